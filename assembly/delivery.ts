@@ -1,0 +1,61 @@
+// Delivery: moves up to maxEvents queued events into the delivered array the host reads.
+// Ready events beyond maxEvents stay queued and go first next time.
+import * as L from './layout';
+import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT } from './constants';
+import { contextAt, freeContext, holdContext } from './pool';
+import { slotAt } from './table';
+import { dequeue } from './queue';
+import { canDeferRead, deferRead } from './completion';
+
+function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
+  const e = L.deliveredAt + <usize>i * L.ENTRY_BYTES;
+  store<i32>(e, fd);
+  store<i32>(e + 4, slot);
+  store<i32>(e + 8, type);
+  store<i32>(e + 12, bytes);
+  store<i32>(e + 16, ctx);
+  store<i32>(e + 20, load<i32>(node + L.N_CODE));
+  store<i32>(e + 24, load<i32>(node + L.N_OS_CODE));
+  store<i32>(e + 28, load<i32>(node + L.N_ACCEPTED));
+}
+
+/** A slot's merged readiness, filtered by what the app asks for now. */
+function deliverSlot(i: i32, slot: i32): bool {
+  const s = slotAt(slot);
+  const type = load<i32>(s + L.N_TYPE) & (load<i32>(s + L.S_MASK) | EV_ERROR | EV_CLOSE);
+  store<i32>(s + L.N_TYPE, 0);
+  if (type == 0) return false;
+  store<i32>(s + L.N_ACCEPTED, -1);
+  deliver(i, load<i32>(s + L.S_FD), slot, type, 0, -1, s);
+  return true;
+}
+
+function deliverCompletion(i: i32, ctx: i32): void {
+  const c = contextAt(ctx);
+  const slot = load<i32>(c + L.C_SLOT);
+  const s = slotAt(slot);
+  store<i32>(s + L.S_QUEUED_CTX, load<i32>(s + L.S_QUEUED_CTX) - 1);
+  const type = load<i32>(c + L.N_TYPE);
+  const bytes = load<i32>(c + L.N_BYTES);
+  const withData = type == EV_READ && bytes > 0;
+  deliver(i, load<i32>(s + L.S_FD), slot, type, bytes, withData ? ctx : -1, c);
+  if (withData) holdContext(ctx);
+  else freeContext(ctx);
+  // A listener keeps an accept posted while the app asks for READ.
+  if (type == EV_ACCEPT && (load<i32>(s + L.S_MASK) & EV_READ) && canDeferRead()) deferRead(slot);
+}
+
+export function collect(maxEvents: i32): i32 {
+  let count = 0;
+  while (count < maxEvents) {
+    const node = dequeue();
+    if (node < 0) break;
+    if (node >= L.poolSize) {
+      if (deliverSlot(count, node - L.poolSize)) count++;
+    } else {
+      deliverCompletion(count, node);
+      count++;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,110 @@
+// The core's exports: plain i32 calls only, so the host never pays for managed-type lowering.
+import * as L from './layout';
+import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS } from './constants';
+import { configure, isCompletion } from './config';
+import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
+import { resetTable, findSlot, registeredCount, probeCount } from './table';
+import { resetQueue, queueLength } from './queue';
+import { clearRequests, requestCount, requestSpace } from './requests';
+import { onReady, onAddFailed } from './readiness';
+import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
+import { add as addFd, modify as modifyFd, remove as removeFd, isListener } from './registry';
+import { collect as collectEvents } from './delivery';
+import { tableRows as rows, tableCell as cell, portableCode, failureEvent, successEvent, flagsFromRevents, readinessTable } from './translate';
+
+export { MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './layout';
+
+/** Bytes of memory the given sizes need (0: out of range). Call before `init`; grow memory to it. */
+export function plan(poolSize: i32, bufferSize: i32, maxSockets: i32): f64 {
+  return <f64>L.plan(poolSize, bufferSize, maxSockets);
+}
+
+export function init(model: i32, mechanism: i32, codeSpace: i32): i32 {
+  if (L.endAt == 0 || !L.memoryFits()) return ERR_INVAL;
+  configure(model, mechanism, codeSpace);
+  resetPool();
+  resetTable();
+  resetQueue();
+  clearRequests();
+  resetCompletion();
+  return OK;
+}
+
+export function add(fd: i32, events: i32, kind: i32): i32 { return addFd(fd, events, kind); }
+export function modify(fd: i32, events: i32): i32 { return modifyFd(fd, events); }
+export function remove(fd: i32): i32 { return removeFd(fd); }
+export function slotOf(fd: i32): i32 { return findSlot(fd); }
+
+export function postRead(fd: i32): i32 {
+  const slot = findSlot(fd);
+  if (slot < 0) return ERR_NOENT;
+  if (!isCompletion()) return ERR_INVAL;
+  if (!canDeferRead()) return ERR_NOBUFS;
+  deferRead(slot);
+  return OK;
+}
+
+/** Contexts for a write of `len` bytes; their ids are at `writeScratch()`. */
+export function postWrite(fd: i32, len: i32): i32 {
+  const slot = findSlot(fd);
+  if (slot < 0) return ERR_NOENT;
+  if (!isCompletion() || len <= 0) return ERR_INVAL;
+  return splitWrite(slot, len);
+}
+
+/** Start of a wait: last wait's buffers come back, reserved reads become requests. */
+export function beginWait(): i32 {
+  releaseHeld();
+  bindDeferred();
+  return requestCount();
+}
+
+/** After the shim consumed every request and wrote `results` raw results: translate them. */
+export function endWait(results: i32): i32 {
+  clearRequests();
+  if (results < 0 || results > L.resultCapacity) return ERR_INVAL;
+  for (let i = 0; i < results; i++) {
+    const r = L.resultsAt + <usize>i * L.ENTRY_BYTES;
+    const kind = load<i32>(r);
+    if (kind == RES_READY) onReady(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 12), load<i32>(r + 16));
+    else if (kind == RES_COMPLETE) onComplete(load<i32>(r + 8), load<i32>(r + 12), load<i32>(r + 16), load<i32>(r + 20));
+    else if (kind == RES_ADD_FAILED) onAddFailed(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 16));
+  }
+  return queueLength();
+}
+
+export function collect(maxEvents: i32): i32 {
+  if (maxEvents < 1 || maxEvents > L.MAX_EVENTS_PER_WAIT) return ERR_INVAL;
+  return collectEvents(maxEvents);
+}
+
+// Where the host and the shim find things.
+export function requestsAt(): i32 { return <i32>L.requestsAt; }
+export function requestCapacity(): i32 { return L.requestCapacity; }
+export function pendingRequests(): i32 { return requestCount(); }
+export function freeRequestEntries(): i32 { return requestSpace(); }
+export function resultsAt(): i32 { return <i32>L.resultsAt; }
+export function resultCapacity(): i32 { return L.resultCapacity; }
+export function deliveredAt(): i32 { return <i32>L.deliveredAt; }
+export function writeScratchAt(): i32 { return <i32>L.writeScratchAt; }
+export function contextBufferAt(ctx: i32): i32 { return <i32>bufferAt(ctx); }
+export function memoryEnd(): f64 { return <f64>L.endAt; }
+
+// stats()
+export function poolInUse(): i32 { return contextsInUse(); }
+export function poolHighWater(): i32 { return contextsHighWater(); }
+export function poolHeld(): i32 { return heldContexts(); }
+export function poolFree(): i32 { return freeContexts(); }
+export function readsReserved(): i32 { return deferredReads(); }
+export function registered(): i32 { return registeredCount(); }
+export function readyQueued(): i32 { return queueLength(); }
+export function tableProbes(): i32 { return probeCount(); }
+export function slotIsListener(slot: i32): i32 { return isListener(slot) ? 1 : 0; }
+
+// Translation tables, exported as data.
+export function tableRows(table: i32): i32 { return rows(table); }
+export function tableCell(table: i32, row: i32, column: i32): i32 { return cell(table, row, column); }
+export function translateError(codeSpace: i32, osCode: i32): i32 { return portableCode(codeSpace, osCode); }
+export function translateFailure(codeSpace: i32, osCode: i32): i32 { return failureEvent(codeSpace, osCode); }
+export function translateSuccess(op: i32, bytes: i32): i32 { return successEvent(op, bytes); }
+export function translateRevents(usePoll: i32, revents: i32): i32 { return flagsFromRevents(readinessTable(usePoll != 0), revents); }

@@ -1,0 +1,116 @@
+// Where everything lives in linear memory. `plan` places every region once, from the configured
+// sizes; the memory is then grown once by the host and never again (a grown memory detaches views).
+
+export const RECORD_BYTES: usize = 64;   // a context or a registration slot
+export const ENTRY_BYTES: usize = 32;    // a request, a result or a delivered event: 8 × i32
+export const BUFFER_ALIGN: usize = 16;
+
+// Named limits (src/limits.ts mirrors them and checks options before they reach here).
+export const MAX_POOL_SIZE: i32 = 65536;
+export const MIN_BUFFER_SIZE: i32 = 16;
+export const MAX_BUFFER_SIZE: i32 = 1 << 20;
+export const MAX_SOCKETS_LIMIT: i32 = 1 << 20;
+export const MAX_EVENTS_PER_WAIT: i32 = 8192;
+export const MAX_MEMORY_BYTES: u64 = 1 << 31;
+// Requests queue between waits; beyond pool-bound ones, this many add/modify/remove fit before a flush.
+export const REQUEST_SLACK: i32 = 4096;
+
+// Fields shared by every queue node (context or slot): links and the event payload.
+export const N_PREV: usize = 0;
+export const N_NEXT: usize = 4;
+export const N_TYPE: usize = 8;
+export const N_BYTES: usize = 12;
+export const N_CODE: usize = 16;
+export const N_OS_CODE: usize = 20;
+export const N_ACCEPTED: usize = 24;
+export const N_QUEUED: usize = 28;
+
+// Context fields.
+export const C_STATE: usize = 32;
+export const C_OP: usize = 36;
+export const C_SLOT: usize = 40;
+export const C_GEN: usize = 44;
+export const C_LEN: usize = 48;
+export const C_WRITE_HEAD: usize = 52;  // first context of the write this part belongs to
+export const C_WRITE_PARTS: usize = 56; // on the head: parts not yet completed
+export const C_WRITE_OS_CODE: usize = 60; // on the head: first failure among the parts
+
+// Slot fields.
+export const S_FD: usize = 32;
+export const S_GEN: usize = 36;
+export const S_KIND: usize = 40;      // KIND_*, or -1 when the slot is free
+export const S_MASK: usize = 44;      // the events the app asked for
+export const S_READS: usize = 48;     // reads or accepts handed to the shim, not yet completed
+export const S_DEFERRED: usize = 52;  // reads posted by the app, handed over at the next wait
+export const S_DEFER_NEXT: usize = 56;
+export const S_QUEUED_CTX: usize = 60; // this slot's completion events in the ready queue
+
+export let poolSize: i32 = 0;
+export let bufferSize: i32 = 0;
+export let maxSockets: i32 = 0;
+export let hashCapacity: i32 = 0;
+export let hashShift: i32 = 0;
+export let requestCapacity: i32 = 0;
+export let resultCapacity: i32 = 0;
+
+export let contextsAt: usize = 0;
+export let buffersAt: usize = 0;
+export let slotsAt: usize = 0;
+export let hashAt: usize = 0;
+export let freeContextsAt: usize = 0;
+export let freeSlotsAt: usize = 0;
+export let heldAt: usize = 0;
+export let requestsAt: usize = 0;
+export let resultsAt: usize = 0;
+export let deliveredAt: usize = 0;
+export let writeScratchAt: usize = 0;
+export let endAt: usize = 0;
+
+function align(n: usize, to: usize): usize {
+  return (n + to - 1) & ~(to - 1);
+}
+
+function region(at: usize, bytes: usize): usize {
+  return align(at + bytes, BUFFER_ALIGN);
+}
+
+/** Places every region; returns the bytes of memory needed, or 0 when the sizes are out of range. */
+export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
+  if (pool < 1 || pool > MAX_POOL_SIZE) return 0;
+  if (buffer < MIN_BUFFER_SIZE || buffer > MAX_BUFFER_SIZE) return 0;
+  if (sockets < 1 || sockets > MAX_SOCKETS_LIMIT) return 0;
+  const bufferBytes = <u64>pool * <u64>align(<usize>buffer, BUFFER_ALIGN);
+  if (bufferBytes > MAX_MEMORY_BYTES / 2) return 0;
+
+  poolSize = pool;
+  bufferSize = buffer;
+  maxSockets = sockets;
+  hashShift = 32 - (31 - clz<i32>(sockets * 2 - 1) + 1);
+  hashCapacity = 1 << (32 - hashShift);
+  requestCapacity = pool * 2 + REQUEST_SLACK;
+  resultCapacity = pool + sockets;
+
+  let at = align(__heap_base, BUFFER_ALIGN);
+  contextsAt = at; at = region(at, <usize>pool * RECORD_BYTES);
+  slotsAt = at; at = region(at, <usize>sockets * RECORD_BYTES);
+  hashAt = at; at = region(at, <usize>hashCapacity * 4);
+  freeContextsAt = at; at = region(at, <usize>pool * 4);
+  freeSlotsAt = at; at = region(at, <usize>sockets * 4);
+  heldAt = at; at = region(at, <usize>pool * 4);
+  writeScratchAt = at; at = region(at, <usize>pool * 4);
+  requestsAt = at; at = region(at, <usize>requestCapacity * ENTRY_BYTES);
+  resultsAt = at; at = region(at, <usize>resultCapacity * ENTRY_BYTES);
+  deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
+  buffersAt = at; at = region(at, <usize>bufferBytes);
+  endAt = at;
+  const total = <u64>at;
+  return total > MAX_MEMORY_BYTES ? 0 : total;
+}
+
+export function bufferStride(): usize {
+  return align(<usize>bufferSize, BUFFER_ALIGN);
+}
+
+export function memoryFits(): bool {
+  return <u64>memory.size() << 16 >= <u64>endAt;
+}

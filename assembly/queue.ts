@@ -1,0 +1,53 @@
+// The ready queue: an intrusive doubly linked FIFO over contexts and slots, so an fd's pending
+// event can be merged, and unlinked on remove, in O(1). Node ids: contexts first, then slots.
+import * as L from './layout';
+import { contextAt } from './pool';
+import { slotAt } from './table';
+
+let head: i32 = -1;
+let tail: i32 = -1;
+let length: i32 = 0;
+
+export function nodeAt(node: i32): usize {
+  return node < L.poolSize ? contextAt(node) : slotAt(node - L.poolSize);
+}
+
+export function slotNode(slot: i32): i32 { return L.poolSize + slot; }
+export function queueLength(): i32 { return length; }
+export function queueHead(): i32 { return head; }
+export function nextNode(node: i32): i32 { return load<i32>(nodeAt(node) + L.N_NEXT); }
+
+export function resetQueue(): void {
+  head = -1;
+  tail = -1;
+  length = 0;
+}
+
+export function enqueue(node: i32): void {
+  const n = nodeAt(node);
+  store<i32>(n + L.N_PREV, tail);
+  store<i32>(n + L.N_NEXT, -1);
+  store<i32>(n + L.N_QUEUED, 1);
+  if (tail >= 0) store<i32>(nodeAt(tail) + L.N_NEXT, node);
+  else head = node;
+  tail = node;
+  length++;
+}
+
+export function unlink(node: i32): void {
+  const n = nodeAt(node);
+  const prev = load<i32>(n + L.N_PREV);
+  const next = load<i32>(n + L.N_NEXT);
+  if (prev >= 0) store<i32>(nodeAt(prev) + L.N_NEXT, next);
+  else head = next;
+  if (next >= 0) store<i32>(nodeAt(next) + L.N_PREV, prev);
+  else tail = prev;
+  store<i32>(n + L.N_QUEUED, 0);
+  length--;
+}
+
+export function dequeue(): i32 {
+  const node = head;
+  if (node >= 0) unlink(node);
+  return node;
+}

@@ -1,0 +1,48 @@
+// The readiness model: one event per fd per wait, level-triggered. A ready fd's event is merged
+// into its slot's queued event, so events left over by a small maxEvents are delivered first
+// next time and never duplicated.
+import * as L from './layout';
+import { EV_ERROR } from './constants';
+import { C_EBADF } from './codes';
+import { codeSpace, usesPollBits } from './config';
+import { flagsFromRevents, readinessTable, portableCode } from './translate';
+import { slotAt, slotLive } from './table';
+import { enqueue, slotNode } from './queue';
+
+const POLLNVAL: i32 = 0x20;
+
+export function onReady(slot: i32, gen: i32, revents: i32, osCode: i32): void {
+  if (!slotLive(slot, gen)) return;
+  const flags = flagsFromRevents(readinessTable(usesPollBits()), revents);
+  if (flags == 0) return;
+  const s = slotAt(slot);
+  if (flags & EV_ERROR) {
+    const code = osCode != 0 ? portableCode(codeSpace, osCode) : (revents & POLLNVAL ? C_EBADF : 0);
+    store<i32>(s + L.N_CODE, code);
+    store<i32>(s + L.N_OS_CODE, osCode);
+  }
+  if (load<i32>(s + L.N_QUEUED)) {
+    store<i32>(s + L.N_TYPE, load<i32>(s + L.N_TYPE) | flags);
+  } else {
+    store<i32>(s + L.N_TYPE, flags);
+    if (!(flags & EV_ERROR)) {
+      store<i32>(s + L.N_CODE, 0);
+      store<i32>(s + L.N_OS_CODE, 0);
+    }
+    enqueue(slotNode(slot));
+  }
+}
+
+/** The shim could not register the fd (for example EBADF, ENOMEM): an ERROR event in either model. */
+export function onAddFailed(slot: i32, gen: i32, osCode: i32): void {
+  if (!slotLive(slot, gen)) return;
+  const s = slotAt(slot);
+  store<i32>(s + L.N_CODE, portableCode(codeSpace, osCode));
+  store<i32>(s + L.N_OS_CODE, osCode);
+  if (load<i32>(s + L.N_QUEUED)) {
+    store<i32>(s + L.N_TYPE, load<i32>(s + L.N_TYPE) | EV_ERROR);
+  } else {
+    store<i32>(s + L.N_TYPE, EV_ERROR);
+    enqueue(slotNode(slot));
+  }
+}

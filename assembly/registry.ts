@@ -1,0 +1,78 @@
+// add / modify / remove: every check happens before anything changes, so a refused call leaves
+// the core exactly as it was.
+import * as L from './layout';
+import { EV_READ, EV_WRITE, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE,
+  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+import { isCompletion } from './config';
+import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
+import { contextAt, freeContext } from './pool';
+import { unlink, slotNode, queueHead, nextNode } from './queue';
+import { pushRequest, requestSpace } from './requests';
+import { canDeferRead, deferRead, forgetDeferred } from './completion';
+
+const INTEREST: i32 = EV_READ | EV_WRITE;
+
+export function add(fd: i32, events: i32, kind: i32): i32 {
+  if (fd < 0 || kind < 0 || kind > 2) return ERR_INVAL;
+  if (findSlot(fd) >= 0) return ERR_EXIST;
+  if (tableFull()) return ERR_NOSPC;
+  const postsRead = isCompletion() && (events & EV_READ) != 0;
+  if (postsRead && !canDeferRead()) return ERR_NOBUFS;
+  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  const slot = insertSlot(fd, kind, events);
+  const gen = load<i32>(slotAt(slot) + L.S_GEN);
+  pushRequest(REQ_ADD, fd, slot, 0, kind, isCompletion() ? 0 : events & INTEREST, gen);
+  if (postsRead) deferRead(slot);
+  return slot;
+}
+
+export function modify(fd: i32, events: i32): i32 {
+  const slot = findSlot(fd);
+  if (slot < 0) return ERR_NOENT;
+  const s = slotAt(slot);
+  if (isCompletion()) {
+    const wasReading = (load<i32>(s + L.S_MASK) & EV_READ) != 0
+      || load<i32>(s + L.S_READS) + load<i32>(s + L.S_DEFERRED) > 0;
+    const startsRead = (events & EV_READ) != 0 && !wasReading;
+    if (startsRead && !canDeferRead()) return ERR_NOBUFS;
+    store<i32>(s + L.S_MASK, events);
+    if (startsRead) deferRead(slot);
+    return OK;
+  }
+  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  store<i32>(s + L.S_MASK, events);
+  pushRequest(REQ_MODIFY, fd, slot, 0, 0, events & INTEREST, load<i32>(s + L.S_GEN));
+  return OK;
+}
+
+/** Drops this slot's undelivered completions; their contexts go back to the pool. */
+function purgeQueuedCompletions(slot: i32): void {
+  let node = queueHead();
+  while (node >= 0 && load<i32>(slotAt(slot) + L.S_QUEUED_CTX) > 0) {
+    const next = nextNode(node);
+    if (node < L.poolSize && load<i32>(contextAt(node) + L.C_SLOT) == slot) {
+      unlink(node);
+      freeContext(node);
+      store<i32>(slotAt(slot) + L.S_QUEUED_CTX, load<i32>(slotAt(slot) + L.S_QUEUED_CTX) - 1);
+    }
+    node = next;
+  }
+}
+
+/** 1 when the fd was registered, 0 when not. In-flight operations are cancelled by the shim. */
+export function remove(fd: i32): i32 {
+  const slot = findSlot(fd);
+  if (slot < 0) return 0;
+  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  const s = slotAt(slot);
+  if (load<i32>(s + L.N_QUEUED)) unlink(slotNode(slot));
+  purgeQueuedCompletions(slot);
+  forgetDeferred(slot);
+  pushRequest(REQ_REMOVE, fd, slot, 0, 0, 0, load<i32>(s + L.S_GEN));
+  eraseSlot(slot);
+  return 1;
+}
+
+export function isListener(slot: i32): bool {
+  return load<i32>(slotAt(slot) + L.S_KIND) == KIND_LISTENER;
+}

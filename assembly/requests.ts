@@ -1,0 +1,21 @@
+// The request buffer: what the core asks the shim to do at the next wait, in order.
+import * as L from './layout';
+
+let count: i32 = 0;
+
+export function requestCount(): i32 { return count; }
+export function requestSpace(): i32 { return L.requestCapacity - count; }
+export function clearRequests(): void { count = 0; }
+
+export function pushRequest(kind: i32, fd: i32, target: i32, ptr: i32, len: i32, mask: i32, gen: i32): void {
+  const e = L.requestsAt + <usize>count * L.ENTRY_BYTES;
+  store<i32>(e, kind);
+  store<i32>(e + 4, fd);
+  store<i32>(e + 8, target);
+  store<i32>(e + 12, ptr);
+  store<i32>(e + 16, len);
+  store<i32>(e + 20, mask);
+  store<i32>(e + 24, gen);
+  store<i32>(e + 28, 0);
+  count++;
+}

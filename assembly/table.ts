@@ -1,0 +1,95 @@
+// The registration table: fd → slot in O(1) by open addressing (linear probing, backward-shift
+// deletion, so no tombstones), over a fixed array of `maxSockets` slots.
+import * as L from './layout';
+
+let freeSlotCount: i32 = 0;
+let probes: i32 = 0;
+
+export function slotAt(slot: i32): usize {
+  return L.slotsAt + <usize>slot * L.RECORD_BYTES;
+}
+
+function home(fd: i32): i32 {
+  return <i32>((<u32>fd * 0x9E3779B1) >>> <u32>L.hashShift);
+}
+
+function entryAt(i: i32): usize {
+  return L.hashAt + <usize>i * 4;
+}
+
+export function resetTable(): void {
+  for (let i = 0; i < L.hashCapacity; i++) store<i32>(entryAt(i), 0);
+  for (let s = 0; s < L.maxSockets; s++) {
+    store<i32>(L.freeSlotsAt + <usize>s * 4, L.maxSockets - 1 - s);
+    store<i32>(slotAt(s) + L.S_KIND, -1);
+    store<i32>(slotAt(s) + L.S_GEN, 0);
+  }
+  freeSlotCount = L.maxSockets;
+  probes = 0;
+}
+
+/** Slot of a registered fd, or -1. */
+export function findSlot(fd: i32): i32 {
+  const mask = L.hashCapacity - 1;
+  for (let i = home(fd); ; i = (i + 1) & mask) {
+    probes++;
+    const e = load<i32>(entryAt(i));
+    if (e == 0) return -1;
+    if (load<i32>(slotAt(e - 1) + L.S_FD) == fd) return e - 1;
+  }
+  return -1;
+}
+
+export function registeredCount(): i32 { return L.maxSockets - freeSlotCount; }
+export function tableFull(): bool { return freeSlotCount == 0; }
+export function probeCount(): i32 { return probes; }
+
+/** Registers an fd that is not yet present; the caller has checked `tableFull()`. */
+export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
+  freeSlotCount--;
+  const slot = load<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4);
+  const s = slotAt(slot);
+  store<i32>(s + L.S_FD, fd);
+  store<i32>(s + L.S_KIND, kind);
+  store<i32>(s + L.S_MASK, mask);
+  store<i32>(s + L.S_READS, 0);
+  store<i32>(s + L.S_DEFERRED, 0);
+  store<i32>(s + L.S_DEFER_NEXT, -2);
+  store<i32>(s + L.S_QUEUED_CTX, 0);
+  store<i32>(s + L.N_QUEUED, 0);
+  store<i32>(s + L.N_TYPE, 0);
+  const mask2 = L.hashCapacity - 1;
+  let i = home(fd);
+  while (load<i32>(entryAt(i)) != 0) i = (i + 1) & mask2;
+  store<i32>(entryAt(i), slot + 1);
+  return slot;
+}
+
+/** Unregisters a slot found by `findSlot`; its generation moves on so stale results are dropped. */
+export function eraseSlot(slot: i32): void {
+  const mask = L.hashCapacity - 1;
+  const fd = load<i32>(slotAt(slot) + L.S_FD);
+  let i = home(fd);
+  while (load<i32>(entryAt(i)) != slot + 1) i = (i + 1) & mask;
+  // Backward shift: pull later entries of the probe run into the hole.
+  for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+    const e = load<i32>(entryAt(j));
+    if (e == 0) break;
+    const k = home(load<i32>(slotAt(e - 1) + L.S_FD));
+    const stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    store<i32>(entryAt(i), e);
+    i = j;
+  }
+  store<i32>(entryAt(i), 0);
+  const s = slotAt(slot);
+  store<i32>(s + L.S_KIND, -1);
+  store<i32>(s + L.S_GEN, load<i32>(s + L.S_GEN) + 1);
+  store<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4, slot);
+  freeSlotCount++;
+}
+
+export function slotLive(slot: i32, gen: i32): bool {
+  const s = slotAt(slot);
+  return load<i32>(s + L.S_KIND) >= 0 && load<i32>(s + L.S_GEN) == gen;
+}

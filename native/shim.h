@@ -1,0 +1,63 @@
+/* The shim: performs the core's requests on the OS, waits, and writes raw results. It holds no
+ * policy, only OS handles and per-fd queues of the operations the core handed it. */
+#ifndef IO_REACTOR_SHIM_H
+#define IO_REACTOR_SHIM_H
+#include <stdint.h>
+#include "seam.h"
+#include "fdmap.h"
+
+#define SHIM_IN 1u
+#define SHIM_OUT 2u
+
+struct shim;
+
+/* One per mechanism (epoll.c, poll.c): what differs is only how fds are watched and waited on. */
+typedef struct mechanism {
+  int (*open)(struct shim *s);
+  void (*close)(struct shim *s);
+  /* Watch `f` for `bits` (readiness reports HUP/ERR even with 0 bits). 0 or -errno. */
+  int (*watch)(struct shim *s, fdstate *f, unsigned bits);
+  /* Stop watching `f` entirely (nothing is reported for it). */
+  void (*unwatch)(struct shim *s, fdstate *f);
+  /* Wait up to timeout_ms (-1: forever); calls shim_on_ready per ready fd. Returns ready
+   * count, or -errno (-EINTR is retried by the caller). */
+  int (*wait)(struct shim *s, int timeout_ms);
+} mechanism;
+
+typedef struct shim_op {
+  int32_t next, kind, ptr, len;
+} shim_op;
+
+typedef struct shim_config {
+  int model, mechanism, pool_size, max_sockets;
+  uint8_t *memory;
+  uint32_t requests_at, results_at, result_capacity;
+} shim_config;
+
+typedef struct shim {
+  shim_config cfg;
+  const mechanism *mech;
+  void *mech_state;
+  int wake_fd;
+  fdmap fds;
+  shim_op *ops;              /* indexed by context id */
+  int results;               /* written in this cycle */
+  int woken;
+  int always_count;          /* fds epoll refuses (regular files): always ready */
+  uint32_t *always;          /* fdstate indexes */
+  uint64_t waits_interrupted;
+} shim;
+
+int shim_open(shim *s, const shim_config *cfg);
+void shim_close(shim *s);
+/* Performs `count` queued requests; returns the results written so far in this cycle. */
+int shim_apply(shim *s, int count);
+/* Waits up to timeout_ms (<0: forever; fractions round up; EINTR resumes with the time left)
+ * and harvests what became ready. Returns the results written in this cycle. */
+int shim_harvest(shim *s, double timeout_ms);
+void shim_on_ready(shim *s, fdstate *f, unsigned revents);
+int shim_wakeup_fd(int wake_fd);
+
+extern const mechanism mechanism_epoll;
+extern const mechanism mechanism_poll;
+#endif

@@ -1,0 +1,86 @@
+// Loads build/core.wasm: the reactor's state machine. Sized once here, never grown after.
+import { readFileSync } from 'node:fs';
+
+/** The core's exports (assembly/index.ts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  plan(poolSize: number, bufferSize: number, maxSockets: number): number;
+  init(model: number, mechanism: number, codeSpace: number): number;
+  add(fd: number, events: number, kind: number): number;
+  modify(fd: number, events: number): number;
+  remove(fd: number): number;
+  slotOf(fd: number): number;
+  postRead(fd: number): number;
+  postWrite(fd: number, len: number): number;
+  beginWait(): number;
+  endWait(results: number): number;
+  collect(maxEvents: number): number;
+  requestsAt(): number;
+  requestCapacity(): number;
+  pendingRequests(): number;
+  freeRequestEntries(): number;
+  resultsAt(): number;
+  resultCapacity(): number;
+  deliveredAt(): number;
+  writeScratchAt(): number;
+  contextBufferAt(ctx: number): number;
+  memoryEnd(): number;
+  poolInUse(): number;
+  poolHighWater(): number;
+  poolHeld(): number;
+  poolFree(): number;
+  readsReserved(): number;
+  registered(): number;
+  readyQueued(): number;
+  tableProbes(): number;
+  tableRows(table: number): number;
+  tableCell(table: number, row: number, column: number): number;
+  translateError(codeSpace: number, osCode: number): number;
+  translateFailure(codeSpace: number, osCode: number): number;
+  translateSuccess(op: number, bytes: number): number;
+  translateRevents(usePoll: number, revents: number): number;
+}
+
+export interface CoreSizes {
+  poolSize: number;
+  bufferSize: number;
+  maxSockets: number;
+}
+
+const WASM_PAGE = 65536;
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+function coreModule(): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compile(readFileSync(new URL('../../core.wasm', import.meta.url)));
+  return compiled;
+}
+
+/** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */
+export async function instantiateCore(sizes: CoreSizes): Promise<CoreExports | null> {
+  const instance = await WebAssembly.instantiate(await coreModule(), {
+    env: {
+      abort(): never {
+        throw new Error('io-reactor core aborted: this is a bug in io-reactor, please report it');
+      },
+    },
+  });
+  const core = instance.exports as unknown as CoreExports;
+  const bytes = core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
+  if (bytes === 0) return null;
+  const pages = Math.ceil(bytes / WASM_PAGE) - core.memory.buffer.byteLength / WASM_PAGE;
+  if (pages > 0) core.memory.grow(pages);
+  return core;
+}
+
+/** Translation table ids (assembly/translate.ts). */
+export const TABLE = { epoll: 0, poll: 1, errno: 2, win32: 3, completion: 4 } as const;
+
+/** A translation table's rows, for inspection and tests. */
+export function tableRows(core: CoreExports, table: number): number[][] {
+  const columns = table === TABLE.epoll || table === TABLE.poll ? 2 : 3;
+  const rows: number[][] = [];
+  for (let r = 0; r < core.tableRows(table); r++) {
+    rows.push(Array.from({ length: columns }, (_, c) => core.tableCell(table, r, c)));
+  }
+  return rows;
+}

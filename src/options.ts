@@ -1,0 +1,55 @@
+// Reactor.create options: defaults and checks.
+import { ReactorError } from './errors.js';
+import { checkIntegerIn } from './validate.js';
+import * as limits from './limits.js';
+
+export type Model = 'readiness' | 'completion';
+export type Mechanism = 'epoll' | 'poll';
+
+export interface ReactorOptions {
+  /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
+  model?: Model;
+  /** Linux: 'epoll' (default) or 'poll'. */
+  mechanism?: Mechanism;
+  /** Contexts in the pool (each an in-flight operation with its own buffer). */
+  poolSize?: number;
+  /** Bytes of each context's inline buffer. */
+  bufferSize?: number;
+  /** Registered fds at most. */
+  maxSockets?: number;
+}
+
+export interface ResolvedOptions {
+  model: Model;
+  mechanism: Mechanism;
+  poolSize: number;
+  bufferSize: number;
+  maxSockets: number;
+}
+
+const MODELS: readonly Model[] = ['readiness', 'completion'];
+const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) {
+    throw new ReactorError('EINVAL', `Reactor.create: options must be an object, got ${String(options)}`);
+  }
+  const o = options as ReactorOptions;
+  const model = o.model ?? 'readiness';
+  if (!MODELS.includes(model)) {
+    throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
+  }
+  const mechanism = o.mechanism ?? 'epoll';
+  if (!MECHANISMS.includes(mechanism)) {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll' or 'poll' on this platform, got ${JSON.stringify(mechanism)}`);
+  }
+  const op = 'Reactor.create';
+  return {
+    model,
+    mechanism,
+    poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),
+    bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
+    maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
+  };
+}

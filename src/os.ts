@@ -1,0 +1,108 @@
+// Socket helpers: non-blocking stream sockets by fd, for apps and tests. Errors are
+// ReactorErrors carrying the OS's code (ECONNREFUSED, EADDRINUSE, ...).
+import { nativeBinding } from './native.js';
+import { ReactorError, osError } from './errors.js';
+import { checkFd, checkBytes, checkIntegerIn } from './validate.js';
+import { DEFAULT_BACKLOG, DEFAULT_RECV_BYTES, MAX_RECV_BYTES } from './limits.js';
+
+const EAGAIN = 11;
+
+interface Registrations {
+  isRegistered(fd: number): boolean;
+  remove(fd: number): boolean;
+}
+
+function checkHost(host: unknown, op: string): string {
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new ReactorError('EINVAL', `${op}: host must be an IP address string such as '127.0.0.1' or '::1', got ${String(host)}`);
+  }
+  return host;
+}
+
+function checkPort(port: unknown, op: string): number {
+  return checkIntegerIn(port, 0, 65535, 'port', op);
+}
+
+export class ReactorOs {
+  readonly #reactor: Registrations;
+
+  constructor(reactor: Registrations) {
+    this.#reactor = reactor;
+  }
+
+  /** A connected pair of local stream sockets. */
+  socketPair(): [number, number] {
+    const r = nativeBinding().socketPair();
+    if (typeof r === 'number') throw osError(r, 'socketPair', 'the process may be out of fds (ulimit -n)');
+    return r;
+  }
+
+  /** A listening TCP socket; port 0 picks a free port, returned in `port`. */
+  listen(port: number, host = '127.0.0.1', backlog = DEFAULT_BACKLOG): { fd: number; port: number } {
+    const op = 'listen';
+    checkPort(port, op);
+    checkHost(host, op);
+    checkIntegerIn(backlog, 1, 65535, 'backlog', op);
+    const r = nativeBinding().listen(host, port, backlog);
+    if (typeof r === 'number') {
+      if (r === -22) throw new ReactorError('EINVAL', `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`);
+      throw osError(r, `listen(${host}:${port})`, 'pick another port, or 0 for any free one');
+    }
+    return { fd: r[0], port: r[1] };
+  }
+
+  /** The next pending connection's fd, or null when none is waiting. */
+  accept(fd: number): number | null {
+    checkFd(fd, 'accept');
+    const r = nativeBinding().accept(fd);
+    if (r === -EAGAIN) return null;
+    if (r < 0) throw osError(r, `accept(fd ${fd})`, 'is it a listening socket from os.listen?');
+    return r;
+  }
+
+  /** Starts a TCP connection; it completes in the background (WRITE when established, ERROR if refused). */
+  connect(port: number, host = '127.0.0.1'): number {
+    const op = 'connect';
+    checkPort(port, op);
+    checkHost(host, op);
+    const r = nativeBinding().connect(host, port);
+    if (r === -22) throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
+    if (r < 0) throw osError(r, `connect(${host}:${port})`, 'is a server listening there?');
+    return r;
+  }
+
+  /** Sends what the kernel takes now; returns the bytes taken (0 when its buffer is full). */
+  send(fd: number, data: Uint8Array): number {
+    checkFd(fd, 'send');
+    checkBytes(data, 'send');
+    const r = nativeBinding().send(fd, data);
+    if (r === -EAGAIN) return 0;
+    if (r < 0) throw osError(r, `send(fd ${fd})`, 'the connection is unusable; close it');
+    return r;
+  }
+
+  /** What has arrived, up to maxBytes; null when nothing yet, empty at end of stream. */
+  recv(fd: number, maxBytes = DEFAULT_RECV_BYTES): Uint8Array | null {
+    checkFd(fd, 'recv');
+    checkIntegerIn(maxBytes, 1, MAX_RECV_BYTES, 'maxBytes', 'recv');
+    const r = nativeBinding().recv(fd, maxBytes);
+    if (r === -EAGAIN) return null;
+    if (typeof r === 'number') throw osError(r, `recv(fd ${fd})`, 'the connection is unusable; close it');
+    return r;
+  }
+
+  /** Half-close: no more sends; the peer reads end of stream after the data already sent. */
+  shutdown(fd: number): void {
+    checkFd(fd, 'shutdown');
+    const r = nativeBinding().shutdown(fd);
+    if (r < 0) throw osError(r, `shutdown(fd ${fd})`, 'is it a connected socket?');
+  }
+
+  /** Closes the fd, unregistering it from the reactor first if needed. */
+  close(fd: number): void {
+    checkFd(fd, 'close');
+    if (this.#reactor.isRegistered(fd)) this.#reactor.remove(fd);
+    const r = nativeBinding().close(fd);
+    if (r < 0) throw osError(r, `close(fd ${fd})`, 'was it already closed?');
+  }
+}

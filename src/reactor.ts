@@ -1,0 +1,319 @@
+// The Reactor: the public face of the core (decisions, in WASM) and the shim (system calls,
+// native). One native call per wait; everything else is a WASM call into fixed memory.
+import { instantiateCore, type CoreExports } from './core.js';
+import { nativeBinding, type NativeShim } from './native.js';
+import { ReactorError } from './errors.js';
+import { EventType, type IoEvent } from './events.js';
+import { portableCodeName } from './codes.js';
+import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism } from './options.js';
+import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
+import { MODEL, MECHANISM, CODES_ERRNO, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS } from './seam.js';
+import { DEFAULT_MAX_EVENTS } from './limits.js';
+import { ReactorOs } from './os.js';
+
+export interface ReactorStats {
+  model: Model;
+  mechanism: Mechanism;
+  poolSize: number;
+  bufferSize: number;
+  /** Contexts taken: in flight, completed and queued, or delivered with a buffer still valid. */
+  poolInUse: number;
+  poolHighWater: number;
+  /** Delivered buffers, valid until the next wait. */
+  poolHeld: number;
+  /** Reads posted since the last wait, handed to the OS at the next one. */
+  readsReserved: number;
+  registered: number;
+  maxSockets: number;
+  /** Events ready and not yet delivered (left over by maxEvents). */
+  readyQueued: number;
+  /** Waits resumed after a signal interrupted them. */
+  waitsInterrupted: number;
+}
+
+export class Reactor<C = unknown> {
+  /** Socket helpers: non-blocking sockets by fd, usable with this reactor. */
+  readonly os: ReactorOs;
+  readonly model: Model;
+  readonly mechanism: Mechanism;
+
+  readonly #core: CoreExports;
+  readonly #shim: NativeShim;
+  readonly #options: ResolvedOptions;
+  readonly #i32: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #contexts: (C | undefined)[] = [];
+  #destroyed = false;
+  #waitingAsync = false;
+  #nudged = false;
+
+  /** Creates a reactor; memory for every limit is taken here, once. */
+  static async create<C = unknown>(options?: ReactorOptions): Promise<Reactor<C>> {
+    const resolved = resolveOptions(options);
+    const core = await instantiateCore(resolved);
+    if (!core) {
+      throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
+    }
+    return new Reactor<C>(core, resolved);
+  }
+
+  private constructor(core: CoreExports, options: ResolvedOptions) {
+    this.#core = core;
+    this.#options = options;
+    this.model = options.model;
+    this.mechanism = options.mechanism;
+    if (core.init(MODEL[options.model], MECHANISM[options.mechanism], CODES_ERRNO) !== 0) {
+      throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
+    }
+    this.#i32 = new Int32Array(core.memory.buffer);
+    this.#u8 = new Uint8Array(core.memory.buffer);
+    this.#shim = new (nativeBinding().Shim)(
+      core.memory.buffer, MODEL[options.model], MECHANISM[options.mechanism], options.poolSize,
+      options.maxSockets, core.requestsAt(), core.resultsAt(), core.resultCapacity(),
+    );
+    if (this.#shim.wakeToken === 0) {
+      throw new ReactorError('ENOMEM', 'Reactor.create: the OS refused an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)');
+    }
+    this.os = new ReactorOs(this);
+  }
+
+  /** Registers `fd` for `events`, with `context` returned on each of its events. */
+  add(fd: number, context: C, events: number): void {
+    const op = 'add';
+    this.#alive(op);
+    checkFd(fd, op);
+    checkEvents(events, op);
+    const kind = nativeBinding().fdKind(fd);
+    if (kind < 0) {
+      throw new ReactorError('EBADF', `add: fd ${fd} is not open (errno ${-kind}); add sockets from reactor.os, stdin (0), or another open descriptor`, -kind);
+    }
+    const slot = this.#withRoom(() => this.#core.add(fd, events, kind));
+    if (slot < 0) this.#refuse(op, slot, fd);
+    this.#contexts[slot] = context;
+    this.#nudge();
+  }
+
+  /** Changes the events an fd is watched for. */
+  modify(fd: number, events: number): void {
+    const op = 'modify';
+    this.#alive(op);
+    checkFd(fd, op);
+    checkEvents(events, op);
+    const rc = this.#withRoom(() => this.#core.modify(fd, events));
+    if (rc < 0) this.#refuse(op, rc, fd);
+    this.#nudge();
+  }
+
+  /**
+   * Unregisters an fd; false when it was not registered. Pending operations are cancelled and no
+   * event for it is delivered after this returns; their contexts come back once the OS confirms.
+   */
+  remove(fd: number): boolean {
+    const op = 'remove';
+    this.#alive(op);
+    checkFd(fd, op);
+    const slot = this.#core.slotOf(fd);
+    const rc = this.#withRoom(() => this.#core.remove(fd));
+    if (rc < 0) this.#refuse(op, rc, fd);
+    if (rc === 1) this.#contexts[slot] = undefined;
+    this.#nudge();
+    return rc === 1;
+  }
+
+  /** Completion model: posts a read (an accept, on a listener); one event when it finishes. */
+  postRead(fd: number): void {
+    const op = 'postRead';
+    this.#alive(op);
+    checkFd(fd, op);
+    const rc = this.#core.postRead(fd);
+    if (rc < 0) this.#refuse(op, rc, fd);
+    this.#nudge();
+  }
+
+  /**
+   * Completion model: writes all of `data` (copied now, any length the pool can hold) and reports
+   * one WRITE event when the whole write is done; or ENOBUFS with nothing sent.
+   */
+  postWrite(fd: number, data: Uint8Array): void {
+    const op = 'postWrite';
+    this.#alive(op);
+    checkFd(fd, op);
+    checkBytes(data, op);
+    if (data.length === 0) throw new ReactorError('EINVAL', 'postWrite: data is empty; there is nothing to write');
+    const parts = this.#withRoom(() => this.#core.postWrite(fd, data.length));
+    if (parts < 0) this.#refuse(op, parts, fd, data.length);
+    const size = this.#options.bufferSize;
+    const scratch = this.#core.writeScratchAt() >> 2;
+    for (let i = 0; i < parts; i++) {
+      const at = this.#core.contextBufferAt(this.#i32[scratch + i]);
+      this.#u8.set(data.subarray(i * size, Math.min(data.length, (i + 1) * size)), at);
+    }
+    this.#nudge();
+  }
+
+  /**
+   * Waits up to `timeoutMs` (fractions round up; null blocks until an event or a wakeup) and
+   * returns up to `maxEvents` events. Buffers of returned events stay valid until the next wait.
+   */
+  wait(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): IoEvent<C>[] {
+    const op = 'wait';
+    this.#alive(op);
+    if (this.#waitingAsync) throw new ReactorError('EBUSY', 'wait: a waitAsync is in progress; await it before waiting again');
+    const timeout = checkTimeout(timeoutMs, op);
+    checkMaxEvents(maxEvents, op);
+    const requests = this.#beginWait();
+    const results = this.#shim.cycle(requests, this.#core.readyQueued() > 0 ? 0 : timeout);
+    this.#core.endWait(results);
+    return this.#deliver(maxEvents);
+  }
+
+  /** Same as wait, but the wait runs off the main thread: Node's event loop keeps running. */
+  async waitAsync(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): Promise<IoEvent<C>[]> {
+    const op = 'waitAsync';
+    this.#alive(op);
+    if (this.#waitingAsync) throw new ReactorError('EBUSY', 'waitAsync: another waitAsync is in progress; await it first');
+    const timeout = checkTimeout(timeoutMs, op);
+    checkMaxEvents(maxEvents, op);
+    const requests = this.#beginWait();
+    this.#waitingAsync = true;
+    this.#nudged = false;
+    let results: number;
+    try {
+      results = await this.#shim.cycleAsync(requests, this.#core.readyQueued() > 0 ? 0 : timeout);
+    } finally {
+      this.#waitingAsync = false;
+    }
+    if (this.#destroyed) return [];
+    this.#core.endWait(results);
+    return this.#deliver(maxEvents);
+  }
+
+  /** Ends a wait in progress early (with no event); callable from any thread via `wakeupToken`. */
+  wakeup(): void {
+    this.#alive('wakeup');
+    this.#shim.wakeup();
+  }
+
+  /** Pass to a worker thread; there `wakeup(token)` wakes this reactor. */
+  get wakeupToken(): number {
+    this.#alive('wakeupToken');
+    return this.#shim.wakeToken;
+  }
+
+  /** Releases the OS handles. Idempotent. Registered fds stay open: they are the app's. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#shim.close();
+    this.#contexts.length = 0;
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  stats(): ReactorStats {
+    this.#alive('stats');
+    const c = this.#core;
+    return {
+      model: this.model,
+      mechanism: this.mechanism,
+      poolSize: this.#options.poolSize,
+      bufferSize: this.#options.bufferSize,
+      poolInUse: c.poolInUse(),
+      poolHighWater: c.poolHighWater(),
+      poolHeld: c.poolHeld(),
+      readsReserved: c.readsReserved(),
+      registered: c.registered(),
+      maxSockets: this.#options.maxSockets,
+      readyQueued: c.readyQueued(),
+      waitsInterrupted: this.#shim.waitsInterrupted,
+    };
+  }
+
+  /** Whether fd is registered (used by os.close to unregister first). */
+  isRegistered(fd: number): boolean {
+    return !this.#destroyed && this.#core.slotOf(fd) >= 0;
+  }
+
+  #alive(op: string): void {
+    if (this.#destroyed) throw new ReactorError('EDESTROYED', `${op}: this reactor was destroyed; create a new one with Reactor.create()`);
+  }
+
+  #beginWait(): number {
+    if (this.#core.readsReserved() > this.#core.freeRequestEntries()) this.#flush();
+    return this.#core.beginWait();
+  }
+
+  /** Runs a core call; if the request buffer is full, hands it to the shim and tries once more. */
+  #withRoom(call: () => number): number {
+    const rc = call();
+    if (rc !== ERR_REQUESTS_FULL) return rc;
+    this.#flush();
+    return call();
+  }
+
+  #flush(): void {
+    if (this.#waitingAsync) {
+      throw new ReactorError('EBUSY', 'the request queue is full while waitAsync is pending; await it, then retry');
+    }
+    this.#core.endWait(this.#shim.cycle(this.#core.pendingRequests(), APPLY_ONLY));
+  }
+
+  /** Requests made during a waitAsync would wait for its timeout: wake it once so they go now. */
+  #nudge(): void {
+    if (this.#waitingAsync && !this.#nudged) {
+      this.#nudged = true;
+      this.#shim.wakeup();
+    }
+  }
+
+  #refuse(op: string, rc: number, fd: number, bytes = 0): never {
+    const code = CORE_ERRORS[rc] ?? 'EINVAL';
+    const o = this.#options;
+    const why: Record<string, string> = {
+      EEXIST: `fd ${fd} is already registered; use modify() to change its events`,
+      ENOENT: `fd ${fd} is not registered; add() it first`,
+      ENOSPC: `all ${o.maxSockets} registrations are in use (maxSockets); remove fds you no longer watch, or create the reactor with a larger maxSockets`,
+      ENOBUFS: op === 'postWrite'
+        ? `${bytes} bytes need ${Math.ceil(bytes / o.bufferSize)} free contexts of ${o.bufferSize} bytes and the pool (poolSize ${o.poolSize}) has ${this.#core.poolFree()} free and unpromised; nothing was sent: wait for WRITE completions, write less at once, or create the reactor with a larger poolSize or bufferSize`
+        : `every context of the pool (poolSize ${o.poolSize}) is in use or promised; wait for completions, or create the reactor with a larger poolSize`,
+      EINVAL: this.model === 'readiness' && (op === 'postRead' || op === 'postWrite')
+        ? `${op} belongs to the completion model; in readiness, read or write with reactor.os when the fd is ready, or create the reactor with model: 'completion'`
+        : `invalid arguments`,
+    };
+    throw new ReactorError(code, `${op}: ${why[code] ?? 'refused'}`);
+  }
+
+  #deliver(maxEvents: number): IoEvent<C>[] {
+    const count = this.#core.collect(maxEvents);
+    const i32 = this.#i32;
+    const events: IoEvent<C>[] = new Array(count);
+    let at = this.#core.deliveredAt() >> 2;
+    for (let i = 0; i < count; i++, at += ENTRY_INTS) {
+      const type = i32[at + 2];
+      const bytes = i32[at + 3];
+      const ctx = i32[at + 4];
+      const event: IoEvent<C> = {
+        fd: i32[at],
+        context: this.#contexts[i32[at + 1]] as C,
+        type,
+        bytesTransferred: bytes,
+        buffer: ctx >= 0 ? this.#u8.subarray(this.#core.contextBufferAt(ctx), this.#core.contextBufferAt(ctx) + bytes) : null,
+      };
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
+      const code = i32[at + 5];
+      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + 6] };
+      events[i] = event;
+    }
+    return events;
+  }
+}
+
+/** Wakes the reactor whose `wakeupToken` this is, from any thread; false if it is gone. */
+export function wakeup(token: number): boolean {
+  if (typeof token !== 'number' || !Number.isInteger(token) || token <= 0) {
+    throw new ReactorError('EINVAL', `wakeup: token must be a reactor's wakeupToken, got ${String(token)}`);
+  }
+  return nativeBinding().wakeByToken(token) === 0;
+}
