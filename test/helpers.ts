@@ -1,0 +1,52 @@
+// Shared test helpers: the model × mechanism matrix and small waiting utilities.
+import { Reactor, type IoEvent, type ReactorOptions } from '../src/index.js';
+
+export type Model = 'readiness' | 'completion';
+export type Mechanism = 'epoll' | 'poll';
+
+export const MODELS: Model[] = ['readiness', 'completion'];
+export const MECHANISMS: Mechanism[] = ['epoll', 'poll'];
+/** Every [model, mechanism] pair, for `describe.each`. */
+export const MATRIX: [Model, Mechanism][] = MODELS.flatMap((m) => MECHANISMS.map((k) => [m, k] as [Model, Mechanism]));
+
+export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const str = (b: Uint8Array | null): string => (b ? new TextDecoder().decode(b) : '');
+
+/** Reactors created through this are destroyed after each test (call `destroyAll` in afterEach). */
+const live: Reactor<any>[] = [];
+export async function reactor<C = unknown>(options: ReactorOptions): Promise<Reactor<C>> {
+  const r = await Reactor.create<C>(options);
+  live.push(r);
+  return r;
+}
+export function destroyAll(): void {
+  while (live.length) live.pop()!.destroy();
+}
+
+/** Waits (up to `totalMs`) until `done(events so far)` holds; returns every event seen. */
+export function waitUntil<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, totalMs = 2000): IoEvent<C>[] {
+  const all: IoEvent<C>[] = [];
+  const end = Date.now() + totalMs;
+  while (!done(all) && Date.now() < end) {
+    for (const e of r.wait(20)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
+  }
+  return all;
+}
+
+/** Reads everything available on fd until `bytes` arrived or `totalMs` passed. */
+export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 2000): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  const end = Date.now() + totalMs;
+  while (got < bytes && Date.now() < end) {
+    const chunk = r.os.recv(fd);
+    if (chunk === null) { r.wait(5); continue; }
+    if (chunk.length === 0) break;
+    parts.push(chunk);
+    got += chunk.length;
+  }
+  const out = new Uint8Array(got);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
