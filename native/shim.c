@@ -37,6 +37,11 @@ static void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
   r->kind = RES_ADD_FAILED; r->fd = fd; r->target = slot; r->gen = gen; r->os_code = os_code;
 }
 
+static int fd_is_regular_file(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* ---- per-fd operation queues ------------------------------------------------------------ */
 
 static void queue_op(shim *s, int *head, int *tail, int ctx) {
@@ -66,18 +71,30 @@ static void remove_always(shim *s, fdstate *f) {
   f->always_index = -1;
 }
 
-/* Completion model: watch exactly what the queued operations wait for; nothing when idle, so a
- * hung-up fd with no operation does not wake every wait. */
-static void rearm(shim *s, fdstate *f) {
-  if (f->always_ready) return;
-  unsigned want = (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
-  if (want == 0) {
-    if (f->watched) s->mech->unwatch(s, f);
-    return;
-  }
-  if (f->watched && f->watched_bits == want) return;
-  int rc = s->mech->watch(s, f, want);
-  if (rc == -EPERM) add_always(s, f);
+/* Completion model: watch what the queued operations wait for. Bits are added as soon as an
+ * operation is queued, but dropped only when the fd reports readiness with nothing to do: the
+ * usual complete-then-repost cycle then costs no epoll_ctl, and an idle fd (even a hung-up one)
+ * wakes at most one wait. */
+static unsigned wanted_bits(const fdstate *f) {
+  return (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
+}
+
+static void watch_bits(shim *s, fdstate *f, unsigned bits) {
+  if (s->mech->watch(s, f, bits) == -EPERM && fd_is_regular_file(f->fd)) add_always(s, f);
+}
+
+static void arm_for_queued(shim *s, fdstate *f) {
+  unsigned want = wanted_bits(f);
+  if (f->always_ready || want == 0) return;
+  if (!f->watched) watch_bits(s, f, want);
+  else if (want & ~f->watched_bits) watch_bits(s, f, f->watched_bits | want);
+}
+
+static void settle_after_ready(shim *s, fdstate *f) {
+  unsigned want = wanted_bits(f);
+  if (f->always_ready || !f->watched || want == f->watched_bits) return;
+  if (want == 0) s->mech->unwatch(s, f);
+  else watch_bits(s, f, want);
 }
 
 static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code) {
@@ -154,11 +171,6 @@ static void perform_writes(shim *s, fdstate *f) {
 
 /* ---- requests ---------------------------------------------------------------------------- */
 
-static int fd_is_regular_file(int fd) {
-  struct stat st;
-  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static void request_add(shim *s, const seam_request *q) {
   fdstate *f = fdmap_insert(&s->fds, q->fd);
   if (!f) { push_add_failed(s, q->fd, q->target, q->gen, ENOSPC); return; }
@@ -202,7 +214,7 @@ static void request_io(shim *s, const seam_request *q) {
   } else {
     queue_op(s, &f->read_head, &f->read_tail, q->target);
   }
-  rearm(s, f);
+  arm_for_queued(s, f);
 }
 
 int shim_apply(shim *s, int count) {
@@ -252,7 +264,7 @@ void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
   /* Completion: an error or hang-up also ends the queued operations, with the syscall's word. */
   perform_reads(s, f);
   perform_writes(s, f);
-  rearm(s, f);
+  settle_after_ready(s, f);
 }
 
 static void report_always_ready(shim *s) {
