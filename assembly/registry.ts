@@ -11,6 +11,18 @@ import { pushRequest, requestSpace } from './requests';
 import { canDeferRead, deferRead, forgetDeferred } from './completion';
 
 const INTEREST: i32 = EV_READ | EV_WRITE;
+// A completion listener keeps several accepts posted (as IOCP servers pre-post AcceptEx), so a
+// burst of connections is taken in one wait; small pools keep one, to leave room for reads.
+const LISTENER_ACCEPTS_MAX: i32 = 8;
+const POOL_SHARE_PER_ACCEPT: i32 = 16;
+
+/** Posts the first read, or a listener's accepts; the caller checked that one can be posted. */
+function startReading(slot: i32): void {
+  let count = 1;
+  if (isListener(slot)) count = max(1, min(LISTENER_ACCEPTS_MAX, L.poolSize / POOL_SHARE_PER_ACCEPT));
+  deferRead(slot);
+  for (let i = 1; i < count && canDeferRead(); i++) deferRead(slot);
+}
 
 export function add(fd: i32, events: i32, kind: i32): i32 {
   if (fd < 0 || kind < 0 || kind > 2) return ERR_INVAL;
@@ -22,7 +34,7 @@ export function add(fd: i32, events: i32, kind: i32): i32 {
   const slot = insertSlot(fd, kind, events);
   const gen = load<i32>(slotAt(slot) + L.S_GEN);
   pushRequest(REQ_ADD, fd, slot, 0, kind, isCompletion() ? 0 : events & INTEREST, gen);
-  if (postsRead) deferRead(slot);
+  if (postsRead) startReading(slot);
   return slot;
 }
 
@@ -36,7 +48,7 @@ export function modify(fd: i32, events: i32): i32 {
     const startsRead = (events & EV_READ) != 0 && !wasReading;
     if (startsRead && !canDeferRead()) return ERR_NOBUFS;
     store<i32>(s + L.S_MASK, events);
-    if (startsRead) deferRead(slot);
+    if (startsRead) startReading(slot);
     return OK;
   }
   if (requestSpace() < 1) return ERR_REQUESTS_FULL;
