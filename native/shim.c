@@ -195,8 +195,12 @@ static void request_add(shim *s, const seam_request *q) {
 }
 
 static void request_remove(shim *s, fdstate *f) {
+  /* The core drops these (the fd is gone); they only return contexts, so they must not end
+   * the wait that follows. */
+  int before = s->results;
   fail_queue(s, f, &f->read_head, &f->read_tail, ECANCELED);
   fail_queue(s, f, &f->write_head, &f->write_tail, ECANCELED);
+  s->bookkeeping += s->results - before;
   if (f->watched) s->mech->unwatch(s, f);
   remove_always(s, f);
   fdmap_erase(&s->fds, f);
@@ -219,6 +223,7 @@ static void request_io(shim *s, const seam_request *q) {
 
 int shim_apply(shim *s, int count) {
   s->results = 0;
+  s->bookkeeping = 0;
   const seam_request *q = (const seam_request *)(s->cfg.memory + s->cfg.requests_at);
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {
@@ -294,7 +299,7 @@ static int has_always_work(shim *s) {
 }
 
 int shim_harvest(shim *s, double timeout_ms) {
-  if (s->results > 0 || has_always_work(s)) timeout_ms = 0;
+  if (s->results > s->bookkeeping || has_always_work(s)) timeout_ms = 0;
   double deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
   s->woken = 0;
   for (;;) {

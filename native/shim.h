@@ -42,6 +42,7 @@ typedef struct shim {
   fdmap fds;
   shim_op *ops;              /* indexed by context id */
   int results;               /* written in this cycle */
+  int bookkeeping;           /* of which only return contexts of removed fds */
   int woken;
   int always_count;          /* fds epoll refuses (regular files): always ready */
   uint32_t *always;          /* fdstate indexes */
