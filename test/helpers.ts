@@ -1,5 +1,5 @@
 // Shared test helpers: the model × mechanism matrix and small waiting utilities.
-import { Reactor, type IoEvent, type ReactorOptions } from '../src/index.js';
+import { Reactor, ReactorOs, type IoEvent, type ReactorOptions } from '../src/index.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
@@ -49,4 +49,31 @@ export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 20
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
+}
+
+/** Fds a test opened; `closeOwned` (in afterEach) closes them, so suites do not leak sockets. */
+const owned = new Set<number>();
+const sockets = new ReactorOs({ isRegistered: () => false, remove: () => false });
+export function own<T extends number[]>(...fds: T): T {
+  for (const fd of fds) owned.add(fd);
+  return fds;
+}
+/** A socket pair owned by the test: [server side, client side]. */
+export function pair(r: Reactor<any>): [number, number] {
+  return own(...r.os.socketPair());
+}
+/** Closes an owned fd now (unregistering it from `r` first), so `closeOwned` will not close it again. */
+export function closeNow(r: Reactor<any>, fd: number): void {
+  owned.delete(fd);
+  r.os.close(fd);
+}
+export function closeOwned(): void {
+  const fds = [...owned];
+  owned.clear();
+  for (const fd of fds) sockets.close(fd);
+}
+
+/** Matches a thrown ReactorError with `code` (and a message matching `message`): `toThrow(refusal('EEXIST'))`. */
+export function refusal(code: string, message?: RegExp): ReturnType<typeof expect.objectContaining> {
+  return expect.objectContaining({ name: 'ReactorError', code, ...(message ? { message: expect.stringMatching(message) } : {}) });
 }
