@@ -5,7 +5,7 @@ import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount, probeCount } from './table';
 import { resetQueue, queueLength } from './queue';
-import { clearRequests, requestCount, requestSpace } from './requests';
+import { clearRequests, consumeRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
 import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
 import { add as addFd, modify as modifyFd, remove as removeFd, isListener } from './registry';
@@ -59,9 +59,9 @@ export function beginWait(): i32 {
   return requestCount();
 }
 
-/** After the shim consumed every request and wrote `results` raw results: translate them. */
-export function endWait(results: i32): i32 {
-  clearRequests();
+/** After the shim performed the first `performed` requests and wrote `results` raw results. */
+export function endWait(results: i32, performed: i32): i32 {
+  consumeRequests(performed);
   if (results < 0 || results > L.resultCapacity) return ERR_INVAL;
   for (let i = 0; i < results; i++) {
     const r = L.resultsAt + <usize>i * L.ENTRY_BYTES;

@@ -7,6 +7,18 @@ export function requestCount(): i32 { return count; }
 export function requestSpace(): i32 { return L.requestCapacity - count; }
 export function clearRequests(): void { count = 0; }
 
+/** Drops the first `n` requests, which the shim performed; later ones (made during an async
+ * wait) move to the front for the next wait. */
+export function consumeRequests(n: i32): void {
+  if (n >= count) {
+    count = 0;
+    return;
+  }
+  if (n <= 0) return;
+  memory.copy(L.requestsAt, L.requestsAt + <usize>n * L.ENTRY_BYTES, <usize>(count - n) * L.ENTRY_BYTES);
+  count -= n;
+}
+
 export function pushRequest(kind: i32, fd: i32, target: i32, ptr: i32, len: i32, mask: i32, gen: i32): void {
   const e = L.requestsAt + <usize>count * L.ENTRY_BYTES;
   store<i32>(e, kind);

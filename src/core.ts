@@ -13,7 +13,7 @@ export interface CoreExports {
   postRead(fd: number): number;
   postWrite(fd: number, len: number): number;
   beginWait(): number;
-  endWait(results: number): number;
+  endWait(results: number, performed: number): number;
   collect(maxEvents: number): number;
   requestsAt(): number;
   requestCapacity(): number;

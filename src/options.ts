@@ -29,11 +29,16 @@ export interface ResolvedOptions {
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets'];
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null) {
     throw new ReactorError('EINVAL', `Reactor.create: options must be an object, got ${String(options)}`);
+  }
+  const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
+  if (unknown.length > 0) {
+    throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);
   }
   const o = options as ReactorOptions;
   const model = o.model ?? 'readiness';

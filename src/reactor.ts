@@ -163,7 +163,7 @@ export class Reactor<C = unknown> {
     checkMaxEvents(maxEvents, op);
     const requests = this.#beginWait();
     const results = this.#shim.cycle(requests, this.#core.readyQueued() > 0 ? 0 : timeout);
-    this.#core.endWait(results);
+    this.#core.endWait(results, requests);
     return this.#deliver(maxEvents);
   }
 
@@ -184,7 +184,8 @@ export class Reactor<C = unknown> {
       this.#waitingAsync = false;
     }
     if (this.#destroyed) return [];
-    this.#core.endWait(results);
+    // Requests made while it waited stay queued for the next wait.
+    this.#core.endWait(results, requests);
     return this.#deliver(maxEvents);
   }
 
@@ -257,7 +258,8 @@ export class Reactor<C = unknown> {
     if (this.#waitingAsync) {
       throw new ReactorError('EBUSY', 'the request queue is full while waitAsync is pending; await it, then retry');
     }
-    this.#core.endWait(this.#shim.cycle(this.#core.pendingRequests(), APPLY_ONLY));
+    const requests = this.#core.pendingRequests();
+    this.#core.endWait(this.#shim.cycle(requests, APPLY_ONLY), requests);
   }
 
   /** Requests made during a waitAsync would wait for its timeout: wake it once so they go now. */
@@ -312,7 +314,7 @@ export class Reactor<C = unknown> {
 
 /** Wakes the reactor whose `wakeupToken` this is, from any thread; false if it is gone. */
 export function wakeup(token: number): boolean {
-  if (typeof token !== 'number' || !Number.isInteger(token) || token <= 0) {
+  if (typeof token !== 'number' || !Number.isInteger(token) || token <= 0 || token > 0xffffffff) {
     throw new ReactorError('EINVAL', `wakeup: token must be a reactor's wakeupToken, got ${String(token)}`);
   }
   return nativeBinding().wakeByToken(token) === 0;

@@ -19,7 +19,7 @@ async function core(model: number, mechanism: number, codes = CODES_ERRNO): Prom
 function inject(c: CoreExports, result: number[]): { type: number; bytes: number; code: number; osCode: number; ctx: number } {
   const i32 = new Int32Array(c.memory.buffer);
   i32.set(result.concat(new Array(ENTRY_INTS - result.length).fill(0)), c.resultsAt() >> 2);
-  c.endWait(1);
+  c.endWait(1, c.pendingRequests());
   const n = c.collect(8);
   if (n === 0) return { type: 0, bytes: 0, code: 0, osCode: 0, ctx: -1 };
   const at = c.deliveredAt() >> 2;
