@@ -79,13 +79,14 @@ class Shim : public Napi::ObjectWrap<Shim> {
     Napi::ArrayBuffer memory = info[0].As<Napi::ArrayBuffer>();
     memory_ref_ = Napi::Persistent(memory);
     shim_config cfg{};
-    cfg.memory = static_cast<uint8_t *>(memory.Data());
+    uint8_t *base = static_cast<uint8_t *>(memory.Data());
+    cfg.buffers = base;
     cfg.model = info[1].As<Napi::Number>().Int32Value();
     cfg.mechanism = info[2].As<Napi::Number>().Int32Value();
     cfg.pool_size = info[3].As<Napi::Number>().Int32Value();
     cfg.max_sockets = info[4].As<Napi::Number>().Int32Value();
-    cfg.requests_at = info[5].As<Napi::Number>().Uint32Value();
-    cfg.results_at = info[6].As<Napi::Number>().Uint32Value();
+    cfg.requests = reinterpret_cast<const seam_request *>(base + info[5].As<Napi::Number>().Uint32Value());
+    cfg.results = reinterpret_cast<seam_result *>(base + info[6].As<Napi::Number>().Uint32Value());
     cfg.result_capacity = info[7].As<Napi::Number>().Uint32Value();
     open_error_ = shim_open(&shim_, &cfg);
     if (open_error_ == 0) {

@@ -1,32 +1,27 @@
-/* epoll mechanism: level-triggered; each watched fd carries its fdstate index as data. */
-#define _GNU_SOURCE
-#include <errno.h>
+/* epoll mechanism: level-triggered; each watched fd is tagged with its fdstate index. */
 #include <stdlib.h>
-#include <unistd.h>
-#include <sys/epoll.h>
+#include "os.h"
 #include "shim.h"
 
-#define WAKE_TAG UINT64_MAX
+#define WAKE_TAG UINT32_MAX
 enum { BATCH_MAX = 1024 };
 
 typedef struct epoll_state {
   int epfd;
-  struct epoll_event batch[BATCH_MAX];
+  os_ready batch[BATCH_MAX];
 } epoll_state;
 
-static unsigned to_epoll(unsigned bits) {
-  return (bits & SHIM_IN ? EPOLLIN : 0) | (bits & SHIM_OUT ? EPOLLOUT : 0);
+static uint32_t to_epoll(unsigned bits) {
+  return (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0);
 }
 
 static int ep_open(shim *s) {
   epoll_state *e = calloc(1, sizeof *e);
-  if (!e) return -ENOMEM;
-  e->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (e->epfd < 0) { int err = errno; free(e); return -err; }
-  struct epoll_event ev = { .events = EPOLLIN, .data.u64 = WAKE_TAG };
-  if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s->wake_fd, &ev) != 0) {
-    int err = errno; close(e->epfd); free(e); return -err;
-  }
+  if (!e) return -OS_ENOMEM;
+  e->epfd = os_epoll_create();
+  if (e->epfd < 0) { int err = e->epfd; free(e); return err; }
+  int rc = os_epoll_add(e->epfd, s->wake_fd, OS_IN, WAKE_TAG);
+  if (rc < 0) { os_close(e->epfd); free(e); return rc; }
   s->mech_state = e;
   return 0;
 }
@@ -34,15 +29,17 @@ static int ep_open(shim *s) {
 static void ep_close(shim *s) {
   epoll_state *e = s->mech_state;
   if (!e) return;
-  close(e->epfd);
+  os_close(e->epfd);
   free(e);
   s->mech_state = NULL;
 }
 
 static int ep_watch(shim *s, fdstate *f, unsigned bits) {
   epoll_state *e = s->mech_state;
-  struct epoll_event ev = { .events = to_epoll(bits), .data.u64 = fdmap_index(&s->fds, f) };
-  if (epoll_ctl(e->epfd, f->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, f->fd, &ev) != 0) return -errno;
+  uint32_t tag = fdmap_index(&s->fds, f);
+  int rc = f->watched ? os_epoll_modify(e->epfd, f->fd, to_epoll(bits), tag)
+                      : os_epoll_add(e->epfd, f->fd, to_epoll(bits), tag);
+  if (rc < 0) return rc;
   f->watched = 1;
   f->watched_bits = bits;
   return 0;
@@ -51,7 +48,7 @@ static int ep_watch(shim *s, fdstate *f, unsigned bits) {
 static void ep_unwatch(shim *s, fdstate *f) {
   epoll_state *e = s->mech_state;
   /* Fails harmlessly when the app already closed the fd: the kernel dropped it then. */
-  epoll_ctl(e->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+  os_epoll_remove(e->epfd, f->fd);
   f->watched = 0;
   f->watched_bits = 0;
 }
@@ -61,16 +58,15 @@ static int ep_wait(shim *s, int timeout_ms) {
   uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
   int max = room < BATCH_MAX ? (int)room : BATCH_MAX;
   if (max < 1) max = 1;
-  int n = epoll_wait(e->epfd, e->batch, max, timeout_ms);
-  if (n < 0) return -errno;
+  int n = os_epoll_wait(e->epfd, e->batch, max, timeout_ms);
+  if (n < 0) return n;
   for (int i = 0; i < n; i++) {
-    if (e->batch[i].data.u64 == WAKE_TAG) {
-      uint64_t count;
-      while (read(s->wake_fd, &count, sizeof count) < 0 && errno == EINTR) {}
+    if (e->batch[i].tag == WAKE_TAG) {
+      os_eventfd_drain(s->wake_fd);
       s->woken = 1;
       continue;
     }
-    shim_on_ready(s, &s->fds.states[e->batch[i].data.u64], e->batch[i].events);
+    shim_on_ready(s, &s->fds.states[e->batch[i].tag], e->batch[i].events);
   }
   return n;
 }

@@ -1,37 +1,34 @@
 /* poll mechanism: a dense pollfd array (O(1) add and remove by swapping with the last), entry 0
  * the wakeup fd. Harvesting starts where the last capped harvest stopped, so no fd starves. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include "os.h"
 #include "shim.h"
 
 typedef struct poll_state {
-  struct pollfd *fds;
+  os_pollfd *fds;
   uint32_t *owner;          /* fdstate index per pollfd entry */
   uint32_t *ready_owner;
   unsigned *ready_events;
   int count, cursor;
 } poll_state;
 
-static short to_poll(unsigned bits) {
-  return (short)((bits & SHIM_IN ? POLLIN : 0) | (bits & SHIM_OUT ? POLLOUT : 0));
+static int16_t to_poll(unsigned bits) {
+  return (int16_t)((bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0));
 }
 
 static int pl_open(shim *s) {
   poll_state *p = calloc(1, sizeof *p);
-  if (!p) return -ENOMEM;
-  p->fds = calloc((size_t)s->cfg.max_sockets + 1, sizeof(struct pollfd));
+  if (!p) return -OS_ENOMEM;
+  p->fds = calloc((size_t)s->cfg.max_sockets + 1, sizeof(os_pollfd));
   p->owner = calloc((size_t)s->cfg.max_sockets + 1, sizeof(uint32_t));
   p->ready_owner = calloc((size_t)s->cfg.max_sockets + 1, sizeof(uint32_t));
   p->ready_events = calloc((size_t)s->cfg.max_sockets + 1, sizeof(unsigned));
   if (!p->fds || !p->owner || !p->ready_owner || !p->ready_events) {
     free(p->fds); free(p->owner); free(p->ready_owner); free(p->ready_events); free(p);
-    return -ENOMEM;
+    return -OS_ENOMEM;
   }
   p->fds[0].fd = s->wake_fd;
-  p->fds[0].events = POLLIN;
+  p->fds[0].events = OS_IN;
   p->count = 1;
   p->cursor = 1;
   s->mech_state = p;
@@ -77,12 +74,10 @@ static void pl_unwatch(shim *s, fdstate *f) {
 
 static int pl_wait(shim *s, int timeout_ms) {
   poll_state *p = s->mech_state;
-  int n = poll(p->fds, (nfds_t)p->count, timeout_ms);
-  if (n < 0) return -errno;
-  if (n == 0) return 0;
+  int n = os_poll(p->fds, p->count, timeout_ms);
+  if (n <= 0) return n;
   if (p->fds[0].revents) {
-    uint64_t count;
-    while (read(s->wake_fd, &count, sizeof count) < 0 && errno == EINTR) {}
+    os_eventfd_drain(s->wake_fd);
     s->woken = 1;
   }
   /* Gather first: dispatching may unwatch entries and reorder the array. */

@@ -1,23 +1,15 @@
 /* The POSIX shim: performs the core's requests, waits on epoll or poll, and writes raw results
  * into the core's memory. In the completion model it emulates IOCP: queued reads, writes and
  * accepts are performed by the shim when their fd is ready, and each reports one completion. */
-#define _GNU_SOURCE
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include "os.h"
 #include "shim.h"
 
 static seam_result *result_slot(shim *s) {
   if ((uint32_t)s->results >= s->cfg.result_capacity) return NULL;
-  seam_result *r = (seam_result *)(s->cfg.memory + s->cfg.results_at) + s->results++;
+  seam_result *r = s->cfg.results + s->results++;
   memset(r, 0, sizeof *r);
   return r;
 }
@@ -38,8 +30,7 @@ static void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
 }
 
 static int fd_is_regular_file(int fd) {
-  struct stat st;
-  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  return os_is_regular_file(fd) == 1;
 }
 
 /* ---- per-fd operation queues ------------------------------------------------------------ */
@@ -80,7 +71,7 @@ static unsigned wanted_bits(const fdstate *f) {
 }
 
 static void watch_bits(shim *s, fdstate *f, unsigned bits) {
-  if (s->mech->watch(s, f, bits) == -EPERM && fd_is_regular_file(f->fd)) add_always(s, f);
+  if (s->mech->watch(s, f, bits) == -OS_EPERM && fd_is_regular_file(f->fd)) add_always(s, f);
 }
 
 static void arm_for_queued(shim *s, fdstate *f) {
@@ -104,44 +95,26 @@ static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code) {
   }
 }
 
-static void set_nodelay(int fd) {
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-static ssize_t do_read(fdstate *f, void *buf, size_t len) {
-  return f->kind == KIND_STREAM ? read(f->fd, buf, len) : recv(f->fd, buf, len, 0);
-}
-
-static ssize_t do_write(fdstate *f, const void *buf, size_t len) {
-  return f->kind == KIND_STREAM ? write(f->fd, buf, len) : send(f->fd, buf, len, MSG_NOSIGNAL);
-}
-
 /* Reads or accepts while the fd has something; each finished one is a completion. */
 static void perform_reads(shim *s, fdstate *f) {
   while (f->read_head >= 0) {
     shim_op *op = &s->ops[f->read_head];
     if (op->kind == REQ_ACCEPT) {
-      int nfd = accept4(f->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (nfd < 0) {
-        if (errno == EINTR) continue;
-        /* A connection reset before accept is not the listener's failure: wait for the next. */
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED) return;
-      } else {
-        set_nodelay(nfd);
-      }
+      int nfd = os_accept(f->fd);
+      /* A connection reset before accept is not the listener's failure: wait for the next. */
+      if (nfd == -OS_EAGAIN || nfd == -OS_ECONNABORTED) return;
       int ctx = pop_op(s, &f->read_head, &f->read_tail);
-      push_complete(s, f->fd, ctx, 0, nfd < 0 ? errno : 0, nfd);
+      push_complete(s, f->fd, ctx, 0, nfd < 0 ? -nfd : 0, nfd);
       continue;
     }
-    ssize_t n = do_read(f, s->cfg.memory + op->ptr, (size_t)op->len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    long n = os_read(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr, (size_t)op->len);
+    if (n == -OS_EAGAIN) return;
     int ctx = pop_op(s, &f->read_head, &f->read_tail);
-    push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, n < 0 ? errno : 0, -1);
+    int err = n < 0 ? (int)-n : 0;
+    push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, err, -1);
     if (n <= 0) {
       /* End of stream or failure: every later read ends the same way. */
-      fail_queue(s, f, &f->read_head, &f->read_tail, n < 0 ? errno : 0);
+      fail_queue(s, f, &f->read_head, &f->read_tail, err);
       return;
     }
   }
@@ -152,13 +125,11 @@ static void perform_writes(shim *s, fdstate *f) {
   while (f->write_head >= 0) {
     shim_op *op = &s->ops[f->write_head];
     int left = op->len - f->write_done;
-    ssize_t n = do_write(f, s->cfg.memory + op->ptr + f->write_done, (size_t)left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    long n = os_write(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr + f->write_done, (size_t)left);
+    if (n == -OS_EAGAIN) return;
     if (n < 0) {
-      int err = errno;
       f->write_done = 0;
-      fail_queue(s, f, &f->write_head, &f->write_tail, err);
+      fail_queue(s, f, &f->write_head, &f->write_tail, (int)-n);
       return;
     }
     f->write_done += (int)n;
@@ -173,21 +144,20 @@ static void perform_writes(shim *s, fdstate *f) {
 
 static void request_add(shim *s, const seam_request *q) {
   fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, ENOSPC); return; }
+  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC); return; }
   f->kind = q->len;
   f->slot = q->target;
   f->gen = q->gen;
   f->interest = (unsigned)q->mask;
-  struct stat st;
-  if (fstat(q->fd, &st) != 0) {
-    int err = errno;
+  int regular = os_is_regular_file(q->fd);
+  if (regular < 0) {
     fdmap_erase(&s->fds, f);
-    push_add_failed(s, q->fd, q->target, q->gen, err);
+    push_add_failed(s, q->fd, q->target, q->gen, -regular);
     return;
   }
   if (s->cfg.model == MODEL_COMPLETION) return;   /* watched once operations are queued */
   int rc = s->mech->watch(s, f, f->interest);
-  if (rc == -EPERM && fd_is_regular_file(q->fd)) { add_always(s, f); return; }
+  if (rc == -OS_EPERM && regular) { add_always(s, f); return; }
   if (rc < 0) {
     fdmap_erase(&s->fds, f);
     push_add_failed(s, q->fd, q->target, q->gen, -rc);
@@ -198,8 +168,8 @@ static void request_remove(shim *s, fdstate *f) {
   /* The core drops these (the fd is gone); they only return contexts, so they must not end
    * the wait that follows. */
   int before = s->results;
-  fail_queue(s, f, &f->read_head, &f->read_tail, ECANCELED);
-  fail_queue(s, f, &f->write_head, &f->write_tail, ECANCELED);
+  fail_queue(s, f, &f->read_head, &f->read_tail, OS_ECANCELED);
+  fail_queue(s, f, &f->write_head, &f->write_tail, OS_ECANCELED);
   s->bookkeeping += s->results - before;
   if (f->watched) s->mech->unwatch(s, f);
   remove_always(s, f);
@@ -208,7 +178,7 @@ static void request_remove(shim *s, fdstate *f) {
 
 static void request_io(shim *s, const seam_request *q) {
   fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) { push_complete(s, q->fd, q->target, 0, EBADF, -1); return; }
+  if (!f) { push_complete(s, q->fd, q->target, 0, OS_EBADF, -1); return; }
   shim_op *op = &s->ops[q->target];
   op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
   if (q->kind == REQ_SEND) {
@@ -224,7 +194,7 @@ static void request_io(shim *s, const seam_request *q) {
 int shim_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
-  const seam_request *q = (const seam_request *)(s->cfg.memory + s->cfg.requests_at);
+  const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {
     case REQ_ADD: request_add(s, q); break;
@@ -248,14 +218,6 @@ int shim_apply(shim *s, int count) {
 
 /* ---- waiting ----------------------------------------------------------------------------- */
 
-static int socket_error(fdstate *f) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (f->kind == KIND_STREAM || getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return 0;
-  return err;
-}
-
-enum { RAW_ERR = 0x008 };   /* the same bit in epoll and poll numbering */
 
 void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
   if (s->cfg.model == MODEL_READINESS) {
@@ -263,7 +225,7 @@ void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
     if (!r) return;
     r->kind = RES_READY; r->fd = f->fd; r->target = f->slot; r->gen = f->gen;
     r->value = (int32_t)revents;
-    r->os_code = (revents & RAW_ERR) ? socket_error(f) : 0;
+    r->os_code = (revents & OS_ERR) && f->kind != KIND_STREAM ? os_socket_error(f->fd) : 0;
     return;
   }
   /* Completion: an error or hang-up also ends the queued operations, with the syscall's word. */
@@ -276,14 +238,8 @@ static void report_always_ready(shim *s) {
   for (int i = 0; i < s->always_count; i++) {
     fdstate *f = &s->fds.states[s->always[i]];
     unsigned bits = s->cfg.model == MODEL_READINESS ? f->interest : SHIM_IN | SHIM_OUT;
-    if (s->cfg.model == MODEL_COMPLETION || bits) shim_on_ready(s, f, (bits & SHIM_IN ? 0x001 : 0) | (bits & SHIM_OUT ? 0x004 : 0));
+    if (s->cfg.model == MODEL_COMPLETION || bits) shim_on_ready(s, f, (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0));
   }
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static int has_always_work(shim *s) {
@@ -300,20 +256,20 @@ static int has_always_work(shim *s) {
 
 int shim_harvest(shim *s, double timeout_ms) {
   if (s->results > s->bookkeeping || has_always_work(s)) timeout_ms = 0;
-  double deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
+  double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
   s->woken = 0;
   for (;;) {
     int ms = -1;
     if (timeout_ms >= 0) {
-      double left = deadline - now_ms();
+      double left = deadline - os_now_ms();
       ms = left <= 0 ? 0 : (int)ceil(left < 2147483647.0 ? left : 2147483647.0);
     }
     int before = s->results;
     int n = s->mech->wait(s, ms);
-    if (n == -EINTR) { s->waits_interrupted++; continue; }
+    if (n == -OS_EINTR) { s->waits_interrupted++; continue; }
     if (n < 0) break;
     if (s->results > before || s->woken || ms == 0) break;
-    if (timeout_ms >= 0 && now_ms() >= deadline) break;
+    if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
     /* Nothing for the app (woken only by an fd whose op was not ready): wait out the rest. */
   }
   report_always_ready(s);
@@ -323,12 +279,7 @@ int shim_harvest(shim *s, double timeout_ms) {
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
 int shim_wakeup_fd(int wake_fd) {
-  uint64_t one = 1;
-  for (;;) {
-    ssize_t n = write(wake_fd, &one, sizeof one);
-    if (n >= 0 || errno == EAGAIN) return 0;   /* EAGAIN: a wakeup is already pending */
-    if (errno != EINTR) return -errno;
-  }
+  return os_eventfd_signal(wake_fd);
 }
 
 int shim_open(shim *s, const shim_config *cfg) {
@@ -338,9 +289,9 @@ int shim_open(shim *s, const shim_config *cfg) {
   s->mech = cfg->mechanism == MECH_POLL ? &mechanism_poll : &mechanism_epoll;
   s->ops = calloc((size_t)cfg->pool_size, sizeof(shim_op));
   s->always = calloc((size_t)cfg->max_sockets, sizeof(uint32_t));
-  if (!s->ops || !s->always || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -ENOMEM; }
-  s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (s->wake_fd < 0) { int err = errno; shim_close(s); return -err; }
+  if (!s->ops || !s->always || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -OS_ENOMEM; }
+  s->wake_fd = os_eventfd();
+  if (s->wake_fd < 0) { int err = s->wake_fd; s->wake_fd = -1; shim_close(s); return err; }
   int rc = s->mech->open(s);
   if (rc < 0) { s->mech = NULL; shim_close(s); return rc; }
   return 0;
@@ -348,7 +299,7 @@ int shim_open(shim *s, const shim_config *cfg) {
 
 void shim_close(shim *s) {
   if (s->mech) s->mech->close(s);
-  if (s->wake_fd >= 0) close(s->wake_fd);
+  if (s->wake_fd >= 0) os_close(s->wake_fd);
   free(s->ops);
   free(s->always);
   fdmap_close(&s->fds);

@@ -30,8 +30,10 @@ typedef struct shim_op {
 
 typedef struct shim_config {
   int model, mechanism, pool_size, max_sockets;
-  uint8_t *memory;
-  uint32_t requests_at, results_at, result_capacity;
+  uint8_t *buffers;            /* base of the I/O buffers: requests carry offsets from it */
+  const seam_request *requests;
+  seam_result *results;
+  uint32_t result_capacity;
 } shim_config;
 
 typedef struct shim {
