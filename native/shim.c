@@ -63,8 +63,8 @@ static void remove_always(shim *s, fdstate *f) {
 }
 
 /* Completion model: watch what the queued operations wait for. Bits are added as soon as an
- * operation is queued, but dropped only when the fd reports readiness with nothing to do: the
- * usual complete-then-repost cycle then costs no epoll_ctl, and an idle fd (even a hung-up one)
+ * operation is queued, but dropped only when the fd reports readiness with nothing queued: the
+ * usual complete-then-repost cycle costs no epoll_ctl, and an idle fd (even a hung-up one)
  * wakes at most one wait. */
 static unsigned wanted_bits(const fdstate *f) {
   return (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
@@ -81,11 +81,14 @@ static void arm_for_queued(shim *s, fdstate *f) {
   else if (want & ~f->watched_bits) watch_bits(s, f, f->watched_bits | want);
 }
 
-static void settle_after_ready(shim *s, fdstate *f) {
-  unsigned want = wanted_bits(f);
-  if (f->always_ready || !f->watched || want == f->watched_bits) return;
-  if (want == 0) s->mech->unwatch(s, f);
-  else watch_bits(s, f, want);
+/* After a readiness report: keep each bit that had an operation queued (its repost is likely on
+ * the way) or still has one; drop the bits that woke us with nothing to do. */
+static void settle_after_ready(shim *s, fdstate *f, unsigned queued_before) {
+  if (f->always_ready || !f->watched) return;
+  unsigned keep = f->watched_bits & (queued_before | wanted_bits(f));
+  if (keep == f->watched_bits) return;
+  if (keep == 0) s->mech->unwatch(s, f);
+  else watch_bits(s, f, keep);
 }
 
 static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code) {
@@ -229,9 +232,10 @@ void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
     return;
   }
   /* Completion: an error or hang-up also ends the queued operations, with the syscall's word. */
+  unsigned queued_before = wanted_bits(f);
   perform_reads(s, f);
   perform_writes(s, f);
-  settle_after_ready(s, f);
+  settle_after_ready(s, f, queued_before);
 }
 
 static void report_always_ready(shim *s) {
