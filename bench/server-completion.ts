@@ -1,0 +1,55 @@
+// Echo server on io-reactor's completion model: the listener yields ACCEPT events, each READ
+// event carries its bytes in `buffer`; the app posts them back with postWrite and reposts the read.
+//   node build/js/bench/server-completion.js [--mechanism epoll|poll] [--max-seconds 60] [--max-conns 1000]
+import { Reactor, EventType } from '../src/index.js';
+import { serverArgs, announcePort, makeStopCheck } from './server-args.js';
+
+const args = serverArgs();
+// Per connection: one read posted, one write in flight, one buffer held until the next wait.
+const poolSize = Math.min(65536, 4 * args.maxConns + 256);
+const reactor = await Reactor.create<number>({ model: 'completion', mechanism: args.mechanism, poolSize });
+const os = reactor.os;
+const { fd: listener, port } = os.listen(0, '127.0.0.1', 4096);
+reactor.add(listener, listener, EventType.READ);
+announcePort(port);
+
+const open = new Set<number>();
+let refused = 0;
+
+function closeConn(fd: number): void {
+  if (!open.delete(fd)) return;
+  try {
+    os.close(fd);
+  } catch {
+    // already gone
+  }
+}
+
+const stop = makeStopCheck(args.maxSeconds);
+while (!stop()) {
+  for (const e of reactor.wait(50)) {
+    if (e.fd === listener) {
+      // The listener keeps its accepts posted by itself; a failed accept is not the listener's end.
+      if (e.type & EventType.ACCEPT && e.acceptedFd !== undefined && e.acceptedFd >= 0) {
+        open.add(e.acceptedFd);
+        reactor.add(e.acceptedFd, e.acceptedFd, EventType.READ);
+      }
+      continue;
+    }
+    if (!open.has(e.fd)) continue;
+    if (e.type & (EventType.ERROR | EventType.CLOSE)) {
+      closeConn(e.fd);
+    } else if (e.type & EventType.READ && e.buffer) {
+      try {
+        reactor.postWrite(e.fd, e.buffer);
+        reactor.postRead(e.fd);
+      } catch {
+        refused++;
+        closeConn(e.fd);
+      }
+    }
+  }
+}
+if (refused > 0) process.stderr.write(`server-completion: ${refused} connections closed after a refused post\n`);
+reactor.destroy();
+process.exit(0);

@@ -1,0 +1,73 @@
+// Echo server on io-reactor's readiness model: level-triggered READ, the app accepts, receives
+// and sends with reactor.os. Unsent tails wait for WRITE (reading pauses meanwhile).
+//   node build/js/bench/server-readiness.js [--mechanism epoll|poll] [--max-seconds 60]
+import { Reactor, EventType } from '../src/index.js';
+import { serverArgs, announcePort, makeStopCheck } from './server-args.js';
+
+const args = serverArgs();
+const reactor = await Reactor.create<number>({ model: 'readiness', mechanism: args.mechanism });
+const os = reactor.os;
+const { fd: listener, port } = os.listen(0, '127.0.0.1', 4096);
+reactor.add(listener, listener, EventType.READ);
+announcePort(port);
+
+/** Bytes a connection still owes its peer (the kernel took only part of a send). */
+const unsent = new Map<number, Uint8Array>();
+
+function closeConn(fd: number): void {
+  unsent.delete(fd);
+  try {
+    os.close(fd);
+  } catch {
+    // already gone
+  }
+}
+
+function acceptAll(): void {
+  for (let i = 0; i < 4096; i++) {
+    const fd = os.accept(listener);
+    if (fd === null) return;
+    reactor.add(fd, fd, EventType.READ);
+  }
+}
+
+function send(fd: number, data: Uint8Array): void {
+  const taken = os.send(fd, data);
+  if (taken === data.length) return;
+  unsent.set(fd, data.subarray(taken));
+  reactor.modify(fd, EventType.WRITE);
+}
+
+function onWritable(fd: number): void {
+  const rest = unsent.get(fd);
+  if (!rest) return;
+  unsent.delete(fd);
+  send(fd, rest);
+  if (!unsent.has(fd)) reactor.modify(fd, EventType.READ);
+}
+
+function onReadable(fd: number): void {
+  const data = os.recv(fd, 65536);
+  if (data === null) return;
+  if (data.length === 0) return closeConn(fd);
+  send(fd, data);
+}
+
+const stop = makeStopCheck(args.maxSeconds);
+while (!stop()) {
+  for (const e of reactor.wait(50)) {
+    if (e.fd === listener) {
+      acceptAll();
+      continue;
+    }
+    try {
+      if (e.type & EventType.ERROR) closeConn(e.fd);
+      else if (e.type & EventType.WRITE) onWritable(e.fd);
+      else if (e.type & (EventType.READ | EventType.CLOSE)) onReadable(e.fd);
+    } catch {
+      closeConn(e.fd);
+    }
+  }
+}
+reactor.destroy();
+process.exit(0);
