@@ -1,11 +1,14 @@
 // Installs and builds whatever is missing or stale: node_modules, build/core.wasm, the native
-// addon, the compiled TypeScript. `npm start`, `npm test` and `npm run bench` run it first.
+// addon, the emscripten build of the shim for the simulation, the compiled TypeScript.
+// `npm start`, `npm test` and `npm run bench` run it first.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const quiet = process.argv.includes('--quiet');
+// `npm start` runs only on the real OS: it does not need the simulation's toolchain.
+const withSim = !process.argv.includes('--skip-sim');
 
 function newest(paths) {
   let t = 0;
@@ -24,9 +27,9 @@ function stale(output, inputs) {
   return !existsSync(out) || statSync(out).mtimeMs < newest(inputs);
 }
 
-function run(what, command, args) {
+function run(what, command, args, env = {}) {
   if (!quiet) console.error(`[build] ${what}`);
-  execFileSync(command, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -42,6 +45,37 @@ if (stale('build/core.wasm', ['assembly'])) {
 if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
-if (stale('build/js/.tsbuildinfo', ['src', 'examples', 'bench', 'test', 'tsconfig.json'])) {
-  run('TypeScript', bin('tsc'), ['-p', '.']);
+if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
+// tsc is incremental and decides staleness itself (file times miss files added concurrently).
+run('TypeScript', bin('tsc'), ['-p', '.']);
+
+/** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
+function buildSimShim() {
+  if (!has('emcc')) installEmscripten();
+  const sources = ['sim_entry.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c'].map((f) => `native/${f}`);
+  const exported = ['open', 'requests', 'results', 'wake_fd', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
+  mkdirSync(join(root, 'build/sim'), { recursive: true });
+  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
+    '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
+    `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
+    '-sINITIAL_MEMORY=67108864', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
+    // Debian's emscripten finds its own node modules only through NODE_PATH.
+    { NODE_PATH: '/usr/share/nodejs' });
+}
+
+function has(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function installEmscripten() {
+  if (process.getuid?.() !== 0 || !has('apt-get')) {
+    console.error('[build] the simulation needs emscripten: install it (Debian: apt-get install emscripten) and run again');
+    process.exit(1);
+  }
+  run('installing emscripten (apt-get)', 'sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten']);
 }

@@ -5,5 +5,6 @@ export { ReactorOs } from './os.js';
 export { EventType, type IoEvent, type EventFlags } from './events.js';
 export { ReactorError, type ReactorErrorCode } from './errors.js';
 export { PORTABLE_CODES, type PortableCode } from './codes.js';
-export type { ReactorOptions, Model, Mechanism } from './options.js';
+export type { ReactorOptions, Model, Mechanism, BackendName } from './options.js';
+export { SimulationDeadlock } from './sim/kernel.js';
 export * as limits from './limits.js';

@@ -5,6 +5,7 @@ import * as limits from './limits.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
+export type BackendName = 'native' | 'sim';
 
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
@@ -17,9 +18,18 @@ export interface ReactorOptions {
   bufferSize?: number;
   /** Registered fds at most. */
   maxSockets?: number;
+  /** 'native' (default): the real OS. 'sim': a simulated kernel in virtual time. */
+  backend?: BackendName;
+  /** backend 'sim': the seed every random choice of the simulation derives from. */
+  seed?: number;
+  /** backend 'sim': one-way TCP delay in virtual ms, [min, max], drawn per segment. */
+  latencyMs?: [number, number];
 }
 
 export interface ResolvedOptions {
+  backend: BackendName;
+  seed: number;
+  latencyMs: [number, number];
   model: Model;
   mechanism: Mechanism;
   poolSize: number;
@@ -29,7 +39,8 @@ export interface ResolvedOptions {
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs'];
+const SIM_ONLY = ['seed', 'latencyMs'];
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
@@ -50,7 +61,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll' or 'poll' on this platform, got ${JSON.stringify(mechanism)}`);
   }
   const op = 'Reactor.create';
+  const backend = o.backend ?? 'native';
+  if (backend !== 'native' && backend !== 'sim') {
+    throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
+  }
+  const simOnly = SIM_ONLY.filter((k) => k in o);
+  if (backend !== 'sim' && simOnly.length > 0) {
+    throw new ReactorError('EINVAL', `Reactor.create: ${simOnly.join(', ')} only apply to backend: 'sim'`);
+  }
+  const seed = checkIntegerIn(o.seed ?? 0, 0, 0xffffffff, 'seed', op);
+  const latencyMs = o.latencyMs ?? [0, 0];
+  if (!Array.isArray(latencyMs) || latencyMs.length !== 2 || !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || latencyMs[0] > latencyMs[1]) {
+    throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${JSON.stringify(latencyMs)}`);
+  }
   return {
+    backend,
+    seed,
+    latencyMs: [latencyMs[0], latencyMs[1]],
     model,
     mechanism,
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),

@@ -1,6 +1,6 @@
 // Socket helpers: non-blocking stream sockets by fd, for apps and tests. Errors are
 // ReactorErrors carrying the OS's code (ECONNREFUSED, EADDRINUSE, ...).
-import { nativeBinding } from './native.js';
+import type { OsCalls } from './backend.js';
 import { ReactorError, osError } from './errors.js';
 import { checkFd, checkBytes, checkIntegerIn } from './validate.js';
 import { DEFAULT_BACKLOG, DEFAULT_RECV_BYTES, MAX_RECV_BYTES } from './limits.js';
@@ -25,14 +25,16 @@ function checkPort(port: unknown, op: string): number {
 
 export class ReactorOs {
   readonly #reactor: Registrations;
+  readonly #calls: OsCalls;
 
-  constructor(reactor: Registrations) {
+  constructor(reactor: Registrations, calls: OsCalls) {
     this.#reactor = reactor;
+    this.#calls = calls;
   }
 
   /** A connected pair of local stream sockets. */
   socketPair(): [number, number] {
-    const r = nativeBinding().socketPair();
+    const r = this.#calls.socketPair();
     if (typeof r === 'number') throw osError(r, 'socketPair', 'the process may be out of fds (ulimit -n)');
     return r;
   }
@@ -43,7 +45,7 @@ export class ReactorOs {
     checkPort(port, op);
     checkHost(host, op);
     checkIntegerIn(backlog, 1, 65535, 'backlog', op);
-    const r = nativeBinding().listen(host, port, backlog);
+    const r = this.#calls.listen(host, port, backlog);
     if (typeof r === 'number') {
       if (r === -22) throw new ReactorError('EINVAL', `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`);
       throw osError(r, `listen(${host}:${port})`, 'pick another port, or 0 for any free one');
@@ -54,7 +56,7 @@ export class ReactorOs {
   /** The next pending connection's fd, or null when none is waiting. */
   accept(fd: number): number | null {
     checkFd(fd, 'accept');
-    const r = nativeBinding().accept(fd);
+    const r = this.#calls.accept(fd);
     if (r === -EAGAIN) return null;
     if (r < 0) throw osError(r, `accept(fd ${fd})`, 'is it a listening socket from os.listen?');
     return r;
@@ -65,7 +67,7 @@ export class ReactorOs {
     const op = 'connect';
     checkPort(port, op);
     checkHost(host, op);
-    const r = nativeBinding().connect(host, port);
+    const r = this.#calls.connect(host, port);
     if (r === -22) throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
     if (r < 0) throw osError(r, `connect(${host}:${port})`, 'is a server listening there?');
     return r;
@@ -75,7 +77,7 @@ export class ReactorOs {
   send(fd: number, data: Uint8Array): number {
     checkFd(fd, 'send');
     checkBytes(data, 'send');
-    const r = nativeBinding().send(fd, data);
+    const r = this.#calls.send(fd, data);
     if (r === -EAGAIN) return 0;
     if (r < 0) throw osError(r, `send(fd ${fd})`, 'the connection is unusable; close it');
     return r;
@@ -85,7 +87,7 @@ export class ReactorOs {
   recv(fd: number, maxBytes = DEFAULT_RECV_BYTES): Uint8Array | null {
     checkFd(fd, 'recv');
     checkIntegerIn(maxBytes, 1, MAX_RECV_BYTES, 'maxBytes', 'recv');
-    const r = nativeBinding().recv(fd, maxBytes);
+    const r = this.#calls.recv(fd, maxBytes);
     if (r === -EAGAIN) return null;
     if (typeof r === 'number') throw osError(r, `recv(fd ${fd})`, 'the connection is unusable; close it');
     return r;
@@ -94,7 +96,7 @@ export class ReactorOs {
   /** Half-close: no more sends; the peer reads end of stream after the data already sent. */
   shutdown(fd: number): void {
     checkFd(fd, 'shutdown');
-    const r = nativeBinding().shutdown(fd);
+    const r = this.#calls.shutdown(fd);
     if (r < 0) throw osError(r, `shutdown(fd ${fd})`, 'is it a connected socket?');
   }
 
@@ -102,7 +104,7 @@ export class ReactorOs {
   close(fd: number): void {
     checkFd(fd, 'close');
     if (this.#reactor.isRegistered(fd)) this.#reactor.remove(fd);
-    const r = nativeBinding().close(fd);
+    const r = this.#calls.close(fd);
     if (r < 0) throw osError(r, `close(fd ${fd})`, 'was it already closed?');
   }
 }

@@ -2,12 +2,14 @@
 // native). One native call per wait; everything else is a WASM call into fixed memory.
 import { instantiateCore, type CoreExports } from './core.js';
 import { nativeBinding, type NativeShim } from './native.js';
+import { nativeBackend, simBackend, type Backend } from './backend.js';
+import { SimKernel } from './sim/kernel.js';
 import { ReactorError } from './errors.js';
 import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
-import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism } from './options.js';
+import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism, type BackendName } from './options.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CODES_ERRNO, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 
@@ -36,8 +38,11 @@ export class Reactor<C = unknown> {
   readonly os: ReactorOs;
   readonly model: Model;
   readonly mechanism: Mechanism;
+  /** 'native' (the real OS) or 'sim' (a simulated kernel in virtual time). */
+  readonly backend: BackendName;
 
   readonly #core: CoreExports;
+  readonly #backend: Backend;
   readonly #shim: NativeShim;
   readonly #options: ResolvedOptions;
   readonly #i32: Int32Array;
@@ -54,27 +59,33 @@ export class Reactor<C = unknown> {
     if (!core) {
       throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
     }
-    return new Reactor<C>(core, resolved);
-  }
-
-  private constructor(core: CoreExports, options: ResolvedOptions) {
-    this.#core = core;
-    this.#options = options;
-    this.model = options.model;
-    this.mechanism = options.mechanism;
-    if (core.init(MODEL[options.model], MECHANISM[options.mechanism], CODES_ERRNO) !== 0) {
+    const backend = resolved.backend === 'sim'
+      ? simBackend(new SimKernel({ seed: resolved.seed, latencyMs: resolved.latencyMs }))
+      : nativeBackend();
+    const model = MODEL[resolved.model];
+    const mechanism = MECHANISM[resolved.mechanism];
+    if (core.init(model, mechanism, backend.codeSpace) !== 0) {
       throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
     }
+    const shim = await backend.createShim(core.memory.buffer, {
+      model, mechanism, poolSize: resolved.poolSize, maxSockets: resolved.maxSockets,
+      requestsAt: core.requestsAt(), requestCapacity: core.requestCapacity(),
+      resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(),
+    });
+    return new Reactor<C>(core, resolved, shim, backend);
+  }
+
+  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend) {
+    this.#core = core;
+    this.#options = options;
+    this.#shim = shim;
+    this.#backend = backend;
+    this.model = options.model;
+    this.mechanism = options.mechanism;
+    this.backend = options.backend;
     this.#i32 = new Int32Array(core.memory.buffer);
     this.#u8 = new Uint8Array(core.memory.buffer);
-    this.#shim = new (nativeBinding().Shim)(
-      core.memory.buffer, MODEL[options.model], MECHANISM[options.mechanism], options.poolSize,
-      options.maxSockets, core.requestsAt(), core.resultsAt(), core.resultCapacity(),
-    );
-    if (this.#shim.wakeToken === 0) {
-      throw new ReactorError('ENOMEM', 'Reactor.create: the OS refused an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)');
-    }
-    this.os = new ReactorOs(this);
+    this.os = new ReactorOs(this, backend.os);
   }
 
   /** Registers `fd` for `events`, with `context` returned on each of its events. */
@@ -83,7 +94,7 @@ export class Reactor<C = unknown> {
     this.#alive(op);
     checkFd(fd, op);
     checkEvents(events, op);
-    const kind = nativeBinding().fdKind(fd);
+    const kind = this.#backend.os.fdKind(fd);
     if (kind < 0) {
       throw new ReactorError('EBADF', `add: fd ${fd} is not open (errno ${-kind}); add sockets from reactor.os, stdin (0), or another open descriptor`, -kind);
     }

@@ -1,5 +1,6 @@
 // Shared test helpers: the model × mechanism matrix and small waiting utilities.
-import { Reactor, ReactorOs, type IoEvent, type ReactorOptions } from '../src/index.js';
+import { Reactor, type IoEvent, type ReactorOptions } from '../src/index.js';
+import { nativeBinding } from '../src/native.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
@@ -51,9 +52,8 @@ export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 20
   return out;
 }
 
-/** Fds a test opened; `closeOwned` (in afterEach) closes them, so suites do not leak sockets. */
+/** Native fds a test opened; `closeOwned` (in afterEach) closes them, so suites do not leak sockets. */
 const owned = new Set<number>();
-const sockets = new ReactorOs({ isRegistered: () => false, remove: () => false });
 export function own<T extends number[]>(...fds: T): T {
   for (const fd of fds) owned.add(fd);
   return fds;
@@ -70,7 +70,7 @@ export function closeNow(r: Reactor<any>, fd: number): void {
 export function closeOwned(): void {
   const fds = [...owned];
   owned.clear();
-  for (const fd of fds) sockets.close(fd);
+  for (const fd of fds) nativeBinding().close(fd);
 }
 
 /** Matches a thrown ReactorError with `code` (and a message matching `message`): `toThrow(refusal('EEXIST'))`. */

@@ -1,0 +1,80 @@
+// Where a reactor's system calls go: the native addon over the real OS, or the emscripten-built
+// shim over a simulated kernel. Nothing above this file knows which.
+import { nativeBinding, type NativeShim } from './native.js';
+import { ReactorError } from './errors.js';
+import { CODES_ERRNO } from './seam.js';
+import { SimKernel } from './sim/kernel.js';
+import { SimShim } from './sim/shim.js';
+
+/** The socket helpers' system calls; failures are -errno. */
+export interface OsCalls {
+  socketPair(): [number, number] | number;
+  listen(host: string, port: number, backlog: number): [number, number] | number;
+  connect(host: string, port: number): number;
+  accept(fd: number): number;
+  send(fd: number, data: Uint8Array): number;
+  recv(fd: number, maxBytes: number): Uint8Array | number;
+  shutdown(fd: number): number;
+  close(fd: number): number;
+  fdKind(fd: number): number;
+}
+
+export interface ShimLayout {
+  model: number;
+  mechanism: number;
+  poolSize: number;
+  maxSockets: number;
+  requestsAt: number;
+  requestCapacity: number;
+  resultsAt: number;
+  resultCapacity: number;
+}
+
+export interface Backend {
+  readonly os: OsCalls;
+  /** The numbering of the OS error codes its shim reports. */
+  readonly codeSpace: number;
+  createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
+}
+
+export function nativeBackend(): Backend {
+  const binding = nativeBinding();
+  return {
+    os: binding,
+    codeSpace: CODES_ERRNO,
+    async createShim(memory, l) {
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      if (shim.wakeToken === 0) {
+        throw new ReactorError('ENOMEM', 'Reactor.create: the OS refused an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)');
+      }
+      return shim;
+    },
+  };
+}
+
+/** The simulated kernel's socket helpers; hosts are accepted as given (one simulated host). */
+function simOs(kernel: SimKernel): OsCalls {
+  return {
+    socketPair: () => kernel.socketPair(),
+    listen: (_host, port, backlog) => kernel.listen(port, backlog),
+    connect: (_host, port) => kernel.connect(port),
+    accept: (fd) => kernel.accept(fd),
+    send: (fd, data) => kernel.write(fd, data),
+    recv: (fd, maxBytes) => {
+      const into = new Uint8Array(maxBytes);
+      const n = kernel.read(fd, into, 0, maxBytes);
+      return n < 0 ? n : into.slice(0, n);
+    },
+    shutdown: (fd) => kernel.shutdown(fd),
+    close: (fd) => kernel.close(fd),
+    fdKind: (fd) => kernel.fdKind(fd),
+  };
+}
+
+export function simBackend(kernel: SimKernel): Backend {
+  return {
+    os: simOs(kernel),
+    codeSpace: CODES_ERRNO,
+    createShim: (memory, layout) => SimShim.create(kernel, memory, layout),
+  };
+}

@@ -1,0 +1,379 @@
+// The simulated kernel: stream sockets with finite buffers, listeners, eventfd, epoll and poll,
+// over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
+// of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
+import { Random } from './random.js';
+
+/** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
+export const SOCKET_BUFFER_BYTES = 64 * 1024;
+/** The shim's I/O pointers are core-memory offsets plus this (native/sim_entry.c). */
+export const SIM_BUFFER_BASE = 0x80000000;
+/** First port handed out for listen(0). */
+export const FIRST_EPHEMERAL_PORT = 40000;
+const FIRST_FD = 3;
+
+// Linux errno numbers and readiness bits (native/os.h).
+export const E = { EPERM: 1, ENOENT: 2, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
+const IN = 0x001;
+const OUT = 0x004;
+const ERR = 0x008;
+const HUP = 0x010;
+
+export interface KernelOptions {
+  seed?: number;
+  /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
+  latencyMs?: [number, number];
+  socketBufferBytes?: number;
+}
+
+class Stream {
+  readonly kind = 'stream';
+  peer: Stream | null = null;
+  inbox: Uint8Array[] = [];
+  inboxBytes = 0;
+  /** Bytes sent to the peer and not yet delivered into its inbox. */
+  inFlight = 0;
+  /** When this end's last segment reaches the peer: keeps each direction in order. */
+  lastArrival = 0;
+  finReceived = false;
+  resetReceived = false;
+  shutWrite = false;
+  closed = false;
+  pendingError = 0;
+  constructor(readonly latency: boolean) {}
+}
+
+class Listener {
+  readonly kind = 'listener';
+  backlog: Stream[] = [];
+  constructor(readonly port: number, readonly backlogMax: number) {}
+}
+
+class Counter {
+  readonly kind = 'eventfd';
+  count = 0;
+}
+
+class Epoll {
+  readonly kind = 'epoll';
+  readonly interest = new Map<number, { events: number; tag: number }>();
+  cursor = 0;
+}
+
+type File = Stream | Listener | Counter | Epoll;
+
+interface Timer {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+/** Thrown when a wait could only end by an event that nothing will ever produce. */
+export class SimulationDeadlock extends Error {
+  constructor(now: number) {
+    super(`simulation deadlock at ${now} ms: a wait without timeout, and nothing scheduled that could end it; give the wait a timeout or make the peer act`);
+    this.name = 'SimulationDeadlock';
+  }
+}
+
+export class SimKernel {
+  /** Virtual time, in ms. */
+  now = 0;
+  readonly #files = new Map<number, File>();
+  readonly #ports = new Map<number, Listener>();
+  readonly #timers: Timer[] = [];
+  #seq = 0;
+  #nextPort = FIRST_EPHEMERAL_PORT;
+  readonly #network: Random;
+  readonly #latency: [number, number];
+  readonly #bufferBytes: number;
+
+  constructor(options: KernelOptions = {}) {
+    this.#network = new Random(options.seed ?? 0, 'network');
+    this.#latency = options.latencyMs ?? [0, 0];
+    this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
+  }
+
+  // ---- time --------------------------------------------------------------------------------
+
+  #schedule(at: number, run: () => void): void {
+    const timer = { at, seq: this.#seq++, run };
+    let i = this.#timers.length;
+    while (i > 0 && (this.#timers[i - 1].at > at)) i--;
+    this.#timers.splice(i, 0, timer);
+  }
+
+  /** Runs everything due by `until`, moving the clock forward. */
+  #advance(until: number): void {
+    while (this.#timers.length > 0 && this.#timers[0].at <= until) {
+      const timer = this.#timers.shift()!;
+      if (timer.at > this.now) this.now = timer.at;
+      timer.run();
+    }
+    if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /** Blocks (in virtual time) until `ready()` finds something or the timeout passes. */
+  #waitFor(timeoutMs: number, ready: () => number): number {
+    const deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
+    for (;;) {
+      this.#advance(this.now);
+      const n = ready();
+      if (n > 0 || timeoutMs === 0) return n;
+      if (this.#timers.length === 0 || this.#timers[0].at > deadline) {
+        if (deadline === Infinity) throw new SimulationDeadlock(this.now);
+        this.#advance(deadline);
+        return ready();
+      }
+      this.#advance(this.#timers[0].at);
+    }
+  }
+
+  // ---- files -------------------------------------------------------------------------------
+
+  #open(file: File): number {
+    let fd = FIRST_FD;
+    while (this.#files.has(fd)) fd++;
+    this.#files.set(fd, file);
+    return fd;
+  }
+
+  #stream(fd: number): Stream | number {
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
+    return f.kind === 'stream' ? f : -E.EINVAL;
+  }
+
+  /** Delivers bytes (or FIN/RST) from `from` to its peer after the network's delay, in order. */
+  #deliver(from: Stream, what: (to: Stream) => void): void {
+    const to = from.peer;
+    if (!to) return;
+    const delay = from.latency ? this.#network.between(this.#latency[0], this.#latency[1]) : 0;
+    const at = Math.max(this.now + delay, from.lastArrival);
+    from.lastArrival = at;
+    if (at <= this.now) what(to);
+    else this.#schedule(at, () => what(to));
+  }
+
+  #pair(latency: boolean): [Stream, Stream] {
+    const a = new Stream(latency);
+    const b = new Stream(latency);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  // ---- the shim's OS calls (native/os.h) ------------------------------------------------------
+
+  accept(fd: number): number {
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== 'listener') return -E.EINVAL;
+    const stream = f.backlog.shift();
+    return stream ? this.#open(stream) : -E.EAGAIN;
+  }
+
+  /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
+  read(fd: number, into: Uint8Array, offset: number, len: number): number {
+    const s = this.#stream(fd);
+    if (typeof s === 'number') return s;
+    if (s.resetReceived) return -E.ECONNRESET;
+    if (s.inboxBytes === 0) return s.finReceived ? 0 : -E.EAGAIN;
+    let n = 0;
+    while (n < len && s.inbox.length > 0) {
+      const chunk = s.inbox[0];
+      const take = Math.min(chunk.length, len - n);
+      into.set(chunk.subarray(0, take), offset + n);
+      n += take;
+      if (take === chunk.length) s.inbox.shift();
+      else s.inbox[0] = chunk.subarray(take);
+    }
+    s.inboxBytes -= n;
+    return n;
+  }
+
+  /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
+  write(fd: number, from: Uint8Array): number {
+    const s = this.#stream(fd);
+    if (typeof s === 'number') return s;
+    if (s.resetReceived) return -E.ECONNRESET;
+    if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
+    const room = this.#bufferBytes - s.peer.inboxBytes - s.inFlight;
+    if (room <= 0) return -E.EAGAIN;
+    const bytes = from.slice(0, Math.min(room, from.length));
+    s.inFlight += bytes.length;
+    this.#deliver(s, (to) => {
+      s.inFlight -= bytes.length;
+      if (to.closed) return;
+      to.inbox.push(bytes);
+      to.inboxBytes += bytes.length;
+    });
+    return bytes.length;
+  }
+
+  isRegularFile(fd: number): number {
+    return this.#files.has(fd) ? 0 : -E.EBADF;
+  }
+
+  socketError(fd: number): number {
+    const s = this.#stream(fd);
+    if (typeof s === 'number') return 0;
+    const err = s.pendingError;
+    s.pendingError = 0;
+    return err;
+  }
+
+  eventfd(): number {
+    return this.#open(new Counter());
+  }
+
+  eventfdSignal(fd: number): number {
+    const f = this.#files.get(fd);
+    if (!f || f.kind !== 'eventfd') return -E.EBADF;
+    f.count++;
+    return 0;
+  }
+
+  eventfdDrain(fd: number): void {
+    const f = this.#files.get(fd);
+    if (f && f.kind === 'eventfd') f.count = 0;
+  }
+
+  close(fd: number): number {
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
+    this.#files.delete(fd);
+    for (const file of this.#files.values()) if (file.kind === 'epoll') file.interest.delete(fd);
+    if (f.kind === 'listener') this.#ports.delete(f.port);
+    if (f.kind === 'stream') {
+      f.closed = true;
+      // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
+      const reset = f.inboxBytes > 0;
+      this.#deliver(f, (to) => {
+        if (reset) to.resetReceived = true;
+        else to.finReceived = true;
+      });
+    }
+    return 0;
+  }
+
+  /** The readiness bits of an open fd (level-triggered). */
+  readiness(fd: number): number {
+    const f = this.#files.get(fd);
+    if (!f) return 0;
+    switch (f.kind) {
+      case 'listener': return f.backlog.length > 0 ? IN : 0;
+      case 'eventfd': return (f.count > 0 ? IN : 0) | OUT;
+      case 'epoll': return 0;
+      case 'stream': {
+        if (f.resetReceived) return IN | OUT | ERR | HUP;
+        let bits = f.inboxBytes > 0 || f.finReceived ? IN : 0;
+        const peerGone = !f.peer || f.peer.closed;
+        if (f.shutWrite || peerGone || this.#bufferBytes - (f.peer?.inboxBytes ?? 0) - f.inFlight > 0) bits |= OUT;
+        if (f.finReceived && (f.shutWrite || peerGone)) bits |= HUP;
+        if (f.pendingError) bits |= ERR;
+        return bits;
+      }
+    }
+  }
+
+  epollCreate(): number {
+    return this.#open(new Epoll());
+  }
+
+  epollControl(ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number): number {
+    const e = this.#files.get(ep);
+    if (!e || e.kind !== 'epoll') return -E.EBADF;
+    if (!this.#files.has(fd)) return -E.EBADF;
+    const present = e.interest.has(fd);
+    if (op === 'add' && present) return -E.EEXIST;
+    if (op !== 'add' && !present) return -E.ENOENT;
+    if (op === 'remove') e.interest.delete(fd);
+    else e.interest.set(fd, { events, tag });
+    return 0;
+  }
+
+  /** Ready fds of an epoll instance, rotating the start so none starves when `max` is small. */
+  epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
+    const e = this.#files.get(ep);
+    if (!e || e.kind !== 'epoll') return -E.EBADF;
+    let found: { events: number; tag: number }[] = [];
+    this.#waitFor(timeoutMs, () => {
+      const entries = [...e.interest.entries()];
+      found = [];
+      for (let i = 0; i < entries.length && found.length < max; i++) {
+        const [fd, { events, tag }] = entries[(e.cursor + i) % entries.length];
+        const bits = this.readiness(fd) & (events | ERR | HUP);
+        if (bits) found.push({ events: bits, tag });
+      }
+      if (entries.length > 0) e.cursor = (e.cursor + found.length) % entries.length;
+      return found.length;
+    });
+    return found;
+  }
+
+  /** poll(): fills revents of each entry; returns how many are ready. */
+  poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
+    return this.#waitFor(timeoutMs, () => {
+      let n = 0;
+      for (const p of entries) {
+        if (p.fd < 0) { p.revents = 0; continue; }
+        p.revents = this.#files.has(p.fd) ? this.readiness(p.fd) & (p.events | ERR | HUP) : 0x020;
+        if (p.revents) n++;
+      }
+      return n;
+    });
+  }
+
+  // ---- socket helpers (reactor.os) -----------------------------------------------------------
+
+  socketPair(): [number, number] {
+    const [a, b] = this.#pair(false);
+    return [this.#open(a), this.#open(b)];
+  }
+
+  listen(port: number, backlog: number): [number, number] | number {
+    if (port === 0) {
+      while (this.#ports.has(this.#nextPort)) this.#nextPort++;
+      port = this.#nextPort++;
+    }
+    if (this.#ports.has(port)) return -E.EADDRINUSE;
+    const listener = new Listener(port, backlog);
+    this.#ports.set(port, listener);
+    return [this.#open(listener), port];
+  }
+
+  connect(port: number): number {
+    const listener = this.#ports.get(port);
+    if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
+    const [client, server] = this.#pair(true);
+    const fd = this.#open(client);
+    // The server side appears in the backlog when the handshake arrives.
+    this.#deliver(client, () => {
+      if (this.#ports.get(port) === listener) listener.backlog.push(server);
+      else client.resetReceived = true;
+    });
+    return fd;
+  }
+
+  shutdown(fd: number): number {
+    const s = this.#stream(fd);
+    if (typeof s === 'number') return s;
+    if (!s.peer) return -E.ENOTCONN;
+    if (!s.shutWrite) {
+      s.shutWrite = true;
+      this.#deliver(s, (to) => { to.finReceived = true; });
+    }
+    return 0;
+  }
+
+  fdKind(fd: number): number {
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
+    return f.kind === 'listener' ? 1 : f.kind === 'stream' ? 0 : 2;
+  }
+
+  /** Open fds, for tests and invariant checks. */
+  get openFiles(): number {
+    return this.#files.size;
+  }
+}

@@ -1,0 +1,134 @@
+// The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
+// their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
+import type { NativeShim } from '../native.js';
+import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
+import { ENTRY_INTS, APPLY_ONLY } from '../seam.js';
+
+interface ShimModule {
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  HEAPU32: Uint32Array;
+  _sim_shim_open(model: number, mechanism: number, pool: number, sockets: number, requests: number, results: number): number;
+  _sim_shim_requests(shim: number): number;
+  _sim_shim_results(shim: number): number;
+  _sim_shim_wake_fd(shim: number): number;
+  _sim_shim_cycle(shim: number, requests: number, timeoutMs: number): number;
+  _sim_shim_close(shim: number): void;
+}
+
+type ModuleFactory = (overrides: { kernel: object }) => Promise<ShimModule>;
+let factory: Promise<ModuleFactory> | undefined;
+
+function shimFactory(): Promise<ModuleFactory> {
+  const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
+  factory ??= import(url).then((m: { default: ModuleFactory }) => m.default);
+  return factory;
+}
+
+export interface SimShimLayout {
+  model: number;
+  mechanism: number;
+  poolSize: number;
+  maxSockets: number;
+  requestsAt: number;
+  requestCapacity: number;
+  resultsAt: number;
+  resultCapacity: number;
+}
+
+/** The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory. */
+function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule): object {
+  const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
+  return {
+    get now() { return kernel.now; },
+    accept: (fd: number) => kernel.accept(fd),
+    readInto: (fd: number, ptr: number, len: number) => kernel.read(fd, core, coreOffset(ptr), len),
+    writeFrom: (fd: number, ptr: number, len: number) => kernel.write(fd, core.subarray(coreOffset(ptr), coreOffset(ptr) + len)),
+    isRegularFile: (fd: number) => kernel.isRegularFile(fd),
+    socketError: (fd: number) => kernel.socketError(fd),
+    eventfd: () => kernel.eventfd(),
+    eventfdSignal: (fd: number) => kernel.eventfdSignal(fd),
+    eventfdDrain: (fd: number) => kernel.eventfdDrain(fd),
+    close: (fd: number) => kernel.close(fd),
+    epollCreate: () => kernel.epollCreate(),
+    epollControl: (ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number) =>
+      kernel.epollControl(ep, op, fd, events, tag),
+    epollWait: (ep: number, ready: number, max: number, timeoutMs: number) => {
+      const found = kernel.epollWait(ep, timeoutMs, max);
+      if (typeof found === 'number') return found;
+      const u32 = heap().HEAPU32;
+      found.forEach((r, i) => { u32[(ready >> 2) + i * 2] = r.events; u32[(ready >> 2) + i * 2 + 1] = r.tag; });
+      return found.length;
+    },
+    poll: (fds: number, count: number, timeoutMs: number) => {
+      const m = heap();
+      const entries = Array.from({ length: count }, (_, i) => ({
+        fd: m.HEAP32[(fds >> 2) + i * 2], events: m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff, revents: 0,
+      }));
+      const n = kernel.poll(entries, timeoutMs);
+      const i16 = new Int16Array(m.HEAPU8.buffer);
+      entries.forEach((e, i) => { i16[(fds >> 1) + i * 4 + 3] = e.revents; });
+      return n;
+    },
+  };
+}
+
+export class SimShim implements NativeShim {
+  readonly #module: ShimModule;
+  readonly #shim: number;
+  readonly #core: Int32Array;
+  readonly #layout: SimShimLayout;
+  readonly #kernel: SimKernel;
+  #open = true;
+
+  static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: SimShimLayout): Promise<SimShim> {
+    const holder: { module?: ShimModule } = {};
+    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!) });
+    holder.module = module;
+    return new SimShim(module, kernel, coreMemory, layout);
+  }
+
+  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: SimShimLayout) {
+    this.#module = module;
+    this.#kernel = kernel;
+    this.#core = new Int32Array(coreMemory);
+    this.#layout = layout;
+    this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
+      layout.requestCapacity, layout.resultCapacity);
+    if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
+  }
+
+  cycle(requests: number, timeoutMs: number): number {
+    if (!this.#open) return -9;
+    const m = this.#module;
+    const ints = requests * ENTRY_INTS;
+    m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
+    const results = m._sim_shim_cycle(this.#shim, requests, timeoutMs === APPLY_ONLY ? -2 : timeoutMs);
+    const from = m._sim_shim_results(this.#shim) >> 2;
+    this.#core.set(m.HEAP32.subarray(from, from + results * ENTRY_INTS), this.#layout.resultsAt >> 2);
+    return results;
+  }
+
+  /** Virtual time never blocks the event loop: the async wait is the sync one, resolved. */
+  cycleAsync(requests: number, timeoutMs: number): Promise<number> {
+    return Promise.resolve(this.cycle(requests, timeoutMs));
+  }
+
+  wakeup(): number {
+    return this.#open ? this.#kernel.eventfdSignal(this.#module._sim_shim_wake_fd(this.#shim)) : -9;
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#module._sim_shim_close(this.#shim);
+  }
+
+  get wakeToken(): number {
+    return 0;
+  }
+
+  get waitsInterrupted(): number {
+    return 0;
+  }
+}
