@@ -3,7 +3,7 @@
 // wait, after the held buffers of the previous wait come back, so a full pool of delivered
 // buffers never starves the reposts.
 import * as L from './layout';
-import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, EV_WRITE,
+import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, REQ_CLOSE, EV_WRITE,
   OK, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
 import { codeSpace } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
@@ -14,7 +14,6 @@ import { pushRequest, requestSpace } from './requests';
 
 let deferredTotal: i32 = 0;
 let deferredHead: i32 = -1;
-const NOT_DEFERRED: i32 = -2;
 
 export function deferredReads(): i32 { return deferredTotal; }
 
@@ -35,7 +34,7 @@ export function deferRead(slot: i32): void {
   const s = slotAt(slot);
   store<i32>(s + L.S_DEFERRED, load<i32>(s + L.S_DEFERRED) + 1);
   deferredTotal++;
-  if (load<i32>(s + L.S_DEFER_NEXT) == NOT_DEFERRED) {
+  if (load<i32>(s + L.S_DEFER_NEXT) == L.NOT_DEFERRED) {
     store<i32>(s + L.S_DEFER_NEXT, deferredHead);
     deferredHead = slot;
   }
@@ -54,7 +53,7 @@ export function bindDeferred(): void {
   while (slot >= 0) {
     const s = slotAt(slot);
     const next = load<i32>(s + L.S_DEFER_NEXT);
-    store<i32>(s + L.S_DEFER_NEXT, NOT_DEFERRED);
+    store<i32>(s + L.S_DEFER_NEXT, L.NOT_DEFERRED);
     const n = load<i32>(s + L.S_DEFERRED);
     if (n > 0 && load<i32>(s + L.S_KIND) >= 0) {
       const fd = load<i32>(s + L.S_FD);
@@ -120,8 +119,9 @@ function onSendPart(ctx: i32, bytes: i32, osCode: i32): void {
   const c = contextAt(ctx);
   const head = load<i32>(c + L.C_WRITE_HEAD);
   const h = contextAt(head);
-  if (osCode == 0) store<i32>(h + L.N_BYTES, load<i32>(h + L.N_BYTES) + bytes);
-  else if (load<i32>(h + L.C_WRITE_OS_CODE) == 0) store<i32>(h + L.C_WRITE_OS_CODE, osCode);
+  // A failed part may still have sent some bytes: the event counts every byte that left.
+  store<i32>(h + L.N_BYTES, load<i32>(h + L.N_BYTES) + bytes);
+  if (osCode != 0 && load<i32>(h + L.C_WRITE_OS_CODE) == 0) store<i32>(h + L.C_WRITE_OS_CODE, osCode);
   const left = load<i32>(h + L.C_WRITE_PARTS) - 1;
   store<i32>(h + L.C_WRITE_PARTS, left);
   if (ctx != head) freeContext(ctx);
@@ -136,6 +136,11 @@ function onSendPart(ctx: i32, bytes: i32, osCode: i32): void {
   queueEvent(head, slot, type, load<i32>(h + L.N_BYTES), failure, -1);
 }
 
+/** A connection accepted for a listener that is gone: nobody will see it, so it is closed. */
+export function closeUnclaimed(accepted: i32): void {
+  if (accepted >= 0 && requestSpace() > 0) pushRequest(REQ_CLOSE, accepted, -1, 0, 0, 0, 0);
+}
+
 export function onComplete(ctx: i32, bytes: i32, osCode: i32, accepted: i32): i32 {
   if (ctx < 0 || ctx >= L.poolSize) return ERR_NOBUFS;
   const c = contextAt(ctx);
@@ -146,6 +151,7 @@ export function onComplete(ctx: i32, bytes: i32, osCode: i32, accepted: i32): i3
   }
   const slot = load<i32>(c + L.C_SLOT);
   if (!slotLive(slot, load<i32>(c + L.C_GEN))) {
+    if (op == OP_ACCEPT && osCode == 0) closeUnclaimed(accepted);
     freeContext(ctx);
     return OK;
   }

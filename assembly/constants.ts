@@ -29,12 +29,14 @@ export const OP_SEND: i32 = 2;
 export const OP_ACCEPT: i32 = 3;
 
 // Request kinds (core → shim).
+export const REQ_NONE: i32 = 0;   // withdrawn before the shim saw it
 export const REQ_ADD: i32 = 1;
 export const REQ_MODIFY: i32 = 2;
 export const REQ_REMOVE: i32 = 3;
 export const REQ_RECV: i32 = 4;
 export const REQ_SEND: i32 = 5;
 export const REQ_ACCEPT: i32 = 6;
+export const REQ_CLOSE: i32 = 7;  // an accepted fd nobody will ever see
 
 // Result kinds (shim → core).
 export const RES_READY: i32 = 1;

@@ -1,6 +1,6 @@
 // The core's exports: plain i32 calls only, so the host never pays for managed-type lowering.
 import * as L from './layout';
-import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS } from './constants';
+import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
 import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount, probeCount } from './table';
@@ -54,6 +54,7 @@ export function postWrite(fd: i32, len: i32): i32 {
 
 /** Start of a wait: last wait's buffers come back, reserved reads become requests. */
 export function beginWait(): i32 {
+  if (requestSpace() < deferredReads()) return ERR_REQUESTS_FULL;
   releaseHeld();
   bindDeferred();
   return requestCount();

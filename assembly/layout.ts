@@ -42,7 +42,8 @@ export const S_KIND: usize = 40;      // KIND_*, or -1 when the slot is free
 export const S_MASK: usize = 44;      // the events the app asked for
 export const S_READS: usize = 48;     // reads or accepts handed to the shim, not yet completed
 export const S_DEFERRED: usize = 52;  // reads posted by the app, handed over at the next wait
-export const S_DEFER_NEXT: usize = 56;
+export const S_DEFER_NEXT: usize = 56;  // next slot in the deferred-read list, or NOT_DEFERRED
+export const NOT_DEFERRED: i32 = -2;
 export const S_QUEUED_CTX: usize = 60; // this slot's completion events in the ready queue
 
 export let poolSize: i32 = 0;
@@ -88,7 +89,8 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   hashShift = 32 - (31 - clz<i32>(sockets * 2 - 1) + 1);
   hashCapacity = 1 << (32 - hashShift);
   requestCapacity = pool * 2 + REQUEST_SLACK;
-  resultCapacity = pool + sockets;
+  // Per cycle: a completion per context, a failed add per add request, a readiness per fd.
+  resultCapacity = pool + requestCapacity + sockets;
 
   let at = align(__heap_base, BUFFER_ALIGN);
   contextsAt = at; at = region(at, <usize>pool * RECORD_BYTES);

@@ -1,14 +1,14 @@
 // add / modify / remove: every check happens before anything changes, so a refused call leaves
 // the core exactly as it was.
 import * as L from './layout';
-import { EV_READ, EV_WRITE, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE,
+import { EV_READ, EV_WRITE, EV_ACCEPT, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE, REQ_NONE, REQ_RECV, REQ_SEND, REQ_ACCEPT,
   OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
 import { isCompletion } from './config';
 import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
 import { contextAt, freeContext } from './pool';
 import { unlink, slotNode, queueHead, nextNode } from './queue';
-import { pushRequest, requestSpace } from './requests';
-import { canDeferRead, deferRead, forgetDeferred } from './completion';
+import { pushRequest, requestSpace, requestCount, requestAt } from './requests';
+import { canDeferRead, deferRead, forgetDeferred, closeUnclaimed } from './completion';
 
 const INTEREST: i32 = EV_READ | EV_WRITE;
 // A completion listener keeps several accepts posted (as IOCP servers pre-post AcceptEx), so a
@@ -64,10 +64,25 @@ function purgeQueuedCompletions(slot: i32): void {
     const next = nextNode(node);
     if (node < L.poolSize && load<i32>(contextAt(node) + L.C_SLOT) == slot) {
       unlink(node);
+      if (load<i32>(contextAt(node) + L.N_TYPE) == EV_ACCEPT) closeUnclaimed(load<i32>(contextAt(node) + L.N_ACCEPTED));
       freeContext(node);
       store<i32>(slotAt(slot) + L.S_QUEUED_CTX, load<i32>(slotAt(slot) + L.S_QUEUED_CTX) - 1);
     }
     node = next;
+  }
+}
+
+/** Withdraws this slot's I/O the shim has not seen yet: a write posted before remove never goes out. */
+function withdrawRequests(slot: i32, gen: i32): void {
+  for (let i = 0, n = requestCount(); i < n; i++) {
+    const r = requestAt(i);
+    const kind = load<i32>(r);
+    if (kind != REQ_SEND && kind != REQ_RECV && kind != REQ_ACCEPT) continue;
+    const ctx = load<i32>(r + 8);
+    const c = contextAt(ctx);
+    if (load<i32>(c + L.C_SLOT) != slot || load<i32>(c + L.C_GEN) != gen) continue;
+    store<i32>(r, REQ_NONE);
+    freeContext(ctx);
   }
 }
 
@@ -79,6 +94,7 @@ export function remove(fd: i32): i32 {
   const s = slotAt(slot);
   if (load<i32>(s + L.N_QUEUED)) unlink(slotNode(slot));
   purgeQueuedCompletions(slot);
+  withdrawRequests(slot, load<i32>(s + L.S_GEN));
   forgetDeferred(slot);
   pushRequest(REQ_REMOVE, fd, slot, 0, 0, 0, load<i32>(s + L.S_GEN));
   eraseSlot(slot);

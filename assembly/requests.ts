@@ -19,6 +19,10 @@ export function consumeRequests(n: i32): void {
   count -= n;
 }
 
+export function requestAt(i: i32): usize {
+  return L.requestsAt + <usize>i * L.ENTRY_BYTES;
+}
+
 export function pushRequest(kind: i32, fd: i32, target: i32, ptr: i32, len: i32, mask: i32, gen: i32): void {
   const e = L.requestsAt + <usize>count * L.ENTRY_BYTES;
   store<i32>(e, kind);

@@ -23,6 +23,7 @@ export function resetTable(): void {
     store<i32>(L.freeSlotsAt + <usize>s * 4, L.maxSockets - 1 - s);
     store<i32>(slotAt(s) + L.S_KIND, -1);
     store<i32>(slotAt(s) + L.S_GEN, 0);
+    store<i32>(slotAt(s) + L.S_DEFER_NEXT, L.NOT_DEFERRED);
   }
   freeSlotCount = L.maxSockets;
   probes = 0;
@@ -54,7 +55,7 @@ export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
   store<i32>(s + L.S_MASK, mask);
   store<i32>(s + L.S_READS, 0);
   store<i32>(s + L.S_DEFERRED, 0);
-  store<i32>(s + L.S_DEFER_NEXT, -2);
+  // S_DEFER_NEXT is left alone: a reused slot may still be linked in the deferred-read list.
   store<i32>(s + L.S_QUEUED_CTX, 0);
   store<i32>(s + L.N_QUEUED, 0);
   store<i32>(s + L.N_TYPE, 0);

@@ -57,7 +57,7 @@ static int ep_wait(shim *s, int timeout_ms) {
   epoll_state *e = s->mech_state;
   uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
   int max = room < BATCH_MAX ? (int)room : BATCH_MAX;
-  if (max < 1) max = 1;
+  if (max < 1) return 0;   /* no room: what is ready stays ready for the next wait */
   int n = os_epoll_wait(e->epfd, e->batch, max, timeout_ms);
   if (n < 0) return n;
   for (int i = 0; i < n; i++) {

@@ -29,10 +29,6 @@ static void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
   r->kind = RES_ADD_FAILED; r->fd = fd; r->target = slot; r->gen = gen; r->os_code = os_code;
 }
 
-static int fd_is_regular_file(int fd) {
-  return os_is_regular_file(fd) == 1;
-}
-
 /* ---- per-fd operation queues ------------------------------------------------------------ */
 
 static void queue_op(shim *s, int *head, int *tail, int ctx) {
@@ -70,8 +66,19 @@ static unsigned wanted_bits(const fdstate *f) {
   return (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
 }
 
+static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code);
+
+/* EPERM: an fd the mechanism cannot watch (a regular file, /dev/null) is always ready. Any other
+ * refusal ends the queued operations with it, rather than leaving them waiting forever. */
 static void watch_bits(shim *s, fdstate *f, unsigned bits) {
-  if (s->mech->watch(s, f, bits) == -OS_EPERM && fd_is_regular_file(f->fd)) add_always(s, f);
+  int rc = s->mech->watch(s, f, bits);
+  if (rc == 0) return;
+  if (rc == -OS_EPERM) {
+    add_always(s, f);
+    return;
+  }
+  fail_queue(s, f, &f->read_head, &f->read_tail, -rc);
+  fail_queue(s, f, &f->write_head, &f->write_tail, -rc);
 }
 
 static void arm_for_queued(shim *s, fdstate *f) {
@@ -131,6 +138,9 @@ static void perform_writes(shim *s, fdstate *f) {
     long n = os_write(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr + f->write_done, (size_t)left);
     if (n == -OS_EAGAIN) return;
     if (n < 0) {
+      /* The failing write reports what of it did leave; the rest fail with it. */
+      int ctx = pop_op(s, &f->write_head, &f->write_tail);
+      push_complete(s, f->fd, ctx, f->write_done, (int)-n, -1);
       f->write_done = 0;
       fail_queue(s, f, &f->write_head, &f->write_tail, (int)-n);
       return;
@@ -152,15 +162,15 @@ static void request_add(shim *s, const seam_request *q) {
   f->slot = q->target;
   f->gen = q->gen;
   f->interest = (unsigned)q->mask;
-  int regular = os_is_regular_file(q->fd);
-  if (regular < 0) {
+  int open = os_is_regular_file(q->fd);   /* the fd may have closed since add() checked it */
+  if (open < 0) {
     fdmap_erase(&s->fds, f);
-    push_add_failed(s, q->fd, q->target, q->gen, -regular);
+    push_add_failed(s, q->fd, q->target, q->gen, -open);
     return;
   }
   if (s->cfg.model == MODEL_COMPLETION) return;   /* watched once operations are queued */
   int rc = s->mech->watch(s, f, f->interest);
-  if (rc == -OS_EPERM && regular) { add_always(s, f); return; }
+  if (rc == -OS_EPERM) { add_always(s, f); return; }
   if (rc < 0) {
     fdmap_erase(&s->fds, f);
     push_add_failed(s, q->fd, q->target, q->gen, -rc);
@@ -213,6 +223,8 @@ int shim_apply(shim *s, int count) {
       if (f) request_remove(s, f);
       break;
     }
+    case REQ_CLOSE: os_close(q->fd); break;
+    case REQ_NONE: break;
     default: request_io(s, q); break;
     }
   }

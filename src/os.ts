@@ -9,7 +9,8 @@ const EAGAIN = 11;
 
 interface Registrations {
   isRegistered(fd: number): boolean;
-  remove(fd: number): boolean;
+  /** Unregisters fd and closes it once the shim has let go of it. */
+  closeRegistered(fd: number, close: (fd: number) => number): void;
 }
 
 function checkHost(host: unknown, op: string): string {
@@ -100,11 +101,17 @@ export class ReactorOs {
     if (r < 0) throw osError(r, `shutdown(fd ${fd})`, 'is it a connected socket?');
   }
 
-  /** Closes the fd, unregistering it from the reactor first if needed. */
+  /** Closes the fd, unregistering it from the reactor first if needed (during a pending
+   * waitAsync the close itself happens when that wait ends, so the fd number cannot be reused
+   * under the waiting shim). */
   close(fd: number): void {
     checkFd(fd, 'close');
-    if (this.#reactor.isRegistered(fd)) this.#reactor.remove(fd);
-    const r = this.#calls.close(fd);
-    if (r < 0) throw osError(r, `close(fd ${fd})`, 'was it already closed?');
+    const close = (f: number): number => {
+      const r = this.#calls.close(f);
+      if (r < 0) throw osError(r, `close(fd ${f})`, 'was it already closed?');
+      return r;
+    };
+    if (this.#reactor.isRegistered(fd)) this.#reactor.closeRegistered(fd, close);
+    else close(fd);
   }
 }

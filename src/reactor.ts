@@ -50,6 +50,7 @@ export class Reactor<C = unknown> {
   readonly #contexts: (C | undefined)[] = [];
   #destroyed = false;
   #waitingAsync = false;
+  #closeAfterWait: (() => number)[] = [];
   #nudged = false;
 
   /** Creates a reactor; memory for every limit is taken here, once. */
@@ -194,9 +195,10 @@ export class Reactor<C = unknown> {
     } finally {
       this.#waitingAsync = false;
     }
-    if (this.#destroyed) return [];
     // Requests made while it waited stay queued for the next wait.
     this.#core.endWait(results, requests);
+    if (this.#closeAfterWait.length > 0) this.#closeDeferred();
+    if (this.#destroyed) return [];
     return this.#deliver(maxEvents);
   }
 
@@ -248,6 +250,21 @@ export class Reactor<C = unknown> {
     return !this.#destroyed && this.#core.slotOf(fd) >= 0;
   }
 
+  /**
+   * os.close of a registered fd. The shim must forget the fd while it is still open: closed
+   * first, its number could be reused by a new socket that the shim would then serve (or the
+   * kernel keep watching, when the file is shared with another process).
+   */
+  closeRegistered(fd: number, close: (fd: number) => number): void {
+    this.remove(fd);
+    if (this.#waitingAsync) {
+      this.#closeAfterWait.push(() => close(fd));
+      return;
+    }
+    this.#flush();
+    close(fd);
+  }
+
   #alive(op: string): void {
     if (this.#destroyed) throw new ReactorError('EDESTROYED', `${op}: this reactor was destroyed; create a new one with Reactor.create()`);
   }
@@ -271,6 +288,14 @@ export class Reactor<C = unknown> {
     }
     const requests = this.#core.pendingRequests();
     this.#core.endWait(this.#shim.cycle(requests, APPLY_ONLY), requests);
+  }
+
+  /** Closes what os.close deferred during the async wait, once the shim has let go of the fds. */
+  #closeDeferred(): void {
+    if (!this.#destroyed) this.#flush();
+    const closes = this.#closeAfterWait;
+    this.#closeAfterWait = [];
+    for (const close of closes) close();
   }
 
   /** Requests made during a waitAsync would wait for its timeout: wake it once so they go now. */

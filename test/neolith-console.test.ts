@@ -264,3 +264,14 @@ describe.each(MATRIX)('stdin a regular file (%s over %s)', (model, mechanism) =>
     expect(c.exitCode).toBe(0);
   });
 });
+
+describe.each(MATRIX)('stdin /dev/null (%s over %s)', (model, mechanism) => {
+  test('a device epoll refuses is treated as always ready: end of stream arrives, nothing hangs', async () => {
+    const c = new Console({ model, mechanism }, openSync('/dev/null', 'r'));
+    await c.until('end of stream', () => c.lines.some((l) => l.eof === 'console'));
+    expect(c.consoleText()).toBe('');
+    if (model === 'completion') expect(c.events('console').at(-1)!.type).toBe(EventType.CLOSE);
+    await c.until('exit', () => c.exitCode !== undefined);
+    expect(c.exitCode).toBe(0);
+  });
+});
