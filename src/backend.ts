@@ -32,6 +32,8 @@ export interface ShimLayout {
 
 export interface Backend {
   readonly os: OsCalls;
+  /** Monotonic milliseconds: real time, or the simulation's virtual time. */
+  now(): number;
   /** The numbering of the OS error codes its shim reports. */
   readonly codeSpace: number;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
@@ -41,6 +43,7 @@ export function nativeBackend(): Backend {
   const binding = nativeBinding();
   return {
     os: binding,
+    now: () => performance.now(),
     codeSpace: CODES_ERRNO,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
@@ -74,6 +77,7 @@ function simOs(kernel: SimKernel): OsCalls {
 export function simBackend(kernel: SimKernel): Backend {
   return {
     os: simOs(kernel),
+    now: () => kernel.now,
     codeSpace: CODES_ERRNO,
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout),
   };

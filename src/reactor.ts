@@ -4,6 +4,7 @@ import { instantiateCore, type CoreExports } from './core.js';
 import { nativeBinding, type NativeShim } from './native.js';
 import { nativeBackend, simBackend, type Backend } from './backend.js';
 import { SimKernel } from './sim/kernel.js';
+import { wakeSimulated } from './sim/shim.js';
 import { ReactorError } from './errors.js';
 import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
@@ -14,6 +15,7 @@ import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 
 export interface ReactorStats {
+  backend: BackendName;
   model: Model;
   mechanism: Mechanism;
   poolSize: number;
@@ -208,6 +210,11 @@ export class Reactor<C = unknown> {
     this.#shim.wakeup();
   }
 
+  /** The reactor's clock in ms: monotonic real time natively, virtual time in simulation. */
+  now(): number {
+    return this.#backend.now();
+  }
+
   /** Pass to a worker thread; there `wakeup(token)` wakes this reactor. */
   get wakeupToken(): number {
     this.#alive('wakeupToken');
@@ -230,6 +237,7 @@ export class Reactor<C = unknown> {
     this.#alive('stats');
     const c = this.#core;
     return {
+      backend: this.backend,
       model: this.model,
       mechanism: this.mechanism,
       poolSize: this.#options.poolSize,
@@ -353,5 +361,5 @@ export function wakeup(token: number): boolean {
   if (typeof token !== 'number' || !Number.isInteger(token) || token <= 0 || token > 0xffffffff) {
     throw new ReactorError('EINVAL', `wakeup: token must be a reactor's wakeupToken, got ${String(token)}`);
   }
-  return nativeBinding().wakeByToken(token) === 0;
+  return wakeSimulated(token) ?? nativeBinding().wakeByToken(token) === 0;
 }

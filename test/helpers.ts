@@ -4,11 +4,14 @@ import { nativeBinding } from '../src/native.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
+export type Backend = 'native' | 'sim';
 
 export const MODELS: Model[] = ['readiness', 'completion'];
 export const MECHANISMS: Mechanism[] = ['epoll', 'poll'];
 /** Every [model, mechanism] pair, for `describe.each`. */
 export const MATRIX: [Model, Mechanism][] = MODELS.flatMap((m) => MECHANISMS.map((k) => [m, k] as [Model, Mechanism]));
+/** Every [model, mechanism, backend]: for suites that hold on the real OS and in simulation alike. */
+export const FULL_MATRIX: [Model, Mechanism, Backend][] = (['native', 'sim'] as Backend[]).flatMap((b) => MATRIX.map(([m, k]) => [m, k, b] as [Model, Mechanism, Backend]));
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array | null): string => (b ? new TextDecoder().decode(b) : '');
@@ -54,13 +57,14 @@ export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 20
 
 /** Native fds a test opened; `closeOwned` (in afterEach) closes them, so suites do not leak sockets. */
 const owned = new Set<number>();
-export function own<T extends number[]>(...fds: T): T {
-  for (const fd of fds) owned.add(fd);
+export function own<T extends number[]>(r: Reactor<any>, ...fds: T): T {
+  // Simulated fds live and die with their reactor's kernel.
+  if (r.backend === 'native') for (const fd of fds) owned.add(fd);
   return fds;
 }
 /** A socket pair owned by the test: [server side, client side]. */
 export function pair(r: Reactor<any>): [number, number] {
-  return own(...r.os.socketPair());
+  return own(r, ...r.os.socketPair());
 }
 /** Closes an owned fd now (unregistering it from `r` first), so `closeOwned` will not close it again. */
 export function closeNow(r: Reactor<any>, fd: number): void {

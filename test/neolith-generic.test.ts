@@ -1,21 +1,20 @@
 // Neolith's 19 generic reactor tests (test_io_reactor_basic.cpp), ported to every model and
 // mechanism, asserting the behaviour the design contract keeps or fixes.
-import { performance } from 'node:perf_hooks';
 import { EventType, limits } from '../src/index.js';
-import { MATRIX, reactor, destroyAll, waitUntil, recvAll, text, str, pair, closeNow, closeOwned, refusal } from './helpers.js';
+import { FULL_MATRIX, reactor, destroyAll, waitUntil, recvAll, text, str, pair, closeNow, closeOwned, refusal } from './helpers.js';
 
 afterEach(destroyAll);
 afterEach(closeOwned);
 
 const { READ, WRITE } = EventType;
 
-describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) => {
+describe.each(FULL_MATRIX)('Neolith generic tests, %s over %s (%s)', (model, mechanism, backend) => {
   const completion = model === 'completion';
 
   test('create gives a live reactor; destroy ends it and later calls throw EDESTROYED', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     expect(r.destroyed).toBe(false);
-    expect(r.stats()).toMatchObject({ model, mechanism, registered: 0, poolInUse: 0 });
+    expect(r.stats()).toMatchObject({ model, mechanism, backend, registered: 0, poolInUse: 0 });
     expect(r.wait(0)).toEqual([]);
     r.destroy();
     expect(r.destroyed).toBe(true);
@@ -25,8 +24,8 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('two reactors are independent: each reports only its own fds and outlives the other', async () => {
-    const a = await reactor<string>({ model, mechanism });
-    const b = await reactor<string>({ model, mechanism });
+    const a = await reactor<string>({ model, mechanism, backend });
+    const b = await reactor<string>({ model, mechanism, backend });
     expect(a).not.toBe(b);
     expect(a.wakeupToken).not.toBe(b.wakeupToken);
     const [serverA, clientA] = pair(a);
@@ -42,7 +41,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('destroy twice is harmless, and the fds it watched stay open for the app', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, null, READ);
     r.destroy();
@@ -53,7 +52,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('add then remove: the fd is registered, then not, and its data raises no event', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     expect(r.stats().registered).toBe(1);
@@ -64,7 +63,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('the context given to add comes back identical with each event; re-adding replaces it', async () => {
-    const r = await reactor<{ name: string }>({ model, mechanism });
+    const r = await reactor<{ name: string }>({ model, mechanism, backend });
     const [server, client] = pair(r);
     const first = { name: 'first' };
     r.add(server, first, READ);
@@ -81,7 +80,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('adding an fd twice throws EEXIST and keeps the first registration', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'first', READ);
     expect(() => r.add(server, 'second', READ)).toThrow(refusal('EEXIST'));
@@ -92,7 +91,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('removing an fd that is not registered returns false and changes nothing', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     const [server] = pair(r);
     const before = r.stats();
     expect(r.remove(9999)).toBe(false);
@@ -103,7 +102,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('modify switches the watched events to READ|WRITE, WRITE, then none', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     if (completion) {
@@ -125,7 +124,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('modify of an unregistered fd throws ENOENT and registers nothing', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     const [server] = pair(r);
     expect(() => r.modify(9999, READ)).toThrow(refusal('ENOENT'));
     expect(() => r.modify(server, READ)).toThrow(refusal('ENOENT'));
@@ -135,16 +134,16 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('wait(100) with nothing registered returns no events after at least 100 ms', async () => {
-    const r = await reactor({ model, mechanism });
-    const start = performance.now();
+    const r = await reactor({ model, mechanism, backend });
+    const start = r.now();
     expect(r.wait(100)).toEqual([]);
-    const elapsed = performance.now() - start;
+    const elapsed = r.now() - start;
     expect(elapsed).toBeGreaterThanOrEqual(99);
     expect(elapsed).toBeLessThan(5000);
   });
 
   test('data on a socket gives one READ event with its fd and add-time context', async () => {
-    const r = await reactor<{ id: number }>({ model, mechanism });
+    const r = await reactor<{ id: number }>({ model, mechanism, backend });
     const [server, client] = pair(r);
     const context = { id: 0x1234 };
     r.add(server, context, READ);
@@ -165,7 +164,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('two sockets with data give exactly two READ events, one per context', async () => {
-    const r = await reactor<number>({ model, mechanism });
+    const r = await reactor<number>({ model, mechanism, backend });
     const [server1, client1] = pair(r);
     const [server2, client2] = pair(r);
     r.add(server1, 0x1111, READ);
@@ -179,7 +178,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('maxEvents 2 with three sockets ready: two now, the third first on the next wait', async () => {
-    const r = await reactor<number>({ model, mechanism });
+    const r = await reactor<number>({ model, mechanism, backend });
     const servers = [1, 2, 3].map((context) => {
       const [server, client] = pair(r);
       r.add(server, context, READ);
@@ -197,7 +196,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('WRITE: a writable socket reports WRITE (readiness); a posted write completes as one WRITE (completion)', async () => {
-    const r = await reactor<number>({ model, mechanism });
+    const r = await reactor<number>({ model, mechanism, backend });
     const [server, client] = pair(r);
     if (!completion) {
       r.add(server, 0x5678, WRITE);
@@ -212,7 +211,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('wait refuses invalid timeouts and maxEvents with EINVAL and keeps working', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     const [server] = pair(r);
     r.add(server, null, READ);
     const before = r.stats();
@@ -228,7 +227,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('add refuses an invalid fd: negative or fractional with EBADF/EINVAL, a closed one with EBADF', async () => {
-    const r = await reactor({ model, mechanism });
+    const r = await reactor({ model, mechanism, backend });
     expect(() => r.add(-1, null, READ)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(EBADF|EINVAL)$/) }));
     expect(() => r.add(1.5, null, READ)).toThrow(refusal('EINVAL'));
     const [closed, other] = pair(r);
@@ -239,7 +238,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('100 socket pairs with 50 written give exactly 50 events, one per written fd', async () => {
-    const r = await reactor<number>({ model, mechanism });
+    const r = await reactor<number>({ model, mechanism, backend });
     const pairs = Array.from({ length: 100 }, (_, i) => {
       const [server, client] = pair(r);
       r.add(server, i, READ);
@@ -253,7 +252,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('postRead is accepted in completion (it reads a later message) and refused with EINVAL in readiness', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     if (!completion) {
@@ -271,7 +270,7 @@ describe.each(MATRIX)('Neolith generic tests, %s over %s', (model, mechanism) =>
   });
 
   test('postWrite is accepted in completion (the peer receives the bytes) and refused with EINVAL in readiness', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', WRITE);
     if (!completion) {

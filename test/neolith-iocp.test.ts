@@ -8,11 +8,11 @@ afterEach(closeOwned);
 
 const { READ, ERROR, CLOSE } = EventType;
 
-describe.each(MECHANISMS)('Neolith IOCP tests, completion over %s', (mechanism) => {
+describe.each(MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)))('Neolith IOCP tests, completion over %s (%s)', (mechanism, backend) => {
   const model = 'completion';
 
   test('a completed read carries its bytes in the event buffer', async () => {
-    const r = await reactor<number>({ model, mechanism });
+    const r = await reactor<number>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 0xbeef, READ);
     const data = 'IOCP test data';
@@ -23,7 +23,7 @@ describe.each(MECHANISMS)('Neolith IOCP tests, completion over %s', (mechanism) 
   });
 
   test('a graceful close by the peer completes the pending read as CLOSE with 0 bytes', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     closeNow(r, client);
@@ -35,7 +35,7 @@ describe.each(MECHANISMS)('Neolith IOCP tests, completion over %s', (mechanism) 
     ['before the read reaches the OS', false],
     ['while the read is in flight', true],
   ])('remove right after add (%s): no event for the fd afterwards, and the pool comes back', async (_when, inFlight) => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const baseline = r.stats().poolInUse;
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
@@ -50,7 +50,7 @@ describe.each(MECHANISMS)('Neolith IOCP tests, completion over %s', (mechanism) 
   });
 
   test('two reads in a row on one socket: the second message waits for postRead, then arrives intact', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     r.os.send(client, text('first'));

@@ -73,7 +73,20 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
   };
 }
 
+// Simulated reactors' wakeup tokens: above the native ones, reachable from their own thread.
+const FIRST_SIM_TOKEN = 0x80000000;
+let nextToken = FIRST_SIM_TOKEN;
+const byToken = new Map<number, SimShim>();
+
+/** wakeup(token) for a simulated reactor: true/false, or undefined if the token is not one. */
+export function wakeSimulated(token: number): boolean | undefined {
+  if (token < FIRST_SIM_TOKEN) return undefined;
+  const shim = byToken.get(token);
+  return shim !== undefined && shim.wakeup() === 0;
+}
+
 export class SimShim implements NativeShim {
+  readonly wakeToken = nextToken++;
   readonly #module: ShimModule;
   readonly #shim: number;
   readonly #core: Int32Array;
@@ -96,6 +109,7 @@ export class SimShim implements NativeShim {
     this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
       layout.requestCapacity, layout.resultCapacity);
     if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
+    byToken.set(this.wakeToken, this);
   }
 
   cycle(requests: number, timeoutMs: number): number {
@@ -121,11 +135,8 @@ export class SimShim implements NativeShim {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
+    byToken.delete(this.wakeToken);
     this.#module._sim_shim_close(this.#shim);
-  }
-
-  get wakeToken(): number {
-    return 0;
   }
 
   get waitsInterrupted(): number {
