@@ -1,5 +1,6 @@
 // Loads the native shim (build/native/Release/io_reactor.node) built by cmake-js.
 import { createRequire } from 'node:module';
+import type { OsCalls } from './backend.js';
 
 export interface NativeShim {
   cycle(requests: number, timeoutMs: number): number;
@@ -10,20 +11,11 @@ export interface NativeShim {
   readonly waitsInterrupted: number;
 }
 
-export interface NativeBinding {
+export interface NativeBinding extends OsCalls {
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
     requestsAt: number, resultsAt: number, resultCapacity: number,
   ) => NativeShim;
-  socketPair(): [number, number] | number;
-  listen(host: string, port: number, backlog: number): [number, number] | number;
-  connect(host: string, port: number): number;
-  accept(fd: number): number;
-  send(fd: number, data: Uint8Array): number;
-  recv(fd: number, maxBytes: number): Uint8Array | number;
-  shutdown(fd: number): number;
-  close(fd: number): number;
-  fdKind(fd: number): number;
   wakeByToken(token: number): number;
 }
 

@@ -1,6 +1,7 @@
 // The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
 // their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
 import type { NativeShim } from '../native.js';
+import type { ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
 import { ENTRY_INTS, APPLY_ONLY } from '../seam.js';
 
@@ -23,17 +24,6 @@ function shimFactory(): Promise<ModuleFactory> {
   const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
   factory ??= import(url).then((m: { default: ModuleFactory }) => m.default);
   return factory;
-}
-
-export interface SimShimLayout {
-  model: number;
-  mechanism: number;
-  poolSize: number;
-  maxSockets: number;
-  requestsAt: number;
-  requestCapacity: number;
-  resultsAt: number;
-  resultCapacity: number;
 }
 
 /** The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory. */
@@ -90,18 +80,18 @@ export class SimShim implements NativeShim {
   readonly #module: ShimModule;
   readonly #shim: number;
   readonly #core: Int32Array;
-  readonly #layout: SimShimLayout;
+  readonly #layout: ShimLayout;
   readonly #kernel: SimKernel;
   #open = true;
 
-  static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: SimShimLayout): Promise<SimShim> {
+  static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
     const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!) });
     holder.module = module;
     return new SimShim(module, kernel, coreMemory, layout);
   }
 
-  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: SimShimLayout) {
+  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout) {
     this.#module = module;
     this.#kernel = kernel;
     this.#core = new Int32Array(coreMemory);
