@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "wait_thread.h"
+
 extern "C" {
 #include "shim.h"
 #include "sockets.h"
@@ -38,23 +40,6 @@ int wake_by_token(uint32_t id) {
   if (it == tokens.end()) return -ENOENT;
   return shim_wakeup_fd(it->second);
 }
-
-class Shim;
-
-class HarvestWorker : public Napi::AsyncWorker {
- public:
-  HarvestWorker(Napi::Env env, Shim *shim, double timeout_ms)
-      : Napi::AsyncWorker(env), shim_(shim), timeout_ms_(timeout_ms), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override;
-  void OnOK() override;
-
- private:
-  Shim *shim_;
-  double timeout_ms_;
-  int results_ = 0;
-  Napi::Promise::Deferred deferred_;
-};
 
 class Shim : public Napi::ObjectWrap<Shim> {
  public:
@@ -97,20 +82,12 @@ class Shim : public Napi::ObjectWrap<Shim> {
 
   ~Shim() override { Release(); }
 
-  int Harvest(double timeout_ms) { return shim_harvest(&shim_, timeout_ms); }
-
-  void Settled() {
-    busy_ = false;
-    if (close_pending_) Release();
-  }
-
  private:
-  friend class HarvestWorker;
-
   void Release() {
     if (!open_) return;
     open_ = false;
     forget_token(token_);
+    waiter_.Stop();
     shim_close(&shim_);
   }
 
@@ -125,7 +102,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
     return Napi::Number::New(info.Env(), shim_harvest(&shim_, timeout_ms));
   }
 
-  // cycleAsync(requests, timeoutMs): requests now, the wait on a pool thread; resolves the count.
+  // cycleAsync(requests, timeoutMs): requests now, the wait on this reactor's thread; resolves the count.
   Napi::Value CycleAsync(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!open_ || busy_) {
@@ -135,11 +112,15 @@ class Shim : public Napi::ObjectWrap<Shim> {
     }
     shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value());
     busy_ = true;
-    auto *worker = new HarvestWorker(env, this, info[1].As<Napi::Number>().DoubleValue());
-    Napi::Promise promise = worker->Promise();
+    auto deferred = std::make_shared<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
     Ref();
-    worker->Queue();
-    return promise;
+    waiter_.Start(env, &shim_, info[1].As<Napi::Number>().DoubleValue(), [this, deferred](Napi::Env env, int results) {
+      busy_ = false;
+      if (close_pending_) Release();
+      Unref();
+      deferred->Resolve(Napi::Number::New(env, results));
+    });
+    return deferred->Promise();
   }
 
   Napi::Value Wakeup(const Napi::CallbackInfo &info) {
@@ -164,19 +145,12 @@ class Shim : public Napi::ObjectWrap<Shim> {
 
   static constexpr double kApplyOnly = -2;
   shim shim_{};
+  WaitThread waiter_;
   Napi::Reference<Napi::ArrayBuffer> memory_ref_;
   bool open_ = false, busy_ = false, close_pending_ = false;
   int open_error_ = 0;
   uint32_t token_ = 0;
 };
-
-void HarvestWorker::Execute() { results_ = shim_->Harvest(timeout_ms_); }
-
-void HarvestWorker::OnOK() {
-  shim_->Settled();
-  shim_->Unref();
-  deferred_.Resolve(Napi::Number::New(Env(), results_));
-}
 
 int32_t fd_arg(const Napi::CallbackInfo &info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
