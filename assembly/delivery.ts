@@ -1,11 +1,11 @@
 // Delivery: moves up to maxEvents queued events into the delivered array the host reads.
 // Ready events beyond maxEvents stay queued and go first next time.
 import * as L from './layout';
-import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT } from './constants';
-import { contextAt, freeContext, holdContext } from './pool';
+import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT } from './constants';
+import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
 import { dequeue } from './queue';
-import { canDeferRead, deferRead } from './completion';
+import { pushRequest, requestSpace } from './requests';
 
 function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
   const e = L.deliveredAt + <usize>i * L.ENTRY_BYTES;
@@ -40,9 +40,16 @@ function deliverCompletion(i: i32, ctx: i32): void {
   const withData = type == EV_READ && bytes > 0;
   deliver(i, load<i32>(s + L.S_FD), slot, type, bytes, withData ? ctx : -1, c);
   if (withData) holdContext(ctx);
+  else if (type == EV_ACCEPT && (load<i32>(s + L.S_MASK) & EV_READ) && requestSpace() > 0) repostAccept(ctx, s);
   else freeContext(ctx);
-  // A listener keeps an accept posted while the app asks for READ.
-  if (type == EV_ACCEPT && (load<i32>(s + L.S_MASK) & EV_READ) && canDeferRead()) deferRead(slot);
+}
+
+/** A listener keeps its accepts posted while the app asks for READ: the same context goes
+ * straight back to the shim, so a busy pool can never starve a listener of them. */
+function repostAccept(ctx: i32, s: usize): void {
+  store<i32>(contextAt(ctx) + L.C_STATE, CTX_POSTED);
+  pushRequest(REQ_ACCEPT, load<i32>(s + L.S_FD), ctx, <i32>bufferAt(ctx), L.bufferSize, 0, load<i32>(s + L.S_GEN));
+  store<i32>(s + L.S_READS, load<i32>(s + L.S_READS) + 1);
 }
 
 export function collect(maxEvents: i32): i32 {
