@@ -3,7 +3,8 @@
 import { nativeBinding, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
 import { CODES_ERRNO } from './seam.js';
-import { SimKernel } from './sim/kernel.js';
+import { SimKernel, E } from './sim/kernel.js';
+import type { FaultReport } from './sim/faults.js';
 import { SimShim } from './sim/shim.js';
 
 /** The socket helpers' system calls; failures are -errno. */
@@ -34,6 +35,8 @@ export interface Backend {
   readonly os: OsCalls;
   /** Monotonic milliseconds: real time, or the simulation's virtual time. */
   now(): number;
+  /** Injected faults so far (simulation only). */
+  faultReport(): FaultReport | null;
   /** The numbering of the OS error codes its shim reports. */
   readonly codeSpace: number;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
@@ -44,6 +47,7 @@ export function nativeBackend(): Backend {
   return {
     os: binding,
     now: () => performance.now(),
+    faultReport: () => null,
     codeSpace: CODES_ERRNO,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
@@ -61,7 +65,13 @@ function simOs(kernel: SimKernel): OsCalls {
     socketPair: () => kernel.socketPair(),
     listen: (_host, port, backlog) => kernel.listen(port, backlog),
     connect: (_host, port) => kernel.connect(port),
-    accept: (fd) => kernel.accept(fd),
+    accept: (fd) => {
+      // As natively: a connection aborted before accept is skipped, the next one taken.
+      for (;;) {
+        const r = kernel.accept(fd);
+        if (r !== -E.ECONNABORTED) return r;
+      }
+    },
     send: (fd, data) => kernel.write(fd, data),
     recv: (fd, maxBytes) => {
       const into = new Uint8Array(maxBytes);
@@ -78,6 +88,7 @@ export function simBackend(kernel: SimKernel): Backend {
   return {
     os: simOs(kernel),
     now: () => kernel.now,
+    faultReport: () => kernel.faults.report(),
     codeSpace: CODES_ERRNO,
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout),
   };

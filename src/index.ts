@@ -7,4 +7,5 @@ export { ReactorError, type ReactorErrorCode } from './errors.js';
 export { PORTABLE_CODES, type PortableCode } from './codes.js';
 export type { ReactorOptions, Model, Mechanism, BackendName } from './options.js';
 export { SimulationDeadlock } from './sim/kernel.js';
+export type { FaultRates, FaultReport } from './sim/faults.js';
 export * as limits from './limits.js';

@@ -2,6 +2,7 @@
 import { ReactorError } from './errors.js';
 import { checkIntegerIn } from './validate.js';
 import * as limits from './limits.js';
+import type { FaultRates } from './sim/faults.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
@@ -24,12 +25,15 @@ export interface ReactorOptions {
   seed?: number;
   /** backend 'sim': one-way TCP delay in virtual ms, [min, max], drawn per segment. */
   latencyMs?: [number, number];
+  /** backend 'sim': faults to inject, each a probability per occasion. */
+  faults?: FaultRates;
 }
 
 export interface ResolvedOptions {
   backend: BackendName;
   seed: number;
   latencyMs: [number, number];
+  faults: FaultRates;
   model: Model;
   mechanism: Mechanism;
   poolSize: number;
@@ -39,8 +43,8 @@ export interface ResolvedOptions {
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs'];
-const SIM_ONLY = ['seed', 'latencyMs'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults'];
+const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
@@ -78,6 +82,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     backend,
     seed,
     latencyMs: [latencyMs[0], latencyMs[1]],
+    faults: o.faults ?? {},
     model,
     mechanism,
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),

@@ -5,6 +5,7 @@ import { nativeBinding, type NativeShim } from './native.js';
 import { nativeBackend, simBackend, type Backend } from './backend.js';
 import { SimKernel } from './sim/kernel.js';
 import { wakeSimulated } from './sim/shim.js';
+import type { FaultReport } from './sim/faults.js';
 import { ReactorError } from './errors.js';
 import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
@@ -63,7 +64,7 @@ export class Reactor<C = unknown> {
       throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
     }
     const backend = resolved.backend === 'sim'
-      ? simBackend(new SimKernel({ seed: resolved.seed, latencyMs: resolved.latencyMs }))
+      ? simBackend(new SimKernel({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults }))
       : nativeBackend();
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
@@ -213,6 +214,11 @@ export class Reactor<C = unknown> {
   /** The reactor's clock in ms: monotonic real time natively, virtual time in simulation. */
   now(): number {
     return this.#backend.now();
+  }
+
+  /** backend 'sim': each fault kind's rate and how often it was injected; null natively. */
+  faultReport(): FaultReport | null {
+    return this.#backend.faultReport();
   }
 
   /** Pass to a worker thread; there `wakeup(token)` wakes this reactor. */

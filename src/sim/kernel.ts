@@ -2,6 +2,7 @@
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { Random } from './random.js';
+import { Faults, type FaultRates } from './faults.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -12,7 +13,7 @@ export const FIRST_EPHEMERAL_PORT = 40000;
 const FIRST_FD = 3;
 
 // Linux errno numbers and readiness bits (native/os.h).
-export const E = { EPERM: 1, ENOENT: 2, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
+export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
 const IN = 0x001;
 const OUT = 0x004;
 const ERR = 0x008;
@@ -23,6 +24,7 @@ export interface KernelOptions {
   /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
   latencyMs?: [number, number];
   socketBufferBytes?: number;
+  faults?: FaultRates;
 }
 
 class Stream {
@@ -86,9 +88,11 @@ export class SimKernel {
   readonly #network: Random;
   readonly #latency: [number, number];
   readonly #bufferBytes: number;
+  readonly faults: Faults;
 
   constructor(options: KernelOptions = {}) {
     this.#network = new Random(options.seed ?? 0, 'network');
+    this.faults = new Faults(options.seed ?? 0, options.faults);
     this.#latency = options.latencyMs ?? [0, 0];
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
   }
@@ -169,7 +173,12 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     if (f.kind !== 'listener') return -E.EINVAL;
     const stream = f.backlog.shift();
-    return stream ? this.#open(stream) : -E.EAGAIN;
+    if (!stream) return -E.EAGAIN;
+    if (this.faults.strike('acceptAbort')) {
+      if (stream.peer) stream.peer.resetReceived = true;
+      return -E.ECONNABORTED;
+    }
+    return this.#open(stream);
   }
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
@@ -199,11 +208,19 @@ export class SimKernel {
     if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.#bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
-    const bytes = from.slice(0, Math.min(room, from.length));
+    let n = Math.min(room, from.length);
+    if (n > 1 && this.faults.strike('partialWrite')) n = 1 + Math.floor(this.faults.draw('partialWrite') * (n - 1));
+    const bytes = from.slice(0, n);
+    const reset = this.faults.strike('reset');
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
       s.inFlight -= bytes.length;
       if (to.closed) return;
+      if (reset) {
+        to.resetReceived = true;
+        s.resetReceived = true;
+        return;
+      }
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
     });
@@ -296,6 +313,7 @@ export class SimKernel {
   epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
+    if (this.faults.strike('interrupt')) return -E.EINTR;
     let found: { events: number; tag: number }[] = [];
     this.#waitFor(timeoutMs, () => {
       const entries = [...e.interest.entries()];
@@ -313,6 +331,7 @@ export class SimKernel {
 
   /** poll(): fills revents of each entry; returns how many are ready. */
   poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
+    if (this.faults.strike('interrupt')) return -E.EINTR;
     return this.#waitFor(timeoutMs, () => {
       let n = 0;
       for (const p of entries) {
@@ -345,6 +364,7 @@ export class SimKernel {
   connect(port: number): number {
     const listener = this.#ports.get(port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
+    if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
     const [client, server] = this.#pair(true);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.

@@ -1,0 +1,120 @@
+// Injected faults in simulation: each kind happens at its rate, is counted, reaches the app as
+// the real fault would, and draws from its own random stream.
+import { Reactor, EventType, ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
+import { text, str } from './helpers.js';
+
+const live: Reactor<any>[] = [];
+async function sim(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<string>> {
+  const r = await Reactor.create<string>({ backend: 'sim', ...options });
+  live.push(r);
+  return r;
+}
+afterEach(() => { while (live.length) live.pop()!.destroy(); });
+
+function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, rounds = 200): IoEvent<string>[] {
+  const all: IoEvent<string>[] = [];
+  for (let i = 0; i < rounds && !done(all); i++) {
+    for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
+  }
+  return all;
+}
+
+test('partial writes: a send is taken in part, yet a posted write still arrives whole with one WRITE', async () => {
+  const r = await sim({ model: 'completion', faults: { partialWriteRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  expect(r.os.send(b, new Uint8Array(1000))).toBeLessThan(1000);
+  while (r.os.recv(a)) { /* drain */ }
+  r.add(a, 'writer', 0);
+  const data = new Uint8Array(10_000).map((_, i) => i % 253);
+  r.postWrite(a, data);
+  const received: Uint8Array[] = [];
+  const writes = until(r, (all) => {
+    for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+    return all.length > 0;
+  });
+  for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+  expect(writes.map((e) => [e.type, e.bytesTransferred])).toEqual([[EventType.WRITE, 10_000]]);
+  expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
+  expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
+});
+
+test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, the sender's next send fails with it", async () => {
+  const r = await sim({ model: 'completion', faults: { resetRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'reader', EventType.READ);
+  r.os.send(b, text('lost'));
+  const events = until(r, (all) => all.length > 0);
+  expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([['reader', EventType.CLOSE, 'ECONNRESET']]);
+  expect(() => r.os.send(b, text('again'))).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
+  expect(r.faultReport()!.reset).toEqual({ rate: 1, injected: 1 });
+});
+
+test('refused connects: os.connect throws ECONNREFUSED', async () => {
+  const r = await sim({ model: 'readiness', faults: { refuseRate: 1 } });
+  const { port } = r.os.listen(0);
+  expect(() => r.os.connect(port)).toThrow(expect.objectContaining({ code: 'ECONNREFUSED' }));
+  expect(r.faultReport()!.refuse.injected).toBe(1);
+});
+
+test('interrupted waits are resumed with the time left: timeouts hold and events still come', async () => {
+  for (const mechanism of ['epoll', 'poll'] as const) {
+    const r = await sim({ model: 'readiness', mechanism, faults: { interruptRate: 0.5 } });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'a', EventType.READ);
+    for (let i = 0; i < 20; i++) {
+      const start = r.now();
+      expect(r.wait(50)).toEqual([]);
+      expect(r.now() - start).toBeGreaterThanOrEqual(50);
+    }
+    r.os.send(b, text('x'));
+    expect(r.wait(50).map((e) => e.context)).toEqual(['a']);
+    expect(r.faultReport()!.interrupt.injected).toBeGreaterThan(3);
+  }
+});
+
+test('aborted connections are skipped by accept; their clients see the reset', async () => {
+  const r = await sim({ model: 'readiness', faults: { acceptAbortRate: 0.5 }, seed: 3 });
+  const { fd: listener, port } = r.os.listen(0);
+  const clients = Array.from({ length: 10 }, () => r.os.connect(port));
+  r.wait(10);
+  const accepted: number[] = [];
+  for (let fd = r.os.accept(listener); fd !== null; fd = r.os.accept(listener)) accepted.push(fd);
+  const aborted = r.faultReport()!.acceptAbort.injected;
+  expect(aborted).toBeGreaterThan(0);
+  expect(accepted.length + aborted).toBe(10);
+  const resets = clients.filter((c) => {
+    try { r.os.recv(c); return false; } catch (e) { return (e as ReactorError).code === 'ECONNRESET'; }
+  });
+  expect(resets.length).toBe(aborted);
+});
+
+describe('determinism', () => {
+  async function transcript(seed: number, faults: FaultRates): Promise<string> {
+    const r = await sim({ model: 'completion', seed, latencyMs: [1, 30], faults });
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', EventType.READ);
+    const clients = Array.from({ length: 4 }, () => r.os.connect(port));
+    clients.forEach((c, i) => r.os.send(c, text(`msg ${i}`)));
+    const events = until(r, (all) => all.filter((e) => e.context === 'conn').length >= 4, 100);
+    for (const e of events) if (e.acceptedFd !== undefined) r.add(e.acceptedFd, 'conn', EventType.READ);
+    const more = until(r, (all) => all.length >= 4, 100);
+    return [...events, ...more].map((e) => `${e.context}:${e.type}:${str(e.buffer)}`).join('|') + ` @${r.now().toFixed(3)}`;
+  }
+
+  test('the same seed and faults give the same run, faults included', async () => {
+    const faults = { partialWriteRate: 0.3, interruptRate: 0.3 };
+    const run = await transcript(11, faults);
+    expect(run.match(/conn:1:m/g)?.length).toBe(4);   // every client got at least a prefix through
+    expect(await transcript(11, faults)).toEqual(run);
+  });
+
+  test('turning on one fault kind does not reshuffle the network: interrupts leave the run unchanged', async () => {
+    expect(await transcript(5, { interruptRate: 0.5 })).toEqual(await transcript(5, {}));
+  });
+});
+
+test('bad fault settings are refused with EINVAL, and faults only apply to the simulation', async () => {
+  await expect(Reactor.create({ backend: 'sim', faults: { resetRate: 2 } })).rejects.toThrow(/resetRate must be a probability from 0 to 1/);
+  await expect(Reactor.create({ backend: 'sim', faults: { explodeRate: 0.1 } as FaultRates })).rejects.toThrow(/unknown explodeRate/);
+  await expect(Reactor.create({ faults: { resetRate: 0.1 } })).rejects.toThrow(/only apply to backend: 'sim'/);
+});
