@@ -2,28 +2,18 @@
 // shim. The WASM core is loaded directly; the benchmark plays the shim, writing raw results into
 // the core's memory, then calls endWait(n) + collect(n) as Reactor.wait does.
 //
-//   readiness:  n RES_READY results (EPOLLIN) for n registered fds → n READ events per cycle.
+//   readiness:  n RESULT.ready results (EPOLLIN) for n registered fds → n READ events per cycle.
 //               The results are written once: endWait only reads them, so the loop times the core.
-//   completion: n RES_COMPLETE results (64 bytes read) for the n posted reads → n READ events with
+//   completion: n RESULT.complete results (64 bytes read) for the n posted reads → n READ events with
 //               buffers; then, as an app and a shim would, postRead(fd) for each event, beginWait()
 //               (held buffers return, reads become requests), and the next results are written
 //               from the new requests' context ids. The loop times that whole cycle.
 import { performance } from 'node:perf_hooks';
 import { instantiateCore, type CoreExports } from '../src/core.js';
+import { MODEL, MECHANISM, CODES_ERRNO, KIND, REQUEST, RESULT, ENTRY_INTS as ENTRY } from '../src/seam.js';
+import { EventType } from '../src/events.js';
 
-// Numbers of the seam (assembly/constants.ts, native/seam.h).
-const MODEL_READINESS = 0;
-const MODEL_COMPLETION = 1;
-const MECH_EPOLL = 0;
-const CODES_ERRNO = 0;
-const KIND_SOCKET = 0;
-const EV_READ = 1;
-const REQ_ADD = 1;
-const REQ_RECV = 4;
-const RES_READY = 1;
-const RES_COMPLETE = 2;
 const EPOLLIN = 0x001;
-const ENTRY = 8; // i32 per request / result / delivered entry
 const FIRST_FD = 1000; // fake fds: the core never touches the OS
 const MAX_CYCLES = 200_000_000; // every timing loop also stops after this many cycles
 
@@ -49,7 +39,7 @@ export interface CoreRateOptions {
 async function freshCore(model: number, batch: number): Promise<CoreExports> {
   const core = await instantiateCore({ poolSize: Math.max(256, 4 * batch), bufferSize: 2048, maxSockets: Math.max(64, 2 * batch) });
   if (!core) throw new Error('core-rate: the core refused the sizes');
-  if (core.init(model, MECH_EPOLL, CODES_ERRNO) !== 0) throw new Error('core-rate: core.init failed');
+  if (core.init(model, MECHANISM.epoll, CODES_ERRNO) !== 0) throw new Error('core-rate: core.init failed');
   return core;
 }
 
@@ -68,9 +58,9 @@ function timeCycles(cycle: () => void, seconds: number, maxCycles: number): { cy
 }
 
 async function readinessRate(batch: number, seconds: number): Promise<CoreRateRow> {
-  const core = await freshCore(MODEL_READINESS, batch);
+  const core = await freshCore(MODEL.readiness, batch);
   for (let i = 0; i < batch; i++) {
-    if (core.add(FIRST_FD + i, EV_READ, KIND_SOCKET) < 0) throw new Error('core-rate: add refused');
+    if (core.add(FIRST_FD + i, EventType.READ, KIND.socket) < 0) throw new Error('core-rate: add refused');
   }
   const i32 = new Int32Array(core.memory.buffer);
   const requests = core.beginWait();
@@ -79,8 +69,8 @@ async function readinessRate(batch: number, seconds: number): Promise<CoreRateRo
   let req = core.requestsAt() >> 2;
   let written = 0;
   for (let q = 0; q < requests; q++, req += ENTRY) {
-    if (i32[req] !== REQ_ADD) continue;
-    i32.set([RES_READY, i32[req + 1], i32[req + 2], EPOLLIN, 0, 0, i32[req + 6], 0], res);
+    if (i32[req] !== REQUEST.add) continue;
+    i32.set([RESULT.ready, i32[req + 1], i32[req + 2], EPOLLIN, 0, 0, i32[req + 6], 0], res);
     res += ENTRY;
     written++;
   }
@@ -99,9 +89,9 @@ async function readinessRate(batch: number, seconds: number): Promise<CoreRateRo
 }
 
 async function completionRate(batch: number, seconds: number): Promise<CoreRateRow> {
-  const core = await freshCore(MODEL_COMPLETION, batch);
+  const core = await freshCore(MODEL.completion, batch);
   for (let i = 0; i < batch; i++) {
-    if (core.add(FIRST_FD + i, EV_READ, KIND_SOCKET) < 0) throw new Error('core-rate: add refused');
+    if (core.add(FIRST_FD + i, EventType.READ, KIND.socket) < 0) throw new Error('core-rate: add refused');
   }
   const i32 = new Int32Array(core.memory.buffer);
   const resultsAt = core.resultsAt() >> 2;
@@ -114,8 +104,8 @@ async function completionRate(batch: number, seconds: number): Promise<CoreRateR
     let req = requestsAt;
     let n = 0;
     for (let q = 0; q < requests; q++, req += ENTRY) {
-      if (i32[req] !== REQ_RECV) continue;
-      i32[res] = RES_COMPLETE;
+      if (i32[req] !== REQUEST.recv) continue;
+      i32[res] = RESULT.complete;
       i32[res + 1] = i32[req + 1]; // fd
       i32[res + 2] = i32[req + 2]; // context id
       i32[res + 3] = 64; // bytes

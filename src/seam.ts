@@ -5,6 +5,7 @@ export const CODES_ERRNO = 0;
 export const CODES_WIN32 = 1;
 export const KIND = { socket: 0, listener: 1, stream: 2 } as const;
 export const OP = { recv: 1, send: 2, accept: 3 } as const;
+export const REQUEST = { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7 } as const;
 export const RESULT = { ready: 1, complete: 2, addFailed: 3 } as const;
 /** Core return codes (negative) and the ReactorError code each becomes. */
 export const CORE_ERRORS: Record<number, string> = {
