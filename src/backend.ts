@@ -5,7 +5,7 @@ import { ReactorError } from './errors.js';
 import { CODES_ERRNO } from './seam.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
-import { SimShim } from './sim/shim.js';
+import { SimShim, type WaitScheduler } from './sim/shim.js';
 
 /** The socket helpers' system calls; failures are -errno. */
 export interface OsCalls {
@@ -64,7 +64,7 @@ function simOs(kernel: SimKernel): OsCalls {
   return {
     socketPair: () => kernel.socketPair(),
     listen: (_host, port, backlog) => kernel.listen(port, backlog),
-    connect: (_host, port) => kernel.connect(port),
+    connect: (host, port) => kernel.connect(port, host),
     accept: (fd) => {
       // As natively: a connection aborted before accept is skipped, the next one taken.
       for (;;) {
@@ -84,12 +84,13 @@ function simOs(kernel: SimKernel): OsCalls {
   };
 }
 
-export function simBackend(kernel: SimKernel): Backend {
+/** A simulated host's backend; with a scheduler, waitAsync yields to it (see Simulation). */
+export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backend {
   return {
     os: simOs(kernel),
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
     codeSpace: CODES_ERRNO,
-    createShim: (memory, layout) => SimShim.create(kernel, memory, layout),
+    createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
   };
 }

@@ -4,6 +4,7 @@ import { instantiateCore, type CoreExports } from './core.js';
 import { nativeBinding, type NativeShim } from './native.js';
 import { nativeBackend, simBackend, type Backend } from './backend.js';
 import { SimKernel } from './sim/kernel.js';
+import { SimNetwork } from './sim/network.js';
 import { wakeSimulated } from './sim/shim.js';
 import type { FaultReport } from './sim/faults.js';
 import { ReactorError } from './errors.js';
@@ -59,13 +60,22 @@ export class Reactor<C = unknown> {
   /** Creates a reactor; memory for every limit is taken here, once. */
   static async create<C = unknown>(options?: ReactorOptions): Promise<Reactor<C>> {
     const resolved = resolveOptions(options);
+    const backend = resolved.backend === 'sim'
+      ? simBackend(new SimKernel(new SimNetwork({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults }), 'localhost'))
+      : nativeBackend();
+    return Reactor.#open<C>(resolved, backend);
+  }
+
+  /** A reactor over a given backend: how a Simulation puts one on each of its hosts. */
+  static async openOn<C = unknown>(backend: Backend, options?: ReactorOptions): Promise<Reactor<C>> {
+    return Reactor.#open<C>(resolveOptions({ ...options, backend: 'sim' }), backend);
+  }
+
+  static async #open<C>(resolved: ResolvedOptions, backend: Backend): Promise<Reactor<C>> {
     const core = await instantiateCore(resolved);
     if (!core) {
       throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
     }
-    const backend = resolved.backend === 'sim'
-      ? simBackend(new SimKernel({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults }))
-      : nativeBackend();
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
     if (core.init(model, mechanism, backend.codeSpace) !== 0) {

@@ -1,15 +1,13 @@
 // The simulated kernel: stream sockets with finite buffers, listeners, eventfd, epoll and poll,
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
-import { Random } from './random.js';
-import { Faults, type FaultRates } from './faults.js';
+import { SimNetwork } from './network.js';
+import type { Faults } from './faults.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
 /** The shim's I/O pointers are core-memory offsets plus this (native/sim_entry.c). */
 export const SIM_BUFFER_BASE = 0x80000000;
-/** First port handed out for listen(0). */
-export const FIRST_EPHEMERAL_PORT = 40000;
 const FIRST_FD = 3;
 
 // Linux errno numbers and readiness bits (native/os.h).
@@ -20,12 +18,11 @@ const ERR = 0x008;
 const HUP = 0x010;
 
 export interface KernelOptions {
-  seed?: number;
-  /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
-  latencyMs?: [number, number];
   socketBufferBytes?: number;
-  faults?: FaultRates;
 }
+
+/** Names a kernel answers to besides its own host name. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 class Stream {
   readonly kind = 'stream';
@@ -44,10 +41,10 @@ class Stream {
   constructor(readonly latency: boolean) {}
 }
 
-class Listener {
+export class Listener {
   readonly kind = 'listener';
   backlog: Stream[] = [];
-  constructor(readonly port: number, readonly backlogMax: number) {}
+  constructor(public port: number, readonly backlogMax: number) {}
 }
 
 class Counter {
@@ -63,12 +60,6 @@ class Epoll {
 
 type File = Stream | Listener | Counter | Epoll;
 
-interface Timer {
-  at: number;
-  seq: number;
-  run: () => void;
-}
-
 /** Thrown when a wait could only end by an event that nothing will ever produce. */
 export class SimulationDeadlock extends Error {
   constructor(now: number) {
@@ -78,57 +69,38 @@ export class SimulationDeadlock extends Error {
 }
 
 export class SimKernel {
-  /** Virtual time, in ms. */
-  now = 0;
   readonly #files = new Map<number, File>();
-  readonly #ports = new Map<number, Listener>();
-  readonly #timers: Timer[] = [];
-  #seq = 0;
-  #nextPort = FIRST_EPHEMERAL_PORT;
-  readonly #network: Random;
-  readonly #latency: [number, number];
   readonly #bufferBytes: number;
-  readonly faults: Faults;
 
-  constructor(options: KernelOptions = {}) {
-    this.#network = new Random(options.seed ?? 0, 'network');
-    this.faults = new Faults(options.seed ?? 0, options.faults);
-    this.#latency = options.latencyMs ?? [0, 0];
+  /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
+  constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
   }
 
-  // ---- time --------------------------------------------------------------------------------
-
-  #schedule(at: number, run: () => void): void {
-    const timer = { at, seq: this.#seq++, run };
-    let i = this.#timers.length;
-    while (i > 0 && (this.#timers[i - 1].at > at)) i--;
-    this.#timers.splice(i, 0, timer);
+  /** Virtual time, in ms: the network's. */
+  get now(): number {
+    return this.network.now;
   }
 
-  /** Runs everything due by `until`, moving the clock forward. */
-  #advance(until: number): void {
-    while (this.#timers.length > 0 && this.#timers[0].at <= until) {
-      const timer = this.#timers.shift()!;
-      if (timer.at > this.now) this.now = timer.at;
-      timer.run();
-    }
-    if (until > this.now && until !== Infinity) this.now = until;
+  get faults(): Faults {
+    return this.network.faults;
   }
 
   /** Blocks (in virtual time) until `ready()` finds something or the timeout passes. */
   #waitFor(timeoutMs: number, ready: () => number): number {
-    const deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
+    const net = this.network;
+    const deadline = timeoutMs < 0 ? Infinity : net.now + timeoutMs;
     for (;;) {
-      this.#advance(this.now);
+      net.advance(net.now);
       const n = ready();
       if (n > 0 || timeoutMs === 0) return n;
-      if (this.#timers.length === 0 || this.#timers[0].at > deadline) {
-        if (deadline === Infinity) throw new SimulationDeadlock(this.now);
-        this.#advance(deadline);
+      const next = net.nextAt();
+      if (next === Infinity || next > deadline) {
+        if (deadline === Infinity) throw new SimulationDeadlock(net.now);
+        net.advance(deadline);
         return ready();
       }
-      this.#advance(this.#timers[0].at);
+      net.advance(next);
     }
   }
 
@@ -151,11 +123,11 @@ export class SimKernel {
   #deliver(from: Stream, what: (to: Stream) => void): void {
     const to = from.peer;
     if (!to) return;
-    const delay = from.latency ? this.#network.between(this.#latency[0], this.#latency[1]) : 0;
+    const delay = from.latency ? this.network.delay() : 0;
     const at = Math.max(this.now + delay, from.lastArrival);
     from.lastArrival = at;
     if (at <= this.now) what(to);
-    else this.#schedule(at, () => what(to));
+    else this.network.schedule(at, () => what(to));
   }
 
   #pair(latency: boolean): [Stream, Stream] {
@@ -260,7 +232,7 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     this.#files.delete(fd);
     for (const file of this.#files.values()) if (file.kind === 'epoll') file.interest.delete(fd);
-    if (f.kind === 'listener') this.#ports.delete(f.port);
+    if (f.kind === 'listener') this.network.unbind(this.host, f.port);
     if (f.kind === 'stream') {
       f.closed = true;
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
@@ -351,25 +323,24 @@ export class SimKernel {
   }
 
   listen(port: number, backlog: number): [number, number] | number {
-    if (port === 0) {
-      while (this.#ports.has(this.#nextPort)) this.#nextPort++;
-      port = this.#nextPort++;
-    }
-    if (this.#ports.has(port)) return -E.EADDRINUSE;
     const listener = new Listener(port, backlog);
-    this.#ports.set(port, listener);
-    return [this.#open(listener), port];
+    const bound = this.network.bind(this.host, port, listener);
+    if (bound < 0) return -E.EADDRINUSE;
+    listener.port = bound;
+    return [this.#open(listener), bound];
   }
 
-  connect(port: number): number {
-    const listener = this.#ports.get(port);
+  /** Connects to a port on `host` (a host name of the network, or loopback for this host). */
+  connect(port: number, host = this.host): number {
+    const target = LOOPBACK.has(host) ? this.host : host;
+    const listener = this.network.lookup(target, port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
     if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
     const [client, server] = this.#pair(true);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
     this.#deliver(client, () => {
-      if (this.#ports.get(port) === listener) listener.backlog.push(server);
+      if (this.network.lookup(target, port) === listener) listener.backlog.push(server);
       else client.resetReceived = true;
     });
     return fd;

@@ -63,6 +63,11 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
   };
 }
 
+/** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
+export interface WaitScheduler {
+  park(shim: SimShim, timeoutMs: number): Promise<number>;
+}
+
 // Simulated reactors' wakeup tokens: above the native ones, reachable from their own thread.
 const FIRST_SIM_TOKEN = 0x80000000;
 let nextToken = FIRST_SIM_TOKEN;
@@ -84,14 +89,17 @@ export class SimShim implements NativeShim {
   readonly #kernel: SimKernel;
   #open = true;
 
-  static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout): Promise<SimShim> {
+  readonly #scheduler: WaitScheduler | undefined;
+
+  static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
     const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!) });
     holder.module = module;
-    return new SimShim(module, kernel, coreMemory, layout);
+    return new SimShim(module, kernel, coreMemory, layout, scheduler);
   }
 
-  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout) {
+  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
+    this.#scheduler = scheduler;
     this.#module = module;
     this.#kernel = kernel;
     this.#core = new Int32Array(coreMemory);
@@ -113,9 +121,21 @@ export class SimShim implements NativeShim {
     return results;
   }
 
-  /** Virtual time never blocks the event loop: the async wait is the sync one, resolved. */
+  /**
+   * Alone, a simulated wait never blocks the event loop: the async wait is the sync one. Under a
+   * Simulation, a wait with nothing to report parks until the scheduler finds it something, so
+   * hosts take turns in virtual-time order.
+   */
   cycleAsync(requests: number, timeoutMs: number): Promise<number> {
-    return Promise.resolve(this.cycle(requests, timeoutMs));
+    if (!this.#scheduler) return Promise.resolve(this.cycle(requests, timeoutMs));
+    const results = this.cycle(requests, 0);
+    if (results > 0 || timeoutMs === 0) return Promise.resolve(results);
+    return this.#scheduler.park(this, timeoutMs);
+  }
+
+  /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
+  get signalled(): boolean {
+    return this.#open && (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;
   }
 
   wakeup(): number {

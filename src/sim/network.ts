@@ -1,0 +1,86 @@
+// The simulated network that every host's kernel shares: one virtual clock, the scheduled
+// deliveries, the listening ports of every host, the network's random stream and the faults.
+import { Random } from './random.js';
+import { Faults, type FaultRates } from './faults.js';
+
+/** First port handed out for listen(0), on each host. */
+export const FIRST_EPHEMERAL_PORT = 40000;
+
+export interface NetworkOptions {
+  seed?: number;
+  /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
+  latencyMs?: [number, number];
+  faults?: FaultRates;
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+export class SimNetwork<Port = unknown> {
+  /** Virtual time, in ms. */
+  now = 0;
+  readonly faults: Faults;
+  readonly #timers: Timer[] = [];
+  #seq = 0;
+  readonly #random: Random;
+  readonly #latency: [number, number];
+  readonly #ports = new Map<string, Port>();
+  readonly #nextPort = new Map<string, number>();
+
+  constructor(options: NetworkOptions = {}) {
+    this.#random = new Random(options.seed ?? 0, 'network');
+    this.faults = new Faults(options.seed ?? 0, options.faults);
+    this.#latency = options.latencyMs ?? [0, 0];
+  }
+
+  /** Runs `run` at virtual time `at`; equal times run in the order scheduled. */
+  schedule(at: number, run: () => void): void {
+    let i = this.#timers.length;
+    while (i > 0 && this.#timers[i - 1].at > at) i--;
+    this.#timers.splice(i, 0, { at, seq: this.#seq++, run });
+  }
+
+  /** When the next scheduled thing happens (Infinity: nothing is scheduled). */
+  nextAt(): number {
+    return this.#timers.length > 0 ? this.#timers[0].at : Infinity;
+  }
+
+  /** Runs everything due by `until`, moving the clock forward to it. */
+  advance(until: number): void {
+    while (this.#timers.length > 0 && this.#timers[0].at <= until) {
+      const timer = this.#timers.shift()!;
+      if (timer.at > this.now) this.now = timer.at;
+      timer.run();
+    }
+    if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /** A segment's one-way delay. */
+  delay(): number {
+    return this.#random.between(this.#latency[0], this.#latency[1]);
+  }
+
+  /** Binds a port on a host (0: the host's next free one); the port, or -1 when taken. */
+  bind(host: string, port: number, value: Port): number {
+    if (port === 0) {
+      let next = this.#nextPort.get(host) ?? FIRST_EPHEMERAL_PORT;
+      while (this.#ports.has(`${host}:${next}`)) next++;
+      this.#nextPort.set(host, next + 1);
+      port = next;
+    }
+    if (this.#ports.has(`${host}:${port}`)) return -1;
+    this.#ports.set(`${host}:${port}`, value);
+    return port;
+  }
+
+  unbind(host: string, port: number): void {
+    this.#ports.delete(`${host}:${port}`);
+  }
+
+  lookup(host: string, port: number): Port | undefined {
+    return this.#ports.get(`${host}:${port}`);
+  }
+}

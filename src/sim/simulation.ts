@@ -1,0 +1,103 @@
+// A simulation of several hosts on one network: each host runs reactors over its own simulated
+// kernel, and the scheduler resolves their waitAsync calls in virtual-time order, so programs on
+// different hosts take turns as they would in real time, and every run of a seed is the same.
+import { Reactor } from '../reactor.js';
+import { simBackend } from '../backend.js';
+import { ReactorError } from '../errors.js';
+import type { ReactorOptions } from '../options.js';
+import { SimKernel, type Listener } from './kernel.js';
+import { SimNetwork, type NetworkOptions } from './network.js';
+import type { SimShim, WaitScheduler } from './shim.js';
+import type { FaultReport } from './faults.js';
+
+export type SimulationOptions = NetworkOptions;
+
+interface ParkedWait {
+  shim: SimShim;
+  deadline: number;
+  resolve: (results: number) => void;
+}
+
+/** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
+export class SimHost {
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler) {}
+
+  /** A reactor on this host; `backend` is implied, the other options are Reactor.create's. */
+  createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
+    const misplaced = ['backend', 'seed', 'latencyMs', 'faults'].filter((k) => k in options);
+    if (misplaced.length > 0) {
+      throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
+    }
+    return Reactor.openOn<C>(simBackend(this.kernel, this.scheduler), options);
+  }
+}
+
+export class Simulation implements WaitScheduler {
+  readonly network: SimNetwork<Listener>;
+  readonly #hosts = new Map<string, SimHost>();
+  #parked: ParkedWait[] = [];
+
+  constructor(options: SimulationOptions = {}) {
+    this.network = new SimNetwork<Listener>(options);
+  }
+
+  /** The host of that name, created on first use. Connect to it with os.connect(port, name). */
+  host(name: string): SimHost {
+    let host = this.#hosts.get(name);
+    if (!host) {
+      host = new SimHost(name, new SimKernel(this.network, name), this);
+      this.#hosts.set(name, host);
+    }
+    return host;
+  }
+
+  /** Virtual time, in ms. */
+  get now(): number {
+    return this.network.now;
+  }
+
+  faultReport(): FaultReport {
+    return this.network.faults.report();
+  }
+
+  park(shim: SimShim, timeoutMs: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, resolve });
+    });
+  }
+
+  /**
+   * Runs the programs on every host until none can make progress: every wait is parked with
+   * nothing scheduled that could end it, or virtual time reaches `untilMs`. Returns the time.
+   */
+  async runUntilIdle(untilMs = Infinity): Promise<number> {
+    for (;;) {
+      // Let the programs run until each is parked in a wait again.
+      await new Promise<void>((settled) => setImmediate(settled));
+      if (this.#resolveReady()) continue;
+      const next = Math.min(this.network.nextAt(), ...this.#parked.map((p) => p.deadline));
+      if (next === Infinity) return this.now;
+      if (next > untilMs) {
+        this.network.advance(untilMs);
+        return this.now;
+      }
+      this.network.advance(next);
+    }
+  }
+
+  /** Ends, in the order they parked, the waits that have events, a wakeup, or their deadline. */
+  #resolveReady(): boolean {
+    const still: ParkedWait[] = [];
+    const done: [ParkedWait, number][] = [];
+    for (const wait of this.#parked) {
+      const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
+      const results = wait.shim.cycle(0, 0);
+      if (results < 0) done.push([wait, 0]);   // its reactor was destroyed
+      else if (results > 0 || woken || this.now >= wait.deadline) done.push([wait, results]);
+      else still.push(wait);
+    }
+    this.#parked = still;
+    for (const [wait, results] of done) wait.resolve(results);
+    return done.length > 0;
+  }
+}
