@@ -3,12 +3,12 @@ import * as L from './layout';
 import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
 import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
-import { resetTable, findSlot, registeredCount, probeCount } from './table';
+import { resetTable, findSlot, registeredCount } from './table';
 import { resetQueue, queueLength } from './queue';
 import { clearRequests, consumeRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
 import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
-import { add as addFd, modify as modifyFd, remove as removeFd, isListener } from './registry';
+import { add as addFd, modify as modifyFd, remove as removeFd } from './registry';
 import { collect as collectEvents } from './delivery';
 import { tableRows as rows, tableCell as cell, portableCode, failureEvent, successEvent, flagsFromRevents, readinessTable } from './translate';
 
@@ -89,7 +89,6 @@ export function resultCapacity(): i32 { return L.resultCapacity; }
 export function deliveredAt(): i32 { return <i32>L.deliveredAt; }
 export function writeScratchAt(): i32 { return <i32>L.writeScratchAt; }
 export function contextBufferAt(ctx: i32): i32 { return <i32>bufferAt(ctx); }
-export function memoryEnd(): f64 { return <f64>L.endAt; }
 
 // stats()
 export function poolInUse(): i32 { return contextsInUse(); }
@@ -99,8 +98,6 @@ export function poolFree(): i32 { return freeContexts(); }
 export function readsReserved(): i32 { return deferredReads(); }
 export function registered(): i32 { return registeredCount(); }
 export function readyQueued(): i32 { return queueLength(); }
-export function tableProbes(): i32 { return probeCount(); }
-export function slotIsListener(slot: i32): i32 { return isListener(slot) ? 1 : 0; }
 
 // Translation tables, exported as data.
 export function tableRows(table: i32): i32 { return rows(table); }

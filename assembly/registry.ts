@@ -101,6 +101,6 @@ export function remove(fd: i32): i32 {
   return 1;
 }
 
-export function isListener(slot: i32): bool {
+function isListener(slot: i32): bool {
   return load<i32>(slotAt(slot) + L.S_KIND) == KIND_LISTENER;
 }

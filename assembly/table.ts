@@ -3,7 +3,6 @@
 import * as L from './layout';
 
 let freeSlotCount: i32 = 0;
-let probes: i32 = 0;
 
 export function slotAt(slot: i32): usize {
   return L.slotsAt + <usize>slot * L.RECORD_BYTES;
@@ -26,14 +25,12 @@ export function resetTable(): void {
     store<i32>(slotAt(s) + L.S_DEFER_NEXT, L.NOT_DEFERRED);
   }
   freeSlotCount = L.maxSockets;
-  probes = 0;
 }
 
 /** Slot of a registered fd, or -1. */
 export function findSlot(fd: i32): i32 {
   const mask = L.hashCapacity - 1;
   for (let i = home(fd); ; i = (i + 1) & mask) {
-    probes++;
     const e = load<i32>(entryAt(i));
     if (e == 0) return -1;
     if (load<i32>(slotAt(e - 1) + L.S_FD) == fd) return e - 1;
@@ -43,7 +40,6 @@ export function findSlot(fd: i32): i32 {
 
 export function registeredCount(): i32 { return L.maxSockets - freeSlotCount; }
 export function tableFull(): bool { return freeSlotCount == 0; }
-export function probeCount(): i32 { return probes; }
 
 /** Registers an fd that is not yet present; the caller has checked `tableFull()`. */
 export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {

@@ -24,7 +24,6 @@ export interface CoreExports {
   deliveredAt(): number;
   writeScratchAt(): number;
   contextBufferAt(ctx: number): number;
-  memoryEnd(): number;
   poolInUse(): number;
   poolHighWater(): number;
   poolHeld(): number;
@@ -32,7 +31,6 @@ export interface CoreExports {
   readsReserved(): number;
   registered(): number;
   readyQueued(): number;
-  tableProbes(): number;
   tableRows(table: number): number;
   tableCell(table: number, row: number, column: number): number;
   translateError(codeSpace: number, osCode: number): number;

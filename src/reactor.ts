@@ -356,12 +356,13 @@ export class Reactor<C = unknown> {
       const type = i32[at + 2];
       const bytes = i32[at + 3];
       const ctx = i32[at + 4];
+      const data = ctx >= 0 ? this.#core.contextBufferAt(ctx) : 0;
       const event: IoEvent<C> = {
         fd: i32[at],
         context: this.#contexts[i32[at + 1]] as C,
         type,
         bytesTransferred: bytes,
-        buffer: ctx >= 0 ? this.#u8.subarray(this.#core.contextBufferAt(ctx), this.#core.contextBufferAt(ctx) + bytes) : null,
+        buffer: ctx >= 0 ? this.#u8.subarray(data, data + bytes) : null,
       };
       if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
       const code = i32[at + 5];
