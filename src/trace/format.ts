@@ -1,0 +1,117 @@
+// The trace: a lossless, replayable log of what one or more reactors did, with their clock's time.
+// It is the source of truth for replay, the oracle, the Perfetto export and the visualizer, so its
+// shape is a contract: add fields freely, but a change of meaning bumps TRACE_VERSION.
+export const TRACE_FORMAT = 'io-reactor-trace';
+export const TRACE_VERSION = 1;
+
+/** One reactor in the trace; records name it by `r`. */
+export interface TraceReactor {
+  r: number;
+  /** The simulated host it ran on ('localhost' for Reactor.create), or 'native'. */
+  host: string;
+  backend: 'native' | 'sim';
+  model: 'readiness' | 'completion';
+  mechanism: 'epoll' | 'poll' | 'iocp';
+  poolSize: number;
+  bufferSize: number;
+  maxSockets: number;
+}
+
+/** What the app asked of the reactor; `error` is the ReactorError code when it was refused. */
+export interface CallRecord {
+  k: 'call';
+  t: number;
+  r: number;
+  op: 'add' | 'modify' | 'remove' | 'postRead' | 'postWrite' | 'wait' | 'wakeup' | 'destroy';
+  fd?: number;
+  /** add/modify: the event mask. */
+  events?: number;
+  /** add: String(context), to name the fd's lane. */
+  label?: string;
+  /** postWrite: the bytes (base64), so a replay writes the same. */
+  data?: string;
+  /** wait: timeout (null: forever) and maxEvents. */
+  timeoutMs?: number | null;
+  maxEvents?: number;
+  error?: string;
+}
+
+/** A request the core handed the shim (native/seam.h seam_request; `kind` is REQ_*). */
+export interface RequestRecord {
+  k: 'request';
+  t: number;
+  r: number;
+  kind: number;
+  fd: number;
+  /** Context id for I/O, slot for add/modify/remove. */
+  target: number;
+  len: number;
+  mask: number;
+}
+
+/** A raw OS result the shim wrote (seam_result; `kind` is RES_*), before translation. */
+export interface ResultRecord {
+  k: 'result';
+  t: number;
+  r: number;
+  kind: number;
+  fd: number;
+  target: number;
+  /** Raw revents, or bytes transferred. */
+  value: number;
+  osCode: number;
+  accepted: number;
+  /** Completion recv: the bytes that landed in the context's buffer (base64), for replay. */
+  data?: string;
+}
+
+/** An event the app received; `ctx` is the context id (-1 for readiness). */
+export interface EventRecord {
+  k: 'event';
+  t: number;
+  r: number;
+  fd: number;
+  slot: number;
+  ctx: number;
+  type: number;
+  bytes: number;
+  /** Portable error code name, or null. */
+  code: string | null;
+  osCode: number;
+  acceptedFd?: number;
+}
+
+/** A fault the simulation injected. */
+export interface FaultRecord {
+  k: 'fault';
+  t: number;
+  /** The reactor whose host suffered it, or -1 for the network. */
+  r: number;
+  fault: string;
+  fd?: number;
+  detail?: string;
+}
+
+/** Sampled after each wait. */
+export interface CounterRecord {
+  k: 'counters';
+  t: number;
+  r: number;
+  poolInUse: number;
+  poolSize: number;
+  readyQueued: number;
+  /** Bytes posted for writing and not yet completed. */
+  bytesInFlight: number;
+}
+
+export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | FaultRecord | CounterRecord;
+
+export interface Trace {
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  /** The simulation's seed, or null for a native recording. */
+  seed: number | null;
+  reactors: TraceReactor[];
+  /** In the order they happened; `t` never decreases. */
+  records: TraceRecord[];
+}
