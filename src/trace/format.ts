@@ -115,3 +115,14 @@ export interface Trace {
   /** In the order they happened; `t` never decreases. */
   records: TraceRecord[];
 }
+
+/**
+ * Where a reactor writes its trace: `Reactor.create({ trace: sink })` and, in simulation,
+ * `new Simulation({ trace: sink })`. A sink may collect (TraceRecorder, src/trace/recorder.ts)
+ * or stream (the visualizer's live feed). `reactor()` is called once per reactor and returns its
+ * `r`; `record()` is called for every record in order.
+ */
+export interface TraceSink {
+  reactor(info: Omit<TraceReactor, 'r'>): number;
+  record(record: TraceRecord): void;
+}

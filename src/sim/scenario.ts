@@ -1,0 +1,23 @@
+// A scenario: a networked program run in a Simulation, judged by its own outcome. The sweep CLI
+// runs one over many seeds, the visualizer runs one in the page; both name it by `name`.
+import type { Simulation } from './simulation.js';
+
+export interface ScenarioParams {
+  /** How big a run: connections, messages; each scenario documents its meaning and default. */
+  size?: number;
+  /** Sample apps carry planted bugs that a sweep must find: the bug's name, when enabled. */
+  bug?: string;
+}
+
+export interface ScenarioOutcome {
+  ok: boolean;
+  /** What the app saw go wrong, when not ok. */
+  failure?: string;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Runs on a fresh Simulation (seeded, faults configured by the caller) until done. */
+  run(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome>;
+}
