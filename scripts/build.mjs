@@ -52,8 +52,8 @@ run('TypeScript', bin('tsc'), ['-p', '.']);
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
   if (!has('emcc')) installEmscripten();
-  const sources = ['sim_entry.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c'].map((f) => `native/${f}`);
-  const exported = ['open', 'requests', 'results', 'wake_fd', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
+  const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c'].map((f) => `native/${f}`);
+  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
