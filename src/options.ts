@@ -5,13 +5,13 @@ import * as limits from './limits.js';
 import type { FaultRates } from './sim/faults.js';
 
 export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll';
+export type Mechanism = 'epoll' | 'poll' | 'iocp';
 export type BackendName = 'native' | 'sim';
 
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
   model?: Model;
-  /** Linux: 'epoll' (default) or 'poll'. */
+  /** Linux: 'epoll' (default) or 'poll'. backend 'sim' also: 'iocp' (Windows, completion model only). */
   mechanism?: Mechanism;
   /** Contexts in the pool (each an in-flight operation with its own buffer). */
   poolSize?: number;
@@ -42,7 +42,7 @@ export interface ResolvedOptions {
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
-const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
+const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
 const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 
@@ -62,13 +62,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const mechanism = o.mechanism ?? 'epoll';
   if (!MECHANISMS.includes(mechanism)) {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll' or 'poll' on this platform, got ${JSON.stringify(mechanism)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
   }
   const op = 'Reactor.create';
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
   }
+  if (mechanism === 'iocp') checkIocp(model, backend);
   const simOnly = SIM_ONLY.filter((k) => k in o);
   if (backend !== 'sim' && simOnly.length > 0) {
     throw new ReactorError('EINVAL', `Reactor.create: ${simOnly.join(', ')} only apply to backend: 'sim'`);
@@ -89,4 +90,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
   };
+}
+
+/** IOCP reports finished operations only, and runs on Windows or in simulation. */
+function checkIocp(model: Model, backend: BackendName): void {
+  if (model !== 'completion') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
+  }
+  if (backend === 'native' && process.platform !== 'win32') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' runs natively only on Windows; here use 'epoll' or 'poll', or backend: 'sim' to run IOCP semantics in simulation`);
+  }
 }

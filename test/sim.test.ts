@@ -1,7 +1,7 @@
 // backend: 'sim' runs the same core and the same shim C (built by emscripten) over a simulated
 // kernel in virtual time: application code is unchanged, runs are reproducible from a seed.
 import { Reactor, EventType, SimulationDeadlock, type IoEvent } from '../src/index.js';
-import { MATRIX, text, str } from './helpers.js';
+import { MATRIX, text, str, type Mechanism } from './helpers.js';
 
 const live: Reactor<any>[] = [];
 async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<C>> {
@@ -12,7 +12,7 @@ async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): P
 afterEach(() => { while (live.length) live.pop()!.destroy(); });
 
 /** A little echo conversation; returns what the server saw, as a replayable transcript. */
-async function conversation(model: 'readiness' | 'completion', mechanism: 'epoll' | 'poll', seed: number): Promise<string[]> {
+async function conversation(model: 'readiness' | 'completion', mechanism: Mechanism, seed: number): Promise<string[]> {
   const r = await sim({ model, mechanism, seed, latencyMs: [1, 20] });
   const { fd: listener, port } = r.os.listen(0);
   r.add(listener, 'listener', EventType.READ);
