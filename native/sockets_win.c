@@ -105,7 +105,7 @@ int sock_pair(int fds[2]) {
   int listener = sock_listen("127.0.0.1", 0, 1, &port);
   if (listener < 0) return listener;
   address a;
-  int len;
+  int len = 0;
   parse_address("127.0.0.1", port, &a, &len);
   SOCKET client = new_socket(AF_INET);
   if (client == INVALID_SOCKET) return fail_closing((SOCKET)listener);

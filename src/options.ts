@@ -56,11 +56,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);
   }
   const o = options as ReactorOptions;
-  const model = o.model ?? 'readiness';
+  // Natively, Windows has IOCP and so the completion model only; readiness there is not built.
+  const nativeWindows = process.platform === 'win32' && (o.backend ?? 'native') === 'native';
+  if (nativeWindows && o.model === 'readiness') {
+    throw new ReactorError('EINVAL', `Reactor.create: the readiness model does not run natively on Windows (IOCP reports completions); use model: 'completion', or backend: 'sim' for readiness in simulation`);
+  }
+  const model = o.model ?? (nativeWindows ? 'completion' : 'readiness');
   if (!MODELS.includes(model)) {
     throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
   }
-  const mechanism = o.mechanism ?? 'epoll';
+  const mechanism = o.mechanism ?? (nativeWindows ? 'iocp' : 'epoll');
   if (!MECHANISMS.includes(mechanism)) {
     throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
   }
@@ -68,6 +73,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
+  }
+  if (nativeWindows && mechanism !== 'iocp') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`);
   }
   if (mechanism === 'iocp') checkIocp(model, backend);
   const simOnly = SIM_ONLY.filter((k) => k in o);
