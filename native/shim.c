@@ -241,10 +241,6 @@ static int posix_harvest(shim *s, double timeout_ms) {
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
-int shim_wakeup_fd(int wake_fd) {
-  return os_eventfd_signal(wake_fd);
-}
-
 static int posix_wake(shim *s) {
   return os_eventfd_signal(s->wake_fd);
 }

@@ -75,8 +75,6 @@ int shim_harvest(shim *s, double timeout_ms);
 /* Ends the wait in progress, or the next one, at once; callable from any thread. 0 or negative. */
 int shim_wake(shim *s);
 void shim_on_ready(shim *s, fdstate *f, unsigned revents);
-/* POSIX: wakes by eventfd alone, for callers that keep the fd rather than the shim. */
-int shim_wakeup_fd(int wake_fd);
 
 extern const mechanism mechanism_epoll;
 extern const mechanism mechanism_poll;
