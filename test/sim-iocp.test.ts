@@ -5,6 +5,7 @@ import { simBackend } from '../src/backend.js';
 import { SimKernel } from '../src/sim/kernel.js';
 import { SimNetwork } from '../src/sim/network.js';
 import type { WindowsFlavor } from '../src/sim/iocp.js';
+import { Simulation } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
 const { READ, WRITE, CLOSE, ACCEPT } = EventType;
@@ -121,6 +122,33 @@ describe('cancellation', () => {
     expect(r.stats().poolInUse).toBe(0);
   });
 
+  test('a read that completed before remove is dropped with its bytes: no event, and its context comes back', async () => {
+    const r = await iocp();
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    r.os.send(b, text('completed, never delivered'));   // the port queues the completion now
+    r.remove(a);
+    expect(r.wait(0)).toEqual([]);
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
+  test('a connection accepted for a listener removed before the wait is closed, not leaked', async () => {
+    const [r, kernel] = await onKernel();
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', READ);
+    expect(r.wait(0)).toEqual([]);
+    const files = kernel.openFiles;
+    const client = r.os.connect(port);   // a posted AcceptEx takes it at once
+    expect(kernel.openFiles).toBe(files + 2);
+    r.remove(listener);
+    expect(r.wait(0)).toEqual([]);
+    expect(r.wait(0)).toEqual([]);
+    expect(kernel.openFiles).toBe(files + 1);
+    expect(r.os.recv(client)).toEqual(new Uint8Array(0));   // the client reads end of stream
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
   test('os.close of a registered socket with a write queued behind one in flight: every context comes back', async () => {
     const r = await iocp({ bufferSize: 1024 });
     const [a, b] = r.os.socketPair();
@@ -209,6 +237,19 @@ describe('GetQueuedCompletionStatusEx', () => {
     const start = r.now();
     expect(r.wait(10_000)).toEqual([]);
     expect(r.now()).toBe(start);
+  });
+
+  test('under a Simulation, a wakeup ends a parked waitAsync over IOCP', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const r = await sim.host('h').createReactor<string>(IOCP);
+    live.push(r);
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    const waiting = r.waitAsync(10_000);
+    r.wakeup();
+    await sim.runUntilIdle();
+    expect(await waiting).toEqual([]);
+    expect(sim.now).toBe(0);
   });
 
   test('a wait without timeout that nothing can end is a SimulationDeadlock', async () => {
