@@ -3,7 +3,7 @@
  * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
  * the core, which translates it with the table the simulation uses too. */
 #include <stdlib.h>
-#include "os.h"
+#include "os.h"        /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "results.h"
 
