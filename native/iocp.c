@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "os.h"        /* os_now_ms, os_close */
 #include "os_iocp.h"
+#include "deadline.h"
 #include "results.h"
 
 /* Completions taken from the port per GetQueuedCompletionStatusEx call. */

@@ -1,8 +1,7 @@
 /* Writing raw results into the core's result buffer, and the per-fd FIFO queues of operations
- * (linked through the shim's op table) that both shim logics keep. */
+ * (linked through the shim's op table) whose failures become results, for both shim logics. */
 #ifndef IO_REACTOR_RESULTS_H
 #define IO_REACTOR_RESULTS_H
-#include <math.h>
 #include <string.h>
 #include "shim.h"
 
@@ -44,13 +43,5 @@ static inline int pop_op(shim *s, int *head, int *tail) {
 /* Ends every queued operation with os_code. */
 static inline void fail_queue(shim *s, int fd, int *head, int *tail, int os_code) {
   while (*head >= 0) push_complete(s, fd, pop_op(s, head, tail), 0, os_code, -1);
-}
-
-/* What is left of a wait that ends at `deadline` (timeout_ms < 0: none), in whole ms (-1: forever). */
-static inline int ms_left(double timeout_ms, double deadline, double now) {
-  if (timeout_ms < 0) return -1;
-  double left = deadline - now;
-  if (left <= 0) return 0;
-  return (int)ceil(left < 2147483647.0 ? left : 2147483647.0);
 }
 #endif

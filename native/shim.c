@@ -3,6 +3,7 @@
  * accepts are performed by the shim when their fd is ready, and each reports one completion. */
 #include <stdlib.h>
 #include "os.h"
+#include "deadline.h"
 #include "results.h"
 
 static void add_always(shim *s, fdstate *f) {
