@@ -15,7 +15,7 @@
 
 /* Completions taken from the port per GetQueuedCompletionStatusEx; more wait for the next call. */
 #define WIN32_WAIT_BATCH 64
-/* Bytes the stdin reader holds between reads; what the op's buffer cannot take stays here. */
+/* Bytes a stream's reader holds between reads; what the op's buffer cannot take stays here. */
 #define WIN32_STREAM_BUFFER_BYTES 4096
 /* How long shut waits for cancelled socket operations to complete before freeing their memory. */
 #define WIN32_SHUT_DRAIN_MS 2000
@@ -35,29 +35,33 @@ typedef struct win_op {
   char addresses[2 * ACCEPT_ADDRESS_BYTES];
 } win_op;
 
-/* The stdin reader, shared by the port and its thread: whichever lets go last frees it, so a
- * thread blocked in ReadFile at shut never touches freed memory. */
+struct win_port;
+
+/* A stream (stdin) has one reader thread for the life of the process, shared by every port that
+ * reads it: a reactor that goes away neither takes bytes already read with it nor leaves a thread
+ * reading for nobody. One read is posted at a time, into the posting port's op. */
 typedef struct win_stream {
+  struct win_stream *next;
   CRITICAL_SECTION lock;
   CONDITION_VARIABLE changed;
-  HANDLE handle, port;
-  int fd, stopping, ended;
-  uint32_t end_error;       /* why reading stopped: ERROR_HANDLE_EOF, ERROR_BROKEN_PIPE, ... */
-  int requested;            /* a read is posted and not yet completed */
+  HANDLE handle;
+  int fd, ended;
+  uint32_t end_error;       /* why reading stopped: ERROR_HANDLE_EOF, or what ReadFile said */
+  struct win_port *owner;   /* the port of the posted read, NULL when none is posted */
   uint32_t op, len;
   uint8_t *buf;
-  win_op *ops;
   uint32_t held;            /* bytes read ahead of a request (kept, never dropped) */
   uint8_t data[WIN32_STREAM_BUFFER_BYTES];
-  LONG refs;
 } win_stream;
+
+static SRWLOCK streams_lock = SRWLOCK_INIT;
+static win_stream *streams;
 
 typedef struct win_port {
   HANDLE iocp;
   int max_ops;
   int in_flight;            /* socket operations posted and not yet harvested */
   win_op *ops;
-  win_stream *stream;
 } win_port;
 
 static win_port *port_of(intptr_t port) { return (win_port *)port; }
@@ -87,33 +91,40 @@ int os_iocp_open(int max_ops, intptr_t *port) {
   return 0;
 }
 
-static void stream_release(win_stream *st) {
-  if (InterlockedDecrement(&st->refs) != 0) return;
-  DeleteCriticalSection(&st->lock);
-  free(st);
+/* ---- streams: a reader thread each ---------------------------------------------------------- */
+
+static HANDLE stream_handle(int fd) {
+  return fd == 0 ? GetStdHandle(STD_INPUT_HANDLE) : (HANDLE)_get_osfhandle(fd);
 }
 
-/* ---- stdin: a reader thread ---------------------------------------------------------------- */
+/* The stream for fd, if it was associated as one (and fd still names the same handle). */
+static win_stream *stream_of(int fd) {
+  AcquireSRWLockShared(&streams_lock);
+  win_stream *st = streams;
+  while (st && st->fd != fd) st = st->next;
+  ReleaseSRWLockShared(&streams_lock);
+  return st && st->handle == stream_handle(fd) ? st : NULL;
+}
 
 /* Under the lock: completes the posted read from held bytes, or with the end of the stream. */
 static void stream_deliver(win_stream *st) {
-  if (!st->requested || (st->held == 0 && !st->ended)) return;
+  if (!st->owner || (st->held == 0 && !st->ended)) return;
   uint32_t n = st->held < st->len ? st->held : st->len;
   memcpy(st->buf, st->data, n);
   memmove(st->data, st->data + n, st->held - n);
   st->held -= n;
-  win_op *op = &st->ops[st->op];
+  win_op *op = &st->owner->ops[st->op];
   op->stream_error = n == 0 && st->end_error != ERROR_HANDLE_EOF ? st->end_error : 0;
-  st->requested = 0;
-  PostQueuedCompletionStatus(st->port, n, KEY_STREAM, &op->ov);
+  PostQueuedCompletionStatus(st->owner->iocp, n, KEY_STREAM, &op->ov);
+  st->owner = NULL;
 }
 
 static DWORD WINAPI stream_reader(void *arg) {
   win_stream *st = arg;
   EnterCriticalSection(&st->lock);
-  while (!st->stopping && !st->ended) {
+  while (!st->ended) {
     /* Read only for a posted read: bytes nobody asked for stay in the pipe. */
-    if (!st->requested || st->held > 0) {
+    if (!st->owner || st->held > 0) {
       SleepConditionVariableCS(&st->changed, &st->lock, INFINITE);
       continue;
     }
@@ -125,26 +136,22 @@ static DWORD WINAPI stream_reader(void *arg) {
     if (ok && n == 0) { st->ended = 1; st->end_error = ERROR_HANDLE_EOF; }
     else if (!ok) { st->ended = 1; st->end_error = err == ERROR_BROKEN_PIPE ? ERROR_HANDLE_EOF : err; }
     st->held = n;
-    if (!st->stopping) stream_deliver(st);
+    stream_deliver(st);
   }
   LeaveCriticalSection(&st->lock);
-  stream_release(st);
   return 0;
 }
 
-static int stream_open(win_port *p, int fd) {
-  if (p->stream) return p->stream->fd == fd ? 0 : OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
-  HANDLE h = fd == 0 ? GetStdHandle(STD_INPUT_HANDLE) : (HANDLE)_get_osfhandle(fd);
-  if (h == INVALID_HANDLE_VALUE) return OS_WIN_ERROR_INVALID_HANDLE;
+static int stream_open(int fd) {
+  if (stream_of(fd)) return 0;
+  HANDLE h = stream_handle(fd);
+  if (h == INVALID_HANDLE_VALUE || h == NULL) return OS_WIN_ERROR_INVALID_HANDLE;
   win_stream *st = calloc(1, sizeof *st);
   if (!st) return OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
   InitializeCriticalSection(&st->lock);
   InitializeConditionVariable(&st->changed);
   st->handle = h;
-  st->port = p->iocp;
   st->fd = fd;
-  st->ops = p->ops;
-  st->refs = 2;
   HANDLE thread = CreateThread(NULL, 64 * 1024, stream_reader, st, 0, NULL);
   if (!thread) {
     DeleteCriticalSection(&st->lock);
@@ -152,50 +159,48 @@ static int stream_open(win_port *p, int fd) {
     return (int)GetLastError();
   }
   CloseHandle(thread);
-  p->stream = st;
+  AcquireSRWLockExclusive(&streams_lock);
+  st->next = streams;
+  streams = st;
+  ReleaseSRWLockExclusive(&streams_lock);
   return 0;
 }
 
-static int stream_recv(win_stream *st, void *buf, uint32_t len, uint32_t op) {
+static int stream_recv(win_port *p, win_stream *st, void *buf, uint32_t len, uint32_t op) {
   EnterCriticalSection(&st->lock);
-  st->requested = 1;
-  st->buf = buf;
-  st->len = len;
-  st->op = op;
-  stream_deliver(st);
-  LeaveCriticalSection(&st->lock);
-  WakeConditionVariable(&st->changed);
-  return 0;
-}
-
-/* A posted read still waiting completes as aborted; bytes the thread reads later are kept. */
-static int stream_cancel(win_stream *st) {
-  EnterCriticalSection(&st->lock);
-  int found = st->requested;
-  if (found) {
-    win_op *op = &st->ops[st->op];
-    op->stream_error = OS_WIN_ERROR_OPERATION_ABORTED;
-    st->requested = 0;
-    PostQueuedCompletionStatus(st->port, 0, KEY_STREAM, &op->ov);
+  int busy = st->owner != NULL;
+  if (!busy) {
+    st->owner = p;
+    st->buf = buf;
+    st->len = len;
+    st->op = op;
+    stream_deliver(st);
   }
   LeaveCriticalSection(&st->lock);
-  return found ? 0 : OS_WIN_ERROR_NOT_FOUND;
+  WakeConditionVariable(&st->changed);
+  return busy ? OS_WIN_ERROR_INVALID_PARAMETER : 0;
 }
 
-static void stream_stop(win_stream *st) {
+/* A posted read still waiting completes as aborted (or, with `quietly`, is just forgotten);
+ * bytes the thread reads later are kept for the next read. */
+static int stream_cancel(win_port *p, win_stream *st, int quietly) {
   EnterCriticalSection(&st->lock);
-  st->stopping = 1;
-  st->requested = 0;
+  int found = st->owner == p;
+  if (found && !quietly) {
+    win_op *op = &p->ops[st->op];
+    op->stream_error = OS_WIN_ERROR_OPERATION_ABORTED;
+    PostQueuedCompletionStatus(p->iocp, 0, KEY_STREAM, &op->ov);
+  }
+  if (found) st->owner = NULL;
   LeaveCriticalSection(&st->lock);
-  WakeConditionVariable(&st->changed);
-  stream_release(st);
+  return found ? 0 : OS_WIN_ERROR_NOT_FOUND;
 }
 
 /* ---- sockets ------------------------------------------------------------------------------- */
 
 int os_iocp_associate(intptr_t port, int fd, int stream) {
   win_port *p = port_of(port);
-  if (stream) return stream_open(p, fd);
+  if (stream) return stream_open(fd);
   if (CreateIoCompletionPort((HANDLE)(uintptr_t)fd, p->iocp, KEY_SOCKET, 0)) return 0;
   /* A socket stays bound to its port for life: re-adding it after a remove is no error. */
   DWORD err = GetLastError();
@@ -204,8 +209,9 @@ int os_iocp_associate(intptr_t port, int fd, int stream) {
 
 int os_iocp_dissociate(intptr_t port, int fd) {
   win_port *p = port_of(port);
-  if (p->stream && p->stream->fd == fd) {
-    stream_cancel(p->stream);
+  win_stream *st = stream_of(fd);
+  if (st) {
+    stream_cancel(p, st, 0);
     return 0;
   }
   if (CancelIoEx((HANDLE)(uintptr_t)fd, NULL)) return 0;
@@ -236,7 +242,8 @@ static int posted(win_port *p, win_op *o, int rc) {
 int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op) {
   win_port *p = port_of(port);
   if (op >= (uint32_t)p->max_ops) return OS_WIN_ERROR_INVALID_PARAMETER;
-  if (p->stream && p->stream->fd == fd) return stream_recv(p->stream, buf, len, op);
+  win_stream *st = stream_of(fd);
+  if (st) return stream_recv(p, st, buf, len, op);
   win_op *o = fresh_op(p, op, fd);
   WSABUF b = { .len = len, .buf = buf };
   DWORD flags = 0;
@@ -275,7 +282,8 @@ int os_iocp_accept(intptr_t port, int listener, uint32_t op) {
 int os_iocp_cancel(intptr_t port, int fd, uint32_t op) {
   win_port *p = port_of(port);
   if (op >= (uint32_t)p->max_ops) return OS_WIN_ERROR_INVALID_PARAMETER;
-  if (p->stream && p->stream->fd == fd) return stream_cancel(p->stream);
+  win_stream *st = stream_of(fd);
+  if (st) return stream_cancel(p, st, 0);
   return CancelIoEx((HANDLE)(uintptr_t)fd, &p->ops[op].ov) ? 0 : (int)GetLastError();
 }
 
@@ -351,7 +359,9 @@ static void drain(win_port *p) {
 
 void os_iocp_shut(intptr_t port) {
   win_port *p = port_of(port);
-  if (p->stream) stream_stop(p->stream);
+  AcquireSRWLockShared(&streams_lock);
+  for (win_stream *st = streams; st; st = st->next) stream_cancel(p, st, 1);
+  ReleaseSRWLockShared(&streams_lock);
   drain(p);
   CloseHandle(p->iocp);
   free(p->ops);

@@ -26,6 +26,7 @@ const HARNESS_CASES = [
   'accept completes with a socket ready for overlapped reads',
   'one wait takes a batch of completions',
   'a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends',
+  'a stream outlives a port: what its reader took after the shut goes to the next port',
   'shut with operations in flight returns',
   "shim: a posted read completes into its context's buffer",
   'shim: remove under a read in flight returns its context with the abort',
@@ -107,6 +108,15 @@ function wine(args: string[], outFile: string): Promise<number | null> {
   });
 }
 
+/** Ends what Wine keeps running for the prefix (its server writes the prefix for a while after). */
+function stopWine(): Promise<unknown> {
+  return new Promise((resolve) => {
+    const child = spawn('wineserver', ['-k'], { env: WINE_ENV, stdio: 'ignore' });
+    child.on('exit', resolve);
+    child.on('error', resolve);
+  });
+}
+
 const harness = new Map<string, string>();
 const results = new Map<string, { passed: boolean; error?: string }>();
 let trouble = '';
@@ -122,13 +132,17 @@ beforeAll(async () => {
     trouble = `missing ${missing.join(', ')}: \`npm run build\` installs mingw-w64 and Wine (as root) and builds build/win/`;
     return;
   }
-  rmSync(PREFIX, { recursive: true, force: true });
+  await stopWine();
+  rmSync(PREFIX, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   await wine(['winecfg', '-v', 'win10'], join(WIN, 'winecfg.out'));
 
   await wine([winPath(join(WIN, 'iocp_harness.exe'))], join(WIN, 'harness.out'));
-  for (const line of readFileSync(join(WIN, 'harness.out'), 'utf8').split(/\r?\n/)) {
-    const m = /^(not ok|ok) - (.*?)(?:: (.*))?$/.exec(line);
-    if (m && HARNESS_CASES.includes(m[2])) harness.set(m[2], m[1] === 'ok' ? 'ok' : m[3] ?? 'failed');
+  // Lines are "ok - <case>" or "not ok - <case>: <why>", and case names may hold ": " too.
+  const lines = readFileSync(join(WIN, 'harness.out'), 'utf8').split(/\r?\n/);
+  for (const name of HARNESS_CASES) {
+    if (lines.includes(`ok - ${name}`)) harness.set(name, 'ok');
+    const failed = lines.find((l) => l.startsWith(`not ok - ${name}: `));
+    if (failed) harness.set(name, failed.slice(`not ok - ${name}: `.length));
   }
 
   const suites = join(ROOT, 'build/js/test/wine');
@@ -143,10 +157,8 @@ beforeAll(async () => {
   }
 }, RUN_LIMIT_MS * 2 + 60_000);
 
-// Ends what Wine left running (its server, services) for this prefix.
 afterAll(async () => {
-  if (trouble !== '') return;
-  await new Promise((resolve) => spawn('wineserver', ['-k'], { env: WINE_ENV, stdio: 'ignore' }).on('exit', resolve));
+  if (trouble === '') await stopWine();
 });
 
 describe('IOCP shim harness (C, os_win32.c on a real completion port, under Wine)', () => {

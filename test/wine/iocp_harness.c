@@ -273,6 +273,31 @@ static int stream_reads_complete_and_end(void) {
   return ok;
 }
 
+/* A reactor that goes away leaves the stream's bytes to the next one. */
+static int stream_outlives_its_port(void) {
+  intptr_t first, second;
+  HANDLE read_end, write_end;
+  if (os_iocp_open(OPS, &first) != 0 || os_iocp_open(OPS, &second) != 0 || !CreatePipe(&read_end, &write_end, NULL, 0)) return fail("setup failed");
+  int fd = _open_osfhandle((intptr_t)read_end, _O_RDONLY);
+  char buf[8] = {0};
+  os_completion c;
+  DWORD wrote;
+  int ok = os_iocp_associate(first, fd, 1) == 0
+        && os_iocp_recv(first, fd, buf, sizeof buf, 1) == 0
+        && (os_iocp_recv(first, fd, buf, sizeof buf, 2) == OS_WIN_ERROR_INVALID_PARAMETER || fail("a second read was taken"))
+        && expect_quiet(first, 20);
+  os_iocp_shut(first);
+  ok = ok && WriteFile(write_end, "xyz", 3, &wrote, NULL)
+          && os_iocp_associate(second, fd, 1) == 0
+          && os_iocp_recv(second, fd, buf, sizeof buf, 5) == 0
+          && take(second, &c, 1000)
+          && ((c.op == 5 && c.bytes == 3 && c.error == 0 && memcmp(buf, "xyz", 3) == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
+  CloseHandle(write_end);
+  os_iocp_shut(second);
+  _close(fd);
+  return ok;
+}
+
 static int shut_with_reads_in_flight(void) {
   fixture f;
   if (!setup(&f)) return 0;
@@ -394,6 +419,7 @@ int main(void) {
   report("accept completes with a socket ready for overlapped reads", accept_names_a_ready_socket());
   report("one wait takes a batch of completions", batch_takes_several());
   report("a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends", stream_reads_complete_and_end());
+  report("a stream outlives a port: what its reader took after the shut goes to the next port", stream_outlives_its_port());
   report("shut with operations in flight returns", shut_with_reads_in_flight());
   report("shim: a posted read completes into its context's buffer", shim_read_completes());
   report("shim: remove under a read in flight returns its context with the abort", shim_remove_returns_the_context());
