@@ -13,3 +13,4 @@ export { TraceRecorder, DEFAULT_TRACE_CAPACITY, MAX_TRACE_CAPACITY, type TraceRe
 export { traceHash } from './trace/hash.js';
 export * from './trace/format.js';
 export { replay, type ReplayedReactor, type ReplayedEvent } from './trace/replay.js';
+export { toChromeTrace, type ChromeTrace, type ChromeEvent } from './trace/chrome.js';
