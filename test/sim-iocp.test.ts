@@ -149,6 +149,23 @@ describe('cancellation', () => {
     expect(r.stats().poolInUse).toBe(0);
   });
 
+  test.each([
+    ['lands at once', 0, 'raced'],
+    ['loses the race (cancelRace)', 1, null],
+  ] as const)('a cancel that %s: a read removed in the same batch as a write to its socket takes that write\'s bytes or leaves them; either way no event for it, and the pool returns', async (_what, cancelRaceRate, left) => {
+    const r = await iocp({ faults: { cancelRaceRate } });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    r.add(b, 'writer', 0);
+    expect(r.wait(0)).toEqual([]);
+    r.remove(a);
+    r.postWrite(b, text('raced'));   // both reach the port in the next wait's batch
+    expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
+    expect(str(r.os.recv(a))).toBe(left ?? '');
+    expect(r.stats().poolInUse).toBe(0);
+    expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
+  });
+
   test('os.close of a registered socket with a write queued behind one in flight: every context comes back', async () => {
     const r = await iocp({ bufferSize: 1024 });
     const [a, b] = r.os.socketPair();
