@@ -80,6 +80,12 @@ const SUITES: [file: string, suite: string, cases: string[]][] = [
     'two reads in a row on one socket: the second message waits for postRead, then arrives intact',
     'a local close under a pending read completes it as CLOSE',
   ]],
+  ['platform', 'Windows defaults and refusals', [
+    'Reactor.create() with no options is completion over iocp',
+    'the readiness model is refused with EINVAL, pointing to completion or the simulation',
+    'epoll and poll are refused natively with EINVAL, pointing to iocp',
+    'the simulation still runs readiness over epoll on Windows',
+  ]],
   ['wakeup', 'Neolith wakeup tests (IOCP)', [
     'a wakeup from another thread ends a wait(10000) early with no events',
     'two wakeups from two threads end two waits in turn, and each is consumed',
