@@ -19,7 +19,7 @@ mergeInto(LibraryManager.library, {
   os_poll: function(fds, count, timeout) { return Module.kernel.poll(fds >>> 0, count, timeout); },
   os_iocp_open: function(maxOps, port) { return Module.kernel.iocpOpen(maxOps, port >>> 0); },
   os_iocp_shut: function(port) { Module.kernel.iocpShut(port); },
-  os_iocp_associate: function(port, fd, stream) { return Module.kernel.iocpAssociate(port, fd); },
+  os_iocp_associate: function(port, fd, stream) { return Module.kernel.iocpAssociate(port, fd, stream); },
   os_iocp_dissociate: function(port, fd) { return Module.kernel.iocpDissociate(port, fd); },
   os_iocp_recv: function(port, fd, buf, len, op) { return Module.kernel.iocpRecv(port, fd, buf >>> 0, len >>> 0, op >>> 0); },
   os_iocp_send: function(port, fd, buf, len, op) { return Module.kernel.iocpSend(port, fd, buf >>> 0, len >>> 0, op >>> 0); },

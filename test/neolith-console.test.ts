@@ -1,16 +1,20 @@
-// Neolith's console suite, ported: stdin (fd 0) of a real child process as an event source,
-// watched alone and beside sockets, in both models over both mechanisms. The child
-// (test/fixtures/console-child.mjs) prints each event as a JSON line; these tests type into
-// its stdin and read what it saw. Stdin is a stream socket (what Node's 'pipe' gives), a real
-// FIFO pipe, or a regular file (which epoll refuses; the shim treats it as always readable).
+// Neolith's console suite, ported: stdin (fd 0) as an event source, watched alone and beside
+// sockets, in both models over both mechanisms, natively and in simulation (IOCP too). The program
+// (test/fixtures/console-program.mjs) reports each event as a line; natively it is a child
+// process printing JSON lines (console-child.mjs), in simulation it runs here over a simulated
+// host's console. These tests type into its stdin and read what it saw. Natively stdin is a
+// stream socket (what Node's 'pipe' gives), a real FIFO pipe, or a regular file (which epoll
+// refuses; the shim treats it as always readable).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, constants as fsc } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventType } from '../src/index.js';
-import { MATRIX } from './helpers.js';
+import { EventType, type Reactor } from '../src/index.js';
+import { Simulation } from '../src/sim/index.js';
+import { MATRIX, SIM_IOCP, type Model, type Mechanism } from './helpers.js';
 
 const CHILD = new URL('../../../test/fixtures/console-child.mjs', import.meta.url).pathname;
+const PROGRAM = new URL('../../../test/fixtures/console-program.mjs', import.meta.url).href;
 
 type Line = {
   ready?: boolean;
@@ -20,7 +24,9 @@ type Line = {
   error?: string;
 };
 
-type StdinKind = 'socket' | 'fifo';
+type NativeStdin = 'socket' | 'fifo';
+/** Stdin natively (a socket or a FIFO), or a simulated host's console. */
+type StdinKind = NativeStdin | 'simulated console';
 
 interface ChildConfig {
   model: string;
@@ -45,15 +51,59 @@ afterEach(() => {
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
-class Console {
+/** The console program running somewhere, as the tests see it: what it reported, and its stdin. */
+abstract class Console {
   readonly lines: Line[] = [];
   output = '';
   exitCode: number | null | undefined = undefined;
+
+  abstract type(s: string): void;
+  abstract endInput(): void;
+  /** The clock `until` measures its patience by. */
+  protected abstract clock(): number;
+  /** Lets the program run a while before `until` looks again. */
+  protected abstract advance(): Promise<void>;
+
+  events(context?: string): NonNullable<Line['event']>[] {
+    return this.lines.flatMap((l) => (l.event && (context === undefined || l.event.context === context) ? [l.event] : []));
+  }
+
+  /** Console data seen so far, in order. */
+  consoleText(): string {
+    return this.events('console').map((e) => e.data ?? '').join('');
+  }
+
+  async until(what: string, done: () => boolean, ms = 10000): Promise<void> {
+    const end = this.clock() + ms;
+    while (!done()) {
+      const error = this.lines.find((l) => l.error);
+      if (error) throw new Error(`program failed: ${error.error}`);
+      if (this.clock() > end || (this.exitCode !== undefined && !done())) {
+        throw new Error(`waiting for ${what}: program ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`);
+      }
+      await this.advance();
+    }
+  }
+
+  ready(): Promise<void> {
+    return this.until('ready', () => this.lines.some((l) => l.ready));
+  }
+
+  async quit(): Promise<void> {
+    this.type('quit\n');
+    await this.until('exit', () => this.exitCode !== undefined);
+    expect(this.exitCode).toBe(0);
+  }
+}
+
+/** The program as a child process (console-child.mjs) whose stdin is a socket, a FIFO or an fd. */
+class ChildConsole extends Console {
   readonly #child: ChildProcess;
   readonly #write: (s: string) => void;
   readonly #end: () => void;
 
-  constructor(config: ChildConfig, stdin: StdinKind | number) {
+  constructor(config: ChildConfig, stdin: NativeStdin | number) {
+    super();
     let stdio0: 'pipe' | number = 'pipe';
     let fifoWriter = -1;
     if (stdin === 'fifo') {
@@ -94,45 +144,92 @@ class Console {
 
   type(s: string): void { this.#write(s); }
   endInput(): void { this.#end(); }
+  protected clock(): number { return Date.now(); }
+  protected advance(): Promise<void> { return new Promise((r) => setTimeout(r, 10)); }
+}
 
-  events(context?: string): NonNullable<Line['event']>[] {
-    return this.lines.flatMap((l) => (l.event && (context === undefined || l.event.context === context) ? [l.event] : []));
+interface Program {
+  running: boolean;
+  idle(): void;
+  step(): void;
+}
+type ProgramModule = {
+  consoleProgram(r: Reactor, eventType: typeof EventType, config: ChildConfig, out: (line: Line) => void, pause: (ms: number) => void): Program;
+};
+
+/**
+ * The program in this process on a simulated host, reading the host's console: each `advance` is
+ * one of its waits, in virtual time. Typing crosses the simulated network (1 to 5 ms).
+ */
+class SimulatedConsole extends Console {
+  readonly #sim = new Simulation({ seed: 44, latencyMs: [1, 5] });
+  readonly #host = this.#sim.host('terminal');
+  readonly #started: Promise<void>;
+  #reactor: Reactor | undefined;
+  #program: Program | undefined;
+
+  constructor(config: ChildConfig) {
+    super();
+    this.#started = this.#start(config);
   }
 
-  /** Console data seen so far, in order. */
-  consoleText(): string {
-    return this.events('console').map((e) => e.data ?? '').join('');
+  async #start(config: ChildConfig): Promise<void> {
+    const { consoleProgram } = await import(PROGRAM) as ProgramModule;
+    const { model, mechanism, bufferSize } = config as { model: Model; mechanism: Mechanism; bufferSize?: number };
+    const r = await this.#host.createReactor({ model, mechanism, ...(bufferSize ? { bufferSize } : {}) });
+    this.#reactor = r;
+    const out = (line: Line): void => {
+      this.lines.push(line);
+      this.output += `${JSON.stringify(line)}\n`;
+    };
+    const net = this.#sim.network;
+    this.#run(() => {
+      this.#program = consoleProgram(r, EventType, config, out, (ms) => net.advance(net.now + ms));
+      if (config.idleMs) this.#program.idle();
+    });
   }
 
-  async until(what: string, done: () => boolean, ms = 10000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!done()) {
-      const error = this.lines.find((l) => l.error);
-      if (error) throw new Error(`child failed: ${error.error}`);
-      if (Date.now() > end || (this.exitCode !== undefined && !done())) {
-        throw new Error(`waiting for ${what}: child ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
+  /** Runs a part of the program; its end, or its failure, is its exit. */
+  #run(part: () => void): void {
+    try {
+      part();
+      if (this.#program?.running === false) this.#exit(0);
+    } catch (err) {
+      this.lines.push({ error: String(err instanceof Error ? err.stack : err) });
+      this.#exit(1);
     }
   }
 
-  ready(): Promise<void> {
-    return this.until('ready', () => this.lines.some((l) => l.ready));
+  #exit(code: number): void {
+    this.#reactor?.destroy();
+    this.exitCode = code;
   }
 
-  async quit(): Promise<void> {
-    this.type('quit\n');
-    await this.until('exit', () => this.exitCode !== undefined);
-    expect(this.exitCode).toBe(0);
+  type(s: string): void { this.#host.console.write(s); }
+  endInput(): void { this.#host.console.end(); }
+  protected clock(): number { return this.#sim.now; }
+
+  protected async advance(): Promise<void> {
+    await this.#started;
+    if (this.#program && this.exitCode === undefined) this.#run(() => this.#program!.step());
   }
 }
 
-const KINDS: StdinKind[] = ['socket', 'fifo'];
-const CASES = MATRIX.flatMap(([model, mechanism]) => KINDS.map((kind) => [model, mechanism, kind] as const));
+/** The program over a stdin of that kind. */
+function start(config: ChildConfig, stdin: StdinKind | number): Console {
+  return stdin === 'simulated console' ? new SimulatedConsole(config) : new ChildConsole(config, stdin);
+}
+
+const NATIVE_KINDS: NativeStdin[] = ['socket', 'fifo'];
+// Natively over both stdin kinds; in simulation over both models' mechanisms and IOCP.
+const CASES: [Model, Mechanism, StdinKind][] = [
+  ...MATRIX.flatMap(([model, mechanism]) => NATIVE_KINDS.map((kind) => [model, mechanism, kind] as [Model, Mechanism, StdinKind])),
+  ...[...MATRIX, SIM_IOCP].map(([model, mechanism]) => [model, mechanism, 'simulated console'] as [Model, Mechanism, StdinKind]),
+];
 
 describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind) => {
   test('input on stdin fires one READ with the console context and the typed bytes', async () => {
-    const c = new Console({ model, mechanism }, kind);
+    const c = start({ model, mechanism }, kind);
     await c.ready();
     c.type('look\n');
     await c.until('console input', () => c.consoleText() === 'look\n');
@@ -145,7 +242,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('the console is watched beside sockets: input fires only the console, a poke only that socket', async () => {
-    const c = new Console({ model, mechanism, sockets: 3 }, kind);
+    const c = start({ model, mechanism, sockets: 3 }, kind);
     await c.ready();
     c.type('hello\n');
     await c.until('console input', () => c.consoleText() === 'hello\n');
@@ -163,7 +260,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('closing stdin is end of stream: the data first, then READ/CLOSE and an empty recv (readiness) or a 0-byte CLOSE (completion)', async () => {
-    const c = new Console({ model, mechanism }, kind);
+    const c = start({ model, mechanism }, kind);
     await c.ready();
     c.type('bye\n');
     await c.until('console input', () => c.consoleText() === 'bye\n');
@@ -182,7 +279,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('three commands typed one by one arrive one by one, whole and in order', async () => {
-    const c = new Console({ model, mechanism }, kind);
+    const c = start({ model, mechanism }, kind);
     await c.ready();
     const commands = ['north\n', 'take lamp\n', 'inventory\n'];
     let expected = '';
@@ -196,7 +293,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('no event is reported while nobody types; input afterwards is reported', async () => {
-    const c = new Console({ model, mechanism, idleMs: 400 }, kind);
+    const c = start({ model, mechanism, idleMs: 400 }, kind);
     await c.until('the idle report', () => c.lines.some((l) => l.idle));
     const idle = c.lines.find((l) => l.idle)!.idle!;
     expect(idle.events).toBe(0);
@@ -207,7 +304,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('console, listener and user socket all ready: exactly three events, one each, in one wait', async () => {
-    const c = new Console({ model, mechanism, listener: true }, kind);
+    const c = start({ model, mechanism, listener: true }, kind);
     c.type('hello\n'); // waiting before the child's first wait
     await c.ready();
     await c.until('three sources', () => ['console', 'listener', 'user'].every((k) => c.events(k).length > 0));
@@ -229,7 +326,7 @@ describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind
   });
 
   test('a 1024-byte line arrives intact', async () => {
-    const c = new Console({ model, mechanism }, kind);
+    const c = start({ model, mechanism }, kind);
     await c.ready();
     let line = '';
     for (let i = 0; line.length < 1023; i++) line += String.fromCharCode(33 + (i % 90));
@@ -249,7 +346,7 @@ describe.each(MATRIX)('stdin a regular file (%s over %s)', (model, mechanism) =>
     for (let i = 0; content.length < 10000; i++) content += `line ${String(i).padStart(4, '0')}: the quick brown fox\n`;
     writeFileSync(path, content);
     const fd = openSync(path, 'r');
-    const c = new Console({ model, mechanism, bufferSize: 1024 }, fd);
+    const c = start({ model, mechanism, bufferSize: 1024 }, fd);
     await c.until('end of stream', () => c.lines.some((l) => l.eof === 'console'));
     expect(c.consoleText()).toBe(content);
     const last = c.events('console').at(-1)!;
@@ -267,7 +364,7 @@ describe.each(MATRIX)('stdin a regular file (%s over %s)', (model, mechanism) =>
 
 describe.each(MATRIX)('stdin /dev/null (%s over %s)', (model, mechanism) => {
   test('a device epoll refuses is treated as always ready: end of stream arrives, nothing hangs', async () => {
-    const c = new Console({ model, mechanism }, openSync('/dev/null', 'r'));
+    const c = start({ model, mechanism }, openSync('/dev/null', 'r'));
     await c.until('end of stream', () => c.lines.some((l) => l.eof === 'console'));
     expect(c.consoleText()).toBe('');
     if (model === 'completion') expect(c.events('console').at(-1)!.type).toBe(EventType.CLOSE);

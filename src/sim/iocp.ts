@@ -65,6 +65,8 @@ export class CompletionPort {
   readonly #memory: Uint8Array;
   readonly #maxOps: number;
   readonly #associated = new Set<number>();
+  /** Associated fds that are streams (stdin), not sockets. */
+  readonly #streams = new Set<number>();
   /** In flight, in the order posted. */
   #pending: Operation[] = [];
   readonly #queue: Completion[] = [];
@@ -89,11 +91,16 @@ export class CompletionPort {
     this.#queue.length = 0;
   }
 
-  associate(fd: number): number {
+  /**
+   * `stream`: stdin, which Windows' shim serves with a reader thread (native/os_win32.c) rather
+   * than overlapped I/O: associating it again is no error, and one read at a time may be posted.
+   */
+  associate(fd: number, stream = false): number {
     if (this.#kernel.fdKind(fd) < 0) return WIN.INVALID_HANDLE;
     // Windows refuses a second association of a handle.
-    if (this.#associated.has(fd)) return WIN.INVALID_PARAMETER;
+    if (this.#associated.has(fd) && !stream) return WIN.INVALID_PARAMETER;
     this.#associated.add(fd);
+    if (stream) this.#streams.add(fd);
     return 0;
   }
 
@@ -106,6 +113,8 @@ export class CompletionPort {
   }
 
   recv(fd: number, offset: number, len: number, op: number): number {
+    // The stream's reader serves one posted read; a second is refused as os_win32.c's is.
+    if (this.#streams.has(fd) && this.#pending.some((o) => o.fd === fd && o.kind === 'recv')) return WIN.INVALID_PARAMETER;
     return this.#post({ op, fd, kind: 'recv', offset, len, taken: 0 });
   }
 
@@ -152,6 +161,7 @@ export class CompletionPort {
   /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
   #closed(fd: number): void {
     this.#associated.delete(fd);
+    this.#streams.delete(fd);
     const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;
     this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));
   }

@@ -4,12 +4,14 @@
 import { SimNetwork } from './network.js';
 import type { Faults } from './faults.js';
 import type { WindowsFlavor } from './iocp.js';
+import { SimConsole } from './console.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
 /** The shim's I/O pointers are core-memory offsets plus this (native/sim_entry.c). */
 export const SIM_BUFFER_BASE = 0x80000000;
 const FIRST_FD = 3;
+const STDIN_FD = 0;
 
 // Linux errno numbers and readiness bits (native/os.h).
 export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
@@ -76,11 +78,16 @@ export class SimKernel {
   readonly #bufferBytes: number;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
+  /** The host's console: what it types, the host's programs read on stdin (fd 0). */
+  readonly console: SimConsole;
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
+    const stdin = new Stream(false);
+    this.#files.set(STDIN_FD, stdin);
+    this.console = new SimConsole(stdin, network);
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -382,7 +389,8 @@ export class SimKernel {
   fdKind(fd: number): number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    return f.kind === 'listener' ? 1 : f.kind === 'stream' ? 0 : 2;
+    // Stdin is a pipe (KIND_STREAM), like everything that is neither a socket nor a listener.
+    return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.console.stdin ? 0 : 2;
   }
 
   /** Open fds, for tests and invariant checks. */

@@ -72,7 +72,7 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       return 0;
     },
     iocpShut: (handle: number) => port(handle).shut(),
-    iocpAssociate: (handle: number, fd: number) => port(handle).associate(fd),
+    iocpAssociate: (handle: number, fd: number, stream: number) => port(handle).associate(fd, stream !== 0),
     iocpDissociate: (handle: number, fd: number) => port(handle).dissociate(fd),
     iocpRecv: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).recv(fd, coreOffset(ptr), len, op),
     iocpSend: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).send(fd, coreOffset(ptr), len, op),

@@ -9,6 +9,7 @@ import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
 import type { FaultReport } from './faults.js';
+import type { SimConsole } from './console.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from '../trace/faults.js';
@@ -30,6 +31,11 @@ interface ParkedWait {
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, readonly trace?: TraceSink) {}
+
+  /** The host's console: `write` types into its stdin (fd 0), `end` closes it. */
+  get console(): SimConsole {
+    return this.kernel.console;
+  }
 
   /** A reactor on this host; `backend` is implied, the other options are Reactor.create's. */
   createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {

@@ -1,0 +1,49 @@
+// A simulated host's console: what a test types arrives on the host's stdin (fd 0) as a pipe's
+// bytes would, after the network's delay and in order; ending it is end of stream.
+import type { SimNetwork } from './network.js';
+
+/** The stdin end as the kernel keeps it (kernel.ts's Stream). */
+export interface ConsoleStdin {
+  inbox: Uint8Array[];
+  inboxBytes: number;
+  finReceived: boolean;
+  closed: boolean;
+}
+
+export class SimConsole {
+  #lastArrival = 0;
+  #ended = false;
+
+  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>) {}
+
+  /** Types `input` (utf-8 for a string); it reaches stdin after the network's delay. */
+  write(input: Uint8Array | string): void {
+    if (this.#ended) throw new Error('SimConsole.write: the console was ended; nothing can be typed after end()');
+    const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input.slice();
+    if (bytes.length === 0) return;
+    this.#deliver((s) => {
+      s.inbox.push(bytes);
+      s.inboxBytes += bytes.length;
+    });
+  }
+
+  /** Closes the typing end: once what was typed is read, stdin reads end of stream. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#deliver((s) => { s.finReceived = true; });
+  }
+
+  #deliver(what: (stdin: ConsoleStdin) => void): void {
+    const net = this.network;
+    const at = Math.max(net.now + net.delay(), this.#lastArrival);
+    this.#lastArrival = at;
+    const arrive = (): void => {
+      if (this.stdin.closed) return;
+      what(this.stdin);
+      net.changed();
+    };
+    if (at <= net.now) arrive();
+    else net.schedule(at, arrive);
+  }
+}
