@@ -25,7 +25,10 @@ export const str = (b: Uint8Array | null): string => (b ? new TextDecoder().deco
 /** Reactors created through this are destroyed after each test (call `destroyAll` in afterEach). */
 const live: Reactor<any>[] = [];
 export async function reactor<C = unknown>(options: ReactorOptions): Promise<Reactor<C>> {
-  const r = await Reactor.create<C>(options);
+  return adopt(await Reactor.create<C>(options));
+}
+/** A reactor made elsewhere (a simulated host's) that `destroyAll` destroys too. */
+export function adopt<C>(r: Reactor<C>): Reactor<C> {
   live.push(r);
   return r;
 }
