@@ -55,6 +55,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ReactorError('EINVAL', `Reactor.create: options must be an object, got ${String(options)}`);
   }
+  if ('windowsFlavor' in options) {
+    // Only another reactor on the same simulated host can close an fd under a pending read.
+    throw new ReactorError('EINVAL', `Reactor.create: windowsFlavor is an option of new Simulation({ windowsFlavor }) (io-reactor/sim), where reactors share a host; a lone reactor's os.close removes the fd first, so the flavor would never show`);
+  }
   const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
   if (unknown.length > 0) {
     throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);

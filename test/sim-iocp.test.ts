@@ -6,7 +6,7 @@ import { SimKernel } from '../src/sim/kernel.js';
 import { SimNetwork } from '../src/sim/network.js';
 import type { WindowsFlavor } from '../src/sim/iocp.js';
 import { Simulation } from '../src/sim/index.js';
-import { text, str } from './helpers.js';
+import { text, str, refusal } from './helpers.js';
 
 const { READ, WRITE, CLOSE, ACCEPT } = EventType;
 const IOCP = { model: 'completion', mechanism: 'iocp' } as const;
@@ -69,6 +69,30 @@ describe('completion statuses', () => {
     const events = r.wait(100);
     expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
     expect(events[0].error?.code).toBe('ECANCELED');
+  });
+
+  test.each([
+    ['windows', 995],
+    ['wine', 676],
+  ] as [WindowsFlavor, number][])('new Simulation({ windowsFlavor: %s }): another reactor on the host closing the socket ends the pending read with %d', async (windowsFlavor, status) => {
+    const host = new Simulation({ windowsFlavor }).host('app');
+    const reader = await host.createReactor<string>(IOCP);
+    const closer = await host.createReactor<string>({ model: 'readiness' });
+    live.push(reader, closer);
+    const [a] = reader.os.socketPair();
+    reader.add(a, 'reader', READ);
+    expect(reader.wait(0)).toEqual([]);
+    closer.os.close(a);
+    const events = reader.wait(100);
+    expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
+    expect(events[0].error?.code).toBe('ECANCELED');
+  });
+
+  test('windowsFlavor is checked, and belongs to the Simulation: elsewhere it is refused with where it goes', async () => {
+    expect(() => new Simulation({ windowsFlavor: 'linux' as WindowsFlavor })).toThrow(refusal('EINVAL', /windowsFlavor must be 'windows'.*or 'wine'.*"linux"/));
+    await expect(Reactor.create({ ...IOCP, backend: 'sim', windowsFlavor: 'wine' } as ReactorOptions)).rejects.toEqual(refusal('EINVAL', /new Simulation\(\{ windowsFlavor \}\)/));
+    const host = new Simulation().host('app');
+    expect(() => host.createReactor({ ...IOCP, windowsFlavor: 'wine' } as object)).toThrow(refusal('EINVAL', /windowsFlavor belong to the Simulation/));
   });
 
   test('AcceptEx completes with the accepted socket, ready to use', async () => {

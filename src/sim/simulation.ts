@@ -10,6 +10,7 @@ import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
 import type { FaultReport } from './faults.js';
 import type { SimConsole } from './console.js';
+import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from '../trace/faults.js';
@@ -20,6 +21,11 @@ export interface SimulationOptions extends NetworkOptions {
    * TraceRecorder (read it with sim.trace()), or give a sink of your own.
    */
   trace?: TraceSink | true;
+  /**
+   * Which Windows every host's simulated IOCP plays, seen when one reactor closes an fd under
+   * another's pending read: 'windows' (default, 995) or 'wine' (676).
+   */
+  windowsFlavor?: WindowsFlavor;
 }
 
 interface ParkedWait {
@@ -38,8 +44,8 @@ export class SimHost {
   }
 
   /** A reactor on this host; `backend` is implied, the other options are Reactor.create's. */
-  createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
-    const misplaced = ['backend', 'seed', 'latencyMs', 'faults'].filter((k) => k in options);
+  createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults' | 'windowsFlavor'> = {}): Promise<Reactor<C>> {
+    const misplaced = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'].filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
@@ -52,8 +58,14 @@ export class Simulation implements WaitScheduler {
   readonly #hosts = new Map<string, SimHost>();
   #parked: ParkedWait[] = [];
   readonly #trace: TraceSink | undefined;
+  readonly #windowsFlavor: WindowsFlavor;
 
   constructor(options: SimulationOptions = {}) {
+    const flavor = options.windowsFlavor ?? 'windows';
+    if (!WINDOWS_FLAVORS.includes(flavor)) {
+      throw new ReactorError('EINVAL', `Simulation: windowsFlavor must be 'windows' (a read ended by a local close completes with 995) or 'wine' (676), got ${JSON.stringify(flavor)}`);
+    }
+    this.#windowsFlavor = flavor;
     this.network = new SimNetwork<Listener>(options);
     const trace = options.trace;
     if (trace === undefined) return;
@@ -76,7 +88,7 @@ export class Simulation implements WaitScheduler {
   host(name: string): SimHost {
     let host = this.#hosts.get(name);
     if (!host) {
-      host = new SimHost(name, new SimKernel(this.network, name), this, this.#trace);
+      host = new SimHost(name, new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor }), this, this.#trace);
       this.#hosts.set(name, host);
     }
     return host;
