@@ -72,6 +72,20 @@ test('interrupted waits are resumed with the time left: timeouts hold and events
   }
 });
 
+test('IOCP waits are never interrupted (the shim waits non-alertably, as on Windows): interruptRate injects nothing there', async () => {
+  const r = await sim({ model: 'completion', mechanism: 'iocp', faults: { interruptRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'a', EventType.READ);
+  for (let i = 0; i < 5; i++) {
+    const start = r.now();
+    expect(r.wait(50)).toEqual([]);
+    expect(r.now() - start).toBe(50);
+  }
+  r.os.send(b, text('x'));
+  expect(r.wait(50).map((e) => [e.context, str(e.buffer)])).toEqual([['a', 'x']]);
+  expect(r.faultReport()!.interrupt).toEqual({ rate: 1, injected: 0 });
+});
+
 test('aborted connections are skipped by accept; their clients see the reset', async () => {
   const r = await sim({ model: 'readiness', faults: { acceptAbortRate: 0.5 }, seed: 3 });
   const { fd: listener, port } = r.os.listen(0);

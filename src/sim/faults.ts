@@ -10,7 +10,11 @@ export interface FaultRates {
   resetRate?: number;
   /** A connect is refused. */
   refuseRate?: number;
-  /** A wait is interrupted by a signal (the shim resumes it with the time left). */
+  /**
+   * An epoll or poll wait is interrupted by a signal (the shim resumes it with the time left).
+   * IOCP waits are not: the shim's GetQueuedCompletionStatusEx is not alertable, so Windows ends
+   * it for no APC or signal (no WAIT_IO_COMPLETION), and the simulated port does likewise.
+   */
   interruptRate?: number;
   /** A pending connection is aborted before accept takes it. */
   acceptAbortRate?: number;

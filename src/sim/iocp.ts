@@ -138,7 +138,10 @@ export class CompletionPort {
     return this.#queue.some((c) => c.op === WAKE_OP);
   }
 
-  /** GetQueuedCompletionStatusEx: up to `max` completions, oldest first, waiting in virtual time. */
+  /**
+   * GetQueuedCompletionStatusEx: up to `max` completions, oldest first, waiting in virtual time.
+   * Never interrupted (no interrupt fault): native/os_win32.c waits with fAlertable FALSE.
+   */
   wait(max: number, timeoutMs: number): Completion[] {
     // Late cancels land here: what finished before them (during the requests just made) did.
     this.#progress();
