@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventType, type Reactor } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { MATRIX, SIM_IOCP, type Model, type Mechanism } from './helpers.js';
+import { MATRIX, FULL_MATRIX, type Model, type Mechanism } from './helpers.js';
 
 const CHILD = new URL('../../../test/fixtures/console-child.mjs', import.meta.url).pathname;
 const PROGRAM = new URL('../../../test/fixtures/console-program.mjs', import.meta.url).href;
@@ -222,10 +222,8 @@ function start(config: ChildConfig, stdin: StdinKind | number): Console {
 
 const NATIVE_KINDS: NativeStdin[] = ['socket', 'fifo'];
 // Natively over both stdin kinds; in simulation over both models' mechanisms and IOCP.
-const CASES: [Model, Mechanism, StdinKind][] = [
-  ...MATRIX.flatMap(([model, mechanism]) => NATIVE_KINDS.map((kind) => [model, mechanism, kind] as [Model, Mechanism, StdinKind])),
-  ...[...MATRIX, SIM_IOCP].map(([model, mechanism]) => [model, mechanism, 'simulated console'] as [Model, Mechanism, StdinKind]),
-];
+const CASES = FULL_MATRIX.flatMap(([model, mechanism, backend]) =>
+  (backend === 'native' ? NATIVE_KINDS : ['simulated console' as const]).map((kind) => [model, mechanism, kind] as [Model, Mechanism, StdinKind]));
 
 describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind) => {
   test('input on stdin fires one READ with the console context and the typed bytes', async () => {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { EventType, wakeup, type Reactor } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { MATRIX, SIM_IOCP, reactor, adopt, destroyAll, text, str, pair, closeOwned, refusal, type Model, type Mechanism, type Backend } from './helpers.js';
+import { MATRIX, FULL_MATRIX, reactor, adopt, destroyAll, text, str, pair, closeOwned, refusal, type Model, type Mechanism } from './helpers.js';
 
 // Tests run compiled from build/js/test; the fixture stays in test/fixtures.
 const WAKER = new URL('../../../test/fixtures/wakeup-worker.mjs', import.meta.url);
@@ -114,12 +114,7 @@ function simStage(): Stage {
   };
 }
 
-const NEOLITH_CASES: [Model, Mechanism, Backend][] = [
-  ...MATRIX.map(([m, k]) => [m, k, 'native'] as [Model, Mechanism, Backend]),
-  ...[...MATRIX, SIM_IOCP].map(([m, k]) => [m, k, 'sim'] as [Model, Mechanism, Backend]),
-];
-
-describe.each(NEOLITH_CASES)('Neolith wakeup tests, %s over %s (%s)', (model, mechanism, backend) => {
+describe.each(FULL_MATRIX)('Neolith wakeup tests, %s over %s (%s)', (model, mechanism, backend) => {
   const stage = backend === 'native' ? nativeStage : simStage;
 
   test.each([10000, null])('a wakeup from another thread ends a wait(%s) early with no events', async (timeoutMs) => {

@@ -4,7 +4,7 @@ import { Reactor, EventType, SimulationDeadlock, type IoEvent, type ReactorOptio
 import { simBackend } from '../src/backend.js';
 import { SimKernel } from '../src/sim/kernel.js';
 import { SimNetwork } from '../src/sim/network.js';
-import type { WindowsFlavor } from '../src/sim/iocp.js';
+import { CompletionPort, WIN, type WindowsFlavor } from '../src/sim/iocp.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str, refusal } from './helpers.js';
 
@@ -350,5 +350,47 @@ describe('GetQueuedCompletionStatusEx', () => {
     const [a] = r.os.socketPair();
     r.add(a, 'reader', READ);
     expect(() => r.wait(null)).toThrow(SimulationDeadlock);
+  });
+});
+
+describe('stdin (a host console) on a completion port', () => {
+  // The port's own calls (native/os_iocp.h), as native/iocp.c makes them for fd 0 (stream = 1).
+  const setup = (): [SimKernel, CompletionPort, Uint8Array] => {
+    const kernel = new SimKernel(new SimNetwork(), 'localhost');
+    const memory = new Uint8Array(64);
+    return [kernel, new CompletionPort(kernel, memory, 4), memory];
+  };
+
+  test('served as the Windows shim\'s stdin reader: associating again is no error, one read at a time, EOF a 0-byte completion', () => {
+    const [kernel, port, memory] = setup();
+    expect([port.associate(0, true), port.associate(0, true)]).toEqual([0, 0]);
+    expect(port.recv(0, 0, 16, 1)).toBe(0);
+    expect(port.recv(0, 16, 16, 2)).toBe(WIN.INVALID_PARAMETER);
+    kernel.console.write('dir\n');
+    expect(port.wait(4, 100)).toEqual([{ op: 1, bytes: 4, error: 0, accepted: -1 }]);
+    expect(str(memory.subarray(0, 4))).toBe('dir\n');
+    expect(port.recv(0, 0, 16, 1)).toBe(0);
+    kernel.console.end();
+    expect(port.wait(4, 100)).toEqual([{ op: 1, bytes: 0, error: 0, accepted: -1 }]);
+  });
+
+  test('a socket, unlike stdin, cannot be associated twice (ERROR_INVALID_PARAMETER)', () => {
+    const [kernel, port] = setup();
+    const [a] = kernel.socketPair();
+    expect([port.associate(a), port.associate(a)]).toEqual([0, WIN.INVALID_PARAMETER]);
+  });
+
+  test('removing stdin cancels its pending read with 995; what is typed later waits for the next read', () => {
+    const [kernel, port, memory] = setup();
+    port.associate(0, true);
+    port.recv(0, 0, 16, 1);
+    expect(port.dissociate(0)).toBe(0);
+    expect(port.wait(4, 0)).toEqual([{ op: 1, bytes: 0, error: WIN.OPERATION_ABORTED, accepted: -1 }]);
+    kernel.console.write('kept');
+    expect(port.wait(4, 10)).toEqual([]);
+    port.associate(0, true);
+    port.recv(0, 0, 16, 2);
+    expect(port.wait(4, 0)).toEqual([{ op: 2, bytes: 4, error: 0, accepted: -1 }]);
+    expect(str(memory.subarray(0, 4))).toBe('kept');
   });
 });
