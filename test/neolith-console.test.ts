@@ -29,8 +29,8 @@ type NativeStdin = 'socket' | 'fifo';
 type StdinKind = NativeStdin | 'simulated console';
 
 interface ChildConfig {
-  model: string;
-  mechanism: string;
+  model: Model;
+  mechanism: Mechanism;
   bufferSize?: number;
   sockets?: number;
   listener?: boolean;
@@ -38,7 +38,8 @@ interface ChildConfig {
 }
 
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
+/** Programs still running, stopped after each test. */
+const running: Console[] = [];
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'io-reactor-console-'));
@@ -47,7 +48,7 @@ function tempDir(): string {
 }
 
 afterEach(() => {
-  while (children.length) children.pop()!.kill('SIGKILL');
+  while (running.length) running.pop()!.stop();
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
@@ -57,8 +58,14 @@ abstract class Console {
   output = '';
   exitCode: number | null | undefined = undefined;
 
+  constructor() {
+    running.push(this);
+  }
+
   abstract type(s: string): void;
   abstract endInput(): void;
+  /** Ends the program, if it still runs. */
+  abstract stop(): void;
   /** The clock `until` measures its patience by. */
   protected abstract clock(): number;
   /** Lets the program run a while before `until` looks again. */
@@ -117,7 +124,6 @@ class ChildConsole extends Console {
       stdio0 = stdin;
     }
     this.#child = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: [stdio0, 'pipe', 'pipe'] });
-    children.push(this.#child);
     if (typeof stdio0 === 'number') closeSync(stdio0);
     if (fifoWriter >= 0) {
       let open = true;
@@ -144,6 +150,7 @@ class ChildConsole extends Console {
 
   type(s: string): void { this.#write(s); }
   endInput(): void { this.#end(); }
+  stop(): void { this.#child.kill('SIGKILL'); }
   protected clock(): number { return Date.now(); }
   protected advance(): Promise<void> { return new Promise((r) => setTimeout(r, 10)); }
 }
@@ -175,7 +182,7 @@ class SimulatedConsole extends Console {
 
   async #start(config: ChildConfig): Promise<void> {
     const { consoleProgram } = await import(PROGRAM) as ProgramModule;
-    const { model, mechanism, bufferSize } = config as { model: Model; mechanism: Mechanism; bufferSize?: number };
+    const { model, mechanism, bufferSize } = config;
     const r = await this.#host.createReactor({ model, mechanism, ...(bufferSize ? { bufferSize } : {}) });
     this.#reactor = r;
     const out = (line: Line): void => {
@@ -207,6 +214,7 @@ class SimulatedConsole extends Console {
 
   type(s: string): void { this.#host.console.write(s); }
   endInput(): void { this.#host.console.end(); }
+  stop(): void { if (this.exitCode === undefined) this.#exit(1); }
   protected clock(): number { return this.#sim.now; }
 
   protected async advance(): Promise<void> {
