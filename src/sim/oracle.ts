@@ -86,7 +86,10 @@ export class Oracle implements TraceSink {
     if (x.k === 'call') this.#call(w, x);
     else if (x.k === 'request' && (x.kind === REQUEST.recv || x.kind === REQUEST.send || x.kind === REQUEST.accept)) {
       w.inFlight.set(x.target, x.fd);
+      // A context is reused: forget what its previous operation left.
+      w.received.delete(x.target);
       if (x.kind === REQUEST.recv) w.recvs.add(x.target);
+      else w.recvs.delete(x.target);
     } else if (x.k === 'result' && x.kind === RESULT.complete) {
       w.inFlight.delete(x.target);
       const data = x.data === undefined ? null : decodeBase64(x.data);
