@@ -89,6 +89,19 @@ test('completion writes count as bytes in flight until their results return', as
   expect(r.os.recv(b)!.length).toBe(3000);
 });
 
+test("a fault struck in a reactor's wait is that reactor's; one struck in an os call the network's", async () => {
+  const recorder = new TraceRecorder();
+  const r = await reactor({ backend: 'sim', seed: 3, faults: { interruptRate: 0.5, partialWriteRate: 1 }, trace: recorder });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'a', EventType.READ);
+  expect(r.os.send(b, text('hello'))).toBeLessThan(5);
+  for (let i = 0; i < 8; i++) r.wait(1);
+  const faults = of(recorder.toJSON().records, 'fault').map((f) => `${f.fault} ${f.r}`);
+  expect(faults[0]).toBe('partialWrite -1');
+  expect(faults).toContain('interrupt 0');
+  expect(new Set(faults.slice(1))).toEqual(new Set(['interrupt 0']));
+});
+
 test('os.close of a registered fd is recorded as one close call', async () => {
   const recorder = new TraceRecorder();
   const r = await reactor({ backend: 'sim', trace: recorder });
@@ -146,6 +159,10 @@ describe('Simulation traces', () => {
     expect(faults.length).toBeGreaterThan(0);
     const injected = faults.reduce((n: Record<string, number>, f) => ({ ...n, [f.fault]: (n[f.fault] ?? 0) + 1 }), {});
     expect(Object.keys(injected).length).toBeGreaterThan(0);
+    // A fault struck during a reactor's call is that reactor's; one struck elsewhere the network's.
+    expect(faults.every((f) => f.r >= -1 && f.r <= 3)).toBe(true);
+    expect(faults.some((f) => f.r >= 0)).toBe(true);
+    expect(faults.some((f) => f.r === -1)).toBe(true);
     const times = trace.records.map((x) => x.t);
     expect(times).toEqual([...times].sort((x, y) => x - y));
   });

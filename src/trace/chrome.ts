@@ -2,7 +2,7 @@
 // per reactor (and one for the network's faults), one thread per registration named by its
 // context label, async spans for operations in flight from request to result, 1 µs marks for raw
 // OS results and delivered events (slices, because flow arrows bind to slices) joined by arrows,
-// instants for faults and app calls, wait spans, counters for the pool, the ready queue and the
+// instants for faults (on the reactor whose call they struck, or the network) and app calls, wait spans, counters for the pool, the ready queue and the
 // bytes in flight. Times are the trace's ms as µs.
 import type { Trace, TraceRecord, RequestRecord } from './format.js';
 import { REQUEST, RESULT } from '../seam.js';
@@ -111,7 +111,12 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
   for (const x of trace.records) {
     last = x.t;
     if (x.k === 'fault') {
-      out.push({ name: x.fault, ph: 'i', s: 'p', pid: networkPid, tid: faultLane, ts: us(x.t), cat: 'fault', args: { fd: x.fd, detail: x.detail, reactor: x.r } });
+      // On the app-calls lane of the reactor whose call it struck, else on the network.
+      const struck = lanes.get(x.r);
+      out.push({
+        name: x.fault, ph: 'i', s: 't', pid: struck?.pid ?? networkPid, tid: struck?.calls ?? faultLane, ts: us(x.t), cat: 'fault',
+        args: { fd: x.fd, detail: x.detail },
+      });
       continue;
     }
     const lane = lanes.get(x.r);

@@ -119,7 +119,7 @@ export class ReactorTap {
   #call(op: CallOp, args: unknown[], inner: (...args: unknown[]) => unknown): unknown {
     if (this.#writer.inCall) return inner(...args);   // made by the call being recorded
     const record = this.#callRecord(op, args);
-    this.#writer.beginCall();
+    this.#writer.beginCall(this.r);
     try {
       return inner(...args);
     } catch (e) {
@@ -134,7 +134,7 @@ export class ReactorTap {
     const record = this.#callRecord('wait', args);
     record.async = true;
     const cycles = this.#cycles;
-    this.#writer.beginCall();
+    this.#writer.beginCall(this.r);
     const done = inner(...args);
     if (this.#cycles > cycles) {
       this.#writer.endCall(record);
