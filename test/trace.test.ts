@@ -2,6 +2,9 @@
 // reactor's time; a TraceRecorder keeps them within its capacity and streams them; a Simulation
 // records all its reactors and faults; traceHash fingerprints a run.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventType, TraceRecorder, traceHash, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
@@ -11,6 +14,8 @@ import { reactor, destroyAll, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
 
 const HASH_FIXTURE = new URL('../../../test/fixtures/trace-hash.mjs', import.meta.url).pathname;
+const HASH_MODULE = new URL('../src/trace/hash.js', import.meta.url).pathname;
+const CHROMIUM = '/usr/bin/chromium';
 
 afterEach(destroyAll);
 
@@ -195,6 +200,24 @@ describe('traceHash', () => {
     const child = spawnSync(process.execPath, [HASH_FIXTURE, '11'], { encoding: 'utf8', timeout: 20000 });
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe(here);
+  });
+
+  test('a browser (headless chromium) computes the same hash of the trace', async () => {
+    const trace = await tracedEchoRun(11);
+    // hash.ts has no imports: its compiled text runs as a classic script once `export` is dropped.
+    const script = readFileSync(HASH_MODULE, 'utf8').replace(/^export /gm, '').replace(/^\/\/# sourceMappingURL.*$/m, '');
+    const dir = mkdtempSync(join(tmpdir(), 'trace-hash-'));
+    try {
+      const page = join(dir, 'hash.html');
+      writeFileSync(page, `<html><body><pre id="out"></pre><script>${script}
+document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringify(trace)}) + ' done';</script></body></html>`);
+      const browser = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--dump-dom', `file://${page}`],
+      { encoding: 'utf8', timeout: 60000 });
+      expect(browser.stdout).toContain(`<pre id="out">hash ${traceHash(trace)} done</pre>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('it hashes content, not key order, and sees any change', async () => {
