@@ -53,23 +53,24 @@ export class SimHost {
   }
 
   /** A reactor on this host over a backend of the caller's (a test's misbehaving shim). */
-  async createReactorOn<C = unknown>(backend: Backend, options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
+  createReactorOn<C = unknown>(backend: Backend, options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
     const misplaced = ['backend', 'seed', 'latencyMs', 'faults'].filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
+    const opening = Reactor.openOn<C>(backend, { trace: this.#watchers.sink, ...options });
     const oracle = this.#watchers.oracle;
-    if (oracle) {
-      const recv = backend.os.recv;
-      backend.os.recv = (fd, maxBytes) => {
-        const got = recv(fd, maxBytes);
-        if (typeof got !== 'number') oracle.received(this.name, fd, got);
-        return got;
-      };
-    }
-    const reactor = await Reactor.openOn<C>(backend, { trace: this.#watchers.sink, ...options });
-    oracle?.attach(reactor);
-    return reactor;
+    if (!oracle) return opening;
+    const recv = backend.os.recv;
+    backend.os.recv = (fd, maxBytes) => {
+      const got = recv(fd, maxBytes);
+      if (typeof got !== 'number') oracle.received(this.name, fd, got);
+      return got;
+    };
+    return opening.then((reactor) => {
+      oracle.attach(reactor);
+      return reactor;
+    });
   }
 }
 
