@@ -166,10 +166,11 @@ type ProgramModule = {
 
 /**
  * The program in this process on a simulated host, reading the host's console: each `advance` is
- * one of its waits, in virtual time. Typing crosses the simulated network (1 to 5 ms).
+ * one of its waits, in virtual time. Typing crosses the simulated network (1 to 5 ms), and the
+ * oracle checks every byte the program reads against what was typed.
  */
 class SimulatedConsole extends Console {
-  readonly #sim = new Simulation({ seed: 44, latencyMs: [1, 5] });
+  readonly #sim = new Simulation({ seed: 44, latencyMs: [1, 5], oracle: true });
   readonly #host = this.#sim.host('terminal');
   readonly #started: Promise<void>;
   #reactor: Reactor | undefined;

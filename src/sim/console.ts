@@ -14,13 +14,15 @@ export class SimConsole {
   #lastArrival = 0;
   #ended = false;
 
-  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>) {}
+  /** `sent` hears each write as the kernel's sends are heard (the oracle owes them to the reader). */
+  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, readonly sent: (bytes: Uint8Array) => void) {}
 
   /** Types `input` (utf-8 for a string); it reaches stdin after the network's delay. */
   write(input: Uint8Array | string): void {
     if (this.#ended) throw new Error('SimConsole.write: the console was ended; nothing can be typed after end()');
     const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input.slice();
     if (bytes.length === 0) return;
+    this.sent(bytes);
     this.#deliver((s) => {
       s.inbox.push(bytes);
       s.inboxBytes += bytes.length;

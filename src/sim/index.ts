@@ -3,3 +3,4 @@ export { Simulation, SimHost, type SimulationOptions } from './simulation.js';
 export { SimulationDeadlock } from './kernel.js';
 export type { FaultRates, FaultReport } from './faults.js';
 export type { SimConsole } from './console.js';
+export { InvariantViolation, INVARIANTS } from './oracle.js';

@@ -73,6 +73,12 @@ export class SimulationDeadlock extends Error {
   }
 }
 
+/** Sees every byte a connection takes (the oracle's record of what was sent). */
+export interface KernelObserver {
+  /** `bytes` entered the connection towards `to` (the receiving end, as connectionOf names it). */
+  sent(to: object, bytes: Uint8Array): void;
+}
+
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
@@ -80,6 +86,7 @@ export class SimKernel {
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
   readonly console: SimConsole;
+  #observer: KernelObserver | null = null;
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
@@ -87,7 +94,7 @@ export class SimKernel {
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
     const stdin = new Stream(false);
     this.#files.set(STDIN_FD, stdin);
-    this.console = new SimConsole(stdin, network);
+    this.console = new SimConsole(stdin, network, (bytes) => this.#observer?.sent(stdin, bytes));
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -211,6 +218,7 @@ export class SimKernel {
     let n = Math.min(room, from.length);
     if (n > 1 && this.faults.strike('partialWrite')) n = 1 + Math.floor(this.faults.draw('partialWrite') * (n - 1));
     const bytes = from.slice(0, n);
+    this.#observer?.sent(s.peer, bytes);
     const reset = this.faults.strike('reset');
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
@@ -391,6 +399,16 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     // Stdin is a pipe (KIND_STREAM), like everything that is neither a socket nor a listener.
     return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.console.stdin ? 0 : 2;
+  }
+
+  /** The receiving end of fd's connection (an identity, the same from both hosts), or null. */
+  connectionOf(fd: number): object | null {
+    const s = this.#stream(fd);
+    return typeof s === 'number' ? null : s;
+  }
+
+  observe(observer: KernelObserver | null): void {
+    this.#observer = observer;
   }
 
   /** Open fds, for tests and invariant checks. */
