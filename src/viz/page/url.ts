@@ -1,0 +1,49 @@
+// The page's address keeps what a shared link must reproduce: the trace's source (file URL, live,
+// or scenario and seed), the compared seed, the cursor and the visible range.
+import type { Axis } from './view.js';
+
+export interface PageState {
+  trace?: string;
+  live?: boolean;
+  scenario?: string;
+  seed?: number;
+  compareSeed?: number;
+  at?: number;
+  axis?: Axis;
+  v0?: number;
+  v1?: number;
+}
+
+const num = (s: string | null): number | undefined => (s === null || s === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
+
+export function readState(search: string): PageState {
+  const q = new URLSearchParams(search);
+  return {
+    trace: q.get('trace') ?? undefined,
+    live: q.has('live'),
+    scenario: q.get('scenario') ?? undefined,
+    seed: num(q.get('seed')),
+    compareSeed: num(q.get('compare')),
+    at: num(q.get('at')),
+    axis: q.get('axis') === 'time' ? 'time' : q.get('axis') === 'seq' ? 'seq' : undefined,
+    v0: num(q.get('v0')),
+    v1: num(q.get('v1')),
+  };
+}
+
+export function writeState(state: PageState): void {
+  const q = new URLSearchParams();
+  if (state.trace) q.set('trace', state.trace);
+  if (state.live) q.set('live', '');
+  if (state.scenario) q.set('scenario', state.scenario);
+  if (state.seed !== undefined) q.set('seed', String(state.seed));
+  if (state.compareSeed !== undefined) q.set('compare', String(state.compareSeed));
+  if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
+  if (state.axis) q.set('axis', state.axis);
+  if (state.v0 !== undefined && state.v1 !== undefined) {
+    q.set('v0', String(+state.v0.toFixed(4)));
+    q.set('v1', String(+state.v1.toFixed(4)));
+  }
+  const next = `?${q.toString().replace(/live=(&|$)/, 'live$1')}`;
+  if (next !== location.search) history.replaceState(null, '', next);
+}
