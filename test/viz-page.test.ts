@@ -77,6 +77,22 @@ test('hovering a mark tells what it is, clicking selects it, and the address bri
   await again.close();
 });
 
+test('a second run compared record by record shows where they first diverge', async () => {
+  const other = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+  other.records[13].bytes = 5;
+  await page.locator('#compare-file').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) });
+  await shows('#compare-info', /^First divergence at record #13:\n  shown: +event READ fd 5 7 bytes\n  compared: +event READ fd 5 5 bytes$/);
+  await shows('#details', '#13 t=3.750 ms alice fd 5');
+  await page.locator('#compare-file').setInputFiles({ name: 'same.json', mimeType: 'application/json', buffer: readFileSync(FIXTURE) });
+  await shows('#compare-info', 'The runs are identical.');
+});
+
+test('a file that is not a trace says why, and the shown trace stays', async () => {
+  await page.locator('#file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "io-reactor-trace", "version": 2}') });
+  await shows('#error', 'notes.json is not a trace io-reactor can show: it is version 2; this io-reactor reads version 1');
+  await shows('#summary', /^3 lanes/);
+});
+
 test('a screenshot of the page is kept as an artifact', async () => {
   await page.click('#forward');
   await page.click('#forward');

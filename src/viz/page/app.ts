@@ -49,9 +49,11 @@ export class App {
     this.redraw();
   }
 
+  /** Shows `model` under the trace, both from its first divergence on. */
   setCompared(model: TraceModel | null): void {
     this.compared = model;
     this.#compare();
+    if (this.divergence >= 0) this.moveCursor(Math.min(this.divergence, this.model.records.length - 1));
     this.redraw();
   }
 

@@ -17,6 +17,21 @@ async function loadTables(): Promise<Tables> {
   return { epoll: tableRows(core, TABLE.epoll), poll: tableRows(core, TABLE.poll), errno: tableRows(core, TABLE.errno), win32: tableRows(core, TABLE.win32) };
 }
 
+/** A trace file chosen in input #id, or the reason it is not one. */
+function onFile(id: string, use: (model: TraceModel) => void): void {
+  const input = el<HTMLInputElement>(id);
+  input.onchange = async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      use(TraceModel.of(await readTraceFile(file)));
+      showError('');
+    } catch (e) {
+      showError((e as Error).message);
+    }
+  };
+}
+
 async function start(): Promise<void> {
   const app = new App();
   const sidebar = new Sidebar(app);
@@ -24,18 +39,12 @@ async function start(): Promise<void> {
   bindControls(app);
   const state = readState(location.search);
   app.tables = await loadTables();
-  el<HTMLInputElement>('file').onchange = async () => {
-    const file = el<HTMLInputElement>('file').files?.[0];
-    if (!file) return;
-    try {
-      app.source = {};
-      app.show(TraceModel.of(await readTraceFile(file)));
-      sidebar.reset();
-      showError('');
-    } catch (e) {
-      showError((e as Error).message);
-    }
-  };
+  onFile('file', (model) => {
+    app.source = {};
+    app.show(model);
+    sidebar.reset();
+  });
+  onFile('compare-file', (model) => app.setCompared(model));
   if (state.live) {
     app.source = { live: true };
     app.following = state.at === undefined;
