@@ -2,8 +2,12 @@
 // checkbox per socket lane. Lanes are few (one per socket), so they are DOM; events never are.
 import type { App } from './app.js';
 import type { RecordKind } from './view.js';
-import { EVENT_LEGEND, KIND_COLORS } from './colors.js';
+import { EVENT_LEGEND, KIND_COLORS, SPAN_COLORS } from './colors.js';
 import { el } from './dom.js';
+
+const SPAN_LABELS: [keyof typeof SPAN_COLORS, string][] = [
+  ['recv', 'read in flight'], ['send', 'write in flight'], ['accept', 'accept in flight'], ['wait', 'wait'],
+];
 
 const KIND_LABELS: [RecordKind, string, string][] = [
   ['event', 'events', '#2e9e44'], ['call', 'calls', KIND_COLORS.call], ['request', 'requests to the shim', KIND_COLORS.request],
@@ -34,6 +38,14 @@ export class Sidebar {
         app.redraw();
       }));
     }
+    el('spans').replaceChildren(...SPAN_LABELS.map(([what, label]) => {
+      const row = document.createElement('label');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = SPAN_COLORS[what];
+      row.append(swatch, label);
+      return row;
+    }));
   }
 
   /** Brings the lists up to date with the model (called when it changes or grows). */

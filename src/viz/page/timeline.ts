@@ -66,9 +66,10 @@ export class Timeline {
     g.clip();
     this.#drawAxis(g, view);
     this.#drawSpans(g, model, view);
-    this.#drawMarks(g, model, view);
+    // The lines go under the marks, so the record they point at stays visible.
     this.#drawLine(g, model, view, view.cursor, CURSOR_COLOR, cssHeight);
     this.#drawLine(g, model, view, highlight, DIVERGENCE_COLOR, cssHeight);
+    this.#drawMarks(g, model, view);
     g.restore();
     return shown;
   }
