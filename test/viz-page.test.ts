@@ -56,6 +56,9 @@ test('filters hide a socket\'s lane and an event type, and stepping skips what i
   await page.locator('#types label', { hasText: 'READ' }).locator('input').uncheck();
   await page.click('#forward');
   await shows('#details', 'event WRITE fd 5');
+  await page.fill('#lane-filter', 'alice');
+  await shows('#summary', /^1 lanes · 4 events/);
+  expect(await page.locator('#lanes label').allInnerTexts()).toEqual(['alice fd 5']);
 });
 
 test('hovering a mark tells what it is, clicking selects it, and the address brings that view back', async () => {

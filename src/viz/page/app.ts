@@ -2,7 +2,7 @@
 // redraw per animation frame at most, whose cost is measured and shown ("frame … ms").
 import { TraceModel } from './model.js';
 import { View } from './view.js';
-import { Timeline } from './timeline.js';
+import { Timeline, LANES_VISIBLE_MAX } from './timeline.js';
 import { CounterChart } from './counters.js';
 import { describe, type Tables } from './explain.js';
 import { firstDivergence } from './compare.js';
@@ -67,6 +67,7 @@ export class App {
   moveCursor(to: number): void {
     this.view.cursor = to;
     this.view.follow(this.model);
+    if (to >= 0) this.#timeline.reveal(this.model, this.view, this.model.laneOf[to]);
     this.redraw();
   }
 
@@ -101,14 +102,14 @@ export class App {
   draw(): number {
     const start = performance.now();
     const { model, view } = this;
-    const lanes = this.#timeline.draw(model, view, this.divergence);
+    this.#timeline.draw(model, view, this.divergence);
     const reactor = Number(el<HTMLSelectElement>('counter-reactor').value || 0);
     this.#counters.draw(model, view, reactor);
     if (this.compared) {
-      const other = Object.assign(new View(), { axis: view.axis, v0: view.v0, v1: view.v1, cursor: view.cursor, eventMask: view.eventMask });
+      const other = Object.assign(new View(), { axis: view.axis, v0: view.v0, v1: view.v1, cursor: view.cursor, eventMask: view.eventMask, kindMask: view.kindMask });
       this.#compareTimeline.draw(this.compared, other, this.divergence);
     }
-    this.#texts(lanes, reactor);
+    this.#texts(reactor);
     const took = performance.now() - start;
     this.frameMs.push(took);
     if (this.frameMs.length > FRAME_WINDOW) this.frameMs.shift();
@@ -123,9 +124,11 @@ export class App {
     el('compare-pane').hidden = this.compared === null;
   }
 
-  #texts(lanes: number, reactor: number): void {
+  #texts(reactor: number): void {
     const { model, view } = this;
-    el('summary').textContent = `${lanes} lanes · ${model.eventCount} events · ${model.faultCount} faults · ${model.records.length} records`;
+    const lanes = this.#timeline.shownLanes;
+    const scrolled = lanes > LANES_VISIBLE_MAX ? ` (${view.laneTop + 1}–${view.laneTop + LANES_VISIBLE_MAX} on screen; shift+wheel scrolls)` : '';
+    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.faultCount} faults · ${model.records.length} records`;
     el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record.';
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
     const c = model.counterIndexAt(at, reactor);

@@ -4,6 +4,7 @@ import type { App } from './app.js';
 import type { Axis } from './view.js';
 import { describe } from './explain.js';
 import { el, showError } from './dom.js';
+import { GUTTER_PX, LANES_VISIBLE_MAX } from './timeline.js';
 
 const ZOOM_STEP = 0.8;
 const PAN_STEP = 0.2;
@@ -30,6 +31,7 @@ export function bindControls(app: App): void {
       Home: () => el('first').click(), End: () => el('last').click(), ' ': () => el('play').click(),
       '+': () => el('zoom-in').click(), '=': () => el('zoom-in').click(), '-': () => el('zoom-out').click(), '0': () => el('fit').click(),
       a: act(() => view.pan(-(view.v1 - view.v0) * PAN_STEP)), d: act(() => view.pan((view.v1 - view.v0) * PAN_STEP)),
+      PageDown: act(() => { view.laneTop += LANES_VISIBLE_MAX; }), PageUp: act(() => { view.laneTop -= LANES_VISIBLE_MAX; }),
     };
     if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
@@ -66,7 +68,9 @@ function bindCanvas(app: App): void {
   canvas.addEventListener('wheel', (e) => {
     e.preventDefault();
     app.following = false;
-    app.view.zoom(e.deltaY > 0 ? 1 / ZOOM_STEP : ZOOM_STEP, app.timeline.posAt(app.view, e.offsetX));
+    // Over the lane names, or with shift, the wheel scrolls the lanes; over the plot it zooms.
+    if (e.shiftKey || e.offsetX < GUTTER_PX) app.view.laneTop += Math.sign(e.deltaY || e.deltaX) * 3;
+    else app.view.zoom(e.deltaY > 0 ? 1 / ZOOM_STEP : ZOOM_STEP, app.timeline.posAt(app.view, e.offsetX));
     app.redraw();
   }, { passive: false });
   canvas.addEventListener('mousedown', (e) => { drag = { x: e.offsetX, v0: app.view.v0, moved: false }; });

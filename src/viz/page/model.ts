@@ -3,6 +3,7 @@
 // live feed appends to it as records arrive.
 import type { Trace, TraceReactor, TraceRecord, CounterRecord } from '../../trace/format.js';
 import { REQUEST, RESULT } from '../../seam.js';
+import { styleOf } from './colors.js';
 
 export interface Lane {
   r: number;
@@ -30,7 +31,13 @@ export class TraceModel {
   readonly lanes: Lane[] = [];
   /** Per record: its lane, or -1 (counters belong to no lane). */
   readonly laneOf: number[] = [];
+  /** Per record: how it is drawn (colors.ts styleOf), and an event's type flags (else 0). */
+  readonly style: number[] = [];
+  readonly typeOf: number[] = [];
   readonly spans: Span[] = [];
+  /** Per lane: its records' and its spans' indexes, in order (a frame draws only the lanes on screen). */
+  readonly laneRecords: number[][] = [];
+  readonly laneSpans: number[][] = [];
   /** Per record: its span index when it opened or closed one, else -1. */
   readonly spanOf: number[] = [];
   /** Per event record: the raw result it was translated from, else -1. */
@@ -69,7 +76,11 @@ export class TraceModel {
     this.records.push(rec);
     this.spanOf.push(-1);
     this.causeOf.push(-1);
-    this.laneOf.push(rec.k === 'counters' ? -1 : this.#laneFor(rec));
+    const lane = rec.k === 'counters' ? -1 : this.#laneFor(rec);
+    this.laneOf.push(lane);
+    if (lane >= 0) this.laneRecords[lane].push(i);
+    this.style.push(styleOf(rec));
+    this.typeOf.push(rec.k === 'event' ? rec.type : 0);
     switch (rec.k) {
       case 'call':
         if (rec.op === 'wait') this.#open(`${rec.r}:wait`, i, 'wait');
@@ -121,6 +132,7 @@ export class TraceModel {
     this.#close(key, at);
     this.spanOf[at] = this.spans.length;
     this.#openSpan.set(key, this.spans.length);
+    this.laneSpans[this.laneOf[at]].push(this.spans.length);
     this.spans.push({ lane: this.laneOf[at], start: at, end: -1, what });
   }
 
@@ -141,6 +153,8 @@ export class TraceModel {
     if (lane === undefined || added) {
       lane = this.lanes.length;
       this.lanes.push({ r: rec.r, fd, name: this.#laneName(rec.r, fd, added ? rec.label : undefined) });
+      this.laneRecords.push([]);
+      this.laneSpans.push([]);
       this.#laneByFd.set(key, lane);
     }
     return lane;

@@ -1,28 +1,56 @@
 // Draws a trace's lanes on a canvas: spans as bars, records as marks, faults as triangles, the
 // cursor and a highlighted record. Marks landing on a pixel already drawn in the same lane and
-// color are skipped, so a frame costs at most lanes × width × colors draws however long the trace.
+// color are skipped, and only the lanes scrolled into view are drawn, so a frame costs at most
+// lanes shown × width × colors draws however long the trace.
 import type { TraceModel } from './model.js';
 import type { View } from './view.js';
-import { eventColor, SPAN_COLORS, KIND_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR } from './colors.js';
+import { STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR } from './colors.js';
 
 export const GUTTER_PX = 190;
 export const AXIS_PX = 18;
 export const LANE_PX = 18;
-const COLOR_SLOTS = 16;
+/** Lanes on screen at once; more scroll (shift+wheel, PageUp/PageDown). */
+export const LANES_VISIBLE_MAX = 32;
+const STYLES = STYLE_COLORS.length;
+const FAULT_STYLE = STYLE_COLORS.length - 2;
+
+/** Where in a lane's record list the first record at or after position `p` is. */
+function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (view.pos(model, records[mid]) < p) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
 
 export class Timeline {
-  /** Screen row of each lane this frame (-1: hidden). */
-  #rows: number[] = [];
+  /** Screen row of each lane this frame (-1: hidden or scrolled out). */
+  #rows: Int32Array = new Int32Array(0);
+  /** Lanes not hidden by a filter, this frame. */
+  shownLanes = 0;
+  /** The canvas's CSS width, read once per frame (each read of clientWidth may lay out the page). */
+  #width = 0;
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
   get plotWidth(): number {
-    return this.canvas.clientWidth - GUTTER_PX;
+    return (this.#width || this.canvas.clientWidth) - GUTTER_PX;
   }
 
   /** Position (axis units) under a canvas x. */
   posAt(view: View, x: number): number {
     return view.v0 + ((x - GUTTER_PX) / this.plotWidth) * (view.v1 - view.v0);
+  }
+
+  /** Scrolls the lanes so that `lane` is on screen. */
+  reveal(model: TraceModel, view: View, lane: number): void {
+    if (lane < 0 || view.hiddenLanes.has(lane)) return;
+    let shown = 0;
+    for (let l = 0; l < lane; l++) if (!view.hiddenLanes.has(l)) shown++;
+    if (shown < view.laneTop) view.laneTop = shown;
+    else if (shown >= view.laneTop + LANES_VISIBLE_MAX) view.laneTop = shown - LANES_VISIBLE_MAX + 1;
   }
 
   /** The shown record nearest to (x, y), within a few pixels, or -1. */
@@ -43,22 +71,21 @@ export class Timeline {
     return best;
   }
 
-  /** Draws one frame; returns the lanes shown. */
-  draw(model: TraceModel, view: View, highlight = -1): number {
+  /** Draws one frame. */
+  draw(model: TraceModel, view: View, highlight = -1): void {
     const { canvas } = this;
     const ratio = window.devicePixelRatio || 1;
-    this.#rows = model.lanes.map(() => -1);
-    let shown = 0;
-    model.lanes.forEach((_, lane) => { if (!view.hiddenLanes.has(lane)) this.#rows[lane] = shown++; });
-    const cssHeight = AXIS_PX + shown * LANE_PX + 4;
-    if (canvas.height !== Math.round(cssHeight * ratio) || canvas.width !== Math.round(canvas.clientWidth * ratio)) {
+    this.#width = canvas.clientWidth;
+    const visible = this.#layout(model, view);
+    const cssHeight = AXIS_PX + visible * LANE_PX + 4;
+    if (canvas.height !== Math.round(cssHeight * ratio) || canvas.width !== Math.round(this.#width * ratio)) {
       canvas.style.height = `${cssHeight}px`;
       canvas.height = Math.round(cssHeight * ratio);
-      canvas.width = Math.round(canvas.clientWidth * ratio);
+      canvas.width = Math.round(this.#width * ratio);
     }
     const g = canvas.getContext('2d')!;
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, canvas.clientWidth, cssHeight);
+    g.clearRect(0, 0, this.#width, cssHeight);
     this.#drawLanes(g, model, cssHeight);
     g.save();
     g.beginPath();
@@ -71,11 +98,27 @@ export class Timeline {
     this.#drawLine(g, model, view, highlight, DIVERGENCE_COLOR, cssHeight);
     this.#drawMarks(g, model, view);
     g.restore();
-    return shown;
+  }
+
+  /** Gives each lane its screen row; returns how many rows are on screen. */
+  #layout(model: TraceModel, view: View): number {
+    const lanes = model.lanes.length;
+    if (this.#rows.length !== lanes) this.#rows = new Int32Array(lanes);
+    let shown = 0;
+    for (let lane = 0; lane < lanes; lane++) if (!view.hiddenLanes.has(lane)) shown++;
+    this.shownLanes = shown;
+    view.laneTop = Math.max(0, Math.min(view.laneTop, shown - LANES_VISIBLE_MAX));
+    let n = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      if (view.hiddenLanes.has(lane)) { this.#rows[lane] = -1; continue; }
+      const row = n++ - view.laneTop;
+      this.#rows[lane] = row >= 0 && row < LANES_VISIBLE_MAX ? row : -1;
+    }
+    return Math.min(shown, LANES_VISIBLE_MAX);
   }
 
   #x(view: View, p: number): number {
-    return GUTTER_PX + ((p - view.v0) / (view.v1 - view.v0)) * this.plotWidth;
+    return GUTTER_PX + ((p - view.v0) / (view.v1 - view.v0)) * (this.#width - GUTTER_PX);
   }
 
   #drawLanes(g: CanvasRenderingContext2D, model: TraceModel, height: number): void {
@@ -86,7 +129,7 @@ export class Timeline {
       if (row < 0) return;
       const y = AXIS_PX + row * LANE_PX;
       g.fillStyle = row % 2 ? '#f4f4f4' : '#fbfbfb';
-      g.fillRect(0, y, this.canvas.clientWidth, LANE_PX);
+      g.fillRect(0, y, this.#width, LANE_PX);
       g.fillStyle = '#222';
       g.fillText(lane.name.slice(0, 28), 4, y + LANE_PX / 2);
     });
@@ -109,44 +152,55 @@ export class Timeline {
   }
 
   #drawSpans(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const lastPx = new Float64Array(model.lanes.length).fill(-1);
     const last = model.records.length - 1;
-    for (const span of model.spans) {
-      const row = this.#rows[span.lane];
-      if (row === undefined || row < 0) continue;
-      const x0 = this.#x(view, view.pos(model, span.start));
-      const x1 = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
-      if (x1 < GUTTER_PX || x0 > this.canvas.clientWidth) continue;
-      const px = Math.floor(x0);
-      if (x1 - x0 < 1 && px === lastPx[span.lane]) continue;
-      lastPx[span.lane] = px;
-      g.fillStyle = SPAN_COLORS[span.what];
-      const inset = span.what === 'wait' ? 2 : 4;
-      g.fillRect(x0, AXIS_PX + row * LANE_PX + inset, Math.max(x1 - x0, 1), LANE_PX - 2 * inset);
-    }
+    this.#onScreen((lane, row) => {
+      let lastPx = -1;
+      for (const s of model.laneSpans[lane]) {
+        const span = model.spans[s];
+        const x0 = this.#x(view, view.pos(model, span.start));
+        if (x0 > this.#width) break;
+        const x1 = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
+        if (x1 < GUTTER_PX) continue;
+        const px = Math.floor(x0);
+        if (x1 - x0 < 1 && px === lastPx) continue;
+        lastPx = px;
+        g.fillStyle = SPAN_COLORS[span.what];
+        const inset = span.what === 'wait' ? 2 : 4;
+        g.fillRect(x0, AXIS_PX + row * LANE_PX + inset, Math.max(x1 - x0, 1), LANE_PX - 2 * inset);
+      }
+    });
+  }
+
+  /** Calls `draw` for each lane on screen, with its row. */
+  #onScreen(draw: (lane: number, row: number) => void): void {
+    for (let lane = 0; lane < this.#rows.length; lane++) if (this.#rows[lane] >= 0) draw(lane, this.#rows[lane]);
   }
 
   #drawMarks(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const lastPx = new Int32Array(model.lanes.length * COLOR_SLOTS).fill(-1);
-    const slots = new Map<string, number>();
-    const to = Math.min(view.indexAt(model, view.v1) + 1, model.records.length);
-    for (let i = view.indexAt(model, view.v0); i < to; i++) {
-      if (!view.shows(model, i)) continue;
-      const rec = model.records[i];
-      const lane = model.laneOf[i];
-      const color = rec.k === 'event' ? eventColor(rec.type) : KIND_COLORS[rec.k as keyof typeof KIND_COLORS];
-      let slot = slots.get(color);
-      if (slot === undefined) { slot = slots.size % COLOR_SLOTS; slots.set(color, slot); }
-      const x = this.#x(view, view.pos(model, i));
-      const px = Math.floor(x);
-      if (lastPx[lane * COLOR_SLOTS + slot] === px) continue;
-      lastPx[lane * COLOR_SLOTS + slot] = px;
-      const y = AXIS_PX + this.#rows[lane] * LANE_PX;
-      g.fillStyle = color;
-      if (rec.k === 'event') g.fillRect(x - 1, y + 2, 3, LANE_PX - 4);
-      else if (rec.k === 'fault') this.#triangle(g, x, y);
-      else g.fillRect(x, rec.k === 'call' ? y + 1 : rec.k === 'request' ? y + LANE_PX - 5 : y + LANE_PX - 3, 1, 3);
-    }
+    const { style, typeOf } = model;
+    const { kindMask, eventMask } = view;
+    const scale = (this.#width - GUTTER_PX) / (view.v1 - view.v0);
+    const lastPx = new Int32Array(STYLES);
+    this.#onScreen((lane, row) => {
+      const records = model.laneRecords[lane];
+      const y = AXIS_PX + row * LANE_PX;
+      lastPx.fill(-1);
+      for (let k = firstAtOrAfter(model, view, records, view.v0); k < records.length; k++) {
+        const i = records[k];
+        const p = view.pos(model, i);
+        if (p > view.v1) break;
+        const s = style[i];
+        if ((STYLE_KIND[s] & kindMask) === 0 || (s < FIRST_KIND_STYLE && (typeOf[i] & eventMask) === 0)) continue;
+        const x = GUTTER_PX + (p - view.v0) * scale;
+        const px = x | 0;
+        if (lastPx[s] === px) continue;
+        lastPx[s] = px;
+        g.fillStyle = STYLE_COLORS[s];
+        if (s < FIRST_KIND_STYLE) g.fillRect(x - 1, y + 2, 3, LANE_PX - 4);
+        else if (s === FAULT_STYLE) this.#triangle(g, x, y);
+        else g.fillRect(x, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 5 : LANE_PX - 3), 1, 3);
+      }
+    });
   }
 
   #triangle(g: CanvasRenderingContext2D, x: number, y: number): void {

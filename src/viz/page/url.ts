@@ -31,7 +31,17 @@ export function readState(search: string): PageState {
   };
 }
 
+/** The address changes at most this often: browsers throttle history updates. */
+const WRITE_INTERVAL_MS = 250;
+let pending: PageState | null = null;
+
+/** Puts `state` in the address, soon (the latest state wins). */
 export function writeState(state: PageState): void {
+  if (pending === null) setTimeout(() => { writeNow(pending!); pending = null; }, WRITE_INTERVAL_MS);
+  pending = state;
+}
+
+function writeNow(state: PageState): void {
   const q = new URLSearchParams();
   if (state.trace) q.set('trace', state.trace);
   if (state.live) q.set('live', '');

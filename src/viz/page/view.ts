@@ -1,10 +1,11 @@
 // What part of a trace the page shows: the axis (record order or time), the visible range, the
 // cursor, and the filters. Every position is in axis units: a record index or milliseconds.
 import type { TraceModel } from './model.js';
+import { STYLE_KIND, FIRST_KIND_STYLE } from './colors.js';
 
 export type Axis = 'seq' | 'time';
-export type RecordKind = 'call' | 'request' | 'result' | 'event' | 'fault';
 export const ALL_EVENTS = 1 | 2 | 4 | 8 | 16;
+const ALL_KINDS = 1 | 2 | 4 | 8 | 16;
 /** Zooming in stops where one axis unit spans this many views (a record, or a microsecond). */
 const MIN_SPAN = { seq: 4, time: 0.004 } as const;
 
@@ -15,8 +16,11 @@ export class View {
   /** The record the cursor is on, -1 before the first. */
   cursor = -1;
   readonly hiddenLanes = new Set<number>();
+  /** The first shown lane at the top of the timeline (lanes scroll when there are many). */
+  laneTop = 0;
   eventMask = ALL_EVENTS;
-  readonly kinds = new Set<RecordKind>(['call', 'request', 'result', 'event', 'fault']);
+  /** Record kinds shown, as colors.ts KIND_BITS. */
+  kindMask = ALL_KINDS;
 
   pos(model: TraceModel, i: number): number {
     return this.axis === 'seq' ? i : model.records[i].t;
@@ -34,10 +38,9 @@ export class View {
   }
 
   shows(model: TraceModel, i: number): boolean {
-    const rec = model.records[i];
-    if (rec.k === 'counters') return false;
-    if (this.hiddenLanes.has(model.laneOf[i]) || !this.kinds.has(rec.k)) return false;
-    return rec.k !== 'event' || (rec.type & this.eventMask) !== 0;
+    const style = model.style[i];
+    if ((STYLE_KIND[style] & this.kindMask) === 0 || this.hiddenLanes.has(model.laneOf[i])) return false;
+    return style >= FIRST_KIND_STYLE || (model.typeOf[i] & this.eventMask) !== 0;
   }
 
   /** The next (dir 1) or previous (dir -1) shown event from the cursor, or the cursor itself. */
