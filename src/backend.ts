@@ -33,6 +33,8 @@ export interface ShimLayout {
 
 export interface Backend {
   readonly os: OsCalls;
+  /** The machine it runs on, as traces name it: 'native', or the simulated host's name. */
+  readonly host: string;
   /** Monotonic milliseconds: real time, or the simulation's virtual time. */
   now(): number;
   /** Injected faults so far (simulation only). */
@@ -46,6 +48,7 @@ export function nativeBackend(): Backend {
   const binding = nativeBinding();
   return {
     os: binding,
+    host: 'native',
     now: () => performance.now(),
     faultReport: () => null,
     codeSpace: CODES_ERRNO,
@@ -88,6 +91,7 @@ function simOs(kernel: SimKernel): OsCalls {
 export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backend {
   return {
     os: simOs(kernel),
+    host: kernel.host,
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
     codeSpace: CODES_ERRNO,

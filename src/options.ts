@@ -3,6 +3,7 @@ import { ReactorError } from './errors.js';
 import { checkIntegerIn } from './validate.js';
 import * as limits from './limits.js';
 import type { FaultRates } from './sim/faults.js';
+import type { TraceSink } from './trace/format.js';
 
 export type Model = 'readiness' | 'completion';
 export type Mechanism = 'epoll' | 'poll';
@@ -27,6 +28,8 @@ export interface ReactorOptions {
   latencyMs?: [number, number];
   /** backend 'sim': faults to inject, each a probability per occasion. */
   faults?: FaultRates;
+  /** Records every call, request, raw result, event and counter into this sink (a TraceRecorder). */
+  trace?: TraceSink;
 }
 
 export interface ResolvedOptions {
@@ -39,11 +42,12 @@ export interface ResolvedOptions {
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
+  trace: TraceSink | null;
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 
 export function resolveOptions(options: unknown): ResolvedOptions {
@@ -78,6 +82,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Array.isArray(latencyMs) || latencyMs.length !== 2 || !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || latencyMs[0] > latencyMs[1]) {
     throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${JSON.stringify(latencyMs)}`);
   }
+  const trace = o.trace ?? null;
+  if (trace !== null && (typeof trace !== 'object' || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
+    throw new ReactorError('EINVAL', `Reactor.create: trace must be a TraceSink (an object with reactor() and record()), such as new TraceRecorder(); got ${String(trace)}`);
+  }
   return {
     backend,
     seed,
@@ -88,5 +96,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),
     bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
+    trace,
   };
 }

@@ -28,6 +28,7 @@ export class Faults {
   readonly #rates = new Map<FaultKind, number>();
   readonly #streams = new Map<FaultKind, Random>();
   readonly #counts = new Map<FaultKind, number>();
+  #observer: ((kind: FaultKind) => void) | null = null;
 
   constructor(seed: number, rates: FaultRates = {}) {
     for (const kind of KINDS) {
@@ -50,7 +51,13 @@ export class Faults {
     const rate = this.#rates.get(kind)!;
     if (rate === 0 || this.#streams.get(kind)!.float() >= rate) return false;
     this.#counts.set(kind, this.#counts.get(kind)! + 1);
+    this.#observer?.(kind);
     return true;
+  }
+
+  /** Calls `observer` at each injected fault (a trace records them); one observer at a time. */
+  observe(observer: ((kind: FaultKind) => void) | null): void {
+    this.#observer = observer;
   }
 
   /** A uniform draw from the fault's own stream (for how much of a partial write goes). */
