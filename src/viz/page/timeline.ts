@@ -2,7 +2,8 @@
 // cursor and a highlighted record. Marks landing on a pixel already drawn in the same lane and
 // color are skipped, and only the lanes scrolled into view are drawn, so a frame costs at most
 // lanes shown × width × colors draws however long the trace.
-import type { TraceModel } from './model.js';
+import type { TraceModel, Span } from './model.js';
+import { Runs } from './runs.js';
 import type { View } from './view.js';
 import { STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR } from './colors.js';
 
@@ -13,6 +14,7 @@ export const LANE_PX = 18;
 export const LANES_VISIBLE_MAX = 32;
 const STYLES = STYLE_COLORS.length;
 const FAULT_STYLE = STYLE_COLORS.length - 2;
+const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
 
 /** Where in a lane's record list the first record at or after position `p` is. */
 function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
@@ -153,22 +155,21 @@ export class Timeline {
 
   #drawSpans(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
     const last = model.records.length - 1;
+    const runs = new Runs(SPAN_KINDS.length);
     this.#onScreen((lane, row) => {
-      let lastPx = -1;
       for (const s of model.laneSpans[lane]) {
         const span = model.spans[s];
-        const x0 = this.#x(view, view.pos(model, span.start));
-        if (x0 > this.#width) break;
-        const x1 = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
-        if (x1 < GUTTER_PX) continue;
-        const px = Math.floor(x0);
-        if (x1 - x0 < 1 && px === lastPx) continue;
-        lastPx = px;
-        g.fillStyle = SPAN_COLORS[span.what];
+        const start = this.#x(view, view.pos(model, span.start));
+        if (start > this.#width) break;
+        const end = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
+        if (end < GUTTER_PX) continue;
+        const x0 = Math.max(start, GUTTER_PX);
         const inset = span.what === 'wait' ? 2 : 4;
-        g.fillRect(x0, AXIS_PX + row * LANE_PX + inset, Math.max(x1 - x0, 1), LANE_PX - 2 * inset);
+        runs.add(SPAN_KINDS.indexOf(span.what), x0, Math.min(Math.max(end, x0 + 1), this.#width), AXIS_PX + row * LANE_PX + inset, LANE_PX - 2 * inset);
       }
+      runs.flush();
     });
+    runs.fill(g, SPAN_KINDS.map((what) => SPAN_COLORS[what]), SPAN_KINDS.map((_, i) => i));
   }
 
   /** Calls `draw` for each lane on screen, with its row. */
@@ -180,11 +181,11 @@ export class Timeline {
     const { style, typeOf } = model;
     const { kindMask, eventMask } = view;
     const scale = (this.#width - GUTTER_PX) / (view.v1 - view.v0);
-    const lastPx = new Int32Array(STYLES);
+    const runs = new Runs(STYLES);
+    const faults: number[] = [];
     this.#onScreen((lane, row) => {
       const records = model.laneRecords[lane];
       const y = AXIS_PX + row * LANE_PX;
-      lastPx.fill(-1);
       for (let k = firstAtOrAfter(model, view, records, view.v0); k < records.length; k++) {
         const i = records[k];
         const p = view.pos(model, i);
@@ -192,15 +193,16 @@ export class Timeline {
         const s = style[i];
         if ((STYLE_KIND[s] & kindMask) === 0 || (s < FIRST_KIND_STYLE && (typeOf[i] & eventMask) === 0)) continue;
         const x = GUTTER_PX + (p - view.v0) * scale;
-        const px = x | 0;
-        if (lastPx[s] === px) continue;
-        lastPx[s] = px;
-        g.fillStyle = STYLE_COLORS[s];
-        if (s < FIRST_KIND_STYLE) g.fillRect(x - 1, y + 2, 3, LANE_PX - 4);
-        else if (s === FAULT_STYLE) this.#triangle(g, x, y);
-        else g.fillRect(x, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 5 : LANE_PX - 3), 1, 3);
+        if (s < FIRST_KIND_STYLE) runs.add(s, x - 1, x + 2, y + 2, LANE_PX - 4);
+        else if (s === FAULT_STYLE) faults.push(x, y);
+        else runs.add(s, x, x + 1, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 5 : LANE_PX - 3), 3);
       }
+      runs.flush();
     });
+    // Calls, requests and results first: event marks stay on top, the most telling last.
+    runs.fill(g, STYLE_COLORS, [...STYLE_COLORS.keys()].reverse());
+    g.fillStyle = STYLE_COLORS[FAULT_STYLE];
+    for (let f = 0; f < faults.length; f += 2) this.#triangle(g, faults[f], faults[f + 1]);
   }
 
   #triangle(g: CanvasRenderingContext2D, x: number, y: number): void {
