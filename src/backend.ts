@@ -2,7 +2,6 @@
 // shim over a simulated kernel. Nothing above this file knows which.
 import { nativeBinding, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
-import { CODES_ERRNO } from './seam.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
 import { SimShim, type WaitScheduler } from './sim/shim.js';
@@ -39,8 +38,6 @@ export interface Backend {
   now(): number;
   /** Injected faults so far (simulation only). */
   faultReport(): FaultReport | null;
-  /** The numbering of the OS error codes its shim reports. */
-  readonly codeSpace: number;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
 }
 
@@ -51,7 +48,6 @@ export function nativeBackend(): Backend {
     host: 'native',
     now: () => performance.now(),
     faultReport: () => null,
-    codeSpace: CODES_ERRNO,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
       if (shim.wakeToken === 0) {
@@ -94,7 +90,6 @@ export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backen
     host: kernel.host,
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
-    codeSpace: CODES_ERRNO,
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
   };
 }

@@ -12,3 +12,5 @@ export * as limits from './limits.js';
 export { TraceRecorder, DEFAULT_TRACE_CAPACITY, MAX_TRACE_CAPACITY, type TraceRecorderOptions, type TraceListener } from './trace/recorder.js';
 export { traceHash } from './trace/hash.js';
 export * from './trace/format.js';
+export { replay, type ReplayedReactor, type ReplayedEvent } from './trace/replay.js';
+export { toChromeTrace, type ChromeTrace, type ChromeEvent } from './trace/chrome.js';

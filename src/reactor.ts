@@ -12,7 +12,7 @@ import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
 import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism, type BackendName } from './options.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS, codeSpaceOf } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
@@ -83,7 +83,7 @@ export class Reactor<C = unknown> {
     }
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
-    if (core.init(model, mechanism, backend.codeSpace) !== 0) {
+    if (core.init(model, mechanism, codeSpaceOf(mechanism)) !== 0) {
       throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
     }
     const layout = {
