@@ -7,6 +7,9 @@ import { launchChromium, textMatches } from './browser.js';
 
 const SERVER = new URL('../examples/chat-server.js', import.meta.url).pathname;
 
+// A real browser on a shared 2-core machine: page loads can take seconds.
+jest.setTimeout(90_000);
+
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
 afterAll(async () => { await browser?.close(); });

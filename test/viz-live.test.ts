@@ -9,6 +9,9 @@ import { launchChromium, textMatches } from './browser.js';
 
 const FIXTURE = new URL('../../../test/fixtures/viz-echo.trace.json', import.meta.url);
 
+// A real browser on a shared 2-core machine: page loads can take seconds.
+jest.setTimeout(90_000);
+
 let browser: Browser;
 let server: VizServer;
 let feed: LiveFeed;

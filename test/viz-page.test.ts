@@ -3,9 +3,14 @@
 import { readFileSync, mkdirSync, statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { serveViz, type VizServer } from '../src/viz/server.js';
+import { traceHash } from '../src/trace/hash.js';
+import { toChromeTrace } from '../src/trace/chrome.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
 
 const FIXTURE = new URL('../../../test/fixtures/viz-echo.trace.json', import.meta.url);
+
+// A real browser on a shared 2-core machine: page loads can take seconds.
+jest.setTimeout(90_000);
 
 let browser: Browser;
 let server: VizServer;
@@ -94,6 +99,16 @@ test('a file that is not a trace says why, and the shown trace stays', async () 
   await page.locator('#file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "io-reactor-trace", "version": 2}') });
   await shows('#error', 'notes.json is not a trace io-reactor can show: it is version 2; this io-reactor reads version 1');
   await shows('#summary', /^3 lanes/);
+});
+
+test('the page shows the trace\'s hash, the same as Node\'s, and exports its Chrome Trace JSON', async () => {
+  const trace = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+  await shows('#hash', new RegExp(`^${traceHash(trace)}$`));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  expect(download.suggestedFilename()).toBe('io-reactor-trace-seed-7.chrome.json');
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(exported).toEqual(JSON.parse(JSON.stringify(toChromeTrace(trace))));
+  expect(exported.traceEvents.length).toBeGreaterThan(30);
 });
 
 test('a screenshot of the page is kept as an artifact', async () => {

@@ -8,6 +8,7 @@ import { describe, type Tables } from './explain.js';
 import { firstDivergence } from './compare.js';
 import { el } from './dom.js';
 import { writeState, type PageState } from './url.js';
+import { showHash } from './export.js';
 
 /** Frames whose draw time the readout takes the median of. */
 const FRAME_WINDOW = 30;
@@ -45,6 +46,7 @@ export class App {
     if (state.v0 !== undefined && state.v1 !== undefined && state.v1 > state.v0) { this.view.v0 = state.v0; this.view.v1 = state.v1; }
     this.view.cursor = state.at !== undefined && state.at < model.records.length ? state.at : -1;
     this.#compare();
+    showHash(model);
     this.onModelChanged();
     this.redraw();
   }

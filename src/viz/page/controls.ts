@@ -3,6 +3,7 @@
 import type { App } from './app.js';
 import type { Axis } from './view.js';
 import { describe } from './explain.js';
+import { downloadChromeTrace } from './export.js';
 import { el, showError } from './dom.js';
 import { GUTTER_PX, LANES_VISIBLE_MAX } from './timeline.js';
 
@@ -17,6 +18,7 @@ export function bindControls(app: App): void {
   el('forward').onclick = act(() => app.moveCursor(view.step(app.model, 1)));
   el('last').onclick = act(() => app.moveCursor(lastEvent(app)));
   el('play').onclick = () => app.togglePlay();
+  el('export').onclick = () => downloadChromeTrace(app.model);
   el('zoom-in').onclick = act(() => view.zoom(ZOOM_STEP, (view.v0 + view.v1) / 2));
   el('zoom-out').onclick = act(() => view.zoom(1 / ZOOM_STEP, (view.v0 + view.v1) / 2));
   el('fit').onclick = act(() => view.fit(app.model));

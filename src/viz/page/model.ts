@@ -55,8 +55,12 @@ export class TraceModel {
 
   constructor(readonly seed: number | null = null) {}
 
+  /** The trace it was built from whole (a file, a run); null for one that grew (the live feed). */
+  source: Trace | null = null;
+
   static of(trace: Trace): TraceModel {
     const model = new TraceModel(trace.seed);
+    model.source = trace;
     for (const r of trace.reactors) model.addReactor(r);
     for (const rec of trace.records) model.push(rec);
     return model;
@@ -68,7 +72,7 @@ export class TraceModel {
 
   /** The trace as it stands, in the file format. */
   toTrace(): Trace {
-    return { format: 'io-reactor-trace', version: 1, seed: this.seed, reactors: this.reactors.filter(Boolean), records: this.records };
+    return this.source ?? { format: 'io-reactor-trace', version: 1, seed: this.seed, reactors: this.reactors.filter(Boolean), records: this.records };
   }
 
   push(rec: TraceRecord): void {
