@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium, textMatches } from './browser.js';
+import { jest } from '@jest/globals';
 
 const SERVER = new URL('../examples/chat-server.js', import.meta.url).pathname;
 

@@ -6,6 +6,7 @@ import type { Trace } from '../src/trace/format.js';
 import { LiveFeed } from '../src/viz/live.js';
 import { serveViz, type VizServer } from '../src/viz/server.js';
 import { launchChromium, textMatches } from './browser.js';
+import { jest } from '@jest/globals';
 
 const FIXTURE = new URL('../../../test/fixtures/viz-echo.trace.json', import.meta.url);
 

@@ -6,6 +6,7 @@ import { serveViz, type VizServer } from '../src/viz/server.js';
 import { traceHash } from '../src/trace/hash.js';
 import { toChromeTrace } from '../src/trace/chrome.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { jest } from '@jest/globals';
 
 const FIXTURE = new URL('../../../test/fixtures/viz-echo.trace.json', import.meta.url);
 
