@@ -3,7 +3,7 @@
 //
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
-//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core]
+//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { startChild, waitForLine, stopChild, liveChildren } from './children.js';
 import { coreRate } from './core-rate.js';
+import { traceCost } from './trace-cost.js';
 import { median } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     reruns: { type: 'string' },
     'no-echo': { type: 'boolean', default: false },
     'no-core': { type: 'boolean', default: false },
+    'no-trace': { type: 'boolean', default: false },
   },
 });
 
@@ -227,11 +229,30 @@ async function coreBenchmark(): Promise<void> {
   console.log('');
 }
 
+async function traceBenchmark(): Promise<void> {
+  const seconds = coreSeconds;
+  const rounds = quick ? 1 : 3;
+  console.log(`== Cost of tracing: native wait cycles/s on one socket pair, ${seconds} s per sample, median of ${rounds} rounds taken in turn.`);
+  console.log('   off: no trace option. null sink: every record made and dropped. recorder: a TraceRecorder keeps them (a ring of');
+  console.log('   1,000,000 records). readiness: wait(0) returning one READ event; completion: send 64 bytes, wait for the READ, postRead.');
+  console.log('');
+  const rows = await traceCost(seconds, rounds);
+  printTable(
+    ['model', 'trace', 'waits/s', 'vs off'],
+    rows.map((r) => {
+      const off = rows.find((x) => x.model === r.model && x.variant === 'off')!.waitsPerSecond;
+      return [r.model, r.variant, fmtInt(r.waitsPerSecond), `${fmt(r.waitsPerSecond / off)}×`];
+    }),
+  );
+  console.log('');
+}
+
 async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo'] && connCounts.length && servers.length) await echoBenchmark();
   if (!flags['no-core']) await coreBenchmark();
+  if (!flags['no-trace']) await traceBenchmark();
   if (outputTimes() !== builtAt) {
     failures++;
     console.log('WARNING: build/core.wasm, the native addon or build/js/src changed during this run (another build ran);');

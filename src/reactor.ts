@@ -238,6 +238,11 @@ export class Reactor<C = unknown> {
     this.#shim.wakeup();
   }
 
+  /** This reactor's `r` in its trace (null when created without `trace`). */
+  get traceId(): number | null {
+    return this.#tap?.r ?? null;
+  }
+
   /** The reactor's clock in ms: monotonic real time natively, virtual time in simulation. */
   now(): number {
     return this.#backend.now();

@@ -1,6 +1,6 @@
 // The Chrome Trace Event export opens in ui.perfetto.dev and chrome://tracing: these check the
 // structure those viewers need (balanced spans, two-ended flows, named tracks, counters).
-import { EventType, TraceRecorder } from '../src/index.js';
+import { EventType, TraceRecorder, type FaultRecord } from '../src/index.js';
 import { toChromeTrace, type ChromeEvent } from '../src/trace/chrome.js';
 import { reactor, destroyAll } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
@@ -8,7 +8,7 @@ import { tracedEchoRun } from './trace-run.js';
 afterEach(destroyAll);
 
 function pairs(events: ChromeEvent[], open: ChromeEvent['ph'], close: ChromeEvent['ph']): [ChromeEvent, ChromeEvent][] {
-  const ends = new Map<string, ChromeEvent[]>();
+  const ends = new Map<string | number, ChromeEvent[]>();
   for (const e of events.filter((x) => x.ph === close)) ends.set(e.id!, [...(ends.get(e.id!) ?? []), e]);
   const starts = events.filter((x) => x.ph === open);
   expect(new Set(starts.map((x) => x.id)).size).toBe(starts.length);
@@ -22,10 +22,10 @@ function pairs(events: ChromeEvent[], open: ChromeEvent['ph'], close: ChromeEven
 
 describe('toChromeTrace of a simulated echo run', () => {
   let events: ChromeEvent[];
-  let faults: number;
+  let faults: FaultRecord[];
   beforeAll(async () => {
     const trace = await tracedEchoRun(2);
-    faults = trace.records.filter((x) => x.k === 'fault').length;
+    faults = trace.records.filter((x): x is FaultRecord => x.k === 'fault');
     const text = JSON.stringify(toChromeTrace(trace));
     const parsed = JSON.parse(text);
     expect(parsed.displayTimeUnit).toBe('ms');
@@ -36,12 +36,22 @@ describe('toChromeTrace of a simulated echo run', () => {
   test('names one process per reactor and one thread per registration, by its label', () => {
     const processes = events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args!.name]);
     expect(processes).toEqual([
-      [0, 'network (faults)'], [1, 'server: reactor 0 (sim readiness epoll)'], [2, 'a: reactor 1 (sim completion epoll)'],
+      [5, 'network (faults)'], [1, 'server: reactor 0 (sim readiness epoll)'], [2, 'a: reactor 1 (sim completion epoll)'],
       [3, 'b: reactor 2 (sim completion epoll)'], [4, 'c: reactor 3 (sim completion epoll)'],
     ]);
     const threads = events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => `${e.pid} ${e.args!.name}`);
     expect(threads).toEqual(expect.arrayContaining(['1 listener (fd 5)', '2 client 0 (fd 5)', '1 app calls']));
     expect(threads.filter((t) => t.startsWith('1 conn'))).toHaveLength(3);
+  });
+
+  test('no event uses pid or tid 0 (the idle process and thread to a viewer), and tids are unique per process', () => {
+    const timed = events.filter((e) => e.ph !== 'M' || e.tid !== undefined);
+    expect(timed.every((e) => e.pid > 0 && (e.tid === undefined || e.tid > 0))).toBe(true);
+    const owner = new Map<number, number>();
+    for (const e of timed.filter((x) => x.tid !== undefined)) {
+      expect(owner.get(e.tid!) ?? e.pid).toBe(e.pid);
+      owner.set(e.tid!, e.pid);
+    }
   });
 
   test('times are microseconds, never negative, on every timed event', () => {
@@ -66,6 +76,7 @@ describe('toChromeTrace of a simulated echo run', () => {
     const flows = pairs(events, 's', 'f');
     expect(flows.length).toBeGreaterThan(5);
     for (const [s, f] of flows) {
+      expect(typeof s.id).toBe('number');   // Perfetto parses a string flow id as hex
       expect(f.ts!).toBeGreaterThanOrEqual(s.ts!);
       expect(f.bp).toBe('e');
       const slices = events.filter((e) => e.ph === 'X' && e.pid === s.pid);
@@ -96,11 +107,12 @@ describe('toChromeTrace of a simulated echo run', () => {
     }
   });
 
-  test('each fault is an instant on the network process', () => {
+  test('each fault is an instant, on the reactor whose call it struck or else on the network', () => {
     const instants = events.filter((e) => e.ph === 'i' && e.cat === 'fault');
-    expect(instants).toHaveLength(faults);
-    expect(instants.every((e) => e.pid === 0)).toBe(true);
-    expect(faults).toBeGreaterThan(0);
+    expect(instants).toHaveLength(faults.length);
+    expect(faults.length).toBeGreaterThan(0);
+    instants.forEach((e, i) => expect(e.pid).toBe(faults[i].r >= 0 ? faults[i].r + 1 : 5));
+    expect(new Set(instants.map((e) => e.pid)).size).toBeGreaterThan(1);
   });
 });
 

@@ -4,7 +4,7 @@ import { EventType, type Reactor, type Trace } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 
 const PORT = 7000;
-const FAULTS = { partialWriteRate: 0.3, resetRate: 0.02, interruptRate: 0.1 };
+export const FAULTS = { partialWriteRate: 0.3, resetRate: 0.02, interruptRate: 0.1 };
 
 async function echoServer(r: Reactor<string>, stop: () => boolean): Promise<void> {
   const { fd: listener } = r.os.listen(PORT);
@@ -44,14 +44,21 @@ async function client(r: Reactor<string>, name: string, messages: number): Promi
 /** Runs the echo simulation of `seed` and returns its trace. */
 export async function tracedEchoRun(seed: number): Promise<Trace> {
   const sim = new Simulation({ seed, latencyMs: [1, 20], faults: FAULTS, trace: true });
+  await runEcho(sim);
+  return sim.trace();
+}
+
+/** Runs the echo programs on `sim` (hosts server, a, b, c) until they end. */
+export async function runEcho(sim: Simulation, messages = 4): Promise<void> {
   const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
   const clients = await Promise.all(['a', 'b', 'c'].map((h) => sim.host(h).createReactor<string>({ model: 'completion' })));
   let done = false;
   const serving = echoServer(server, () => done);
-  const talking = Promise.all(clients.map((c, i) => client(c, `client ${i}`, 4))).finally(() => { done = true; });
-  await sim.runUntilIdle();
-  await talking;
-  await serving;
-  for (const r of [server, ...clients]) r.destroy();
-  return sim.trace();
+  const talking = Promise.all(clients.map((c, i) => client(c, `client ${i}`, messages))).finally(() => { done = true; });
+  try {
+    // All at once: whichever fails first (an app, or the oracle's check) is the run's failure.
+    await Promise.all([sim.runUntilIdle(), talking, serving]);
+  } finally {
+    for (const r of [server, ...clients]) r.destroy();
+  }
 }

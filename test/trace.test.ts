@@ -2,6 +2,9 @@
 // reactor's time; a TraceRecorder keeps them within its capacity and streams them; a Simulation
 // records all its reactors and faults; traceHash fingerprints a run.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventType, TraceRecorder, traceHash, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
@@ -11,6 +14,8 @@ import { reactor, destroyAll, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
 
 const HASH_FIXTURE = new URL('../../../test/fixtures/trace-hash.mjs', import.meta.url).pathname;
+const HASH_MODULE = new URL('../src/trace/hash.js', import.meta.url).pathname;
+const CHROMIUM = '/usr/bin/chromium';
 
 afterEach(destroyAll);
 
@@ -89,6 +94,19 @@ test('completion writes count as bytes in flight until their results return', as
   expect(r.os.recv(b)!.length).toBe(3000);
 });
 
+test("a fault struck in a reactor's wait is that reactor's; one struck in an os call the network's", async () => {
+  const recorder = new TraceRecorder();
+  const r = await reactor({ backend: 'sim', seed: 3, faults: { interruptRate: 0.5, partialWriteRate: 1 }, trace: recorder });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'a', EventType.READ);
+  expect(r.os.send(b, text('hello'))).toBeLessThan(5);
+  for (let i = 0; i < 8; i++) r.wait(1);
+  const faults = of(recorder.toJSON().records, 'fault').map((f) => `${f.fault} ${f.r}`);
+  expect(faults[0]).toBe('partialWrite -1');
+  expect(faults).toContain('interrupt 0');
+  expect(new Set(faults.slice(1))).toEqual(new Set(['interrupt 0']));
+});
+
 test('os.close of a registered fd is recorded as one close call', async () => {
   const recorder = new TraceRecorder();
   const r = await reactor({ backend: 'sim', trace: recorder });
@@ -146,6 +164,10 @@ describe('Simulation traces', () => {
     expect(faults.length).toBeGreaterThan(0);
     const injected = faults.reduce((n: Record<string, number>, f) => ({ ...n, [f.fault]: (n[f.fault] ?? 0) + 1 }), {});
     expect(Object.keys(injected).length).toBeGreaterThan(0);
+    // A fault struck during a reactor's call is that reactor's; one struck elsewhere the network's.
+    expect(faults.every((f) => f.r >= -1 && f.r <= 3)).toBe(true);
+    expect(faults.some((f) => f.r >= 0)).toBe(true);
+    expect(faults.some((f) => f.r === -1)).toBe(true);
     const times = trace.records.map((x) => x.t);
     expect(times).toEqual([...times].sort((x, y) => x - y));
   });
@@ -178,6 +200,24 @@ describe('traceHash', () => {
     const child = spawnSync(process.execPath, [HASH_FIXTURE, '11'], { encoding: 'utf8', timeout: 20000 });
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe(here);
+  });
+
+  test('a browser (headless chromium) computes the same hash of the trace', async () => {
+    const trace = await tracedEchoRun(11);
+    // hash.ts has no imports: its compiled text runs as a classic script once `export` is dropped.
+    const script = readFileSync(HASH_MODULE, 'utf8').replace(/^export /gm, '').replace(/^\/\/# sourceMappingURL.*$/m, '');
+    const dir = mkdtempSync(join(tmpdir(), 'trace-hash-'));
+    try {
+      const page = join(dir, 'hash.html');
+      writeFileSync(page, `<html><body><pre id="out"></pre><script>${script}
+document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringify(trace)}) + ' done';</script></body></html>`);
+      const browser = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--dump-dom', `file://${page}`],
+      { encoding: 'utf8', timeout: 60000 });
+      expect(browser.stdout).toContain(`<pre id="out">hash ${traceHash(trace)} done</pre>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('it hashes content, not key order, and sees any change', async () => {

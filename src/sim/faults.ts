@@ -14,10 +14,12 @@ export interface FaultRates {
   interruptRate?: number;
   /** A pending connection is aborted before accept takes it. */
   acceptAbortRate?: number;
+  /** An IOCP cancel lands late: the operation may still finish with its result instead of 995. */
+  cancelRaceRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort';
-const KINDS: FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'cancelRace';
+const KINDS: FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'cancelRace'];
 
 export interface FaultReport {
   /** Per kind: its rate, and how often it was injected. */

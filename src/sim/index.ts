@@ -2,3 +2,4 @@
 export { Simulation, SimHost, type SimulationOptions } from './simulation.js';
 export { SimulationDeadlock } from './kernel.js';
 export type { FaultRates, FaultReport } from './faults.js';
+export { InvariantViolation, INVARIANTS } from './oracle.js';

@@ -71,11 +71,18 @@ export class SimulationDeadlock extends Error {
   }
 }
 
+/** Sees every byte a connection takes (the oracle's record of what was sent). */
+export interface KernelObserver {
+  /** `bytes` entered the connection towards `to` (the receiving end, as connectionOf names it). */
+  sent(to: object, bytes: Uint8Array): void;
+}
+
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
+  #observer: KernelObserver | null = null;
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
@@ -204,6 +211,7 @@ export class SimKernel {
     let n = Math.min(room, from.length);
     if (n > 1 && this.faults.strike('partialWrite')) n = 1 + Math.floor(this.faults.draw('partialWrite') * (n - 1));
     const bytes = from.slice(0, n);
+    this.#observer?.sent(s.peer, bytes);
     const reset = this.faults.strike('reset');
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
@@ -383,6 +391,16 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     return f.kind === 'listener' ? 1 : f.kind === 'stream' ? 0 : 2;
+  }
+
+  /** The receiving end of fd's connection (an identity, the same from both hosts), or null. */
+  connectionOf(fd: number): object | null {
+    const s = this.#stream(fd);
+    return typeof s === 'number' ? null : s;
+  }
+
+  observe(observer: KernelObserver | null): void {
+    this.#observer = observer;
   }
 
   /** Open fds, for tests and invariant checks. */

@@ -2,7 +2,7 @@
 // kernel, and the scheduler resolves their waitAsync calls in virtual-time order, so programs on
 // different hosts take turns as they would in real time, and every run of a seed is the same.
 import { Reactor } from '../reactor.js';
-import { simBackend } from '../backend.js';
+import { simBackend, type Backend } from '../backend.js';
 import { ReactorError } from '../errors.js';
 import type { ReactorOptions } from '../options.js';
 import { SimKernel, type Listener } from './kernel.js';
@@ -12,6 +12,7 @@ import type { FaultReport } from './faults.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from '../trace/faults.js';
+import { Oracle } from './oracle.js';
 
 export interface SimulationOptions extends NetworkOptions {
   /**
@@ -19,6 +20,17 @@ export interface SimulationOptions extends NetworkOptions {
    * TraceRecorder (read it with sim.trace()), or give a sink of your own.
    */
   trace?: TraceSink | true;
+  /**
+   * Checks the invariants (src/sim/oracle.ts) on every step: the first broken one is thrown as an
+   * InvariantViolation where it is found, and again by runUntilIdle and checkInvariants.
+   */
+  oracle?: boolean;
+}
+
+/** What a host's reactors report to: the trace sink (the oracle, when on, in front of it). */
+interface Watchers {
+  sink?: TraceSink;
+  oracle?: Oracle;
 }
 
 interface ParkedWait {
@@ -29,15 +41,36 @@ interface ParkedWait {
 
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, readonly trace?: TraceSink) {}
+  readonly #watchers: Watchers;
+
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}) {
+    this.#watchers = watchers;
+  }
 
   /** A reactor on this host; `backend` is implied, the other options are Reactor.create's. */
   createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
+    return this.createReactorOn<C>(simBackend(this.kernel, this.scheduler), options);
+  }
+
+  /** A reactor on this host over a backend of the caller's (a test's misbehaving shim). */
+  createReactorOn<C = unknown>(backend: Backend, options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
     const misplaced = ['backend', 'seed', 'latencyMs', 'faults'].filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
-    return Reactor.openOn<C>(simBackend(this.kernel, this.scheduler), { trace: this.trace, ...options });
+    const opening = Reactor.openOn<C>(backend, { trace: this.#watchers.sink, ...options });
+    const oracle = this.#watchers.oracle;
+    if (!oracle) return opening;
+    const recv = backend.os.recv;
+    backend.os.recv = (fd, maxBytes) => {
+      const got = recv(fd, maxBytes);
+      if (typeof got !== 'number') oracle.received(this.name, fd, got);
+      return got;
+    };
+    return opening.then((reactor) => {
+      oracle.attach(reactor);
+      return reactor;
+    });
   }
 }
 
@@ -46,16 +79,37 @@ export class Simulation implements WaitScheduler {
   readonly #hosts = new Map<string, SimHost>();
   #parked: ParkedWait[] = [];
   readonly #trace: TraceSink | undefined;
+  readonly #watchers: Watchers = {};
 
   constructor(options: SimulationOptions = {}) {
     this.network = new SimNetwork<Listener>(options);
-    const trace = options.trace;
-    if (trace === undefined) return;
-    if (trace !== true && (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
+    const { trace, oracle } = options;
+    if (trace !== undefined && trace !== true && (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
       throw new ReactorError('EINVAL', `Simulation: trace must be true or a TraceSink (an object with reactor() and record()), got ${String(trace)}`);
     }
+    if (oracle !== undefined && typeof oracle !== 'boolean') {
+      throw new ReactorError('EINVAL', `Simulation: oracle must be true or false, got ${String(oracle)}`);
+    }
     this.#trace = trace === true ? new TraceRecorder({ seed: options.seed ?? 0 }) : trace;
-    recordFaults(this.network, this.#trace);
+    this.#watchers.sink = this.#trace;
+    if (oracle) {
+      this.#watchers.oracle = new Oracle({
+        seed: options.seed ?? 0, now: () => this.now, kernelOf: (name) => this.host(name).kernel, downstream: this.#trace ?? null,
+      });
+      this.#watchers.sink = this.#watchers.oracle;
+    }
+    if (this.#watchers.sink) recordFaults(this.network, this.#watchers.sink);
+  }
+
+  /**
+   * Checks the invariants now, the pool's baseline included (call it when the apps are quiet, as
+   * runUntilIdle does at its end); throws the first InvariantViolation. Needs oracle: true.
+   */
+  checkInvariants(): void {
+    if (!this.#watchers.oracle) {
+      throw new ReactorError('EINVAL', 'sim.checkInvariants(): this simulation has no oracle; create it with oracle: true');
+    }
+    this.#watchers.oracle.checkQuiet();
   }
 
   /** The trace so far, of every reactor on every host (the Simulation's own recorder). */
@@ -70,7 +124,9 @@ export class Simulation implements WaitScheduler {
   host(name: string): SimHost {
     let host = this.#hosts.get(name);
     if (!host) {
-      host = new SimHost(name, new SimKernel(this.network, name), this, this.#trace);
+      const kernel = new SimKernel(this.network, name);
+      if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
+      host = new SimHost(name, kernel, this, this.#watchers);
       this.#hosts.set(name, host);
     }
     return host;
@@ -96,12 +152,17 @@ export class Simulation implements WaitScheduler {
    * nothing scheduled that could end it, or virtual time reaches `untilMs`. Returns the time.
    */
   async runUntilIdle(untilMs = Infinity): Promise<number> {
+    const oracle = this.#watchers.oracle;
     for (;;) {
       // Let the programs run until each is parked in a wait again.
       await new Promise<void>((settled) => setImmediate(settled));
+      oracle?.check();
       if (this.#resolveReady()) continue;
       const next = Math.min(this.network.nextAt(), ...this.#parked.map((p) => p.deadline));
-      if (next === Infinity) return this.now;
+      if (next === Infinity) {
+        oracle?.checkQuiet();
+        return this.now;
+      }
       if (next > untilMs) {
         this.network.advance(untilMs);
         return this.now;

@@ -1,14 +1,26 @@
 // Base64 in plain TypeScript: traces carry bytes as text, and must read the same in a browser.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const VALUE = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+
+/** Chars per String.fromCharCode call: far below any engine's argument limit. */
+const CHUNK_CHARS = 8192;
 
 export function encodeBase64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
+  // Character codes first, one string at the end: a string grown by += is a rope of small
+  // pieces, several times the size of the flat text a trace keeps.
+  const codes = new Uint16Array(Math.ceil(bytes.length / 3) * 4);
+  for (let i = 0, o = 0; i < bytes.length; i += 3, o += 4) {
     const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? ALPHABET[n & 63] : '=';
+    codes[o] = CODES[(n >> 18) & 63];
+    codes[o + 1] = CODES[(n >> 12) & 63];
+    codes[o + 2] = i + 1 < bytes.length ? CODES[(n >> 6) & 63] : PAD;
+    codes[o + 3] = i + 2 < bytes.length ? CODES[n & 63] : PAD;
+  }
+  let out = '';
+  for (let at = 0; at < codes.length; at += CHUNK_CHARS) {
+    out += String.fromCharCode(...codes.subarray(at, at + CHUNK_CHARS));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // per reactor (and one for the network's faults), one thread per registration named by its
 // context label, async spans for operations in flight from request to result, 1 µs marks for raw
 // OS results and delivered events (slices, because flow arrows bind to slices) joined by arrows,
-// instants for faults and app calls, wait spans, counters for the pool, the ready queue and the
+// instants for faults (on the reactor whose call they struck, or the network) and app calls, wait spans, counters for the pool, the ready queue and the
 // bytes in flight. Times are the trace's ms as µs.
 import type { Trace, TraceRecord, RequestRecord } from './format.js';
 import { REQUEST, RESULT } from '../seam.js';
@@ -16,7 +16,8 @@ export interface ChromeEvent {
   ts?: number;
   dur?: number;
   cat?: string;
-  id?: string;
+  /** Async spans: any string. Flows: a number (Perfetto reads a string flow id as hex). */
+  id?: string | number;
   s?: 't' | 'p' | 'g';
   bp?: 'e';
   args?: Record<string, unknown>;
@@ -30,8 +31,11 @@ export interface ChromeTrace {
 
 /** Length of the slices that stand for an instant with an arrow (flows bind to slices). */
 const MARK_US = 1;
-/** The network's process: faults happen on it. */
-const NETWORK_PID = 0;
+/**
+ * Thread ids are unique in the whole trace (viewers take a tid for one OS thread, and 0 for the
+ * idle one): a reactor's are its pid × TIDS_PER_PROCESS + lane, lane 0 its app calls.
+ */
+const TIDS_PER_PROCESS = 100_000;
 const REQUEST_NAMES = Object.fromEntries(Object.entries(REQUEST).map(([name, n]) => [n, name]));
 const RESULT_NAMES = Object.fromEntries(Object.entries(RESULT).map(([name, n]) => [n, name]));
 const EVENT_FLAGS: [number, string][] = [[1, 'READ'], [2, 'WRITE'], [4, 'ERROR'], [8, 'CLOSE'], [16, 'ACCEPT']];
@@ -46,9 +50,14 @@ class Lanes {
   #next = 1;
   constructor(readonly pid: number, readonly out: ChromeEvent[]) {}
 
+  /** The lane of the reactor's app calls. */
+  get calls(): number {
+    return this.pid * TIDS_PER_PROCESS;
+  }
+
   /** A new lane for a registration of fd, named by its label. */
   open(fd: number, label: string): number {
-    const tid = this.#next++;
+    const tid = this.calls + this.#next++;
     this.#byFd.set(fd, tid);
     this.out.push({ name: 'thread_name', ph: 'M', pid: this.pid, tid, args: { name: `${label} (fd ${fd})` } });
     this.out.push({ name: 'thread_sort_index', ph: 'M', pid: this.pid, tid, args: { sort_index: tid } });
@@ -63,14 +72,19 @@ class Lanes {
 /** Converts a trace into Chrome Trace Event JSON (pass it to JSON.stringify and save as .json). */
 export function toChromeTrace(trace: Trace): ChromeTrace {
   const out: ChromeEvent[] = [];
-  out.push({ name: 'process_name', ph: 'M', pid: NETWORK_PID, args: { name: 'network (faults)' } });
+  // Processes are numbered from 1: viewers take pid 0 for the kernel's idle process.
+  const networkPid = trace.reactors.length + 1;
+  const faultLane = networkPid * TIDS_PER_PROCESS;
+  out.push({ name: 'process_name', ph: 'M', pid: networkPid, args: { name: 'network (faults)' } });
+  out.push({ name: 'thread_name', ph: 'M', pid: networkPid, tid: faultLane, args: { name: 'faults' } });
   const lanes = new Map<number, Lanes>();
   for (const x of trace.reactors) {
     const pid = x.r + 1;
     out.push({ name: 'process_name', ph: 'M', pid, args: { name: `${x.host}: reactor ${x.r} (${x.backend} ${x.model} ${x.mechanism})` } });
     out.push({ name: 'process_sort_index', ph: 'M', pid, args: { sort_index: pid } });
-    out.push({ name: 'thread_name', ph: 'M', pid, tid: 0, args: { name: 'app calls' } });
-    lanes.set(x.r, new Lanes(pid, out));
+    const lane = new Lanes(pid, out);
+    out.push({ name: 'thread_name', ph: 'M', pid, tid: lane.calls, args: { name: 'app calls' } });
+    lanes.set(x.r, lane);
   }
   /** `${r}:${ctx}` → the span id and request of the operation in flight on that context. */
   const inFlight = new Map<string, { id: string; request: RequestRecord; tid: number }>();
@@ -85,6 +99,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
   /** Per reactor: the open wait call (its span ends at the wait's counters). */
   const waits = new Map<number, number>();
   let spans = 0;
+  let flows = 1;
   let last = 0;
   /** Per lane, where its last mark ends: marks follow one another, so slices never half-overlap. */
   const markEnds = new Map<string, number>();
@@ -96,7 +111,12 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
   for (const x of trace.records) {
     last = x.t;
     if (x.k === 'fault') {
-      out.push({ name: x.fault, ph: 'i', s: 'p', pid: NETWORK_PID, tid: 0, ts: us(x.t), cat: 'fault', args: { fd: x.fd, detail: x.detail, reactor: x.r } });
+      // On the app-calls lane of the reactor whose call it struck, else on the network.
+      const struck = lanes.get(x.r);
+      out.push({
+        name: x.fault, ph: 'i', s: 't', pid: struck?.pid ?? networkPid, tid: struck?.calls ?? faultLane, ts: us(x.t), cat: 'fault',
+        args: { fd: x.fd, detail: x.detail },
+      });
       continue;
     }
     const lane = lanes.get(x.r);
@@ -117,7 +137,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         if (x.op === 'add' && !x.error) lane.open(x.fd!, x.label ?? '');
         if (x.op === 'add' || x.op === 'remove' || x.op === 'close') undelivered.delete(resultKey(x.r, x.fd!, -1));
         if (x.op === 'wait' && !x.error) waits.set(x.r, x.t);
-        else out.push({ name: x.op, ph: 'i', s: 't', pid, tid: 0, ts, cat: 'call', args: { fd: x.fd, events: x.events, error: x.error } });
+        else out.push({ name: x.op, ph: 'i', s: 't', pid, tid: lane.calls, ts, cat: 'call', args: { fd: x.fd, events: x.events, error: x.error } });
         return;
       }
       case 'request': {
@@ -148,7 +168,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         out.push({ name: eventName(x.type), ph: 'X', pid, tid, ts: at, dur: MARK_US, cat: 'event', args: { bytes: x.bytes, code: x.code, osCode: x.osCode, context: x.ctx } });
         const key = resultKey(x.r, x.fd, x.ctx);
         for (const from of undelivered.get(key) ?? []) {
-          const id = `r${x.r}.flow${spans++}`;
+          const id = flows++;
           out.push({ name: 'result → event', ph: 's', cat: 'flow', id, pid, tid: from.tid, ts: from.ts });
           out.push({ name: 'result → event', ph: 'f', bp: 'e', cat: 'flow', id, pid, tid, ts: at });
         }
@@ -159,7 +179,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         const started = waits.get(x.r);
         if (started !== undefined) {
           waits.delete(x.r);
-          out.push({ name: 'wait', ph: 'X', pid, tid: 0, ts: us(started), dur: Math.max(ts - us(started), MARK_US), cat: 'call' });
+          out.push({ name: 'wait', ph: 'X', pid, tid: lane.calls, ts: us(started), dur: Math.max(ts - us(started), MARK_US), cat: 'call' });
         }
         out.push({ name: 'pool in use', ph: 'C', pid, ts, args: { contexts: x.poolInUse } });
         out.push({ name: 'ready queue', ph: 'C', pid, ts, args: { events: x.readyQueued } });

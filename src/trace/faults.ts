@@ -1,9 +1,11 @@
-// Writes the faults a simulated network injects into a trace, as FaultRecords of the network.
+// Writes the faults a simulated network injects into a trace: a fault struck during a reactor's
+// call (its wait, its flush) is that reactor's; one struck elsewhere (an os.send, the scheduler's
+// probe of parked waits) is the network's (-1).
 import type { Faults } from '../sim/faults.js';
 import type { TraceSink } from './format.js';
 import { writerFor } from './writer.js';
 
 export function recordFaults(network: { readonly now: number; readonly faults: Faults }, sink: TraceSink): void {
   const writer = writerFor(sink);
-  network.faults.observe((fault) => writer.emit({ k: 'fault', t: network.now, r: -1, fault }));
+  network.faults.observe((fault) => writer.emit({ k: 'fault', t: network.now, r: writer.caller, fault }));
 }

@@ -96,7 +96,7 @@ export interface EventRecord {
 export interface FaultRecord {
   k: 'fault';
   t: number;
-  /** The reactor whose host suffered it, or -1 for the network. */
+  /** The reactor whose call it struck (its wait, its flush), or -1: elsewhere on the network. */
   r: number;
   fault: string;
   fd?: number;

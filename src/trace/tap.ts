@@ -3,7 +3,7 @@
 // each wait. Installed only on a reactor created with `trace`: one without runs untouched code.
 import type { NativeShim } from '../native.js';
 import type { OsCalls, ShimLayout } from '../backend.js';
-import type { CallRecord, TraceReactor, TraceSink } from './format.js';
+import type { CallRecord, EventRecord, ResultRecord, TraceReactor, TraceSink } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
@@ -102,11 +102,12 @@ export class ReactorTap {
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
       const type = i32[at + 2];
       const code = i32[at + 5];
-      this.#writer.emit({
+      const event: EventRecord = {
         k: 'event', t, r: this.r, fd: i32[at], slot: i32[at + 1], ctx: i32[at + 4], type, bytes: i32[at + 3],
         code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
-        ...(type & EventType.ACCEPT ? { acceptedFd: i32[at + 7] } : {}),
-      });
+      };
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
+      this.#writer.emit(event);
     }
     const probe = this.#setup.probe;
     this.#writer.emit({
@@ -118,7 +119,7 @@ export class ReactorTap {
   #call(op: CallOp, args: unknown[], inner: (...args: unknown[]) => unknown): unknown {
     if (this.#writer.inCall) return inner(...args);   // made by the call being recorded
     const record = this.#callRecord(op, args);
-    this.#writer.beginCall();
+    this.#writer.beginCall(this.r);
     try {
       return inner(...args);
     } catch (e) {
@@ -133,7 +134,7 @@ export class ReactorTap {
     const record = this.#callRecord('wait', args);
     record.async = true;
     const cycles = this.#cycles;
-    this.#writer.beginCall();
+    this.#writer.beginCall(this.r);
     const done = inner(...args);
     if (this.#cycles > cycles) {
       this.#writer.endCall(record);
@@ -170,6 +171,7 @@ export class ReactorTap {
 
   #requests(count: number): void {
     const cycle = this.#cycles++;
+    if (count === 0) return;
     const i32 = this.#i32;
     const t = this.#setup.now();
     let at = this.#setup.layout.requestsAt >> 2;
@@ -187,6 +189,7 @@ export class ReactorTap {
   }
 
   #results(count: number): void {
+    if (count <= 0) return;
     const cycle = this.#cycles - 1;
     const i32 = this.#i32;
     const t = this.#setup.now();
@@ -206,10 +209,11 @@ export class ReactorTap {
           this.#bytesInFlight -= sent;
         }
       }
-      this.#writer.emit({
-        k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4],
-        accepted: i32[at + 5], gen: i32[at + 6], cycle, ...(data !== undefined ? { data } : {}),
-      });
+      const result: ResultRecord = {
+        k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4], accepted: i32[at + 5], gen: i32[at + 6], cycle,
+      };
+      if (data !== undefined) result.data = data;
+      this.#writer.emit(result);
     }
   }
 }

@@ -6,6 +6,7 @@ import type { CallRecord, TraceRecord, TraceSink } from './format.js';
 export class TraceWriter {
   readonly #sink: TraceSink;
   #held: TraceRecord[] | null = null;
+  #caller = -1;
 
   constructor(sink: TraceSink) {
     this.#sink = sink;
@@ -20,19 +21,26 @@ export class TraceWriter {
     return this.#held !== null;
   }
 
+  /** The reactor whose app call is being recorded, or -1. */
+  get caller(): number {
+    return this.#caller;
+  }
+
   emit(record: TraceRecord): void {
     if (this.#held !== null) this.#held.push(record);
     else this.#sink.record(record);
   }
 
-  beginCall(): void {
+  beginCall(r: number): void {
     this.#held = [];
+    this.#caller = r;
   }
 
   /** Writes the call (null: written later, by emit), then what it caused. */
   endCall(call: CallRecord | null): void {
     const held = this.#held ?? [];
     this.#held = null;
+    this.#caller = -1;
     if (call !== null) this.#sink.record(call);
     for (const record of held) this.#sink.record(record);
   }

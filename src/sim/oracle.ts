@@ -1,0 +1,228 @@
+// The oracle: invariants of a simulated run, checked as it happens. It reads the run's trace (a
+// TraceSink in front of the Simulation's own) and sees every byte a connection takes (a kernel
+// observer) and every byte an app receives (os.recv, completion READ events), and stops the run at
+// the first InvariantViolation, naming the seed, the virtual time and the fd.
+import type { Reactor } from '../reactor.js';
+import type { TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
+import type { KernelObserver, SimKernel } from './kernel.js';
+import { decodeBase64 } from '../trace/base64.js';
+import { EventType } from '../events.js';
+import { REQUEST, RESULT } from '../seam.js';
+
+export const INVARIANTS = {
+  bytes: 'within a connection no byte is lost, duplicated or reordered',
+  pool: 'the pool returns to its baseline when the app is quiet',
+  removed: 'no event arrives for an fd after remove',
+  stats: 'stats() agrees with the truth',
+} as const;
+
+export class InvariantViolation extends Error {
+  constructor(
+    readonly invariant: string, readonly seed: number, readonly timeMs: number, readonly where: string, readonly detail: string,
+  ) {
+    super(`invariant violated: ${invariant} (seed ${seed}, t=${timeMs} ms, ${where}): ${detail}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+/** One direction of a connection, named by its receiving end: sent bytes not yet delivered. */
+interface Direction {
+  queue: Uint8Array[];
+  /** Bytes of queue[0] already delivered. */
+  head: number;
+  delivered: number;
+}
+
+/** What the oracle knows of one reactor, from its trace. */
+interface Watched {
+  info: TraceReactor;
+  reactor: Reactor<unknown> | null;
+  destroyed: boolean;
+  registered: Set<number>;
+  /** Context → fd of each operation handed to the shim and not yet completed. */
+  inFlight: Map<number, number>;
+  /** Contexts of posted recvs (until their event), and the bytes their results brought. */
+  recvs: Set<number>;
+  received: Map<number, Uint8Array>;
+}
+
+export interface OracleSetup {
+  seed: number;
+  now: () => number;
+  kernelOf: (host: string) => SimKernel;
+  /** Where the trace goes on to (the Simulation's recorder or sink), if anywhere. */
+  downstream: TraceSink | null;
+}
+
+export class Oracle implements TraceSink {
+  #violation: InvariantViolation | null = null;
+  readonly #setup: OracleSetup;
+  readonly #watched = new Map<number, Watched>();
+  readonly #directions = new WeakMap<object, Direction>();
+  #nextReactor = 0;
+
+  constructor(setup: OracleSetup) {
+    this.#setup = setup;
+  }
+
+  /** The first violation found, if any (it was thrown where found, and the app may have caught it). */
+  get violation(): InvariantViolation | null {
+    return this.#violation;
+  }
+
+  reactor(info: Omit<TraceReactor, 'r'>): number {
+    const r = this.#setup.downstream ? this.#setup.downstream.reactor(info) : this.#nextReactor++;
+    this.#watched.set(r, {
+      info: { r, ...info }, reactor: null, destroyed: false, registered: new Set(), inFlight: new Map(), recvs: new Set(), received: new Map(),
+    });
+    return r;
+  }
+
+  record(x: TraceRecord): void {
+    this.#setup.downstream?.record(x);
+    if (x.k === 'fault') return;
+    const w = this.#watched.get(x.r);
+    if (!w) return;
+    if (x.k === 'call') this.#call(w, x);
+    else if (x.k === 'request' && (x.kind === REQUEST.recv || x.kind === REQUEST.send || x.kind === REQUEST.accept)) {
+      w.inFlight.set(x.target, x.fd);
+      // A context is reused: forget what its previous operation left.
+      w.received.delete(x.target);
+      if (x.kind === REQUEST.recv) w.recvs.add(x.target);
+      else w.recvs.delete(x.target);
+    } else if (x.k === 'result' && x.kind === RESULT.complete) {
+      w.inFlight.delete(x.target);
+      const data = x.data === undefined ? null : decodeBase64(x.data);
+      if (data) w.received.set(x.target, data);
+    } else if (x.k === 'event') this.#event(w, x);
+    else if (x.k === 'counters') this.#counters(w);
+  }
+
+  /** A reactor of the simulation, for its stats (the trace names it by reactor.traceId). */
+  attach(reactor: Reactor<unknown>): void {
+    const w = reactor.traceId === null ? undefined : this.#watched.get(reactor.traceId);
+    if (w) w.reactor = reactor;
+  }
+
+  /** The kernel's view: each byte a connection takes is owed to its receiving app. */
+  readonly kernelObserver: KernelObserver = {
+    sent: (to, bytes) => this.#direction(to).queue.push(bytes),
+  };
+
+  /** An app on `host` got `bytes` from os.recv on fd (empty: end of stream). */
+  received(host: string, fd: number, bytes: Uint8Array): void {
+    const to = this.#setup.kernelOf(host).connectionOf(fd);
+    if (!to) return;
+    const where = `host ${host} fd ${fd} (os.recv)`;
+    if (bytes.length === 0) this.#endOfStream(where, to);
+    else this.#deliver(where, to, bytes);
+  }
+
+  /** The checks that hold only when the app is quiet: every reactor's pool at its baseline. */
+  checkQuiet(): void {
+    this.check();
+    for (const w of this.#watched.values()) {
+      if (!w.reactor || w.destroyed || w.reactor.destroyed) continue;
+      const s = w.reactor.stats();
+      const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
+      const queued = w.info.model === 'completion' ? s.readyQueued : 0;
+      const accounted = inFlight + s.poolHeld + s.readsReserved + queued;
+      if (s.poolInUse !== accounted) {
+        this.#fail(INVARIANTS.pool, this.#where(w), `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} operations in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.readsReserved} reserved reads, ${queued} queued completions): ${s.poolInUse - accounted} leaked`);
+      }
+      this.#checkStats(w);
+    }
+  }
+
+  /** Throws the violation found so far, if any. */
+  check(): void {
+    if (this.#violation) throw this.#violation;
+  }
+
+  #call(w: Watched, x: Extract<TraceRecord, { k: 'call' }>): void {
+    if (x.error) return;
+    if (x.op === 'add') w.registered.add(x.fd!);
+    else if (x.op === 'remove' || x.op === 'close') w.registered.delete(x.fd!);
+    else if (x.op === 'destroy') w.destroyed = true;
+  }
+
+  #event(w: Watched, x: Extract<TraceRecord, { k: 'event' }>): void {
+    const where = `${this.#where(w)} fd ${x.fd}`;
+    if (!w.registered.has(x.fd)) {
+      this.#fail(INVARIANTS.removed, where, `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`);
+    }
+    if (!w.recvs.delete(x.ctx)) return;
+    const data = w.received.get(x.ctx);
+    w.received.delete(x.ctx);
+    const to = this.#setup.kernelOf(w.info.host).connectionOf(x.fd);
+    if (!to) return;
+    if (x.bytes > 0) {
+      if (!data || data.length < x.bytes || !(x.type & EventType.READ)) {
+        this.#fail(INVARIANTS.bytes, where, `a ${x.bytes}-byte event on context ${x.ctx} that no recv result filled`);
+      }
+      this.#deliver(where, to, data.subarray(0, x.bytes));
+    } else if (x.type & EventType.CLOSE && x.code === null) {
+      this.#endOfStream(where, to);
+    }
+  }
+
+  #counters(w: Watched): void {
+    if (!w.reactor || w.destroyed) return;
+    this.#checkStats(w);
+    const s = w.reactor.stats();
+    if (s.poolInUse < w.inFlight.size || s.poolInUse > s.poolSize) {
+      this.#fail(INVARIANTS.stats, this.#where(w), `stats().poolInUse is ${s.poolInUse}, with ${w.inFlight.size} operations in flight and a pool of ${s.poolSize}`);
+    }
+  }
+
+  #checkStats(w: Watched): void {
+    const registered = w.reactor!.stats().registered;
+    if (registered !== w.registered.size) {
+      this.#fail(INVARIANTS.stats, this.#where(w), `stats().registered is ${registered}, but the app has ${w.registered.size} fds registered (${[...w.registered].join(', ') || 'none'})`);
+    }
+  }
+
+  #direction(to: object): Direction {
+    let d = this.#directions.get(to);
+    if (!d) this.#directions.set(to, d = { queue: [], head: 0, delivered: 0 });
+    return d;
+  }
+
+  #deliver(where: string, to: object, bytes: Uint8Array): void {
+    const d = this.#direction(to);
+    for (let i = 0; i < bytes.length;) {
+      const chunk = d.queue[0];
+      if (!chunk) {
+        this.#fail(INVARIANTS.bytes, where, `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`);
+      }
+      const n = Math.min(chunk.length - d.head, bytes.length - i);
+      for (let j = 0; j < n; j++) {
+        if (chunk[d.head + j] !== bytes[i + j]) {
+          this.#fail(INVARIANTS.bytes, where, `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`);
+        }
+      }
+      i += n;
+      d.head += n;
+      if (d.head === chunk.length) {
+        d.queue.shift();
+        d.head = 0;
+      }
+    }
+    d.delivered += bytes.length;
+  }
+
+  #endOfStream(where: string, to: object): void {
+    const d = this.#direction(to);
+    const left = d.queue.reduce((n, c) => n + c.length, 0) - d.head;
+    if (left > 0) this.#fail(INVARIANTS.bytes, where, `the app was told the stream ended cleanly after ${d.delivered} bytes, with ${left} sent bytes never delivered: lost`);
+  }
+
+  #where(w: Watched): string {
+    return `host ${w.info.host} reactor ${w.info.r} (${w.info.model})`;
+  }
+
+  #fail(invariant: string, where: string, detail: string): never {
+    this.#violation ??= new InvariantViolation(invariant, this.#setup.seed, this.#setup.now(), where, detail);
+    throw this.#violation;
+  }
+}
