@@ -90,7 +90,7 @@ test('a second run compared record by record shows where they first diverge', as
   const other = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   other.records[13].bytes = 5;
   await page.locator('#compare-file').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) });
-  await shows('#compare-info', /^First divergence at record #13:\n  shown: +event READ fd 5 7 bytes\n  compared: +event READ fd 5 5 bytes$/);
+  await shows('#compare-info', /^First divergence at record #13:\n  shown: +#13 t=3\.750 ms alice fd 5: event READ fd 5 7 bytes\n  compared: +#13 t=3\.750 ms alice fd 5: event READ fd 5 5 bytes$/);
   await shows('#details', '#13 t=3.750 ms alice fd 5');
   await page.locator('#compare-file').setInputFiles({ name: 'same.json', mimeType: 'application/json', buffer: readFileSync(FIXTURE) });
   await shows('#compare-info', 'The runs are identical.');

@@ -142,8 +142,8 @@ export class App {
       el('compare-summary').textContent = `${this.compared.eventCount} events · ${this.compared.records.length} records`;
       el('compare-info').textContent = this.divergence < 0 ? 'The runs are identical.'
         : [`First divergence at record #${this.divergence}:`,
-          `  shown:    ${this.divergence < model.records.length ? describe(model, this.divergence, null)[1] : '(ended)'}`,
-          `  compared: ${this.divergence < this.compared.records.length ? describe(this.compared, this.divergence, null)[1] : '(ended)'}`].join('\n');
+          `  shown:    ${this.divergence < model.records.length ? describe(model, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`,
+          `  compared: ${this.divergence < this.compared.records.length ? describe(this.compared, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`].join('\n');
     }
   }
 }

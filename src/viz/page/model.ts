@@ -168,6 +168,8 @@ export class TraceModel {
     const host = this.reactors.filter(Boolean).length > 1 && this.reactors[r] ? `${this.reactors[r].host}/` : '';
     if (fd === NETWORK_FD) return 'network';
     if (fd === REACTOR_FD) return `${host}reactor ${r}`;
-    return `${host}${label ?? 'fd'} fd ${fd}`;
+    // A context of null or undefined names nothing: the lane is just the fd.
+    const named = label !== undefined && label !== 'null' && label !== 'undefined';
+    return `${host}${named ? `${label} ` : ''}fd ${fd}`;
   }
 }
