@@ -1,5 +1,5 @@
-// The visualizer page: shows a trace from its address (?trace=URL, ?live, ?scenario=&seed=) or a
-// file the user opens, and keeps what it shows in the address.
+// The visualizer page: shows a trace from its address (?trace=URL, ?live) or a file the user
+// opens, and keeps what it shows in the address.
 import '../browser/immediate.js';
 import { instantiateCore, tableRows, TABLE } from '../../core.js';
 import { App } from './app.js';

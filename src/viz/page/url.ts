@@ -1,13 +1,10 @@
-// The page's address keeps what a shared link must reproduce: the trace's source (file URL, live,
-// or scenario and seed), the compared seed, the cursor and the visible range.
+// The page's address keeps what a shared link must reproduce: the trace's source (a file's URL, or
+// the live feed), the cursor and the visible range.
 import type { Axis } from './view.js';
 
 export interface PageState {
   trace?: string;
   live?: boolean;
-  scenario?: string;
-  seed?: number;
-  compareSeed?: number;
   at?: number;
   axis?: Axis;
   v0?: number;
@@ -21,9 +18,6 @@ export function readState(search: string): PageState {
   return {
     trace: q.get('trace') ?? undefined,
     live: q.has('live'),
-    scenario: q.get('scenario') ?? undefined,
-    seed: num(q.get('seed')),
-    compareSeed: num(q.get('compare')),
     at: num(q.get('at')),
     axis: q.get('axis') === 'time' ? 'time' : q.get('axis') === 'seq' ? 'seq' : undefined,
     v0: num(q.get('v0')),
@@ -45,9 +39,6 @@ function writeNow(state: PageState): void {
   const q = new URLSearchParams();
   if (state.trace) q.set('trace', state.trace);
   if (state.live) q.set('live', '');
-  if (state.scenario) q.set('scenario', state.scenario);
-  if (state.seed !== undefined) q.set('seed', String(state.seed));
-  if (state.compareSeed !== undefined) q.set('compare', String(state.compareSeed));
   if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
   if (state.axis) q.set('axis', state.axis);
   if (state.v0 !== undefined && state.v1 !== undefined) {
