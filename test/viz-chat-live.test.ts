@@ -47,6 +47,8 @@ describe.each(['completion', 'readiness'])('the chat server, %s model', (model) 
       await textMatches(page, '#lanes', /telnet client fd \d+\n(.|\n)*telnet client fd \d+/);
       alice.write('alice\r\n');
       bob.write('bob\r\n');
+      // One READ per client at least; the line after them is a read of its own.
+      await textMatches(page, '#types', /READ \(([2-9]|\d\d+)\)/);
       alice.write('hello bob\r\n');
       await textMatches(page, '#types', /READ \(([3-9]|\d\d+)\)/);
       const lanes = await page.locator('#lanes label').allInnerTexts();
