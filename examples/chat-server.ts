@@ -1,16 +1,20 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
-//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll]
+//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--viz-port 4080]
 import { parseArgs } from 'node:util';
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
 import { LineReader, MAX_LINE_BYTES } from './chat/lines.js';
 import { Room, type Member } from './chat/room.js';
 import { Transport } from './chat/transport.js';
+import { LiveFeed } from '../src/viz/live.js';
+import { serveViz } from '../src/viz/server.js';
 
 const LISTENER = Symbol('listener');
 type Context = Member | typeof LISTENER;
 
 interface Client extends Member {
   reader: LineReader;
+  /** Names the client's lane in the visualizer. */
+  toString(): string;
 }
 
 const { values: flags } = parseArgs({
@@ -19,13 +23,17 @@ const { values: flags } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     model: { type: 'string', default: 'completion' },
     mechanism: { type: 'string', default: 'epoll' },
+    // Default 4080; with --port 0 (tests, several servers at once) any free port.
+    'viz-port': { type: 'string' },
   },
 });
 
 const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-const reactor = await Reactor.create<Context>({ model: flags.model as Model, mechanism: flags.mechanism as Mechanism });
+// The visualizer beside the chat: the reactor's trace streams live to its page.
+const live = new LiveFeed();
+const reactor = await Reactor.create<Context>({ model: flags.model as Model, mechanism: flags.mechanism as Mechanism, trace: live });
 const transport = new Transport(reactor as Reactor<unknown>);
 const room = new Room();
 let listener: { fd: number; port: number };
@@ -37,6 +45,12 @@ try {
 }
 reactor.add(listener.fd, LISTENER, EventType.READ);
 log(`chat server on telnet://${flags.host}:${listener.port} (${reactor.model} model, ${reactor.mechanism}); Ctrl-C stops it`);
+const vizPort = Number(flags['viz-port'] ?? (flags.port === '0' ? '0' : '4080'));
+const viz = await serveViz({ live, port: vizPort }).catch((e: Error) => {
+  console.error(`the visualizer cannot listen on 127.0.0.1:${vizPort} (${e.message}); pick another --viz-port, or 0 for any free one`);
+  process.exit(1);
+});
+log(`visualizer on ${viz.url} (open it in a browser to watch the reactor's events live)`);
 
 function say(client: Member, text: string): void {
   if (!transport.send(client, encode(text))) drop(client, 'too slow to keep up');
@@ -47,7 +61,7 @@ function broadcast(from: Member, text: string): void {
 }
 
 function welcome(fd: number): void {
-  const client: Client = { id: fd, fd, name: null, queued: [], queuedBytes: 0, reader: new LineReader() };
+  const client: Client = { id: fd, fd, name: null, queued: [], queuedBytes: 0, reader: new LineReader(), toString: () => 'telnet client' };
   room.members.set(fd, client);
   reactor.add(fd, client, EventType.READ);
   log(`connect fd=${fd} (${room.members.size} online)`);
@@ -131,4 +145,5 @@ for (const m of [...room.members.values()]) {
 }
 reactor.os.close(listener.fd);
 reactor.destroy();
+await viz.close();
 log('stopped');

@@ -51,10 +51,13 @@ if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) bui
 if (withSim) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
+if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);
+// The visualizer's tests drive Debian's chromium; `npm start` does not need it.
+if (withSim && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
 
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
-  if (!has('emcc')) installEmscripten();
+  if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
   const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
@@ -75,10 +78,10 @@ function has(command) {
   }
 }
 
-function installEmscripten() {
+function installApt(pkg, why) {
   if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error('[build] the simulation needs emscripten: install it (Debian: apt-get install emscripten) and run again');
+    console.error(`[build] ${why}: install it (Debian: apt-get install ${pkg}) and run again`);
     process.exit(1);
   }
-  run('installing emscripten (apt-get)', 'sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten']);
+  run(`installing ${pkg} (apt-get)`, 'sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`]);
 }

@@ -1,5 +1,4 @@
 // Loads build/core.wasm: the reactor's state machine. Sized once here, never grown after.
-import { readFileSync } from 'node:fs';
 
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
@@ -49,8 +48,16 @@ const WASM_PAGE = 65536;
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 function coreModule(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(readFileSync(new URL('../../core.wasm', import.meta.url)));
+  compiled ??= wasmBytes(new URL('../../core.wasm', import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
   return compiled;
+}
+
+/** In Node the core is a file of the build; in the visualizer's page its server serves it. */
+async function wasmBytes(url: URL): Promise<BufferSource> {
+  if (url.protocol === 'file:') return (await import('node:fs/promises')).readFile(url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`io-reactor: fetching ${url} failed (${response.status}); serve build/core.wasm there as application/wasm`);
+  return response.arrayBuffer();
 }
 
 /** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */

@@ -1,0 +1,149 @@
+// The page's state and its drawing: the trace shown, the view on it, a compared run, and one
+// redraw per animation frame at most, whose cost is measured and shown ("frame … ms").
+import { TraceModel } from './model.js';
+import { View } from './view.js';
+import { Timeline, LANES_VISIBLE_MAX } from './timeline.js';
+import { CounterChart } from './counters.js';
+import { describe, type Tables } from './explain.js';
+import { firstDivergence } from './compare.js';
+import { el } from './dom.js';
+import { writeState, type PageState } from './url.js';
+import { showHash } from './export.js';
+
+/** Frames whose draw time the readout takes the median of. */
+const FRAME_WINDOW = 30;
+/** Events per second while playing. */
+const PLAY_RATE = 20;
+
+export class App {
+  model = new TraceModel();
+  readonly view = new View();
+  compared: TraceModel | null = null;
+  divergence = -1;
+  tables: Tables | null = null;
+  /** What the address keeps besides the view (the trace's source). */
+  source: PageState = {};
+  /** Follow new records as they arrive (the live feed), until the user moves the view. */
+  following = false;
+  readonly frameMs: number[] = [];
+  onModelChanged: () => void = () => {};
+
+  readonly #timeline = new Timeline(el<HTMLCanvasElement>('timeline'));
+  readonly #compareTimeline = new Timeline(el<HTMLCanvasElement>('compare-timeline'));
+  readonly #counters = new CounterChart(el<HTMLCanvasElement>('counters'));
+  #pending = false;
+  #playing: number | null = null;
+
+  get timeline(): Timeline {
+    return this.#timeline;
+  }
+
+  show(model: TraceModel, state: PageState = {}): void {
+    this.model = model;
+    this.view.hiddenLanes.clear();
+    if (state.axis) this.view.axis = state.axis;
+    this.view.fit(model);
+    if (state.v0 !== undefined && state.v1 !== undefined && state.v1 > state.v0) { this.view.v0 = state.v0; this.view.v1 = state.v1; }
+    this.view.cursor = state.at !== undefined && state.at < model.records.length ? state.at : -1;
+    this.#compare();
+    showHash(model);
+    this.onModelChanged();
+    this.redraw();
+  }
+
+  /** Shows `model` under the trace, both from its first divergence on. */
+  setCompared(model: TraceModel | null): void {
+    this.compared = model;
+    this.#compare();
+    if (this.divergence >= 0) this.moveCursor(Math.min(this.divergence, this.model.records.length - 1));
+    this.redraw();
+  }
+
+  /** New records of the live feed were pushed into the model. */
+  grew(): void {
+    if (this.following) this.view.fit(this.model);
+    this.onModelChanged();
+    this.redraw();
+  }
+
+  moveCursor(to: number): void {
+    this.view.cursor = to;
+    this.view.follow(this.model);
+    if (to >= 0) this.#timeline.reveal(this.model, this.view, this.model.laneOf[to]);
+    this.redraw();
+  }
+
+  get playing(): boolean {
+    return this.#playing !== null;
+  }
+
+  togglePlay(): void {
+    if (this.#playing !== null) {
+      clearInterval(this.#playing);
+      this.#playing = null;
+    } else {
+      this.#playing = window.setInterval(() => {
+        const next = this.view.step(this.model, 1);
+        if (next === this.view.cursor) this.togglePlay();
+        else this.moveCursor(next);
+      }, 1000 / PLAY_RATE);
+    }
+    el('play').textContent = this.playing ? '⏸ pause' : '▶ play';
+  }
+
+  redraw(): void {
+    if (this.#pending) return;
+    this.#pending = true;
+    requestAnimationFrame(() => {
+      this.#pending = false;
+      this.draw();
+    });
+  }
+
+  /** Draws everything now; returns what it took, in ms. */
+  draw(): number {
+    const start = performance.now();
+    const { model, view } = this;
+    this.#timeline.draw(model, view, this.divergence);
+    const reactor = Number(el<HTMLSelectElement>('counter-reactor').value || 0);
+    this.#counters.draw(model, view, reactor);
+    if (this.compared) {
+      const other = Object.assign(new View(), { axis: view.axis, v0: view.v0, v1: view.v1, cursor: view.cursor, eventMask: view.eventMask, kindMask: view.kindMask });
+      this.#compareTimeline.draw(this.compared, other, this.divergence);
+    }
+    this.#texts(reactor);
+    const took = performance.now() - start;
+    this.frameMs.push(took);
+    if (this.frameMs.length > FRAME_WINDOW) this.frameMs.shift();
+    const sorted = [...this.frameMs].sort((a, b) => a - b);
+    el('frame').textContent = `frame ${sorted[sorted.length >> 1].toFixed(2)} ms`;
+    writeState({ ...this.source, at: view.cursor, axis: view.axis, v0: view.v0, v1: view.v1 });
+    return took;
+  }
+
+  #compare(): void {
+    this.divergence = this.compared ? firstDivergence(this.model, this.compared) : -1;
+    el('compare-pane').hidden = this.compared === null;
+  }
+
+  #texts(reactor: number): void {
+    const { model, view } = this;
+    const lanes = this.#timeline.shownLanes;
+    const scrolled = lanes > LANES_VISIBLE_MAX ? ` (${view.laneTop + 1}–${view.laneTop + LANES_VISIBLE_MAX} on screen; shift+wheel scrolls)` : '';
+    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.faultCount} faults · ${model.records.length} records`;
+    el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record.';
+    const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
+    const c = model.counterIndexAt(at, reactor);
+    const rec = c >= 0 ? model.records[c] : null;
+    el('counters-now').textContent = rec && rec.k === 'counters'
+      ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight`
+      : `reactor ${reactor}: no counters sampled yet`;
+    if (this.compared) {
+      el('compare-summary').textContent = `${this.compared.eventCount} events · ${this.compared.records.length} records`;
+      el('compare-info').textContent = this.divergence < 0 ? 'The runs are identical.'
+        : [`First divergence at record #${this.divergence}:`,
+          `  shown:    ${this.divergence < model.records.length ? describe(model, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`,
+          `  compared: ${this.divergence < this.compared.records.length ? describe(this.compared, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`].join('\n');
+    }
+  }
+}

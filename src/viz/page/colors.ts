@@ -1,0 +1,35 @@
+// The page's palette and each record's style: one color per event type (the most telling flag of
+// an OR-ed mask wins), one per record kind, one per kind of bar.
+import type { Span } from './model.js';
+import type { TraceRecord } from '../../trace/format.js';
+
+export const EVENT_LEGEND: [number, string, string][] = [
+  [1, 'READ', '#2e9e44'], [2, 'WRITE', '#2f6fd6'], [4, 'ERROR', '#d62f2f'], [8, 'CLOSE', '#444444'], [16, 'ACCEPT', '#9b3fd1'],
+];
+/** Style ids 0–4 are events, by the flag that colors them. */
+const EVENT_PRIORITY = [4, 8, 16, 1, 2];
+export const KIND_COLORS = { call: '#b08800', request: '#7a86b8', result: '#b87a7a', fault: '#e00000' } as const;
+const KIND_STYLE = { call: 5, request: 6, result: 7, fault: 8, counters: 9 } as const;
+
+export const STYLE_COLORS: string[] = [
+  ...EVENT_PRIORITY.map((bit) => EVENT_LEGEND.find(([b]) => b === bit)![2]),
+  KIND_COLORS.call, KIND_COLORS.request, KIND_COLORS.result, KIND_COLORS.fault, '',
+];
+/** Record kinds as bits, for the kind filter: event, call, request, result, fault. */
+export const KIND_BITS = { event: 1, call: 2, request: 4, result: 8, fault: 16 } as const;
+/** Each style's kind bit; counters (0) are never drawn as marks. */
+export const STYLE_KIND: number[] = [1, 1, 1, 1, 1, 2, 4, 8, 16, 0];
+export const FIRST_KIND_STYLE = KIND_STYLE.call;
+
+export function styleOf(rec: TraceRecord): number {
+  if (rec.k !== 'event') return KIND_STYLE[rec.k];
+  const i = EVENT_PRIORITY.findIndex((bit) => rec.type & bit);
+  return i < 0 ? 0 : i;
+}
+
+export const SPAN_COLORS: Record<Span['what'], string> = {
+  recv: 'rgba(46,158,68,0.25)', send: 'rgba(47,111,214,0.25)', accept: 'rgba(155,63,209,0.25)', wait: 'rgba(120,120,120,0.18)',
+};
+
+export const CURSOR_COLOR = '#ff8c00';
+export const DIVERGENCE_COLOR = '#e00000';

@@ -1,0 +1,103 @@
+// Input: the transport buttons, jump, zoom and pan (wheel, drag, keys), click to select a record
+// and a hover tip with what it means.
+import type { App } from './app.js';
+import type { Axis } from './view.js';
+import { describe } from './explain.js';
+import { downloadChromeTrace } from './export.js';
+import { el, showError } from './dom.js';
+import { GUTTER_PX, LANES_VISIBLE_MAX } from './timeline.js';
+
+const ZOOM_STEP = 0.8;
+const PAN_STEP = 0.2;
+
+export function bindControls(app: App): void {
+  const { view } = app;
+  const act = (f: () => void) => () => { app.following = false; f(); app.redraw(); };
+  el('first').onclick = act(() => app.moveCursor(firstEvent(app)));
+  el('back').onclick = act(() => app.moveCursor(view.step(app.model, -1)));
+  el('forward').onclick = act(() => app.moveCursor(view.step(app.model, 1)));
+  el('last').onclick = act(() => app.moveCursor(lastEvent(app)));
+  el('play').onclick = () => app.togglePlay();
+  el('export').onclick = () => downloadChromeTrace(app.model);
+  el('zoom-in').onclick = act(() => view.zoom(ZOOM_STEP, (view.v0 + view.v1) / 2));
+  el('zoom-out').onclick = act(() => view.zoom(1 / ZOOM_STEP, (view.v0 + view.v1) / 2));
+  el('fit').onclick = act(() => view.fit(app.model));
+  el('go').onclick = act(() => jump(app, el<HTMLInputElement>('jump').value));
+  el<HTMLInputElement>('jump').onkeydown = (e) => { if (e.key === 'Enter') el('go').click(); };
+  el<HTMLSelectElement>('axis').onchange = act(() => view.setAxis(app.model, el<HTMLSelectElement>('axis').value as Axis));
+  el<HTMLSelectElement>('counter-reactor').onchange = () => app.redraw();
+  document.addEventListener('keydown', (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    const keys: Record<string, () => void> = {
+      ArrowRight: () => el('forward').click(), ArrowLeft: () => el('back').click(),
+      Home: () => el('first').click(), End: () => el('last').click(), ' ': () => el('play').click(),
+      '+': () => el('zoom-in').click(), '=': () => el('zoom-in').click(), '-': () => el('zoom-out').click(), '0': () => el('fit').click(),
+      a: act(() => view.pan(-(view.v1 - view.v0) * PAN_STEP)), d: act(() => view.pan((view.v1 - view.v0) * PAN_STEP)),
+      PageDown: act(() => { view.laneTop += LANES_VISIBLE_MAX; }), PageUp: act(() => { view.laneTop -= LANES_VISIBLE_MAX; }),
+    };
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  bindCanvas(app);
+}
+
+function firstEvent(app: App): number {
+  app.view.cursor = -1;
+  return app.view.step(app.model, 1);
+}
+
+function lastEvent(app: App): number {
+  app.view.cursor = app.model.records.length;
+  const at = app.view.step(app.model, -1);
+  return at === app.model.records.length ? -1 : at;
+}
+
+/** "#123" (or "123") is a record, "12.5ms" a time. */
+function jump(app: App, text: string): void {
+  const { model, view } = app;
+  const time = /^\s*([\d.]+)\s*ms\s*$/.exec(text);
+  const record = /^\s*#?(\d+)\s*$/.exec(text);
+  if (!time && !record) return showError(`jump: "${text}" is neither a record (#123) nor a time (12.5ms)`);
+  showError('');
+  const at = record ? Math.min(Number(record[1]), model.records.length - 1)
+    : Math.min(model.records.findIndex((r) => r.t >= Number(time![1])), model.records.length - 1);
+  app.moveCursor(at < 0 ? model.records.length - 1 : at);
+}
+
+function bindCanvas(app: App): void {
+  const canvas = el<HTMLCanvasElement>('timeline');
+  const tip = el('tip');
+  let drag: { x: number; v0: number; moved: boolean } | null = null;
+  canvas.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    app.following = false;
+    // Over the lane names, or with shift, the wheel scrolls the lanes; over the plot it zooms.
+    if (e.shiftKey || e.offsetX < GUTTER_PX) app.view.laneTop += Math.sign(e.deltaY || e.deltaX) * 3;
+    else app.view.zoom(e.deltaY > 0 ? 1 / ZOOM_STEP : ZOOM_STEP, app.timeline.posAt(app.view, e.offsetX));
+    app.redraw();
+  }, { passive: false });
+  canvas.addEventListener('mousedown', (e) => { drag = { x: e.offsetX, v0: app.view.v0, moved: false }; });
+  window.addEventListener('mouseup', (e) => {
+    if (drag && !drag.moved && e.target === canvas) {
+      const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
+      if (at >= 0) { app.following = false; app.moveCursor(at); }
+    }
+    drag = null;
+  });
+  canvas.addEventListener('mousemove', (e) => {
+    if (drag && Math.abs(e.offsetX - drag.x) > 2) {
+      drag.moved = true;
+      app.following = false;
+      const perPx = (app.view.v1 - app.view.v0) / app.timeline.plotWidth;
+      app.view.pan(drag.v0 - (e.offsetX - drag.x) * perPx - app.view.v0);
+      app.redraw();
+    }
+    const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
+    tip.style.display = at >= 0 ? 'block' : 'none';
+    if (at >= 0) {
+      tip.textContent = describe(app.model, at, app.tables).join('\n');
+      tip.style.left = `${e.clientX + 12}px`;
+      tip.style.top = `${e.clientY + 12}px`;
+    }
+  });
+  canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+}

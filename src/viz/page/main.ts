@@ -1,0 +1,67 @@
+// The visualizer page: shows a trace from its address (?trace=URL, ?live) or a file the user
+// opens, and keeps what it shows in the address.
+import '../browser/immediate.js';
+import { instantiateCore, tableRows, TABLE } from '../../core.js';
+import { App } from './app.js';
+import { TraceModel } from './model.js';
+import { Sidebar } from './sidebar.js';
+import { bindControls } from './controls.js';
+import { fetchTrace, readTraceFile, followLive } from './sources.js';
+import { readState } from './url.js';
+import { el, showError } from './dom.js';
+import type { Tables } from './explain.js';
+
+async function loadTables(): Promise<Tables> {
+  // The smallest core there is: only its translation tables are read.
+  const core = (await instantiateCore({ poolSize: 1, bufferSize: 64, maxSockets: 1 }))!;
+  return { epoll: tableRows(core, TABLE.epoll), poll: tableRows(core, TABLE.poll), errno: tableRows(core, TABLE.errno), win32: tableRows(core, TABLE.win32) };
+}
+
+/** A trace file chosen in input #id, or the reason it is not one. */
+function onFile(id: string, use: (model: TraceModel) => void): void {
+  const input = el<HTMLInputElement>(id);
+  input.onchange = async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      use(TraceModel.of(await readTraceFile(file)));
+      showError('');
+    } catch (e) {
+      showError((e as Error).message);
+    }
+  };
+}
+
+async function start(): Promise<void> {
+  const app = new App();
+  const sidebar = new Sidebar(app);
+  app.onModelChanged = () => sidebar.update();
+  bindControls(app);
+  const state = readState(location.search);
+  app.tables = await loadTables();
+  onFile('file', (model) => {
+    app.source = {};
+    app.show(model);
+    sidebar.reset();
+  });
+  onFile('compare-file', (model) => app.setCompared(model));
+  if (state.live) {
+    app.source = { live: true };
+    app.following = state.at === undefined;
+    app.show(new TraceModel());
+    followLive('/live', {
+      reactor: (info) => app.model.addReactor(info),
+      records: (records) => { for (const r of records) app.model.push(r); app.grew(); },
+      state: (connected) => showError(connected ? '' : 'The live feed is disconnected: is the server (npm start) still running? Reconnecting…'),
+    });
+  } else if (state.trace) {
+    app.source = { trace: state.trace };
+    app.show(TraceModel.of(await fetchTrace(state.trace)), state);
+  } else {
+    app.show(new TraceModel());
+  }
+  sidebar.reset();
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((e: Error) => showError(e.message));

@@ -1,0 +1,50 @@
+// The page's address keeps what a shared link must reproduce: the trace's source (a file's URL, or
+// the live feed), the cursor and the visible range.
+import type { Axis } from './view.js';
+
+export interface PageState {
+  trace?: string;
+  live?: boolean;
+  at?: number;
+  axis?: Axis;
+  v0?: number;
+  v1?: number;
+}
+
+const num = (s: string | null): number | undefined => (s === null || s === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
+
+export function readState(search: string): PageState {
+  const q = new URLSearchParams(search);
+  return {
+    trace: q.get('trace') ?? undefined,
+    live: q.has('live'),
+    at: num(q.get('at')),
+    axis: q.get('axis') === 'time' ? 'time' : q.get('axis') === 'seq' ? 'seq' : undefined,
+    v0: num(q.get('v0')),
+    v1: num(q.get('v1')),
+  };
+}
+
+/** The address changes at most this often: browsers throttle history updates. */
+const WRITE_INTERVAL_MS = 250;
+let pending: PageState | null = null;
+
+/** Puts `state` in the address, soon (the latest state wins). */
+export function writeState(state: PageState): void {
+  if (pending === null) setTimeout(() => { writeNow(pending!); pending = null; }, WRITE_INTERVAL_MS);
+  pending = state;
+}
+
+function writeNow(state: PageState): void {
+  const q = new URLSearchParams();
+  if (state.trace) q.set('trace', state.trace);
+  if (state.live) q.set('live', '');
+  if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
+  if (state.axis) q.set('axis', state.axis);
+  if (state.v0 !== undefined && state.v1 !== undefined) {
+    q.set('v0', String(+state.v0.toFixed(4)));
+    q.set('v1', String(+state.v1.toFixed(4)));
+  }
+  const next = `?${q.toString().replace(/live=(&|$)/, 'live$1')}`;
+  if (next !== location.search) history.replaceState(null, '', next);
+}

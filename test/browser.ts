@@ -1,0 +1,26 @@
+// Headless Chromium for the visualizer's tests (Debian's /usr/bin/chromium through playwright-core,
+// flags from DESIGN.md). A missing browser fails the test: install it with apt-get install chromium.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+/** Where the visualizer's tests keep what they produce (screenshots) for people to look at. */
+export const ARTIFACTS = new URL('../../../build/artifacts/', import.meta.url).pathname;
+
+/** Waits (up to 5 s) until the element's text matches: the page redraws on its next frame. */
+export async function textMatches(page: Page, selector: string, pattern: RegExp | string): Promise<string> {
+  const test = (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
+  const end = Date.now() + 5000;
+  for (;;) {
+    const text = await page.locator(selector).innerText();
+    if (test(text)) return text;
+    if (Date.now() > end) throw new Error(`${selector}: expected ${pattern}, got ${JSON.stringify(text)}`);
+    await page.waitForTimeout(20);
+  }
+}
