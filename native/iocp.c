@@ -8,12 +8,9 @@
 #include "deadline.h"
 #include "results.h"
 
-/* Completions taken from the port per GetQueuedCompletionStatusEx call. */
-enum { BATCH_MAX = 256 };
-
 typedef struct iocp_state {
   intptr_t port;
-  os_completion batch[BATCH_MAX];
+  os_completion batch[OS_IOCP_BATCH_MAX];
 } iocp_state;
 
 static intptr_t port_of(shim *s) {
@@ -160,7 +157,7 @@ static int iocp_harvest(shim *s, double timeout_ms) {
   s->woken = 0;
   for (;;) {
     uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
-    int max = room < BATCH_MAX ? (int)room : BATCH_MAX;
+    int max = room < OS_IOCP_BATCH_MAX ? (int)room : OS_IOCP_BATCH_MAX;
     if (max < 1) break;   /* no room: the port keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;

@@ -12,9 +12,9 @@
 #include <string.h>
 #include "os.h"
 #include "os_iocp.h"
+#include "sockets.h"
+#include "sockets_win.h"
 
-/* Completions taken from the port per GetQueuedCompletionStatusEx; more wait for the next call. */
-#define WIN32_WAIT_BATCH 64
 /* Bytes a stream's reader holds between reads; what the op's buffer cannot take stays here. */
 #define WIN32_STREAM_BUFFER_BYTES 4096
 /* How long shut waits for cancelled socket operations to complete before freeing their memory. */
@@ -71,8 +71,7 @@ static uint32_t ntstatus_to_win32(ULONG_PTR status) {
 }
 
 int os_iocp_open(int max_ops, intptr_t *port) {
-  WSADATA wsa;
-  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) return OS_WIN_WSAENOBUFS;
+  if (winsock_ready() != 0) return OS_WIN_WSAENOBUFS;
   win_port *p = calloc(1, sizeof *p);
   win_op *ops = calloc((size_t)max_ops, sizeof *ops);
   HANDLE iocp = p && ops ? CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1) : NULL;
@@ -80,7 +79,6 @@ int os_iocp_open(int max_ops, intptr_t *port) {
     uint32_t err = p && ops ? GetLastError() : OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
     free(ops);
     free(p);
-    WSACleanup();
     return (int)err;
   }
   for (int i = 0; i < max_ops; i++) ops[i].accepted = INVALID_SOCKET;
@@ -279,14 +277,6 @@ int os_iocp_accept(intptr_t port, int listener, uint32_t op) {
   return err;
 }
 
-int os_iocp_cancel(intptr_t port, int fd, uint32_t op) {
-  win_port *p = port_of(port);
-  if (op >= (uint32_t)p->max_ops) return OS_WIN_ERROR_INVALID_PARAMETER;
-  win_stream *st = stream_of(fd);
-  if (st) return stream_cancel(p, st, 0);
-  return CancelIoEx((HANDLE)(uintptr_t)fd, &p->ops[op].ov) ? 0 : (int)GetLastError();
-}
-
 int os_iocp_post(intptr_t port) {
   return PostQueuedCompletionStatus(port_of(port)->iocp, 0, KEY_WAKE, NULL) ? 0 : (int)GetLastError();
 }
@@ -305,10 +295,7 @@ static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
     closesocket(s);
     return -1;
   }
-  BOOL one = TRUE;
-  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&one, sizeof one);
-  u_long nonblocking = 1;
-  ioctlsocket(s, FIONBIO, &nonblocking);
+  sock_adopt(s);
   return (int32_t)s;
 }
 
@@ -334,9 +321,9 @@ static void harvest_entry(win_port *p, const OVERLAPPED_ENTRY *e, os_completion 
 
 int os_iocp_wait(intptr_t port, os_completion *out, int max, int timeout_ms) {
   win_port *p = port_of(port);
-  OVERLAPPED_ENTRY entries[WIN32_WAIT_BATCH];
+  OVERLAPPED_ENTRY entries[OS_IOCP_BATCH_MAX];
   ULONG count = 0;
-  ULONG want = (ULONG)(max < WIN32_WAIT_BATCH ? max : WIN32_WAIT_BATCH);
+  ULONG want = (ULONG)(max < OS_IOCP_BATCH_MAX ? max : OS_IOCP_BATCH_MAX);
   DWORD timeout = timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms;
   if (!GetQueuedCompletionStatusEx(p->iocp, entries, want, &count, timeout, FALSE)) {
     DWORD err = GetLastError();
@@ -369,13 +356,10 @@ void os_iocp_shut(intptr_t port) {
   CloseHandle(p->iocp);
   free(p->ops);
   free(p);
-  WSACleanup();
 }
 
 int os_close(int fd) {
-  if (closesocket((SOCKET)fd) == 0) return 0;
-  if (WSAGetLastError() == WSAENOTSOCK && _close(fd) == 0) return 0;
-  return -OS_EBADF;
+  return sock_close(fd) == 0 ? 0 : -OS_EBADF;
 }
 
 double os_now_ms(void) {
