@@ -2,6 +2,7 @@
  * core queues are posted to the OS at once, with the context id as the op id; sends go one at a
  * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
  * the core, which translates it with the table the simulation uses too. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include "os.h"        /* os_now_ms, os_close */
 #include "os_iocp.h"
@@ -10,6 +11,9 @@
 
 typedef struct iocp_state {
   intptr_t port;
+  /* A wakeup is in the port and not yet harvested: more wakeups merge into it, as an eventfd's
+   * do, rather than each ending a later wait early. */
+  atomic_int wake_pending;
   os_completion batch[OS_IOCP_BATCH_MAX];
 } iocp_state;
 
@@ -62,7 +66,11 @@ static int reposted_accept(shim *s, const shim_op *op, const os_completion *c) {
 }
 
 static void on_completion(shim *s, const os_completion *c) {
-  if (c->op == OS_IOCP_WAKE_OP) { s->woken = 1; return; }
+  if (c->op == OS_IOCP_WAKE_OP) {
+    s->woken = 1;
+    atomic_store(&((iocp_state *)s->mech_state)->wake_pending, 0);
+    return;
+  }
   const shim_op *op = &s->ops[c->op];
   fdstate *f = live_registration(s, op);
   if (!f) {
@@ -191,7 +199,11 @@ static void iocp_close(shim *s) {
 }
 
 static int iocp_wake(shim *s) {
-  return -os_iocp_post(port_of(s));
+  iocp_state *st = s->mech_state;
+  if (atomic_exchange(&st->wake_pending, 1)) return 0;
+  int rc = os_iocp_post(st->port);
+  if (rc != 0) atomic_store(&st->wake_pending, 0);
+  return -rc;
 }
 
 const shim_driver shim_driver_iocp = { iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake };

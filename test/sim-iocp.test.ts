@@ -308,6 +308,18 @@ describe('GetQueuedCompletionStatusEx', () => {
     expect(r.now()).toBe(start);
   });
 
+  test('1000 wakeups with no wait running end at most one later wait early: they merge, as an eventfd\'s do', async () => {
+    const r = await iocp();
+    for (let i = 0; i < 1000; i++) r.wakeup();
+    let early = 0;
+    for (let i = 0; i < 10; i++) {
+      const start = r.now();
+      r.wait(20);
+      if (r.now() - start < 20) early++;
+    }
+    expect(early).toBe(1);
+  });
+
   test('under a Simulation, a wakeup ends a parked waitAsync over IOCP', async () => {
     const sim = new Simulation({ seed: 1 });
     const r = await sim.host('h').createReactor<string>(IOCP);

@@ -92,6 +92,7 @@ const SUITES: [file: string, suite: string, cases: string[]][] = [
     'a wakeup from another thread ends a wait(10000) early with no events',
     'two wakeups from two threads end two waits in turn, and each is consumed',
     'a wakeup with a socket event pending: the wait returns the socket event',
+    '1000 wakeups with no wait running end at most one later wait early: they merge',
     'reactor.wakeup() from a timer ends a pending waitAsync early with no events',
   ]],
 ];
