@@ -71,6 +71,8 @@ static void on_completion(shim *s, const os_completion *c) {
     atomic_store(&((iocp_state *)s->mech_state)->wake_pending, 0);
     return;
   }
+  /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
+  if (c->op >= (uint32_t)s->cfg.pool_size) { s->completions_stray++; return; }
   const shim_op *op = &s->ops[c->op];
   fdstate *f = live_registration(s, op);
   if (!f) {

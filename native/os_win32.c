@@ -66,6 +66,62 @@ typedef struct win_port {
 
 static win_port *port_of(intptr_t port) { return (win_port *)port; }
 
+/* Which port each socket was bound to. Windows binds a handle to one completion port for life
+ * and refuses a second binding without saying whose the first is: this tells a re-add to the
+ * same port (fine) from a move to another, whose completions would still go to the first
+ * (refused; Wine has no FileReplaceCompletionInformation to unbind). A socket that reuses a
+ * closed one's handle value binds afresh and overwrites its entry. */
+#define WIN32_BOUND_BUCKETS 1024
+
+typedef struct win_bound {
+  struct win_bound *next;
+  SOCKET socket;
+  win_port *port;
+} win_bound;
+
+static SRWLOCK bound_lock = SRWLOCK_INIT;
+static win_bound *bound[WIN32_BOUND_BUCKETS];
+
+/* Handle values are multiples of 4. */
+static win_bound **bound_bucket(SOCKET s) { return &bound[(s / 4) % WIN32_BOUND_BUCKETS]; }
+
+static int bound_set(SOCKET s, win_port *p) {
+  AcquireSRWLockExclusive(&bound_lock);
+  win_bound *b = *bound_bucket(s);
+  while (b && b->socket != s) b = b->next;
+  if (!b && (b = malloc(sizeof *b))) {
+    b->socket = s;
+    b->next = *bound_bucket(s);
+    *bound_bucket(s) = b;
+  }
+  if (b) b->port = p;
+  ReleaseSRWLockExclusive(&bound_lock);
+  return b ? 0 : OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static win_port *bound_port(SOCKET s) {
+  AcquireSRWLockShared(&bound_lock);
+  win_bound *b = *bound_bucket(s);
+  while (b && b->socket != s) b = b->next;
+  win_port *p = b ? b->port : NULL;
+  ReleaseSRWLockShared(&bound_lock);
+  return p;
+}
+
+/* A shut port's sockets stay bound to its dead handle: no later port may take them. */
+static void bound_forget(win_port *p) {
+  AcquireSRWLockExclusive(&bound_lock);
+  for (int i = 0; i < WIN32_BOUND_BUCKETS; i++) {
+    for (win_bound **at = &bound[i]; *at;) {
+      win_bound *b = *at;
+      if (b->port != p) { at = &b->next; continue; }
+      *at = b->next;
+      free(b);
+    }
+  }
+  ReleaseSRWLockExclusive(&bound_lock);
+}
+
 static uint32_t ntstatus_to_win32(ULONG_PTR status) {
   return (uint32_t)RtlNtStatusToDosError((NTSTATUS)status);
 }
@@ -199,10 +255,11 @@ static int stream_cancel(win_port *p, win_stream *st, int quietly) {
 int os_iocp_associate(intptr_t port, int fd, int stream) {
   win_port *p = port_of(port);
   if (stream) return stream_open(fd);
-  if (CreateIoCompletionPort((HANDLE)(uintptr_t)fd, p->iocp, KEY_SOCKET, 0)) return 0;
-  /* A socket stays bound to its port for life: re-adding it after a remove is no error. */
+  SOCKET s = (SOCKET)fd;
+  if (CreateIoCompletionPort((HANDLE)s, p->iocp, KEY_SOCKET, 0)) return bound_set(s, p);
   DWORD err = GetLastError();
-  return err == ERROR_INVALID_PARAMETER ? 0 : (int)err;
+  if (err != ERROR_INVALID_PARAMETER) return (int)err;
+  return bound_port(s) == p ? 0 : OS_WIN_ERROR_INVALID_PARAMETER;
 }
 
 int os_iocp_dissociate(intptr_t port, int fd) {
@@ -291,6 +348,7 @@ static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
     *error = (uint32_t)WSAGetLastError();
   }
   if (*error == 0 && !CreateIoCompletionPort((HANDLE)s, p->iocp, KEY_SOCKET, 0)) *error = GetLastError();
+  if (*error == 0) *error = (uint32_t)bound_set(s, p);
   if (*error != 0) {
     closesocket(s);
     return -1;
@@ -308,7 +366,15 @@ static void harvest_entry(win_port *p, const OVERLAPPED_ENTRY *e, os_completion 
     return;
   }
   win_op *o = (win_op *)e->lpOverlapped;
-  c->op = (uint32_t)(o - p->ops);
+  uintptr_t at = (uintptr_t)o - (uintptr_t)p->ops;
+  if ((uintptr_t)o < (uintptr_t)p->ops || at >= (uintptr_t)p->max_ops * sizeof *o) {
+    /* Not ours: an op id out of range, which iocp.c ignores. */
+    c->op = (uint32_t)p->max_ops;
+    c->bytes = 0;
+    c->error = 0;
+    return;
+  }
+  c->op = (uint32_t)(at / sizeof *o);
   if (o->in_flight) {
     o->in_flight = 0;
     p->in_flight--;
@@ -353,6 +419,7 @@ void os_iocp_shut(intptr_t port) {
   for (win_stream *st = streams; st; st = st->next) stream_cancel(p, st, 1);
   ReleaseSRWLockShared(&streams_lock);
   drain(p);
+  bound_forget(p);
   CloseHandle(p->iocp);
   free(p->ops);
   free(p);

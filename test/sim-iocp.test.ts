@@ -8,7 +8,7 @@ import type { WindowsFlavor } from '../src/sim/iocp.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
-const { READ, WRITE, CLOSE, ACCEPT } = EventType;
+const { READ, WRITE, CLOSE, ACCEPT, ERROR } = EventType;
 const IOCP = { model: 'completion', mechanism: 'iocp' } as const;
 
 const live: Reactor<any>[] = [];
@@ -179,6 +179,30 @@ describe('cancellation', () => {
     expect(r.wait(10)).toEqual([]);
     expect(r.stats().poolInUse).toBe(0);
     expect(r.os.recv(b, 1 << 20)!.length).toBeGreaterThan(0);
+  });
+});
+
+describe('association', () => {
+  test('an fd removed from one reactor and added to another is refused there (ERROR, EINVAL, 87); the first can take it back', async () => {
+    const kernel = new SimKernel(new SimNetwork(), 'localhost');
+    const first = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+    const second = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+    live.push(first, second);
+    const [a, b] = first.os.socketPair();
+    first.add(a, 'first', READ);
+    expect(first.wait(0)).toEqual([]);
+    first.remove(a);
+    expect(first.wait(0)).toEqual([]);
+    second.add(a, 'second', READ);
+    const refused = second.wait(0);
+    // The add fails, and so does the read it posted: nothing is watched.
+    expect(summary(refused)[0]).toEqual(['second', ERROR, 0, 87]);
+    expect(refused[0].error?.code).toBe('EINVAL');
+    expect(refused.map((e) => e.type)).toEqual([ERROR, ERROR]);
+    second.remove(a);
+    first.add(a, 'again', READ);
+    first.os.send(b, text('back'));
+    expect(until(first, (all) => all.length > 0).map((e) => [e.context, e.type, str(e.buffer)])).toEqual([['again', READ, 'back']]);
   });
 });
 

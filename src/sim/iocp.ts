@@ -60,11 +60,19 @@ function win32Code(errno: number): number {
   }
 }
 
+/**
+ * Each kernel's sockets, by the port they were first associated with. Windows binds a handle to
+ * one port for life (until it closes): os_iocp_associate lets the same port take it again after
+ * a dissociate, and refuses any other, whose completions would go to the first.
+ */
+const boundPorts = new WeakMap<SimKernel, Map<number, CompletionPort>>();
+
 export class CompletionPort {
   readonly #kernel: SimKernel;
   readonly #memory: Uint8Array;
   readonly #maxOps: number;
   readonly #associated = new Set<number>();
+  readonly #bound: Map<number, CompletionPort>;
   /** In flight, in the order posted. */
   #pending: Operation[] = [];
   readonly #queue: Completion[] = [];
@@ -78,6 +86,8 @@ export class CompletionPort {
     this.#kernel = kernel;
     this.#memory = memory;
     this.#maxOps = maxOps;
+    if (!boundPorts.has(kernel)) boundPorts.set(kernel, new Map());
+    this.#bound = boundPorts.get(kernel)!;
     this.#stopWatching = kernel.network.watch(() => this.#progress());
     this.#stopHooking = kernel.onClose((fd) => this.#closed(fd));
   }
@@ -92,7 +102,8 @@ export class CompletionPort {
   associate(fd: number): number {
     if (this.#kernel.fdKind(fd) < 0) return WIN.INVALID_HANDLE;
     // Windows refuses a second association of a handle.
-    if (this.#associated.has(fd)) return WIN.INVALID_PARAMETER;
+    if (this.#associated.has(fd) || (this.#bound.get(fd) ?? this) !== this) return WIN.INVALID_PARAMETER;
+    this.#bound.set(fd, this);
     this.#associated.add(fd);
     return 0;
   }
@@ -151,6 +162,7 @@ export class CompletionPort {
 
   /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
   #closed(fd: number): void {
+    this.#bound.delete(fd);
     this.#associated.delete(fd);
     const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;
     this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));

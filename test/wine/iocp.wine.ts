@@ -5,7 +5,7 @@ import { EventType } from '../../src/index.js';
 import { nativeBinding } from '../../src/native.js';
 import { IOCP, reactor, destroyAll, text, str, pair, own, closeNow, closeOwned } from './support.js';
 
-const { READ, CLOSE } = EventType;
+const { READ, ERROR, CLOSE } = EventType;
 
 describe('Neolith IOCP tests (IOCP)', () => {
   afterEach(destroyAll);
@@ -46,6 +46,25 @@ describe('Neolith IOCP tests (IOCP)', () => {
       assert.equal(r.stats().poolInUse, baseline);
     });
   }
+
+  // Windows binds a socket to one completion port for life (Wine cannot unbind it either).
+  test('an fd removed from one reactor and added to another is refused there with EINVAL; the first takes it back', async () => {
+    const first = await reactor<string>(IOCP);
+    const second = await reactor<string>(IOCP);
+    const [server, client] = pair(first);
+    first.add(server, 'first', READ);
+    assert.deepEqual(first.wait(0), []);
+    first.remove(server);
+    assert.deepEqual(first.wait(0), []);
+    second.add(server, 'second', READ);
+    const refused = second.wait(1000);
+    assert.deepEqual(refused.map((e) => [e.fd, e.type, e.context]), [[server, ERROR, 'second'], [server, ERROR, 'second']]);
+    assert.deepEqual([refused[0].error?.code, refused[0].error?.osCode], ['EINVAL', 87]);
+    second.remove(server);
+    first.add(server, 'again', READ);
+    first.os.send(client, text('back'));
+    assert.deepEqual(first.wait(2000).map((e) => [e.fd, e.type, e.context, str(e.buffer)]), [[server, READ, 'again', 'back']]);
+  });
 
   test('two reads in a row on one socket: the second message waits for postRead, then arrives intact', async () => {
     const r = await reactor<string>(IOCP);

@@ -180,6 +180,27 @@ static int dissociate_cancels_everything(void) {
   return ok;
 }
 
+/* Windows binds a socket to its first port for life: another port is refused, not handed a
+ * socket whose completions would still go to the first. */
+static int another_port_is_refused(void) {
+  fixture f;
+  if (!setup(&f)) return 0;
+  intptr_t other;
+  if (os_iocp_open(OPS, &other) != 0) return fail("second os_iocp_open failed");
+  char buf[8];
+  os_completion c;
+  int ok = os_iocp_dissociate(f.port, f.a) == 0
+        && (os_iocp_associate(other, f.a, 0) == OS_WIN_ERROR_INVALID_PARAMETER || fail("the second port took the socket"))
+        && os_iocp_associate(f.port, f.a, 0) == 0
+        && os_iocp_recv(f.port, f.a, buf, sizeof buf, 1) == 0
+        && sock_send(f.b, "back", 4) == 4
+        && take(f.port, &c, 1000)
+        && ((c.op == 1 && c.bytes == 4) || fail("op %u bytes %u", c.op, c.bytes));
+  os_iocp_shut(other);
+  teardown(&f);
+  return ok;
+}
+
 /* Windows reports 995, Wine 676 (or 64): only that it fails is the contract. */
 static int local_close_fails_the_read(void) {
   fixture f;
@@ -401,6 +422,7 @@ int main(void) {
   report("a posted send completes and the peer receives it", send_completes());
   report("a graceful peer close completes the read with 0 bytes", peer_close_completes_with_zero_bytes());
   report("dissociate cancels the fd's reads; it can be associated again", dissociate_cancels_everything());
+  report("a socket bound to one port is refused by another; its own port takes it back", another_port_is_refused());
   report("a local close under a pending read completes it with an error", local_close_fails_the_read());
   report("accept completes with a socket ready for overlapped reads", accept_names_a_ready_socket());
   report("one wait takes a batch of completions", batch_takes_several());
