@@ -2,18 +2,19 @@
  * core queues are posted to the OS at once, with the context id as the op id; sends go one at a
  * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
  * the core, which translates it with the table the simulation uses too. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include "os.h"        /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "deadline.h"
 #include "results.h"
 
-/* Completions taken from the port per GetQueuedCompletionStatusEx call. */
-enum { BATCH_MAX = 256 };
-
 typedef struct iocp_state {
   intptr_t port;
-  os_completion batch[BATCH_MAX];
+  /* A wakeup is in the port and not yet harvested: more wakeups merge into it, as an eventfd's
+   * do, rather than each ending a later wait early. */
+  atomic_int wake_pending;
+  os_completion batch[OS_IOCP_BATCH_MAX];
 } iocp_state;
 
 static intptr_t port_of(shim *s) {
@@ -65,7 +66,13 @@ static int reposted_accept(shim *s, const shim_op *op, const os_completion *c) {
 }
 
 static void on_completion(shim *s, const os_completion *c) {
-  if (c->op == OS_IOCP_WAKE_OP) { s->woken = 1; return; }
+  if (c->op == OS_IOCP_WAKE_OP) {
+    s->woken = 1;
+    atomic_store(&((iocp_state *)s->mech_state)->wake_pending, 0);
+    return;
+  }
+  /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
+  if (c->op >= (uint32_t)s->cfg.pool_size) { s->completions_stray++; return; }
   const shim_op *op = &s->ops[c->op];
   fdstate *f = live_registration(s, op);
   if (!f) {
@@ -160,7 +167,7 @@ static int iocp_harvest(shim *s, double timeout_ms) {
   s->woken = 0;
   for (;;) {
     uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
-    int max = room < BATCH_MAX ? (int)room : BATCH_MAX;
+    int max = room < OS_IOCP_BATCH_MAX ? (int)room : OS_IOCP_BATCH_MAX;
     if (max < 1) break;   /* no room: the port keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;
@@ -194,7 +201,11 @@ static void iocp_close(shim *s) {
 }
 
 static int iocp_wake(shim *s) {
-  return -os_iocp_post(port_of(s));
+  iocp_state *st = s->mech_state;
+  if (atomic_exchange(&st->wake_pending, 1)) return 0;
+  int rc = os_iocp_post(st->port);
+  if (rc != 0) atomic_store(&st->wake_pending, 0);
+  return -rc;
 }
 
 const shim_driver shim_driver_iocp = { iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake };

@@ -29,6 +29,9 @@ enum {
   OS_WIN_WSAENOTSOCK = 10038,
 };
 
+/* Completions one os_iocp_wait takes at most; more stay in the port for the next call. */
+#define OS_IOCP_BATCH_MAX 256
+
 /* The op id of a wakeup posted with os_iocp_post. */
 #define OS_IOCP_WAKE_OP 0xffffffffu
 
@@ -53,12 +56,10 @@ int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op);
 int os_iocp_send(intptr_t port, int fd, const void *buf, uint32_t len, uint32_t op);
 /* AcceptEx with a fresh socket; the completion's `accepted` names it, ready to use. */
 int os_iocp_accept(intptr_t port, int listener, uint32_t op);
-/* CancelIoEx of one operation; it still completes (995), or has already. */
-int os_iocp_cancel(intptr_t port, int fd, uint32_t op);
 
 /* PostQueuedCompletionStatus of a wakeup; callable from any thread. */
 int os_iocp_post(intptr_t port);
 /* GetQueuedCompletionStatusEx: up to max completions, waiting up to timeout_ms (-1 forever).
- * Returns the count (0 on timeout), or -code. */
+ * max is at most OS_IOCP_BATCH_MAX. Returns the count (0 on timeout), or -code. */
 int os_iocp_wait(intptr_t port, os_completion *out, int max, int timeout_ms);
 #endif

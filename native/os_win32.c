@@ -12,9 +12,9 @@
 #include <string.h>
 #include "os.h"
 #include "os_iocp.h"
+#include "sockets.h"
+#include "sockets_win.h"
 
-/* Completions taken from the port per GetQueuedCompletionStatusEx; more wait for the next call. */
-#define WIN32_WAIT_BATCH 64
 /* Bytes a stream's reader holds between reads; what the op's buffer cannot take stays here. */
 #define WIN32_STREAM_BUFFER_BYTES 4096
 /* How long shut waits for cancelled socket operations to complete before freeing their memory. */
@@ -66,13 +66,68 @@ typedef struct win_port {
 
 static win_port *port_of(intptr_t port) { return (win_port *)port; }
 
+/* Which port each socket was bound to. Windows binds a handle to one completion port for life
+ * and refuses a second binding without saying whose the first is: this tells a re-add to the
+ * same port (fine) from a move to another, whose completions would still go to the first
+ * (refused; Wine has no FileReplaceCompletionInformation to unbind). A socket that reuses a
+ * closed one's handle value binds afresh and overwrites its entry. */
+#define WIN32_BOUND_BUCKETS 1024
+
+typedef struct win_bound {
+  struct win_bound *next;
+  SOCKET socket;
+  win_port *port;
+} win_bound;
+
+static SRWLOCK bound_lock = SRWLOCK_INIT;
+static win_bound *bound[WIN32_BOUND_BUCKETS];
+
+/* Handle values are multiples of 4. */
+static win_bound **bound_bucket(SOCKET s) { return &bound[(s / 4) % WIN32_BOUND_BUCKETS]; }
+
+static int bound_set(SOCKET s, win_port *p) {
+  AcquireSRWLockExclusive(&bound_lock);
+  win_bound *b = *bound_bucket(s);
+  while (b && b->socket != s) b = b->next;
+  if (!b && (b = malloc(sizeof *b))) {
+    b->socket = s;
+    b->next = *bound_bucket(s);
+    *bound_bucket(s) = b;
+  }
+  if (b) b->port = p;
+  ReleaseSRWLockExclusive(&bound_lock);
+  return b ? 0 : OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static win_port *bound_port(SOCKET s) {
+  AcquireSRWLockShared(&bound_lock);
+  win_bound *b = *bound_bucket(s);
+  while (b && b->socket != s) b = b->next;
+  win_port *p = b ? b->port : NULL;
+  ReleaseSRWLockShared(&bound_lock);
+  return p;
+}
+
+/* A shut port's sockets stay bound to its dead handle: no later port may take them. */
+static void bound_forget(win_port *p) {
+  AcquireSRWLockExclusive(&bound_lock);
+  for (int i = 0; i < WIN32_BOUND_BUCKETS; i++) {
+    for (win_bound **at = &bound[i]; *at;) {
+      win_bound *b = *at;
+      if (b->port != p) { at = &b->next; continue; }
+      *at = b->next;
+      free(b);
+    }
+  }
+  ReleaseSRWLockExclusive(&bound_lock);
+}
+
 static uint32_t ntstatus_to_win32(ULONG_PTR status) {
   return (uint32_t)RtlNtStatusToDosError((NTSTATUS)status);
 }
 
 int os_iocp_open(int max_ops, intptr_t *port) {
-  WSADATA wsa;
-  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) return OS_WIN_WSAENOBUFS;
+  if (winsock_ready() != 0) return OS_WIN_WSAENOBUFS;
   win_port *p = calloc(1, sizeof *p);
   win_op *ops = calloc((size_t)max_ops, sizeof *ops);
   HANDLE iocp = p && ops ? CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1) : NULL;
@@ -80,7 +135,6 @@ int os_iocp_open(int max_ops, intptr_t *port) {
     uint32_t err = p && ops ? GetLastError() : OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
     free(ops);
     free(p);
-    WSACleanup();
     return (int)err;
   }
   for (int i = 0; i < max_ops; i++) ops[i].accepted = INVALID_SOCKET;
@@ -201,10 +255,11 @@ static int stream_cancel(win_port *p, win_stream *st, int quietly) {
 int os_iocp_associate(intptr_t port, int fd, int stream) {
   win_port *p = port_of(port);
   if (stream) return stream_open(fd);
-  if (CreateIoCompletionPort((HANDLE)(uintptr_t)fd, p->iocp, KEY_SOCKET, 0)) return 0;
-  /* A socket stays bound to its port for life: re-adding it after a remove is no error. */
+  SOCKET s = (SOCKET)fd;
+  if (CreateIoCompletionPort((HANDLE)s, p->iocp, KEY_SOCKET, 0)) return bound_set(s, p);
   DWORD err = GetLastError();
-  return err == ERROR_INVALID_PARAMETER ? 0 : (int)err;
+  if (err != ERROR_INVALID_PARAMETER) return (int)err;
+  return bound_port(s) == p ? 0 : OS_WIN_ERROR_INVALID_PARAMETER;
 }
 
 int os_iocp_dissociate(intptr_t port, int fd) {
@@ -279,14 +334,6 @@ int os_iocp_accept(intptr_t port, int listener, uint32_t op) {
   return err;
 }
 
-int os_iocp_cancel(intptr_t port, int fd, uint32_t op) {
-  win_port *p = port_of(port);
-  if (op >= (uint32_t)p->max_ops) return OS_WIN_ERROR_INVALID_PARAMETER;
-  win_stream *st = stream_of(fd);
-  if (st) return stream_cancel(p, st, 0);
-  return CancelIoEx((HANDLE)(uintptr_t)fd, &p->ops[op].ov) ? 0 : (int)GetLastError();
-}
-
 int os_iocp_post(intptr_t port) {
   return PostQueuedCompletionStatus(port_of(port)->iocp, 0, KEY_WAKE, NULL) ? 0 : (int)GetLastError();
 }
@@ -301,14 +348,12 @@ static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
     *error = (uint32_t)WSAGetLastError();
   }
   if (*error == 0 && !CreateIoCompletionPort((HANDLE)s, p->iocp, KEY_SOCKET, 0)) *error = GetLastError();
+  if (*error == 0) *error = (uint32_t)bound_set(s, p);
   if (*error != 0) {
     closesocket(s);
     return -1;
   }
-  BOOL one = TRUE;
-  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&one, sizeof one);
-  u_long nonblocking = 1;
-  ioctlsocket(s, FIONBIO, &nonblocking);
+  sock_adopt(s);
   return (int32_t)s;
 }
 
@@ -321,7 +366,15 @@ static void harvest_entry(win_port *p, const OVERLAPPED_ENTRY *e, os_completion 
     return;
   }
   win_op *o = (win_op *)e->lpOverlapped;
-  c->op = (uint32_t)(o - p->ops);
+  uintptr_t at = (uintptr_t)o - (uintptr_t)p->ops;
+  if ((uintptr_t)o < (uintptr_t)p->ops || at >= (uintptr_t)p->max_ops * sizeof *o) {
+    /* Not ours: an op id out of range, which iocp.c ignores. */
+    c->op = (uint32_t)p->max_ops;
+    c->bytes = 0;
+    c->error = 0;
+    return;
+  }
+  c->op = (uint32_t)(at / sizeof *o);
   if (o->in_flight) {
     o->in_flight = 0;
     p->in_flight--;
@@ -334,9 +387,9 @@ static void harvest_entry(win_port *p, const OVERLAPPED_ENTRY *e, os_completion 
 
 int os_iocp_wait(intptr_t port, os_completion *out, int max, int timeout_ms) {
   win_port *p = port_of(port);
-  OVERLAPPED_ENTRY entries[WIN32_WAIT_BATCH];
+  OVERLAPPED_ENTRY entries[OS_IOCP_BATCH_MAX];
   ULONG count = 0;
-  ULONG want = (ULONG)(max < WIN32_WAIT_BATCH ? max : WIN32_WAIT_BATCH);
+  ULONG want = (ULONG)(max < OS_IOCP_BATCH_MAX ? max : OS_IOCP_BATCH_MAX);
   DWORD timeout = timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms;
   if (!GetQueuedCompletionStatusEx(p->iocp, entries, want, &count, timeout, FALSE)) {
     DWORD err = GetLastError();
@@ -366,16 +419,14 @@ void os_iocp_shut(intptr_t port) {
   for (win_stream *st = streams; st; st = st->next) stream_cancel(p, st, 1);
   ReleaseSRWLockShared(&streams_lock);
   drain(p);
+  bound_forget(p);
   CloseHandle(p->iocp);
   free(p->ops);
   free(p);
-  WSACleanup();
 }
 
 int os_close(int fd) {
-  if (closesocket((SOCKET)fd) == 0) return 0;
-  if (WSAGetLastError() == WSAENOTSOCK && _close(fd) == 0) return 0;
-  return -OS_EBADF;
+  return sock_close(fd) == 0 ? 0 : -OS_EBADF;
 }
 
 double os_now_ms(void) {

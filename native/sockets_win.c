@@ -11,6 +11,7 @@
 #include <string.h>
 #include "seam.h"
 #include "sockets.h"
+#include "sockets_win.h"
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -19,7 +20,7 @@ static BOOL CALLBACK winsock_start(PINIT_ONCE once, void *param, void **context)
   return WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
 }
 
-static int ready(void) {
+int winsock_ready(void) {
   return InitOnceExecuteOnce(&winsock_once, winsock_start, NULL, NULL) ? 0 : -ENETDOWN;
 }
 
@@ -98,9 +99,15 @@ static void set_nodelay(SOCKET s) {
   setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&one, sizeof one);
 }
 
+int sock_adopt(SOCKET s) {
+  if (set_nonblocking(s) != 0) return fail();
+  set_nodelay(s);
+  return 0;
+}
+
 /* Windows has no socketpair: a one-shot loopback listener joins two TCP sockets. */
 int sock_pair(int fds[2]) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   int port = 0;
   int listener = sock_listen("127.0.0.1", 0, 1, &port);
   if (listener < 0) return listener;
@@ -132,7 +139,7 @@ int sock_pair(int fds[2]) {
 }
 
 int sock_listen(const char *host, int port, int backlog, int *bound_port) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   address a;
   int len;
   if (parse_address(host, port, &a, &len) != 0) return -EINVAL;
@@ -148,7 +155,7 @@ int sock_listen(const char *host, int port, int backlog, int *bound_port) {
 }
 
 int sock_connect(const char *host, int port) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   address a;
   int len;
   if (parse_address(host, port, &a, &len) != 0) return -EINVAL;
@@ -162,13 +169,11 @@ int sock_connect(const char *host, int port) {
 }
 
 int sock_accept(int fd) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   for (;;) {
     SOCKET s = accept((SOCKET)fd, NULL, NULL);
     if (s != INVALID_SOCKET) {
-      if (set_nonblocking(s) != 0) return fail_closing(s);
-      set_nodelay(s);
-      return (int)s;
+      return sock_adopt(s) == 0 ? (int)s : fail_closing(s);
     }
     int err = WSAGetLastError();
     if (err != WSAEINTR && err != WSAECONNRESET) return -wsa_errno(err);
@@ -183,7 +188,7 @@ static int is_socket(int fd) {
 }
 
 long sock_send(int fd, const void *data, size_t len) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   if (!is_socket(fd)) {
     int n = _write(fd, data, (unsigned)len);
     return n >= 0 ? n : -errno;
@@ -193,7 +198,7 @@ long sock_send(int fd, const void *data, size_t len) {
 }
 
 long sock_recv(int fd, void *buf, size_t len) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   if (!is_socket(fd)) {
     int n = _read(fd, buf, (unsigned)len);
     return n >= 0 ? n : -errno;
@@ -203,19 +208,19 @@ long sock_recv(int fd, void *buf, size_t len) {
 }
 
 int sock_shutdown(int fd) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   return shutdown((SOCKET)fd, SD_SEND) == 0 ? 0 : fail();
 }
 
 int sock_close(int fd) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   if (closesocket((SOCKET)fd) == 0) return 0;
   if (WSAGetLastError() != WSAENOTSOCK) return fail();
   return _close(fd) == 0 ? 0 : -errno;
 }
 
 int fd_kind(int fd) {
-  if (ready() != 0) return -ENETDOWN;
+  if (winsock_ready() != 0) return -ENETDOWN;
   if (!is_socket(fd)) return _get_osfhandle(fd) == -1 ? -EBADF : KIND_STREAM;
   BOOL listening = FALSE;
   int len = sizeof listening;

@@ -1,6 +1,6 @@
 // Where a reactor's system calls go: the native addon over the real OS, or the emscripten-built
 // shim over a simulated kernel. Nothing above this file knows which.
-import { nativeBinding, type NativeShim } from './native.js';
+import { nativeBinding, nativeOpenRefused, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
@@ -50,10 +50,7 @@ export function nativeBackend(): Backend {
     faultReport: () => null,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
-      if (shim.wakeToken === 0) {
-        const what = process.platform === 'win32' ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
-        throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${what}`);
-      }
+      if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
       return shim;
     },
   };

@@ -2,6 +2,7 @@
 // build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
 import { createRequire } from 'node:module';
 import type { OsCalls } from './backend.js';
+import type { Model, Mechanism } from './options.js';
 
 export interface NativeShim {
   cycle(requests: number, timeoutMs: number): number;
@@ -22,8 +23,36 @@ export interface NativeBinding extends OsCalls {
 
 let binding: NativeBinding | undefined;
 
+// The one place above native/ that knows the OS: Windows has IOCP, so the completion model only.
+const onWindows = (): boolean => process.platform === 'win32';
+
+/** backend 'native': the model and mechanism Reactor.create takes when none is given. */
+export function nativeDefaults(): { model: Model; mechanism: Mechanism } {
+  return onWindows() ? { model: 'completion', mechanism: 'iocp' } : { model: 'readiness', mechanism: 'epoll' };
+}
+
+/** backend 'native': why the native shim here cannot run `model`, or null. */
+export function nativeModelRefusal(model: Model | undefined): string | null {
+  return onWindows() && model === 'readiness'
+    ? `the readiness model does not run natively on Windows (IOCP reports completions); use model: 'completion', or backend: 'sim' for readiness in simulation`
+    : null;
+}
+
+/** backend 'native': why the native shim here cannot run `mechanism`, or null. */
+export function nativeMechanismRefusal(mechanism: Mechanism): string | null {
+  if (onWindows()) {
+    return mechanism === 'iocp' ? null : `mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`;
+  }
+  return mechanism === 'iocp' ? `mechanism 'iocp' runs natively only on Windows; here use 'epoll' or 'poll', or backend: 'sim' to run IOCP semantics in simulation` : null;
+}
+
+/** What the OS refused when the native shim could not open. */
+export function nativeOpenRefused(): string {
+  return onWindows() ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
+}
+
 export function nativeBinding(): NativeBinding {
-  const path = process.platform === 'win32' ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
+  const path = onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
   binding ??= createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
 }

@@ -2,6 +2,7 @@
 import { ReactorError } from './errors.js';
 import { checkIntegerIn } from './validate.js';
 import * as limits from './limits.js';
+import { nativeDefaults, nativeModelRefusal, nativeMechanismRefusal } from './native.js';
 import type { FaultRates } from './sim/faults.js';
 import type { TraceSink } from './trace/format.js';
 
@@ -49,6 +50,7 @@ const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
 const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
+const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
@@ -64,16 +66,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);
   }
   const o = options as ReactorOptions;
-  // Natively, Windows has IOCP and so the completion model only; readiness there is not built.
-  const nativeWindows = process.platform === 'win32' && (o.backend ?? 'native') === 'native';
-  if (nativeWindows && o.model === 'readiness') {
-    throw new ReactorError('EINVAL', `Reactor.create: the readiness model does not run natively on Windows (IOCP reports completions); use model: 'completion', or backend: 'sim' for readiness in simulation`);
-  }
-  const model = o.model ?? (nativeWindows ? 'completion' : 'readiness');
+  // The native shim's OS decides what runs natively (native.ts); the simulation runs everything.
+  const native = (o.backend ?? 'native') === 'native';
+  const modelRefused = native ? nativeModelRefusal(o.model) : null;
+  if (modelRefused) throw new ReactorError('EINVAL', `Reactor.create: ${modelRefused}`);
+  const defaults = native ? nativeDefaults() : SIM_DEFAULTS;
+  const model = o.model ?? defaults.model;
   if (!MODELS.includes(model)) {
     throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
   }
-  const mechanism = o.mechanism ?? (nativeWindows ? 'iocp' : 'epoll');
+  const mechanism = o.mechanism ?? defaults.mechanism;
   if (!MECHANISMS.includes(mechanism)) {
     throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
   }
@@ -82,10 +84,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
   }
-  if (nativeWindows && mechanism !== 'iocp') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`);
+  if (mechanism === 'iocp' && model !== 'completion') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
   }
-  if (mechanism === 'iocp') checkIocp(model, backend);
+  const mechanismRefused = backend === 'native' ? nativeMechanismRefusal(mechanism) : null;
+  if (mechanismRefused) throw new ReactorError('EINVAL', `Reactor.create: ${mechanismRefused}`);
   const simOnly = SIM_ONLY.filter((k) => k in o);
   if (backend !== 'sim' && simOnly.length > 0) {
     throw new ReactorError('EINVAL', `Reactor.create: ${simOnly.join(', ')} only apply to backend: 'sim'`);
@@ -111,14 +114,4 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
     trace,
   };
-}
-
-/** IOCP reports finished operations only, and runs on Windows or in simulation. */
-function checkIocp(model: Model, backend: BackendName): void {
-  if (model !== 'completion') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
-  }
-  if (backend === 'native' && process.platform !== 'win32') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' runs natively only on Windows; here use 'epoll' or 'poll', or backend: 'sim' to run IOCP semantics in simulation`);
-  }
 }

@@ -8,7 +8,7 @@ import { CompletionPort, WIN, type WindowsFlavor } from '../src/sim/iocp.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str, refusal } from './helpers.js';
 
-const { READ, WRITE, CLOSE, ACCEPT } = EventType;
+const { READ, WRITE, CLOSE, ACCEPT, ERROR } = EventType;
 const IOCP = { model: 'completion', mechanism: 'iocp' } as const;
 
 const live: Reactor<any>[] = [];
@@ -206,6 +206,30 @@ describe('cancellation', () => {
   });
 });
 
+describe('association', () => {
+  test('an fd removed from one reactor and added to another is refused there (ERROR, EINVAL, 87); the first can take it back', async () => {
+    const kernel = new SimKernel(new SimNetwork(), 'localhost');
+    const first = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+    const second = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+    live.push(first, second);
+    const [a, b] = first.os.socketPair();
+    first.add(a, 'first', READ);
+    expect(first.wait(0)).toEqual([]);
+    first.remove(a);
+    expect(first.wait(0)).toEqual([]);
+    second.add(a, 'second', READ);
+    const refused = second.wait(0);
+    // The add fails, and so does the read it posted: nothing is watched.
+    expect(summary(refused)[0]).toEqual(['second', ERROR, 0, 87]);
+    expect(refused[0].error?.code).toBe('EINVAL');
+    expect(refused.map((e) => e.type)).toEqual([ERROR, ERROR]);
+    second.remove(a);
+    first.add(a, 'again', READ);
+    first.os.send(b, text('back'));
+    expect(until(first, (all) => all.length > 0).map((e) => [e.context, e.type, str(e.buffer)])).toEqual([['again', READ, 'back']]);
+  });
+});
+
 describe('sends', () => {
   test('a send the kernel takes only in part is continued by the shim: the bytes arrive whole, with one WRITE', async () => {
     // A shim that reported a short completion as the whole send would lose the rest here.
@@ -330,6 +354,18 @@ describe('GetQueuedCompletionStatusEx', () => {
     const start = r.now();
     expect(r.wait(10_000)).toEqual([]);
     expect(r.now()).toBe(start);
+  });
+
+  test('1000 wakeups with no wait running end at most one later wait early: they merge, as an eventfd\'s do', async () => {
+    const r = await iocp();
+    for (let i = 0; i < 1000; i++) r.wakeup();
+    let early = 0;
+    for (let i = 0; i < 10; i++) {
+      const start = r.now();
+      r.wait(20);
+      if (r.now() - start < 20) early++;
+    }
+    expect(early).toBe(1);
   });
 
   test('under a Simulation, a wakeup ends a parked waitAsync over IOCP', async () => {

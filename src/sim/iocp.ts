@@ -61,6 +61,13 @@ function win32Code(errno: number): number {
   }
 }
 
+/**
+ * Each kernel's sockets, by the port they were first associated with. Windows binds a handle to
+ * one port for life (until it closes): os_iocp_associate lets the same port take it again after
+ * a dissociate, and refuses any other, whose completions would go to the first.
+ */
+const boundPorts = new WeakMap<SimKernel, Map<number, CompletionPort>>();
+
 export class CompletionPort {
   readonly #kernel: SimKernel;
   readonly #memory: Uint8Array;
@@ -68,6 +75,7 @@ export class CompletionPort {
   readonly #associated = new Set<number>();
   /** Associated fds that are streams (stdin), not sockets. */
   readonly #streams = new Set<number>();
+  readonly #bound: Map<number, CompletionPort>;
   /** In flight, in the order posted. */
   #pending: Operation[] = [];
   readonly #queue: Completion[] = [];
@@ -81,6 +89,8 @@ export class CompletionPort {
     this.#kernel = kernel;
     this.#memory = memory;
     this.#maxOps = maxOps;
+    if (!boundPorts.has(kernel)) boundPorts.set(kernel, new Map());
+    this.#bound = boundPorts.get(kernel)!;
     this.#stopWatching = kernel.network.watch(() => this.#progress());
     this.#stopHooking = kernel.onClose((fd) => this.#closed(fd));
   }
@@ -98,8 +108,12 @@ export class CompletionPort {
    */
   associate(fd: number, stream = false): number {
     if (this.#kernel.fdKind(fd) < 0) return WIN.INVALID_HANDLE;
-    // Windows refuses a second association of a handle.
-    if (this.#associated.has(fd) && !stream) return WIN.INVALID_PARAMETER;
+    // Windows refuses a second association of a socket, to this port or another (a handle is
+    // bound to one port for life); stdin's reader thread serves every port.
+    if (!stream) {
+      if (this.#associated.has(fd) || (this.#bound.get(fd) ?? this) !== this) return WIN.INVALID_PARAMETER;
+      this.#bound.set(fd, this);
+    }
     this.#associated.add(fd);
     if (stream) this.#streams.add(fd);
     return 0;
@@ -164,6 +178,7 @@ export class CompletionPort {
 
   /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
   #closed(fd: number): void {
+    this.#bound.delete(fd);
     this.#associated.delete(fd);
     this.#streams.delete(fd);
     const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;

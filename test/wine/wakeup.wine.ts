@@ -83,6 +83,13 @@ describe('Neolith wakeup tests (IOCP)', () => {
     assert.deepEqual(await woken(), [true]);
   });
 
+  test('1000 wakeups with no wait running end at most one later wait early: they merge', async () => {
+    const r = await reactor(IOCP);
+    for (let i = 0; i < 1000; i++) r.wakeup();
+    const early = Array.from({ length: 8 }, () => timed(() => r.wait(100))[1] < 50).filter(Boolean).length;
+    assert.equal(early, 1);
+  });
+
   test('reactor.wakeup() from a timer ends a pending waitAsync early with no events', async () => {
     const r = await reactor(IOCP);
     setTimeout(() => r.wakeup(), 100);
