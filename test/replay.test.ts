@@ -102,6 +102,15 @@ test('a trace that does not match the core is refused as a divergence', async ()
   await expect(replay(trace)).rejects.toThrow(refusal('EREPLAY', /requests/));
 });
 
+test('a reactor whose creation failed is in the trace with nothing to replay', async () => {
+  const recorder = new TraceRecorder();
+  await expect(reactor({ backend: 'sim', poolSize: 65536, bufferSize: 65536, trace: recorder })).rejects.toThrow(refusal('EINVAL', /2 GiB/));
+  const r = await reactor({ backend: 'sim', trace: recorder });
+  r.wait(0);
+  expect(recorder.reactors.map((x) => x.r)).toEqual([0, 1]);
+  expect((await replay(recorder.toJSON())).map((x) => [x.r, x.events.length])).toEqual([[0, 0], [1, 0]]);
+});
+
 test('replay refuses what is not a whole trace', async () => {
   await expect(replay({} as never)).rejects.toThrow(refusal('EINVAL', /TraceRecorder/));
   const partial = new TraceRecorder({ capacity: 1 });

@@ -2,11 +2,13 @@
 // reactor's time; a TraceRecorder keeps them within its capacity and streams them; a Simulation
 // records all its reactors and faults; traceHash fingerprints a run.
 import { spawnSync } from 'node:child_process';
+import { setTimeout } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventType, TraceRecorder, traceHash, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
+import { EventType, TraceRecorder, traceHash, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
+import { simBackend } from '../src/backend.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
 import { canonicalJson } from '../src/trace/hash.js';
 import { REQUEST, RESULT } from '../src/seam.js';
@@ -16,6 +18,8 @@ import { tracedEchoRun } from './trace-run.js';
 const HASH_FIXTURE = new URL('../../../test/fixtures/trace-hash.mjs', import.meta.url).pathname;
 const HASH_MODULE = new URL('../src/trace/hash.js', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
+/** Long enough for the other reactors' shims to open first. */
+const SLOW_SHIM_MS = 300;
 
 afterEach(destroyAll);
 
@@ -193,6 +197,40 @@ describe('traceHash', () => {
     expect(traceHash(await tracedEchoRun(11))).toBe(first);
     expect(traceHash(await tracedEchoRun(12))).not.toBe(first);
     expect(first).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  /** Creates reactors on `hosts` at once, the first one's shim opening last. */
+  async function createAtOnceSlowFirst(sim: Simulation, hosts: string[]): Promise<Reactor[]> {
+    return Promise.all(hosts.map((h, i) => {
+      const backend = simBackend(sim.host(h).kernel, sim);
+      const createShim = backend.createShim.bind(backend);
+      if (i === 0) backend.createShim = async (memory, layout) => { await setTimeout(SLOW_SHIM_MS); return createShim(memory, layout); };
+      return sim.host(h).createReactorOn(backend);
+    }));
+  }
+
+  /** Each reactor, in turn: one socket pair, one READ, then destroyed. */
+  function pokeEach(reactors: Reactor[]): void {
+    for (const r of reactors) {
+      const [x, y] = r.os.socketPair();
+      r.add(x, 'x', EventType.READ);
+      r.os.send(y, text('hi'));
+      r.wait(1);
+      r.destroy();
+    }
+  }
+
+  test('reactors created at once are numbered and opened in call order, whichever is ready first', async () => {
+    const hosts = ['a', 'b', 'a'];
+    const oneByOne = new Simulation({ seed: 1, trace: true });
+    const created: Reactor[] = [];
+    for (const h of hosts) created.push(await oneByOne.host(h).createReactor());
+    pokeEach(created);
+    const slowFirst = new Simulation({ seed: 1, trace: true });
+    const reactors = await createAtOnceSlowFirst(slowFirst, hosts);
+    expect(reactors.map((r) => r.traceId)).toEqual([0, 1, 2]);
+    pokeEach(reactors);
+    expect(slowFirst.trace()).toEqual(oneByOne.trace());
   });
 
   test('a fresh process computes the same hash for the seed', async () => {
