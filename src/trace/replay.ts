@@ -56,7 +56,6 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
   if (!records.some((x) => x.r === info.r)) return { r: info.r, events: [] };
   const backend = new ReplayBackend(info.r, cyclesOf(records, info.r));
   const { model, mechanism, poolSize, bufferSize, maxSockets } = info;
-  if (mechanism === 'iocp') throw new ReactorError('EINVAL', 'replay: traces of the iocp mechanism cannot be replayed on this platform yet');
   const reactor = await Reactor.openOn<string>(backend, { model, mechanism, poolSize, bufferSize, maxSockets });
   const events: ReplayedEvent[] = [];
   let delivered: ReplayedEvent[] = [];
