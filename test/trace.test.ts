@@ -6,11 +6,12 @@ import { setTimeout } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventType, TraceRecorder, traceHash, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
+import { EventType, TraceRecorder, traceHash, DEFAULT_TRACE_BYTES, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { simBackend } from '../src/backend.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
 import { canonicalJson } from '../src/trace/hash.js';
+import { TRACE_RECORD_BYTES } from '../src/trace/recorder.js';
 import { REQUEST, RESULT } from '../src/seam.js';
 import { reactor, destroyAll, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
@@ -132,9 +133,27 @@ describe('TraceRecorder', () => {
     expect(new TraceRecorder().toJSON().dropped).toBeUndefined();
   });
 
+  test('past its capacity in bytes it drops the oldest records, however few, and counts them', () => {
+    const KIB = 1024;
+    const recorder = new TraceRecorder({ capacityBytes: 10 * KIB });
+    const write = (t: number, bytes: number): void => recorder.record({ k: 'call', t, r: 0, op: 'postWrite', fd: 3, data: encodeBase64(new Uint8Array(bytes)) });
+    for (let t = 0; t < 4; t++) write(t, 2 * KIB);   // 150 + 2,732 base64 bytes each: three fit
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([1, 2, 3]);
+    expect(recorder.dropped).toBe(1);
+    expect(recorder.bytes).toBe(3 * (TRACE_RECORD_BYTES + 2732));
+    write(4, 20 * KIB);
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([4]);
+    expect(recorder.toJSON().dropped).toBe(4);
+    recorder.record({ k: 'fault', t: 5, r: -1, fault: 'reset' });
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([5]);
+    expect(recorder.bytes).toBe(TRACE_RECORD_BYTES);
+    expect(new TraceRecorder().capacityBytes).toBe(DEFAULT_TRACE_BYTES);
+  });
+
   test('its capacity and seed are checked', () => {
     expect(() => new TraceRecorder({ capacity: 0 })).toThrow(refusal('EINVAL', /capacity/));
     expect(() => new TraceRecorder({ capacity: 1.5 })).toThrow(refusal('EINVAL', /capacity/));
+    expect(() => new TraceRecorder({ capacityBytes: 0 })).toThrow(refusal('EINVAL', /capacityBytes/));
     expect(() => new TraceRecorder({ seed: -1 })).toThrow(refusal('EINVAL', /seed/));
   });
 
