@@ -22,7 +22,7 @@ function checkTrace(trace: Trace): void {
     throw new ReactorError('EINVAL', `replay: not an ${TRACE_FORMAT} version ${TRACE_VERSION} trace; pass what TraceRecorder.toJSON() returned`);
   }
   if (trace.dropped) {
-    throw new ReactorError('EINVAL', `replay: the trace lost its first ${trace.dropped} records to the recorder's capacity; record again with a larger TraceRecorder capacity`);
+    throw new ReactorError('EINVAL', `replay: the trace lost its first ${trace.dropped} records to the recorder's capacity; record again with a larger TraceRecorder capacity or capacityBytes`);
   }
 }
 
