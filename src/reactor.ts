@@ -17,6 +17,7 @@ import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
 import { recordFaults } from './trace/faults.js';
+import type { TraceSink } from './trace/format.js';
 
 export interface ReactorStats {
   backend: BackendName;
@@ -76,7 +77,25 @@ export class Reactor<C = unknown> {
     return Reactor.#open<C>(resolveOptions({ ...options, backend: 'sim' }), backend);
   }
 
-  static async #open<C>(resolved: ResolvedOptions, backend: Backend): Promise<Reactor<C>> {
+  /**
+   * Reactors open one at a time, in the order they were asked for: a simulated host hands out
+   * fds as shims open, so opening in whichever order instantiations finish would make the same
+   * seed run differently.
+   */
+  static #opening: Promise<unknown> = Promise.resolve();
+
+  static #open<C>(resolved: ResolvedOptions, backend: Backend): Promise<Reactor<C>> {
+    // Numbered at the call, for the same reason.
+    const traced = resolved.trace ? { sink: resolved.trace, r: resolved.trace.reactor({
+      host: backend.host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
+      poolSize: resolved.poolSize, bufferSize: resolved.bufferSize, maxSockets: resolved.maxSockets,
+    }) } : null;
+    const opened = Reactor.#opening.then(() => Reactor.#openNow<C>(resolved, backend, traced));
+    Reactor.#opening = opened.catch(() => undefined);
+    return opened;
+  }
+
+  static async #openNow<C>(resolved: ResolvedOptions, backend: Backend, traced: { sink: TraceSink; r: number } | null): Promise<Reactor<C>> {
     const core = await instantiateCore(resolved);
     if (!core) {
       throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
@@ -92,14 +111,8 @@ export class Reactor<C = unknown> {
       resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(),
     };
     const shim = await backend.createShim(core.memory.buffer, layout);
-    if (!resolved.trace) return new Reactor<C>(core, resolved, shim, backend, null);
-    const tap = new ReactorTap({
-      sink: resolved.trace, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core,
-      info: {
-        host: backend.host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
-        poolSize: resolved.poolSize, bufferSize: resolved.bufferSize, maxSockets: resolved.maxSockets,
-      },
-    });
+    if (!traced) return new Reactor<C>(core, resolved, shim, backend, null);
+    const tap = new ReactorTap({ ...traced, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core });
     const reactor = new Reactor<C>(core, resolved, tap.wrapShim(shim), backend, tap);
     tap.instrument(reactor);
     return reactor;

@@ -84,6 +84,36 @@ test('a simulated run with waitAsync on four hosts replays to the same events', 
   expect(replayed[1].events.some((e) => e.buffer && str(e.buffer).startsWith('client'))).toBe(true);
 });
 
+test('a simulated IOCP run with partial writes, resets and a remove replays to the same events and codes', async () => {
+  const recorder = new TraceRecorder({ seed: 1 });
+  const r = await reactor<string>({
+    backend: 'sim', seed: 1, model: 'completion', mechanism: 'iocp', trace: recorder, faults: { partialWriteRate: 0.5, resetRate: 0.2 },
+  });
+  const [a, b] = r.os.socketPair();
+  const [c, d] = r.os.socketPair();
+  r.add(a, 'a', EventType.READ);
+  r.add(b, 'b', EventType.READ);
+  r.add(c, 'c', EventType.READ);
+  r.postWrite(b, new Uint8Array(5000).fill(3));
+  const seen = (e: IoEvent<string>) => [e.fd, e.context, e.type, e.bytesTransferred, e.error?.code ?? null, e.error?.osCode ?? 0];
+  const live: unknown[] = [];
+  for (let i = 0; i < 20; i++) {
+    for (const e of r.wait(10)) {
+      live.push(seen(e));
+      if (e.fd === a && e.type & EventType.READ && e.bytesTransferred > 0) r.postRead(a);
+    }
+  }
+  r.remove(a);
+  r.os.close(d);
+  for (let i = 0; i < 3; i++) live.push(...r.wait(10).map(seen));
+  const trace = recorder.toJSON();
+  // An IOCP core reads OS codes as Win32 ones: the replay's core must read them the same way.
+  expect(trace.records.some((x) => x.k === 'result' && x.osCode !== 0)).toBe(true);
+  expect(live.some((e) => (e as unknown[])[4] !== null)).toBe(true);
+  const [replayed] = await replay(JSON.parse(JSON.stringify(trace)));
+  expect(replayed.events.map(seen)).toEqual(live);
+});
+
 test('a trace that does not match the core is refused as a divergence', async () => {
   const recorder = new TraceRecorder();
   const r = await reactor<string>({ backend: 'sim', model: 'completion', trace: recorder });
@@ -100,6 +130,15 @@ test('a trace that does not match the core is refused as a divergence', async ()
   const request = trace.records.find((x) => x.k === 'request')!;
   if (request.k === 'request') request.mask = 3;
   await expect(replay(trace)).rejects.toThrow(refusal('EREPLAY', /requests/));
+});
+
+test('a reactor whose creation failed is in the trace with nothing to replay', async () => {
+  const recorder = new TraceRecorder();
+  await expect(reactor({ backend: 'sim', poolSize: 65536, bufferSize: 65536, trace: recorder })).rejects.toThrow(refusal('EINVAL', /2 GiB/));
+  const r = await reactor({ backend: 'sim', trace: recorder });
+  r.wait(0);
+  expect(recorder.reactors.map((x) => x.r)).toEqual([0, 1]);
+  expect((await replay(recorder.toJSON())).map((x) => [x.r, x.events.length])).toEqual([[0, 0], [1, 0]]);
 });
 
 test('replay refuses what is not a whole trace', async () => {

@@ -2,13 +2,16 @@
 // reactor's time; a TraceRecorder keeps them within its capacity and streams them; a Simulation
 // records all its reactors and faults; traceHash fingerprints a run.
 import { spawnSync } from 'node:child_process';
+import { setTimeout } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventType, TraceRecorder, traceHash, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
+import { EventType, TraceRecorder, traceHash, DEFAULT_TRACE_BYTES, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
+import { simBackend } from '../src/backend.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
 import { canonicalJson } from '../src/trace/hash.js';
+import { TRACE_RECORD_BYTES } from '../src/trace/recorder.js';
 import { REQUEST, RESULT } from '../src/seam.js';
 import { reactor, destroyAll, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
@@ -16,6 +19,8 @@ import { tracedEchoRun } from './trace-run.js';
 const HASH_FIXTURE = new URL('../../../test/fixtures/trace-hash.mjs', import.meta.url).pathname;
 const HASH_MODULE = new URL('../src/trace/hash.js', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
+/** Long enough for the other reactors' shims to open first. */
+const SLOW_SHIM_MS = 300;
 
 afterEach(destroyAll);
 
@@ -128,9 +133,27 @@ describe('TraceRecorder', () => {
     expect(new TraceRecorder().toJSON().dropped).toBeUndefined();
   });
 
+  test('past its capacity in bytes it drops the oldest records, however few, and counts them', () => {
+    const KIB = 1024;
+    const recorder = new TraceRecorder({ capacityBytes: 10 * KIB });
+    const write = (t: number, bytes: number): void => recorder.record({ k: 'call', t, r: 0, op: 'postWrite', fd: 3, data: encodeBase64(new Uint8Array(bytes)) });
+    for (let t = 0; t < 4; t++) write(t, 2 * KIB);   // 150 + 2,732 base64 bytes each: three fit
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([1, 2, 3]);
+    expect(recorder.dropped).toBe(1);
+    expect(recorder.bytes).toBe(3 * (TRACE_RECORD_BYTES + 2732));
+    write(4, 20 * KIB);
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([4]);
+    expect(recorder.toJSON().dropped).toBe(4);
+    recorder.record({ k: 'fault', t: 5, r: -1, fault: 'reset' });
+    expect(recorder.toJSON().records.map((x) => x.t)).toEqual([5]);
+    expect(recorder.bytes).toBe(TRACE_RECORD_BYTES);
+    expect(new TraceRecorder().capacityBytes).toBe(DEFAULT_TRACE_BYTES);
+  });
+
   test('its capacity and seed are checked', () => {
     expect(() => new TraceRecorder({ capacity: 0 })).toThrow(refusal('EINVAL', /capacity/));
     expect(() => new TraceRecorder({ capacity: 1.5 })).toThrow(refusal('EINVAL', /capacity/));
+    expect(() => new TraceRecorder({ capacityBytes: 0 })).toThrow(refusal('EINVAL', /capacityBytes/));
     expect(() => new TraceRecorder({ seed: -1 })).toThrow(refusal('EINVAL', /seed/));
   });
 
@@ -193,6 +216,40 @@ describe('traceHash', () => {
     expect(traceHash(await tracedEchoRun(11))).toBe(first);
     expect(traceHash(await tracedEchoRun(12))).not.toBe(first);
     expect(first).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  /** Creates reactors on `hosts` at once, the first one's shim opening last. */
+  async function createAtOnceSlowFirst(sim: Simulation, hosts: string[]): Promise<Reactor[]> {
+    return Promise.all(hosts.map((h, i) => {
+      const backend = simBackend(sim.host(h).kernel, sim);
+      const createShim = backend.createShim.bind(backend);
+      if (i === 0) backend.createShim = async (memory, layout) => { await setTimeout(SLOW_SHIM_MS); return createShim(memory, layout); };
+      return sim.host(h).createReactorOn(backend);
+    }));
+  }
+
+  /** Each reactor, in turn: one socket pair, one READ, then destroyed. */
+  function pokeEach(reactors: Reactor[]): void {
+    for (const r of reactors) {
+      const [x, y] = r.os.socketPair();
+      r.add(x, 'x', EventType.READ);
+      r.os.send(y, text('hi'));
+      r.wait(1);
+      r.destroy();
+    }
+  }
+
+  test('reactors created at once are numbered and opened in call order, whichever is ready first', async () => {
+    const hosts = ['a', 'b', 'a'];
+    const oneByOne = new Simulation({ seed: 1, trace: true });
+    const created: Reactor[] = [];
+    for (const h of hosts) created.push(await oneByOne.host(h).createReactor());
+    pokeEach(created);
+    const slowFirst = new Simulation({ seed: 1, trace: true });
+    const reactors = await createAtOnceSlowFirst(slowFirst, hosts);
+    expect(reactors.map((r) => r.traceId)).toEqual([0, 1, 2]);
+    pokeEach(reactors);
+    expect(slowFirst.trace()).toEqual(oneByOne.trace());
   });
 
   test('a fresh process computes the same hash for the seed', async () => {

@@ -132,8 +132,9 @@ export interface Trace {
 /**
  * Where a reactor writes its trace: `Reactor.create({ trace: sink })` and, in simulation,
  * `new Simulation({ trace: sink })`. A sink may collect (TraceRecorder, src/trace/recorder.ts)
- * or stream (the visualizer's live feed). `reactor()` is called once per reactor and returns its
- * `r`; `record()` is called for every record in order.
+ * or stream (the visualizer's live feed). `reactor()` is called once per reactor, when its
+ * creation is called (so in call order; a creation that then fails leaves a reactor with no
+ * records), and returns its `r`; `record()` is called for every record in order.
  */
 export interface TraceSink {
   reactor(info: Omit<TraceReactor, 'r'>): number;

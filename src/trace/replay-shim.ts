@@ -5,7 +5,7 @@ import type { NativeShim } from '../native.js';
 import type { Backend, OsCalls, ShimLayout } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
-import { CODES_ERRNO, ENTRY_INTS, REQUEST } from '../seam.js';
+import { ENTRY_INTS, REQUEST } from '../seam.js';
 import { decodeBase64 } from './base64.js';
 
 const EBADF = 9;
@@ -118,7 +118,6 @@ function replayOs(kinds: Map<number, number>): OsCalls {
 /** The backend a replayed reactor runs on; the driver sets its clock and fd kinds as it goes. */
 export class ReplayBackend implements Backend {
   readonly host = 'replay';
-  readonly codeSpace = CODES_ERRNO;
   readonly kinds = new Map<number, number>();
   readonly os = replayOs(this.kinds);
   /** The recorded time of the record being replayed. */

@@ -3,7 +3,7 @@
 // each wait. Installed only on a reactor created with `trace`: one without runs untouched code.
 import type { NativeShim } from '../native.js';
 import type { OsCalls, ShimLayout } from '../backend.js';
-import type { CallRecord, EventRecord, ResultRecord, TraceReactor, TraceSink } from './format.js';
+import type { CallRecord, EventRecord, ResultRecord, TraceSink } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
@@ -20,7 +20,8 @@ export interface CoreProbe {
 
 export interface TapSetup {
   sink: TraceSink;
-  info: Omit<TraceReactor, 'r'>;
+  /** The reactor's number, from `sink.reactor(info)` when its creation was called. */
+  r: number;
   memory: ArrayBuffer;
   layout: ShimLayout;
   now: () => number;
@@ -55,7 +56,7 @@ export class ReactorTap {
   constructor(setup: TapSetup) {
     this.#setup = setup;
     this.#writer = writerFor(setup.sink);
-    this.r = setup.sink.reactor(setup.info);
+    this.r = setup.r;
     this.#i32 = new Int32Array(setup.memory);
     this.#u8 = new Uint8Array(setup.memory);
   }
@@ -111,7 +112,7 @@ export class ReactorTap {
     }
     const probe = this.#setup.probe;
     this.#writer.emit({
-      k: 'counters', t, r: this.r, poolInUse: probe.poolInUse(), poolSize: this.#setup.info.poolSize,
+      k: 'counters', t, r: this.r, poolInUse: probe.poolInUse(), poolSize: this.#setup.layout.poolSize,
       readyQueued: probe.readyQueued(), bytesInFlight: this.#bytesInFlight,
     });
   }
