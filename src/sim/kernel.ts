@@ -2,7 +2,7 @@
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
-import type { Faults } from './faults.js';
+import { STALL_MS, type Faults } from './faults.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -120,10 +120,10 @@ export class SimKernel {
   }
 
   /** Delivers bytes (or FIN/RST) from `from` to its peer after the network's delay, in order. */
-  #deliver(from: Stream, what: (to: Stream) => void): void {
+  #deliver(from: Stream, what: (to: Stream) => void, heldMs = 0): void {
     const to = from.peer;
     if (!to) return;
-    const delay = from.latency ? this.network.delay() : 0;
+    const delay = (from.latency ? this.network.delay() : 0) + heldMs;
     const at = Math.max(this.now + delay, from.lastArrival);
     from.lastArrival = at;
     if (at <= this.now) what(to);
@@ -184,6 +184,7 @@ export class SimKernel {
     if (n > 1 && this.faults.strike('partialWrite')) n = 1 + Math.floor(this.faults.draw('partialWrite') * (n - 1));
     const bytes = from.slice(0, n);
     const reset = this.faults.strike('reset');
+    const held = this.faults.strike('stall') ? STALL_MS : 0;
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
       s.inFlight -= bytes.length;
@@ -195,7 +196,7 @@ export class SimKernel {
       }
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
-    });
+    }, held);
     return bytes.length;
   }
 

@@ -1,7 +1,7 @@
 // The simulated network that every host's kernel shares: one virtual clock, the scheduled
 // deliveries, the listening ports of every host, the network's random stream and the faults.
 import { Random } from './random.js';
-import { Faults, type FaultRates } from './faults.js';
+import { Faults, type FaultRates, type Injection } from './faults.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
@@ -11,6 +11,8 @@ export interface NetworkOptions {
   /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
   latencyMs?: [number, number];
   faults?: FaultRates;
+  /** Instead of rates: inject exactly these faults (see Faults.injections), nothing else. */
+  faultSchedule?: Injection[];
 }
 
 interface Timer {
@@ -32,7 +34,7 @@ export class SimNetwork<Port = unknown> {
 
   constructor(options: NetworkOptions = {}) {
     this.#random = new Random(options.seed ?? 0, 'network');
-    this.faults = new Faults(options.seed ?? 0, options.faults);
+    this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];
   }
 

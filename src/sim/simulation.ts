@@ -8,7 +8,7 @@ import type { ReactorOptions } from '../options.js';
 import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
-import type { FaultReport } from './faults.js';
+import type { FaultReport, Injection } from './faults.js';
 
 export type SimulationOptions = NetworkOptions;
 
@@ -58,6 +58,11 @@ export class Simulation implements WaitScheduler {
 
   faultReport(): FaultReport {
     return this.network.faults.report();
+  }
+
+  /** Every fault injected so far: pass it as `faultSchedule` to replay exactly these. */
+  faultInjections(): Injection[] {
+    return this.network.faults.injections();
   }
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
