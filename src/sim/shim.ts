@@ -17,14 +17,29 @@ interface ShimModule {
   _sim_shim_close(shim: number): void;
 }
 
-type ModuleFactory = (overrides: { kernel: object }) => Promise<ShimModule>;
+type Instantiate = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
+type ModuleFactory = (overrides: { kernel: object; instantiateWasm: Instantiate }) => Promise<ShimModule>;
 let factory: Promise<ModuleFactory> | undefined;
+let compiled: Promise<WebAssembly.Module> | undefined;
 
 function shimFactory(): Promise<ModuleFactory> {
   const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
   factory ??= import(url).then((m: { default: ModuleFactory }) => m.default);
   return factory;
 }
+
+/** The shim's wasm, compiled once per process (build/sim/shim-wasm.mjs: its bytes as base64). */
+function shimWasm(): Promise<WebAssembly.Module> {
+  const url = new URL('../../../sim/shim-wasm.mjs', import.meta.url).href;
+  compiled ??= import(url).then((m: { default: string }) => WebAssembly.compile(Uint8Array.from(atob(m.default), (c) => c.charCodeAt(0))));
+  return compiled;
+}
+
+/** Emscripten's hook: instantiate the compiled shim instead of decoding and compiling it again. */
+const instantiateWasm: Instantiate = (imports, receive) => {
+  void shimWasm().then(async (module) => receive(await WebAssembly.instantiate(module, imports), module));
+  return {};
+};
 
 /** The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory. */
 function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule): object {
@@ -93,7 +108,7 @@ export class SimShim implements NativeShim {
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
-    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!) });
+    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!), instantiateWasm });
     holder.module = module;
     return new SimShim(module, kernel, coreMemory, layout, scheduler);
   }
