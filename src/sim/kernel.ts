@@ -24,7 +24,14 @@ export interface KernelOptions {
 /** Names a kernel answers to besides its own host name. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-class Stream {
+/** A file epoll can watch: where it is open, and the epoll instances watching it. */
+class Watched {
+  fd = -1;
+  owner: SimKernel | null = null;
+  readonly watchers = new Set<Epoll>();
+}
+
+class Stream extends Watched {
   readonly kind = 'stream';
   peer: Stream | null = null;
   inbox: Uint8Array[] = [];
@@ -38,16 +45,20 @@ class Stream {
   shutWrite = false;
   closed = false;
   pendingError = 0;
-  constructor(readonly latency: boolean) {}
+  constructor(readonly latency: boolean) {
+    super();
+  }
 }
 
-export class Listener {
+export class Listener extends Watched {
   readonly kind = 'listener';
   backlog: Stream[] = [];
-  constructor(public port: number, readonly backlogMax: number) {}
+  constructor(public port: number, readonly backlogMax: number) {
+    super();
+  }
 }
 
-class Counter {
+class Counter extends Watched {
   readonly kind = 'eventfd';
   count = 0;
 }
@@ -55,7 +66,11 @@ class Counter {
 class Epoll {
   readonly kind = 'epoll';
   readonly interest = new Map<number, { events: number; tag: number }>();
-  cursor = 0;
+  /**
+   * The fds that may be ready, in the order they became so: a wait scans these, not the whole
+   * interest list. Every change that can make an fd ready adds it; a scan drops those that are not.
+   */
+  readonly ready = new Set<number>();
 }
 
 type File = Stream | Listener | Counter | Epoll;
@@ -71,6 +86,8 @@ export class SimulationDeadlock extends Error {
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
+  /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
+  version = 0;
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
@@ -110,7 +127,18 @@ export class SimKernel {
     let fd = FIRST_FD;
     while (this.#files.has(fd)) fd++;
     this.#files.set(fd, file);
+    if (file.kind !== 'epoll') {
+      file.fd = fd;
+      file.owner = this;
+    }
     return fd;
+  }
+
+  /** The file's readiness may have risen: its watchers' waits must look at it again. */
+  static #changed(file: Watched | null): void {
+    if (!file?.owner) return;
+    file.owner.version++;
+    for (const ep of file.watchers) ep.ready.add(file.fd);
   }
 
   #stream(fd: number): Stream | number {
@@ -126,8 +154,13 @@ export class SimKernel {
     const delay = (from.latency ? this.network.delay() : 0) + heldMs;
     const at = Math.max(this.now + delay, from.lastArrival);
     from.lastArrival = at;
-    if (at <= this.now) what(to);
-    else this.network.schedule(at, () => what(to));
+    const arrive = (): void => {
+      what(to);
+      SimKernel.#changed(to);
+      SimKernel.#changed(from);
+    };
+    if (at <= this.now) arrive();
+    else this.network.schedule(at, arrive);
   }
 
   #pair(latency: boolean): [Stream, Stream] {
@@ -148,6 +181,7 @@ export class SimKernel {
     if (!stream) return -E.EAGAIN;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
+      SimKernel.#changed(stream.peer);
       return -E.ECONNABORTED;
     }
     return this.#open(stream);
@@ -169,6 +203,7 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
+    SimKernel.#changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
 
@@ -200,6 +235,12 @@ export class SimKernel {
     return bytes.length;
   }
 
+  /** Bytes waiting to be read on a stream (0 for anything else). */
+  queuedBytes(fd: number): number {
+    const s = this.#stream(fd);
+    return typeof s === 'number' ? 0 : s.inboxBytes;
+  }
+
   isRegularFile(fd: number): number {
     return this.#files.has(fd) ? 0 : -E.EBADF;
   }
@@ -220,6 +261,7 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f || f.kind !== 'eventfd') return -E.EBADF;
     f.count++;
+    SimKernel.#changed(f);
     return 0;
   }
 
@@ -232,10 +274,17 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     this.#files.delete(fd);
-    for (const file of this.#files.values()) if (file.kind === 'epoll') file.interest.delete(fd);
+    this.version++;
+    if (f.kind !== 'epoll') {
+      for (const ep of f.watchers) {
+        ep.interest.delete(fd);
+        ep.ready.delete(fd);
+      }
+    }
     if (f.kind === 'listener') this.network.unbind(this.host, f.port);
     if (f.kind === 'stream') {
       f.closed = true;
+      SimKernel.#changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
       this.#deliver(f, (to) => {
@@ -273,38 +322,59 @@ export class SimKernel {
   epollControl(ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number): number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
-    if (!this.#files.has(fd)) return -E.EBADF;
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
     const present = e.interest.has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
-    if (op === 'remove') e.interest.delete(fd);
-    else e.interest.set(fd, { events, tag });
+    if (op === 'remove') {
+      e.interest.delete(fd);
+      e.ready.delete(fd);
+      if (f.kind !== 'epoll') f.watchers.delete(e);
+      return 0;
+    }
+    e.interest.set(fd, { events, tag });
+    if (f.kind !== 'epoll') f.watchers.add(e);
+    e.ready.add(fd);
     return 0;
   }
 
-  /** Ready fds of an epoll instance, rotating the start so none starves when `max` is small. */
+  /**
+   * Ready fds of an epoll instance, from its ready list (O(ready), not O(interest)). Those
+   * reported go to the back of the list, so none starves when `max` is small.
+   */
   epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
-    if (this.faults.strike('interrupt')) return -E.EINTR;
-    let found: { events: number; tag: number }[] = [];
+    if (this.faults.strike('interrupt')) {
+      this.version++;   // the interrupted wait saw nothing: a parked waiter must look again
+      return -E.EINTR;
+    }
+    let found: { fd: number; events: number; tag: number }[] = [];
     this.#waitFor(timeoutMs, () => {
-      const entries = [...e.interest.entries()];
       found = [];
-      for (let i = 0; i < entries.length && found.length < max; i++) {
-        const [fd, { events, tag }] = entries[(e.cursor + i) % entries.length];
-        const bits = this.readiness(fd) & (events | ERR | HUP);
-        if (bits) found.push({ events: bits, tag });
+      for (const fd of e.ready) {
+        if (found.length >= max) break;
+        const want = e.interest.get(fd);
+        const bits = want ? this.readiness(fd) & (want.events | ERR | HUP) : 0;
+        if (bits) found.push({ fd, events: bits, tag: want!.tag });
+        else e.ready.delete(fd);
       }
-      if (entries.length > 0) e.cursor = (e.cursor + found.length) % entries.length;
+      for (const { fd } of found) {
+        e.ready.delete(fd);
+        e.ready.add(fd);
+      }
       return found.length;
     });
-    return found;
+    return found.map(({ events, tag }) => ({ events, tag }));
   }
 
   /** poll(): fills revents of each entry; returns how many are ready. */
   poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
-    if (this.faults.strike('interrupt')) return -E.EINTR;
+    if (this.faults.strike('interrupt')) {
+      this.version++;
+      return -E.EINTR;
+    }
     return this.#waitFor(timeoutMs, () => {
       let n = 0;
       for (const p of entries) {
@@ -341,8 +411,10 @@ export class SimKernel {
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
     this.#deliver(client, () => {
-      if (this.network.lookup(target, port) === listener) listener.backlog.push(server);
-      else client.resetReceived = true;
+      if (this.network.lookup(target, port) === listener) {
+        listener.backlog.push(server);
+        SimKernel.#changed(listener);
+      } else client.resetReceived = true;
     });
     return fd;
   }
@@ -353,6 +425,7 @@ export class SimKernel {
     if (!s.peer) return -E.ENOTCONN;
     if (!s.shutWrite) {
       s.shutWrite = true;
+      SimKernel.#changed(s);
       this.#deliver(s, (to) => { to.finReceived = true; });
     }
     return 0;

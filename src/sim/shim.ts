@@ -148,6 +148,11 @@ export class SimShim implements NativeShim {
     return this.#scheduler.park(this, timeoutMs);
   }
 
+  /** The kernel its OS calls go to. */
+  get kernel(): SimKernel {
+    return this.#kernel;
+  }
+
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
   get signalled(): boolean {
     return this.#open && (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;

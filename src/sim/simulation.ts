@@ -15,6 +15,8 @@ export type SimulationOptions = NetworkOptions;
 interface ParkedWait {
   shim: SimShim;
   deadline: number;
+  /** Its kernel's version when last found with nothing to report. */
+  seen: number;
   resolve: (results: number) => void;
 }
 
@@ -67,7 +69,7 @@ export class Simulation implements WaitScheduler {
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
     return new Promise((resolve) => {
-      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, resolve });
+      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernel.version, resolve });
     });
   }
 
@@ -95,11 +97,19 @@ export class Simulation implements WaitScheduler {
     const still: ParkedWait[] = [];
     const done: [ParkedWait, number][] = [];
     for (const wait of this.#parked) {
+      // Nothing changed on its kernel since it last found nothing: it would find nothing again.
+      if (wait.seen === wait.shim.kernel.version && this.now < wait.deadline) {
+        still.push(wait);
+        continue;
+      }
       const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
       const results = wait.shim.cycle(0, 0);
       if (results < 0) done.push([wait, 0]);   // its reactor was destroyed
       else if (results > 0 || woken || this.now >= wait.deadline) done.push([wait, results]);
-      else still.push(wait);
+      else {
+        wait.seen = wait.shim.kernel.version;
+        still.push(wait);
+      }
     }
     this.#parked = still;
     for (const [wait, results] of done) wait.resolve(results);

@@ -31,6 +31,7 @@ class Client extends Connection implements Member {
 
 function server(r: Reactor<Client | null>, clients: number): Program {
   const room = new Room();
+  let named = 0;
   const touched = new Set<Client>();
   const say = (to: Client, text: string): void => {
     to.pending += text;
@@ -46,7 +47,7 @@ function server(r: Reactor<Client | null>, clients: number): Program {
   const onLine = (c: Client, line: string): void => {
     if (c.name === null) {
       c.name = line;
-      if (room.names().length === clients) for (const m of room.members.values()) say(m as Client, `${START}\r\n`);
+      if (++named === clients) for (const m of room.members.values()) say(m as Client, `${START}\r\n`);
     } else if (line === '/quit') {
       room.members.delete(c.fd);
       r.os.close(c.fd);
@@ -65,7 +66,7 @@ function server(r: Reactor<Client | null>, clients: number): Program {
       r.add(listener, null, EventType.READ);
       let joined = false;
       while (!joined || room.members.size > 0) {
-        program.state = `${room.names().length} named of ${room.members.size} connected, ${clients} expected`;
+        program.state = `${named} named of ${room.members.size} connected, ${clients} expected`;
         for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
           if (ev.context === null) {
             if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
@@ -83,7 +84,7 @@ function server(r: Reactor<Client | null>, clients: number): Program {
           }
           flush();
         }
-        joined ||= room.names().length === clients;
+        joined ||= named === clients;
       }
     },
   };
