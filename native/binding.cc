@@ -16,16 +16,17 @@ extern "C" {
 
 namespace {
 
-// Wakeup tokens: worker threads wake a reactor by token, never by raw fd, so a stale token
-// after destroy is a harmless ENOENT instead of a write into a reused fd.
+// Wakeup tokens: worker threads wake a reactor by token, never by raw handle, so a stale token
+// after destroy is a harmless ENOENT instead of a wake of whatever reused the handle. The lock
+// also keeps a shim from closing while another thread wakes it.
 std::mutex tokens_lock;
-std::unordered_map<uint32_t, int> tokens;
+std::unordered_map<uint32_t, shim *> tokens;
 std::atomic<uint32_t> next_token{1};
 
-uint32_t register_token(int wake_fd) {
+uint32_t register_token(shim *s) {
   std::lock_guard<std::mutex> g(tokens_lock);
   uint32_t id = next_token++;
-  tokens[id] = wake_fd;
+  tokens[id] = s;
   return id;
 }
 
@@ -38,7 +39,7 @@ int wake_by_token(uint32_t id) {
   std::lock_guard<std::mutex> g(tokens_lock);
   auto it = tokens.find(id);
   if (it == tokens.end()) return -ENOENT;
-  return shim_wakeup_fd(it->second);
+  return shim_wake(it->second);
 }
 
 class Shim : public Napi::ObjectWrap<Shim> {
@@ -76,7 +77,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
     open_error_ = shim_open(&shim_, &cfg);
     if (open_error_ == 0) {
       open_ = true;
-      token_ = register_token(shim_.wake_fd);
+      token_ = register_token(&shim_);
     }
   }
 
@@ -124,14 +125,14 @@ class Shim : public Napi::ObjectWrap<Shim> {
   }
 
   Napi::Value Wakeup(const Napi::CallbackInfo &info) {
-    return Napi::Number::New(info.Env(), open_ ? shim_wakeup_fd(shim_.wake_fd) : -EBADF);
+    return Napi::Number::New(info.Env(), open_ ? shim_wake(&shim_) : -EBADF);
   }
 
   // Idempotent; under a pending cycleAsync the OS handles go when it settles.
   Napi::Value Close(const Napi::CallbackInfo &info) {
     if (busy_) {
       close_pending_ = true;
-      shim_wakeup_fd(shim_.wake_fd);
+      shim_wake(&shim_);
     } else {
       Release();
     }

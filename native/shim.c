@@ -1,48 +1,10 @@
 /* The POSIX shim: performs the core's requests, waits on epoll or poll, and writes raw results
  * into the core's memory. In the completion model it emulates IOCP: queued reads, writes and
  * accepts are performed by the shim when their fd is ready, and each reports one completion. */
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include "os.h"
-#include "shim.h"
-
-static seam_result *result_slot(shim *s) {
-  if ((uint32_t)s->results >= s->cfg.result_capacity) return NULL;
-  seam_result *r = s->cfg.results + s->results++;
-  memset(r, 0, sizeof *r);
-  return r;
-}
-
-/* The capacity covers every completion and failed add of a cycle (see assembly/layout.ts);
- * only readiness results can meet a full buffer, and they are reported again next wait. */
-static void push_complete(shim *s, int fd, int ctx, int bytes, int os_code, int accepted) {
-  seam_result *r = result_slot(s);
-  if (!r) return;
-  r->kind = RES_COMPLETE; r->fd = fd; r->target = ctx; r->value = bytes;
-  r->os_code = os_code; r->accepted = accepted;
-}
-
-static void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
-  seam_result *r = result_slot(s);
-  if (!r) return;
-  r->kind = RES_ADD_FAILED; r->fd = fd; r->target = slot; r->gen = gen; r->os_code = os_code;
-}
-
-/* ---- per-fd operation queues ------------------------------------------------------------ */
-
-static void queue_op(shim *s, int *head, int *tail, int ctx) {
-  s->ops[ctx].next = -1;
-  if (*tail >= 0) s->ops[*tail].next = ctx; else *head = ctx;
-  *tail = ctx;
-}
-
-static int pop_op(shim *s, int *head, int *tail) {
-  int ctx = *head;
-  *head = s->ops[ctx].next;
-  if (*head < 0) *tail = -1;
-  return ctx;
-}
+#include "deadline.h"
+#include "results.h"
 
 static void add_always(shim *s, fdstate *f) {
   f->always_ready = 1;
@@ -66,8 +28,6 @@ static unsigned wanted_bits(const fdstate *f) {
   return (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
 }
 
-static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code);
-
 /* EPERM: an fd the mechanism cannot watch (a regular file, /dev/null) is always ready. Any other
  * refusal ends the queued operations with it, rather than leaving them waiting forever. */
 static void watch_bits(shim *s, fdstate *f, unsigned bits) {
@@ -77,8 +37,8 @@ static void watch_bits(shim *s, fdstate *f, unsigned bits) {
     add_always(s, f);
     return;
   }
-  fail_queue(s, f, &f->read_head, &f->read_tail, -rc);
-  fail_queue(s, f, &f->write_head, &f->write_tail, -rc);
+  fail_queue(s, f->fd, &f->read_head, &f->read_tail, -rc);
+  fail_queue(s, f->fd, &f->write_head, &f->write_tail, -rc);
 }
 
 static void arm_for_queued(shim *s, fdstate *f) {
@@ -96,13 +56,6 @@ static void settle_after_ready(shim *s, fdstate *f, unsigned queued_before) {
   if (keep == f->watched_bits) return;
   if (keep == 0) s->mech->unwatch(s, f);
   else watch_bits(s, f, keep);
-}
-
-static void fail_queue(shim *s, fdstate *f, int *head, int *tail, int os_code) {
-  while (*head >= 0) {
-    int ctx = pop_op(s, head, tail);
-    push_complete(s, f->fd, ctx, 0, os_code, -1);
-  }
 }
 
 /* Reads or accepts while the fd has something; each finished one is a completion. */
@@ -124,7 +77,7 @@ static void perform_reads(shim *s, fdstate *f) {
     push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, err, -1);
     if (n <= 0) {
       /* End of stream or failure: every later read ends the same way. */
-      fail_queue(s, f, &f->read_head, &f->read_tail, err);
+      fail_queue(s, f->fd, &f->read_head, &f->read_tail, err);
       return;
     }
   }
@@ -142,7 +95,7 @@ static void perform_writes(shim *s, fdstate *f) {
       int ctx = pop_op(s, &f->write_head, &f->write_tail);
       push_complete(s, f->fd, ctx, f->write_done, (int)-n, -1);
       f->write_done = 0;
-      fail_queue(s, f, &f->write_head, &f->write_tail, (int)-n);
+      fail_queue(s, f->fd, &f->write_head, &f->write_tail, (int)-n);
       return;
     }
     f->write_done += (int)n;
@@ -181,8 +134,8 @@ static void request_remove(shim *s, fdstate *f) {
   /* The core drops these (the fd is gone); they only return contexts, so they must not end
    * the wait that follows. */
   int before = s->results;
-  fail_queue(s, f, &f->read_head, &f->read_tail, OS_ECANCELED);
-  fail_queue(s, f, &f->write_head, &f->write_tail, OS_ECANCELED);
+  fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
+  fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   s->bookkeeping += s->results - before;
   if (f->watched) s->mech->unwatch(s, f);
   remove_always(s, f);
@@ -204,7 +157,7 @@ static void request_io(shim *s, const seam_request *q) {
   arm_for_queued(s, f);
 }
 
-int shim_apply(shim *s, int count) {
+static int posix_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
   const seam_request *q = s->cfg.requests;
@@ -232,7 +185,6 @@ int shim_apply(shim *s, int count) {
 }
 
 /* ---- waiting ----------------------------------------------------------------------------- */
-
 
 void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
   if (s->cfg.model == MODEL_READINESS) {
@@ -270,16 +222,12 @@ static int has_always_work(shim *s) {
   return 0;
 }
 
-int shim_harvest(shim *s, double timeout_ms) {
+static int posix_harvest(shim *s, double timeout_ms) {
   if (s->results > s->bookkeeping || has_always_work(s)) timeout_ms = 0;
   double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
   s->woken = 0;
   for (;;) {
-    int ms = -1;
-    if (timeout_ms >= 0) {
-      double left = deadline - os_now_ms();
-      ms = left <= 0 ? 0 : (int)ceil(left < 2147483647.0 ? left : 2147483647.0);
-    }
+    int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int before = s->results;
     int n = s->mech->wait(s, ms);
     if (n == -OS_EINTR) { s->waits_interrupted++; continue; }
@@ -294,31 +242,24 @@ int shim_harvest(shim *s, double timeout_ms) {
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
-int shim_wakeup_fd(int wake_fd) {
-  return os_eventfd_signal(wake_fd);
+static int posix_wake(shim *s) {
+  return os_eventfd_signal(s->wake_fd);
 }
 
-int shim_open(shim *s, const shim_config *cfg) {
-  memset(s, 0, sizeof *s);
-  s->cfg = *cfg;
-  s->wake_fd = -1;
-  s->mech = cfg->mechanism == MECH_POLL ? &mechanism_poll : &mechanism_epoll;
-  s->ops = calloc((size_t)cfg->pool_size, sizeof(shim_op));
-  s->always = calloc((size_t)cfg->max_sockets, sizeof(uint32_t));
-  if (!s->ops || !s->always || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -OS_ENOMEM; }
+static int posix_open(shim *s) {
+  s->always = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
+  if (!s->always) return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
-  if (s->wake_fd < 0) { int err = s->wake_fd; s->wake_fd = -1; shim_close(s); return err; }
-  int rc = s->mech->open(s);
-  if (rc < 0) { s->mech = NULL; shim_close(s); return rc; }
-  return 0;
+  if (s->wake_fd < 0) return s->wake_fd;
+  s->mech = s->cfg.mechanism == MECH_POLL ? &mechanism_poll : &mechanism_epoll;
+  return s->mech->open(s);
 }
 
-void shim_close(shim *s) {
+/* Also undoes a posix_open that failed part way (the mechanisms' close ignores a missing state). */
+static void posix_close(shim *s) {
   if (s->mech) s->mech->close(s);
   if (s->wake_fd >= 0) os_close(s->wake_fd);
-  free(s->ops);
   free(s->always);
-  fdmap_close(&s->fds);
-  memset(s, 0, sizeof *s);
-  s->wake_fd = -1;
 }
+
+const shim_driver shim_driver_posix = { posix_open, posix_close, posix_apply, posix_harvest, posix_wake };

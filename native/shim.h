@@ -1,5 +1,6 @@
 /* The shim: performs the core's requests on the OS, waits, and writes raw results. It holds no
- * policy, only OS handles and per-fd queues of the operations the core handed it. */
+ * policy, only OS handles and per-fd queues of the operations the core handed it. One API for
+ * every mechanism: epoll and poll are served by shim.c, IOCP by iocp.c (see driver.c). */
 #ifndef IO_REACTOR_SHIM_H
 #define IO_REACTOR_SHIM_H
 #include <stdint.h>
@@ -11,7 +12,7 @@
 
 struct shim;
 
-/* One per mechanism (epoll.c, poll.c): what differs is only how fds are watched and waited on. */
+/* One per POSIX mechanism (epoll.c, poll.c): what differs is only how fds are watched and waited on. */
 typedef struct mechanism {
   int (*open)(struct shim *s);
   void (*close)(struct shim *s);
@@ -24,8 +25,19 @@ typedef struct mechanism {
   int (*wait)(struct shim *s, int timeout_ms);
 } mechanism;
 
+/* One per shim logic: POSIX (shim.c, over a mechanism) or IOCP (iocp.c). Same contracts as the
+ * shim_* functions below; `open` may leave partial state, which `close` then undoes. */
+typedef struct shim_driver {
+  int (*open)(struct shim *s);
+  void (*close)(struct shim *s);
+  int (*apply)(struct shim *s, int count);
+  int (*harvest)(struct shim *s, double timeout_ms);
+  int (*wake)(struct shim *s);
+} shim_driver;
+
 typedef struct shim_op {
   int32_t next, kind, ptr, len;
+  int32_t fd, slot, gen;     /* IOCP: the registration it was posted for */
 } shim_op;
 
 typedef struct shim_config {
@@ -38,19 +50,21 @@ typedef struct shim_config {
 
 typedef struct shim {
   shim_config cfg;
-  const mechanism *mech;
-  void *mech_state;
-  int wake_fd;
+  const shim_driver *driver;
+  const mechanism *mech;     /* POSIX */
+  void *mech_state;          /* the mechanism's own state; IOCP: the port's */
+  int wake_fd;               /* POSIX */
   fdmap fds;
   shim_op *ops;              /* indexed by context id */
   int results;               /* written in this cycle */
   int bookkeeping;           /* of which only return contexts of removed fds */
   int woken;
-  int always_count;          /* fds epoll refuses (regular files): always ready */
+  int always_count;          /* POSIX: fds epoll refuses (regular files), always ready */
   uint32_t *always;          /* fdstate indexes */
   uint64_t waits_interrupted;
 } shim;
 
+/* 0, or a negative OS code (-errno; for IOCP, -Win32 code). */
 int shim_open(shim *s, const shim_config *cfg);
 void shim_close(shim *s);
 /* Performs `count` queued requests; returns the results written so far in this cycle. */
@@ -58,9 +72,12 @@ int shim_apply(shim *s, int count);
 /* Waits up to timeout_ms (<0: forever; fractions round up; EINTR resumes with the time left)
  * and harvests what became ready. Returns the results written in this cycle. */
 int shim_harvest(shim *s, double timeout_ms);
+/* Ends the wait in progress, or the next one, at once; callable from any thread. 0 or negative. */
+int shim_wake(shim *s);
 void shim_on_ready(shim *s, fdstate *f, unsigned revents);
-int shim_wakeup_fd(int wake_fd);
 
 extern const mechanism mechanism_epoll;
 extern const mechanism mechanism_poll;
+extern const shim_driver shim_driver_posix;
+extern const shim_driver shim_driver_iocp;
 #endif

@@ -35,6 +35,7 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
 EMSCRIPTEN_KEEPALIVE seam_request *sim_shim_requests(sim_shim *x) { return x->requests; }
 EMSCRIPTEN_KEEPALIVE seam_result *sim_shim_results(sim_shim *x) { return x->results; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
+EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(&x->s); }
 
 /* timeout_ms: -1 forever, -2 requests only. */
 EMSCRIPTEN_KEEPALIVE int sim_shim_cycle(sim_shim *x, int requests, double timeout_ms) {

@@ -1,5 +1,5 @@
-// emscripten JS library: the shim's OS calls (native/os.h), answered by the simulated kernel
-// that the host passes in as Module.kernel (src/sim/kernel.ts).
+// emscripten JS library: the shim's OS calls (native/os.h, native/os_iocp.h), answered by the
+// simulated kernel that the host passes in as Module.kernel (src/sim/kernel.ts, src/sim/iocp.ts).
 mergeInto(LibraryManager.library, {
   os_accept: function(fd) { return Module.kernel.accept(fd); },
   os_read: function(fd, stream, buf, len) { return Module.kernel.readInto(fd, buf >>> 0, len); },
@@ -17,4 +17,13 @@ mergeInto(LibraryManager.library, {
   os_epoll_remove: function(ep, fd) { return Module.kernel.epollControl(ep, 'remove', fd, 0, 0); },
   os_epoll_wait: function(ep, ready, max, timeout) { return Module.kernel.epollWait(ep, ready >>> 0, max, timeout); },
   os_poll: function(fds, count, timeout) { return Module.kernel.poll(fds >>> 0, count, timeout); },
+  os_iocp_open: function(maxOps, port) { return Module.kernel.iocpOpen(maxOps, port >>> 0); },
+  os_iocp_shut: function(port) { Module.kernel.iocpShut(port); },
+  os_iocp_associate: function(port, fd, stream) { return Module.kernel.iocpAssociate(port, fd); },
+  os_iocp_dissociate: function(port, fd) { return Module.kernel.iocpDissociate(port, fd); },
+  os_iocp_recv: function(port, fd, buf, len, op) { return Module.kernel.iocpRecv(port, fd, buf >>> 0, len >>> 0, op >>> 0); },
+  os_iocp_send: function(port, fd, buf, len, op) { return Module.kernel.iocpSend(port, fd, buf >>> 0, len >>> 0, op >>> 0); },
+  os_iocp_accept: function(port, fd, op) { return Module.kernel.iocpAccept(port, fd, op >>> 0); },
+  os_iocp_post: function(port) { return Module.kernel.iocpPost(port); },
+  os_iocp_wait: function(port, out, max, timeout) { return Module.kernel.iocpWait(port, out >>> 0, max, timeout); },
 });

@@ -39,7 +39,7 @@ class WaitThread {
       stop_ = true;
     }
     cv_.notify_one();
-    shim_wakeup_fd(shim_->wake_fd);
+    shim_wake(shim_);
     thread_.join();
     if (tsfn_alive_) tsfn_.Release();
     tsfn_alive_ = false;

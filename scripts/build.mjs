@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const quiet = process.argv.includes('--quiet');
@@ -47,14 +48,16 @@ if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt']))
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
 if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
+// The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
+if (withSim) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
 
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
   if (!has('emcc')) installEmscripten();
-  const sources = ['sim_entry.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c'].map((f) => `native/${f}`);
-  const exported = ['open', 'requests', 'results', 'wake_fd', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
+  const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c'].map((f) => `native/${f}`);
+  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',

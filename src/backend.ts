@@ -2,7 +2,6 @@
 // shim over a simulated kernel. Nothing above this file knows which.
 import { nativeBinding, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
-import { CODES_ERRNO } from './seam.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
 import { SimShim, type WaitScheduler } from './sim/shim.js';
@@ -33,12 +32,12 @@ export interface ShimLayout {
 
 export interface Backend {
   readonly os: OsCalls;
+  /** The machine it runs on, as traces name it: 'native', or the simulated host's name. */
+  readonly host: string;
   /** Monotonic milliseconds: real time, or the simulation's virtual time. */
   now(): number;
   /** Injected faults so far (simulation only). */
   faultReport(): FaultReport | null;
-  /** The numbering of the OS error codes its shim reports. */
-  readonly codeSpace: number;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
 }
 
@@ -46,9 +45,9 @@ export function nativeBackend(): Backend {
   const binding = nativeBinding();
   return {
     os: binding,
+    host: 'native',
     now: () => performance.now(),
     faultReport: () => null,
-    codeSpace: CODES_ERRNO,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
       if (shim.wakeToken === 0) {
@@ -89,9 +88,9 @@ function simOs(kernel: SimKernel): OsCalls {
 export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backend {
   return {
     os: simOs(kernel),
+    host: kernel.host,
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
-    codeSpace: CODES_ERRNO,
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
   };
 }

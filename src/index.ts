@@ -9,3 +9,8 @@ export type { ReactorOptions, Model, Mechanism, BackendName } from './options.js
 export { SimulationDeadlock } from './sim/kernel.js';
 export type { FaultRates, FaultReport } from './sim/faults.js';
 export * as limits from './limits.js';
+export { TraceRecorder, DEFAULT_TRACE_CAPACITY, MAX_TRACE_CAPACITY, type TraceRecorderOptions, type TraceListener } from './trace/recorder.js';
+export { traceHash } from './trace/hash.js';
+export * from './trace/format.js';
+export { replay, type ReplayedReactor, type ReplayedEvent } from './trace/replay.js';
+export { toChromeTrace, type ChromeTrace, type ChromeEvent } from './trace/chrome.js';

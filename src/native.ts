@@ -1,4 +1,5 @@
-// Loads the native shim (build/native/Release/io_reactor.node) built by cmake-js.
+// Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
+// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
 import { createRequire } from 'node:module';
 import type { OsCalls } from './backend.js';
 
@@ -22,6 +23,7 @@ export interface NativeBinding extends OsCalls {
 let binding: NativeBinding | undefined;
 
 export function nativeBinding(): NativeBinding {
-  binding ??= createRequire(import.meta.url)('../../native/Release/io_reactor.node') as NativeBinding;
+  const path = process.platform === 'win32' ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
+  binding ??= createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
 }

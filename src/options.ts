@@ -3,15 +3,16 @@ import { ReactorError } from './errors.js';
 import { checkIntegerIn } from './validate.js';
 import * as limits from './limits.js';
 import type { FaultRates } from './sim/faults.js';
+import type { TraceSink } from './trace/format.js';
 
 export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll';
+export type Mechanism = 'epoll' | 'poll' | 'iocp';
 export type BackendName = 'native' | 'sim';
 
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
   model?: Model;
-  /** Linux: 'epoll' (default) or 'poll'. */
+  /** Linux: 'epoll' (default) or 'poll'. backend 'sim' also: 'iocp' (Windows, completion model only). */
   mechanism?: Mechanism;
   /** Contexts in the pool (each an in-flight operation with its own buffer). */
   poolSize?: number;
@@ -27,6 +28,8 @@ export interface ReactorOptions {
   latencyMs?: [number, number];
   /** backend 'sim': faults to inject, each a probability per occasion. */
   faults?: FaultRates;
+  /** Records every call, request, raw result, event and counter into this sink (a TraceRecorder). */
+  trace?: TraceSink;
 }
 
 export interface ResolvedOptions {
@@ -39,11 +42,12 @@ export interface ResolvedOptions {
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
+  trace: TraceSink | null;
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
-const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults'];
+const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 
 export function resolveOptions(options: unknown): ResolvedOptions {
@@ -56,19 +60,28 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);
   }
   const o = options as ReactorOptions;
-  const model = o.model ?? 'readiness';
+  // Natively, Windows has IOCP and so the completion model only; readiness there is not built.
+  const nativeWindows = process.platform === 'win32' && (o.backend ?? 'native') === 'native';
+  if (nativeWindows && o.model === 'readiness') {
+    throw new ReactorError('EINVAL', `Reactor.create: the readiness model does not run natively on Windows (IOCP reports completions); use model: 'completion', or backend: 'sim' for readiness in simulation`);
+  }
+  const model = o.model ?? (nativeWindows ? 'completion' : 'readiness');
   if (!MODELS.includes(model)) {
     throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
   }
-  const mechanism = o.mechanism ?? 'epoll';
+  const mechanism = o.mechanism ?? (nativeWindows ? 'iocp' : 'epoll');
   if (!MECHANISMS.includes(mechanism)) {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll' or 'poll' on this platform, got ${JSON.stringify(mechanism)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
   }
   const op = 'Reactor.create';
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
   }
+  if (nativeWindows && mechanism !== 'iocp') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`);
+  }
+  if (mechanism === 'iocp') checkIocp(model, backend);
   const simOnly = SIM_ONLY.filter((k) => k in o);
   if (backend !== 'sim' && simOnly.length > 0) {
     throw new ReactorError('EINVAL', `Reactor.create: ${simOnly.join(', ')} only apply to backend: 'sim'`);
@@ -77,6 +90,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const latencyMs = o.latencyMs ?? [0, 0];
   if (!Array.isArray(latencyMs) || latencyMs.length !== 2 || !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || latencyMs[0] > latencyMs[1]) {
     throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${JSON.stringify(latencyMs)}`);
+  }
+  const trace = o.trace ?? null;
+  if (trace !== null && (typeof trace !== 'object' || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
+    throw new ReactorError('EINVAL', `Reactor.create: trace must be a TraceSink (an object with reactor() and record()), such as new TraceRecorder(); got ${String(trace)}`);
   }
   return {
     backend,
@@ -88,5 +105,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),
     bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
+    trace,
   };
+}
+
+/** IOCP reports finished operations only, and runs on Windows or in simulation. */
+function checkIocp(model: Model, backend: BackendName): void {
+  if (model !== 'completion') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
+  }
+  if (backend === 'native' && process.platform !== 'win32') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' runs natively only on Windows; here use 'epoll' or 'poll', or backend: 'sim' to run IOCP semantics in simulation`);
+  }
 }

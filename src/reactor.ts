@@ -3,7 +3,7 @@
 import { instantiateCore, type CoreExports } from './core.js';
 import { nativeBinding, type NativeShim } from './native.js';
 import { nativeBackend, simBackend, type Backend } from './backend.js';
-import { SimKernel } from './sim/kernel.js';
+import { SimKernel, type Listener } from './sim/kernel.js';
 import { SimNetwork } from './sim/network.js';
 import { wakeSimulated } from './sim/shim.js';
 import type { FaultReport } from './sim/faults.js';
@@ -12,9 +12,11 @@ import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
 import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism, type BackendName } from './options.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS, codeSpaceOf } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
+import { ReactorTap } from './trace/tap.js';
+import { recordFaults } from './trace/faults.js';
 
 export interface ReactorStats {
   backend: BackendName;
@@ -52,6 +54,8 @@ export class Reactor<C = unknown> {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
   readonly #contexts: (C | undefined)[] = [];
+  /** Records this reactor when it was created with `trace`; null otherwise. */
+  readonly #tap: ReactorTap | null;
   #destroyed = false;
   #waitingAsync = false;
   #closeAfterWait: (() => number)[] = [];
@@ -60,9 +64,10 @@ export class Reactor<C = unknown> {
   /** Creates a reactor; memory for every limit is taken here, once. */
   static async create<C = unknown>(options?: ReactorOptions): Promise<Reactor<C>> {
     const resolved = resolveOptions(options);
-    const backend = resolved.backend === 'sim'
-      ? simBackend(new SimKernel(new SimNetwork({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults }), 'localhost'))
-      : nativeBackend();
+    if (resolved.backend !== 'sim') return Reactor.#open<C>(resolved, nativeBackend());
+    const network = new SimNetwork<Listener>({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults });
+    if (resolved.trace) recordFaults(network, resolved.trace);
+    const backend = simBackend(new SimKernel(network, 'localhost'));
     return Reactor.#open<C>(resolved, backend);
   }
 
@@ -78,18 +83,30 @@ export class Reactor<C = unknown> {
     }
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
-    if (core.init(model, mechanism, backend.codeSpace) !== 0) {
+    if (core.init(model, mechanism, codeSpaceOf(mechanism)) !== 0) {
       throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
     }
-    const shim = await backend.createShim(core.memory.buffer, {
+    const layout = {
       model, mechanism, poolSize: resolved.poolSize, maxSockets: resolved.maxSockets,
       requestsAt: core.requestsAt(), requestCapacity: core.requestCapacity(),
       resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(),
+    };
+    const shim = await backend.createShim(core.memory.buffer, layout);
+    if (!resolved.trace) return new Reactor<C>(core, resolved, shim, backend, null);
+    const tap = new ReactorTap({
+      sink: resolved.trace, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core,
+      info: {
+        host: backend.host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
+        poolSize: resolved.poolSize, bufferSize: resolved.bufferSize, maxSockets: resolved.maxSockets,
+      },
     });
-    return new Reactor<C>(core, resolved, shim, backend);
+    const reactor = new Reactor<C>(core, resolved, tap.wrapShim(shim), backend, tap);
+    tap.instrument(reactor);
+    return reactor;
   }
 
-  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend) {
+  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend, tap: ReactorTap | null) {
+    this.#tap = tap;
     this.#core = core;
     this.#options = options;
     this.#shim = shim;
@@ -369,6 +386,7 @@ export class Reactor<C = unknown> {
       if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + 6] };
       events[i] = event;
     }
+    if (this.#tap !== null) this.#tap.delivered(count, this.#core.deliveredAt() >> 2);
     return events;
   }
 }

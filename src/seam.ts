@@ -3,6 +3,8 @@ export const MODEL = { readiness: 0, completion: 1 } as const;
 export const MECHANISM = { epoll: 0, poll: 1, iocp: 2 } as const;
 export const CODES_ERRNO = 0;
 export const CODES_WIN32 = 1;
+/** The numbering of the OS codes a mechanism's shim reports: Win32 for IOCP, else Linux errno. */
+export const codeSpaceOf = (mechanism: number): number => (mechanism === MECHANISM.iocp ? CODES_WIN32 : CODES_ERRNO);
 export const KIND = { socket: 0, listener: 1, stream: 2 } as const;
 export const OP = { recv: 1, send: 2, accept: 3 } as const;
 export const REQUEST = { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7 } as const;

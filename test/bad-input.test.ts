@@ -2,7 +2,7 @@
 // and a message that says what to do; afterwards stats() is unchanged and a real event still
 // arrives. In both models over both mechanisms.
 import { Reactor, EventType, ReactorError, wakeup, limits } from '../src/index.js';
-import { MATRIX, reactor, destroyAll, text, str } from './helpers.js';
+import { MATRIX, reactor, destroyAll, text, str, type Mechanism } from './helpers.js';
 import { refused, refusedAsync, socketPair, closeTracked, sleep } from './contract.js';
 
 afterEach(() => {
@@ -22,7 +22,7 @@ interface Fixture {
   spare: number;
 }
 
-async function fixture(model: Model, mechanism: 'epoll' | 'poll', options: { poolSize?: number; bufferSize?: number } = {}): Promise<Fixture> {
+async function fixture(model: Model, mechanism: Mechanism, options: { poolSize?: number; bufferSize?: number } = {}): Promise<Fixture> {
   const r = await reactor<string>({ model, mechanism, ...options });
   const [a, peer] = socketPair(r);
   const [spare] = socketPair(r);
@@ -358,8 +358,9 @@ describe('bad Reactor.create options', () => {
     ['an unknown model', { model: 'proactor' }, /model must be 'readiness' or 'completion', got "proactor"/],
     ['a model in capitals', { model: 'READINESS' }, /model must be 'readiness' or 'completion'/],
     ['a model that is a number', { model: 1 }, /model must be 'readiness' or 'completion'/],
-    ['an unknown mechanism', { mechanism: 'kqueue' }, /mechanism must be 'epoll' or 'poll' on this platform, got "kqueue"/],
-    ['mechanism iocp on Linux', { mechanism: 'iocp' }, /mechanism must be 'epoll' or 'poll'/],
+    ['an unknown mechanism', { mechanism: 'kqueue' }, /mechanism must be 'epoll', 'poll' or 'iocp', got "kqueue"/],
+    ['mechanism iocp natively on Linux', { model: 'completion', mechanism: 'iocp' }, /'iocp' runs natively only on Windows; .*backend: 'sim'/],
+    ['mechanism iocp in the readiness model', { mechanism: 'iocp', backend: 'sim' }, /'iocp' has only the completion model; use model: 'completion'/],
     ['poolSize 0', { poolSize: 0 }, /poolSize must be an integer from 1 to 65536, got 0/],
     ['poolSize -1', { poolSize: -1 }, /poolSize must be an integer from 1 to 65536/],
     ['poolSize 1.5', { poolSize: 1.5 }, /poolSize must be an integer/],

@@ -40,7 +40,8 @@ export function track<T extends number[]>(...fds: T): T {
   return fds;
 }
 export function socketPair(r: Reactor<any>): [number, number] {
-  return track(...r.os.socketPair());
+  // Simulated fds live and die with their reactor's kernel.
+  return r.backend === 'native' ? track(...r.os.socketPair()) : r.os.socketPair();
 }
 export function untrack(fd: number): void {
   tracked.delete(fd);

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { EventType, type IoEvent, type Reactor } from '../src/index.js';
-import { MATRIX, MECHANISMS, reactor, destroyAll, text, str } from './helpers.js';
+import { MATRIX, FULL_MATRIX, MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
 import { refused, track, socketPair, closeTracked, sleep, untrack } from './contract.js';
 
 const SIGNAL_CHILD = new URL('../../../test/fixtures/signal-child.mjs', import.meta.url).pathname;
@@ -36,6 +36,9 @@ function collect<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, totalMs
   }
   return all;
 }
+
+/** The completion model natively on each mechanism, and over the simulated IOCP. */
+const COMPLETION: [Mechanism, Backend][] = [...MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]), [SIM_IOCP[1], SIM_IOCP[2]]];
 
 // ---------------------------------------------------------------------------------------------
 // Row: 4097th add overflowed the heap (poll backend) → O(1) fd table sized by maxSockets; ENOSPC.
@@ -133,9 +136,9 @@ test('looking up an fd costs the same with 10 or 4200 fds registered (no linear 
 // Row: pool exhaustion silently mallocs; in-flight ops unbounded → fixed pool, ENOBUFS at post
 // time with nothing queued; stats() shows use and high-water.
 
-describe.each(MECHANISMS)('pool exhaustion (completion over %s)', (mechanism) => {
+describe.each(COMPLETION)('pool exhaustion (completion over %s, %s)', (mechanism, backend) => {
   test('posting past the pool is refused with ENOBUFS, nothing is queued, stats show use and high-water', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 4, bufferSize: 64 });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, poolSize: 4, bufferSize: 64 });
     const pairs = Array.from({ length: 5 }, () => socketPair(r));
     const [a, b, c, d, e] = pairs.map(([fd]) => fd);
     [a, b, c, d].forEach((fd, i) => r.add(fd, 'abcd'[i], EventType.READ));
@@ -175,9 +178,9 @@ describe.each(MECHANISMS)('pool exhaustion (completion over %s)', (mechanism) =>
 // ---------------------------------------------------------------------------------------------
 // Row: event.buffer reused by the next post (use-after-free) → valid until the next wait.
 
-describe.each(MECHANISMS)('delivered buffers (completion over %s)', (mechanism) => {
+describe.each(COMPLETION)('delivered buffers (completion over %s, %s)', (mechanism, backend) => {
   test('with a pool of one, a delivered buffer survives postRead, new data and a refused write until the next wait', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 1, bufferSize: 16 });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, poolSize: 1, bufferSize: 16 });
     const [a, peer] = socketPair(r);
     const [b] = socketPair(r);
     r.add(a, 'a', EventType.READ);
@@ -204,7 +207,7 @@ describe.each(MECHANISMS)('delivered buffers (completion over %s)', (mechanism) 
   });
 
   test('writes posted while buffers are held never take a held context', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 3, bufferSize: 16 });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, poolSize: 3, bufferSize: 16 });
     const [a, pa] = socketPair(r);
     const [b, pb] = socketPair(r);
     const [w, pw] = socketPair(r);
@@ -237,9 +240,9 @@ describe.each(MECHANISMS)('delivered buffers (completion over %s)', (mechanism) 
 // Row: post_write silently truncated at 2048 bytes → any length, split across contexts, one
 // WRITE completion for the whole write, or ENOBUFS with nothing sent.
 
-describe.each(MECHANISMS)('large writes (completion over %s)', (mechanism) => {
+describe.each(COMPLETION)('large writes (completion over %s, %s)', (mechanism, backend) => {
   test('a 300000-byte postWrite arrives whole and in order, with exactly one WRITE for all of it', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', EventType.WRITE);
     const data = pattern(300000, 7);
@@ -262,7 +265,7 @@ describe.each(MECHANISMS)('large writes (completion over %s)', (mechanism) => {
   });
 
   test('a postWrite made while a waitAsync is pending is sent, with one WRITE for it', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', 0);
     expect(r.wait(0)).toEqual([]);
@@ -275,7 +278,7 @@ describe.each(MECHANISMS)('large writes (completion over %s)', (mechanism) => {
   });
 
   test('a write larger than the whole pool is refused with ENOBUFS and nothing is sent; the pool-sized one goes whole', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 8, bufferSize: 2048 });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, poolSize: 8, bufferSize: 2048 });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', 0);
     const before = r.stats();
@@ -309,9 +312,9 @@ describe.each(MECHANISMS)('large writes (completion over %s)', (mechanism) => {
 // Row: events after remove, with a stale context → remove cancels pending ops; after it returns
 // no event for that fd is delivered; contexts come back when the OS confirms the cancel.
 
-describe.each(MECHANISMS)('remove (completion over %s)', (mechanism) => {
+describe.each(COMPLETION)('remove (completion over %s, %s)', (mechanism, backend) => {
   test('remove drops queued completions, cancels pending reads and writes; no event follows and the pool returns', async () => {
-    const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 512 });
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, poolSize: 512 });
     const [a, peer] = socketPair(r);
     r.add(a, 'old', EventType.READ);
     r.postRead(a);
@@ -585,9 +588,9 @@ describe.each(MATRIX)('waking on I/O (%s over %s)', (model, mechanism) => {
 // ---------------------------------------------------------------------------------------------
 // Row: data beyond the app's buffer was dropped → nothing is dropped: bytes stay queued.
 
-describe.each(MATRIX)('bytes beyond the buffer (%s over %s)', (model, mechanism) => {
+describe.each(FULL_MATRIX)('bytes beyond the buffer (%s over %s, %s)', (model, mechanism, backend) => {
   test('1000 bytes through 16-byte reads all arrive, in order', async () => {
-    const r = await reactor<string>({ model, mechanism, bufferSize: 16 });
+    const r = await reactor<string>({ model, mechanism, backend, bufferSize: 16 });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', EventType.READ);
     const data = pattern(1000, 11);

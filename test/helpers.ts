@@ -3,15 +3,21 @@ import { Reactor, type IoEvent, type ReactorOptions } from '../src/index.js';
 import { nativeBinding } from '../src/native.js';
 
 export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll';
+export type Mechanism = 'epoll' | 'poll' | 'iocp';
 export type Backend = 'native' | 'sim';
 
 export const MODELS: Model[] = ['readiness', 'completion'];
+/** The mechanisms Linux runs natively (IOCP runs in simulation only, see SIM_IOCP). */
 export const MECHANISMS: Mechanism[] = ['epoll', 'poll'];
 /** Every [model, mechanism] pair, for `describe.each`. */
 export const MATRIX: [Model, Mechanism][] = MODELS.flatMap((m) => MECHANISMS.map((k) => [m, k] as [Model, Mechanism]));
+/** IOCP has only the completion model, and runs here in simulation. */
+export const SIM_IOCP: [Model, Mechanism, Backend] = ['completion', 'iocp', 'sim'];
 /** Every [model, mechanism, backend]: for suites that hold on the real OS and in simulation alike. */
-export const FULL_MATRIX: [Model, Mechanism, Backend][] = (['native', 'sim'] as Backend[]).flatMap((b) => MATRIX.map(([m, k]) => [m, k, b] as [Model, Mechanism, Backend]));
+export const FULL_MATRIX: [Model, Mechanism, Backend][] = [
+  ...(['native', 'sim'] as Backend[]).flatMap((b) => MATRIX.map(([m, k]) => [m, k, b] as [Model, Mechanism, Backend])),
+  SIM_IOCP,
+];
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array | null): string => (b ? new TextDecoder().decode(b) : '');

@@ -1,14 +1,17 @@
 // Neolith's 4 IOCP tests (test_io_reactor_iocp.cpp), in the completion model on every mechanism:
-// Windows IOCP semantics, checked on Linux through the emulated completion model.
+// Windows IOCP semantics, checked on Linux through the emulated completion model and against the
+// simulated completion port.
 import { EventType } from '../src/index.js';
-import { MECHANISMS, reactor, destroyAll, text, str, pair, closeNow, closeOwned } from './helpers.js';
+import { MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, pair, closeNow, closeOwned } from './helpers.js';
 
 afterEach(destroyAll);
 afterEach(closeOwned);
 
 const { READ, ERROR, CLOSE } = EventType;
 
-describe.each(MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)))('Neolith IOCP tests, completion over %s (%s)', (mechanism, backend) => {
+const CASES = [...MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)), [SIM_IOCP[1], SIM_IOCP[2]] as const];
+
+describe.each(CASES)('Neolith IOCP tests, completion over %s (%s)', (mechanism, backend) => {
   const model = 'completion';
 
   test('a completed read carries its bytes in the event buffer', async () => {

@@ -88,9 +88,9 @@ test('aborted connections are skipped by accept; their clients see the reset', a
   expect(resets.length).toBe(aborted);
 });
 
-describe('determinism', () => {
+describe.each(['epoll', 'iocp'] as const)('determinism (completion over %s)', (mechanism) => {
   async function transcript(seed: number, faults: FaultRates): Promise<string> {
-    const r = await sim({ model: 'completion', seed, latencyMs: [1, 30], faults });
+    const r = await sim({ model: 'completion', mechanism, seed, latencyMs: [1, 30], faults });
     const { fd: listener, port } = r.os.listen(0);
     r.add(listener, 'listener', EventType.READ);
     const clients = Array.from({ length: 4 }, () => r.os.connect(port));

@@ -1,7 +1,7 @@
 // backend: 'sim' runs the same core and the same shim C (built by emscripten) over a simulated
 // kernel in virtual time: application code is unchanged, runs are reproducible from a seed.
 import { Reactor, EventType, SimulationDeadlock, type IoEvent } from '../src/index.js';
-import { MATRIX, text, str } from './helpers.js';
+import { MATRIX, SIM_IOCP, text, str, type Mechanism } from './helpers.js';
 
 const live: Reactor<any>[] = [];
 async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<C>> {
@@ -12,7 +12,7 @@ async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): P
 afterEach(() => { while (live.length) live.pop()!.destroy(); });
 
 /** A little echo conversation; returns what the server saw, as a replayable transcript. */
-async function conversation(model: 'readiness' | 'completion', mechanism: 'epoll' | 'poll', seed: number): Promise<string[]> {
+async function conversation(model: 'readiness' | 'completion', mechanism: Mechanism, seed: number): Promise<string[]> {
   const r = await sim({ model, mechanism, seed, latencyMs: [1, 20] });
   const { fd: listener, port } = r.os.listen(0);
   r.add(listener, 'listener', EventType.READ);
@@ -34,7 +34,7 @@ async function conversation(model: 'readiness' | 'completion', mechanism: 'epoll
   return transcript;
 }
 
-describe.each(MATRIX)('simulated %s over %s', (model, mechanism) => {
+describe.each([...MATRIX, [SIM_IOCP[0], SIM_IOCP[1]] as const])('simulated %s over %s', (model, mechanism) => {
   test('connections are accepted and their bytes arrive, as on the real OS', async () => {
     const transcript = await conversation(model, mechanism, 1);
     expect(transcript.filter((t) => t.startsWith('conn')).map((t) => t.split(':')[2]).sort())

@@ -1,6 +1,6 @@
 // Several hosts on one simulated network: programs written against Reactor run on each, take
 // turns in virtual time under the Simulation's scheduler, and a seed replays the same run.
-import { EventType, type Reactor, type IoEvent } from '../src/index.js';
+import { EventType, type Reactor, type IoEvent, type Mechanism } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
@@ -41,10 +41,10 @@ async function client(r: Reactor<string>, port: number, count: number, log: stri
   r.os.close(fd);
 }
 
-async function run(seed: number, latencyMs: [number, number]): Promise<{ log: string[]; end: number }> {
+async function run(seed: number, latencyMs: [number, number], clientMechanism: Mechanism = 'epoll'): Promise<{ log: string[]; end: number }> {
   const sim = new Simulation({ seed, latencyMs });
   const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
-  const peer = await sim.host('client').createReactor<string>({ model: 'completion' });
+  const peer = await sim.host('client').createReactor<string>({ model: 'completion', mechanism: clientMechanism });
   const log: string[] = [];
   let done = false;
   const serving = echoServer(server, 7000, log, () => done);
@@ -67,6 +67,13 @@ test('two hosts talk through the simulated network; each round trip takes two on
     '100.000 client got ping 4',
   ]);
   expect(log.filter((l) => l.includes('server got'))).toHaveLength(5);
+});
+
+test('a client over IOCP talks to a readiness server on another host exactly as a client over epoll does', async () => {
+  const overEpoll = await run(3, [1, 30]);
+  const overIocp = await run(3, [1, 30], 'iocp');
+  expect(overIocp.log.filter((l) => l.includes('client got'))).toHaveLength(5);
+  expect(overIocp).toEqual(overEpoll);
 });
 
 test('the same seed replays the same run, step for step and to the same virtual microsecond', async () => {

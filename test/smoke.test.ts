@@ -1,12 +1,12 @@
-// The shortest path through the API in every model and mechanism: accept, receive, close.
+// The shortest path through the API in every model, mechanism and backend: accept, receive.
 import { EventType } from '../src/index.js';
-import { MATRIX, reactor, destroyAll, waitUntil, text, str } from './helpers.js';
+import { FULL_MATRIX, reactor, destroyAll, waitUntil, text, str } from './helpers.js';
 
 afterEach(destroyAll);
 
-describe.each(MATRIX)('%s over %s', (model, mechanism) => {
+describe.each(FULL_MATRIX)('%s over %s (%s)', (model, mechanism, backend) => {
   test('a connection is accepted and its bytes arrive', async () => {
-    const r = await reactor<string>({ model, mechanism });
+    const r = await reactor<string>({ model, mechanism, backend });
     const { fd: listener, port } = r.os.listen(0);
     r.add(listener, 'listener', EventType.READ);
     const client = r.os.connect(port);

@@ -17,20 +17,17 @@ export const SWEEP_LATENCY_MS: [number, number] = [1, 20];
 export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0.02 };
 
 /** FNV-1a, 32-bit, as 8 hex digits. */
-export function fnv1a(text: string, seed = 0x811c9dc5): string {
+function fnv1a(text: string, seed = 0x811c9dc5): string {
   let h = seed;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A 64-bit digest (two FNV-1a lanes): enough to tell two runs apart. */
-export function digest(text: string): string {
-  return fnv1a(text) + fnv1a(text, 0x050c5d1f);
-}
-
+/** Two FNV-1a lanes over the config: 16 hex digits that name it in every failure report. */
 export function configHash(config: SweepConfig): string {
-  return digest(JSON.stringify([config.scenario, config.model, config.size ?? null, config.bug ?? null,
-    Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)), config.latencyMs]));
+  const text = JSON.stringify([config.scenario, config.model, config.size ?? null, config.bug ?? null,
+    Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)), config.latencyMs]);
+  return fnv1a(text) + fnv1a(text, 0x050c5d1f);
 }
 
 export function formatFaults(faults: FaultRates): string {

@@ -3,7 +3,8 @@
 import { Simulation } from '../sim/simulation.js';
 import { scenarios } from '../sim/scenarios/index.js';
 import type { Injection } from '../sim/faults.js';
-import { digest, type SweepConfig } from './config.js';
+import { traceHash } from '../trace/hash.js';
+import type { SweepConfig } from './config.js';
 
 export interface RunResult {
   seed: number;
@@ -11,21 +12,19 @@ export interface RunResult {
   failure?: string;
   /** The faults injected, in order: a schedule that replays this run. */
   injections: Injection[];
-  /** Digest of what the run did (verdict, virtual end time, injections and their counts). */
+  /** traceHash of the run's trace: every call, request, OS result, event and fault, timed. */
   digest: string;
 }
 
 export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[]): Promise<RunResult> {
   const sim = new Simulation(schedule
-    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule }
-    : { seed, latencyMs: config.latencyMs, faults: config.faults });
+    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true }
+    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true });
   let outcome;
   try {
     outcome = await scenarios[config.scenario].run(sim, { model: config.model, size: config.size, bug: config.bug });
   } catch (e) {
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
   }
-  const injections = sim.faultInjections();
-  const seen = JSON.stringify([outcome.ok, outcome.failure ?? null, sim.now, injections]);
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest(seen) };
+  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(sim.trace()) };
 }

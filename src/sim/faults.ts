@@ -45,6 +45,7 @@ export class Faults {
   /** With a schedule: per kind, the occasions to strike; without one, rates decide. */
   readonly #schedule: Map<FaultKind, Set<number>> | null;
   readonly #injected: Injection[] = [];
+  #observer: ((injection: Injection) => void) | null = null;
 
   constructor(seed: number, rates: FaultRates = {}, schedule?: readonly Injection[]) {
     this.#seed = seed;
@@ -77,8 +78,16 @@ export class Faults {
       const rate = this.#rates.get(kind)!;
       hit = rate > 0 && this.#streams.get(kind)!.float() < rate;
     }
-    if (hit) this.#injected.push({ kind, occasion });
+    if (hit) {
+      this.#injected.push({ kind, occasion });
+      this.#observer?.({ kind, occasion });
+    }
     return hit;
+  }
+
+  /** Calls `observer` at each injected fault (a trace records them); one observer at a time. */
+  observe(observer: ((injection: Injection) => void) | null): void {
+    this.#observer = observer;
   }
 
   /**

@@ -3,6 +3,7 @@
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
 import { STALL_MS, type Faults } from './faults.js';
+import type { WindowsFlavor } from './iocp.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -19,6 +20,8 @@ const HUP = 0x010;
 
 export interface KernelOptions {
   socketBufferBytes?: number;
+  /** Completion ports (iocp.ts): which Windows this kernel plays; 'windows' unless told. */
+  windowsFlavor?: WindowsFlavor;
 }
 
 /** Names a kernel answers to besides its own host name. */
@@ -88,10 +91,24 @@ export class SimKernel {
   readonly #bufferBytes: number;
   /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
   version = 0;
+  readonly windowsFlavor: WindowsFlavor;
+  readonly #closeHooks: ((fd: number) => void)[] = [];
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
+    this.windowsFlavor = options.windowsFlavor ?? 'windows';
+  }
+
+  /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
+  onClose(hook: (fd: number) => void): () => void {
+    this.#closeHooks.push(hook);
+    return () => { this.#closeHooks.splice(this.#closeHooks.indexOf(hook), 1); };
+  }
+
+  /** The blocking of epoll_wait and poll, for other waits on this kernel (completion ports). */
+  waitFor(timeoutMs: number, ready: () => number): number {
+    return this.#waitFor(timeoutMs, ready);
   }
 
   /** Virtual time, in ms: the network's. */
@@ -158,6 +175,7 @@ export class SimKernel {
       what(to);
       SimKernel.#changed(to);
       SimKernel.#changed(from);
+      this.network.changed();
     };
     if (at <= this.now) arrive();
     else this.network.schedule(at, arrive);
@@ -273,6 +291,7 @@ export class SimKernel {
   close(fd: number): number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
+    for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
     this.version++;
     if (f.kind !== 'epoll') {

@@ -31,6 +31,7 @@ export class SimNetwork<Port = unknown> {
   readonly #latency: [number, number];
   readonly #ports = new Map<string, Port>();
   readonly #nextPort = new Map<string, number>();
+  readonly #watchers: (() => void)[] = [];
 
   constructor(options: NetworkOptions = {}) {
     this.#random = new Random(options.seed ?? 0, 'network');
@@ -43,6 +44,18 @@ export class SimNetwork<Port = unknown> {
     let i = this.#timers.length;
     while (i > 0 && this.#timers[i - 1].at > at) i--;
     this.#timers.splice(i, 0, { at, seq: this.#seq++, run });
+  }
+
+  /** Calls `watcher` after each delivery from now on (completion ports retry then); returns the unwatch. */
+  watch(watcher: () => void): () => void {
+    this.#watchers.push(watcher);
+    return () => { this.#watchers.splice(this.#watchers.indexOf(watcher), 1); };
+  }
+
+  /** Something arrived somewhere: tells the watchers, in the order they came. */
+  changed(): void {
+    if (this.#watchers.length === 0) return;
+    for (const watcher of [...this.#watchers]) watcher();
   }
 
   /** When the next scheduled thing happens (Infinity: nothing is scheduled). */

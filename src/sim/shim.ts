@@ -3,7 +3,8 @@
 import type { NativeShim } from '../native.js';
 import type { ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
-import { ENTRY_INTS, APPLY_ONLY } from '../seam.js';
+import { CompletionPort } from './iocp.js';
+import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
 
 interface ShimModule {
   HEAPU8: Uint8Array;
@@ -13,6 +14,7 @@ interface ShimModule {
   _sim_shim_requests(shim: number): number;
   _sim_shim_results(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
+  _sim_shim_wake(shim: number): number;
   _sim_shim_cycle(shim: number, requests: number, timeoutMs: number): number;
   _sim_shim_close(shim: number): void;
 }
@@ -41,9 +43,13 @@ const instantiateWasm: Instantiate = (imports, receive) => {
   return {};
 };
 
-/** The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory. */
-function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule): object {
+/**
+ * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
+ * The completion ports it opens go to `ports`; a port's handle is its place there plus one.
+ */
+function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[]): object {
   const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
+  const port = (handle: number): CompletionPort => ports[handle - 1];
   return {
     get now() { return kernel.now; },
     accept: (fd: number) => kernel.accept(fd),
@@ -75,6 +81,31 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       entries.forEach((e, i) => { i16[(fds >> 1) + i * 4 + 3] = e.revents; });
       return n;
     },
+    iocpOpen: (maxOps: number, handleAt: number) => {
+      ports.push(new CompletionPort(kernel, core, maxOps));
+      heap().HEAP32[handleAt >> 2] = ports.length;
+      return 0;
+    },
+    iocpShut: (handle: number) => port(handle).shut(),
+    iocpAssociate: (handle: number, fd: number) => port(handle).associate(fd),
+    iocpDissociate: (handle: number, fd: number) => port(handle).dissociate(fd),
+    iocpRecv: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).recv(fd, coreOffset(ptr), len, op),
+    iocpSend: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).send(fd, coreOffset(ptr), len, op),
+    iocpAccept: (handle: number, fd: number, op: number) => port(handle).accept(fd, op),
+    iocpPost: (handle: number) => port(handle).post(),
+    iocpWait: (handle: number, out: number, max: number, timeoutMs: number) => {
+      const done = port(handle).wait(max, timeoutMs);
+      const m = heap();
+      // os_completion: u32 op, bytes, error; i32 accepted.
+      done.forEach((c, i) => {
+        const at = (out >> 2) + i * 4;
+        m.HEAPU32[at] = c.op;
+        m.HEAPU32[at + 1] = c.bytes;
+        m.HEAPU32[at + 2] = c.error;
+        m.HEAP32[at + 3] = c.accepted;
+      });
+      return done.length;
+    },
   };
 }
 
@@ -102,21 +133,24 @@ export class SimShim implements NativeShim {
   readonly #core: Int32Array;
   readonly #layout: ShimLayout;
   readonly #kernel: SimKernel;
+  readonly #ports: CompletionPort[];
   #open = true;
 
   readonly #scheduler: WaitScheduler | undefined;
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
-    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!), instantiateWasm });
+    const ports: CompletionPort[] = [];
+    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports), instantiateWasm });
     holder.module = module;
-    return new SimShim(module, kernel, coreMemory, layout, scheduler);
+    return new SimShim(module, kernel, ports, coreMemory, layout, scheduler);
   }
 
-  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
+  private constructor(module: ShimModule, kernel: SimKernel, ports: CompletionPort[], coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
     this.#scheduler = scheduler;
     this.#module = module;
     this.#kernel = kernel;
+    this.#ports = ports;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
     this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
@@ -148,18 +182,23 @@ export class SimShim implements NativeShim {
     return this.#scheduler.park(this, timeoutMs);
   }
 
-  /** The kernel its OS calls go to. */
-  get kernel(): SimKernel {
-    return this.#kernel;
+  /**
+   * Its kernel's version (see SimKernel.version), or null when that does not tell: completion
+   * ports change as deliveries land, apart from the kernel's files.
+   */
+  get kernelVersion(): number | null {
+    return this.#layout.mechanism === MECHANISM.iocp ? null : this.#kernel.version;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
   get signalled(): boolean {
-    return this.#open && (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;
+    if (!this.#open) return false;
+    if (this.#layout.mechanism === MECHANISM.iocp) return this.#ports.some((p) => p.wakePending);
+    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;
   }
 
   wakeup(): number {
-    return this.#open ? this.#kernel.eventfdSignal(this.#module._sim_shim_wake_fd(this.#shim)) : -9;
+    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -9;
   }
 
   close(): void {

@@ -9,20 +9,29 @@ import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
 import type { FaultReport, Injection } from './faults.js';
+import type { Trace, TraceSink } from '../trace/format.js';
+import { TraceRecorder } from '../trace/recorder.js';
+import { recordFaults } from '../trace/faults.js';
 
-export type SimulationOptions = NetworkOptions;
+export interface SimulationOptions extends NetworkOptions {
+  /**
+   * Records every reactor on every host and each injected fault: true keeps the trace in a
+   * TraceRecorder (read it with sim.trace()), or give a sink of your own.
+   */
+  trace?: TraceSink | true;
+}
 
 interface ParkedWait {
   shim: SimShim;
   deadline: number;
-  /** Its kernel's version when last found with nothing to report. */
-  seen: number;
+  /** Its kernel's version when last found with nothing to report (null: probe it every time). */
+  seen: number | null;
   resolve: (results: number) => void;
 }
 
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler) {}
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, readonly trace?: TraceSink) {}
 
   /** A reactor on this host; `backend` is implied, the other options are Reactor.create's. */
   createReactor<C = unknown>(options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
@@ -30,7 +39,7 @@ export class SimHost {
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
-    return Reactor.openOn<C>(simBackend(this.kernel, this.scheduler), options);
+    return Reactor.openOn<C>(simBackend(this.kernel, this.scheduler), { trace: this.trace, ...options });
   }
 }
 
@@ -38,16 +47,32 @@ export class Simulation implements WaitScheduler {
   readonly network: SimNetwork<Listener>;
   readonly #hosts = new Map<string, SimHost>();
   #parked: ParkedWait[] = [];
+  readonly #trace: TraceSink | undefined;
 
   constructor(options: SimulationOptions = {}) {
     this.network = new SimNetwork<Listener>(options);
+    const trace = options.trace;
+    if (trace === undefined) return;
+    if (trace !== true && (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
+      throw new ReactorError('EINVAL', `Simulation: trace must be true or a TraceSink (an object with reactor() and record()), got ${String(trace)}`);
+    }
+    this.#trace = trace === true ? new TraceRecorder({ seed: options.seed ?? 0 }) : trace;
+    recordFaults(this.network, this.#trace);
+  }
+
+  /** The trace so far, of every reactor on every host (the Simulation's own recorder). */
+  trace(): Trace {
+    if (!(this.#trace instanceof TraceRecorder)) {
+      throw new ReactorError('EINVAL', 'sim.trace(): this simulation keeps no trace; create it with trace: true (or a TraceRecorder of your own and read that)');
+    }
+    return this.#trace.toJSON();
   }
 
   /** The host of that name, created on first use. Connect to it with os.connect(port, name). */
   host(name: string): SimHost {
     let host = this.#hosts.get(name);
     if (!host) {
-      host = new SimHost(name, new SimKernel(this.network, name), this);
+      host = new SimHost(name, new SimKernel(this.network, name), this, this.#trace);
       this.#hosts.set(name, host);
     }
     return host;
@@ -69,7 +94,7 @@ export class Simulation implements WaitScheduler {
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
     return new Promise((resolve) => {
-      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernel.version, resolve });
+      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernelVersion, resolve });
     });
   }
 
@@ -98,7 +123,7 @@ export class Simulation implements WaitScheduler {
     const done: [ParkedWait, number][] = [];
     for (const wait of this.#parked) {
       // Nothing changed on its kernel since it last found nothing: it would find nothing again.
-      if (wait.seen === wait.shim.kernel.version && this.now < wait.deadline) {
+      if (wait.seen !== null && wait.seen === wait.shim.kernelVersion && this.now < wait.deadline) {
         still.push(wait);
         continue;
       }
@@ -107,7 +132,7 @@ export class Simulation implements WaitScheduler {
       if (results < 0) done.push([wait, 0]);   // its reactor was destroyed
       else if (results > 0 || woken || this.now >= wait.deadline) done.push([wait, results]);
       else {
-        wait.seen = wait.shim.kernel.version;
+        wait.seen = wait.shim.kernelVersion;
         still.push(wait);
       }
     }

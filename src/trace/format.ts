@@ -22,8 +22,11 @@ export interface CallRecord {
   k: 'call';
   t: number;
   r: number;
-  op: 'add' | 'modify' | 'remove' | 'postRead' | 'postWrite' | 'wait' | 'wakeup' | 'destroy';
+  /** 'close': reactor.os.close of a registered fd (a remove, then the shim lets go of it). */
+  op: 'add' | 'modify' | 'remove' | 'postRead' | 'postWrite' | 'wait' | 'wakeup' | 'destroy' | 'close';
   fd?: number;
+  /** add: the fd's kind as the OS reported it (KIND_*, or -errno), so a replay sees the same. */
+  kind?: number;
   /** add/modify: the event mask. */
   events?: number;
   /** add: String(context), to name the fd's lane. */
@@ -33,6 +36,8 @@ export interface CallRecord {
   /** wait: timeout (null: forever) and maxEvents. */
   timeoutMs?: number | null;
   maxEvents?: number;
+  /** wait: true for waitAsync. */
+  async?: boolean;
   error?: string;
 }
 
@@ -47,6 +52,8 @@ export interface RequestRecord {
   target: number;
   len: number;
   mask: number;
+  /** The reactor's shim cycle (0, 1, …) that carried it: a replay hands each cycle its results. */
+  cycle?: number;
 }
 
 /** A raw OS result the shim wrote (seam_result; `kind` is RES_*), before translation. */
@@ -61,6 +68,10 @@ export interface ResultRecord {
   value: number;
   osCode: number;
   accepted: number;
+  /** The registration generation (seam_result.gen): the core drops results for a stale one. */
+  gen?: number;
+  /** The shim cycle that returned it (see RequestRecord.cycle). */
+  cycle?: number;
   /** Completion recv: the bytes that landed in the context's buffer (base64), for replay. */
   data?: string;
 }
@@ -114,6 +125,8 @@ export interface Trace {
   reactors: TraceReactor[];
   /** In the order they happened; `t` never decreases. */
   records: TraceRecord[];
+  /** Records a full recorder's ring dropped, oldest first (TraceRecorder); absent when none. */
+  dropped?: number;
 }
 
 /**

@@ -1,0 +1,49 @@
+/* The shim API, forwarded to the logic that serves the reactor's mechanism in this build: POSIX
+ * (epoll, poll) natively on Linux, IOCP natively on Windows, all three in the simulation. */
+#include <stdlib.h>
+#include <string.h>
+#include "os.h"
+#include "shim.h"
+
+static const shim_driver *driver_for(int mechanism) {
+#if !defined(_WIN32)
+  if (mechanism == MECH_EPOLL || mechanism == MECH_POLL) return &shim_driver_posix;
+#endif
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
+  if (mechanism == MECH_IOCP) return &shim_driver_iocp;
+#endif
+  return NULL;
+}
+
+int shim_open(shim *s, const shim_config *cfg) {
+  memset(s, 0, sizeof *s);
+  s->cfg = *cfg;
+  s->wake_fd = -1;
+  s->driver = driver_for(cfg->mechanism);
+  if (!s->driver) return -OS_EINVAL;
+  s->ops = calloc((size_t)cfg->pool_size, sizeof(shim_op));
+  if (!s->ops || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -OS_ENOMEM; }
+  int rc = s->driver->open(s);
+  if (rc < 0) { shim_close(s); return rc; }
+  return 0;
+}
+
+void shim_close(shim *s) {
+  if (s->driver) s->driver->close(s);
+  free(s->ops);
+  fdmap_close(&s->fds);
+  memset(s, 0, sizeof *s);
+  s->wake_fd = -1;
+}
+
+int shim_apply(shim *s, int count) {
+  return s->driver->apply(s, count);
+}
+
+int shim_harvest(shim *s, double timeout_ms) {
+  return s->driver->harvest(s, timeout_ms);
+}
+
+int shim_wake(shim *s) {
+  return s->driver->wake(s);
+}

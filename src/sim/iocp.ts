@@ -1,0 +1,217 @@
+// The simulated kernel's I/O completion ports, with Windows semantics: they answer the OS calls
+// of native/os_iocp.h that iocp.c makes, over the kernel's sockets. An operation completes when
+// the kernel can finish it; its completion joins the port's queue then, and waits take them in
+// that (FIFO) order. The port retries its operations whenever the network delivers something,
+// when it is waited on, and when it is posted to.
+import { E, type SimKernel } from './kernel.js';
+
+/** The Win32 codes a simulated completion or call can carry (native/os_iocp.h). */
+export const WIN = {
+  INVALID_HANDLE: 6,
+  NETNAME_DELETED: 64,
+  INVALID_PARAMETER: 87,
+  LOCAL_CLOSE: 676,
+  OPERATION_ABORTED: 995,
+  CONNECTION_ABORTED: 1236,
+  WSAENOTSOCK: 10038,
+} as const;
+
+/**
+ * What a pending read completes with when the app closes its socket: real Windows reports
+ * ERROR_OPERATION_ABORTED (995), Wine reports 676. A kernel answers as one of them, all its life.
+ */
+export type WindowsFlavor = 'windows' | 'wine';
+
+/** The op id of a wakeup posted with os_iocp_post (OS_IOCP_WAKE_OP). */
+export const WAKE_OP = 0xffffffff;
+
+export interface Completion {
+  op: number;
+  bytes: number;
+  error: number;
+  /** accepts: the new socket's fd; else -1 */
+  accepted: number;
+}
+
+interface Operation {
+  op: number;
+  fd: number;
+  kind: 'recv' | 'send' | 'accept';
+  /** where its buffer is in the reactor's memory */
+  offset: number;
+  len: number;
+  /** sends: bytes the kernel took so far */
+  taken: number;
+}
+
+const WRITABLE = 0x004;
+
+/** The Win32 code for what the kernel's socket calls fail with. */
+function win32Code(errno: number): number {
+  switch (errno) {
+    case E.ECONNRESET: case E.EPIPE: return WIN.NETNAME_DELETED;
+    case E.ECONNABORTED: return WIN.CONNECTION_ABORTED;
+    case E.EBADF: return WIN.INVALID_HANDLE;
+    case E.EINVAL: return WIN.WSAENOTSOCK;
+    default: throw new Error(`simulated IOCP: no Win32 code for errno ${errno}; this is a bug`);
+  }
+}
+
+export class CompletionPort {
+  readonly #kernel: SimKernel;
+  readonly #memory: Uint8Array;
+  readonly #maxOps: number;
+  readonly #associated = new Set<number>();
+  /** In flight, in the order posted. */
+  #pending: Operation[] = [];
+  readonly #queue: Completion[] = [];
+  #progressing = false;
+  #again = false;
+  readonly #stopWatching: () => void;
+  readonly #stopHooking: () => void;
+
+  /** A port for up to `maxOps` operations in flight, whose buffers are in `memory`. */
+  constructor(kernel: SimKernel, memory: Uint8Array, maxOps: number) {
+    this.#kernel = kernel;
+    this.#memory = memory;
+    this.#maxOps = maxOps;
+    this.#stopWatching = kernel.network.watch(() => this.#progress());
+    this.#stopHooking = kernel.onClose((fd) => this.#closed(fd));
+  }
+
+  shut(): void {
+    this.#stopWatching();
+    this.#stopHooking();
+    this.#pending = [];
+    this.#queue.length = 0;
+  }
+
+  associate(fd: number): number {
+    if (this.#kernel.fdKind(fd) < 0) return WIN.INVALID_HANDLE;
+    // Windows refuses a second association of a handle.
+    if (this.#associated.has(fd)) return WIN.INVALID_PARAMETER;
+    this.#associated.add(fd);
+    return 0;
+  }
+
+  /** Forgets fd; what is in flight on it completes with ERROR_OPERATION_ABORTED. */
+  dissociate(fd: number): number {
+    if (!this.#associated.delete(fd)) return WIN.INVALID_HANDLE;
+    this.#end(fd, () => WIN.OPERATION_ABORTED);
+    return 0;
+  }
+
+  recv(fd: number, offset: number, len: number, op: number): number {
+    return this.#post({ op, fd, kind: 'recv', offset, len, taken: 0 });
+  }
+
+  send(fd: number, offset: number, len: number, op: number): number {
+    return this.#post({ op, fd, kind: 'send', offset, len, taken: 0 });
+  }
+
+  accept(fd: number, op: number): number {
+    return this.#post({ op, fd, kind: 'accept', offset: 0, len: 0, taken: 0 });
+  }
+
+  /** PostQueuedCompletionStatus of a wakeup. */
+  post(): number {
+    this.#queue.push({ op: WAKE_OP, bytes: 0, error: 0, accepted: -1 });
+    return 0;
+  }
+
+  /** Whether a wakeup waits in the queue. */
+  get wakePending(): boolean {
+    return this.#queue.some((c) => c.op === WAKE_OP);
+  }
+
+  /** GetQueuedCompletionStatusEx: up to `max` completions, oldest first, waiting in virtual time. */
+  wait(max: number, timeoutMs: number): Completion[] {
+    this.#kernel.waitFor(timeoutMs, () => {
+      this.#progress();
+      return this.#queue.length;
+    });
+    return this.#queue.splice(0, Math.min(max, this.#queue.length));
+  }
+
+  #post(operation: Operation): number {
+    if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN.INVALID_HANDLE : WIN.INVALID_PARAMETER;
+    // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
+    if (operation.op >= this.#maxOps || this.#pending.some((p) => p.op === operation.op)) return WIN.INVALID_PARAMETER;
+    this.#pending.push(operation);
+    this.#progress();
+    return 0;
+  }
+
+  /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
+  #closed(fd: number): void {
+    if (!this.#associated.delete(fd)) return;
+    const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;
+    this.#end(fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));
+  }
+
+  #end(fd: number, code: (o: Operation) => number): void {
+    for (const o of this.#pending) if (o.fd === fd) this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
+    this.#pending = this.#pending.filter((o) => o.fd !== fd);
+  }
+
+  /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
+  #progress(): void {
+    if (this.#progressing) {
+      this.#again = true;
+      return;
+    }
+    this.#progressing = true;
+    try {
+      do {
+        this.#again = false;
+        this.#pass();
+      } while (this.#again);
+    } finally {
+      this.#progressing = false;
+    }
+  }
+
+  #pass(): void {
+    const still: Operation[] = [];
+    // A send waits behind an earlier one on its socket, as Windows keeps a socket's sends in order.
+    const sendBlocked = new Set<number>();
+    for (const o of this.#pending) {
+      const done = o.kind === 'send' && sendBlocked.has(o.fd) ? null : this.#attempt(o);
+      if (done) {
+        this.#queue.push(done);
+        continue;
+      }
+      still.push(o);
+      if (o.kind === 'send') sendBlocked.add(o.fd);
+    }
+    this.#pending = still;
+  }
+
+  #attempt(o: Operation): Completion | null {
+    const k = this.#kernel;
+    const ended = (bytes: number, error: number, accepted = -1): Completion => ({ op: o.op, bytes, error, accepted });
+    switch (o.kind) {
+      case 'recv': {
+        // 0 bytes: the peer's FIN, a graceful close.
+        const n = k.read(o.fd, this.#memory, o.offset, o.len);
+        if (n === -E.EAGAIN) return null;
+        return n >= 0 ? ended(n, 0) : ended(0, win32Code(-n));
+      }
+      case 'accept': {
+        const fd = k.accept(o.fd);
+        if (fd === -E.EAGAIN) return null;
+        return fd >= 0 ? ended(0, 0, fd) : ended(0, win32Code(-fd));
+      }
+      case 'send': {
+        const n = k.write(o.fd, this.#memory.subarray(o.offset + o.taken, o.offset + o.len));
+        if (n === -E.EAGAIN) return null;
+        if (n < 0) return ended(o.taken, win32Code(-n));
+        o.taken += n;
+        if (o.taken === o.len) return ended(o.len, 0);
+        // Short with room left: a partialWrite fault ends the send early (the shim must send the
+        // rest). Short because the peer's buffer is full: the rest goes as room frees.
+        return k.readiness(o.fd) & WRITABLE ? ended(o.taken, 0) : null;
+      }
+    }
+  }
+}

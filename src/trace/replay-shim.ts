@@ -1,0 +1,142 @@
+// The shim of a replay: no OS, no sockets. Each cycle checks that the core asks for what the
+// recording's core asked for, then writes the recorded raw results (and received bytes, where
+// the recorded recv put them) into the result ring, as the real shim's cycle did.
+import type { NativeShim } from '../native.js';
+import type { Backend, OsCalls, ShimLayout } from '../backend.js';
+import type { RequestRecord, ResultRecord } from './format.js';
+import { ReactorError } from '../errors.js';
+import { CODES_ERRNO, ENTRY_INTS, REQUEST } from '../seam.js';
+import { decodeBase64 } from './base64.js';
+
+const EBADF = 9;
+
+/** What one recorded shim cycle took and gave. */
+export interface RecordedCycle {
+  requests: RequestRecord[];
+  results: ResultRecord[];
+}
+
+/** Thrown when the replayed core does something the recorded one did not. */
+export function divergence(r: number, what: string): ReactorError {
+  return new ReactorError('EREPLAY', `replay of reactor ${r} diverged: ${what}; the trace does not come from this core (or was edited)`);
+}
+
+export class ReplayShim implements NativeShim {
+  readonly wakeToken = 0;
+  readonly waitsInterrupted = 0;
+  readonly #i32: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #layout: ShimLayout;
+  readonly #cycles: Map<number, RecordedCycle>;
+  readonly #r: number;
+  #next = 0;
+  /** Context → where its recv's bytes go (the request's ptr), until the recv completes. */
+  readonly #recvAt = new Map<number, number>();
+  #pendingAsync: (() => void) | null = null;
+
+  constructor(r: number, memory: ArrayBuffer, layout: ShimLayout, cycles: Map<number, RecordedCycle>) {
+    this.#r = r;
+    this.#i32 = new Int32Array(memory);
+    this.#u8 = new Uint8Array(memory);
+    this.#layout = layout;
+    this.#cycles = cycles;
+  }
+
+  cycle(requests: number): number {
+    const recorded = this.#cycles.get(this.#next) ?? { requests: [], results: [] };
+    this.#check(requests, recorded.requests);
+    this.#next++;
+    return this.#write(recorded.results);
+  }
+
+  /** An async cycle ends when the replay reaches the end of its recorded wait: see `finishAsync`. */
+  cycleAsync(requests: number): Promise<number> {
+    const recorded = this.#cycles.get(this.#next) ?? { requests: [], results: [] };
+    this.#check(requests, recorded.requests);
+    this.#next++;
+    return new Promise((resolve) => {
+      this.#pendingAsync = () => resolve(this.#write(recorded.results));
+    });
+  }
+
+  /** Ends the pending async cycle with its recorded results; false when none is pending. */
+  finishAsync(): boolean {
+    const finish = this.#pendingAsync;
+    this.#pendingAsync = null;
+    finish?.();
+    return finish !== null;
+  }
+
+  wakeup(): number {
+    return 0;
+  }
+
+  close(): void {}
+
+  #check(count: number, recorded: RequestRecord[]): void {
+    const cycle = this.#next;
+    if (count !== recorded.length) throw divergence(this.#r, `cycle ${cycle} carries ${count} requests, the recording ${recorded.length}`);
+    let at = this.#layout.requestsAt >> 2;
+    for (const q of recorded) {
+      const i32 = this.#i32;
+      const live = { kind: i32[at], fd: i32[at + 1], target: i32[at + 2], len: i32[at + 4], mask: i32[at + 5] };
+      if (live.kind !== q.kind || live.fd !== q.fd || live.target !== q.target || live.len !== q.len || live.mask !== q.mask) {
+        throw divergence(this.#r, `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`);
+      }
+      if (q.kind === REQUEST.recv) this.#recvAt.set(q.target, i32[at + 3]);
+      at += ENTRY_INTS;
+    }
+  }
+
+  #write(results: ResultRecord[]): number {
+    let at = this.#layout.resultsAt >> 2;
+    for (const x of results) {
+      this.#i32.set([x.kind, x.fd, x.target, x.value, x.osCode, x.accepted, x.gen ?? 0, 0], at);
+      at += ENTRY_INTS;
+      const ptr = this.#recvAt.get(x.target);
+      this.#recvAt.delete(x.target);
+      if (x.data === undefined) continue;
+      const bytes = decodeBase64(x.data);
+      if (ptr === undefined || bytes === null || bytes.length !== x.value) {
+        throw divergence(this.#r, `a result for context ${x.target} carries ${x.value} bytes of data the replay cannot place`);
+      }
+      this.#u8.set(bytes, ptr);
+    }
+    return results.length;
+  }
+}
+
+/** OS calls of a replay: the fd kinds the recording saw at each add; nothing else exists. */
+function replayOs(kinds: Map<number, number>): OsCalls {
+  const none = (): number => -EBADF;
+  return {
+    socketPair: none, listen: none, connect: none, accept: none, send: none, recv: none, shutdown: none,
+    close: none, fdKind: (fd) => kinds.get(fd) ?? -EBADF,
+  };
+}
+
+/** The backend a replayed reactor runs on; the driver sets its clock and fd kinds as it goes. */
+export class ReplayBackend implements Backend {
+  readonly host = 'replay';
+  readonly codeSpace = CODES_ERRNO;
+  readonly kinds = new Map<number, number>();
+  readonly os = replayOs(this.kinds);
+  /** The recorded time of the record being replayed. */
+  time = 0;
+  shim: ReplayShim | null = null;
+
+  constructor(readonly r: number, readonly cycles: Map<number, RecordedCycle>) {}
+
+  now(): number {
+    return this.time;
+  }
+
+  faultReport(): null {
+    return null;
+  }
+
+  async createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim> {
+    this.shim = new ReplayShim(this.r, memory, layout, this.cycles);
+    return this.shim;
+  }
+}

@@ -1,0 +1,215 @@
+// Records one reactor into a TraceSink: the app's calls, the requests the core hands the shim,
+// the raw results it gets back (with received bytes), the delivered events and counters after
+// each wait. Installed only on a reactor created with `trace`: one without runs untouched code.
+import type { NativeShim } from '../native.js';
+import type { OsCalls, ShimLayout } from '../backend.js';
+import type { CallRecord, TraceReactor, TraceSink } from './format.js';
+import { writerFor, type TraceWriter } from './writer.js';
+import { encodeBase64 } from './base64.js';
+import { ReactorError } from '../errors.js';
+import { portableCodeName } from '../codes.js';
+import { EventType } from '../events.js';
+import { REQUEST, RESULT, ENTRY_INTS } from '../seam.js';
+import { MAX_FD } from '../limits.js';
+
+/** What the tap reads of the core after a wait. */
+export interface CoreProbe {
+  poolInUse(): number;
+  readyQueued(): number;
+}
+
+export interface TapSetup {
+  sink: TraceSink;
+  info: Omit<TraceReactor, 'r'>;
+  memory: ArrayBuffer;
+  layout: ShimLayout;
+  now: () => number;
+  os: OsCalls;
+  probe: CoreProbe;
+}
+
+type CallOp = CallRecord['op'];
+/** The reactor methods that are app calls, and the op each is recorded as. */
+const SYNC_CALLS: [string, CallOp][] = [
+  ['add', 'add'], ['modify', 'modify'], ['remove', 'remove'], ['postRead', 'postRead'],
+  ['postWrite', 'postWrite'], ['wait', 'wait'], ['wakeup', 'wakeup'], ['destroy', 'destroy'],
+  ['closeRegistered', 'close'],
+];
+
+const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
+
+export class ReactorTap {
+  readonly r: number;
+  readonly #writer: TraceWriter;
+  readonly #i32: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #setup: TapSetup;
+  /** Shim cycles started so far; the current one is #cycles - 1. */
+  #cycles = 0;
+  /** Context → where its posted recv lands, until the recv completes. */
+  readonly #recvAt = new Map<number, number>();
+  /** Context → bytes of its send, until it completes. */
+  readonly #sending = new Map<number, number>();
+  #bytesInFlight = 0;
+
+  constructor(setup: TapSetup) {
+    this.#setup = setup;
+    this.#writer = writerFor(setup.sink);
+    this.r = setup.sink.reactor(setup.info);
+    this.#i32 = new Int32Array(setup.memory);
+    this.#u8 = new Uint8Array(setup.memory);
+  }
+
+  /** The shim, seen through the tap. */
+  wrapShim(inner: NativeShim): NativeShim {
+    const tap = this;
+    return {
+      cycle(requests, timeoutMs) {
+        tap.#requests(requests);
+        const results = inner.cycle(requests, timeoutMs);
+        tap.#results(results);
+        return results;
+      },
+      cycleAsync(requests, timeoutMs) {
+        tap.#requests(requests);
+        return inner.cycleAsync(requests, timeoutMs).then((results) => {
+          tap.#results(results);
+          return results;
+        });
+      },
+      wakeup: () => inner.wakeup(),
+      close: () => inner.close(),
+      get wakeToken() { return inner.wakeToken; },
+      get waitsInterrupted() { return inner.waitsInterrupted; },
+    };
+  }
+
+  /** Replaces the reactor's call methods, on this instance only, by recording ones. */
+  instrument(reactor: object): void {
+    const methods = reactor as Record<string, (...args: unknown[]) => unknown>;
+    for (const [name, op] of SYNC_CALLS) {
+      const inner = methods[name].bind(reactor);
+      methods[name] = (...args) => this.#call(op, args, inner);
+    }
+    const waitAsync = methods.waitAsync.bind(reactor) as (...args: unknown[]) => Promise<unknown>;
+    methods.waitAsync = (...args) => this.#callAsync(args, waitAsync);
+  }
+
+  /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
+  delivered(count: number, at: number): void {
+    const i32 = this.#i32;
+    const t = this.#setup.now();
+    for (let i = 0; i < count; i++, at += ENTRY_INTS) {
+      const type = i32[at + 2];
+      const code = i32[at + 5];
+      this.#writer.emit({
+        k: 'event', t, r: this.r, fd: i32[at], slot: i32[at + 1], ctx: i32[at + 4], type, bytes: i32[at + 3],
+        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
+        ...(type & EventType.ACCEPT ? { acceptedFd: i32[at + 7] } : {}),
+      });
+    }
+    const probe = this.#setup.probe;
+    this.#writer.emit({
+      k: 'counters', t, r: this.r, poolInUse: probe.poolInUse(), poolSize: this.#setup.info.poolSize,
+      readyQueued: probe.readyQueued(), bytesInFlight: this.#bytesInFlight,
+    });
+  }
+
+  #call(op: CallOp, args: unknown[], inner: (...args: unknown[]) => unknown): unknown {
+    if (this.#writer.inCall) return inner(...args);   // made by the call being recorded
+    const record = this.#callRecord(op, args);
+    this.#writer.beginCall();
+    try {
+      return inner(...args);
+    } catch (e) {
+      record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
+      throw e;
+    } finally {
+      this.#writer.endCall(record);
+    }
+  }
+
+  #callAsync(args: unknown[], inner: (...args: unknown[]) => Promise<unknown>): Promise<unknown> {
+    const record = this.#callRecord('wait', args);
+    record.async = true;
+    const cycles = this.#cycles;
+    this.#writer.beginCall();
+    const done = inner(...args);
+    if (this.#cycles > cycles) {
+      this.#writer.endCall(record);
+      return done;
+    }
+    // Refused before it reached the shim: the code is known once the promise settles.
+    this.#writer.endCall(null);
+    return done.catch((e: unknown) => {
+      record.t = this.#setup.now();
+      record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
+      this.#writer.emit(record);
+      throw e;
+    });
+  }
+
+  #callRecord(op: CallOp, args: unknown[]): CallRecord {
+    const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
+    const [first, second, third] = args;
+    if (op !== 'wait' && typeof first === 'number') record.fd = first;
+    if (op === 'add') {
+      if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
+      if (typeof third === 'number') record.events = third;
+      record.label = String(second);
+    } else if (op === 'modify' && typeof second === 'number') {
+      record.events = second;
+    } else if (op === 'postWrite' && second instanceof Uint8Array) {
+      record.data = encodeBase64(second);
+    } else if (op === 'wait') {
+      if (first === null || typeof first === 'number') record.timeoutMs = first;
+      if (typeof second === 'number') record.maxEvents = second;
+    }
+    return record;
+  }
+
+  #requests(count: number): void {
+    const cycle = this.#cycles++;
+    const i32 = this.#i32;
+    const t = this.#setup.now();
+    let at = this.#setup.layout.requestsAt >> 2;
+    for (let i = 0; i < count; i++, at += ENTRY_INTS) {
+      const kind = i32[at];
+      const target = i32[at + 2];
+      const len = i32[at + 4];
+      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + 3]);
+      if (kind === REQUEST.send) {
+        this.#sending.set(target, len);
+        this.#bytesInFlight += len;
+      }
+      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + 1], target, len, mask: i32[at + 5], cycle });
+    }
+  }
+
+  #results(count: number): void {
+    const cycle = this.#cycles - 1;
+    const i32 = this.#i32;
+    const t = this.#setup.now();
+    let at = this.#setup.layout.resultsAt >> 2;
+    for (let i = 0; i < count; i++, at += ENTRY_INTS) {
+      const kind = i32[at];
+      const target = i32[at + 2];
+      const value = i32[at + 3];
+      let data: string | undefined;
+      if (kind === RESULT.complete) {
+        const ptr = this.#recvAt.get(target);
+        this.#recvAt.delete(target);
+        if (ptr !== undefined && value > 0) data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
+        const sent = this.#sending.get(target);
+        if (sent !== undefined) {
+          this.#sending.delete(target);
+          this.#bytesInFlight -= sent;
+        }
+      }
+      this.#writer.emit({
+        k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4],
+        accepted: i32[at + 5], gen: i32[at + 6], cycle, ...(data !== undefined ? { data } : {}),
+      });
+    }
+  }
+}

@@ -1,0 +1,261 @@
+// The simulated completion port under the IOCP shim (native/iocp.c built by emscripten): Windows
+// semantics reach the app as Windows would deliver them, with Win32 codes in `osCode`.
+import { Reactor, EventType, SimulationDeadlock, type IoEvent, type ReactorOptions } from '../src/index.js';
+import { simBackend } from '../src/backend.js';
+import { SimKernel } from '../src/sim/kernel.js';
+import { SimNetwork } from '../src/sim/network.js';
+import type { WindowsFlavor } from '../src/sim/iocp.js';
+import { Simulation } from '../src/sim/index.js';
+import { text, str } from './helpers.js';
+
+const { READ, WRITE, CLOSE, ACCEPT } = EventType;
+const IOCP = { model: 'completion', mechanism: 'iocp' } as const;
+
+const live: Reactor<any>[] = [];
+async function iocp(options: Omit<ReactorOptions, 'model' | 'mechanism' | 'backend'> = {}): Promise<Reactor<string>> {
+  const r = await Reactor.create<string>({ ...IOCP, backend: 'sim', ...options });
+  live.push(r);
+  return r;
+}
+/** A reactor over a kernel the test holds, to act on its sockets behind the reactor's back. */
+async function onKernel(windowsFlavor?: WindowsFlavor): Promise<[Reactor<string>, SimKernel]> {
+  const kernel = new SimKernel(new SimNetwork(), 'localhost', { windowsFlavor });
+  const r = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+  live.push(r);
+  return [r, kernel];
+}
+afterEach(() => { while (live.length) live.pop()!.destroy(); });
+
+const summary = (events: IoEvent<string>[]) => events.map((e) => [e.context, e.type, e.bytesTransferred, e.error?.osCode]);
+
+function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, rounds = 200): IoEvent<string>[] {
+  const all: IoEvent<string>[] = [];
+  for (let i = 0; i < rounds && !done(all); i++) {
+    for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
+  }
+  return all;
+}
+
+describe('completion statuses', () => {
+  test('a FIN completes the pending read with 0 bytes: CLOSE without an error', async () => {
+    const r = await iocp();
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    r.os.shutdown(b);
+    expect(summary(r.wait(100))).toEqual([['reader', CLOSE, 0, undefined]]);
+  });
+
+  test('a reset completes the pending read with ERROR_NETNAME_DELETED (64): CLOSE, ECONNRESET', async () => {
+    const r = await iocp({ faults: { resetRate: 1 } });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    r.os.send(b, text('never arrives'));
+    const events = r.wait(100);
+    expect(summary(events)).toEqual([['reader', CLOSE, 0, 64]]);
+    expect(events[0].error?.code).toBe('ECONNRESET');
+  });
+
+  test.each([
+    ['windows', 995],
+    ['wine', 676],
+  ] as [WindowsFlavor, number][])('a local close under a pending read: CLOSE, with %s\'s status %d', async (flavor, status) => {
+    const [r, kernel] = await onKernel(flavor);
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    kernel.close(a);   // another part of the program closes the socket, not through the reactor
+    const events = r.wait(100);
+    expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
+    expect(events[0].error?.code).toBe('ECANCELED');
+  });
+
+  test('AcceptEx completes with the accepted socket, ready to use', async () => {
+    const r = await iocp();
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', READ);
+    const client = r.os.connect(port);
+    const [accepted] = r.wait(100);
+    expect([accepted.context, accepted.type, accepted.error]).toEqual(['listener', ACCEPT, undefined]);
+    r.add(accepted.acceptedFd!, 'conn', READ);
+    r.os.send(client, text('hello'));
+    expect(r.wait(100).map((e) => [e.context, e.type, str(e.buffer)])).toEqual([['conn', READ, 'hello']]);
+  });
+
+  test('a connection aborted before AcceptEx took it (1236) is not the listener\'s failure: the accept stays posted', async () => {
+    const r = await iocp({ faults: { acceptAbortRate: 1 } });
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', READ);
+    expect(r.wait(0)).toEqual([]);
+    const accepts = r.stats().poolInUse;
+    r.os.connect(port);
+    r.os.connect(port);
+    expect(r.wait(100)).toEqual([]);
+    expect(r.faultReport()!.acceptAbort.injected).toBe(2);
+    expect(r.stats().poolInUse).toBe(accepts);   // each aborted accept was posted again
+  });
+});
+
+describe('cancellation', () => {
+  test('remove cancels the read in flight: no event, and its context comes back when the port confirms the cancel', async () => {
+    const r = await iocp();
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    expect(r.stats().poolInUse).toBe(1);
+    r.remove(a);
+    r.os.send(b, text('after remove'));
+    expect(r.wait(0)).toEqual([]);
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
+  test('a cancel confirmed (995) does not end a wait early: the wait runs its full timeout', async () => {
+    const r = await iocp();
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    r.remove(a);
+    const start = r.now();
+    expect(r.wait(50)).toEqual([]);
+    expect(r.now() - start).toBe(50);
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
+  test('a read that completed before remove is dropped with its bytes: no event, and its context comes back', async () => {
+    const r = await iocp();
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(r.wait(0)).toEqual([]);
+    r.os.send(b, text('completed, never delivered'));   // the port queues the completion now
+    r.remove(a);
+    expect(r.wait(0)).toEqual([]);
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
+  test('a connection accepted for a listener removed before the wait is closed, not leaked', async () => {
+    const [r, kernel] = await onKernel();
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', READ);
+    expect(r.wait(0)).toEqual([]);
+    const files = kernel.openFiles;
+    const client = r.os.connect(port);   // a posted AcceptEx takes it at once
+    expect(kernel.openFiles).toBe(files + 2);
+    r.remove(listener);
+    expect(r.wait(0)).toEqual([]);
+    expect(r.wait(0)).toEqual([]);
+    expect(kernel.openFiles).toBe(files + 1);
+    expect(r.os.recv(client)).toEqual(new Uint8Array(0));   // the client reads end of stream
+    expect(r.stats().poolInUse).toBe(0);
+  });
+
+  test('os.close of a registered socket with a write queued behind one in flight: every context comes back', async () => {
+    const r = await iocp({ bufferSize: 1024 });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'writer', 0);
+    // The peer never reads: 64 KiB fill its buffer, and the write after waits behind.
+    r.postWrite(a, new Uint8Array(80 * 1024));
+    r.postWrite(a, text('queued'));
+    expect(r.wait(10)).toEqual([]);
+    expect(r.stats().poolInUse).toBeGreaterThan(1);
+    r.os.close(a);
+    expect(r.wait(10)).toEqual([]);
+    expect(r.stats().poolInUse).toBe(0);
+    expect(r.os.recv(b, 1 << 20)!.length).toBeGreaterThan(0);
+  });
+});
+
+describe('sends', () => {
+  test('a send the kernel takes only in part is continued by the shim: the bytes arrive whole, with one WRITE', async () => {
+    // A shim that reported a short completion as the whole send would lose the rest here.
+    const r = await iocp({ faults: { partialWriteRate: 1 } });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'writer', 0);
+    const data = new Uint8Array(10_000).map((_, i) => i % 251);
+    r.postWrite(a, data);
+    const received: Uint8Array[] = [];
+    const drain = () => { for (let c = r.os.recv(b); c && c.length; c = r.os.recv(b)) received.push(c); };
+    const writes = until(r, (all) => { drain(); return all.length > 0; });
+    drain();
+    expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);
+    expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
+    expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
+  });
+
+  test('a send larger than the peer\'s buffer completes only once the peer has read enough', async () => {
+    const r = await iocp({ bufferSize: 16 * 1024 });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'writer', 0);
+    r.postWrite(a, new Uint8Array(100 * 1024).fill(7));
+    expect(r.wait(10)).toEqual([]);
+    let got = r.os.recv(b, 1 << 20)!.length;
+    const writes = until(r, (all) => {
+      got += r.os.recv(b, 1 << 20)?.length ?? 0;
+      return all.length > 0;
+    });
+    got += r.os.recv(b, 1 << 20)?.length ?? 0;
+    expect(summary(writes)).toEqual([['writer', WRITE, 100 * 1024, undefined]]);
+    expect(got).toBe(100 * 1024);
+  });
+});
+
+describe('GetQueuedCompletionStatusEx', () => {
+  test('completions are delivered in the order they completed, not the order posted', async () => {
+    const r = await iocp();
+    const sockets = ['x', 'y', 'z'].map((name) => {
+      const [a, b] = r.os.socketPair();
+      r.add(a, name, READ);
+      return b;
+    });
+    expect(r.wait(0)).toEqual([]);
+    for (const i of [2, 0, 1]) r.os.send(sockets[i], text(`to ${i}`));
+    expect(r.wait(0).map((e) => [e.context, str(e.buffer)])).toEqual([['z', 'to 2'], ['x', 'to 0'], ['y', 'to 1']]);
+  });
+
+  test('more completions than one batch holds arrive over the next waits, none lost', async () => {
+    const count = 600;
+    const r = await iocp({ poolSize: count });
+    const peers = Array.from({ length: count }, (_, i) => {
+      const [a, b] = r.os.socketPair();
+      r.add(a, `s${i}`, READ);
+      return b;
+    });
+    expect(r.wait(0)).toEqual([]);
+    peers.forEach((b, i) => r.os.send(b, text(`m${i}`)));
+    const seen: string[] = [];
+    for (let round = 0; round < 5 && seen.length < count; round++) {
+      for (const e of r.wait(0, 8192)) seen.push(`${e.context}=${str(e.buffer)}`);
+    }
+    expect(seen).toEqual(peers.map((_, i) => `s${i}=m${i}`));
+  });
+
+  test('a wakeup ends a long wait at once, in virtual time too', async () => {
+    const r = await iocp();
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    r.wakeup();
+    const start = r.now();
+    expect(r.wait(10_000)).toEqual([]);
+    expect(r.now()).toBe(start);
+  });
+
+  test('under a Simulation, a wakeup ends a parked waitAsync over IOCP', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const r = await sim.host('h').createReactor<string>(IOCP);
+    live.push(r);
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    const waiting = r.waitAsync(10_000);
+    r.wakeup();
+    await sim.runUntilIdle();
+    expect(await waiting).toEqual([]);
+    expect(sim.now).toBe(0);
+  });
+
+  test('a wait without timeout that nothing can end is a SimulationDeadlock', async () => {
+    const r = await iocp();
+    const [a] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    expect(() => r.wait(null)).toThrow(SimulationDeadlock);
+  });
+});
