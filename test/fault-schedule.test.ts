@@ -1,6 +1,6 @@
 // Fault schedules: every injection is identified by its kind and occasion, recorded, and a run
 // given the recorded schedule (and no rates) injects exactly those faults and replays the run.
-import { Simulation, STALL_MS, type Injection } from '../src/sim/index.js';
+import { Simulation, STALL_MS, PARTITION_MS, type Injection } from '../src/sim/index.js';
 import { Faults } from '../src/sim/faults.js';
 import { scenarios } from '../src/sim/scenarios/index.js';
 import { traceHash } from '../src/trace/hash.js';
@@ -72,6 +72,39 @@ test('a stall holds a segment back STALL_MS, and what was sent after it still ar
   expect(got).toBe('first second');
   expect(arrivedAt - sentAt).toBeGreaterThanOrEqual(STALL_MS);
   expect(sim.faultReport().stall.injected).toBe(1);
+  server.destroy();
+  client.destroy();
+  await sim.runUntilIdle();
+});
+
+test('a one-way partition holds one direction PARTITION_MS while the other still flows', async () => {
+  // Occasion 0 is the connect's handshake, occasion 1 the client's first segment.
+  const sim = new Simulation({ latencyMs: [5, 5], faultSchedule: [{ kind: 'partition', occasion: 1 }] });
+  const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
+  const client = await sim.host('client').createReactor<string>({ model: 'readiness' });
+  const { fd: listener } = server.os.listen(80);
+  const fd = client.os.connect(80, 'server');
+  await sim.runUntilIdle(10);
+  const conn = server.os.accept(listener)!;
+  server.add(conn, 'server', EventType.READ);
+  client.add(fd, 'client', EventType.READ);
+  const sentAt = sim.now;
+  client.os.send(fd, text('ping'));
+  server.os.send(conn, text('pong'));
+  const arrivals: Record<string, number> = {};
+  const read = async (r: typeof server, sock: number) => {
+    for (;;) {
+      for (const ev of await r.waitAsync(1000)) {
+        if (ev.type & EventType.READ) { arrivals[str(r.os.recv(sock))] = sim.now - sentAt; return; }
+      }
+    }
+  };
+  const both = Promise.all([read(server, conn), read(client, fd)]);
+  await sim.runUntilIdle(sentAt + 2 * PARTITION_MS);
+  await both;
+  expect(arrivals.pong).toBe(5);
+  expect(arrivals.ping).toBeGreaterThanOrEqual(PARTITION_MS);
+  expect(sim.faultReport().partition.injected).toBe(1);
   server.destroy();
   client.destroy();
   await sim.runUntilIdle();

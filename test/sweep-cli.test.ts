@@ -72,6 +72,7 @@ test('bad usage exits 2 with a message that says what to do', () => {
     [['sim'], 'name a scenario'],
     [['sim', 'nope'], 'unknown scenario "nope"; the scenarios are chat, echo, upload'],
     [['sim', 'echo', '--seeds', 'many'], '--seeds must be a whole number from 1 to'],
+    [['sim', 'chat', '--size', '5000'], '--size must be a whole number from 1 to 2000'],
     [['sim', 'echo', '--model', 'fast'], '--model must be readiness or completion'],
     [['sim', 'echo', '--bug', 'ignore-partial-write'], 'scenario echo has no planted bugs'],
     [['sim', 'upload', '--bug', 'typo'], 'the bugs ignore-partial-write, not "typo"'],

@@ -17,6 +17,8 @@ import type { SeedJob, SeedReport } from './sweep-worker.js';
 export const DEFAULT_SEEDS = 20;
 export const MAX_SEEDS = 1_000_000;
 export const MAX_WORKERS = 64;
+/** --size of a scenario that names no maximum of its own. */
+export const MAX_SIZE = 100_000;
 const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
@@ -110,7 +112,7 @@ function parse(args: string[]): Options | 'help' {
   if (seed === undefined && from + count - 1 > MAX_SEED) throw new UsageError(`--from ${from} with --seeds ${count} passes the largest seed, ${MAX_SEED}`);
   return {
     config: {
-      scenario: scenario.name, model, size: integer('size', v.size, 1, 100_000), bug: v.bug,
+      scenario: scenario.name, model, size: integer('size', v.size, 1, scenario.maxSize ?? MAX_SIZE), bug: v.bug,
       faults: v.faults === undefined ? DEFAULT_FAULTS : parseFaults(v.faults), latencyMs: SWEEP_LATENCY_MS,
     },
     seeds: seed !== undefined ? [seed] : Array.from({ length: count }, (_, i) => from + i),

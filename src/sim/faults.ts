@@ -18,13 +18,20 @@ export interface FaultRates {
   acceptAbortRate?: number;
   /** A data segment is held back STALL_MS (and the connection's later segments behind it). */
   stallRate?: number;
+  /**
+   * A segment between two hosts starts a one-way partition: nothing from its host reaches the
+   * other for PARTITION_MS (what was sent arrives when it heals), while the other way still flows.
+   */
+  partitionRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall';
-export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition';
+export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;
+/** How long a one-way partition lasts, in virtual ms. */
+export const PARTITION_MS = 500;
 
 /** One injected fault: its kind and the index (from 0) of its occasion among that kind's. */
 export interface Injection {

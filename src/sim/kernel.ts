@@ -2,7 +2,7 @@
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
-import { STALL_MS, type Faults } from './faults.js';
+import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './iocp.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
@@ -48,7 +48,8 @@ class Stream extends Watched {
   shutWrite = false;
   closed = false;
   pendingError = 0;
-  constructor(readonly latency: boolean) {
+  /** `host`: the host this end lives on, which a one-way partition may cut off. */
+  constructor(readonly latency: boolean, readonly host: string) {
     super();
   }
 }
@@ -169,7 +170,11 @@ export class SimKernel {
     const to = from.peer;
     if (!to) return;
     const delay = (from.latency ? this.network.delay() : 0) + heldMs;
-    const at = Math.max(this.now + delay, from.lastArrival);
+    let at = Math.max(this.now + delay, from.lastArrival);
+    if (from.host !== to.host) {
+      if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
+      at = Math.max(at, this.network.healsAt(from.host, to.host));
+    }
     from.lastArrival = at;
     const arrive = (): void => {
       what(to);
@@ -181,9 +186,9 @@ export class SimKernel {
     else this.network.schedule(at, arrive);
   }
 
-  #pair(latency: boolean): [Stream, Stream] {
-    const a = new Stream(latency);
-    const b = new Stream(latency);
+  #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
+    const a = new Stream(latency, this.host);
+    const b = new Stream(latency, peerHost);
     a.peer = b;
     b.peer = a;
     return [a, b];
@@ -426,7 +431,7 @@ export class SimKernel {
     const listener = this.network.lookup(target, port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
     if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
-    const [client, server] = this.#pair(true);
+    const [client, server] = this.#pair(true, target);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
     this.#deliver(client, () => {

@@ -31,6 +31,8 @@ export class SimNetwork<Port = unknown> {
   readonly #latency: [number, number];
   readonly #ports = new Map<string, Port>();
   readonly #nextPort = new Map<string, number>();
+  /** One-way partitions: "from>to" host pairs, and when each heals. */
+  readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
 
   constructor(options: NetworkOptions = {}) {
@@ -71,6 +73,17 @@ export class SimNetwork<Port = unknown> {
       timer.run();
     }
     if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /** Cuts the direction from host `from` to host `to` until `until` (a one-way partition). */
+  partition(from: string, to: string, until: number): void {
+    const key = `${from}>${to}`;
+    this.#cutUntil.set(key, Math.max(this.#cutUntil.get(key) ?? 0, until));
+  }
+
+  /** When segments from `from` to `to` can flow again (0: they can now). */
+  healsAt(from: string, to: string): number {
+    return this.#cutUntil.get(`${from}>${to}`) ?? 0;
   }
 
   /** A segment's one-way delay. */

@@ -20,6 +20,8 @@ export interface ScenarioOutcome {
 export interface Scenario {
   name: string;
   description: string;
+  /** The largest `params.size` it takes (the sweep CLI refuses more). */
+  maxSize?: number;
   /** The planted bugs `params.bug` may name (sample apps only). */
   bugs?: readonly string[];
   /** Runs on a fresh Simulation (seeded, faults configured by the caller) until done. */

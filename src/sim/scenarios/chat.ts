@@ -144,10 +144,10 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
 
 export const chat: Scenario = {
   name: 'chat',
+  maxSize: CHAT_CLIENTS_MAX,
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, join a chat room; ${CHAT_SPEAKERS} speak ${CHAT_LINES} lines each, and every client checks it heard every line in order`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    if (clients > CHAT_CLIENTS_MAX) throw new RangeError(`chat: size ${clients} is above CHAT_CLIENTS_MAX (${CHAT_CLIENTS_MAX})`);
     const model = params.model ?? 'readiness';
     const serverReactor = await sim.host('server').createReactor<Client | null>({ model, poolSize: 4 * CHAT_CLIENTS_MAX });
     const reactors: Reactor<any>[] = [serverReactor];

@@ -8,6 +8,7 @@ import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './
 export const ECHO_PORT = 7;
 export const ECHO_MESSAGES = 10;
 const DEFAULT_CLIENTS = 8;
+export const ECHO_CLIENTS_MAX = 2000;
 
 const message = (client: number, k: number): string => `${client}:${k}:${'x'.repeat((client * 97 + k * 1013) % 4000)}\n`;
 
@@ -71,6 +72,7 @@ function client(r: Reactor<Connection>, id: number): Program {
 
 export const echo: Scenario = {
   name: 'echo',
+  maxSize: ECHO_CLIENTS_MAX,
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;

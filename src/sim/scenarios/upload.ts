@@ -13,6 +13,7 @@ export const UPLOAD_PORT = 9000;
 export const UPLOAD_RECORDS = 20;
 export const UPLOAD_BUGS = ['ignore-partial-write'] as const;
 const DEFAULT_CLIENTS = 4;
+export const UPLOAD_CLIENTS_MAX = 2000;
 
 /** Record k of a client: under MAX_LINE_BYTES, and all of them together under a socket buffer. */
 const record = (client: number, k: number): string => `rec ${client} ${k} ${String.fromCharCode(97 + ((client + k) % 26)).repeat(50 + ((client * 31 + k * 17) % 200))}`;
@@ -92,6 +93,7 @@ function client(r: Reactor<Connection>, id: number, bug: string | undefined): Pr
 
 export const upload: Scenario = {
   name: 'upload',
+  maxSize: UPLOAD_CLIENTS_MAX,
   bugs: UPLOAD_BUGS,
   description: `size clients (default ${DEFAULT_CLIENTS}) upload ${UPLOAD_RECORDS} records each in a burst; the server checks every one. Planted bug: ${UPLOAD_BUGS.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams) {
