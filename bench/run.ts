@@ -236,7 +236,7 @@ async function main(): Promise<void> {
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-sim']) {
     // Seeds per sweep: twice the cores, so every worker thread runs two.
-    await simRate({ repeats, eventClients: 100, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
+    await simRate({ repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
   }
   if (outputTimes() !== builtAt) {
     failures++;
