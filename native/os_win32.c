@@ -1,7 +1,7 @@
 /* The IOCP shim's OS calls (os_iocp.h, and os_close/os_now_ms of os.h) answered by Win32: one
- * completion port, an OVERLAPPED per op id, overlapped WSARecv/WSASend/AcceptEx, and a reader
- * thread for stdin (a pipe or console cannot be read overlapped portably) that posts its
- * completions to the same port. */
+ * completion port, an OVERLAPPED per op id, overlapped WSARecv/WSASend/AcceptEx, and for stdin
+ * (a pipe or console cannot be read overlapped portably) a reader thread that posts each
+ * completion to the port that posted the read. */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <mswsock.h>
@@ -292,7 +292,8 @@ int os_iocp_post(intptr_t port) {
 }
 
 /* The accepted socket becomes a full socket of its own: inherits the listener's options, joins
- * the port, sends without Nagle (interactive servers want each line out at once). */
+ * the port, sends without Nagle (interactive servers want each line out at once), and is
+ * non-blocking for reactor.os's own calls, like every socket sockets_win.c makes. */
 static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
   SOCKET s = o->accepted;
   o->accepted = INVALID_SOCKET;
@@ -306,6 +307,8 @@ static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
   }
   BOOL one = TRUE;
   setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&one, sizeof one);
+  u_long nonblocking = 1;
+  ioctlsocket(s, FIONBIO, &nonblocking);
   return (int32_t)s;
 }
 

@@ -51,7 +51,8 @@ export function nativeBackend(): Backend {
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
       if (shim.wakeToken === 0) {
-        throw new ReactorError('ENOMEM', 'Reactor.create: the OS refused an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)');
+        const what = process.platform === 'win32' ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
+        throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${what}`);
       }
       return shim;
     },

@@ -3,12 +3,15 @@
 // Each case of theirs is one jest test here; a case missing from their output fails, and so does
 // every case when Wine or the Windows build is missing (scripts/build-windows.mjs provides both).
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const WIN = join(ROOT, 'build/win');
-const PREFIX = join(WIN, 'wine-prefix');
+// Each run has its own directory (a fresh Wine prefix and the outputs), so runs never meet.
+const RUNS = join(WIN, 'runs');
+const RUN = join(RUNS, String(process.pid));
+const PREFIX = join(RUN, 'prefix');
 const WINE_ENV = { ...process.env, WINEPREFIX: PREFIX, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
 // Wine starts each process in seconds; the suites themselves take about a minute.
 const RUN_LIMIT_MS = 300_000;
@@ -80,6 +83,12 @@ const SUITES: [file: string, suite: string, cases: string[]][] = [
     'two reads in a row on one socket: the second message waits for postRead, then arrives intact',
     'a local close under a pending read completes it as CLOSE',
   ]],
+  ['platform', 'Windows defaults and refusals', [
+    'Reactor.create() with no options is completion over iocp',
+    'the readiness model is refused with EINVAL, pointing to completion or the simulation',
+    'epoll and poll are refused natively with EINVAL, pointing to iocp',
+    'the simulation still runs readiness over epoll on Windows',
+  ]],
   ['wakeup', 'Neolith wakeup tests (IOCP)', [
     'a wakeup from another thread ends a wait(10000) early with no events',
     'two wakeups from two threads end two waits in turn, and each is consumed',
@@ -95,7 +104,7 @@ const winPath = (path: string): string => `Z:${path.replace(/\//g, '\\')}`;
 function wine(args: string[], outFile: string): Promise<number | null> {
   const out = openSync(outFile, 'w');
   const err = openSync(`${outFile}.err`, 'w');
-  const child = spawn('wine', args, { cwd: WIN, env: WINE_ENV, stdio: ['ignore', out, err] });
+  const child = spawn('wine', args, { cwd: RUN, env: WINE_ENV, stdio: ['ignore', out, err] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
     child.on('error', reject);
@@ -132,13 +141,13 @@ beforeAll(async () => {
     trouble = `missing ${missing.join(', ')}: \`npm run build\` installs mingw-w64 and Wine (as root) and builds build/win/`;
     return;
   }
-  await stopWine();
-  rmSync(PREFIX, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-  await wine(['winecfg', '-v', 'win10'], join(WIN, 'winecfg.out'));
+  removeDeadRuns();
+  mkdirSync(RUN, { recursive: true });
+  await wine(['winecfg', '-v', 'win10'], join(RUN, 'winecfg.out'));
 
-  await wine([winPath(join(WIN, 'iocp_harness.exe'))], join(WIN, 'harness.out'));
+  await wine([winPath(join(WIN, 'iocp_harness.exe'))], join(RUN, 'harness.out'));
   // Lines are "ok - <case>" or "not ok - <case>: <why>", and case names may hold ": " too.
-  const lines = readFileSync(join(WIN, 'harness.out'), 'utf8').split(/\r?\n/);
+  const lines = readFileSync(join(RUN, 'harness.out'), 'utf8').split(/\r?\n/);
   for (const name of HARNESS_CASES) {
     if (lines.includes(`ok - ${name}`)) harness.set(name, 'ok');
     const failed = lines.find((l) => l.startsWith(`not ok - ${name}: `));
@@ -148,23 +157,38 @@ beforeAll(async () => {
   const suites = join(ROOT, 'build/js/test/wine');
   await wine([winPath(join(WIN, 'node.exe')), '--test',
     `--test-reporter=file:///${winPath(join(suites, 'reporter.js')).replace(/\\/g, '/')}`,
-    `--test-reporter-destination=${winPath(join(WIN, 'suites.jsonl'))}`,
-    ...SUITES.map(([file]) => winPath(join(suites, `${file}.wine.js`)))], join(WIN, 'suites.out'));
-  const reported = existsSync(join(WIN, 'suites.jsonl')) ? readFileSync(join(WIN, 'suites.jsonl'), 'utf8') : '';
+    `--test-reporter-destination=${winPath(join(RUN, 'suites.jsonl'))}`,
+    ...SUITES.map(([file]) => winPath(join(suites, `${file}.wine.js`)))], join(RUN, 'suites.out'));
+  const reported = existsSync(join(RUN, 'suites.jsonl')) ? readFileSync(join(RUN, 'suites.jsonl'), 'utf8') : '';
   for (const line of reported.split('\n').filter(Boolean)) {
     const r = JSON.parse(line) as { name: string; passed: boolean; error?: string };
     results.set(r.name, r);
   }
 }, RUN_LIMIT_MS * 2 + 60_000);
 
+// The prefix (hundreds of MB) goes; the outputs stay for a look.
 afterAll(async () => {
-  if (trouble === '') await stopWine();
+  if (trouble !== '') return;
+  await stopWine();
+  rmSync(PREFIX, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
+
+/** Directories of runs whose process is gone (killed before its afterAll). */
+function removeDeadRuns(): void {
+  if (!existsSync(RUNS)) return;
+  for (const pid of readdirSync(RUNS)) {
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      rmSync(join(RUNS, pid), { recursive: true, force: true });
+    }
+  }
+}
 
 describe('IOCP shim harness (C, os_win32.c on a real completion port, under Wine)', () => {
   test.each(HARNESS_CASES)('%s', (name) => {
     expect(trouble).toBe('');
-    const outcome = harness.get(name) ?? `not in the harness output (build/win/harness.out)`;
+    const outcome = harness.get(name) ?? `not in the harness output (${join(RUN, 'harness.out')})`;
     expect(`${name}: ${outcome}`).toBe(`${name}: ok`);
   });
 });
@@ -173,7 +197,7 @@ describe.each(SUITES)('%s suite, Windows Node under Wine', (_file, suite, cases)
   test.each(cases)('%s', (name) => {
     expect(trouble).toBe('');
     const r = results.get(`${suite} › ${name}`);
-    const outcome = r === undefined ? 'not reported (see build/win/suites.out)' : r.passed ? 'passed' : `failed: ${r.error}`;
+    const outcome = r === undefined ? `not reported (see ${join(RUN, 'suites.out')})` : r.passed ? 'passed' : `failed: ${r.error}`;
     expect(`${name}: ${outcome}`).toBe(`${name}: passed`);
   });
 });

@@ -23,10 +23,12 @@ export interface FaultRates {
    * other for PARTITION_MS (what was sent arrives when it heals), while the other way still flows.
    */
   partitionRate?: number;
+  /** An IOCP cancel lands late: the operation may still finish with its result instead of 995. */
+  cancelRaceRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition';
-export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace';
+export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;

@@ -2,7 +2,8 @@
 // of native/os_iocp.h that iocp.c makes, over the kernel's sockets. An operation completes when
 // the kernel can finish it; its completion joins the port's queue then, and waits take them in
 // that (FIFO) order. The port retries its operations whenever the network delivers something,
-// when it is waited on, and when it is posted to.
+// when it is waited on, and when it is posted to. A cancelRace fault makes a cancel land late, at
+// the next wait: an operation that can finish before then does, with its result instead of 995.
 import { E, type SimKernel } from './kernel.js';
 
 /** The Win32 codes a simulated completion or call can carry (native/os_iocp.h). */
@@ -42,6 +43,8 @@ interface Operation {
   len: number;
   /** sends: bytes the kernel took so far */
   taken: number;
+  /** cancelled, but a cancelRace fault lets it finish first if it can before the next wait */
+  cancelling?: boolean;
 }
 
 const WRITABLE = 0x004;
@@ -97,7 +100,8 @@ export class CompletionPort {
   /** Forgets fd; what is in flight on it completes with ERROR_OPERATION_ABORTED. */
   dissociate(fd: number): number {
     if (!this.#associated.delete(fd)) return WIN.INVALID_HANDLE;
-    this.#end(fd, () => WIN.OPERATION_ABORTED);
+    for (const o of this.#pending) if (o.fd === fd && this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
+    this.#end((o) => o.fd === fd && !o.cancelling, () => WIN.OPERATION_ABORTED);
     return 0;
   }
 
@@ -126,6 +130,9 @@ export class CompletionPort {
 
   /** GetQueuedCompletionStatusEx: up to `max` completions, oldest first, waiting in virtual time. */
   wait(max: number, timeoutMs: number): Completion[] {
+    // Late cancels land here: what finished before them (during the requests just made) did.
+    this.#progress();
+    this.#end((o) => o.cancelling === true, () => WIN.OPERATION_ABORTED);
     this.#kernel.waitFor(timeoutMs, () => {
       this.#progress();
       return this.#queue.length;
@@ -144,14 +151,15 @@ export class CompletionPort {
 
   /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
   #closed(fd: number): void {
-    if (!this.#associated.delete(fd)) return;
+    this.#associated.delete(fd);
     const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;
-    this.#end(fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));
+    this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));
   }
 
-  #end(fd: number, code: (o: Operation) => number): void {
-    for (const o of this.#pending) if (o.fd === fd) this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
-    this.#pending = this.#pending.filter((o) => o.fd !== fd);
+  /** Ends the operations `which` picks, in the order posted, each with its `code`. */
+  #end(which: (o: Operation) => boolean, code: (o: Operation) => number): void {
+    for (const o of this.#pending) if (which(o)) this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
+    this.#pending = this.#pending.filter((o) => !which(o));
   }
 
   /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */

@@ -35,6 +35,7 @@ describe('Neolith listening-socket tests (IOCP)', () => {
     assert.equal(events[0].context, port);
     const server = accepted(r, events[0]);
     assert.deepEqual(r.wait(100), []);
+    assert.equal(r.os.recv(server), null, 'the accepted socket is non-blocking for reactor.os');
     assert.equal(r.os.send(client, text('hi')), 2);
     assert.equal(str(recvAll(r, server, 2)), 'hi');
   });
