@@ -2,7 +2,7 @@
 // addon, the emscripten build of the shim for the simulation, the compiled TypeScript.
 // `npm start`, `npm test` and `npm run bench` run it first.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWindows } from './build-windows.mjs';
 
@@ -52,6 +52,8 @@ if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extract
 if (withSim) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
+// package.json's bin: npx runs it directly, and tsc writes it without the executable bit.
+chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
