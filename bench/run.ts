@@ -3,7 +3,7 @@
 //
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
-//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace]
+//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import { startChild, waitForLine, stopChild, liveChildren } from './children.js';
 import { coreRate } from './core-rate.js';
 import { traceCost } from './trace-cost.js';
+import { simRate } from './sim-rate.js';
 import { median } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     'no-echo': { type: 'boolean', default: false },
     'no-core': { type: 'boolean', default: false },
     'no-trace': { type: 'boolean', default: false },
+    'no-sim': { type: 'boolean', default: false },
   },
 });
 
@@ -253,6 +255,10 @@ async function main(): Promise<void> {
   if (!flags['no-echo'] && connCounts.length && servers.length) await echoBenchmark();
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
+  if (!flags['no-sim']) {
+    // Seeds per sweep: twice the cores, so every worker thread runs two.
+    await simRate({ repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
+  }
   if (outputTimes() !== builtAt) {
     failures++;
     console.log('WARNING: build/core.wasm, the native addon or build/js/src changed during this run (another build ran);');

@@ -2,7 +2,7 @@
 // addon, the emscripten build of the shim for the simulation, the compiled TypeScript.
 // `npm start`, `npm test` and `npm run bench` run it first.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWindows } from './build-windows.mjs';
 
@@ -47,6 +47,7 @@ if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt']))
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
+if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
 // The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
 if (withSim) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
@@ -54,6 +55,8 @@ run('TypeScript', bin('tsc'), ['-p', '.']);
 if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);
 // The visualizer's tests drive Debian's chromium; `npm start` does not need it.
 if (withSim && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
+// package.json's bin: npx runs it directly, and tsc writes it without the executable bit.
+chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
@@ -64,9 +67,21 @@ function buildSimShim() {
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
-    '-sINITIAL_MEMORY=67108864', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
+    // A simulation runs a shim per reactor, up to thousands: each starts small and grows.
+    '-sINITIAL_MEMORY=1048576', '-sTOTAL_STACK=65536', '-sALLOW_MEMORY_GROWTH', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
     // Debian's emscripten finds its own node modules only through NODE_PATH.
     { NODE_PATH: '/usr/share/nodejs' });
+}
+
+/**
+ * The shim's wasm, apart, as base64 in a module: src/sim/shim.ts compiles it once per process,
+ * where shim.mjs alone would decode and compile it again for every reactor.
+ */
+function extractSimShimWasm() {
+  const source = readFileSync(join(root, 'build/sim/shim.mjs'), 'utf8');
+  const base64 = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(source)?.[1];
+  if (!base64) throw new Error('build/sim/shim.mjs holds no inline wasm: was it built without -sSINGLE_FILE?');
+  writeFileSync(join(root, 'build/sim/shim-wasm.mjs'), `export default '${base64}';\n`);
 }
 
 function has(command) {

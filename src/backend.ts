@@ -71,8 +71,9 @@ function simOs(kernel: SimKernel): OsCalls {
     },
     send: (fd, data) => kernel.write(fd, data),
     recv: (fd, maxBytes) => {
-      const into = new Uint8Array(maxBytes);
-      const n = kernel.read(fd, into, 0, maxBytes);
+      // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
+      const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
+      const n = kernel.read(fd, into, 0, into.length);
       return n < 0 ? n : into.slice(0, n);
     },
     shutdown: (fd) => kernel.shutdown(fd),

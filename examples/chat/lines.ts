@@ -6,6 +6,9 @@ const SE = 240;
 const WILL = 251;
 const DONT = 254;
 
+// TextDecoder, not Buffer: simulation scenarios reuse this reader in the browser.
+const utf8 = new TextDecoder();
+
 /** Longest line a client may send; a longer one is refused whole, never cut. */
 export const MAX_LINE_BYTES = 1024;
 
@@ -40,7 +43,7 @@ export class LineReader {
       if (b === 13) continue;
       if (b === 10) {
         if (this.#overflow > 0) out.push({ tooLong: this.#overflow + this.#pending.length });
-        else out.push({ line: Buffer.from(this.#pending).toString('utf8') });
+        else out.push({ line: utf8.decode(Uint8Array.from(this.#pending)) });
         this.#pending = [];
         this.#overflow = 0;
         continue;

@@ -1,5 +1,7 @@
-// Injected faults: each kind has a rate, draws from its own random stream (so enabling one never
-// reshuffles the network's or another fault's draws), and is counted for the coverage report.
+// Injected faults. Every occasion a fault could strike is numbered per kind, and every injection
+// is recorded as (kind, occasion), so a run can be replayed from an explicit schedule (exactly
+// those injections, nothing else) and a failing schedule can be shrunk. Rates draw from one
+// random stream per kind, so enabling one kind never reshuffles the network's or another kind's.
 import { Random } from './random.js';
 import { ReactorError } from '../errors.js';
 
@@ -18,62 +20,119 @@ export interface FaultRates {
   interruptRate?: number;
   /** A pending connection is aborted before accept takes it. */
   acceptAbortRate?: number;
+  /** A data segment is held back STALL_MS (and the connection's later segments behind it). */
+  stallRate?: number;
+  /**
+   * A segment between two hosts starts a one-way partition: nothing from its host reaches the
+   * other for PARTITION_MS (what was sent arrives when it heals), while the other way still flows.
+   */
+  partitionRate?: number;
   /** An IOCP cancel lands late: the operation may still finish with its result instead of 995. */
   cancelRaceRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'cancelRace';
-const KINDS: FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'cancelRace'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace';
+export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace'];
+
+/** How long a stalled segment is held back, in virtual ms. */
+export const STALL_MS = 200;
+/** How long a one-way partition lasts, in virtual ms. */
+export const PARTITION_MS = 500;
+
+/** One injected fault: its kind and the index (from 0) of its occasion among that kind's. */
+export interface Injection {
+  kind: FaultKind;
+  occasion: number;
+}
 
 export interface FaultReport {
-  /** Per kind: its rate, and how often it was injected. */
-  [kind: string]: { rate: number; injected: number };
+  /** Per kind: its rate (null when a schedule decides), and how often it was injected. */
+  [kind: string]: { rate: number | null; injected: number };
 }
 
 export class Faults {
+  readonly #seed: number;
   readonly #rates = new Map<FaultKind, number>();
   readonly #streams = new Map<FaultKind, Random>();
-  readonly #counts = new Map<FaultKind, number>();
-  #observer: ((kind: FaultKind) => void) | null = null;
+  readonly #occasions = new Map<FaultKind, number>();
+  /** With a schedule: per kind, the occasions to strike; without one, rates decide. */
+  readonly #schedule: Map<FaultKind, Set<number>> | null;
+  readonly #injected: Injection[] = [];
+  #observer: ((injection: Injection) => void) | null = null;
 
-  constructor(seed: number, rates: FaultRates = {}) {
-    for (const kind of KINDS) {
+  constructor(seed: number, rates: FaultRates = {}, schedule?: readonly Injection[]) {
+    this.#seed = seed;
+    const unknown = Object.keys(rates).filter((k) => !FAULT_KINDS.some((kind) => `${kind}Rate` === k));
+    if (unknown.length > 0) {
+      throw new ReactorError('EINVAL', `faults: unknown ${unknown.join(', ')}; the faults are ${FAULT_KINDS.map((k) => `${k}Rate`).join(', ')}`);
+    }
+    for (const kind of FAULT_KINDS) {
       const rate = (rates as Record<string, number | undefined>)[`${kind}Rate`] ?? 0;
       if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
         throw new ReactorError('EINVAL', `faults: ${kind}Rate must be a probability from 0 to 1, got ${String(rate)}`);
       }
       this.#rates.set(kind, rate);
       this.#streams.set(kind, new Random(seed, `fault:${kind}`));
-      this.#counts.set(kind, 0);
+      this.#occasions.set(kind, 0);
     }
-    const unknown = Object.keys(rates).filter((k) => !KINDS.some((kind) => `${kind}Rate` === k));
-    if (unknown.length > 0) {
-      throw new ReactorError('EINVAL', `faults: unknown ${unknown.join(', ')}; the faults are ${KINDS.map((k) => `${k}Rate`).join(', ')}`);
+    this.#schedule = schedule ? scheduleByKind(schedule) : null;
+    if (this.#schedule && Object.keys(rates).length > 0) {
+      throw new ReactorError('EINVAL', 'faults: give either rates or a schedule, not both; a schedule injects exactly its faults and nothing else');
     }
   }
 
-  /** Whether this occasion suffers the fault; a rate of 0 draws nothing. */
+  /** Whether this occasion suffers the fault. Every occasion is counted, struck or not. */
   strike(kind: FaultKind): boolean {
-    const rate = this.#rates.get(kind)!;
-    if (rate === 0 || this.#streams.get(kind)!.float() >= rate) return false;
-    this.#counts.set(kind, this.#counts.get(kind)! + 1);
-    this.#observer?.(kind);
-    return true;
+    const occasion = this.#occasions.get(kind)!;
+    this.#occasions.set(kind, occasion + 1);
+    let hit: boolean;
+    if (this.#schedule) hit = this.#schedule.get(kind)?.has(occasion) ?? false;
+    else {
+      const rate = this.#rates.get(kind)!;
+      hit = rate > 0 && this.#streams.get(kind)!.float() < rate;
+    }
+    if (hit) {
+      this.#injected.push({ kind, occasion });
+      this.#observer?.({ kind, occasion });
+    }
+    return hit;
   }
 
   /** Calls `observer` at each injected fault (a trace records them); one observer at a time. */
-  observe(observer: ((kind: FaultKind) => void) | null): void {
+  observe(observer: ((injection: Injection) => void) | null): void {
     this.#observer = observer;
   }
 
-  /** A uniform draw from the fault's own stream (for how much of a partial write goes). */
+  /**
+   * A uniform draw for the detail of the injection just struck (how much of a partial write
+   * goes). It derives from the injection's identity alone, so a schedule replays it exactly.
+   */
   draw(kind: FaultKind): number {
-    return this.#streams.get(kind)!.float();
+    return new Random(this.#seed, `fault:${kind}#${this.#occasions.get(kind)! - 1}`).float();
+  }
+
+  /** Every injection so far, in the order they happened: a schedule that replays them. */
+  injections(): Injection[] {
+    return this.#injected.map((i) => ({ ...i }));
   }
 
   report(): FaultReport {
     const out: FaultReport = {};
-    for (const kind of KINDS) out[kind] = { rate: this.#rates.get(kind)!, injected: this.#counts.get(kind)! };
+    for (const kind of FAULT_KINDS) {
+      out[kind] = { rate: this.#schedule ? null : this.#rates.get(kind)!, injected: this.#injected.filter((i) => i.kind === kind).length };
+    }
     return out;
   }
+}
+
+function scheduleByKind(schedule: readonly Injection[]): Map<FaultKind, Set<number>> {
+  const byKind = new Map<FaultKind, Set<number>>();
+  for (const entry of schedule) {
+    if (!FAULT_KINDS.includes(entry?.kind) || !Number.isInteger(entry.occasion) || entry.occasion < 0) {
+      throw new ReactorError('EINVAL', `faults: a schedule entry is { kind, occasion } with kind one of ${FAULT_KINDS.join(', ')} and occasion an integer >= 0, got ${JSON.stringify(entry)}`);
+    }
+    if (!byKind.has(entry.kind)) byKind.set(entry.kind, new Set());
+    byKind.get(entry.kind)!.add(entry.occasion);
+  }
+  return byKind;
 }

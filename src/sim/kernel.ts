@@ -2,7 +2,7 @@
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
-import type { Faults } from './faults.js';
+import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './iocp.js';
 import { SimConsole } from './console.js';
 
@@ -29,7 +29,14 @@ export interface KernelOptions {
 /** Names a kernel answers to besides its own host name. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-class Stream {
+/** A file epoll can watch: where it is open, and the epoll instances watching it. */
+class Watched {
+  fd = -1;
+  owner: SimKernel | null = null;
+  readonly watchers = new Set<Epoll>();
+}
+
+class Stream extends Watched {
   readonly kind = 'stream';
   peer: Stream | null = null;
   inbox: Uint8Array[] = [];
@@ -43,16 +50,21 @@ class Stream {
   shutWrite = false;
   closed = false;
   pendingError = 0;
-  constructor(readonly latency: boolean) {}
+  /** `host`: the host this end lives on, which a one-way partition may cut off. */
+  constructor(readonly latency: boolean, readonly host: string) {
+    super();
+  }
 }
 
-export class Listener {
+export class Listener extends Watched {
   readonly kind = 'listener';
   backlog: Stream[] = [];
-  constructor(public port: number, readonly backlogMax: number) {}
+  constructor(public port: number, readonly backlogMax: number) {
+    super();
+  }
 }
 
-class Counter {
+class Counter extends Watched {
   readonly kind = 'eventfd';
   count = 0;
 }
@@ -60,7 +72,11 @@ class Counter {
 class Epoll {
   readonly kind = 'epoll';
   readonly interest = new Map<number, { events: number; tag: number }>();
-  cursor = 0;
+  /**
+   * The fds that may be ready, in the order they became so: a wait scans these, not the whole
+   * interest list. Every change that can make an fd ready adds it; a scan drops those that are not.
+   */
+  readonly ready = new Set<number>();
 }
 
 type File = Stream | Listener | Counter | Epoll;
@@ -82,6 +98,8 @@ export interface KernelObserver {
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
+  /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
+  version = 0;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
@@ -92,7 +110,7 @@ export class SimKernel {
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
-    const stdin = new Stream(false);
+    const stdin = new Stream(false, host);
     this.#files.set(STDIN_FD, stdin);
     this.console = new SimConsole(stdin, network, (bytes) => this.#observer?.sent(stdin, bytes));
   }
@@ -141,7 +159,18 @@ export class SimKernel {
     let fd = FIRST_FD;
     while (this.#files.has(fd)) fd++;
     this.#files.set(fd, file);
+    if (file.kind !== 'epoll') {
+      file.fd = fd;
+      file.owner = this;
+    }
     return fd;
+  }
+
+  /** The file's readiness may have risen: its watchers' waits must look at it again. */
+  static #changed(file: Watched | null): void {
+    if (!file?.owner) return;
+    file.owner.version++;
+    for (const ep of file.watchers) ep.ready.add(file.fd);
   }
 
   #stream(fd: number): Stream | number {
@@ -151,23 +180,29 @@ export class SimKernel {
   }
 
   /** Delivers bytes (or FIN/RST) from `from` to its peer after the network's delay, in order. */
-  #deliver(from: Stream, what: (to: Stream) => void): void {
+  #deliver(from: Stream, what: (to: Stream) => void, heldMs = 0): void {
     const to = from.peer;
     if (!to) return;
-    const delay = from.latency ? this.network.delay() : 0;
-    const at = Math.max(this.now + delay, from.lastArrival);
+    const delay = (from.latency ? this.network.delay() : 0) + heldMs;
+    let at = Math.max(this.now + delay, from.lastArrival);
+    if (from.host !== to.host) {
+      if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
+      at = Math.max(at, this.network.healsAt(from.host, to.host));
+    }
     from.lastArrival = at;
     const arrive = (): void => {
       what(to);
+      SimKernel.#changed(to);
+      SimKernel.#changed(from);
       this.network.changed();
     };
     if (at <= this.now) arrive();
     else this.network.schedule(at, arrive);
   }
 
-  #pair(latency: boolean): [Stream, Stream] {
-    const a = new Stream(latency);
-    const b = new Stream(latency);
+  #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
+    const a = new Stream(latency, this.host);
+    const b = new Stream(latency, peerHost);
     a.peer = b;
     b.peer = a;
     return [a, b];
@@ -183,6 +218,7 @@ export class SimKernel {
     if (!stream) return -E.EAGAIN;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
+      SimKernel.#changed(stream.peer);
       return -E.ECONNABORTED;
     }
     return this.#open(stream);
@@ -204,6 +240,7 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
+    SimKernel.#changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
 
@@ -220,6 +257,7 @@ export class SimKernel {
     const bytes = from.slice(0, n);
     this.#observer?.sent(s.peer, bytes);
     const reset = this.faults.strike('reset');
+    const held = this.faults.strike('stall') ? STALL_MS : 0;
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
       s.inFlight -= bytes.length;
@@ -231,8 +269,14 @@ export class SimKernel {
       }
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
-    });
+    }, held);
     return bytes.length;
+  }
+
+  /** Bytes waiting to be read on a stream (0 for anything else). */
+  queuedBytes(fd: number): number {
+    const s = this.#stream(fd);
+    return typeof s === 'number' ? 0 : s.inboxBytes;
   }
 
   isRegularFile(fd: number): number {
@@ -255,6 +299,7 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f || f.kind !== 'eventfd') return -E.EBADF;
     f.count++;
+    SimKernel.#changed(f);
     return 0;
   }
 
@@ -268,10 +313,17 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
-    for (const file of this.#files.values()) if (file.kind === 'epoll') file.interest.delete(fd);
+    this.version++;
+    if (f.kind !== 'epoll') {
+      for (const ep of f.watchers) {
+        ep.interest.delete(fd);
+        ep.ready.delete(fd);
+      }
+    }
     if (f.kind === 'listener') this.network.unbind(this.host, f.port);
     if (f.kind === 'stream') {
       f.closed = true;
+      SimKernel.#changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
       this.#deliver(f, (to) => {
@@ -309,38 +361,59 @@ export class SimKernel {
   epollControl(ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number): number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
-    if (!this.#files.has(fd)) return -E.EBADF;
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
     const present = e.interest.has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
-    if (op === 'remove') e.interest.delete(fd);
-    else e.interest.set(fd, { events, tag });
+    if (op === 'remove') {
+      e.interest.delete(fd);
+      e.ready.delete(fd);
+      if (f.kind !== 'epoll') f.watchers.delete(e);
+      return 0;
+    }
+    e.interest.set(fd, { events, tag });
+    if (f.kind !== 'epoll') f.watchers.add(e);
+    e.ready.add(fd);
     return 0;
   }
 
-  /** Ready fds of an epoll instance, rotating the start so none starves when `max` is small. */
+  /**
+   * Ready fds of an epoll instance, from its ready list (O(ready), not O(interest)). Those
+   * reported go to the back of the list, so none starves when `max` is small.
+   */
   epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
-    if (this.faults.strike('interrupt')) return -E.EINTR;
-    let found: { events: number; tag: number }[] = [];
+    if (this.faults.strike('interrupt')) {
+      this.version++;   // the interrupted wait saw nothing: a parked waiter must look again
+      return -E.EINTR;
+    }
+    let found: { fd: number; events: number; tag: number }[] = [];
     this.#waitFor(timeoutMs, () => {
-      const entries = [...e.interest.entries()];
       found = [];
-      for (let i = 0; i < entries.length && found.length < max; i++) {
-        const [fd, { events, tag }] = entries[(e.cursor + i) % entries.length];
-        const bits = this.readiness(fd) & (events | ERR | HUP);
-        if (bits) found.push({ events: bits, tag });
+      for (const fd of e.ready) {
+        if (found.length >= max) break;
+        const want = e.interest.get(fd);
+        const bits = want ? this.readiness(fd) & (want.events | ERR | HUP) : 0;
+        if (bits) found.push({ fd, events: bits, tag: want!.tag });
+        else e.ready.delete(fd);
       }
-      if (entries.length > 0) e.cursor = (e.cursor + found.length) % entries.length;
+      for (const { fd } of found) {
+        e.ready.delete(fd);
+        e.ready.add(fd);
+      }
       return found.length;
     });
-    return found;
+    return found.map(({ events, tag }) => ({ events, tag }));
   }
 
   /** poll(): fills revents of each entry; returns how many are ready. */
   poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
-    if (this.faults.strike('interrupt')) return -E.EINTR;
+    if (this.faults.strike('interrupt')) {
+      this.version++;
+      return -E.EINTR;
+    }
     return this.#waitFor(timeoutMs, () => {
       let n = 0;
       for (const p of entries) {
@@ -373,12 +446,14 @@ export class SimKernel {
     const listener = this.network.lookup(target, port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
     if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
-    const [client, server] = this.#pair(true);
+    const [client, server] = this.#pair(true, target);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
     this.#deliver(client, () => {
-      if (this.network.lookup(target, port) === listener) listener.backlog.push(server);
-      else client.resetReceived = true;
+      if (this.network.lookup(target, port) === listener) {
+        listener.backlog.push(server);
+        SimKernel.#changed(listener);
+      } else client.resetReceived = true;
     });
     return fd;
   }
@@ -389,6 +464,7 @@ export class SimKernel {
     if (!s.peer) return -E.ENOTCONN;
     if (!s.shutWrite) {
       s.shutWrite = true;
+      SimKernel.#changed(s);
       this.#deliver(s, (to) => { to.finReceived = true; });
     }
     return 0;

@@ -1,7 +1,7 @@
 // The simulated network that every host's kernel shares: one virtual clock, the scheduled
 // deliveries, the listening ports of every host, the network's random stream and the faults.
 import { Random } from './random.js';
-import { Faults, type FaultRates } from './faults.js';
+import { Faults, type FaultRates, type Injection } from './faults.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
@@ -11,6 +11,8 @@ export interface NetworkOptions {
   /** One-way delivery delay of TCP segments, in virtual ms: [min, max], drawn per segment. */
   latencyMs?: [number, number];
   faults?: FaultRates;
+  /** Instead of rates: inject exactly these faults (see Faults.injections), nothing else. */
+  faultSchedule?: Injection[];
 }
 
 interface Timer {
@@ -29,11 +31,13 @@ export class SimNetwork<Port = unknown> {
   readonly #latency: [number, number];
   readonly #ports = new Map<string, Port>();
   readonly #nextPort = new Map<string, number>();
+  /** One-way partitions: "from>to" host pairs, and when each heals. */
+  readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
 
   constructor(options: NetworkOptions = {}) {
     this.#random = new Random(options.seed ?? 0, 'network');
-    this.faults = new Faults(options.seed ?? 0, options.faults);
+    this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];
   }
 
@@ -69,6 +73,17 @@ export class SimNetwork<Port = unknown> {
       timer.run();
     }
     if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /** Cuts the direction from host `from` to host `to` until `until` (a one-way partition). */
+  partition(from: string, to: string, until: number): void {
+    const key = `${from}>${to}`;
+    this.#cutUntil.set(key, Math.max(this.#cutUntil.get(key) ?? 0, until));
+  }
+
+  /** When segments from `from` to `to` can flow again (0: they can now). */
+  healsAt(from: string, to: string): number {
+    return this.#cutUntil.get(`${from}>${to}`) ?? 0;
   }
 
   /** A segment's one-way delay. */

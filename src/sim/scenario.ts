@@ -7,6 +7,8 @@ export interface ScenarioParams {
   size?: number;
   /** Sample apps carry planted bugs that a sweep must find: the bug's name, when enabled. */
   bug?: string;
+  /** The reactors' model (default 'readiness'); a scenario's outcome must not depend on it. */
+  model?: 'readiness' | 'completion';
 }
 
 export interface ScenarioOutcome {
@@ -18,6 +20,10 @@ export interface ScenarioOutcome {
 export interface Scenario {
   name: string;
   description: string;
+  /** The largest `params.size` it takes (the sweep CLI refuses more). */
+  maxSize?: number;
+  /** The planted bugs `params.bug` may name (sample apps only). */
+  bugs?: readonly string[];
   /** Runs on a fresh Simulation (seeded, faults configured by the caller) until done. */
   run(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome>;
 }

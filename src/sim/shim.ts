@@ -19,14 +19,29 @@ interface ShimModule {
   _sim_shim_close(shim: number): void;
 }
 
-type ModuleFactory = (overrides: { kernel: object }) => Promise<ShimModule>;
+type Instantiate = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
+type ModuleFactory = (overrides: { kernel: object; instantiateWasm: Instantiate }) => Promise<ShimModule>;
 let factory: Promise<ModuleFactory> | undefined;
+let compiled: Promise<WebAssembly.Module> | undefined;
 
 function shimFactory(): Promise<ModuleFactory> {
   const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
   factory ??= import(url).then((m: { default: ModuleFactory }) => m.default);
   return factory;
 }
+
+/** The shim's wasm, compiled once per process (build/sim/shim-wasm.mjs: its bytes as base64). */
+function shimWasm(): Promise<WebAssembly.Module> {
+  const url = new URL('../../../sim/shim-wasm.mjs', import.meta.url).href;
+  compiled ??= import(url).then((m: { default: string }) => WebAssembly.compile(Uint8Array.from(atob(m.default), (c) => c.charCodeAt(0))));
+  return compiled;
+}
+
+/** Emscripten's hook: instantiate the compiled shim instead of decoding and compiling it again. */
+const instantiateWasm: Instantiate = (imports, receive) => {
+  void shimWasm().then(async (module) => receive(await WebAssembly.instantiate(module, imports), module));
+  return {};
+};
 
 /**
  * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
@@ -126,7 +141,7 @@ export class SimShim implements NativeShim {
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
     const ports: CompletionPort[] = [];
-    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports) });
+    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports), instantiateWasm });
     holder.module = module;
     return new SimShim(module, kernel, ports, coreMemory, layout, scheduler);
   }
@@ -165,6 +180,14 @@ export class SimShim implements NativeShim {
     const results = this.cycle(requests, 0);
     if (results > 0 || timeoutMs === 0) return Promise.resolve(results);
     return this.#scheduler.park(this, timeoutMs);
+  }
+
+  /**
+   * Its kernel's version (see SimKernel.version), or null when that does not tell: completion
+   * ports change as deliveries land, apart from the kernel's files.
+   */
+  get kernelVersion(): number | null {
+    return this.#layout.mechanism === MECHANISM.iocp ? null : this.#kernel.version;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */

@@ -8,7 +8,7 @@ import type { ReactorOptions } from '../options.js';
 import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
-import type { FaultReport } from './faults.js';
+import type { FaultReport, Injection } from './faults.js';
 import type { SimConsole } from './console.js';
 import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
 import type { Trace, TraceSink } from '../trace/format.js';
@@ -43,6 +43,8 @@ interface Watchers {
 interface ParkedWait {
   shim: SimShim;
   deadline: number;
+  /** Its kernel's version when last found with nothing to report (null: probe it every time). */
+  seen: number | null;
   resolve: (results: number) => void;
 }
 
@@ -159,9 +161,14 @@ export class Simulation implements WaitScheduler {
     return this.network.faults.report();
   }
 
+  /** Every fault injected so far: pass it as `faultSchedule` to replay exactly these. */
+  faultInjections(): Injection[] {
+    return this.network.faults.injections();
+  }
+
   park(shim: SimShim, timeoutMs: number): Promise<number> {
     return new Promise((resolve) => {
-      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, resolve });
+      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernelVersion, resolve });
     });
   }
 
@@ -194,11 +201,19 @@ export class Simulation implements WaitScheduler {
     const still: ParkedWait[] = [];
     const done: [ParkedWait, number][] = [];
     for (const wait of this.#parked) {
+      // Nothing changed on its kernel since it last found nothing: it would find nothing again.
+      if (wait.seen !== null && wait.seen === wait.shim.kernelVersion && this.now < wait.deadline) {
+        still.push(wait);
+        continue;
+      }
       const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
       const results = wait.shim.cycle(0, 0);
       if (results < 0) done.push([wait, 0]);   // its reactor was destroyed
       else if (results > 0 || woken || this.now >= wait.deadline) done.push([wait, results]);
-      else still.push(wait);
+      else {
+        wait.seen = wait.shim.kernelVersion;
+        still.push(wait);
+      }
     }
     this.#parked = still;
     for (const [wait, results] of done) wait.resolve(results);

@@ -7,5 +7,5 @@ import { writerFor } from './writer.js';
 
 export function recordFaults(network: { readonly now: number; readonly faults: Faults }, sink: TraceSink): void {
   const writer = writerFor(sink);
-  network.faults.observe((fault) => writer.emit({ k: 'fault', t: network.now, r: writer.caller, fault }));
+  network.faults.observe(({ kind, occasion }) => writer.emit({ k: 'fault', t: network.now, r: writer.caller, fault: kind, detail: `occasion ${occasion}` }));
 }

@@ -1,0 +1,112 @@
+// A sample app with a planted bug, for sweeps to find: `size` clients (default 4), each on its own
+// host, upload UPLOAD_RECORDS numbered records in one burst; the server checks every record and
+// acknowledges the count. With bug 'ignore-partial-write' the client sends with os.send and
+// treats a short send as complete: the lost tail corrupts a record, but only when a send is taken
+// in part, which the kernel's buffer never forces here; a partialWrite fault does.
+import { EventType, type Reactor } from '../../index.js';
+import type { Scenario, ScenarioParams } from '../scenario.js';
+import type { Simulation } from '../simulation.js';
+import { LineReader } from '../../../examples/chat/lines.js';
+import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
+
+export const UPLOAD_PORT = 9000;
+export const UPLOAD_RECORDS = 20;
+export const UPLOAD_BUGS = ['ignore-partial-write'] as const;
+const DEFAULT_CLIENTS = 4;
+export const UPLOAD_CLIENTS_MAX = 2000;
+
+/** Record k of a client: under MAX_LINE_BYTES, and all of them together under a socket buffer. */
+const record = (client: number, k: number): string => `rec ${client} ${k} ${String.fromCharCode(97 + ((client + k) % 26)).repeat(50 + ((client * 31 + k * 17) % 200))}`;
+
+interface Upload {
+  conn: Connection;
+  reader: LineReader;
+  next: number;
+}
+
+function server(r: Reactor<Upload | null>, clients: number): Program {
+  const program: Program = {
+    name: 'upload server',
+    state: 'starting',
+    async run() {
+      const { fd: listener } = r.os.listen(UPLOAD_PORT);
+      r.add(listener, null, EventType.READ);
+      const welcome = (fd: number): void => r.add(fd, { conn: new Connection(r, fd), reader: new LineReader(), next: 0 }, EventType.READ);
+      let closed = 0;
+      while (closed < clients) {
+        program.state = `${closed} of ${clients} uploads closed`;
+        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+          if (ev.context === null) {
+            if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
+            else for (let fd = r.os.accept(listener); fd !== null; fd = r.os.accept(listener)) welcome(fd);
+            continue;
+          }
+          const up = ev.context;
+          const bytes = up.conn.receive(ev);
+          if (bytes === null) continue;
+          if (bytes.length === 0) {
+            r.os.close(up.conn.fd);
+            closed++;
+            continue;
+          }
+          for (const result of up.reader.push(bytes)) {
+            const line = 'line' in result ? result.line : `(a line of ${result.tooLong} bytes)`;
+            const client = Number(line.split(' ')[1]);
+            if (line !== record(client, up.next)) throw new Error(`record ${up.next} of an upload arrived corrupt: ${JSON.stringify(line.slice(0, 40))}…, ${line.length} bytes`);
+            if (++up.next === UPLOAD_RECORDS) up.conn.send(encode(`ok ${UPLOAD_RECORDS}\n`));
+          }
+        }
+      }
+    },
+  };
+  return program;
+}
+
+function client(r: Reactor<Connection>, id: number, bug: string | undefined): Program {
+  const program: Program = {
+    name: `client ${id}`,
+    state: 'connecting',
+    async run() {
+      const conn = new Connection(r, r.os.connect(UPLOAD_PORT, 'server'));
+      r.add(conn.fd, conn, EventType.READ);
+      for (let k = 0; k < UPLOAD_RECORDS; k++) {
+        const data = encode(`${record(id, k)}\n`);
+        if (bug === 'ignore-partial-write') r.os.send(conn.fd, data);   // the planted bug
+        else if (!conn.send(data)) throw new Error(`record ${k} did not fit the send queue`);
+      }
+      let reply = '';
+      while (!reply.endsWith('\n')) {
+        program.state = `waiting for the server's acknowledgement (${JSON.stringify(reply)} so far)`;
+        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+          const bytes = conn.receive(ev);
+          if (bytes === null) continue;
+          if (bytes.length === 0) throw new Error('server closed before acknowledging');
+          reply += new TextDecoder().decode(bytes);
+        }
+      }
+      if (reply !== `ok ${UPLOAD_RECORDS}\n`) throw new Error(`server acknowledged ${JSON.stringify(reply)}`);
+      r.os.close(conn.fd);
+    },
+  };
+  return program;
+}
+
+export const upload: Scenario = {
+  name: 'upload',
+  maxSize: UPLOAD_CLIENTS_MAX,
+  bugs: UPLOAD_BUGS,
+  description: `size clients (default ${DEFAULT_CLIENTS}) upload ${UPLOAD_RECORDS} records each in a burst; the server checks every one. Planted bug: ${UPLOAD_BUGS.join(', ')}`,
+  async run(sim: Simulation, params: ScenarioParams) {
+    const clients = params.size ?? DEFAULT_CLIENTS;
+    const model = params.model ?? 'readiness';
+    const serverReactor = await sim.host('server').createReactor<Upload | null>({ model });
+    const reactors: Reactor<any>[] = [serverReactor];
+    const programs = [server(serverReactor, clients)];
+    for (let i = 0; i < clients; i++) {
+      const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 64, maxSockets: 16 });
+      reactors.push(r);
+      programs.push(client(r, i, params.bug));
+    }
+    return runPrograms(sim, programs, reactors);
+  },
+};

@@ -1,0 +1,92 @@
+// The sweep CLI as a user runs it: `io-reactor sim <scenario> ...` in its own process.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** Each test spawns the CLI several times, each a fresh process loading the simulation. */
+const SPAWNING_TEST_MS = 180_000;
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Summary {
+  seeds: number;
+  passed: number;
+  configHash: string;
+  commit: string;
+  failures: { seed: number; failure: string; reproduce: string }[];
+  nondeterministic: unknown[];
+  shrunk: { seed: number; schedule: { kind: string; occasion: number }[]; reproduce: string } | null;
+}
+
+const schedule = (s: { kind: string; occasion: number }[]): string => (s.length ? s.map((i) => `${i.kind}@${i.occasion}`).join(',') : 'none');
+
+test('a sweep finds the planted bug, and --shrink cuts it to a minimal fault schedule that still fails', () => {
+  const r = cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seeds', '3', '--workers', '2', '--shrink', '--json');
+  expect(r.code).toBe(1);
+  const summary = JSON.parse(r.stdout) as Summary;
+  expect(summary.failures.length).toBeGreaterThan(0);
+  expect(summary.failures[0]).toEqual(expect.objectContaining({ failure: expect.stringContaining('arrived corrupt') }));
+  expect(summary.failures[0].reproduce).toContain(`--seed ${summary.failures[0].seed}`);
+  expect(summary.commit).toMatch(/^[0-9a-f]{40}$|^io-reactor /);
+  expect(summary.nondeterministic).toEqual([]);
+  const shrunk = summary.shrunk!;
+  expect(shrunk.schedule.length).toBeGreaterThan(0);
+  expect(shrunk.schedule.length).toBeLessThanOrEqual(3);
+
+  const replay = (s: { kind: string; occasion: number }[]): number | null =>
+    cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seed', String(shrunk.seed), '--schedule', schedule(s)).code;
+  expect(replay(shrunk.schedule)).toBe(1);
+  for (let i = 0; i < shrunk.schedule.length; i++) expect(replay(shrunk.schedule.filter((_, j) => j !== i))).toBe(0);
+}, SPAWNING_TEST_MS);
+
+test('the reproduce command of a failing seed fails the same way', () => {
+  const first = JSON.parse(cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seeds', '1', '--from', '5', '--workers', '1', '--json').stdout) as Summary;
+  expect(first.failures).toHaveLength(1);
+  const args = first.failures[0].reproduce.replace(/^npx io-reactor /, '').split(' ');
+  const again = cli(...args);
+  expect(again.code).toBe(1);
+  expect(again.stdout).toContain(first.failures[0].failure);
+  expect(again.stdout).toContain(`config ${first.configHash}`);
+}, SPAWNING_TEST_MS);
+
+test('a correct app passes every seed under faults, in both models, each seed run twice alike', () => {
+  for (const model of ['readiness', 'completion']) {
+    const r = cli('sim', 'upload', '--seeds', '4', '--model', model, '--workers', '2', '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as Summary;
+    expect(summary).toEqual(expect.objectContaining({ seeds: 4, passed: 4, failures: [], nondeterministic: [] }));
+  }
+  const text = cli('sim', 'echo', '--seeds', '2', '--size', '3', '--workers', '1');
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain('2 of 2 seeds passed');
+  expect(text.stdout).toContain('determinism: every seed ran twice with the same digest');
+}, SPAWNING_TEST_MS);
+
+test('bad usage exits 2 with a message that says what to do', () => {
+  const cases: [string[], string][] = [
+    [[], 'usage: io-reactor <command>'],
+    [['nope'], 'unknown command "nope"'],
+    [['sim'], 'name a scenario'],
+    [['sim', 'nope'], 'unknown scenario "nope"; the scenarios are chat, echo, upload'],
+    [['sim', 'echo', '--seeds', 'many'], '--seeds must be a whole number from 1 to'],
+    [['sim', 'chat', '--size', '5000'], '--size must be a whole number from 1 to 2000'],
+    [['sim', 'echo', '--model', 'fast'], '--model must be readiness or completion'],
+    [['sim', 'echo', '--bug', 'ignore-partial-write'], 'scenario echo has no planted bugs'],
+    [['sim', 'upload', '--bug', 'typo'], 'the bugs ignore-partial-write, not "typo"'],
+    [['sim', 'echo', '--faults', 'meteor=1'], '--faults takes kind=rate pairs'],
+    [['sim', 'echo', '--faults', 'reset=2'], 'the rate of reset must be from 0 to 1'],
+    [['sim', 'echo', '--seed', '1', '--seeds', '2'], 'not both'],
+    [['sim', 'echo', '--schedule', 'stall@1'], 'give it with --seed S'],
+    [['sim', 'echo', '--seed', '1', '--schedule', 'stall'], '--schedule takes kind@occasion'],
+    [['sim', 'echo', '--colour'], "Unknown option '--colour'"],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    expect([args, r.code]).toEqual([args, 2]);
+    expect(r.stderr).toContain(message);
+  }
+  expect(cli('sim', '--help').stdout).toContain('usage: io-reactor sim <scenario>');
+}, SPAWNING_TEST_MS);
