@@ -27,6 +27,7 @@ const FILES: Record<string, [string, string]> = {
   '/app.js.map': ['viz/app.js.map', 'application/json'],
   '/core.wasm': ['core.wasm', 'application/wasm'],
   '/sim/shim.mjs': ['sim/shim.mjs', 'text/javascript'],
+  '/sim/shim-wasm.mjs': ['sim/shim-wasm.mjs', 'text/javascript'],
 };
 
 export async function serveViz(options: VizServerOptions = {}): Promise<VizServer> {

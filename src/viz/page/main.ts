@@ -1,5 +1,5 @@
-// The visualizer page: shows a trace from its address (?trace=URL, ?live) or a file the user
-// opens, and keeps what it shows in the address.
+// The visualizer page: shows a trace from its address (?trace=URL, ?live, ?scenario=&seed=&model=),
+// a file the user opens or a seed it runs, and keeps what it shows in the address.
 import '../browser/immediate.js';
 import { instantiateCore, tableRows, TABLE } from '../../core.js';
 import { App } from './app.js';
@@ -8,6 +8,7 @@ import { Sidebar } from './sidebar.js';
 import { bindControls } from './controls.js';
 import { fetchTrace, readTraceFile, followLive } from './sources.js';
 import { readState } from './url.js';
+import { bindSimulation } from './simulate.js';
 import { el, showError } from './dom.js';
 import type { Tables } from './explain.js';
 
@@ -45,6 +46,7 @@ async function start(): Promise<void> {
     sidebar.reset();
   });
   onFile('compare-file', (model) => app.setCompared(model));
+  const simulate = bindSimulation(app, () => sidebar.reset());
   if (state.live) {
     app.source = { live: true };
     app.following = state.at === undefined;
@@ -54,6 +56,8 @@ async function start(): Promise<void> {
       records: (records) => { for (const r of records) app.model.push(r); app.grew(); },
       state: (connected) => showError(connected ? '' : 'The live feed is disconnected: is the server (npm start) still running? Reconnecting…'),
     });
+  } else if (state.scenario) {
+    await simulate(state);
   } else if (state.trace) {
     app.source = { trace: state.trace };
     app.show(TraceModel.of(await fetchTrace(state.trace)), state);

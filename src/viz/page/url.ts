@@ -1,16 +1,22 @@
-// The page's address keeps what a shared link must reproduce: the trace's source (a file's URL, or
-// the live feed), the cursor and the visible range.
+// The page's address keeps what a shared link must reproduce: the trace's source (file URL, live,
+// or scenario, seed and model), the compared run, the cursor and the visible range.
 import type { Axis } from './view.js';
 
 export interface PageState {
   trace?: string;
   live?: boolean;
+  scenario?: string;
+  seed?: number;
+  model?: 'readiness' | 'completion';
+  compareSeed?: number;
+  compareModel?: 'readiness' | 'completion';
   at?: number;
   axis?: Axis;
   v0?: number;
   v1?: number;
 }
 
+const model = (s: string | null): PageState['model'] => (s === 'readiness' || s === 'completion' ? s : undefined);
 const num = (s: string | null): number | undefined => (s === null || s === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
 
 export function readState(search: string): PageState {
@@ -18,6 +24,11 @@ export function readState(search: string): PageState {
   return {
     trace: q.get('trace') ?? undefined,
     live: q.has('live'),
+    scenario: q.get('scenario') ?? undefined,
+    seed: num(q.get('seed')),
+    model: model(q.get('model')),
+    compareSeed: num(q.get('compare')),
+    compareModel: model(q.get('compareModel')),
     at: num(q.get('at')),
     axis: q.get('axis') === 'time' ? 'time' : q.get('axis') === 'seq' ? 'seq' : undefined,
     v0: num(q.get('v0')),
@@ -39,6 +50,11 @@ function writeNow(state: PageState): void {
   const q = new URLSearchParams();
   if (state.trace) q.set('trace', state.trace);
   if (state.live) q.set('live', '');
+  if (state.scenario) q.set('scenario', state.scenario);
+  if (state.seed !== undefined) q.set('seed', String(state.seed));
+  if (state.model) q.set('model', state.model);
+  if (state.compareSeed !== undefined) q.set('compare', String(state.compareSeed));
+  if (state.compareModel) q.set('compareModel', state.compareModel);
   if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
   if (state.axis) q.set('axis', state.axis);
   if (state.v0 !== undefined && state.v1 !== undefined) {

@@ -1,0 +1,64 @@
+// A scenario's seed run in the page, in Chromium, on the same core.wasm and emscripten shim as in
+// Node: the same trace, by its hash, as the sweep's own run of that seed.
+import { jest } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { serveViz, type VizServer } from '../src/viz/server.js';
+import { runScenario } from '../src/viz/run.js';
+import { runSeed } from '../src/cli/run-seed.js';
+import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/cli/config.js';
+import { traceHash } from '../src/trace/hash.js';
+import { launchChromium, textMatches } from './browser.js';
+
+// A real browser on a shared 2-core machine: page loads can take seconds.
+jest.setTimeout(90_000);
+
+let browser: Browser;
+let server: VizServer;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await serveViz({});
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+beforeEach(async () => { page = await browser.newPage({ viewport: { width: 1200, height: 800 } }); });
+afterEach(() => page.close());
+
+const origin = (): string => new URL(server.url).origin;
+
+test('a seed run from the address gives the trace hash Node gives, and the sweep\'s digest', async () => {
+  const nodeRun = await runScenario('echo', 5, 'completion');
+  const sweep = await runSeed({ scenario: 'echo', model: 'completion', faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS }, 5);
+  expect(traceHash(nodeRun.trace)).toBe(sweep.digest);
+  await page.goto(`${origin()}/?scenario=echo&seed=5&model=completion`);
+  await textMatches(page, '#run-status', 'echo seed 5 (completion): ok');
+  await textMatches(page, '#hash', new RegExp(`^${sweep.digest}$`));
+  const events = nodeRun.trace.records.filter((r) => r.k === 'event').length;
+  await textMatches(page, '#summary', ` · ${events} events · `);
+});
+
+test('a seed picked in the page runs there, and lands in the address', async () => {
+  await page.goto(`${origin()}/`);
+  await page.waitForSelector('body[data-ready]');
+  await page.selectOption('#scenario', 'chat');
+  await page.fill('#seed', '3');
+  await page.click('#run');
+  await textMatches(page, '#run-status', 'chat seed 3 (readiness): ok');
+  const node = await runScenario('chat', 3, 'readiness');
+  await textMatches(page, '#hash', new RegExp(`^${traceHash(node.trace)}$`));
+  await page.waitForURL(/scenario=chat&seed=3&model=readiness/);
+});
+
+test('the same seed under readiness and completion, side by side, from their first divergence', async () => {
+  await page.goto(`${origin()}/?scenario=echo&seed=2&model=readiness&compareModel=completion`);
+  await textMatches(page, '#compare-info', /^First divergence at record #\d+:\n  shown: .+\n  compared: .+$/);
+  expect(await page.locator('#compare-pane').isVisible()).toBe(true);
+});
+
+test('a seed that is not one is refused with what a seed is', async () => {
+  await page.goto(`${origin()}/?scenario=echo&seed=-4`);
+  await textMatches(page, '#error', 'seed -4 is not a whole number from 0 to 4294967295');
+});
