@@ -21,8 +21,6 @@ await build({
   logLevel: 'warning',
   // core.ts reads the wasm from disk only when it is a file: URL, which it never is in the page.
   external: ['node:fs/promises'],
-  // options.ts asks which OS it is on to pick the native default; the page only simulates.
-  define: { 'process.platform': '"browser"' },
   plugins: [{
     name: 'browser-stand-ins',
     setup(b) {
