@@ -41,8 +41,9 @@ async function client(r: Reactor<string>, port: number, count: number, log: stri
   r.os.close(fd);
 }
 
-async function run(seed: number, latencyMs: [number, number], clientMechanism: Mechanism = 'epoll'): Promise<{ log: string[]; end: number }> {
+async function run(seed: number, latencyMs: [number, number], clientMechanism: Mechanism = 'epoll', typing = false): Promise<{ log: string[]; end: number }> {
   const sim = new Simulation({ seed, latencyMs });
+  if (typing) for (let i = 0; i < 10; i++) sim.host('server').console.write(`line ${i}\n`);
   const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
   const peer = await sim.host('client').createReactor<string>({ model: 'completion', mechanism: clientMechanism });
   const log: string[] = [];
@@ -110,4 +111,11 @@ test('with every program waiting and nothing scheduled, runUntilIdle returns wit
   r.destroy();
   await sim.runUntilIdle();
   expect(await pending).toEqual([]);
+});
+
+test("typing on a host's console leaves the network's delays as they were (its own random stream)", async () => {
+  const quiet = await run(21, [1, 30]);
+  const typed = await run(21, [1, 30], 'epoll', true);
+  expect(typed.log).toEqual(quiet.log);
+  expect(typed.end).toBe(quiet.end);
 });

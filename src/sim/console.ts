@@ -1,6 +1,8 @@
 // A simulated host's console: what a test types arrives on the host's stdin (fd 0) as a pipe's
 // bytes would, after the network's delay and in order; ending it is end of stream.
 import type { SimNetwork } from './network.js';
+import { Random } from './random.js';
+import { ReactorError } from '../errors.js';
 
 /** The stdin end as the kernel keeps it (kernel.ts's Stream). */
 export interface ConsoleStdin {
@@ -13,13 +15,17 @@ export interface ConsoleStdin {
 export class SimConsole {
   #lastArrival = 0;
   #ended = false;
+  /** Its own stream: typing into a run leaves the network's draws (and so its segments' delays) as they were. */
+  readonly #random: Random;
 
   /** `sent` hears each write as the kernel's sends are heard (the oracle owes them to the reader). */
-  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, readonly sent: (bytes: Uint8Array) => void) {}
+  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, host: string, readonly sent: (bytes: Uint8Array) => void) {
+    this.#random = new Random(network.seed, `console:${host}`);
+  }
 
   /** Types `input` (utf-8 for a string); it reaches stdin after the network's delay. */
   write(input: Uint8Array | string): void {
-    if (this.#ended) throw new Error('SimConsole.write: the console was ended; nothing can be typed after end()');
+    if (this.#ended) throw new ReactorError('EINVAL', 'console.write: the console was ended; nothing can be typed after end()');
     const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input.slice();
     if (bytes.length === 0) return;
     this.sent(bytes);
@@ -38,7 +44,7 @@ export class SimConsole {
 
   #deliver(what: (stdin: ConsoleStdin) => void): void {
     const net = this.network;
-    const at = Math.max(net.now + net.delay(), this.#lastArrival);
+    const at = Math.max(net.now + net.delay(this.#random), this.#lastArrival);
     this.#lastArrival = at;
     const arrive = (): void => {
       if (this.stdin.closed) return;

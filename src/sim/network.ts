@@ -35,8 +35,11 @@ export class SimNetwork<Port = unknown> {
   readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
 
+  readonly seed: number;
+
   constructor(options: NetworkOptions = {}) {
-    this.#random = new Random(options.seed ?? 0, 'network');
+    this.seed = options.seed ?? 0;
+    this.#random = new Random(this.seed, 'network');
     this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];
   }
@@ -86,9 +89,9 @@ export class SimNetwork<Port = unknown> {
     return this.#cutUntil.get(`${from}>${to}`) ?? 0;
   }
 
-  /** A segment's one-way delay. */
-  delay(): number {
-    return this.#random.between(this.#latency[0], this.#latency[1]);
+  /** A segment's one-way delay, drawn from the network's stream or a subsystem's own. */
+  delay(random: Random = this.#random): number {
+    return random.between(this.#latency[0], this.#latency[1]);
   }
 
   /** Binds a port on a host (0: the host's next free one); the port, or -1 when taken. */
