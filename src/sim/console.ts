@@ -18,8 +18,12 @@ export class SimConsole {
   /** Its own stream: typing into a run leaves the network's draws (and so its segments' delays) as they were. */
   readonly #random: Random;
 
-  /** `sent` hears each write as the kernel's sends are heard (the oracle owes them to the reader). */
-  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, host: string, readonly sent: (bytes: Uint8Array) => void) {
+  /**
+   * `sent` hears each write as the kernel's sends are heard (the oracle owes them to the reader);
+   * `arrived` tells the kernel stdin's readiness rose (its epoll ready lists, its parked waits).
+   */
+  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, host: string,
+    readonly sent: (bytes: Uint8Array) => void, readonly arrived: () => void) {
     this.#random = new Random(network.seed, `console:${host}`);
   }
 
@@ -49,6 +53,7 @@ export class SimConsole {
     const arrive = (): void => {
       if (this.stdin.closed) return;
       what(this.stdin);
+      this.arrived();
       net.changed();
     };
     if (at <= net.now) arrive();

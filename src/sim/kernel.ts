@@ -112,7 +112,9 @@ export class SimKernel {
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
     const stdin = new Stream(false, host);
     this.#files.set(STDIN_FD, stdin);
-    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes));
+    stdin.fd = STDIN_FD;
+    stdin.owner = this;
+    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => SimKernel.#changed(stdin));
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
