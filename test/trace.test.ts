@@ -32,6 +32,15 @@ test('the trace option must be a TraceSink', async () => {
   await expect(reactor({ backend: 'sim', trace: 'yes' as never })).rejects.toThrow(refusal('EINVAL', /TraceSink/));
 });
 
+test('a context names its lane: a symbol by its description, anything else as a string', async () => {
+  const recorder = new TraceRecorder();
+  const r = await reactor<unknown>({ backend: 'sim', trace: recorder });
+  const [a, b] = r.os.socketPair();
+  r.add(a, Symbol('listener'), EventType.READ);
+  r.add(b, 42, EventType.READ);
+  expect(of(recorder.toJSON().records, 'call').map((c) => c.label)).toEqual(['listener', '42']);
+});
+
 test('a recorded sim reactor logs its calls, requests, results, events and counters in virtual time', async () => {
   const recorder = new TraceRecorder();
   const r = await reactor<string>({ backend: 'sim', model: 'completion', trace: recorder });

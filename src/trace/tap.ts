@@ -158,7 +158,7 @@ export class ReactorTap {
     if (op === 'add') {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
-      record.label = String(second);
+      record.label = contextLabel(second);
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
     } else if (op === 'postWrite' && second instanceof Uint8Array) {
@@ -217,4 +217,9 @@ export class ReactorTap {
       this.#writer.emit(result);
     }
   }
+}
+
+/** A context's name for its lane: a symbol by its description (Symbol('listener') → listener). */
+function contextLabel(context: unknown): string {
+  return typeof context === 'symbol' ? context.description ?? 'symbol' : String(context);
 }
