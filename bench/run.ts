@@ -3,7 +3,7 @@
 //
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
-//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim]
+//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -40,6 +40,7 @@ const { values: flags } = parseArgs({
     'no-core': { type: 'boolean', default: false },
     'no-trace': { type: 'boolean', default: false },
     'no-sim': { type: 'boolean', default: false },
+    'no-viz': { type: 'boolean', default: false },
   },
 });
 
@@ -249,6 +250,17 @@ async function traceBenchmark(): Promise<void> {
   console.log('');
 }
 
+/** The visualizer's frame time with 100,000 events, in headless Chromium (bench/viz-frame.ts). */
+function vizBenchmark(): void {
+  console.log('\n== Visualizer: draw time and frame interval with 100,000 events (bench/viz-frame.ts, also npm run bench:viz)');
+  try {
+    execFileSync(process.execPath, [new URL('./viz-frame.js', import.meta.url).pathname], { stdio: 'inherit' });
+  } catch {
+    failures++;
+    console.log('the visualizer benchmark failed (is /usr/bin/chromium installed? npm run build installs it)');
+  }
+}
+
 async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
@@ -259,6 +271,7 @@ async function main(): Promise<void> {
     // Seeds per sweep: twice the cores, so every worker thread runs two.
     await simRate({ repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
   }
+  if (!flags['no-viz']) vizBenchmark();
   if (outputTimes() !== builtAt) {
     failures++;
     console.log('WARNING: build/core.wasm, the native addon or build/js/src changed during this run (another build ran);');
