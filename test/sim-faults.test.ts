@@ -38,6 +38,34 @@ test('partial writes: a send is taken in part, yet a posted write still arrives 
   expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
 });
 
+test('partial reads: a recv takes only part of what is queued, and the rest stays queued, nothing lost', async () => {
+  const r = await sim({ model: 'readiness', faults: { partialReadRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  const data = new Uint8Array(1000).map((_, i) => i % 251);
+  r.os.send(b, data);
+  r.wait(10);
+  const first = r.os.recv(a)!;
+  expect(first.length).toBeLessThan(1000);
+  const received = [first];
+  for (let chunk = r.os.recv(a); chunk && chunk.length; chunk = r.os.recv(a)) received.push(chunk);
+  expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
+  expect(r.faultReport()!.partialRead.injected).toBeGreaterThan(1);
+});
+
+test('partial reads under IOCP: a recv completion carries part of what is queued; the next recv gets the rest', async () => {
+  const r = await sim({ model: 'completion', mechanism: 'iocp', faults: { partialReadRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'reader', EventType.READ);
+  r.os.send(b, text('0123456789'));
+  const reads = until(r, (all) => {
+    if (all.length > 0 && all[all.length - 1].context === 'reader') r.postRead(a);
+    return str(Buffer.concat(all.map((e) => e.buffer!))) === '0123456789';
+  });
+  expect(reads.length).toBeGreaterThan(1);
+  expect(reads.every((e) => e.context === 'reader' && e.type === EventType.READ)).toBe(true);
+  expect(r.faultReport()!.partialRead.injected).toBeGreaterThan(0);
+});
+
 test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, the sender's next send fails with it", async () => {
   const r = await sim({ model: 'completion', faults: { resetRate: 1 } });
   const [a, b] = r.os.socketPair();

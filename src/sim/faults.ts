@@ -8,6 +8,8 @@ import { ReactorError } from '../errors.js';
 export interface FaultRates {
   /** A send is taken only in part (the app must send the rest). */
   partialWriteRate?: number;
+  /** A read (or an IOCP recv completion) takes only part of what is queued; the rest stays queued. */
+  partialReadRate?: number;
   /** A data segment resets the connection instead of arriving: both ends see ECONNRESET. */
   resetRate?: number;
   /** A connect is refused. */
@@ -31,8 +33,10 @@ export interface FaultRates {
   cancelRaceRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace';
-export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
+  | 'partialRead';
+export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
+  'partialRead'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;
@@ -105,7 +109,8 @@ export class Faults {
 
   /**
    * A uniform draw for the detail of the injection just struck (how much of a partial write
-   * goes). It derives from the injection's identity alone, so a schedule replays it exactly.
+   * goes, or of a partial read is taken). It derives from the injection's identity alone, so a
+   * schedule replays it exactly.
    */
   draw(kind: FaultKind): number {
     return new Random(this.#seed, `fault:${kind}#${this.#occasions.get(kind)! - 1}`).float();

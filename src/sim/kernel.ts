@@ -232,6 +232,8 @@ export class SimKernel {
     if (typeof s === 'number') return s;
     if (s.resetReceived) return -E.ECONNRESET;
     if (s.inboxBytes === 0) return s.finReceived ? 0 : -E.EAGAIN;
+    const want = Math.min(len, s.inboxBytes);
+    if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
     let n = 0;
     while (n < len && s.inbox.length > 0) {
       const chunk = s.inbox[0];
