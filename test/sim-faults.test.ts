@@ -1,6 +1,7 @@
 // Injected faults in simulation: each kind happens at its rate, is counted, reaches the app as
 // the real fault would, and draws from its own random stream.
 import { Reactor, EventType, ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
+import { Simulation, type Injection } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
 const live: Reactor<any>[] = [];
@@ -128,6 +129,50 @@ test('aborted connections are skipped by accept; their clients see the reset', a
     try { r.os.recv(c); return false; } catch (e) { return (e as ReactorError).code === 'ECONNRESET'; }
   });
   expect(resets.length).toBe(aborted);
+});
+
+async function scheduled(faultSchedule: Injection[]) {
+  const sim = new Simulation({ faultSchedule });
+  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
+  live.push(r);
+  return { sim, r };
+}
+
+test('EMFILE at accept is transient: the app sees it, the connection stays pending, and a retry takes it', async () => {
+  const { sim, r } = await scheduled([{ kind: 'emfile', occasion: 0 }]);
+  const { fd: listener, port } = r.os.listen(0);
+  r.os.connect(port);
+  await sim.runUntilIdle(10);
+  expect(() => r.os.accept(listener)).toThrow(expect.objectContaining({ code: 'EMFILE' }));
+  expect(r.os.accept(listener)).not.toBeNull();
+  expect(sim.faultReport().emfile.injected).toBe(1);
+});
+
+test('ENOBUFS at connect is transient: os.connect throws it, and a retry connects', async () => {
+  const { sim, r } = await scheduled([{ kind: 'enobufs', occasion: 0 }]);
+  const { fd: listener, port } = r.os.listen(0);
+  expect(() => r.os.connect(port)).toThrow(expect.objectContaining({ code: 'ENOBUFS' }));
+  r.os.connect(port);
+  await sim.runUntilIdle(10);
+  expect(r.os.accept(listener)).not.toBeNull();
+  expect(sim.faultReport().enobufs.injected).toBe(1);
+});
+
+// The core keeps several accepts posted on a listener: one fails, another takes the connection.
+test.each([
+  // a connect's socket is enobufs' occasion 0, so the first accept post is its occasion 1
+  ['emfile', 0, 'EMFILE', 10024],
+  ['enobufs', 1, 'ENOBUFS', 10055],
+] as const)('under IOCP, %s fails one posted accept (occasion %d) with ERROR %s and its WSA code %d; the connection is still accepted', async (kind, occasion, code, wsa) => {
+  const sim = new Simulation({ faultSchedule: [{ kind, occasion }] });
+  const r = await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' });
+  live.push(r);
+  const { fd: listener, port } = r.os.listen(0);
+  r.add(listener, 'listener', EventType.READ);
+  r.os.connect(port);
+  const events = r.wait(100).map((e) => [e.context, e.type, e.error?.code, e.error?.osCode]);
+  expect(events).toEqual([['listener', EventType.ERROR, code, wsa], ['listener', EventType.ACCEPT, undefined, undefined]]);
+  expect(sim.faultReport()[kind].injected).toBe(1);
 });
 
 describe.each(['epoll', 'iocp'] as const)('determinism (completion over %s)', (mechanism) => {

@@ -10,6 +10,16 @@ export interface FaultRates {
   partialWriteRate?: number;
   /** A read (or an IOCP recv completion) takes only part of what is queued; the rest stays queued. */
   partialReadRate?: number;
+  /**
+   * An accept fails with EMFILE (the process is out of fds; under IOCP, WSAEMFILE): the
+   * connection stays pending, so a later accept takes it.
+   */
+  emfileRate?: number;
+  /**
+   * Making a socket fails with ENOBUFS: a connect's (the app may retry), and under IOCP the
+   * socket a posted accept makes for AcceptEx (WSAENOBUFS, the connection stays pending).
+   */
+  enobufsRate?: number;
   /** A data segment resets the connection instead of arriving: both ends see ECONNRESET. */
   resetRate?: number;
   /** A connect is refused. */
@@ -34,9 +44,9 @@ export interface FaultRates {
 }
 
 export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
-  | 'partialRead';
+  | 'partialRead' | 'emfile' | 'enobufs';
 export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
-  'partialRead'];
+  'partialRead', 'emfile', 'enobufs'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;

@@ -14,7 +14,7 @@ const FIRST_FD = 3;
 const STDIN_FD = 0;
 
 // Linux errno numbers and readiness bits (native/os.h).
-export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
+export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EMFILE: 24, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
 const IN = 0x001;
 const OUT = 0x004;
 const ERR = 0x008;
@@ -216,8 +216,9 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     if (f.kind !== 'listener') return -E.EINVAL;
-    const stream = f.backlog.shift();
-    if (!stream) return -E.EAGAIN;
+    if (f.backlog.length === 0) return -E.EAGAIN;
+    if (this.faults.strike('emfile')) return -E.EMFILE;
+    const stream = f.backlog.shift()!;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
       SimKernel.#changed(stream.peer);
@@ -446,6 +447,7 @@ export class SimKernel {
 
   /** Connects to a port on `host` (a host name of the network, or loopback for this host). */
   connect(port: number, host = this.host): number {
+    if (this.faults.strike('enobufs')) return -E.ENOBUFS;
     const target = LOOPBACK.has(host) ? this.host : host;
     const listener = this.network.lookup(target, port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
