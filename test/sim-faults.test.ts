@@ -20,6 +20,14 @@ function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, ro
   return all;
 }
 
+/** A readiness reactor under a Simulation that injects exactly `faultSchedule`. */
+async function scheduled(faultSchedule: Injection[]) {
+  const sim = new Simulation({ faultSchedule });
+  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
+  live.push(r);
+  return { sim, r };
+}
+
 test('partial writes: a send is taken in part, yet a posted write still arrives whole with one WRITE', async () => {
   const r = await sim({ model: 'completion', faults: { partialWriteRate: 1 } });
   const [a, b] = r.os.socketPair();
@@ -78,6 +86,19 @@ test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, 
   expect(r.faultReport()!.reset).toEqual({ rate: 1, injected: 1 });
 });
 
+test('half-close: the peer shuts down its write side after a segment; the app reads it, then end of stream, and can still send back', async () => {
+  const { sim, r } = await scheduled([{ kind: 'halfClose', occasion: 0 }]);
+  const [app, peer] = r.os.socketPair();
+  r.os.send(peer, text('last words'));
+  expect(str(r.os.recv(app))).toBe('last words');
+  expect(r.os.recv(app)!.length).toBe(0);
+  r.os.send(app, text('reply, '));
+  r.os.send(app, text('and more'));
+  expect(str(r.os.recv(peer))).toBe('reply, and more');
+  expect(() => r.os.send(peer, text('again'))).toThrow(expect.objectContaining({ code: 'EPIPE' }));
+  expect(sim.faultReport().halfClose).toEqual({ rate: null, injected: 1 });
+});
+
 test('refused connects: os.connect throws ECONNREFUSED', async () => {
   const r = await sim({ model: 'readiness', faults: { refuseRate: 1 } });
   const { port } = r.os.listen(0);
@@ -130,13 +151,6 @@ test('aborted connections are skipped by accept; their clients see the reset', a
   });
   expect(resets.length).toBe(aborted);
 });
-
-async function scheduled(faultSchedule: Injection[]) {
-  const sim = new Simulation({ faultSchedule });
-  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
-  live.push(r);
-  return { sim, r };
-}
 
 test('EMFILE at accept is transient: the app sees it, the connection stays pending, and a retry takes it', async () => {
   const { sim, r } = await scheduled([{ kind: 'emfile', occasion: 0 }]);

@@ -20,6 +20,11 @@ export interface FaultRates {
    * socket a posted accept makes for AcceptEx (WSAENOBUFS, the connection stays pending).
    */
   enobufsRate?: number;
+  /**
+   * A sender shuts down its write side right after a data segment, as a peer that half-closes
+   * early: the receiver reads the segment, then end of stream, and can still send back.
+   */
+  halfCloseRate?: number;
   /** A data segment resets the connection instead of arriving: both ends see ECONNRESET. */
   resetRate?: number;
   /** A connect is refused. */
@@ -44,9 +49,9 @@ export interface FaultRates {
 }
 
 export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
-  | 'partialRead' | 'emfile' | 'enobufs';
+  | 'partialRead' | 'emfile' | 'enobufs' | 'halfClose';
 export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
-  'partialRead', 'emfile', 'enobufs'];
+  'partialRead', 'emfile', 'enobufs', 'halfClose'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;

@@ -263,6 +263,12 @@ export class SimKernel {
     this.#observer?.sent(s.peer, bytes);
     const reset = this.faults.strike('reset');
     const held = this.faults.strike('stall') ? STALL_MS : 0;
+    // The FIN rides on this segment, so the fault draws no delay of the network's.
+    const halfClose = this.faults.strike('halfClose');
+    if (halfClose) {
+      s.shutWrite = true;
+      SimKernel.#changed(s);
+    }
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
       s.inFlight -= bytes.length;
@@ -274,6 +280,7 @@ export class SimKernel {
       }
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
+      if (halfClose) to.finReceived = true;
     }, held);
     return bytes.length;
   }
