@@ -500,6 +500,27 @@ export class SimKernel {
     this.#observer = observer;
   }
 
+  /** Whether the host crashed (Simulation.crash): its programs' waits end with EHOSTDOWN. */
+  crashed = false;
+
+  /** The host crashes: every connection is reset at its peer, and its ports are free again. */
+  crash(): void {
+    this.crashed = true;
+    const reset = (s: Stream): void => {
+      if (!s.peer || s.peer.owner === this) return;
+      s.peer.resetReceived = true;
+      SimKernel.#changed(s.peer);
+    };
+    for (const f of this.#files.values()) {
+      if (f.kind === 'stream') reset(f);
+      if (f.kind === 'listener') {
+        this.network.unbind(this.host, f.port);
+        f.backlog.forEach(reset);
+      }
+    }
+    this.network.changed();
+  }
+
   /** Open fds, for tests and invariant checks. */
   get openFiles(): number {
     return this.#files.size;
