@@ -109,3 +109,23 @@ test('a one-way partition holds one direction PARTITION_MS while the other still
   client.destroy();
   await sim.runUntilIdle();
 });
+
+test('a scheduled partial read strikes exactly its occasion: that recv takes part, the next the rest', async () => {
+  const sim = new Simulation({ faultSchedule: [{ kind: 'partialRead', occasion: 1 }] });
+  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
+  const [a, b] = r.os.socketPair();
+  const reads: string[] = [];
+  for (const message of ['whole', '0123456789']) {
+    r.os.send(b, text(message));
+    for (let got = 0; got < message.length;) {
+      reads.push(str(r.os.recv(a)));
+      got += reads[reads.length - 1].length;
+    }
+  }
+  expect(reads[0]).toBe('whole');
+  expect(reads.length).toBe(3);
+  expect(reads[1] + reads[2]).toBe('0123456789');
+  expect(sim.faultInjections()).toEqual([{ kind: 'partialRead', occasion: 1 }]);
+  r.destroy();
+  await sim.runUntilIdle();
+});

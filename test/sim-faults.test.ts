@@ -1,6 +1,7 @@
 // Injected faults in simulation: each kind happens at its rate, is counted, reaches the app as
 // the real fault would, and draws from its own random stream.
 import { Reactor, EventType, ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
+import { Simulation, type Injection } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
 const live: Reactor<any>[] = [];
@@ -17,6 +18,14 @@ function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, ro
     for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
   }
   return all;
+}
+
+/** A readiness reactor under a Simulation that injects exactly `faultSchedule`. */
+async function scheduled(faultSchedule: Injection[]) {
+  const sim = new Simulation({ faultSchedule });
+  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
+  live.push(r);
+  return { sim, r };
 }
 
 test('partial writes: a send is taken in part, yet a posted write still arrives whole with one WRITE', async () => {
@@ -38,6 +47,34 @@ test('partial writes: a send is taken in part, yet a posted write still arrives 
   expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
 });
 
+test('partial reads: a recv takes only part of what is queued, and the rest stays queued, nothing lost', async () => {
+  const r = await sim({ model: 'readiness', faults: { partialReadRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  const data = new Uint8Array(1000).map((_, i) => i % 251);
+  r.os.send(b, data);
+  r.wait(10);
+  const first = r.os.recv(a)!;
+  expect(first.length).toBeLessThan(1000);
+  const received = [first];
+  for (let chunk = r.os.recv(a); chunk && chunk.length; chunk = r.os.recv(a)) received.push(chunk);
+  expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
+  expect(r.faultReport()!.partialRead.injected).toBeGreaterThan(1);
+});
+
+test('partial reads under IOCP: a recv completion carries part of what is queued; the next recv gets the rest', async () => {
+  const r = await sim({ model: 'completion', mechanism: 'iocp', faults: { partialReadRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'reader', EventType.READ);
+  r.os.send(b, text('0123456789'));
+  const reads = until(r, (all) => {
+    if (all.length > 0 && all[all.length - 1].context === 'reader') r.postRead(a);
+    return str(Buffer.concat(all.map((e) => e.buffer!))) === '0123456789';
+  });
+  expect(reads.length).toBeGreaterThan(1);
+  expect(reads.every((e) => e.context === 'reader' && e.type === EventType.READ)).toBe(true);
+  expect(r.faultReport()!.partialRead.injected).toBeGreaterThan(0);
+});
+
 test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, the sender's next send fails with it", async () => {
   const r = await sim({ model: 'completion', faults: { resetRate: 1 } });
   const [a, b] = r.os.socketPair();
@@ -47,6 +84,19 @@ test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, 
   expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([['reader', EventType.CLOSE, 'ECONNRESET']]);
   expect(() => r.os.send(b, text('again'))).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
   expect(r.faultReport()!.reset).toEqual({ rate: 1, injected: 1 });
+});
+
+test('half-close: the peer shuts down its write side after a segment; the app reads it, then end of stream, and can still send back', async () => {
+  const { sim, r } = await scheduled([{ kind: 'halfClose', occasion: 0 }]);
+  const [app, peer] = r.os.socketPair();
+  r.os.send(peer, text('last words'));
+  expect(str(r.os.recv(app))).toBe('last words');
+  expect(r.os.recv(app)!.length).toBe(0);
+  r.os.send(app, text('reply, '));
+  r.os.send(app, text('and more'));
+  expect(str(r.os.recv(peer))).toBe('reply, and more');
+  expect(() => r.os.send(peer, text('again'))).toThrow(expect.objectContaining({ code: 'EPIPE' }));
+  expect(sim.faultReport().halfClose).toEqual({ rate: null, injected: 1 });
 });
 
 test('refused connects: os.connect throws ECONNREFUSED', async () => {
@@ -100,6 +150,43 @@ test('aborted connections are skipped by accept; their clients see the reset', a
     try { r.os.recv(c); return false; } catch (e) { return (e as ReactorError).code === 'ECONNRESET'; }
   });
   expect(resets.length).toBe(aborted);
+});
+
+test('EMFILE at accept is transient: the app sees it, the connection stays pending, and a retry takes it', async () => {
+  const { sim, r } = await scheduled([{ kind: 'emfile', occasion: 0 }]);
+  const { fd: listener, port } = r.os.listen(0);
+  r.os.connect(port);
+  await sim.runUntilIdle(10);
+  expect(() => r.os.accept(listener)).toThrow(expect.objectContaining({ code: 'EMFILE' }));
+  expect(r.os.accept(listener)).not.toBeNull();
+  expect(sim.faultReport().emfile.injected).toBe(1);
+});
+
+test('ENOBUFS at connect is transient: os.connect throws it, and a retry connects', async () => {
+  const { sim, r } = await scheduled([{ kind: 'enobufs', occasion: 0 }]);
+  const { fd: listener, port } = r.os.listen(0);
+  expect(() => r.os.connect(port)).toThrow(expect.objectContaining({ code: 'ENOBUFS' }));
+  r.os.connect(port);
+  await sim.runUntilIdle(10);
+  expect(r.os.accept(listener)).not.toBeNull();
+  expect(sim.faultReport().enobufs.injected).toBe(1);
+});
+
+// The core keeps several accepts posted on a listener: one fails, another takes the connection.
+test.each([
+  // a connect's socket is enobufs' occasion 0, so the first accept post is its occasion 1
+  ['emfile', 0, 'EMFILE', 10024],
+  ['enobufs', 1, 'ENOBUFS', 10055],
+] as const)('under IOCP, %s fails one posted accept (occasion %d) with ERROR %s and its WSA code %d; the connection is still accepted', async (kind, occasion, code, wsa) => {
+  const sim = new Simulation({ faultSchedule: [{ kind, occasion }] });
+  const r = await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' });
+  live.push(r);
+  const { fd: listener, port } = r.os.listen(0);
+  r.add(listener, 'listener', EventType.READ);
+  r.os.connect(port);
+  const events = r.wait(100).map((e) => [e.context, e.type, e.error?.code, e.error?.osCode]);
+  expect(events).toEqual([['listener', EventType.ERROR, code, wsa], ['listener', EventType.ACCEPT, undefined, undefined]]);
+  expect(sim.faultReport()[kind].injected).toBe(1);
 });
 
 describe.each(['epoll', 'iocp'] as const)('determinism (completion over %s)', (mechanism) => {

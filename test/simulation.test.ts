@@ -119,3 +119,36 @@ test("typing on a host's console leaves the network's delays as they were (its o
   expect(typed.log).toEqual(quiet.log);
   expect(typed.end).toBe(quiet.end);
 });
+
+test('a crashed host resets its connections at their peers and ends its waits with EHOSTDOWN; restarted, it serves again', async () => {
+  const sim = new Simulation({ latencyMs: [5, 5] });
+  const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
+  const client = await sim.host('client').createReactor<string>({ model: 'readiness' });
+  const { fd: listener } = server.os.listen(80);
+  const fd = client.os.connect(80, 'server');
+  await sim.runUntilIdle(10);
+  server.add(server.os.accept(listener)!, 'conn', EventType.READ);
+  client.add(fd, 'client', EventType.READ);
+  // Apply the adds, so the waits below park with nothing to report.
+  expect([...server.wait(0), ...client.wait(0)]).toEqual([]);
+  const serverWait = server.waitAsync(1000);
+  const clientWait = client.waitAsync(1000);
+  sim.crash('server');
+  await expect(serverWait).rejects.toThrow(expect.objectContaining({ code: 'EHOSTDOWN' }));
+  await sim.runUntilIdle(sim.now + 10);
+  expect((await clientWait).map((e) => e.context)).toEqual(['client']);
+  expect(() => client.os.recv(fd)).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
+  await expect(server.waitAsync(10)).rejects.toThrow(/host "server" crashed \(sim\.crash\)/);
+  server.destroy();
+
+  const rebooted = await sim.restart('server').createReactor<string>({ model: 'readiness' });
+  const { fd: again } = rebooted.os.listen(80);
+  client.os.connect(80, 'server');
+  await sim.runUntilIdle(sim.now + 10);
+  expect(rebooted.os.accept(again)).not.toBeNull();
+  expect(() => sim.restart('client')).toThrow(/has not crashed/);
+  expect(() => sim.crash('nowhere')).toThrow(/no host "nowhere"/);
+  rebooted.destroy();
+  client.destroy();
+  await sim.runUntilIdle();
+});

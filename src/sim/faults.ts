@@ -8,6 +8,23 @@ import { ReactorError } from '../errors.js';
 export interface FaultRates {
   /** A send is taken only in part (the app must send the rest). */
   partialWriteRate?: number;
+  /** A read (or an IOCP recv completion) takes only part of what is queued; the rest stays queued. */
+  partialReadRate?: number;
+  /**
+   * An accept fails with EMFILE (the process is out of fds; under IOCP, WSAEMFILE): the
+   * connection stays pending, so a later accept takes it.
+   */
+  emfileRate?: number;
+  /**
+   * Making a socket fails with ENOBUFS: a connect's (the app may retry), and under IOCP the
+   * socket a posted accept makes for AcceptEx (WSAENOBUFS, the connection stays pending).
+   */
+  enobufsRate?: number;
+  /**
+   * A sender shuts down its write side right after a data segment, as a peer that half-closes
+   * early: the receiver reads the segment, then end of stream, and can still send back.
+   */
+  halfCloseRate?: number;
   /** A data segment resets the connection instead of arriving: both ends see ECONNRESET. */
   resetRate?: number;
   /** A connect is refused. */
@@ -31,8 +48,10 @@ export interface FaultRates {
   cancelRaceRate?: number;
 }
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace';
-export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace'];
+export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
+  | 'partialRead' | 'emfile' | 'enobufs' | 'halfClose';
+export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
+  'partialRead', 'emfile', 'enobufs', 'halfClose'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;
@@ -105,7 +124,8 @@ export class Faults {
 
   /**
    * A uniform draw for the detail of the injection just struck (how much of a partial write
-   * goes). It derives from the injection's identity alone, so a schedule replays it exactly.
+   * goes, or of a partial read is taken). It derives from the injection's identity alone, so a
+   * schedule replays it exactly.
    */
   draw(kind: FaultKind): number {
     return new Random(this.#seed, `fault:${kind}#${this.#occasions.get(kind)! - 1}`).float();

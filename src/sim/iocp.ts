@@ -14,7 +14,9 @@ export const WIN = {
   LOCAL_CLOSE: 676,
   OPERATION_ABORTED: 995,
   CONNECTION_ABORTED: 1236,
+  WSAEMFILE: 10024,
   WSAENOTSOCK: 10038,
+  WSAENOBUFS: 10055,
 } as const;
 
 /**
@@ -55,6 +57,7 @@ function win32Code(errno: number): number {
   switch (errno) {
     case E.ECONNRESET: case E.EPIPE: return WIN.NETNAME_DELETED;
     case E.ECONNABORTED: return WIN.CONNECTION_ABORTED;
+    case E.EMFILE: return WIN.WSAEMFILE;
     case E.EBADF: return WIN.INVALID_HANDLE;
     case E.EINVAL: return WIN.WSAENOTSOCK;
     default: throw new Error(`simulated IOCP: no Win32 code for errno ${errno}; this is a bug`);
@@ -138,6 +141,8 @@ export class CompletionPort {
   }
 
   accept(fd: number, op: number): number {
+    // AcceptEx needs a fresh socket, made when the accept is posted.
+    if (this.#kernel.faults.strike('enobufs')) return WIN.WSAENOBUFS;
     return this.#post({ op, fd, kind: 'accept', offset: 0, len: 0, taken: 0 });
   }
 

@@ -14,7 +14,7 @@ const FIRST_FD = 3;
 const STDIN_FD = 0;
 
 // Linux errno numbers and readiness bits (native/os.h).
-export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
+export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EMFILE: 24, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
 const IN = 0x001;
 const OUT = 0x004;
 const ERR = 0x008;
@@ -216,8 +216,9 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     if (f.kind !== 'listener') return -E.EINVAL;
-    const stream = f.backlog.shift();
-    if (!stream) return -E.EAGAIN;
+    if (f.backlog.length === 0) return -E.EAGAIN;
+    if (this.faults.strike('emfile')) return -E.EMFILE;
+    const stream = f.backlog.shift()!;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
       SimKernel.#changed(stream.peer);
@@ -232,6 +233,8 @@ export class SimKernel {
     if (typeof s === 'number') return s;
     if (s.resetReceived) return -E.ECONNRESET;
     if (s.inboxBytes === 0) return s.finReceived ? 0 : -E.EAGAIN;
+    const want = Math.min(len, s.inboxBytes);
+    if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
     let n = 0;
     while (n < len && s.inbox.length > 0) {
       const chunk = s.inbox[0];
@@ -260,6 +263,12 @@ export class SimKernel {
     this.#observer?.sent(s.peer, bytes);
     const reset = this.faults.strike('reset');
     const held = this.faults.strike('stall') ? STALL_MS : 0;
+    // The FIN rides on this segment, so the fault draws no delay of the network's.
+    const halfClose = this.faults.strike('halfClose');
+    if (halfClose) {
+      s.shutWrite = true;
+      SimKernel.#changed(s);
+    }
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
       s.inFlight -= bytes.length;
@@ -271,6 +280,7 @@ export class SimKernel {
       }
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
+      if (halfClose) to.finReceived = true;
     }, held);
     return bytes.length;
   }
@@ -444,6 +454,7 @@ export class SimKernel {
 
   /** Connects to a port on `host` (a host name of the network, or loopback for this host). */
   connect(port: number, host = this.host): number {
+    if (this.faults.strike('enobufs')) return -E.ENOBUFS;
     const target = LOOPBACK.has(host) ? this.host : host;
     const listener = this.network.lookup(target, port);
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
@@ -487,6 +498,27 @@ export class SimKernel {
 
   observe(observer: KernelObserver | null): void {
     this.#observer = observer;
+  }
+
+  /** Whether the host crashed (Simulation.crash): its programs' waits end with EHOSTDOWN. */
+  crashed = false;
+
+  /** The host crashes: every connection is reset at its peer, and its ports are free again. */
+  crash(): void {
+    this.crashed = true;
+    const reset = (s: Stream): void => {
+      if (!s.peer || s.peer.owner === this) return;
+      s.peer.resetReceived = true;
+      SimKernel.#changed(s.peer);
+    };
+    for (const f of this.#files.values()) {
+      if (f.kind === 'stream') reset(f);
+      if (f.kind === 'listener') {
+        this.network.unbind(this.host, f.port);
+        f.backlog.forEach(reset);
+      }
+    }
+    this.network.changed();
   }
 
   /** Open fds, for tests and invariant checks. */

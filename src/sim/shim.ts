@@ -5,6 +5,7 @@ import type { ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
 import { CompletionPort } from './iocp.js';
 import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
+import { ReactorError } from '../errors.js';
 
 interface ShimModule {
   HEAPU8: Uint8Array;
@@ -109,6 +110,11 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
   };
 }
 
+/** How a waitAsync on a crashed host (Simulation.crash) ends. */
+export function hostDown(host: string): ReactorError {
+  return new ReactorError('EHOSTDOWN', `waitAsync: host ${JSON.stringify(host)} crashed (sim.crash); create reactors on the host sim.restart(name) boots`);
+}
+
 /** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
 export interface WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number>;
@@ -176,10 +182,16 @@ export class SimShim implements NativeShim {
    * hosts take turns in virtual-time order.
    */
   cycleAsync(requests: number, timeoutMs: number): Promise<number> {
+    if (this.crashed) return Promise.reject(hostDown(this.#kernel.host));
     if (!this.#scheduler) return Promise.resolve(this.cycle(requests, timeoutMs));
     const results = this.cycle(requests, 0);
     if (results > 0 || timeoutMs === 0) return Promise.resolve(results);
     return this.#scheduler.park(this, timeoutMs);
+  }
+
+  /** Whether its host crashed: a wait must end with an error, not park. */
+  get crashed(): boolean {
+    return this.#kernel.crashed;
   }
 
   /**

@@ -7,7 +7,7 @@ import { ReactorError } from '../errors.js';
 import type { ReactorOptions } from '../options.js';
 import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
-import type { SimShim, WaitScheduler } from './shim.js';
+import { hostDown, type SimShim, type WaitScheduler } from './shim.js';
 import type { FaultReport, Injection } from './faults.js';
 import type { SimConsole } from './console.js';
 import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
@@ -46,6 +46,7 @@ interface ParkedWait {
   /** Its kernel's version when last found with nothing to report (null: probe it every time). */
   seen: number | null;
   resolve: (results: number) => void;
+  reject: (error: ReactorError) => void;
 }
 
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
@@ -167,9 +168,31 @@ export class Simulation implements WaitScheduler {
   }
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
-    return new Promise((resolve) => {
-      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernelVersion, resolve });
+    return new Promise((resolve, reject) => {
+      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernelVersion, resolve, reject });
     });
+  }
+
+  /**
+   * The host crashes: every connection of its is reset at its peer, its ports are freed, and its
+   * reactors' waits (parked or later) end with EHOSTDOWN. sim.restart(name) boots it again.
+   */
+  crash(name: string): void {
+    const host = this.#hosts.get(name);
+    if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${JSON.stringify(name)}; hosts are made by sim.host(name)`);
+    host.kernel.crash();
+    const down = this.#parked.filter((p) => p.shim.crashed);
+    this.#parked = this.#parked.filter((p) => !p.shim.crashed);
+    for (const wait of down) wait.reject(hostDown(name));
+  }
+
+  /** A crashed host boots again: a fresh kernel under the same name (no fds, no listeners). */
+  restart(name: string): SimHost {
+    if (!this.#hosts.get(name)?.kernel.crashed) {
+      throw new ReactorError('EINVAL', `sim.restart: host ${JSON.stringify(name)} has not crashed; crash it first with sim.crash(name)`);
+    }
+    this.#hosts.delete(name);
+    return this.host(name);
   }
 
   /**
