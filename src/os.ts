@@ -6,6 +6,8 @@ import { checkFd, checkBytes, checkIntegerIn } from './validate.js';
 import { DEFAULT_BACKLOG, DEFAULT_RECV_BYTES, MAX_RECV_BYTES } from './limits.js';
 
 const EAGAIN = 11;
+const ENFILE = 23;
+const EMFILE = 24;
 
 interface Registrations {
   isRegistered(fd: number): boolean;
@@ -59,7 +61,12 @@ export class ReactorOs {
     checkFd(fd, 'accept');
     const r = this.#calls.accept(fd);
     if (r === -EAGAIN) return null;
-    if (r < 0) throw osError(r, `accept(fd ${fd})`, 'is it a listening socket from os.listen?');
+    if (r < 0) {
+      const outOfFds = r === -EMFILE || r === -ENFILE;
+      throw osError(r, `accept(fd ${fd})`, outOfFds
+        ? 'the process is out of file descriptors: the connection stays pending, so close fds you no longer need (or raise ulimit -n) and accept again'
+        : 'is it a listening socket from os.listen?');
+    }
     return r;
   }
 
