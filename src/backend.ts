@@ -4,7 +4,7 @@ import { nativeBinding, nativeOpenRefused, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
-import { SimShim, type WaitScheduler } from './sim/shim.js';
+import { SimShim, hostDown, type WaitScheduler } from './sim/shim.js';
 
 /** The socket helpers' system calls; failures are -errno. */
 export interface OsCalls {
@@ -58,25 +58,31 @@ export function nativeBackend(): Backend {
 
 /** The simulated kernel's socket helpers; hosts are accepted as given (one simulated host). */
 function simOs(kernel: SimKernel): OsCalls {
+  // A crashed host's programs are dead: what they still call fails, saying so (close stays
+  // allowed, so their clean-up code runs).
+  const up = <T>(call: () => T, op: string): T => {
+    if (kernel.crashed) throw hostDown(kernel.host, `os.${op}`);
+    return call();
+  };
   return {
-    socketPair: () => kernel.socketPair(),
-    listen: (_host, port, backlog) => kernel.listen(port, backlog),
-    connect: (host, port) => kernel.connect(port, host),
-    accept: (fd) => {
+    socketPair: () => up(() => kernel.socketPair(), 'socketPair'),
+    listen: (_host, port, backlog) => up(() => kernel.listen(port, backlog), 'listen'),
+    connect: (host, port) => up(() => kernel.connect(port, host), 'connect'),
+    accept: (fd) => up(() => {
       // As natively: a connection aborted before accept is skipped, the next one taken.
       for (;;) {
         const r = kernel.accept(fd);
         if (r !== -E.ECONNABORTED) return r;
       }
-    },
-    send: (fd, data) => kernel.write(fd, data),
-    recv: (fd, maxBytes) => {
+    }, 'accept'),
+    send: (fd, data) => up(() => kernel.write(fd, data), 'send'),
+    recv: (fd, maxBytes) => up(() => {
       // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
       const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
       const n = kernel.read(fd, into, 0, into.length);
       return n < 0 ? n : into.slice(0, n);
-    },
-    shutdown: (fd) => kernel.shutdown(fd),
+    }, 'recv'),
+    shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
     close: (fd) => kernel.close(fd),
     fdKind: (fd) => kernel.fdKind(fd),
   };

@@ -139,6 +139,10 @@ test('a crashed host resets its connections at their peers and ends its waits wi
   expect((await clientWait).map((e) => e.context)).toEqual(['client']);
   expect(() => client.os.recv(fd)).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
   await expect(server.waitAsync(10)).rejects.toThrow(/host "server" crashed \(sim\.crash\)/);
+  // Its programs are dead: a synchronous wait and the socket calls fail the same way.
+  expect(() => server.wait(10)).toThrow(expect.objectContaining({ code: 'EHOSTDOWN', message: expect.stringMatching(/^EHOSTDOWN: wait: host "server" crashed/) }));
+  expect(() => server.os.listen(81)).toThrow(expect.objectContaining({ code: 'EHOSTDOWN' }));
+  expect(() => server.os.socketPair()).toThrow(expect.objectContaining({ code: 'EHOSTDOWN' }));
   server.destroy();
 
   const rebooted = await sim.restart('server').createReactor<string>({ model: 'readiness' });

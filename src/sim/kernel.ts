@@ -500,7 +500,7 @@ export class SimKernel {
     this.#observer = observer;
   }
 
-  /** Whether the host crashed (Simulation.crash): its programs' waits end with EHOSTDOWN. */
+  /** Whether the host crashed (Simulation.crash): its programs' waits and socket calls end with EHOSTDOWN. */
   crashed = false;
 
   /** The host crashes: every connection is reset at its peer, and its ports are free again. */

@@ -110,9 +110,9 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
   };
 }
 
-/** How a waitAsync on a crashed host (Simulation.crash) ends. */
-export function hostDown(host: string): ReactorError {
-  return new ReactorError('EHOSTDOWN', `waitAsync: host ${JSON.stringify(host)} crashed (sim.crash); create reactors on the host sim.restart(name) boots`);
+/** How a wait on a crashed host (Simulation.crash) ends. */
+export function hostDown(host: string, op: string): ReactorError {
+  return new ReactorError('EHOSTDOWN', `${op}: host ${JSON.stringify(host)} crashed (sim.crash); create reactors on the host sim.restart(name) boots`);
 }
 
 /** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
@@ -167,6 +167,7 @@ export class SimShim implements NativeShim {
 
   cycle(requests: number, timeoutMs: number): number {
     if (!this.#open) return -9;
+    if (this.crashed) throw hostDown(this.#kernel.host, 'wait');
     const m = this.#module;
     const ints = requests * ENTRY_INTS;
     m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
@@ -182,7 +183,7 @@ export class SimShim implements NativeShim {
    * hosts take turns in virtual-time order.
    */
   cycleAsync(requests: number, timeoutMs: number): Promise<number> {
-    if (this.crashed) return Promise.reject(hostDown(this.#kernel.host));
+    if (this.crashed) return Promise.reject(hostDown(this.#kernel.host, 'waitAsync'));
     if (!this.#scheduler) return Promise.resolve(this.cycle(requests, timeoutMs));
     const results = this.cycle(requests, 0);
     if (results > 0 || timeoutMs === 0) return Promise.resolve(results);

@@ -175,7 +175,8 @@ export class Simulation implements WaitScheduler {
 
   /**
    * The host crashes: every connection of its is reset at its peer, its ports are freed, and its
-   * reactors' waits (parked or later) end with EHOSTDOWN. sim.restart(name) boots it again.
+   * reactors' waits (parked or later) and socket calls (but close) fail with EHOSTDOWN.
+   * sim.restart(name) boots it again.
    */
   crash(name: string): void {
     const host = this.#hosts.get(name);
@@ -183,7 +184,7 @@ export class Simulation implements WaitScheduler {
     host.kernel.crash();
     const down = this.#parked.filter((p) => p.shim.crashed);
     this.#parked = this.#parked.filter((p) => !p.shim.crashed);
-    for (const wait of down) wait.reject(hostDown(name));
+    for (const wait of down) wait.reject(hostDown(name, 'waitAsync'));
   }
 
   /** A crashed host boots again: a fresh kernel under the same name (no fds, no listeners). */
