@@ -72,7 +72,7 @@ static void on_completion(shim *s, const os_completion *c) {
     return;
   }
   /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
-  if (c->op >= (uint32_t)s->cfg.pool_size) { s->completions_stray++; return; }
+  if (c->op >= (uint32_t)s->cfg.pool_size) return;
   const shim_op *op = &s->ops[c->op];
   fdstate *f = live_registration(s, op);
   if (!f) {

@@ -62,7 +62,6 @@ typedef struct shim {
   int always_count;          /* POSIX: fds epoll refuses (regular files), always ready */
   uint32_t *always;          /* fdstate indexes */
   uint64_t waits_interrupted;
-  uint64_t completions_stray;  /* IOCP: completions with no op of ours, ignored */
 } shim;
 
 /* 0, or a negative OS code (-errno; for IOCP, -Win32 code). */
