@@ -1,6 +1,11 @@
-// Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
-// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
+// Loads the native shim: a local build when there is one (the source tree, or an install that
+// built from source): build/native/Release/io_reactor.node (cmake-js) on Linux,
+// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows; otherwise the
+// package's prebuilt addon for this platform, prebuilds/<platform>-<arch>/, found by node-gyp-build.
 import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ReactorError } from './errors.js';
 import type { OsCalls } from './backend.js';
 import type { Model, Mechanism } from './options.js';
 
@@ -51,8 +56,22 @@ export function nativeOpenRefused(): string {
   return onWindows() ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
 }
 
+/** The package's root, from build/js/src/. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function addonPath(): string {
+  const local = fileURLToPath(new URL(onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node', import.meta.url));
+  if (existsSync(local)) return local;
+  const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string };
+  try {
+    return nodeGypBuild.path(PACKAGE_ROOT);
+  } catch {
+    const prebuilt = existsSync(`${PACKAGE_ROOT}prebuilds`) ? readdirSync(`${PACKAGE_ROOT}prebuilds`).join(', ') : 'none';
+    throw new ReactorError('ENOENT', `io-reactor has no native addon for ${process.platform}-${process.arch} (prebuilt: ${prebuilt}): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor (needs cmake and a C/C++ compiler), or use backend: 'sim'`);
+  }
+}
+
 export function nativeBinding(): NativeBinding {
-  const path = onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
-  binding ??= createRequire(import.meta.url)(path) as NativeBinding;
+  binding ??= createRequire(import.meta.url)(addonPath()) as NativeBinding;
   return binding;
 }
