@@ -18,7 +18,7 @@ export function buildWindows({ root, run, stale, has }) {
   const sources = ['native', 'test/wine/iocp_harness.c', 'CMakeLists.txt', 'node_modules/node-api-headers/def'];
   if (stale('build/win/io_reactor.node', sources) || stale('build/win/iocp_harness.exe', sources)) {
     run('Windows addon and IOCP harness (mingw-w64)', 'cmake', ['-S', '.', '-B', 'build/win/cmake', '-G', 'Ninja',
-      '-DCMAKE_TOOLCHAIN_FILE=native/mingw-w64.cmake', '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);
+      '-DCMAKE_TOOLCHAIN_FILE=native/win/mingw-w64.cmake', '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);
     run('Windows build', 'cmake', ['--build', 'build/win/cmake']);
   }
 }

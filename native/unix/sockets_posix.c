@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "seam.h"
-#include "sockets.h"
+#include "common/seam.h"
+#include "common/sockets.h"
 
 typedef union address {
   struct sockaddr sa;

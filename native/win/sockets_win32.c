@@ -9,9 +9,9 @@
 #include <io.h>
 #include <limits.h>
 #include <string.h>
-#include "seam.h"
-#include "sockets.h"
-#include "sockets_win.h"
+#include "common/seam.h"
+#include "common/sockets.h"
+#include "sockets_win32.h"
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
