@@ -1,6 +1,6 @@
 # The Windows build (mingw-w64 from Linux, see native/win/mingw-w64.cmake): the addon, loaded by
 # Windows Node, and the IOCP shim's C test harness. Both run under Wine in the tests.
-set(WIN_SHIM_SOURCES native/common/driver.c native/common/fdmap.c native/win/iocp.c native/win/os_win32.c
+set(WIN_SHIM_SOURCES native/common/driver.c native/common/fdmap.c native/common/address.c native/win/iocp.c native/win/os_win32.c
   native/win/sockets_win32.c)
 # Static runtime: Wine then needs no mingw DLLs beside the .node and the .exe.
 set(WIN_LINK -static -static-libgcc -static-libstdc++ ws2_32 mswsock ntdll)
