@@ -172,3 +172,19 @@ Reactor.create({ model: 'bogus' });
   const r = inApp('node', [TSC, '-p', '.']);
   expect([r.code, r.stdout]).toEqual([0, '']);
 });
+
+test('where no prebuilt addon fits, Reactor.create says how to build one, and npm rebuild builds it from source with cmake-js', () => {
+  rmSync(join(app, 'node_modules/io-reactor/prebuilds/linux-x64'), { recursive: true });
+  const refused = inApp('node', ['echo.js']);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/ENOENT: io-reactor has no native addon for linux-x64 \(prebuilt: win32-x64\): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor/);
+  // The fallback needs a compiler: this step alone runs with the machine's PATH.
+  const withCompiler = { ...env, PATH: `${env.PATH}:${process.env.PATH}` };
+  const npm = (args: string[]): void => {
+    execFileSync(NPM_CLI, args, { cwd: app, env: withCompiler, stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  npm(['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', 'cmake-js@8', 'node-addon-api@8', 'node-api-headers@1']);
+  npm(['rebuild', 'io-reactor']);
+  const r = inApp('node', ['echo.js']);
+  expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
+}, PACKAGE_TEST_MS);
