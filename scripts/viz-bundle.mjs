@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const standIns = {
-  'node:os': `${root}src/viz/browser/os.ts`,
+  'node:os': `${root}src/sim/browser-os.ts`,
 };
 
 await build({

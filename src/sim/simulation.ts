@@ -13,7 +13,7 @@ import type { SimConsole } from './console.js';
 import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
-import { recordFaults } from '../trace/faults.js';
+import { recordFaults } from './trace-faults.js';
 import { Oracle } from './oracle.js';
 
 export interface SimulationOptions extends NetworkOptions {
