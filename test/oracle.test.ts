@@ -2,7 +2,7 @@
 // fd, when a kernel, a shim or the reactor is made to misbehave on purpose.
 import { EventType, Reactor, type ReactorStats } from '../src/index.js';
 import { Simulation, InvariantViolation, INVARIANTS } from '../src/sim/index.js';
-import { simBackend } from '../src/backend.js';
+import { simBackend } from '../src/sim/backend.js';
 import type { SimKernel } from '../src/sim/kernel.js';
 import { ENTRY_INTS } from '../src/seam.js';
 import { text, refusal } from './helpers.js';

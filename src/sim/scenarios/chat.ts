@@ -5,8 +5,8 @@
 import { EventType, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
-import { LineReader } from '../../../examples/chat/lines.js';
-import { Room, type Member } from '../../../examples/chat/room.js';
+import { LineReader } from '../../chat/lines.js';
+import { Room, type Member } from '../../chat/room.js';
 import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
 
 export const CHAT_PORT = 23;

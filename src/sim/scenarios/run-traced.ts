@@ -5,7 +5,7 @@ import { Simulation } from '../simulation.js';
 import { scenarios } from './index.js';
 import type { ScenarioOutcome } from '../scenario.js';
 import type { Trace } from '../../trace/format.js';
-import type { Model } from '../../options.js';
+import type { Model } from '../../model.js';
 import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../cli/config.js';
 
 export interface ScenarioRun {

@@ -1,7 +1,7 @@
 // Runs a scenario's seed in the page, on the same core.wasm and emscripten-built shim as Node,
 // and shows its trace; a second seed or model runs beside it for comparison.
 import { TraceModel } from './model.js';
-import type { Model } from '../../options.js';
+import type { Model } from '../../model.js';
 import type { App } from './app.js';
 import type { PageState } from './url.js';
 import { el, showError } from './dom.js';
