@@ -39,12 +39,16 @@ export interface ReactorStats {
   waitsInterrupted: number;
 }
 
-/** Internal entry (not exported from the package): a reactor over a given backend, for a Simulation's hosts, a replay, or a test's shim. */
+// Set by Reactor's static block, the one place with access to its private #open.
+let openOn: (backend: Backend, options?: ReactorOptions) => Promise<Reactor<unknown>>;
+
+/**
+ * Internal entry, not exported from the package: a reactor over a given backend, for a
+ * Simulation's hosts, a replay, or a test's shim. Apps call Reactor.create.
+ */
 export function openReactorOn<C = unknown>(backend: Backend, options?: ReactorOptions): Promise<Reactor<C>> {
   return openOn(backend, options) as Promise<Reactor<C>>;
 }
-
-let openOn: (backend: Backend, options?: ReactorOptions) => Promise<Reactor<unknown>>;
 
 export class Reactor<C = unknown> {
   /** Socket helpers: non-blocking sockets by fd, usable with this reactor. */
