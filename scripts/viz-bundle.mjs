@@ -1,7 +1,7 @@
 // Bundles the visualizer page (src/viz/page) for the browser into build/viz: app.js and index.html.
 // The page runs the simulation on the real sources; the few Node-only modules they import are
-// swapped for browser stand-ins (src/viz/browser; node:os by src/sim/browser-os.ts), and core.wasm and the emscripten shim are
-// fetched from the page's server (src/viz/server.ts).
+// swapped for browser stand-ins (src/viz/browser; node:os by src/sim/browser-os.ts), and
+// core.wasm and the emscripten shim are fetched from the page's server (src/viz/server.ts).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
