@@ -5,18 +5,9 @@
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Backend, NativeShim, OsCalls } from './backend.js';
+import type { Model, Mechanism } from './model.js';
 import { ReactorError } from './errors.js';
-import type { OsCalls } from './backend.js';
-import type { Model, Mechanism } from './options.js';
-
-export interface NativeShim {
-  cycle(requests: number, timeoutMs: number): number;
-  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
-  wakeup(): number;
-  close(): void;
-  readonly wakeToken: number;
-  readonly waitsInterrupted: number;
-}
 
 export interface NativeBinding extends OsCalls {
   Shim: new (
@@ -74,4 +65,20 @@ function addonPath(): string {
 export function nativeBinding(): NativeBinding {
   binding ??= createRequire(import.meta.url)(addonPath()) as NativeBinding;
   return binding;
+}
+
+/** The backend over the real OS: the addon's shim and socket helpers, in real time. */
+export function nativeBackend(): Backend {
+  const binding = nativeBinding();
+  return {
+    os: binding,
+    host: 'native',
+    now: () => performance.now(),
+    faultReport: () => null,
+    async createShim(memory, l) {
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
+      return shim;
+    },
+  };
 }

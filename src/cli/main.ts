@@ -9,8 +9,9 @@ interface Command {
   run(args: string[]): Promise<number>;
 }
 
+// Each loaded only when asked for; the sim command lives with the simulator (src/sim/cli/).
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  sim: { summary: 'sim <scenario> [--seeds N] [--shrink] ...   run a scenario over many seeds in simulation', load: () => import('./sim.js') },
+  sim: { summary: 'sim <scenario> [--seeds N] [--shrink] ...   run a scenario over many seeds in simulation', load: () => import('../sim/cli/sim.js') },
   viz: { summary: 'viz <trace.json> [--port N]                 serve a recorded trace to the browser visualizer', load: () => import('./viz.js') },
 };
 
