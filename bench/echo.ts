@@ -156,11 +156,12 @@ export async function echoBenchmark(o: EchoOptions): Promise<number> {
   console.log('');
   printEchoTable(cells);
   console.log('');
-  console.log('rt/s: completed echoes per second, all connections together; p99: round-trip latency seen by the load generator;');
-  console.log('vs C / vs net: rt/s over the C epoll server\'s / node:net\'s at the same size and connections. srv CPU: cores the');
-  console.log('server used (1.00 = its core saturated); µs/rt: server CPU per round trip. load CPU: the load generator\'s cores;');
-  console.log(`other CPU: cores other processes took during the window; a run above ${o.noiseLimit} was measured again (${reruns} rerun${reruns === 1 ? '' : 's'};`);
-  console.log(`${disturbedKept} disturbed run${disturbedKept === 1 ? '' : 's'} kept). All figures are medians over runs.`);
+  console.log('rt/s: completed echoes per second, all connections together; vs C / vs net: rt/s over the C epoll server\'s /');
+  console.log('node:net\'s at the same size and connections; p99: round-trip latency seen by the load generator.');
+  console.log('srv CPU: cores the server used (1.00 = its core saturated); µs/rt: server CPU per round trip; cost vs C: µs/rt over');
+  console.log('the C server\'s, the figure that compares servers on a busy machine, where rt/s follows the scheduler more than them.');
+  console.log(`load CPU / other CPU: cores the load generator / other processes used in the window; a run above ${o.noiseLimit} other CPU`);
+  console.log(`was measured again (${reruns} rerun${reruns === 1 ? '' : 's'}; ${disturbedKept} disturbed run${disturbedKept === 1 ? '' : 's'} kept). All figures are medians over runs.`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; echo benchmark took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   let failed = 0;
   for (const cell of cells) {
@@ -171,20 +172,20 @@ export async function echoBenchmark(o: EchoOptions): Promise<number> {
 }
 
 function printEchoTable(cells: Cell[]): void {
-  const rateOf = (size: number, conns: number, id: string): number =>
-    median(cells.find((c) => c.size === size && c.conns === conns && c.server.id === id)?.runs.map((r) => r.rate) ?? []);
+  const rate = (r: LoadResult): number => r.rate;
+  const cost = (r: LoadResult): number => (r.serverCpu / r.rate) * 1e6;
+  const medianOf = (cell: Cell | undefined, f: (r: LoadResult) => number): number => median(cell?.runs.map(f) ?? []);
+  const peer = (cell: Cell, id: string): Cell | undefined => cells.find((c) => c.size === cell.size && c.conns === cell.conns && c.server.id === id);
+  const ratio = (n: number): string => `${fmt(n)}×`;
   printTable(
-    ['size', 'conns', 'server', 'rt/s', 'p99 µs', 'srv CPU', 'µs/rt', 'vs C', 'vs net', 'load CPU', 'other CPU', 'runs ok'],
-    cells.map((cell) => {
-      const m = (f: (r: LoadResult) => number): number => median(cell.runs.map(f));
-      const rate = m((r) => r.rate);
-      return [
-        `${cell.size} B`, String(cell.conns), cell.server.label, fmtInt(rate), fmtInt(m((r) => r.p99us)), fmt(m((r) => r.serverCpu)),
-        fmt(m((r) => (r.serverCpu / r.rate) * 1e6)), `${fmt(rate / rateOf(cell.size, cell.conns, 'c'))}×`,
-        `${fmt(rate / rateOf(cell.size, cell.conns, 'net'))}×`, fmt(m((r) => r.loadCpu)), fmt(m(other)),
-        `${cell.runs.length}/${cell.runs.length + cell.failures.length}`,
-      ];
-    }),
+    ['size', 'conns', 'server', 'rt/s', 'vs C', 'vs net', 'p99 µs', 'srv CPU', 'µs/rt', 'cost vs C', 'load CPU', 'other CPU', 'runs ok'],
+    cells.map((cell) => [
+      `${cell.size} B`, String(cell.conns), cell.server.label, fmtInt(medianOf(cell, rate)),
+      ratio(medianOf(cell, rate) / medianOf(peer(cell, 'c'), rate)), ratio(medianOf(cell, rate) / medianOf(peer(cell, 'net'), rate)),
+      fmtInt(medianOf(cell, (r) => r.p99us)), fmt(medianOf(cell, (r) => r.serverCpu)), fmt(medianOf(cell, cost)),
+      ratio(medianOf(cell, cost) / medianOf(peer(cell, 'c'), cost)), fmt(medianOf(cell, (r) => r.loadCpu)), fmt(medianOf(cell, other)),
+      `${cell.runs.length}/${cell.runs.length + cell.failures.length}`,
+    ]),
     3,
   );
 }
