@@ -43,7 +43,9 @@ if (stale('build/core.wasm', ['assembly'])) {
   run('core.wasm (AssemblyScript)', bin('asc'), ['assembly/index.ts', '--outFile', 'build/core.wasm',
     '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert']);
 }
-if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
+// Both addons, release and asserting (IO_REACTOR_DEBUG=1), come from one cmake-js build.
+const addons = ['build/native/Release/io_reactor.node', 'build/native/Release/io_reactor_debug.node'];
+if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt']))) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
@@ -65,6 +67,7 @@ function buildSimShim() {
     'win/iocp.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
+  // No NDEBUG: the simulation always runs with the shim's assertions on.
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',

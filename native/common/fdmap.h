@@ -2,6 +2,7 @@
 #ifndef IO_REACTOR_FDMAP_H
 #define IO_REACTOR_FDMAP_H
 #include <stdint.h>
+#include "assert.h"
 
 typedef struct fdstate {
   int fd, kind, slot, gen;
@@ -25,5 +26,8 @@ void fdmap_close(fdmap *m);
 fdstate *fdmap_find(fdmap *m, int fd);
 fdstate *fdmap_insert(fdmap *m, int fd);   /* NULL when full */
 void fdmap_erase(fdmap *m, fdstate *f);
-static inline uint32_t fdmap_index(const fdmap *m, const fdstate *f) { return (uint32_t)(f - m->states); }
+static inline uint32_t fdmap_index(const fdmap *m, const fdstate *f) {
+  SHIM_ASSERT(f >= m->states && f < m->states + m->capacity);
+  return (uint32_t)(f - m->states);
+}
 #endif

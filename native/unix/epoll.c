@@ -1,6 +1,7 @@
 /* epoll mechanism: level-triggered; each watched fd is tagged with its fdstate index. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/shim.h"
 
@@ -37,6 +38,7 @@ static void ep_close(shim *s) {
 
 static int ep_watch(shim *s, fdstate *f, unsigned bits) {
   epoll_state *e = s->mech_state;
+  SHIM_ASSERT((bits & ~(SHIM_IN | SHIM_OUT)) == 0);
   uint32_t tag = fdmap_index(&s->fds, f);
   int rc = f->watched ? os_epoll_modify(e->epfd, f->fd, to_epoll(bits), tag)
                       : os_epoll_add(e->epfd, f->fd, to_epoll(bits), tag);
@@ -48,6 +50,7 @@ static int ep_watch(shim *s, fdstate *f, unsigned bits) {
 
 static void ep_unwatch(shim *s, fdstate *f) {
   epoll_state *e = s->mech_state;
+  SHIM_ASSERT(f->watched);
   /* Fails harmlessly when the app already closed the fd: the kernel dropped it then. */
   os_epoll_remove(e->epfd, f->fd);
   f->watched = 0;
@@ -61,7 +64,9 @@ static int ep_wait(shim *s, int timeout_ms) {
   if (max < 1) return 0;   /* no room: what is ready stays ready for the next wait */
   int n = os_epoll_wait(e->epfd, e->batch, max, timeout_ms);
   if (n < 0) return n;
+  SHIM_ASSERT(n <= max);
   for (int i = 0; i < n; i++) {
+    SHIM_ASSERT(e->batch[i].tag == WAKE_TAG || e->batch[i].tag < (uint32_t)s->fds.capacity);
     if (e->batch[i].tag == WAKE_TAG) {
       os_eventfd_drain(s->wake_fd);
       s->woken = 1;

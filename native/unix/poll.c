@@ -2,6 +2,7 @@
  * the wakeup fd. Harvesting starts where the last capped harvest stopped, so no fd starves. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/shim.h"
 
@@ -49,7 +50,9 @@ static void pl_close(shim *s) {
 
 static int pl_watch(shim *s, fdstate *f, unsigned bits) {
   poll_state *p = s->mech_state;
+  SHIM_ASSERT((bits & ~(SHIM_IN | SHIM_OUT)) == 0);
   if (!f->watched) {
+    SHIM_ASSERT(p->count <= s->cfg.max_sockets);   /* entry 0 is the wakeup fd */
     f->poll_index = p->count++;
     p->fds[f->poll_index].fd = f->fd;
     p->owner[f->poll_index] = fdmap_index(&s->fds, f);
@@ -62,6 +65,8 @@ static int pl_watch(shim *s, fdstate *f, unsigned bits) {
 
 static void pl_unwatch(shim *s, fdstate *f) {
   poll_state *p = s->mech_state;
+  SHIM_ASSERT(f->watched && f->poll_index >= 1 && f->poll_index < p->count);
+  SHIM_ASSERT(p->owner[f->poll_index] == fdmap_index(&s->fds, f));
   int last = --p->count;
   if (f->poll_index != last) {
     p->fds[f->poll_index] = p->fds[last];
@@ -92,6 +97,7 @@ static int pl_wait(shim *s, int timeout_ms) {
     p->ready_events[ready++] = (unsigned short)p->fds[i].revents;
   }
   p->cursor = i;
+  SHIM_ASSERT((uint32_t)ready <= room);
   for (int k = 0; k < ready; k++) shim_on_ready(s, &s->fds.states[p->ready_owner[k]], p->ready_events[k]);
   return n;
 }

@@ -3,11 +3,13 @@
  * accepts are performed by the shim when their fd is ready, and each reports one completion. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/deadline.h"
 #include "common/results.h"
 
 static void add_always(shim *s, fdstate *f) {
+  SHIM_ASSERT(f->always_index < 0 && s->always_count < s->cfg.max_sockets);
   f->always_ready = 1;
   f->always_index = s->always_count;
   s->always[s->always_count++] = fdmap_index(&s->fds, f);
@@ -15,6 +17,7 @@ static void add_always(shim *s, fdstate *f) {
 
 static void remove_always(shim *s, fdstate *f) {
   if (f->always_index < 0) return;
+  SHIM_ASSERT(f->always_index < s->always_count && s->always[f->always_index] == fdmap_index(&s->fds, f));
   uint32_t last = s->always[--s->always_count];
   s->always[f->always_index] = last;
   s->fds.states[last].always_index = f->always_index;
@@ -88,6 +91,7 @@ static void perform_reads(shim *s, fdstate *f) {
 static void perform_writes(shim *s, fdstate *f) {
   while (f->write_head >= 0) {
     shim_op *op = &s->ops[f->write_head];
+    SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
     int left = op->len - f->write_done;
     long n = os_write(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr + f->write_done, (size_t)left);
     if (n == -OS_EAGAIN) return;
@@ -110,6 +114,7 @@ static void perform_writes(shim *s, fdstate *f) {
 /* ---- requests ---------------------------------------------------------------------------- */
 
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
   if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC); return; }
   f->kind = q->len;
@@ -144,6 +149,7 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
   if (!f) { push_complete(s, q->fd, q->target, 0, OS_EBADF, -1); return; }
   shim_op *op = &s->ops[q->target];
@@ -188,6 +194,7 @@ static int posix_apply(shim *s, int count) {
 /* ---- waiting ----------------------------------------------------------------------------- */
 
 void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
+  SHIM_ASSERT(fdmap_find(&s->fds, f->fd) == f);   /* a live registration, never an erased state */
   if (s->cfg.model == MODEL_READINESS) {
     seam_result *r = result_slot(s);
     if (!r) return;

@@ -5,6 +5,7 @@
 /* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "common/deadline.h"
@@ -41,13 +42,16 @@ static void end_writes(shim *s, fdstate *f, uint32_t code) {
 /* Posts the rest of the head send. A second send in flight could overtake the rest of a first
  * one that completed short, so the queue waits behind the head. */
 static void post_head_send(shim *s, fdstate *f) {
+  SHIM_ASSERT(f->write_head >= 0);
   const shim_op *op = &s->ops[f->write_head];
+  SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
   int rc = os_iocp_send(port_of(s), f->fd, s->cfg.buffers + op->ptr + f->write_done,
                         (uint32_t)(op->len - f->write_done), (uint32_t)f->write_head);
   if (rc != 0) end_writes(s, f, (uint32_t)rc);
 }
 
 static void on_send(shim *s, fdstate *f, const os_completion *c) {
+  SHIM_ASSERT(f->write_head == (int)c->op);   /* one send in flight per socket: the head */
   f->write_done += (int)c->bytes;
   if (c->error != 0) { end_writes(s, f, c->error); return; }
   const shim_op *op = &s->ops[f->write_head];
@@ -83,6 +87,7 @@ static void on_completion(shim *s, const os_completion *c) {
     s->bookkeeping += s->results - before;
     return;
   }
+  SHIM_ASSERT(op->kind == REQ_RECV || op->kind == REQ_SEND || op->kind == REQ_ACCEPT);
   if (op->kind == REQ_SEND) { on_send(s, f, c); return; }
   if (op->kind == REQ_ACCEPT) {
     if (reposted_accept(s, op, c)) return;
@@ -96,6 +101,7 @@ static void on_completion(shim *s, const os_completion *c) {
 
 /* Listeners are only associated: the core posts their accepts. */
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
   if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS); return; }
   f->kind = q->len;
@@ -122,6 +128,7 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
   if (!f) { push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1); return; }
   shim_op *op = &s->ops[q->target];
@@ -153,7 +160,9 @@ static int iocp_apply(shim *s, int count) {
     }
     case REQ_CLOSE: os_close(q->fd); break;
     case REQ_RECV: case REQ_SEND: case REQ_ACCEPT: request_io(s, q); break;
-    default: break;   /* REQ_MODIFY: the completion model has no interest to watch */
+    default:   /* REQ_MODIFY: the completion model has no interest to watch */
+      SHIM_ASSERT(q->kind == REQ_MODIFY || q->kind == REQ_NONE);
+      break;
     }
   }
   return s->results;
@@ -174,6 +183,7 @@ static int iocp_harvest(shim *s, double timeout_ms) {
     int news_before = s->results - s->bookkeeping;
     int n = os_iocp_wait(st->port, st->batch, max, ms);
     if (n < 0) break;
+    SHIM_ASSERT(n <= max);
     for (int i = 0; i < n; i++) on_completion(s, &st->batch[i]);
     if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
     if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
