@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { has, installApt as installAptWith } from './apt.mjs';
 import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,6 +34,7 @@ function run(what, command, args, env = {}) {
   execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
+const installApt = (pkg, why) => installAptWith(pkg, why, run);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 if (stale('node_modules/.package-lock.json', ['package.json', 'package-lock.json'])) {
@@ -86,21 +88,4 @@ function extractSimShimWasm() {
   const base64 = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(source)?.[1];
   if (!base64) throw new Error('build/sim/shim.mjs holds no inline wasm: was it built without -sSINGLE_FILE?');
   writeFileSync(join(root, 'build/sim/shim-wasm.mjs'), `export default '${base64}';\n`);
-}
-
-function has(command) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function installApt(pkg, why) {
-  if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error(`[build] ${why}: install it (Debian: apt-get install ${pkg}) and run again`);
-    process.exit(1);
-  }
-  run(`installing ${pkg} (apt-get)`, 'sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`]);
 }

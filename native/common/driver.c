@@ -27,9 +27,15 @@ int shim_open(shim *s, const shim_config *cfg) {
   s->driver = driver_for(cfg->mechanism);
   if (!s->driver) return -OS_EINVAL;
   s->ops = calloc((size_t)cfg->pool_size, sizeof(shim_op));
-  if (!s->ops || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -OS_ENOMEM; }
+  if (!s->ops || fdmap_open(&s->fds, cfg->max_sockets) != 0) {
+    shim_close(s);
+    return -OS_ENOMEM;
+  }
   int rc = s->driver->open(s);
-  if (rc < 0) { shim_close(s); return rc; }
+  if (rc < 0) {
+    shim_close(s);
+    return rc;
+  }
   return 0;
 }
 
@@ -53,6 +59,4 @@ int shim_harvest(shim *s, double timeout_ms) {
   return results;
 }
 
-int shim_wake(shim *s) {
-  return s->driver->wake(s);
-}
+int shim_wake(shim *s) { return s->driver->wake(s); }

@@ -3,9 +3,7 @@
 #include <string.h>
 #include "fdmap.h"
 
-static uint32_t home(const fdmap *m, int fd) {
-  return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift;
-}
+static uint32_t home(const fdmap *m, int fd) { return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift; }
 
 /* States in use, within the capacity; buckets at most half full, so every probe ends. */
 static void check_load(const fdmap *m) {
@@ -17,12 +15,18 @@ int fdmap_open(fdmap *m, int capacity) {
   SHIM_ASSERT(capacity > 0);
   uint32_t buckets = 2;
   int bits = 1;
-  while (buckets < (uint32_t)capacity * 2) { buckets <<= 1; bits++; }
+  while (buckets < (uint32_t)capacity * 2) {
+    buckets <<= 1;
+    bits++;
+  }
   m->capacity = capacity;
   m->states = calloc((size_t)capacity, sizeof(fdstate));
   m->free_list = malloc((size_t)capacity * sizeof(int32_t));
   m->buckets = calloc(buckets, sizeof(int32_t));
-  if (!m->states || !m->free_list || !m->buckets) { fdmap_close(m); return -1; }
+  if (!m->states || !m->free_list || !m->buckets) {
+    fdmap_close(m);
+    return -1;
+  }
   m->bucket_mask = buckets - 1;
   m->bucket_shift = 32 - bits;
   for (int i = 0; i < capacity; i++) m->free_list[i] = capacity - 1 - i;
@@ -32,7 +36,9 @@ int fdmap_open(fdmap *m, int capacity) {
 }
 
 void fdmap_close(fdmap *m) {
-  free(m->states); free(m->free_list); free(m->buckets);
+  free(m->states);
+  free(m->free_list);
+  free(m->buckets);
   memset(m, 0, sizeof *m);
 }
 
@@ -45,7 +51,7 @@ fdstate *fdmap_find(fdmap *m, int fd) {
 }
 
 fdstate *fdmap_insert(fdmap *m, int fd) {
-  SHIM_ASSERT(fd >= 0 && fdmap_find(m, fd) == NULL);   /* the core refuses a duplicate add */
+  SHIM_ASSERT(fd >= 0 && fdmap_find(m, fd) == NULL); /* the core refuses a duplicate add */
   if (m->free_count == 0) return NULL;
   int32_t idx = m->free_list[--m->free_count];
   fdstate *f = &m->states[idx];

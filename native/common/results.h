@@ -19,31 +19,36 @@ static inline seam_result *result_slot(shim *s) {
 static inline void push_complete(shim *s, int fd, int ctx, int bytes, int os_code, int accepted) {
   seam_result *r = result_slot(s);
   if (!r) return;
-  r->kind = RES_COMPLETE; r->fd = fd; r->target = ctx; r->value = bytes;
-  r->os_code = os_code; r->accepted = accepted;
+  r->kind = RES_COMPLETE;
+  r->fd = fd;
+  r->target = ctx;
+  r->value = bytes;
+  r->os_code = os_code;
+  r->accepted = accepted;
 }
 
 static inline void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
   seam_result *r = result_slot(s);
   if (!r) return;
-  r->kind = RES_ADD_FAILED; r->fd = fd; r->target = slot; r->gen = gen; r->os_code = os_code;
+  r->kind = RES_ADD_FAILED;
+  r->fd = fd;
+  r->target = slot;
+  r->gen = gen;
+  r->os_code = os_code;
 }
 
-static inline int valid_context(const shim *s, int ctx) {
-  return ctx >= 0 && ctx < s->cfg.pool_size;
-}
+static inline int valid_context(const shim *s, int ctx) { return ctx >= 0 && ctx < s->cfg.pool_size; }
 
 /* A queue is empty at both ends or at neither. */
-static inline int queue_consistent(int head, int tail) {
-  return (head < 0) == (tail < 0);
-}
+static inline int queue_consistent(int head, int tail) { return (head < 0) == (tail < 0); }
 
 static inline void queue_op(shim *s, int *head, int *tail, int ctx) {
   SHIM_ASSERT(valid_context(s, ctx) && !s->ops[ctx].queued);
   SHIM_ASSERT(queue_consistent(*head, *tail));
   s->ops[ctx].queued = 1;
   s->ops[ctx].next = -1;
-  if (*tail >= 0) s->ops[*tail].next = ctx; else *head = ctx;
+  if (*tail >= 0) s->ops[*tail].next = ctx;
+  else *head = ctx;
   *tail = ctx;
 }
 

@@ -13,17 +13,23 @@ typedef struct epoll_state {
   os_ready batch[BATCH_MAX];
 } epoll_state;
 
-static uint32_t to_epoll(unsigned bits) {
-  return (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0);
-}
+static uint32_t to_epoll(unsigned bits) { return (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0); }
 
 static int ep_open(shim *s) {
   epoll_state *e = calloc(1, sizeof *e);
   if (!e) return -OS_ENOMEM;
   e->epfd = os_epoll_create();
-  if (e->epfd < 0) { int err = e->epfd; free(e); return err; }
+  if (e->epfd < 0) {
+    int err = e->epfd;
+    free(e);
+    return err;
+  }
   int rc = os_epoll_add(e->epfd, s->wake_fd, OS_IN, WAKE_TAG);
-  if (rc < 0) { os_close(e->epfd); free(e); return rc; }
+  if (rc < 0) {
+    os_close(e->epfd);
+    free(e);
+    return rc;
+  }
   s->mech_state = e;
   return 0;
 }
@@ -61,7 +67,7 @@ static int ep_wait(shim *s, int timeout_ms) {
   epoll_state *e = s->mech_state;
   uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
   int max = room < BATCH_MAX ? (int)room : BATCH_MAX;
-  if (max < 1) return 0;   /* no room: what is ready stays ready for the next wait */
+  if (max < 1) return 0; /* no room: what is ready stays ready for the next wait */
   int n = os_epoll_wait(e->epfd, e->batch, max, timeout_ms);
   if (n < 0) return n;
   SHIM_ASSERT(n <= max);
@@ -77,4 +83,4 @@ static int ep_wait(shim *s, int timeout_ms) {
   return n;
 }
 
-const mechanism mechanism_epoll = { ep_open, ep_close, ep_watch, ep_unwatch, ep_wait };
+const mechanism mechanism_epoll = {ep_open, ep_close, ep_watch, ep_unwatch, ep_wait};

@@ -8,7 +8,7 @@
 
 typedef struct poll_state {
   os_pollfd *fds;
-  uint32_t *owner;          /* fdstate index per pollfd entry */
+  uint32_t *owner; /* fdstate index per pollfd entry */
   uint32_t *ready_owner;
   unsigned *ready_events;
   int count, cursor;
@@ -26,7 +26,11 @@ static int pl_open(shim *s) {
   p->ready_owner = calloc((size_t)s->cfg.max_sockets + 1, sizeof(uint32_t));
   p->ready_events = calloc((size_t)s->cfg.max_sockets + 1, sizeof(unsigned));
   if (!p->fds || !p->owner || !p->ready_owner || !p->ready_events) {
-    free(p->fds); free(p->owner); free(p->ready_owner); free(p->ready_events); free(p);
+    free(p->fds);
+    free(p->owner);
+    free(p->ready_owner);
+    free(p->ready_events);
+    free(p);
     return -OS_ENOMEM;
   }
   p->fds[0].fd = s->wake_fd;
@@ -52,7 +56,7 @@ static int pl_watch(shim *s, fdstate *f, unsigned bits) {
   poll_state *p = s->mech_state;
   SHIM_ASSERT((bits & ~(SHIM_IN | SHIM_OUT)) == 0);
   if (!f->watched) {
-    SHIM_ASSERT(p->count <= s->cfg.max_sockets);   /* entry 0 is the wakeup fd */
+    SHIM_ASSERT(p->count <= s->cfg.max_sockets); /* entry 0 is the wakeup fd */
     f->poll_index = p->count++;
     p->fds[f->poll_index].fd = f->fd;
     p->owner[f->poll_index] = fdmap_index(&s->fds, f);
@@ -102,4 +106,4 @@ static int pl_wait(shim *s, int timeout_ms) {
   return n;
 }
 
-const mechanism mechanism_poll = { pl_open, pl_close, pl_watch, pl_unwatch, pl_wait };
+const mechanism mechanism_poll = {pl_open, pl_close, pl_watch, pl_unwatch, pl_wait};
