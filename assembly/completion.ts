@@ -4,7 +4,7 @@
 // buffers never starves the reposts.
 import * as L from './layout';
 import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, REQ_CLOSE, EV_WRITE,
-  OK, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+  OK, ERR_NOBUFS, ERR_REQUESTS_FULL } from './seam';
 import { codeSpace } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
 import { contextAt, bufferAt, allocContext, freeContext, freeContexts, heldContexts, CTX_QUEUED } from './pool';

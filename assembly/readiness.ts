@@ -2,8 +2,7 @@
 // into its slot's queued event, so events left over by a small maxEvents are delivered first
 // next time and never duplicated.
 import * as L from './layout';
-import { EV_ERROR } from './constants';
-import { C_EBADF } from './codes';
+import { EV_ERROR, C_EBADF } from './seam';
 import { codeSpace, usesPollBits } from './config';
 import { flagsFromRevents, readinessTable, portableCode } from './translate';
 import { slotAt, slotLive } from './table';

@@ -2,7 +2,7 @@
 // the core exactly as it was.
 import * as L from './layout';
 import { EV_READ, EV_WRITE, EV_ACCEPT, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE, REQ_NONE, REQ_RECV, REQ_SEND, REQ_ACCEPT,
-  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL } from './seam';
 import { isCompletion } from './config';
 import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
 import { contextAt, freeContext } from './pool';

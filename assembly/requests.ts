@@ -1,5 +1,6 @@
 // The request buffer: what the core asks the shim to do at the next wait, in order.
 import * as L from './layout';
+import { ENTRY_BYTES, REQUEST_KIND, REQUEST_FD, REQUEST_TARGET, REQUEST_PTR, REQUEST_LEN, REQUEST_MASK, REQUEST_GEN, REQUEST_RESERVED } from './seam';
 
 let count: i32 = 0;
 
@@ -15,23 +16,23 @@ export function consumeRequests(n: i32): void {
     return;
   }
   if (n <= 0) return;
-  memory.copy(L.requestsAt, L.requestsAt + <usize>n * L.ENTRY_BYTES, <usize>(count - n) * L.ENTRY_BYTES);
+  memory.copy(L.requestsAt, L.requestsAt + <usize>n * ENTRY_BYTES, <usize>(count - n) * ENTRY_BYTES);
   count -= n;
 }
 
 export function requestAt(i: i32): usize {
-  return L.requestsAt + <usize>i * L.ENTRY_BYTES;
+  return L.requestsAt + <usize>i * ENTRY_BYTES;
 }
 
 export function pushRequest(kind: i32, fd: i32, target: i32, ptr: i32, len: i32, mask: i32, gen: i32): void {
-  const e = L.requestsAt + <usize>count * L.ENTRY_BYTES;
-  store<i32>(e, kind);
-  store<i32>(e + 4, fd);
-  store<i32>(e + 8, target);
-  store<i32>(e + 12, ptr);
-  store<i32>(e + 16, len);
-  store<i32>(e + 20, mask);
-  store<i32>(e + 24, gen);
-  store<i32>(e + 28, 0);
+  const e = L.requestsAt + <usize>count * ENTRY_BYTES;
+  store<i32>(e + REQUEST_KIND, kind);
+  store<i32>(e + REQUEST_FD, fd);
+  store<i32>(e + REQUEST_TARGET, target);
+  store<i32>(e + REQUEST_PTR, ptr);
+  store<i32>(e + REQUEST_LEN, len);
+  store<i32>(e + REQUEST_MASK, mask);
+  store<i32>(e + REQUEST_GEN, gen);
+  store<i32>(e + REQUEST_RESERVED, 0);
   count++;
 }

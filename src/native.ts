@@ -5,6 +5,9 @@ import type { OsCalls } from './backend.js';
 import type { Model, Mechanism } from './options.js';
 
 export interface NativeShim {
+  /** Performs the first `requests` queued requests without waiting; returns the results written. */
+  apply(requests: number): number;
+  /** Performs the requests, then waits up to timeoutMs (-1: forever); returns the results written. */
   cycle(requests: number, timeoutMs: number): number;
   cycleAsync(requests: number, timeoutMs: number): Promise<number>;
   wakeup(): number;
