@@ -1,7 +1,7 @@
 // Delivery: moves up to maxEvents queued events into the delivered array the host reads.
 // Ready events beyond maxEvents stay queued and go first next time.
 import * as L from './layout';
-import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES,
+import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
   EVENT_FD, EVENT_SLOT, EVENT_TYPE, EVENT_BYTES, EVENT_CTX, EVENT_CODE, EVENT_OS_CODE, EVENT_ACCEPTED } from './seam';
 import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
@@ -9,6 +9,7 @@ import { dequeue } from './queue';
 import { pushRequest, requestSpace } from './requests';
 
 function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
+  if (!ASC_NO_ASSERT) assert(i >= 0 && i < MAX_EVENTS_PER_WAIT, 'an event delivered beyond the delivered array');
   const e = L.deliveredAt + <usize>i * ENTRY_BYTES;
   store<i32>(e + EVENT_FD, fd);
   store<i32>(e + EVENT_SLOT, slot);

@@ -1,4 +1,6 @@
 // The core's exports: plain i32 calls only, so the host never pays for managed-type lowering.
+// Invariants are stated as `if (!ASC_NO_ASSERT) assert(...)`: checked in build/core-debug.wasm,
+// gone with their conditions from the release build (asc --noAssert alone still evaluates them).
 import * as L from './layout';
 import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
   RESULT_KIND, RESULT_TARGET, RESULT_VALUE, RESULT_OS_CODE, RESULT_ACCEPTED, RESULT_GEN } from './seam';

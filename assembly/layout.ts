@@ -99,6 +99,7 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
   buffersAt = at; at = region(at, <usize>bufferBytes);
   endAt = at;
+  if (!ASC_NO_ASSERT) assert(buffersAt + <usize>bufferBytes <= endAt, 'the regions overlap');
   const total = <u64>at;
   return total > MAX_MEMORY_BYTES ? 0 : total;
 }

@@ -21,10 +21,12 @@ export function consumeRequests(n: i32): void {
 }
 
 export function requestAt(i: i32): usize {
+  if (!ASC_NO_ASSERT) assert(i >= 0 && i < count, 'requestAt beyond the queued requests');
   return L.requestsAt + <usize>i * ENTRY_BYTES;
 }
 
 export function pushRequest(kind: i32, fd: i32, target: i32, ptr: i32, len: i32, mask: i32, gen: i32): void {
+  if (!ASC_NO_ASSERT) assert(count < L.requestCapacity, 'pushRequest into a full request buffer');
   const e = L.requestsAt + <usize>count * ENTRY_BYTES;
   store<i32>(e + REQUEST_KIND, kind);
   store<i32>(e + REQUEST_FD, fd);
