@@ -8,7 +8,7 @@ import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount } from './table';
 import { resetQueue, queueLength } from './queue';
-import { clearRequests, consumeRequests, requestCount, requestSpace } from './requests';
+import { clearRequests, consumeRequests, handRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
 import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
 import { add as addFd, modify as modifyFd, remove as removeFd } from './registry';
@@ -60,7 +60,7 @@ export function beginWait(): i32 {
   if (requestSpace() < deferredReads()) return ERR_REQUESTS_FULL;
   releaseHeld();
   bindDeferred();
-  return requestCount();
+  return handRequests();
 }
 
 /** After the shim performed the first `performed` requests and wrote `results` raw results. */

@@ -3,14 +3,28 @@ import * as L from './layout';
 import { ENTRY_BYTES, REQUEST_KIND, REQUEST_FD, REQUEST_TARGET, REQUEST_PTR, REQUEST_LEN, REQUEST_MASK, REQUEST_GEN, REQUEST_RESERVED } from './seam';
 
 let count: i32 = 0;
+// The first `handed` requests went to the shim at the start of the wait in progress: it performed
+// them already, so they can no longer be withdrawn.
+let handed: i32 = 0;
 
 export function requestCount(): i32 { return count; }
 export function requestSpace(): i32 { return L.requestCapacity - count; }
-export function clearRequests(): void { count = 0; }
+export function handedRequests(): i32 { return handed; }
+export function clearRequests(): void {
+  count = 0;
+  handed = 0;
+}
+
+/** A wait starts: every queued request goes to the shim; returns how many. */
+export function handRequests(): i32 {
+  handed = count;
+  return count;
+}
 
 /** Drops the first `n` requests, which the shim performed; later ones (made during an async
  * wait) move to the front for the next wait. */
 export function consumeRequests(n: i32): void {
+  handed = 0;
   if (n >= count) {
     count = 0;
     return;

@@ -2,7 +2,7 @@
 // translation tables (assembly/translate.ts, read from core.wasm) turn that into the event.
 import type { TraceRecord, TraceReactor, ResultRecord, EventRecord } from '../../trace/format.js';
 import { portableCodeName } from '../../codes.js';
-import { RESULT, REQUEST, EVENT, EPOLL, POLL, WIN32 } from '../../seam.js';
+import { RESULT, REQUEST, EVENT, EPOLL, POLL, WIN32, ERRNO } from '../../seam.js';
 import type { TraceModel } from './model.js';
 
 /** The core's translation tables, row by row (src/core.ts tableRows). */
@@ -19,6 +19,7 @@ const namesOf = (numbers: Record<string, number>): Record<number, string> =>
 const EPOLL_NAMES = namesOf(EPOLL);
 const POLL_NAMES = namesOf(POLL);
 const WIN32_NAMES = namesOf(WIN32);
+const ERRNO_NAMES = namesOf(ERRNO);
 const EVENT_NAMES: [number, string][] = Object.entries(EVENT).map(([name, bit]) => [bit, name]);
 const REQUEST_NAMES = namesOf(REQUEST);
 
@@ -47,7 +48,7 @@ export function translation(result: ResultRecord, reactor: TraceReactor, op: str
     return `${what} → ${event}`;
   }
   const row = (iocp ? tables.win32 : tables.errno).find(([code]) => code === result.osCode);
-  const name = iocp ? WIN32_NAMES[result.osCode] ?? 'unknown Win32 code' : row ? portableCodeName(row[1]) : 'unknown errno';
+  const name = (iocp ? WIN32_NAMES : ERRNO_NAMES)[result.osCode] ?? (iocp ? 'unknown Win32 code' : 'unknown errno');
   const outcome = row ? `${eventNames(row[2])} (${portableCodeName(row[1])})` : 'ERROR (EUNKNOWN)';
   return `${iocp ? 'GQCS FALSE' : `${op} failed, errno`} ${result.osCode} ${name} → ${outcome}`;
 }
