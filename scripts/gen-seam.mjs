@@ -1,4 +1,4 @@
-// Derives assembly/seam.ts, native/seam.h and src/seam.ts from scripts/seam-definition.mjs.
+// Derives assembly/seam.ts, native/common/seam.h and src/seam.ts from scripts/seam-definition.mjs.
 // `node scripts/gen-seam.mjs` writes them; `--check` only reports the ones that differ (exit 1).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ function typeScript() {
   return out.join('\n') + '\n';
 }
 
-const outputs = { 'assembly/seam.ts': assemblyScript(), 'native/seam.h': cHeader(), 'src/seam.ts': typeScript() };
+const outputs = { 'assembly/seam.ts': assemblyScript(), 'native/common/seam.h': cHeader(), 'src/seam.ts': typeScript() };
 const check = process.argv.includes('--check');
 let differ = 0;
 for (const [path, text] of Object.entries(outputs)) {

@@ -1,6 +1,6 @@
 // The one definition of every number the core (assembly/), the shim (native/) and the TypeScript
 // layer (src/) share: entry layouts, kinds, limits and the OS's own numbers. scripts/gen-seam.mjs
-// derives assembly/seam.ts, native/seam.h and src/seam.ts from it; edit here, then build.
+// derives assembly/seam.ts, native/common/seam.h and src/seam.ts from it; edit here, then build.
 
 /** Fields of the 8 × i32 entries, in memory order. */
 export const ENTRIES = {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
-test('assembly/seam.ts, native/seam.h and src/seam.ts are what gen-seam derives from the definition', () => {
+test('assembly/seam.ts, native/common/seam.h and src/seam.ts are what gen-seam derives from the definition', () => {
   const check = (): string => execFileSync('node', ['scripts/gen-seam.mjs', '--check'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
   expect(check).not.toThrow();
 });

@@ -10,7 +10,7 @@
 #ifndef IO_REACTOR_OS_IOCP_H
 #define IO_REACTOR_OS_IOCP_H
 #include <stdint.h>
-#include "seam.h"
+#include "common/seam.h"
 
 /* Completions one os_iocp_wait takes at most; more stay in the port for the next call. */
 #define OS_IOCP_BATCH_MAX 256

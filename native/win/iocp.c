@@ -2,12 +2,13 @@
  * core queues are posted to the OS at once, with the context id as the op id; sends go one at a
  * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
  * the core, which translates it with the table the simulation uses too. */
+/* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
-#include "os.h"        /* os_now_ms, os_close */
+#include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
-#include "deadline.h"
-#include "results.h"
+#include "common/deadline.h"
+#include "common/results.h"
 
 typedef struct iocp_state {
   intptr_t port;
