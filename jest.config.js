@@ -1,5 +1,6 @@
 // Jest runs the compiled tests (build/js/test), so sources and tests are built by one tsc pass.
-// Every test run uses the asserting builds; workers and the processes tests start inherit it.
+// Tests run the asserting builds (the core's build/core-debug.wasm, the shim's
+// io_reactor_debug.node); workers and the processes tests start inherit it. Benchmarks measure release.
 process.env.IO_REACTOR_DEBUG = '1';
 export default {
   testEnvironment: 'node',
