@@ -1,7 +1,9 @@
 // Loads the native shim: a local build when there is one (the source tree, or an install that
 // built from source): build/native/Release/io_reactor.node (cmake-js) on Linux,
-// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows; otherwise the
-// package's prebuilt addon for this platform, prebuilds/<platform>-<arch>/, found by node-gyp-build.
+// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows; with
+// IO_REACTOR_DEBUG=1 (every test run) io_reactor_debug.node beside it, its assertions on.
+// Otherwise the package's prebuilt addon for this platform, prebuilds/<platform>-<arch>/, found by
+// node-gyp-build.
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -51,8 +53,13 @@ export function nativeOpenRefused(): string {
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function addonPath(): string {
-  const local = fileURLToPath(new URL(onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node', import.meta.url));
+  const debug = process.env.IO_REACTOR_DEBUG === '1';
+  const name = debug ? 'io_reactor_debug.node' : 'io_reactor.node';
+  const local = fileURLToPath(new URL(onWindows() ? `../../win/${name}` : `../../native/Release/${name}`, import.meta.url));
   if (existsSync(local)) return local;
+  if (debug) {
+    throw new ReactorError('ENOENT', `IO_REACTOR_DEBUG=1 loads the asserting addon, ${name}, which only a build from source makes (npm run build in a checkout); unset IO_REACTOR_DEBUG to load the prebuilt one`);
+  }
   const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string };
   try {
     return nodeGypBuild.path(PACKAGE_ROOT);
