@@ -69,7 +69,8 @@ static double machine_cpu_s(void) {
   FILE *f = fopen("/proc/stat", "r");
   if (!f) return -1;
   unsigned long long user, nice, system, idle, iowait, irq, softirq, steal;
-  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle, &iowait, &irq, &softirq, &steal);
+  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle, &iowait, &irq,
+                 &softirq, &steal);
   fclose(f);
   if (n != 8) return -1;
   return (double)(user + nice + system + irq + softirq + steal) / sysconf(_SC_CLK_TCK);
@@ -271,7 +272,8 @@ int main(int argc, char **argv) {
   printf("\"conns\":%d,\"size\":%zu,\"seconds\":%.6f,\"roundTrips\":%llu,\"rate\":%.3f,\"p50us\":%ld,\"p99us\":%ld,",
          conns, size, seconds, (unsigned long long)round_trips, seconds > 0 ? round_trips / seconds : 0,
          percentile_us(0.5), percentile_us(0.99));
-  printf("\"loadCpu\":%.4f,\"serverCpu\":%.4f,\"machineCpu\":%.4f,\"connectMs\":%.3f,\"socketErrors\":%llu,\"badEchoes\":%llu}\n",
+  printf("\"loadCpu\":%.4f,\"serverCpu\":%.4f,\"machineCpu\":%.4f,\"connectMs\":%.3f,\"socketErrors\":%llu,"
+         "\"badEchoes\":%llu}\n",
          seconds > 0 ? (self1 - self0) / seconds : 0,
          seconds > 0 && server0 >= 0 && server1 >= 0 ? (server1 - server0) / seconds : -1,
          seconds > 0 && machine0 >= 0 ? (machine1 - machine0) / seconds : -1, connect_ms,
