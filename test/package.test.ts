@@ -96,7 +96,8 @@ test('on Windows x64 (Windows Node under Wine) the same installed package echoes
   // A fresh Wine prefix of its own; the package's files are the ones npm installed for Linux.
   const run = join(work, 'wine');
   mkdirSync(run);
-  const wineEnv = { ...process.env, WINEPREFIX: join(run, 'prefix'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
+  // The user's environment and Wine's settings, not this test run's (IO_REACTOR_DEBUG).
+  const wineEnv = { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(run, 'prefix'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
   const wine = (args: string[], name: string): string => {
     // Windows Node's output goes to a file: Wine's console handling of pipes loses it.
     const out = openSync(join(run, name), 'w');
