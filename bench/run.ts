@@ -2,12 +2,8 @@
 // server, node:net and io-reactor (bench/echo.ts), then the core's own translation rate, the cost of
 // tracing, the simulation's speed and the visualizer's frame time. Every figure is printed with the
 // command that produced it.
-//
-//   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000] [--sizes 64,16384]
-//                    [--servers c,net,completion-epoll,readiness-epoll,...] [--core-seconds S] [--noise-limit 0.3]
-//                    [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
-//   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
-import { parseArgs } from 'node:util';
+// Flags: USAGE below (npm run bench -- --help). Environment: BENCH_QUICK=1, BENCH_DURATION,
+// BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { cpus, release, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -17,6 +13,7 @@ import { traceCost } from './trace-cost.js';
 import { simRate } from './sim-rate.js';
 import { echoBenchmark, ECHO_SERVERS, DEFAULT_ECHO_SERVERS } from './echo.js';
 import { fmt, fmtInt, printTable } from './table.js';
+import { parseCommandLine, EXIT_USAGE } from '../src/cli/usage.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000] [--sizes 64,16384]
   [--servers ${ECHO_SERVERS.map((s) => s.id).join(',')}] (default ${DEFAULT_ECHO_SERVERS.join(',')})
@@ -24,12 +21,12 @@ const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--
 
 function usageError(message: string): never {
   console.error(`bench: ${message}\n${USAGE}`);
-  process.exit(2);
+  process.exit(EXIT_USAGE);
 }
 
 let parsed;
 try {
-  parsed = parseArgs({
+  parsed = parseCommandLine({
     options: {
       quick: { type: 'boolean', default: false },
       duration: { type: 'string' },
