@@ -33,15 +33,18 @@ export const REQ_NONE: i32 = 0;   // withdrawn before the shim saw it
 export const REQ_ADD: i32 = 1;
 export const REQ_MODIFY: i32 = 2;
 export const REQ_REMOVE: i32 = 3;
-export const REQ_RECV: i32 = 4;
+export const REQ_RECV: i32 = 4;   // arms one read on a slot; the shim picks its buffer when data comes
 export const REQ_SEND: i32 = 5;
 export const REQ_ACCEPT: i32 = 6;
 export const REQ_CLOSE: i32 = 7;  // an accepted fd nobody will ever see
+export const REQ_RESUME: i32 = 8; // buffers are back: serve the slot's reads that found none
 
 // Result kinds (shim → core).
 export const RES_READY: i32 = 1;
 export const RES_COMPLETE: i32 = 2;
 export const RES_ADD_FAILED: i32 = 3;
+export const RES_RECV: i32 = 4;      // an armed read ended: bytes into a provided buffer, or none (end, error)
+export const RES_NO_BUFFER: i32 = 5; // an armed read found data and the ring empty; it waits for REQ_RESUME
 
 // Return codes of core calls; src/errors.ts turns them into ReactorError.
 export const OK: i32 = 0;

@@ -1,14 +1,15 @@
 // The core's exports: plain i32 calls only, so the host never pays for managed-type lowering.
 import * as L from './layout';
-import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, RES_RECV, RES_NO_BUFFER, OK, ERR_NOENT, ERR_INVAL, ERR_REQUESTS_FULL } from './constants';
 import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount } from './table';
-import { resetQueue, queueLength } from './queue';
+import { resetQueue, queueLength, queuedContexts } from './queue';
 import { clearRequests, consumeRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
-import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
-import { add as addFd, modify as modifyFd, remove as removeFd } from './registry';
+import { resetCompletion, serveWaiting, waitingReads, postWrite as splitWrite, onComplete, onRecv, onNoBuffer, mergedReadEnds } from './completion';
+import { resetProvided, provide, reclaimProvided } from './provided';
+import { add as addFd, modify as modifyFd, remove as removeFd, startReading } from './registry';
 import { collect as collectEvents } from './delivery';
 import { tableRows as rows, tableCell as cell, portableCode, failureEvent, successEvent, flagsFromRevents, readinessTable } from './translate';
 
@@ -27,6 +28,7 @@ export function init(model: i32, mechanism: i32, codeSpace: i32): i32 {
   resetQueue();
   clearRequests();
   resetCompletion();
+  resetProvided();
   return OK;
 }
 
@@ -39,8 +41,8 @@ export function postRead(fd: i32): i32 {
   const slot = findSlot(fd);
   if (slot < 0) return ERR_NOENT;
   if (!isCompletion()) return ERR_INVAL;
-  if (!canDeferRead()) return ERR_NOBUFS;
-  deferRead(slot);
+  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  startReading(slot, false);
   return OK;
 }
 
@@ -52,11 +54,19 @@ export function postWrite(fd: i32, len: i32): i32 {
   return splitWrite(slot, len);
 }
 
-/** Start of a wait: last wait's buffers come back, reserved reads become requests. */
-export function beginWait(): i32 {
-  if (requestSpace() < deferredReads()) return ERR_REQUESTS_FULL;
+/** Start of a wait: the last wait's delivered buffers come back (the host may now start its
+ * queued writes, then calls `lendBuffers`). */
+export function beginWait(): void {
   releaseHeld();
-  bindDeferred();
+}
+
+/** Then waiting reads and accepts are served in order, and every free context is provided for
+ * the reads the OS has data for. Returns the requests for the shim. */
+export function lendBuffers(): i32 {
+  if (isCompletion()) {
+    serveWaiting();
+    provide();
+  }
   return requestCount();
 }
 
@@ -70,8 +80,11 @@ export function endWait(results: i32, performed: i32): i32 {
     if (kind == RES_READY) onReady(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 12), load<i32>(r + 16));
     else if (kind == RES_COMPLETE) onComplete(load<i32>(r + 8), load<i32>(r + 12), load<i32>(r + 16), load<i32>(r + 20));
     else if (kind == RES_ADD_FAILED) onAddFailed(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 16));
+    else if (kind == RES_RECV) onRecv(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 12), load<i32>(r + 16), load<i32>(r + 28));
+    else if (kind == RES_NO_BUFFER) onNoBuffer(load<i32>(r + 8), load<i32>(r + 24));
   }
-  return queueLength();
+  reclaimProvided();
+  return queueLength() + mergedReadEnds();
 }
 
 export function collect(maxEvents: i32): i32 {
@@ -88,6 +101,7 @@ export function resultsAt(): i32 { return <i32>L.resultsAt; }
 export function resultCapacity(): i32 { return L.resultCapacity; }
 export function deliveredAt(): i32 { return <i32>L.deliveredAt; }
 export function writeScratchAt(): i32 { return <i32>L.writeScratchAt; }
+export function providedAt(): i32 { return <i32>L.providedAt; }
 export function contextBufferAt(ctx: i32): i32 { return <i32>bufferAt(ctx); }
 
 // stats()
@@ -95,9 +109,10 @@ export function poolInUse(): i32 { return contextsInUse(); }
 export function poolHighWater(): i32 { return contextsHighWater(); }
 export function poolHeld(): i32 { return heldContexts(); }
 export function poolFree(): i32 { return freeContexts(); }
-export function readsReserved(): i32 { return deferredReads(); }
+export function readsWaiting(): i32 { return waitingReads(); }
 export function registered(): i32 { return registeredCount(); }
-export function readyQueued(): i32 { return queueLength(); }
+export function readyQueued(): i32 { return queueLength() + mergedReadEnds(); }
+export function poolQueued(): i32 { return queuedContexts(); }
 
 // Translation tables, exported as data.
 export function tableRows(table: i32): i32 { return rows(table); }

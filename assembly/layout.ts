@@ -15,6 +15,11 @@ export const MAX_MEMORY_BYTES: u64 = 1 << 31;
 // Requests queue between waits; beyond pool-bound ones, this many add/modify/remove fit before a flush.
 export const REQUEST_SLACK: i32 = 4096;
 
+// The provided-buffer ring the core fills before each wait and the shim takes from, in order,
+// only when the OS has data for an armed read: [count, buffer length] then count × [id, offset].
+export const PROVIDED_HEADER_BYTES: usize = 8;
+export const PROVIDED_ENTRY_BYTES: usize = 8;
+
 // Fields shared by every queue node (context or slot): links and the event payload.
 export const N_PREV: usize = 0;
 export const N_NEXT: usize = 4;
@@ -40,10 +45,10 @@ export const S_FD: usize = 32;
 export const S_GEN: usize = 36;
 export const S_KIND: usize = 40;      // KIND_*, or -1 when the slot is free
 export const S_MASK: usize = 44;      // the events the app asked for
-export const S_READS: usize = 48;     // reads or accepts handed to the shim, not yet completed
-export const S_DEFERRED: usize = 52;  // reads posted by the app, handed over at the next wait
-export const S_DEFER_NEXT: usize = 56;  // next slot in the deferred-read list, or NOT_DEFERRED
-export const NOT_DEFERRED: i32 = -2;
+export const S_READS: usize = 48;     // reads armed at the shim, or accepts handed to it, not yet completed
+export const S_WAITING: usize = 52;   // accepts waiting for a context, or 1: ready reads waiting for a buffer
+export const S_WAIT_NEXT: usize = 56; // next slot in the buffer-waiting list, or NOT_WAITING
+export const NOT_WAITING: i32 = -2;
 export const S_QUEUED_CTX: usize = 60; // this slot's completion events in the ready queue
 
 export let poolSize: i32 = 0;
@@ -61,6 +66,7 @@ export let hashAt: usize = 0;
 export let freeContextsAt: usize = 0;
 export let freeSlotsAt: usize = 0;
 export let heldAt: usize = 0;
+export let providedAt: usize = 0;
 export let requestsAt: usize = 0;
 export let resultsAt: usize = 0;
 export let deliveredAt: usize = 0;
@@ -100,6 +106,7 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   freeSlotsAt = at; at = region(at, <usize>sockets * 4);
   heldAt = at; at = region(at, <usize>pool * 4);
   writeScratchAt = at; at = region(at, <usize>pool * 4);
+  providedAt = at; at = region(at, PROVIDED_HEADER_BYTES + <usize>pool * PROVIDED_ENTRY_BYTES);
   requestsAt = at; at = region(at, <usize>requestCapacity * ENTRY_BYTES);
   resultsAt = at; at = region(at, <usize>resultCapacity * ENTRY_BYTES);
   deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);

@@ -22,7 +22,7 @@ export function resetTable(): void {
     store<i32>(L.freeSlotsAt + <usize>s * 4, L.maxSockets - 1 - s);
     store<i32>(slotAt(s) + L.S_KIND, -1);
     store<i32>(slotAt(s) + L.S_GEN, 0);
-    store<i32>(slotAt(s) + L.S_DEFER_NEXT, L.NOT_DEFERRED);
+    store<i32>(slotAt(s) + L.S_WAIT_NEXT, L.NOT_WAITING);
   }
   freeSlotCount = L.maxSockets;
 }
@@ -50,11 +50,12 @@ export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
   store<i32>(s + L.S_KIND, kind);
   store<i32>(s + L.S_MASK, mask);
   store<i32>(s + L.S_READS, 0);
-  store<i32>(s + L.S_DEFERRED, 0);
-  // S_DEFER_NEXT is left alone: a reused slot may still be linked in the deferred-read list.
+  store<i32>(s + L.S_WAITING, 0);
+  // S_WAIT_NEXT is left alone: a reused slot may still be linked in the buffer-waiting list.
   store<i32>(s + L.S_QUEUED_CTX, 0);
   store<i32>(s + L.N_QUEUED, 0);
   store<i32>(s + L.N_TYPE, 0);
+  store<i32>(s + L.N_BYTES, 0);
   const mask2 = L.hashCapacity - 1;
   let i = home(fd);
   while (load<i32>(entryAt(i)) != 0) i = (i + 1) & mask2;

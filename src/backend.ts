@@ -28,6 +28,8 @@ export interface ShimLayout {
   requestCapacity: number;
   resultsAt: number;
   resultCapacity: number;
+  /** The provided-buffer ring (assembly/provided.ts). */
+  providedAt: number;
 }
 
 export interface Backend {
@@ -49,7 +51,7 @@ export function nativeBackend(): Backend {
     now: () => performance.now(),
     faultReport: () => null,
     async createShim(memory, l) {
-      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity, l.providedAt);
       if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
       return shim;
     },

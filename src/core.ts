@@ -11,7 +11,8 @@ export interface CoreExports {
   slotOf(fd: number): number;
   postRead(fd: number): number;
   postWrite(fd: number, len: number): number;
-  beginWait(): number;
+  beginWait(): void;
+  lendBuffers(): number;
   endWait(results: number, performed: number): number;
   collect(maxEvents: number): number;
   requestsAt(): number;
@@ -22,14 +23,16 @@ export interface CoreExports {
   resultCapacity(): number;
   deliveredAt(): number;
   writeScratchAt(): number;
+  providedAt(): number;
   contextBufferAt(ctx: number): number;
   poolInUse(): number;
   poolHighWater(): number;
   poolHeld(): number;
   poolFree(): number;
-  readsReserved(): number;
+  readsWaiting(): number;
   registered(): number;
   readyQueued(): number;
+  poolQueued(): number;
   tableRows(table: number): number;
   tableCell(table: number, row: number, column: number): number;
   translateError(codeSpace: number, osCode: number): number;

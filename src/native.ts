@@ -16,7 +16,7 @@ export interface NativeShim {
 export interface NativeBinding extends OsCalls {
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
-    requestsAt: number, resultsAt: number, resultCapacity: number,
+    requestsAt: number, resultsAt: number, resultCapacity: number, providedAt: number,
   ) => NativeShim;
   wakeByToken(token: number): number;
 }

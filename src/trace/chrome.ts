@@ -151,7 +151,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       case 'result': {
         const tid = lane.of(x.fd);
         const op = inFlight.get(`${x.r}:${x.target}`);
-        if (x.kind === RESULT.complete && op) {
+        if ((x.kind === RESULT.complete || x.kind === RESULT.recv) && op) {
           inFlight.delete(`${x.r}:${x.target}`);
           out.push({ name: REQUEST_NAMES[op.request.kind], ph: 'e', cat: 'op', id: op.id, pid, tid: op.tid, ts, args: { bytes: x.value, osCode: x.osCode } });
         }

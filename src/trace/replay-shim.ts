@@ -5,7 +5,7 @@ import type { NativeShim } from '../native.js';
 import type { Backend, OsCalls, ShimLayout } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
-import { ENTRY_INTS, REQUEST } from '../seam.js';
+import { ENTRY_INTS, RESULT_BUFFER, providedOffset } from '../seam.js';
 import { decodeBase64 } from './base64.js';
 
 const EBADF = 9;
@@ -30,8 +30,6 @@ export class ReplayShim implements NativeShim {
   readonly #cycles: Map<number, RecordedCycle>;
   readonly #r: number;
   #next = 0;
-  /** Context → where its recv's bytes go (the request's ptr), until the recv completes. */
-  readonly #recvAt = new Map<number, number>();
   #pendingAsync: (() => void) | null = null;
 
   constructor(r: number, memory: ArrayBuffer, layout: ShimLayout, cycles: Map<number, RecordedCycle>) {
@@ -83,7 +81,6 @@ export class ReplayShim implements NativeShim {
       if (live.kind !== q.kind || live.fd !== q.fd || live.target !== q.target || live.len !== q.len || live.mask !== q.mask) {
         throw divergence(this.#r, `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`);
       }
-      if (q.kind === REQUEST.recv) this.#recvAt.set(q.target, i32[at + 3]);
       at += ENTRY_INTS;
     }
   }
@@ -92,13 +89,13 @@ export class ReplayShim implements NativeShim {
     let at = this.#layout.resultsAt >> 2;
     for (const x of results) {
       this.#i32.set([x.kind, x.fd, x.target, x.value, x.osCode, x.accepted, x.gen ?? 0, 0], at);
+      if (x.buffer !== undefined) this.#i32[at + RESULT_BUFFER] = x.buffer;
       at += ENTRY_INTS;
-      const ptr = this.#recvAt.get(x.target);
-      this.#recvAt.delete(x.target);
       if (x.data === undefined) continue;
       const bytes = decodeBase64(x.data);
-      if (ptr === undefined || bytes === null || bytes.length !== x.value) {
-        throw divergence(this.#r, `a result for context ${x.target} carries ${x.value} bytes of data the replay cannot place`);
+      const ptr = providedOffset(this.#i32, this.#layout.providedAt, x.buffer ?? -1);
+      if (ptr < 0 || bytes === null || bytes.length !== x.value) {
+        throw divergence(this.#r, `a recv result for buffer ${x.buffer} carries ${x.value} bytes of data the replay cannot place`);
       }
       this.#u8.set(bytes, ptr);
     }

@@ -9,7 +9,7 @@ import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
 import { EventType } from '../events.js';
-import { REQUEST, RESULT, ENTRY_INTS } from '../seam.js';
+import { REQUEST, RESULT, RESULT_BUFFER, ENTRY_INTS, providedOffset } from '../seam.js';
 import { MAX_FD } from '../limits.js';
 
 /** What the tap reads of the core after a wait. */
@@ -48,7 +48,6 @@ export class ReactorTap {
   /** Shim cycles started so far; the current one is #cycles - 1. */
   #cycles = 0;
   /** Context → where its posted recv lands, until the recv completes. */
-  readonly #recvAt = new Map<number, number>();
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
   #bytesInFlight = 0;
@@ -180,7 +179,6 @@ export class ReactorTap {
       const kind = i32[at];
       const target = i32[at + 2];
       const len = i32[at + 4];
-      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + 3]);
       if (kind === REQUEST.send) {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
@@ -200,10 +198,12 @@ export class ReactorTap {
       const target = i32[at + 2];
       const value = i32[at + 3];
       let data: string | undefined;
+      const buffer = kind === RESULT.recv ? i32[at + RESULT_BUFFER] : undefined;
+      if (buffer !== undefined && buffer >= 0 && value > 0) {
+        const ptr = providedOffset(i32, this.#setup.layout.providedAt, buffer);
+        data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
+      }
       if (kind === RESULT.complete) {
-        const ptr = this.#recvAt.get(target);
-        this.#recvAt.delete(target);
-        if (ptr !== undefined && value > 0) data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
         const sent = this.#sending.get(target);
         if (sent !== undefined) {
           this.#sending.delete(target);
@@ -213,6 +213,7 @@ export class ReactorTap {
       const result: ResultRecord = {
         k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4], accepted: i32[at + 5], gen: i32[at + 6], cycle,
       };
+      if (buffer !== undefined) result.buffer = buffer;
       if (data !== undefined) result.data = data;
       this.#writer.emit(result);
     }

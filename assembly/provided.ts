@@ -1,0 +1,54 @@
+// The provided-buffer ring (io_uring's "provided buffers", one model for every mechanism): before
+// each wait the core lends the shim its free contexts; the shim takes them in ring order, only when
+// the OS has data for an armed read, and names each one it took in a RES_RECV result. So an idle
+// connection holds no buffer. What the shim did not take comes back when the wait ends.
+import * as L from './layout';
+import { lendContext, returnLent, claimLent, freeContexts, bufferAt } from './pool';
+
+let lent: i32 = 0;
+let taken: i32 = 0;
+
+function entryAt(i: i32): usize {
+  return L.providedAt + L.PROVIDED_HEADER_BYTES + <usize>i * L.PROVIDED_ENTRY_BYTES;
+}
+
+function publish(count: i32): void {
+  store<i32>(L.providedAt, count);
+  store<i32>(L.providedAt + 4, L.bufferSize);
+}
+
+export function resetProvided(): void {
+  lent = 0;
+  taken = 0;
+  publish(0);
+}
+
+/** Start of a wait: every free context goes into the ring. */
+export function provide(): void {
+  lent = freeContexts();
+  taken = 0;
+  for (let i = 0; i < lent; i++) {
+    const id = lendContext();
+    store<i32>(entryAt(i), id);
+    store<i32>(entryAt(i) + 4, <i32>bufferAt(id));
+  }
+  publish(lent);
+}
+
+/** A RES_RECV names `id`: it must be the next entry of the ring, as the shim takes them in order. */
+export function claimProvided(id: i32, slot: i32, gen: i32): bool {
+  if (taken >= lent || load<i32>(entryAt(taken)) != id) return false;
+  taken++;
+  claimLent(id, slot, gen);
+  return true;
+}
+
+/** End of a wait: the entries the shim did not take come back to the pool. */
+export function reclaimProvided(): void {
+  for (let i = taken; i < lent; i++) returnLent(load<i32>(entryAt(i)));
+  lent = 0;
+  taken = 0;
+  publish(0);
+}
+
+export function providedCount(): i32 { return lent; }
