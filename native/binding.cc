@@ -55,11 +55,11 @@ class Shim : public Napi::ObjectWrap<Shim> {
     });
   }
 
-  // new Shim(memory, model, mechanism, poolSize, maxSockets, requestsAt, resultsAt, resultCapacity)
+  // new Shim(memory, model, mechanism, poolSize, maxSockets, requestsAt, resultsAt, resultCapacity, providedAt)
   explicit Shim(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Shim>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 8 || !info[0].IsArrayBuffer()) {
-      Napi::TypeError::New(env, "Shim(memory, model, mechanism, pool, sockets, requestsAt, resultsAt, resultCapacity)").ThrowAsJavaScriptException();
+    if (info.Length() < 9 || !info[0].IsArrayBuffer()) {
+      Napi::TypeError::New(env, "Shim(memory, model, mechanism, pool, sockets, requestsAt, resultsAt, resultCapacity, providedAt)").ThrowAsJavaScriptException();
       return;
     }
     Napi::ArrayBuffer memory = info[0].As<Napi::ArrayBuffer>();
@@ -74,6 +74,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
     cfg.requests = reinterpret_cast<const seam_request *>(base + info[5].As<Napi::Number>().Uint32Value());
     cfg.results = reinterpret_cast<seam_result *>(base + info[6].As<Napi::Number>().Uint32Value());
     cfg.result_capacity = info[7].As<Napi::Number>().Uint32Value();
+    cfg.provided = reinterpret_cast<const seam_provided *>(base + info[8].As<Napi::Number>().Uint32Value());
     open_error_ = shim_open(&shim_, &cfg);
     if (open_error_ == 0) {
       open_ = true;

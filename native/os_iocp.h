@@ -24,6 +24,7 @@ enum {
   OS_WIN_ERROR_CONNECTION_ABORTED = 1236,
   OS_WIN_STATUS_LOCAL_CLOSE = 676,          /* Wine's status for a local close under a read */
   OS_WIN_WSAEINTR = 10004,
+  OS_WIN_WSAEWOULDBLOCK = 10035,
   OS_WIN_WSAENOBUFS = 10055,
   OS_WIN_WSAECONNRESET = 10054,
   OS_WIN_WSAENOTSOCK = 10038,
@@ -52,7 +53,10 @@ int os_iocp_associate(intptr_t port, int fd, int stream);
 /* Forgets fd: cancels what is in flight on it (each still completes, typically with 995). */
 int os_iocp_dissociate(intptr_t port, int fd);
 
+/* len 0: a zero-byte receive, which completes (0 bytes, no error) once fd has data or its end. */
 int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op);
+/* A receive now, without blocking: bytes (0 at end of stream), or -code (-WSAEWOULDBLOCK: none). */
+int os_iocp_recv_now(intptr_t port, int fd, void *buf, uint32_t len);
 int os_iocp_send(intptr_t port, int fd, const void *buf, uint32_t len, uint32_t op);
 /* AcceptEx with a fresh socket; the completion's `accepted` names it, ready to use. */
 int os_iocp_accept(intptr_t port, int listener, uint32_t op);

@@ -15,6 +15,7 @@ export const WIN = {
   OPERATION_ABORTED: 995,
   CONNECTION_ABORTED: 1236,
   WSAEMFILE: 10024,
+  WSAEWOULDBLOCK: 10035,
   WSAENOTSOCK: 10038,
   WSAENOBUFS: 10055,
 } as const;
@@ -50,7 +51,9 @@ interface Operation {
   cancelling?: boolean;
 }
 
+const READABLE = 0x001;
 const WRITABLE = 0x004;
+const BROKEN = 0x008 | 0x010;   // error or hang-up: a receive would say so at once
 
 /** The Win32 code for what the kernel's socket calls fail with. */
 function win32Code(errno: number): number {
@@ -134,6 +137,14 @@ export class CompletionPort {
     // The stream's reader serves one posted read; a second is refused as os_win32.c's is.
     if (this.#streams.has(fd) && this.#pending.some((o) => o.fd === fd && o.kind === 'recv')) return WIN.INVALID_PARAMETER;
     return this.#post({ op, fd, kind: 'recv', offset, len, taken: 0 });
+  }
+
+  /** A non-blocking receive (os_iocp_recv_now): bytes, 0 at end of stream, or -code. */
+  recvNow(fd: number, offset: number, len: number): number {
+    if (!this.#associated.has(fd)) return -WIN.INVALID_HANDLE;
+    const n = this.#kernel.read(fd, this.#memory, offset, len);
+    if (n === -E.EAGAIN) return -WIN.WSAEWOULDBLOCK;
+    return n >= 0 ? n : -win32Code(-n);
   }
 
   send(fd: number, offset: number, len: number, op: number): number {
@@ -234,6 +245,8 @@ export class CompletionPort {
     const ended = (bytes: number, error: number, accepted = -1): Completion => ({ op: o.op, bytes, error, accepted });
     switch (o.kind) {
       case 'recv': {
+        // A zero-byte receive completes once there is something to read (data, end or error).
+        if (o.len === 0) return k.readiness(o.fd) & (READABLE | BROKEN) ? ended(0, 0) : null;
         // 0 bytes: the peer's FIN, a graceful close.
         const n = k.read(o.fd, this.#memory, o.offset, o.len);
         if (n === -E.EAGAIN) return null;
