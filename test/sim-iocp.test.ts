@@ -1,4 +1,4 @@
-// The simulated completion port under the IOCP shim (native/iocp.c built by emscripten): Windows
+// The simulated completion port under the IOCP shim (native/win/iocp.c built by emscripten): Windows
 // semantics reach the app as Windows would deliver them, with Win32 codes in `osCode`.
 import { Reactor, EventType, SimulationDeadlock, type IoEvent, type ReactorOptions } from '../src/index.js';
 import { simBackend } from '../src/backend.js';
@@ -390,7 +390,7 @@ describe('GetQueuedCompletionStatusEx', () => {
 });
 
 describe('stdin (a host console) on a completion port', () => {
-  // The port's own calls (native/os_iocp.h), as native/iocp.c makes them for fd 0 (stream = 1).
+  // The port's own calls (native/win/os_iocp.h), as native/win/iocp.c makes them for fd 0 (stream = 1).
   const setup = (): [SimKernel, CompletionPort, Uint8Array] => {
     const kernel = new SimKernel(new SimNetwork(), 'localhost');
     const memory = new Uint8Array(64);

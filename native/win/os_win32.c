@@ -10,10 +10,10 @@
 #include <io.h>
 #include <stdlib.h>
 #include <string.h>
-#include "os.h"
+#include "common/os.h"
 #include "os_iocp.h"
-#include "sockets.h"
-#include "sockets_win.h"
+#include "common/sockets.h"
+#include "sockets_win32.h"
 
 /* Bytes a stream's reader holds between reads; what the op's buffer cannot take stays here. */
 #define WIN32_STREAM_BUFFER_BYTES 4096
@@ -368,7 +368,7 @@ int os_iocp_post(intptr_t port) {
 
 /* The accepted socket becomes a full socket of its own: inherits the listener's options, joins
  * the port, sends without Nagle (interactive servers want each line out at once), and is
- * non-blocking for reactor.os's own calls, like every socket sockets_win.c makes. */
+ * non-blocking for reactor.os's own calls, like every socket sockets_win32.c makes. */
 static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
   SOCKET s = o->accepted;
   o->accepted = INVALID_SOCKET;

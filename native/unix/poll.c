@@ -1,8 +1,9 @@
 /* poll mechanism: a dense pollfd array (O(1) add and remove by swapping with the last), entry 0
  * the wakeup fd. Harvesting starts where the last capped harvest stopped, so no fd starves. */
+/* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
-#include "os.h"
-#include "shim.h"
+#include "common/os.h"
+#include "common/shim.h"
 
 typedef struct poll_state {
   os_pollfd *fds;

@@ -1,4 +1,4 @@
-// emscripten JS library: the shim's OS calls (native/os.h, native/os_iocp.h), answered by the
+// emscripten JS library: the shim's OS calls (native/common/os.h, native/win/os_iocp.h), answered by the
 // simulated kernel that the host passes in as Module.kernel (src/sim/kernel.ts, src/sim/iocp.ts).
 mergeInto(LibraryManager.library, {
   os_accept: function(fd) { return Module.kernel.accept(fd); },

@@ -1,7 +1,8 @@
 /* epoll mechanism: level-triggered; each watched fd is tagged with its fdstate index. */
+/* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
-#include "os.h"
-#include "shim.h"
+#include "common/os.h"
+#include "common/shim.h"
 
 #define WAKE_TAG UINT32_MAX
 enum { BATCH_MAX = 1024 };

@@ -1,6 +1,7 @@
-# The Windows build (mingw-w64 from Linux, see native/mingw-w64.cmake): the addon, loaded by
+# The Windows build (mingw-w64 from Linux, see native/win/mingw-w64.cmake): the addon, loaded by
 # Windows Node, and the IOCP shim's C test harness. Both run under Wine in the tests.
-set(WIN_SHIM_SOURCES native/driver.c native/iocp.c native/fdmap.c native/os_win32.c native/sockets_win.c)
+set(WIN_SHIM_SOURCES native/common/driver.c native/common/fdmap.c native/common/address.c native/win/iocp.c native/win/os_win32.c
+  native/win/sockets_win32.c)
 # Static runtime: Wine then needs no mingw DLLs beside the .node and the .exe.
 set(WIN_LINK -static -static-libgcc -static-libstdc++ ws2_32 mswsock ntdll)
 set(WIN_WARNINGS -Wall -Wextra -Wno-unused-parameter)
@@ -16,7 +17,7 @@ add_custom_target(node_api_implib DEPENDS ${NODE_API_IMPLIB})
 execute_process(COMMAND node -p "require('node-addon-api').include_dir"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} OUTPUT_VARIABLE NODE_ADDON_API_DIR OUTPUT_STRIP_TRAILING_WHITESPACE)
 
-add_library(io_reactor SHARED native/binding.cc ${WIN_SHIM_SOURCES})
+add_library(io_reactor SHARED native/node/binding.cc ${WIN_SHIM_SOURCES})
 add_dependencies(io_reactor node_api_implib)
 set_target_properties(io_reactor PROPERTIES PREFIX "" SUFFIX ".node")
 target_include_directories(io_reactor PRIVATE ${CMAKE_SOURCE_DIR}/node_modules/node-api-headers/include

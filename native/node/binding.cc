@@ -10,8 +10,8 @@
 #include "wait_thread.h"
 
 extern "C" {
-#include "shim.h"
-#include "sockets.h"
+#include "common/shim.h"
+#include "common/sockets.h"
 }
 
 namespace {

@@ -1,6 +1,6 @@
 /* The shim: performs the core's requests on the OS, waits, and writes raw results. It holds no
  * policy, only OS handles and per-fd queues of the operations the core handed it. One API for
- * every mechanism: epoll and poll are served by shim.c, IOCP by iocp.c (see driver.c). */
+ * every mechanism: epoll and poll are served by unix/posix_driver.c, IOCP by win/iocp.c (see driver.c). */
 #ifndef IO_REACTOR_SHIM_H
 #define IO_REACTOR_SHIM_H
 #include <stdint.h>
@@ -25,7 +25,7 @@ typedef struct mechanism {
   int (*wait)(struct shim *s, int timeout_ms);
 } mechanism;
 
-/* One per shim logic: POSIX (shim.c, over a mechanism) or IOCP (iocp.c). Same contracts as the
+/* One per shim logic: POSIX (posix_driver.c, over a mechanism) or IOCP (iocp.c). Same contracts as the
  * shim_* functions below; `open` may leave partial state, which `close` then undoes. */
 typedef struct shim_driver {
   int (*open)(struct shim *s);

@@ -4,12 +4,13 @@
  * post) waits for data, then a non-blocking receive fills the next provided buffer. The port
  * reports each operation when it ends, and the raw Win32 status goes to the core, which
  * translates it with the table the simulation uses too. */
+/* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
-#include "os.h"        /* os_now_ms, os_close */
+#include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
-#include "deadline.h"
-#include "results.h"
+#include "common/deadline.h"
+#include "common/results.h"
 
 typedef struct iocp_state {
   intptr_t port;

@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <io.h>
 #include <limits.h>
-#include <string.h>
-#include "seam.h"
-#include "sockets.h"
-#include "sockets_win.h"
+#include "common/address.h"
+#include "common/seam.h"
+#include "common/sockets.h"
+#include "sockets_win32.h"
 
 static INIT_ONCE winsock_once = INIT_ONCE_STATIC_INIT;
 
@@ -61,30 +61,6 @@ static int fail_closing(SOCKET s) {
   return err;
 }
 
-typedef union address {
-  struct sockaddr sa;
-  struct sockaddr_in v4;
-  struct sockaddr_in6 v6;
-} address;
-
-static int parse_address(const char *host, int port, address *a, int *len) {
-  memset(a, 0, sizeof *a);
-  if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
-  if (inet_pton(AF_INET, host, &a->v4.sin_addr) == 1) {
-    a->v4.sin_family = AF_INET;
-    a->v4.sin_port = htons((u_short)port);
-    *len = sizeof a->v4;
-    return 0;
-  }
-  if (inet_pton(AF_INET6, host, &a->v6.sin6_addr) == 1) {
-    a->v6.sin6_family = AF_INET6;
-    a->v6.sin6_port = htons((u_short)port);
-    *len = sizeof a->v6;
-    return 0;
-  }
-  return -EINVAL;
-}
-
 static SOCKET new_socket(int family) {
   return WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
 }
@@ -112,7 +88,7 @@ int sock_pair(int fds[2]) {
   int listener = sock_listen("127.0.0.1", 0, 1, &port);
   if (listener < 0) return listener;
   address a;
-  int len = 0;
+  socklen_t len = 0;
   parse_address("127.0.0.1", port, &a, &len);
   SOCKET client = new_socket(AF_INET);
   if (client == INVALID_SOCKET) return fail_closing((SOCKET)listener);
@@ -141,7 +117,7 @@ int sock_pair(int fds[2]) {
 int sock_listen(const char *host, int port, int backlog, int *bound_port) {
   if (winsock_ready() != 0) return -ENETDOWN;
   address a;
-  int len;
+  socklen_t len;
   if (parse_address(host, port, &a, &len) != 0) return -EINVAL;
   SOCKET s = new_socket(a.sa.sa_family);
   if (s == INVALID_SOCKET) return fail();
@@ -150,14 +126,14 @@ int sock_listen(const char *host, int port, int backlog, int *bound_port) {
   setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (char *)&one, sizeof one);
   if (set_nonblocking(s) != 0 || bind(s, &a.sa, len) != 0 || listen(s, backlog) != 0) return fail_closing(s);
   if (getsockname(s, &a.sa, &len) != 0) return fail_closing(s);
-  *bound_port = ntohs(a.sa.sa_family == AF_INET ? a.v4.sin_port : a.v6.sin6_port);
+  *bound_port = address_port(&a);
   return (int)s;
 }
 
 int sock_connect(const char *host, int port) {
   if (winsock_ready() != 0) return -ENETDOWN;
   address a;
-  int len;
+  socklen_t len;
   if (parse_address(host, port, &a, &len) != 0) return -EINVAL;
   SOCKET s = new_socket(a.sa.sa_family);
   if (s == INVALID_SOCKET) return fail();

@@ -4,7 +4,7 @@
  * the kernel reaches through pointers offset by SIM_BUFFER_BASE. */
 #include <emscripten.h>
 #include <stdlib.h>
-#include "shim.h"
+#include "common/shim.h"
 
 #define SIM_BUFFER_BASE 0x80000000u
 

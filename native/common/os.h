@@ -1,4 +1,4 @@
-/* The OS calls the POSIX shim makes, and nothing else. os_posix.c answers them with the real
+/* The OS calls the POSIX shim makes, and nothing else. unix/os_posix.c answers them with the real
  * kernel; the simulation answers them with its simulated kernel. Failures are -errno, in Linux
  * numbering (OS_E* below) whatever the build's own errno.h says. */
 #ifndef IO_REACTOR_OS_H

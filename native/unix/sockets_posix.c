@@ -1,41 +1,16 @@
 /* Socket helpers over POSIX: every socket non-blocking and close-on-exec, TCP without Nagle
  * (interactive servers want each line out at once). */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "seam.h"
-#include "sockets.h"
-
-typedef union address {
-  struct sockaddr sa;
-  struct sockaddr_in v4;
-  struct sockaddr_in6 v6;
-} address;
-
-static int parse_address(const char *host, int port, address *a, socklen_t *len) {
-  memset(a, 0, sizeof *a);
-  if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
-  if (inet_pton(AF_INET, host, &a->v4.sin_addr) == 1) {
-    a->v4.sin_family = AF_INET;
-    a->v4.sin_port = htons((uint16_t)port);
-    *len = sizeof a->v4;
-    return 0;
-  }
-  if (inet_pton(AF_INET6, host, &a->v6.sin6_addr) == 1) {
-    a->v6.sin6_family = AF_INET6;
-    a->v6.sin6_port = htons((uint16_t)port);
-    *len = sizeof a->v6;
-    return 0;
-  }
-  return -EINVAL;
-}
+#include "common/address.h"
+#include "common/seam.h"
+#include "common/sockets.h"
 
 static void set_nodelay(int fd) {
   int one = 1;
@@ -62,7 +37,7 @@ int sock_listen(const char *host, int port, int backlog, int *bound_port) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(fd, &a.sa, len) != 0 || listen(fd, backlog) != 0) return fail_closing(fd);
   if (getsockname(fd, &a.sa, &len) != 0) return fail_closing(fd);
-  *bound_port = ntohs(a.sa.sa_family == AF_INET ? a.v4.sin_port : a.v6.sin6_port);
+  *bound_port = address_port(&a);
   return fd;
 }
 

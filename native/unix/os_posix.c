@@ -10,7 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include "os.h"
+#include "common/os.h"
 
 _Static_assert(OS_EAGAIN == EAGAIN && OS_EINTR == EINTR && OS_ECANCELED == ECANCELED &&
                OS_ECONNABORTED == ECONNABORTED && OS_EPERM == EPERM, "Linux errno numbering");

@@ -2,10 +2,11 @@
  * into the core's memory. In the completion model it emulates IOCP: armed reads, queued writes
  * and accepts are performed by the shim when their fd is ready, and each reports one completion;
  * a read takes its buffer from the provided ring only then. */
+/* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
-#include "os.h"
-#include "deadline.h"
-#include "results.h"
+#include "common/os.h"
+#include "common/deadline.h"
+#include "common/results.h"
 
 static void add_always(shim *s, fdstate *f) {
   f->always_ready = 1;

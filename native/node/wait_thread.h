@@ -9,7 +9,7 @@
 #include <thread>
 
 extern "C" {
-#include "shim.h"
+#include "common/shim.h"
 }
 
 class WaitThread {
