@@ -457,7 +457,7 @@ describe.each(MATRIX)('remove while a waitAsync is pending (%s over %s)', (model
     const [a, peer] = socketPair(r);
     r.add(a, 'old', EventType.READ);
     expect(r.wait(0)).toEqual([]);
-    expect(r.stats().poolInUse).toBe(model === 'completion' ? 1 : 0); // the posted read
+    expect(r.stats().poolInUse).toBe(0); // a posted read holds no buffer while no data came
     const pending = r.waitAsync(2000);
     expect(r.remove(a)).toBe(true);
     const events = await pending;
