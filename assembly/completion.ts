@@ -166,8 +166,9 @@ function queueEvent(ctx: i32, slot: i32, type: i32, bytes: i32, osCode: i32, acc
 function queueReadEnd(slot: i32, type: i32, osCode: i32): void {
   const s = slotAt(slot);
   if (load<i32>(s + L.N_QUEUED)) {
+    // Queued already, for a failed add (which counts as one event) or earlier endings.
     store<i32>(s + L.N_TYPE, load<i32>(s + L.N_TYPE) | type);
-    store<i32>(s + L.N_BYTES, load<i32>(s + L.N_BYTES) + 1);
+    store<i32>(s + L.N_BYTES, max(load<i32>(s + L.N_BYTES), 1) + 1);
     laterReadEnds++;
     return;
   }

@@ -4,10 +4,10 @@
 //
 //   readiness:  n RESULT.ready results (EPOLLIN) for n registered fds → n READ events per cycle.
 //               The results are written once: endWait only reads them, so the loop times the core.
-//   completion: n RESULT.complete results (64 bytes read) for the n posted reads → n READ events with
-//               buffers; then, as an app and a shim would, postRead(fd) for each event, beginWait()
-//               (held buffers return, reads become requests), and the next results are written
-//               from the new requests' context ids. The loop times that whole cycle.
+//   completion: n RESULT.recv results (64 bytes read into provided buffers) for the n armed reads →
+//               n READ events with buffers; then, as an app and a shim would, postRead(fd) for each
+//               event, beginWait() + lendBuffers() (held buffers return and are lent again), and the
+//               next results are written from the new requests and the ring. The loop times it all.
 import { performance } from 'node:perf_hooks';
 import { instantiateCore, type CoreExports } from '../src/core.js';
 import { MODEL, MECHANISM, CODES_ERRNO, KIND, REQUEST, RESULT, ENTRY_INTS as ENTRY } from '../src/seam.js';

@@ -220,15 +220,15 @@ async function echoBenchmark(): Promise<void> {
 async function coreBenchmark(): Promise<void> {
   console.log(`== Core rate: raw results translated into events by core.wasm alone (no syscalls, no shim, no event objects);`);
   console.log(`   ${coreSeconds} s per row after a warm-up. readiness: endWait(n)+collect(n) over n RES_READY results (EPOLLIN).`);
-  console.log('   completion: endWait(n)+collect(n) over n RES_COMPLETE (64 bytes), then postRead per event, beginWait, and');
-  console.log('   the next results written from the new requests (the JS playing the shim is inside the timing).');
+  console.log('   completion: endWait(n)+collect(n) over n RES_RECV (64 bytes in provided buffers), then postRead per event,');
+  console.log('   beginWait+lendBuffers, and the next results written from the new requests (the JS playing the shim is timed too).');
   console.log('');
   const rows = await coreRate({ batches: [1, 64, 1024], seconds: coreSeconds });
   printTable(
     ['model', 'results per wait', 'results/s', 'ns per result', 'waits/s', 'endWait+collect ns/result'],
     rows.map((r) => [r.model, String(r.batch), fmtInt(r.rate), fmt(1e9 / r.rate, 1), fmtInt(r.cycles / r.seconds), fmt(r.translateNs, 1)]),
   );
-  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+endWait+collect; completion: timed around those two calls).');
+  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+lendBuffers+endWait+collect; completion: timed around those two calls).');
   console.log('');
 }
 

@@ -84,6 +84,8 @@ export class CompletionPort {
   readonly #bound: Map<number, CompletionPort>;
   /** In flight, in the order posted. */
   #pending: Operation[] = [];
+  /** The op ids of #pending, so a post checks for a duplicate without a scan (ten thousand idle reads). */
+  readonly #pendingOps = new Set<number>();
   readonly #queue: Completion[] = [];
   #progressing = false;
   #again = false;
@@ -105,6 +107,7 @@ export class CompletionPort {
     this.#stopWatching();
     this.#stopHooking();
     this.#pending = [];
+    this.#pendingOps.clear();
     this.#queue.length = 0;
   }
 
@@ -186,9 +189,16 @@ export class CompletionPort {
   #post(operation: Operation): number {
     if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN.INVALID_HANDLE : WIN.INVALID_PARAMETER;
     // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
-    if (operation.op >= this.#maxOps || this.#pending.some((p) => p.op === operation.op)) return WIN.INVALID_PARAMETER;
+    if (operation.op >= this.#maxOps || this.#pendingOps.has(operation.op)) return WIN.INVALID_PARAMETER;
+    // A zero-byte receive takes nothing and moves nothing: it can only finish itself, at once or later.
+    const alone = operation.kind === 'recv' && operation.len === 0 ? this.#attempt(operation) : null;
+    if (alone) {
+      this.#queue.push(alone);
+      return 0;
+    }
     this.#pending.push(operation);
-    this.#progress();
+    this.#pendingOps.add(operation.op);
+    if (operation.len > 0 || operation.kind !== 'recv') this.#progress();
     return 0;
   }
 
@@ -203,8 +213,12 @@ export class CompletionPort {
 
   /** Ends the operations `which` picks, in the order posted, each with its `code`. */
   #end(which: (o: Operation) => boolean, code: (o: Operation) => number): void {
-    for (const o of this.#pending) if (which(o)) this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
-    this.#pending = this.#pending.filter((o) => !which(o));
+    for (const o of this.#pending) {
+      if (!which(o)) continue;
+      this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
+      this.#pendingOps.delete(o.op);
+    }
+    this.#pending = this.#pending.filter((o) => this.#pendingOps.has(o.op));
   }
 
   /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
@@ -232,6 +246,7 @@ export class CompletionPort {
       const done = o.kind === 'send' && sendBlocked.has(o.fd) ? null : this.#attempt(o);
       if (done) {
         this.#queue.push(done);
+        this.#pendingOps.delete(o.op);
         continue;
       }
       still.push(o);
