@@ -64,7 +64,6 @@ export let buffersAt: usize = 0;
 export let slotsAt: usize = 0;
 export let hashAt: usize = 0;
 export let freeContextsAt: usize = 0;
-export let freeSlotsAt: usize = 0;
 export let heldAt: usize = 0;
 export let providedAt: usize = 0;
 export let requestsAt: usize = 0;
@@ -95,15 +94,16 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   hashShift = 32 - (31 - clz<i32>(sockets * 2 - 1) + 1);
   hashCapacity = 1 << (32 - hashShift);
   requestCapacity = pool * 2 + REQUEST_SLACK;
-  // Per cycle: a completion per context, a failed add per add request, a readiness per fd.
-  resultCapacity = pool + requestCapacity + sockets;
+  // Per cycle: a completion per context, a failed add per add request, and readiness (or a read
+  // that found no buffer) per fd, at most as many as one wait delivers: the shim leaves the rest
+  // ready for the next wait, so this part need not grow with maxSockets.
+  resultCapacity = pool + requestCapacity + min(sockets, MAX_EVENTS_PER_WAIT);
 
   let at = align(__heap_base, BUFFER_ALIGN);
   contextsAt = at; at = region(at, <usize>pool * RECORD_BYTES);
   slotsAt = at; at = region(at, <usize>sockets * RECORD_BYTES);
   hashAt = at; at = region(at, <usize>hashCapacity * 4);
   freeContextsAt = at; at = region(at, <usize>pool * 4);
-  freeSlotsAt = at; at = region(at, <usize>sockets * 4);
   heldAt = at; at = region(at, <usize>pool * 4);
   writeScratchAt = at; at = region(at, <usize>pool * 4);
   providedAt = at; at = region(at, PROVIDED_HEADER_BYTES + <usize>pool * PROVIDED_ENTRY_BYTES);

@@ -3,6 +3,8 @@
 import * as L from './layout';
 
 let freeSlotCount: i32 = 0;
+// Free slots are chained through their S_FD (a free slot has no fd): no array beside the table.
+let freeSlotHead: i32 = -1;
 
 export function slotAt(slot: i32): usize {
   return L.slotsAt + <usize>slot * L.RECORD_BYTES;
@@ -19,12 +21,13 @@ function entryAt(i: i32): usize {
 export function resetTable(): void {
   for (let i = 0; i < L.hashCapacity; i++) store<i32>(entryAt(i), 0);
   for (let s = 0; s < L.maxSockets; s++) {
-    store<i32>(L.freeSlotsAt + <usize>s * 4, L.maxSockets - 1 - s);
+    store<i32>(slotAt(s) + L.S_FD, s + 1 < L.maxSockets ? s + 1 : -1);
     store<i32>(slotAt(s) + L.S_KIND, -1);
     store<i32>(slotAt(s) + L.S_GEN, 0);
     store<i32>(slotAt(s) + L.S_WAIT_NEXT, L.NOT_WAITING);
   }
   freeSlotCount = L.maxSockets;
+  freeSlotHead = 0;
 }
 
 /** Slot of a registered fd, or -1. */
@@ -44,8 +47,9 @@ export function tableFull(): bool { return freeSlotCount == 0; }
 /** Registers an fd that is not yet present; the caller has checked `tableFull()`. */
 export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
   freeSlotCount--;
-  const slot = load<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4);
+  const slot = freeSlotHead;
   const s = slotAt(slot);
+  freeSlotHead = load<i32>(s + L.S_FD);
   store<i32>(s + L.S_FD, fd);
   store<i32>(s + L.S_KIND, kind);
   store<i32>(s + L.S_MASK, mask);
@@ -83,7 +87,8 @@ export function eraseSlot(slot: i32): void {
   const s = slotAt(slot);
   store<i32>(s + L.S_KIND, -1);
   store<i32>(s + L.S_GEN, load<i32>(s + L.S_GEN) + 1);
-  store<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4, slot);
+  store<i32>(s + L.S_FD, freeSlotHead);
+  freeSlotHead = slot;
   freeSlotCount++;
 }
 

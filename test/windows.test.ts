@@ -86,6 +86,10 @@ const SUITES: [file: string, suite: string, cases: string[]][] = [
     'two reads in a row on one socket: the second message waits for postRead, then arrives intact',
     'a local close under a pending read completes it as CLOSE',
   ]],
+  ['buffers', 'Buffers only for bytes in flight (IOCP)', [
+    '2000 idle connections on a default reactor: all added, no buffer taken, data on every 40th arrives',
+    'ready reads wait for a buffer while the pool is held, then resume with their data',
+  ]],
   ['platform', 'Windows defaults and refusals', [
     'Reactor.create() with no options is completion over iocp',
     'the readiness model is refused with EINVAL, pointing to completion or the simulation',

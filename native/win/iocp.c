@@ -97,7 +97,7 @@ static void serve_reads(shim *s, fdstate *f) {
       continue;
     }
     end_armed_reads(s, f, -n);
-    return;
+    break;   /* reads left armed for want of room meet the end again through the next probe */
   }
   post_probe(s, f);
 }
@@ -109,8 +109,11 @@ static void on_probe(shim *s, const os_completion *c) {
   fdstate *f = live_registration(s, &st->probes[k]);
   if (!f) return;   /* removed: the OS confirmed the cancel */
   f->probe = -1;
-  if (c->error != 0) end_armed_reads(s, f, (int)c->error);
-  else serve_reads(s, f);
+  if (c->error == 0) serve_reads(s, f);
+  else {
+    end_armed_reads(s, f, (int)c->error);
+    post_probe(s, f);
+  }
 }
 
 /* ---- completions ------------------------------------------------------------------------- */
