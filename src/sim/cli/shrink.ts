@@ -1,6 +1,6 @@
 // Delta debugging (Zeller's ddmin) over a failing run's fault injections: the smallest schedule
 // found that still fails, and 1-minimal, so removing any one of its injections makes the run pass.
-import type { Injection } from '../sim/faults.js';
+import type { Injection } from '../faults.js';
 
 /** Whether the run with exactly these injections still fails. */
 export type StillFails = (schedule: Injection[]) => Promise<boolean>;

@@ -1,6 +1,7 @@
 // A sweep's configuration: what is run for every seed, its hash (printed with every failure),
 // and the command line that reproduces one run of it.
-import type { FaultRates, Injection } from '../sim/faults.js';
+import type { FaultRates } from '../../faults.js';
+import type { Injection } from '../faults.js';
 
 export interface SweepConfig {
   scenario: string;

@@ -1,9 +1,9 @@
 // One run of a sweep: a scenario on a fresh Simulation of one seed, faults by rates or by an
 // explicit schedule, with what the sweep needs back: the verdict, the injections, a digest.
-import { Simulation } from '../sim/simulation.js';
-import { scenarios } from '../sim/scenarios/index.js';
-import type { Injection } from '../sim/faults.js';
-import { traceHash } from '../trace/hash.js';
+import { Simulation } from '../simulation.js';
+import { scenarios } from '../scenarios/index.js';
+import type { Injection } from '../faults.js';
+import { traceHash } from '../../trace/hash.js';
 import type { SweepConfig } from './config.js';
 
 export interface RunResult {

@@ -7,8 +7,9 @@ import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { scenarios } from '../sim/scenarios/index.js';
-import { FAULT_KINDS, type FaultKind, type FaultRates, type Injection } from '../sim/faults.js';
+import { scenarios } from '../scenarios/index.js';
+import { FAULT_KINDS, type FaultKind, type Injection } from '../faults.js';
+import type { FaultRates } from '../../faults.js';
 import { configHash, formatFaults, formatSchedule, reproduceCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
 import { runSeed, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
@@ -125,7 +126,7 @@ function parse(args: string[]): Options | 'help' {
 
 /** The commit the run is of, or the package version when this is not a git checkout. */
 function version(): string {
-  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const root = fileURLToPath(new URL('../../../../../', import.meta.url));
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {

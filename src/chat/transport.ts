@@ -1,6 +1,8 @@
 // Sending to a client in either model. Completion: postWrite, one WRITE event per message.
 // Readiness: send what the kernel takes, keep the rest, and ask for WRITE until it drains.
-import { EventType, ReactorError, type Reactor } from '../../src/index.js';
+import { EventType } from '../events.js';
+import { ReactorError } from '../errors.js';
+import type { Reactor } from '../reactor.js';
 
 /** Bytes a readiness client may have waiting before it counts as too slow. */
 export const MAX_OUTBOX_BYTES = 256 * 1024;
