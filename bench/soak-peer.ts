@@ -4,7 +4,8 @@
 //   { traffic: size, perTick, tickMs } → each tick the next `perTick` connections (rotating) send
 //                                `size` bytes and count a round trip when they all come back
 //   { report: true }         → replies { roundTrips, badEchoes, open }
-//   { close: true }          → ends every connection, replies { closed }, exits
+//   { close: true }          → ends every connection, replies { closed }; the peer exits when its
+//                                parent disconnects
 import net from 'node:net';
 
 const CONNECTING_AT_ONCE = 256;
@@ -69,6 +70,6 @@ process.on('message', (m: { connect?: number; count?: number; traffic?: number; 
   else if (m.close) {
     clearInterval(ticker);
     for (const s of sockets) s.destroy();
-    process.send!({ closed: sockets.length }, () => process.exit(0));
+    send({ closed: sockets.length });
   }
 });

@@ -5,7 +5,7 @@
 //   npm run soak -- [--minutes N] [--connections 10000] [--per-tick 100] [--tick-ms 50] [--size 32]
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Reactor, EventType } from '../src/index.js';
 import { instantiateCore } from '../src/core.js';
@@ -29,6 +29,10 @@ if (!(minutes > 0) || !Number.isInteger(connections) || connections < 1) {
 
 const MB = 1024 * 1024;
 const fds = (): number => readdirSync('/proc/self/fd').length;
+/** The server's sockets (the listener and connections), apart from Node's own pipes and files. */
+const sockets = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+  try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:'); } catch { return false; }
+}).length;
 const rss = (): number => process.memoryUsage().rss;
 const settle = async (): Promise<void> => { globalThis.gc?.(); await new Promise((r) => setTimeout(r, 200)); };
 
@@ -55,14 +59,16 @@ function request<T>(child: ChildProcess, message: object, key: string): Promise<
   return reply;
 }
 
+// The peer process first: starting a child opens fds of Node's own, which are not the server's.
+const peer = fork(new URL('./soak-peer.js', import.meta.url).pathname, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const reactor = await Reactor.create<number>({ model: 'completion' });
 const { fd: listener, port } = reactor.os.listen(0, '127.0.0.1', 4096);
 reactor.add(listener, -1, EventType.READ);
 await reactor.waitAsync(0);
 await settle();
-const base = { fds: fds(), rss: rss(), pool: reactor.stats().poolInUse };
+const base = { fds: fds(), sockets: sockets(), rss: rss(), pool: reactor.stats().poolInUse };
 console.log(`soak: ${connections} connections for ${minutes} min on a default completion reactor (poolSize ${reactor.stats().poolSize}, bufferSize ${reactor.stats().bufferSize})`);
-console.log(`baseline: ${base.fds} fds, RSS ${(base.rss / MB).toFixed(1)} MB, pool in use ${base.pool} (the listener's accepts)`);
+console.log(`baseline: ${base.fds} fds (${base.sockets} sockets), RSS ${(base.rss / MB).toFixed(1)} MB, pool in use ${base.pool} (the listener's accepts)`);
 
 let open = 0;
 let running = true;
@@ -91,7 +97,6 @@ const server = (async () => {
   }
 })();
 
-const peer = fork(new URL('./soak-peer.js', import.meta.url).pathname, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const t0 = performance.now();
 await request(peer, { connect: port, count: connections }, 'connected');
 while (open < connections) await new Promise((r) => setTimeout(r, 20));
@@ -112,16 +117,17 @@ for (let m = 1; m <= wholeMinutes; m++) {
 }
 
 await request(peer, { close: true }, 'closed');
-await once(peer, 'exit');
 for (const end = Date.now() + 30_000; open > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
 running = false;
 await server;
 await reactor.waitAsync(0);
 await settle();
-const after = { fds: fds(), rss: rss(), pool: reactor.stats().poolInUse };
-const back = after.fds === base.fds && after.pool === base.pool && open === 0;
-console.log(`end: ${open} connections open, ${after.fds} fds (baseline ${base.fds}), pool in use ${after.pool} (baseline ${base.pool}), ENOBUFS refusals ${refusals}; RSS ${(after.rss / MB).toFixed(1)} MB, +${((after.rss - base.rss) / MB).toFixed(1)} MB over the baseline`);
+const after = { fds: fds(), sockets: sockets(), rss: rss(), pool: reactor.stats().poolInUse };
+const back = after.sockets === base.sockets && after.fds === base.fds && after.pool === base.pool && open === 0;
+console.log(`end: ${open} connections open, ${after.fds} fds (baseline ${base.fds}), ${after.sockets} sockets (baseline ${base.sockets}), pool in use ${after.pool} (baseline ${base.pool}), ENOBUFS refusals ${refusals}; RSS ${(after.rss / MB).toFixed(1)} MB, +${((after.rss - base.rss) / MB).toFixed(1)} MB over the baseline`);
 console.log(back ? 'soak: fds and pool back at baseline' : 'soak: NOT back at baseline');
+peer.disconnect();
+await once(peer, 'exit');
 reactor.os.close(listener);
 reactor.destroy();
 process.exit(back ? 0 : 1);
