@@ -5,10 +5,10 @@
 // in one FIFO list and are served in order as contexts come back, so no fd starves another.
 import * as L from './layout';
 import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, REQ_CLOSE, REQ_RESUME, EV_WRITE, EV_CLOSE,
-  OK, ERR_NOBUFS, ERR_REQUESTS_FULL, ERR_INVAL } from './constants';
+  OK, ERR_NOBUFS, ERR_REQUESTS_FULL, ERR_INVAL } from './seam';
 import { codeSpace } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
-import { contextAt, bufferAt, allocContext, freeContext, freeContexts, CTX_QUEUED } from './pool';
+import { contextAt, bufferAt, allocContext, freeContext, freeContexts, CTX_POSTED, CTX_QUEUED } from './pool';
 import { slotAt, slotLive } from './table';
 import { enqueue, slotNode } from './queue';
 import { pushRequest, requestSpace } from './requests';
@@ -235,6 +235,7 @@ export function closeUnclaimed(accepted: i32): void {
 export function onComplete(ctx: i32, bytes: i32, osCode: i32, accepted: i32): i32 {
   if (ctx < 0 || ctx >= L.poolSize) return ERR_INVAL;
   const c = contextAt(ctx);
+  if (!ASC_NO_ASSERT) assert(load<i32>(c + L.C_STATE) == CTX_POSTED, 'a completion for a context the shim does not hold');
   const op = load<i32>(c + L.C_OP);
   if (op == OP_SEND) {
     onSendPart(ctx, bytes, osCode);

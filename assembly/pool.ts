@@ -1,8 +1,10 @@
 // The context pool: a fixed number of contexts, each with an inline buffer, for bytes in flight
 // only: a write's parts, a listener's accepts, and reads once the OS has data for them (lent to
 // the shim before each wait, see provided.ts). Running out is back-pressure, never an allocation.
+// Assertions (debug builds) keep every context on exactly one list: free, lent, posted to the
+// shim, queued, or held.
 import * as L from './layout';
-import { OP_RECV } from './constants';
+import { OP_RECV } from './seam';
 
 export const CTX_FREE: i32 = 0;
 export const CTX_POSTED: i32 = 1; // handed to the shim
@@ -37,9 +39,11 @@ export function resetPool(): void {
 
 /** Takes a free context for `op` on a slot; the caller has checked `freeContexts()`. */
 export function allocContext(op: i32, slot: i32, gen: i32): i32 {
+  if (!ASC_NO_ASSERT) assert(freeCount > 0, 'allocContext with no free context');
   freeCount--;
   const id = load<i32>(L.freeContextsAt + <usize>freeCount * 4);
   const c = contextAt(id);
+  if (!ASC_NO_ASSERT) assert(id >= 0 && id < L.poolSize && load<i32>(c + L.C_STATE) == CTX_FREE, 'the free list holds a context that is not free');
   store<i32>(c + L.C_STATE, CTX_POSTED);
   store<i32>(c + L.C_OP, op);
   store<i32>(c + L.C_SLOT, slot);
@@ -83,12 +87,18 @@ export function returnLent(id: i32): void {
 }
 
 export function freeContext(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(id >= 0 && id < L.poolSize, 'freeContext of a context out of range');
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) != CTX_FREE, 'a context freed twice');
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.N_QUEUED) == 0, 'a context freed while in the ready queue');
+  if (!ASC_NO_ASSERT) assert(freeCount < L.poolSize, 'more free contexts than the pool holds');
   store<i32>(contextAt(id) + L.C_STATE, CTX_FREE);
   store<i32>(L.freeContextsAt + <usize>freeCount * 4, id);
   freeCount++;
 }
 
 export function holdContext(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_QUEUED, 'only a delivered completion holds its buffer');
+  if (!ASC_NO_ASSERT) assert(freeCount + heldCount < L.poolSize, 'held + free contexts exceed the pool');
   store<i32>(contextAt(id) + L.C_STATE, CTX_HELD);
   store<i32>(L.heldAt + <usize>heldCount * 4, id);
   heldCount++;
@@ -96,7 +106,11 @@ export function holdContext(id: i32): void {
 
 /** Delivered buffers stay valid until the next wait; this is that wait. */
 export function releaseHeld(): void {
-  for (let i = 0; i < heldCount; i++) freeContext(load<i32>(L.heldAt + <usize>i * 4));
+  for (let i = 0; i < heldCount; i++) {
+    const id = load<i32>(L.heldAt + <usize>i * 4);
+    if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_HELD, 'the held list holds a context that is not held');
+    freeContext(id);
+  }
   heldCount = 0;
 }
 

@@ -3,18 +3,19 @@
 // the OS has data for an armed read, and names each one it took in a RES_RECV result. So an idle
 // connection holds no buffer. What the shim did not take comes back when the wait ends.
 import * as L from './layout';
+import { PROVIDED_HEADER_BYTES, PROVIDED_ENTRY_BYTES, PROVIDED_COUNT, PROVIDED_LENGTH, PROVIDED_ENTRY_ID, PROVIDED_ENTRY_OFFSET } from './seam';
 import { lendContext, returnLent, claimLent, freeContexts, bufferAt } from './pool';
 
 let lent: i32 = 0;
 let taken: i32 = 0;
 
 function entryAt(i: i32): usize {
-  return L.providedAt + L.PROVIDED_HEADER_BYTES + <usize>i * L.PROVIDED_ENTRY_BYTES;
+  return L.providedAt + PROVIDED_HEADER_BYTES + <usize>i * PROVIDED_ENTRY_BYTES;
 }
 
 function publish(count: i32): void {
-  store<i32>(L.providedAt, count);
-  store<i32>(L.providedAt + 4, L.bufferSize);
+  store<i32>(L.providedAt + PROVIDED_COUNT, count);
+  store<i32>(L.providedAt + PROVIDED_LENGTH, L.bufferSize);
 }
 
 export function resetProvided(): void {
@@ -29,15 +30,15 @@ export function provide(): void {
   taken = 0;
   for (let i = 0; i < lent; i++) {
     const id = lendContext();
-    store<i32>(entryAt(i), id);
-    store<i32>(entryAt(i) + 4, <i32>bufferAt(id));
+    store<i32>(entryAt(i) + PROVIDED_ENTRY_ID, id);
+    store<i32>(entryAt(i) + PROVIDED_ENTRY_OFFSET, <i32>bufferAt(id));
   }
   publish(lent);
 }
 
 /** A RES_RECV names `id`: it must be the next entry of the ring, as the shim takes them in order. */
 export function claimProvided(id: i32, slot: i32, gen: i32): bool {
-  if (taken >= lent || load<i32>(entryAt(taken)) != id) return false;
+  if (taken >= lent || load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) != id) return false;
   taken++;
   claimLent(id, slot, gen);
   return true;
@@ -45,7 +46,7 @@ export function claimProvided(id: i32, slot: i32, gen: i32): bool {
 
 /** End of a wait: the entries the shim did not take come back to the pool. */
 export function reclaimProvided(): void {
-  for (let i = taken; i < lent; i++) returnLent(load<i32>(entryAt(i)));
+  for (let i = taken; i < lent; i++) returnLent(load<i32>(entryAt(i) + PROVIDED_ENTRY_ID));
   lent = 0;
   taken = 0;
   publish(0);

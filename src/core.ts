@@ -1,4 +1,7 @@
 // Loads build/core.wasm: the reactor's state machine. Sized once here, never grown after.
+// With IO_REACTOR_DEBUG=1 (every test run) it loads build/core-debug.wasm, which checks its
+// invariants with assertions that the release build compiles out.
+import { PROVIDED_FIELD, PROVIDED_ENTRY_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from './seam.js';
 
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
@@ -50,9 +53,22 @@ export interface CoreSizes {
 const WASM_PAGE = 65536;
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+/** The core's file in build/: the asserting one when IO_REACTOR_DEBUG=1 (in Node). */
+export function coreFile(): string {
+  return globalThis.process?.env?.IO_REACTOR_DEBUG === '1' ? 'core-debug.wasm' : 'core.wasm';
+}
+
 function coreModule(): Promise<WebAssembly.Module> {
-  compiled ??= wasmBytes(new URL('../../core.wasm', import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= wasmBytes(new URL(`../../${coreFile()}`, import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
   return compiled;
+}
+
+/** An AssemblyScript string in the core's memory: UTF-16, its byte length just before it. */
+function coreString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return '';
+  const view = new DataView(memory.buffer);
+  const units = view.getUint32(ptr - 4, true) >> 1;
+  return String.fromCharCode(...Array.from({ length: units }, (_, i) => view.getUint16(ptr + i * 2, true)));
 }
 
 /** In Node the core is a file of the build; in the visualizer's page its server serves it. */
@@ -65,14 +81,17 @@ async function wasmBytes(url: URL): Promise<BufferSource> {
 
 /** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */
 export async function instantiateCore(sizes: CoreSizes): Promise<CoreExports | null> {
+  let memory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(await coreModule(), {
     env: {
-      abort(): never {
-        throw new Error('io-reactor core aborted: this is a bug in io-reactor, please report it');
+      abort(message: number, file: number, line: number, column: number): never {
+        const where = memory ? `: ${coreString(memory, message)} (${coreString(memory, file)}:${line}:${column})` : '';
+        throw new Error(`io-reactor core aborted${where}; this is a bug in io-reactor, please report it`);
       },
     },
   });
   const core = instance.exports as unknown as CoreExports;
+  memory = core.memory;
   const bytes = core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
   if (bytes === 0) return null;
   const pages = Math.ceil(bytes / WASM_PAGE) - core.memory.buffer.byteLength / WASM_PAGE;
@@ -91,4 +110,17 @@ export function tableRows(core: CoreExports, table: number): number[][] {
     rows.push(Array.from({ length: columns }, (_, c) => core.tableCell(table, r, c)));
   }
   return rows;
+}
+
+/** Where provided buffer `id` lies in the core's memory, from the ring the core filled for this
+ * wait (assembly/provided.ts); -1 if it was not lent. For the trace, which records and replays
+ * the bytes a recv result brought. */
+export function providedOffset(i32: Int32Array, providedAt: number, id: number): number {
+  const ring = providedAt >> 2;
+  const first = ring + PROVIDED_HEADER_INTS;
+  for (let i = 0, n = i32[ring + PROVIDED_FIELD.count]; i < n; i++) {
+    const entry = first + i * PROVIDED_ENTRY_INTS;
+    if (i32[entry + PROVIDED_ENTRY_FIELD.id] === id) return i32[entry + PROVIDED_ENTRY_FIELD.offset];
+  }
+  return -1;
 }
