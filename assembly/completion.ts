@@ -67,6 +67,7 @@ export function forgetWaiting(slot: i32): void {
 }
 
 function popWaiting(): void {
+  if (!ASC_NO_ASSERT) assert(waitingTotal >= 0, 'fewer waiting reads than none');
   const s = slotAt(waitHead);
   const next = load<i32>(s + L.S_WAIT_NEXT);
   store<i32>(s + L.S_WAIT_NEXT, L.NOT_WAITING);
@@ -188,6 +189,8 @@ export function dropReadEnds(slot: i32, kept: i32): void {
 
 /** An armed read ended: `bytes` in provided buffer `buffer`, or (buffer -1) end of stream or failure. */
 export function onRecv(slot: i32, gen: i32, bytes: i32, osCode: i32, buffer: i32): i32 {
+  if (!ASC_NO_ASSERT) assert(slot >= 0 && slot < L.maxSockets, 'a recv result names a slot out of range');
+  if (!ASC_NO_ASSERT) assert(buffer < 0 || bytes > 0, 'a recv result names a buffer it put no bytes in');
   if (slot < 0 || slot >= L.maxSockets) return ERR_INVAL;
   if (buffer >= 0 && !claimProvided(buffer, slot, gen)) return ERR_INVAL;
   if (!slotLive(slot, gen)) {

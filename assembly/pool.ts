@@ -61,6 +61,7 @@ function noteUse(): void {
 
 /** Takes a free context to lend to the shim; the caller has checked `freeContexts()`. */
 export function lendContext(): i32 {
+  if (!ASC_NO_ASSERT) assert(freeCount > 0, 'lendContext with no free context');
   freeCount--;
   lentCount++;
   const id = load<i32>(L.freeContextsAt + <usize>freeCount * 4);
@@ -70,6 +71,7 @@ export function lendContext(): i32 {
 
 /** The shim filled a lent context for a read of `slot`: it is in use from now on. */
 export function claimLent(id: i32, slot: i32, gen: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a recv result names a buffer that was not lent');
   lentCount--;
   const c = contextAt(id);
   store<i32>(c + L.C_STATE, CTX_POSTED);
@@ -82,6 +84,7 @@ export function claimLent(id: i32, slot: i32, gen: i32): void {
 
 /** A lent context the shim did not take comes back. */
 export function returnLent(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a buffer returned from the ring that was not lent');
   lentCount--;
   freeContext(id);
 }

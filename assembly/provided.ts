@@ -26,6 +26,7 @@ export function resetProvided(): void {
 
 /** Start of a wait: every free context goes into the ring. */
 export function provide(): void {
+  if (!ASC_NO_ASSERT) assert(lent == 0, 'buffers lent again before the last wait gave them back');
   lent = freeContexts();
   taken = 0;
   for (let i = 0; i < lent; i++) {
@@ -38,6 +39,7 @@ export function provide(): void {
 
 /** A RES_RECV names `id`: it must be the next entry of the ring, as the shim takes them in order. */
 export function claimProvided(id: i32, slot: i32, gen: i32): bool {
+  if (!ASC_NO_ASSERT) assert(taken < lent && load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) == id, 'recv results name the lent buffers out of ring order');
   if (taken >= lent || load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) != id) return false;
   taken++;
   claimLent(id, slot, gen);
