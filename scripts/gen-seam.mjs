@@ -15,6 +15,8 @@ const snake = (name) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 /** ERR_EXIST for EEXIST, as the core has always named its return codes. */
 const coreErrorName = (name) => `ERR_${name.startsWith('E') ? name.slice(1) : name}`;
+/** .clang-format's ColumnLimit: the generated header must pass npm run lint:c as it is. */
+const C_COLUMNS = Number(/ColumnLimit:\s*(\d+)/.exec(readFileSync(join(root, '.clang-format'), 'utf8'))[1]);
 const hex = (n) => `0x${n.toString(16).padStart(3, '0')}`;
 
 function assemblyScript() {
@@ -49,7 +51,10 @@ function cHeader() {
   out.push('#ifndef IO_REACTOR_SEAM_H', '#define IO_REACTOR_SEAM_H', '#include <stdint.h>', '');
   out.push(`enum { SEAM_ENTRY_BYTES = ${ENTRY_INTS * 4} };`);
   for (const [, prefix, values] of def.ENUMS) {
-    out.push(`enum { ${Object.entries(values).map(([n, v]) => `${prefix}${snake(n)} = ${v}`).join(', ')} };`);
+    // One line while it fits the C style's column limit, else one member a line (as clang-format would).
+    const members = Object.entries(values).map(([n, v]) => `${prefix}${snake(n)} = ${v}`);
+    const line = `enum { ${members.join(', ')} };`;
+    out.push(line.length <= C_COLUMNS ? line : ['enum {', ...members.map((m, i) => `  ${m}${i < members.length - 1 ? ',' : ''}`), '};'].join('\n'));
   }
   const list = (prefix, values, show = String) => Object.entries(values).map(([n, v]) => `  ${prefix}${n} = ${show(v)},`);
   out.push('', '/* Linux errno numbers, whatever the build\'s own errno.h says. */', 'enum {', ...list('OS_', def.ERRNO), '};');

@@ -12,7 +12,7 @@ typedef struct sim_shim {
   shim s;
   seam_request *requests;
   seam_result *results;
-  seam_provided *provided;   /* the host copies the core's ring here before each cycle */
+  seam_provided *provided; /* the host copies the core's ring here before each cycle */
 } sim_shim;
 
 EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_size, int max_sockets,
@@ -23,12 +23,21 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
   x->results = calloc((size_t)result_capacity, sizeof(seam_result));
   x->provided = calloc(1, sizeof(seam_provided) + (size_t)pool_size * sizeof(seam_provided_entry));
   shim_config cfg = {
-    .model = model, .mechanism = mechanism, .pool_size = pool_size, .max_sockets = max_sockets,
-    .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE, .requests = x->requests, .results = x->results,
-    .result_capacity = (uint32_t)result_capacity, .provided = x->provided,
+      .model = model,
+      .mechanism = mechanism,
+      .pool_size = pool_size,
+      .max_sockets = max_sockets,
+      .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE,
+      .requests = x->requests,
+      .results = x->results,
+      .result_capacity = (uint32_t)result_capacity,
+      .provided = x->provided,
   };
   if (!x->requests || !x->results || !x->provided || shim_open(&x->s, &cfg) != 0) {
-    free(x->requests); free(x->results); free(x->provided); free(x);
+    free(x->requests);
+    free(x->results);
+    free(x->provided);
+    free(x);
     return NULL;
   }
   return x;

@@ -7,6 +7,7 @@
 /* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "common/deadline.h"
@@ -25,9 +26,7 @@ typedef struct iocp_state {
   os_completion batch[OS_IOCP_BATCH_MAX];
 } iocp_state;
 
-static intptr_t port_of(shim *s) {
-  return ((iocp_state *)s->mech_state)->port;
-}
+static intptr_t port_of(shim *s) { return ((iocp_state *)s->mech_state)->port; }
 
 /* Whether a completion belongs to the registration its operation was posted for: after a remove
  * (and maybe a new add of the same fd) it is only the OS confirming the cancel. */
@@ -48,17 +47,26 @@ static void end_writes(shim *s, fdstate *f, uint32_t code) {
 /* Posts the rest of the head send. A second send in flight could overtake the rest of a first
  * one that completed short, so the queue waits behind the head. */
 static void post_head_send(shim *s, fdstate *f) {
+  SHIM_ASSERT(f->write_head >= 0);
   const shim_op *op = &s->ops[f->write_head];
+  SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
   int rc = os_iocp_send(port_of(s), f->fd, s->cfg.buffers + op->ptr + f->write_done,
                         (uint32_t)(op->len - f->write_done), (uint32_t)f->write_head);
   if (rc != 0) end_writes(s, f, (uint32_t)rc);
 }
 
 static void on_send(shim *s, fdstate *f, const os_completion *c) {
+  SHIM_ASSERT(f->write_head == (int)c->op); /* one send in flight per socket: the head */
   f->write_done += (int)c->bytes;
-  if (c->error != 0) { end_writes(s, f, c->error); return; }
+  if (c->error != 0) {
+    end_writes(s, f, c->error);
+    return;
+  }
   const shim_op *op = &s->ops[f->write_head];
-  if (f->write_done < op->len) { post_head_send(s, f); return; }
+  if (f->write_done < op->len) {
+    post_head_send(s, f);
+    return;
+  }
   int ctx = pop_op(s, &f->write_head, &f->write_tail);
   push_complete(s, f->fd, ctx, op->len, 0, -1);
   f->write_done = 0;
@@ -71,10 +79,16 @@ static void post_probe(shim *s, fdstate *f) {
   iocp_state *st = s->mech_state;
   if (f->probe >= 0 || f->reads_armed == 0 || f->starved) return;
   /* More probes than registrations: only while cancelled ones have not completed yet. */
-  if (st->probes_idle_count == 0) { end_armed_reads(s, f, OS_WIN_WSAENOBUFS); return; }
+  if (st->probes_idle_count == 0) {
+    end_armed_reads(s, f, OS_WIN_WSAENOBUFS);
+    return;
+  }
   int k = st->probes_idle[--st->probes_idle_count];
   shim_op *p = &st->probes[k];
-  p->kind = REQ_RECV; p->fd = f->fd; p->slot = f->slot; p->gen = f->gen;
+  p->kind = REQ_RECV;
+  p->fd = f->fd;
+  p->slot = f->slot;
+  p->gen = f->gen;
   int rc = os_iocp_recv(st->port, f->fd, s->cfg.buffers, 0, (uint32_t)(s->cfg.pool_size + k));
   if (rc != 0) {
     st->probes_idle[st->probes_idle_count++] = k;
@@ -88,7 +102,10 @@ static void post_probe(shim *s, fdstate *f) {
 static void serve_reads(shim *s, fdstate *f) {
   while (f->reads_armed > 0 && !f->starved && has_room(s)) {
     const seam_provided_entry *b = peek_provided(s);
-    if (!b) { report_starved(s, f); return; }
+    if (!b) {
+      report_starved(s, f);
+      return;
+    }
     int n = os_iocp_recv_now(port_of(s), f->fd, s->cfg.buffers + b->offset, (uint32_t)s->cfg.provided->length);
     if (n == -OS_WIN_WSAEWOULDBLOCK) break;
     if (n > 0) {
@@ -97,7 +114,7 @@ static void serve_reads(shim *s, fdstate *f) {
       continue;
     }
     end_armed_reads(s, f, -n);
-    break;   /* reads left armed for want of room meet the end again through the next probe */
+    break; /* reads left armed for want of room meet the end again through the next probe */
   }
   post_probe(s, f);
 }
@@ -105,9 +122,10 @@ static void serve_reads(shim *s, fdstate *f) {
 static void on_probe(shim *s, const os_completion *c) {
   iocp_state *st = s->mech_state;
   int k = (int)c->op - s->cfg.pool_size;
+  SHIM_ASSERT(k >= 0 && k < s->cfg.max_sockets && st->probes_idle_count < s->cfg.max_sockets);
   st->probes_idle[st->probes_idle_count++] = k;
   fdstate *f = live_registration(s, &st->probes[k]);
-  if (!f) return;   /* removed: the OS confirmed the cancel */
+  if (!f) return; /* removed: the OS confirmed the cancel */
   f->probe = -1;
   if (c->error == 0) serve_reads(s, f);
   else {
@@ -145,7 +163,11 @@ static void on_completion(shim *s, const os_completion *c) {
     s->bookkeeping += s->results - before;
     return;
   }
-  if (op->kind == REQ_SEND) { on_send(s, f, c); return; }
+  SHIM_ASSERT(op->kind == REQ_RECV || op->kind == REQ_SEND || op->kind == REQ_ACCEPT);
+  if (op->kind == REQ_SEND) {
+    on_send(s, f, c);
+    return;
+  }
   if (op->kind == REQ_ACCEPT) {
     if (reposted_accept(s, op, c)) return;
     push_complete(s, op->fd, (int)c->op, 0, (int)c->error, c->error == 0 ? c->accepted : -1);
@@ -158,8 +180,12 @@ static void on_completion(shim *s, const os_completion *c) {
 
 /* Listeners are only associated: the core posts their accepts. */
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS); return; }
+  if (!f) {
+    push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS);
+    return;
+  }
   f->kind = q->len;
   f->slot = q->target;
   f->gen = q->gen;
@@ -179,7 +205,7 @@ static void request_remove(shim *s, fdstate *f) {
     fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_WIN_ERROR_OPERATION_ABORTED);
   }
   s->bookkeeping += s->results - before;
-  f->reads_armed = 0;   /* they hold nothing; a probe in flight is cancelled with the rest */
+  f->reads_armed = 0; /* they hold nothing; a probe in flight is cancelled with the rest */
   os_iocp_dissociate(port_of(s), f->fd);
   fdmap_erase(&s->fds, f);
 }
@@ -187,7 +213,7 @@ static void request_remove(shim *s, fdstate *f) {
 static void request_read(shim *s, const seam_request *q) {
   fdstate *f = fdmap_find(&s->fds, q->fd);
   if (!f || f->slot != q->target || f->gen != q->gen) {
-    fdstate gone = { .fd = q->fd, .slot = q->target, .gen = q->gen };
+    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
     push_recv(s, &gone, -1, 0, OS_WIN_ERROR_INVALID_HANDLE);
     return;
   }
@@ -196,16 +222,24 @@ static void request_read(shim *s, const seam_request *q) {
     post_probe(s, f);
     return;
   }
-  f->starved = 0;   /* REQ_RESUME: the data that found no buffer is there */
+  f->starved = 0; /* REQ_RESUME: the data that found no buffer is there */
   serve_reads(s, f);
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) { push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1); return; }
+  if (!f) {
+    push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1);
+    return;
+  }
   shim_op *op = &s->ops[q->target];
-  op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
-  op->fd = q->fd; op->slot = f->slot; op->gen = f->gen;
+  op->kind = q->kind;
+  op->ptr = q->ptr;
+  op->len = q->len;
+  op->fd = q->fd;
+  op->slot = f->slot;
+  op->gen = f->gen;
   if (q->kind == REQ_SEND) {
     int idle = f->write_head < 0;
     queue_op(s, &f->write_head, &f->write_tail, q->target);
@@ -230,9 +264,13 @@ static int iocp_apply(shim *s, int count) {
       break;
     }
     case REQ_CLOSE: os_close(q->fd); break;
-    case REQ_RECV: case REQ_RESUME: request_read(s, q); break;
-    case REQ_SEND: case REQ_ACCEPT: request_io(s, q); break;
-    default: break;   /* REQ_MODIFY: the completion model has no interest to watch */
+    case REQ_RECV:
+    case REQ_RESUME: request_read(s, q); break;
+    case REQ_SEND:
+    case REQ_ACCEPT: request_io(s, q); break;
+    default: /* REQ_MODIFY: the completion model has no interest to watch */
+      SHIM_ASSERT(q->kind == REQ_MODIFY || q->kind == REQ_NONE);
+      break;
     }
   }
   return s->results;
@@ -248,11 +286,12 @@ static int iocp_harvest(shim *s, double timeout_ms) {
   for (;;) {
     uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
     int max = room < OS_IOCP_BATCH_MAX ? (int)room : OS_IOCP_BATCH_MAX;
-    if (max < 1) break;   /* no room: the port keeps the rest for the next wait */
+    if (max < 1) break; /* no room: the port keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;
     int n = os_iocp_wait(st->port, st->batch, max, ms);
     if (n < 0) break;
+    SHIM_ASSERT(n <= max);
     for (int i = 0; i < n; i++) on_completion(s, &st->batch[i]);
     if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
     if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
@@ -274,7 +313,10 @@ static int iocp_open(shim *s) {
   for (int k = 0; k < probes; k++) st->probes_idle[k] = probes - 1 - k;
   st->probes_idle_count = probes;
   int rc = os_iocp_open(s->cfg.pool_size + probes, &st->port);
-  if (rc != 0) { st->port = 0; return -rc; }
+  if (rc != 0) {
+    st->port = 0;
+    return -rc;
+  }
   return 0;
 }
 
@@ -296,4 +338,4 @@ static int iocp_wake(shim *s) {
   return -rc;
 }
 
-const shim_driver shim_driver_iocp = { iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake };
+const shim_driver shim_driver_iocp = {iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake};

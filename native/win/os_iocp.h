@@ -19,10 +19,10 @@
 #define OS_IOCP_WAKE_OP 0xffffffffu
 
 typedef struct os_completion {
-  uint32_t op;        /* the id given at post, or OS_IOCP_WAKE_OP */
-  uint32_t bytes;     /* bytes transferred */
-  uint32_t error;     /* 0, or the Win32 code GetQueuedCompletionStatusEx's entry reported */
-  int32_t accepted;   /* accepts: the new socket's fd, else -1 */
+  uint32_t op;      /* the id given at post, or OS_IOCP_WAKE_OP */
+  uint32_t bytes;   /* bytes transferred */
+  uint32_t error;   /* 0, or the Win32 code GetQueuedCompletionStatusEx's entry reported */
+  int32_t accepted; /* accepts: the new socket's fd, else -1 */
 } os_completion;
 
 /* A completion port for up to max_ops operations in flight at once; concurrency 1. */
