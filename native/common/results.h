@@ -113,8 +113,14 @@ static inline int pop_op(shim *s, int *head, int *tail) {
 
 /* An I/O request the core may queue: a known kind, for one of its contexts, inside its memory. */
 static inline int valid_io_request(const shim *s, const seam_request *q) {
-  int io = q->kind == REQ_RECV || q->kind == REQ_SEND || q->kind == REQ_ACCEPT;
+  int io = q->kind == REQ_SEND || q->kind == REQ_ACCEPT;
   return io && valid_context(s, q->target) && q->ptr >= 0 && q->len >= 0;
+}
+
+/* A read armed (or resumed) on one of the core's slots: it names no buffer. */
+static inline int valid_read_request(const shim *s, const seam_request *q) {
+  int read = q->kind == REQ_RECV || q->kind == REQ_RESUME;
+  return read && q->target >= 0 && q->target < s->cfg.max_sockets;
 }
 
 /* An add: a kind of fd (carried in len) for one of the core's slots. */

@@ -174,6 +174,7 @@ static fdstate *slot_registration(shim *s, const seam_request *q) {
 }
 
 static void request_read(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_read_request(s, q));
   fdstate *f = slot_registration(s, q);
   if (!f) {
     fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
@@ -230,9 +231,8 @@ static int posix_apply(shim *s, int count) {
     case REQ_CLOSE: os_close(q->fd); break;
     case REQ_RECV:
     case REQ_RESUME: request_read(s, q); break;
-    case REQ_SEND:
-    case REQ_ACCEPT: request_io(s, q); break;
-    default: break;
+    case REQ_NONE: break;
+    default: request_io(s, q); break;
     }
   }
   return s->results;

@@ -211,6 +211,7 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_read(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_read_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
   if (!f || f->slot != q->target || f->gen != q->gen) {
     fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
