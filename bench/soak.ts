@@ -38,7 +38,7 @@ const settle = async (): Promise<void> => { globalThis.gc?.(); await new Promise
 
 /** The core's memory for each registration it can hold: two sizes of the table, compared. */
 async function coreBytesPerSocket(): Promise<number> {
-  const small = 1024;
+  const small = 16384;   // past MAX_EVENTS_PER_WAIT, where the result ring stops growing
   const large = 65536;
   const bytes = async (sockets: number): Promise<number> =>
     (await instantiateCore({ poolSize: DEFAULT_POOL_SIZE, bufferSize: DEFAULT_BUFFER_SIZE, maxSockets: sockets }))!.plan(DEFAULT_POOL_SIZE, DEFAULT_BUFFER_SIZE, sockets);
@@ -102,7 +102,7 @@ await request(peer, { connect: port, count: connections }, 'connected');
 while (open < connections) await new Promise((r) => setTimeout(r, 20));
 await settle();
 const idle = { fds: fds(), rss: rss() };
-console.log(`connected in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${idle.fds - base.fds} more fds, RSS +${((idle.rss - base.rss) / MB).toFixed(1)} MB = ${Math.round((idle.rss - base.rss) / connections)} bytes per idle connection (process); core ${await coreBytesPerSocket()} bytes per registration`);
+console.log(`connected in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${idle.fds - base.fds} more fds, RSS +${((idle.rss - base.rss) / MB).toFixed(1)} MB = ${Math.round((idle.rss - base.rss) / connections)} bytes per idle connection (process); core ${Math.round(await coreBytesPerSocket())} bytes per registration`);
 console.log('minute  connections    fds  RSS MB  pool in use (high)  reads waiting  round trips (this minute)  bad echoes');
 
 peer.send({ traffic: Number(values.size), perTick: Number(values['per-tick']), tickMs: Number(values['tick-ms']) });
