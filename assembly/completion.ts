@@ -15,6 +15,7 @@ import { pushRequest, requestSpace } from './requests';
 import { claimProvided } from './provided';
 
 let waitingTotal: i32 = 0;
+let armedTotal: i32 = 0;      // reads armed at the shim on live slots: no wait can fill more buffers
 let laterReadEnds: i32 = 0;   // read endings merged into a slot node beyond its first event
 let waitHead: i32 = -1;
 let waitTail: i32 = -1;
@@ -25,7 +26,11 @@ export function waitingReads(): i32 { return waitingTotal; }
 /** Events waiting in slot nodes beyond one each: readyQueued counts events, not nodes. */
 export function mergedReadEnds(): i32 { return laterReadEnds; }
 
+/** The most buffers one wait's reads can take: what is worth lending. */
+export function armedReads(): i32 { return armedTotal; }
+
 export function resetCompletion(): void {
+  armedTotal = 0;
   laterReadEnds = 0;
   waitingTotal = 0;
   waitHead = -1;
@@ -37,6 +42,7 @@ export function armRead(slot: i32): void {
   const s = slotAt(slot);
   pushRequest(REQ_RECV, load<i32>(s + L.S_FD), slot, 0, 0, 0, load<i32>(s + L.S_GEN));
   store<i32>(s + L.S_READS, load<i32>(s + L.S_READS) + 1);
+  armedTotal++;
 }
 
 function joinWaiting(slot: i32, count: i32): void {
@@ -62,6 +68,7 @@ export function onNoBuffer(slot: i32, gen: i32): void {
 /** Drops a removed slot's waiting; its list entry is skipped when the list is walked. */
 export function forgetWaiting(slot: i32): void {
   const s = slotAt(slot);
+  if (load<i32>(s + L.S_KIND) != KIND_LISTENER) armedTotal -= load<i32>(s + L.S_READS);
   waitingTotal -= load<i32>(s + L.S_WAITING);
   store<i32>(s + L.S_WAITING, 0);
 }
@@ -199,6 +206,7 @@ export function onRecv(slot: i32, gen: i32, bytes: i32, osCode: i32, buffer: i32
   }
   const s = slotAt(slot);
   store<i32>(s + L.S_READS, load<i32>(s + L.S_READS) - 1);
+  armedTotal--;
   if (buffer >= 0) {
     queueEvent(buffer, slot, successEvent(OP_RECV, bytes), bytes, 0, -1);
     return OK;

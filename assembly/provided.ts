@@ -5,6 +5,7 @@
 import * as L from './layout';
 import { PROVIDED_HEADER_BYTES, PROVIDED_ENTRY_BYTES, PROVIDED_COUNT, PROVIDED_LENGTH, PROVIDED_ENTRY_ID, PROVIDED_ENTRY_OFFSET } from './seam';
 import { lendContext, returnLent, claimLent, freeContexts, bufferAt } from './pool';
+import { armedReads } from './completion';
 
 let lent: i32 = 0;
 let taken: i32 = 0;
@@ -24,10 +25,11 @@ export function resetProvided(): void {
   publish(0);
 }
 
-/** Start of a wait: every free context goes into the ring. */
+/** Start of a wait: free contexts go into the ring, as many as the armed reads could take. */
 export function provide(): void {
   if (!ASC_NO_ASSERT) assert(lent == 0, 'buffers lent again before the last wait gave them back');
-  lent = freeContexts();
+  if (!ASC_NO_ASSERT) assert(armedReads() >= 0, 'fewer armed reads than none');
+  lent = min(freeContexts(), armedReads());
   taken = 0;
   for (let i = 0; i < lent; i++) {
     const id = lendContext();
