@@ -35,6 +35,7 @@ export class NetLoop {
   #pumping = false;
   #waiting = false;
   #pollTimer: ReturnType<typeof setTimeout> | null = null;
+  #afterWait: (() => void)[] = [];
 
   constructor(options: LoopOptions) {
     this.#options = options;
@@ -62,10 +63,15 @@ export class NetLoop {
     this.#reactor!.modify(fd, events);
   }
 
-  /** Stops watching fd and closes it. */
-  close(fd: number): void {
+  /**
+   * Stops watching fd and closes it; `closed` runs once it is closed. Under a pending wait the
+   * reactor closes it when the wait ends (woken at once), so the fd number is not reused under it.
+   */
+  close(fd: number, closed: () => void): void {
     if (this.#reactor!.isRegistered(fd)) this.#watched--;
     this.#reactor!.os.close(fd);
+    if (this.#waiting) this.#afterWait.push(closed);
+    else process.nextTick(closed);
   }
 
   /** Stops watching fd, which stays open (a hung-up socket nobody reads from). */
@@ -114,6 +120,9 @@ export class NetLoop {
           events = await reactor.waitAsync(null);
         } finally {
           this.#waiting = false;
+          const closed = this.#afterWait;
+          this.#afterWait = [];
+          for (const done of closed) done();
         }
       }
       for (const event of events) event.context.onEvent(event);

@@ -39,6 +39,7 @@ export class Server extends EventEmitter implements Watcher {
   #bound: { address: string; family: string; port: number } | null = null;
   #connections = 0;
   #closing = false;
+  #portReleased = false;
   #refed = true;
   #holdsRef = false;
 
@@ -65,6 +66,7 @@ export class Server extends EventEmitter implements Watcher {
     const port = options.port === undefined ? 0 : Number(options.port);
     const backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.#closing = false;
+    this.#portReleased = false;
     this.#takeRef();
     this.#stack.loop.withReactor((reactor) => this.#listenNow(reactor, host, port, backlog), (e) => this.emit('error', e));
     return this;
@@ -134,18 +136,21 @@ export class Server extends EventEmitter implements Watcher {
       return this;
     }
     if (callback) this.once('close', callback);
-    this.#stack.loop.close(this.#fd);
-    this.#fd = -1;
     this.#closing = true;
+    this.#stack.loop.close(this.#fd, () => {
+      this.#portReleased = true;
+      this.#emitCloseWhenDone();
+    });
+    this.#fd = -1;
     this.#dropRef();
-    this.#emitCloseWhenDone();
     return this;
   }
 
+  /** 'close' once the port is released and the last connection has closed. */
   #emitCloseWhenDone(): void {
-    if (this.#connections > 0 || !this.#closing) return;
+    if (this.#connections > 0 || !this.#closing || !this.#portReleased) return;
     this.#closing = false;
-    process.nextTick(() => this.emit('close'));
+    this.emit('close');
   }
 
   address(): { address: string; family: string; port: number } | null {

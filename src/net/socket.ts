@@ -8,6 +8,9 @@ import type { NetLoop, Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
 import { systemError, codedError, codeOf } from './errors.js';
 
+// Taken at load: under a simulation's virtual clock the stream's own turns stay real.
+const realSetImmediate = globalThis.setImmediate;
+
 /** Bytes a READ readiness event takes from the kernel at once. */
 const READ_CHUNK_BYTES = 65536;
 
@@ -44,6 +47,8 @@ export class Socket extends Duplex implements Watcher {
   #reading = false;
   /** Hung up while nobody read: no longer watched (level-triggered HUP would fire every wait). */
   #unwatched = false;
+  /** The connection's error, reported by the kernel while nobody read or wrote. */
+  #hangup: string | null = null;
   #pendingWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
   #pendingFinal: ((error?: Error | null) => void) | null = null;
   #refed = true;
@@ -156,13 +161,20 @@ export class Socket extends Duplex implements Watcher {
       else if (event.type & EventType.WRITE) this.#connected();
       return;
     }
-    if (event.type & EventType.WRITE && this.#pendingWrite) this.#flush();
-    if (this.destroyed) return;
-    if (this.#reading && (event.type & EventType.READ || failed)) this.#readSome();
-    else if (failed && !this.#reading) {
-      // Seen again by the read that wants it; until then, unwatched so it does not fire every wait.
-      this.#unwatched = true;
-      this.#loop().unwatch(this.#fd);
+    // The event carries the connection's error (the kernel reports it once): whoever waits on
+    // the socket hears it, or the next read or write does.
+    if (event.error) this.#hangup = event.error.code;
+    if (this.#hangup !== null && this.#pendingWrite) this.#flush();
+    else if (this.#hangup !== null && this.#reading) this.destroy(systemError('read', this.#hangup));
+    else {
+      if (event.type & EventType.WRITE && this.#pendingWrite) this.#flush();
+      if (this.destroyed) return;
+      if (this.#reading && (event.type & EventType.READ || failed)) this.#readSome();
+      else if (failed) {
+        // Seen again by the read that wants it; until then unwatched, or it would fire every wait.
+        this.#unwatched = true;
+        this.#loop().unwatch(this.#fd);
+      }
     }
   }
 
@@ -180,6 +192,8 @@ export class Socket extends Duplex implements Watcher {
       this.#reading = false;
       this.#watch();
       this.push(null);
+      // Ends a stream nobody reads, as Node does, so an idle peer's close is noticed.
+      this.read(0);
       return;
     }
     this.#bytesRead += data.length;
@@ -191,6 +205,10 @@ export class Socket extends Duplex implements Watcher {
 
   _read(): void {
     if (this.#reading) return;
+    if (this.#hangup !== null) {
+      this.destroy(systemError('read', this.#hangup));
+      return;
+    }
     this.#reading = true;
     if (this.#fd >= 0 && !this.#connecting) this.#watch();
   }
@@ -229,6 +247,7 @@ export class Socket extends Duplex implements Watcher {
     const pending = this.#pendingWrite!;
     let taken: number;
     try {
+      if (this.#hangup !== null) throw Object.assign(new Error(), { code: this.#hangup });
       taken = this.#loop().os.send(this.#fd, pending.data);
     } catch (e) {
       this.#pendingWrite = null;
@@ -263,26 +282,29 @@ export class Socket extends Duplex implements Watcher {
   _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearTimer();
     this.#connecting = false;
-    if (this.#fd >= 0) {
-      const fd = this.#fd;
-      this.#fd = -1;
-      try {
-        if (this.#unwatched) this.#loop().os.close(fd);
-        else this.#loop().close(fd);
-      } catch {
-        // Already closed by the OS's account: the stream ends all the same.
-      }
-    }
     this.#dropRef();
     this.#pendingWrite?.callback(error ?? codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
     this.#pendingWrite = null;
     const closedByServer = this.#closedByServer;
     this.#closedByServer = null;
     callback(error);
-    process.nextTick(() => {
-      this.emit('close', error !== null && error !== undefined);
-      closedByServer?.();
-    });
+    // 'close' after the error and end events, once the fd is closed, as a closed handle reports it.
+    const closed = (): void => {
+      realSetImmediate(() => {
+        this.emit('close', error !== null && error !== undefined);
+        closedByServer?.();
+      });
+    };
+    if (this.#fd < 0) {
+      closed();
+      return;
+    }
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (this.#unwatched) {
+      this.#loop().os.close(fd);
+      closed();
+    } else this.#loop().close(fd, closed);
   }
 
   /** Ends the writable side once what is queued went out, then destroys the socket. */
