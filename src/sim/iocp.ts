@@ -19,12 +19,6 @@ export const WIN = {
   WSAENOBUFS: 10055,
 } as const;
 
-/**
- * What a pending read completes with when the app closes its socket: real Windows reports
- * ERROR_OPERATION_ABORTED (995), Wine reports 676. A kernel answers as one of them, all its life.
- */
-export type WindowsFlavor = 'windows' | 'wine';
-export const WINDOWS_FLAVORS: readonly WindowsFlavor[] = ['windows', 'wine'];
 
 /** The op id of a wakeup posted with os_iocp_post (OS_IOCP_WAKE_OP). */
 export const WAKE_OP = 0xffffffff;

@@ -3,8 +3,9 @@
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
-import type { WindowsFlavor } from './iocp.js';
+import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
+import { SimulationDeadlock } from '../deadlock.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -80,14 +81,6 @@ class Epoll {
 }
 
 type File = Stream | Listener | Counter | Epoll;
-
-/** Thrown when a wait could only end by an event that nothing will ever produce. */
-export class SimulationDeadlock extends Error {
-  constructor(now: number) {
-    super(`simulation deadlock at ${now} ms: a wait without timeout, and nothing scheduled that could end it; give the wait a timeout or make the peer act`);
-    this.name = 'SimulationDeadlock';
-  }
-}
 
 /** Sees every byte a connection takes (the oracle's record of what was sent). */
 export interface KernelObserver {

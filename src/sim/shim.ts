@@ -1,11 +1,11 @@
 // The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
 // their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
-import type { NativeShim } from '../native.js';
-import type { ShimLayout } from '../backend.js';
+import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
 import { CompletionPort } from './iocp.js';
 import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
 import { ReactorError } from '../errors.js';
+import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 
 interface ShimModule {
   HEAPU8: Uint8Array;
@@ -120,20 +120,8 @@ export interface WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number>;
 }
 
-// Simulated reactors' wakeup tokens: above the native ones, reachable from their own thread.
-const FIRST_SIM_TOKEN = 0x80000000;
-let nextToken = FIRST_SIM_TOKEN;
-const byToken = new Map<number, SimShim>();
-
-/** wakeup(token) for a simulated reactor: true/false, or undefined if the token is not one. */
-export function wakeSimulated(token: number): boolean | undefined {
-  if (token < FIRST_SIM_TOKEN) return undefined;
-  const shim = byToken.get(token);
-  return shim !== undefined && shim.wakeup() === 0;
-}
-
 export class SimShim implements NativeShim {
-  readonly wakeToken = nextToken++;
+  readonly wakeToken = simulatedToken();
   readonly #module: ShimModule;
   readonly #shim: number;
   readonly #core: Int32Array;
@@ -162,7 +150,7 @@ export class SimShim implements NativeShim {
     this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
       layout.requestCapacity, layout.resultCapacity);
     if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
-    byToken.set(this.wakeToken, this);
+    listSimulated(this.wakeToken, this);
   }
 
   cycle(requests: number, timeoutMs: number): number {
@@ -217,7 +205,7 @@ export class SimShim implements NativeShim {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    byToken.delete(this.wakeToken);
+    unlistSimulated(this.wakeToken);
     this.#module._sim_shim_close(this.#shim);
   }
 

@@ -1,8 +1,7 @@
 // The shim of a replay: no OS, no sockets. Each cycle checks that the core asks for what the
 // recording's core asked for, then writes the recorded raw results (and received bytes, where
 // the recorded recv put them) into the result ring, as the real shim's cycle did.
-import type { NativeShim } from '../native.js';
-import type { Backend, OsCalls, ShimLayout } from '../backend.js';
+import type { Backend, NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
 import { ENTRY_INTS, REQUEST } from '../seam.js';
@@ -106,12 +105,15 @@ export class ReplayShim implements NativeShim {
   }
 }
 
-/** OS calls of a replay: the fd kinds the recording saw at each add; nothing else exists. */
+/**
+ * OS calls of a replay: the fd kinds the recording saw at each add; nothing else exists. A
+ * recorded close (of a registered fd) unregisters it, and closing the nothing behind it succeeds.
+ */
 function replayOs(kinds: Map<number, number>): OsCalls {
   const none = (): number => -EBADF;
   return {
     socketPair: none, listen: none, connect: none, accept: none, send: none, recv: none, shutdown: none,
-    close: none, fdKind: (fd) => kinds.get(fd) ?? -EBADF,
+    close: () => 0, fdKind: (fd) => kinds.get(fd) ?? -EBADF,
   };
 }
 

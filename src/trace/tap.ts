@@ -1,8 +1,8 @@
 // Records one reactor into a TraceSink: the app's calls, the requests the core hands the shim,
 // the raw results it gets back (with received bytes), the delivered events and counters after
-// each wait. Installed only on a reactor created with `trace`: one without runs untouched code.
-import type { NativeShim } from '../native.js';
-import type { OsCalls, ShimLayout } from '../backend.js';
+// each wait. The observer (src/reactor-observer.ts) of a reactor created with `trace`.
+import type { NativeShim, OsCalls, ShimLayout } from '../backend.js';
+import type { ObservedCall, ReactorObserver } from '../reactor-observer.js';
 import type { CallRecord, EventRecord, ResultRecord, TraceSink } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
@@ -29,17 +29,9 @@ export interface TapSetup {
   probe: CoreProbe;
 }
 
-type CallOp = CallRecord['op'];
-/** The reactor methods that are app calls, and the op each is recorded as. */
-const SYNC_CALLS: [string, CallOp][] = [
-  ['add', 'add'], ['modify', 'modify'], ['remove', 'remove'], ['postRead', 'postRead'],
-  ['postWrite', 'postWrite'], ['wait', 'wait'], ['wakeup', 'wakeup'], ['destroy', 'destroy'],
-  ['closeRegistered', 'close'],
-];
-
 const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
 
-export class ReactorTap {
+export class ReactorTap implements ReactorObserver {
   readonly r: number;
   readonly #writer: TraceWriter;
   readonly #i32: Int32Array;
@@ -62,7 +54,7 @@ export class ReactorTap {
   }
 
   /** The shim, seen through the tap. */
-  wrapShim(inner: NativeShim): NativeShim {
+  shim(inner: NativeShim): NativeShim {
     const tap = this;
     return {
       cycle(requests, timeoutMs) {
@@ -83,17 +75,6 @@ export class ReactorTap {
       get wakeToken() { return inner.wakeToken; },
       get waitsInterrupted() { return inner.waitsInterrupted; },
     };
-  }
-
-  /** Replaces the reactor's call methods, on this instance only, by recording ones. */
-  instrument(reactor: object): void {
-    const methods = reactor as Record<string, (...args: unknown[]) => unknown>;
-    for (const [name, op] of SYNC_CALLS) {
-      const inner = methods[name].bind(reactor);
-      methods[name] = (...args) => this.#call(op, args, inner);
-    }
-    const waitAsync = methods.waitAsync.bind(reactor) as (...args: unknown[]) => Promise<unknown>;
-    methods.waitAsync = (...args) => this.#callAsync(args, waitAsync);
   }
 
   /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
@@ -117,12 +98,12 @@ export class ReactorTap {
     });
   }
 
-  #call(op: CallOp, args: unknown[], inner: (...args: unknown[]) => unknown): unknown {
-    if (this.#writer.inCall) return inner(...args);   // made by the call being recorded
+  call<T>(op: ObservedCall, args: readonly unknown[], run: () => T): T {
+    if (this.#writer.inCall) return run();   // made by the call being recorded
     const record = this.#callRecord(op, args);
     this.#writer.beginCall(this.r);
     try {
-      return inner(...args);
+      return run();
     } catch (e) {
       record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
       throw e;
@@ -131,12 +112,12 @@ export class ReactorTap {
     }
   }
 
-  #callAsync(args: unknown[], inner: (...args: unknown[]) => Promise<unknown>): Promise<unknown> {
+  callAsync<T>(args: readonly unknown[], run: () => Promise<T>): Promise<T> {
     const record = this.#callRecord('wait', args);
     record.async = true;
     const cycles = this.#cycles;
     this.#writer.beginCall(this.r);
-    const done = inner(...args);
+    const done = run();
     if (this.#cycles > cycles) {
       this.#writer.endCall(record);
       return done;
@@ -151,7 +132,7 @@ export class ReactorTap {
     });
   }
 
-  #callRecord(op: CallOp, args: unknown[]): CallRecord {
+  #callRecord(op: ObservedCall, args: readonly unknown[]): CallRecord {
     const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
     const [first, second, third] = args;
     if (op !== 'wait' && typeof first === 'number') record.fd = first;
