@@ -30,7 +30,8 @@ export class NetLoop {
   readonly #options: LoopOptions;
   #reactor: Reactor<Watcher> | null = null;
   #opening: Promise<Reactor<Watcher>> | null = null;
-  #watched = 0;
+  /** The fds this loop's reactor watches. */
+  readonly #watched = new Set<number>();
   #refs = 0;
   #pumping = false;
   #waiting = false;
@@ -54,7 +55,7 @@ export class NetLoop {
   /** Starts watching fd (the reactor is open: fds come from it). */
   watch(fd: number, watcher: Watcher, events: number): void {
     this.#reactor!.add(fd, watcher, events);
-    this.#watched++;
+    this.#watched.add(fd);
     this.#schedule();
   }
 
@@ -68,7 +69,7 @@ export class NetLoop {
    * reactor closes it when the wait ends (woken at once), so the fd number is not reused under it.
    */
   close(fd: number, closed: () => void): void {
-    if (this.#reactor!.isRegistered(fd)) this.#watched--;
+    this.#watched.delete(fd);
     this.#reactor!.os.close(fd);
     if (this.#waiting) this.#afterWait.push(closed);
     else process.nextTick(closed);
@@ -76,7 +77,8 @@ export class NetLoop {
 
   /** Stops watching fd, which stays open (a hung-up socket nobody reads from). */
   unwatch(fd: number): void {
-    if (this.#reactor!.remove(fd)) this.#watched--;
+    this.#reactor!.remove(fd);
+    this.#watched.delete(fd);
   }
 
   get os(): Reactor<Watcher>['os'] {
@@ -96,7 +98,7 @@ export class NetLoop {
   }
 
   #schedule(): void {
-    if (this.#pumping || this.#reactor === null || this.#watched === 0) return;
+    if (this.#pumping || this.#reactor === null || this.#watched.size === 0) return;
     if (this.#pollTimer !== null) {
       clearTimeout(this.#pollTimer);
       this.#pollTimer = null;
@@ -111,7 +113,7 @@ export class NetLoop {
   async #pump(): Promise<void> {
     const reactor = this.#reactor!;
     const native = this.#options.native;
-    while (this.#watched > 0 && !reactor.destroyed) {
+    while (this.#watched.size > 0 && !reactor.destroyed) {
       let events = native ? reactor.wait(0) : [];
       if (events.length === 0) {
         if (native && this.#refs === 0) break;
@@ -130,7 +132,7 @@ export class NetLoop {
       if (native) await new Promise((resolve) => realSetImmediate(resolve));
     }
     this.#pumping = false;
-    if (this.#watched > 0 && !reactor.destroyed) {
+    if (this.#watched.size > 0 && !reactor.destroyed) {
       this.#pollTimer = realSetTimeout(() => {
         this.#pollTimer = null;
         this.#schedule();

@@ -17,6 +17,9 @@ import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from './trace-faults.js';
 import { Oracle } from './oracle.js';
+import { VirtualClock } from './virtual-clock.js';
+import { netApi, type NetApi } from '../net/api.js';
+import { NetLoop, type Watcher } from '../net/loop.js';
 
 export interface SimulationOptions extends NetworkOptions {
   /**
@@ -54,9 +57,27 @@ interface ParkedWait {
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   readonly #watchers: Watchers;
+  readonly #useVirtualTime: () => void;
+  #net: NetApi | null = null;
 
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}) {
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}, useVirtualTime: () => void = () => undefined) {
     this.#watchers = watchers;
+    this.#useVirtualTime = useVirtualTime;
+  }
+
+  /**
+   * node:net's API bound to this host (io-reactor/net over one reactor of the host): servers
+   * listen on its ports, connects go from it, a host name is the address of that host. From
+   * the first use on, the programs' timers run on virtual time (Simulation.useVirtualTime).
+   */
+  get net(): NetApi {
+    this.#useVirtualTime();
+    this.#net ??= netApi(() => ({
+      loop: new NetLoop({ open: () => this.createReactor<Watcher>({ model: 'readiness' }), native: false }),
+      resolve: (host, done) => process.nextTick(done, null, host),
+      anyAddress: '0.0.0.0',
+    }));
+    return this.#net;
   }
 
   /** The host's console: `write` types into its stdin (fd 0), `end` closes it. */
@@ -98,6 +119,7 @@ export class Simulation implements WaitScheduler {
   readonly #trace: TraceSink | undefined;
   readonly #windowsFlavor: WindowsFlavor;
   readonly #watchers: Watchers = {};
+  readonly #clock = new VirtualClock();
 
   constructor(options: SimulationOptions = {}) {
     const flavor = options.windowsFlavor ?? 'windows';
@@ -149,7 +171,7 @@ export class Simulation implements WaitScheduler {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this, this.#watchers);
+      host = new SimHost(name, kernel, this, this.#watchers, () => this.useVirtualTime());
       this.#hosts.set(name, host);
     }
     return host;
@@ -209,17 +231,36 @@ export class Simulation implements WaitScheduler {
       await new Promise<void>((settled) => setImmediate(settled));
       oracle?.check();
       if (this.#resolveReady()) continue;
-      const next = Math.min(this.network.nextAt(), ...this.#parked.map((p) => p.deadline));
+      const next = Math.min(this.network.nextAt(), this.#clock.nextAt(), ...this.#parked.map((p) => p.deadline));
       if (next === Infinity) {
         oracle?.checkQuiet();
         return this.now;
       }
       if (next > untilMs) {
-        this.network.advance(untilMs);
+        this.#advance(untilMs);
         return this.now;
       }
-      this.network.advance(next);
+      this.#advance(next);
     }
+  }
+
+  /** Moves the network's clock, and the programs' timers with it. */
+  #advance(untilMs: number): void {
+    this.network.advance(untilMs);
+    this.#clock.advanceTo(this.now);
+  }
+
+  /**
+   * Virtual time for the programs: from a host's first `net` on, setTimeout, setInterval, Date
+   * and performance.now of this realm follow the simulation's clock, until restoreTimers().
+   */
+  useVirtualTime(): void {
+    this.#clock.install(this.now);
+  }
+
+  /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
+  restoreTimers(): void {
+    this.#clock.uninstall();
   }
 
   /** Ends, in the order they parked, the waits that have events, a wakeup, or their deadline. */
