@@ -75,6 +75,18 @@ export class NetLoop {
     else process.nextTick(closed);
   }
 
+  /**
+   * Stops watching a listener and closes it now, so its port refuses connects at once as
+   * node:net's does. The shim still knows the fd until its wait ends, but no connection can
+   * reuse the number under it: a listener is never handed to another registration by its number
+   * before the shim has dropped it (remove is queued before any later add).
+   */
+  closeListener(fd: number): void {
+    this.#reactor!.remove(fd);
+    this.#watched.delete(fd);
+    this.#reactor!.os.close(fd);
+  }
+
   /** Stops watching fd, which stays open (a hung-up socket nobody reads from). */
   unwatch(fd: number): void {
     this.#reactor!.remove(fd);

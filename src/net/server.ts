@@ -39,7 +39,6 @@ export class Server extends EventEmitter implements Watcher {
   #bound: { address: string; family: string; port: number } | null = null;
   #connections = 0;
   #closing = false;
-  #portReleased = false;
   #refed = true;
   #holdsRef = false;
 
@@ -66,7 +65,6 @@ export class Server extends EventEmitter implements Watcher {
     const port = options.port === undefined ? 0 : Number(options.port);
     const backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.#closing = false;
-    this.#portReleased = false;
     this.#takeRef();
     this.#stack.loop.withReactor((reactor) => this.#listenNow(reactor, host, port, backlog), (e) => this.emit('error', e));
     return this;
@@ -137,18 +135,16 @@ export class Server extends EventEmitter implements Watcher {
     }
     if (callback) this.once('close', callback);
     this.#closing = true;
-    this.#stack.loop.close(this.#fd, () => {
-      this.#portReleased = true;
-      this.#emitCloseWhenDone();
-    });
+    this.#stack.loop.closeListener(this.#fd);
     this.#fd = -1;
     this.#dropRef();
+    process.nextTick(() => this.#emitCloseWhenDone());
     return this;
   }
 
-  /** 'close' once the port is released and the last connection has closed. */
+  /** 'close' once the last connection has closed. */
   #emitCloseWhenDone(): void {
-    if (this.#connections > 0 || !this.#closing || !this.#portReleased) return;
+    if (this.#connections > 0 || !this.#closing) return;
     this.#closing = false;
     this.emit('close');
   }
