@@ -17,9 +17,7 @@ import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from './trace-faults.js';
 import { Oracle } from './oracle.js';
-import { VirtualClock } from './virtual-clock.js';
-import { netApi, type NetApi } from '../net/api.js';
-import { NetLoop, type Watcher } from '../net/loop.js';
+import type { NetApi } from '../net/api.js';
 
 export interface SimulationOptions extends NetworkOptions {
   /**
@@ -54,15 +52,46 @@ interface ParkedWait {
   reject: (error: ReactorError) => void;
 }
 
+/** The programs' timers on virtual time (virtual-clock.ts). */
+export interface ProgramClock {
+  install(nowMs: number): void;
+  uninstall(): void;
+  /** When the next timer is due; Infinity when none is. */
+  nextAt(): number;
+  advanceTo(nowMs: number): void;
+}
+
+/**
+ * Makes a host's net API and the programs' clock: given by the io-reactor/sim entry
+ * (host-net.ts), so that the page, which runs simulations in a browser, loads neither Node's
+ * streams nor the fake timers through this file.
+ */
+interface HostNetProvider {
+  net(host: SimHost, opening: <T>(reactor: Promise<T>) => Promise<T>): NetApi;
+  clock(): ProgramClock;
+}
+let hostNet: HostNetProvider | null = null;
+
+export function provideHostNet(provider: HostNetProvider): void {
+  hostNet = provider;
+}
+
+/** What a host's `net` asks of its Simulation. */
+interface ProgramHooks {
+  useVirtualTime(): void;
+  /** A reactor opening for a program: runUntilIdle waits for it before calling the run idle. */
+  opening<T>(reactor: Promise<T>): Promise<T>;
+}
+
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   readonly #watchers: Watchers;
-  readonly #useVirtualTime: () => void;
+  readonly #programs: ProgramHooks;
   #net: NetApi | null = null;
 
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}, useVirtualTime: () => void = () => undefined) {
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}, programs: ProgramHooks = { useVirtualTime: () => undefined, opening: (reactor) => reactor }) {
     this.#watchers = watchers;
-    this.#useVirtualTime = useVirtualTime;
+    this.#programs = programs;
   }
 
   /**
@@ -71,12 +100,11 @@ export class SimHost {
    * the first use on, the programs' timers run on virtual time (Simulation.useVirtualTime).
    */
   get net(): NetApi {
-    this.#useVirtualTime();
-    this.#net ??= netApi(() => ({
-      loop: new NetLoop({ open: () => this.createReactor<Watcher>({ model: 'readiness' }), native: false }),
-      resolve: (host, done) => process.nextTick(done, null, host),
-      anyAddress: '0.0.0.0',
-    }));
+    if (!hostNet) {
+      throw new ReactorError('EINVAL', `sim.host(${JSON.stringify(this.name)}).net: the net API comes with the io-reactor/sim entry; import { Simulation } from 'io-reactor/sim'`);
+    }
+    this.#programs.useVirtualTime();
+    this.#net ??= hostNet.net(this, (reactor) => this.#programs.opening(reactor));
     return this.#net;
   }
 
@@ -119,7 +147,10 @@ export class Simulation implements WaitScheduler {
   readonly #trace: TraceSink | undefined;
   readonly #windowsFlavor: WindowsFlavor;
   readonly #watchers: Watchers = {};
-  readonly #clock = new VirtualClock();
+  /** The programs' virtual clock, from the first host's `net` on. */
+  #clock: ProgramClock | null = null;
+  /** Reactors the hosts' `net` are opening (their programs' first socket calls wait on them). */
+  readonly #opening = new Set<Promise<unknown>>();
 
   constructor(options: SimulationOptions = {}) {
     const flavor = options.windowsFlavor ?? 'windows';
@@ -171,7 +202,13 @@ export class Simulation implements WaitScheduler {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this, this.#watchers, () => this.useVirtualTime());
+      host = new SimHost(name, kernel, this, this.#watchers, {
+        useVirtualTime: () => this.useVirtualTime(),
+        opening: (reactor) => {
+          this.#opening.add(reactor);
+          return reactor.finally(() => this.#opening.delete(reactor));
+        },
+      });
       this.#hosts.set(name, host);
     }
     return host;
@@ -229,9 +266,13 @@ export class Simulation implements WaitScheduler {
     for (;;) {
       // Let the programs run until each is parked in a wait again.
       await new Promise<void>((settled) => setImmediate(settled));
+      if (this.#opening.size > 0) {
+        await Promise.allSettled([...this.#opening]);
+        continue;
+      }
       oracle?.check();
       if (this.#resolveReady()) continue;
-      const next = Math.min(this.network.nextAt(), this.#clock.nextAt(), ...this.#parked.map((p) => p.deadline));
+      const next = Math.min(this.network.nextAt(), (this.#clock?.nextAt() ?? Infinity), ...this.#parked.map((p) => p.deadline));
       if (next === Infinity) {
         oracle?.checkQuiet();
         return this.now;
@@ -247,7 +288,7 @@ export class Simulation implements WaitScheduler {
   /** Moves the network's clock, and the programs' timers with it. */
   #advance(untilMs: number): void {
     this.network.advance(untilMs);
-    this.#clock.advanceTo(this.now);
+    this.#clock?.advanceTo(this.now);
   }
 
   /**
@@ -255,12 +296,13 @@ export class Simulation implements WaitScheduler {
    * and performance.now of this realm follow the simulation's clock, until restoreTimers().
    */
   useVirtualTime(): void {
-    this.#clock.install(this.now);
+    this.#clock ??= hostNet?.clock() ?? null;
+    this.#clock?.install(this.now);
   }
 
   /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
   restoreTimers(): void {
-    this.#clock.uninstall();
+    this.#clock?.uninstall();
   }
 
   /** Ends, in the order they parked, the waits that have events, a wakeup, or their deadline. */

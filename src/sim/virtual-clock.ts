@@ -3,13 +3,14 @@
 // @sinonjs/fake-timers. setImmediate, process.nextTick and queueMicrotask stay real: they order
 // work within an instant and the scheduler itself turns on them.
 import { withGlobal, type Clock, type FakeMethod } from '@sinonjs/fake-timers';
+import type { ProgramClock } from './simulation.js';
 
 const VIRTUAL: FakeMethod[] = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'];
 
 /** The simulation whose clock is installed now: one at a time, as there is one global. */
 let installed: VirtualClock | null = null;
 
-export class VirtualClock {
+export class VirtualClock implements ProgramClock {
   #clock: Clock | null = null;
 
   /** Installs this clock on the global at `nowMs`, replacing another simulation's. */
