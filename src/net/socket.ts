@@ -47,6 +47,8 @@ export class Socket extends Duplex implements Watcher {
   #reading = false;
   /** Hung up while nobody read: no longer watched (level-triggered HUP would fire every wait). */
   #unwatched = false;
+  /** The events the fd is watched for now (a change costs the shim a system call). */
+  #watching = 0;
   /** The connection's error, reported by the kernel while nobody read or wrote. */
   #hangup: string | null = null;
   #pendingWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
@@ -97,6 +99,7 @@ export class Socket extends Duplex implements Watcher {
       this.#local = { address: accepted.localAddress, port: accepted.localPort, family: familyOf(accepted.localAddress) };
       this.#closedByServer = accepted.onClose;
       stack.loop.watch(accepted.fd, this, 0);
+      this.#watching = 0;
       this.#takeRef();
       this.read(0);
     }
@@ -141,6 +144,7 @@ export class Socket extends Duplex implements Watcher {
     }
     this.#fd = fd;
     this.#loop().watch(fd, this, EventType.WRITE);
+    this.#watching = EventType.WRITE;
   }
 
   #connected(): void {
@@ -173,6 +177,7 @@ export class Socket extends Duplex implements Watcher {
       else if (failed) {
         // Seen again by the read that wants it; until then unwatched, or it would fire every wait.
         this.#unwatched = true;
+        this.#watching = 0;
         this.#loop().unwatch(this.#fd);
       }
     }
@@ -270,13 +275,13 @@ export class Socket extends Duplex implements Watcher {
   #watch(): void {
     if (this.#fd < 0 || this.destroyed) return;
     const events = (this.#reading ? EventType.READ : 0) | (this.#pendingWrite ? EventType.WRITE : 0);
+    if (events === this.#watching) return;
     if (this.#unwatched) {
       if (events === 0) return;
       this.#unwatched = false;
       this.#loop().watch(this.#fd, this, events);
-      return;
-    }
-    this.#loop().interest(this.#fd, events);
+    } else this.#loop().interest(this.#fd, events);
+    this.#watching = events;
   }
 
   _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
