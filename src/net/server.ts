@@ -8,6 +8,9 @@ import type { NetStack } from './stack.js';
 import type { Socket, SocketConstructorOpts, AcceptedFd } from './socket.js';
 import { systemError, codedError, codeOf } from './errors.js';
 
+/** Where a server with no host listens when the machine has no IPv6. */
+const IPV4_ANY = '0.0.0.0';
+
 /** Node's default backlog for listen(). */
 const DEFAULT_BACKLOG = 511;
 
@@ -61,30 +64,38 @@ export class Server extends EventEmitter implements Watcher {
       throw codedError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     }
     if (listener) this.once('listening', listener);
-    const host = options.host ?? this.#stack.anyAddress;
     const port = options.port === undefined ? 0 : Number(options.port);
     const backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.#closing = false;
     this.#takeRef();
-    this.#stack.loop.withReactor((reactor) => this.#listenNow(reactor, host, port, backlog), (e) => this.emit('error', e));
+    this.#stack.loop.withReactor((reactor) => {
+      // As Node does: with no host, every address; IPv4's when the machine has no IPv6.
+      if (options.host !== undefined || !this.#listenNow(reactor, this.#stack.anyAddress, port, backlog, true)) {
+        this.#listenNow(reactor, options.host ?? IPV4_ANY, port, backlog, false);
+      }
+    }, (e) => this.emit('error', e));
     return this;
   }
 
-  #listenNow(reactor: Reactor<Watcher>, host: string, port: number, backlog: number): void {
+  /** Listens on host:port; false when `mayRetry` and the machine lacks the address family. */
+  #listenNow(reactor: Reactor<Watcher>, host: string, port: number, backlog: number, mayRetry: boolean): boolean {
     let fd: number;
     let bound: number;
     try {
       ({ fd, port: bound } = reactor.os.listen(port, host, backlog));
     } catch (e) {
+      const code = codeOf(e, 'EADDRINUSE');
+      if (mayRetry && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) return false;
       this.#dropRef();
-      const error = systemError('listen', codeOf(e, 'EADDRINUSE'), host, port);
+      const error = systemError('listen', code, host, port);
       process.nextTick(() => this.emit('error', error));
-      return;
+      return true;
     }
     this.#fd = fd;
     this.#bound = { address: host, family: isIP(host) === 6 ? 'IPv6' : 'IPv4', port: bound };
     this.#stack.loop.watch(fd, this, EventType.READ);
     process.nextTick(() => this.emit('listening'));
+    return true;
   }
 
   onEvent(event: IoEvent<Watcher>): void {

@@ -169,7 +169,7 @@ export class Socket extends Duplex implements Watcher {
     // the socket hears it, or the next read or write does.
     if (event.error) this.#hangup = event.error.code;
     if (this.#hangup !== null && this.#pendingWrite) this.#flush();
-    else if (this.#hangup !== null && this.#reading) this.destroy(systemError('read', this.#hangup));
+    else if (this.#hangup !== null && this.#reading) this.destroy(readError(this.#hangup));
     else {
       if (event.type & EventType.WRITE && this.#pendingWrite) this.#flush();
       if (this.destroyed) return;
@@ -188,7 +188,7 @@ export class Socket extends Duplex implements Watcher {
     try {
       data = this.#loop().os.recv(this.#fd, READ_CHUNK_BYTES);
     } catch (e) {
-      this.destroy(systemError('read', codeOf(e, 'ECONNRESET')));
+      this.destroy(readError(codeOf(e, 'ECONNRESET')));
       return;
     }
     if (data === null) return;
@@ -211,7 +211,7 @@ export class Socket extends Duplex implements Watcher {
   _read(): void {
     if (this.#reading) return;
     if (this.#hangup !== null) {
-      this.destroy(systemError('read', this.#hangup));
+      this.destroy(readError(this.#hangup));
       return;
     }
     this.#reading = true;
@@ -398,6 +398,14 @@ export class Socket extends Duplex implements Watcher {
   get bufferSize(): number {
     return this.writableLength;
   }
+}
+
+/**
+ * A failed read as Node reports it. A connection the peer reset can leave EPIPE as the socket's
+ * error (a send met the reset first); a reader hears that as the reset it was.
+ */
+function readError(code: string): Error {
+  return systemError('read', code === 'EPIPE' ? 'ECONNRESET' : code);
 }
 
 function familyOf(address: string): string {
