@@ -3,7 +3,7 @@
 //
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
-//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
+//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -13,6 +13,7 @@ import { startChild, waitForLine, stopChild, liveChildren } from './children.js'
 import { coreRate } from './core-rate.js';
 import { traceCost } from './trace-cost.js';
 import { simRate } from './sim-rate.js';
+import { netBenchmark } from './net-bench.js';
 import { median } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -41,6 +42,7 @@ const { values: flags } = parseArgs({
     'no-trace': { type: 'boolean', default: false },
     'no-sim': { type: 'boolean', default: false },
     'no-viz': { type: 'boolean', default: false },
+    'no-net': { type: 'boolean', default: false },
   },
 });
 
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo'] && connCounts.length && servers.length) await echoBenchmark();
+  if (!flags['no-net'] && !await netBenchmark({ seconds: duration, repeats, conns: 100 })) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
