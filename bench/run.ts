@@ -14,10 +14,11 @@ import { simRate } from './sim-rate.js';
 import { echoBenchmark, ECHO_SERVERS, DEFAULT_ECHO_SERVERS } from './echo.js';
 import { fmt, fmtInt, printTable } from './table.js';
 import { parseCommandLine, EXIT_USAGE } from '../src/cli/usage.js';
+import { netBenchmark } from './net-bench.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000] [--sizes 64,16384]
   [--servers ${ECHO_SERVERS.map((s) => s.id).join(',')}] (default ${DEFAULT_ECHO_SERVERS.join(',')})
-  [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]`;
+  [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]`;
 
 function usageError(message: string): never {
   console.error(`bench: ${message}\n${USAGE}`);
@@ -43,6 +44,7 @@ try {
       'no-trace': { type: 'boolean', default: false },
       'no-sim': { type: 'boolean', default: false },
       'no-viz': { type: 'boolean', default: false },
+      'no-net': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -116,15 +118,15 @@ function outputTimes(): string {
 async function coreBenchmark(): Promise<void> {
   console.log(`== Core rate: raw results translated into events by core.wasm alone (no syscalls, no shim, no event objects);`);
   console.log(`   ${coreSeconds} s per row after a warm-up. readiness: endWait(n)+collect(n) over n RES_READY results (EPOLLIN).`);
-  console.log('   completion: endWait(n)+collect(n) over n RES_COMPLETE (64 bytes), then postRead per event, beginWait, and');
-  console.log('   the next results written from the new requests (the JS playing the shim is inside the timing).');
+  console.log('   completion: endWait(n)+collect(n) over n RES_RECV (64 bytes in provided buffers), then postRead per event,');
+  console.log('   beginWait+lendBuffers, and the next results written from the new requests (the JS playing the shim is timed too).');
   console.log('');
   const rows = await coreRate({ batches: [1, 64, 1024], seconds: coreSeconds });
   printTable(
     ['model', 'results per wait', 'results/s', 'ns per result', 'waits/s', 'endWait+collect ns/result'],
     rows.map((r) => [r.model, String(r.batch), fmtInt(r.rate), fmt(1e9 / r.rate, 1), fmtInt(r.cycles / r.seconds), fmt(r.translateNs, 1)]),
   );
-  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+endWait+collect; completion: timed around those two calls).');
+  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+lendBuffers+endWait+collect; completion: timed around those two calls).');
   console.log('');
 }
 
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo']) failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
+  if (!flags['no-net'] && !await netBenchmark({ seconds: duration, repeats, conns: 100 })) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {

@@ -1,6 +1,6 @@
 // The package as a user installs it: `npm pack` (which runs `prepare`), then `npm install` of the
 // tarball into a fresh project outside the source tree, with no compiler on the PATH. The installed
-// package echoes over the native reactor (its prebuilt addon), runs a simulation over io-reactor/sim
+// package echoes over the native reactor (its prebuilt addon) and io-reactor/net, runs a simulation over io-reactor/sim
 // and `npx io-reactor sim echo`, and its types resolve under moduleResolution node16, bundler and node.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -114,6 +114,24 @@ test('on Windows x64 (Windows Node under Wine) the same installed package echoes
   }
 }, PACKAGE_TEST_MS);
 
+test('node:net code runs over io-reactor/net in the installed package', () => {
+  writeFileSync(join(app, 'net.js'), `
+import net from 'io-reactor/net';
+const server = net.createServer((socket) => socket.pipe(socket));
+server.listen(0, '127.0.0.1', () => {
+  const client = net.connect(server.address().port, '127.0.0.1', () => client.write('ping'));
+  client.on('data', (data) => {
+    console.log('echoed ' + data);
+    client.destroy();
+    server.close();
+  });
+});
+setTimeout(() => process.exit(1), 20_000).unref();
+`);
+  const r = inApp('node', ['net.js']);
+  expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
+});
+
 test('a simulation over io-reactor/sim runs in the installed package', () => {
   writeFileSync(join(app, 'sim.js'), `
 import { EventType } from 'io-reactor';
@@ -151,10 +169,12 @@ test('npx io-reactor sim echo sweeps seeds from the installed package', () => {
   expect(inApp('npx', ['--no-install', 'io-reactor', '--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
 });
 
-test('types of io-reactor and io-reactor/sim resolve under moduleResolution node16, bundler and node', async () => {
+test('types of io-reactor, io-reactor/sim and io-reactor/net resolve under moduleResolution node16, bundler and node', async () => {
   writeFileSync(join(app, 'check.ts'), `
 import { Reactor, EventType, type IoEvent } from 'io-reactor';
 import { Simulation } from 'io-reactor/sim';
+import { createServer, type Server } from 'io-reactor/net';
+export const server: Server = createServer((socket) => socket.pipe(socket));
 export const reactor: Promise<Reactor<string>> = Reactor.create<string>({ model: 'completion' });
 export const read: number = EventType.READ;
 export const host = new Simulation({ seed: 1 }).host('a');
