@@ -1,7 +1,8 @@
 // The package as a user installs it: `npm pack` (which runs `prepare`), then `npm install` of the
 // tarball into a fresh project outside the source tree, with no compiler on the PATH. The installed
-// package echoes over the native reactor (its prebuilt addon) and io-reactor/net, runs a simulation over io-reactor/sim
-// and `npx io-reactor sim echo`, and its types resolve under moduleResolution node16, bundler and node.
+// package echoes over the native reactor (its prebuilt addon) and io-reactor/net, runs a simulation
+// over io-reactor/sim and `npx io-reactor sim echo`, and its types resolve under moduleResolution
+// node16, bundler and node.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
