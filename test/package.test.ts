@@ -188,7 +188,7 @@ Reactor.create({ model: 'bogus' });
   const results = await Promise.all(modes.map(([moduleResolution, module]) => {
     const config = `tsconfig.${moduleResolution}.json`;
     writeFileSync(join(app, config), JSON.stringify({
-      compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
       files: ['check.ts'],
     }));
     return new Promise<[string, number | null, string]>((resolve) => {
