@@ -43,7 +43,8 @@ if (stale('build/core.wasm', ['assembly'])) {
   run('core.wasm (AssemblyScript)', bin('asc'), ['assembly/index.ts', '--outFile', 'build/core.wasm',
     '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert']);
 }
-if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
+// One CMake build makes the addon and the chat tests' C clients (test/c).
+if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt']) || stale('build/native/chat_clients', ['test/c'])) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
