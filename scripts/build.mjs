@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { has, installApt as installAptWith } from './apt.mjs';
 import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,18 +34,22 @@ function run(what, command, args, env = {}) {
   execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
+const installApt = (pkg, why) => installAptWith(pkg, why, run);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 if (stale('node_modules/.package-lock.json', ['package.json', 'package-lock.json'])) {
   // `npm ci` fails against this registry (other platforms' optional binaries are absent).
   run('npm install', 'npm', ['install', '--no-audit', '--no-fund']);
 }
-if (stale('build/core.wasm', ['assembly'])) {
-  run('core.wasm (AssemblyScript)', bin('asc'), ['assembly/index.ts', '--outFile', 'build/core.wasm',
-    '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert']);
-}
-// One CMake build makes the addon and the chat tests' C clients (test/c). A stamp marks it done:
-// ninja leaves an output it did not need to relink untouched, so an output's time cannot.
+// The seam's numbers, derived for assembly/, native/ and src/ (committed; a test checks they match).
+if (stale('src/seam.ts', ['scripts/seam-definition.mjs', 'scripts/gen-seam.mjs'])) run('seam (gen-seam)', 'node', ['scripts/gen-seam.mjs']);
+const asc = ['assembly/index.ts', '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0'];
+// Release drops the core's assertions; tests and IO_REACTOR_DEBUG=1 load the asserting build.
+if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
+if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
+// Both addons, release and asserting (IO_REACTOR_DEBUG=1), and the chat tests' C clients (test/c)
+// come from one cmake-js build. A stamp marks it done: ninja leaves an output it did not need to
+// relink untouched, so an output's time cannot.
 const NATIVE_STAMP = 'build/native/.built';
 if (stale(NATIVE_STAMP, ['native', 'CMakeLists.txt', 'test/c'])) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
@@ -67,8 +72,9 @@ function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
   const sources = ['sim/sim_entry.c', 'common/driver.c', 'common/fdmap.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
     'win/iocp.c'].map((f) => `native/${f}`);
-  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
+  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
+  // No NDEBUG: the simulation always runs with the shim's assertions on.
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
@@ -87,21 +93,4 @@ function extractSimShimWasm() {
   const base64 = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(source)?.[1];
   if (!base64) throw new Error('build/sim/shim.mjs holds no inline wasm: was it built without -sSINGLE_FILE?');
   writeFileSync(join(root, 'build/sim/shim-wasm.mjs'), `export default '${base64}';\n`);
-}
-
-function has(command) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function installApt(pkg, why) {
-  if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error(`[build] ${why}: install it (Debian: apt-get install ${pkg}) and run again`);
-    process.exit(1);
-  }
-  run(`installing ${pkg} (apt-get)`, 'sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`]);
 }

@@ -18,6 +18,9 @@ export interface OsCalls {
 
 /** The shim: one call per wait cycle, over the core's request and result rings. */
 export interface NativeShim {
+  /** Performs the first `requests` queued requests without waiting; returns the results written. */
+  apply(requests: number): number;
+  /** Performs the requests, then waits up to timeoutMs (-1: forever); returns the results written. */
   cycle(requests: number, timeoutMs: number): number;
   cycleAsync(requests: number, timeoutMs: number): Promise<number>;
   wakeup(): number;

@@ -11,7 +11,7 @@ import { portableCodeName } from './codes.js';
 import { resolveOptions, type ReactorOptions, type ResolvedOptions } from './options.js';
 import type { Model, Mechanism, BackendName } from './model.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS, codeSpaceOf } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, ENTRY_INTS, EVENT_FIELD, codeSpaceOf } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
@@ -403,7 +403,7 @@ export class Reactor<C = unknown> {
       throw new ReactorError('EBUSY', 'the request queue is full while waitAsync is pending; await it, then retry');
     }
     const requests = this.#core.pendingRequests();
-    this.#core.endWait(this.#shim.cycle(requests, APPLY_ONLY), requests);
+    this.#core.endWait(this.#shim.apply(requests), requests);
   }
 
   /** Closes what os.close deferred during the async wait, once the shim has let go of the fds. */
@@ -445,20 +445,20 @@ export class Reactor<C = unknown> {
     const events: IoEvent<C>[] = new Array(count);
     let at = this.#core.deliveredAt() >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + 2];
-      const bytes = i32[at + 3];
-      const ctx = i32[at + 4];
+      const type = i32[at + EVENT_FIELD.type];
+      const bytes = i32[at + EVENT_FIELD.bytes];
+      const ctx = i32[at + EVENT_FIELD.ctx];
       const data = ctx >= 0 ? this.#core.contextBufferAt(ctx) : 0;
       const event: IoEvent<C> = {
-        fd: i32[at],
-        context: this.#contexts[i32[at + 1]] as C,
+        fd: i32[at + EVENT_FIELD.fd],
+        context: this.#contexts[i32[at + EVENT_FIELD.slot]] as C,
         type,
         bytesTransferred: bytes,
         buffer: ctx >= 0 ? this.#u8.subarray(data, data + bytes) : null,
       };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
-      const code = i32[at + 5];
-      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + 6] };
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
+      const code = i32[at + EVENT_FIELD.code];
+      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode] };
       events[i] = event;
     }
     if (this.#observer !== null) this.#observer.delivered(count, this.#core.deliveredAt() >> 2);

@@ -5,7 +5,8 @@ import { simBackend } from '../src/sim/backend.js';
 import { openReactorOn } from '../src/reactor.js';
 import { SimKernel } from '../src/sim/kernel.js';
 import { SimNetwork } from '../src/sim/network.js';
-import { CompletionPort, WIN } from '../src/sim/iocp.js';
+import { CompletionPort } from '../src/sim/iocp.js';
+import { WIN32 } from '../src/seam.js';
 import type { WindowsFlavor } from '../src/sim/windows-flavor.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str, refusal } from './helpers.js';
@@ -403,7 +404,7 @@ describe('stdin (a host console) on a completion port', () => {
     const [kernel, port, memory] = setup();
     expect([port.associate(0, true), port.associate(0, true)]).toEqual([0, 0]);
     expect(port.recv(0, 0, 16, 1)).toBe(0);
-    expect(port.recv(0, 16, 16, 2)).toBe(WIN.INVALID_PARAMETER);
+    expect(port.recv(0, 16, 16, 2)).toBe(WIN32.ERROR_INVALID_PARAMETER);
     kernel.console.write('dir\n');
     expect(port.wait(4, 100)).toEqual([{ op: 1, bytes: 4, error: 0, accepted: -1 }]);
     expect(str(memory.subarray(0, 4))).toBe('dir\n');
@@ -415,7 +416,7 @@ describe('stdin (a host console) on a completion port', () => {
   test('a socket, unlike stdin, cannot be associated twice (ERROR_INVALID_PARAMETER)', () => {
     const [kernel, port] = setup();
     const [a] = kernel.socketPair();
-    expect([port.associate(a), port.associate(a)]).toEqual([0, WIN.INVALID_PARAMETER]);
+    expect([port.associate(a), port.associate(a)]).toEqual([0, WIN32.ERROR_INVALID_PARAMETER]);
   });
 
   test('removing stdin cancels its pending read with 995; what is typed later waits for the next read', () => {
@@ -423,7 +424,7 @@ describe('stdin (a host console) on a completion port', () => {
     port.associate(0, true);
     port.recv(0, 0, 16, 1);
     expect(port.dissociate(0)).toBe(0);
-    expect(port.wait(4, 0)).toEqual([{ op: 1, bytes: 0, error: WIN.OPERATION_ABORTED, accepted: -1 }]);
+    expect(port.wait(4, 0)).toEqual([{ op: 1, bytes: 0, error: WIN32.ERROR_OPERATION_ABORTED, accepted: -1 }]);
     kernel.console.write('kept');
     expect(port.wait(4, 10)).toEqual([]);
     port.associate(0, true);

@@ -1,18 +1,14 @@
 /* The OS calls the POSIX shim makes, and nothing else. unix/os_posix.c answers them with the real
  * kernel; the simulation answers them with its simulated kernel. Failures are -errno, in Linux
- * numbering (OS_E* below) whatever the build's own errno.h says. */
+ * numbering (OS_E* in seam.h) whatever the build's own errno.h says. */
 #ifndef IO_REACTOR_OS_H
 #define IO_REACTOR_OS_H
 #include <stddef.h>
 #include <stdint.h>
-
-enum {
-  OS_EPERM = 1, OS_EINTR = 4, OS_EBADF = 9, OS_EAGAIN = 11, OS_ENOMEM = 12, OS_EINVAL = 22, OS_ENOSPC = 28,
-  OS_ECONNABORTED = 103, OS_ECANCELED = 125,
-};
+#include "seam.h"
 
 /* Readiness bits, in epoll and poll numbering alike. */
-enum { OS_IN = 0x001, OS_OUT = 0x004, OS_ERR = 0x008, OS_HUP = 0x010 };
+enum { OS_IN = OS_EPOLLIN, OS_OUT = OS_EPOLLOUT, OS_ERR = OS_EPOLLERR, OS_HUP = OS_EPOLLHUP };
 
 typedef struct os_ready {
   uint32_t events;

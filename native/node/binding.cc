@@ -46,6 +46,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Shim", {
+      InstanceMethod("apply", &Shim::Apply),
       InstanceMethod("cycle", &Shim::Cycle),
       InstanceMethod("cycleAsync", &Shim::CycleAsync),
       InstanceMethod("wakeup", &Shim::Wakeup),
@@ -92,6 +93,13 @@ class Shim : public Napi::ObjectWrap<Shim> {
     shim_close(&shim_);
   }
 
+  // apply(requests): performs the requests without waiting, returns the results written.
+  Napi::Value Apply(const Napi::CallbackInfo &info) {
+    if (!open_) return Napi::Number::New(info.Env(), open_error_ ? open_error_ : -EBADF);
+    if (busy_) return Napi::Number::New(info.Env(), -EBUSY);
+    return Napi::Number::New(info.Env(), shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value()));
+  }
+
   // cycle(requests, timeoutMs): performs the requests, waits, returns the results written.
   Napi::Value Cycle(const Napi::CallbackInfo &info) {
     if (!open_) return Napi::Number::New(info.Env(), open_error_ ? open_error_ : -EBADF);
@@ -99,7 +107,6 @@ class Shim : public Napi::ObjectWrap<Shim> {
     int requests = info[0].As<Napi::Number>().Int32Value();
     double timeout_ms = info[1].As<Napi::Number>().DoubleValue();
     shim_apply(&shim_, requests);
-    if (timeout_ms == kApplyOnly) return Napi::Number::New(info.Env(), shim_.results);
     return Napi::Number::New(info.Env(), shim_harvest(&shim_, timeout_ms));
   }
 
@@ -144,7 +151,6 @@ class Shim : public Napi::ObjectWrap<Shim> {
     return Napi::Number::New(info.Env(), static_cast<double>(shim_.waits_interrupted));
   }
 
-  static constexpr double kApplyOnly = -2;
   shim shim_{};
   WaitThread waiter_;
   Napi::Reference<Napi::ArrayBuffer> memory_ref_;

@@ -37,10 +37,11 @@ EMSCRIPTEN_KEEPALIVE seam_result *sim_shim_results(sim_shim *x) { return x->resu
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(&x->s); }
 
-/* timeout_ms: -1 forever, -2 requests only. */
+EMSCRIPTEN_KEEPALIVE int sim_shim_apply(sim_shim *x, int requests) { return shim_apply(&x->s, requests); }
+
+/* timeout_ms: -1 forever. */
 EMSCRIPTEN_KEEPALIVE int sim_shim_cycle(sim_shim *x, int requests, double timeout_ms) {
   shim_apply(&x->s, requests);
-  if (timeout_ms == -2) return x->s.results;
   return shim_harvest(&x->s, timeout_ms);
 }
 

@@ -6,28 +6,11 @@
  * operation carries an `op` id chosen by the shim (a context id, below `max_ops`); the OS side
  * keeps the OVERLAPPED for it. A post that returns 0 will produce exactly one completion, even
  * when the operation finished at once; a post that returns an error code produces none.
- * Error codes are positive Win32/WSA numbers (OS_WIN_* below), 0 is success. */
+ * Error codes are positive Win32/WSA numbers (OS_WIN_* in seam.h), 0 is success. */
 #ifndef IO_REACTOR_OS_IOCP_H
 #define IO_REACTOR_OS_IOCP_H
 #include <stdint.h>
-
-enum {
-  OS_WIN_ERROR_INVALID_HANDLE = 6,
-  OS_WIN_ERROR_NOT_ENOUGH_MEMORY = 8,
-  OS_WIN_ERROR_HANDLE_EOF = 38,
-  OS_WIN_ERROR_NETNAME_DELETED = 64,
-  OS_WIN_ERROR_INVALID_PARAMETER = 87,
-  OS_WIN_ERROR_BROKEN_PIPE = 109,
-  OS_WIN_WAIT_TIMEOUT = 258,
-  OS_WIN_ERROR_NOT_FOUND = 1168,
-  OS_WIN_ERROR_OPERATION_ABORTED = 995,
-  OS_WIN_ERROR_CONNECTION_ABORTED = 1236,
-  OS_WIN_STATUS_LOCAL_CLOSE = 676,          /* Wine's status for a local close under a read */
-  OS_WIN_WSAEINTR = 10004,
-  OS_WIN_WSAENOBUFS = 10055,
-  OS_WIN_WSAECONNRESET = 10054,
-  OS_WIN_WSAENOTSOCK = 10038,
-};
+#include "common/seam.h"
 
 /* Completions one os_iocp_wait takes at most; more stay in the port for the next call. */
 #define OS_IOCP_BATCH_MAX 256

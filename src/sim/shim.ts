@@ -1,9 +1,9 @@
 // The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
 // their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
 import type { NativeShim, ShimLayout } from '../backend.js';
-import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
+import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
-import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
+import { ENTRY_INTS, MECHANISM, EPOLL } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 
@@ -16,6 +16,7 @@ interface ShimModule {
   _sim_shim_results(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
   _sim_shim_wake(shim: number): number;
+  _sim_shim_apply(shim: number, requests: number): number;
   _sim_shim_cycle(shim: number, requests: number, timeoutMs: number): number;
   _sim_shim_close(shim: number): void;
 }
@@ -153,13 +154,22 @@ export class SimShim implements NativeShim {
     listSimulated(this.wakeToken, this);
   }
 
+  apply(requests: number): number {
+    return this.#across(requests, () => this.#module._sim_shim_apply(this.#shim, requests));
+  }
+
   cycle(requests: number, timeoutMs: number): number {
-    if (!this.#open) return -9;
+    return this.#across(requests, () => this.#module._sim_shim_cycle(this.#shim, requests, timeoutMs));
+  }
+
+  /** Copies the requests into the shim's memory, runs `call`, copies its results back. */
+  #across(requests: number, call: () => number): number {
+    if (!this.#open) return -E.EBADF;
     if (this.crashed) throw hostDown(this.#kernel.host, 'wait');
     const m = this.#module;
     const ints = requests * ENTRY_INTS;
     m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
-    const results = m._sim_shim_cycle(this.#shim, requests, timeoutMs === APPLY_ONLY ? -2 : timeoutMs);
+    const results = call();
     const from = m._sim_shim_results(this.#shim) >> 2;
     this.#core.set(m.HEAP32.subarray(from, from + results * ENTRY_INTS), this.#layout.resultsAt >> 2);
     return results;
@@ -195,11 +205,11 @@ export class SimShim implements NativeShim {
   get signalled(): boolean {
     if (!this.#open) return false;
     if (this.#layout.mechanism === MECHANISM.iocp) return this.#ports.some((p) => p.wakePending);
-    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;
+    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & EPOLL.EPOLLIN) !== 0;
   }
 
   wakeup(): number {
-    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -9;
+    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -E.EBADF;
   }
 
   close(): void {

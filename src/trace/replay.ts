@@ -8,6 +8,7 @@ import type { CallRecord, EventRecord, Trace, TraceReactor, TraceRecord } from '
 import { TRACE_FORMAT, TRACE_VERSION } from './format.js';
 import { ReplayBackend, divergence, type RecordedCycle } from './replay-shim.js';
 import { decodeBase64 } from './base64.js';
+import { ERRNO } from '../seam.js';
 
 /** A replayed event: the IoEvent the app got, its buffer copied, its context the add's label. */
 export type ReplayedEvent = IoEvent<string>;
@@ -96,7 +97,7 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
     let error: string | undefined;
     try {
       switch (x.op) {
-        case 'add': b.kinds.set(x.fd!, x.kind ?? -9); r.add(x.fd!, x.label ?? '', x.events!); break;
+        case 'add': b.kinds.set(x.fd!, x.kind ?? -ERRNO.EBADF); r.add(x.fd!, x.label ?? '', x.events!); break;
         case 'modify': r.modify(x.fd!, x.events!); break;
         case 'remove': r.remove(x.fd!); break;
         case 'postRead': r.postRead(x.fd!); break;

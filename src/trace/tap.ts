@@ -9,7 +9,7 @@ import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
 import { EventType } from '../events.js';
-import { REQUEST, RESULT, ENTRY_INTS } from '../seam.js';
+import { REQUEST, RESULT, ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, EVENT_FIELD } from '../seam.js';
 import { MAX_FD } from '../limits.js';
 
 /** What the tap reads of the core after a wait. */
@@ -57,6 +57,12 @@ export class ReactorTap implements ReactorObserver {
   shim(inner: NativeShim): NativeShim {
     const tap = this;
     return {
+      apply(requests) {
+        tap.#requests(requests);
+        const results = inner.apply(requests);
+        tap.#results(results);
+        return results;
+      },
       cycle(requests, timeoutMs) {
         tap.#requests(requests);
         const results = inner.cycle(requests, timeoutMs);
@@ -82,13 +88,13 @@ export class ReactorTap implements ReactorObserver {
     const i32 = this.#i32;
     const t = this.#setup.now();
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + 2];
-      const code = i32[at + 5];
+      const type = i32[at + EVENT_FIELD.type];
+      const code = i32[at + EVENT_FIELD.code];
       const event: EventRecord = {
-        k: 'event', t, r: this.r, fd: i32[at], slot: i32[at + 1], ctx: i32[at + 4], type, bytes: i32[at + 3],
-        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
+        k: 'event', t, r: this.r, fd: i32[at + EVENT_FIELD.fd], slot: i32[at + EVENT_FIELD.slot], ctx: i32[at + EVENT_FIELD.ctx], type, bytes: i32[at + EVENT_FIELD.bytes],
+        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode],
       };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
       this.#writer.emit(event);
     }
     const probe = this.#setup.probe;
@@ -158,15 +164,15 @@ export class ReactorTap implements ReactorObserver {
     const t = this.#setup.now();
     let at = this.#setup.layout.requestsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const kind = i32[at];
-      const target = i32[at + 2];
-      const len = i32[at + 4];
-      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + 3]);
+      const kind = i32[at + REQUEST_FIELD.kind];
+      const target = i32[at + REQUEST_FIELD.target];
+      const len = i32[at + REQUEST_FIELD.len];
+      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + REQUEST_FIELD.ptr]);
       if (kind === REQUEST.send) {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
       }
-      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + 1], target, len, mask: i32[at + 5], cycle });
+      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + REQUEST_FIELD.fd], target, len, mask: i32[at + REQUEST_FIELD.mask], cycle });
     }
   }
 
@@ -177,9 +183,9 @@ export class ReactorTap implements ReactorObserver {
     const t = this.#setup.now();
     let at = this.#setup.layout.resultsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const kind = i32[at];
-      const target = i32[at + 2];
-      const value = i32[at + 3];
+      const kind = i32[at + RESULT_FIELD.kind];
+      const target = i32[at + RESULT_FIELD.target];
+      const value = i32[at + RESULT_FIELD.value];
       let data: string | undefined;
       if (kind === RESULT.complete) {
         const ptr = this.#recvAt.get(target);
@@ -192,7 +198,7 @@ export class ReactorTap implements ReactorObserver {
         }
       }
       const result: ResultRecord = {
-        k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4], accepted: i32[at + 5], gen: i32[at + 6], cycle,
+        k: 'result', t, r: this.r, kind, fd: i32[at + RESULT_FIELD.fd], target, value, osCode: i32[at + RESULT_FIELD.osCode], accepted: i32[at + RESULT_FIELD.accepted], gen: i32[at + RESULT_FIELD.gen], cycle,
       };
       if (data !== undefined) result.data = data;
       this.#writer.emit(result);
