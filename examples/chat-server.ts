@@ -19,6 +19,8 @@ const DEFAULT_MAX_USERS = 2000;
 const NAME_TRIES_MAX = 5;
 /** After an accept fails (out of fds, say), the listener rests this long before accepting again. */
 const ACCEPT_PAUSE_MS = 100;
+/** How long a client told goodbye has to take the last words before the close. */
+const FAREWELL_MS = 2000;
 /** Pending connections the kernel holds for us: a burst of a thousand connects waits, not drops. */
 const LISTEN_BACKLOG = 4096;
 
@@ -87,14 +89,19 @@ function broadcast(from: Member, text: string): void {
   for (const m of room.others(from)) say(m, text);
 }
 
-/** A last word sent straight to the socket (when nothing queued is ahead of it), then the close. */
+/** Clients told goodbye: closed once what was said to them has gone out, or at their deadline. */
+const leaving = new Map<Member, { why: string; deadlineMs: number }>();
+
 function farewell(client: Member, text: string, why: string): void {
-  if (client.queuedBytes === 0) {
-    try {
-      reactor.os.send(client.fd, encode(text));
-    } catch { /* the connection is already broken: the close below is all that is left */ }
+  say(client, text);
+  if (room.members.has(client.fd)) leaving.set(client, { why, deadlineMs: Date.now() + FAREWELL_MS });
+}
+
+function closeLeavers(): void {
+  for (const [client, { why, deadlineMs }] of leaving) {
+    if (client.queuedBytes === 0) drop(client, why);
+    else if (Date.now() >= deadlineMs) drop(client, `${why}; ${client.queuedBytes} bytes of the goodbye unsent after ${FAREWELL_MS} ms`);
   }
-  drop(client, why);
 }
 
 function turnAway(fd: number, text: string, why: string): void {
@@ -125,6 +132,7 @@ function welcome(fd: number): void {
 
 function drop(client: Member, why: string): void {
   if (!room.members.delete(client.fd)) return;
+  leaving.delete(client);
   transport.forget(client);
   const unfinished = (client as Client).reader.unfinishedBytes;
   try {
@@ -160,7 +168,7 @@ function onLine(client: Client, line: string): void {
 
 function onData(client: Client, bytes: Uint8Array): void {
   for (const result of client.reader.push(bytes)) {
-    if (!room.members.has(client.fd)) return;
+    if (!room.members.has(client.fd) || leaving.has(client)) return;
     if ('line' in result) onLine(client, result.line);
     else say(client, `That line was ${result.tooLong} bytes; the limit is ${MAX_LINE_BYTES}. It was not sent.\r\n`);
   }
@@ -255,8 +263,15 @@ process.on('SIGTERM', () => {
   reactor.wakeup();
 });
 
+/** When the loop must look at the clock again: accepts to resume, goodbyes to give up on. */
+function nextDeadlineMs(): number | null {
+  const deadlines = [...leaving.values()].map((l) => l.deadlineMs);
+  if (acceptsResumeAt !== null) deadlines.push(acceptsResumeAt);
+  return deadlines.length === 0 ? null : Math.max(1, Math.min(...deadlines) - Date.now());
+}
+
 while (!stopping) {
-  const timeoutMs = acceptsResumeAt === null ? null : Math.max(1, acceptsResumeAt - Date.now());
+  const timeoutMs = nextDeadlineMs();
   let events: IoEvent<Context>[];
   try {
     events = await reactor.waitAsync(timeoutMs);
@@ -266,11 +281,20 @@ while (!stopping) {
     continue;
   }
   transport.batch(() => events.forEach(onEvent), (box, e) => drop(box as Client, `send failed: ${describe(e)}`));
+  closeLeavers();
   if (acceptsResumeAt !== null && Date.now() >= acceptsResumeAt) resumeAccepts();
 }
 
 log(`shutting down: ${room.members.size} online`);
-for (const m of [...room.members.values()]) farewell(m, '\r\nThe server is shutting down. Goodbye.\r\n', 'server shutdown');
+for (const m of [...room.members.values()]) {
+  // A last word straight to the socket, when nothing queued is ahead of it; then the close.
+  if (m.queuedBytes === 0) {
+    try {
+      reactor.os.send(m.fd, encode('\r\nThe server is shutting down. Goodbye.\r\n'));
+    } catch { /* the connection is already broken: the close is all that is left */ }
+  }
+  drop(m, 'server shutdown');
+}
 reactor.os.close(listener.fd);
 reactor.destroy();
 await viz.close();

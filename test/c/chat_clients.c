@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TIMEOUT_MS 60000
+#define TIMEOUT_MS     60000
 #define LINE_MAX_BYTES 8192
 /* The deaf client's receive buffer: the kernel keeps the server's bytes in its own send buffer. */
 #define DEAF_RCVBUF_BYTES 4096
@@ -44,11 +44,17 @@ static double now_ms(void) {
 
 static int open_conn(int port, int rcvbuf, int nonblock) {
   int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
-  if (fd < 0) { perror("socket"); exit(2); }
+  if (fd < 0) {
+    perror("socket");
+    exit(2);
+  }
   if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) { perror("connect"); exit(2); }
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+    perror("connect");
+    exit(2);
+  }
   return fd;
 }
 
@@ -63,7 +69,10 @@ static void on_readable(conn *c, const char *name) {
   char buf[65536];
   ssize_t n = recv(c->fd, buf, sizeof buf, 0);
   if (n < 0 && errno == EAGAIN) return;
-  if (n <= 0) { if (c->state != FULL) c->state = FAILED; return; }
+  if (n <= 0) {
+    if (c->state != FULL) c->state = FAILED;
+    return;
+  }
   for (ssize_t i = 0; i < n; i++) {
     if (c->len < LINE_MAX_BYTES - 1) c->line[c->len++] = buf[i];
     c->line[c->len] = 0;
@@ -97,14 +106,14 @@ static int crowd(int port, int n, int lines) {
   double start = now_ms();
   for (int i = 0; i < n; i++) {
     cs[i].fd = open_conn(port, 0, 1);
-    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (unsigned)i };
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned)i};
     epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
   }
   double joined_ms = -1;
   long expected = (long)n * (n - 1) * lines, heard = 0;
   struct epoll_event evs[256];
   for (;;) {
-        int served = count(cs, n, JOINED);
+    int served = count(cs, n, JOINED);
     int settled = served + count(cs, n, FAILED) + count(cs, n, FULL);
     if (lines > 0 && joined_ms < 0 && served == n) {
       joined_ms = now_ms() - start;
@@ -119,8 +128,9 @@ static int crowd(int port, int n, int lines) {
     for (int i = 0; i < n; i++) heard += cs[i].heard;
     int done = lines == 0 ? settled == n : heard >= expected;
     if (done || (lines > 0 && count(cs, n, FAILED) > 0) || now_ms() - start > TIMEOUT_MS) {
-      printf("{\"conns\":%d,\"served\":%d,\"full\":%d,\"failed\":%d,\"heard\":%ld,\"expected\":%ld,\"joinedMs\":%.1f,\"ms\":%.1f}\n",
-        n, served, count(cs, n, FULL), count(cs, n, FAILED), heard, expected, joined_ms, now_ms() - start);
+      printf("{\"conns\":%d,\"served\":%d,\"full\":%d,\"failed\":%d,\"heard\":%ld,\"expected\":%ld,\"joinedMs\":%.1f,"
+             "\"ms\":%.1f}\n",
+             n, served, count(cs, n, FULL), count(cs, n, FAILED), heard, expected, joined_ms, now_ms() - start);
       return done && count(cs, n, FAILED) == 0 ? 0 : 1;
     }
     int k = epoll_wait(ep, evs, 256, 100);
@@ -133,7 +143,7 @@ static int crowd(int port, int n, int lines) {
 }
 
 static int deaf(int port, const char *name, const char *line) {
-  conn c = { .fd = open_conn(port, DEAF_RCVBUF_BYTES, 0) };
+  conn c = {.fd = open_conn(port, DEAF_RCVBUF_BYTES, 0)};
   double start = now_ms();
   while (c.state == WAIT_PROMPT || c.state == WAIT_HELLO) on_readable(&c, name);
   printf("{\"joined\":%s}\n", c.state == JOINED ? "true" : "false");
@@ -141,7 +151,7 @@ static int deaf(int port, const char *name, const char *line) {
   if (c.state != JOINED) return 1;
   long sent = 0;
   for (;;) {
-    struct pollfd p = { .fd = c.fd, .events = POLLRDHUP | (line ? POLLOUT : 0) };
+    struct pollfd p = {.fd = c.fd, .events = POLLRDHUP | (line ? POLLOUT : 0)};
     int left = (int)(TIMEOUT_MS - (now_ms() - start));
     if (left <= 0 || poll(&p, 1, left) <= 0) break;
     if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
