@@ -72,6 +72,7 @@ export class Transport {
             onBroken(box, e);
           }
         }
+        if (this.reactor.model === 'completion') this.#retryStarved();
       }
     }
   }
@@ -104,9 +105,18 @@ export class Transport {
     box.queuedBytes -= box.inFlightBytes;
     box.inFlightBytes = 0;
     this.#post(box);
-    for (const waiting of [...this.#starved]) {
-      this.#starved.delete(waiting);
-      this.#post(waiting);
+    this.#retryStarved();
+  }
+
+  /**
+   * Completion: posts the writes the pool had no room for, in the order they waited, until it
+   * has none again. Buffers come back with write completions and at each wait (those of the
+   * events delivered before it), so call it after every wait; `batch` does.
+   */
+  #retryStarved(): void {
+    for (const box of [...this.#starved]) {
+      this.#starved.delete(box);
+      if (!this.#tryPost(box)) return;
     }
   }
 
@@ -116,8 +126,18 @@ export class Transport {
     this.#batched?.delete(box);
   }
 
+  /** Posts the box's next write, unless others already wait for the pool (they go first). */
   #post(box: Outbox): void {
-    if (box.inFlightBytes > 0 || box.queued.length === 0) return;
+    if (this.#starved.size > 0) {
+      if (box.inFlightBytes === 0 && box.queued.length > 0) this.#starved.add(box);
+      return;
+    }
+    this.#tryPost(box);
+  }
+
+  /** false when the pool had no room: the box waits among the starved. */
+  #tryPost(box: Outbox): boolean {
+    if (box.inFlightBytes > 0 || box.queued.length === 0) return true;
     const chunk = takeChunk(box.queued);
     try {
       this.reactor.postWrite(box.fd, chunk);
@@ -125,9 +145,10 @@ export class Transport {
       if (!(e instanceof ReactorError && e.code === 'ENOBUFS')) throw e;
       box.queued.unshift(chunk);
       this.#starved.add(box);
-      return;
+      return false;
     }
     box.inFlightBytes = chunk.length;
+    return true;
   }
 }
 
