@@ -22,6 +22,7 @@ const CASES = [
   'completion: every queued read ends with 0 bytes when the peer closes',
   'completion: accept completes with the new fd',
   'remove cancels queued operations without ending the wait',
+  'completion: a read with no buffer lent is starved, and resumed it completes',
   'a close request closes the fd',
   'wakeup from another thread ends a wait',
 ];

@@ -1,7 +1,8 @@
 /* The POSIX shim over real loopback sockets, without Node: every request kind, the completion
  * emulation, wakeups and cancellation on epoll and poll, then a seeded random driver that feeds the
  * request ring well-formed requests in any order (closed fds, peers gone, removes under queued
- * operations) and checks every context comes back exactly once. Built with -fsanitize=address,
+ * operations, too few buffers lent) and checks every context comes back exactly once and every
+ * read lands in a buffer lent to it. Built with -fsanitize=address,
  * undefined and plainly for valgrind (scripts/build-harness.mjs); run by test/posix-harness.test.ts.
  * One line per case, "ok - name" or "not ok - name: why"; exit status 1 if any failed.
  * Usage: posix_harness [random-ops [seed]] */
@@ -16,6 +17,8 @@
 #include "common/sockets.h"
 
 enum { POOL = 16, SOCKETS = 16, BUFFER_BYTES = 256, RESULTS = 4 * POOL + 2 * SOCKETS, REQUESTS = 64 };
+/* Contexts below LENT are the core's for sends and accepts; buffers from LENT up are lent to reads. */
+enum { LENT = POOL / 2 };
 
 static int failures;
 static char why[256];
@@ -41,12 +44,18 @@ typedef struct core {
   seam_request requests[REQUESTS];
   seam_result results[RESULTS];
   uint8_t buffers[POOL * BUFFER_BYTES];
+  /* The provided ring, a header and its entries, as the core lays it out. */
+  _Alignas(seam_provided) uint8_t provided_bytes[sizeof(seam_provided) + LENT * sizeof(seam_provided_entry)];
+  seam_provided *provided;
+  int lend; /* buffers lent to reads each cycle */
   int queued;
 } core;
 
 static int open_core(core *c, int model, int mechanism) {
   memset(c, 0, sizeof *c);
-  shim_config cfg = {model, mechanism, POOL, SOCKETS, c->buffers, c->requests, c->results, RESULTS};
+  c->lend = LENT;
+  c->provided = (seam_provided *)c->provided_bytes;
+  shim_config cfg = {model, mechanism, POOL, SOCKETS, c->buffers, c->requests, c->results, RESULTS, c->provided};
   int rc = shim_open(&c->s, &cfg);
   return rc == 0 ? 1 : fail("shim_open: %d", rc);
 }
@@ -57,15 +66,19 @@ static void request(core *c, int kind, int fd, int target, int len, int mask) {
   q->kind = kind;
   q->fd = fd;
   q->target = target;
-  q->ptr = kind == REQ_RECV || kind == REQ_SEND ? target * BUFFER_BYTES : 0;
+  q->ptr = kind == REQ_SEND ? target * BUFFER_BYTES : 0;
   q->len = len;
   q->mask = mask;
 }
 
 static void add(core *c, int fd, int slot, int mask) { request(c, REQ_ADD, fd, slot, fd_kind(fd), mask); }
 
-/* Applies the queued requests, then waits up to timeout_ms: the results of the cycle. */
+/* Applies the queued requests, then waits up to timeout_ms: the results of the cycle. Reads
+ * take buffers LENT.. from the ring; the core has consumed the last cycle's, so they are free. */
 static int cycle(core *c, double timeout_ms) {
+  c->provided->count = c->lend;
+  c->provided->length = BUFFER_BYTES;
+  for (int i = 0; i < c->lend; i++) c->provided->entries[i] = (seam_provided_entry){LENT + i, (LENT + i) * BUFFER_BYTES};
   shim_apply(&c->s, c->queued);
   c->queued = 0;
   return shim_harvest(&c->s, timeout_ms);
@@ -135,7 +148,7 @@ static int completion_recv_and_send(int mechanism) {
   int fds[2];
   if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds)) return 0;
   add(&c, fds[0], 0, EV_READ);
-  request(&c, REQ_RECV, fds[0], 2, BUFFER_BYTES, 0);
+  request(&c, REQ_RECV, fds[0], 0, 0, 0);
   memcpy(c.buffers + 5 * BUFFER_BYTES, "pong!", 5);
   request(&c, REQ_SEND, fds[0], 5, 5, 0);
   int sent = await_result(&c, RES_COMPLETE);
@@ -143,9 +156,9 @@ static int completion_recv_and_send(int mechanism) {
   char got[8] = {0};
   ok = ok && ((sock_recv(fds[1], got, sizeof got) == 5 && memcmp(got, "pong!", 5) == 0) || fail("peer got %s", got));
   sock_send(fds[1], "ping", 4);
-  int read = ok ? await_result(&c, RES_COMPLETE) : -1;
-  ok = read >= 0 && ((c.results[read].target == 2 && c.results[read].value == 4) || fail("recv result ctx %d bytes %d", c.results[read].target, c.results[read].value)) &&
-       (memcmp(c.buffers + 2 * BUFFER_BYTES, "ping", 4) == 0 || fail("buffer lacks the bytes"));
+  int read = ok ? await_result(&c, RES_RECV) : -1;
+  ok = read >= 0 && ((c.results[read].target == 0 && c.results[read].value == 4 && c.results[read].buffer == LENT) || fail("recv result slot %d bytes %d buffer %d", c.results[read].target, c.results[read].value, c.results[read].buffer)) &&
+       (memcmp(c.buffers + LENT * BUFFER_BYTES, "ping", 4) == 0 || fail("the lent buffer lacks the bytes"));
   shim_close(&c.s);
   sock_close(fds[0]);
   sock_close(fds[1]);
@@ -157,14 +170,15 @@ static int completion_peer_close_reads_zero(int mechanism) {
   int fds[2];
   if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds)) return 0;
   add(&c, fds[0], 0, EV_READ);
-  request(&c, REQ_RECV, fds[0], 1, BUFFER_BYTES, 0);
-  request(&c, REQ_RECV, fds[0], 2, BUFFER_BYTES, 0);
+  request(&c, REQ_RECV, fds[0], 0, 0, 0);
+  request(&c, REQ_RECV, fds[0], 0, 0, 0);
   sock_close(fds[1]);
   int seen = 0, ok = 1;
   for (int round = 0; round < 20 && seen < 2; round++) {
     int n = cycle(&c, 50);
     for (int i = 0; i < n; i++, seen++)
-      if (c.results[i].value != 0) ok = fail("a read after the peer closed took %d bytes", c.results[i].value);
+      if (c.results[i].kind != RES_RECV || c.results[i].value != 0 || c.results[i].buffer != -1)
+        ok = fail("result kind %d bytes %d buffer %d, expected an end of stream", c.results[i].kind, c.results[i].value, c.results[i].buffer);
   }
   ok = ok && (seen == 2 || fail("%d of 2 reads ended", seen));
   shim_close(&c.s);
@@ -190,21 +204,49 @@ static int completion_accept(int mechanism) {
 }
 
 /* The contexts of a removed fd's queued operations come back as bookkeeping: canceled, and
- * not enough on their own to end the wait that follows. */
+ * not enough on their own to end the wait that follows. Its armed reads hold nothing and go. */
 static int remove_cancels_queued(int mechanism) {
+  core c;
+  int fds[2], port = 0;
+  int listener = sock_listen("127.0.0.1", 0, 8, &port);
+  if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds) || listener < 0) return listener < 0 ? fail("listen: %d", listener) : 0;
+  add(&c, listener, 0, EV_READ);
+  add(&c, fds[0], 1, EV_READ);
+  request(&c, REQ_ACCEPT, listener, 1, 0, 0);
+  request(&c, REQ_ACCEPT, listener, 2, 0, 0);
+  request(&c, REQ_RECV, fds[0], 1, 0, 0);
+  int ok = cycle(&c, 0) == 0 || fail("a result before any connection or data");
+  request(&c, REQ_REMOVE, listener, 0, 0, 0);
+  request(&c, REQ_REMOVE, fds[0], 1, 0, 0);
+  sock_send(fds[1], "late", 4); /* the armed read went with the registration: nothing reads this */
+  double start = os_now_ms();
+  int n = cycle(&c, 30);
+  ok = ok && (n == 2 || fail("%d results, expected the two canceled accepts", n)) &&
+       ((c.results[0].os_code == OS_ECANCELED && c.results[1].os_code == OS_ECANCELED) || fail("codes %d %d", c.results[0].os_code, c.results[1].os_code)) &&
+       (os_now_ms() - start >= 25 || fail("cancellations alone ended the wait"));
+  shim_close(&c.s);
+  sock_close(listener);
+  sock_close(fds[0]);
+  sock_close(fds[1]);
+  return ok;
+}
+
+/* With no buffer lent, data for an armed read reports the fd starved; resumed with buffers, the
+ * read completes into the first of them. */
+static int starved_read_resumes(int mechanism) {
   core c;
   int fds[2];
   if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds)) return 0;
-  add(&c, fds[0], 0, EV_READ);
-  request(&c, REQ_RECV, fds[0], 1, BUFFER_BYTES, 0);
-  request(&c, REQ_RECV, fds[0], 2, BUFFER_BYTES, 0);
-  int ok = cycle(&c, 0) == 0 || fail("a result before data");
-  request(&c, REQ_REMOVE, fds[0], 0, 0, 0);
-  double start = os_now_ms();
-  int n = cycle(&c, 30);
-  ok = ok && (n == 2 || fail("%d results, expected the two canceled reads", n)) &&
-       ((c.results[0].os_code == OS_ECANCELED && c.results[1].os_code == OS_ECANCELED) || fail("codes %d %d", c.results[0].os_code, c.results[1].os_code)) &&
-       (os_now_ms() - start >= 25 || fail("cancellations alone ended the wait"));
+  c.lend = 0;
+  add(&c, fds[0], 4, EV_READ);
+  request(&c, REQ_RECV, fds[0], 4, 0, 0);
+  sock_send(fds[1], "wait", 4);
+  int i = await_result(&c, RES_NO_BUFFER);
+  int ok = i >= 0 && (c.results[i].target == 4 || fail("starved slot %d", c.results[i].target));
+  c.lend = LENT;
+  request(&c, REQ_RESUME, fds[0], 4, 0, 0);
+  i = ok ? await_result(&c, RES_RECV) : -1;
+  ok = i >= 0 && ((c.results[i].value == 4 && c.results[i].buffer == LENT) || fail("resumed read: bytes %d buffer %d", c.results[i].value, c.results[i].buffer));
   shim_close(&c.s);
   sock_close(fds[0]);
   sock_close(fds[1]);
@@ -259,23 +301,46 @@ typedef struct driver {
   core c;
   int fds[PAIRS][2];
   int added[PAIRS];
-  int held[POOL]; /* the fd a context's operation is queued on, or -1 when the core holds it */
+  int held[LENT]; /* the fd a send context's operation is queued on, or -1 when the core holds it */
+  int armed[PAIRS]; /* reads armed on the pair's slot */
+  int starved[PAIRS];
   long completions[3]; /* done, failed, canceled */
+  long reads[3];       /* with bytes, ended, starved */
 } driver;
 
 static int random_free_context(driver *d) {
-  int start = (int)(next_random() % POOL);
-  for (int i = 0; i < POOL; i++)
-    if (d->held[(start + i) % POOL] < 0) return (start + i) % POOL;
+  int start = (int)(next_random() % LENT);
+  for (int i = 0; i < LENT; i++)
+    if (d->held[(start + i) % LENT] < 0) return (start + i) % LENT;
   return -1;
+}
+
+/* A read's result: bytes in a buffer lent this cycle, or an end with none. */
+static int take_read(driver *d, const seam_result *r) {
+  if (r->target < 0 || r->target >= PAIRS) return fail("read result for slot %d", r->target);
+  if (r->kind == RES_NO_BUFFER) {
+    d->starved[r->target] = 1;
+    d->reads[2]++;
+    return 1;
+  }
+  if (r->value > 0 && (r->buffer < LENT || r->buffer >= LENT + d->c.lend || r->value > BUFFER_BYTES))
+    return fail("read of %d bytes into buffer %d, %d lent from %d", r->value, r->buffer, d->c.lend, LENT);
+  if (r->value <= 0 && r->buffer != -1) return fail("a read that ended names buffer %d", r->buffer);
+  if (d->armed[r->target] > 0) d->armed[r->target]--;
+  d->reads[r->value > 0 ? 0 : 1]++;
+  return 1;
 }
 
 static int take_results(driver *d, int n) {
   for (int i = 0; i < n; i++) {
     seam_result *r = &d->c.results[i];
+    if (r->kind == RES_RECV || r->kind == RES_NO_BUFFER) {
+      if (!take_read(d, r)) return 0;
+      continue;
+    }
     if (r->kind != RES_COMPLETE) continue;
-    if (r->target < 0 || r->target >= POOL || d->held[r->target] != r->fd)
-      return fail("completion for context %d on fd %d, which holds %d", r->target, r->fd, r->target >= 0 && r->target < POOL ? d->held[r->target] : -2);
+    if (r->target < 0 || r->target >= LENT || d->held[r->target] != r->fd)
+      return fail("completion for context %d on fd %d, which holds %d", r->target, r->fd, r->target >= 0 && r->target < LENT ? d->held[r->target] : -2);
     if (r->accepted >= 0) sock_close(r->accepted);
     d->held[r->target] = -1;
     d->completions[r->os_code == OS_ECANCELED ? 2 : r->os_code ? 1 : 0]++;
@@ -293,15 +358,18 @@ static void random_request(driver *d) {
   case 1:
     if (d->added[p]) {
       request(&d->c, REQ_REMOVE, fd, p, 0, 0);
-      d->added[p] = 0;
+      d->added[p] = d->armed[p] = d->starved[p] = 0;
     }
     break;
   case 2:
+    if (d->added[p] && d->starved[p]) request(&d->c, REQ_RESUME, fd, p, 0, 0), d->starved[p] = 0;
+    break;
   case 3:
-    if (ctx >= 0 && d->added[p]) request(&d->c, REQ_RECV, fd, ctx, 1 + (int)(next_random() % BUFFER_BYTES), 0), d->held[ctx] = fd;
+    if (d->added[p]) request(&d->c, REQ_RECV, fd, p, 0, 0), d->armed[p]++;
     break;
   case 4:
     if (ctx >= 0 && d->added[p]) request(&d->c, REQ_SEND, fd, ctx, (int)(next_random() % BUFFER_BYTES), 0), d->held[ctx] = fd;
+    d->c.lend = (int)(next_random() % (LENT + 1)); /* sometimes too few buffers, or none */
     break;
   case 5:
     if (peer >= 0) sock_send(peer, d->c.buffers, 1 + next_random() % 64);
@@ -323,7 +391,7 @@ static void random_request(driver *d) {
 static int replace_dead_pairs(driver *d) {
   for (int p = 0; p < PAIRS; p++) {
     if (d->fds[p][1] >= 0 || d->added[p]) continue;
-    for (int ctx = 0; ctx < POOL; ctx++)
+    for (int ctx = 0; ctx < LENT; ctx++)
       if (d->held[ctx] == d->fds[p][0]) return 1; /* wait until its cancellations are back */
     sock_close(d->fds[p][0]);
     if (!pair(d->fds[p])) return 0;
@@ -335,7 +403,7 @@ static int random_requests(int mechanism, long ops, uint64_t seed) {
   driver *d = calloc(1, sizeof *d);
   rng = seed ? seed : 1;
   int ok = open_core(&d->c, MODEL_COMPLETION, mechanism);
-  for (int ctx = 0; ctx < POOL; ctx++) d->held[ctx] = -1;
+  for (int ctx = 0; ctx < LENT; ctx++) d->held[ctx] = -1;
   for (int p = 0; p < PAIRS && ok; p++) ok = pair(d->fds[p]);
   for (long op = 0; op < ops && ok; op++) {
     random_request(d);
@@ -344,9 +412,10 @@ static int random_requests(int mechanism, long ops, uint64_t seed) {
   for (int p = 0; p < PAIRS && ok; p++)
     if (d->added[p]) request(&d->c, REQ_REMOVE, d->fds[p][0], p, 0, 0), d->added[p] = 0;
   if (ok) ok = take_results(d, cycle(&d->c, 0));
-  for (int ctx = 0; ctx < POOL && ok; ctx++)
+  for (int ctx = 0; ctx < LENT && ok; ctx++)
     if (d->held[ctx] >= 0) ok = fail("context %d never came back (seed %llu)", ctx, (unsigned long long)seed);
-  printf("# completions: %ld done, %ld failed, %ld canceled\n", d->completions[0], d->completions[1], d->completions[2]);
+  printf("# completions: %ld done, %ld failed, %ld canceled; reads: %ld with bytes, %ld ended, %ld starved\n", d->completions[0], d->completions[1],
+         d->completions[2], d->reads[0], d->reads[1], d->reads[2]);
   if (!ok) snprintf(why + strlen(why), sizeof why - strlen(why), " (seed %llu)", (unsigned long long)seed);
   shim_close(&d->c.s);
   for (int p = 0; p < PAIRS; p++)
@@ -376,6 +445,7 @@ int main(int argc, char **argv) {
     CASE(completion_peer_close_reads_zero, "completion: every queued read ends with 0 bytes when the peer closes");
     CASE(completion_accept, "completion: accept completes with the new fd");
     CASE(remove_cancels_queued, "remove cancels queued operations without ending the wait");
+    CASE(starved_read_resumes, "completion: a read with no buffer lent is starved, and resumed it completes");
     CASE(close_request_closes, "a close request closes the fd");
     CASE(wakeup_ends_wait, "wakeup from another thread ends a wait");
 #undef CASE
