@@ -78,7 +78,8 @@ static void add(core *c, int fd, int slot, int mask) { request(c, REQ_ADD, fd, s
 static int cycle(core *c, double timeout_ms) {
   c->provided->count = c->lend;
   c->provided->length = BUFFER_BYTES;
-  for (int i = 0; i < c->lend; i++) c->provided->entries[i] = (seam_provided_entry){LENT + i, (LENT + i) * BUFFER_BYTES};
+  for (int i = 0; i < c->lend; i++)
+    c->provided->entries[i] = (seam_provided_entry){LENT + i, (LENT + i) * BUFFER_BYTES};
   shim_apply(&c->s, c->queued);
   c->queued = 0;
   return shim_harvest(&c->s, timeout_ms);
@@ -136,8 +137,9 @@ static int add_of_closed_fd_fails(int mechanism) {
   sock_close(fds[0]);
   request(&c, REQ_ADD, fds[0], 1, KIND_SOCKET, EV_READ);
   int n = cycle(&c, 0);
-  int ok = (n == 1 && c.results[0].kind == RES_ADD_FAILED) ? (c.results[0].os_code == OS_EBADF || fail("os code %d", c.results[0].os_code))
-                                                            : fail("%d results, expected one failed add", n);
+  int ok = (n == 1 && c.results[0].kind == RES_ADD_FAILED)
+               ? (c.results[0].os_code == OS_EBADF || fail("os code %d", c.results[0].os_code))
+               : fail("%d results, expected one failed add", n);
   shim_close(&c.s);
   sock_close(fds[1]);
   return ok;
@@ -152,12 +154,16 @@ static int completion_recv_and_send(int mechanism) {
   memcpy(c.buffers + 5 * BUFFER_BYTES, "pong!", 5);
   request(&c, REQ_SEND, fds[0], 5, 5, 0);
   int sent = await_result(&c, RES_COMPLETE);
-  int ok = sent >= 0 && ((c.results[sent].target == 5 && c.results[sent].value == 5) || fail("send result ctx %d bytes %d", c.results[sent].target, c.results[sent].value));
+  int ok = sent >= 0 && ((c.results[sent].target == 5 && c.results[sent].value == 5) ||
+                         fail("send result ctx %d bytes %d", c.results[sent].target, c.results[sent].value));
   char got[8] = {0};
   ok = ok && ((sock_recv(fds[1], got, sizeof got) == 5 && memcmp(got, "pong!", 5) == 0) || fail("peer got %s", got));
   sock_send(fds[1], "ping", 4);
   int read = ok ? await_result(&c, RES_RECV) : -1;
-  ok = read >= 0 && ((c.results[read].target == 0 && c.results[read].value == 4 && c.results[read].buffer == LENT) || fail("recv result slot %d bytes %d buffer %d", c.results[read].target, c.results[read].value, c.results[read].buffer)) &&
+  ok = read >= 0 &&
+       ((c.results[read].target == 0 && c.results[read].value == 4 && c.results[read].buffer == LENT) ||
+        fail("recv result slot %d bytes %d buffer %d", c.results[read].target, c.results[read].value,
+             c.results[read].buffer)) &&
        (memcmp(c.buffers + LENT * BUFFER_BYTES, "ping", 4) == 0 || fail("the lent buffer lacks the bytes"));
   shim_close(&c.s);
   sock_close(fds[0]);
@@ -178,7 +184,8 @@ static int completion_peer_close_reads_zero(int mechanism) {
     int n = cycle(&c, 50);
     for (int i = 0; i < n; i++, seen++)
       if (c.results[i].kind != RES_RECV || c.results[i].value != 0 || c.results[i].buffer != -1)
-        ok = fail("result kind %d bytes %d buffer %d, expected an end of stream", c.results[i].kind, c.results[i].value, c.results[i].buffer);
+        ok = fail("result kind %d bytes %d buffer %d, expected an end of stream", c.results[i].kind, c.results[i].value,
+                  c.results[i].buffer);
   }
   ok = ok && (seen == 2 || fail("%d of 2 reads ended", seen));
   shim_close(&c.s);
@@ -190,12 +197,14 @@ static int completion_accept(int mechanism) {
   core c;
   int port = 0;
   int listener = sock_listen("127.0.0.1", 0, 8, &port);
-  if (!open_core(&c, MODEL_COMPLETION, mechanism) || listener < 0) return listener < 0 ? fail("listen: %d", listener) : 0;
+  if (!open_core(&c, MODEL_COMPLETION, mechanism) || listener < 0)
+    return listener < 0 ? fail("listen: %d", listener) : 0;
   add(&c, listener, 0, EV_READ);
   request(&c, REQ_ACCEPT, listener, 7, 0, 0);
   int client = sock_connect("127.0.0.1", port);
   int i = await_result(&c, RES_COMPLETE);
-  int ok = i >= 0 && ((c.results[i].target == 7 && c.results[i].accepted >= 0) || fail("accept ctx %d fd %d", c.results[i].target, c.results[i].accepted));
+  int ok = i >= 0 && ((c.results[i].target == 7 && c.results[i].accepted >= 0) ||
+                      fail("accept ctx %d fd %d", c.results[i].target, c.results[i].accepted));
   if (i >= 0 && c.results[i].accepted >= 0) sock_close(c.results[i].accepted);
   shim_close(&c.s);
   sock_close(client);
@@ -209,7 +218,8 @@ static int remove_cancels_queued(int mechanism) {
   core c;
   int fds[2], port = 0;
   int listener = sock_listen("127.0.0.1", 0, 8, &port);
-  if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds) || listener < 0) return listener < 0 ? fail("listen: %d", listener) : 0;
+  if (!open_core(&c, MODEL_COMPLETION, mechanism) || !pair(fds) || listener < 0)
+    return listener < 0 ? fail("listen: %d", listener) : 0;
   add(&c, listener, 0, EV_READ);
   add(&c, fds[0], 1, EV_READ);
   request(&c, REQ_ACCEPT, listener, 1, 0, 0);
@@ -222,7 +232,8 @@ static int remove_cancels_queued(int mechanism) {
   double start = os_now_ms();
   int n = cycle(&c, 30);
   ok = ok && (n == 2 || fail("%d results, expected the two canceled accepts", n)) &&
-       ((c.results[0].os_code == OS_ECANCELED && c.results[1].os_code == OS_ECANCELED) || fail("codes %d %d", c.results[0].os_code, c.results[1].os_code)) &&
+       ((c.results[0].os_code == OS_ECANCELED && c.results[1].os_code == OS_ECANCELED) ||
+        fail("codes %d %d", c.results[0].os_code, c.results[1].os_code)) &&
        (os_now_ms() - start >= 25 || fail("cancellations alone ended the wait"));
   shim_close(&c.s);
   sock_close(listener);
@@ -246,7 +257,8 @@ static int starved_read_resumes(int mechanism) {
   c.lend = LENT;
   request(&c, REQ_RESUME, fds[0], 4, 0, 0);
   i = ok ? await_result(&c, RES_RECV) : -1;
-  ok = i >= 0 && ((c.results[i].value == 4 && c.results[i].buffer == LENT) || fail("resumed read: bytes %d buffer %d", c.results[i].value, c.results[i].buffer));
+  ok = i >= 0 && ((c.results[i].value == 4 && c.results[i].buffer == LENT) ||
+                  fail("resumed read: bytes %d buffer %d", c.results[i].value, c.results[i].buffer));
   shim_close(&c.s);
   sock_close(fds[0]);
   sock_close(fds[1]);
@@ -301,7 +313,7 @@ typedef struct driver {
   core c;
   int fds[PAIRS][2];
   int added[PAIRS];
-  int held[LENT]; /* the fd a send context's operation is queued on, or -1 when the core holds it */
+  int held[LENT];   /* the fd a send context's operation is queued on, or -1 when the core holds it */
   int armed[PAIRS]; /* reads armed on the pair's slot */
   int starved[PAIRS];
   long completions[3]; /* done, failed, canceled */
@@ -340,7 +352,8 @@ static int take_results(driver *d, int n) {
     }
     if (r->kind != RES_COMPLETE) continue;
     if (r->target < 0 || r->target >= LENT || d->held[r->target] != r->fd)
-      return fail("completion for context %d on fd %d, which holds %d", r->target, r->fd, r->target >= 0 && r->target < LENT ? d->held[r->target] : -2);
+      return fail("completion for context %d on fd %d, which holds %d", r->target, r->fd,
+                  r->target >= 0 && r->target < LENT ? d->held[r->target] : -2);
     if (r->accepted >= 0) sock_close(r->accepted);
     d->held[r->target] = -1;
     d->completions[r->os_code == OS_ECANCELED ? 2 : r->os_code ? 1 : 0]++;
@@ -368,7 +381,8 @@ static void random_request(driver *d) {
     if (d->added[p]) request(&d->c, REQ_RECV, fd, p, 0, 0), d->armed[p]++;
     break;
   case 4:
-    if (ctx >= 0 && d->added[p]) request(&d->c, REQ_SEND, fd, ctx, (int)(next_random() % BUFFER_BYTES), 0), d->held[ctx] = fd;
+    if (ctx >= 0 && d->added[p])
+      request(&d->c, REQ_SEND, fd, ctx, (int)(next_random() % BUFFER_BYTES), 0), d->held[ctx] = fd;
     d->c.lend = (int)(next_random() % (LENT + 1)); /* sometimes too few buffers, or none */
     break;
   case 5:
@@ -407,15 +421,16 @@ static int random_requests(int mechanism, long ops, uint64_t seed) {
   for (int p = 0; p < PAIRS && ok; p++) ok = pair(d->fds[p]);
   for (long op = 0; op < ops && ok; op++) {
     random_request(d);
-    if (d->c.queued == REQUESTS || next_random() % 4 == 0) ok = take_results(d, cycle(&d->c, 0)) && replace_dead_pairs(d);
+    if (d->c.queued == REQUESTS || next_random() % 4 == 0)
+      ok = take_results(d, cycle(&d->c, 0)) && replace_dead_pairs(d);
   }
   for (int p = 0; p < PAIRS && ok; p++)
     if (d->added[p]) request(&d->c, REQ_REMOVE, d->fds[p][0], p, 0, 0), d->added[p] = 0;
   if (ok) ok = take_results(d, cycle(&d->c, 0));
   for (int ctx = 0; ctx < LENT && ok; ctx++)
     if (d->held[ctx] >= 0) ok = fail("context %d never came back (seed %llu)", ctx, (unsigned long long)seed);
-  printf("# completions: %ld done, %ld failed, %ld canceled; reads: %ld with bytes, %ld ended, %ld starved\n", d->completions[0], d->completions[1],
-         d->completions[2], d->reads[0], d->reads[1], d->reads[2]);
+  printf("# completions: %ld done, %ld failed, %ld canceled; reads: %ld with bytes, %ld ended, %ld starved\n",
+         d->completions[0], d->completions[1], d->completions[2], d->reads[0], d->reads[1], d->reads[2]);
   if (!ok) snprintf(why + strlen(why), sizeof why - strlen(why), " (seed %llu)", (unsigned long long)seed);
   shim_close(&d->c.s);
   for (int p = 0; p < PAIRS; p++)
@@ -435,8 +450,8 @@ int main(int argc, char **argv) {
   for (int m = 0; m < 2; m++) {
     int mech = mechanisms[m].mechanism;
     char name[128];
-#define CASE(fn, label)                                               \
-  snprintf(name, sizeof name, "%s: %s", mechanisms[m].name, label); \
+#define CASE(fn, label)                                                                                                \
+  snprintf(name, sizeof name, "%s: %s", mechanisms[m].name, label);                                                    \
   report(name, fn(mech))
     CASE(readiness_reports_readable, "readiness reports a readable socket");
     CASE(modify_changes_interest, "modify changes what readiness reports");
