@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../scenarios/index.js';
+import { MAX_SEED } from '../random.js';
 import { FAULT_KINDS, type FaultKind, type Injection } from '../faults.js';
 import type { FaultRates } from '../../faults.js';
 import { configHash, formatFaults, formatSchedule, reproduceCommand, ALL_FAULTS, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
@@ -20,7 +21,6 @@ export const MAX_SEEDS = 1_000_000;
 export const MAX_WORKERS = 64;
 /** --size of a scenario that names no maximum of its own. */
 export const MAX_SIZE = 100_000;
-const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
 const USAGE = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
