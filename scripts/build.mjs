@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { has, installApt as installAptWith } from './apt.mjs';
+import { buildHarness } from './build-harness.mjs';
 import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -62,6 +63,8 @@ if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) bui
 if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
 // The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
 if (withSim && !forPackage) buildWindows({ root, run, stale, has });
+// The shim's C harness under the sanitizers and valgrind: part of `npm test`, not of `npm start`.
+if (withSim && !forPackage) buildHarness({ root, run, stale, has, installApt });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
 if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);

@@ -1,6 +1,8 @@
 // The simulated network that every host's kernel shares: one virtual clock, the scheduled
 // deliveries, the listening ports of every host, the network's random stream and the faults.
-import { Random } from './random.js';
+import { MAX_SEED, Random } from './random.js';
+import { ReactorError } from '../errors.js';
+import { checkIntegerIn } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
 
@@ -39,7 +41,12 @@ export class SimNetwork<Port = unknown> {
   readonly seed: number;
 
   constructor(options: NetworkOptions = {}) {
-    this.seed = options.seed ?? 0;
+    this.seed = checkIntegerIn(options.seed ?? 0, 0, MAX_SEED, 'seed', 'Simulation');
+    const latency = options.latencyMs;
+    if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms))
+      && latency[0] >= 0 && latency[0] <= latency[1])) {
+      throw new ReactorError('EINVAL', `Simulation: latencyMs must be [min, max] in virtual ms with 0 <= min <= max, got ${JSON.stringify(latency)}`);
+    }
     this.#random = new Random(this.seed, 'network');
     this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];

@@ -17,6 +17,15 @@ export const SWEEP_LATENCY_MS: [number, number] = [1, 20];
 /** Faults a sweep injects unless --faults says otherwise: those a correct app must survive. */
 export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0.02 };
 
+/**
+ * `--faults all`: every kind at once, each at a rate that strikes several times in a run; a
+ * program that handles every fault passes every seed.
+ */
+export const ALL_FAULTS: FaultRates = {
+  partialWriteRate: 0.05, resetRate: 0.02, refuseRate: 0.05, interruptRate: 0.05, acceptAbortRate: 0.05, stallRate: 0.02,
+  partitionRate: 0.01, cancelRaceRate: 0.05, partialReadRate: 0.05, emfileRate: 0.05, enobufsRate: 0.05, halfCloseRate: 0.02,
+};
+
 /** FNV-1a, 32-bit, as 8 hex digits. */
 function fnv1a(text: string, seed = 0x811c9dc5): string {
   let h = seed;

@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../scenarios/index.js';
+import { MAX_SEED } from '../random.js';
 import { FAULT_KINDS, type FaultKind, type Injection } from '../faults.js';
 import type { FaultRates } from '../../faults.js';
-import { configHash, formatFaults, formatSchedule, reproduceCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
+import { configHash, formatFaults, formatSchedule, reproduceCommand, ALL_FAULTS, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
 import { runSeed, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
 import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED } from '../../cli/usage.js';
@@ -20,16 +21,15 @@ export const MAX_SEEDS = 1_000_000;
 export const MAX_WORKERS = 64;
 /** --size of a scenario that names no maximum of its own. */
 export const MAX_SIZE = 100_000;
-const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
 export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
-                        [--size N] [--bug NAME] [--faults kind=rate,...|none] [--workers N] [--shrink] [--json]
+                        [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--shrink] [--json]
   scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
   --schedule     with --seed: inject exactly these faults (kind@occasion, as --shrink prints), no rates
-  --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
+  --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); all: every kind (${formatFaults(ALL_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
   --workers N    worker threads (default: the machine's cores)
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
   --json         print the summary as JSON on stdout
@@ -53,11 +53,12 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
 
 function parseFaults(text: string): FaultRates {
   if (text === 'none') return {};
+  if (text === 'all') return ALL_FAULTS;
   const rates: Record<string, number> = {};
   for (const part of text.split(',')) {
     const [kind, value, extra] = part.split('=');
     if (!FAULT_KINDS.includes(kind as FaultKind) || value === undefined || extra !== undefined) {
-      throw new UsageError(`--faults takes kind=rate pairs separated by commas (or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
+      throw new UsageError(`--faults takes kind=rate pairs separated by commas (or all, or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
     }
     const rate = Number(value);
     if (value.trim() === '' || !(rate >= 0 && rate <= 1)) throw new UsageError(`--faults: the rate of ${kind} must be from 0 to 1, got ${JSON.stringify(value)}`);
