@@ -3,6 +3,7 @@
 import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
+import { PollList } from './poll.js';
 import { ENTRY_INTS, MECHANISM, EPOLL } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
@@ -52,6 +53,9 @@ const instantiateWasm: Instantiate = (imports, receive) => {
 function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[]): object {
   const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
   const port = (handle: number): CompletionPort => ports[handle - 1];
+  // Reused from wait to wait: a kernel call allocates nothing.
+  let found = new Uint32Array(2);
+  const polled = new PollList();
   return {
     get now() { return kernel.now; },
     accept: (fd: number) => kernel.accept(fd),
@@ -67,20 +71,26 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
     epollControl: (ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number) =>
       kernel.epollControl(ep, op, fd, events, tag),
     epollWait: (ep: number, ready: number, max: number, timeoutMs: number) => {
-      const found = kernel.epollWait(ep, timeoutMs, max);
-      if (typeof found === 'number') return found;
+      if (found.length < 2 * max) found = new Uint32Array(2 * max);
+      const n = kernel.epollWait(ep, timeoutMs, max, found);
+      // os_ready: u32 events, tag.
       const u32 = heap().HEAPU32;
-      found.forEach((r, i) => { u32[(ready >> 2) + i * 2] = r.events; u32[(ready >> 2) + i * 2 + 1] = r.tag; });
-      return found.length;
+      for (let i = 0, at = ready >> 2; i < 2 * n; i++) u32[at + i] = found[i];
+      return n;
     },
     poll: (fds: number, count: number, timeoutMs: number) => {
+      // os_pollfd: i32 fd; i16 events, revents.
       const m = heap();
-      const entries = Array.from({ length: count }, (_, i) => ({
-        fd: m.HEAP32[(fds >> 2) + i * 2], events: m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff, revents: 0,
-      }));
-      const n = kernel.poll(entries, timeoutMs);
-      const i16 = new Int16Array(m.HEAPU8.buffer);
-      entries.forEach((e, i) => { i16[(fds >> 1) + i * 4 + 3] = e.revents; });
+      polled.resize(count);
+      for (let i = 0; i < count; i++) {
+        polled.fds[i] = m.HEAP32[(fds >> 2) + i * 2];
+        polled.events[i] = m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff;
+      }
+      const n = kernel.poll(polled, timeoutMs);
+      for (let i = 0; i < count; i++) {
+        const at = (fds >> 2) + i * 2 + 1;
+        m.HEAP32[at] = (m.HEAP32[at] & 0xffff) | (polled.revents[i] << 16);
+      }
       return n;
     },
     iocpOpen: (maxOps: number, handleAt: number) => {
