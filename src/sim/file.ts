@@ -4,8 +4,8 @@ import type { Epoll } from './epoll.js';
 
 /** The kernel a file is open in, as its files see it (SimKernel). */
 export interface FileOwner {
-  /** Bumped by every change that could end a wait on this kernel. */
-  version: number;
+  /** Something changed that could end a wait on this kernel. */
+  touch(): void;
 }
 
 export class Watched {
@@ -17,6 +17,6 @@ export class Watched {
 /** The file's readiness may have risen: its kernel's waits, and its watchers', must look again. */
 export function changed(file: Watched | null): void {
   if (!file?.owner) return;
-  file.owner.version++;
+  file.owner.touch();
   for (const ep of file.watchers) ep.ready.add(file.fd);
 }

@@ -47,8 +47,8 @@ export interface KernelObserver {
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
-  /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
-  version = 0;
+  /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
+  onTouch: (() => void) | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
@@ -66,6 +66,11 @@ export class SimKernel {
     stdin.fd = STDIN_FD;
     stdin.owner = this;
     this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => changed(stdin));
+  }
+
+  /** Something changed that could end a wait on this kernel. */
+  touch(): void {
+    this.onTouch?.();
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -269,7 +274,7 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
-    this.version++;
+    this.touch();
     if (f.kind !== 'epoll') {
       for (const ep of f.watchers) {
         ep.interest.delete(fd);
@@ -342,7 +347,7 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
     if (this.faults.strike('interrupt')) {
-      this.version++;   // the interrupted wait saw nothing: a parked waiter must look again
+      this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
     return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
@@ -351,7 +356,7 @@ export class SimKernel {
   /** poll(): fills the list's revents; returns how many entries are ready. */
   poll(list: PollList, timeoutMs: number): number {
     if (this.faults.strike('interrupt')) {
-      this.version++;
+      this.touch();
       return -E.EINTR;
     }
     return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));

@@ -203,12 +203,17 @@ export class SimShim implements NativeShim {
     return this.#kernel.crashed;
   }
 
+  /** The kernel it waits on. */
+  get kernel(): SimKernel {
+    return this.#kernel;
+  }
+
   /**
-   * Its kernel's version (see SimKernel.version), or null when that does not tell: completion
-   * ports change as deliveries land, apart from the kernel's files.
+   * Whether a parked wait must be probed on every scheduler turn: completion ports change as
+   * deliveries land, apart from their kernel's files, so no kernel change marks them.
    */
-  get kernelVersion(): number | null {
-    return this.#layout.mechanism === MECHANISM.iocp ? null : this.#kernel.version;
+  get probedAlways(): boolean {
+    return this.#layout.mechanism === MECHANISM.iocp;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
