@@ -4,6 +4,7 @@
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
 //                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
+//                    [--sim-baseline REF|none] [--sim-sizes 100,1000,3000]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { startChild, waitForLine, stopChild, liveChildren } from './children.js'
 import { coreRate } from './core-rate.js';
 import { traceCost } from './trace-cost.js';
 import { simRate } from './sim-rate.js';
+import { SIM_BASELINE_REF } from './sim-baseline.js';
 import { median } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -40,6 +42,8 @@ const { values: flags } = parseArgs({
     'no-core': { type: 'boolean', default: false },
     'no-trace': { type: 'boolean', default: false },
     'no-sim': { type: 'boolean', default: false },
+    'sim-baseline': { type: 'string', default: SIM_BASELINE_REF },
+    'sim-sizes': { type: 'string' },
     'no-viz': { type: 'boolean', default: false },
   },
 });
@@ -268,8 +272,12 @@ async function main(): Promise<void> {
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
-    // Seeds per sweep: twice the cores, so every worker thread runs two.
-    await simRate({ repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
+    // Seeds per sweep: ten per worker, so the sampled determinism check runs its share.
+    const sizes = (flags['sim-sizes'] ?? (quick ? '100,300' : '100,1000,3000')).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
+    await simRate({
+      repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 20, workers: 2, sizes,
+      baseline: flags['sim-baseline'] === 'none' ? null : flags['sim-baseline'],
+    });
   }
   if (!flags['no-viz']) vizBenchmark();
   if (outputTimes() !== builtAt) {
