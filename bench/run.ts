@@ -4,7 +4,7 @@
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
 //                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
-//                    [--sim-baseline REF|none] [--sim-sizes 100,1000,3000]
+//                    [--sim-baseline REF|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -44,6 +44,7 @@ const { values: flags } = parseArgs({
     'no-sim': { type: 'boolean', default: false },
     'sim-baseline': { type: 'string', default: SIM_BASELINE_REF },
     'sim-sizes': { type: 'string' },
+    'sim-seeds': { type: 'string' },
     'no-viz': { type: 'boolean', default: false },
   },
 });
@@ -272,10 +273,10 @@ async function main(): Promise<void> {
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
-    // Seeds per sweep: ten per worker, so the sampled determinism check runs its share.
+    // Seeds per sweep: ten per worker by default, so the sampled determinism check runs its share.
     const sizes = (flags['sim-sizes'] ?? (quick ? '100,300' : '100,1000,3000')).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
     await simRate({
-      repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 20, workers: 2, sizes,
+      repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: Math.round(num(flags['sim-seeds'], undefined, 20, 1, 1000)), workers: 2, sizes,
       baseline: flags['sim-baseline'] === 'none' ? null : flags['sim-baseline'],
     });
   }
