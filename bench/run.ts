@@ -4,7 +4,7 @@
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
 //                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
-//                    [--sim-baseline REF|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]
+//                    [--sim-baseline REF|DIR|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';

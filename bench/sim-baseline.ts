@@ -14,8 +14,9 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Built from the commit's sources: everything else of build/ is copied. */
 const REBUILT = new Set(['js', 'sim']);
 
-/** The root of a built checkout of `ref` (built once, then reused). */
+/** The root of a built checkout of `ref` (built once, then reused), or `ref` itself when it is one. */
 export function baselineTree(ref: string): string {
+  if (existsSync(join(ref, 'build/js/src/cli/main.js'))) return ref;
   const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = join(tmpdir(), `io-reactor-sim-baseline-${commit}`);
   if (existsSync(join(dir, 'build/js/src/cli/main.js'))) return dir;
