@@ -12,6 +12,7 @@
 
 typedef struct sim_shim {
   shim s;
+  seam_provided *provided; /* the host copies the core's ring here before each cycle */
 } sim_shim;
 
 /* The buffers every shim of this module shares, grown to the largest capacity opened so far. */
@@ -48,12 +49,20 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
   if (reserve((uint32_t)request_count, (uint32_t)result_count) != 0) return NULL;
   sim_shim *x = calloc(1, sizeof *x);
   if (!x) return NULL;
+  x->provided = calloc(1, sizeof(seam_provided) + (size_t)pool_size * sizeof(seam_provided_entry));
   shim_config cfg = {
-    .model = model, .mechanism = mechanism, .pool_size = pool_size, .max_sockets = max_sockets,
-    .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE, .requests = requests, .results = results,
-    .result_capacity = (uint32_t)result_count,
+      .model = model,
+      .mechanism = mechanism,
+      .pool_size = pool_size,
+      .max_sockets = max_sockets,
+      .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE,
+      .requests = requests,
+      .results = results,
+      .result_capacity = (uint32_t)result_count,
+      .provided = x->provided,
   };
-  if (shim_open(&x->s, &cfg) != 0) {
+  if (!x->provided || shim_open(&x->s, &cfg) != 0) {
+    free(x->provided);
     free(x);
     return NULL;
   }
@@ -62,6 +71,7 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
 
 EMSCRIPTEN_KEEPALIVE seam_request *sim_shim_requests(void) { return requests; }
 EMSCRIPTEN_KEEPALIVE seam_result *sim_shim_results(void) { return results; }
+EMSCRIPTEN_KEEPALIVE seam_provided *sim_shim_provided(sim_shim *x) { return x->provided; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(bound(x)); }
 
@@ -75,5 +85,6 @@ EMSCRIPTEN_KEEPALIVE int sim_shim_cycle(sim_shim *x, int count, double timeout_m
 
 EMSCRIPTEN_KEEPALIVE void sim_shim_close(sim_shim *x) {
   shim_close(bound(x));
+  free(x->provided);
   free(x);
 }

@@ -22,10 +22,14 @@ interface ParkedWait {
   reject: (error: ReactorError) => void;
 }
 
-/** What runUntilIdle reports to (the oracle, oracle.ts). */
-export interface IdleObserver {
-  check(): void;
-  checkQuiet(): void;
+/** What runUntilIdle asks of its Simulation besides the waits. */
+export interface RunHooks {
+  /** Told after each turn of the programs, and when they are quiet (oracle.ts). */
+  oracle?: { check(): void; checkQuiet(): void };
+  /** Reactors still opening: the run lets them open before it calls the programs idle. */
+  opening: ReadonlySet<Promise<unknown>>;
+  /** The programs' timers on virtual time, if they run on it: moving the clock may run their code. */
+  clock(): { nextAt(): number; advanceTo(nowMs: number): void } | null;
 }
 
 const bySeq = (a: ParkedWait, b: ParkedWait): boolean => a.seq < b.seq;
@@ -72,27 +76,31 @@ export class Scheduler implements WaitScheduler {
 
   /**
    * Runs the programs until none can make progress: every wait is parked with nothing scheduled
-   * that could end it, or virtual time reaches `untilMs`. Returns the time. `oracle` is told
-   * after each turn of the programs, and when they are quiet.
+   * that could end it, or virtual time reaches `untilMs`. Returns the time.
    */
-  async runUntilIdle(untilMs: number, oracle?: IdleObserver): Promise<number> {
-    const net = this.network;
+  async runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
+    const { oracle } = hooks;
     for (;;) {
       // Let the programs run until each is parked in a wait again.
       await new Promise<void>((settled) => setImmediate(settled));
+      if (hooks.opening.size > 0) {
+        await Promise.allSettled([...hooks.opening]);
+        continue;
+      }
       oracle?.check();
-      // Moving the clock runs only the network's deliveries, no program: probe again at once.
       while (!this.resolveReady()) {
-        const next = Math.min(net.nextAt(), this.#nextDeadline());
+        const clock = hooks.clock();
+        const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
         if (next === Infinity) {
           oracle?.checkQuiet();
           return this.now;
         }
-        if (next > untilMs) {
-          net.advance(untilMs);
-          return this.now;
-        }
-        net.advance(next);
+        this.network.advance(Math.min(next, untilMs));
+        clock?.advanceTo(this.now);
+        if (next > untilMs) return this.now;
+        // The programs' timers may have run program code: let it settle. Without them, moving the
+        // clock ran only the network's deliveries: probe again at once.
+        if (clock) break;
         oracle?.check();
       }
     }

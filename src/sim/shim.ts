@@ -4,7 +4,7 @@ import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
 import { PollList } from './poll.js';
-import { ENTRY_INTS, MECHANISM, EPOLL } from '../seam.js';
+import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 
@@ -16,6 +16,7 @@ interface ShimModule {
   /** The request and result buffers every shim of the module shares (native/sim/sim_entry.c). */
   _sim_shim_requests(): number;
   _sim_shim_results(): number;
+  _sim_shim_provided(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
   _sim_shim_wake(shim: number): number;
   _sim_shim_apply(shim: number, requests: number): number;
@@ -116,6 +117,7 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
     iocpAssociate: (handle: number, fd: number, stream: number) => port(handle).associate(fd, stream !== 0),
     iocpDissociate: (handle: number, fd: number) => port(handle).dissociate(fd),
     iocpRecv: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).recv(fd, coreOffset(ptr), len, op),
+    iocpRecvNow: (handle: number, fd: number, ptr: number, len: number) => port(handle).recvNow(fd, coreOffset(ptr), len),
     iocpSend: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).send(fd, coreOffset(ptr), len, op),
     iocpAccept: (handle: number, fd: number, op: number) => port(handle).accept(fd, op),
     iocpPost: (handle: number) => port(handle).post(),
@@ -200,9 +202,13 @@ export class SimShim implements NativeShim {
     m.kernel = this.#calls;
     const heap = m.HEAP32;
     const core = this.#core;
-    const to = m._sim_shim_requests() >> 2;
-    const from = this.#layout.requestsAt >> 2;
+    let to = m._sim_shim_requests() >> 2;
+    let from = this.#layout.requestsAt >> 2;
     for (let i = 0, ints = requests * ENTRY_INTS; i < ints; i++) heap[to + i] = core[from + i];
+    // The provided ring, as the core filled it for this wait: its header, then `count` entries.
+    to = m._sim_shim_provided(this.#shim) >> 2;
+    from = this.#layout.providedAt >> 2;
+    for (let i = 0, ints = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * core[from + PROVIDED_FIELD.count]; i < ints; i++) heap[to + i] = core[from + i];
     return true;
   }
 
