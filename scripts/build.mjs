@@ -84,7 +84,7 @@ function buildSimShim() {
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
-    // A simulation runs a shim per reactor, up to thousands: each starts small and grows.
+    // One module serves every simulated reactor of a thread, up to thousands: it starts small and grows.
     '-sINITIAL_MEMORY=1048576', '-sTOTAL_STACK=65536', '-sALLOW_MEMORY_GROWTH', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
     // Debian's emscripten finds its own node modules only through NODE_PATH.
     { NODE_PATH: '/usr/share/nodejs' });

@@ -1,12 +1,17 @@
-// The simulated kernel: stream sockets with finite buffers, listeners, eventfd, epoll and poll,
-// over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
-// of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
+// A simulated host's kernel: its open files (stream.ts, eventfd.ts, epoll.ts), over virtual time.
+// It answers the OS calls the shim makes (native/common/os.h) and the socket helpers of
+// reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
-import { ERRNO, EPOLL, POLL } from '../seam.js';
+import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
+import { changed } from './file.js';
+import { Stream, Listener } from './stream.js';
+import { EventFd } from './eventfd.js';
+import { Epoll } from './epoll.js';
+import { pollOnce, type PollList } from './poll.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -31,57 +36,7 @@ export interface KernelOptions {
 /** Names a kernel answers to besides its own host name. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** A file epoll can watch: where it is open, and the epoll instances watching it. */
-class Watched {
-  fd = -1;
-  owner: SimKernel | null = null;
-  readonly watchers = new Set<Epoll>();
-}
-
-class Stream extends Watched {
-  readonly kind = 'stream';
-  peer: Stream | null = null;
-  inbox: Uint8Array[] = [];
-  inboxBytes = 0;
-  /** Bytes sent to the peer and not yet delivered into its inbox. */
-  inFlight = 0;
-  /** When this end's last segment reaches the peer: keeps each direction in order. */
-  lastArrival = 0;
-  finReceived = false;
-  resetReceived = false;
-  shutWrite = false;
-  closed = false;
-  pendingError = 0;
-  /** `host`: the host this end lives on, which a one-way partition may cut off. */
-  constructor(readonly latency: boolean, readonly host: string) {
-    super();
-  }
-}
-
-export class Listener extends Watched {
-  readonly kind = 'listener';
-  backlog: Stream[] = [];
-  constructor(public port: number, readonly backlogMax: number) {
-    super();
-  }
-}
-
-class Counter extends Watched {
-  readonly kind = 'eventfd';
-  count = 0;
-}
-
-class Epoll {
-  readonly kind = 'epoll';
-  readonly interest = new Map<number, { events: number; tag: number }>();
-  /**
-   * The fds that may be ready, in the order they became so: a wait scans these, not the whole
-   * interest list. Every change that can make an fd ready adds it; a scan drops those that are not.
-   */
-  readonly ready = new Set<number>();
-}
-
-type File = Stream | Listener | Counter | Epoll;
+type File = Stream | Listener | EventFd | Epoll;
 
 /** Sees every byte a connection takes (the oracle's record of what was sent). */
 export interface KernelObserver {
@@ -92,13 +47,15 @@ export interface KernelObserver {
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
-  /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
-  version = 0;
+  /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
+  onTouch: (() => void) | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
   readonly console: SimConsole;
   #observer: KernelObserver | null = null;
+  readonly #readinessOf = (fd: number): number => this.readiness(fd);
+  readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
@@ -108,7 +65,12 @@ export class SimKernel {
     this.#files.set(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
-    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => SimKernel.#changed(stdin));
+    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => changed(stdin));
+  }
+
+  /** Something changed that could end a wait on this kernel. */
+  touch(): void {
+    this.onTouch?.();
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -162,13 +124,6 @@ export class SimKernel {
     return fd;
   }
 
-  /** The file's readiness may have risen: its watchers' waits must look at it again. */
-  static #changed(file: Watched | null): void {
-    if (!file?.owner) return;
-    file.owner.version++;
-    for (const ep of file.watchers) ep.ready.add(file.fd);
-  }
-
   #stream(fd: number): Stream | number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
@@ -188,8 +143,8 @@ export class SimKernel {
     from.lastArrival = at;
     const arrive = (): void => {
       what(to);
-      SimKernel.#changed(to);
-      SimKernel.#changed(from);
+      changed(to);
+      changed(from);
       this.network.changed();
     };
     if (at <= this.now) arrive();
@@ -215,7 +170,7 @@ export class SimKernel {
     const stream = f.backlog.shift()!;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
-      SimKernel.#changed(stream.peer);
+      changed(stream.peer);
       return -E.ECONNABORTED;
     }
     return this.#open(stream);
@@ -239,7 +194,7 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
-    SimKernel.#changed(s.peer);   // room in this inbox is room for the peer to write
+    changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
 
@@ -261,7 +216,7 @@ export class SimKernel {
     const halfClose = this.faults.strike('halfClose');
     if (halfClose) {
       s.shutWrite = true;
-      SimKernel.#changed(s);
+      changed(s);
     }
     s.inFlight += bytes.length;
     this.#deliver(s, (to) => {
@@ -298,14 +253,14 @@ export class SimKernel {
   }
 
   eventfd(): number {
-    return this.#open(new Counter());
+    return this.#open(new EventFd());
   }
 
   eventfdSignal(fd: number): number {
     const f = this.#files.get(fd);
     if (!f || f.kind !== 'eventfd') return -E.EBADF;
     f.count++;
-    SimKernel.#changed(f);
+    changed(f);
     return 0;
   }
 
@@ -319,7 +274,7 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
-    this.version++;
+    this.touch();
     if (f.kind !== 'epoll') {
       for (const ep of f.watchers) {
         ep.interest.delete(fd);
@@ -329,7 +284,7 @@ export class SimKernel {
     if (f.kind === 'listener') this.network.unbind(this.host, f.port);
     if (f.kind === 'stream') {
       f.closed = true;
-      SimKernel.#changed(f.peer);
+      changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
       this.#deliver(f, (to) => {
@@ -385,50 +340,26 @@ export class SimKernel {
   }
 
   /**
-   * Ready fds of an epoll instance, from its ready list (O(ready), not O(interest)). Those
-   * reported go to the back of the list, so none starves when `max` is small.
+   * epoll_wait: writes up to `max` ready fds into `out` as (events, tag) pairs; returns how many
+   * (see Epoll.collect), or -errno.
    */
-  epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
+  epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array): number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
     if (this.faults.strike('interrupt')) {
-      this.version++;   // the interrupted wait saw nothing: a parked waiter must look again
+      this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
-    let found: { fd: number; events: number; tag: number }[] = [];
-    this.#waitFor(timeoutMs, () => {
-      found = [];
-      for (const fd of e.ready) {
-        if (found.length >= max) break;
-        const want = e.interest.get(fd);
-        const bits = want ? this.readiness(fd) & (want.events | ERR | HUP) : 0;
-        if (bits) found.push({ fd, events: bits, tag: want!.tag });
-        else e.ready.delete(fd);
-      }
-      for (const { fd } of found) {
-        e.ready.delete(fd);
-        e.ready.add(fd);
-      }
-      return found.length;
-    });
-    return found.map(({ events, tag }) => ({ events, tag }));
+    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
   }
 
-  /** poll(): fills revents of each entry; returns how many are ready. */
-  poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
+  /** poll(): fills the list's revents; returns how many entries are ready. */
+  poll(list: PollList, timeoutMs: number): number {
     if (this.faults.strike('interrupt')) {
-      this.version++;
+      this.touch();
       return -E.EINTR;
     }
-    return this.#waitFor(timeoutMs, () => {
-      let n = 0;
-      for (const p of entries) {
-        if (p.fd < 0) { p.revents = 0; continue; }
-        p.revents = this.#files.has(p.fd) ? this.readiness(p.fd) & (p.events | ERR | HUP) : POLL.POLLNVAL;
-        if (p.revents) n++;
-      }
-      return n;
-    });
+    return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
   }
 
   // ---- socket helpers (reactor.os) -----------------------------------------------------------
@@ -459,7 +390,7 @@ export class SimKernel {
     this.#deliver(client, () => {
       if (this.network.lookup(target, port) === listener) {
         listener.backlog.push(server);
-        SimKernel.#changed(listener);
+        changed(listener);
       } else client.resetReceived = true;
     });
     return fd;
@@ -471,7 +402,7 @@ export class SimKernel {
     if (!s.peer) return -E.ENOTCONN;
     if (!s.shutWrite) {
       s.shutWrite = true;
-      SimKernel.#changed(s);
+      changed(s);
       this.#deliver(s, (to) => { to.finReceived = true; });
     }
     return 0;
@@ -503,7 +434,7 @@ export class SimKernel {
     const reset = (s: Stream): void => {
       if (!s.peer || s.peer.owner === this) return;
       s.peer.resetReceived = true;
-      SimKernel.#changed(s.peer);
+      changed(s.peer);
     };
     for (const f of this.#files.values()) {
       if (f.kind === 'stream') reset(f);

@@ -5,6 +5,7 @@ import { ReactorError } from '../errors.js';
 import { checkIntegerIn } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
+import { MinHeap } from './heap.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
@@ -28,7 +29,7 @@ export class SimNetwork<Port = unknown> {
   /** Virtual time, in ms. */
   now = 0;
   readonly faults: Faults;
-  readonly #timers: Timer[] = [];
+  readonly #timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   #seq = 0;
   readonly #random: Random;
   readonly #latency: [number, number];
@@ -54,9 +55,7 @@ export class SimNetwork<Port = unknown> {
 
   /** Runs `run` at virtual time `at`; equal times run in the order scheduled. */
   schedule(at: number, run: () => void): void {
-    let i = this.#timers.length;
-    while (i > 0 && this.#timers[i - 1].at > at) i--;
-    this.#timers.splice(i, 0, { at, seq: this.#seq++, run });
+    this.#timers.push({ at, seq: this.#seq++, run });
   }
 
   /** Calls `watcher` after each delivery from now on (completion ports retry then); returns the unwatch. */
@@ -73,13 +72,13 @@ export class SimNetwork<Port = unknown> {
 
   /** When the next scheduled thing happens (Infinity: nothing is scheduled). */
   nextAt(): number {
-    return this.#timers.length > 0 ? this.#timers[0].at : Infinity;
+    return this.#timers.peek()?.at ?? Infinity;
   }
 
   /** Runs everything due by `until`, moving the clock forward to it. */
   advance(until: number): void {
-    while (this.#timers.length > 0 && this.#timers[0].at <= until) {
-      const timer = this.#timers.shift()!;
+    while (this.#timers.size > 0 && this.#timers.peek()!.at <= until) {
+      const timer = this.#timers.pop()!;
       if (timer.at > this.now) this.now = timer.at;
       timer.run();
     }
