@@ -51,6 +51,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
       InstanceMethod("wakeup", &Shim::Wakeup),
       InstanceMethod("close", &Shim::Close),
       InstanceAccessor("wakeToken", &Shim::WakeToken, nullptr),
+      InstanceAccessor("openError", &Shim::OpenError, nullptr),
       InstanceAccessor("waitsInterrupted", &Shim::WaitsInterrupted, nullptr),
     });
   }
@@ -140,6 +141,8 @@ class Shim : public Napi::ObjectWrap<Shim> {
   }
 
   Napi::Value WakeToken(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), token_); }
+  // What the OS refused at open (a negative errno, or Win32 code), 0 when open.
+  Napi::Value OpenError(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), open_error_); }
   Napi::Value WaitsInterrupted(const Napi::CallbackInfo &info) {
     return Napi::Number::New(info.Env(), static_cast<double>(shim_.waits_interrupted));
   }

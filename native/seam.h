@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 enum { MODEL_READINESS = 0, MODEL_COMPLETION = 1 };
-enum { MECH_EPOLL = 0, MECH_POLL = 1, MECH_IOCP = 2 };
+enum { MECH_EPOLL = 0, MECH_POLL = 1, MECH_IOCP = 2, MECH_IO_URING = 3 };
 enum { KIND_SOCKET = 0, KIND_LISTENER = 1, KIND_STREAM = 2 };
 enum { EV_READ = 1, EV_WRITE = 2 };
 enum { REQ_NONE = 0, REQ_ADD = 1, REQ_MODIFY = 2, REQ_REMOVE = 3, REQ_RECV = 4, REQ_SEND = 5, REQ_ACCEPT = 6, REQ_CLOSE = 7 };

@@ -44,6 +44,8 @@ if (stale('build/core.wasm', ['assembly'])) {
     '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert']);
 }
 if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
+  // The io_uring shim links liburing statically (CMakeLists.txt).
+  if (!existsSync('/usr/include/liburing.h')) installApt('liburing-dev', 'the io_uring shim needs liburing');
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();

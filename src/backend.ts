@@ -2,6 +2,7 @@
 // shim over a simulated kernel. Nothing above this file knows which.
 import { nativeBinding, nativeOpenRefused, type NativeShim } from './native.js';
 import { ReactorError } from './errors.js';
+import { MECHANISM, MECHANISM_NAMES } from './seam.js';
 import { SimKernel, E } from './sim/kernel.js';
 import type { FaultReport } from './sim/faults.js';
 import { SimShim, hostDown, type WaitScheduler } from './sim/shim.js';
@@ -50,7 +51,10 @@ export function nativeBackend(): Backend {
     faultReport: () => null,
     async createShim(memory, l) {
       const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
-      if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
+      if (shim.openError !== 0) {
+        const refused = nativeOpenRefused(MECHANISM_NAMES[l.mechanism], -shim.openError);
+        throw new ReactorError(l.mechanism === MECHANISM.io_uring ? 'EINVAL' : 'ENOMEM', `Reactor.create: the OS refused ${refused}`);
+      }
       return shim;
     },
   };

@@ -1,6 +1,7 @@
 // Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
 // build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import type { OsCalls } from './backend.js';
 import type { Model, Mechanism } from './options.js';
 
@@ -17,7 +18,7 @@ export interface NativeBinding extends OsCalls {
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
     requestsAt: number, resultsAt: number, resultCapacity: number,
-  ) => NativeShim;
+  ) => NativeShim & { readonly openError: number };
   wakeByToken(token: number): number;
 }
 
@@ -43,12 +44,18 @@ export function nativeMechanismRefusal(mechanism: Mechanism): string | null {
   if (onWindows()) {
     return mechanism === 'iocp' ? null : `mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`;
   }
-  return mechanism === 'iocp' ? `mechanism 'iocp' runs natively only on Windows; here use 'epoll' or 'poll', or backend: 'sim' to run IOCP semantics in simulation` : null;
+  return mechanism === 'iocp' ? `mechanism 'iocp' runs natively only on Windows; here use 'epoll', 'poll' or 'io_uring', or backend: 'sim' to run IOCP semantics in simulation` : null;
 }
 
-/** What the OS refused when the native shim could not open. */
-export function nativeOpenRefused(): string {
-  return onWindows() ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
+/** What the OS refused when the native shim for `mechanism` could not open with -`errno`. */
+export function nativeOpenRefused(mechanism: Mechanism, errno: number): string {
+  if (onWindows()) return 'a completion port; check the process handle quota and memory';
+  const name = Object.entries(osConstants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
+  if (mechanism === 'io_uring' && name !== 'EMFILE' && name !== 'ENFILE' && name !== 'ENOMEM') {
+    return `io_uring (${name}): the kernel lacks it (Linux 5.19 or later is needed) or refuses it ` +
+      `(/proc/sys/kernel/io_uring_disabled, a seccomp filter such as a container's); use mechanism 'epoll', or leave mechanism unset`;
+  }
+  return `an ${mechanism} instance or eventfd (${name}); check the process fd limit (ulimit -n) and memory`;
 }
 
 export function nativeBinding(): NativeBinding {

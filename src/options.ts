@@ -7,13 +7,13 @@ import type { FaultRates } from './sim/faults.js';
 import type { TraceSink } from './trace/format.js';
 
 export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll' | 'iocp';
+export type Mechanism = 'epoll' | 'poll' | 'iocp' | 'io_uring';
 export type BackendName = 'native' | 'sim';
 
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
   model?: Model;
-  /** Linux: 'epoll' (default) or 'poll'. backend 'sim' also: 'iocp' (Windows, completion model only). */
+  /** Linux: 'epoll' (default), 'poll', or 'io_uring' (completion model only). backend 'sim' also: 'iocp' (Windows, completion model only). */
   mechanism?: Mechanism;
   /** Contexts in the pool (each an in-flight operation with its own buffer). */
   poolSize?: number;
@@ -47,7 +47,7 @@ export interface ResolvedOptions {
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
-const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
+const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp', 'io_uring'];
 const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
@@ -77,15 +77,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const mechanism = o.mechanism ?? defaults.mechanism;
   if (!MECHANISMS.includes(mechanism)) {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll', 'iocp' or 'io_uring', got ${JSON.stringify(mechanism)}`);
   }
   const op = 'Reactor.create';
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
   }
-  if (mechanism === 'iocp' && model !== 'completion') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
+  if ((mechanism === 'iocp' || mechanism === 'io_uring') && model !== 'completion') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism '${mechanism}' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
   }
   const mechanismRefused = backend === 'native' ? nativeMechanismRefusal(mechanism) : null;
   if (mechanismRefused) throw new ReactorError('EINVAL', `Reactor.create: ${mechanismRefused}`);

@@ -1,6 +1,9 @@
 // Numbers shared with the core (assembly/constants.ts) and the shim (native/seam.h).
 export const MODEL = { readiness: 0, completion: 1 } as const;
-export const MECHANISM = { epoll: 0, poll: 1, iocp: 2 } as const;
+export const MECHANISM = { epoll: 0, poll: 1, iocp: 2, io_uring: 3 } as const;
+export type MechanismName = keyof typeof MECHANISM;
+/** The mechanism a number names. */
+export const MECHANISM_NAMES = Object.fromEntries(Object.entries(MECHANISM).map(([name, n]) => [n, name])) as Record<number, MechanismName>;
 export const CODES_ERRNO = 0;
 export const CODES_WIN32 = 1;
 /** The numbering of the OS codes a mechanism's shim reports: Win32 for IOCP, else Linux errno. */

@@ -1,11 +1,11 @@
 // Cancelling an in-flight read by remove() returns its context, but is no event: the wait that
 // follows must still run its whole timeout.
 import { EventType } from '../src/index.js';
-import { MECHANISMS, reactor, destroyAll, pair, closeOwned } from './helpers.js';
+import { COMPLETION_MECHANISMS, reactor, destroyAll, pair, closeOwned } from './helpers.js';
 
 afterEach(() => { destroyAll(); closeOwned(); });
 
-describe.each(MECHANISMS)('completion over %s', (mechanism) => {
+describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
   test('a wait after removing an fd with a read in flight waits out its timeout', async () => {
     const r = await reactor({ model: 'completion', mechanism });
     const [server] = pair(r);
