@@ -1,6 +1,6 @@
 // Echo server on io-reactor's completion model: the listener yields ACCEPT events, each READ
 // event carries its bytes in `buffer`; the app posts them back with postWrite and reposts the read.
-//   node build/js/bench/server-completion.js [--mechanism epoll|poll] [--max-seconds 60] [--max-conns 1000]
+//   node build/js/bench/server-completion.js [--mechanism epoll|poll|io_uring] [--max-seconds 60] [--max-conns 1000]
 import { Reactor, EventType } from '../src/index.js';
 import { serverArgs, announcePort, makeStopCheck } from './server-args.js';
 

@@ -63,10 +63,10 @@ chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
-  const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c'].map((f) => `native/${f}`);
+  const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c', 'unix/io_uring.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
-  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
+  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-Inative/unix', '-O2', '--js-library', 'native/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
     // A simulation runs a shim per reactor, up to thousands: each starts small and grows.

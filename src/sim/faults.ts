@@ -44,7 +44,7 @@ export interface FaultRates {
    * other for PARTITION_MS (what was sent arrives when it heals), while the other way still flows.
    */
   partitionRate?: number;
-  /** An IOCP cancel lands late: the operation may still finish with its result instead of 995. */
+  /** An IOCP or io_uring cancel lands late: the operation may still finish with its result instead of 995 or ECANCELED. */
   cancelRaceRate?: number;
 }
 

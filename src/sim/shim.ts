@@ -4,6 +4,7 @@ import type { NativeShim } from '../native.js';
 import type { ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
 import { CompletionPort } from './iocp.js';
+import { SimRing } from './uring.js';
 import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
 import { ReactorError } from '../errors.js';
 
@@ -46,11 +47,14 @@ const instantiateWasm: Instantiate = (imports, receive) => {
 
 /**
  * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
- * The completion ports it opens go to `ports`; a port's handle is its place there plus one.
+ * The completion ports and rings it opens go to `ports` and `rings`; a handle is the place there
+ * plus one.
  */
-function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[]): object {
+function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[], rings: SimRing[]): object {
   const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
   const port = (handle: number): CompletionPort => ports[handle - 1];
+  const ring = (handle: number): SimRing => rings[handle - 1];
+  const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   return {
     get now() { return kernel.now; },
     accept: (fd: number) => kernel.accept(fd),
@@ -107,6 +111,34 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       });
       return done.length;
     },
+    uringOpen: (entries: number, handleAt: number) => {
+      rings.push(new SimRing(kernel, core, entries));
+      heap().HEAP32[handleAt >> 2] = rings.length;
+      return 0;
+    },
+    uringShut: (handle: number) => ring(handle).shut(),
+    uringRecv: (handle: number, fd: number, ptr: number, len: number, lo: number, hi: number) => ring(handle).recv(fd, coreOffset(ptr), len, u64(lo, hi)),
+    uringSend: (handle: number, fd: number, ptr: number, len: number, lo: number, hi: number) => ring(handle).send(fd, coreOffset(ptr), len, u64(lo, hi)),
+    uringAccept: (handle: number, fd: number, lo: number, hi: number) => ring(handle).acceptMultishot(fd, u64(lo, hi)),
+    uringPoll: (handle: number, fd: number, events: number, multishot: number, lo: number, hi: number) =>
+      ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),
+    uringCancel: (handle: number, targetLo: number, targetHi: number, lo: number, hi: number) =>
+      ring(handle).cancel(u64(targetLo, targetHi), u64(lo, hi)),
+    uringSubmit: (handle: number) => ring(handle).submit(),
+    uringEnter: (handle: number, out: number, max: number, timeoutMs: number) => {
+      const done = ring(handle).enter(max, timeoutMs);
+      if (typeof done === 'number') return done;
+      const m = heap();
+      // os_uring_cqe: u64 tag (low half first), i32 res, u32 flags.
+      done.forEach((c, i) => {
+        const at = (out >> 2) + i * 4;
+        m.HEAPU32[at] = Number(c.tag & 0xffffffffn);
+        m.HEAPU32[at + 1] = Number(c.tag >> 32n);
+        m.HEAP32[at + 2] = c.res;
+        m.HEAPU32[at + 3] = c.flags;
+      });
+      return done.length;
+    },
   };
 }
 
@@ -147,7 +179,8 @@ export class SimShim implements NativeShim {
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const holder: { module?: ShimModule } = {};
     const ports: CompletionPort[] = [];
-    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports), instantiateWasm });
+    const rings: SimRing[] = [];
+    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports, rings), instantiateWasm });
     holder.module = module;
     return new SimShim(module, kernel, ports, coreMemory, layout, scheduler);
   }
@@ -197,10 +230,11 @@ export class SimShim implements NativeShim {
 
   /**
    * Its kernel's version (see SimKernel.version), or null when that does not tell: completion
-   * ports change as deliveries land, apart from the kernel's files.
+   * ports and rings change as deliveries land, apart from the kernel's files.
    */
   get kernelVersion(): number | null {
-    return this.#layout.mechanism === MECHANISM.iocp ? null : this.#kernel.version;
+    const m = this.#layout.mechanism;
+    return m === MECHANISM.iocp || m === MECHANISM.io_uring ? null : this.#kernel.version;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
