@@ -30,7 +30,7 @@ export interface FaultRates {
   /** A connect is refused. */
   refuseRate?: number;
   /**
-   * An epoll or poll wait is interrupted by a signal (the shim resumes it with the time left).
+   * An epoll, poll or io_uring wait is interrupted by a signal (the shim resumes it with the time left).
    * IOCP waits are not: the shim's GetQueuedCompletionStatusEx is not alertable, so Windows ends
    * it for no APC or signal (no WAIT_IO_COMPLETION), and the simulated port does likewise.
    */
