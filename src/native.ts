@@ -2,17 +2,10 @@
 // build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import type { OsCalls } from './backend.js';
-import type { Model, Mechanism } from './options.js';
-
-export interface NativeShim {
-  cycle(requests: number, timeoutMs: number): number;
-  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
-  wakeup(): number;
-  close(): void;
-  readonly wakeToken: number;
-  readonly waitsInterrupted: number;
-}
+import type { Backend, NativeShim, OsCalls } from './backend.js';
+import type { Model, Mechanism } from './model.js';
+import { ReactorError } from './errors.js';
+import { MECHANISM } from './seam.js';
 
 export interface NativeBinding extends OsCalls {
   Shim: new (
@@ -62,4 +55,24 @@ export function nativeBinding(): NativeBinding {
   const path = onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
   binding ??= createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
+}
+
+/** The backend over the real OS: the addon's shim and socket helpers, in real time. */
+export function nativeBackend(): Backend {
+  const binding = nativeBinding();
+  return {
+    os: binding,
+    host: 'native',
+    now: () => performance.now(),
+    faultReport: () => null,
+    async createShim(memory, l) {
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      if (shim.openError !== 0) {
+        const mechanism = (Object.keys(MECHANISM) as Mechanism[]).find((name) => MECHANISM[name] === l.mechanism)!;
+        const refused = nativeOpenRefused(mechanism, -shim.openError);
+        throw new ReactorError(l.mechanism === MECHANISM.io_uring ? 'EINVAL' : 'ENOMEM', `Reactor.create: the OS refused ${refused}`);
+      }
+      return shim;
+    },
+  };
 }

@@ -5,10 +5,10 @@
  * (pipes, tty, files) are polled through the ring and read or written by the shim, as the epoll
  * emulation does. Raw -errno results go to the core, which translates them. */
 #include <stdlib.h>
-#include "os.h"
+#include "common/os.h"
+#include "common/deadline.h"
+#include "common/results.h"
 #include "os_uring.h"
-#include "deadline.h"
-#include "results.h"
 
 /* What a submission's tag names: its kind in the top byte, then a registration number, then an id. */
 enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4 };

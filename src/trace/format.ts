@@ -41,7 +41,7 @@ export interface CallRecord {
   error?: string;
 }
 
-/** A request the core handed the shim (native/seam.h seam_request; `kind` is REQ_*). */
+/** A request the core handed the shim (native/common/seam.h seam_request; `kind` is REQ_*). */
 export interface RequestRecord {
   k: 'request';
   t: number;

@@ -2,7 +2,8 @@
 // cursor and a highlighted record. Marks landing on a pixel already drawn in the same lane and
 // color are skipped, and only the lanes scrolled into view are drawn, so a frame costs at most
 // lanes shown × width × colors draws however long the trace.
-import type { TraceModel, Span } from './model.js';
+import type { TraceModel } from './model.js';
+import type { Span } from './span.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';
 import { STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR } from './colors.js';
