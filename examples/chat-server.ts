@@ -1,5 +1,5 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
-//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--viz-port 4080]
+//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring] [--viz-port 4080]
 import { parseArgs } from 'node:util';
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
 import { LineReader, MAX_LINE_BYTES } from '../src/chat/lines.js';
