@@ -15,7 +15,7 @@ enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4 };
 /* Submission slots; a cycle with more submissions sends the full queue ahead of the wait. */
 enum { URING_ENTRIES = 4096 };
 typedef struct parked_accept {
-  uint32_t listener;   /* fdstate index */
+  uint32_t listener; /* fdstate index */
   int fd;
 } parked_accept;
 
@@ -40,9 +40,7 @@ static unsigned tag_kind(uint64_t tag) { return (unsigned)(tag >> 56); }
 static uint32_t tag_registration(uint64_t tag) { return (uint32_t)(tag >> 32) & 0xffffff; }
 static uint32_t tag_id(uint64_t tag) { return (uint32_t)tag; }
 
-static uring_state *state_of(shim *s) {
-  return s->mech_state;
-}
+static uring_state *state_of(shim *s) { return s->mech_state; }
 
 /* Whether a completion belongs to the registration its operation was posted for: after a remove
  * (and maybe a new add of the same fd) it is only the kernel confirming the cancel. */
@@ -55,7 +53,8 @@ static void unlink_op(shim *s, int *head, int *tail, int ctx) {
   int prev = -1;
   for (int at = *head; at >= 0; prev = at, at = s->ops[at].next) {
     if (at != ctx) continue;
-    if (prev < 0) *head = s->ops[at].next; else s->ops[prev].next = s->ops[at].next;
+    if (prev < 0) *head = s->ops[at].next;
+    else s->ops[prev].next = s->ops[at].next;
     if (*tail == ctx) *tail = prev;
     return;
   }
@@ -66,8 +65,9 @@ static void unlink_op(shim *s, int *head, int *tail, int ctx) {
 static void submit_recv(shim *s, fdstate *f, int ctx) {
   const shim_op *op = &s->ops[ctx];
   uint64_t tag = tag_of(TAG_OP, 0, (uint32_t)ctx);
-  int rc = f->kind == KIND_STREAM ? os_uring_poll(state_of(s)->ring, f->fd, OS_IN, 0, tag)
-                                  : os_uring_recv(state_of(s)->ring, f->fd, s->cfg.buffers + op->ptr, (uint32_t)op->len, tag);
+  int rc = f->kind == KIND_STREAM
+               ? os_uring_poll(state_of(s)->ring, f->fd, OS_IN, 0, tag)
+               : os_uring_recv(state_of(s)->ring, f->fd, s->cfg.buffers + op->ptr, (uint32_t)op->len, tag);
   if (rc < 0) {
     unlink_op(s, &f->read_head, &f->read_tail, ctx);
     push_complete(s, f->fd, ctx, 0, -rc, -1);
@@ -80,7 +80,10 @@ static void on_recv(shim *s, fdstate *f, int ctx, int32_t res) {
   long n = res;
   if (f->kind == KIND_STREAM && res >= 0) {
     n = os_read(f->fd, 1, s->cfg.buffers + op->ptr, (size_t)op->len);
-    if (n == -OS_EAGAIN) { submit_recv(s, f, ctx); return; }   /* another read took it first */
+    if (n == -OS_EAGAIN) {
+      submit_recv(s, f, ctx);
+      return;
+    } /* another read took it first */
   }
   unlink_op(s, &f->read_head, &f->read_tail, ctx);
   push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, n < 0 ? (int)-n : 0, -1);
@@ -99,10 +102,16 @@ static void next_send(shim *s, fdstate *f);
 
 /* Counts `sent` bytes of the head send; a finished head completes and the next one starts. */
 static void advance_send(shim *s, fdstate *f, long sent) {
-  if (sent < 0) { end_writes(s, f, (int)-sent); return; }
+  if (sent < 0) {
+    end_writes(s, f, (int)-sent);
+    return;
+  }
   const shim_op *op = &s->ops[f->write_head];
   f->write_done += (int)sent;
-  if (f->write_done < op->len) { next_send(s, f); return; }
+  if (f->write_done < op->len) {
+    next_send(s, f);
+    return;
+  }
   int ctx = pop_op(s, &f->write_head, &f->write_tail);
   push_complete(s, f->fd, ctx, op->len, 0, -1);
   f->write_done = 0;
@@ -120,7 +129,10 @@ static void next_send(shim *s, fdstate *f) {
   int rc;
   if (f->kind == KIND_STREAM) {
     long n = os_write(f->fd, 1, rest, left);
-    if (n != -OS_EAGAIN && n != 0) { advance_send(s, f, n); return; }
+    if (n != -OS_EAGAIN && n != 0) {
+      advance_send(s, f, n);
+      return;
+    }
     rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, tag);
   } else {
     rc = os_uring_send(state_of(s)->ring, f->fd, rest, left, tag);
@@ -145,7 +157,10 @@ static void arm_accept(shim *s, fdstate *f) {
   uint32_t index = fdmap_index(&s->fds, f);
   if (u->accept_armed[index]) return;
   int rc = os_uring_accept_multishot(u->ring, f->fd, accept_tag(s, index));
-  if (rc < 0) { fail_queue(s, f->fd, &f->read_head, &f->read_tail, -rc); return; }
+  if (rc < 0) {
+    fail_queue(s, f->fd, &f->read_head, &f->read_tail, -rc);
+    return;
+  }
   u->accept_armed[index] = 1;
 }
 
@@ -164,8 +179,11 @@ static int take_parked(shim *s, uint32_t listener) {
 
 static void park(shim *s, uint32_t listener, int fd) {
   uring_state *u = state_of(s);
-  if (u->parked_count == s->cfg.max_sockets) { os_close(fd); return; }   /* could never be added */
-  u->parked[u->parked_count++] = (parked_accept){ listener, fd };
+  if (u->parked_count == s->cfg.max_sockets) {
+    os_close(fd);
+    return;
+  } /* could never be added */
+  u->parked[u->parked_count++] = (parked_accept){listener, fd};
 }
 
 static void on_accept(shim *s, const os_uring_cqe *c) {
@@ -173,7 +191,7 @@ static void on_accept(shim *s, const os_uring_cqe *c) {
   uint32_t index = tag_id(c->tag);
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
-    if (c->res >= 0) os_close(c->res);   /* accepted for a listener that is gone */
+    if (c->res >= 0) os_close(c->res); /* accepted for a listener that is gone */
     return;
   }
   if (!(c->flags & OS_URING_MORE)) u->accept_armed[index] = 0;
@@ -214,7 +232,7 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
     s->woken = 1;
     if (!(c->flags & OS_URING_MORE)) os_uring_poll(state_of(s)->ring, s->wake_fd, OS_IN, 1, c->tag);
     break;
-  default: break;   /* TAG_CANCEL: what was cancelled reports itself */
+  default: break; /* TAG_CANCEL: what was cancelled reports itself */
   }
 }
 
@@ -222,11 +240,14 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
 
 static void request_add(shim *s, const seam_request *q) {
   fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC); return; }
+  if (!f) {
+    push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC);
+    return;
+  }
   f->kind = q->len;
   f->slot = q->target;
   f->gen = q->gen;
-  int open = os_is_regular_file(q->fd);   /* the fd may have closed since add() checked it */
+  int open = os_is_regular_file(q->fd); /* the fd may have closed since add() checked it */
   if (open < 0) {
     fdmap_erase(&s->fds, f);
     push_add_failed(s, q->fd, q->target, q->gen, -open);
@@ -265,17 +286,27 @@ static void request_remove(shim *s, fdstate *f) {
 
 static void request_io(shim *s, const seam_request *q) {
   fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) { push_complete(s, q->fd, q->target, 0, OS_EBADF, -1); return; }
+  if (!f) {
+    push_complete(s, q->fd, q->target, 0, OS_EBADF, -1);
+    return;
+  }
   shim_op *op = &s->ops[q->target];
-  op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
-  op->fd = q->fd; op->slot = f->slot; op->gen = f->gen;
+  op->kind = q->kind;
+  op->ptr = q->ptr;
+  op->len = q->len;
+  op->fd = q->fd;
+  op->slot = f->slot;
+  op->gen = f->gen;
   if (q->kind == REQ_SEND) {
     int idle = f->write_head < 0;
     queue_op(s, &f->write_head, &f->write_tail, q->target);
     if (idle) next_send(s, f);
   } else if (q->kind == REQ_ACCEPT) {
     int fd = take_parked(s, fdmap_index(&s->fds, f));
-    if (fd >= 0) { push_complete(s, q->fd, q->target, 0, 0, fd); return; }
+    if (fd >= 0) {
+      push_complete(s, q->fd, q->target, 0, 0, fd);
+      return;
+    }
     queue_op(s, &f->read_head, &f->read_tail, q->target);
     arm_accept(s, f);
   } else {
@@ -294,12 +325,17 @@ static int uring_apply(shim *s, int count) {
     case REQ_ADD: request_add(s, q); break;
     case REQ_REMOVE: {
       fdstate *f = fdmap_find(&s->fds, q->fd);
-      if (f) { request_remove(s, f); removed = 1; }
+      if (f) {
+        request_remove(s, f);
+        removed = 1;
+      }
       break;
     }
     case REQ_CLOSE: os_close(q->fd); break;
-    case REQ_RECV: case REQ_SEND: case REQ_ACCEPT: request_io(s, q); break;
-    default: break;   /* REQ_MODIFY: the completion model has no interest to watch */
+    case REQ_RECV:
+    case REQ_SEND:
+    case REQ_ACCEPT: request_io(s, q); break;
+    default: break; /* REQ_MODIFY: the completion model has no interest to watch */
     }
   }
   /* The cancels must reach the kernel while the fds are open: the app may close them next. */
@@ -317,11 +353,14 @@ static int uring_harvest(shim *s, double timeout_ms) {
   for (;;) {
     uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
     int max = room < OS_URING_BATCH_MAX ? (int)room : OS_URING_BATCH_MAX;
-    if (max < 1) break;   /* no room: the ring keeps the rest for the next wait */
+    if (max < 1) break; /* no room: the ring keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;
     int n = os_uring_enter(u->ring, u->batch, max, ms);
-    if (n == -OS_EINTR) { s->waits_interrupted++; continue; }
+    if (n == -OS_EINTR) {
+      s->waits_interrupted++;
+      continue;
+    }
     if (n < 0) break;
     for (int i = 0; i < n; i++) on_completion(s, &u->batch[i]);
     if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
@@ -362,8 +401,6 @@ static void uring_close(shim *s) {
   s->mech_state = NULL;
 }
 
-static int uring_wake(shim *s) {
-  return os_eventfd_signal(s->wake_fd);
-}
+static int uring_wake(shim *s) { return os_eventfd_signal(s->wake_fd); }
 
-const shim_driver shim_driver_uring = { uring_open, uring_close, uring_apply, uring_harvest, uring_wake };
+const shim_driver shim_driver_uring = {uring_open, uring_close, uring_apply, uring_harvest, uring_wake};

@@ -12,9 +12,7 @@
 
 _Static_assert(OS_URING_MORE == IORING_CQE_F_MORE, "io_uring's completion flag numbering");
 
-static struct io_uring *ring_of(intptr_t ring) {
-  return (struct io_uring *)ring;
-}
+static struct io_uring *ring_of(intptr_t ring) { return (struct io_uring *)ring; }
 
 int os_uring_open(unsigned entries, intptr_t *out) {
   struct io_uring *ring = calloc(1, sizeof *ring);
@@ -22,11 +20,14 @@ int os_uring_open(unsigned entries, intptr_t *out) {
   /* A completion queue with room for multishot bursts; task work runs when the wait enters the
    * kernel, not by interrupting the thread. */
   struct io_uring_params params = {
-    .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
-    .cq_entries = entries * 4,
+      .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
+      .cq_entries = entries * 4,
   };
   int rc = io_uring_queue_init_params(entries, ring, &params);
-  if (rc < 0) { free(ring); return rc; }
+  if (rc < 0) {
+    free(ring);
+    return rc;
+  }
   *out = (intptr_t)ring;
   return 0;
 }
@@ -44,13 +45,13 @@ static struct io_uring_sqe *next_sqe(struct io_uring *ring) {
   return io_uring_get_sqe(ring);
 }
 
-#define WITH_SQE(ring, tag, prep)                        \
-  do {                                                   \
-    struct io_uring_sqe *sqe = next_sqe(ring_of(ring));  \
-    if (!sqe) return -EBUSY;                             \
-    prep;                                                \
-    io_uring_sqe_set_data64(sqe, tag);                   \
-    return 0;                                            \
+#define WITH_SQE(ring, tag, prep)                                                                                      \
+  do {                                                                                                                 \
+    struct io_uring_sqe *sqe = next_sqe(ring_of(ring));                                                                \
+    if (!sqe) return -EBUSY;                                                                                           \
+    prep;                                                                                                              \
+    io_uring_sqe_set_data64(sqe, tag);                                                                                 \
+    return 0;                                                                                                          \
   } while (0)
 
 int os_uring_recv(intptr_t ring, int fd, void *buf, uint32_t len, uint64_t tag) {
@@ -66,7 +67,8 @@ int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag) {
 }
 
 int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_t tag) {
-  WITH_SQE(ring, tag, multishot ? io_uring_prep_poll_multishot(sqe, fd, events) : io_uring_prep_poll_add(sqe, fd, events));
+  WITH_SQE(ring, tag,
+           multishot ? io_uring_prep_poll_multishot(sqe, fd, events) : io_uring_prep_poll_add(sqe, fd, events));
 }
 
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag) {
@@ -88,11 +90,11 @@ int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms) {
   } else if (timeout_ms < 0) {
     rc = io_uring_submit_and_wait(r, 1);
   } else {
-    struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000 };
+    struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
     rc = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
     if (rc == -ETIME) rc = 0;
   }
-  if (rc < 0 && rc != -EBUSY) return rc;   /* EBUSY: the completion queue is full; drain it */
+  if (rc < 0 && rc != -EBUSY) return rc; /* EBUSY: the completion queue is full; drain it */
   struct io_uring_cqe *ready[OS_URING_BATCH_MAX];
   unsigned n = io_uring_peek_batch_cqe(r, ready, (unsigned)(max < OS_URING_BATCH_MAX ? max : OS_URING_BATCH_MAX));
   for (unsigned i = 0; i < n; i++) {

@@ -19,8 +19,8 @@ enum { OS_URING_MORE = 1u << 1 };
 
 typedef struct os_uring_cqe {
   uint64_t tag;
-  int32_t res;        /* bytes, an accepted fd, or -errno */
-  uint32_t flags;     /* OS_URING_* */
+  int32_t res;    /* bytes, an accepted fd, or -errno */
+  uint32_t flags; /* OS_URING_* */
 } os_uring_cqe;
 
 /* A ring of `entries` submission slots (a power of two; completions twice that). 0 or -errno:
