@@ -10,7 +10,7 @@ import type { Model, Mechanism, BackendName } from './model.js';
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
   model?: Model;
-  /** Linux: 'epoll' (default), 'poll', or 'io_uring' (completion model only). backend 'sim' also: 'iocp' (Windows, completion model only). */
+  /** Linux: 'epoll' (readiness's default), 'poll', or 'io_uring' (completion only; its default where the kernel allows it, else epoll). backend 'sim' also: 'iocp' (Windows, completion model only). */
   mechanism?: Mechanism;
   /** Contexts in the pool (each an in-flight operation with its own buffer). */
   poolSize?: number;
@@ -67,7 +67,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const native = (o.backend ?? 'native') === 'native';
   const modelRefused = native ? nativeModelRefusal(o.model) : null;
   if (modelRefused) throw new ReactorError('EINVAL', `Reactor.create: ${modelRefused}`);
-  const defaults = native ? nativeDefaults() : SIM_DEFAULTS;
+  const defaults = native ? nativeDefaults(o.model) : SIM_DEFAULTS;
   const model = o.model ?? defaults.model;
   if (!MODELS.includes(model)) {
     throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);

@@ -10,7 +10,9 @@ afterEach(() => {
   closeOwned();
 });
 
-test('stats() names io_uring, and data round-trips through it', async () => {
+test('a completion reactor takes io_uring by default here, stats() names it, and data round-trips through it', async () => {
+  const byDefault = await reactor({ model: 'completion' });
+  expect(byDefault.stats().mechanism).toBe('io_uring');
   const r = await reactor<string>({ model: 'completion', mechanism: 'io_uring' });
   expect(r.stats()).toMatchObject({ backend: 'native', model: 'completion', mechanism: 'io_uring' });
   const [a, b] = pair(r);
@@ -35,7 +37,7 @@ describe('where the kernel refuses io_uring', () => {
     fallback.destroy();
     console.log(JSON.stringify(out));`;
 
-  test.each([['ENOSYS', []], ['EPERM', ['--eperm']]])('(%s): asked for explicitly, it is a clear EINVAL that names io_uring and says what to do; the defaults still open', (errno, flags) => {
+  test.each([['ENOSYS', []], ['EPERM', ['--eperm']]])('(%s): asked for explicitly, it is a clear EINVAL that names io_uring and says what to do; by default the completion model falls back to epoll', (errno, flags) => {
     const stdout = execFileSync(refuser, [...flags, process.execPath, '--input-type=module', '-e', program], { encoding: 'utf8' });
     const out = JSON.parse(stdout);
     expect(out).toEqual({ code: 'EINVAL', message: expect.stringContaining(`the OS refused io_uring (${errno})`), defaultMechanism: 'epoll' });
