@@ -5,6 +5,7 @@
  * (pipes, tty, files) are polled through the ring and read or written by the shim, as the epoll
  * emulation does. Raw -errno results go to the core, which translates them. */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/deadline.h"
 #include "common/results.h"
@@ -49,15 +50,20 @@ static fdstate *live_registration(shim *s, const shim_op *op) {
   return f && f->slot == op->slot && f->gen == op->gen ? f : NULL;
 }
 
+/* Takes a receive off its fd's queue when it ends: each is its own submission, so they can end
+ * in any order. */
 static void unlink_op(shim *s, int *head, int *tail, int ctx) {
+  SHIM_ASSERT(valid_context(s, ctx) && s->ops[ctx].queued);
   int prev = -1;
   for (int at = *head; at >= 0; prev = at, at = s->ops[at].next) {
     if (at != ctx) continue;
     if (prev < 0) *head = s->ops[at].next;
     else s->ops[prev].next = s->ops[at].next;
     if (*tail == ctx) *tail = prev;
+    s->ops[ctx].queued = 0;
     return;
   }
+  SHIM_ASSERT(!"a queued receive is on its fd's queue");
 }
 
 /* ---- receives ---------------------------------------------------------------------------- */
@@ -108,6 +114,7 @@ static void advance_send(shim *s, fdstate *f, long sent) {
   }
   const shim_op *op = &s->ops[f->write_head];
   f->write_done += (int)sent;
+  SHIM_ASSERT(f->write_done <= op->len);
   if (f->write_done < op->len) {
     next_send(s, f);
     return;
@@ -179,6 +186,7 @@ static int take_parked(shim *s, uint32_t listener) {
 
 static void park(shim *s, uint32_t listener, int fd) {
   uring_state *u = state_of(s);
+  SHIM_ASSERT(u->parked_count <= s->cfg.max_sockets);
   if (u->parked_count == s->cfg.max_sockets) {
     os_close(fd);
     return;
@@ -189,6 +197,7 @@ static void park(shim *s, uint32_t listener, int fd) {
 static void on_accept(shim *s, const os_uring_cqe *c) {
   uring_state *u = state_of(s);
   uint32_t index = tag_id(c->tag);
+  SHIM_ASSERT(index < (uint32_t)s->fds.capacity);
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
     if (c->res >= 0) os_close(c->res); /* accepted for a listener that is gone */
@@ -210,6 +219,7 @@ static void on_accept(shim *s, const os_uring_cqe *c) {
 
 static void on_op(shim *s, const os_uring_cqe *c) {
   int ctx = (int)tag_id(c->tag);
+  SHIM_ASSERT(valid_context(s, ctx));
   const shim_op *op = &s->ops[ctx];
   fdstate *f = live_registration(s, op);
   if (!f) {
@@ -239,6 +249,7 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
 /* ---- requests ---------------------------------------------------------------------------- */
 
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
   if (!f) {
     push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC);
@@ -277,7 +288,8 @@ static void request_remove(shim *s, fdstate *f) {
     if (u->accept_armed[index]) os_uring_cancel(u->ring, accept_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
     for (int fd; (fd = take_parked(s, index)) >= 0;) os_close(fd);
   }
-  for (int ctx = f->read_head; ctx >= 0; ctx = s->ops[ctx].next) {
+  while (f->read_head >= 0) {
+    int ctx = pop_op(s, &f->read_head, &f->read_tail);
     os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
   }
   s->bookkeeping += s->results - before;
@@ -285,6 +297,7 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
   if (!f) {
     push_complete(s, q->fd, q->target, 0, OS_EBADF, -1);
