@@ -35,7 +35,6 @@ mergeInto(LibraryManager.library, {
   os_uring_accept_multishot: function(ring, fd, tagLo, tagHi) { return Module.kernel.uringAccept(ring, fd, tagLo, tagHi); },
   os_uring_poll: function(ring, fd, events, multishot, tagLo, tagHi) { return Module.kernel.uringPoll(ring, fd, events >>> 0, multishot, tagLo, tagHi); },
   os_uring_cancel: function(ring, targetLo, targetHi, tagLo, tagHi) { return Module.kernel.uringCancel(ring, targetLo, targetHi, tagLo, tagHi); },
-  os_uring_submit: function(ring) { return Module.kernel.uringSubmit(ring); },
   os_uring_enter: function(ring, out, max, timeout) { return Module.kernel.uringEnter(ring, out >>> 0, max, timeout); },
   // The simulated network has no Nagle to turn off.
   os_uring_accepted: function(fd) {},

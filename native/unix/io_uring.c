@@ -27,6 +27,8 @@ typedef struct uring_state {
   uint32_t *registration;
   uint8_t *accept_armed;
   uint32_t registrations;
+  int cancelling; /* operations of removed fds whose last completion has not come back */
+  int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
   /* Connections the multishot accept took while no accept was posted, in arrival order, kept
    * for the next ones posted; as many as registrations (each would become one). */
   parked_accept *parked;
@@ -201,6 +203,7 @@ static void on_accept(shim *s, const os_uring_cqe *c) {
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
     if (c->res >= 0) os_close(c->res); /* accepted for a listener that is gone */
+    if (!(c->flags & OS_URING_MORE)) u->cancelling--;
     return;
   }
   if (!(c->flags & OS_URING_MORE)) u->accept_armed[index] = 0;
@@ -224,6 +227,7 @@ static void on_op(shim *s, const os_uring_cqe *c) {
   fdstate *f = live_registration(s, op);
   if (!f) {
     /* The core only takes the context back. */
+    state_of(s)->cancelling--;
     int before = s->results;
     push_complete(s, op->fd, ctx, 0, OS_ECANCELED, -1);
     s->bookkeeping += s->results - before;
@@ -239,7 +243,7 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
   case TAG_ACCEPT: on_accept(s, c); break;
   case TAG_WAKE:
     os_eventfd_drain(s->wake_fd);
-    s->woken = 1;
+    state_of(s)->wake_seen = 1;
     if (!(c->flags & OS_URING_MORE)) os_uring_poll(state_of(s)->ring, s->wake_fd, OS_IN, 1, c->tag);
     break;
   default: break; /* TAG_CANCEL: what was cancelled reports itself */
@@ -281,16 +285,21 @@ static void request_remove(shim *s, fdstate *f) {
   if (f->write_head >= 0) {
     int head = pop_op(s, &f->write_head, &f->write_tail);
     os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)head), tag_of(TAG_CANCEL, 0, 0));
+    u->cancelling++;
     fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   }
   if (f->kind == KIND_LISTENER) {
     fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
-    if (u->accept_armed[index]) os_uring_cancel(u->ring, accept_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
+    if (u->accept_armed[index]) {
+      os_uring_cancel(u->ring, accept_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
+      u->cancelling++;
+    }
     for (int fd; (fd = take_parked(s, index)) >= 0;) os_close(fd);
   }
   while (f->read_head >= 0) {
     int ctx = pop_op(s, &f->read_head, &f->read_tail);
     os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
+    u->cancelling++;
   }
   s->bookkeeping += s->results - before;
   fdmap_erase(&s->fds, f);
@@ -328,6 +337,30 @@ static void request_io(shim *s, const seam_request *q) {
   }
 }
 
+/* Takes up to the room left of completions, waiting up to timeout_ms; returns how many, or -errno. */
+static int take_completions(shim *s, int timeout_ms) {
+  uring_state *u = state_of(s);
+  uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
+  int max = room < OS_URING_BATCH_MAX ? (int)room : OS_URING_BATCH_MAX;
+  if (max < 1) return 0; /* no room: the ring keeps the rest for the next wait */
+  int n = os_uring_enter(u->ring, u->batch, max, timeout_ms);
+  for (int i = 0; i < n; i++) on_completion(s, &u->batch[i]);
+  return n;
+}
+
+/* The cancels must reach the kernel while the fds are open, and what they cancel must let go of
+ * its file before apply returns: the app may close the fd next, and its peer must then see it
+ * closed. An operation submitted from the wait thread ends on that thread, which the kernel
+ * interrupts to run its completion. */
+static void confirm_cancels(shim *s) {
+  SHIM_ASSERT(state_of(s)->cancelling >= 0);
+  while (state_of(s)->cancelling > 0) {
+    int n = take_completions(s, -1);
+    if (n == -OS_EINTR) continue;
+    if (n <= 0) break;
+  }
+}
+
 static int uring_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
@@ -351,8 +384,7 @@ static int uring_apply(shim *s, int count) {
     default: break; /* REQ_MODIFY: the completion model has no interest to watch */
     }
   }
-  /* The cancels must reach the kernel while the fds are open: the app may close them next. */
-  if (removed) os_uring_submit(state_of(s)->ring);
+  if (removed) confirm_cancels(s);
   return s->results;
 }
 
@@ -360,26 +392,24 @@ static int uring_apply(shim *s, int count) {
 
 static int uring_harvest(shim *s, double timeout_ms) {
   uring_state *u = state_of(s);
-  if (s->results > s->bookkeeping) timeout_ms = 0;
+  if (s->results > s->bookkeeping || u->wake_seen) timeout_ms = 0;
   double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
-  s->woken = 0;
   for (;;) {
-    uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
-    int max = room < OS_URING_BATCH_MAX ? (int)room : OS_URING_BATCH_MAX;
-    if (max < 1) break; /* no room: the ring keeps the rest for the next wait */
+    if ((uint32_t)s->results >= s->cfg.result_capacity) break; /* the ring keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;
-    int n = os_uring_enter(u->ring, u->batch, max, ms);
+    int n = take_completions(s, ms);
     if (n == -OS_EINTR) {
       s->waits_interrupted++;
       continue;
     }
     if (n < 0) break;
-    for (int i = 0; i < n; i++) on_completion(s, &u->batch[i]);
-    if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
+    if (s->results - s->bookkeeping > news_before || u->wake_seen || ms == 0) break;
     if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
     /* Only cancels confirmed, sends continued or connections parked: nothing for the app yet. */
   }
+  s->woken = u->wake_seen;
+  u->wake_seen = 0;
   return s->results;
 }
 

@@ -17,10 +17,11 @@ static struct io_uring *ring_of(intptr_t ring) { return (struct io_uring *)ring;
 int os_uring_open(unsigned entries, intptr_t *out) {
   struct io_uring *ring = calloc(1, sizeof *ring);
   if (!ring) return -ENOMEM;
-  /* A completion queue with room for multishot bursts; task work runs when the wait enters the
-   * kernel, not by interrupting the thread. */
+  /* A completion queue with room for multishot bursts. No COOP_TASKRUN: an operation submitted
+   * from the wait thread completes on that thread, and a cancel from the JS thread must have the
+   * kernel interrupt it to do so (io_uring.c waits for those completions). */
   struct io_uring_params params = {
-      .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
+      .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL,
       .cq_entries = entries * 4,
   };
   int rc = io_uring_queue_init_params(entries, ring, &params);
@@ -73,11 +74,6 @@ int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_
 
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag) {
   WITH_SQE(ring, tag, io_uring_prep_cancel64(sqe, target, 0));
-}
-
-int os_uring_submit(intptr_t ring) {
-  int rc = io_uring_submit(ring_of(ring));
-  return rc < 0 ? rc : 0;
 }
 
 int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms) {

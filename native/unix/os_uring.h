@@ -3,8 +3,8 @@
  * so one io_uring.c runs in both.
  *
  * Each call but open, shut and enter queues one submission; queued submissions reach the kernel
- * at the next os_uring_enter (or os_uring_submit), with the wait, in one system call. Every
- * submission carries a 64-bit tag chosen by the shim, which its completions carry back. A queued
+ * at the next os_uring_enter, with the wait, in one system call. Every submission carries a
+ * 64-bit tag chosen by the shim, which its completions carry back. A queued
  * submission produces at least one completion; a multishot one produces completions flagged
  * OS_URING_MORE until its last. Failures are -errno, in Linux numbering (os.h). */
 #ifndef IO_REACTOR_OS_URING_H
@@ -43,9 +43,6 @@ int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_
  * and the cancel itself completes with `tag`. */
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag);
 
-/* Submits what is queued now, without waiting (a removal must reach the kernel while its fd is
- * still open). Returns 0 or -errno. */
-int os_uring_submit(intptr_t ring);
 /* Submits what is queued and waits up to timeout_ms (-1: forever) for at least one completion,
  * in one system call; takes up to max completions (max ≤ OS_URING_BATCH_MAX). Returns the count
  * (0 on timeout), or -errno (-EINTR: interrupted by a signal). */

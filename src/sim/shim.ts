@@ -125,7 +125,6 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),
     uringCancel: (handle: number, targetLo: number, targetHi: number, lo: number, hi: number) =>
       ring(handle).cancel(u64(targetLo, targetHi), u64(lo, hi)),
-    uringSubmit: (handle: number) => ring(handle).submit(),
     uringEnter: (handle: number, out: number, max: number, timeoutMs: number) => {
       const done = ring(handle).enter(max, timeoutMs);
       if (typeof done === 'number') return done;

@@ -1,6 +1,6 @@
 // The simulated kernel's io_uring: it answers the calls of native/unix/os_uring.h that io_uring.c
 // makes, over the kernel's sockets. Submissions wait in the submission queue until the ring is
-// entered (or submitted); each then completes when the kernel can finish it, its completion
+// entered; each then completes when the kernel can finish it, its completion
 // joining the completion queue, which an enter takes in order. What is in flight is retried
 // whenever the network delivers something and when the ring is entered. Faults: the kernel's
 // (short sends, partial reads, resets, aborted accepts, EMFILE), an interrupted enter, and a
@@ -94,18 +94,17 @@ export class SimRing {
   }
 
   /** Hands what is queued to the kernel, without waiting. */
-  submit(): number {
+  #submit(): void {
     for (const s of this.#queued.splice(0)) {
       if (s.kind === 'cancel') this.#cancel(s.target, s.tag);
       else this.#pending.push(s);
     }
     this.#progress();
-    return 0;
   }
 
   /** Submits, then waits in virtual time up to timeoutMs for a completion; takes up to max. */
   enter(max: number, timeoutMs: number): Cqe[] | number {
-    this.submit();
+    this.#submit();
     for (const o of this.#pending) o.reported = false;
     // Late cancels land here: what finished before them (during the submissions just made) did.
     this.#end((o) => o.cancelling === true, -E.ECANCELED);
@@ -118,7 +117,7 @@ export class SimRing {
   }
 
   #queue(s: Submission): number {
-    if (this.#queued.length === this.#entries) this.submit();   /* as liburing does with a full queue */
+    if (this.#queued.length === this.#entries) this.#submit();   /* as liburing does with a full queue */
     this.#queued.push(s);
     return 0;
   }
