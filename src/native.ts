@@ -11,7 +11,7 @@ import { MECHANISM } from './seam.js';
 export interface NativeBinding extends OsCalls {
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
-    requestsAt: number, resultsAt: number, resultCapacity: number,
+    requestsAt: number, resultsAt: number, resultCapacity: number, providedAt: number,
   ) => NativeShim & { readonly openError: number };
   wakeByToken(token: number): number;
   /** Linux: 0 when the kernel opens an io_uring, else -errno. */
@@ -79,7 +79,7 @@ export function nativeBackend(): Backend {
     now: () => performance.now(),
     faultReport: () => null,
     async createShim(memory, l) {
-      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity, l.providedAt);
       if (shim.openError !== 0) {
         const mechanism = (Object.keys(MECHANISM) as Mechanism[]).find((name) => MECHANISM[name] === l.mechanism)!;
         const refused = nativeOpenRefused(mechanism, -shim.openError);

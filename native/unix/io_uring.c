@@ -1,9 +1,10 @@
-/* The io_uring shim: the completion model native on Linux, over one ring (os_uring.h). Receives
- * and sends are submitted as the core queues them, tagged with their context id, and reach the
- * kernel with the wait in one io_uring_enter. A listener keeps one multishot accept armed while
- * accepts are posted; the wakeup eventfd is watched by a multishot poll in the same ring. Streams
- * (pipes, tty, files) are polled through the ring and read or written by the shim, as the epoll
- * emulation does. Raw -errno results go to the core, which translates them. */
+/* The io_uring shim: the completion model native on Linux, over one ring (os_uring.h). Sends are
+ * submitted as the core queues them, tagged with their context id, and reach the kernel with the
+ * wait in one io_uring_enter. A fd with reads armed has one poll in the ring; when it reports
+ * data, each armed read takes the next provided buffer and reads into it (the core lends its
+ * buffers per wait, so none waits in the kernel on an idle connection). A listener keeps one
+ * multishot accept armed while accepts are posted; the wakeup eventfd is watched by a multishot
+ * poll in the same ring. Raw -errno results go to the core, which translates them. */
 #include <stdlib.h>
 #include "common/assert.h"
 #include "common/os.h"
@@ -12,7 +13,7 @@
 #include "os_uring.h"
 
 /* What a submission's tag names: its kind in the top byte, then a registration number, then an id. */
-enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4 };
+enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4, TAG_READ = 5 };
 /* Submission slots; a cycle with more submissions sends the full queue ahead of the wait. */
 enum { URING_ENTRIES = 4096 };
 typedef struct parked_accept {
@@ -26,6 +27,7 @@ typedef struct uring_state {
    * accept must not count), and whether its multishot accept is armed. */
   uint32_t *registration;
   uint8_t *accept_armed;
+  uint8_t *read_polled; /* per fdstate index: its reads' poll is in the ring */
   uint32_t registrations;
   int cancelling; /* operations of removed fds whose last completion has not come back */
   int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
@@ -52,49 +54,36 @@ static fdstate *live_registration(shim *s, const shim_op *op) {
   return f && f->slot == op->slot && f->gen == op->gen ? f : NULL;
 }
 
-/* Takes a receive off its fd's queue when it ends: each is its own submission, so they can end
- * in any order. */
-static void unlink_op(shim *s, int *head, int *tail, int ctx) {
-  SHIM_ASSERT(valid_context(s, ctx) && s->ops[ctx].queued);
-  int prev = -1;
-  for (int at = *head; at >= 0; prev = at, at = s->ops[at].next) {
-    if (at != ctx) continue;
-    if (prev < 0) *head = s->ops[at].next;
-    else s->ops[prev].next = s->ops[at].next;
-    if (*tail == ctx) *tail = prev;
-    s->ops[ctx].queued = 0;
+/* ---- reads: armed on the fd, served from the provided ring once the poll reports data ----- */
+
+static uint64_t read_tag(shim *s, uint32_t index) { return tag_of(TAG_READ, state_of(s)->registration[index], index); }
+
+/* While reads are armed and not starved, one poll in the ring watches the fd for data. */
+static void watch_reads(shim *s, fdstate *f) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  if (u->read_polled[index] || f->reads_armed == 0 || f->starved) return;
+  int rc = os_uring_poll(u->ring, f->fd, OS_IN, 0, read_tag(s, index));
+  if (rc < 0) {
+    end_armed_reads(s, f, -rc);
     return;
   }
-  SHIM_ASSERT(!"a queued receive is on its fd's queue");
+  u->read_polled[index] = 1;
 }
 
-/* ---- receives ---------------------------------------------------------------------------- */
-
-static void submit_recv(shim *s, fdstate *f, int ctx) {
-  const shim_op *op = &s->ops[ctx];
-  uint64_t tag = tag_of(TAG_OP, 0, (uint32_t)ctx);
-  int rc = f->kind == KIND_STREAM
-               ? os_uring_poll(state_of(s)->ring, f->fd, OS_IN, 0, tag)
-               : os_uring_recv(state_of(s)->ring, f->fd, s->cfg.buffers + op->ptr, (uint32_t)op->len, tag);
-  if (rc < 0) {
-    unlink_op(s, &f->read_head, &f->read_tail, ctx);
-    push_complete(s, f->fd, ctx, 0, -rc, -1);
+static void on_readable(shim *s, const os_uring_cqe *c) {
+  uring_state *u = state_of(s);
+  uint32_t index = tag_id(c->tag);
+  SHIM_ASSERT(index < (uint32_t)s->fds.capacity);
+  fdstate *f = &s->fds.states[index];
+  if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
+    u->cancelling--; /* the poll of a removed fd, confirming its cancel */
+    return;
   }
-}
-
-/* A socket's receive finished, or a stream became readable (res: revents) and is read now. */
-static void on_recv(shim *s, fdstate *f, int ctx, int32_t res) {
-  const shim_op *op = &s->ops[ctx];
-  long n = res;
-  if (f->kind == KIND_STREAM && res >= 0) {
-    n = os_read(f->fd, 1, s->cfg.buffers + op->ptr, (size_t)op->len);
-    if (n == -OS_EAGAIN) {
-      submit_recv(s, f, ctx);
-      return;
-    } /* another read took it first */
-  }
-  unlink_op(s, &f->read_head, &f->read_tail, ctx);
-  push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, n < 0 ? (int)-n : 0, -1);
+  u->read_polled[index] = 0;
+  if (c->res < 0) end_armed_reads(s, f, -c->res);
+  else perform_armed_reads(s, f);
+  watch_reads(s, f);
 }
 
 /* ---- sends: one in flight per fd, continued until every byte has left ------------------- */
@@ -233,14 +222,15 @@ static void on_op(shim *s, const os_uring_cqe *c) {
     s->bookkeeping += s->results - before;
     return;
   }
-  if (op->kind == REQ_SEND) on_send(s, f, c->res);
-  else on_recv(s, f, ctx, c->res);
+  SHIM_ASSERT(op->kind == REQ_SEND);
+  on_send(s, f, c->res);
 }
 
 static void on_completion(shim *s, const os_uring_cqe *c) {
   switch (tag_kind(c->tag)) {
   case TAG_OP: on_op(s, c); break;
   case TAG_ACCEPT: on_accept(s, c); break;
+  case TAG_READ: on_readable(s, c); break;
   case TAG_WAKE:
     os_eventfd_drain(s->wake_fd);
     state_of(s)->wake_seen = 1;
@@ -273,11 +263,12 @@ static void request_add(shim *s, const seam_request *q) {
   u->registrations = (u->registrations + 1) & 0xffffff;
   u->registration[index] = u->registrations;
   u->accept_armed[index] = 0;
+  u->read_polled[index] = 0;
 }
 
 /* Writes still queued never reached the kernel, and posted accepts wait on no submission of
- * their own: they end now. What is in flight is cancelled, and each context comes back with its
- * completion. */
+ * their own: they end now. Armed reads hold nothing: they just go. What is in flight is
+ * cancelled, and each context comes back with its completion. */
 static void request_remove(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
@@ -296,9 +287,9 @@ static void request_remove(shim *s, fdstate *f) {
     }
     for (int fd; (fd = take_parked(s, index)) >= 0;) os_close(fd);
   }
-  while (f->read_head >= 0) {
-    int ctx = pop_op(s, &f->read_head, &f->read_tail);
-    os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
+  f->reads_armed = 0;
+  if (u->read_polled[index]) {
+    os_uring_cancel(u->ring, read_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
     u->cancelling++;
   }
   s->bookkeeping += s->results - before;
@@ -323,7 +314,7 @@ static void request_io(shim *s, const seam_request *q) {
     int idle = f->write_head < 0;
     queue_op(s, &f->write_head, &f->write_tail, q->target);
     if (idle) next_send(s, f);
-  } else if (q->kind == REQ_ACCEPT) {
+  } else {
     int fd = take_parked(s, fdmap_index(&s->fds, f));
     if (fd >= 0) {
       push_complete(s, q->fd, q->target, 0, 0, fd);
@@ -331,10 +322,25 @@ static void request_io(shim *s, const seam_request *q) {
     }
     queue_op(s, &f->read_head, &f->read_tail, q->target);
     arm_accept(s, f);
-  } else {
-    queue_op(s, &f->read_head, &f->read_tail, q->target);
-    submit_recv(s, f, q->target);
   }
+}
+
+/* A read armed on a slot, or resumed once buffers are back (its data is likely there already). */
+static void request_read(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_read_request(s, q));
+  fdstate *f = fdmap_find(&s->fds, q->fd);
+  if (!f || f->slot != q->target || f->gen != q->gen) {
+    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
+    push_recv(s, &gone, -1, 0, OS_EBADF);
+    return;
+  }
+  if (q->kind == REQ_RECV) {
+    f->reads_armed++;
+  } else {
+    f->starved = 0;
+    perform_armed_reads(s, f);
+  }
+  watch_reads(s, f);
 }
 
 /* Takes up to the room left of completions, waiting up to timeout_ms; returns how many, or -errno. */
@@ -364,6 +370,7 @@ static void confirm_cancels(shim *s) {
 static int uring_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
+  s->provided_taken = 0;
   int removed = 0;
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
@@ -379,9 +386,10 @@ static int uring_apply(shim *s, int count) {
     }
     case REQ_CLOSE: os_close(q->fd); break;
     case REQ_RECV:
-    case REQ_SEND:
-    case REQ_ACCEPT: request_io(s, q); break;
-    default: break; /* REQ_MODIFY: the completion model has no interest to watch */
+    case REQ_RESUME: request_read(s, q); break;
+    case REQ_MODIFY: break; /* the completion model has no interest to watch */
+    case REQ_NONE: break;
+    default: request_io(s, q); break;
     }
   }
   if (removed) confirm_cancels(s);
@@ -421,8 +429,9 @@ static int uring_open(shim *s) {
   s->mech_state = u;
   u->registration = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->accept_armed = calloc((size_t)s->cfg.max_sockets, 1);
+  u->read_polled = calloc((size_t)s->cfg.max_sockets, 1);
   u->parked = calloc((size_t)s->cfg.max_sockets, sizeof(parked_accept));
-  if (!u->registration || !u->accept_armed || !u->parked) return -OS_ENOMEM;
+  if (!u->registration || !u->accept_armed || !u->read_polled || !u->parked) return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
   if (s->wake_fd < 0) return s->wake_fd;
   int rc = os_uring_open(URING_ENTRIES, &u->ring);
@@ -439,6 +448,7 @@ static void uring_close(shim *s) {
   if (s->wake_fd >= 0) os_close(s->wake_fd);
   free(u->registration);
   free(u->accept_armed);
+  free(u->read_polled);
   free(u->parked);
   free(u);
   s->mech_state = NULL;

@@ -55,10 +55,6 @@ static struct io_uring_sqe *next_sqe(struct io_uring *ring) {
     return 0;                                                                                                          \
   } while (0)
 
-int os_uring_recv(intptr_t ring, int fd, void *buf, uint32_t len, uint64_t tag) {
-  WITH_SQE(ring, tag, io_uring_prep_recv(sqe, fd, buf, len, 0));
-}
-
 int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, uint64_t tag) {
   WITH_SQE(ring, tag, io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL));
 }

@@ -28,8 +28,6 @@ typedef struct os_uring_cqe {
 int os_uring_open(unsigned entries, intptr_t *ring);
 void os_uring_shut(intptr_t ring);
 
-/* A recv() of a socket into buf. */
-int os_uring_recv(intptr_t ring, int fd, void *buf, uint32_t len, uint64_t tag);
 /* A send() of buf on a socket (MSG_NOSIGNAL). It may complete short: the caller sends the rest. */
 int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, uint64_t tag);
 /* Accepts every connection that arrives, one completion each (the new fd: non-blocking,

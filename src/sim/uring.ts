@@ -21,8 +21,8 @@ export interface Cqe {
 interface InFlight {
   tag: bigint;
   fd: number;
-  kind: 'recv' | 'send' | 'accept' | 'poll';
-  /** recv and send: where the buffer is in the reactor's memory */
+  kind: 'send' | 'accept' | 'poll';
+  /** send: where the buffer is in the reactor's memory */
   offset: number;
   len: number;
   /** poll: the bits it waits for */
@@ -71,10 +71,6 @@ export class SimRing {
     this.#queued = [];
     this.#pending = [];
     this.#completions.length = 0;
-  }
-
-  recv(fd: number, offset: number, len: number, tag: bigint): number {
-    return this.#queue({ tag, fd, kind: 'recv', offset, len, events: 0, multishot: false, reported: false });
   }
 
   send(fd: number, offset: number, len: number, tag: bigint): number {
@@ -166,12 +162,6 @@ export class SimRing {
     const k = this.#kernel;
     const post = (res: number, more = false): void => { this.#completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 }); };
     switch (o.kind) {
-      case 'recv': {
-        const n = k.read(o.fd, this.#memory, o.offset, o.len);
-        if (n === -E.EAGAIN) return false;
-        post(n);
-        return true;
-      }
       case 'send': {
         // A send takes what the socket has room for: short when it is nearly full (or a
         // partialWrite fault strikes), and the shim sends the rest.
