@@ -1,12 +1,12 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
 //   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring] [--viz-port 4080]
-import { parseArgs } from 'node:util';
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
 import { LineReader, MAX_LINE_BYTES } from '../src/chat/lines.js';
 import { Room, type Member } from '../src/chat/room.js';
 import { Transport } from '../src/chat/transport.js';
 import { LiveFeed } from '../src/viz/live.js';
 import { serveViz } from '../src/viz/server.js';
+import { parseCommandLine, refuseUsage, UsageError, EXIT_OK } from '../src/cli/usage.js';
 
 const LISTENER = Symbol('listener');
 type Context = Member | typeof LISTENER;
@@ -17,23 +17,49 @@ interface Client extends Member {
   toString(): string;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    port: { type: 'string', default: '4000' },
-    host: { type: 'string', default: '127.0.0.1' },
-    model: { type: 'string', default: 'completion' },
-    mechanism: { type: 'string', default: 'epoll' },
-    // Default 4080; with --port 0 (tests, several servers at once) any free port.
-    'viz-port': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--viz-port 4080]
+  (or: node build/js/examples/chat-server.js [flags]); --port 0 and --viz-port 0 pick free ports
+exit code: 0 stopped by Ctrl-C, 1 cannot listen, 2 bad usage`;
+
+function parseFlags(): { port: string; host: string; model: Model; mechanism: Mechanism; 'viz-port'?: string } {
+  const { values } = parseCommandLine({
+    options: {
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      model: { type: 'string', default: 'completion' },
+      mechanism: { type: 'string', default: 'epoll' },
+      // Default 4080; with --port 0 (tests, several servers at once) any free port.
+      'viz-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(EXIT_OK);
+  }
+  for (const flag of ['port', 'viz-port'] as const) {
+    const v = values[flag];
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) throw new UsageError(`--${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+  }
+  if (values.model !== 'completion' && values.model !== 'readiness') throw new UsageError(`--model must be completion or readiness, got ${JSON.stringify(values.model)}`);
+  if (values.mechanism !== 'epoll' && values.mechanism !== 'poll') throw new UsageError(`--mechanism must be epoll or poll, got ${JSON.stringify(values.mechanism)}`);
+  return { ...values, model: values.model, mechanism: values.mechanism };
+}
+
+let flags: ReturnType<typeof parseFlags>;
+try {
+  flags = parseFlags();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.exit(refuseUsage('chat-server', e.message, USAGE));
+}
 
 const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 // The visualizer beside the chat: the reactor's trace streams live to its page.
 const live = new LiveFeed();
-const reactor = await Reactor.create<Context>({ model: flags.model as Model, mechanism: flags.mechanism as Mechanism, trace: live });
+const reactor = await Reactor.create<Context>({ model: flags.model, mechanism: flags.mechanism, trace: live });
 const transport = new Transport(reactor as Reactor<unknown>);
 const room = new Room();
 let listener: { fd: number; port: number };

@@ -11,6 +11,8 @@ const root = new URL('..', import.meta.url).pathname;
 const quiet = process.argv.includes('--quiet');
 // `npm start` runs only on the real OS: it does not need the simulation's toolchain.
 const withSim = !process.argv.includes('--skip-sim');
+// `prepare` (scripts/package.mjs) without mingw-w64: what the package ships, not the tests' Windows side or browser.
+const forPackage = process.argv.includes('--package');
 
 function newest(paths) {
   let t = 0;
@@ -31,7 +33,8 @@ function stale(output, inputs) {
 
 function run(what, command, args, env = {}) {
   if (!quiet) console.error(`[build] ${what}`);
-  execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  // IO_REACTOR_BUILD: the npm install run here must not start `prepare` (scripts/package.mjs), which builds.
+  execFileSync(command, args, { cwd: root, env: { ...process.env, IO_REACTOR_BUILD: '1', ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
 const installApt = (pkg, why) => installAptWith(pkg, why, run);
@@ -49,7 +52,8 @@ if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bi
 if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
 // Both addons, release and asserting (IO_REACTOR_DEBUG=1), come from one cmake-js build.
 const addons = ['build/native/Release/io_reactor.node', 'build/native/Release/io_reactor_debug.node'];
-if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt']))) {
+// The same build makes the echo benchmark's C programs (bench/c).
+if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt'])) || stale('build/native/bench/echo_loadgen', ['bench/c'])) {
   // The io_uring shim links liburing statically (CMakeLists.txt).
   if (!existsSync('/usr/include/liburing.h')) installApt('liburing-dev', 'the io_uring shim needs liburing');
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
@@ -57,12 +61,12 @@ if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt']))) {
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
 if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
 // The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
-if (withSim) buildWindows({ root, run, stale, has });
+if (withSim && !forPackage) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
 if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);
 // The visualizer's tests drive Debian's chromium; `npm start` does not need it.
-if (withSim && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
+if (withSim && !forPackage && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
 // package.json's bin: npx runs it directly, and tsc writes it without the executable bit.
 chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 
