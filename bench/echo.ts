@@ -40,21 +40,23 @@ const built = (name: string): string => fileURLToPath(new URL(`../../native/benc
 const script = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 export const LOADGEN = built('echo_loadgen');
 
-/** io-reactor's models, each over every Linux mechanism it has natively. */
-const REACTOR_MODELS = ['completion', 'readiness'] as const;
-const REACTOR_MECHANISMS = ['epoll', 'poll'] as const;
+/** io-reactor's models, each over every Linux mechanism it has natively (io_uring: completion only). */
+const REACTOR_MECHANISMS = {
+  completion: ['io_uring', 'epoll', 'poll'],
+  readiness: ['epoll', 'poll'],
+} as const;
 
 export const ECHO_SERVERS: EchoServer[] = [
   { id: 'c', label: 'C epoll', command: (_c, _s, max) => [built('echo_server_epoll'), '--max-seconds', String(max)] },
   { id: 'net', label: 'node:net', command: (_c, _s, max) => [process.execPath, script('server-net.js'), '--max-seconds', String(max)] },
-  ...REACTOR_MODELS.flatMap((model) => REACTOR_MECHANISMS.map((mechanism): EchoServer => ({
+  ...(['completion', 'readiness'] as const).flatMap((model) => REACTOR_MECHANISMS[model].map((mechanism): EchoServer => ({
     id: `${model}-${mechanism}`,
     label: `io-reactor ${model} ${mechanism}`,
     command: (conns, size, max) => [process.execPath, script(`server-${model}.js`), '--mechanism', mechanism,
       '--max-seconds', String(max), '--max-conns', String(conns), '--size', String(size)],
   }))),
 ];
-export const DEFAULT_ECHO_SERVERS = ['c', 'net', 'completion-epoll', 'readiness-epoll'];
+export const DEFAULT_ECHO_SERVERS = ['c', 'net', 'completion-io_uring', 'completion-epoll', 'readiness-epoll'];
 
 export interface EchoOptions {
   servers: EchoServer[];

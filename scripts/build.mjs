@@ -56,6 +56,8 @@ if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (Assembly
 // done: ninja leaves an output it did not need to relink untouched, so an output's time cannot.
 const NATIVE_STAMP = 'build/native/.built';
 if (stale(NATIVE_STAMP, ['native', 'CMakeLists.txt', 'test/c', 'bench/c'])) {
+  // The io_uring shim links liburing statically (CMakeLists.txt).
+  if (!existsSync('/usr/include/liburing.h')) installApt('liburing-dev', 'the io_uring shim needs liburing');
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
   writeFileSync(join(root, NATIVE_STAMP), '');
 }
@@ -77,7 +79,7 @@ chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
   const sources = ['sim/sim_entry.c', 'common/driver.c', 'common/fdmap.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
-    'win/iocp.c'].map((f) => `native/${f}`);
+    'unix/io_uring.c', 'win/iocp.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
   // No NDEBUG: the simulation always runs with the shim's assertions on.

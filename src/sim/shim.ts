@@ -4,6 +4,7 @@ import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
 import { PollList } from './poll.js';
+import { SimRing } from './uring.js';
 import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
@@ -63,14 +64,17 @@ function sharedModule(): Promise<ShimModule & { kernel: object | null }> {
 
 /**
  * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
- * The completion ports it opens go to `ports`; a port's handle is its place there plus one.
+ * The completion ports and rings it opens go to `ports` and `rings`; a handle is the place there
+ * plus one.
  */
-function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[]): object {
+function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[], rings: SimRing[]): object {
   const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
   const port = (handle: number): CompletionPort => ports[handle - 1];
   // Reused from wait to wait: a kernel call allocates nothing.
   let found = new Uint32Array(2);
   const polled = new PollList();
+  const ring = (handle: number): SimRing => rings[handle - 1];
+  const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   return {
     get now() { return kernel.now; },
     accept: (fd: number) => kernel.accept(fd),
@@ -134,6 +138,32 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       });
       return done.length;
     },
+    uringOpen: (entries: number, handleAt: number) => {
+      rings.push(new SimRing(kernel, core, entries));
+      heap().HEAP32[handleAt >> 2] = rings.length;
+      return 0;
+    },
+    uringShut: (handle: number) => ring(handle).shut(),
+    uringSend: (handle: number, fd: number, ptr: number, len: number, lo: number, hi: number) => ring(handle).send(fd, coreOffset(ptr), len, u64(lo, hi)),
+    uringAccept: (handle: number, fd: number, lo: number, hi: number) => ring(handle).acceptMultishot(fd, u64(lo, hi)),
+    uringPoll: (handle: number, fd: number, events: number, multishot: number, lo: number, hi: number) =>
+      ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),
+    uringCancel: (handle: number, targetLo: number, targetHi: number, lo: number, hi: number) =>
+      ring(handle).cancel(u64(targetLo, targetHi), u64(lo, hi)),
+    uringEnter: (handle: number, out: number, max: number, timeoutMs: number) => {
+      const done = ring(handle).enter(max, timeoutMs);
+      if (typeof done === 'number') return done;
+      const m = heap();
+      // os_uring_cqe: u64 tag (low half first), i32 res, u32 flags.
+      done.forEach((c, i) => {
+        const at = (out >> 2) + i * 4;
+        m.HEAPU32[at] = Number(c.tag & 0xffffffffn);
+        m.HEAPU32[at + 1] = Number(c.tag >> 32n);
+        m.HEAP32[at + 2] = c.res;
+        m.HEAPU32[at + 3] = c.flags;
+      });
+      return done.length;
+    },
   };
 }
 
@@ -169,9 +199,10 @@ export class SimShim implements NativeShim {
 
   private constructor(module: ShimModule & { kernel: object | null }, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
     const ports: CompletionPort[] = [];
+    const rings: SimRing[] = [];
     this.#scheduler = scheduler;
     this.#module = module;
-    this.#calls = kernelCalls(kernel, new Uint8Array(coreMemory), () => module, ports);
+    this.#calls = kernelCalls(kernel, new Uint8Array(coreMemory), () => module, ports, rings);
     module.kernel = this.#calls;
     this.#kernel = kernel;
     this.#ports = ports;
@@ -246,11 +277,12 @@ export class SimShim implements NativeShim {
   }
 
   /**
-   * Whether a parked wait must be probed on every scheduler turn: completion ports change as
+   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
    * deliveries land, apart from their kernel's files, so no kernel change marks them.
    */
   get probedAlways(): boolean {
-    return this.#layout.mechanism === MECHANISM.iocp;
+    const m = this.#layout.mechanism;
+    return m === MECHANISM.iocp || m === MECHANISM.io_uring;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */

@@ -11,7 +11,7 @@ export interface TraceReactor {
   host: string;
   backend: 'native' | 'sim';
   model: 'readiness' | 'completion';
-  mechanism: 'epoll' | 'poll' | 'iocp';
+  mechanism: 'epoll' | 'poll' | 'iocp' | 'io_uring';
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
