@@ -71,8 +71,8 @@ export interface EchoOptions {
 }
 
 /** The load generator's core and the servers' core; none when the machine has one core. */
-const PIN = availableParallelism() >= 2 ? { load: '0', server: '1' } : null;
-const pinned = (core: string | undefined, command: string[]): string[] => (core === undefined ? command : ['taskset', '-c', core, ...command]);
+export const PIN = availableParallelism() >= 2 ? { load: '0', server: '1' } : null;
+export const pinned = (core: string | undefined, command: string[]): string[] => (core === undefined ? command : ['taskset', '-c', core, ...command]);
 
 interface Cell {
   size: number;
@@ -82,8 +82,8 @@ interface Cell {
   failures: string[];
 }
 
-/** One measurement: a fresh server process, one load generator run against it. */
-async function measure(server: EchoServer, conns: number, size: number, o: EchoOptions): Promise<LoadResult | string> {
+/** One measurement: a fresh server process, one load generator run against it; a string says why it failed. */
+export async function measureEcho(server: EchoServer, conns: number, size: number, o: Pick<EchoOptions, 'warmup' | 'duration'>): Promise<LoadResult | string> {
   const maxSeconds = Math.ceil(o.warmup + o.duration + 60);
   const srv = startChild(pinned(PIN?.server, server.command(conns, size, maxSeconds)));
   try {
@@ -135,13 +135,13 @@ export async function echoBenchmark(o: EchoOptions): Promise<number> {
       for (let rep = 0; rep < o.repeats; rep++) {
         for (const cell of row) {
           const what = `${size} B, ${conns} conns, ${pad(cell.server.label, 28)} run ${rep + 1}/${o.repeats}`;
-          let r = await measure(cell.server, conns, size, o);
+          let r = await measureEcho(cell.server, conns, size, o);
           // One more try at most: when the machine stays busy, measuring again does not help.
           if (typeof r !== 'string' && other(r) > o.noiseLimit && rerunsLeft > 0) {
             process.stderr.write(`[bench] ${what}: disturbed (other CPU ${fmt(other(r))}, ${fmtInt(r.rate)} rt/s), measuring again\n`);
             rerunsLeft--;
             reruns++;
-            r = await measure(cell.server, conns, size, o);
+            r = await measureEcho(cell.server, conns, size, o);
           }
           if (typeof r === 'string') {
             cell.failures.push(r);

@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo']) failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
-  if (!flags['no-net'] && !await netBenchmark({ seconds: duration, repeats, conns: 100 })) failures++;
+  if (!flags['no-net'] && !await netBenchmark({ warmup, seconds: duration, repeats, conns: 100 })) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
