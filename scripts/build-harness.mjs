@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SHIM_SOURCES = ['common/driver.c', 'common/fdmap.c', 'common/address.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
-  'unix/os_posix.c', 'unix/sockets_posix.c'].map((f) => `native/${f}`);
+  'unix/os_posix.c', 'unix/sockets_posix.c', 'unix/io_uring.c', 'unix/os_uring.c'].map((f) => `native/${f}`);
 const HARNESS = 'test/native/posix_harness.c';
 /** Each build's flags; test/posix-harness.test.ts runs build/harness/posix_harness_<build>. Assertions stay on (no NDEBUG). */
 const HARNESS_BUILDS = {
@@ -24,6 +24,6 @@ export function buildHarness({ root, run, stale, has, installApt }) {
     const out = harnessPath(root, build);
     if (!stale(out, ['native', HARNESS, 'scripts/build-harness.mjs'])) continue;
     run(`shim harness (${build})`, 'clang-14', ['-gdwarf-4', ...flags, '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-Inative',
-      '-o', out, HARNESS, ...SHIM_SOURCES, '-lpthread', '-lm']);
+      '-o', out, HARNESS, ...SHIM_SOURCES, '-l:liburing.a', '-lpthread', '-lm']);
   }
 }
