@@ -10,9 +10,9 @@ afterEach(() => {
   closeOwned();
 });
 
-test('a completion reactor takes io_uring by default here, stats() names it, and data round-trips through it', async () => {
+test('a completion reactor takes epoll by default (the benchmark found io_uring costlier); io_uring asked for is named by stats() and data round-trips through it', async () => {
   const byDefault = await reactor({ model: 'completion' });
-  expect(byDefault.stats().mechanism).toBe('io_uring');
+  expect(byDefault.stats().mechanism).toBe('epoll');
   const r = await reactor<string>({ model: 'completion', mechanism: 'io_uring' });
   expect(r.stats()).toMatchObject({ backend: 'native', model: 'completion', mechanism: 'io_uring' });
   const [a, b] = pair(r);
