@@ -38,6 +38,7 @@ export function findSlot(fd: i32): i32 {
     if (e == 0) return -1;
     if (load<i32>(slotAt(e - 1) + L.S_FD) == fd) return e - 1;
   }
+  // biome-ignore lint/correctness/noUnreachable: asc asks for a return after an endless loop (TS2355)
   return -1;
 }
 

@@ -27,36 +27,38 @@ function usageError(message: string): never {
   process.exit(EXIT_USAGE);
 }
 
-let parsed;
-try {
-  parsed = parseCommandLine({
-    options: {
-      quick: { type: 'boolean', default: false },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      repeats: { type: 'string' },
-      conns: { type: 'string', default: '1,100,1000' },
-      sizes: { type: 'string', default: '64,16384' },
-      servers: { type: 'string', default: DEFAULT_ECHO_SERVERS.join(',') },
-      'core-seconds': { type: 'string' },
-      'noise-limit': { type: 'string', default: '0.3' },
-      reruns: { type: 'string' },
-      'no-echo': { type: 'boolean', default: false },
-      'no-core': { type: 'boolean', default: false },
-      'no-trace': { type: 'boolean', default: false },
-      'no-sim': { type: 'boolean', default: false },
-      'sim-baseline': { type: 'string', default: SIM_BASELINE_REF },
-      'sim-sizes': { type: 'string' },
-      'sim-seeds': { type: 'string' },
-      'no-viz': { type: 'boolean', default: false },
-      'no-net': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-} catch (e) {
-  usageError((e as Error).message);
+/** The command line's flags; bad usage exits, printing the usage. */
+function parseFlags() {
+  try {
+    return parseCommandLine({
+      options: {
+        quick: { type: 'boolean', default: false },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        repeats: { type: 'string' },
+        conns: { type: 'string', default: '1,100,1000' },
+        sizes: { type: 'string', default: '64,16384' },
+        servers: { type: 'string', default: DEFAULT_ECHO_SERVERS.join(',') },
+        'core-seconds': { type: 'string' },
+        'noise-limit': { type: 'string', default: '0.3' },
+        reruns: { type: 'string' },
+        'no-echo': { type: 'boolean', default: false },
+        'no-core': { type: 'boolean', default: false },
+        'no-trace': { type: 'boolean', default: false },
+        'no-sim': { type: 'boolean', default: false },
+        'sim-baseline': { type: 'string', default: SIM_BASELINE_REF },
+        'sim-sizes': { type: 'string' },
+        'sim-seeds': { type: 'string' },
+        'no-viz': { type: 'boolean', default: false },
+        'no-net': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
 }
-const flags = parsed.values;
+const flags = parseFlags();
 if (flags.help) {
   console.log(USAGE);
   process.exit(0);

@@ -57,7 +57,7 @@ async function eventRate(connections: number, roundTrips: number, seed: number):
           for (let fd = server.os.accept(listener); fd !== null; fd = server.os.accept(listener)) server.add(fd, 'conn', EventType.READ);
         } else {
           const data = server.os.recv(ev.fd);
-          if (data && data.length) server.os.send(ev.fd, data);
+          if (data?.length) server.os.send(ev.fd, data);
         }
       }
     }

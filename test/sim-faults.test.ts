@@ -38,10 +38,10 @@ test('partial writes: a send is taken in part, yet a posted write still arrives 
   r.postWrite(a, data);
   const received: Uint8Array[] = [];
   const writes = until(r, (all) => {
-    for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+    for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
     return all.length > 0;
   });
-  for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+  for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
   expect(writes.map((e) => [e.type, e.bytesTransferred])).toEqual([[EventType.WRITE, 10_000]]);
   expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
   expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
@@ -56,7 +56,7 @@ test('partial reads: a recv takes only part of what is queued, and the rest stay
   const first = r.os.recv(a)!;
   expect(first.length).toBeLessThan(1000);
   const received = [first];
-  for (let chunk = r.os.recv(a); chunk && chunk.length; chunk = r.os.recv(a)) received.push(chunk);
+  for (let chunk = r.os.recv(a); chunk?.length; chunk = r.os.recv(a)) received.push(chunk);
   expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
   expect(r.faultReport()!.partialRead.injected).toBeGreaterThan(1);
 });

@@ -243,7 +243,7 @@ describe('sends', () => {
     const data = new Uint8Array(10_000).map((_, i) => i % 251);
     r.postWrite(a, data);
     const received: Uint8Array[] = [];
-    const drain = () => { for (let c = r.os.recv(b); c && c.length; c = r.os.recv(b)) received.push(c); };
+    const drain = () => { for (let c = r.os.recv(b); c?.length; c = r.os.recv(b)) received.push(c); };
     const writes = until(r, (all) => { drain(); return all.length > 0; });
     drain();
     expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);

@@ -32,7 +32,7 @@ test('short sends: each send completes with part of the bytes, the shim sends th
   const data = new Uint8Array(10_000).map((_, i) => i % 253);
   r.postWrite(a, data);
   const received: Uint8Array[] = [];
-  const drain = (): void => { for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk); };
+  const drain = (): void => { for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk); };
   const writes = until(r, (all) => { drain(); return all.length > 0; });
   drain();
   expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);

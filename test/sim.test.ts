@@ -89,7 +89,7 @@ describe('simulated kernel buffers', () => {
     r.add(a, 'writer', EventType.WRITE);
     expect(r.wait(0)).toEqual([]);
     let drained = 0;
-    for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) drained += chunk.length;
+    for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) drained += chunk.length;
     expect(drained).toBe(first);
     expect(r.wait(0).map((e) => [e.context, e.type])).toEqual([['writer', EventType.WRITE]]);
   });
@@ -104,9 +104,9 @@ describe('simulated kernel buffers', () => {
     let writes: IoEvent<string>[] = [];
     for (let round = 0; round < 100 && writes.length === 0; round++) {
       writes = r.wait(1).filter((e) => e.type & EventType.WRITE);
-      for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+      for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
     }
-    for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+    for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
     expect(writes.map((e) => e.bytesTransferred)).toEqual([200_000]);
     expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
   });

@@ -194,8 +194,8 @@ describe('Simulation traces', () => {
     expect([...reactors].sort()).toEqual([0, 1, 2, 3]);
     const faults = of(trace.records, 'fault');
     expect(faults.length).toBeGreaterThan(0);
-    const injected = faults.reduce((n: Record<string, number>, f) => ({ ...n, [f.fault]: (n[f.fault] ?? 0) + 1 }), {});
-    expect(Object.keys(injected).length).toBeGreaterThan(0);
+    const injected = new Set(faults.map((f) => f.fault));
+    expect(injected.size).toBeGreaterThan(0);
     // A fault struck during a reactor's call is that reactor's; one struck elsewhere the network's.
     expect(faults.every((f) => f.r >= -1 && f.r <= 3)).toBe(true);
     expect(faults.some((f) => f.r >= 0)).toBe(true);

@@ -4,6 +4,7 @@
 
 // ESC [ params intermediates final (CSI), ESC ] ... BEL or ESC \ (OSC), ESC P/X/^/_ ... ESC \
 // (DCS, SOS, PM, APC), and two-byte ESC sequences. An unterminated string runs to the line's end.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and BEL are what it looks for
 const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_](?:[^\x07\x1b]|\x1b(?!\\))*(?:\x07|\x1b\\)?|[ -/]*[0-~]?)/g;
 // C0, DEL and C1 controls (C1 0x9b is CSI on some terminals), and the bidi controls that
 // reorder what follows them on screen.

@@ -2,7 +2,7 @@
 // 127.0.0.1 and prints the page's URL; Ctrl-C stops it.
 import { readFile } from 'node:fs/promises';
 import { parseTrace, TraceFileError } from '../viz/parse.js';
-import { serveViz } from '../viz/server.js';
+import { serveViz, type VizServer } from '../viz/server.js';
 import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED } from './usage.js';
 
 export const usage = `usage: io-reactor viz <trace.json> [--port N]
@@ -20,7 +20,7 @@ function parse(args: string[]): { file: string; port: number } | 'help' {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options;
+  let options: ReturnType<typeof parse>;
   try {
     options = parse(args);
   } catch (e) {
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(e instanceof TraceFileError ? `io-reactor viz: ${e.message}` : `io-reactor viz: cannot read ${file}: ${(e as Error).message}`);
     return EXIT_FAILED;
   }
-  let server;
+  let server: VizServer;
   try {
     server = await serveViz({ port, traceJson: text });
   } catch (e) {

@@ -258,7 +258,7 @@ export class SimKernel {
 
   eventfdSignal(fd: number): number {
     const f = this.#files.get(fd);
-    if (!f || f.kind !== 'eventfd') return -E.EBADF;
+    if (f?.kind !== 'eventfd') return -E.EBADF;
     f.count++;
     changed(f);
     return 0;
@@ -321,7 +321,7 @@ export class SimKernel {
 
   epollControl(ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number): number {
     const e = this.#files.get(ep);
-    if (!e || e.kind !== 'epoll') return -E.EBADF;
+    if (e?.kind !== 'epoll') return -E.EBADF;
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     const present = e.interest.has(fd);
@@ -345,7 +345,7 @@ export class SimKernel {
    */
   epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array): number {
     const e = this.#files.get(ep);
-    if (!e || e.kind !== 'epoll') return -E.EBADF;
+    if (e?.kind !== 'epoll') return -E.EBADF;
     if (this.faults.strike('interrupt')) {
       this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;

@@ -147,7 +147,7 @@ export class Scheduler implements WaitScheduler {
       if (n < 0 || n > 0 || woken || now >= wait.deadline) {
         this.#unpark(wait);
         done.push(wait);
-        results.push(n < 0 ? 0 : n);   // n < 0: its reactor was destroyed
+        results.push(Math.max(n, 0));   // n < 0: its reactor was destroyed
       }
     }
     for (const wait of later) this.#marked.push(wait);

@@ -23,8 +23,10 @@ function readLoop<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, maxEve
 }
 
 describe('Buffers only for bytes in flight (IOCP)', () => {
-  afterEach(destroyAll);
-  afterEach(closeOwned);
+  afterEach(() => {
+    destroyAll();
+    closeOwned();
+  });
 
   test(`${CONNECTIONS} idle connections on a default reactor: all added, no buffer taken, data on every 40th arrives`, async () => {
     const r = await reactor<number>({});

@@ -35,7 +35,7 @@ class Console {
     this.#child.stdout!.on('data', (chunk: Buffer) => {
       this.output += chunk;
       pending += chunk;
-      let nl;
+      let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
         this.lines.push(JSON.parse(pending.slice(0, nl)) as Line);
         pending = pending.slice(nl + 1);

@@ -8,8 +8,10 @@ import { IOCP, reactor, destroyAll, waitUntil, recvAll, text, str, pair, closeNo
 const { READ, WRITE } = EventType;
 
 describe('Neolith generic tests (IOCP)', () => {
-  afterEach(destroyAll);
-  afterEach(closeOwned);
+  afterEach(() => {
+    destroyAll();
+    closeOwned();
+  });
 
   test('create gives a live reactor; destroy ends it and later calls throw EDESTROYED', async () => {
     const r = await reactor({});

@@ -8,8 +8,10 @@ import { IOCP, reactor, destroyAll, text, str, pair, own, closeNow, closeOwned }
 const { READ, ERROR, CLOSE } = EventType;
 
 describe('Neolith IOCP tests (IOCP)', () => {
-  afterEach(destroyAll);
-  afterEach(closeOwned);
+  afterEach(() => {
+    destroyAll();
+    closeOwned();
+  });
 
   test('a completed read carries its bytes in the event buffer', async () => {
     const r = await reactor<number>(IOCP);

@@ -21,8 +21,10 @@ function accepted(r: Reactor<unknown>, e: IoEvent<unknown>): number {
 }
 
 describe('Neolith listening-socket tests (IOCP)', () => {
-  afterEach(destroyAll);
-  afterEach(closeOwned);
+  afterEach(() => {
+    destroyAll();
+    closeOwned();
+  });
 
   test('a connection makes the listener report once with its port context, and it can be accepted', async () => {
     const r = await reactor(IOCP);

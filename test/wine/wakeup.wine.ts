@@ -36,9 +36,9 @@ function signal(go: SharedArrayBuffer): void {
 }
 
 describe('Neolith wakeup tests (IOCP)', () => {
-  afterEach(destroyAll);
-  afterEach(closeOwned);
   afterEach(async () => {
+    destroyAll();
+    closeOwned();
     await Promise.all(workers.splice(0).map((w) => w.terminate()));
   });
 

@@ -3,6 +3,7 @@
 import { Simulation } from '../simulation.js';
 import { scenarios } from '../scenarios/index.js';
 import type { Injection } from '../faults.js';
+import type { ScenarioOutcome } from '../scenario.js';
 import { traceHash } from '../../trace/hash.js';
 import type { SweepConfig } from './config.js';
 
@@ -20,7 +21,7 @@ export async function runSeed(config: SweepConfig, seed: number, schedule?: Inje
   const sim = new Simulation(schedule
     ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true }
     : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true });
-  let outcome;
+  let outcome: ScenarioOutcome;
   try {
     outcome = await scenarios[config.scenario].run(sim, { model: config.model, size: config.size, bug: config.bug });
   } catch (e) {

@@ -199,7 +199,7 @@ async function shrink(config: SweepConfig, failing: RunResult): Promise<Shrunk> 
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options;
+  let options: Options | 'help';
   try {
     options = parse(args);
   } catch (e) {

@@ -11,7 +11,7 @@ const DEFAULT_CLIENTS = 3;
 const KV_ROUNDS = 6;
 
 /** Client c's value in round r: a few KiB, so a body often takes more than one segment. */
-const valueOf = (c: number, r: number): string => `${c}:${r}:` + String.fromCharCode(97 + ((c * 7 + r) % 26)).repeat(1000 + ((c * 131 + r * 71) % 3000));
+const valueFor = (c: number, r: number): string => `${c}:${r}:` + String.fromCharCode(97 + ((c * 7 + r) % 26)).repeat(1000 + ((c * 131 + r * 71) % 3000));
 
 function client(sim: Simulation, id: number): Program {
   const program: Program = {
@@ -23,7 +23,7 @@ function client(sim: Simulation, id: number): Program {
       try {
         for (let r = 0; r < KV_ROUNDS; r++) {
           const key = `c${id}-k${r % 2}`;
-          const value = valueOf(id, r);
+          const value = valueFor(id, r);
           program.state = `round ${r}: PUT ${key}`;
           const put = await kv.put(key, value);
           if (put !== 204) throw new Error(`PUT /kv/${key} answered ${put}`);

@@ -24,7 +24,7 @@ export const FIRST_KIND_STYLE = KIND_STYLE.call;
 export function styleOf(rec: TraceRecord): number {
   if (rec.k !== 'event') return KIND_STYLE[rec.k];
   const i = EVENT_PRIORITY.findIndex((bit) => rec.type & bit);
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 export const SPAN_COLORS: Record<Span['what'], string> = {

@@ -53,7 +53,7 @@ function lastEvent(app: App): number {
 
 /** "#123" (or "123") is a record, "12.5ms" a time. */
 function jump(app: App, text: string): void {
-  const { model, view } = app;
+  const { model } = app;
   const time = /^\s*([\d.]+)\s*ms\s*$/.exec(text);
   const record = /^\s*#?(\d+)\s*$/.exec(text);
   if (!time && !record) return showError(`jump: "${text}" is neither a record (#123) nor a time (12.5ms)`);

@@ -48,7 +48,7 @@ export class Timeline {
   }
 
   /** Scrolls the lanes so that `lane` is on screen. */
-  reveal(model: TraceModel, view: View, lane: number): void {
+  reveal(view: View, lane: number): void {
     if (lane < 0 || view.hiddenLanes.has(lane)) return;
     let shown = 0;
     for (let l = 0; l < lane; l++) if (!view.hiddenLanes.has(l)) shown++;
