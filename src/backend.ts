@@ -14,6 +14,10 @@ export interface OsCalls {
   shutdown(fd: number): number;
   close(fd: number): number;
   fdKind(fd: number): number;
+  /** fd's own address and port. */
+  getsockname(fd: number): [string, number] | number;
+  /** The address and port of fd's peer. */
+  getpeername(fd: number): [string, number] | number;
 }
 
 /** The shim: one call per wait cycle, over the core's request and result rings. */

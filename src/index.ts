@@ -1,7 +1,7 @@
 // io-reactor: a reactor whose decisions run in WebAssembly over epoll/poll (and, later, IOCP
 // and a simulated kernel), in the readiness and completion models.
 export { Reactor, wakeup, type ReactorStats } from './reactor.js';
-export { ReactorOs } from './os.js';
+export { ReactorOs, type AddressInfo } from './os.js';
 export { EventType, type IoEvent, type EventFlags } from './events.js';
 export { ReactorError, type ReactorErrorCode } from './errors.js';
 export { PORTABLE_CODES, type PortableCode } from './codes.js';

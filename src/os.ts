@@ -1,12 +1,20 @@
 // Socket helpers: non-blocking stream sockets by fd, for apps and tests. Errors are
 // ReactorErrors carrying the OS's code (ECONNREFUSED, EADDRINUSE, ...).
 import type { OsCalls } from './backend.js';
-import { ReactorError, osError } from './errors.js';
+import { ReactorError, errnoName, osError } from './errors.js';
 import { checkFd, checkBytes, checkIntegerIn } from './validate.js';
 import { DEFAULT_BACKLOG, DEFAULT_RECV_BYTES, MAX_RECV_BYTES } from './limits.js';
 import { ERRNO } from './seam.js';
 
 const { EAGAIN, EINVAL, EMFILE, ENFILE } = ERRNO;
+
+/** Where a socket is, in node:net's shape (server.address()). On a simulated host the address is
+ * a host name (or the loopback address it was dialled by), and the family 'IPv4'. */
+export interface AddressInfo {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+}
 
 interface Registrations {
   isRegistered(fd: number): boolean;
@@ -23,6 +31,16 @@ function checkHost(host: unknown, op: string): string {
 
 function checkPort(port: unknown, op: string): number {
   return checkIntegerIn(port, 0, 65535, 'port', op);
+}
+
+/** What to do when getsockname or getpeername fails with -errno `r` (by name: Windows numbers differ). */
+function nameRefused(r: number): string {
+  switch (errnoName(-r)) {
+    case 'ENOTCONN': return 'the socket has no peer: it is still connecting, was reset, or is a listener';
+    case 'ENOTSOCK': return 'it is not a socket (a pipe or stdin has no address)';
+    case 'EOPNOTSUPP': return 'a socket pair from os.socketPair has no IP address; only TCP sockets have one';
+    default: return 'is it an open socket from reactor.os?';
+  }
 }
 
 export class ReactorOs {
@@ -98,6 +116,22 @@ export class ReactorOs {
     if (r === -EAGAIN) return null;
     if (typeof r === 'number') throw osError(r, `recv(fd ${fd})`, 'the connection is unusable; close it');
     return r;
+  }
+
+  /** The address and port fd is bound to: a listener's, or a connection's own end (getsockname). */
+  getsockname(fd: number): AddressInfo {
+    return this.#name(fd, 'getsockname', this.#calls.getsockname(checkFd(fd, 'getsockname')));
+  }
+
+  /** The address and port of a connected socket's peer (getpeername). */
+  getpeername(fd: number): AddressInfo {
+    return this.#name(fd, 'getpeername', this.#calls.getpeername(checkFd(fd, 'getpeername')));
+  }
+
+  #name(fd: number, op: string, r: [string, number] | number): AddressInfo {
+    if (typeof r === 'number') throw osError(r, `${op}(fd ${fd})`, nameRefused(r));
+    const [address, port] = r;
+    return { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
   }
 
   /** Half-close: no more sends; the peer reads end of stream after the data already sent. */

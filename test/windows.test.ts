@@ -90,6 +90,9 @@ const SUITES: [file: string, suite: string, cases: string[]][] = [
     '2000 idle connections on a default reactor: all added, no buffer taken, data on every 40th arrives',
     'ready reads wait for a buffer while the pool is held, then resume with their data',
   ]],
+  ['addresses', 'Socket addresses over winsock (IOCP)', [
+    'a listener is where it listens, and each end of an accepted connection is what the other calls its peer',
+  ]],
   ['platform', 'Windows defaults and refusals', [
     'Reactor.create() with no options is completion over iocp',
     'the readiness model is refused with EINVAL, pointing to completion or the simulation',

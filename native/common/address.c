@@ -26,3 +26,13 @@ int parse_address(const char *host, int port, address *a, socklen_t *size_bytes)
 }
 
 int address_port(const address *a) { return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port); }
+
+int address_text(const address *a, char *text, size_t text_bytes, int *port) {
+  const void *in;
+  if (a->sa.sa_family == AF_INET) in = &a->v4.sin_addr;
+  else if (a->sa.sa_family == AF_INET6) in = &a->v6.sin6_addr;
+  else return -EOPNOTSUPP;
+  if (inet_ntop(a->sa.sa_family, in, text, text_bytes) == NULL) return -EINVAL;
+  *port = address_port(a);
+  return 0;
+}

@@ -1,7 +1,8 @@
 /* Socket addresses for the socket helpers, POSIX and winsock alike: one parser of the numeric
- * hosts reactor.os accepts. */
+ * hosts reactor.os accepts, and one printer of the addresses it reports. */
 #ifndef IO_REACTOR_ADDRESS_H
 #define IO_REACTOR_ADDRESS_H
+#include <stddef.h>
 #if defined(_WIN32)
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -21,4 +22,7 @@ typedef union address {
 int parse_address(const char *host, int port, address *a, socklen_t *size_bytes);
 /* The port of an IPv4 or IPv6 address, in host order. */
 int address_port(const address *a);
+/* The address as text into `text` (`text_bytes` long) and its port: 0, or -EOPNOTSUPP when it is
+ * neither IPv4 nor IPv6 (a local socket pair's). */
+int address_text(const address *a, char *text, size_t text_bytes, int *port);
 #endif

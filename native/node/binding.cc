@@ -224,6 +224,19 @@ Napi::Value Shutdown(const Napi::CallbackInfo &info) {
 Napi::Value CloseFd(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), sock_close(fd_arg(info, 0)));
 }
+// getsockname(fd) and getpeername(fd): [address, port], or -errno.
+Napi::Value SockName(const Napi::CallbackInfo &info, int peer) {
+  char text[SOCK_NAME_TEXT_BYTES];
+  int port = 0;
+  int rc = sock_name(fd_arg(info, 0), peer, text, &port);
+  if (rc < 0) return Napi::Number::New(info.Env(), rc);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::String::New(info.Env(), text));
+  out.Set(1u, port);
+  return out;
+}
+Napi::Value GetSockName(const Napi::CallbackInfo &info) { return SockName(info, 0); }
+Napi::Value GetPeerName(const Napi::CallbackInfo &info) { return SockName(info, 1); }
 Napi::Value FdKind(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), fd_kind(fd_arg(info, 0))); }
 Napi::Value WakeByToken(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), wake_by_token(info[0].As<Napi::Number>().Uint32Value()));
@@ -251,6 +264,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("close", Napi::Function::New(env, CloseFd));
   exports.Set("fdKind", Napi::Function::New(env, FdKind));
+  exports.Set("getsockname", Napi::Function::New(env, GetSockName));
+  exports.Set("getpeername", Napi::Function::New(env, GetPeerName));
   exports.Set("wakeByToken", Napi::Function::New(env, WakeByToken));
 #if defined(__linux__)
   exports.Set("ioUringRefusal", Napi::Function::New(env, IoUringRefusal));

@@ -92,6 +92,13 @@ int sock_close(int fd) {
   return close(fd) == 0 || errno == EINTR ? 0 : -errno;
 }
 
+int sock_name(int fd, int peer, char text[SOCK_NAME_TEXT_BYTES], int *port) {
+  address a;
+  socklen_t len = sizeof a;
+  if ((peer ? getpeername(fd, &a.sa, &len) : getsockname(fd, &a.sa, &len)) != 0) return -errno;
+  return address_text(&a, text, SOCK_NAME_TEXT_BYTES, port);
+}
+
 int fd_kind(int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0) return -errno;

@@ -192,6 +192,14 @@ int sock_close(int fd) {
   return _close(fd) == 0 ? 0 : -errno;
 }
 
+int sock_name(int fd, int peer, char text[SOCK_NAME_TEXT_BYTES], int *port) {
+  if (winsock_ready() != 0) return -ENETDOWN;
+  address a;
+  int len = sizeof a;
+  if ((peer ? getpeername((SOCKET)fd, &a.sa, &len) : getsockname((SOCKET)fd, &a.sa, &len)) != 0) return fail();
+  return address_text(&a, text, SOCK_NAME_TEXT_BYTES, port);
+}
+
 int fd_kind(int fd) {
   if (winsock_ready() != 0) return -ENETDOWN;
   if (!is_socket(fd)) return _get_osfhandle(fd) == -1 ? -EBADF : KIND_STREAM;

@@ -19,7 +19,7 @@ function simOs(kernel: SimKernel): OsCalls {
   };
   return {
     socketPair: () => up(() => kernel.socketPair(), 'socketPair'),
-    listen: (_host, port, backlog) => up(() => kernel.listen(port, backlog), 'listen'),
+    listen: (host, port, backlog) => up(() => kernel.listen(port, backlog, host), 'listen'),
     connect: (host, port) => up(() => kernel.connect(port, host), 'connect'),
     accept: (fd) => up(() => {
       // As natively: a connection aborted before accept is skipped, the next one taken.
@@ -38,6 +38,8 @@ function simOs(kernel: SimKernel): OsCalls {
     shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
     close: (fd) => kernel.close(fd),
     fdKind: (fd) => kernel.fdKind(fd),
+    getsockname: (fd) => up(() => kernel.sockName(fd), 'getsockname'),
+    getpeername: (fd) => up(() => kernel.peerName(fd), 'getpeername'),
   };
 }
 

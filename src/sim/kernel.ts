@@ -8,7 +8,7 @@ import { SimConsole } from './console.js';
 import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
 import { changed } from './file.js';
-import { Stream, Listener } from './stream.js';
+import { Stream, Listener, type SimAddress } from './stream.js';
 import { EventFd } from './eventfd.js';
 import { Epoll } from './epoll.js';
 import { pollOnce, type PollList } from './poll.js';
@@ -35,6 +35,8 @@ export interface KernelOptions {
 
 /** Names a kernel answers to besides its own host name. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** What a listener with no address is listening on: every address of the host. */
+const ANY_ADDRESS = '0.0.0.0';
 
 type File = Stream | Listener | EventFd | Epoll;
 
@@ -369,8 +371,8 @@ export class SimKernel {
     return [this.#open(a), this.#open(b)];
   }
 
-  listen(port: number, backlog: number): [number, number] | number {
-    const listener = new Listener(port, backlog);
+  listen(port: number, backlog: number, address = ANY_ADDRESS): [number, number] | number {
+    const listener = new Listener(port, backlog, address);
     const bound = this.network.bind(this.host, port, listener);
     if (bound < 0) return -E.EADDRINUSE;
     listener.port = bound;
@@ -385,6 +387,10 @@ export class SimKernel {
     if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
     if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
     const [client, server] = this.#pair(true, target);
+    // Dialled by loopback, both ends are that address, as on a real host; otherwise host names.
+    const loopback = LOOPBACK.has(host) ? (host === 'localhost' ? '127.0.0.1' : host) : null;
+    client.local = { address: loopback ?? this.host, port: this.network.connectionPort(this.host) };
+    server.local = { address: loopback ?? target, port };
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
     this.#deliver(client, () => {
@@ -406,6 +412,32 @@ export class SimKernel {
       this.#deliver(s, (to) => { to.finReceived = true; });
     }
     return 0;
+  }
+
+  /** fd's own address (getsockname): [address, port], or -errno. */
+  sockName(fd: number): [string, number] | number {
+    const f = this.#files.get(fd);
+    if (f?.kind === 'listener') return [f.address, f.port];
+    const s = this.#socket(fd);
+    return typeof s === 'number' ? s : [s.address, s.port];
+  }
+
+  /** The address of fd's peer (getpeername): [address, port], or -errno (ENOTCONN once reset). */
+  peerName(fd: number): [string, number] | number {
+    const f = this.#files.get(fd);
+    if (f?.kind === 'listener' || (f?.kind === 'stream' && f.resetReceived)) return -E.ENOTCONN;
+    const s = this.#socket(fd);
+    if (typeof s === 'number') return s;
+    const peer = (f as Stream).peer!.local!;
+    return [peer.address, peer.port];
+  }
+
+  /** A TCP connection's end: its address, or -errno as getsockname gives (a socket pair has no IP address). */
+  #socket(fd: number): SimAddress | number {
+    const f = this.#files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== 'stream' || f === this.console.stdin) return -E.ENOTSOCK;
+    return f.local ?? -E.EOPNOTSUPP;
   }
 
   fdKind(fd: number): number {

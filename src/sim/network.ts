@@ -9,6 +9,10 @@ import { MinHeap } from './heap.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
+/** First local port of a host's outgoing connections; they count up from here, apart from
+ * listen(0)'s, so connecting changes no port a listener is given. */
+export const FIRST_CONNECTION_PORT = 50000;
+const LAST_PORT = 65535;
 
 export interface NetworkOptions {
   seed?: number;
@@ -35,6 +39,7 @@ export class SimNetwork<Port = unknown> {
   readonly #latency: [number, number];
   readonly #ports = new Map<string, Port>();
   readonly #nextPort = new Map<string, number>();
+  readonly #nextConnectionPort = new Map<string, number>();
   /** One-way partitions: "from>to" host pairs, and when each heals. */
   readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
@@ -111,6 +116,14 @@ export class SimNetwork<Port = unknown> {
     }
     if (this.#ports.has(`${host}:${port}`)) return -1;
     this.#ports.set(`${host}:${port}`, value);
+    return port;
+  }
+
+  /** The local port of a host's next outgoing connection: the next not listened on, wrapping round. */
+  connectionPort(host: string): number {
+    let port = this.#nextConnectionPort.get(host) ?? FIRST_CONNECTION_PORT;
+    while (this.#ports.has(`${host}:${port}`)) port = port === LAST_PORT ? FIRST_CONNECTION_PORT : port + 1;
+    this.#nextConnectionPort.set(host, port === LAST_PORT ? FIRST_CONNECTION_PORT : port + 1);
     return port;
   }
 

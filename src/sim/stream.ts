@@ -2,6 +2,12 @@
 // and its listeners with their backlog of connections not yet accepted.
 import { Watched } from './file.js';
 
+/** Where one end of a TCP connection, or a listener, is: a host name (or a loopback literal) and a port. */
+export interface SimAddress {
+  address: string;
+  port: number;
+}
+
 export class Stream extends Watched {
   readonly kind = 'stream';
   peer: Stream | null = null;
@@ -16,6 +22,8 @@ export class Stream extends Watched {
   shutWrite = false;
   closed = false;
   pendingError = 0;
+  /** This end's address, as getsockname reports it (its peer's is getpeername's); null for a socket pair or stdin. */
+  local: SimAddress | null = null;
   /** `host`: the host this end lives on, which a one-way partition may cut off. */
   constructor(readonly latency: boolean, readonly host: string) {
     super();
@@ -25,7 +33,8 @@ export class Stream extends Watched {
 export class Listener extends Watched {
   readonly kind = 'listener';
   backlog: Stream[] = [];
-  constructor(public port: number, readonly backlogMax: number) {
+  /** `address`: the one it was asked to listen on, which getsockname reports. */
+  constructor(public port: number, readonly backlogMax: number, readonly address: string) {
     super();
   }
 }

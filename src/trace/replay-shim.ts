@@ -121,7 +121,7 @@ function replayOs(kinds: Map<number, number>): OsCalls {
   const none = (): number => -ERRNO.EBADF;
   return {
     socketPair: none, listen: none, connect: none, accept: none, send: none, recv: none, shutdown: none,
-    close: () => 0, fdKind: (fd) => kinds.get(fd) ?? -ERRNO.EBADF,
+    getsockname: none, getpeername: none, close: () => 0, fdKind: (fd) => kinds.get(fd) ?? -ERRNO.EBADF,
   };
 }
 
