@@ -64,6 +64,9 @@ function pattern(bytes: number, seed: number): Buffer {
 
 const TEN_MB = 10 * 1024 * 1024;
 
+/** An IPv4 address as a dual-stack listener sees it ('::ffff:127.0.0.1'), written as IPv4. */
+const unmapped = (address: string): string => address.replace(/^::ffff:/, '');
+
 export const bodies: Record<string, Body> = {
   'echo: bytes written come back, then end and close': async ({ server: sNet, client: cNet, host }) => {
     const { server, port } = await listening(sNet, (s) => s.pipe(s));
@@ -76,6 +79,35 @@ export const bodies: Record<string, Body> = {
     expect(await once(socket, 'close')).toBe(false);
     expect(socket.bytesRead).toBe(14);
     await closeServer(server);
+  },
+
+  'each end knows both addresses: what the client calls its own end the server calls remote, and the reverse': async ({ server: sNet, client: cNet, host }) => {
+    let accepted: (socket: any) => void = () => {};
+    const serverSide = new Promise<any>((resolve) => { accepted = resolve; });
+    const { server, port } = await listening(sNet, (s) => {
+      s.resume();
+      accepted(s);
+    });
+    // A server listening on no host listens on every address.
+    expect(server.address()).toEqual({ address: expect.stringMatching(/^(::|0\.0\.0\.0)$/), family: expect.stringMatching(/^IPv[46]$/), port });
+    const socket = cNet.connect(port, host);
+    expect(socket.remoteAddress).toBeUndefined();
+    await once(socket, 'connect');
+    const s = await serverSide;
+    expect({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }).toEqual({ address: host, port, family: 'IPv4' });
+    expect(socket.localPort).toEqual(expect.any(Number));
+    expect(socket.localPort).not.toBe(port);
+    expect(socket.address()).toEqual({ address: socket.localAddress, family: socket.localFamily, port: socket.localPort });
+    expect({ address: unmapped(s.localAddress), port: s.localPort }).toEqual({ address: host, port });
+    expect({ address: unmapped(s.remoteAddress), port: s.remotePort }).toEqual({ address: socket.localAddress, port: socket.localPort });
+    expect(s.address()).toEqual({ address: s.localAddress, family: s.localFamily, port });
+    // Once closed, a socket still names its peer (asked while open) but no longer its own end.
+    socket.destroy();
+    await once(socket, 'close');
+    expect({ address: socket.remoteAddress, port: socket.remotePort }).toEqual({ address: host, port });
+    expect({ address: socket.localAddress, port: socket.localPort, own: socket.address() }).toEqual({ address: undefined, port: undefined, own: {} });
+    await closeServer(server);
+    expect(server.address()).toBeNull();
   },
 
   '10 MB arrive intact both ways': async ({ server: sNet, client: cNet, host }) => {
@@ -302,6 +334,28 @@ export const bodies: Record<string, Body> = {
       setTimeout(() => { req.write('b'); req.end('c'); }, 10);
     });
     expect(body).toEqual({ text: 'got:abc', encoding: 'chunked' });
+    app.close();
+    await closeServer(server);
+  },
+
+  'http: req.socket knows the address and port the client connected from': async ({ server: sNet, client: cNet, host }) => {
+    const app = http.createServer((req, res) => res.end(`${unmapped(req.socket.remoteAddress!)} ${req.socket.remotePort}`));
+    const { server, port } = await listening(sNet, (s) => app.emit('connection', s));
+    let clientEnd = '';
+    const connect = (): any => {
+      const socket = cNet.connect(port, host);
+      socket.once('connect', () => { clientEnd = `${socket.localAddress} ${socket.localPort}`; });
+      return socket;
+    };
+    const answer = await new Promise<string>((resolve, reject) => {
+      http.get({ host, port, path: '/', createConnection: connect }, (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(answer).toBe(clientEnd);
+    expect(clientEnd).toMatch(/^\S+ \d+$/);
     app.close();
     await closeServer(server);
   },

@@ -1,8 +1,7 @@
 // Server: node:net's listening server over a reactor's listener fd; each connection it accepts
 // becomes a Socket on the same reactor.
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
-import { EventType, type IoEvent, type Reactor } from '../index.js';
+import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../index.js';
 import type { Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
 import type { Socket, SocketConstructorOpts, AcceptedFd } from './socket.js';
@@ -39,7 +38,6 @@ export class Server extends EventEmitter implements Watcher {
   readonly #options: ServerOpts;
   readonly #socketClass: AcceptedSocketClass;
   #fd = -1;
-  #bound: { address: string; family: string; port: number } | null = null;
   #connections = 0;
   #closing = false;
   #refed = true;
@@ -80,9 +78,8 @@ export class Server extends EventEmitter implements Watcher {
   /** Listens on host:port; false when `mayRetry` and the machine lacks the address family. */
   #listenNow(reactor: Reactor<Watcher>, host: string, port: number, backlog: number, mayRetry: boolean): boolean {
     let fd: number;
-    let bound: number;
     try {
-      ({ fd, port: bound } = reactor.os.listen(port, host, backlog));
+      ({ fd } = reactor.os.listen(port, host, backlog));
     } catch (e) {
       const code = codeOf(e, 'EADDRINUSE');
       if (mayRetry && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) return false;
@@ -92,7 +89,6 @@ export class Server extends EventEmitter implements Watcher {
       return true;
     }
     this.#fd = fd;
-    this.#bound = { address: host, family: isIP(host) === 6 ? 'IPv6' : 'IPv4', port: bound };
     this.#stack.loop.watch(fd, this, EventType.READ);
     process.nextTick(() => this.emit('listening'));
     return true;
@@ -117,17 +113,13 @@ export class Server extends EventEmitter implements Watcher {
 
   #accepted(fd: number): void {
     if (this.maxConnections !== undefined && this.#connections >= this.maxConnections) {
+      const drop = dropped(this.#stack.loop.os, fd);
       this.#stack.loop.os.close(fd);
-      this.emit('drop', { localAddress: this.#bound!.address, localPort: this.#bound!.port });
+      this.emit('drop', drop);
       return;
     }
     this.#connections++;
-    const socket = new this.#socketClass(this.#options, {
-      fd,
-      localAddress: this.#bound!.address,
-      localPort: this.#bound!.port,
-      onClose: () => this.#connectionClosed(),
-    });
+    const socket = new this.#socketClass(this.#options, { fd, onClose: () => this.#connectionClosed() });
     if (this.#options.pauseOnConnect) socket.pause();
     this.emit('connection', socket);
   }
@@ -160,8 +152,8 @@ export class Server extends EventEmitter implements Watcher {
     this.emit('close');
   }
 
-  address(): { address: string; family: string; port: number } | null {
-    return this.#fd >= 0 ? { ...this.#bound! } : null;
+  address(): AddressInfo | null {
+    return this.#fd >= 0 ? this.#stack.loop.os.getsockname(this.#fd) : null;
   }
 
   getConnections(callback: (error: Error | null, count: number) => void): this {
@@ -199,6 +191,21 @@ export class Server extends EventEmitter implements Watcher {
   [Symbol.asyncDispose](): Promise<void> {
     return new Promise((resolve) => (this.#fd >= 0 ? this.close(() => resolve()) : resolve()));
   }
+}
+
+/** What Node's 'drop' event tells of a connection refused past maxConnections: both its ends, as far as the OS still knows them. */
+function dropped(os: Reactor<Watcher>['os'], fd: number): Record<string, string | number> {
+  const info: Record<string, string | number> = {};
+  const ends = { local: () => os.getsockname(fd), remote: () => os.getpeername(fd) };
+  for (const [end, ask] of Object.entries(ends)) {
+    try {
+      const { address, port, family } = ask();
+      Object.assign(info, { [`${end}Address`]: address, [`${end}Port`]: port, [`${end}Family`]: family });
+    } catch {
+      // Reset before it was accepted: that end is left out.
+    }
+  }
+  return info;
 }
 
 function listenArgs(args: unknown[]): { options: ListenOptions; listener?: Listener } {

@@ -2,8 +2,7 @@
 // only while the stream wants data (paused, the fd is not watched for READ), and a write the
 // kernel cannot take whole waits for WRITE readiness before the stream is told it is done.
 import { Duplex, type DuplexOptions } from 'node:stream';
-import { isIP } from 'node:net';
-import { EventType, type IoEvent, type Reactor } from '../index.js';
+import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../index.js';
 import type { NetLoop, Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
 import { systemError, codedError, codeOf } from './errors.js';
@@ -33,8 +32,6 @@ export interface SocketConnectOpts {
 /** What an accepted socket knows from its server. */
 export interface AcceptedFd {
   fd: number;
-  localAddress: string;
-  localPort: number;
   onClose(): void;
 }
 
@@ -60,20 +57,23 @@ export class Socket extends Duplex implements Watcher {
   #bytesRead = 0;
   #bytesWritten = 0;
   #closedByServer: (() => void) | null = null;
-  #remote: { address?: string; port?: number; family?: string } = {};
-  #local: { address?: string; port?: number; family?: string } = {};
+  /** Where connect() was asked to go: what its errors name. */
+  #dialled: { address: string; port: number } | null = null;
+  /** The connection's two ends, asked of the OS on first use while it is open, then kept (as Node does). */
+  #ownEnd: AddressInfo | null = null;
+  #peerEnd: AddressInfo | null = null;
 
   /** Bytes the kernel took; `bytesWritten` adds those still queued in the stream. */
   get bytesRead(): number { return this.#bytesRead; }
   get bytesWritten(): number { return this.#bytesWritten + this.writableLength + (this.#pendingWrite?.data.length ?? 0); }
   get connecting(): boolean { return this.#connecting; }
   get pending(): boolean { return this.#fd < 0 || this.#connecting; }
-  get remoteAddress(): string | undefined { return this.#remote.address; }
-  get remotePort(): number | undefined { return this.#remote.port; }
-  get remoteFamily(): string | undefined { return this.#remote.family; }
-  get localAddress(): string | undefined { return this.#local.address; }
-  get localPort(): number | undefined { return this.#local.port; }
-  get localFamily(): string | undefined { return this.#local.family; }
+  get remoteAddress(): string | undefined { return this.#peer()?.address; }
+  get remotePort(): number | undefined { return this.#peer()?.port; }
+  get remoteFamily(): string | undefined { return this.#peer()?.family; }
+  get localAddress(): string | undefined { return this.#own()?.address; }
+  get localPort(): number | undefined { return this.#own()?.port; }
+  get localFamily(): string | undefined { return this.#own()?.family; }
   get timeout(): number | undefined { return this.#timeoutMs === 0 ? undefined : this.#timeoutMs; }
 
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
@@ -96,7 +96,6 @@ export class Socket extends Duplex implements Watcher {
     this.#stack = stack;
     if (accepted) {
       this.#fd = accepted.fd;
-      this.#local = { address: accepted.localAddress, port: accepted.localPort, family: familyOf(accepted.localAddress) };
       this.#closedByServer = accepted.onClose;
       stack.loop.watch(accepted.fd, this, 0);
       this.#watching = 0;
@@ -134,7 +133,7 @@ export class Socket extends Duplex implements Watcher {
 
   #startConnect(reactor: Reactor<Watcher>, address: string, port: number): void {
     if (this.destroyed) return;
-    this.#remote = { address, port, family: familyOf(address) };
+    this.#dialled = { address, port };
     let fd: number;
     try {
       fd = reactor.os.connect(port, address);
@@ -161,7 +160,7 @@ export class Socket extends Duplex implements Watcher {
     if (this.destroyed || this.#fd !== event.fd) return;
     const failed = (event.type & (EventType.ERROR | EventType.CLOSE)) !== 0;
     if (this.#connecting) {
-      if (failed) this.destroy(systemError('connect', event.error?.code ?? 'ECONNREFUSED', this.#remote.address, this.#remote.port));
+      if (failed) this.destroy(systemError('connect', event.error?.code ?? 'ECONNREFUSED', this.#dialled!.address, this.#dialled!.port));
       else if (event.type & EventType.WRITE) this.#connected();
       return;
     }
@@ -362,9 +361,30 @@ export class Socket extends Duplex implements Watcher {
     return this;
   }
 
-  address(): { address: string; family: string; port: number } | Record<string, never> {
-    const { address, port, family } = this.#local;
-    return address === undefined || port === undefined ? {} : { address, family: family!, port };
+  address(): AddressInfo | Record<string, never> {
+    const own = this.#own();
+    return own ? { ...own } : {};
+  }
+
+  /** This end, while the socket is open (Node forgets it at close). */
+  #own(): AddressInfo | undefined {
+    if (this.#fd < 0) return undefined;
+    this.#ownEnd ??= this.#askOs('getsockname');
+    return this.#ownEnd ?? undefined;
+  }
+
+  /** The peer, once connected; kept after close. A failed ask (reset already) is asked again. */
+  #peer(): AddressInfo | undefined {
+    if (this.#fd >= 0 && !this.#connecting) this.#peerEnd ??= this.#askOs('getpeername');
+    return this.#peerEnd ?? undefined;
+  }
+
+  #askOs(call: 'getsockname' | 'getpeername'): AddressInfo | null {
+    try {
+      return this.#loop().os[call](this.#fd);
+    } catch {
+      return null;
+    }
   }
 
   ref(): this {
@@ -408,9 +428,6 @@ function readError(code: string): Error {
   return systemError('read', code === 'EPIPE' ? 'ECONNRESET' : code);
 }
 
-function familyOf(address: string): string {
-  return isIP(address) === 6 ? 'IPv6' : 'IPv4';
-}
 
 function toPort(port: unknown): number {
   const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port;
