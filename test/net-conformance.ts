@@ -110,6 +110,27 @@ export const bodies: Record<string, Body> = {
     expect(server.address()).toBeNull();
   },
 
+  'past maxConnections a connection is dropped: drop names both its ends, and the client sees it close': async ({ server: sNet, client: cNet, host }) => {
+    const { server, port } = await listening(sNet, (s) => s.resume());
+    server.maxConnections = 1;
+    const held = once(server, 'connection');
+    const first = cNet.connect(port, host);
+    await held;
+    const dropped = once<any>(server, 'drop');
+    const second = cNet.connect(port, host);
+    second.on('error', () => {});   // the close may come as a reset
+    const secondConnected = once(second, 'connect');
+    const secondClosed = once(second, 'close');
+    await secondConnected;
+    const [secondAddress, secondPort] = [second.localAddress, second.localPort];
+    const drop = await dropped;
+    expect({ address: unmapped(drop.localAddress), port: drop.localPort }).toEqual({ address: host, port });
+    expect({ address: unmapped(drop.remoteAddress), port: drop.remotePort }).toEqual({ address: secondAddress, port: secondPort });
+    await secondClosed;
+    first.destroy();
+    await closeServer(server);
+  },
+
   '10 MB arrive intact both ways': async ({ server: sNet, client: cNet, host }) => {
     const up = pattern(TEN_MB, 1);
     const down = pattern(TEN_MB, 2);

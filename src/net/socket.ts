@@ -154,6 +154,8 @@ export class Socket extends Duplex implements Watcher {
     this.emit('ready');
     if (this.#pendingWrite) this.#flush();
     else if (this.#pendingFinal) this.#shutdown();
+    // As node:net: reading starts now unless paused, so a peer's end is noticed even by a socket nobody reads.
+    if (!this.destroyed && !this.isPaused()) this.read(0);
   }
 
   onEvent(event: IoEvent<Watcher>): void {
