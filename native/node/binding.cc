@@ -5,7 +5,6 @@
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
-#include <vector>
 
 #include "wait_thread.h"
 
@@ -206,16 +205,56 @@ Napi::Value Send(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), data.Data(), data.ByteLength())));
 }
 
-// recv(fd, maxBytes): a Uint8Array of what arrived (empty at end of stream), or -errno.
-Napi::Value Recv(const Napi::CallbackInfo &info) {
-  static thread_local std::vector<uint8_t> scratch(65536);
+// The socket helpers' staging bytes, one buffer per JS environment (the main thread, each
+// worker), made by JS and lent once: recvStaged and sendStaged then cross with numbers only, where
+// a Uint8Array per recv (an ArrayBuffer and its backing store) cost more than the system call's
+// own user-space share.
+struct Staging {
+  Napi::Reference<Napi::ArrayBuffer> memory;
+  uint8_t *data = nullptr;
+  size_t size = 0;
+};
+
+// lendStaging(buffer): the ArrayBuffer recvStaged fills and sendStaged sends from.
+Napi::Value LendStaging(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "lendStaging(buffer: ArrayBuffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  Staging *staging = env.GetInstanceData<Staging>();
+  if (!staging) {
+    staging = new Staging();
+    env.SetInstanceData(staging);
+  }
+  staging->memory = Napi::Persistent(buffer);
+  staging->data = static_cast<uint8_t *>(buffer.Data());
+  staging->size = buffer.ByteLength();
+  return env.Undefined();
+}
+
+Staging *staging_of(Napi::Env env) {
+  Staging *staging = env.GetInstanceData<Staging>();
+  return staging && staging->data ? staging : nullptr;
+}
+
+// sendStaged(fd, length): sends the staging buffer's first `length` bytes; bytes taken, or -errno.
+Napi::Value SendStaged(const Napi::CallbackInfo &info) {
+  Staging *staging = staging_of(info.Env());
+  if (!staging) return Napi::Number::New(info.Env(), -EINVAL);
+  size_t length = info[1].As<Napi::Number>().Uint32Value();
+  if (length > staging->size) length = staging->size;
+  return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), staging->data, length)));
+}
+
+// recvStaged(fd, maxBytes): receives into the staging buffer; bytes received (0 at end of stream), or -errno.
+Napi::Value RecvStaged(const Napi::CallbackInfo &info) {
+  Staging *staging = staging_of(info.Env());
+  if (!staging) return Napi::Number::New(info.Env(), -EINVAL);
   size_t max = info[1].As<Napi::Number>().Uint32Value();
-  if (scratch.size() < max) scratch.resize(max);
-  long n = sock_recv(fd_arg(info, 0), scratch.data(), max);
-  if (n < 0) return Napi::Number::New(info.Env(), static_cast<double>(n));
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), static_cast<size_t>(n));
-  if (n > 0) memcpy(out.Data(), scratch.data(), static_cast<size_t>(n));
-  return out;
+  if (max > staging->size) max = staging->size;
+  return Napi::Number::New(info.Env(), static_cast<double>(sock_recv(fd_arg(info, 0), staging->data, max)));
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo &info) {
@@ -247,7 +286,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("accept", Napi::Function::New(env, Accept));
   exports.Set("send", Napi::Function::New(env, Send));
-  exports.Set("recv", Napi::Function::New(env, Recv));
+  exports.Set("lendStaging", Napi::Function::New(env, LendStaging));
+  exports.Set("sendStaged", Napi::Function::New(env, SendStaged));
+  exports.Set("recvStaged", Napi::Function::New(env, RecvStaged));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("close", Napi::Function::New(env, CloseFd));
   exports.Set("fdKind", Napi::Function::New(env, FdKind));
