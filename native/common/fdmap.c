@@ -3,7 +3,13 @@
 #include <string.h>
 #include "fdmap.h"
 
-static uint32_t home(const fdmap *m, int fd) { return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift; }
+/* fds are small integers handed out lowest first: each below the bucket count is its own bucket, so
+ * a server's fds sit side by side in a few cache lines and pages, where a multiplicative hash spread
+ * them over the whole array (a cache and TLB miss per lookup); the bits above fold in. */
+static uint32_t home(const fdmap *m, int fd) {
+  uint32_t x = (uint32_t)fd;
+  return (x ^ (x >> (32 - m->bucket_shift))) & m->bucket_mask;
+}
 
 /* States in use, within the capacity; buckets at most half full, so every probe ends. */
 static void check_load(const fdmap *m) {
