@@ -239,7 +239,8 @@ Staging *staged_args(napi_env env, napi_callback_info info, int32_t *fd, size_t 
   void *data = nullptr;
   uint32_t n = 0;
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok || argc < 2) return nullptr;
-  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || napi_get_value_uint32(env, argv[1], &n) != napi_ok) return nullptr;
+  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || napi_get_value_uint32(env, argv[1], &n) != napi_ok)
+    return nullptr;
   Staging *staging = static_cast<Staging *>(data);
   if (!staging->data) return nullptr;
   *count = n < staging->size ? n : staging->size;
