@@ -122,6 +122,13 @@ static inline void queue_op(shim *s, int *head, int *tail, int ctx) {
   *tail = ctx;
 }
 
+/* Queues a send on its fd; returns whether none was queued before it (it is the head). */
+static inline int queue_write(shim *s, fdstate *f, int ctx) {
+  int idle = f->write_head < 0;
+  queue_op(s, &f->write_head, &f->write_tail, ctx);
+  return idle;
+}
+
 static inline int pop_op(shim *s, int *head, int *tail) {
   int ctx = *head;
   SHIM_ASSERT(valid_context(s, ctx) && s->ops[ctx].queued);

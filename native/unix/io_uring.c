@@ -467,8 +467,7 @@ static void request_io(shim *s, const seam_request *q) {
   fdstate *f = io_target(s, q, OS_EBADF);
   if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
+    int idle = queue_write(s, f, q->target);
     if (f->kind != KIND_STREAM) {
       if (state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] == 0) list_for_sending(s, f);
     } else if (idle) {

@@ -146,9 +146,7 @@ static void request_io(shim *s, const seam_request *q) {
   fdstate *f = io_target(s, q, OS_EBADF);
   if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) perform_writes(s, f); /* most sends finish at once, as IOCP's often do */
+    if (queue_write(s, f, q->target)) perform_writes(s, f); /* most sends finish at once, as IOCP's often do */
   } else {
     queue_op(s, &f->read_head, &f->read_tail, q->target);
   }

@@ -203,9 +203,7 @@ static void request_io(shim *s, const seam_request *q) {
   fdstate *f = io_target(s, q, OS_WIN_ERROR_INVALID_HANDLE);
   if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) post_head_send(s, f);
+    if (queue_write(s, f, q->target)) post_head_send(s, f);
     return;
   }
   int rc = os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target);
