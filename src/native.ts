@@ -111,9 +111,9 @@ const STAGED_SEND_MAX_BYTES = 64;
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const staging = new Uint8Array(MAX_RECV_BYTES);
   binding.lendStaging(staging.buffer);
-  const { socketPair, listen, connect, accept, shutdown, close, fdKind, sendStaged, recvStaged, send } = binding;
+  const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
   return {
-    socketPair, listen, connect, accept, shutdown, close, fdKind,
+    socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername,
     send(fd, data) {
       if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
       staging.set(data);

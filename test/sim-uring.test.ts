@@ -48,7 +48,7 @@ test('a write of five parts goes as one linked chain: under short socket writes 
   r.postWrite(a, data);
   expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5 * 1024, undefined]]);
   const received: Uint8Array[] = [];
-  for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+  for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
   expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
   expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(4);
 });
