@@ -4,7 +4,7 @@
 // shrinks to a minimal sequence. Bounded here; `npm run fuzz -- --ops N` runs as many as asked.
 import fc from 'fast-check';
 import { MATRIX } from './helpers.js';
-import { runSteps, stepArbitrary } from './model/drive.js';
+import { releaseReactors, runSteps, stepArbitrary } from './model/drive.js';
 
 const RUNS = 60;
 const STEPS_MAX = 60;
@@ -13,6 +13,8 @@ const STEPS_MAX = 60;
 // add, postWrite 513 B, wait(0)). The model must learn that a completion may take more than one
 // wait before io_uring joins here.
 const MODELLED = MATRIX.filter(([, mechanism]) => mechanism !== 'io_uring');
+
+afterAll(releaseReactors);
 
 describe.each(MODELLED)('%s over %s', (model, mechanism) => {
   test(`${RUNS} random sequences agree with the model, step by step`, async () => {

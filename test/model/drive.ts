@@ -51,9 +51,11 @@ function refusalOf(call: () => unknown): Refusal {
   }
 }
 
-function agree<T>(what: string, real: T, model: T): void {
+/** Throws when the reactor and the model differ; `where` names the step (built only then). */
+function agree<T>(where: () => string, real: T, model: T): void {
+  if (real === model) return;
   const [a, b] = [JSON.stringify(real), JSON.stringify(model)];
-  if (a !== b) throw new Error(`${what}: the reactor gave ${a}, the model ${b}`);
+  if (a !== b) throw new Error(`${where()}: the reactor gave ${a}, the model ${b}`);
 }
 
 /** Events in the model's order-free form: by fd, and within an fd, writes before reads, in order. */
@@ -64,28 +66,64 @@ function normalized(events: ModelEvent[]): ModelEvent[] {
 /** Byte k of what a peer sends: a running count, so a lost, doubled or reordered byte shows. */
 const byteAt = (k: number): number => (k * 7 + (k >> 8)) & 0xff;
 
+/** Registrations at most: the pairs, with room; a small table keeps a reactor cheap to create. */
+const MAX_SOCKETS = 4 * PAIRS;
+/** Waits a finished sequence may take for its cancels to come back before the reactor is idle. */
+const SETTLE_WAITS_MAX = 16;
+
+/** One reactor per configuration, reused: a sequence leaves it idle (see `settle`). */
+const reactors = new Map<string, Reactor<number>>();
+
+async function reactorFor(model: Model, mechanism: Mechanism): Promise<Reactor<number>> {
+  const key = `${model}/${mechanism}`;
+  let r = reactors.get(key);
+  if (!r) {
+    r = await Reactor.create<number>({ model, mechanism, bufferSize: BUFFER_SIZE, poolSize: POOL_SIZE, maxSockets: MAX_SOCKETS });
+    reactors.set(key, r);
+  }
+  return r;
+}
+
+/** Destroys the reactors `runSteps` kept. */
+export function releaseReactors(): void {
+  for (const r of reactors.values()) r.destroy();
+  reactors.clear();
+}
+
+/** After a sequence closed its fds: the reactor must deliver nothing more and get back every context. */
+function settle(r: Reactor<number>): void {
+  for (let i = 0; i < SETTLE_WAITS_MAX; i++) {
+    const events = r.wait(0);
+    if (events.length > 0) throw new Error(`after every fd was closed, a wait delivered ${JSON.stringify(events.map((e) => ({ fd: e.fd, type: e.type })))}`);
+    const s = r.stats();
+    if (s.poolInUse === 0 && s.readyQueued === 0 && s.readsWaiting === 0 && s.registered === 0) return;
+  }
+  throw new Error(`after every fd was closed and ${SETTLE_WAITS_MAX} waits, the reactor still holds ${JSON.stringify(r.stats())}`);
+}
+
 /** Runs `steps`; returns how many ran. Throws at the first disagreement, naming the step. */
 export async function runSteps(model: Model, mechanism: Mechanism, steps: Step[]): Promise<number> {
-  const r = await Reactor.create<number>({ model, mechanism, bufferSize: BUFFER_SIZE, poolSize: POOL_SIZE });
+  const r = await reactorFor(model, mechanism);
   const m = new ReactorModel(model, BUFFER_SIZE, POOL_SIZE);
   const pairs = Array.from({ length: PAIRS }, () => r.os.socketPair());
   const sent = new Array<number>(PAIRS).fill(0);
   const taken = new Array<number>(PAIRS).fill(0);
   const fdToPair = new Map(pairs.map(([fd], i) => [fd, i]));
   let readsPosted = 0;
-  const check = (bytes: Uint8Array, p: number, where: string): void => {
-    for (const b of bytes) if (b !== byteAt(taken[p]++)) throw new Error(`${where}: byte ${taken[p] - 1} of pair ${p} is ${b}, expected ${byteAt(taken[p] - 1)}`);
+  const check = (bytes: Uint8Array, p: number, where: () => string): void => {
+    for (const b of bytes) if (b !== byteAt(taken[p]++)) throw new Error(`${where()}: byte ${taken[p] - 1} of pair ${p} is ${b}, expected ${byteAt(taken[p] - 1)}`);
   };
   try {
     for (const [i, step] of steps.entries()) {
-      const at = `step ${i} ${JSON.stringify(step)}`;
+      const at = (): string => `step ${i} ${JSON.stringify(step)}`;
       const fd = 'pair' in step ? pairs[step.pair][0] : -1;
       switch (step.op) {
         case 'add': agree(at, refusalOf(() => r.add(fd, step.pair, step.mask)), m.add(fd, step.pair, step.mask)); break;
         case 'modify': agree(at, refusalOf(() => r.modify(fd, step.mask)), m.modify(fd, step.mask)); break;
         case 'remove': agree(at, r.remove(fd), m.remove(fd)); break;
         case 'peerSend': {
-          const data = Uint8Array.from({ length: step.bytes }, (_, k) => byteAt(sent[step.pair] + k));
+          const data = new Uint8Array(step.bytes);
+          for (let k = 0; k < data.length; k++) data[k] = byteAt(sent[step.pair] + k);
           agree(at, r.os.send(pairs[step.pair][1], data), step.bytes);
           sent[step.pair] += step.bytes;
           m.peerSent(fd, step.bytes);
@@ -114,15 +152,18 @@ export async function runSteps(model: Model, mechanism: Mechanism, steps: Step[]
         }
       }
       const stats = r.stats();
-      agree(`${at}: stats`, { registered: stats.registered, readyQueued: stats.readyQueued }, { registered: m.registered, readyQueued: 0 });
+      agree(() => `${at()}: stats`, { registered: stats.registered, readyQueued: stats.readyQueued }, { registered: m.registered, readyQueued: 0 });
       readsPosted = m.readsPosted;
     }
+  } catch (e) {
+    releaseReactors();
+    throw e;
   } finally {
     for (const [a, b] of pairs) {
       r.os.close(a);
       r.os.close(b);
     }
-    r.destroy();
   }
+  settle(r);
   return steps.length;
 }

@@ -4,7 +4,7 @@
 // sequence fast-check shrank it to, and exits 1.
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { runSteps, stepArbitrary } from './drive.js';
+import { releaseReactors, runSteps, stepArbitrary } from './drive.js';
 import type { Mechanism, Model } from '../../src/index.js';
 
 const STEPS_MAX = 200;
@@ -43,5 +43,6 @@ for (let k = 0; ops < total; k++) {
     process.stderr.write(`\r[${bar}] ${percent}% ${ops} steps, ${k + 1} sequences, ${((performance.now() - start) / 1000).toFixed(0)} s`);
   }
 }
+releaseReactors();
 process.stderr.write('\n');
 console.log(`${ops} steps in ${CONFIGS.length} configurations from seed ${firstSeed}: 0 disagreements, ${((performance.now() - start) / 1000).toFixed(1)} s`);
