@@ -366,9 +366,12 @@ export class ReactorModel {
   #flush(): void {
     if (this.model !== 'completion') return;
     this.#wave++;
-    // io_uring tries the reads of an fd with data, and no buffers are lent outside a wait.
+    // io_uring tries the reads of an fd with data (or its end), and no buffers are lent outside a wait.
     if (this.sizes.readsTriedAtOnce) {
-      for (const [fd, reg] of this.#regs) if (reg.armed > 0 && this.#socket(fd).unread > 0 && reg.waiting === false) this.#startWaiting(reg, 'maybe');
+      for (const [fd, reg] of this.#regs) {
+        const s = this.#socket(fd);
+        if (reg.armed > 0 && (s.unread > 0 || s.peer !== 'open') && reg.waiting === false) this.#startWaiting(reg, 'maybe');
+      }
     }
     if (this.sizes.writesMayLag) {
       for (const w of this.#writes) w.handed = true;
@@ -545,35 +548,56 @@ export class ReactorModel {
   }
 
   /**
+   * Matches events[i..] to queued entries, each the first of its fd's reads or writes (readiness:
+   * the fd's one node), none overtaking an older one. A CLOSE may end a read or a failed write:
+   * when both fit, each is tried. Returns the entries taken (with readiness nodes passed over) and
+   * the waves that changed, or why no match exists.
+   */
+  #match(events: ModelEvent[], i: number, taken: Set<Queued>, waves: Map<Queued, number>): { taken: Set<Queued>; waves: Map<Queued, number> } | string {
+    if (i === events.length) return { taken, waves };
+    const e = events[i];
+    const reg = this.#regs.get(e.fd);
+    if (!reg) return `event ${i} ${JSON.stringify(e)} is for an fd that is not registered`;
+    if (e.context !== reg.context) return `event ${i} ${JSON.stringify(e)} carries context ${e.context}, not the add-time ${reg.context}`;
+    const waveOf = (q: Queued): number => waves.get(q) ?? q.wave;
+    const open = this.#queue.filter((q) => !taken.has(q));
+    const asked = this.#asked(e.fd);
+    const fits = (q: Queued): boolean => (e.type & ~(q.may & asked)) === 0 && (q.must & asked & ~e.type) === 0
+      && e.bytes >= q.bytes[0] && e.bytes <= q.bytes[1] && q.errors.includes(e.error);
+    const firsts = open.filter((q) => q.fd === e.fd && open.find((o) => o.fd === q.fd && (o.write === null) === (q.write === null)) === q);
+    let why = `event ${i} ${JSON.stringify(e)} is none the model allows now: ${JSON.stringify(firsts.map(({ write, ...q }) => q))}`;
+    for (const match of firsts.filter(fits)) {
+      const older = open.find((q) => waveOf(q) < waveOf(match) && (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone);
+      if (older) {
+        why = `event ${i} ${JSON.stringify(e)} came before an older one left queued: ${JSON.stringify({ ...older, write: undefined })}`;
+        continue;
+      }
+      const nextTaken = new Set(taken).add(match);
+      // Readiness: nodes of older waves with nothing to deliver were passed over on the way.
+      for (const q of open) if (waveOf(q) < waveOf(match) && (q.may & this.#asked(q.fd)) === 0) nextTaken.add(q);
+      const nextWaves = new Map(waves);
+      // Completion: the fd's node goes to the back of the queue with its other endings, one per pass.
+      if (this.model === 'completion' && match.write === null && !match.holds) {
+        for (const q of open) if (q !== match && q.fd === e.fd && q.write === null && !q.holds) nextWaves.set(q, this.#wave + 0.5);
+      }
+      const rest = this.#match(events, i + 1, nextTaken, nextWaves);
+      if (typeof rest !== 'string') return rest;
+      why = rest;
+    }
+    return why;
+  }
+
+  /**
    * Delivery: up to maxEvents from the queue, older waves first; within an fd, its reads and its
    * writes each in order. Matches each event to the queued entry it must be, and drops it.
    */
   #deliver(maxEvents: number, events: ModelEvent[]): void {
     if (events.length > maxEvents) throw new Error(`${events.length} events delivered, more than maxEvents ${maxEvents}`);
-    const taken = new Set<Queued>();
-    for (const [i, e] of events.entries()) {
-      const reg = this.#regs.get(e.fd);
-      if (!reg) throw new Error(`event ${i} ${JSON.stringify(e)} is for an fd that is not registered`);
-      if (e.context !== reg.context) throw new Error(`event ${i} ${JSON.stringify(e)} carries context ${e.context}, not the add-time ${reg.context}`);
-      const open = this.#queue.filter((q) => !taken.has(q));
-      const asked = this.#asked(e.fd);
-      const fits = (q: Queued): boolean => (e.type & ~(q.may & asked)) === 0 && (q.must & asked & ~e.type) === 0
-        && e.bytes >= q.bytes[0] && e.bytes <= q.bytes[1] && q.errors.includes(e.error);
-      // Within an fd: the first of its reads, or of its writes (readiness: its one node).
-      const firsts = open.filter((q) => q.fd === e.fd && open.find((o) => o.fd === q.fd && (o.write === null) === (q.write === null)) === q);
-      const match = firsts.find(fits);
-      if (!match) throw new Error(`event ${i} ${JSON.stringify(e)} is none the model allows now: ${JSON.stringify(firsts.map(({ write, ...q }) => q))}`);
-      const older = open.find((q) => q.wave < match.wave && (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone);
-      if (older) throw new Error(`event ${i} ${JSON.stringify(e)} came before an older one left queued: ${JSON.stringify({ ...older, write: undefined })}`);
-      // Readiness: nodes of older waves with nothing to deliver were passed over on the way.
-      for (const q of open) if (q.wave < match.wave && (q.may & this.#asked(q.fd)) === 0) taken.add(q);
-      taken.add(match);
-      if (match.holds && match.write === null) this.#held++;
-      // The fd's node goes to the back of the queue with its other endings, one per pass.
-      if (this.model === 'completion' && match.write === null && !match.holds) {
-        for (const q of open) if (q !== match && q.fd === e.fd && q.write === null && !q.holds) q.wave = this.#wave + 0.5;
-      }
-    }
+    const matched = this.#match(events, 0, new Set(), new Map());
+    if (typeof matched === 'string') throw new Error(matched);
+    const { taken, waves } = matched;
+    for (const [q, wave] of waves) q.wave = wave;
+    for (const q of taken) if (q.holds && q.write === null && events.length > 0) this.#held++;
     const deliverable = (q: Queued): boolean => (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone;
     let rest = this.#queue.filter((q) => !taken.has(q));
     if (this.model === 'completion') {
