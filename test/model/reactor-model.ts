@@ -381,12 +381,14 @@ export class ReactorModel {
     this.#writes = [];
   }
 
+  /** A write's completion: WRITE with every byte, or, the peer gone, CLOSE with what left. One
+   * the OS held since an earlier wait may have finished before the peer went: either then. */
   #writeEnd(w: Write, mayLag: boolean): Queued {
     const gone = this.#socket(w.fd).peer !== 'open';
-    return {
-      fd: w.fd, must: gone ? CLOSE : WRITE, may: gone ? CLOSE : WRITE, bytes: gone ? [0, w.bytes] : [w.bytes, w.bytes],
-      errors: gone ? PEER_GONE_WRITE_ERRORS : [''], holds: true, write: w, wave: this.#wave, maybeGone: mayLag,
-    };
+    const entry: Queued = { fd: w.fd, must: WRITE, may: WRITE, bytes: [w.bytes, w.bytes], errors: [''], holds: true, write: w, wave: this.#wave, maybeGone: mayLag };
+    if (!gone) return entry;
+    if (!w.handed) return { ...entry, must: CLOSE, may: CLOSE, bytes: [0, w.bytes], errors: PEER_GONE_WRITE_ERRORS };
+    return { ...entry, must: 0, may: WRITE | CLOSE, bytes: [0, w.bytes], errors: ['', ...PEER_GONE_WRITE_ERRORS] };
   }
 
   /**
