@@ -544,6 +544,11 @@ export class ReactorModel {
     return { fd, must: CLOSE, may: CLOSE, bytes: [0, 0], errors, holds: false, write: null, wave, maybeGone: false };
   }
 
+  /** Whether the entry must be delivered when the queue reaches it. */
+  #deliverable(q: Queued): boolean {
+    return (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone;
+  }
+
   /** What of a queued entry's bits its fd asks for now (completion events are never filtered). */
   #asked(fd: number): number {
     return this.model === 'readiness' ? (this.#regs.get(fd)?.mask ?? 0) | ERROR | CLOSE : -1;
@@ -555,8 +560,13 @@ export class ReactorModel {
    * when both fit, each is tried. Returns the entries taken (with readiness nodes passed over) and
    * the waves that changed, or why no match exists.
    */
-  #match(events: ModelEvent[], i: number, taken: Set<Queued>, waves: Map<Queued, number>): { taken: Set<Queued>; waves: Map<Queued, number> } | string {
-    if (i === events.length) return { taken, waves };
+  #match(events: ModelEvent[], i: number, taken: Set<Queued>, waves: Map<Queued, number>, complete: boolean): { taken: Set<Queued>; waves: Map<Queued, number> } | string {
+    if (i === events.length) {
+      // Fewer events than maxEvents: nothing deliverable may be left.
+      const missed = complete ? this.#queue.find((q) => !taken.has(q) && this.#deliverable(q)) : undefined;
+      if (missed) return `${events.length} events delivered with room for more, but the model has ${JSON.stringify({ ...missed, write: undefined })} ready`;
+      return { taken, waves };
+    }
     const e = events[i];
     const reg = this.#regs.get(e.fd);
     if (!reg) return `event ${i} ${JSON.stringify(e)} is for an fd that is not registered`;
@@ -582,7 +592,7 @@ export class ReactorModel {
       if (this.model === 'completion' && match.write === null && !match.holds) {
         for (const q of open) if (q !== match && q.fd === e.fd && q.write === null && !q.holds) nextWaves.set(q, this.#wave + 0.5);
       }
-      const rest = this.#match(events, i + 1, nextTaken, nextWaves);
+      const rest = this.#match(events, i + 1, nextTaken, nextWaves, complete);
       if (typeof rest !== 'string') return rest;
       why = rest;
     }
@@ -595,12 +605,11 @@ export class ReactorModel {
    */
   #deliver(maxEvents: number, events: ModelEvent[]): void {
     if (events.length > maxEvents) throw new Error(`${events.length} events delivered, more than maxEvents ${maxEvents}`);
-    const matched = this.#match(events, 0, new Set(), new Map());
+    const matched = this.#match(events, 0, new Set(), new Map(), events.length < maxEvents);
     if (typeof matched === 'string') throw new Error(matched);
     const { taken, waves } = matched;
     for (const [q, wave] of waves) q.wave = wave;
     for (const q of taken) if (q.holds && q.write === null && events.length > 0) this.#held++;
-    const deliverable = (q: Queued): boolean => (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone;
     let rest = this.#queue.filter((q) => !taken.has(q));
     if (this.model === 'completion') {
       // A write that may lag and was not delivered has not completed: back in flight, in order.
@@ -610,8 +619,6 @@ export class ReactorModel {
       rest = rest.filter((q) => !inFlight.includes(q));
     }
     if (events.length < maxEvents) {
-      const missed = rest.find(deliverable);
-      if (missed) throw new Error(`${events.length} events delivered with room for ${maxEvents}, but the model has ${JSON.stringify({ ...missed, write: undefined })} ready`);
       rest = [];   // every node was reached: what had nothing to deliver is gone
     } else if (this.model === 'readiness') {
       // Nodes of the last wave reached with nothing to deliver may have been passed over.
