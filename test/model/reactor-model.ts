@@ -21,8 +21,8 @@
 //   the others took every byte (without a buffer the shim cannot look). On io_uring, whose reads
 //   of an fd all try when data arrives, this happens outside a wait too (no buffers are lent
 //   there, as when os.close hands requests over at once).
-// - Reads of one fd that end without data (end of stream, failure) share its queue node: after
-//   one is delivered, the rest queue again behind every event queued by then.
+// - Reads of one fd that end without data (end of stream, failure) share its queue node: one
+//   that ends while the node is queued joins it there.
 // - The OS gives back a removed fd's contexts when it confirms the cancel: in that wait or later.
 // - poolHighWater counts the peak inside a wait, between the contexts taken at its start and those
 //   plus every buffer its reads claimed (the order of sends and receives within a wait is the OS's).
@@ -557,21 +557,20 @@ export class ReactorModel {
   /**
    * Matches events[i..] to queued entries, each the first of its fd's reads or writes (readiness:
    * the fd's one node), none overtaking an older one. A CLOSE may end a read or a failed write:
-   * when both fit, each is tried. Returns the entries taken (with readiness nodes passed over) and
-   * the waves that changed, or why no match exists.
+   * when both fit, each is tried. Returns the entries taken (with readiness nodes passed over), or
+   * why no match exists.
    */
-  #match(events: ModelEvent[], i: number, taken: Set<Queued>, waves: Map<Queued, number>, complete: boolean): { taken: Set<Queued>; waves: Map<Queued, number> } | string {
+  #match(events: ModelEvent[], i: number, taken: Set<Queued>, complete: boolean): Set<Queued> | string {
     if (i === events.length) {
       // Fewer events than maxEvents: nothing deliverable may be left.
       const missed = complete ? this.#queue.find((q) => !taken.has(q) && this.#deliverable(q)) : undefined;
       if (missed) return `${events.length} events delivered with room for more, but the model has ${JSON.stringify({ ...missed, write: undefined })} ready`;
-      return { taken, waves };
+      return taken;
     }
     const e = events[i];
     const reg = this.#regs.get(e.fd);
     if (!reg) return `event ${i} ${JSON.stringify(e)} is for an fd that is not registered`;
     if (e.context !== reg.context) return `event ${i} ${JSON.stringify(e)} carries context ${e.context}, not the add-time ${reg.context}`;
-    const waveOf = (q: Queued): number => waves.get(q) ?? q.wave;
     const open = this.#queue.filter((q) => !taken.has(q));
     const asked = this.#asked(e.fd);
     const fits = (q: Queued): boolean => (e.type & ~(q.may & asked)) === 0 && (q.must & asked & ~e.type) === 0
@@ -579,20 +578,15 @@ export class ReactorModel {
     const firsts = open.filter((q) => q.fd === e.fd && open.find((o) => o.fd === q.fd && (o.write === null) === (q.write === null)) === q);
     let why = `event ${i} ${JSON.stringify(e)} is none the model allows now: ${JSON.stringify(firsts.map(({ write, ...q }) => q))}`;
     for (const match of firsts.filter(fits)) {
-      const older = open.find((q) => waveOf(q) < waveOf(match) && (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone);
+      const older = open.find((q) => q.wave < match.wave && (q.must & this.#asked(q.fd)) !== 0 && !q.maybeGone);
       if (older) {
         why = `event ${i} ${JSON.stringify(e)} came before an older one left queued: ${JSON.stringify({ ...older, write: undefined })}`;
         continue;
       }
       const nextTaken = new Set(taken).add(match);
       // Readiness: nodes of older waves with nothing to deliver were passed over on the way.
-      for (const q of open) if (waveOf(q) < waveOf(match) && (q.may & this.#asked(q.fd)) === 0) nextTaken.add(q);
-      const nextWaves = new Map(waves);
-      // Completion: the fd's node goes to the back of the queue with its other endings, one per pass.
-      if (this.model === 'completion' && match.write === null && !match.holds) {
-        for (const q of open) if (q !== match && q.fd === e.fd && q.write === null && !q.holds) nextWaves.set(q, this.#wave + 0.5);
-      }
-      const rest = this.#match(events, i + 1, nextTaken, nextWaves, complete);
+      for (const q of open) if (q.wave < match.wave && (q.may & this.#asked(q.fd)) === 0) nextTaken.add(q);
+      const rest = this.#match(events, i + 1, nextTaken, complete);
       if (typeof rest !== 'string') return rest;
       why = rest;
     }
@@ -605,10 +599,8 @@ export class ReactorModel {
    */
   #deliver(maxEvents: number, events: ModelEvent[]): void {
     if (events.length > maxEvents) throw new Error(`${events.length} events delivered, more than maxEvents ${maxEvents}`);
-    const matched = this.#match(events, 0, new Set(), new Map(), events.length < maxEvents);
-    if (typeof matched === 'string') throw new Error(matched);
-    const { taken, waves } = matched;
-    for (const [q, wave] of waves) q.wave = wave;
+    const taken = this.#match(events, 0, new Set(), events.length < maxEvents);
+    if (typeof taken === 'string') throw new Error(taken);
     for (const q of taken) if (q.holds && q.write === null && events.length > 0) this.#held++;
     let rest = this.#queue.filter((q) => !taken.has(q));
     if (this.model === 'completion') {
