@@ -26,9 +26,7 @@
 // - The OS gives back a removed fd's contexts when it confirms the cancel: in that wait or later.
 // - poolHighWater counts the peak inside a wait, between the contexts taken at its start and those
 //   plus every buffer its reads claimed (the order of sends and receives within a wait is the OS's).
-import { EventType } from '../../src/index.js';
-
-export type Model = 'readiness' | 'completion';
+import { EventType, type Model } from '../../src/index.js';
 
 /** An event as compared: `error` is the portable code name, '' when none. */
 export interface ModelEvent {
@@ -165,6 +163,11 @@ export class ReactorModel {
   /** Writes in flight (a removed fd's would make the pool's count the OS's choice). */
   get writesInFlight(): number {
     return this.#writes.length;
+  }
+
+  /** Writes posted and not yet reported, in flight or queued in the reactor. */
+  get writesOutstanding(): number {
+    return this.#writes.length + this.#queuedWrites.length;
   }
 
   /** Whether a wait's hidden choices (left queued by a small maxEvents) would stay unknown. */
@@ -405,7 +408,7 @@ export class ReactorModel {
         s.unread = 0;
         return null;
       }
-      if (got === data && (data > 0 || s.unread === 0)) {
+      if (got === data) {
         s.unread -= data;
         return null;
       }
@@ -431,8 +434,8 @@ export class ReactorModel {
   }
 
   /**
-   * One wait(0) with `maxEvents`, which delivered `events`; `real` is stats() after it. Throws at
-   * the first disagreement. Returns the range the pool's peak inside the wait may lie in.
+   * One wait with `maxEvents`, which delivered `events`. Throws at the first disagreement.
+   * Returns the range the pool's peak inside the wait may lie in (for `agreeStats`).
    */
   wait(maxEvents: number, events: ModelEvent[]): [number, number] | null {
     if (this.#destroyed) throw new Error('wait after destroy must throw EDESTROYED');
