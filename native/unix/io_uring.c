@@ -367,6 +367,14 @@ static void confirm_cancels(shim *s) {
   }
 }
 
+/* What taking completions or performing requests queued (a write's next part, a poll) reaches the
+ * kernel before the app has control again: the app may remove an fd, close it and open another
+ * with the same number, which a submission still queued would then reach, sending the removed
+ * fd's bytes on the new connection. Nothing queued, no system call. */
+static void submit_queued(shim *s) {
+  os_uring_enter(state_of(s)->ring, state_of(s)->batch, 0, 0);
+}
+
 static int uring_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
@@ -393,6 +401,7 @@ static int uring_apply(shim *s, int count) {
     }
   }
   if (removed) confirm_cancels(s);
+  submit_queued(s);
   return s->results;
 }
 
@@ -418,6 +427,7 @@ static int uring_harvest(shim *s, double timeout_ms) {
   }
   s->woken = u->wake_seen;
   u->wake_seen = 0;
+  submit_queued(s);
   return s->results;
 }
 
