@@ -371,9 +371,7 @@ static void confirm_cancels(shim *s) {
  * kernel before the app has control again: the app may remove an fd, close it and open another
  * with the same number, which a submission still queued would then reach, sending the removed
  * fd's bytes on the new connection. Nothing queued, no system call. */
-static void submit_queued(shim *s) {
-  os_uring_enter(state_of(s)->ring, state_of(s)->batch, 0, 0);
-}
+static void submit_queued(shim *s) { os_uring_enter(state_of(s)->ring, state_of(s)->batch, 0, 0); }
 
 static int uring_apply(shim *s, int count) {
   s->results = 0;
