@@ -5,7 +5,7 @@ import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES, MAX_EV
   EVENT_FD, EVENT_SLOT, EVENT_TYPE, EVENT_BYTES, EVENT_CTX, EVENT_CODE, EVENT_OS_CODE, EVENT_ACCEPTED } from './seam';
 import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
-import { dequeue, enqueue, slotNode } from './queue';
+import { dequeue, enqueueFirst, slotNode } from './queue';
 import { dropReadEnds } from './completion';
 import { pushRequest, requestSpace } from './requests';
 
@@ -28,9 +28,10 @@ function deliverSlot(i: i32, slot: i32): bool {
   const type = load<i32>(s + L.N_TYPE) & (load<i32>(s + L.S_MASK) | EV_ERROR | EV_CLOSE);
   const more = load<i32>(s + L.N_BYTES) - 1;   // completion: reads that ended without a buffer
   if (more > 0) {
+    // The other endings were queued with this one, before anything behind it: they go next.
     dropReadEnds(slot, more - 1);
     store<i32>(s + L.N_BYTES, more);
-    enqueue(slotNode(slot));
+    enqueueFirst(slotNode(slot));
   } else {
     store<i32>(s + L.N_BYTES, 0);
     store<i32>(s + L.N_TYPE, 0);

@@ -42,6 +42,21 @@ export function enqueue(node: i32): void {
   if (node < L.poolSize) contextNodes++;
 }
 
+/** Puts a node back at the head: events it still carries were queued before the rest. */
+export function enqueueFirst(node: i32): void {
+  if (!ASC_NO_ASSERT) assert(node >= 0 && node < L.poolSize + L.maxSockets, 'enqueueFirst of a node out of range');
+  const n = nodeAt(node);
+  if (!ASC_NO_ASSERT) assert(load<i32>(n + L.N_QUEUED) == 0, 'a node enqueued twice');
+  store<i32>(n + L.N_PREV, -1);
+  store<i32>(n + L.N_NEXT, head);
+  store<i32>(n + L.N_QUEUED, 1);
+  if (head >= 0) store<i32>(nodeAt(head) + L.N_PREV, node);
+  else tail = node;
+  head = node;
+  length++;
+  if (node < L.poolSize) contextNodes++;
+}
+
 export function unlink(node: i32): void {
   const n = nodeAt(node);
   if (!ASC_NO_ASSERT) assert(load<i32>(n + L.N_QUEUED) == 1 && length > 0, 'unlink of a node not in the ready queue');

@@ -534,6 +534,11 @@ static void submit_listed_chains(shim *s) {
   }
   u->to_send_count = 0;
 }
+/* What taking completions or performing requests queued (a write's next part, a poll) reaches the
+ * kernel before the app has control again: the app may remove an fd, close it and open another
+ * with the same number, which a submission still queued would then reach, sending the removed
+ * fd's bytes on the new connection. Nothing queued, no system call. */
+static void submit_queued(shim *s) { os_uring_enter(state_of(s)->ring, state_of(s)->batch, 0, 0); }
 
 static int uring_apply(shim *s, int count) {
   begin_cycle(s);
@@ -561,6 +566,7 @@ static int uring_apply(shim *s, int count) {
   submit_listed_chains(s);
   serve_readable(s); /* resumed reads: their data is likely there already */
   if (removed) confirm_cancels(s);
+  submit_queued(s);
   return s->results;
 }
 
@@ -586,6 +592,7 @@ static int uring_harvest(shim *s, double timeout_ms) {
   }
   s->woken = u->wake_seen;
   u->wake_seen = 0;
+  submit_queued(s);
   return s->results;
 }
 
