@@ -4,7 +4,8 @@
 // OS results and delivered events (slices, because flow arrows bind to slices) joined by arrows,
 // instants for faults (on the reactor whose call they struck, or the network) and app calls, wait spans, counters for the pool, the ready queue and the
 // bytes in flight. Times are the trace's ms as µs.
-import { checkTraceOf, type Trace, type TraceRecord, type RequestRecord } from './format.js';
+import type { Trace, TraceRecord, RequestRecord } from './format.js';
+import { checkTraceOf } from './check.js';
 import { REQUEST, RESULT } from '../seam.js';
 
 export interface ChromeEvent {

@@ -1,6 +1,7 @@
 // traceHash: a stable fingerprint of a trace, the same in Node and in a browser. Two runs of a
 // seed are the same run exactly when their hashes match (the sweep's determinism self-check).
-import { checkTraceOf, type Trace } from './format.js';
+import type { Trace } from './format.js';
+import { checkTraceOf } from './check.js';
 
 /** JSON with object keys sorted and undefined fields left out: one text per value. */
 export function canonicalJson(value: unknown): string {

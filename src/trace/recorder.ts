@@ -65,12 +65,18 @@ export class TraceRecorder implements TraceSink {
   }
 
   reactor(info: Omit<TraceReactor, 'r'>): number {
+    if (typeof info !== 'object' || info === null) {
+      throw new ReactorError('EINVAL', `TraceRecorder.reactor: info must be the reactor's TraceReactor fields (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(info)}`);
+    }
     const r = this.#reactors.length;
     this.#reactors.push({ r, ...info });
     return r;
   }
 
   record(record: TraceRecord): void {
+    if (typeof record !== 'object' || record === null) {
+      throw new ReactorError('EINVAL', `TraceRecorder.record: record must be a TraceRecord (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(record)}`);
+    }
     this.#queue.push(record);
     this.#bytes += traceRecordBytes(record);
     while (this.size > 1 && (this.size > this.capacity || this.#bytes > this.capacityBytes)) {

@@ -6,7 +6,7 @@ import { ReactorError } from '../errors.js';
 import { show as showValue } from '../validate.js';
 import type { IoEvent } from '../events.js';
 import type { CallRecord, EventRecord, Trace, TraceReactor, TraceRecord } from './format.js';
-import { checkTraceOf } from './format.js';
+import { checkTraceOf } from './check.js';
 import { ReplayBackend, divergence, type RecordedCycle } from './replay-shim.js';
 import { decodeBase64 } from './base64.js';
 import { ERRNO } from '../seam.js';

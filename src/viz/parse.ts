@@ -1,6 +1,7 @@
 // Reads a trace file's text, or says clearly why it is not one: used by `io-reactor viz` before
 // serving a file and by the page for a file opened in it.
-import { traceProblem, type Trace } from '../trace/format.js';
+import type { Trace } from '../trace/format.js';
+import { traceProblem } from '../trace/check.js';
 
 const HOW_TO_RECORD = "record one with io-reactor's TraceRecorder (Reactor.create({ trace: recorder })) and save JSON.stringify(recorder.toJSON())";
 
