@@ -222,7 +222,8 @@ static void on_op(shim *s, const os_uring_cqe *c) {
     s->bookkeeping += s->results - before;
     return;
   }
-  SHIM_ASSERT(op->kind == REQ_SEND);
+  /* One send is in flight per fd, its queue's head: a live completion is that one's. */
+  SHIM_ASSERT(op->kind == REQ_SEND && f->write_head == ctx);
   on_send(s, f, c->res);
 }
 
