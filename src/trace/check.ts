@@ -3,6 +3,7 @@
 import { ReactorError } from '../errors.js';
 import { show } from '../validate.js';
 import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceRecord } from './format.js';
+import { traceHash as hashOf } from './hash.js';
 
 const RECORD_KINDS: ReadonlySet<string> = new Set<TraceRecord['k']>(['call', 'request', 'result', 'event', 'fault', 'counters']);
 
@@ -33,4 +34,10 @@ export function traceProblem(value: unknown): string | null {
 export function checkTraceOf(trace: unknown, op: string): asserts trace is Trace {
   const problem = traceProblem(trace);
   if (problem !== null) throw new ReactorError('EINVAL', `${op}: not an ${TRACE_FORMAT} version ${TRACE_VERSION} trace (${problem}); pass what TraceRecorder.toJSON() returned`);
+}
+
+/** traceHash as the package exports it: what is not a trace is refused before it is hashed. */
+export function traceHash(trace: Trace): string {
+  checkTraceOf(trace, 'traceHash');
+  return hashOf(trace);
 }

@@ -1,7 +1,7 @@
 // traceHash: a stable fingerprint of a trace, the same in Node and in a browser. Two runs of a
 // seed are the same run exactly when their hashes match (the sweep's determinism self-check).
+// No imports: a browser runs this file's text as it is; the package exports it checked (check.ts).
 import type { Trace } from './format.js';
-import { checkTraceOf } from './check.js';
 
 /** JSON with object keys sorted and undefined fields left out: one text per value. */
 export function canonicalJson(value: unknown): string {
@@ -54,7 +54,6 @@ class Fnv64 {
  * (the trace's keys in sorted order: dropped, format, reactors, records, seed, version).
  */
 export function traceHash(trace: Trace): string {
-  checkTraceOf(trace, 'traceHash');
   const fnv = new Fnv64();
   const { records, ...rest } = trace;
   const keys = Object.keys(rest).concat('records').sort();
