@@ -36,11 +36,19 @@ test.each(TARGETS)('%s: every seed, then mutations for a few seconds, with no cr
   }
 }, RUN_LIMIT_MS);
 
-test('the request-ring input that overflowed the io_uring shim runs clean', () => {
-  // io_uring: a remove and a new add of the same fd in one batch, with a send in flight. The
-  // driver gave both registrations one generation, which the core never does; the cancel's
-  // completion then read as the new registration's send and read ops[-1]. Each add now has a
-  // generation of its own, and the shim asserts a live send completion is its fd's head.
-  const { status, stderr } = fuzz('request_ring', [join(corpus('request_ring'), 'io_uring-remove-and-add-of-one-fd-in-one-batch-with-a-send-in-flight')]);
+/** Inputs that once crashed a target, kept in its corpus under a name saying what they found. */
+const REGRESSIONS: [target: string, input: string, found: string][] = [
+  ['request_ring', 'io-uring-remove-and-add-of-one-fd-in-one-batch-with-a-send-in-flight',
+    // The driver gave both registrations one generation, which the core never does; the cancel's
+    // completion then read as the new registration's send and indexed ops[-1]. Each add now has a
+    // generation of its own, and the shim asserts a live send completion is its fd's head.
+    'a heap overflow in the io_uring shim\'s send completion'],
+  ['request_ring', 'driver-removes-everything-with-the-ring-nearly-full',
+    // The driver's final removes went past the request ring's entries; it now cycles first.
+    'the harness driver writing past the request ring'],
+];
+
+test.each(REGRESSIONS)('%s: %s (once %s) runs clean', (target, input) => {
+  const { status, stderr } = fuzz(target, [join(corpus(target), input)]);
   expect({ status, report: stderr.match(/^(==\d+==ERROR|SUMMARY): .*$/gm) }).toEqual({ status: 0, report: null });
 });

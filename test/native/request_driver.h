@@ -144,6 +144,8 @@ static int driver_step(driver *d) {
 
 /* Removes every registration and checks every context came back; then closes everything. */
 static int driver_close(driver *d, int ok) {
+  /* The removes need room in the ring, as the core's would. */
+  if (ok && d->c.queued + PAIRS > REQUESTS) ok = take_results(d, cycle(&d->c, 0));
   for (int p = 0; p < PAIRS && ok; p++)
     if (d->added[p]) slot_request(d, REQ_REMOVE, p, 0, 0), d->added[p] = 0;
   if (ok) ok = take_results(d, cycle(&d->c, 0));
