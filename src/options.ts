@@ -1,6 +1,6 @@
 // Reactor.create options: defaults and checks.
 import { ReactorError } from './errors.js';
-import { checkIntegerIn } from './validate.js';
+import { checkIntegerIn, checkOptions, show } from './validate.js';
 import * as limits from './limits.js';
 import { nativeDefaults, nativeModelRefusal, nativeMechanismRefusal } from './native.js';
 import type { FaultRates } from './faults.js';
@@ -54,17 +54,12 @@ const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
-    throw new ReactorError('EINVAL', `Reactor.create: options must be an object, got ${String(options)}`);
-  }
-  if ('windowsFlavor' in options) {
+  checkOptions(options, null, 'Reactor.create');
+  if ('windowsFlavor' in (options as object)) {
     // Only another reactor on the same simulated host can close an fd under a pending read.
     throw new ReactorError('EINVAL', `Reactor.create: windowsFlavor is an option of new Simulation({ windowsFlavor }) (io-reactor/sim), where reactors share a host; a lone reactor's os.close removes the fd first, so the flavor would never show`);
   }
-  const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
-  if (unknown.length > 0) {
-    throw new ReactorError('EINVAL', `Reactor.create: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${KNOWN.join(', ')}`);
-  }
+  checkOptions(options, KNOWN, 'Reactor.create');
   const o = options as ReactorOptions;
   // The native shim's OS decides what runs natively (native.ts); the simulation runs everything.
   const native = (o.backend ?? 'native') === 'native';
@@ -73,16 +68,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const defaults = native ? nativeDefaults(o.model) : SIM_DEFAULTS;
   const model = o.model ?? defaults.model;
   if (!MODELS.includes(model)) {
-    throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${show(model)}`);
   }
   const mechanism = o.mechanism ?? defaults.mechanism;
   if (!MECHANISMS.includes(mechanism)) {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll', 'iocp' or 'io_uring', got ${JSON.stringify(mechanism)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll', 'iocp' or 'io_uring', got ${show(mechanism)}`);
   }
   const op = 'Reactor.create';
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
-    throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${show(backend)}`);
   }
   if ((mechanism === 'iocp' || mechanism === 'io_uring') && model !== 'completion') {
     throw new ReactorError('EINVAL', `Reactor.create: mechanism '${mechanism}' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
@@ -96,7 +91,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const seed = checkIntegerIn(o.seed ?? 0, 0, 0xffffffff, 'seed', op);
   const latencyMs = o.latencyMs ?? [0, 0];
   if (!Array.isArray(latencyMs) || latencyMs.length !== 2 || !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || latencyMs[0] > latencyMs[1]) {
-    throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${JSON.stringify(latencyMs)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${show(latencyMs)}`);
   }
   const trace = o.trace ?? null;
   if (trace !== null && (typeof trace !== 'object' || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
@@ -106,7 +101,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     backend,
     seed,
     latencyMs: [latencyMs[0], latencyMs[1]],
-    faults: o.faults ?? {},
+    faults: o.faults === undefined ? {} : o.faults,
     model,
     mechanism,
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),

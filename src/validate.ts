@@ -2,10 +2,16 @@
 import { ReactorError } from './errors.js';
 import { MAX_FD, MAX_EVENTS_PER_WAIT } from './limits.js';
 
-function show(value: unknown): string {
+/** A value as an error message shows it; never throws (bigints, symbols, cycles). */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : show(v))).join(', ')}]`;
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  const plain = Object.getPrototypeOf(value) === Object.prototype;
+  try {
+    if (plain) return JSON.stringify(value);
+  } catch { /* a bigint or a cycle inside: its tag below */ }
   return Object.prototype.toString.call(value);
 }
 
@@ -48,7 +54,20 @@ export function checkBytes(data: unknown, op: string): Uint8Array {
   if (!(data instanceof Uint8Array)) {
     throw new ReactorError('EINVAL', `${op}: data must be a Uint8Array (or Buffer), got ${show(data)}; encode strings with TextEncoder`);
   }
+  // A detached view reads as empty; only an empty one can be detached, so only it is looked at.
+  if (data.byteLength === 0 && isDetached(data.buffer)) {
+    throw new ReactorError('EINVAL', `${op}: data's ArrayBuffer was detached (transferred to a worker or structuredClone); pass a view of memory this thread still owns`);
+  }
   return data;
+}
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export function checkIntegerIn(value: unknown, min: number, max: number, what: string, op: string): number {
@@ -56,4 +75,16 @@ export function checkIntegerIn(value: unknown, min: number, max: number, what: s
     throw new ReactorError('EINVAL', `${op}: ${what} must be an integer from ${min} to ${max}, got ${show(value)}`);
   }
   return value;
+}
+
+/** An options object (undefined: none) with only `known` keys (null: the callee checks them). */
+export function checkOptions(options: unknown, known: readonly string[] | null, op: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ReactorError('EINVAL', `${op}: options must be an object, got ${show(options)}`);
+  }
+  const unknown = known === null ? [] : Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new ReactorError('EINVAL', `${op}: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${known!.join(', ')}`);
+  }
 }

@@ -12,8 +12,9 @@ test('terminal escapes and control characters are neither relayed nor logged', a
   s = await startServer([]);
   const alice = await Client.named(s.port, 'alice');
   const mallory = await Client.named(s.port, 'mallory');
-  // Colour, an OSC window title, cursor moves, a clear screen, a bell, a C1 CSI, a bidi override, a backspace.
-  mallory.say('hi \x1b[31mred\x1b[0m\x1b]0;pwned\x07 \x1b[2J\x1b[H\x07bell\u009b31m \u202eevil\x08\ttab\r\n');
+  // Colour, an OSC window title, cursor moves, a clear screen, a bell, a C1 CSI, a bidi override, a
+  // backspace, a Unicode line separator.
+  mallory.say('hi \x1b[31mred\x1b[0m\x1b]0;pwned\x07 \x1b[2J\x1b[H\x07bell\u009b31m \u202eevil\x08\t\u2028tab\r\n');
   await alice.expect(/\[mallory\] .*\r\n/);
   const relayed = /\[mallory\] (.*)\r\n/.exec(alice.received)![1];
   expect(relayed).toBe('hi red bell31m evil tab');
@@ -21,7 +22,7 @@ test('terminal escapes and control characters are neither relayed nor logged', a
   expect(alice.received).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
   expect(s.log()).toMatch(/relay mallory: hi red bell31m evil tab\n/);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: nor the log
-  expect(s.log()).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\x80-\x9f\u202e]/);
+  expect(s.log()).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\x80-\x9f\u202e\u2028]/);
 });
 
 test('/quit works before a name is set', async () => {

@@ -6,9 +6,10 @@
 // (DCS, SOS, PM, APC), and two-byte ESC sequences. An unterminated string runs to the line's end.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and BEL are what it looks for
 const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_](?:[^\x07\x1b]|\x1b(?!\\))*(?:\x07|\x1b\\)?|[ -/]*[0-~]?)/g;
-// C0, DEL and C1 controls (C1 0x9b is CSI on some terminals), and the bidi controls that
-// reorder what follows them on screen.
-const CONTROL = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// C0, DEL and C1 controls (C1 0x9b is CSI on some terminals), the bidi controls that reorder
+// what follows them on screen, and the Unicode line and paragraph separators (which break a log
+// line in editors and viewers as a newline would).
+const CONTROL = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
 
 /** `text` without escape sequences and control characters; a tab becomes a space. */
 export function printable(text: string): string {

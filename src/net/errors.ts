@@ -1,6 +1,7 @@
 // Errors shaped as node:net's, so code written for Node (err.code === 'ECONNREFUSED', err.syscall,
 // err.address, err.port) handles ours unchanged.
 import { constants } from 'node:os';
+import { show } from '../validate.js';
 
 const errnos = constants.errno as Record<string, number>;
 
@@ -43,4 +44,12 @@ export function codedError(code: string, message: string, kind: ErrorConstructor
 export function codeOf(error: unknown, fallback: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.length > 0 ? code : fallback;
+}
+
+/** Node's ERR_INVALID_ARG_TYPE for `name`, which must be `expected` ('of type number', ...). */
+export function invalidArgType(name: string, expected: string, actual: unknown): Error {
+  const received = actual === null || actual === undefined ? String(actual)
+    : typeof actual === 'object' || typeof actual === 'function' ? `an instance of ${(actual as object).constructor?.name ?? 'Object'}`
+    : `type ${typeof actual} (${show(actual)})`;
+  return codedError('ERR_INVALID_ARG_TYPE', `The "${name}" ${name.includes('.') ? 'property' : 'argument'} must be ${expected}. Received ${received}`, TypeError);
 }

@@ -5,13 +5,12 @@ import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../inde
 import type { Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
 import type { Socket, SocketConstructorOpts, AcceptedFd } from './socket.js';
-import { systemError, codedError, codeOf } from './errors.js';
+import { systemError, codedError, codeOf, invalidArgType } from './errors.js';
+import { show } from '../validate.js';
+import { DEFAULT_BACKLOG } from '../limits.js';
 
 /** Where a server with no host listens when the machine has no IPv6. */
 const IPV4_ANY = '0.0.0.0';
-
-/** Node's default backlog for listen(). */
-const DEFAULT_BACKLOG = 511;
 
 export interface ServerOpts extends SocketConstructorOpts {
   pauseOnConnect?: boolean;
@@ -45,10 +44,12 @@ export class Server extends EventEmitter implements Watcher {
 
   constructor(stack: NetStack, socketClass: AcceptedSocketClass, options: ServerOpts = {}, connectionListener?: (socket: Socket) => void) {
     super();
+    if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
     this.#stack = stack;
     this.#socketClass = socketClass;
     this.#options = options;
-    if (connectionListener) this.on('connection', connectionListener);
+    // As Node: a connection listener that is no function is ignored.
+    if (typeof connectionListener === 'function') this.on('connection', connectionListener);
   }
 
   get listening(): boolean {
@@ -63,7 +64,8 @@ export class Server extends EventEmitter implements Watcher {
     }
     if (listener) this.once('listening', listener);
     const port = options.port === undefined ? 0 : Number(options.port);
-    const backlog = options.backlog ?? DEFAULT_BACKLOG;
+    // As Node passes any backlog on to listen(2), which caps it: one outside 1..65535 is the default.
+    const backlog = Number.isInteger(options.backlog) && options.backlog! >= 1 && options.backlog! <= 65535 ? options.backlog! : DEFAULT_BACKLOG;
     this.#closing = false;
     this.#takeRef();
     this.#stack.loop.withReactor((reactor) => {
@@ -133,10 +135,10 @@ export class Server extends EventEmitter implements Watcher {
   close(callback?: (error?: Error) => void): this {
     if (this.#fd < 0) {
       const error = codedError('ERR_SERVER_NOT_RUNNING', 'Server is not running.');
-      if (callback) process.nextTick(callback, error);
+      if (typeof callback === 'function') process.nextTick(callback, error);
       return this;
     }
-    if (callback) this.once('close', callback);
+    if (typeof callback === 'function') this.once('close', callback);
     this.#closing = true;
     this.#stack.loop.closeListener(this.#fd);
     this.#fd = -1;
@@ -216,18 +218,27 @@ function listenArgs(args: unknown[]): { options: ListenOptions; listener?: Liste
   let options: ListenOptions;
   if (first !== null && typeof first === 'object') options = first as ListenOptions;
   else {
+    if (typeof first === 'string' && !/^\d+$/.test(first)) {
+      throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
+    }
     options = { port: first as number | undefined };
     if (typeof plain[1] === 'string') {
       options.host = plain[1];
       if (typeof plain[2] === 'number') options.backlog = plain[2];
     } else if (typeof plain[1] === 'number') options.backlog = plain[1];
   }
-  if (options.path !== undefined || typeof options.port === 'string' && !/^\d+$/.test(options.port)) {
+  if (options.path !== undefined) {
     throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
   }
-  const port = options.port === undefined ? 0 : Number(options.port);
+  // As Node: no port (listen(), listen(cb), port undefined or null) is any free port.
+  if (options.port === undefined && 'port' in options || options.port === null) return { options: { ...options, port: 0 }, listener };
+  if (typeof options.port !== 'number' && typeof options.port !== 'string') {
+    const why = 'port' in options ? 'is invalid' : 'must have the property "port" or "path"';
+    throw codedError('ERR_INVALID_ARG_VALUE', `The argument 'options' ${why}. Received ${show(options)}`, TypeError);
+  }
+  const port = typeof options.port === 'string' && options.port.trim() === '' ? NaN : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw codedError('ERR_SOCKET_BAD_PORT', `options.port should be >= 0 and < 65536. Received ${String(options.port)}.`, RangeError);
+    throw codedError('ERR_SOCKET_BAD_PORT', `options.port should be >= 0 and < 65536. Received ${show(options.port)}.`, RangeError);
   }
   return { options, listener };
 }

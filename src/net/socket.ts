@@ -5,7 +5,8 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../index.js';
 import type { NetLoop, Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
-import { systemError, codedError, codeOf } from './errors.js';
+import { systemError, codedError, codeOf, invalidArgType } from './errors.js';
+import { show } from '../validate.js';
 
 // Taken at load: under a simulation's virtual clock the stream's own turns stay real.
 const realSetImmediate = globalThis.setImmediate;
@@ -86,6 +87,7 @@ export class Socket extends Duplex implements Watcher {
   }
 
   constructor(stack: NetStack, options: SocketConstructorOpts = {}, accepted?: AcceptedFd) {
+    refuseFdOption(options);
     super({
       allowHalfOpen: options.allowHalfOpen ?? false,
       readableHighWaterMark: options.readableHighWaterMark ?? options.highWaterMark,
@@ -322,7 +324,8 @@ export class Socket extends Duplex implements Watcher {
 
   /** Emits 'timeout' after `ms` without activity (0 turns it off); the socket stays open. */
   setTimeout(ms: number, callback?: () => void): this {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    if (typeof ms !== 'number') throw invalidArgType('msecs', 'of type number', ms);
+    if (!Number.isFinite(ms) || ms < 0) {
       throw codedError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, RangeError);
     }
     if (callback) {
@@ -432,6 +435,7 @@ function readError(code: string): Error {
 
 
 function toPort(port: unknown): number {
+  if (typeof port !== 'number' && typeof port !== 'string') throw invalidArgType('options.port', 'of type number or string', port);
   const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
     throw codedError('ERR_SOCKET_BAD_PORT', `Port should be >= 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : String(port)}.`, RangeError);
@@ -451,10 +455,29 @@ export function connectArgs(args: unknown[]): { options: SocketConnectOpts & Soc
       throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'connect({ path }): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
     }
     if (options.port === undefined) throw codedError('ERR_MISSING_ARGS', 'The "options.port" or "options.path" property must be specified', TypeError);
+    const family = (options as { family?: unknown }).family;
+    if (family !== undefined && family !== 0 && family !== 4 && family !== 6) {
+      throw codedError('ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${show(family)}`, TypeError);
+    }
     return { options, listener };
   }
+  if (first === undefined) throw codedError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified', TypeError);
   if (typeof first === 'string' && !/^\d+$/.test(first)) {
     throw codedError('ERR_IO_REACTOR_UNSUPPORTED', `connect(${JSON.stringify(first)}): io-reactor/net has TCP only (a string path is a Unix domain socket); pass a port`);
   }
   return { options: { port: first as number, host: typeof plain[1] === 'string' ? plain[1] : undefined }, listener };
+}
+
+/**
+ * new Socket(fd) and new Socket({ fd }) wrap a descriptor in node:net; here sockets are made by
+ * connect() or accepted by a Server. The fd is checked as Node checks it, then refused.
+ */
+function refuseFdOption(options: unknown): void {
+  const fd = typeof options === 'number' ? options : (options as { fd?: unknown } | null)?.fd;
+  if (fd === undefined) return;
+  if (typeof fd !== 'number') throw invalidArgType('fd', 'of type number', fd);
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw codedError('ERR_OUT_OF_RANGE', `The value of "fd" is out of range. It must be an integer >= 0 && <= 2147483647. Received ${show(fd)}`, RangeError);
+  }
+  throw codedError('ERR_IO_REACTOR_UNSUPPORTED', `new Socket({ fd: ${fd} }): io-reactor/net does not wrap an existing descriptor; connect() a Socket, or accept one with a Server (node:net wraps descriptors)`);
 }

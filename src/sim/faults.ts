@@ -4,6 +4,7 @@
 // random stream per kind, so enabling one kind never reshuffles the network's or another kind's.
 import { Random } from './random.js';
 import { ReactorError } from '../errors.js';
+import { show } from '../validate.js';
 import type { FaultRates, FaultReport } from '../faults.js';
 
 export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
@@ -35,6 +36,12 @@ export class Faults {
 
   constructor(seed: number, rates: FaultRates = {}, schedule?: readonly Injection[]) {
     this.#seed = seed;
+    if (typeof rates !== 'object' || rates === null || Array.isArray(rates)) {
+      throw new ReactorError('EINVAL', `faults: must be an object of rates such as { resetRate: 0.01 }, got ${show(rates)}`);
+    }
+    if (schedule !== undefined && !Array.isArray(schedule)) {
+      throw new ReactorError('EINVAL', `faults: faultSchedule must be an array of { kind, occasion } (what faultInjections() returns), got ${show(schedule)}`);
+    }
     const unknown = Object.keys(rates).filter((k) => !FAULT_KINDS.some((kind) => `${kind}Rate` === k));
     if (unknown.length > 0) {
       throw new ReactorError('EINVAL', `faults: unknown ${unknown.join(', ')}; the faults are ${FAULT_KINDS.map((k) => `${k}Rate`).join(', ')}`);
@@ -103,7 +110,7 @@ function scheduleByKind(schedule: readonly Injection[]): Map<FaultKind, Set<numb
   const byKind = new Map<FaultKind, Set<number>>();
   for (const entry of schedule) {
     if (!FAULT_KINDS.includes(entry?.kind) || !Number.isInteger(entry.occasion) || entry.occasion < 0) {
-      throw new ReactorError('EINVAL', `faults: a schedule entry is { kind, occasion } with kind one of ${FAULT_KINDS.join(', ')} and occasion an integer >= 0, got ${JSON.stringify(entry)}`);
+      throw new ReactorError('EINVAL', `faults: a schedule entry is { kind, occasion } with kind one of ${FAULT_KINDS.join(', ')} and occasion an integer >= 0, got ${show(entry)}`);
     }
     if (!byKind.has(entry.kind)) byKind.set(entry.kind, new Set());
     byKind.get(entry.kind)!.add(entry.occasion);

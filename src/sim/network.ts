@@ -2,7 +2,7 @@
 // deliveries, the listening ports of every host, the network's random stream and the faults.
 import { MAX_SEED, Random } from './random.js';
 import { ReactorError } from '../errors.js';
-import { checkIntegerIn } from '../validate.js';
+import { checkIntegerIn, show } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
 import { MinHeap } from './heap.js';
@@ -51,7 +51,7 @@ export class SimNetwork<Port = unknown> {
     const latency = options.latencyMs;
     if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms))
       && latency[0] >= 0 && latency[0] <= latency[1])) {
-      throw new ReactorError('EINVAL', `Simulation: latencyMs must be [min, max] in virtual ms with 0 <= min <= max, got ${JSON.stringify(latency)}`);
+      throw new ReactorError('EINVAL', `Simulation: latencyMs must be [min, max] in virtual ms with 0 <= min <= max, got ${show(latency)}`);
     }
     this.#random = new Random(this.seed, 'network');
     this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);

@@ -5,6 +5,7 @@ import { openReactorOn, type Reactor } from '../reactor.js';
 import type { Backend } from '../backend.js';
 import { simBackend } from './backend.js';
 import { ReactorError } from '../errors.js';
+import { checkOptions, show } from '../validate.js';
 import type { ReactorOptions } from '../options.js';
 import { SimKernel } from './kernel.js';
 import type { Listener } from './stream.js';
@@ -113,6 +114,10 @@ export class SimHost {
 
   /** A reactor on this host over a backend of the caller's (a test's misbehaving shim). */
   createReactorOn<C = unknown>(backend: Backend, options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
+    checkOptions(options, null, 'createReactor');
+    if (typeof backend !== 'object' || backend === null || typeof backend.createShim !== 'function') {
+      throw new ReactorError('EINVAL', `createReactorOn: backend must be a Backend (an object with createShim(), os and now()), got ${String(backend)}`);
+    }
     const misplaced = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'].filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
@@ -133,6 +138,8 @@ export class SimHost {
   }
 }
 
+const SIMULATION_OPTIONS = ['seed', 'latencyMs', 'faults', 'faultSchedule', 'trace', 'windowsFlavor', 'oracle'];
+
 export class Simulation {
   readonly network: SimNetwork<Listener>;
   readonly #hosts = new Map<string, SimHost>();
@@ -146,9 +153,10 @@ export class Simulation {
   readonly #opening = new Set<Promise<unknown>>();
 
   constructor(options: SimulationOptions = {}) {
+    checkOptions(options, SIMULATION_OPTIONS, 'Simulation');
     const flavor = options.windowsFlavor ?? 'windows';
     if (!WINDOWS_FLAVORS.includes(flavor)) {
-      throw new ReactorError('EINVAL', `Simulation: windowsFlavor must be 'windows' (a read ended by a local close completes with 995) or 'wine' (676), got ${JSON.stringify(flavor)}`);
+      throw new ReactorError('EINVAL', `Simulation: windowsFlavor must be 'windows' (a read ended by a local close completes with 995) or 'wine' (676), got ${show(flavor)}`);
     }
     this.#windowsFlavor = flavor;
     this.network = new SimNetwork<Listener>(options);
@@ -193,6 +201,9 @@ export class Simulation {
   /** The host of that name, created on first use. Connect to it with os.connect(port, name). */
   host(name: string): SimHost {
     let host = this.#hosts.get(name);
+    if (!host && (typeof name !== 'string' || name.length === 0)) {
+      throw new ReactorError('EINVAL', `sim.host: name must be a non-empty string such as 'server' (other hosts connect to it by that name), got ${show(name)}`);
+    }
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
@@ -229,7 +240,7 @@ export class Simulation {
    */
   crash(name: string): void {
     const host = this.#hosts.get(name);
-    if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${JSON.stringify(name)}; hosts are made by sim.host(name)`);
+    if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${show(name)}; hosts are made by sim.host(name)`);
     host.kernel.crash();
     this.#scheduler.rejectWhere((shim) => shim.crashed, () => hostDown(name, 'waitAsync'));
   }
@@ -237,7 +248,7 @@ export class Simulation {
   /** A crashed host boots again: a fresh kernel under the same name (no fds, no listeners). */
   restart(name: string): SimHost {
     if (!this.#hosts.get(name)?.kernel.crashed) {
-      throw new ReactorError('EINVAL', `sim.restart: host ${JSON.stringify(name)} has not crashed; crash it first with sim.crash(name)`);
+      throw new ReactorError('EINVAL', `sim.restart: host ${show(name)} has not crashed; crash it first with sim.crash(name)`);
     }
     this.#hosts.delete(name);
     return this.host(name);
@@ -248,6 +259,9 @@ export class Simulation {
    * nothing scheduled that could end it, or virtual time reaches `untilMs`. Returns the time.
    */
   runUntilIdle(untilMs = Infinity): Promise<number> {
+    if (typeof untilMs !== 'number' || !(untilMs >= 0)) {
+      return Promise.reject(new ReactorError('EINVAL', `sim.runUntilIdle: untilMs must be a virtual time in ms >= 0 (Infinity, the default: until idle), got ${show(untilMs)}`));
+    }
     return this.#scheduler.runUntilIdle(untilMs, { oracle: this.#watchers.oracle, opening: this.#opening, clock: () => this.#clock });
   }
 

@@ -5,6 +5,7 @@
 // instants for faults (on the reactor whose call they struck, or the network) and app calls, wait spans, counters for the pool, the ready queue and the
 // bytes in flight. Times are the trace's ms as µs.
 import type { Trace, TraceRecord, RequestRecord } from './format.js';
+import { checkTraceOf } from './check.js';
 import { REQUEST, RESULT } from '../seam.js';
 
 export interface ChromeEvent {
@@ -73,6 +74,7 @@ class Lanes {
 
 /** Converts a trace into Chrome Trace Event JSON (pass it to JSON.stringify and save as .json). */
 export function toChromeTrace(trace: Trace): ChromeTrace {
+  checkTraceOf(trace, 'toChromeTrace');
   const out: ChromeEvent[] = [];
   // Processes are numbered from 1: viewers take pid 0 for the kernel's idle process.
   const networkPid = trace.reactors.length + 1;

@@ -1,5 +1,6 @@
 // traceHash: a stable fingerprint of a trace, the same in Node and in a browser. Two runs of a
 // seed are the same run exactly when their hashes match (the sweep's determinism self-check).
+// No imports: a browser runs this file's text as it is; the package exports it checked (check.ts).
 import type { Trace } from './format.js';
 
 /** JSON with object keys sorted and undefined fields left out: one text per value. */

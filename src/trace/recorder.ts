@@ -1,7 +1,7 @@
 // TraceRecorder: the TraceSink that keeps a trace in memory, within a named capacity, and streams
 // each record to live subscribers (the visualizer's feed) as it arrives.
 import { ReactorError } from '../errors.js';
-import { checkIntegerIn } from '../validate.js';
+import { checkIntegerIn, checkOptions } from '../validate.js';
 import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceReactor, type TraceRecord, type TraceSink } from './format.js';
 
 /**
@@ -57,6 +57,7 @@ export class TraceRecorder implements TraceSink {
 
   constructor(options: TraceRecorderOptions = {}) {
     const op = 'TraceRecorder';
+    checkOptions(options, ['capacity', 'capacityBytes', 'seed'], op);
     this.capacity = checkIntegerIn(options.capacity ?? DEFAULT_TRACE_CAPACITY, 1, MAX_TRACE_CAPACITY, 'capacity', op);
     this.capacityBytes = checkIntegerIn(options.capacityBytes ?? DEFAULT_TRACE_BYTES, 1, MAX_TRACE_BYTES, 'capacityBytes', op);
     const seed = options.seed ?? null;
@@ -64,12 +65,18 @@ export class TraceRecorder implements TraceSink {
   }
 
   reactor(info: Omit<TraceReactor, 'r'>): number {
+    if (typeof info !== 'object' || info === null) {
+      throw new ReactorError('EINVAL', `TraceRecorder.reactor: info must be the reactor's TraceReactor fields (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(info)}`);
+    }
     const r = this.#reactors.length;
     this.#reactors.push({ r, ...info });
     return r;
   }
 
   record(record: TraceRecord): void {
+    if (typeof record !== 'object' || record === null) {
+      throw new ReactorError('EINVAL', `TraceRecorder.record: record must be a TraceRecord (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(record)}`);
+    }
     this.#queue.push(record);
     this.#bytes += traceRecordBytes(record);
     while (this.size > 1 && (this.size > this.capacity || this.#bytes > this.capacityBytes)) {
@@ -82,7 +89,17 @@ export class TraceRecorder implements TraceSink {
       this.#queue = this.#queue.slice(this.#oldest);
       this.#oldest = 0;
     }
-    for (const listener of this.#listeners) listener(record);
+    for (const listener of this.#listeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        // As diagnostics_channel does: an uncaught exception of its own, never one thrown into
+        // the middle of the reactor call being recorded.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /**

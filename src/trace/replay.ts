@@ -3,9 +3,10 @@
 // events. A native run recorded with `trace` thus reproduces its event sequence with no sockets.
 import { openReactorOn, type Reactor } from '../reactor.js';
 import { ReactorError } from '../errors.js';
+import { show as showValue } from '../validate.js';
 import type { IoEvent } from '../events.js';
 import type { CallRecord, EventRecord, Trace, TraceReactor, TraceRecord } from './format.js';
-import { TRACE_FORMAT, TRACE_VERSION } from './format.js';
+import { checkTraceOf } from './check.js';
 import { ReplayBackend, divergence, type RecordedCycle } from './replay-shim.js';
 import { decodeBase64 } from './base64.js';
 import { ERRNO } from '../seam.js';
@@ -19,9 +20,7 @@ export interface ReplayedReactor {
 }
 
 function checkTrace(trace: Trace): void {
-  if (trace?.format !== TRACE_FORMAT || trace.version !== TRACE_VERSION || !Array.isArray(trace.records) || !Array.isArray(trace.reactors)) {
-    throw new ReactorError('EINVAL', `replay: not an ${TRACE_FORMAT} version ${TRACE_VERSION} trace; pass what TraceRecorder.toJSON() returned`);
-  }
+  checkTraceOf(trace, 'replay');
   if (trace.dropped) {
     throw new ReactorError('EINVAL', `replay: the trace lost its first ${trace.dropped} records to the recorder's capacity; record again with a larger TraceRecorder capacity or capacityBytes`);
   }
@@ -127,6 +126,9 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
  */
 export async function replay(trace: Trace, r?: number): Promise<ReplayedReactor[]> {
   checkTrace(trace);
+  if (r !== undefined && (typeof r !== 'number' || !Number.isInteger(r) || r < 0)) {
+    throw new ReactorError('EINVAL', `replay: r must be a reactor's number in the trace (an integer >= 0, its records' "r") or left out for all, got ${showValue(r)}`);
+  }
   const reactors = r === undefined ? trace.reactors : trace.reactors.filter((x) => x.r === r);
   if (reactors.length === 0) throw new ReactorError('EINVAL', `replay: the trace has no reactor ${r}; its reactors are ${trace.reactors.map((x) => x.r).join(', ')}`);
   const out: ReplayedReactor[] = [];

@@ -105,6 +105,7 @@ export class ReactorTap implements ReactorObserver {
   }
 
   call<T>(op: ObservedCall, args: readonly unknown[], run: () => T): T {
+    this.#refuseFromSink(op);
     if (this.#writer.inCall) return run();   // made by the call being recorded
     const record = this.#callRecord(op, args);
     this.#writer.beginCall(this.r);
@@ -119,6 +120,11 @@ export class ReactorTap implements ReactorObserver {
   }
 
   callAsync<T>(args: readonly unknown[], run: () => Promise<T>): Promise<T> {
+    try {
+      this.#refuseFromSink('waitAsync');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const record = this.#callRecord('wait', args);
     record.async = true;
     const cycles = this.#cycles;
@@ -136,6 +142,16 @@ export class ReactorTap implements ReactorObserver {
       this.#writer.emit(record);
       throw e;
     });
+  }
+
+  /**
+   * A reactor call from inside the sink (a TraceRecorder listener) would run in the middle of
+   * another call's records, out of their order, or recurse without end: refused, and defer it.
+   */
+  #refuseFromSink(op: string): void {
+    if (this.#writer.delivering) {
+      throw new ReactorError('EBUSY', `${op}: called from inside a trace listener, while the reactor is recording; a listener must not call a traced reactor: defer the call (queueMicrotask or setImmediate)`);
+    }
   }
 
   #callRecord(op: ObservedCall, args: readonly unknown[]): CallRecord {

@@ -7,6 +7,8 @@ export class TraceWriter {
   readonly #sink: TraceSink;
   #held: TraceRecord[] | null = null;
   #caller = -1;
+  /** Sink calls under way: the sink (a TraceRecorder's listeners) is running its code. */
+  #delivering = 0;
 
   constructor(sink: TraceSink) {
     this.#sink = sink;
@@ -21,6 +23,11 @@ export class TraceWriter {
     return this.#held !== null;
   }
 
+  /** Whether the sink is taking a record: what it does then is no app call of a reactor. */
+  get delivering(): boolean {
+    return this.#delivering > 0;
+  }
+
   /** The reactor whose app call is being recorded, or -1. */
   get caller(): number {
     return this.#caller;
@@ -28,7 +35,16 @@ export class TraceWriter {
 
   emit(record: TraceRecord): void {
     if (this.#held !== null) this.#held.push(record);
-    else this.#sink.record(record);
+    else this.#deliver(record);
+  }
+
+  #deliver(record: TraceRecord): void {
+    this.#delivering++;
+    try {
+      this.#sink.record(record);
+    } finally {
+      this.#delivering--;
+    }
   }
 
   beginCall(r: number): void {
@@ -41,8 +57,8 @@ export class TraceWriter {
     const held = this.#held ?? [];
     this.#held = null;
     this.#caller = -1;
-    if (call !== null) this.#sink.record(call);
-    for (const record of held) this.#sink.record(record);
+    if (call !== null) this.#deliver(call);
+    for (const record of held) this.#deliver(record);
   }
 }
 

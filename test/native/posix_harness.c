@@ -12,23 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "common/os.h"
-#include "common/shim.h"
-#include "common/sockets.h"
-
-enum { POOL = 16, SOCKETS = 16, BUFFER_BYTES = 256, RESULTS = 4 * POOL + 2 * SOCKETS, REQUESTS = 64 };
-/* Contexts below LENT are the core's for sends and accepts; buffers from LENT up are lent to reads. */
-enum { LENT = POOL / 2 };
+#include "request_driver.h"
 
 static int failures;
-static char why[256];
 
-static int fail(const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(why, sizeof why, format, args);
-  va_end(args);
-  return 0;
+static void add(core *c, int fd, int slot, int mask) { request(c, REQ_ADD, fd, slot, fd_kind(fd), mask); }
+
+static uint64_t rng;
+static uint32_t next_random(void *unused) {
+  (void)unused;
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng >> 16);
 }
 
 static void report(const char *name, int passed) {
@@ -36,53 +32,6 @@ static void report(const char *name, int passed) {
   else printf("not ok - %s: %s\n", name, why);
   if (!passed) failures++;
   fflush(stdout);
-}
-
-/* The core's side of the seam, as the core lays it out: requests, results, buffers. */
-typedef struct core {
-  shim s;
-  seam_request requests[REQUESTS];
-  seam_result results[RESULTS];
-  uint8_t buffers[POOL * BUFFER_BYTES];
-  /* The provided ring, a header and its entries, as the core lays it out. */
-  _Alignas(seam_provided) uint8_t provided_bytes[sizeof(seam_provided) + LENT * sizeof(seam_provided_entry)];
-  seam_provided *provided;
-  int lend; /* buffers lent to reads each cycle */
-  int queued;
-} core;
-
-static int open_core(core *c, int model, int mechanism) {
-  memset(c, 0, sizeof *c);
-  c->lend = LENT;
-  c->provided = (seam_provided *)c->provided_bytes;
-  shim_config cfg = {model, mechanism, POOL, SOCKETS, c->buffers, c->requests, c->results, RESULTS, c->provided};
-  int rc = shim_open(&c->s, &cfg);
-  return rc == 0 ? 1 : fail("shim_open: %d", rc);
-}
-
-static void request(core *c, int kind, int fd, int target, int len, int mask) {
-  seam_request *q = &c->requests[c->queued++];
-  memset(q, 0, sizeof *q);
-  q->kind = kind;
-  q->fd = fd;
-  q->target = target;
-  q->ptr = kind == REQ_SEND ? target * BUFFER_BYTES : 0;
-  q->len = len;
-  q->mask = mask;
-}
-
-static void add(core *c, int fd, int slot, int mask) { request(c, REQ_ADD, fd, slot, fd_kind(fd), mask); }
-
-/* Applies the queued requests, then waits up to timeout_ms: the results of the cycle. Reads
- * take buffers LENT.. from the ring; the core has consumed the last cycle's, so they are free. */
-static int cycle(core *c, double timeout_ms) {
-  c->provided->count = c->lend;
-  c->provided->length = BUFFER_BYTES;
-  for (int i = 0; i < c->lend; i++)
-    c->provided->entries[i] = (seam_provided_entry){LENT + i, (LENT + i) * BUFFER_BYTES};
-  shim_apply(&c->s, c->queued);
-  c->queued = 0;
-  return shim_harvest(&c->s, timeout_ms);
 }
 
 /* Cycles until a result of `kind` arrives (within about a second); its index, or -1. */
@@ -95,8 +44,6 @@ static int await_result(core *c, int kind) {
   fail("no result of kind %d within a second", kind);
   return -1;
 }
-
-static int pair(int fds[2]) { return sock_pair(fds) == 0 ? 1 : fail("sock_pair failed"); }
 
 static int readiness_reports_readable(int mechanism) {
   core c;
@@ -297,145 +244,15 @@ static int wakeup_ends_wait(int mechanism) {
   return ok;
 }
 
-/* ---- the random driver ------------------------------------------------------------------- */
-
-static uint64_t rng;
-static uint32_t next_random(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 16);
-}
-
-enum { PAIRS = 4 };
-
-typedef struct driver {
-  core c;
-  int fds[PAIRS][2];
-  int added[PAIRS];
-  int held[LENT];   /* the fd a send context's operation is queued on, or -1 when the core holds it */
-  int armed[PAIRS]; /* reads armed on the pair's slot */
-  int starved[PAIRS];
-  long completions[3]; /* done, failed, canceled */
-  long reads[3];       /* with bytes, ended, starved */
-} driver;
-
-static int random_free_context(driver *d) {
-  int start = (int)(next_random() % LENT);
-  for (int i = 0; i < LENT; i++)
-    if (d->held[(start + i) % LENT] < 0) return (start + i) % LENT;
-  return -1;
-}
-
-/* A read's result: bytes in a buffer lent this cycle, or an end with none. */
-static int take_read(driver *d, const seam_result *r) {
-  if (r->target < 0 || r->target >= PAIRS) return fail("read result for slot %d", r->target);
-  if (r->kind == RES_NO_BUFFER) {
-    d->starved[r->target] = 1;
-    d->reads[2]++;
-    return 1;
-  }
-  if (r->value > 0 && (r->buffer < LENT || r->buffer >= LENT + d->c.lend || r->value > BUFFER_BYTES))
-    return fail("read of %d bytes into buffer %d, %d lent from %d", r->value, r->buffer, d->c.lend, LENT);
-  if (r->value <= 0 && r->buffer != -1) return fail("a read that ended names buffer %d", r->buffer);
-  if (d->armed[r->target] > 0) d->armed[r->target]--;
-  d->reads[r->value > 0 ? 0 : 1]++;
-  return 1;
-}
-
-static int take_results(driver *d, int n) {
-  for (int i = 0; i < n; i++) {
-    seam_result *r = &d->c.results[i];
-    if (r->kind == RES_RECV || r->kind == RES_NO_BUFFER) {
-      if (!take_read(d, r)) return 0;
-      continue;
-    }
-    if (r->kind != RES_COMPLETE) continue;
-    if (r->target < 0 || r->target >= LENT || d->held[r->target] != r->fd)
-      return fail("completion for context %d on fd %d, which holds %d", r->target, r->fd,
-                  r->target >= 0 && r->target < LENT ? d->held[r->target] : -2);
-    if (r->accepted >= 0) sock_close(r->accepted);
-    d->held[r->target] = -1;
-    d->completions[r->os_code == OS_ECANCELED ? 2 : r->os_code ? 1 : 0]++;
-  }
-  return 1;
-}
-
-static void random_request(driver *d) {
-  int p = (int)(next_random() % PAIRS), fd = d->fds[p][0];
-  int ctx = random_free_context(d), peer = d->fds[p][1];
-  switch (next_random() % 8) {
-  case 0:
-    if (!d->added[p]) add(&d->c, fd, p, EV_READ), d->added[p] = 1;
-    break;
-  case 1:
-    if (d->added[p]) {
-      request(&d->c, REQ_REMOVE, fd, p, 0, 0);
-      d->added[p] = d->armed[p] = d->starved[p] = 0;
-    }
-    break;
-  case 2:
-    if (d->added[p] && d->starved[p]) request(&d->c, REQ_RESUME, fd, p, 0, 0), d->starved[p] = 0;
-    break;
-  case 3:
-    if (d->added[p]) request(&d->c, REQ_RECV, fd, p, 0, 0), d->armed[p]++;
-    break;
-  case 4:
-    if (ctx >= 0 && d->added[p])
-      request(&d->c, REQ_SEND, fd, ctx, (int)(next_random() % BUFFER_BYTES), 0), d->held[ctx] = fd;
-    d->c.lend = (int)(next_random() % (LENT + 1)); /* sometimes too few buffers, or none */
-    break;
-  case 5:
-    if (peer >= 0) sock_send(peer, d->c.buffers, 1 + next_random() % 64);
-    break;
-  case 6: {
-    char sink[512];
-    if (peer >= 0) sock_recv(peer, sink, sizeof sink);
-    break;
-  }
-  default:
-    if (peer >= 0 && next_random() % 16 == 0) { /* the peer goes away; a fresh pair takes its place once removed */
-      sock_close(peer);
-      d->fds[p][1] = -1;
-    }
-    break;
-  }
-}
-
-static int replace_dead_pairs(driver *d) {
-  for (int p = 0; p < PAIRS; p++) {
-    if (d->fds[p][1] >= 0 || d->added[p]) continue;
-    for (int ctx = 0; ctx < LENT; ctx++)
-      if (d->held[ctx] == d->fds[p][0]) return 1; /* wait until its cancellations are back */
-    sock_close(d->fds[p][0]);
-    if (!pair(d->fds[p])) return 0;
-  }
-  return 1;
-}
-
 static int random_requests(int mechanism, long ops, uint64_t seed) {
-  driver *d = calloc(1, sizeof *d);
+  driver *d = malloc(sizeof *d);
   rng = seed ? seed : 1;
-  int ok = open_core(&d->c, MODEL_COMPLETION, mechanism);
-  for (int ctx = 0; ctx < LENT; ctx++) d->held[ctx] = -1;
-  for (int p = 0; p < PAIRS && ok; p++) ok = pair(d->fds[p]);
-  for (long op = 0; op < ops && ok; op++) {
-    random_request(d);
-    if (d->c.queued == REQUESTS || next_random() % 4 == 0)
-      ok = take_results(d, cycle(&d->c, 0)) && replace_dead_pairs(d);
-  }
-  for (int p = 0; p < PAIRS && ok; p++)
-    if (d->added[p]) request(&d->c, REQ_REMOVE, d->fds[p][0], p, 0, 0), d->added[p] = 0;
-  if (ok) ok = take_results(d, cycle(&d->c, 0));
-  for (int ctx = 0; ctx < LENT && ok; ctx++)
-    if (d->held[ctx] >= 0) ok = fail("context %d never came back (seed %llu)", ctx, (unsigned long long)seed);
+  int ok = driver_open(d, mechanism, next_random, NULL);
+  for (long op = 0; op < ops && ok; op++) ok = driver_step(d);
+  ok = driver_close(d, ok);
   printf("# completions: %ld done, %ld failed, %ld canceled; reads: %ld with bytes, %ld ended, %ld starved\n",
          d->completions[0], d->completions[1], d->completions[2], d->reads[0], d->reads[1], d->reads[2]);
   if (!ok) snprintf(why + strlen(why), sizeof why - strlen(why), " (seed %llu)", (unsigned long long)seed);
-  shim_close(&d->c.s);
-  for (int p = 0; p < PAIRS; p++)
-    for (int side = 0; side < 2; side++)
-      if (d->fds[p][side] >= 0) sock_close(d->fds[p][side]);
   free(d);
   return ok;
 }
