@@ -260,12 +260,12 @@ export const chat: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, join a chat room; ${CHAT_SPEAKERS} speak ${CHAT_LINES} lines each, and every client checks it heard every line once and in order, reconnecting whenever its connection fails`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Client | null>({ model, poolSize: 4 * CHAT_CLIENTS_MAX });
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
+    const serverReactor = await sim.host('server').createReactor<Client | null>({ ...flavor, poolSize: 4 * CHAT_CLIENTS_MAX });
     const reactors: Reactor<any>[] = [serverReactor];
     const programs = [server(sim, serverReactor, clients)];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`c${i}`).createReactor<Connection>({ model, poolSize: 16, maxSockets: 8 });
+      const r = await sim.host(`c${i}`).createReactor<Connection>({ ...flavor, poolSize: 16, maxSockets: 8 });
       reactors.push(r);
       programs.push(client(r, i, clients));
     }

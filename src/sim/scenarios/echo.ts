@@ -86,13 +86,13 @@ export const echo: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Connection | null>({ model });
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
+    const serverReactor = await sim.host('server').createReactor<Connection | null>(flavor);
     const reactors: Reactor<any>[] = [serverReactor];
     const progress: Progress = { clientsDone: 0 };
     const programs = [server(serverReactor, clients, progress)];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 8, maxSockets: 16 });
+      const r = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 8, maxSockets: 16 });
       reactors.push(r);
       programs.push(client(r, i, progress));
     }

@@ -110,13 +110,13 @@ export const upload: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}) upload ${UPLOAD_RECORDS} records each in a burst; the server checks every one. Planted bug: ${UPLOAD_BUGS.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Upload | null>({ model });
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
+    const serverReactor = await sim.host('server').createReactor<Upload | null>({ ...flavor });
     const reactors: Reactor<any>[] = [serverReactor];
     const progress: Progress = { clientsDone: 0 };
     const programs = [server(serverReactor, clients, progress)];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 64, maxSockets: 16 });
+      const r = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 64, maxSockets: 16 });
       reactors.push(r);
       programs.push(client(r, i, params.bug, progress));
     }
