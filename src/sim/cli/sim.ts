@@ -195,16 +195,21 @@ function version(): string {
   }
 }
 
-/** Progress on stderr: a bar redrawn in place on a terminal, a line per tenth otherwise. */
+/** How often a sweep's log gets a progress line, at most, when stderr is not a terminal. */
+const PROGRESS_LINE_EVERY_MS = 60_000;
+
+/** Progress on stderr: a bar redrawn in place on a terminal, else a line per tenth or per minute. */
 function progress(total: number, unit: string): (done: number, failed: number) => void {
   const tty = process.stderr.isTTY;
   let shown = 0;
+  let lastLine = performance.now();
   return (done, failed) => {
     if (tty) {
       const filled = Math.round((done / total) * BAR_WIDTH);
       process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${total} ${unit}, ${failed} failed${done === total ? '\n' : ''}`);
-    } else if (Math.floor((done * 10) / total) > shown || done === total) {
+    } else if (Math.floor((done * 10) / total) > shown || done === total || performance.now() - lastLine >= PROGRESS_LINE_EVERY_MS) {
       shown = Math.floor((done * 10) / total);
+      lastLine = performance.now();
       process.stderr.write(`${done}/${total} ${unit}, ${failed} failed\n`);
     }
   };
