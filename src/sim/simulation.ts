@@ -123,7 +123,7 @@ export class SimHost {
     const recv = backend.os.recv;
     backend.os.recv = (fd, maxBytes) => {
       const got = recv(fd, maxBytes);
-      if (typeof got !== 'number') oracle.received(this.name, fd, got);
+      if (typeof got !== 'number') oracle.received(this.kernel, fd, got);
       return got;
     };
     return opening.then((reactor) => {
@@ -230,6 +230,7 @@ export class Simulation {
   crash(name: string): void {
     const host = this.#hosts.get(name);
     if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${JSON.stringify(name)}; hosts are made by sim.host(name)`);
+    this.#watchers.oracle?.crashed(name);
     host.kernel.crash();
     this.#scheduler.rejectWhere((shim) => shim.crashed, () => hostDown(name, 'waitAsync'));
   }
@@ -240,7 +241,9 @@ export class Simulation {
       throw new ReactorError('EINVAL', `sim.restart: host ${JSON.stringify(name)} has not crashed; crash it first with sim.crash(name)`);
     }
     this.#hosts.delete(name);
-    return this.host(name);
+    const host = this.host(name);
+    this.#watchers.oracle?.restarted(name, host.kernel);
+    return host;
   }
 
   /**

@@ -27,6 +27,7 @@ export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0
 export const ALL_FAULTS: FaultRates = {
   partialWriteRate: 0.05, resetRate: 0.02, refuseRate: 0.05, interruptRate: 0.05, acceptAbortRate: 0.05, stallRate: 0.02,
   partitionRate: 0.01, cancelRaceRate: 0.05, partialReadRate: 0.05, emfileRate: 0.05, enobufsRate: 0.05, halfCloseRate: 0.02,
+  crashRate: 0.01,
 };
 
 /**

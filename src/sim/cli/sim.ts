@@ -133,14 +133,19 @@ function parse(args: string[]): Options | 'help' {
   }
   const matrix = name === 'all' || v.model === 'all' || v.mechanism === 'all';
   const picked = name === 'all' ? Object.values(scenarios) : [scenarios[name]];
+  if (name === 'all') {
+    for (const [flag, given] of [['--size', v.size], ['--bug', v.bug]] as const) {
+      if (given !== undefined) throw new UsageError(`${flag} takes one scenario, not all`);
+    }
+  }
   if (matrix) {
-    for (const [flag, given] of [['--size', v.size], ['--bug', v.bug], ['--schedule', v.schedule], ['--trace-out', v['trace-out']]] as const) {
+    for (const [flag, given] of [['--schedule', v.schedule], ['--trace-out', v['trace-out']]] as const) {
       if (given !== undefined) throw new UsageError(`${flag} takes one scenario in one model and mechanism, not a matrix (all)`);
     }
     if (v.shrink) throw new UsageError('--shrink takes one scenario in one model and mechanism, not a matrix (all); run the failure\'s reproduce command with --shrink');
   } else if (v.rotate) throw new UsageError('--rotate takes a matrix: a scenario of all, or --model all, or --mechanism all');
   const scenario = picked[0];
-  if (!matrix && v.bug !== undefined && !scenario.bugs?.includes(v.bug)) {
+  if (v.bug !== undefined && !scenario.bugs?.includes(v.bug)) {
     throw new UsageError(`scenario ${scenario.name} has ${scenario.bugs ? `the bugs ${scenario.bugs.join(', ')}` : 'no planted bugs'}, not ${JSON.stringify(v.bug)}`);
   }
   if (v.seed !== undefined && (v.seeds !== undefined || v.from !== undefined)) throw new UsageError('give --seed S for one seed, or --seeds N [--from S] for a sweep, not both');
@@ -160,7 +165,8 @@ function parse(args: string[]): Options | 'help' {
     // Unnamed in a matrix means every one.
     const fits = (f: Flavor): boolean => (v.model === undefined || v.model === 'all' || f.model === v.model)
       && (v.mechanism === undefined || v.mechanism === 'all' || f.mechanism === v.mechanism);
-    configs = picked.flatMap((s) => flavorsOf(s).filter(fits).map((f) => ({ scenario: s.name, model: f.model, mechanism: f.mechanism, ...base })));
+    const size = integer('size', v.size, 1, scenario.maxSize ?? MAX_SIZE);
+    configs = picked.flatMap((s) => flavorsOf(s).filter(fits).map((f) => ({ scenario: s.name, model: f.model, mechanism: f.mechanism, size, bug: v.bug, ...base })));
     if (configs.length === 0) throw new UsageError(`no scenario runs in ${v.model ?? 'any model'} over ${v.mechanism ?? 'any mechanism'}; the pairs are ${SIM_FLAVORS.map(flavorName).join(', ')}`);
   } else {
     const model = (v.model ?? 'readiness') as Model;
@@ -309,6 +315,8 @@ export async function run(args: string[]): Promise<number> {
     sweep = await sweepJobs(configs, jobs, {
       workers: options.workers, check: options.check, timeLimitMs: (options.minutes ?? Infinity) * 60_000,
       progress: progress(jobs.length, options.matrix ? 'runs' : 'seeds'),
+      // A long sweep's log shows each failure as it happens; the summary repeats it in full.
+      failed: (i, { result }) => process.stderr.write(`failed: seed ${result.seed} of ${configs[i].scenario} ${configs[i].model}${configs[i].mechanism ? `/${configs[i].mechanism}` : ''}: ${(result.failure ?? 'nondeterministic').split('\n')[0]}\n  reproduce: ${reproduceCommand(configs[i], result.seed)}\n`),
     });
   }
   const summaries = configs.map((c, i) => summarize(c, sweep.runs[i], schedule));

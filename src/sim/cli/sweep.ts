@@ -25,6 +25,8 @@ export interface SweepOptions {
   timeLimitMs: number;
   /** Called after each job, with the jobs done and how many failed. */
   progress(done: number, failed: number): void;
+  /** Called at once for a job that failed or ran nondeterministically. */
+  failed(config: number, report: SeedReport): void;
 }
 
 export interface SweepRun {
@@ -45,7 +47,10 @@ export async function sweepJobs(configs: SweepConfig[], jobs: Job[], options: Sw
     runs[job.config].reports.push(report);
     runs[job.config].runMs += ms;
     done++;
-    if (!report.result.ok || (report.again !== null && report.again !== report.result.digest)) failed++;
+    if (!report.result.ok || (report.again !== null && report.again !== report.result.digest)) {
+      failed++;
+      options.failed(job.config, report);
+    }
     options.progress(done, failed);
   };
 
