@@ -32,17 +32,17 @@ const flavorName = (f: Flavor): string => `${f.model}/${f.mechanism}`;
 const flavorsOf = (s: Scenario): readonly Flavor[] => s.flavors ?? SIM_FLAVORS;
 
 
-export const usage = `usage: io-reactor sim <scenario|all> [--seeds N | --seed S | --schedule K@N,...] [--from S]
+export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S]
                         [--model readiness|completion|all] [--mechanism epoll|poll|iocp|io_uring|all] [--rotate]
                         [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--minutes M]
                         [--shrink] [--trace-out FILE] [--json] [--check-determinism all|sampled|off]
-  scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}
+  scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}; or all of them
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
   --schedule     with --seed: inject exactly these faults (kind@occasion, as --shrink prints), no rates
   --model, --mechanism  the reactors' model and the mechanism under it (default readiness over
                  epoll); all: every pair the scenario runs in (${SIM_FLAVORS.map(flavorName).join(', ')})
-  all            every scenario: with all, or --model all, or --mechanism all, the sweep runs each
+  a matrix       with the scenario all, or --model all, or --mechanism all, the sweep runs each
                  combination of scenario × model × mechanism on the same seeds and prints a line each
   --rotate       with a matrix: each seed runs one flavor of each scenario, in turn (seed mod flavors)
   --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); all: every kind (${formatFaults(ALL_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
@@ -126,10 +126,10 @@ function parse(args: string[]): Options | 'help' {
   const name = positionals[0];
   if (name !== 'all' && !scenarios[name]) throw new UsageError(`unknown scenario ${JSON.stringify(name)}; the scenarios are ${Object.keys(scenarios).join(', ')}, or all`);
   if (v.model !== undefined && v.model !== 'all' && !(MODELS as readonly string[]).includes(v.model)) {
-    throw new UsageError(`--model must be readiness or completion (or all), got ${JSON.stringify(v.model)}`);
+    throw new UsageError(`--model must be readiness or completion, got ${JSON.stringify(v.model)}; all runs both`);
   }
   if (v.mechanism !== undefined && v.mechanism !== 'all' && !(MECHANISMS as readonly string[]).includes(v.mechanism)) {
-    throw new UsageError(`--mechanism must be ${MECHANISMS.join(', ')} (or all), got ${JSON.stringify(v.mechanism)}`);
+    throw new UsageError(`--mechanism must be ${MECHANISMS.join(', ')}, got ${JSON.stringify(v.mechanism)}; all runs every one`);
   }
   const matrix = name === 'all' || v.model === 'all' || v.mechanism === 'all';
   const picked = name === 'all' ? Object.values(scenarios) : [scenarios[name]];
