@@ -144,6 +144,8 @@ export class Simulation {
   #clock: ProgramClock | null = null;
   /** Reactors the hosts' `net` are opening (their programs' first socket calls wait on them). */
   readonly #opening = new Set<Promise<unknown>>();
+  /** Reactors the hosts' `net` opened: close() destroys them. */
+  readonly #netReactors: Reactor<unknown>[] = [];
 
   constructor(options: SimulationOptions = {}) {
     const flavor = options.windowsFlavor ?? 'windows';
@@ -200,7 +202,10 @@ export class Simulation {
         useVirtualTime: () => this.useVirtualTime(),
         opening: (reactor) => {
           this.#opening.add(reactor);
-          return reactor.finally(() => this.#opening.delete(reactor));
+          return reactor.then((opened) => {
+            this.#netReactors.push(opened as Reactor<unknown>);
+            return opened;
+          }).finally(() => this.#opening.delete(reactor));
         },
       });
       this.#hosts.set(name, host);
@@ -266,5 +271,15 @@ export class Simulation {
   /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
   restoreTimers(): void {
     this.#clock?.uninstall();
+  }
+
+  /**
+   * Ends the programs on the hosts' `net`: destroys the reactors it opened (their sockets with
+   * them) and gives the timers back. A thread that runs many simulations over `net` calls it after
+   * each, or their reactors' simulated shims pile up in the thread's one shim module until none opens.
+   */
+  close(): void {
+    for (const reactor of this.#netReactors.splice(0)) if (!reactor.destroyed) reactor.destroy();
+    this.restoreTimers();
   }
 }
