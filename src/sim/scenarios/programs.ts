@@ -84,8 +84,10 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
     if (idle && due.length === 0) break;
     crashMaybe();
   }
+  // The first program that failed, else every one that never finished (the first is usually waiting on the others).
+  const unfinished = programs.filter((_, i) => results[i] === undefined).map((p) => `${p.name}: ${p.state}`);
   const failure = results.find((r) => typeof r === 'string')
-    ?? programs.map((p, i) => (results[i] === undefined ? `${p.name} did not finish by ${sim.now.toFixed(3)} ms: ${p.state}` : null)).find((r) => r !== null);
+    ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
   for (const r of reactors) r.destroy();
   await sim.runUntilIdle(SCENARIO_TIME_LIMIT_MS);
   await Promise.all(running);
@@ -201,11 +203,18 @@ function lossOf<T>(call: () => T): T {
 /**
  * Takes the connections a listener's event brings: the accepted one in completion, every pending
  * one in readiness. Running out of fds (EMFILE, ENFILE) is not the server's end: the connection
- * stays pending and the listener reports it again on a later wait, when fds may be free.
+ * stays pending and the listener reports it again on a later wait, when fds may be free (in
+ * completion, once the failed accept is posted again).
  */
 export function acceptFrom(r: Reactor<any>, listener: number, ev: IoEvent<unknown>, welcome: (fd: number) => void): void {
   if (ev.type & EventType.ACCEPT) {
     welcome(ev.acceptedFd!);
+    return;
+  }
+  // A failed accept (EMFILE; ENOBUFS for the socket an AcceptEx is posted with) took one of the
+  // listener's posted accepts with it: post another, or once all have failed none is left.
+  if (r.model === 'completion' && ev.type & (EventType.ERROR | EventType.CLOSE)) {
+    r.postRead(listener);
     return;
   }
   for (;;) {
