@@ -42,6 +42,12 @@ export interface FaultRates {
   partitionRate?: number;
   /** An IOCP or io_uring cancel lands late: the operation may still finish with its result instead of 995 or ECANCELED. */
   cancelRaceRate?: number;
+  /**
+   * A host of a scenario crashes (sim.crash) at one of its runner's checks, once a virtual second,
+   * and boots again CRASH_DOWN_MS later with its program started afresh (sim.restart). Only a
+   * scenario's runner strikes it (src/sim/scenarios/programs.ts): it knows how to boot a program.
+   */
+  crashRate?: number;
 }
 
 export interface FaultReport {

@@ -180,3 +180,19 @@ test('the oracle option and checkInvariants are checked', () => {
   expect(() => new Simulation({ oracle: 'yes' as never })).toThrow(refusal('EINVAL', /oracle must be true or false/));
   expect(() => new Simulation({ seed: 1 }).checkInvariants()).toThrow(refusal('EINVAL', /oracle: true/));
 });
+
+test('a write posted after the last wait is no leak: the pool is counted again from the next wait', async () => {
+  // The sweep's echo seed 74 (completion/epoll): the server's program ended right after a postWrite.
+  const sim = new Simulation({ seed: 15, latencyMs: [1, 5], oracle: true });
+  const r = await sim.host('a').createReactor<string>({ model: 'completion' });
+  const [x, y] = r.os.socketPair();
+  r.add(x, 'x', EventType.READ);
+  expect(r.wait(0)).toEqual([]);
+  r.postWrite(x, text('posted, not yet handed to the shim'));
+  expect(r.stats().poolInUse).toBeGreaterThan(0);
+  expect(() => sim.checkInvariants()).not.toThrow();
+  expect(r.wait(0).map((ev) => ev.type)).toEqual([EventType.WRITE]);
+  expect(() => sim.checkInvariants()).not.toThrow();
+  r.os.close(y);
+  r.destroy();
+});

@@ -1,6 +1,10 @@
 // The sweep CLI as a user runs it: `io-reactor sim <scenario> ...` in its own process.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseTrace } from '../src/viz/parse.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Each test spawns the CLI several times, each a fresh process loading the simulation. */
@@ -75,6 +79,28 @@ test('by default the determinism check runs every failing seed twice, and one pa
   expect(off.checkedTwice).toBe(0);
 }, SPAWNING_TEST_MS);
 
+test('a matrix prints a line per model × mechanism, and each failure with its reproduce command and the trace command that shows it', () => {
+  const r = cli('sim', 'upload', '--model', 'all', '--mechanism', 'all', '--bug', 'ignore-partial-write', '--seeds', '2', '--workers', '2');
+  expect(r.code).toBe(1);
+  const table = r.stdout.split('\n').filter((l) => /^upload\s/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join(' '));
+  expect(table).toEqual(['readiness/epoll', 'readiness/poll', 'completion/epoll', 'completion/poll', 'completion/iocp', 'completion/io_uring']
+    .map((f) => `upload ${f.replace('/', ' ')} 2`));
+  expect(r.stdout).toMatch(/^sweep of 6 combinations, seeds 1\.\.2 on each, faults partialWrite=0\.05,stall=0\.02, oracle on/);
+  const failed = /FAILED seed (\d+) \(upload, (\w+)\/(\w+),[^\n]*\n {2}[^\n]*arrived corrupt[^\n]*\n {2}reproduce: (npx io-reactor [^\n]+)\n {2}trace: {5}(npx io-reactor [^\n]+) && npx io-reactor viz (\S+)/.exec(r.stdout);
+  expect(failed).not.toBeNull();
+  const [, seed, model, mechanism, reproduce, save, file] = failed!;
+  expect(reproduce).toBe(`npx io-reactor sim upload --seed ${seed} --model ${model} --mechanism ${mechanism} --bug ignore-partial-write --faults partialWrite=0.05,stall=0.02`);
+  expect(save).toBe(`${reproduce} --trace-out ${file}`);
+  // The trace command saves a trace the visualizer takes, of the failing run.
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-trace-'));
+  const saved = spawnSync(process.execPath, [MAIN, ...save.replace(/^npx io-reactor /, '').split(' ')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  expect(saved.status).toBe(1);
+  expect(saved.stderr).toContain(`saved in ${file}; show it with: npx io-reactor viz ${file}`);
+  const trace = parseTrace(readFileSync(join(dir, file), 'utf8'), file);
+  expect(trace.reactors.map((x) => x.mechanism)).toContain(mechanism);
+  rmSync(dir, { recursive: true });
+}, SPAWNING_TEST_MS);
+
 test('bad usage exits 2 with a message that says what to do', () => {
   const cases: [string[], string][] = [
     [[], 'usage: io-reactor <command>'],
@@ -93,6 +119,15 @@ test('bad usage exits 2 with a message that says what to do', () => {
     [['sim', 'echo', '--schedule', 'stall@1'], 'give it with --seed S'],
     [['sim', 'echo', '--seed', '1', '--schedule', 'stall'], '--schedule takes kind@occasion'],
     [['sim', 'echo', '--colour'], "Unknown option '--colour'"],
+    [['sim', 'echo', '--mechanism', 'kqueue'], '--mechanism must be epoll, poll, iocp, io_uring, got "kqueue"; all runs every one'],
+    [['sim', 'echo', '--mechanism', 'iocp'], 'scenario echo does not run in readiness over iocp; it runs in readiness/epoll'],
+    [['sim', 'kv', '--model', 'completion'], 'scenario kv does not run in completion; it runs in readiness/epoll'],
+    [['sim', 'all', '--bug', 'ignore-partial-write'], '--bug takes one scenario, not all'],
+    [['sim', 'all', '--shrink'], '--shrink takes one scenario in one model and mechanism'],
+    [['sim', 'echo', '--model', 'all', '--seed', '1', '--schedule', 'stall@1'], '--schedule takes one scenario in one model and mechanism'],
+    [['sim', 'echo', '--rotate'], '--rotate takes a matrix'],
+    [['sim', 'echo', '--trace-out', 'x.json'], '--trace-out saves one run\'s trace: give it with --seed S'],
+    [['sim', 'all', '--minutes', '0'], '--minutes must be a whole number from 1'],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);

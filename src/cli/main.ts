@@ -11,7 +11,7 @@ interface Command {
 
 // Each loaded only when asked for; the sim command lives with the simulator (src/sim/cli/).
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  sim: { summary: 'sim <scenario> [--seeds N] [--shrink] ...   run a scenario over many seeds in simulation', load: () => import('../sim/cli/sim.js') },
+  sim: { summary: 'sim <scenario|all> [--seeds N] [--shrink] ... run scenarios over many seeds in simulation', load: () => import('../sim/cli/sim.js') },
   viz: { summary: 'viz <trace.json> [--port N]                 serve a recorded trace to the browser visualizer', load: () => import('./viz.js') },
 };
 

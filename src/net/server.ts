@@ -12,6 +12,14 @@ import { DEFAULT_BACKLOG } from '../limits.js';
 /** Where a server with no host listens when the machine has no IPv6. */
 const IPV4_ANY = '0.0.0.0';
 
+/**
+ * How long accepting pauses after an accept ran out of fds or buffers: the connection waits in
+ * the kernel's backlog meanwhile. Watching on would wake every wait for an accept that fails.
+ */
+export const ACCEPT_PAUSE_MS = 100;
+/** Accept failures that pass as resources come back; any other is the server's 'error'. */
+const EXHAUSTED = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
+
 export interface ServerOpts extends SocketConstructorOpts {
   pauseOnConnect?: boolean;
 }
@@ -41,6 +49,7 @@ export class Server extends EventEmitter implements Watcher {
   #closing = false;
   #refed = true;
   #holdsRef = false;
+  #acceptPause: ReturnType<typeof setTimeout> | null = null;
 
   constructor(stack: NetStack, socketClass: AcceptedSocketClass, options: ServerOpts = {}, connectionListener?: (socket: Socket) => void) {
     super();
@@ -104,13 +113,26 @@ export class Server extends EventEmitter implements Watcher {
       try {
         fd = os.accept(this.#fd);
       } catch (e) {
-        this.emit('error', systemError('accept', codeOf(e, 'EMFILE')));
+        const code = codeOf(e, 'EMFILE');
+        if (EXHAUSTED.has(code)) this.#pauseAccepting();
+        else this.emit('error', systemError('accept', code));
         return;
       }
       if (fd === null) return;
       this.#accepted(fd);
       if (this.#fd < 0) return;
     }
+  }
+
+  /** Stops watching the listener for ACCEPT_PAUSE_MS (node:net's libuv drops the backlog instead). */
+  #pauseAccepting(): void {
+    const fd = this.#fd;
+    this.#stack.loop.interest(fd, 0);
+    // The program's clock: virtual time in a simulation.
+    this.#acceptPause = globalThis.setTimeout(() => {
+      this.#acceptPause = null;
+      if (this.#fd === fd) this.#stack.loop.interest(fd, EventType.READ);
+    }, ACCEPT_PAUSE_MS);
   }
 
   #accepted(fd: number): void {
@@ -140,6 +162,8 @@ export class Server extends EventEmitter implements Watcher {
     }
     if (typeof callback === 'function') this.once('close', callback);
     this.#closing = true;
+    if (this.#acceptPause !== null) globalThis.clearTimeout(this.#acceptPause);
+    this.#acceptPause = null;
     this.#stack.loop.closeListener(this.#fd);
     this.#fd = -1;
     this.#dropRef();

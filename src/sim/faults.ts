@@ -8,9 +8,9 @@ import { show } from '../validate.js';
 import type { FaultRates, FaultReport } from '../faults.js';
 
 export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
-  | 'partialRead' | 'emfile' | 'enobufs' | 'halfClose';
+  | 'partialRead' | 'emfile' | 'enobufs' | 'halfClose' | 'crash';
 export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
-  'partialRead', 'emfile', 'enobufs', 'halfClose'];
+  'partialRead', 'emfile', 'enobufs', 'halfClose', 'crash'];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;
@@ -76,6 +76,11 @@ export class Faults {
       this.#observer?.({ kind, occasion });
     }
     return hit;
+  }
+
+  /** Whether `kind` can strike at all: a rate above 0, or a schedule that names it. */
+  mayStrike(kind: FaultKind): boolean {
+    return this.#schedule ? this.#schedule.has(kind) : this.#rates.get(kind)! > 0;
   }
 
   /** Calls `observer` at each injected fault (a trace records them); one observer at a time. */

@@ -1,10 +1,14 @@
 // The oracle: invariants of a simulated run, checked as it happens. It reads the run's trace (a
 // TraceSink in front of the Simulation's own) and sees every byte a connection takes (a kernel
 // observer) and every byte an app receives (os.recv, completion READ events), and stops the run at
-// the first InvariantViolation, naming the seed, the virtual time and the fd.
+// the first InvariantViolation, naming the seed, the virtual time and the fd. It goes on across
+// sim.crash and sim.restart: a crashed host's reactors are dead (they deliver nothing more, and
+// their pools are no longer counted), its open connections must reset at their peers, and the host
+// restarted under its name starts clean.
 import type { Reactor } from '../reactor.js';
 import type { TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
 import type { KernelObserver, SimKernel } from './kernel.js';
+import type { Stream } from './stream.js';
 import { decodeBase64 } from '../trace/base64.js';
 import { EventType } from '../events.js';
 import { REQUEST, RESULT } from '../seam.js';
@@ -14,7 +18,12 @@ export const INVARIANTS = {
   pool: 'the pool returns to its baseline when the app is quiet',
   removed: 'no event arrives for an fd after remove',
   stats: 'stats() agrees with the truth',
+  crash: 'a crashed host\'s connections reset at their peers, and its reactors deliver nothing more',
+  restart: 'a restarted host starts clean: no fds but stdin, nothing registered',
 } as const;
+
+/** The fds a freshly booted host has open: stdin. */
+const FRESH_HOST_FILES = 1;
 
 export class InvariantViolation extends Error {
   constructor(
@@ -36,13 +45,22 @@ interface Direction {
 /** What the oracle knows of one reactor, from its trace. */
 interface Watched {
   info: TraceReactor;
+  /** The kernel it was created on: after a restart its host's name names another. */
+  kernel: SimKernel;
   reactor: Reactor<unknown> | null;
   destroyed: boolean;
+  /** Its host crashed: it may deliver nothing more, and its pool is no longer counted. */
+  crashed: boolean;
   registered: Set<number>;
   /** Context → fd of each send or accept handed to the shim and not yet completed. */
   inFlight: Map<number, number>;
   /** Buffers recv results filled (until their event), and the bytes they brought. */
   received: Map<number, Uint8Array>;
+  /**
+   * The app changed what it asked for (a post, add, modify or remove) since its last wait: the
+   * requests are not yet handed to the shim, so their contexts cannot be accounted for.
+   */
+  unhanded: boolean;
 }
 
 export interface OracleSetup {
@@ -58,6 +76,8 @@ export class Oracle implements TraceSink {
   readonly #setup: OracleSetup;
   readonly #watched = new Map<number, Watched>();
   readonly #directions = new WeakMap<object, Direction>();
+  /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
+  readonly #owedReset = new WeakSet<object>();
   #nextReactor = 0;
 
   constructor(setup: OracleSetup) {
@@ -72,7 +92,8 @@ export class Oracle implements TraceSink {
   reactor(info: Omit<TraceReactor, 'r'>): number {
     const r = this.#setup.downstream ? this.#setup.downstream.reactor(info) : this.#nextReactor++;
     this.#watched.set(r, {
-      info: { r, ...info }, reactor: null, destroyed: false, registered: new Set(), inFlight: new Map(), received: new Map(),
+      info: { r, ...info }, kernel: this.#setup.kernelOf(info.host), reactor: null, destroyed: false, crashed: false,
+      registered: new Set(), inFlight: new Map(), received: new Map(), unhanded: false,
     });
     return r;
   }
@@ -106,27 +127,57 @@ export class Oracle implements TraceSink {
     sent: (to, bytes) => this.#direction(to).queue.push(bytes),
   };
 
-  /** An app on `host` got `bytes` from os.recv on fd (empty: end of stream). */
-  received(host: string, fd: number, bytes: Uint8Array): void {
-    const to = this.#setup.kernelOf(host).connectionOf(fd);
+  /** An app on `kernel`'s host got `bytes` from os.recv on fd (empty: end of stream). */
+  received(kernel: SimKernel, fd: number, bytes: Uint8Array): void {
+    const to = kernel.connectionOf(fd);
     if (!to) return;
-    const where = `host ${host} fd ${fd} (os.recv)`;
+    const where = `host ${kernel.host} fd ${fd} (os.recv)`;
     if (bytes.length === 0) this.#endOfStream(where, to);
     else this.#deliver(where, to, bytes);
+  }
+
+  /**
+   * `host` is crashing (before its kernel resets anything): its reactors are dead from now on, and
+   * each connection they watch that could still send is owed a reset at its peer.
+   */
+  crashed(host: string): void {
+    for (const w of this.#watched.values()) {
+      if (w.info.host !== host || w.kernel.crashed || w.crashed) continue;
+      w.crashed = true;
+      for (const fd of w.registered) {
+        const end = w.kernel.connectionOf(fd) as Stream | null;
+        // A FIN already sent may be read before the reset: a clean end is then the truth.
+        if (end?.peer && end.peer.owner !== w.kernel && !end.shutWrite) this.#owedReset.add(end.peer);
+      }
+    }
+  }
+
+  /** `host` booted again on `kernel`: it starts clean. */
+  restarted(host: string, kernel: SimKernel): void {
+    if (kernel.openFiles !== FRESH_HOST_FILES) {
+      this.#fail(INVARIANTS.restart, `host ${host}`, `the restarted host has ${kernel.openFiles} fds open, not ${FRESH_HOST_FILES} (stdin)`);
+    }
+    for (const w of this.#watched.values()) {
+      if (w.info.host === host && w.kernel !== kernel && !w.crashed && !w.destroyed) {
+        this.#fail(INVARIANTS.restart, this.#where(w), 'a reactor of the host before its crash is still counted live');
+      }
+    }
   }
 
   /** The checks that hold only when the app is quiet: every reactor's pool at its baseline. */
   checkQuiet(): void {
     this.check();
     for (const w of this.#watched.values()) {
-      if (!w.reactor || w.destroyed || w.reactor.destroyed) continue;
+      if (!w.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
+      this.#checkStats(w);
+      // A program that ended right after a post never waits again: nothing to account yet.
+      if (w.unhanded) continue;
       const s = w.reactor.stats();
       const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
       const accounted = inFlight + s.poolHeld + s.poolQueued;
       if (s.poolInUse !== accounted) {
         this.#fail(INVARIANTS.pool, this.#where(w), `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} sends and accepts in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.poolQueued} queued completions): ${s.poolInUse - accounted} leaked`);
       }
-      this.#checkStats(w);
     }
   }
 
@@ -136,6 +187,8 @@ export class Oracle implements TraceSink {
   }
 
   #call(w: Watched, x: Extract<TraceRecord, { k: 'call' }>): void {
+    if (x.op === 'wait') w.unhanded = false;
+    else if (x.op !== 'wakeup') w.unhanded = true;
     if (x.error) return;
     if (x.op === 'add') w.registered.add(x.fd!);
     else if (x.op === 'remove' || x.op === 'close') w.registered.delete(x.fd!);
@@ -144,6 +197,7 @@ export class Oracle implements TraceSink {
 
   #event(w: Watched, x: Extract<TraceRecord, { k: 'event' }>): void {
     const where = `${this.#where(w)} fd ${x.fd}`;
+    if (w.crashed) this.#fail(INVARIANTS.crash, where, `an event of type ${x.type} was delivered by a reactor of a crashed host`);
     if (!w.registered.has(x.fd)) {
       this.#fail(INVARIANTS.removed, where, `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`);
     }
@@ -155,7 +209,7 @@ export class Oracle implements TraceSink {
     const unfilledRead = x.bytes > 0 && (x.type & EventType.READ) !== 0;
     if (!data && !bufferless && !unfilledRead) return;
     w.received.delete(x.ctx);
-    const to = this.#setup.kernelOf(w.info.host).connectionOf(x.fd);
+    const to = w.kernel.connectionOf(x.fd);
     if (!to) return;
     if (x.bytes > 0) {
       if (!data || data.length < x.bytes || !(x.type & EventType.READ)) {
@@ -168,7 +222,7 @@ export class Oracle implements TraceSink {
   }
 
   #counters(w: Watched): void {
-    if (!w.reactor || w.destroyed) return;
+    if (!w.reactor || w.destroyed || w.crashed) return;
     this.#checkStats(w);
     const s = w.reactor.stats();
     if (s.poolInUse < w.inFlight.size || s.poolInUse > s.poolSize) {
@@ -213,6 +267,7 @@ export class Oracle implements TraceSink {
   }
 
   #endOfStream(where: string, to: object): void {
+    if (this.#owedReset.has(to)) this.#fail(INVARIANTS.crash, where, 'the app was told the stream ended cleanly, but the host at its other end crashed with it open: a crash resets');
     const d = this.#direction(to);
     const left = d.queue.reduce((n, c) => n + c.length, 0) - d.head;
     if (left > 0) this.#fail(INVARIANTS.bytes, where, `the app was told the stream ended cleanly after ${d.delivered} bytes, with ${left} sent bytes never delivered: lost`);

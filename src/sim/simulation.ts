@@ -128,7 +128,7 @@ export class SimHost {
     const recv = backend.os.recv;
     backend.os.recv = (fd, maxBytes) => {
       const got = recv(fd, maxBytes);
-      if (typeof got !== 'number') oracle.received(this.name, fd, got);
+      if (typeof got !== 'number') oracle.received(this.kernel, fd, got);
       return got;
     };
     return opening.then((reactor) => {
@@ -151,6 +151,8 @@ export class Simulation {
   #clock: ProgramClock | null = null;
   /** Reactors the hosts' `net` are opening (their programs' first socket calls wait on them). */
   readonly #opening = new Set<Promise<unknown>>();
+  /** Reactors the hosts' `net` opened: close() destroys them. */
+  readonly #netReactors: Reactor<unknown>[] = [];
 
   constructor(options: SimulationOptions = {}) {
     checkOptions(options, SIMULATION_OPTIONS, 'Simulation');
@@ -211,7 +213,10 @@ export class Simulation {
         useVirtualTime: () => this.useVirtualTime(),
         opening: (reactor) => {
           this.#opening.add(reactor);
-          return reactor.finally(() => this.#opening.delete(reactor));
+          return reactor.then((opened) => {
+            this.#netReactors.push(opened as Reactor<unknown>);
+            return opened;
+          }).finally(() => this.#opening.delete(reactor));
         },
       });
       this.#hosts.set(name, host);
@@ -241,6 +246,7 @@ export class Simulation {
   crash(name: string): void {
     const host = this.#hosts.get(name);
     if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${show(name)}; hosts are made by sim.host(name)`);
+    this.#watchers.oracle?.crashed(name);
     host.kernel.crash();
     this.#scheduler.rejectWhere((shim) => shim.crashed, () => hostDown(name, 'waitAsync'));
   }
@@ -251,7 +257,9 @@ export class Simulation {
       throw new ReactorError('EINVAL', `sim.restart: host ${show(name)} has not crashed; crash it first with sim.crash(name)`);
     }
     this.#hosts.delete(name);
-    return this.host(name);
+    const host = this.host(name);
+    this.#watchers.oracle?.restarted(name, host.kernel);
+    return host;
   }
 
   /**
@@ -277,5 +285,15 @@ export class Simulation {
   /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
   restoreTimers(): void {
     this.#clock?.uninstall();
+  }
+
+  /**
+   * Ends the programs on the hosts' `net`: destroys the reactors it opened (their sockets with
+   * them) and gives the timers back. A thread that runs many simulations over `net` calls it after
+   * each, or their reactors' simulated shims pile up in the thread's one shim module until none opens.
+   */
+  close(): void {
+    for (const reactor of this.#netReactors.splice(0)) if (!reactor.destroyed) reactor.destroy();
+    this.restoreTimers();
   }
 }

@@ -2,10 +2,13 @@
 // and the command line that reproduces one run of it.
 import type { FaultRates } from '../../faults.js';
 import type { Injection } from '../faults.js';
+import type { Mechanism, Model } from '../../model.js';
 
 export interface SweepConfig {
   scenario: string;
-  model: 'readiness' | 'completion';
+  model: Model;
+  /** Unset: the simulation's default (epoll). */
+  mechanism?: Mechanism;
   size?: number;
   bug?: string;
   faults: FaultRates;
@@ -24,6 +27,7 @@ export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0
 export const ALL_FAULTS: FaultRates = {
   partialWriteRate: 0.05, resetRate: 0.02, refuseRate: 0.05, interruptRate: 0.05, acceptAbortRate: 0.05, stallRate: 0.02,
   partitionRate: 0.01, cancelRaceRate: 0.05, partialReadRate: 0.05, emfileRate: 0.05, enobufsRate: 0.05, halfCloseRate: 0.02,
+  crashRate: 0.01,
 };
 
 /**
@@ -50,7 +54,8 @@ function fnv1a(text: string, seed = 0x811c9dc5): string {
 
 /** Two FNV-1a lanes over the config: 16 hex digits that name it in every failure report. */
 export function configHash(config: SweepConfig): string {
-  const text = JSON.stringify([config.scenario, config.model, config.size ?? null, config.bug ?? null,
+  // An unset mechanism leaves the text (and so the hash) as it was before mechanisms were swept.
+  const text = JSON.stringify([config.scenario, config.model, ...(config.mechanism ? [config.mechanism] : []), config.size ?? null, config.bug ?? null,
     Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)), config.latencyMs]);
   return fnv1a(text) + fnv1a(text, 0x050c5d1f);
 }
@@ -67,8 +72,16 @@ export function formatSchedule(schedule: readonly Injection[]): string {
 /** The command that runs `seed` of this config again (with `schedule`: exactly those faults). */
 export function reproduceCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
   const parts = ['npx io-reactor sim', config.scenario, `--seed ${seed}`, `--model ${config.model}`];
+  if (config.mechanism !== undefined) parts.push(`--mechanism ${config.mechanism}`);
   if (config.size !== undefined) parts.push(`--size ${config.size}`);
   if (config.bug !== undefined) parts.push(`--bug ${config.bug}`);
+  // The rates spelled out: what `all` means grows with the kinds, a printed command must not.
   parts.push(schedule ? `--schedule ${formatSchedule(schedule)}` : `--faults ${formatFaults(config.faults)}`);
   return parts.join(' ');
+}
+
+/** The commands that save `seed`'s trace and show it in the visualizer. */
+export function traceCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
+  const file = `${config.scenario}-${config.model}${config.mechanism ? `-${config.mechanism}` : ''}-${seed}.json`;
+  return `${reproduceCommand(config, seed, schedule)} --trace-out ${file} && npx io-reactor viz ${file}`;
 }

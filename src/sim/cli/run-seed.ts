@@ -1,10 +1,12 @@
 // One run of a sweep: a scenario on a fresh Simulation of one seed, faults by rates or by an
-// explicit schedule, with what the sweep needs back: the verdict, the injections, a digest.
+// explicit schedule, the oracle on, with what the sweep needs back: the verdict, the injections,
+// a digest (and the trace itself, when asked, to save for the visualizer).
 import { Simulation } from '../simulation.js';
 import { scenarios } from '../scenarios/index.js';
 import type { Injection } from '../faults.js';
 import type { ScenarioOutcome } from '../scenario.js';
 import { traceHash } from '../../trace/hash.js';
+import type { Trace } from '../../trace/format.js';
 import type { SweepConfig } from './config.js';
 
 export interface RunResult {
@@ -15,17 +17,20 @@ export interface RunResult {
   injections: Injection[];
   /** traceHash of the run's trace: every call, request, OS result, event and fault, timed. */
   digest: string;
+  /** The run's trace, when runSeed was asked to keep it. */
+  trace?: Trace;
 }
 
-export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[]): Promise<RunResult> {
+export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[], keepTrace = false): Promise<RunResult> {
   const sim = new Simulation(schedule
-    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true }
-    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true });
+    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true, oracle: true }
+    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true, oracle: true });
   let outcome: ScenarioOutcome;
   try {
-    outcome = await scenarios[config.scenario].run(sim, { model: config.model, size: config.size, bug: config.bug });
+    outcome = await scenarios[config.scenario].run(sim, { model: config.model, mechanism: config.mechanism, size: config.size, bug: config.bug });
   } catch (e) {
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
   }
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(sim.trace()) };
+  const trace = sim.trace();
+  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(trace), ...(keepTrace ? { trace } : {}) };
 }

@@ -13,7 +13,7 @@ import type { Simulation } from '../simulation.js';
 import { LineReader } from '../../chat/lines.js';
 import { Room, type Member } from '../../chat/room.js';
 import { Transport } from '../../chat/transport.js';
-import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
+import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Boot, type Program } from './programs.js';
 
 export const CHAT_PORT = 23;
 export const CHAT_SPEAKERS = 8;
@@ -260,15 +260,26 @@ export const chat: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, join a chat room; ${CHAT_SPEAKERS} speak ${CHAT_LINES} lines each, and every client checks it heard every line once and in order, reconnecting whenever its connection fails`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Client | null>({ model, poolSize: 4 * CHAT_CLIENTS_MAX });
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
+    const serverReactor = await sim.host('server').createReactor<Client | null>({ ...flavor, poolSize: 4 * CHAT_CLIENTS_MAX });
     const reactors: Reactor<any>[] = [serverReactor];
     const programs = [server(sim, serverReactor, clients)];
+    // A client's host may crash (the crash fault): it boots again and joins afresh, hearing the
+    // room's history from the start. The server holds the room, so its host never crashes.
+    const boots: (Boot | null)[] = [null];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`c${i}`).createReactor<Connection>({ model, poolSize: 16, maxSockets: 8 });
-      reactors.push(r);
-      programs.push(client(r, i, clients));
+      const boot: Boot = {
+        host: `c${i}`,
+        boot: async () => {
+          const reactor = await sim.host(`c${i}`).createReactor<Connection>({ ...flavor, poolSize: 16, maxSockets: 8 });
+          return { reactor, program: client(reactor, i, clients) };
+        },
+      };
+      const { reactor, program } = await boot.boot();
+      reactors.push(reactor);
+      programs.push(program);
+      boots.push(boot);
     }
-    return runPrograms(sim, programs, reactors);
+    return runPrograms(sim, programs, reactors, boots);
   },
 };

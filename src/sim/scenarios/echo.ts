@@ -1,10 +1,11 @@
 // The echo scenario: `size` clients (default 8), each on its own host, send ECHO_MESSAGES lines of
 // growing length to an echo server and check each comes back whole before sending the next. A
-// client whose connection is lost connects again and repeats the message it was on.
+// client whose connection is lost connects again and repeats the message it was on. Any host may
+// crash (the crash fault) and boot again: the server listens anew, a client starts over.
 import { EventType, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
-import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Program } from './programs.js';
+import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Boot, type Program } from './programs.js';
 
 export const ECHO_PORT = 7;
 export const ECHO_MESSAGES = 10;
@@ -86,16 +87,27 @@ export const echo: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Connection | null>({ model });
-    const reactors: Reactor<any>[] = [serverReactor];
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
     const progress: Progress = { clientsDone: 0 };
-    const programs = [server(serverReactor, clients, progress)];
+    // Every host may crash: the server boots listening again, a client starts its messages over.
+    const boots: Boot[] = [{
+      host: 'server',
+      boot: async () => {
+        const reactor = await sim.host('server').createReactor<Connection | null>(flavor);
+        return { reactor, program: server(reactor, clients, progress) };
+      },
+    }];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 8, maxSockets: 16 });
-      reactors.push(r);
-      programs.push(client(r, i, progress));
+      boots.push({
+        host: `client${i}`,
+        boot: async () => {
+          const reactor = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 8, maxSockets: 16 });
+          return { reactor, program: client(reactor, i, progress) };
+        },
+      });
     }
-    return runPrograms(sim, programs, reactors);
+    const booted = [];
+    for (const b of boots) booted.push(await b.boot());
+    return runPrograms(sim, booted.map((b) => b.program), booted.map((b) => b.reactor), boots);
   },
 };

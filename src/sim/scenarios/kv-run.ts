@@ -53,6 +53,6 @@ export async function runKv(sim: Simulation, params: ScenarioParams): Promise<Sc
   } finally {
     listener.close();
     app.close();
-    sim.restoreTimers();
+    sim.close();
   }
 }

@@ -34,7 +34,17 @@ export function kvServer(bug?: string): http.Server {
   });
 }
 
-/** A client of the service over one kept-alive connection at a time. */
+/** The errors of a connection the network or the server ended: a request on it is sent again. */
+const LOST = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ENOBUFS', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Tries of one request before the client gives up: the service is not there. */
+export const KV_ATTEMPTS_MAX = 10;
+/** Pause before a request is sent again, in ms (virtual in a simulation). */
+export const KV_RETRY_MS = 100;
+
+/**
+ * A client of the service over one kept-alive connection at a time. PUT and GET are idempotent,
+ * so a request whose connection was lost is sent again on a new one (RFC 9110, 9.2.2).
+ */
 export class KvClient {
   readonly #agent: http.Agent;
 
@@ -55,7 +65,19 @@ export class KvClient {
     this.#agent.destroy();
   }
 
-  #request(method: string, key: string, body?: string): Promise<{ status: number; value: string }> {
+  async #request(method: string, key: string, body?: string): Promise<{ status: number; value: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(method, key, body);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === undefined || !LOST.has(code) || attempt === KV_ATTEMPTS_MAX) throw e;
+        await new Promise((resolve) => setTimeout(resolve, KV_RETRY_MS));
+      }
+    }
+  }
+
+  #once(method: string, key: string, body?: string): Promise<{ status: number; value: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request({ host: this.host, port: this.port, method, path: `/kv/${encodeURIComponent(key)}`, agent: this.#agent }, (res) => {
         let value = '';

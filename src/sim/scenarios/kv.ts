@@ -16,6 +16,8 @@ export const kv: Scenario = {
   maxSize: KV_CLIENTS_MAX,
   bugs: KV_BUG_NAMES,
   nodeOnly: true,
+  // io-reactor/net runs on a readiness reactor, over the simulation's default mechanism.
+  flavors: [{ model: 'readiness', mechanism: 'epoll' }],
   description: `an HTTP key-value service on node:http and io-reactor/net; size clients (default 3) write keys and read them back. Planted bug: ${KV_BUG_NAMES.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome> {
     const { runKv } = await import(KV_RUN_MODULE) as typeof import('./kv-run.js');

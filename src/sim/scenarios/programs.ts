@@ -21,22 +21,73 @@ export interface Program {
 }
 
 /**
+ * Virtual time between the checks when a host may crash: each is an occasion of the crash fault,
+ * often enough to strike a run that lasts a few tens of ms.
+ */
+const CRASH_CHECK_EVERY_MS = 20;
+/** How long a crashed host stays down before it boots again, in virtual ms. */
+export const CRASH_DOWN_MS = 500;
+
+/** How a program starts on its host, again after each crash: a fresh reactor, the program afresh. */
+export interface Boot {
+  host: string;
+  boot(): Promise<{ program: Program; reactor: Reactor<any> }>;
+}
+
+/**
  * Runs the programs until all have finished or the simulation is idle or out of time. The
  * verdict names the first program (in the given order, so it is the same every run) that threw
  * or never finished. Every reactor is destroyed before it returns.
+ *
+ * `boots[i]`, when given, lets program i's host crash (the crash fault, struck once per check
+ * while the program runs): the host goes down, its program with it, and CRASH_DOWN_MS later the
+ * host restarts and program i boots again, afresh.
  */
-export async function runPrograms(sim: Simulation, programs: Program[], reactors: Reactor<any>[]): Promise<ScenarioOutcome> {
+export async function runPrograms(sim: Simulation, programs: Program[], reactors: Reactor<any>[], boots: readonly (Boot | null)[] = []): Promise<ScenarioOutcome> {
   const results: (string | null | undefined)[] = programs.map(() => undefined);
-  const running = programs.map((p, i) => p.run().then(
-    () => { results[i] = null; },
-    (e: unknown) => { results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`; },
-  ));
+  /** Program index → when its crashed host boots again. */
+  const down = new Map<number, number>();
+  const running: Promise<void>[] = [];
+  const start = (i: number): void => {
+    const p = programs[i];
+    // A program its host's crash ended has no verdict: the one booted after it will.
+    const current = (): boolean => programs[i] === p && !down.has(i);
+    running.push(p.run().then(
+      () => { if (current()) results[i] = null; },
+      (e: unknown) => { if (current()) results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`; },
+    ));
+  };
+  programs.forEach((_, i) => start(i));
+  const restart = async (i: number): Promise<void> => {
+    down.delete(i);
+    sim.restart(boots[i]!.host);
+    const { program, reactor } = await boots[i]!.boot();
+    programs[i] = program;
+    reactors.push(reactor);
+    start(i);
+  };
+  const crashMaybe = (): void => {
+    const candidates = programs.map((_, i) => i).filter((i) => boots[i] && results[i] === undefined && !down.has(i));
+    if (candidates.length === 0 || !sim.network.faults.strike('crash')) return;
+    const i = candidates[Math.floor(sim.network.faults.draw('crash') * candidates.length)];
+    programs[i].state = `crashed at ${sim.now.toFixed(3)} ms`;
+    down.set(i, sim.now + CRASH_DOWN_MS);
+    sim.crash(boots[i]!.host);
+  };
+  const step = boots.some((b) => b) && sim.network.faults.mayStrike('crash') ? CRASH_CHECK_EVERY_MS : CHECK_EVERY_MS;
   while (sim.now < SCENARIO_TIME_LIMIT_MS && results.includes(undefined) && !results.some((r) => typeof r === 'string')) {
     const before = sim.now;
-    if (await sim.runUntilIdle(Math.min(before + CHECK_EVERY_MS, SCENARIO_TIME_LIMIT_MS)) === before) break;
+    const idle = await sim.runUntilIdle(Math.min(before + step, SCENARIO_TIME_LIMIT_MS)) === before;
+    // Idle with a host down: nothing else can happen until it is back, so it is back now.
+    const due = [...down].filter(([, at]) => idle || sim.now >= at).map(([i]) => i);
+    for (const i of due) await restart(i);
+    if (idle && due.length === 0) break;
+    crashMaybe();
   }
+  // The first program that failed, else every one that never finished (the first is usually waiting on the others).
+  const unfinished = programs.filter((_, i) => results[i] === undefined).map((p) => `${p.name}: ${p.state}`);
   const failure = results.find((r) => typeof r === 'string')
-    ?? programs.map((p, i) => (results[i] === undefined ? `${p.name} did not finish by ${sim.now.toFixed(3)} ms: ${p.state}` : null)).find((r) => r !== null);
+    ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
   for (const r of reactors) r.destroy();
   await sim.runUntilIdle(SCENARIO_TIME_LIMIT_MS);
   await Promise.all(running);
@@ -152,11 +203,18 @@ function lossOf<T>(call: () => T): T {
 /**
  * Takes the connections a listener's event brings: the accepted one in completion, every pending
  * one in readiness. Running out of fds (EMFILE, ENFILE) is not the server's end: the connection
- * stays pending and the listener reports it again on a later wait, when fds may be free.
+ * stays pending and the listener reports it again on a later wait, when fds may be free (in
+ * completion, once the failed accept is posted again).
  */
 export function acceptFrom(r: Reactor<any>, listener: number, ev: IoEvent<unknown>, welcome: (fd: number) => void): void {
   if (ev.type & EventType.ACCEPT) {
     welcome(ev.acceptedFd!);
+    return;
+  }
+  // A failed accept (EMFILE; ENOBUFS for the socket an AcceptEx is posted with) took one of the
+  // listener's posted accepts with it: post another, or once all have failed none is left.
+  if (r.model === 'completion' && ev.type & (EventType.ERROR | EventType.CLOSE)) {
+    r.postRead(listener);
     return;
   }
   for (;;) {

@@ -3,12 +3,13 @@
 // acknowledges the count. With bug 'ignore-partial-write' the client sends with os.send and
 // treats a short send as complete: the lost tail corrupts a record, but only when a send is taken
 // in part, which the kernel's buffer never forces here; a partialWrite fault does. A client whose
-// connection is lost uploads again on a new one.
+// connection is lost uploads again on a new one. Any host may crash (the crash fault) and boot
+// again: the server listens anew, a client uploads anew.
 import { EventType, type IoEvent, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
 import { LineReader } from '../../chat/lines.js';
-import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Program } from './programs.js';
+import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Boot, type Program } from './programs.js';
 
 export const UPLOAD_PORT = 9000;
 export const UPLOAD_RECORDS = 20;
@@ -110,16 +111,27 @@ export const upload: Scenario = {
   description: `size clients (default ${DEFAULT_CLIENTS}) upload ${UPLOAD_RECORDS} records each in a burst; the server checks every one. Planted bug: ${UPLOAD_BUGS.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
-    const model = params.model ?? 'readiness';
-    const serverReactor = await sim.host('server').createReactor<Upload | null>({ model });
-    const reactors: Reactor<any>[] = [serverReactor];
+    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
     const progress: Progress = { clientsDone: 0 };
-    const programs = [server(serverReactor, clients, progress)];
+    // Every host may crash: the server boots listening again, a client uploads anew.
+    const boots: Boot[] = [{
+      host: 'server',
+      boot: async () => {
+        const reactor = await sim.host('server').createReactor<Upload | null>(flavor);
+        return { reactor, program: server(reactor, clients, progress) };
+      },
+    }];
     for (let i = 0; i < clients; i++) {
-      const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 64, maxSockets: 16 });
-      reactors.push(r);
-      programs.push(client(r, i, params.bug, progress));
+      boots.push({
+        host: `client${i}`,
+        boot: async () => {
+          const reactor = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 64, maxSockets: 16 });
+          return { reactor, program: client(reactor, i, params.bug, progress) };
+        },
+      });
     }
-    return runPrograms(sim, programs, reactors);
+    const booted = [];
+    for (const b of boots) booted.push(await b.boot());
+    return runPrograms(sim, booted.map((b) => b.program), booted.map((b) => b.reactor), boots);
   },
 };
