@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import type { TraceRecord, TraceSink } from '../src/trace/format.js';
 import type * as Api from '../src/index.js';
 import type * as Sim from '../src/sim/index.js';
-import type * as Scenarios from '../src/sim/scenarios/index.js';
+import type * as RunSeed from '../src/sim/cli/run-seed.js';
 import type * as Config from '../src/sim/cli/config.js';
 
 const [root, what, ...args] = process.argv.slice(2);
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'build/js', path)).href) as Promise<T>;
 const { EventType } = await load<typeof Api>('src/index.js');
 const { Simulation } = await load<typeof Sim>('src/sim/index.js');
-const { scenarios } = await load<typeof Scenarios>('src/sim/scenarios/index.js');
+const { runSeed } = await load<typeof RunSeed>('src/sim/cli/run-seed.js');
 const { DEFAULT_FAULTS, SWEEP_LATENCY_MS } = await load<typeof Config>('src/sim/cli/config.js');
 
 const PING = new Uint8Array(16);
@@ -85,15 +85,12 @@ async function eventRate(connections: number, roundTrips: number, seed: number):
   return { events: counter.events, seconds };
 }
 
-/** One seed of the chat as a sweep runs it (digest included), and the process's peak memory. */
+/** One seed of the chat as the tree's sweep runs it (digest included), and the process's peak memory. */
 async function chatSeed(clients: number, seed: number): Promise<{ ok: boolean; seconds: number; peakRssMiB: number }> {
   const started = performance.now();
-  const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: true });
-  const outcome = await scenarios.chat.run(sim, { size: clients });
-  const { traceHash } = await load<typeof import('../src/trace/hash.js')>('src/trace/hash.js');
-  traceHash(sim.trace());
+  const { ok } = await runSeed({ scenario: 'chat', model: 'readiness', size: clients, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS }, seed);
   const seconds = (performance.now() - started) / 1000;
-  return { ok: outcome.ok, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return { ok, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
 const n = args.map(Number);

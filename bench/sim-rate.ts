@@ -63,7 +63,7 @@ export async function simRate(o: SimRateOptions): Promise<void> {
   console.log(`== Simulation speed, median of ${o.repeats} runs in fresh processes; load average at the start ${load()}`);
   console.log(`   events/s: two hosts, ${o.eventConnections} connections ping-ponging 16 bytes ${o.roundTrips} times each, readiness, a sweep's faults and latency`);
   console.log(`   seeds/min: \`io-reactor sim chat --size ${o.sweepClients} --seeds ${o.sweepSeeds} --workers ${o.workers}\` (the determinism check as named)`);
-  console.log(`   per seed: one chat seed as a sweep runs it (full trace and its hash), by clients; peak RSS of that process`);
+  console.log(`   per seed: one chat seed as each tree's sweep runs it (runSeed: the run and its digest), by clients; peak RSS of that process`);
   const rows: string[][] = [];
   for (const tree of trees) {
     const rates: number[] = [];

@@ -17,8 +17,8 @@ const OFFSET_HI = 0xcbf29ce4;
 const OFFSET_LO = 0x84222325;
 const PRIME_LO = 0x1b3; // the prime is 2^40 + 0x1b3
 
-/** FNV-1a 64 over UTF-8 text given piece by piece: no text of the whole trace is ever built. */
-class Fnv64 {
+/** FNV-1a 64 over UTF-8 given piece by piece: no text of the whole trace is ever built. */
+export class Fnv64 {
   hi = OFFSET_HI;
   lo = OFFSET_LO;
   readonly #encoder = new TextEncoder();
@@ -29,10 +29,25 @@ class Fnv64 {
       if (c < 0x80) this.#byte(c);
       else {
         // Rare (labels, error names): this piece's UTF-8 from here on.
-        for (const b of this.#encoder.encode(piece.slice(i))) this.#byte(b);
+        const rest = this.#encoder.encode(piece.slice(i));
+        this.bytes(rest, rest.length);
         return;
       }
     }
+  }
+
+  /** The first `length` bytes of `bytes`. */
+  bytes(bytes: Uint8Array, length: number): void {
+    let hi = this.hi;
+    let lo = this.lo;
+    for (let i = 0; i < length; i++) {
+      const x = (lo ^ bytes[i]) >>> 0;
+      const low = x * PRIME_LO;
+      hi = (hi * PRIME_LO + Math.floor(low / 0x100000000) + ((x << 8) >>> 0)) >>> 0;
+      lo = low >>> 0;
+    }
+    this.hi = hi;
+    this.lo = lo;
   }
 
   #byte(b: number): void {

@@ -3,7 +3,7 @@
 import { Simulation } from '../simulation.js';
 import { scenarios } from '../scenarios/index.js';
 import type { Injection } from '../faults.js';
-import { traceHash } from '../../trace/hash.js';
+import { TraceDigest } from '../../trace/digest.js';
 import type { SweepConfig } from './config.js';
 
 export interface RunResult {
@@ -17,14 +17,16 @@ export interface RunResult {
 }
 
 export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[]): Promise<RunResult> {
+  // The digest, not the trace: a sweep compares runs, and keeping every record costs more than the run.
+  const digest = new TraceDigest({ seed });
   const sim = new Simulation(schedule
-    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true }
-    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true });
+    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: digest }
+    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: digest });
   let outcome;
   try {
     outcome = await scenarios[config.scenario].run(sim, { model: config.model, size: config.size, bug: config.bug });
   } catch (e) {
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
   }
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(sim.trace()) };
+  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: digest.hex() };
 }
