@@ -8,6 +8,7 @@ import { SimNetwork } from './network.js';
 import { SimShim, hostDown, type WaitScheduler } from './shim.js';
 import { recordFaults } from './trace-faults.js';
 import { LONE_SIM_HOST } from '../sim-door.js';
+import { takeCore, releaseCore } from './core-pool.js';
 
 /** The simulated kernel's socket helpers; hosts are accepted as given (one simulated host). */
 function simOs(kernel: SimKernel): OsCalls {
@@ -49,6 +50,8 @@ export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backen
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
+    takeCore,
+    releaseCore,
   };
 }
 

@@ -53,6 +53,8 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
   /** Per speaker, the number of its next line (a resent line below it is a duplicate). */
   const nextLine = new Map<string, number>();
   const joined = new Set<string>();
+  /** The client that last said hello under each name: a scan of every member per hello made joining quadratic. */
+  const named = new Map<string, Client>();
   const quit = new Set<string>();
   /** Clients told BYE: closed once it has gone out. */
   const leaving = new Set<Client>();
@@ -75,8 +77,10 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
     const m = /^(c\d+) (\d+)$/.exec(line);
     if (!m || Number(m[2]) > history.length) throw new Error(`a client said ${JSON.stringify(line)} for hello, with ${history.length} lines of history`);
     // Its old connection may not have failed here yet: the newer one wins.
-    for (const old of room.members.values()) if (old.name === m[1]) drop(old as Client);
+    const old = named.get(m[1]);
+    if (old !== undefined && room.members.get(old.fd) === old) drop(old);
     c.name = m[1];
+    named.set(c.name, c);
     for (const past of history.slice(Number(m[2]))) say(c, past);
     joined.add(c.name);
     if (joined.size === clients && !history.includes(START)) record(START);
