@@ -34,7 +34,7 @@ function simOs(kernel: SimKernel): OsCalls {
       // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
       const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
       const n = kernel.read(fd, into, 0, into.length);
-      return n < 0 ? n : into.slice(0, n);
+      return n < 0 ? n : n === into.length ? into : into.slice(0, n);
     }, 'recv'),
     shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
     close: (fd) => kernel.close(fd),

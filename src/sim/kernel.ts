@@ -350,6 +350,11 @@ export class SimKernel {
       this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
+    // A probe (the scheduler's, every turn) makes no closure.
+    if (timeoutMs === 0) {
+      this.network.advance(this.now);
+      return e.collect(max, this.#readinessOf, out);
+    }
     return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
   }
 
@@ -358,6 +363,10 @@ export class SimKernel {
     if (this.faults.strike('interrupt')) {
       this.touch();
       return -E.EINTR;
+    }
+    if (timeoutMs === 0) {
+      this.network.advance(this.now);
+      return pollOnce(list, this.#isOpen, this.#readinessOf);
     }
     return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
   }

@@ -26,6 +26,7 @@ function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
+const NULL = ascii('null');
 const encoder = new TextEncoder();
 const MIN_BYTES = 1 << 16;
 const DIGIT_0 = 48;
@@ -92,6 +93,7 @@ export class TraceDigest implements TraceSink {
         this.#text(this.#lastNumberText);
       }
     } else if (typeof value === 'string') this.#text(JSON.stringify(value));
+    else if (value === null) this.#raw(NULL);
     else this.#text(canonicalJson(value));
   }
 
