@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** main just before the simulation-speed work (issue 12): the default "before" of the sim figures. */
-export const SIM_BASELINE_REF = 'b390b1f';
+/**
+ * main before the second round of simulation-speed work (issue 12: streaming digest, pooled cores,
+ * less garbage per event): the default "before" of the sim figures.
+ */
+export const SIM_BASELINE_REF = '183266e';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Built from the commit's sources: everything else of build/ is copied. */

@@ -1,21 +1,25 @@
 // One measurement of the simulation's speed, in a process of its own, over the build of the tree
 // at `root` (this one, or a baseline checkout): so `npm run bench` prints before and after
 // figures from the same run. Prints one JSON line.
-//   node build/js/bench/sim-probe.js <root> events <connections> <roundTrips> <seed>
+// CPU seconds are the process's, worker threads included: on a shared machine they say more than
+// wall time does.
+//   node build/js/bench/sim-probe.js <root> events|events-traced <connections> <roundTrips> <seed>
 //   node build/js/bench/sim-probe.js <root> seed <clients> <seed>
+//   node build/js/bench/sim-probe.js <root> sweep <io-reactor sim arguments...>
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { TraceRecord, TraceSink } from '../src/trace/format.js';
 import type * as Api from '../src/index.js';
 import type * as Sim from '../src/sim/index.js';
-import type * as Scenarios from '../src/sim/scenarios/index.js';
+import type * as RunSeed from '../src/sim/cli/run-seed.js';
+import type * as SweepCli from '../src/sim/cli/sim.js';
 import type * as Config from '../src/sim/cli/config.js';
 
 const [root, what, ...args] = process.argv.slice(2);
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'build/js', path)).href) as Promise<T>;
 const { EventType } = await load<typeof Api>('src/index.js');
 const { Simulation } = await load<typeof Sim>('src/sim/index.js');
-const { scenarios } = await load<typeof Scenarios>('src/sim/scenarios/index.js');
+const { runSeed } = await load<typeof RunSeed>('src/sim/cli/run-seed.js');
 const { DEFAULT_FAULTS, SWEEP_LATENCY_MS } = await load<typeof Config>('src/sim/cli/config.js');
 
 const PING = new Uint8Array(16);
@@ -32,13 +36,21 @@ class EventCounter implements TraceSink {
   }
 }
 
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
+
 /**
  * Steady state, set-up excluded: `connections` clients on one host ping-pong 16-byte messages
  * with an echo server on another for `roundTrips` round trips each, both in the readiness model.
+ * Traced, a sink that counts events sees every record (what tracing costs); untraced, the
+ * programs count the events their waits return.
  */
-async function eventRate(connections: number, roundTrips: number, seed: number): Promise<{ events: number; seconds: number }> {
+async function eventRate(connections: number, roundTrips: number, seed: number, traced: boolean): Promise<{ events: number; seconds: number; cpuSeconds: number }> {
   const counter = new EventCounter();
-  const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: counter });
+  const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: traced ? counter : undefined });
+  let returned = 0;
   const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
   const client = await sim.host('client').createReactor<number>({ model: 'readiness' });
   const { fd: listener } = server.os.listen(7);
@@ -52,7 +64,9 @@ async function eventRate(connections: number, roundTrips: number, seed: number):
   }
   const serve = async (): Promise<void> => {
     while (left.size > 0) {
-      for (const ev of await server.waitAsync(1000)) {
+      const events = await server.waitAsync(1000);
+      returned += events.length;
+      for (const ev of events) {
         if (ev.context === 'listener') {
           for (let fd = server.os.accept(listener); fd !== null; fd = server.os.accept(listener)) server.add(fd, 'conn', EventType.READ);
         } else {
@@ -64,7 +78,9 @@ async function eventRate(connections: number, roundTrips: number, seed: number):
   };
   const ping = async (): Promise<void> => {
     while (left.size > 0) {
-      for (const ev of await client.waitAsync(1000)) {
+      const events = await client.waitAsync(1000);
+      returned += events.length;
+      for (const ev of events) {
         if (!client.os.recv(ev.fd)) continue;
         const n = left.get(ev.fd)! - 1;
         if (n === 0) left.delete(ev.fd);
@@ -76,26 +92,38 @@ async function eventRate(connections: number, roundTrips: number, seed: number):
     }
   };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const done = Promise.all([serve(), ping()]);
   await sim.runUntilIdle();
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const used = cpuSeconds(cpu);
   server.destroy();
   client.destroy();
-  return { events: counter.events, seconds };
+  if (traced && counter.events !== returned) throw new Error(`the trace counted ${counter.events} events, the waits returned ${returned}`);
+  return { events: returned, seconds, cpuSeconds: used };
 }
 
-/** One seed of the chat as a sweep runs it (digest included), and the process's peak memory. */
-async function chatSeed(clients: number, seed: number): Promise<{ ok: boolean; seconds: number; peakRssMiB: number }> {
+/** One seed of the chat as the tree's sweep runs it (digest included), and the process's peak memory. */
+async function chatSeed(clients: number, seed: number): Promise<{ ok: boolean; seconds: number; cpuSeconds: number; peakRssMiB: number }> {
   const started = performance.now();
-  const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: true });
-  const outcome = await scenarios.chat.run(sim, { size: clients });
-  const { traceHash } = await load<typeof import('../src/trace/hash.js')>('src/trace/hash.js');
-  traceHash(sim.trace());
+  const cpu = process.cpuUsage();
+  const { ok } = await runSeed({ scenario: 'chat', model: 'readiness', size: clients, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS }, seed);
   const seconds = (performance.now() - started) / 1000;
-  return { ok: outcome.ok, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return { ok, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+}
+
+/** The tree's sweep in this process, so its worker threads' CPU is counted. */
+async function sweep(args: string[]): Promise<{ exitCode: number; seconds: number; cpuSeconds: number }> {
+  const { run } = await load<typeof SweepCli>('src/sim/cli/sim.js');
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const exitCode = await run(args);
+  return { exitCode, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu) };
 }
 
 const n = args.map(Number);
-const result = what === 'events' ? await eventRate(n[0], n[1], n[2]) : await chatSeed(n[0], n[1]);
+const result = what === 'sweep' ? await sweep(args)
+  : what === 'seed' ? await chatSeed(n[0], n[1])
+    : await eventRate(n[0], n[1], n[2], what === 'events-traced');
 process.stdout.write(`${JSON.stringify(result)}\n`);

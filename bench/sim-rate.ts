@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { baselineTree, CURRENT_TREE } from './sim-baseline.js';
 import { median } from './stats.js';
 
@@ -26,7 +27,7 @@ export interface SimRateOptions {
 interface Tree {
   label: string;
   root: string;
-  /** Whether its sweep takes --check-determinism (the baseline ran every seed twice, always). */
+  /** Whether its sweep takes --check-determinism (before it, every seed ran twice). */
   sampled: boolean;
 }
 
@@ -44,13 +45,17 @@ async function probe<T>(tree: Tree, args: (string | number)[]): Promise<T> {
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
-async function seedsPerMinute(tree: Tree, o: SimRateOptions, from: number, check: string | null): Promise<number> {
-  const args = [join(tree.root, 'build/js/src/cli/main.js'), 'sim', 'chat', '--size', String(o.sweepClients), '--seeds', String(o.sweepSeeds),
-    '--from', String(from), '--workers', String(o.workers), '--json'];
+interface Timed {
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/** Seeds a minute, by the wall clock and by CPU time (what `workers` free cores would run). */
+async function seedsPerMinute(tree: Tree, o: SimRateOptions, from: number, check: string | null): Promise<{ wall: number; cpu: number }> {
+  const args = ['sweep', 'chat', '--size', o.sweepClients, '--seeds', o.sweepSeeds, '--from', from, '--workers', o.workers, '--json'];
   if (check) args.push('--check-determinism', check);
-  const started = performance.now();
-  await node(args, tree.root);
-  return (o.sweepSeeds / ((performance.now() - started) / 1000)) * 60;
+  const { seconds, cpuSeconds } = await probe<Timed>(tree, args);
+  return { wall: (o.sweepSeeds / seconds) * 60, cpu: (o.sweepSeeds / (cpuSeconds / o.workers)) * 60 };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -58,38 +63,44 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 export async function simRate(o: SimRateOptions): Promise<void> {
   const trees: Tree[] = [];
-  if (o.baseline) trees.push({ label: `before (${o.baseline})`, root: baselineTree(o.baseline), sampled: false });
+  if (o.baseline) {
+    const root = baselineTree(o.baseline);
+    trees.push({ label: `before (${o.baseline})`, root, sampled: readFileSync(join(root, 'build/js/src/sim/cli/config.js'), 'utf8').includes('DETERMINISM_CHECKS') });
+  }
   trees.push({ label: 'now', root: CURRENT_TREE, sampled: true });
   console.log(`== Simulation speed, median of ${o.repeats} runs in fresh processes; load average at the start ${load()}`);
-  console.log(`   events/s: two hosts, ${o.eventConnections} connections ping-ponging 16 bytes ${o.roundTrips} times each, readiness, a sweep's faults and latency`);
+  console.log(`   events/s: two hosts, ${o.eventConnections} connections ping-ponging 16 bytes ${o.roundTrips} times each, readiness, a sweep's faults and latency;`);
+  console.log('     untraced (the programs count the events their waits return) and traced (a sink counting event records sees every record)');
   console.log(`   seeds/min: \`io-reactor sim chat --size ${o.sweepClients} --seeds ${o.sweepSeeds} --workers ${o.workers}\` (the determinism check as named)`);
-  console.log(`   per seed: one chat seed as a sweep runs it (full trace and its hash), by clients; peak RSS of that process`);
-  const rows: string[][] = [];
+  console.log(`   per seed: one chat seed as each tree's sweep runs it (runSeed: the run and its digest), by clients; peak RSS of that process`);
+  console.log('   wall: by the clock; cpu: by the CPU time the process (worker threads included) used, what free cores would give');
+  const rows: string[][] = [['', '', 'wall', 'cpu']];
   for (const tree of trees) {
-    const rates: number[] = [];
-    for (let i = 0; i < o.repeats; i++) {
-      const { events, seconds } = await probe<{ events: number; seconds: number }>(tree, ['events', o.eventConnections, o.roundTrips, i + 1]);
-      rates.push(events / seconds);
+    for (const variant of ['events', 'events-traced']) {
+      const runs: (Timed & { events: number })[] = [];
+      for (let i = 0; i < o.repeats; i++) runs.push(await probe(tree, [variant, o.eventConnections, o.roundTrips, i + 1]));
+      rows.push([tree.label, `simulated events/s, ${variant === 'events' ? 'untraced' : 'traced'}`,
+        fmt(median(runs.map((r) => r.events / r.seconds))), fmt(median(runs.map((r) => r.events / r.cpuSeconds)))]);
     }
-    rows.push([tree.label, 'simulated events/s', fmt(median(rates))]);
     const checks: (string | null)[] = tree.sampled ? ['sampled', 'all'] : [null];
     for (const check of checks) {
-      const perMinute: number[] = [];
+      const perMinute: { wall: number; cpu: number }[] = [];
       for (let i = 0; i < o.repeats; i++) perMinute.push(await seedsPerMinute(tree, o, 1 + i * o.sweepSeeds, check));
-      rows.push([tree.label, `seeds/min, check ${check ?? 'all (always)'}`, fmt(median(perMinute), 1)]);
+      rows.push([tree.label, `seeds/min, check ${check ?? 'all (always)'}`, fmt(median(perMinute.map((p) => p.wall)), 1), fmt(median(perMinute.map((p) => p.cpu)), 1)]);
     }
     for (const clients of o.sizes) {
-      const runs: { seconds: number; peakRssMiB: number }[] = [];
+      const runs: (Timed & { peakRssMiB: number })[] = [];
       // The largest size once: it is the slow one, and its memory is what is asked.
       for (let i = 0; i < (clients === Math.max(...o.sizes) ? 1 : o.repeats); i++) runs.push(await probe(tree, ['seed', clients, i + 1]));
-      const seconds = median(runs.map((r) => r.seconds));
-      rows.push([tree.label, `chat --size ${clients}: s/seed, ms/host, peak MiB`,
-        `${fmt(seconds, 2)}  ${fmt((1000 * seconds) / (clients + 1), 2)}  ${fmt(Math.max(...runs.map((r) => r.peakRssMiB)))}`]);
+      const wall = median(runs.map((r) => r.seconds));
+      const cpu = median(runs.map((r) => r.cpuSeconds));
+      rows.push([tree.label, `chat --size ${clients}: s/seed (ms/host), peak MiB ${fmt(Math.max(...runs.map((r) => r.peakRssMiB)))}`,
+        `${fmt(wall, 2)} (${fmt((1000 * wall) / (clients + 1), 2)})`, `${fmt(cpu, 2)} (${fmt((1000 * cpu) / (clients + 1), 2)})`]);
     }
     process.stderr.write(`[bench] sim figures of ${tree.label} done\n`);
   }
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`);
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3].padStart(widths[3])}`);
   console.log(`load average at the end of the simulation figures: ${load()}`);
   console.log('');
 }

@@ -2,6 +2,7 @@
 // native one (src/native.ts) runs over the real OS, the simulated one (src/sim/backend.ts) over a
 // simulated kernel; the Reactor receives one and never knows which.
 import type { FaultReport } from './faults.js';
+import type { CoreExports, CoreSizes } from './core.js';
 
 /** The socket helpers' system calls; failures are -errno. */
 export interface OsCalls {
@@ -55,4 +56,8 @@ export interface Backend {
   /** Injected faults so far (simulation only). */
   faultReport(): FaultReport | null;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
+  /** The core a reactor runs on, when the backend keeps its own (a simulation's pool); else a fresh instance. */
+  takeCore?(sizes: CoreSizes): Promise<CoreExports | null>;
+  /** A destroyed reactor's core, once nothing of the reactor touches it again: the backend may reuse it. */
+  releaseCore?(core: CoreExports): void;
 }

@@ -79,17 +79,26 @@ async function wasmBytes(url: URL): Promise<BufferSource> {
   return response.arrayBuffer();
 }
 
+/**
+ * Whether the compiled core may be instantiated synchronously: Node allows it for any size, and
+ * it skips a task of the event loop per reactor (a simulation opens one per host). A browser's
+ * main thread may refuse it.
+ */
+const SYNC_INSTANTIATION = typeof globalThis.process?.versions?.node === 'string';
+
 /** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */
 export async function instantiateCore(sizes: CoreSizes): Promise<CoreExports | null> {
   let memory: WebAssembly.Memory | undefined;
-  const instance = await WebAssembly.instantiate(await coreModule(), {
+  const imports = {
     env: {
       abort(message: number, file: number, line: number, column: number): never {
         const where = memory ? `: ${coreString(memory, message)} (${coreString(memory, file)}:${line}:${column})` : '';
         throw new Error(`io-reactor core aborted${where}; this is a bug in io-reactor, please report it`);
       },
     },
-  });
+  };
+  const module = await coreModule();
+  const instance = SYNC_INSTANTIATION ? new WebAssembly.Instance(module, imports) : await WebAssembly.instantiate(module, imports);
   const core = instance.exports as unknown as CoreExports;
   memory = core.memory;
   const bytes = core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);

@@ -112,7 +112,7 @@ export class Reactor<C = unknown> {
   }
 
   static async #openNow<C>(resolved: ResolvedOptions, backend: Backend, traced: { sink: TraceSink; r: number } | null): Promise<Reactor<C>> {
-    const core = await instantiateCore(resolved);
+    const core = await (backend.takeCore ?? instantiateCore)(resolved);
     if (!core) {
       throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
     }
@@ -346,7 +346,10 @@ export class Reactor<C = unknown> {
     // Requests made while it waited stay queued for the next wait.
     this.#core.endWait(results, requests);
     if (this.#closeAfterWait.length > 0) this.#closeDeferred();
-    if (this.#destroyed) return [];
+    if (this.#destroyed) {
+      this.#backend.releaseCore?.(this.#core);
+      return [];
+    }
     return this.#deliver(maxEvents);
   }
 
@@ -393,6 +396,8 @@ export class Reactor<C = unknown> {
     this.#destroyed = true;
     this.#shim.close();
     this.#contexts.length = 0;
+    // A pending waitAsync still ends its wait on the core: it lets go of it then.
+    if (!this.#waitingAsync) this.#backend.releaseCore?.(this.#core);
   }
 
   get destroyed(): boolean {

@@ -5,6 +5,9 @@
 import { Simulation } from '../src/sim/index.js';
 import { scenarios } from '../src/sim/scenarios/index.js';
 import { traceHash } from '../src/trace/hash.js';
+import { TraceDigest } from '../src/trace/digest.js';
+import { TraceRecorder } from '../src/trace/recorder.js';
+import type { TraceSink } from '../src/trace/format.js';
 import type { Mechanism } from './helpers.js';
 
 /** Faults that strike often at these sizes, so the pins cover the fault paths too. */
@@ -14,8 +17,8 @@ const SEEDS = [1, 2];
 const PAIRS = [['readiness', 'epoll'], ['readiness', 'poll'], ['completion', 'epoll'], ['completion', 'poll'], ['completion', 'iocp']] as const;
 
 /** A Simulation whose hosts' reactors all use `mechanism` (the scenarios take the default). */
-function simulationOver(mechanism: Mechanism, seed: number): Simulation {
-  const sim = new Simulation({ seed, latencyMs: [1, 20], faults: FAULTS, trace: true });
+function simulationOver(mechanism: Mechanism, seed: number, trace: TraceSink): Simulation {
+  const sim = new Simulation({ seed, latencyMs: [1, 20], faults: FAULTS, trace });
   const hostOf = sim.host.bind(sim);
   const overridden = new WeakSet<object>();
   sim.host = (name) => {
@@ -31,9 +34,17 @@ function simulationOver(mechanism: Mechanism, seed: number): Simulation {
 }
 
 async function digest(scenario: string, model: 'readiness' | 'completion', mechanism: Mechanism, seed: number, size = SIZES[scenario]): Promise<string> {
-  const sim = simulationOver(mechanism, seed);
+  // Both sinks see the run: the sweep's streaming digest must give the full trace's hash.
+  const recorder = new TraceRecorder({ seed });
+  const streamed = new TraceDigest({ seed });
+  const sim = simulationOver(mechanism, seed, {
+    reactor: (info) => { streamed.reactor(info); return recorder.reactor(info); },
+    record: (record) => { streamed.record(record); recorder.record(record); },
+  });
   const outcome = await scenarios[scenario].run(sim, { model, size });
-  return `${outcome.ok ? 'ok' : 'failed'} ${traceHash(sim.trace())}`;
+  const hash = traceHash(recorder.toJSON());
+  expect(streamed.hex()).toBe(hash);
+  return `${outcome.ok ? 'ok' : 'failed'} ${hash}`;
 }
 
 const PINNED: Record<string, string> = {

@@ -8,6 +8,7 @@ import { SimNetwork } from './network.js';
 import { SimShim, hostDown, type WaitScheduler } from './shim.js';
 import { recordFaults } from './trace-faults.js';
 import { LONE_SIM_HOST } from '../sim-door.js';
+import { takeCore, releaseCore } from './core-pool.js';
 
 /** The simulated kernel's socket helpers; hosts are accepted as given (one simulated host). */
 function simOs(kernel: SimKernel): OsCalls {
@@ -33,7 +34,7 @@ function simOs(kernel: SimKernel): OsCalls {
       // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
       const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
       const n = kernel.read(fd, into, 0, into.length);
-      return n < 0 ? n : into.slice(0, n);
+      return n < 0 ? n : n === into.length ? into : into.slice(0, n);
     }, 'recv'),
     shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
     close: (fd) => kernel.close(fd),
@@ -51,6 +52,8 @@ export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backen
     now: () => kernel.now,
     faultReport: () => kernel.faults.report(),
     createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
+    takeCore,
+    releaseCore,
   };
 }
 

@@ -26,9 +26,8 @@ export interface Injection {
 
 export class Faults {
   readonly #seed: number;
-  readonly #rates = new Map<FaultKind, number>();
-  readonly #streams = new Map<FaultKind, Random>();
-  readonly #occasions = new Map<FaultKind, number>();
+  /** Each kind's rate, random stream and occasions so far: one look-up per occasion. */
+  readonly #kinds = new Map<FaultKind, { rate: number; stream: Random; occasions: number }>();
   /** With a schedule: per kind, the occasions to strike; without one, rates decide. */
   readonly #schedule: Map<FaultKind, Set<number>> | null;
   readonly #injected: Injection[] = [];
@@ -51,9 +50,7 @@ export class Faults {
       if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
         throw new ReactorError('EINVAL', `faults: ${kind}Rate must be a probability from 0 to 1, got ${String(rate)}`);
       }
-      this.#rates.set(kind, rate);
-      this.#streams.set(kind, new Random(seed, `fault:${kind}`));
-      this.#occasions.set(kind, 0);
+      this.#kinds.set(kind, { rate, stream: new Random(seed, `fault:${kind}`), occasions: 0 });
     }
     this.#schedule = schedule ? scheduleByKind(schedule) : null;
     if (this.#schedule && Object.keys(rates).length > 0) {
@@ -63,14 +60,11 @@ export class Faults {
 
   /** Whether this occasion suffers the fault. Every occasion is counted, struck or not. */
   strike(kind: FaultKind): boolean {
-    const occasion = this.#occasions.get(kind)!;
-    this.#occasions.set(kind, occasion + 1);
+    const state = this.#kinds.get(kind)!;
+    const occasion = state.occasions++;
     let hit: boolean;
     if (this.#schedule) hit = this.#schedule.get(kind)?.has(occasion) ?? false;
-    else {
-      const rate = this.#rates.get(kind)!;
-      hit = rate > 0 && this.#streams.get(kind)!.float() < rate;
-    }
+    else hit = state.rate > 0 && state.stream.float() < state.rate;
     if (hit) {
       this.#injected.push({ kind, occasion });
       this.#observer?.({ kind, occasion });
@@ -94,7 +88,7 @@ export class Faults {
    * schedule replays it exactly.
    */
   draw(kind: FaultKind): number {
-    return new Random(this.#seed, `fault:${kind}#${this.#occasions.get(kind)! - 1}`).float();
+    return new Random(this.#seed, `fault:${kind}#${this.#kinds.get(kind)!.occasions - 1}`).float();
   }
 
   /** Every injection so far, in the order they happened: a schedule that replays them. */
@@ -105,7 +99,7 @@ export class Faults {
   report(): FaultReport {
     const out: FaultReport = {};
     for (const kind of FAULT_KINDS) {
-      out[kind] = { rate: this.#schedule ? null : this.#rates.get(kind)!, injected: this.#injected.filter((i) => i.kind === kind).length };
+      out[kind] = { rate: this.#schedule ? null : this.#kinds.get(kind)!.rate, injected: this.#injected.filter((i) => i.kind === kind).length };
     }
     return out;
   }

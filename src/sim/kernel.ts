@@ -12,6 +12,7 @@ import { Stream, Listener, type SimAddress } from './stream.js';
 import { EventFd } from './eventfd.js';
 import { Epoll } from './epoll.js';
 import { pollOnce, type PollList } from './poll.js';
+import { MinHeap } from './heap.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -48,6 +49,9 @@ export interface KernelObserver {
 
 export class SimKernel {
   readonly #files = new Map<number, File>();
+  /** Closed fds (below #nextFd), lowest first: a server with thousands of connections opened each by scanning up from 3. */
+  readonly #closedFds = new MinHeap<number>((a, b) => a < b);
+  #nextFd = FIRST_FD;
   readonly #bufferBytes: number;
   /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
   onTouch: (() => void) | null = null;
@@ -116,8 +120,8 @@ export class SimKernel {
   // ---- files -------------------------------------------------------------------------------
 
   #open(file: File): number {
-    let fd = FIRST_FD;
-    while (this.#files.has(fd)) fd++;
+    // The lowest free number, as POSIX gives: a closed one, else the next never used.
+    const fd = this.#closedFds.size > 0 ? this.#closedFds.pop()! : this.#nextFd++;
     this.#files.set(fd, file);
     if (file.kind !== 'epoll') {
       file.fd = fd;
@@ -276,6 +280,7 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
+    if (fd >= FIRST_FD) this.#closedFds.push(fd);
     this.touch();
     if (f.kind !== 'epoll') {
       for (const ep of f.watchers) {
@@ -352,6 +357,11 @@ export class SimKernel {
       this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
+    // A probe (the scheduler's, every turn) makes no closure.
+    if (timeoutMs === 0) {
+      this.network.advance(this.now);
+      return e.collect(max, this.#readinessOf, out);
+    }
     return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
   }
 
@@ -360,6 +370,10 @@ export class SimKernel {
     if (this.faults.strike('interrupt')) {
       this.touch();
       return -E.EINTR;
+    }
+    if (timeoutMs === 0) {
+      this.network.advance(this.now);
+      return pollOnce(list, this.#isOpen, this.#readinessOf);
     }
     return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
   }

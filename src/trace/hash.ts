@@ -13,39 +13,43 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-// FNV-1a, 64 bits, in two 32-bit halves: exact in doubles, no BigInt, no node:crypto.
-const OFFSET_HI = 0xcbf29ce4;
-const OFFSET_LO = 0x84222325;
+// FNV-1a, 64 bits, in two 32-bit halves: int32 arithmetic (Math.imul and 16-bit partial
+// products), so the loop keeps its state in registers and allocates no heap numbers.
+const OFFSET_HI = 0xcbf29ce4 | 0;
+const OFFSET_LO = 0x84222325 | 0;
 const PRIME_LO = 0x1b3; // the prime is 2^40 + 0x1b3
 
-/** FNV-1a 64 over UTF-8 text given piece by piece: no text of the whole trace is ever built. */
-class Fnv64 {
-  hi = OFFSET_HI;
-  lo = OFFSET_LO;
+/** FNV-1a 64 over UTF-8 given piece by piece: no text of the whole trace is ever built. */
+export class Fnv64 {
+  #hi = OFFSET_HI;
+  #lo = OFFSET_LO;
   readonly #encoder = new TextEncoder();
+  /** A piece's UTF-8, reused from piece to piece. */
+  #scratch = new Uint8Array(256);
 
   text(piece: string): void {
-    for (let i = 0; i < piece.length; i++) {
-      const c = piece.charCodeAt(i);
-      if (c < 0x80) this.#byte(c);
-      else {
-        // Rare (labels, error names): this piece's UTF-8 from here on.
-        for (const b of this.#encoder.encode(piece.slice(i))) this.#byte(b);
-        return;
-      }
-    }
+    if (this.#scratch.length < 3 * piece.length) this.#scratch = new Uint8Array(3 * piece.length);
+    const { written } = this.#encoder.encodeInto(piece, this.#scratch);
+    this.bytes(this.#scratch, written);
   }
 
-  #byte(b: number): void {
-    const lo = (this.lo ^ b) >>> 0;
-    const low = lo * PRIME_LO;
-    const carry = Math.floor(low / 0x100000000);
-    this.hi = (this.hi * PRIME_LO + carry + ((lo << 8) >>> 0)) >>> 0;
-    this.lo = low >>> 0;
+  /** The first `length` bytes of `bytes`. */
+  bytes(bytes: Uint8Array, length: number): void {
+    let hi = this.#hi;
+    let lo = this.#lo;
+    for (let i = 0; i < length; i++) {
+      const x = lo ^ bytes[i];
+      // hash × prime mod 2^64: the low half's product, its carry into the high half, and 2^40 × low half.
+      const carry = (((x >>> 16) * PRIME_LO) + (((x & 0xffff) * PRIME_LO) >>> 16)) >>> 16;
+      hi = (Math.imul(hi, PRIME_LO) + carry + (x << 8)) | 0;
+      lo = Math.imul(x, PRIME_LO);
+    }
+    this.#hi = hi;
+    this.#lo = lo;
   }
 
   hex(): string {
-    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
+    return (this.#hi >>> 0).toString(16).padStart(8, '0') + (this.#lo >>> 0).toString(16).padStart(8, '0');
   }
 }
 

@@ -5,6 +5,7 @@ import { Simulation } from '../simulation.js';
 import { scenarios } from '../scenarios/index.js';
 import type { Injection } from '../faults.js';
 import type { ScenarioOutcome } from '../scenario.js';
+import { TraceDigest } from '../../trace/digest.js';
 import { traceHash } from '../../trace/hash.js';
 import type { Trace } from '../../trace/format.js';
 import type { SweepConfig } from './config.js';
@@ -22,15 +23,21 @@ export interface RunResult {
 }
 
 export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[], keepTrace = false): Promise<RunResult> {
+  // The digest, not the trace, unless the trace is wanted: a sweep compares runs, and keeping every
+  // record costs more than the run. Both give the same digest.
+  const digest = keepTrace ? null : new TraceDigest({ seed });
+  const trace = digest ?? true;
   const sim = new Simulation(schedule
-    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true, oracle: true }
-    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true, oracle: true });
+    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace, oracle: true }
+    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace, oracle: true });
   let outcome: ScenarioOutcome;
   try {
     outcome = await scenarios[config.scenario].run(sim, { model: config.model, mechanism: config.mechanism, size: config.size, bug: config.bug });
   } catch (e) {
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
   }
-  const trace = sim.trace();
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(trace), ...(keepTrace ? { trace } : {}) };
+  const injections = sim.faultInjections();
+  if (digest) return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest.hex() };
+  const kept = sim.trace();
+  return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: traceHash(kept), trace: kept };
 }

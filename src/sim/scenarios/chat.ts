@@ -53,10 +53,13 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
   /** Per speaker, the number of its next line (a resent line below it is a duplicate). */
   const nextLine = new Map<string, number>();
   const joined = new Set<string>();
+  /** The client that last said hello under each name: a scan of every member per hello made joining quadratic. */
+  const named = new Map<string, Client>();
   const quit = new Set<string>();
   /** Clients told BYE: closed once it has gone out. */
   const leaving = new Set<Client>();
   let lastActivity = 0;
+  let serving = false;
 
   const drop = (c: Client): void => {
     if (!room.members.delete(c.fd)) return;
@@ -64,19 +67,24 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
     transport.forget(c);
     r.os.close(c.fd);
   };
-  const say = (to: Client, text: string): void => {
-    if (!to.send(encode(`${text}\r\n`))) drop(to);
+  const sayBytes = (to: Client, bytes: Uint8Array): void => {
+    if (!to.send(bytes)) drop(to);
   };
+  const say = (to: Client, text: string): void => sayBytes(to, encode(`${text}\r\n`));
   const record = (line: string): void => {
     history.push(line);
-    for (const m of room.members.values()) if (m.name !== null) say(m as Client, line);
+    // One copy for the whole room: the transport never writes into what it sends.
+    const bytes = encode(`${line}\r\n`);
+    for (const m of room.members.values()) if (m.name !== null) sayBytes(m as Client, bytes);
   };
   const onHello = (c: Client, line: string): void => {
     const m = /^(c\d+) (\d+)$/.exec(line);
     if (!m || Number(m[2]) > history.length) throw new Error(`a client said ${JSON.stringify(line)} for hello, with ${history.length} lines of history`);
     // Its old connection may not have failed here yet: the newer one wins.
-    for (const old of room.members.values()) if (old.name === m[1]) drop(old as Client);
+    const old = named.get(m[1]);
+    if (old !== undefined && room.members.get(old.fd) === old) drop(old);
     c.name = m[1];
+    named.set(c.name, c);
     for (const past of history.slice(Number(m[2]))) say(c, past);
     joined.add(c.name);
     if (joined.size === clients && !history.includes(START)) record(START);
@@ -133,12 +141,15 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
   };
   const program: Program = {
     name: 'chat server',
-    state: 'starting',
+    // Described when asked (a hang report): built on every wait, it cost more than the wait.
+    get state() {
+      return serving ? `${joined.size} joined, ${quit.size} quit of ${clients}; ${room.members.size} connected; ${history.length} lines of history` : 'starting';
+    },
     async run() {
       const { fd: listener } = r.os.listen(CHAT_PORT, '127.0.0.1', clients);
       r.add(listener, null, EventType.READ);
       while (quit.size < clients || room.members.size > 0 || sim.now - lastActivity < LINGER_MS) {
-        program.state = `${joined.size} joined, ${quit.size} quit of ${clients}; ${room.members.size} connected; ${history.length} lines of history`;
+        serving = true;
         const events = await r.waitAsync(WAIT_SLICE_MS);
         if (events.length > 0) lastActivity = sim.now;
         transport.batch(() => {
@@ -172,15 +183,20 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
   /** My lines the room has recorded (heard back from it). */
   let acked = 0;
   let connections = 0;
+  /** What the client is doing, described when asked (a hang report), not on every wait. */
+  let describe = (): string => 'connecting';
   const program: Program = {
     name: `client ${name}`,
-    state: 'connecting',
+    get state() {
+      return describe();
+    },
     async run() {
       for (;;) {
         connections++;
         const failure = await session();
         if (failure === null) return;
-        program.state = `connection ${connections} failed (${failure}); connecting again in ${RECONNECT_MS} ms`;
+        const failed = connections;
+        describe = () => `connection ${failed} failed (${failure}); connecting again in ${RECONNECT_MS} ms`;
         await r.waitAsync(RECONNECT_MS);
       }
     },
@@ -206,12 +222,12 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
       r.add(conn.fd, conn, EventType.READ);
       send(`${name} ${historyHeard}\r\n`);
       if (started) speak();
+      describe = () => (started ? `heard ${got} of ${expected} lines, ${acked} of mine recorded${quitSent ? ', quit sent' : ''} (connection ${connections})` : `waiting for everyone to join (connection ${connections})`);
       for (;;) {
         if (doneTalking() && !quitSent) {
           quitSent = true;
           send('/quit\r\n');
         }
-        program.state = started ? `heard ${got} of ${expected} lines, ${acked} of mine recorded${quitSent ? ', quit sent' : ''} (connection ${connections})` : `waiting for everyone to join (connection ${connections})`;
         for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
           const bytes = conn.receive(ev);
           if (bytes === null) continue;

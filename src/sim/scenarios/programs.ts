@@ -230,4 +230,5 @@ export function acceptFrom(r: Reactor<any>, listener: number, ev: IoEvent<unknow
   }
 }
 
-export const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
+const encoder = new TextEncoder();
+export const encode = (s: string): Uint8Array => encoder.encode(s);
