@@ -74,7 +74,7 @@ export class Faults {
 
   /** Whether `kind` can strike at all: a rate above 0, or a schedule that names it. */
   mayStrike(kind: FaultKind): boolean {
-    return this.#schedule ? this.#schedule.has(kind) : this.#rates.get(kind)! > 0;
+    return this.#schedule ? this.#schedule.has(kind) : this.#kinds.get(kind)!.rate > 0;
   }
 
   /** Calls `observer` at each injected fault (a trace records them); one observer at a time. */
