@@ -17,6 +17,7 @@ import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
 import { recordFaults } from './trace/faults.js';
+import { recordWire } from './trace/wire.js';
 import type { TraceSink } from './trace/format.js';
 
 export interface ReactorStats {
@@ -67,7 +68,10 @@ export class Reactor<C = unknown> {
     const resolved = resolveOptions(options);
     if (resolved.backend !== 'sim') return Reactor.#open<C>(resolved, nativeBackend());
     const network = new SimNetwork<Listener>({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults });
-    if (resolved.trace) recordFaults(network, resolved.trace);
+    if (resolved.trace) {
+      recordFaults(network, resolved.trace);
+      recordWire(network, resolved.trace);
+    }
     const backend = simBackend(new SimKernel(network, 'localhost'));
     return Reactor.#open<C>(resolved, backend);
   }

@@ -47,3 +47,9 @@ export function reproduceCommand(config: SweepConfig, seed: number, schedule?: r
   parts.push(schedule ? `--schedule ${formatSchedule(schedule)}` : `--faults ${formatFaults(config.faults)}`);
   return parts.join(' ');
 }
+
+/** The commands that write this seed's trace (its failure marked) and open it in the visualizer. */
+export function vizCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
+  const file = `${config.scenario}-seed-${seed}.trace.json`;
+  return `${reproduceCommand(config, seed, schedule)} --trace ${file} && npx io-reactor viz ${file}`;
+}

@@ -4,6 +4,7 @@ import { Simulation } from '../sim/simulation.js';
 import { scenarios } from '../sim/scenarios/index.js';
 import type { Injection } from '../sim/faults.js';
 import { traceHash } from '../trace/hash.js';
+import type { Trace } from '../trace/format.js';
 import type { SweepConfig } from './config.js';
 
 export interface RunResult {
@@ -17,6 +18,11 @@ export interface RunResult {
 }
 
 export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[]): Promise<RunResult> {
+  return (await runSeedTraced(config, seed, schedule)).result;
+}
+
+/** A run and its trace; a failed run's trace names the failure and the record the run had reached. */
+export async function runSeedTraced(config: SweepConfig, seed: number, schedule?: Injection[]): Promise<{ result: RunResult; trace: Trace }> {
   const sim = new Simulation(schedule
     ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace: true }
     : { seed, latencyMs: config.latencyMs, faults: config.faults, trace: true });
@@ -26,5 +32,8 @@ export async function runSeed(config: SweepConfig, seed: number, schedule?: Inje
   } catch (e) {
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
   }
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(sim.trace()) };
+  const trace = sim.trace();
+  const result = { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(trace) };
+  if (!outcome.ok) trace.failure = { message: outcome.failure ?? 'the scenario failed', at: trace.records.length - 1 };
+  return { result, trace };
 }

@@ -6,11 +6,12 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../sim/scenarios/index.js';
 import { FAULT_KINDS, type FaultKind, type FaultRates, type Injection } from '../sim/faults.js';
-import { configHash, formatFaults, formatSchedule, reproduceCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
-import { runSeed, type RunResult } from './run-seed.js';
+import { configHash, formatFaults, formatSchedule, reproduceCommand, vizCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
+import { runSeed, runSeedTraced, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
 import type { SeedJob, SeedReport } from './sweep-worker.js';
 
@@ -23,11 +24,12 @@ const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
 const USAGE = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
-                        [--size N] [--bug NAME] [--faults kind=rate,...|none] [--workers N] [--shrink] [--json]
+                        [--size N] [--bug NAME] [--faults kind=rate,...|none] [--workers N] [--shrink] [--json] [--trace FILE]
   scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
   --schedule     with --seed: inject exactly these faults (kind@occasion, as --shrink prints), no rates
+  --trace FILE   with --seed: write the run's trace to FILE (a failure marked), for io-reactor viz FILE
   --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
   --workers N    worker threads (default: the machine's cores)
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
@@ -43,6 +45,7 @@ interface Options {
   workers: number;
   shrink: boolean;
   json: boolean;
+  trace?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -88,6 +91,7 @@ function parse(args: string[]): Options | 'help' {
         seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' },
         size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
         workers: { type: 'string' }, shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        trace: { type: 'string' },
       },
     });
   } catch (e) {
@@ -105,6 +109,7 @@ function parse(args: string[]): Options | 'help' {
   }
   if (v.seed !== undefined && (v.seeds !== undefined || v.from !== undefined)) throw new UsageError('give --seed S for one seed, or --seeds N [--from S] for a sweep, not both');
   if (v.schedule !== undefined && v.seed === undefined) throw new UsageError('--schedule replays one run: give it with --seed S');
+  if (v.trace !== undefined && v.seed === undefined) throw new UsageError('--trace writes the trace of one run: give it with --seed S');
   if (v.schedule !== undefined && v.faults !== undefined) throw new UsageError('give --faults (rates) or --schedule (exact injections), not both');
   const seed = integer('seed', v.seed, 0, MAX_SEED);
   const from = integer('from', v.from, 0, MAX_SEED) ?? 1;
@@ -120,6 +125,7 @@ function parse(args: string[]): Options | 'help' {
     workers: integer('workers', v.workers, 1, MAX_WORKERS) ?? availableParallelism(),
     shrink: v.shrink ?? false,
     json: v.json ?? false,
+    trace: v.trace,
   };
 }
 
@@ -219,6 +225,7 @@ export async function run(args: string[]): Promise<number> {
   const failures = reports.filter((r) => !r.result.ok).map(({ result }) => ({
     seed: result.seed, failure: result.failure ?? '', faults: result.injections.length,
     reproduce: reproduceCommand(config, result.seed, schedule),
+    viz: vizCommand(config, result.seed, schedule),
   }));
   const nondeterministic = reports.filter((r) => r.again !== r.result.digest).map((r) => ({
     seed: r.result.seed, digests: [r.result.digest, r.again], reproduce: reproduceCommand(config, r.result.seed, schedule),
@@ -232,20 +239,30 @@ export async function run(args: string[]): Promise<number> {
   };
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, options.shrink && !firstFailing);
+  if (options.trace !== undefined) {
+    const { trace } = await runSeedTraced(config, seeds[0], schedule);
+    try {
+      await writeFile(options.trace, JSON.stringify(trace));
+    } catch (e) {
+      process.stderr.write(`io-reactor sim: cannot write the trace to ${options.trace}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    process.stderr.write(`trace of seed ${seeds[0]} written to ${options.trace}${trace.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.trace}\n`);
+  }
   return failures.length > 0 || nondeterministic.length > 0 ? 1 : 0;
 }
 
 function printSummary(s: {
   scenario: string; model: string; configHash: string; commit: string; seeds: number; passed: number;
   faults: string | null; schedule: string | null;
-  failures: { seed: number; failure: string; faults: number; reproduce: string }[];
+  failures: { seed: number; failure: string; faults: number; reproduce: string; viz: string }[];
   nondeterministic: { seed: number; digests: string[]; reproduce: string }[];
   shrunk: Shrunk | null;
 }, nothingToShrink: boolean): void {
   const out: string[] = [];
   out.push(`${s.scenario} (${s.model}, ${s.schedule ? `schedule ${s.schedule}` : `faults ${s.faults}`}): ${s.passed} of ${s.seeds} seeds passed; config ${s.configHash}, commit ${s.commit}`);
   for (const f of s.failures) {
-    out.push('', `FAILED seed ${f.seed} (config ${s.configHash}, commit ${s.commit}, ${f.faults} faults injected)`, `  ${f.failure}`, `  reproduce: ${f.reproduce}`);
+    out.push('', `FAILED seed ${f.seed} (config ${s.configHash}, commit ${s.commit}, ${f.faults} faults injected)`, `  ${f.failure}`, `  reproduce: ${f.reproduce}`, `  see it:    ${f.viz}`);
   }
   for (const d of s.nondeterministic) {
     out.push('', `NONDETERMINISTIC seed ${d.seed}: two runs differ (digests ${d.digests.join(' vs ')}); reproduce: ${d.reproduce}`);

@@ -1,7 +1,7 @@
 // The simulated kernel: stream sockets with finite buffers, listeners, eventfd, epoll and poll,
 // over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
-import { SimNetwork } from './network.js';
+import { SimNetwork, type WireFlag } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './iocp.js';
 import { SimConsole } from './console.js';
@@ -50,8 +50,11 @@ class Stream extends Watched {
   shutWrite = false;
   closed = false;
   pendingError = 0;
-  /** `host`: the host this end lives on, which a one-way partition may cut off. */
-  constructor(readonly latency: boolean, readonly host: string) {
+  /** Bytes this end sent, and bytes it took: the sequence numbers of the wire's notes. */
+  sentBytes = 0;
+  takenBytes = 0;
+  /** `host`: the host this end lives on, which a one-way partition may cut off; `id`: its number on the network. */
+  constructor(readonly latency: boolean, readonly host: string, readonly id: number) {
     super();
   }
 }
@@ -110,7 +113,7 @@ export class SimKernel {
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
-    const stdin = new Stream(false, host);
+    const stdin = new Stream(false, host, network.nextStreamId());
     this.#files.set(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
@@ -181,17 +184,27 @@ export class SimKernel {
     return f.kind === 'stream' ? f : -E.EINVAL;
   }
 
-  /** Delivers bytes (or FIN/RST) from `from` to its peer after the network's delay, in order. */
-  #deliver(from: Stream, what: (to: Stream) => void, heldMs = 0): void {
+  /**
+   * Delivers a segment (`data`, or a SYN/FIN/RST when null) from `from` to its peer after the
+   * network's delay, in order; `faults`: those that struck it, for the wire's note.
+   */
+  #deliver(from: Stream, flag: WireFlag, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0, faults: string[] = []): void {
     const to = from.peer;
     if (!to) return;
     const delay = (from.latency ? this.network.delay() : 0) + heldMs;
     let at = Math.max(this.now + delay, from.lastArrival);
     if (from.host !== to.host) {
       if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
-      at = Math.max(at, this.network.healsAt(from.host, to.host));
+      const heals = this.network.healsAt(from.host, to.host);
+      if (heals > at) faults = [...faults, 'partition'];
+      at = Math.max(at, heals);
     }
     from.lastArrival = at;
+    const bytes = data?.length ?? 0;
+    if (this.network.wiretapped) {
+      this.network.wire({ what: 'segment', host: this.host, fd: from.fd, conn: to.id, seq: from.sentBytes, bytes, flag, at, faults, payload: data });
+    }
+    from.sentBytes += bytes;
     const arrive = (): void => {
       what(to);
       SimKernel.#changed(to);
@@ -203,11 +216,17 @@ export class SimKernel {
   }
 
   #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
-    const a = new Stream(latency, this.host);
-    const b = new Stream(latency, peerHost);
+    const a = new Stream(latency, this.host, this.network.nextStreamId());
+    const b = new Stream(latency, peerHost, this.network.nextStreamId());
     a.peer = b;
     b.peer = a;
     return [a, b];
+  }
+
+  /** Tells the wire's tap that `s` took `bytes`, or its SYN, FIN or RST. */
+  #took(s: Stream, flag: WireFlag, bytes: number): void {
+    if (!this.network.wiretapped || !s.peer) return;
+    this.network.wire({ what: 'take', host: this.host, fd: s.fd, conn: s.id, seq: s.takenBytes, bytes, flag });
   }
 
   // ---- the shim's OS calls (native/os.h) ------------------------------------------------------
@@ -224,15 +243,24 @@ export class SimKernel {
       SimKernel.#changed(stream.peer);
       return -E.ECONNABORTED;
     }
-    return this.#open(stream);
+    const accepted = this.#open(stream);
+    this.#took(stream, 'syn', 0);
+    return accepted;
   }
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
   read(fd: number, into: Uint8Array, offset: number, len: number): number {
     const s = this.#stream(fd);
     if (typeof s === 'number') return s;
-    if (s.resetReceived) return -E.ECONNRESET;
-    if (s.inboxBytes === 0) return s.finReceived ? 0 : -E.EAGAIN;
+    if (s.resetReceived) {
+      this.#took(s, 'rst', 0);
+      return -E.ECONNRESET;
+    }
+    if (s.inboxBytes === 0) {
+      if (!s.finReceived) return -E.EAGAIN;
+      this.#took(s, 'fin', 0);
+      return 0;
+    }
     const want = Math.min(len, s.inboxBytes);
     if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
     let n = 0;
@@ -245,6 +273,8 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
+    this.#took(s, 'data', n);
+    s.takenBytes += n;
     SimKernel.#changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
@@ -270,7 +300,8 @@ export class SimKernel {
       SimKernel.#changed(s);
     }
     s.inFlight += bytes.length;
-    this.#deliver(s, (to) => {
+    const struck = [reset && 'reset', held && 'stall', halfClose && 'halfClose'].filter((f): f is string => typeof f === 'string');
+    this.#deliver(s, 'data', bytes, (to) => {
       s.inFlight -= bytes.length;
       if (to.closed) return;
       if (reset) {
@@ -281,7 +312,7 @@ export class SimKernel {
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
       if (halfClose) to.finReceived = true;
-    }, held);
+    }, held, struck);
     return bytes.length;
   }
 
@@ -338,7 +369,7 @@ export class SimKernel {
       SimKernel.#changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
-      this.#deliver(f, (to) => {
+      this.#deliver(f, reset ? 'rst' : 'fin', null, (to) => {
         if (reset) to.resetReceived = true;
         else to.finReceived = true;
       });
@@ -462,7 +493,7 @@ export class SimKernel {
     const [client, server] = this.#pair(true, target);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, () => {
+    this.#deliver(client, 'syn', null, () => {
       if (this.network.lookup(target, port) === listener) {
         listener.backlog.push(server);
         SimKernel.#changed(listener);
@@ -478,7 +509,7 @@ export class SimKernel {
     if (!s.shutWrite) {
       s.shutWrite = true;
       SimKernel.#changed(s);
-      this.#deliver(s, (to) => { to.finReceived = true; });
+      this.#deliver(s, 'fin', null, (to) => { to.finReceived = true; });
     }
     return 0;
   }

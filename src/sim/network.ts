@@ -15,6 +15,18 @@ export interface NetworkOptions {
   faultSchedule?: Injection[];
 }
 
+/** What a segment carries: bytes, or the handshake, the end of stream or the reset of a connection. */
+export type WireFlag = 'syn' | 'data' | 'fin' | 'rst';
+
+/**
+ * What a trace learns of the wire (src/trace/wire.ts): a segment sent, and a take of a receiving end
+ * (a read, an accept, an end of stream or reset seen). Stream ends are numbered per network, and
+ * each direction counts its bytes, so a segment is joined to the take that got its first byte.
+ */
+export type WireNote =
+  | { what: 'segment'; host: string; fd: number; conn: number; seq: number; bytes: number; flag: WireFlag; at: number; faults: string[]; payload: Uint8Array | null }
+  | { what: 'take'; host: string; fd: number; conn: number; seq: number; bytes: number; flag: WireFlag };
+
 interface Timer {
   at: number;
   seq: number;
@@ -34,6 +46,8 @@ export class SimNetwork<Port = unknown> {
   /** One-way partitions: "from>to" host pairs, and when each heals. */
   readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
+  readonly #wiretaps: ((note: WireNote) => void)[] = [];
+  #streams = 0;
 
   readonly seed: number;
 
@@ -55,6 +69,25 @@ export class SimNetwork<Port = unknown> {
   watch(watcher: () => void): () => void {
     this.#watchers.push(watcher);
     return () => { this.#watchers.splice(this.#watchers.indexOf(watcher), 1); };
+  }
+
+  /** A fresh number for a stream end (WireNote.conn). */
+  nextStreamId(): number {
+    return this.#streams++;
+  }
+
+  /** Whether anything listens to the wire: kernels build no notes otherwise. */
+  get wiretapped(): boolean {
+    return this.#wiretaps.length > 0;
+  }
+
+  /** Calls `tap` with every segment sent and every take from now on, in order. */
+  tapWire(tap: (note: WireNote) => void): void {
+    this.#wiretaps.push(tap);
+  }
+
+  wire(note: WireNote): void {
+    for (const tap of this.#wiretaps) tap(note);
   }
 
   /** Something arrived somewhere: tells the watchers, in the order they came. */

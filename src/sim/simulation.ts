@@ -14,6 +14,7 @@ import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from '../trace/faults.js';
+import { recordWire } from '../trace/wire.js';
 import { Oracle } from './oracle.js';
 
 export interface SimulationOptions extends NetworkOptions {
@@ -119,7 +120,10 @@ export class Simulation implements WaitScheduler {
       });
       this.#watchers.sink = this.#watchers.oracle;
     }
-    if (this.#watchers.sink) recordFaults(this.network, this.#watchers.sink);
+    if (this.#watchers.sink) {
+      recordFaults(this.network, this.#watchers.sink);
+      recordWire(this.network, this.#watchers.sink);
+    }
   }
 
   /**

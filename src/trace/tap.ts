@@ -52,6 +52,8 @@ export class ReactorTap {
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
   #bytesInFlight = 0;
+  /** Fd → its context and the label last written for it: an event renames a lane whose context's name changed. */
+  readonly #contexts = new Map<number, { context: unknown; label: string }>();
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
@@ -108,6 +110,11 @@ export class ReactorTap {
         code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
       };
       if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
+      const known = this.#contexts.get(event.fd);
+      if (known !== undefined && typeof known.context === 'object' && known.context !== null) {
+        const label = contextLabel(known.context, known.label);
+        if (label !== known.label) event.label = known.label = label;
+      }
       this.#writer.emit(event);
     }
     const probe = this.#setup.probe;
@@ -158,7 +165,8 @@ export class ReactorTap {
     if (op === 'add') {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
-      record.label = contextLabel(second);
+      record.label = contextLabel(second, registrationSite());
+      if (isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
     } else if (op === 'postWrite' && second instanceof Uint8Array) {
@@ -219,7 +227,25 @@ export class ReactorTap {
   }
 }
 
-/** A context's name for its lane: a symbol by its description (Symbol('listener') → listener). */
-function contextLabel(context: unknown): string {
-  return typeof context === 'symbol' ? context.description ?? 'symbol' : String(context);
+/**
+ * A context's name for its lane: its `name` or `label` (a string), its own toString(), its class,
+ * else `unnamed` (where it was registered); a symbol by its description (Symbol('listener') → listener).
+ */
+function contextLabel(context: unknown, unnamed: string): string {
+  if (typeof context === 'symbol') return context.description ?? 'symbol';
+  if (typeof context !== 'object' || context === null) return String(context);
+  const { name, label } = context as { name?: unknown; label?: unknown };
+  if (typeof name === 'string') return name;
+  if (typeof label === 'string') return label;
+  if (context.toString !== Object.prototype.toString) return String(context);
+  const made = context.constructor?.name;
+  return made && made !== 'Object' ? made : unnamed;
+}
+
+/** Where the app called add (file:line), for a context with no name of its own. */
+function registrationSite(): string {
+  const frames = new Error().stack?.split('\n').slice(1) ?? [];
+  const app = frames.find((frame) => !/[/\\](trace[/\\]tap|reactor)\.[jt]s/.test(frame));
+  const site = app && /([^/\\\s(]+):(\d+):\d+\)?\s*$/.exec(app);
+  return site ? `${site[1]}:${site[2]}` : 'context';
 }

@@ -1,12 +1,14 @@
 // Draws one reactor's counters under the timeline, on the same axis: pool in use against its
-// capacity, ready-queue depth, bytes in flight. Each pixel column shows the largest sample in it.
-import type { CounterRecord } from '../../trace/format.js';
+// capacity, ready-queue depth, bytes in flight; and, for a simulated run, the bytes on the wire
+// between all hosts. Each pixel column shows the largest sample in it.
+import type { CounterRecord, SegmentRecord } from '../../trace/format.js';
 import type { TraceModel } from './model.js';
 import type { View } from './view.js';
 import { GUTTER_PX } from './timeline.js';
 import { CURSOR_COLOR } from './colors.js';
 
 const ROW_PX = 34;
+const WIRE_COLOR = '#0f8a8a';
 const SERIES: { name: string; color: string; value: (c: CounterRecord) => number }[] = [
   { name: 'pool in use', color: '#2f6fd6', value: (c) => c.poolInUse },
   { name: 'ready queue', color: '#2e9e44', value: (c) => c.readyQueued },
@@ -19,8 +21,9 @@ export class CounterChart {
   draw(model: TraceModel, view: View, r: number): void {
     const ratio = window.devicePixelRatio || 1;
     const width = this.canvas.clientWidth;
-    const height = ROW_PX * SERIES.length;
-    if (this.canvas.width !== Math.round(width * ratio)) {
+    const rows = SERIES.length + (model.arrows.length > 0 ? 1 : 0);
+    const height = ROW_PX * rows;
+    if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(height * ratio);
       this.canvas.style.height = `${height}px`;
@@ -28,6 +31,7 @@ export class CounterChart {
     const g = this.canvas.getContext('2d')!;
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, width, height);
+    g.font = '12px system-ui, sans-serif';
     const plot = Math.max(width - GUTTER_PX, 1);
     const { columns, opening, max, capacity } = this.#sample(model, view, r, plot);
     SERIES.forEach((series, row) => {
@@ -45,15 +49,51 @@ export class CounterChart {
         if (level > 0) g.fillRect(GUTTER_PX + x, top + ROW_PX - 2 - Math.max(h, 1), 1, Math.max(h, 1));
       }
       g.fillStyle = '#222';
-      g.font = '11px monospace';
       g.textBaseline = 'middle';
       g.fillText(`${series.name}${row === 0 ? ` / ${capacity}` : ` (max ${max[row]})`}`, 4, top + ROW_PX / 2);
     });
+    if (rows > SERIES.length) this.#drawWire(g, model, view, SERIES.length * ROW_PX, width, plot);
     if (view.cursor >= 0) {
       const x = GUTTER_PX + ((view.pos(model, view.cursor) - view.v0) / (view.v1 - view.v0)) * plot;
       g.fillStyle = CURSOR_COLOR;
       g.fillRect(x - 1, 0, 2, height);
     }
+  }
+
+  /** Bytes on the wire, all hosts: each segment counts from its send to its arrival. */
+  #drawWire(g: CanvasRenderingContext2D, model: TraceModel, view: View, top: number, width: number, plot: number): void {
+    const scale = plot / (view.v1 - view.v0);
+    // Changes per pixel column (a difference array), summed left to right.
+    const delta = new Float64Array(plot + 1);
+    let opening = 0;
+    const col = (t: number): number => Math.floor((t - view.v0) * scale);
+    for (let a = model.firstArrowAfter(view.v0 - model.longestArrowMs); a < model.arrows.length; a++) {
+      const seg = model.records[model.arrows[a].from] as SegmentRecord;
+      if (seg.t > view.v1) break;
+      if (seg.at <= view.v0 || seg.bytes === 0) continue;
+      const from = col(seg.t);
+      if (from < 0) opening += seg.bytes; else delta[from] += seg.bytes;
+      const to = col(seg.at);
+      if (to <= plot) delta[Math.max(to, 0)] -= seg.bytes;
+    }
+    const levels = new Float64Array(plot);
+    let level = opening;
+    let max = 0;
+    for (let x = 0; x < plot; x++) {
+      level += delta[x];
+      levels[x] = level;
+      if (level > max) max = level;
+    }
+    g.fillStyle = '#fbfbfb';
+    g.fillRect(0, top, width, ROW_PX);
+    g.fillStyle = WIRE_COLOR;
+    for (let x = 0; x < plot; x++) {
+      if (levels[x] <= 0) continue;
+      const h = Math.max(1, Math.round((levels[x] / Math.max(max, 1)) * (ROW_PX - 8)));
+      g.fillRect(GUTTER_PX + x, top + ROW_PX - 2 - h, 1, h);
+    }
+    g.fillStyle = '#222';
+    g.fillText(`bytes on the wire (max ${Math.round(max)})`, 4, top + ROW_PX / 2);
   }
 
   /** One pass over reactor r's samples in view: the largest per pixel column and series. */

@@ -1,16 +1,20 @@
 // What part of a trace the page shows: the axis (record order or time), the visible range, the
 // cursor, and the filters. Every position is in axis units: a record index or milliseconds.
 import type { TraceModel } from './model.js';
-import { STYLE_KIND, FIRST_KIND_STYLE } from './colors.js';
+import { STYLE_KIND, FIRST_KIND_STYLE, ALL_KIND_BITS } from './colors.js';
 
 export type Axis = 'seq' | 'time';
+/** The space-time view of the flow between hosts (time axis, arrows), or each reactor's timeline. */
+export type Mode = 'flow' | 'timeline';
 export const ALL_EVENTS = 1 | 2 | 4 | 8 | 16;
-const ALL_KINDS = 1 | 2 | 4 | 8 | 16;
 /** Zooming in stops where one axis unit spans this many views (a record, or a microsecond). */
 const MIN_SPAN = { seq: 4, time: 0.004 } as const;
 
 export class View {
   axis: Axis = 'seq';
+  mode: Mode = 'timeline';
+  /** Hosts whose lanes are folded into their header row. */
+  readonly collapsedHosts = new Set<string>();
   v0 = 0;
   v1 = 1;
   /** The record the cursor is on, -1 before the first. */
@@ -20,7 +24,7 @@ export class View {
   laneTop = 0;
   eventMask = ALL_EVENTS;
   /** Record kinds shown, as colors.ts KIND_BITS. */
-  kindMask = ALL_KINDS;
+  kindMask = ALL_KIND_BITS;
 
   pos(model: TraceModel, i: number): number {
     return this.axis === 'seq' ? i : model.records[i].t;
@@ -39,7 +43,9 @@ export class View {
 
   shows(model: TraceModel, i: number): boolean {
     const style = model.style[i];
-    if ((STYLE_KIND[style] & this.kindMask) === 0 || this.hiddenLanes.has(model.laneOf[i])) return false;
+    const lane = model.laneOf[i];
+    if ((STYLE_KIND[style] & this.kindMask) === 0 || this.hiddenLanes.has(lane)) return false;
+    if (lane >= 0 && this.collapsedHosts.has(model.lanes[lane].host)) return false;
     return style >= FIRST_KIND_STYLE || (model.typeOf[i] & this.eventMask) !== 0;
   }
 
