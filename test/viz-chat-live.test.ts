@@ -51,8 +51,10 @@ describe.each(['completion', 'readiness'])('the chat server, %s model', (model) 
       await textMatches(page, '#types', /READ \(([2-9]|\d\d+)\)/);
       alice.write('hello bob\r\n');
       await textMatches(page, '#types', /READ \(([3-9]|\d\d+)\)/);
+      // Once named, each client's lane carries the user's name.
+      await textMatches(page, '#lanes', /alice fd \d+\n(.|\n)*bob fd \d+|bob fd \d+\n(.|\n)*alice fd \d+/);
       const lanes = await page.locator('#lanes label').allInnerTexts();
-      const bobLane = lanes.filter((name) => name.startsWith('telnet client'))[1];
+      const bobLane = lanes.find((name) => name.startsWith('bob fd'))!;
       bob.destroy();
       // Bob's lane alone; its last event is his hang-up: a CLOSE in the completion model, in
       // readiness an EPOLLIN READ (the app's recv then finds the end of the stream).

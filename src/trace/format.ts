@@ -90,8 +90,18 @@ export interface EventRecord {
   code: string | null;
   osCode: number;
   acceptedFd?: number;
-  /** The context's label (as CallRecord.label) when it changed since the add: a user named later. */
-  label?: string;
+}
+
+/**
+ * The name of fd's context changed since its add (a chat user who said who they are): written
+ * before the next wait, for the fds whose events the app handled in the last one.
+ */
+export interface LabelRecord {
+  k: 'label';
+  t: number;
+  r: number;
+  fd: number;
+  label: string;
 }
 
 /** A fault the simulation injected. */
@@ -158,7 +168,7 @@ export interface CounterRecord {
   bytesInFlight: number;
 }
 
-export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | FaultRecord | SegmentRecord | TakeRecord | CounterRecord;
+export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | LabelRecord | FaultRecord | SegmentRecord | TakeRecord | CounterRecord;
 
 export interface Trace {
   format: typeof TRACE_FORMAT;

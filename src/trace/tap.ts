@@ -52,8 +52,10 @@ export class ReactorTap {
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
   #bytesInFlight = 0;
-  /** Fd → its context and the label last written for it: an event renames a lane whose context's name changed. */
+  /** Fd → its context and the label last written for it, so a context whose name changed renames its lane. */
   readonly #contexts = new Map<number, { context: unknown; label: string }>();
+  /** Fds with events in the last wait: the app has handled them since, and may have named them. */
+  readonly #handled = new Set<number>();
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
@@ -110,11 +112,7 @@ export class ReactorTap {
         code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
       };
       if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
-      const known = this.#contexts.get(event.fd);
-      if (known !== undefined && typeof known.context === 'object' && known.context !== null) {
-        const label = contextLabel(known.context, known.label);
-        if (label !== known.label) event.label = known.label = label;
-      }
+      this.#handled.add(event.fd);
       this.#writer.emit(event);
     }
     const probe = this.#setup.probe;
@@ -159,13 +157,14 @@ export class ReactorTap {
   }
 
   #callRecord(op: CallOp, args: unknown[]): CallRecord {
+    if (op === 'wait') this.#renamed();
     const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
     const [first, second, third] = args;
     if (op !== 'wait' && typeof first === 'number') record.fd = first;
     if (op === 'add') {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
-      record.label = contextLabel(second, registrationSite());
+      record.label = contextLabel(second);
       if (isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
@@ -176,6 +175,19 @@ export class ReactorTap {
       if (typeof second === 'number') record.maxEvents = second;
     }
     return record;
+  }
+
+  /** Writes a LabelRecord for each fd handled since the last wait whose context now has another name. */
+  #renamed(): void {
+    for (const fd of this.#handled) {
+      const known = this.#contexts.get(fd);
+      if (known === undefined || typeof known.context !== 'object' || known.context === null) continue;
+      const label = contextLabel(known.context);
+      if (label === known.label) continue;
+      known.label = label;
+      this.#writer.emit({ k: 'label', t: this.#setup.now(), r: this.r, fd, label });
+    }
+    this.#handled.clear();
   }
 
   #requests(count: number): void {
@@ -229,23 +241,18 @@ export class ReactorTap {
 
 /**
  * A context's name for its lane: its `name` or `label` (a string), its own toString(), its class,
- * else `unnamed` (where it was registered); a symbol by its description (Symbol('listener') → listener).
+ * else its keys ({ conn, reader }); a symbol by its description (Symbol('listener') → listener).
+ * Never where it was registered: a stack differs between Node and the page's bundle, and the same
+ * seed must give the same trace in both.
  */
-function contextLabel(context: unknown, unnamed: string): string {
+function contextLabel(context: unknown): string {
   if (typeof context === 'symbol') return context.description ?? 'symbol';
   if (typeof context !== 'object' || context === null) return String(context);
   const { name, label } = context as { name?: unknown; label?: unknown };
   if (typeof name === 'string') return name;
   if (typeof label === 'string') return label;
-  if (context.toString !== Object.prototype.toString) return String(context);
+  const { toString } = context as { toString?: unknown };
+  if (typeof toString === 'function' && toString !== Object.prototype.toString) return String(context);
   const made = context.constructor?.name;
-  return made && made !== 'Object' ? made : unnamed;
-}
-
-/** Where the app called add (file:line), for a context with no name of its own. */
-function registrationSite(): string {
-  const frames = new Error().stack?.split('\n').slice(1) ?? [];
-  const app = frames.find((frame) => !/[/\\](trace[/\\]tap|reactor)\.[jt]s/.test(frame));
-  const site = app && /([^/\\\s(]+):(\d+):\d+\)?\s*$/.exec(app);
-  return site ? `${site[1]}:${site[2]}` : 'context';
+  return made && made !== 'Object' ? made : `{ ${Object.keys(context).slice(0, 4).join(', ')} }`;
 }

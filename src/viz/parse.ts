@@ -2,7 +2,7 @@
 // serving a file and by the page for a file opened in it.
 import { TRACE_FORMAT, TRACE_VERSION, type Trace } from '../trace/format.js';
 
-const KINDS = new Set(['call', 'request', 'result', 'event', 'fault', 'segment', 'take', 'counters']);
+const KINDS = new Set(['call', 'request', 'result', 'event', 'fault', 'label', 'segment', 'take', 'counters']);
 
 export class TraceFileError extends Error {
   constructor(source: string, problem: string) {

@@ -157,7 +157,7 @@ export class App {
     const lanes = timeline.shownLanes;
     const rows = timeline.rowsVisible;
     const scrolled = timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
-    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length} segments · ${model.faultCount} faults · ${model.records.length} records`;
+    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
     el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record. Press ? for the keys.';
     el('failure').textContent = model.failure ? `✖ the run failed at record #${model.failure.at}: ${model.failure.message}` : '';
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;

@@ -28,6 +28,7 @@ export const FIRST_KIND_STYLE = KIND_STYLE.call;
 export const ARROW_COLORS = { syn: '#9b3fd1', data: '#1f7a7a', fin: '#444444', rst: '#d62f2f' } as const;
 
 export function styleOf(rec: TraceRecord): number {
+  if (rec.k === 'label') return KIND_STYLE.counters;
   if (rec.k !== 'event') return KIND_STYLE[rec.k];
   const i = EVENT_PRIORITY.findIndex((bit) => rec.type & bit);
   return i < 0 ? 0 : i;

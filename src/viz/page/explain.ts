@@ -71,7 +71,7 @@ const CHAIN_LOOKBACK = 5000;
 export function describe(model: TraceModel, at: number, tables: Tables | null, brief = false): string[] {
   const rec = model.records[at];
   const lane = model.laneOf[at] >= 0 ? model.lanes[model.laneOf[at]] : null;
-  const head = `#${at} t=${rec.t.toFixed(3)} ms${lane ? ` ${lane.host} · ${lane.name}` : ''}`;
+  const head = `#${at} t=${rec.t.toFixed(3)} ms${lane ? ` ${lane.name}` : ''}`;
   const lines = [head, summary(rec)];
   if (rec.k === 'event' && tables) lines.push(raw(model, at, rec, tables));
   if (brief) return lines;
@@ -181,6 +181,7 @@ function summary(rec: TraceRecord): string {
     case 'fault': return `fault ${rec.fault}${rec.fd !== undefined ? ` fd ${rec.fd}` : ''}${rec.detail ? `: ${rec.detail}` : ''}`;
     case 'segment': return `segment ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} sent on fd ${rec.fd} of ${rec.host}`;
     case 'take': return `take ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} on fd ${rec.fd} of ${rec.host}`;
+    case 'label': return `fd ${rec.fd} is now named "${rec.label}"`;
     case 'counters': return `counters pool ${rec.poolInUse}/${rec.poolSize} ready ${rec.readyQueued} in flight ${rec.bytesInFlight} B`;
   }
 }

@@ -2,7 +2,7 @@
 // each record's lane and position, in-flight operations as spans, waits, counters, and the arrows
 // joining each segment sent to the take that got it. Built incrementally, so the live feed appends
 // to it as records arrive.
-import type { Trace, TraceReactor, TraceRecord, CounterRecord, SegmentRecord, TakeRecord } from '../../trace/format.js';
+import type { Trace, TraceReactor, TraceRecord, CounterRecord, LabelRecord, SegmentRecord, TakeRecord } from '../../trace/format.js';
 import { REQUEST, RESULT } from '../../seam.js';
 import { styleOf } from './colors.js';
 
@@ -106,7 +106,12 @@ export class TraceModel {
     this.spanOf.push(-1);
     this.causeOf.push(-1);
     this.arrowOf.push(-1);
-    const lane = rec.k === 'counters' ? -1 : this.#laneFor(rec);
+    // Counters belong to no lane; a label renames one.
+    if (rec.k === 'label') {
+      const named = this.#laneByFd.get(`${rec.r}:${rec.fd}`);
+      if (named !== undefined) this.lanes[named].name = this.#laneName(rec.r, rec.fd, rec.label);
+    }
+    const lane = rec.k === 'counters' || rec.k === 'label' ? -1 : this.#laneFor(rec);
     this.laneOf.push(lane);
     if (lane >= 0) this.laneRecords[lane].push(i);
     this.style.push(styleOf(rec));
@@ -126,7 +131,6 @@ export class TraceModel {
         break;
       case 'event':
         this.causeOf[i] = this.#lastResult.get(rec.ctx >= 0 ? `${rec.r}:ctx:${rec.ctx}` : `${rec.r}:fd:${rec.fd}`) ?? -1;
-        if (rec.label !== undefined && lane >= 0) this.lanes[lane].name = this.#laneName(rec.r, rec.fd, rec.label);
         this.eventCount++;
         this.eventsByType.set(rec.type, (this.eventsByType.get(rec.type) ?? 0) + 1);
         break;
@@ -240,7 +244,7 @@ export class TraceModel {
     this.#openSpan.delete(key);
   }
 
-  #laneFor(rec: Exclude<TraceRecord, CounterRecord>): number {
+  #laneFor(rec: Exclude<TraceRecord, CounterRecord | LabelRecord>): number {
     // What the wire carried belongs to the socket open at host:fd, whichever reactor has it.
     if (rec.k === 'segment' || rec.k === 'take') {
       return this.#laneByHostFd.get(`${rec.host}:${rec.fd}`) ?? this.#newLane(-1, rec.fd, rec.host, undefined);
@@ -255,7 +259,7 @@ export class TraceModel {
     // The wire may have used the socket before the app registered it (a connect's SYN): that lane becomes this one.
     const early = added ? this.#laneByHostFd.get(`${host}:${fd}`) : undefined;
     if (early !== undefined && this.lanes[early].r < 0) {
-      Object.assign(this.lanes[early], { r: rec.r, name: this.#laneName(rec.r, fd, rec.label) });
+      Object.assign(this.lanes[early], { r: rec.r, name: this.#laneName(rec.r, fd, rec.k === 'call' ? rec.label : undefined) });
       this.#laneByFd.set(key, early);
       return early;
     }
