@@ -4,10 +4,10 @@
 // buffers never starves the reposts.
 import * as L from './layout';
 import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, REQ_CLOSE, EV_WRITE,
-  OK, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+  OK, ERR_NOBUFS, ERR_REQUESTS_FULL } from './seam';
 import { codeSpace } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
-import { contextAt, bufferAt, allocContext, freeContext, freeContexts, heldContexts, CTX_QUEUED } from './pool';
+import { contextAt, bufferAt, allocContext, freeContext, freeContexts, heldContexts, CTX_POSTED, CTX_QUEUED } from './pool';
 import { slotAt, slotLive } from './table';
 import { enqueue } from './queue';
 import { pushRequest, requestSpace } from './requests';
@@ -144,6 +144,7 @@ export function closeUnclaimed(accepted: i32): void {
 export function onComplete(ctx: i32, bytes: i32, osCode: i32, accepted: i32): i32 {
   if (ctx < 0 || ctx >= L.poolSize) return ERR_NOBUFS;
   const c = contextAt(ctx);
+  if (!ASC_NO_ASSERT) assert(load<i32>(c + L.C_STATE) == CTX_POSTED, 'a completion for a context the shim does not hold');
   const op = load<i32>(c + L.C_OP);
   if (op == OP_SEND) {
     onSendPart(ctx, bytes, osCode);

@@ -1,5 +1,5 @@
 // How this core instance runs: model, mechanism and the shim's error numbering, fixed at init.
-import { MODEL_COMPLETION, MECH_POLL } from './constants';
+import { MODEL_COMPLETION, MECH_POLL } from './seam';
 
 export let model: i32 = 0;
 export let mechanism: i32 = 0;

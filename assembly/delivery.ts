@@ -1,22 +1,24 @@
 // Delivery: moves up to maxEvents queued events into the delivered array the host reads.
 // Ready events beyond maxEvents stay queued and go first next time.
 import * as L from './layout';
-import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT } from './constants';
+import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
+  EVENT_FD, EVENT_SLOT, EVENT_TYPE, EVENT_BYTES, EVENT_CTX, EVENT_CODE, EVENT_OS_CODE, EVENT_ACCEPTED } from './seam';
 import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
 import { dequeue } from './queue';
 import { pushRequest, requestSpace } from './requests';
 
 function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
-  const e = L.deliveredAt + <usize>i * L.ENTRY_BYTES;
-  store<i32>(e, fd);
-  store<i32>(e + 4, slot);
-  store<i32>(e + 8, type);
-  store<i32>(e + 12, bytes);
-  store<i32>(e + 16, ctx);
-  store<i32>(e + 20, load<i32>(node + L.N_CODE));
-  store<i32>(e + 24, load<i32>(node + L.N_OS_CODE));
-  store<i32>(e + 28, load<i32>(node + L.N_ACCEPTED));
+  if (!ASC_NO_ASSERT) assert(i >= 0 && i < MAX_EVENTS_PER_WAIT, 'an event delivered beyond the delivered array');
+  const e = L.deliveredAt + <usize>i * ENTRY_BYTES;
+  store<i32>(e + EVENT_FD, fd);
+  store<i32>(e + EVENT_SLOT, slot);
+  store<i32>(e + EVENT_TYPE, type);
+  store<i32>(e + EVENT_BYTES, bytes);
+  store<i32>(e + EVENT_CTX, ctx);
+  store<i32>(e + EVENT_CODE, load<i32>(node + L.N_CODE));
+  store<i32>(e + EVENT_OS_CODE, load<i32>(node + L.N_OS_CODE));
+  store<i32>(e + EVENT_ACCEPTED, load<i32>(node + L.N_ACCEPTED));
 }
 
 /** A slot's merged readiness, filtered by what the app asks for now. */

@@ -1,18 +1,21 @@
 // The core's exports: plain i32 calls only, so the host never pays for managed-type lowering.
+// Invariants are stated as `if (!ASC_NO_ASSERT) assert(...)`: checked in build/core-debug.wasm,
+// gone with their conditions from the release build (asc --noAssert alone still evaluates them).
 import * as L from './layout';
-import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
+  RESULT_KIND, RESULT_TARGET, RESULT_VALUE, RESULT_OS_CODE, RESULT_ACCEPTED, RESULT_GEN } from './seam';
 import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount } from './table';
 import { resetQueue, queueLength } from './queue';
-import { clearRequests, consumeRequests, requestCount, requestSpace } from './requests';
+import { clearRequests, consumeRequests, handRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
 import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
 import { add as addFd, modify as modifyFd, remove as removeFd } from './registry';
 import { collect as collectEvents } from './delivery';
 import { tableRows as rows, tableCell as cell, portableCode, failureEvent, successEvent, flagsFromRevents, readinessTable } from './translate';
 
-export { MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './layout';
+export { MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam';
 
 /** Bytes of memory the given sizes need (0: out of range). Call before `init`; grow memory to it. */
 export function plan(poolSize: i32, bufferSize: i32, maxSockets: i32): f64 {
@@ -57,7 +60,7 @@ export function beginWait(): i32 {
   if (requestSpace() < deferredReads()) return ERR_REQUESTS_FULL;
   releaseHeld();
   bindDeferred();
-  return requestCount();
+  return handRequests();
 }
 
 /** After the shim performed the first `performed` requests and wrote `results` raw results. */
@@ -65,17 +68,19 @@ export function endWait(results: i32, performed: i32): i32 {
   consumeRequests(performed);
   if (results < 0 || results > L.resultCapacity) return ERR_INVAL;
   for (let i = 0; i < results; i++) {
-    const r = L.resultsAt + <usize>i * L.ENTRY_BYTES;
-    const kind = load<i32>(r);
-    if (kind == RES_READY) onReady(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 12), load<i32>(r + 16));
-    else if (kind == RES_COMPLETE) onComplete(load<i32>(r + 8), load<i32>(r + 12), load<i32>(r + 16), load<i32>(r + 20));
-    else if (kind == RES_ADD_FAILED) onAddFailed(load<i32>(r + 8), load<i32>(r + 24), load<i32>(r + 16));
+    const r = L.resultsAt + <usize>i * ENTRY_BYTES;
+    const kind = load<i32>(r + RESULT_KIND);
+    const target = load<i32>(r + RESULT_TARGET);
+    const osCode = load<i32>(r + RESULT_OS_CODE);
+    if (kind == RES_READY) onReady(target, load<i32>(r + RESULT_GEN), load<i32>(r + RESULT_VALUE), osCode);
+    else if (kind == RES_COMPLETE) onComplete(target, load<i32>(r + RESULT_VALUE), osCode, load<i32>(r + RESULT_ACCEPTED));
+    else if (kind == RES_ADD_FAILED) onAddFailed(target, load<i32>(r + RESULT_GEN), osCode);
   }
   return queueLength();
 }
 
 export function collect(maxEvents: i32): i32 {
-  if (maxEvents < 1 || maxEvents > L.MAX_EVENTS_PER_WAIT) return ERR_INVAL;
+  if (maxEvents < 1 || maxEvents > MAX_EVENTS_PER_WAIT) return ERR_INVAL;
   return collectEvents(maxEvents);
 }
 

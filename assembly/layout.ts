@@ -1,16 +1,10 @@
 // Where everything lives in linear memory. `plan` places every region once, from the configured
 // sizes; the memory is then grown once by the host and never again (a grown memory detaches views).
+import { ENTRY_BYTES, MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam';
 
 export const RECORD_BYTES: usize = 64;   // a context or a registration slot
-export const ENTRY_BYTES: usize = 32;    // a request, a result or a delivered event: 8 × i32
 export const BUFFER_ALIGN: usize = 16;
 
-// Named limits (src/limits.ts mirrors them and checks options before they reach here).
-export const MAX_POOL_SIZE: i32 = 65536;
-export const MIN_BUFFER_SIZE: i32 = 16;
-export const MAX_BUFFER_SIZE: i32 = 1 << 20;
-export const MAX_SOCKETS_LIMIT: i32 = 1 << 20;
-export const MAX_EVENTS_PER_WAIT: i32 = 8192;
 export const MAX_MEMORY_BYTES: u64 = 1 << 31;
 // Requests queue between waits; beyond pool-bound ones, this many add/modify/remove fit before a flush.
 export const REQUEST_SLACK: i32 = 4096;
@@ -105,6 +99,7 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
   buffersAt = at; at = region(at, <usize>bufferBytes);
   endAt = at;
+  if (!ASC_NO_ASSERT) assert(buffersAt + <usize>bufferBytes <= endAt, 'the regions overlap');
   const total = <u64>at;
   return total > MAX_MEMORY_BYTES ? 0 : total;
 }

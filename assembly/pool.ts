@@ -1,5 +1,6 @@
 // The context pool: a fixed number of contexts, each with an inline buffer. Exhaustion is an
-// error at post time, never a silent allocation.
+// error at post time, never a silent allocation. Assertions (debug builds) keep every context on
+// exactly one list: free, posted to the shim, queued, or held.
 import * as L from './layout';
 
 export const CTX_FREE: i32 = 0;
@@ -32,9 +33,11 @@ export function resetPool(): void {
 
 /** Takes a free context for `op` on a slot; the caller has checked `freeContexts()`. */
 export function allocContext(op: i32, slot: i32, gen: i32): i32 {
+  if (!ASC_NO_ASSERT) assert(freeCount > 0, 'allocContext with no free context');
   freeCount--;
   const id = load<i32>(L.freeContextsAt + <usize>freeCount * 4);
   const c = contextAt(id);
+  if (!ASC_NO_ASSERT) assert(id >= 0 && id < L.poolSize && load<i32>(c + L.C_STATE) == CTX_FREE, 'the free list holds a context that is not free');
   store<i32>(c + L.C_STATE, CTX_POSTED);
   store<i32>(c + L.C_OP, op);
   store<i32>(c + L.C_SLOT, slot);
@@ -47,12 +50,18 @@ export function allocContext(op: i32, slot: i32, gen: i32): i32 {
 }
 
 export function freeContext(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(id >= 0 && id < L.poolSize, 'freeContext of a context out of range');
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) != CTX_FREE, 'a context freed twice');
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.N_QUEUED) == 0, 'a context freed while in the ready queue');
+  if (!ASC_NO_ASSERT) assert(freeCount < L.poolSize, 'more free contexts than the pool holds');
   store<i32>(contextAt(id) + L.C_STATE, CTX_FREE);
   store<i32>(L.freeContextsAt + <usize>freeCount * 4, id);
   freeCount++;
 }
 
 export function holdContext(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_QUEUED, 'only a delivered completion holds its buffer');
+  if (!ASC_NO_ASSERT) assert(freeCount + heldCount < L.poolSize, 'held + free contexts exceed the pool');
   store<i32>(contextAt(id) + L.C_STATE, CTX_HELD);
   store<i32>(L.heldAt + <usize>heldCount * 4, id);
   heldCount++;
@@ -60,7 +69,11 @@ export function holdContext(id: i32): void {
 
 /** Delivered buffers stay valid until the next wait; this is that wait. */
 export function releaseHeld(): void {
-  for (let i = 0; i < heldCount; i++) freeContext(load<i32>(L.heldAt + <usize>i * 4));
+  for (let i = 0; i < heldCount; i++) {
+    const id = load<i32>(L.heldAt + <usize>i * 4);
+    if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_HELD, 'the held list holds a context that is not held');
+    freeContext(id);
+  }
   heldCount = 0;
 }
 

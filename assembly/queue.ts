@@ -24,7 +24,10 @@ export function resetQueue(): void {
 }
 
 export function enqueue(node: i32): void {
+  if (!ASC_NO_ASSERT) assert(node >= 0 && node < L.poolSize + L.maxSockets, 'enqueue of a node out of range');
   const n = nodeAt(node);
+  if (!ASC_NO_ASSERT) assert(load<i32>(n + L.N_QUEUED) == 0, 'a node enqueued twice');
+  if (!ASC_NO_ASSERT) assert(length < L.poolSize + L.maxSockets, 'the ready queue holds more nodes than exist');
   store<i32>(n + L.N_PREV, tail);
   store<i32>(n + L.N_NEXT, -1);
   store<i32>(n + L.N_QUEUED, 1);
@@ -36,6 +39,7 @@ export function enqueue(node: i32): void {
 
 export function unlink(node: i32): void {
   const n = nodeAt(node);
+  if (!ASC_NO_ASSERT) assert(load<i32>(n + L.N_QUEUED) == 1 && length > 0, 'unlink of a node not in the ready queue');
   const prev = load<i32>(n + L.N_PREV);
   const next = load<i32>(n + L.N_NEXT);
   if (prev >= 0) store<i32>(nodeAt(prev) + L.N_NEXT, next);

@@ -2,16 +2,14 @@
 // into its slot's queued event, so events left over by a small maxEvents are delivered first
 // next time and never duplicated.
 import * as L from './layout';
-import { EV_ERROR } from './constants';
-import { C_EBADF } from './codes';
+import { EV_ERROR, C_EBADF, POLLNVAL } from './seam';
 import { codeSpace, usesPollBits } from './config';
 import { flagsFromRevents, readinessTable, portableCode } from './translate';
 import { slotAt, slotLive } from './table';
 import { enqueue, slotNode } from './queue';
 
-const POLLNVAL: i32 = 0x20;
-
 export function onReady(slot: i32, gen: i32, revents: i32, osCode: i32): void {
+  if (!ASC_NO_ASSERT) assert(slot >= 0 && slot < L.maxSockets, 'a readiness result names a slot out of range');
   if (!slotLive(slot, gen)) return;
   const flags = flagsFromRevents(readinessTable(usesPollBits()), revents);
   if (flags == 0) return;
@@ -35,6 +33,7 @@ export function onReady(slot: i32, gen: i32, revents: i32, osCode: i32): void {
 
 /** The shim could not register the fd (for example EBADF, ENOMEM): an ERROR event in either model. */
 export function onAddFailed(slot: i32, gen: i32, osCode: i32): void {
+  if (!ASC_NO_ASSERT) assert(slot >= 0 && slot < L.maxSockets, 'a failed add names a slot out of range');
   if (!slotLive(slot, gen)) return;
   const s = slotAt(slot);
   store<i32>(s + L.N_CODE, portableCode(codeSpace, osCode));

@@ -2,12 +2,12 @@
 // the core exactly as it was.
 import * as L from './layout';
 import { EV_READ, EV_WRITE, EV_ACCEPT, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE, REQ_NONE, REQ_RECV, REQ_SEND, REQ_ACCEPT,
-  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL } from './constants';
+  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL, REQUEST_KIND, REQUEST_TARGET } from './seam';
 import { isCompletion } from './config';
 import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
 import { contextAt, freeContext } from './pool';
 import { unlink, slotNode, queueHead, nextNode } from './queue';
-import { pushRequest, requestSpace, requestCount, requestAt } from './requests';
+import { pushRequest, requestSpace, requestCount, requestAt, handedRequests } from './requests';
 import { canDeferRead, deferRead, forgetDeferred, closeUnclaimed } from './completion';
 
 const INTEREST: i32 = EV_READ | EV_WRITE;
@@ -72,16 +72,17 @@ function purgeQueuedCompletions(slot: i32): void {
   }
 }
 
-/** Withdraws this slot's I/O the shim has not seen yet: a write posted before remove never goes out. */
+/** Withdraws this slot's I/O the shim has not seen yet: a write posted before remove never goes out.
+ * What a pending wait already handed over stays with the shim, which cancels it on the remove. */
 function withdrawRequests(slot: i32, gen: i32): void {
-  for (let i = 0, n = requestCount(); i < n; i++) {
+  for (let i = handedRequests(), n = requestCount(); i < n; i++) {
     const r = requestAt(i);
-    const kind = load<i32>(r);
+    const kind = load<i32>(r + REQUEST_KIND);
     if (kind != REQ_SEND && kind != REQ_RECV && kind != REQ_ACCEPT) continue;
-    const ctx = load<i32>(r + 8);
+    const ctx = load<i32>(r + REQUEST_TARGET);
     const c = contextAt(ctx);
     if (load<i32>(c + L.C_SLOT) != slot || load<i32>(c + L.C_GEN) != gen) continue;
-    store<i32>(r, REQ_NONE);
+    store<i32>(r + REQUEST_KIND, REQ_NONE);
     freeContext(ctx);
   }
 }

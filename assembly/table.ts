@@ -43,9 +43,14 @@ export function tableFull(): bool { return freeSlotCount == 0; }
 
 /** Registers an fd that is not yet present; the caller has checked `tableFull()`. */
 export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
+  if (!ASC_NO_ASSERT) assert(freeSlotCount > 0, 'insertSlot into a full table');
+  // Linear probing stays short, and always ends at an empty entry, while the load is at most half.
+  if (!ASC_NO_ASSERT) assert((registeredCount() + 1) * 2 <= L.hashCapacity, 'the hash table is over half full');
+  if (!ASC_NO_ASSERT) assert(findSlot(fd) < 0, 'insertSlot of an fd already registered');
   freeSlotCount--;
   const slot = load<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4);
   const s = slotAt(slot);
+  if (!ASC_NO_ASSERT) assert(load<i32>(s + L.S_KIND) < 0, 'the free slot list holds a slot in use');
   store<i32>(s + L.S_FD, fd);
   store<i32>(s + L.S_KIND, kind);
   store<i32>(s + L.S_MASK, mask);
@@ -64,6 +69,7 @@ export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
 
 /** Unregisters a slot found by `findSlot`; its generation moves on so stale results are dropped. */
 export function eraseSlot(slot: i32): void {
+  if (!ASC_NO_ASSERT) assert(slot >= 0 && slot < L.maxSockets && load<i32>(slotAt(slot) + L.S_KIND) >= 0, 'eraseSlot of a slot not in use');
   const mask = L.hashCapacity - 1;
   const fd = load<i32>(slotAt(slot) + L.S_FD);
   let i = home(fd);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { EventType } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/cli/config.js';
+import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/sim/cli/config.js';
 import type { TraceRecord, TraceSink } from '../src/trace/format.js';
 import { median } from './stats.js';
 

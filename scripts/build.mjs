@@ -39,10 +39,12 @@ if (stale('node_modules/.package-lock.json', ['package.json', 'package-lock.json
   // `npm ci` fails against this registry (other platforms' optional binaries are absent).
   run('npm install', 'npm', ['install', '--no-audit', '--no-fund']);
 }
-if (stale('build/core.wasm', ['assembly'])) {
-  run('core.wasm (AssemblyScript)', bin('asc'), ['assembly/index.ts', '--outFile', 'build/core.wasm',
-    '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert']);
-}
+// The seam's numbers, derived for assembly/, native/ and src/ (committed; a test checks they match).
+if (stale('src/seam.ts', ['scripts/seam-definition.mjs', 'scripts/gen-seam.mjs'])) run('seam (gen-seam)', 'node', ['scripts/gen-seam.mjs']);
+const asc = ['assembly/index.ts', '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0'];
+// Release drops the core's assertions; tests and IO_REACTOR_DEBUG=1 load the asserting build.
+if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
+if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
 if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
@@ -61,10 +63,11 @@ chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
-  const sources = ['sim_entry.c', 'driver.c', 'shim.c', 'fdmap.c', 'epoll.c', 'poll.c', 'iocp.c'].map((f) => `native/${f}`);
-  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
+  const sources = ['sim/sim_entry.c', 'common/driver.c', 'common/fdmap.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
+    'win/iocp.c'].map((f) => `native/${f}`);
+  const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
-  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim_os.js',
+  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
     // A simulation runs a shim per reactor, up to thousands: each starts small and grows.

@@ -1,13 +1,13 @@
 // Bundles the visualizer page (src/viz/page) for the browser into build/viz: app.js and index.html.
 // The page runs the simulation on the real sources; the few Node-only modules they import are
-// swapped for browser stand-ins (src/viz/browser), and core.wasm and the emscripten shim are
-// fetched from the page's server (src/viz/server.ts).
+// swapped for browser stand-ins (src/viz/browser; node:os by src/sim/browser-os.ts), and
+// core.wasm and the emscripten shim are fetched from the page's server (src/viz/server.ts).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const standIns = {
-  'node:os': `${root}src/viz/browser/os.ts`,
+  'node:os': `${root}src/sim/browser-os.ts`,
 };
 
 await build({

@@ -1,10 +1,7 @@
-// Where a reactor's system calls go: the native addon over the real OS, or the emscripten-built
-// shim over a simulated kernel. Nothing above this file knows which.
-import { nativeBinding, nativeOpenRefused, type NativeShim } from './native.js';
-import { ReactorError } from './errors.js';
-import { SimKernel, E } from './sim/kernel.js';
-import type { FaultReport } from './sim/faults.js';
-import { SimShim, hostDown, type WaitScheduler } from './sim/shim.js';
+// Where a reactor's system calls go: a backend gives the Reactor its shim and socket helpers. The
+// native one (src/native.ts) runs over the real OS, the simulated one (src/sim/backend.ts) over a
+// simulated kernel; the Reactor receives one and never knows which.
+import type { FaultReport } from './faults.js';
 
 /** The socket helpers' system calls; failures are -errno. */
 export interface OsCalls {
@@ -17,6 +14,19 @@ export interface OsCalls {
   shutdown(fd: number): number;
   close(fd: number): number;
   fdKind(fd: number): number;
+}
+
+/** The shim: one call per wait cycle, over the core's request and result rings. */
+export interface NativeShim {
+  /** Performs the first `requests` queued requests without waiting; returns the results written. */
+  apply(requests: number): number;
+  /** Performs the requests, then waits up to timeoutMs (-1: forever); returns the results written. */
+  cycle(requests: number, timeoutMs: number): number;
+  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
+  wakeup(): number;
+  close(): void;
+  readonly wakeToken: number;
+  readonly waitsInterrupted: number;
 }
 
 export interface ShimLayout {
@@ -39,62 +49,4 @@ export interface Backend {
   /** Injected faults so far (simulation only). */
   faultReport(): FaultReport | null;
   createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim>;
-}
-
-export function nativeBackend(): Backend {
-  const binding = nativeBinding();
-  return {
-    os: binding,
-    host: 'native',
-    now: () => performance.now(),
-    faultReport: () => null,
-    async createShim(memory, l) {
-      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
-      if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
-      return shim;
-    },
-  };
-}
-
-/** The simulated kernel's socket helpers; hosts are accepted as given (one simulated host). */
-function simOs(kernel: SimKernel): OsCalls {
-  // A crashed host's programs are dead: what they still call fails, saying so (close stays
-  // allowed, so their clean-up code runs).
-  const up = <T>(call: () => T, op: string): T => {
-    if (kernel.crashed) throw hostDown(kernel.host, `os.${op}`);
-    return call();
-  };
-  return {
-    socketPair: () => up(() => kernel.socketPair(), 'socketPair'),
-    listen: (_host, port, backlog) => up(() => kernel.listen(port, backlog), 'listen'),
-    connect: (host, port) => up(() => kernel.connect(port, host), 'connect'),
-    accept: (fd) => up(() => {
-      // As natively: a connection aborted before accept is skipped, the next one taken.
-      for (;;) {
-        const r = kernel.accept(fd);
-        if (r !== -E.ECONNABORTED) return r;
-      }
-    }, 'accept'),
-    send: (fd, data) => up(() => kernel.write(fd, data), 'send'),
-    recv: (fd, maxBytes) => up(() => {
-      // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
-      const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
-      const n = kernel.read(fd, into, 0, into.length);
-      return n < 0 ? n : into.slice(0, n);
-    }, 'recv'),
-    shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
-    close: (fd) => kernel.close(fd),
-    fdKind: (fd) => kernel.fdKind(fd),
-  };
-}
-
-/** A simulated host's backend; with a scheduler, waitAsync yields to it (see Simulation). */
-export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backend {
-  return {
-    os: simOs(kernel),
-    host: kernel.host,
-    now: () => kernel.now,
-    faultReport: () => kernel.faults.report(),
-    createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
-  };
 }

@@ -1,4 +1,6 @@
 // Loads build/core.wasm: the reactor's state machine. Sized once here, never grown after.
+// With IO_REACTOR_DEBUG=1 (every test run) it loads build/core-debug.wasm, which checks its
+// invariants with assertions that the release build compiles out.
 
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
@@ -47,9 +49,22 @@ export interface CoreSizes {
 const WASM_PAGE = 65536;
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+/** The core's file in build/: the asserting one when IO_REACTOR_DEBUG=1 (in Node). */
+export function coreFile(): string {
+  return globalThis.process?.env?.IO_REACTOR_DEBUG === '1' ? 'core-debug.wasm' : 'core.wasm';
+}
+
 function coreModule(): Promise<WebAssembly.Module> {
-  compiled ??= wasmBytes(new URL('../../core.wasm', import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= wasmBytes(new URL(`../../${coreFile()}`, import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
   return compiled;
+}
+
+/** An AssemblyScript string in the core's memory: UTF-16, its byte length just before it. */
+function coreString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return '';
+  const view = new DataView(memory.buffer);
+  const units = view.getUint32(ptr - 4, true) >> 1;
+  return String.fromCharCode(...Array.from({ length: units }, (_, i) => view.getUint16(ptr + i * 2, true)));
 }
 
 /** In Node the core is a file of the build; in the visualizer's page its server serves it. */
@@ -62,14 +77,17 @@ async function wasmBytes(url: URL): Promise<BufferSource> {
 
 /** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */
 export async function instantiateCore(sizes: CoreSizes): Promise<CoreExports | null> {
+  let memory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(await coreModule(), {
     env: {
-      abort(): never {
-        throw new Error('io-reactor core aborted: this is a bug in io-reactor, please report it');
+      abort(message: number, file: number, line: number, column: number): never {
+        const where = memory ? `: ${coreString(memory, message)} (${coreString(memory, file)}:${line}:${column})` : '';
+        throw new Error(`io-reactor core aborted${where}; this is a bug in io-reactor, please report it`);
       },
     },
   });
   const core = instance.exports as unknown as CoreExports;
+  memory = core.memory;
   const bytes = core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
   if (bytes === 0) return null;
   const pages = Math.ceil(bytes / WASM_PAGE) - core.memory.buffer.byteLength / WASM_PAGE;

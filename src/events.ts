@@ -1,8 +1,9 @@
 // Event flags and the event object `wait` returns.
 import type { PortableCode } from './codes.js';
+import { EVENT } from './seam.js';
 
 /** Neolith's flags, OR-able; ACCEPT is a completed accept (completion model). */
-export const EventType = { READ: 1, WRITE: 2, ERROR: 4, CLOSE: 8, ACCEPT: 16 } as const;
+export const EventType = EVENT;
 export type EventFlags = number;
 
 export interface IoEvent<C = unknown> {

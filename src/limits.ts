@@ -1,13 +1,9 @@
-// Named limits and defaults (the core enforces the same numbers: assembly/layout.ts).
+// Named limits and defaults. The maxima are the core's own (src/seam.ts, generated).
+export { MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam.js';
 export const DEFAULT_POOL_SIZE = 256;
 export const DEFAULT_BUFFER_SIZE = 2048;
 export const DEFAULT_MAX_SOCKETS = 65536;
 export const DEFAULT_MAX_EVENTS = 1024;
-export const MAX_POOL_SIZE = 65536;
-export const MIN_BUFFER_SIZE = 16;
-export const MAX_BUFFER_SIZE = 1 << 20;
-export const MAX_SOCKETS_LIMIT = 1 << 20;
-export const MAX_EVENTS_PER_WAIT = 8192;
 /** Largest fd value accepted (i32 range); the count of fds is limited by maxSockets. */
 export const MAX_FD = 0x7fffffff;
 /** Largest single `os.recv`. */

@@ -1,17 +1,9 @@
 // Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
 // build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
 import { createRequire } from 'node:module';
-import type { OsCalls } from './backend.js';
-import type { Model, Mechanism } from './options.js';
-
-export interface NativeShim {
-  cycle(requests: number, timeoutMs: number): number;
-  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
-  wakeup(): number;
-  close(): void;
-  readonly wakeToken: number;
-  readonly waitsInterrupted: number;
-}
+import type { Backend, NativeShim, OsCalls } from './backend.js';
+import type { Model, Mechanism } from './model.js';
+import { ReactorError } from './errors.js';
 
 export interface NativeBinding extends OsCalls {
   Shim: new (
@@ -55,4 +47,20 @@ export function nativeBinding(): NativeBinding {
   const path = onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
   binding ??= createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
+}
+
+/** The backend over the real OS: the addon's shim and socket helpers, in real time. */
+export function nativeBackend(): Backend {
+  const binding = nativeBinding();
+  return {
+    os: binding,
+    host: 'native',
+    now: () => performance.now(),
+    faultReport: () => null,
+    async createShim(memory, l) {
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
+      return shim;
+    },
+  };
 }

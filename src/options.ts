@@ -3,12 +3,9 @@ import { ReactorError } from './errors.js';
 import { checkIntegerIn } from './validate.js';
 import * as limits from './limits.js';
 import { nativeDefaults, nativeModelRefusal, nativeMechanismRefusal } from './native.js';
-import type { FaultRates } from './sim/faults.js';
+import type { FaultRates } from './faults.js';
 import type { TraceSink } from './trace/format.js';
-
-export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll' | 'iocp';
-export type BackendName = 'native' | 'sim';
+import type { Model, Mechanism, BackendName } from './model.js';
 
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */

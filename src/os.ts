@@ -4,10 +4,9 @@ import type { OsCalls } from './backend.js';
 import { ReactorError, osError } from './errors.js';
 import { checkFd, checkBytes, checkIntegerIn } from './validate.js';
 import { DEFAULT_BACKLOG, DEFAULT_RECV_BYTES, MAX_RECV_BYTES } from './limits.js';
+import { ERRNO } from './seam.js';
 
-const EAGAIN = 11;
-const ENFILE = 23;
-const EMFILE = 24;
+const { EAGAIN, EINVAL, EMFILE, ENFILE } = ERRNO;
 
 interface Registrations {
   isRegistered(fd: number): boolean;
@@ -50,7 +49,7 @@ export class ReactorOs {
     checkIntegerIn(backlog, 1, 65535, 'backlog', op);
     const r = this.#calls.listen(host, port, backlog);
     if (typeof r === 'number') {
-      if (r === -22) throw new ReactorError('EINVAL', `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`);
+      if (r === -EINVAL) throw new ReactorError('EINVAL', `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`);
       throw osError(r, `listen(${host}:${port})`, 'pick another port, or 0 for any free one');
     }
     return { fd: r[0], port: r[1] };
@@ -76,7 +75,7 @@ export class ReactorOs {
     checkPort(port, op);
     checkHost(host, op);
     const r = this.#calls.connect(host, port);
-    if (r === -22) throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
+    if (r === -EINVAL) throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
     if (r < 0) throw osError(r, `connect(${host}:${port})`, 'is a server listening there?');
     return r;
   }

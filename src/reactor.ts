@@ -1,24 +1,22 @@
 // The Reactor: the public face of the core (decisions, in WASM) and the shim (system calls,
 // native). One native call per wait; everything else is a WASM call into fixed memory.
 import { instantiateCore, type CoreExports } from './core.js';
-import { nativeBinding, type NativeShim } from './native.js';
-import { nativeBackend, simBackend, type Backend } from './backend.js';
-import { SimKernel, type Listener } from './sim/kernel.js';
-import { SimNetwork } from './sim/network.js';
-import { wakeSimulated } from './sim/shim.js';
-import type { FaultReport } from './sim/faults.js';
+import { nativeBackend, nativeBinding } from './native.js';
+import type { Backend, NativeShim } from './backend.js';
+import { openLoneSimBackend, wakeSimulated, LONE_SIM_HOST } from './sim-door.js';
+import type { FaultReport } from './faults.js';
 import { ReactorError } from './errors.js';
 import { EventType, type IoEvent } from './events.js';
 import { portableCodeName } from './codes.js';
-import { resolveOptions, type ReactorOptions, type ResolvedOptions, type Model, type Mechanism, type BackendName } from './options.js';
+import { resolveOptions, type ReactorOptions, type ResolvedOptions } from './options.js';
+import type { Model, Mechanism, BackendName } from './model.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, APPLY_ONLY, ENTRY_INTS, codeSpaceOf } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, ENTRY_INTS, EVENT_FIELD, codeSpaceOf } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
-import { recordFaults } from './trace/faults.js';
-import { recordWire } from './trace/wire.js';
 import type { TraceSink } from './trace/format.js';
+import type { ReactorObserver } from './reactor-observer.js';
 
 export interface ReactorStats {
   backend: BackendName;
@@ -41,6 +39,17 @@ export interface ReactorStats {
   waitsInterrupted: number;
 }
 
+// Set by Reactor's static block, the one place with access to its private #open.
+let openOn: (backend: Backend, options?: ReactorOptions) => Promise<Reactor<unknown>>;
+
+/**
+ * Internal entry, not exported from the package: a reactor over a given backend, for a
+ * Simulation's hosts, a replay, or a test's shim. Apps call Reactor.create.
+ */
+export function openReactorOn<C = unknown>(backend: Backend, options?: ReactorOptions): Promise<Reactor<C>> {
+  return openOn(backend, options) as Promise<Reactor<C>>;
+}
+
 export class Reactor<C = unknown> {
   /** Socket helpers: non-blocking sockets by fd, usable with this reactor. */
   readonly os: ReactorOs;
@@ -56,8 +65,10 @@ export class Reactor<C = unknown> {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
   readonly #contexts: (C | undefined)[] = [];
-  /** Records this reactor when it was created with `trace`; null otherwise. */
-  readonly #tap: ReactorTap | null;
+  /** Sees this reactor's calls (its trace tap, when created with `trace`); null otherwise. */
+  readonly #observer: ReactorObserver | null;
+  /** This reactor's `r` in its trace; null when created without `trace`. */
+  readonly #traceId: number | null;
   #destroyed = false;
   #waitingAsync = false;
   #closeAfterWait: (() => number)[] = [];
@@ -66,19 +77,13 @@ export class Reactor<C = unknown> {
   /** Creates a reactor; memory for every limit is taken here, once. */
   static async create<C = unknown>(options?: ReactorOptions): Promise<Reactor<C>> {
     const resolved = resolveOptions(options);
-    if (resolved.backend !== 'sim') return Reactor.#open<C>(resolved, nativeBackend());
-    const network = new SimNetwork<Listener>({ seed: resolved.seed, latencyMs: resolved.latencyMs, faults: resolved.faults });
-    if (resolved.trace) {
-      recordFaults(network, resolved.trace);
-      recordWire(network, resolved.trace);
-    }
-    const backend = simBackend(new SimKernel(network, 'localhost'));
-    return Reactor.#open<C>(resolved, backend);
+    if (resolved.backend === 'sim') return Reactor.#open<C>(resolved, LONE_SIM_HOST, () => openLoneSimBackend(resolved));
+    const backend = nativeBackend();
+    return Reactor.#open<C>(resolved, backend.host, () => backend);
   }
 
-  /** A reactor over a given backend: how a Simulation puts one on each of its hosts. */
-  static async openOn<C = unknown>(backend: Backend, options?: ReactorOptions): Promise<Reactor<C>> {
-    return Reactor.#open<C>(resolveOptions({ ...options, backend: 'sim' }), backend);
+  static {
+    openOn = (backend, options) => Reactor.#open(resolveOptions({ ...options, backend: 'sim' }), backend.host, () => backend);
   }
 
   /**
@@ -88,13 +93,13 @@ export class Reactor<C = unknown> {
    */
   static #opening: Promise<unknown> = Promise.resolve();
 
-  static #open<C>(resolved: ResolvedOptions, backend: Backend): Promise<Reactor<C>> {
+  static #open<C>(resolved: ResolvedOptions, host: string, backend: () => Backend | Promise<Backend>): Promise<Reactor<C>> {
     // Numbered at the call, for the same reason.
     const traced = resolved.trace ? { sink: resolved.trace, r: resolved.trace.reactor({
-      host: backend.host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
+      host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
       poolSize: resolved.poolSize, bufferSize: resolved.bufferSize, maxSockets: resolved.maxSockets,
     }) } : null;
-    const opened = Reactor.#opening.then(() => Reactor.#openNow<C>(resolved, backend, traced));
+    const opened = Reactor.#opening.then(async () => Reactor.#openNow<C>(resolved, await backend(), traced));
     Reactor.#opening = opened.catch(() => undefined);
     return opened;
   }
@@ -115,29 +120,42 @@ export class Reactor<C = unknown> {
       resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(),
     };
     const shim = await backend.createShim(core.memory.buffer, layout);
-    if (!traced) return new Reactor<C>(core, resolved, shim, backend, null);
+    if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
     const tap = new ReactorTap({ ...traced, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core });
-    const reactor = new Reactor<C>(core, resolved, tap.wrapShim(shim), backend, tap);
-    tap.instrument(reactor);
-    return reactor;
+    return new Reactor<C>(core, resolved, shim, backend, tap, traced.r);
   }
 
-  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend, tap: ReactorTap | null) {
-    this.#tap = tap;
+  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend, observer: ReactorObserver | null, traceId: number | null) {
+    this.#observer = observer;
+    this.#traceId = traceId;
     this.#core = core;
     this.#options = options;
-    this.#shim = shim;
+    this.#shim = observer === null ? shim : observer.shim(shim);
     this.#backend = backend;
     this.model = options.model;
     this.mechanism = options.mechanism;
     this.backend = options.backend;
     this.#i32 = new Int32Array(core.memory.buffer);
     this.#u8 = new Uint8Array(core.memory.buffer);
-    this.os = new ReactorOs(this, backend.os);
+    this.os = new ReactorOs({
+      isRegistered: (fd) => !this.#destroyed && this.#core.slotOf(fd) >= 0,
+      closeRegistered: (fd, close) => {
+        if (this.#observer !== null) return this.#observer.call('close', [fd, close], () => this.#closeRegistered(fd, close));
+        this.#closeRegistered(fd, close);
+      },
+    }, backend.os);
   }
+
+  // The app's calls are the observer's points: each public one hands its body (#add for add, ...)
+  // to the observer if there is one, so a reactor without one runs only the body.
 
   /** Registers `fd` for `events`, with `context` returned on each of its events. */
   add(fd: number, context: C, events: number): void {
+    if (this.#observer !== null) return this.#observer.call('add', [fd, context, events], () => this.#add(fd, context, events));
+    this.#add(fd, context, events);
+  }
+
+  #add(fd: number, context: C, events: number): void {
     const op = 'add';
     this.#alive(op);
     checkFd(fd, op);
@@ -154,6 +172,11 @@ export class Reactor<C = unknown> {
 
   /** Changes the events an fd is watched for. */
   modify(fd: number, events: number): void {
+    if (this.#observer !== null) return this.#observer.call('modify', [fd, events], () => this.#modify(fd, events));
+    this.#modify(fd, events);
+  }
+
+  #modify(fd: number, events: number): void {
     const op = 'modify';
     this.#alive(op);
     checkFd(fd, op);
@@ -168,6 +191,11 @@ export class Reactor<C = unknown> {
    * event for it is delivered after this returns; their contexts come back once the OS confirms.
    */
   remove(fd: number): boolean {
+    if (this.#observer !== null) return this.#observer.call('remove', [fd], () => this.#remove(fd));
+    return this.#remove(fd);
+  }
+
+  #remove(fd: number): boolean {
     const op = 'remove';
     this.#alive(op);
     checkFd(fd, op);
@@ -181,6 +209,11 @@ export class Reactor<C = unknown> {
 
   /** Completion model: posts a read (an accept, on a listener); one event when it finishes. */
   postRead(fd: number): void {
+    if (this.#observer !== null) return this.#observer.call('postRead', [fd], () => this.#postRead(fd));
+    this.#postRead(fd);
+  }
+
+  #postRead(fd: number): void {
     const op = 'postRead';
     this.#alive(op);
     checkFd(fd, op);
@@ -194,6 +227,11 @@ export class Reactor<C = unknown> {
    * one WRITE event when the whole write is done; or ENOBUFS with nothing sent.
    */
   postWrite(fd: number, data: Uint8Array): void {
+    if (this.#observer !== null) return this.#observer.call('postWrite', [fd, data], () => this.#postWrite(fd, data));
+    this.#postWrite(fd, data);
+  }
+
+  #postWrite(fd: number, data: Uint8Array): void {
     const op = 'postWrite';
     this.#alive(op);
     checkFd(fd, op);
@@ -214,7 +252,12 @@ export class Reactor<C = unknown> {
    * Waits up to `timeoutMs` (fractions round up; null blocks until an event or a wakeup) and
    * returns up to `maxEvents` events. Buffers of returned events stay valid until the next wait.
    */
-  wait(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): IoEvent<C>[] {
+  wait(timeoutMs: number | null, maxEvents?: number): IoEvent<C>[] {
+    if (this.#observer !== null) return this.#observer.call('wait', [timeoutMs, maxEvents], () => this.#wait(timeoutMs, maxEvents));
+    return this.#wait(timeoutMs, maxEvents);
+  }
+
+  #wait(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): IoEvent<C>[] {
     const op = 'wait';
     this.#alive(op);
     if (this.#waitingAsync) throw new ReactorError('EBUSY', 'wait: a waitAsync is in progress; await it before waiting again');
@@ -227,7 +270,12 @@ export class Reactor<C = unknown> {
   }
 
   /** Same as wait, but the wait runs off the main thread: Node's event loop keeps running. */
-  async waitAsync(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): Promise<IoEvent<C>[]> {
+  waitAsync(timeoutMs: number | null, maxEvents?: number): Promise<IoEvent<C>[]> {
+    if (this.#observer !== null) return this.#observer.callAsync([timeoutMs, maxEvents], () => this.#waitAsync(timeoutMs, maxEvents));
+    return this.#waitAsync(timeoutMs, maxEvents);
+  }
+
+  async #waitAsync(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): Promise<IoEvent<C>[]> {
     const op = 'waitAsync';
     this.#alive(op);
     if (this.#waitingAsync) throw new ReactorError('EBUSY', 'waitAsync: another waitAsync is in progress; await it first');
@@ -251,13 +299,18 @@ export class Reactor<C = unknown> {
 
   /** Ends a wait in progress early (with no event); callable from any thread via `wakeupToken`. */
   wakeup(): void {
+    if (this.#observer !== null) return this.#observer.call('wakeup', [], () => this.#wakeup());
+    this.#wakeup();
+  }
+
+  #wakeup(): void {
     this.#alive('wakeup');
     this.#shim.wakeup();
   }
 
   /** This reactor's `r` in its trace (null when created without `trace`). */
   get traceId(): number | null {
-    return this.#tap?.r ?? null;
+    return this.#traceId;
   }
 
   /** The reactor's clock in ms: monotonic real time natively, virtual time in simulation. */
@@ -278,6 +331,11 @@ export class Reactor<C = unknown> {
 
   /** Releases the OS handles. Idempotent. Registered fds stay open: they are the app's. */
   destroy(): void {
+    if (this.#observer !== null) return this.#observer.call('destroy', [], () => this.#destroy());
+    this.#destroy();
+  }
+
+  #destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#shim.close();
@@ -308,17 +366,12 @@ export class Reactor<C = unknown> {
     };
   }
 
-  /** Whether fd is registered (used by os.close to unregister first). */
-  isRegistered(fd: number): boolean {
-    return !this.#destroyed && this.#core.slotOf(fd) >= 0;
-  }
-
   /**
    * os.close of a registered fd. The shim must forget the fd while it is still open: closed
    * first, its number could be reused by a new socket that the shim would then serve (or the
    * kernel keep watching, when the file is shared with another process).
    */
-  closeRegistered(fd: number, close: (fd: number) => number): void {
+  #closeRegistered(fd: number, close: (fd: number) => number): void {
     this.remove(fd);
     if (this.#waitingAsync) {
       this.#closeAfterWait.push(() => close(fd));
@@ -350,7 +403,7 @@ export class Reactor<C = unknown> {
       throw new ReactorError('EBUSY', 'the request queue is full while waitAsync is pending; await it, then retry');
     }
     const requests = this.#core.pendingRequests();
-    this.#core.endWait(this.#shim.cycle(requests, APPLY_ONLY), requests);
+    this.#core.endWait(this.#shim.apply(requests), requests);
   }
 
   /** Closes what os.close deferred during the async wait, once the shim has let go of the fds. */
@@ -392,23 +445,23 @@ export class Reactor<C = unknown> {
     const events: IoEvent<C>[] = new Array(count);
     let at = this.#core.deliveredAt() >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + 2];
-      const bytes = i32[at + 3];
-      const ctx = i32[at + 4];
+      const type = i32[at + EVENT_FIELD.type];
+      const bytes = i32[at + EVENT_FIELD.bytes];
+      const ctx = i32[at + EVENT_FIELD.ctx];
       const data = ctx >= 0 ? this.#core.contextBufferAt(ctx) : 0;
       const event: IoEvent<C> = {
-        fd: i32[at],
-        context: this.#contexts[i32[at + 1]] as C,
+        fd: i32[at + EVENT_FIELD.fd],
+        context: this.#contexts[i32[at + EVENT_FIELD.slot]] as C,
         type,
         bytesTransferred: bytes,
         buffer: ctx >= 0 ? this.#u8.subarray(data, data + bytes) : null,
       };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
-      const code = i32[at + 5];
-      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + 6] };
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
+      const code = i32[at + EVENT_FIELD.code];
+      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode] };
       events[i] = event;
     }
-    if (this.#tap !== null) this.#tap.delivered(count, this.#core.deliveredAt() >> 2);
+    if (this.#observer !== null) this.#observer.delivered(count, this.#core.deliveredAt() >> 2);
     return events;
   }
 }

@@ -2,9 +2,11 @@
 // fd, when a kernel, a shim or the reactor is made to misbehave on purpose.
 import { EventType, Reactor, type ReactorStats } from '../src/index.js';
 import { Simulation, InvariantViolation, INVARIANTS } from '../src/sim/index.js';
-import { simBackend } from '../src/backend.js';
+import { simBackend } from '../src/sim/backend.js';
 import type { SimKernel } from '../src/sim/kernel.js';
 import { ENTRY_INTS } from '../src/seam.js';
+import { ReactorTap } from '../src/trace/tap.js';
+import type { ObservedCall } from '../src/reactor-observer.js';
 import { text, refusal } from './helpers.js';
 import { runEcho, FAULTS } from './trace-run.js';
 
@@ -20,14 +22,26 @@ function misread(kernel: SimKernel, read: (real: SimKernel['read'], fd: number, 
   kernel.read = (fd, into, offset, len) => read(real, fd, into, offset, len);
 }
 
-/** Makes Reactor.prototype[name] misbehave for reactors created inside `during`. */
-async function withPlantedBug<K extends 'add' | 'remove'>(name: K, bug: Reactor[K], during: () => Promise<void>): Promise<void> {
-  const real = Reactor.prototype[name];
-  Reactor.prototype[name] = bug;
+// Bugs planted beneath the trace tap the oracle reads: the tap records the app's call, then the
+// bug runs in place of the reactor's own body.
+const planted = new WeakMap<ReactorTap, { name: ObservedCall; bug: () => unknown }>();
+const tapCall = ReactorTap.prototype.call;
+ReactorTap.prototype.call = function <T>(this: ReactorTap, op: ObservedCall, args: readonly unknown[], run: () => T): T {
+  const p = planted.get(this);
+  return tapCall.call(this, op, args, p?.name === op ? p.bug as () => T : run) as T;
+};
+
+/** Makes `name` misbehave for reactors created inside `during`. */
+async function withPlantedBug(name: 'add' | 'remove', bug: () => unknown, during: () => Promise<void>): Promise<void> {
+  const tapShim = ReactorTap.prototype.shim;
+  ReactorTap.prototype.shim = function (this: ReactorTap, inner) {
+    planted.set(this, { name, bug });
+    return tapShim.call(this, inner);
+  };
   try {
     await during();
   } finally {
-    Reactor.prototype[name] = real;
+    ReactorTap.prototype.shim = tapShim;
   }
 }
 

@@ -1,10 +1,13 @@
-// The simulated completion port under the IOCP shim (native/iocp.c built by emscripten): Windows
+// The simulated completion port under the IOCP shim (native/win/iocp.c built by emscripten): Windows
 // semantics reach the app as Windows would deliver them, with Win32 codes in `osCode`.
 import { Reactor, EventType, SimulationDeadlock, type IoEvent, type ReactorOptions } from '../src/index.js';
-import { simBackend } from '../src/backend.js';
+import { simBackend } from '../src/sim/backend.js';
+import { openReactorOn } from '../src/reactor.js';
 import { SimKernel } from '../src/sim/kernel.js';
 import { SimNetwork } from '../src/sim/network.js';
-import { CompletionPort, WIN, type WindowsFlavor } from '../src/sim/iocp.js';
+import { CompletionPort } from '../src/sim/iocp.js';
+import { WIN32 } from '../src/seam.js';
+import type { WindowsFlavor } from '../src/sim/windows-flavor.js';
 import { Simulation } from '../src/sim/index.js';
 import { text, str, refusal } from './helpers.js';
 
@@ -20,7 +23,7 @@ async function iocp(options: Omit<ReactorOptions, 'model' | 'mechanism' | 'backe
 /** A reactor over a kernel the test holds, to act on its sockets behind the reactor's back. */
 async function onKernel(windowsFlavor?: WindowsFlavor): Promise<[Reactor<string>, SimKernel]> {
   const kernel = new SimKernel(new SimNetwork(), 'localhost', { windowsFlavor });
-  const r = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+  const r = await openReactorOn<string>(simBackend(kernel), IOCP);
   live.push(r);
   return [r, kernel];
 }
@@ -209,8 +212,8 @@ describe('cancellation', () => {
 describe('association', () => {
   test('an fd removed from one reactor and added to another is refused there (ERROR, EINVAL, 87); the first can take it back', async () => {
     const kernel = new SimKernel(new SimNetwork(), 'localhost');
-    const first = await Reactor.openOn<string>(simBackend(kernel), IOCP);
-    const second = await Reactor.openOn<string>(simBackend(kernel), IOCP);
+    const first = await openReactorOn<string>(simBackend(kernel), IOCP);
+    const second = await openReactorOn<string>(simBackend(kernel), IOCP);
     live.push(first, second);
     const [a, b] = first.os.socketPair();
     first.add(a, 'first', READ);
@@ -390,7 +393,7 @@ describe('GetQueuedCompletionStatusEx', () => {
 });
 
 describe('stdin (a host console) on a completion port', () => {
-  // The port's own calls (native/os_iocp.h), as native/iocp.c makes them for fd 0 (stream = 1).
+  // The port's own calls (native/win/os_iocp.h), as native/win/iocp.c makes them for fd 0 (stream = 1).
   const setup = (): [SimKernel, CompletionPort, Uint8Array] => {
     const kernel = new SimKernel(new SimNetwork(), 'localhost');
     const memory = new Uint8Array(64);
@@ -401,7 +404,7 @@ describe('stdin (a host console) on a completion port', () => {
     const [kernel, port, memory] = setup();
     expect([port.associate(0, true), port.associate(0, true)]).toEqual([0, 0]);
     expect(port.recv(0, 0, 16, 1)).toBe(0);
-    expect(port.recv(0, 16, 16, 2)).toBe(WIN.INVALID_PARAMETER);
+    expect(port.recv(0, 16, 16, 2)).toBe(WIN32.ERROR_INVALID_PARAMETER);
     kernel.console.write('dir\n');
     expect(port.wait(4, 100)).toEqual([{ op: 1, bytes: 4, error: 0, accepted: -1 }]);
     expect(str(memory.subarray(0, 4))).toBe('dir\n');
@@ -413,7 +416,7 @@ describe('stdin (a host console) on a completion port', () => {
   test('a socket, unlike stdin, cannot be associated twice (ERROR_INVALID_PARAMETER)', () => {
     const [kernel, port] = setup();
     const [a] = kernel.socketPair();
-    expect([port.associate(a), port.associate(a)]).toEqual([0, WIN.INVALID_PARAMETER]);
+    expect([port.associate(a), port.associate(a)]).toEqual([0, WIN32.ERROR_INVALID_PARAMETER]);
   });
 
   test('removing stdin cancels its pending read with 995; what is typed later waits for the next read', () => {
@@ -421,7 +424,7 @@ describe('stdin (a host console) on a completion port', () => {
     port.associate(0, true);
     port.recv(0, 0, 16, 1);
     expect(port.dissociate(0)).toBe(0);
-    expect(port.wait(4, 0)).toEqual([{ op: 1, bytes: 0, error: WIN.OPERATION_ABORTED, accepted: -1 }]);
+    expect(port.wait(4, 0)).toEqual([{ op: 1, bytes: 0, error: WIN32.ERROR_OPERATION_ABORTED, accepted: -1 }]);
     kernel.console.write('kept');
     expect(port.wait(4, 10)).toEqual([]);
     port.associate(0, true);

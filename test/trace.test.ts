@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventType, TraceRecorder, traceHash, DEFAULT_TRACE_BYTES, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { simBackend } from '../src/backend.js';
+import { simBackend } from '../src/sim/backend.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
 import { canonicalJson } from '../src/trace/hash.js';
 import { TRACE_RECORD_BYTES } from '../src/trace/recorder.js';

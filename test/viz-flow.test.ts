@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { serveViz, type VizServer } from '../src/viz/server.js';
-import { runScenario } from '../src/viz/run.js';
+import { runScenario } from '../src/sim/scenarios/run-traced.js';
 import type { Trace, SegmentRecord, TakeRecord } from '../src/trace/format.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
 import { jest } from '@jest/globals';

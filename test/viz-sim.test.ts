@@ -3,9 +3,9 @@
 import { jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { serveViz, type VizServer } from '../src/viz/server.js';
-import { runScenario } from '../src/viz/run.js';
-import { runSeed } from '../src/cli/run-seed.js';
-import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/cli/config.js';
+import { runScenario } from '../src/sim/scenarios/run-traced.js';
+import { runSeed } from '../src/sim/cli/run-seed.js';
+import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/sim/cli/config.js';
 import { traceHash } from '../src/trace/hash.js';
 import { launchChromium, textMatches } from './browser.js';
 

@@ -2,7 +2,8 @@
 // io-reactor's command line: `io-reactor <command> [args]`; each command is a module whose
 // run(args) returns the exit code.
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
-  sim: () => import('./sim.js'),
+  // The sim command lives with the simulator (src/sim/cli/), loaded only when asked for.
+  sim: () => import('../sim/cli/sim.js'),
   viz: () => import('./viz.js'),
 };
 

@@ -5,26 +5,8 @@
 // when it is waited on, and when it is posted to. A cancelRace fault makes a cancel land late, at
 // the next wait: an operation that can finish before then does, with its result instead of 995.
 import { E, type SimKernel } from './kernel.js';
+import { WIN32, EPOLL } from '../seam.js';
 
-/** The Win32 codes a simulated completion or call can carry (native/os_iocp.h). */
-export const WIN = {
-  INVALID_HANDLE: 6,
-  NETNAME_DELETED: 64,
-  INVALID_PARAMETER: 87,
-  LOCAL_CLOSE: 676,
-  OPERATION_ABORTED: 995,
-  CONNECTION_ABORTED: 1236,
-  WSAEMFILE: 10024,
-  WSAENOTSOCK: 10038,
-  WSAENOBUFS: 10055,
-} as const;
-
-/**
- * What a pending read completes with when the app closes its socket: real Windows reports
- * ERROR_OPERATION_ABORTED (995), Wine reports 676. A kernel answers as one of them, all its life.
- */
-export type WindowsFlavor = 'windows' | 'wine';
-export const WINDOWS_FLAVORS: readonly WindowsFlavor[] = ['windows', 'wine'];
 
 /** The op id of a wakeup posted with os_iocp_post (OS_IOCP_WAKE_OP). */
 export const WAKE_OP = 0xffffffff;
@@ -50,16 +32,16 @@ interface Operation {
   cancelling?: boolean;
 }
 
-const WRITABLE = 0x004;
+const WRITABLE = EPOLL.EPOLLOUT;
 
 /** The Win32 code for what the kernel's socket calls fail with. */
 function win32Code(errno: number): number {
   switch (errno) {
-    case E.ECONNRESET: case E.EPIPE: return WIN.NETNAME_DELETED;
-    case E.ECONNABORTED: return WIN.CONNECTION_ABORTED;
-    case E.EMFILE: return WIN.WSAEMFILE;
-    case E.EBADF: return WIN.INVALID_HANDLE;
-    case E.EINVAL: return WIN.WSAENOTSOCK;
+    case E.ECONNRESET: case E.EPIPE: return WIN32.ERROR_NETNAME_DELETED;
+    case E.ECONNABORTED: return WIN32.ERROR_CONNECTION_ABORTED;
+    case E.EMFILE: return WIN32.WSAEMFILE;
+    case E.EBADF: return WIN32.ERROR_INVALID_HANDLE;
+    case E.EINVAL: return WIN32.WSAENOTSOCK;
     default: throw new Error(`simulated IOCP: no Win32 code for errno ${errno}; this is a bug`);
   }
 }
@@ -110,11 +92,11 @@ export class CompletionPort {
    * than overlapped I/O: associating it again is no error, and one read at a time may be posted.
    */
   associate(fd: number, stream = false): number {
-    if (this.#kernel.fdKind(fd) < 0) return WIN.INVALID_HANDLE;
+    if (this.#kernel.fdKind(fd) < 0) return WIN32.ERROR_INVALID_HANDLE;
     // Windows refuses a second association of a socket, to this port or another (a handle is
     // bound to one port for life); stdin's reader thread serves every port.
     if (!stream) {
-      if (this.#associated.has(fd) || (this.#bound.get(fd) ?? this) !== this) return WIN.INVALID_PARAMETER;
+      if (this.#associated.has(fd) || (this.#bound.get(fd) ?? this) !== this) return WIN32.ERROR_INVALID_PARAMETER;
       this.#bound.set(fd, this);
     }
     this.#associated.add(fd);
@@ -124,15 +106,15 @@ export class CompletionPort {
 
   /** Forgets fd; what is in flight on it completes with ERROR_OPERATION_ABORTED. */
   dissociate(fd: number): number {
-    if (!this.#associated.delete(fd)) return WIN.INVALID_HANDLE;
+    if (!this.#associated.delete(fd)) return WIN32.ERROR_INVALID_HANDLE;
     for (const o of this.#pending) if (o.fd === fd && this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
-    this.#end((o) => o.fd === fd && !o.cancelling, () => WIN.OPERATION_ABORTED);
+    this.#end((o) => o.fd === fd && !o.cancelling, () => WIN32.ERROR_OPERATION_ABORTED);
     return 0;
   }
 
   recv(fd: number, offset: number, len: number, op: number): number {
     // The stream's reader serves one posted read; a second is refused as os_win32.c's is.
-    if (this.#streams.has(fd) && this.#pending.some((o) => o.fd === fd && o.kind === 'recv')) return WIN.INVALID_PARAMETER;
+    if (this.#streams.has(fd) && this.#pending.some((o) => o.fd === fd && o.kind === 'recv')) return WIN32.ERROR_INVALID_PARAMETER;
     return this.#post({ op, fd, kind: 'recv', offset, len, taken: 0 });
   }
 
@@ -142,7 +124,7 @@ export class CompletionPort {
 
   accept(fd: number, op: number): number {
     // AcceptEx needs a fresh socket, made when the accept is posted.
-    if (this.#kernel.faults.strike('enobufs')) return WIN.WSAENOBUFS;
+    if (this.#kernel.faults.strike('enobufs')) return WIN32.WSAENOBUFS;
     return this.#post({ op, fd, kind: 'accept', offset: 0, len: 0, taken: 0 });
   }
 
@@ -164,7 +146,7 @@ export class CompletionPort {
   wait(max: number, timeoutMs: number): Completion[] {
     // Late cancels land here: what finished before them (during the requests just made) did.
     this.#progress();
-    this.#end((o) => o.cancelling === true, () => WIN.OPERATION_ABORTED);
+    this.#end((o) => o.cancelling === true, () => WIN32.ERROR_OPERATION_ABORTED);
     this.#kernel.waitFor(timeoutMs, () => {
       this.#progress();
       return this.#queue.length;
@@ -173,9 +155,9 @@ export class CompletionPort {
   }
 
   #post(operation: Operation): number {
-    if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN.INVALID_HANDLE : WIN.INVALID_PARAMETER;
+    if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
     // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
-    if (operation.op >= this.#maxOps || this.#pending.some((p) => p.op === operation.op)) return WIN.INVALID_PARAMETER;
+    if (operation.op >= this.#maxOps || this.#pending.some((p) => p.op === operation.op)) return WIN32.ERROR_INVALID_PARAMETER;
     this.#pending.push(operation);
     this.#progress();
     return 0;
@@ -186,8 +168,8 @@ export class CompletionPort {
     this.#bound.delete(fd);
     this.#associated.delete(fd);
     this.#streams.delete(fd);
-    const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN.LOCAL_CLOSE : WIN.OPERATION_ABORTED;
-    this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN.OPERATION_ABORTED));
+    const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN32.STATUS_LOCAL_CLOSE : WIN32.ERROR_OPERATION_ABORTED;
+    this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN32.ERROR_OPERATION_ABORTED));
   }
 
   /** Ends the operations `which` picks, in the order posted, each with its `code`. */

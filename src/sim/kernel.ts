@@ -3,8 +3,10 @@
 // of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import { SimNetwork, type WireFlag } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
-import type { WindowsFlavor } from './iocp.js';
+import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
+import { ERRNO, EPOLL, POLL } from '../seam.js';
+import { SimulationDeadlock } from '../deadlock.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -13,12 +15,12 @@ export const SIM_BUFFER_BASE = 0x80000000;
 const FIRST_FD = 3;
 const STDIN_FD = 0;
 
-// Linux errno numbers and readiness bits (native/os.h).
-export const E = { EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, EMFILE: 24, EPIPE: 32, EADDRINUSE: 98, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, ENOTCONN: 107, ECONNREFUSED: 111 } as const;
-const IN = 0x001;
-const OUT = 0x004;
-const ERR = 0x008;
-const HUP = 0x010;
+/** Linux errno numbers, by the short name the simulator uses. */
+export const E = ERRNO;
+const IN = EPOLL.EPOLLIN;
+const OUT = EPOLL.EPOLLOUT;
+const ERR = EPOLL.EPOLLERR;
+const HUP = EPOLL.EPOLLHUP;
 
 export interface KernelOptions {
   socketBufferBytes?: number;
@@ -83,14 +85,6 @@ class Epoll {
 }
 
 type File = Stream | Listener | Counter | Epoll;
-
-/** Thrown when a wait could only end by an event that nothing will ever produce. */
-export class SimulationDeadlock extends Error {
-  constructor(now: number) {
-    super(`simulation deadlock at ${now} ms: a wait without timeout, and nothing scheduled that could end it; give the wait a timeout or make the peer act`);
-    this.name = 'SimulationDeadlock';
-  }
-}
 
 /** Sees every byte a connection takes (the oracle's record of what was sent). */
 export interface KernelObserver {
@@ -461,7 +455,7 @@ export class SimKernel {
       let n = 0;
       for (const p of entries) {
         if (p.fd < 0) { p.revents = 0; continue; }
-        p.revents = this.#files.has(p.fd) ? this.readiness(p.fd) & (p.events | ERR | HUP) : 0x020;
+        p.revents = this.#files.has(p.fd) ? this.readiness(p.fd) & (p.events | ERR | HUP) : POLL.POLLNVAL;
         if (p.revents) n++;
       }
       return n;

@@ -1,7 +1,8 @@
 // The simulated network that every host's kernel shares: one virtual clock, the scheduled
 // deliveries, the listening ports of every host, the network's random stream and the faults.
 import { Random } from './random.js';
-import { Faults, type FaultRates, type Injection } from './faults.js';
+import { Faults, type Injection } from './faults.js';
+import type { FaultRates } from '../faults.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;

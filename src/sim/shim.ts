@@ -1,11 +1,11 @@
 // The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
 // their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
-import type { NativeShim } from '../native.js';
-import type { ShimLayout } from '../backend.js';
-import { SimKernel, SIM_BUFFER_BASE } from './kernel.js';
+import type { NativeShim, ShimLayout } from '../backend.js';
+import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
-import { ENTRY_INTS, APPLY_ONLY, MECHANISM } from '../seam.js';
+import { ENTRY_INTS, MECHANISM, EPOLL } from '../seam.js';
 import { ReactorError } from '../errors.js';
+import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 
 interface ShimModule {
   HEAPU8: Uint8Array;
@@ -16,6 +16,7 @@ interface ShimModule {
   _sim_shim_results(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
   _sim_shim_wake(shim: number): number;
+  _sim_shim_apply(shim: number, requests: number): number;
   _sim_shim_cycle(shim: number, requests: number, timeoutMs: number): number;
   _sim_shim_close(shim: number): void;
 }
@@ -120,20 +121,8 @@ export interface WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number>;
 }
 
-// Simulated reactors' wakeup tokens: above the native ones, reachable from their own thread.
-const FIRST_SIM_TOKEN = 0x80000000;
-let nextToken = FIRST_SIM_TOKEN;
-const byToken = new Map<number, SimShim>();
-
-/** wakeup(token) for a simulated reactor: true/false, or undefined if the token is not one. */
-export function wakeSimulated(token: number): boolean | undefined {
-  if (token < FIRST_SIM_TOKEN) return undefined;
-  const shim = byToken.get(token);
-  return shim !== undefined && shim.wakeup() === 0;
-}
-
 export class SimShim implements NativeShim {
-  readonly wakeToken = nextToken++;
+  readonly wakeToken = simulatedToken();
   readonly #module: ShimModule;
   readonly #shim: number;
   readonly #core: Int32Array;
@@ -162,16 +151,25 @@ export class SimShim implements NativeShim {
     this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
       layout.requestCapacity, layout.resultCapacity);
     if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
-    byToken.set(this.wakeToken, this);
+    listSimulated(this.wakeToken, this);
+  }
+
+  apply(requests: number): number {
+    return this.#across(requests, () => this.#module._sim_shim_apply(this.#shim, requests));
   }
 
   cycle(requests: number, timeoutMs: number): number {
-    if (!this.#open) return -9;
+    return this.#across(requests, () => this.#module._sim_shim_cycle(this.#shim, requests, timeoutMs));
+  }
+
+  /** Copies the requests into the shim's memory, runs `call`, copies its results back. */
+  #across(requests: number, call: () => number): number {
+    if (!this.#open) return -E.EBADF;
     if (this.crashed) throw hostDown(this.#kernel.host, 'wait');
     const m = this.#module;
     const ints = requests * ENTRY_INTS;
     m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
-    const results = m._sim_shim_cycle(this.#shim, requests, timeoutMs === APPLY_ONLY ? -2 : timeoutMs);
+    const results = call();
     const from = m._sim_shim_results(this.#shim) >> 2;
     this.#core.set(m.HEAP32.subarray(from, from + results * ENTRY_INTS), this.#layout.resultsAt >> 2);
     return results;
@@ -207,17 +205,17 @@ export class SimShim implements NativeShim {
   get signalled(): boolean {
     if (!this.#open) return false;
     if (this.#layout.mechanism === MECHANISM.iocp) return this.#ports.some((p) => p.wakePending);
-    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & 0x001) !== 0;
+    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & EPOLL.EPOLLIN) !== 0;
   }
 
   wakeup(): number {
-    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -9;
+    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -E.EBADF;
   }
 
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    byToken.delete(this.wakeToken);
+    unlistSimulated(this.wakeToken);
     this.#module._sim_shim_close(this.#shim);
   }
 

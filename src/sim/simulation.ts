@@ -1,20 +1,22 @@
 // A simulation of several hosts on one network: each host runs reactors over its own simulated
 // kernel, and the scheduler resolves their waitAsync calls in virtual-time order, so programs on
 // different hosts take turns as they would in real time, and every run of a seed is the same.
-import { Reactor } from '../reactor.js';
-import { simBackend, type Backend } from '../backend.js';
+import { openReactorOn, type Reactor } from '../reactor.js';
+import type { Backend } from '../backend.js';
+import { simBackend } from './backend.js';
 import { ReactorError } from '../errors.js';
 import type { ReactorOptions } from '../options.js';
 import { SimKernel, type Listener } from './kernel.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import { hostDown, type SimShim, type WaitScheduler } from './shim.js';
-import type { FaultReport, Injection } from './faults.js';
+import type { Injection } from './faults.js';
+import type { FaultReport } from '../faults.js';
 import type { SimConsole } from './console.js';
-import { WINDOWS_FLAVORS, type WindowsFlavor } from './iocp.js';
+import { WINDOWS_FLAVORS, type WindowsFlavor } from './windows-flavor.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
-import { recordFaults } from '../trace/faults.js';
-import { recordWire } from '../trace/wire.js';
+import { recordFaults } from './trace-faults.js';
+import { recordWire } from './trace-wire.js';
 import { Oracle } from './oracle.js';
 
 export interface SimulationOptions extends NetworkOptions {
@@ -74,7 +76,7 @@ export class SimHost {
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
-    const opening = Reactor.openOn<C>(backend, { trace: this.#watchers.sink, ...options });
+    const opening = openReactorOn<C>(backend, { trace: this.#watchers.sink, ...options });
     const oracle = this.#watchers.oracle;
     if (!oracle) return opening;
     const recv = backend.os.recv;

@@ -41,7 +41,7 @@ export interface CallRecord {
   error?: string;
 }
 
-/** A request the core handed the shim (native/seam.h seam_request; `kind` is REQ_*). */
+/** A request the core handed the shim (native/common/seam.h seam_request; `kind` is REQ_*). */
 export interface RequestRecord {
   k: 'request';
   t: number;
@@ -135,7 +135,7 @@ export interface SegmentRecord {
   flag: 'syn' | 'data' | 'fin' | 'rst';
   /** When it reaches the peer's kernel (t plus the latency, or later when held). */
   at: number;
-  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/trace/wire.ts): what it said. */
+  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/sim/trace-wire.ts): what it said. */
   data?: string;
   /** Faults that struck it: reset (it resets both ends), stall, halfClose (a FIN rides on it), partition (held until healed). */
   faults?: string[];

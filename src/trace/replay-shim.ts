@@ -1,14 +1,11 @@
 // The shim of a replay: no OS, no sockets. Each cycle checks that the core asks for what the
 // recording's core asked for, then writes the recorded raw results (and received bytes, where
 // the recorded recv put them) into the result ring, as the real shim's cycle did.
-import type { NativeShim } from '../native.js';
-import type { Backend, OsCalls, ShimLayout } from '../backend.js';
+import type { Backend, NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
-import { ENTRY_INTS, REQUEST } from '../seam.js';
+import { ENTRY_INTS, REQUEST, REQUEST_FIELD, RESULT_FIELD, ERRNO } from '../seam.js';
 import { decodeBase64 } from './base64.js';
-
-const EBADF = 9;
 
 /** What one recorded shim cycle took and gave. */
 export interface RecordedCycle {
@@ -49,6 +46,11 @@ export class ReplayShim implements NativeShim {
     return this.#write(recorded.results);
   }
 
+  /** A recording holds requests applied without a wait as a cycle of their own. */
+  apply(requests: number): number {
+    return this.cycle(requests);
+  }
+
   /** An async cycle ends when the replay reaches the end of its recorded wait: see `finishAsync`. */
   cycleAsync(requests: number): Promise<number> {
     const recorded = this.#cycles.get(this.#next) ?? { requests: [], results: [] };
@@ -79,11 +81,11 @@ export class ReplayShim implements NativeShim {
     let at = this.#layout.requestsAt >> 2;
     for (const q of recorded) {
       const i32 = this.#i32;
-      const live = { kind: i32[at], fd: i32[at + 1], target: i32[at + 2], len: i32[at + 4], mask: i32[at + 5] };
+      const live = { kind: i32[at + REQUEST_FIELD.kind], fd: i32[at + REQUEST_FIELD.fd], target: i32[at + REQUEST_FIELD.target], len: i32[at + REQUEST_FIELD.len], mask: i32[at + REQUEST_FIELD.mask] };
       if (live.kind !== q.kind || live.fd !== q.fd || live.target !== q.target || live.len !== q.len || live.mask !== q.mask) {
         throw divergence(this.#r, `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`);
       }
-      if (q.kind === REQUEST.recv) this.#recvAt.set(q.target, i32[at + 3]);
+      if (q.kind === REQUEST.recv) this.#recvAt.set(q.target, i32[at + REQUEST_FIELD.ptr]);
       at += ENTRY_INTS;
     }
   }
@@ -91,7 +93,14 @@ export class ReplayShim implements NativeShim {
   #write(results: ResultRecord[]): number {
     let at = this.#layout.resultsAt >> 2;
     for (const x of results) {
-      this.#i32.set([x.kind, x.fd, x.target, x.value, x.osCode, x.accepted, x.gen ?? 0, 0], at);
+      const entry = this.#i32.subarray(at, at + ENTRY_INTS).fill(0);
+      entry[RESULT_FIELD.kind] = x.kind;
+      entry[RESULT_FIELD.fd] = x.fd;
+      entry[RESULT_FIELD.target] = x.target;
+      entry[RESULT_FIELD.value] = x.value;
+      entry[RESULT_FIELD.osCode] = x.osCode;
+      entry[RESULT_FIELD.accepted] = x.accepted;
+      entry[RESULT_FIELD.gen] = x.gen ?? 0;
       at += ENTRY_INTS;
       const ptr = this.#recvAt.get(x.target);
       this.#recvAt.delete(x.target);
@@ -106,12 +115,15 @@ export class ReplayShim implements NativeShim {
   }
 }
 
-/** OS calls of a replay: the fd kinds the recording saw at each add; nothing else exists. */
+/**
+ * OS calls of a replay: the fd kinds the recording saw at each add; nothing else exists. A
+ * recorded close (of a registered fd) unregisters it, and closing the nothing behind it succeeds.
+ */
 function replayOs(kinds: Map<number, number>): OsCalls {
-  const none = (): number => -EBADF;
+  const none = (): number => -ERRNO.EBADF;
   return {
     socketPair: none, listen: none, connect: none, accept: none, send: none, recv: none, shutdown: none,
-    close: none, fdKind: (fd) => kinds.get(fd) ?? -EBADF,
+    close: () => 0, fdKind: (fd) => kinds.get(fd) ?? -ERRNO.EBADF,
   };
 }
 

@@ -1,13 +1,14 @@
 // Replay: drives a fresh core through a trace's app calls, its shim replaced by the recorded raw
 // results (src/trace/replay-shim.ts), offline, and checks that every wait delivers the recorded
 // events. A native run recorded with `trace` thus reproduces its event sequence with no sockets.
-import { Reactor } from '../reactor.js';
+import { openReactorOn, type Reactor } from '../reactor.js';
 import { ReactorError } from '../errors.js';
 import type { IoEvent } from '../events.js';
 import type { CallRecord, EventRecord, Trace, TraceReactor, TraceRecord } from './format.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './format.js';
 import { ReplayBackend, divergence, type RecordedCycle } from './replay-shim.js';
 import { decodeBase64 } from './base64.js';
+import { ERRNO } from '../seam.js';
 
 /** A replayed event: the IoEvent the app got, its buffer copied, its context the add's label. */
 export type ReplayedEvent = IoEvent<string>;
@@ -56,7 +57,7 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
   if (!records.some((x) => x.r === info.r)) return { r: info.r, events: [] };
   const backend = new ReplayBackend(info.r, cyclesOf(records, info.r));
   const { model, mechanism, poolSize, bufferSize, maxSockets } = info;
-  const reactor = await Reactor.openOn<string>(backend, { model, mechanism, poolSize, bufferSize, maxSockets });
+  const reactor = await openReactorOn<string>(backend, { model, mechanism, poolSize, bufferSize, maxSockets });
   const events: ReplayedEvent[] = [];
   let delivered: ReplayedEvent[] = [];
   let expected: EventRecord[] = [];
@@ -96,14 +97,14 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
     let error: string | undefined;
     try {
       switch (x.op) {
-        case 'add': b.kinds.set(x.fd!, x.kind ?? -9); r.add(x.fd!, x.label ?? '', x.events!); break;
+        case 'add': b.kinds.set(x.fd!, x.kind ?? -ERRNO.EBADF); r.add(x.fd!, x.label ?? '', x.events!); break;
         case 'modify': r.modify(x.fd!, x.events!); break;
         case 'remove': r.remove(x.fd!); break;
         case 'postRead': r.postRead(x.fd!); break;
         case 'postWrite': r.postWrite(x.fd!, decodeBase64(x.data ?? '') ?? new Uint8Array(0)); break;
         case 'wakeup': r.wakeup(); break;
         case 'destroy': r.destroy(); break;
-        case 'close': r.closeRegistered(x.fd!, () => 0); break;
+        case 'close': r.os.close(x.fd!); break;
         case 'wait':
           if (x.async && !x.error) outcome = r.waitAsync(x.timeoutMs ?? null, x.maxEvents);
           else if (!x.async) keep(r.wait(x.timeoutMs ?? null, x.maxEvents));

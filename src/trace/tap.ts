@@ -1,15 +1,15 @@
 // Records one reactor into a TraceSink: the app's calls, the requests the core hands the shim,
 // the raw results it gets back (with received bytes), the delivered events and counters after
-// each wait. Installed only on a reactor created with `trace`: one without runs untouched code.
-import type { NativeShim } from '../native.js';
-import type { OsCalls, ShimLayout } from '../backend.js';
+// each wait. The observer (src/reactor-observer.ts) of a reactor created with `trace`.
+import type { NativeShim, OsCalls, ShimLayout } from '../backend.js';
+import type { ObservedCall, ReactorObserver } from '../reactor-observer.js';
 import type { CallRecord, EventRecord, ResultRecord, TraceSink } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
 import { EventType } from '../events.js';
-import { REQUEST, RESULT, ENTRY_INTS } from '../seam.js';
+import { REQUEST, RESULT, ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, EVENT_FIELD } from '../seam.js';
 import { MAX_FD } from '../limits.js';
 
 /** What the tap reads of the core after a wait. */
@@ -29,17 +29,9 @@ export interface TapSetup {
   probe: CoreProbe;
 }
 
-type CallOp = CallRecord['op'];
-/** The reactor methods that are app calls, and the op each is recorded as. */
-const SYNC_CALLS: [string, CallOp][] = [
-  ['add', 'add'], ['modify', 'modify'], ['remove', 'remove'], ['postRead', 'postRead'],
-  ['postWrite', 'postWrite'], ['wait', 'wait'], ['wakeup', 'wakeup'], ['destroy', 'destroy'],
-  ['closeRegistered', 'close'],
-];
-
 const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
 
-export class ReactorTap {
+export class ReactorTap implements ReactorObserver {
   readonly r: number;
   readonly #writer: TraceWriter;
   readonly #i32: Int32Array;
@@ -66,9 +58,15 @@ export class ReactorTap {
   }
 
   /** The shim, seen through the tap. */
-  wrapShim(inner: NativeShim): NativeShim {
+  shim(inner: NativeShim): NativeShim {
     const tap = this;
     return {
+      apply(requests) {
+        tap.#requests(requests);
+        const results = inner.apply(requests);
+        tap.#results(results);
+        return results;
+      },
       cycle(requests, timeoutMs) {
         tap.#requests(requests);
         const results = inner.cycle(requests, timeoutMs);
@@ -89,29 +87,18 @@ export class ReactorTap {
     };
   }
 
-  /** Replaces the reactor's call methods, on this instance only, by recording ones. */
-  instrument(reactor: object): void {
-    const methods = reactor as Record<string, (...args: unknown[]) => unknown>;
-    for (const [name, op] of SYNC_CALLS) {
-      const inner = methods[name].bind(reactor);
-      methods[name] = (...args) => this.#call(op, args, inner);
-    }
-    const waitAsync = methods.waitAsync.bind(reactor) as (...args: unknown[]) => Promise<unknown>;
-    methods.waitAsync = (...args) => this.#callAsync(args, waitAsync);
-  }
-
   /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
   delivered(count: number, at: number): void {
     const i32 = this.#i32;
     const t = this.#setup.now();
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + 2];
-      const code = i32[at + 5];
+      const type = i32[at + EVENT_FIELD.type];
+      const code = i32[at + EVENT_FIELD.code];
       const event: EventRecord = {
-        k: 'event', t, r: this.r, fd: i32[at], slot: i32[at + 1], ctx: i32[at + 4], type, bytes: i32[at + 3],
-        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + 6],
+        k: 'event', t, r: this.r, fd: i32[at + EVENT_FIELD.fd], slot: i32[at + EVENT_FIELD.slot], ctx: i32[at + EVENT_FIELD.ctx], type, bytes: i32[at + EVENT_FIELD.bytes],
+        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode],
       };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + 7];
+      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
       this.#handled.add(event.fd);
       this.#writer.emit(event);
     }
@@ -122,12 +109,12 @@ export class ReactorTap {
     });
   }
 
-  #call(op: CallOp, args: unknown[], inner: (...args: unknown[]) => unknown): unknown {
-    if (this.#writer.inCall) return inner(...args);   // made by the call being recorded
+  call<T>(op: ObservedCall, args: readonly unknown[], run: () => T): T {
+    if (this.#writer.inCall) return run();   // made by the call being recorded
     const record = this.#callRecord(op, args);
     this.#writer.beginCall(this.r);
     try {
-      return inner(...args);
+      return run();
     } catch (e) {
       record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
       throw e;
@@ -136,12 +123,12 @@ export class ReactorTap {
     }
   }
 
-  #callAsync(args: unknown[], inner: (...args: unknown[]) => Promise<unknown>): Promise<unknown> {
+  callAsync<T>(args: readonly unknown[], run: () => Promise<T>): Promise<T> {
     const record = this.#callRecord('wait', args);
     record.async = true;
     const cycles = this.#cycles;
     this.#writer.beginCall(this.r);
-    const done = inner(...args);
+    const done = run();
     if (this.#cycles > cycles) {
       this.#writer.endCall(record);
       return done;
@@ -156,7 +143,7 @@ export class ReactorTap {
     });
   }
 
-  #callRecord(op: CallOp, args: unknown[]): CallRecord {
+  #callRecord(op: ObservedCall, args: readonly unknown[]): CallRecord {
     if (op === 'wait') this.#renamed();
     const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
     const [first, second, third] = args;
@@ -197,15 +184,15 @@ export class ReactorTap {
     const t = this.#setup.now();
     let at = this.#setup.layout.requestsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const kind = i32[at];
-      const target = i32[at + 2];
-      const len = i32[at + 4];
-      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + 3]);
+      const kind = i32[at + REQUEST_FIELD.kind];
+      const target = i32[at + REQUEST_FIELD.target];
+      const len = i32[at + REQUEST_FIELD.len];
+      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + REQUEST_FIELD.ptr]);
       if (kind === REQUEST.send) {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
       }
-      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + 1], target, len, mask: i32[at + 5], cycle });
+      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + REQUEST_FIELD.fd], target, len, mask: i32[at + REQUEST_FIELD.mask], cycle });
     }
   }
 
@@ -216,9 +203,9 @@ export class ReactorTap {
     const t = this.#setup.now();
     let at = this.#setup.layout.resultsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const kind = i32[at];
-      const target = i32[at + 2];
-      const value = i32[at + 3];
+      const kind = i32[at + RESULT_FIELD.kind];
+      const target = i32[at + RESULT_FIELD.target];
+      const value = i32[at + RESULT_FIELD.value];
       let data: string | undefined;
       if (kind === RESULT.complete) {
         const ptr = this.#recvAt.get(target);
@@ -231,7 +218,7 @@ export class ReactorTap {
         }
       }
       const result: ResultRecord = {
-        k: 'result', t, r: this.r, kind, fd: i32[at + 1], target, value, osCode: i32[at + 4], accepted: i32[at + 5], gen: i32[at + 6], cycle,
+        k: 'result', t, r: this.r, kind, fd: i32[at + RESULT_FIELD.fd], target, value, osCode: i32[at + RESULT_FIELD.osCode], accepted: i32[at + RESULT_FIELD.accepted], gen: i32[at + RESULT_FIELD.gen], cycle,
       };
       if (data !== undefined) result.data = data;
       this.#writer.emit(result);

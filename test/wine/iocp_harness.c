@@ -1,5 +1,5 @@
-/* The IOCP shim on a real completion port, without Node: its OS layer (native/os_win32.c) call by
- * call, then the shim logic (native/iocp.c) through the shim API. One line per case, "ok - name"
+/* The IOCP shim on a real completion port, without Node: its OS layer (native/win/os_win32.c) call by
+ * call, then the shim logic (native/win/iocp.c) through the shim API. One line per case, "ok - name"
  * or "not ok - name: why", exit status 1 if any failed. Run under Wine by test/windows.test.ts,
  * which reports each case as its own test. */
 #define WIN32_LEAN_AND_MEAN
@@ -10,10 +10,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "os.h"
-#include "os_iocp.h"
-#include "shim.h"
-#include "sockets.h"
+#include "common/os.h"
+#include "win/os_iocp.h"
+#include "common/shim.h"
+#include "common/sockets.h"
 
 #define OPS 8
 /* A completion must wake a blocked wait at once; Neolith's came up to 100 ms late. */

@@ -1,12 +1,13 @@
 // The chat scenario: `size` clients (default 16, up to CHAT_CLIENTS_MAX), each on its own host,
-// join a chat server (examples/chat's room, line reader and transport), and once all are in, the
-// first CHAT_SPEAKERS of them say CHAT_LINES lines each. Every client must receive every other
-// speaker's lines, each speaker's in order, before it quits; the server runs until all have quit.
+// join a chat server (src/chat's room, line reader and transport, as examples/chat-server.ts),
+// and once all are in, the first CHAT_SPEAKERS of them say CHAT_LINES lines each. Every client
+// must receive every other speaker's lines, each speaker's in order, before it quits; the server
+// runs until all have quit.
 import { EventType, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
-import { LineReader } from '../../../examples/chat/lines.js';
-import { Room, type Member } from '../../../examples/chat/room.js';
+import { LineReader } from '../../chat/lines.js';
+import { Room, type Member } from '../../chat/room.js';
 import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
 
 export const CHAT_PORT = 23;

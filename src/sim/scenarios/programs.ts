@@ -4,7 +4,7 @@
 import { EventType, type IoEvent, type Reactor } from '../../index.js';
 import type { Simulation } from '../simulation.js';
 import type { ScenarioOutcome } from '../scenario.js';
-import { Transport, type Outbox } from '../../../examples/chat/transport.js';
+import { Transport, type Outbox } from '../../chat/transport.js';
 
 /** Virtual time a scenario may take before the programs still running count as stuck. */
 export const SCENARIO_TIME_LIMIT_MS = 600_000;

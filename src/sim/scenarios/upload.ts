@@ -6,7 +6,7 @@
 import { EventType, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
-import { LineReader } from '../../../examples/chat/lines.js';
+import { LineReader } from '../../chat/lines.js';
 import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
 
 export const UPLOAD_PORT = 9000;

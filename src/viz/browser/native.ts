@@ -1,9 +1,8 @@
 // Stands in for src/native.ts in the page's bundle (scripts/viz-bundle.mjs): a browser has no
 // native addon, only the simulation, so asking for the native backend there is a clear error.
+import type { Backend } from '../../backend.js';
 import type { NativeBinding } from '../../native.js';
-import type { Model, Mechanism } from '../../options.js';
-
-export type { NativeShim, NativeBinding } from '../../native.js';
+import type { Model, Mechanism } from '../../model.js';
 
 const NO_NATIVE = `the native backend does not run in a browser; use backend: 'sim' (a Simulation)`;
 
@@ -24,5 +23,9 @@ export function nativeOpenRefused(): string {
 }
 
 export function nativeBinding(): NativeBinding {
+  throw new Error(`io-reactor: ${NO_NATIVE}`);
+}
+
+export function nativeBackend(): Backend {
   throw new Error(`io-reactor: ${NO_NATIVE}`);
 }

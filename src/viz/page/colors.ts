@@ -1,6 +1,6 @@
 // The page's palette and each record's style: one color per event type (the most telling flag of
 // an OR-ed mask wins), one per record kind, one per kind of bar.
-import type { Span } from './model.js';
+import type { Span } from './span.js';
 import type { TraceRecord } from '../../trace/format.js';
 
 export const EVENT_LEGEND: [number, string, string][] = [

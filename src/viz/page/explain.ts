@@ -5,7 +5,7 @@
 import type { TraceRecord, TraceReactor, ResultRecord, EventRecord, SegmentRecord } from '../../trace/format.js';
 import { decodeBase64 } from '../../trace/base64.js';
 import { portableCodeName } from '../../codes.js';
-import { RESULT, REQUEST } from '../../seam.js';
+import { RESULT, REQUEST, EVENT, EPOLL, POLL, WIN32, ERRNO } from '../../seam.js';
 import type { TraceModel } from './model.js';
 
 /** The core's translation tables, row by row (src/core.ts tableRows). */
@@ -16,21 +16,15 @@ export interface Tables {
   win32: number[][];
 }
 
-const EPOLL_NAMES: Record<number, string> = { 0x001: 'EPOLLIN', 0x002: 'EPOLLPRI', 0x004: 'EPOLLOUT', 0x008: 'EPOLLERR', 0x010: 'EPOLLHUP', 0x2000: 'EPOLLRDHUP' };
-const POLL_NAMES: Record<number, string> = { 0x001: 'POLLIN', 0x002: 'POLLPRI', 0x004: 'POLLOUT', 0x008: 'POLLERR', 0x010: 'POLLHUP', 0x020: 'POLLNVAL', 0x2000: 'POLLRDHUP' };
-// The table holds Win32 codes as numbers; these are their names (winerror.h).
-const WIN32_NAMES: Record<number, string> = {
-  6: 'ERROR_INVALID_HANDLE', 8: 'ERROR_NOT_ENOUGH_MEMORY', 38: 'ERROR_HANDLE_EOF', 64: 'ERROR_NETNAME_DELETED',
-  87: 'ERROR_INVALID_PARAMETER', 109: 'ERROR_BROKEN_PIPE', 121: 'ERROR_SEM_TIMEOUT', 995: 'ERROR_OPERATION_ABORTED',
-  1225: 'ERROR_CONNECTION_REFUSED', 1229: 'ERROR_CONNECTION_INVALID', 1231: 'ERROR_NETWORK_UNREACHABLE',
-  1232: 'ERROR_HOST_UNREACHABLE', 1236: 'ERROR_CONNECTION_ABORTED', 10004: 'WSAEINTR', 10009: 'WSAEBADF',
-  10022: 'WSAEINVAL', 10024: 'WSAEMFILE', 10035: 'WSAEWOULDBLOCK', 10038: 'WSAENOTSOCK', 10048: 'WSAEADDRINUSE',
-  10050: 'WSAENETDOWN', 10051: 'WSAENETUNREACH', 10052: 'WSAENETRESET', 10053: 'WSAECONNABORTED',
-  10054: 'WSAECONNRESET', 10055: 'WSAENOBUFS', 10057: 'WSAENOTCONN', 10058: 'WSAESHUTDOWN', 10060: 'WSAETIMEDOUT',
-  10061: 'WSAECONNREFUSED', 10065: 'WSAEHOSTUNREACH',
-};
-const EVENT_NAMES: [number, string][] = [[1, 'READ'], [2, 'WRITE'], [4, 'ERROR'], [8, 'CLOSE'], [16, 'ACCEPT']];
-const REQUEST_NAMES: Record<number, string> = Object.fromEntries(Object.entries(REQUEST).map(([name, n]) => [n, name]));
+/** Number → name of each OS vocabulary (src/seam.ts). */
+const namesOf = (numbers: Record<string, number>): Record<number, string> =>
+  Object.fromEntries(Object.entries(numbers).map(([name, n]) => [n, name]));
+const EPOLL_NAMES = namesOf(EPOLL);
+const POLL_NAMES = namesOf(POLL);
+const WIN32_NAMES = namesOf(WIN32);
+const ERRNO_NAMES = namesOf(ERRNO);
+const EVENT_NAMES: [number, string][] = Object.entries(EVENT).map(([name, bit]) => [bit, name]);
+const REQUEST_NAMES = namesOf(REQUEST);
 
 export function eventNames(flags: number): string {
   return EVENT_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join('|') || 'none';
@@ -57,7 +51,7 @@ export function translation(result: ResultRecord, reactor: TraceReactor, op: str
     return `${what} → ${event}`;
   }
   const row = (iocp ? tables.win32 : tables.errno).find(([code]) => code === result.osCode);
-  const name = iocp ? WIN32_NAMES[result.osCode] ?? 'unknown Win32 code' : row ? portableCodeName(row[1]) : 'unknown errno';
+  const name = (iocp ? WIN32_NAMES : ERRNO_NAMES)[result.osCode] ?? (iocp ? 'unknown Win32 code' : 'unknown errno');
   const outcome = row ? `${eventNames(row[2])} (${portableCodeName(row[1])})` : 'ERROR (EUNKNOWN)';
   return `${iocp ? 'GQCS FALSE' : `${op} failed, errno`} ${result.osCode} ${name} → ${outcome}`;
 }

@@ -5,6 +5,7 @@
 import type { Trace, TraceReactor, TraceRecord, CounterRecord, LabelRecord, SegmentRecord, TakeRecord } from '../../trace/format.js';
 import { REQUEST, RESULT } from '../../seam.js';
 import { styleOf } from './colors.js';
+import type { Span } from './span.js';
 
 export interface Lane {
   /** The reactor, or -1 for the network's lane and for an fd no reactor registered. */
@@ -22,14 +23,6 @@ export interface Arrow {
   to: number;
 }
 
-/** A span on a lane, between two records: an operation in flight, or a wait. */
-export interface Span {
-  lane: number;
-  start: number;
-  /** Record index where it ended; -1 while it is still open. */
-  end: number;
-  what: 'recv' | 'send' | 'accept' | 'wait';
-}
 
 const OPS: Record<number, Span['what']> = { [REQUEST.recv]: 'recv', [REQUEST.send]: 'send', [REQUEST.accept]: 'accept' };
 export const NETWORK_FD = -2;

@@ -1,18 +1,23 @@
 // Runs a scenario's seed in the page, on the same core.wasm and emscripten-built shim as Node,
 // and shows its trace; a second seed or model runs beside it for comparison.
-import { runScenario, SCENARIO_NAMES, type RunModel } from '../run.js';
 import { TraceModel } from './model.js';
+import type { Model } from '../../model.js';
 import type { App } from './app.js';
 import type { PageState } from './url.js';
 import { el, showError } from './dom.js';
 
 export function bindSimulation(app: App, onShown: () => void): (state: PageState) => Promise<void> {
   const scenario = el<HTMLSelectElement>('scenario');
-  scenario.replaceChildren(...SCENARIO_NAMES.map((name) => new Option(name, name)));
+  // The simulator sits behind its own door (src/sim/): reached by import(), like the CLI's sim command.
+  const simulator = import('../../sim/scenarios/run-traced.js').then((m) => {
+    scenario.replaceChildren(...m.SCENARIO_NAMES.map((name) => new Option(name, name)));
+    return m;
+  });
   const run = async (state: PageState): Promise<void> => {
+    const { runScenario } = await simulator;
     const name = state.scenario ?? scenario.value;
     const seed = state.seed ?? 1;
-    const model: RunModel = state.model ?? 'readiness';
+    const model: Model = state.model ?? 'readiness';
     const status = el('run-status');
     status.textContent = `running ${name} seed ${seed} (${model})…`;
     try {
@@ -38,12 +43,13 @@ export function bindSimulation(app: App, onShown: () => void): (state: PageState
     void run({
       scenario: scenario.value,
       seed: Number(el<HTMLInputElement>('seed').value),
-      model: el<HTMLSelectElement>('model').value as RunModel,
+      model: el<HTMLSelectElement>('model').value as Model,
       compareSeed: compare === '' ? undefined : Number(compare),
-      compareModel: compareModel === '' ? undefined : compareModel as RunModel,
+      compareModel: compareModel === '' ? undefined : compareModel as Model,
     });
   };
   return async (state) => {
+    await simulator;
     if (state.scenario) scenario.value = state.scenario;
     if (state.seed !== undefined) el<HTMLInputElement>('seed').value = String(state.seed);
     if (state.model) el<HTMLSelectElement>('model').value = state.model;

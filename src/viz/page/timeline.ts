@@ -4,7 +4,8 @@
 // it. Marks landing on a pixel already drawn in the same lane and color are skipped, arrows
 // joining the same pixels too, and only the rows scrolled into view are drawn, so a frame costs
 // at most rows shown × width × colors draws however long the trace.
-import type { TraceModel, Span } from './model.js';
+import type { TraceModel } from './model.js';
+import type { Span } from './span.js';
 import type { SegmentRecord } from '../../trace/format.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';

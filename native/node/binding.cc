@@ -1,0 +1,233 @@
+// The N-API binding: one Shim object per reactor (one call per wait cycle) and the socket
+// helpers. Failures come back as negative errno values; src/ turns them into ReactorError.
+#include <napi.h>
+#include <cerrno>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "wait_thread.h"
+
+extern "C" {
+#include "common/shim.h"
+#include "common/sockets.h"
+}
+
+namespace {
+
+// Wakeup tokens: worker threads wake a reactor by token, never by raw handle, so a stale token
+// after destroy is a harmless ENOENT instead of a wake of whatever reused the handle. The lock
+// also keeps a shim from closing while another thread wakes it.
+std::mutex tokens_lock;
+std::unordered_map<uint32_t, shim *> tokens;
+std::atomic<uint32_t> next_token{1};
+
+uint32_t register_token(shim *s) {
+  std::lock_guard<std::mutex> g(tokens_lock);
+  uint32_t id = next_token++;
+  tokens[id] = s;
+  return id;
+}
+
+void forget_token(uint32_t id) {
+  std::lock_guard<std::mutex> g(tokens_lock);
+  tokens.erase(id);
+}
+
+int wake_by_token(uint32_t id) {
+  std::lock_guard<std::mutex> g(tokens_lock);
+  auto it = tokens.find(id);
+  if (it == tokens.end()) return -ENOENT;
+  return shim_wake(it->second);
+}
+
+class Shim : public Napi::ObjectWrap<Shim> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Shim", {
+      InstanceMethod("apply", &Shim::Apply),
+      InstanceMethod("cycle", &Shim::Cycle),
+      InstanceMethod("cycleAsync", &Shim::CycleAsync),
+      InstanceMethod("wakeup", &Shim::Wakeup),
+      InstanceMethod("close", &Shim::Close),
+      InstanceAccessor("wakeToken", &Shim::WakeToken, nullptr),
+      InstanceAccessor("waitsInterrupted", &Shim::WaitsInterrupted, nullptr),
+    });
+  }
+
+  // new Shim(memory, model, mechanism, poolSize, maxSockets, requestsAt, resultsAt, resultCapacity)
+  explicit Shim(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Shim>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 8 || !info[0].IsArrayBuffer()) {
+      Napi::TypeError::New(env, "Shim(memory, model, mechanism, pool, sockets, requestsAt, resultsAt, resultCapacity)").ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::ArrayBuffer memory = info[0].As<Napi::ArrayBuffer>();
+    memory_ref_ = Napi::Persistent(memory);
+    shim_config cfg{};
+    uint8_t *base = static_cast<uint8_t *>(memory.Data());
+    cfg.buffers = base;
+    cfg.model = info[1].As<Napi::Number>().Int32Value();
+    cfg.mechanism = info[2].As<Napi::Number>().Int32Value();
+    cfg.pool_size = info[3].As<Napi::Number>().Int32Value();
+    cfg.max_sockets = info[4].As<Napi::Number>().Int32Value();
+    cfg.requests = reinterpret_cast<const seam_request *>(base + info[5].As<Napi::Number>().Uint32Value());
+    cfg.results = reinterpret_cast<seam_result *>(base + info[6].As<Napi::Number>().Uint32Value());
+    cfg.result_capacity = info[7].As<Napi::Number>().Uint32Value();
+    open_error_ = shim_open(&shim_, &cfg);
+    if (open_error_ == 0) {
+      open_ = true;
+      token_ = register_token(&shim_);
+    }
+  }
+
+  ~Shim() override { Release(); }
+
+ private:
+  void Release() {
+    if (!open_) return;
+    open_ = false;
+    forget_token(token_);
+    waiter_.Stop();
+    shim_close(&shim_);
+  }
+
+  // apply(requests): performs the requests without waiting, returns the results written.
+  Napi::Value Apply(const Napi::CallbackInfo &info) {
+    if (!open_) return Napi::Number::New(info.Env(), open_error_ ? open_error_ : -EBADF);
+    if (busy_) return Napi::Number::New(info.Env(), -EBUSY);
+    return Napi::Number::New(info.Env(), shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value()));
+  }
+
+  // cycle(requests, timeoutMs): performs the requests, waits, returns the results written.
+  Napi::Value Cycle(const Napi::CallbackInfo &info) {
+    if (!open_) return Napi::Number::New(info.Env(), open_error_ ? open_error_ : -EBADF);
+    if (busy_) return Napi::Number::New(info.Env(), -EBUSY);
+    int requests = info[0].As<Napi::Number>().Int32Value();
+    double timeout_ms = info[1].As<Napi::Number>().DoubleValue();
+    shim_apply(&shim_, requests);
+    return Napi::Number::New(info.Env(), shim_harvest(&shim_, timeout_ms));
+  }
+
+  // cycleAsync(requests, timeoutMs): requests now, the wait on this reactor's thread; resolves the count.
+  Napi::Value CycleAsync(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!open_ || busy_) {
+      auto d = Napi::Promise::Deferred::New(env);
+      d.Resolve(Napi::Number::New(env, open_ ? -EBUSY : -EBADF));
+      return d.Promise();
+    }
+    shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value());
+    busy_ = true;
+    auto deferred = std::make_shared<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
+    Ref();
+    waiter_.Start(env, &shim_, info[1].As<Napi::Number>().DoubleValue(), [this, deferred](Napi::Env env, int results) {
+      busy_ = false;
+      if (close_pending_) Release();
+      Unref();
+      deferred->Resolve(Napi::Number::New(env, results));
+    });
+    return deferred->Promise();
+  }
+
+  Napi::Value Wakeup(const Napi::CallbackInfo &info) {
+    return Napi::Number::New(info.Env(), open_ ? shim_wake(&shim_) : -EBADF);
+  }
+
+  // Idempotent; under a pending cycleAsync the OS handles go when it settles.
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (busy_) {
+      close_pending_ = true;
+      shim_wake(&shim_);
+    } else {
+      Release();
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value WakeToken(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), token_); }
+  Napi::Value WaitsInterrupted(const Napi::CallbackInfo &info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(shim_.waits_interrupted));
+  }
+
+  shim shim_{};
+  WaitThread waiter_;
+  Napi::Reference<Napi::ArrayBuffer> memory_ref_;
+  bool open_ = false, busy_ = false, close_pending_ = false;
+  int open_error_ = 0;
+  uint32_t token_ = 0;
+};
+
+int32_t fd_arg(const Napi::CallbackInfo &info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+Napi::Value SocketPair(const Napi::CallbackInfo &info) {
+  int fds[2];
+  int rc = sock_pair(fds);
+  if (rc < 0) return Napi::Number::New(info.Env(), rc);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, fds[0]);
+  out.Set(1u, fds[1]);
+  return out;
+}
+
+Napi::Value Listen(const Napi::CallbackInfo &info) {
+  std::string host = info[0].As<Napi::String>();
+  int port = 0;
+  int fd = sock_listen(host.c_str(), fd_arg(info, 1), fd_arg(info, 2), &port);
+  if (fd < 0) return Napi::Number::New(info.Env(), fd);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, fd);
+  out.Set(1u, port);
+  return out;
+}
+
+Napi::Value Connect(const Napi::CallbackInfo &info) {
+  std::string host = info[0].As<Napi::String>();
+  return Napi::Number::New(info.Env(), sock_connect(host.c_str(), fd_arg(info, 1)));
+}
+
+Napi::Value Accept(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_accept(fd_arg(info, 0))); }
+
+Napi::Value Send(const Napi::CallbackInfo &info) {
+  Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
+  return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), data.Data(), data.ByteLength())));
+}
+
+// recv(fd, maxBytes): a Uint8Array of what arrived (empty at end of stream), or -errno.
+Napi::Value Recv(const Napi::CallbackInfo &info) {
+  static thread_local std::vector<uint8_t> scratch(65536);
+  size_t max = info[1].As<Napi::Number>().Uint32Value();
+  if (scratch.size() < max) scratch.resize(max);
+  long n = sock_recv(fd_arg(info, 0), scratch.data(), max);
+  if (n < 0) return Napi::Number::New(info.Env(), static_cast<double>(n));
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), static_cast<size_t>(n));
+  if (n > 0) memcpy(out.Data(), scratch.data(), static_cast<size_t>(n));
+  return out;
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_shutdown(fd_arg(info, 0))); }
+Napi::Value CloseFd(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_close(fd_arg(info, 0))); }
+Napi::Value FdKind(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), fd_kind(fd_arg(info, 0))); }
+Napi::Value WakeByToken(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), wake_by_token(info[0].As<Napi::Number>().Uint32Value()));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Shim", Shim::Define(env));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair));
+  exports.Set("listen", Napi::Function::New(env, Listen));
+  exports.Set("connect", Napi::Function::New(env, Connect));
+  exports.Set("accept", Napi::Function::New(env, Accept));
+  exports.Set("send", Napi::Function::New(env, Send));
+  exports.Set("recv", Napi::Function::New(env, Recv));
+  exports.Set("shutdown", Napi::Function::New(env, Shutdown));
+  exports.Set("close", Napi::Function::New(env, CloseFd));
+  exports.Set("fdKind", Napi::Function::New(env, FdKind));
+  exports.Set("wakeByToken", Napi::Function::New(env, WakeByToken));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(io_reactor, Init)

@@ -1,0 +1,212 @@
+/* The IOCP shim: the completion model over a completion port (os_iocp.h). Reads and accepts the
+ * core queues are posted to the OS at once, with the context id as the op id; sends go one at a
+ * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
+ * the core, which translates it with the table the simulation uses too. */
+/* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include "common/os.h" /* os_now_ms, os_close */
+#include "os_iocp.h"
+#include "common/deadline.h"
+#include "common/results.h"
+
+typedef struct iocp_state {
+  intptr_t port;
+  /* A wakeup is in the port and not yet harvested: more wakeups merge into it, as an eventfd's
+   * do, rather than each ending a later wait early. */
+  atomic_int wake_pending;
+  os_completion batch[OS_IOCP_BATCH_MAX];
+} iocp_state;
+
+static intptr_t port_of(shim *s) {
+  return ((iocp_state *)s->mech_state)->port;
+}
+
+/* Whether a completion belongs to the registration its operation was posted for: after a remove
+ * (and maybe a new add of the same fd) it is only the OS confirming the cancel. */
+static fdstate *live_registration(shim *s, const shim_op *op) {
+  fdstate *f = fdmap_find(&s->fds, op->fd);
+  return f && f->slot == op->slot && f->gen == op->gen ? f : NULL;
+}
+
+/* ---- sends: one in flight per socket, continued until every byte has left ----------------- */
+
+static void end_writes(shim *s, fdstate *f, uint32_t code) {
+  int ctx = pop_op(s, &f->write_head, &f->write_tail);
+  push_complete(s, f->fd, ctx, f->write_done, (int)code, -1);
+  f->write_done = 0;
+  fail_queue(s, f->fd, &f->write_head, &f->write_tail, (int)code);
+}
+
+/* Posts the rest of the head send. A second send in flight could overtake the rest of a first
+ * one that completed short, so the queue waits behind the head. */
+static void post_head_send(shim *s, fdstate *f) {
+  const shim_op *op = &s->ops[f->write_head];
+  int rc = os_iocp_send(port_of(s), f->fd, s->cfg.buffers + op->ptr + f->write_done,
+                        (uint32_t)(op->len - f->write_done), (uint32_t)f->write_head);
+  if (rc != 0) end_writes(s, f, (uint32_t)rc);
+}
+
+static void on_send(shim *s, fdstate *f, const os_completion *c) {
+  f->write_done += (int)c->bytes;
+  if (c->error != 0) { end_writes(s, f, c->error); return; }
+  const shim_op *op = &s->ops[f->write_head];
+  if (f->write_done < op->len) { post_head_send(s, f); return; }
+  int ctx = pop_op(s, &f->write_head, &f->write_tail);
+  push_complete(s, f->fd, ctx, op->len, 0, -1);
+  f->write_done = 0;
+  if (f->write_head >= 0) post_head_send(s, f);
+}
+
+/* ---- completions ------------------------------------------------------------------------- */
+
+/* A connection reset before AcceptEx took it is not the listener's failure: wait for the next. */
+static int reposted_accept(shim *s, const shim_op *op, const os_completion *c) {
+  if (c->error != OS_WIN_ERROR_NETNAME_DELETED && c->error != OS_WIN_ERROR_CONNECTION_ABORTED) return 0;
+  return os_iocp_accept(port_of(s), op->fd, c->op) == 0;
+}
+
+static void on_completion(shim *s, const os_completion *c) {
+  if (c->op == OS_IOCP_WAKE_OP) {
+    s->woken = 1;
+    atomic_store(&((iocp_state *)s->mech_state)->wake_pending, 0);
+    return;
+  }
+  /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
+  if (c->op >= (uint32_t)s->cfg.pool_size) return;
+  const shim_op *op = &s->ops[c->op];
+  fdstate *f = live_registration(s, op);
+  if (!f) {
+    /* The core only takes the context back (and closes a socket accepted for nobody). */
+    int before = s->results;
+    push_complete(s, op->fd, (int)c->op, (int)c->bytes, (int)c->error, c->error == 0 ? c->accepted : -1);
+    s->bookkeeping += s->results - before;
+    return;
+  }
+  if (op->kind == REQ_SEND) { on_send(s, f, c); return; }
+  if (op->kind == REQ_ACCEPT) {
+    if (reposted_accept(s, op, c)) return;
+    push_complete(s, op->fd, (int)c->op, 0, (int)c->error, c->error == 0 ? c->accepted : -1);
+    return;
+  }
+  push_complete(s, op->fd, (int)c->op, c->error == 0 ? (int)c->bytes : 0, (int)c->error, -1);
+}
+
+/* ---- requests ---------------------------------------------------------------------------- */
+
+/* Listeners are only associated: the core posts their accepts. */
+static void request_add(shim *s, const seam_request *q) {
+  fdstate *f = fdmap_insert(&s->fds, q->fd);
+  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS); return; }
+  f->kind = q->len;
+  f->slot = q->target;
+  f->gen = q->gen;
+  int rc = os_iocp_associate(port_of(s), q->fd, q->len == KIND_STREAM);
+  if (rc != 0) {
+    fdmap_erase(&s->fds, f);
+    push_add_failed(s, q->fd, q->target, q->gen, rc);
+  }
+}
+
+/* Sends still queued here never reached the OS: they end now. What is in flight is cancelled
+ * by the OS, and each context comes back with its completion. */
+static void request_remove(shim *s, fdstate *f) {
+  int before = s->results;
+  if (f->write_head >= 0) {
+    pop_op(s, &f->write_head, &f->write_tail);
+    fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_WIN_ERROR_OPERATION_ABORTED);
+  }
+  s->bookkeeping += s->results - before;
+  os_iocp_dissociate(port_of(s), f->fd);
+  fdmap_erase(&s->fds, f);
+}
+
+static void request_io(shim *s, const seam_request *q) {
+  fdstate *f = fdmap_find(&s->fds, q->fd);
+  if (!f) { push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1); return; }
+  shim_op *op = &s->ops[q->target];
+  op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
+  op->fd = q->fd; op->slot = f->slot; op->gen = f->gen;
+  if (q->kind == REQ_SEND) {
+    int idle = f->write_head < 0;
+    queue_op(s, &f->write_head, &f->write_tail, q->target);
+    if (idle) post_head_send(s, f);
+    return;
+  }
+  int rc = q->kind == REQ_ACCEPT
+    ? os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target)
+    : os_iocp_recv(port_of(s), q->fd, s->cfg.buffers + q->ptr, (uint32_t)q->len, (uint32_t)q->target);
+  if (rc != 0) push_complete(s, q->fd, q->target, 0, rc, -1);
+}
+
+static int iocp_apply(shim *s, int count) {
+  s->results = 0;
+  s->bookkeeping = 0;
+  const seam_request *q = s->cfg.requests;
+  for (int i = 0; i < count; i++, q++) {
+    switch (q->kind) {
+    case REQ_ADD: request_add(s, q); break;
+    case REQ_REMOVE: {
+      fdstate *f = fdmap_find(&s->fds, q->fd);
+      if (f) request_remove(s, f);
+      break;
+    }
+    case REQ_CLOSE: os_close(q->fd); break;
+    case REQ_RECV: case REQ_SEND: case REQ_ACCEPT: request_io(s, q); break;
+    default: break;   /* REQ_MODIFY: the completion model has no interest to watch */
+    }
+  }
+  return s->results;
+}
+
+/* ---- waiting ----------------------------------------------------------------------------- */
+
+static int iocp_harvest(shim *s, double timeout_ms) {
+  iocp_state *st = s->mech_state;
+  if (s->results > s->bookkeeping) timeout_ms = 0;
+  double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
+  s->woken = 0;
+  for (;;) {
+    uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
+    int max = room < OS_IOCP_BATCH_MAX ? (int)room : OS_IOCP_BATCH_MAX;
+    if (max < 1) break;   /* no room: the port keeps the rest for the next wait */
+    int ms = ms_left(timeout_ms, deadline, os_now_ms());
+    int news_before = s->results - s->bookkeeping;
+    int n = os_iocp_wait(st->port, st->batch, max, ms);
+    if (n < 0) break;
+    for (int i = 0; i < n; i++) on_completion(s, &st->batch[i]);
+    if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
+    if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
+    /* Only cancels confirmed, or sends continued: nothing for the app yet. */
+  }
+  return s->results;
+}
+
+/* ---- lifetime ---------------------------------------------------------------------------- */
+
+static int iocp_open(shim *s) {
+  iocp_state *st = calloc(1, sizeof *st);
+  if (!st) return -OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
+  int rc = os_iocp_open(s->cfg.pool_size, &st->port);
+  if (rc != 0) { free(st); return -rc; }
+  s->mech_state = st;
+  return 0;
+}
+
+static void iocp_close(shim *s) {
+  iocp_state *st = s->mech_state;
+  if (!st) return;
+  os_iocp_shut(st->port);
+  free(st);
+  s->mech_state = NULL;
+}
+
+static int iocp_wake(shim *s) {
+  iocp_state *st = s->mech_state;
+  if (atomic_exchange(&st->wake_pending, 1)) return 0;
+  int rc = os_iocp_post(st->port);
+  if (rc != 0) atomic_store(&st->wake_pending, 0);
+  return -rc;
+}
+
+const shim_driver shim_driver_iocp = { iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake };

@@ -1,0 +1,56 @@
+// A sweep's configuration: what is run for every seed, its hash (printed with every failure),
+// and the command line that reproduces one run of it.
+import type { FaultRates } from '../../faults.js';
+import type { Injection } from '../faults.js';
+
+export interface SweepConfig {
+  scenario: string;
+  model: 'readiness' | 'completion';
+  size?: number;
+  bug?: string;
+  faults: FaultRates;
+  latencyMs: [number, number];
+}
+
+/** One-way latency of every run, in virtual ms: enough spread to reorder across connections. */
+export const SWEEP_LATENCY_MS: [number, number] = [1, 20];
+/** Faults a sweep injects unless --faults says otherwise: those a correct app must survive. */
+export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0.02 };
+
+/** FNV-1a, 32-bit, as 8 hex digits. */
+function fnv1a(text: string, seed = 0x811c9dc5): string {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Two FNV-1a lanes over the config: 16 hex digits that name it in every failure report. */
+export function configHash(config: SweepConfig): string {
+  const text = JSON.stringify([config.scenario, config.model, config.size ?? null, config.bug ?? null,
+    Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)), config.latencyMs]);
+  return fnv1a(text) + fnv1a(text, 0x050c5d1f);
+}
+
+export function formatFaults(faults: FaultRates): string {
+  const parts = Object.entries(faults).map(([k, v]) => `${k.replace(/Rate$/, '')}=${v}`);
+  return parts.length ? parts.join(',') : 'none';
+}
+
+export function formatSchedule(schedule: readonly Injection[]): string {
+  return schedule.length ? schedule.map((i) => `${i.kind}@${i.occasion}`).join(',') : 'none';
+}
+
+/** The command that runs `seed` of this config again (with `schedule`: exactly those faults). */
+export function reproduceCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
+  const parts = ['npx io-reactor sim', config.scenario, `--seed ${seed}`, `--model ${config.model}`];
+  if (config.size !== undefined) parts.push(`--size ${config.size}`);
+  if (config.bug !== undefined) parts.push(`--bug ${config.bug}`);
+  parts.push(schedule ? `--schedule ${formatSchedule(schedule)}` : `--faults ${formatFaults(config.faults)}`);
+  return parts.join(' ');
+}
+
+/** The commands that write this seed's trace (its failure marked) and open it in the visualizer. */
+export function vizCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
+  const file = `${config.scenario}-seed-${seed}.trace.json`;
+  return `${reproduceCommand(config, seed, schedule)} --trace ${file} && npx io-reactor viz ${file}`;
+}
