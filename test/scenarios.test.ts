@@ -32,7 +32,7 @@ describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
   test('upload without the bug survives partial writes; with it, a partial write corrupts a record', async () => {
     expect(await run('upload', { model, size: 3 }, 5, { partialWriteRate: 0.2 })).toEqual({ ok: true });
     const buggy = await run('upload', { model, size: 3, bug: 'ignore-partial-write' }, 5, { partialWriteRate: 0.2 });
-    expect(buggy).toEqual({ ok: false, failure: expect.stringContaining('arrived corrupt') });
+    expect(buggy).toEqual({ ok: false, failure: expect.stringContaining('arrived corrupt'), failedAtMs: expect.any(Number) });
   });
 
   test('upload with the bug passes when no fault strikes: only faults reveal it', async () => {
@@ -43,5 +43,6 @@ describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
 test('the failure names the first program that failed, and why', async () => {
   // Every connect refused: the clients fail at once, before the server sees anyone.
   const outcome = await run('echo', { size: 2 }, 1, { refuseRate: 1 });
-  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/) });
+  // Refused at once: the failure is seen at the start.
+  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/), failedAtMs: 0 });
 });

@@ -34,6 +34,13 @@ export async function runSeedTraced(config: SweepConfig, seed: number, schedule?
   }
   const trace = sim.trace();
   const result = { seed, ok: outcome.ok, failure: outcome.failure, injections: sim.faultInjections(), digest: traceHash(trace) };
-  if (!outcome.ok) trace.failure = { message: outcome.failure ?? 'the scenario failed', at: trace.records.length - 1 };
+  if (!outcome.ok) trace.failure = { message: outcome.failure ?? 'the scenario failed', at: lastRecordBy(trace, outcome.failedAtMs ?? Infinity) };
   return { result, trace };
+}
+
+/** The last record at or before `ms` (the first, when none is). */
+function lastRecordBy(trace: Trace, ms: number): number {
+  let at = 0;
+  while (at + 1 < trace.records.length && trace.records[at + 1].t <= ms) at++;
+  return at;
 }

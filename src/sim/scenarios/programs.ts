@@ -27,20 +27,26 @@ export interface Program {
  */
 export async function runPrograms(sim: Simulation, programs: Program[], reactors: Reactor<any>[]): Promise<ScenarioOutcome> {
   const results: (string | null | undefined)[] = programs.map(() => undefined);
+  const failedAt: number[] = programs.map(() => sim.now);
   const running = programs.map((p, i) => p.run().then(
     () => { results[i] = null; },
-    (e: unknown) => { results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`; },
+    (e: unknown) => {
+      results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`;
+      failedAt[i] = sim.now;
+    },
   ));
   while (sim.now < SCENARIO_TIME_LIMIT_MS && results.includes(undefined) && !results.some((r) => typeof r === 'string')) {
     const before = sim.now;
     if (await sim.runUntilIdle(Math.min(before + CHECK_EVERY_MS, SCENARIO_TIME_LIMIT_MS)) === before) break;
   }
-  const failure = results.find((r) => typeof r === 'string')
+  const threw = results.findIndex((r) => typeof r === 'string');
+  const failure = results[threw]
     ?? programs.map((p, i) => (results[i] === undefined ? `${p.name} did not finish by ${sim.now.toFixed(3)} ms: ${p.state}` : null)).find((r) => r !== null);
+  const failedAtMs = threw >= 0 ? failedAt[threw] : sim.now;
   for (const r of reactors) r.destroy();
   await sim.runUntilIdle(SCENARIO_TIME_LIMIT_MS);
   await Promise.all(running);
-  return failure ? { ok: false, failure } : { ok: true };
+  return failure ? { ok: false, failure, failedAtMs } : { ok: true };
 }
 
 /** A connection's outbox and the model-independent way to feed it and drain what arrives. */

@@ -14,6 +14,8 @@ import { showHash } from './export.js';
 const FRAME_WINDOW = 30;
 /** Events per second while playing. */
 const PLAY_RATE = 20;
+/** The view opened on a failure spans this many of the trace's longest arrows. */
+const FAILURE_SPAN_ARROWS = 6;
 
 export class App {
   model = new TraceModel();
@@ -81,11 +83,15 @@ export class App {
     this.redraw();
   }
 
-  /** Puts the cursor on the record where the run failed, the failure's time in the middle. */
+  /**
+   * Puts the cursor on the record where the run failed, in the middle, zoomed in (on a time axis)
+   * so the segments that led to it show: a few of the longest latencies either side.
+   */
   #jumpToFailure(): void {
     const at = Math.min(this.model.failure!.at, this.model.records.length - 1);
     this.view.cursor = at;
-    const span = this.view.v1 - this.view.v0;
+    const fitted = this.view.v1 - this.view.v0;
+    const span = this.view.axis === 'time' && this.model.longestArrowMs > 0 ? Math.min(fitted, FAILURE_SPAN_ARROWS * this.model.longestArrowMs) : fitted;
     const p = this.view.pos(this.model, at);
     this.view.v0 = p - span / 2;
     this.view.v1 = p + span / 2;
