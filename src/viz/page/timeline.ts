@@ -27,6 +27,8 @@ const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
 const FLOW_KINDS = KIND_BITS.event | KIND_BITS.fault | KIND_BITS.wire;
 const ARROW_FLAGS = ['syn', 'data', 'fin', 'rst'] as const;
 const FAILURE_COLOR = '#c00000';
+/** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
+const ARROW_HEADS_MAX = 600;
 
 /** Where in a lane's record list the first record at or after position `p` is. */
 function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
@@ -295,7 +297,10 @@ export class Timeline {
     }
     const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), heads: new Path2D(), lost: new Path2D() }));
     const struck: number[] = [];
+    // One arrow per start pixel, pair of rows and kind: past that, more lines add only ink.
     const seen = new Set<number>();
+    const rows = this.rowsVisible + 2;
+    let drawn = 0;
     for (let a = lo; a < arrows.length; a++) {
       const seg = records[arrows[a].from] as SegmentRecord;
       if (seg.t > view.v1) break;
@@ -304,18 +309,19 @@ export class Timeline {
       const y1 = to >= 0 ? yOf(model.laneOf[to]) : yOf(model.connLane.get(seg.conn) ?? -1);
       if (y0 < 0 && y1 < 0) continue;
       const x0 = xOf(seg.t);
-      const x1 = xOf(to >= 0 ? records[to].t : seg.at);
-      const key = ((Math.round(x0) * 8192 + Math.round(x1)) * 4096 + Math.round(y0)) * 4096 + Math.round(y1);
+      const flag = ARROW_FLAGS.indexOf(seg.flag);
+      const key = (((Math.round(x0) * rows + (y0 < 0 ? rows - 1 : this.#rowOf(y0))) * rows + (y1 < 0 ? rows - 1 : this.#rowOf(y1))) * 2 + (to >= 0 ? 1 : 0)) * 4 + flag;
       if (seen.has(key)) continue;
       seen.add(key);
-      const path = paths[ARROW_FLAGS.indexOf(seg.flag)];
+      const x1 = xOf(to >= 0 ? records[to].t : seg.at);
+      const path = paths[flag];
       const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
       const start = y0 >= 0 ? y0 : end - LANE_PX / 2;
       const line = to >= 0 ? path.lines : path.lost;
       line.moveTo(x0, start);
       line.lineTo(x1, end);
-      if (to >= 0) arrowHead(path.heads, x0, start, x1, end);
-      else crossAt(path.lost, x1, end);
+      if (to < 0) crossAt(path.lost, x1, end);
+      else if (++drawn <= ARROW_HEADS_MAX) arrowHead(path.heads, x0, start, x1, end);
       if (seg.faults) struck.push((x0 + x1) / 2, (start + end) / 2);
     }
     g.lineWidth = 1.25;
@@ -331,6 +337,10 @@ export class Timeline {
     g.lineWidth = 1;
     g.fillStyle = STYLE_COLORS[FAULT_STYLE];
     for (let f = 0; f < struck.length; f += 2) this.#triangle(g, struck[f], struck[f + 1] - LANE_PX / 2);
+  }
+
+  #rowOf(y: number): number {
+    return Math.floor((y - AXIS_PX) / LANE_PX);
   }
 
   #triangle(g: CanvasRenderingContext2D, x: number, y: number): void {
