@@ -17,7 +17,8 @@ export function buildWindows({ root, run, stale, has }) {
   if (!TOOLS.every(has) || !existsSync('/usr/lib/wine/wine64')) installTools(run, has);
   if (!existsSync(join(out, 'node.exe'))) fetchNode(out, run);
   const sources = ['native', 'test/wine/iocp_harness.c', 'CMakeLists.txt', 'node_modules/node-api-headers/def'];
-  if (stale('build/win/io_reactor.node', sources) || stale('build/win/iocp_harness.exe', sources)) {
+  const outputs = ['build/win/io_reactor.node', 'build/win/io_reactor_debug.node', 'build/win/iocp_harness.exe'];
+  if (outputs.some((output) => stale(output, sources))) {
     dropForeignCache(join(out, 'cmake'), join(root, TOOLCHAIN));
     run('Windows addon and IOCP harness (mingw-w64)', 'cmake', ['-S', '.', '-B', 'build/win/cmake', '-G', 'Ninja',
       `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN}`, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);

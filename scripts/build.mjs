@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { has, installApt as installAptWith } from './apt.mjs';
 import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,6 +34,7 @@ function run(what, command, args, env = {}) {
   execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
+const installApt = (pkg, why) => installAptWith(pkg, why, run);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 if (stale('node_modules/.package-lock.json', ['package.json', 'package-lock.json'])) {
@@ -45,7 +47,9 @@ const asc = ['assembly/index.ts', '--runtime', 'stub', '--optimizeLevel', '3', '
 // Release drops the core's assertions; tests and IO_REACTOR_DEBUG=1 load the asserting build.
 if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
 if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
-if (stale('build/native/Release/io_reactor.node', ['native', 'CMakeLists.txt'])) {
+// Both addons, release and asserting (IO_REACTOR_DEBUG=1), come from one cmake-js build.
+const addons = ['build/native/Release/io_reactor.node', 'build/native/Release/io_reactor_debug.node'];
+if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt']))) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
@@ -67,6 +71,7 @@ function buildSimShim() {
     'win/iocp.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
+  // No NDEBUG: the simulation always runs with the shim's assertions on.
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
@@ -85,21 +90,4 @@ function extractSimShimWasm() {
   const base64 = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(source)?.[1];
   if (!base64) throw new Error('build/sim/shim.mjs holds no inline wasm: was it built without -sSINGLE_FILE?');
   writeFileSync(join(root, 'build/sim/shim-wasm.mjs'), `export default '${base64}';\n`);
-}
-
-function has(command) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function installApt(pkg, why) {
-  if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error(`[build] ${why}: install it (Debian: apt-get install ${pkg}) and run again`);
-    process.exit(1);
-  }
-  run(`installing ${pkg} (apt-get)`, 'sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`]);
 }

@@ -1,5 +1,6 @@
 // Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
-// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows.
+// build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows; with
+// IO_REACTOR_DEBUG=1 (every test run) io_reactor_debug.node beside it, its assertions on.
 import { createRequire } from 'node:module';
 import type { Backend, NativeShim, OsCalls } from './backend.js';
 import type { Model, Mechanism } from './model.js';
@@ -44,7 +45,8 @@ export function nativeOpenRefused(): string {
 }
 
 export function nativeBinding(): NativeBinding {
-  const path = onWindows() ? '../../win/io_reactor.node' : '../../native/Release/io_reactor.node';
+  const name = process.env.IO_REACTOR_DEBUG === '1' ? 'io_reactor_debug.node' : 'io_reactor.node';
+  const path = onWindows() ? `../../win/${name}` : `../../native/Release/${name}`;
   binding ??= createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
 }

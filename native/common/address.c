@@ -25,6 +25,4 @@ int parse_address(const char *host, int port, address *a, socklen_t *size_bytes)
   return -EINVAL;
 }
 
-int address_port(const address *a) {
-  return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port);
-}
+int address_port(const address *a) { return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port); }

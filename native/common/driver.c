@@ -2,6 +2,7 @@
  * (epoll, poll) natively on Linux, IOCP natively on Windows, all three in the simulation. */
 #include <stdlib.h>
 #include <string.h>
+#include "assert.h"
 #include "os.h"
 #include "shim.h"
 
@@ -16,15 +17,25 @@ static const shim_driver *driver_for(int mechanism) {
 }
 
 int shim_open(shim *s, const shim_config *cfg) {
+  /* The core sizes everything at create, and never with zero. */
+  SHIM_ASSERT(cfg->model == MODEL_READINESS || cfg->model == MODEL_COMPLETION);
+  SHIM_ASSERT(cfg->pool_size > 0 && cfg->max_sockets > 0 && cfg->result_capacity > 0);
+  SHIM_ASSERT(cfg->requests != NULL && cfg->results != NULL);
   memset(s, 0, sizeof *s);
   s->cfg = *cfg;
   s->wake_fd = -1;
   s->driver = driver_for(cfg->mechanism);
   if (!s->driver) return -OS_EINVAL;
   s->ops = calloc((size_t)cfg->pool_size, sizeof(shim_op));
-  if (!s->ops || fdmap_open(&s->fds, cfg->max_sockets) != 0) { shim_close(s); return -OS_ENOMEM; }
+  if (!s->ops || fdmap_open(&s->fds, cfg->max_sockets) != 0) {
+    shim_close(s);
+    return -OS_ENOMEM;
+  }
   int rc = s->driver->open(s);
-  if (rc < 0) { shim_close(s); return rc; }
+  if (rc < 0) {
+    shim_close(s);
+    return rc;
+  }
   return 0;
 }
 
@@ -37,13 +48,15 @@ void shim_close(shim *s) {
 }
 
 int shim_apply(shim *s, int count) {
+  SHIM_ASSERT(s->driver != NULL && count >= 0);
   return s->driver->apply(s, count);
 }
 
 int shim_harvest(shim *s, double timeout_ms) {
-  return s->driver->harvest(s, timeout_ms);
+  SHIM_ASSERT(s->driver != NULL);
+  int results = s->driver->harvest(s, timeout_ms);
+  SHIM_ASSERT(results >= s->bookkeeping && (uint32_t)results <= s->cfg.result_capacity);
+  return results;
 }
 
-int shim_wake(shim *s) {
-  return s->driver->wake(s);
-}
+int shim_wake(shim *s) { return s->driver->wake(s); }

@@ -3,28 +3,42 @@
 #include <string.h>
 #include "fdmap.h"
 
-static uint32_t home(const fdmap *m, int fd) {
-  return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift;
+static uint32_t home(const fdmap *m, int fd) { return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift; }
+
+/* States in use, within the capacity; buckets at most half full, so every probe ends. */
+static void check_load(const fdmap *m) {
+  SHIM_ASSERT(m->free_count >= 0 && m->free_count <= m->capacity);
+  SHIM_ASSERT((uint32_t)m->capacity * 2 <= m->bucket_mask + 1);
 }
 
 int fdmap_open(fdmap *m, int capacity) {
+  SHIM_ASSERT(capacity > 0);
   uint32_t buckets = 2;
   int bits = 1;
-  while (buckets < (uint32_t)capacity * 2) { buckets <<= 1; bits++; }
+  while (buckets < (uint32_t)capacity * 2) {
+    buckets <<= 1;
+    bits++;
+  }
   m->capacity = capacity;
   m->states = calloc((size_t)capacity, sizeof(fdstate));
   m->free_list = malloc((size_t)capacity * sizeof(int32_t));
   m->buckets = calloc(buckets, sizeof(int32_t));
-  if (!m->states || !m->free_list || !m->buckets) { fdmap_close(m); return -1; }
+  if (!m->states || !m->free_list || !m->buckets) {
+    fdmap_close(m);
+    return -1;
+  }
   m->bucket_mask = buckets - 1;
   m->bucket_shift = 32 - bits;
   for (int i = 0; i < capacity; i++) m->free_list[i] = capacity - 1 - i;
   m->free_count = capacity;
+  check_load(m);
   return 0;
 }
 
 void fdmap_close(fdmap *m) {
-  free(m->states); free(m->free_list); free(m->buckets);
+  free(m->states);
+  free(m->free_list);
+  free(m->buckets);
   memset(m, 0, sizeof *m);
 }
 
@@ -37,6 +51,7 @@ fdstate *fdmap_find(fdmap *m, int fd) {
 }
 
 fdstate *fdmap_insert(fdmap *m, int fd) {
+  SHIM_ASSERT(fd >= 0 && fdmap_find(m, fd) == NULL); /* the core refuses a duplicate add */
   if (m->free_count == 0) return NULL;
   int32_t idx = m->free_list[--m->free_count];
   fdstate *f = &m->states[idx];
@@ -47,11 +62,13 @@ fdstate *fdmap_insert(fdmap *m, int fd) {
   uint32_t i = home(m, fd);
   while (m->buckets[i] != 0) i = (i + 1) & m->bucket_mask;
   m->buckets[i] = idx + 1;
+  check_load(m);
   return f;
 }
 
 void fdmap_erase(fdmap *m, fdstate *f) {
   int32_t idx = (int32_t)fdmap_index(m, f);
+  SHIM_ASSERT(f->fd >= 0 && fdmap_find(m, f->fd) == f);
   uint32_t i = home(m, f->fd);
   while (m->buckets[i] != idx + 1) i = (i + 1) & m->bucket_mask;
   for (uint32_t j = (i + 1) & m->bucket_mask;; j = (j + 1) & m->bucket_mask) {
@@ -66,4 +83,5 @@ void fdmap_erase(fdmap *m, fdstate *f) {
   m->buckets[i] = 0;
   f->fd = -1;
   m->free_list[m->free_count++] = idx;
+  check_load(m);
 }

@@ -2,28 +2,32 @@
 #ifndef IO_REACTOR_FDMAP_H
 #define IO_REACTOR_FDMAP_H
 #include <stdint.h>
+#include "assert.h"
 
 typedef struct fdstate {
   int fd, kind, slot, gen;
-  unsigned interest;       /* readiness: READ/WRITE the app asked for */
-  int watched;             /* the mechanism watches it */
+  unsigned interest; /* readiness: READ/WRITE the app asked for */
+  int watched;       /* the mechanism watches it */
   unsigned watched_bits;
   int always_ready, always_index, poll_index;
   int read_head, read_tail, write_head, write_tail;
-  int write_done;          /* bytes of the head write already sent */
+  int write_done; /* bytes of the head write already sent */
 } fdstate;
 
 typedef struct fdmap {
   fdstate *states;
   int32_t *free_list, free_count, capacity;
-  int32_t *buckets;        /* state index + 1; 0 is empty */
+  int32_t *buckets; /* state index + 1; 0 is empty */
   uint32_t bucket_mask, bucket_shift;
 } fdmap;
 
 int fdmap_open(fdmap *m, int capacity);
 void fdmap_close(fdmap *m);
 fdstate *fdmap_find(fdmap *m, int fd);
-fdstate *fdmap_insert(fdmap *m, int fd);   /* NULL when full */
+fdstate *fdmap_insert(fdmap *m, int fd); /* NULL when full */
 void fdmap_erase(fdmap *m, fdstate *f);
-static inline uint32_t fdmap_index(const fdmap *m, const fdstate *f) { return (uint32_t)(f - m->states); }
+static inline uint32_t fdmap_index(const fdmap *m, const fdstate *f) {
+  SHIM_ASSERT(f >= m->states && f < m->states + m->capacity);
+  return (uint32_t)(f - m->states);
+}
 #endif

@@ -3,9 +3,11 @@
 #ifndef IO_REACTOR_RESULTS_H
 #define IO_REACTOR_RESULTS_H
 #include <string.h>
+#include "assert.h"
 #include "shim.h"
 
 static inline seam_result *result_slot(shim *s) {
+  SHIM_ASSERT(s->results >= 0 && (uint32_t)s->results <= s->cfg.result_capacity);
   if ((uint32_t)s->results >= s->cfg.result_capacity) return NULL;
   seam_result *r = s->cfg.results + s->results++;
   memset(r, 0, sizeof *r);
@@ -17,27 +19,61 @@ static inline seam_result *result_slot(shim *s) {
 static inline void push_complete(shim *s, int fd, int ctx, int bytes, int os_code, int accepted) {
   seam_result *r = result_slot(s);
   if (!r) return;
-  r->kind = RES_COMPLETE; r->fd = fd; r->target = ctx; r->value = bytes;
-  r->os_code = os_code; r->accepted = accepted;
+  r->kind = RES_COMPLETE;
+  r->fd = fd;
+  r->target = ctx;
+  r->value = bytes;
+  r->os_code = os_code;
+  r->accepted = accepted;
 }
 
 static inline void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
   seam_result *r = result_slot(s);
   if (!r) return;
-  r->kind = RES_ADD_FAILED; r->fd = fd; r->target = slot; r->gen = gen; r->os_code = os_code;
+  r->kind = RES_ADD_FAILED;
+  r->fd = fd;
+  r->target = slot;
+  r->gen = gen;
+  r->os_code = os_code;
 }
 
+static inline int valid_context(const shim *s, int ctx) { return ctx >= 0 && ctx < s->cfg.pool_size; }
+
+/* A queue is empty at both ends or at neither. */
+static inline int queue_consistent(int head, int tail) { return (head < 0) == (tail < 0); }
+
 static inline void queue_op(shim *s, int *head, int *tail, int ctx) {
+  SHIM_ASSERT(valid_context(s, ctx) && !s->ops[ctx].queued);
+  SHIM_ASSERT(queue_consistent(*head, *tail));
+  s->ops[ctx].queued = 1;
   s->ops[ctx].next = -1;
-  if (*tail >= 0) s->ops[*tail].next = ctx; else *head = ctx;
+  if (*tail >= 0) s->ops[*tail].next = ctx;
+  else *head = ctx;
   *tail = ctx;
 }
 
 static inline int pop_op(shim *s, int *head, int *tail) {
   int ctx = *head;
+  SHIM_ASSERT(valid_context(s, ctx) && s->ops[ctx].queued);
   *head = s->ops[ctx].next;
-  if (*head < 0) *tail = -1;
+  if (*head < 0) {
+    SHIM_ASSERT(*tail == ctx);
+    *tail = -1;
+  }
+  s->ops[ctx].queued = 0;
   return ctx;
+}
+
+/* An I/O request the core may queue: a known kind, for one of its contexts, inside its memory. */
+static inline int valid_io_request(const shim *s, const seam_request *q) {
+  int io = q->kind == REQ_RECV || q->kind == REQ_SEND || q->kind == REQ_ACCEPT;
+  return io && valid_context(s, q->target) && q->ptr >= 0 && q->len >= 0;
+}
+
+/* An add: a kind of fd (carried in len) for one of the core's slots. */
+static inline int valid_add_request(const seam_request *q) {
+  int kind = q->len == KIND_SOCKET || q->len == KIND_LISTENER || q->len == KIND_STREAM;
+  return kind && q->fd >= 0 && q->target >= 0;
 }
 
 /* Ends every queued operation with os_code. */

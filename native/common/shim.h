@@ -7,7 +7,7 @@
 #include "seam.h"
 #include "fdmap.h"
 
-#define SHIM_IN 1u
+#define SHIM_IN  1u
 #define SHIM_OUT 2u
 
 struct shim;
@@ -37,12 +37,13 @@ typedef struct shim_driver {
 
 typedef struct shim_op {
   int32_t next, kind, ptr, len;
-  int32_t fd, slot, gen;     /* IOCP: the registration it was posted for */
+  int32_t fd, slot, gen; /* IOCP: the registration it was posted for */
+  int32_t queued;        /* on a per-fd queue: a context is on at most one */
 } shim_op;
 
 typedef struct shim_config {
   int model, mechanism, pool_size, max_sockets;
-  uint8_t *buffers;            /* base of the I/O buffers: requests carry offsets from it */
+  uint8_t *buffers; /* base of the I/O buffers: requests carry offsets from it */
   const seam_request *requests;
   seam_result *results;
   uint32_t result_capacity;
@@ -51,16 +52,16 @@ typedef struct shim_config {
 typedef struct shim {
   shim_config cfg;
   const shim_driver *driver;
-  const mechanism *mech;     /* POSIX */
-  void *mech_state;          /* the mechanism's own state; IOCP: the port's */
-  int wake_fd;               /* POSIX */
+  const mechanism *mech; /* POSIX */
+  void *mech_state;      /* the mechanism's own state; IOCP: the port's */
+  int wake_fd;           /* POSIX */
   fdmap fds;
-  shim_op *ops;              /* indexed by context id */
-  int results;               /* written in this cycle */
-  int bookkeeping;           /* of which only return contexts of removed fds */
+  shim_op *ops;    /* indexed by context id */
+  int results;     /* written in this cycle */
+  int bookkeeping; /* of which only return contexts of removed fds */
   int woken;
-  int always_count;          /* POSIX: fds epoll refuses (regular files), always ready */
-  uint32_t *always;          /* fdstate indexes */
+  int always_count; /* POSIX: fds epoll refuses (regular files), always ready */
+  uint32_t *always; /* fdstate indexes */
   uint64_t waits_interrupted;
 } shim;
 

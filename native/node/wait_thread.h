@@ -13,7 +13,7 @@ extern "C" {
 }
 
 class WaitThread {
- public:
+public:
   using Done = std::function<void(Napi::Env, int results)>;
 
   ~WaitThread() { Stop(); }
@@ -45,7 +45,7 @@ class WaitThread {
     tsfn_alive_ = false;
   }
 
- private:
+private:
   void Launch(Napi::Env env, shim *s) {
     shim_ = s;
     tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function(), "io-reactor waitAsync", 0, 1, this,

@@ -13,9 +13,11 @@
 #include "common/os.h"
 
 _Static_assert(OS_EAGAIN == EAGAIN && OS_EINTR == EINTR && OS_ECANCELED == ECANCELED &&
-               OS_ECONNABORTED == ECONNABORTED && OS_EPERM == EPERM, "Linux errno numbering");
+                   OS_ECONNABORTED == ECONNABORTED && OS_EPERM == EPERM,
+               "Linux errno numbering");
 _Static_assert((int)OS_IN == (int)EPOLLIN && (int)OS_OUT == (int)EPOLLOUT && OS_IN == POLLIN && OS_OUT == POLLOUT &&
-               OS_ERR == POLLERR && OS_HUP == POLLHUP, "epoll and poll share these bits");
+                   OS_ERR == POLLERR && OS_HUP == POLLHUP,
+               "epoll and poll share these bits");
 _Static_assert(sizeof(os_pollfd) == sizeof(struct pollfd), "os_pollfd is struct pollfd");
 
 int os_accept(int fd) {
@@ -66,7 +68,7 @@ int os_eventfd(void) {
 int os_eventfd_signal(int fd) {
   uint64_t one = 1;
   for (;;) {
-    if (write(fd, &one, sizeof one) >= 0 || errno == EAGAIN) return 0;   /* EAGAIN: already signalled */
+    if (write(fd, &one, sizeof one) >= 0 || errno == EAGAIN) return 0; /* EAGAIN: already signalled */
     if (errno != EINTR) return -errno;
   }
 }
@@ -76,9 +78,7 @@ void os_eventfd_drain(int fd) {
   while (read(fd, &count, sizeof count) < 0 && errno == EINTR) {}
 }
 
-int os_close(int fd) {
-  return close(fd) == 0 || errno == EINTR ? 0 : -errno;
-}
+int os_close(int fd) { return close(fd) == 0 || errno == EINTR ? 0 : -errno; }
 
 double os_now_ms(void) {
   struct timespec ts;
@@ -92,12 +92,16 @@ int os_epoll_create(void) {
 }
 
 static int epoll_control(int ep, int op, int fd, uint32_t events, uint32_t tag) {
-  struct epoll_event ev = { .events = events, .data.u64 = tag };
+  struct epoll_event ev = {.events = events, .data.u64 = tag};
   return epoll_ctl(ep, op, fd, &ev) == 0 ? 0 : -errno;
 }
 
-int os_epoll_add(int ep, int fd, uint32_t events, uint32_t tag) { return epoll_control(ep, EPOLL_CTL_ADD, fd, events, tag); }
-int os_epoll_modify(int ep, int fd, uint32_t events, uint32_t tag) { return epoll_control(ep, EPOLL_CTL_MOD, fd, events, tag); }
+int os_epoll_add(int ep, int fd, uint32_t events, uint32_t tag) {
+  return epoll_control(ep, EPOLL_CTL_ADD, fd, events, tag);
+}
+int os_epoll_modify(int ep, int fd, uint32_t events, uint32_t tag) {
+  return epoll_control(ep, EPOLL_CTL_MOD, fd, events, tag);
+}
 int os_epoll_remove(int ep, int fd) { return epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : -errno; }
 
 enum { EPOLL_BATCH = 1024 };

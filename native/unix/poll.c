@@ -2,12 +2,13 @@
  * the wakeup fd. Harvesting starts where the last capped harvest stopped, so no fd starves. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/shim.h"
 
 typedef struct poll_state {
   os_pollfd *fds;
-  uint32_t *owner;          /* fdstate index per pollfd entry */
+  uint32_t *owner; /* fdstate index per pollfd entry */
   uint32_t *ready_owner;
   unsigned *ready_events;
   int count, cursor;
@@ -25,7 +26,11 @@ static int pl_open(shim *s) {
   p->ready_owner = calloc((size_t)s->cfg.max_sockets + 1, sizeof(uint32_t));
   p->ready_events = calloc((size_t)s->cfg.max_sockets + 1, sizeof(unsigned));
   if (!p->fds || !p->owner || !p->ready_owner || !p->ready_events) {
-    free(p->fds); free(p->owner); free(p->ready_owner); free(p->ready_events); free(p);
+    free(p->fds);
+    free(p->owner);
+    free(p->ready_owner);
+    free(p->ready_events);
+    free(p);
     return -OS_ENOMEM;
   }
   p->fds[0].fd = s->wake_fd;
@@ -49,7 +54,9 @@ static void pl_close(shim *s) {
 
 static int pl_watch(shim *s, fdstate *f, unsigned bits) {
   poll_state *p = s->mech_state;
+  SHIM_ASSERT((bits & ~(SHIM_IN | SHIM_OUT)) == 0);
   if (!f->watched) {
+    SHIM_ASSERT(p->count <= s->cfg.max_sockets); /* entry 0 is the wakeup fd */
     f->poll_index = p->count++;
     p->fds[f->poll_index].fd = f->fd;
     p->owner[f->poll_index] = fdmap_index(&s->fds, f);
@@ -62,6 +69,8 @@ static int pl_watch(shim *s, fdstate *f, unsigned bits) {
 
 static void pl_unwatch(shim *s, fdstate *f) {
   poll_state *p = s->mech_state;
+  SHIM_ASSERT(f->watched && f->poll_index >= 1 && f->poll_index < p->count);
+  SHIM_ASSERT(p->owner[f->poll_index] == fdmap_index(&s->fds, f));
   int last = --p->count;
   if (f->poll_index != last) {
     p->fds[f->poll_index] = p->fds[last];
@@ -92,8 +101,9 @@ static int pl_wait(shim *s, int timeout_ms) {
     p->ready_events[ready++] = (unsigned short)p->fds[i].revents;
   }
   p->cursor = i;
+  SHIM_ASSERT((uint32_t)ready <= room);
   for (int k = 0; k < ready; k++) shim_on_ready(s, &s->fds.states[p->ready_owner[k]], p->ready_events[k]);
   return n;
 }
 
-const mechanism mechanism_poll = { pl_open, pl_close, pl_watch, pl_unwatch, pl_wait };
+const mechanism mechanism_poll = {pl_open, pl_close, pl_watch, pl_unwatch, pl_wait};

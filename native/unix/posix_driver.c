@@ -3,11 +3,13 @@
  * accepts are performed by the shim when their fd is ready, and each reports one completion. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h"
 #include "common/deadline.h"
 #include "common/results.h"
 
 static void add_always(shim *s, fdstate *f) {
+  SHIM_ASSERT(f->always_index < 0 && s->always_count < s->cfg.max_sockets);
   f->always_ready = 1;
   f->always_index = s->always_count;
   s->always[s->always_count++] = fdmap_index(&s->fds, f);
@@ -15,6 +17,7 @@ static void add_always(shim *s, fdstate *f) {
 
 static void remove_always(shim *s, fdstate *f) {
   if (f->always_index < 0) return;
+  SHIM_ASSERT(f->always_index < s->always_count && s->always[f->always_index] == fdmap_index(&s->fds, f));
   uint32_t last = s->always[--s->always_count];
   s->always[f->always_index] = last;
   s->fds.states[last].always_index = f->always_index;
@@ -88,6 +91,7 @@ static void perform_reads(shim *s, fdstate *f) {
 static void perform_writes(shim *s, fdstate *f) {
   while (f->write_head >= 0) {
     shim_op *op = &s->ops[f->write_head];
+    SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
     int left = op->len - f->write_done;
     long n = os_write(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr + f->write_done, (size_t)left);
     if (n == -OS_EAGAIN) return;
@@ -110,21 +114,28 @@ static void perform_writes(shim *s, fdstate *f) {
 /* ---- requests ---------------------------------------------------------------------------- */
 
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC); return; }
+  if (!f) {
+    push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC);
+    return;
+  }
   f->kind = q->len;
   f->slot = q->target;
   f->gen = q->gen;
   f->interest = (unsigned)q->mask;
-  int open = os_is_regular_file(q->fd);   /* the fd may have closed since add() checked it */
+  int open = os_is_regular_file(q->fd); /* the fd may have closed since add() checked it */
   if (open < 0) {
     fdmap_erase(&s->fds, f);
     push_add_failed(s, q->fd, q->target, q->gen, -open);
     return;
   }
-  if (s->cfg.model == MODEL_COMPLETION) return;   /* watched once operations are queued */
+  if (s->cfg.model == MODEL_COMPLETION) return; /* watched once operations are queued */
   int rc = s->mech->watch(s, f, f->interest);
-  if (rc == -OS_EPERM) { add_always(s, f); return; }
+  if (rc == -OS_EPERM) {
+    add_always(s, f);
+    return;
+  }
   if (rc < 0) {
     fdmap_erase(&s->fds, f);
     push_add_failed(s, q->fd, q->target, q->gen, -rc);
@@ -144,14 +155,20 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) { push_complete(s, q->fd, q->target, 0, OS_EBADF, -1); return; }
+  if (!f) {
+    push_complete(s, q->fd, q->target, 0, OS_EBADF, -1);
+    return;
+  }
   shim_op *op = &s->ops[q->target];
-  op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
+  op->kind = q->kind;
+  op->ptr = q->ptr;
+  op->len = q->len;
   if (q->kind == REQ_SEND) {
     int idle = f->write_head < 0;
     queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) perform_writes(s, f);   /* most sends finish at once, as IOCP's often do */
+    if (idle) perform_writes(s, f); /* most sends finish at once, as IOCP's often do */
   } else {
     queue_op(s, &f->read_head, &f->read_tail, q->target);
   }
@@ -188,10 +205,14 @@ static int posix_apply(shim *s, int count) {
 /* ---- waiting ----------------------------------------------------------------------------- */
 
 void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
+  SHIM_ASSERT(fdmap_find(&s->fds, f->fd) == f); /* a live registration, never an erased state */
   if (s->cfg.model == MODEL_READINESS) {
     seam_result *r = result_slot(s);
     if (!r) return;
-    r->kind = RES_READY; r->fd = f->fd; r->target = f->slot; r->gen = f->gen;
+    r->kind = RES_READY;
+    r->fd = f->fd;
+    r->target = f->slot;
+    r->gen = f->gen;
     r->value = (int32_t)revents;
     r->os_code = (revents & OS_ERR) && f->kind != KIND_STREAM ? os_socket_error(f->fd) : 0;
     return;
@@ -207,13 +228,15 @@ static void report_always_ready(shim *s) {
   for (int i = 0; i < s->always_count; i++) {
     fdstate *f = &s->fds.states[s->always[i]];
     unsigned bits = s->cfg.model == MODEL_READINESS ? f->interest : SHIM_IN | SHIM_OUT;
-    if (s->cfg.model == MODEL_COMPLETION || bits) shim_on_ready(s, f, (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0));
+    if (s->cfg.model == MODEL_COMPLETION || bits)
+      shim_on_ready(s, f, (bits & SHIM_IN ? OS_IN : 0) | (bits & SHIM_OUT ? OS_OUT : 0));
   }
 }
 
 static int has_always_work(shim *s) {
   if (s->cfg.model == MODEL_READINESS) {
-    for (int i = 0; i < s->always_count; i++) if (s->fds.states[s->always[i]].interest) return 1;
+    for (int i = 0; i < s->always_count; i++)
+      if (s->fds.states[s->always[i]].interest) return 1;
     return 0;
   }
   for (int i = 0; i < s->always_count; i++) {
@@ -231,7 +254,10 @@ static int posix_harvest(shim *s, double timeout_ms) {
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int before = s->results;
     int n = s->mech->wait(s, ms);
-    if (n == -OS_EINTR) { s->waits_interrupted++; continue; }
+    if (n == -OS_EINTR) {
+      s->waits_interrupted++;
+      continue;
+    }
     if (n < 0) break;
     if (s->results > before || s->woken || ms == 0) break;
     if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
@@ -243,9 +269,7 @@ static int posix_harvest(shim *s, double timeout_ms) {
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
-static int posix_wake(shim *s) {
-  return os_eventfd_signal(s->wake_fd);
-}
+static int posix_wake(shim *s) { return os_eventfd_signal(s->wake_fd); }
 
 static int posix_open(shim *s) {
   s->always = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
@@ -263,4 +287,4 @@ static void posix_close(shim *s) {
   free(s->always);
 }
 
-const shim_driver shim_driver_posix = { posix_open, posix_close, posix_apply, posix_harvest, posix_wake };
+const shim_driver shim_driver_posix = {posix_open, posix_close, posix_apply, posix_harvest, posix_wake};

@@ -50,7 +50,7 @@ int sock_connect(const char *host, int port) {
   set_nodelay(fd);
   while (connect(fd, &a.sa, len) != 0) {
     if (errno == EINTR) continue;
-    if (errno == EINPROGRESS) break;   /* finishes in the background; WRITE or ERROR tells */
+    if (errno == EINPROGRESS) break; /* finishes in the background; WRITE or ERROR tells */
     return fail_closing(fd);
   }
   return fd;
@@ -59,7 +59,10 @@ int sock_connect(const char *host, int port) {
 int sock_accept(int fd) {
   for (;;) {
     int nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (nfd >= 0) { set_nodelay(nfd); return nfd; }
+    if (nfd >= 0) {
+      set_nodelay(nfd);
+      return nfd;
+    }
     if (errno != EINTR && errno != ECONNABORTED) return -errno;
   }
 }
@@ -82,9 +85,7 @@ long sock_recv(int fd, void *buf, size_t len) {
   }
 }
 
-int sock_shutdown(int fd) {
-  return shutdown(fd, SHUT_WR) == 0 ? 0 : -errno;
-}
+int sock_shutdown(int fd) { return shutdown(fd, SHUT_WR) == 0 ? 0 : -errno; }
 
 int sock_close(int fd) {
   /* On Linux the fd is released even when close reports EINTR: never retry. */

@@ -5,6 +5,7 @@
 /* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include "common/assert.h"
 #include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "common/deadline.h"
@@ -18,9 +19,7 @@ typedef struct iocp_state {
   os_completion batch[OS_IOCP_BATCH_MAX];
 } iocp_state;
 
-static intptr_t port_of(shim *s) {
-  return ((iocp_state *)s->mech_state)->port;
-}
+static intptr_t port_of(shim *s) { return ((iocp_state *)s->mech_state)->port; }
 
 /* Whether a completion belongs to the registration its operation was posted for: after a remove
  * (and maybe a new add of the same fd) it is only the OS confirming the cancel. */
@@ -41,17 +40,26 @@ static void end_writes(shim *s, fdstate *f, uint32_t code) {
 /* Posts the rest of the head send. A second send in flight could overtake the rest of a first
  * one that completed short, so the queue waits behind the head. */
 static void post_head_send(shim *s, fdstate *f) {
+  SHIM_ASSERT(f->write_head >= 0);
   const shim_op *op = &s->ops[f->write_head];
+  SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
   int rc = os_iocp_send(port_of(s), f->fd, s->cfg.buffers + op->ptr + f->write_done,
                         (uint32_t)(op->len - f->write_done), (uint32_t)f->write_head);
   if (rc != 0) end_writes(s, f, (uint32_t)rc);
 }
 
 static void on_send(shim *s, fdstate *f, const os_completion *c) {
+  SHIM_ASSERT(f->write_head == (int)c->op); /* one send in flight per socket: the head */
   f->write_done += (int)c->bytes;
-  if (c->error != 0) { end_writes(s, f, c->error); return; }
+  if (c->error != 0) {
+    end_writes(s, f, c->error);
+    return;
+  }
   const shim_op *op = &s->ops[f->write_head];
-  if (f->write_done < op->len) { post_head_send(s, f); return; }
+  if (f->write_done < op->len) {
+    post_head_send(s, f);
+    return;
+  }
   int ctx = pop_op(s, &f->write_head, &f->write_tail);
   push_complete(s, f->fd, ctx, op->len, 0, -1);
   f->write_done = 0;
@@ -83,7 +91,11 @@ static void on_completion(shim *s, const os_completion *c) {
     s->bookkeeping += s->results - before;
     return;
   }
-  if (op->kind == REQ_SEND) { on_send(s, f, c); return; }
+  SHIM_ASSERT(op->kind == REQ_RECV || op->kind == REQ_SEND || op->kind == REQ_ACCEPT);
+  if (op->kind == REQ_SEND) {
+    on_send(s, f, c);
+    return;
+  }
   if (op->kind == REQ_ACCEPT) {
     if (reposted_accept(s, op, c)) return;
     push_complete(s, op->fd, (int)c->op, 0, (int)c->error, c->error == 0 ? c->accepted : -1);
@@ -96,8 +108,12 @@ static void on_completion(shim *s, const os_completion *c) {
 
 /* Listeners are only associated: the core posts their accepts. */
 static void request_add(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_add_request(q));
   fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) { push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS); return; }
+  if (!f) {
+    push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS);
+    return;
+  }
   f->kind = q->len;
   f->slot = q->target;
   f->gen = q->gen;
@@ -122,11 +138,19 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_io_request(s, q));
   fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) { push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1); return; }
+  if (!f) {
+    push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1);
+    return;
+  }
   shim_op *op = &s->ops[q->target];
-  op->kind = q->kind; op->ptr = q->ptr; op->len = q->len;
-  op->fd = q->fd; op->slot = f->slot; op->gen = f->gen;
+  op->kind = q->kind;
+  op->ptr = q->ptr;
+  op->len = q->len;
+  op->fd = q->fd;
+  op->slot = f->slot;
+  op->gen = f->gen;
   if (q->kind == REQ_SEND) {
     int idle = f->write_head < 0;
     queue_op(s, &f->write_head, &f->write_tail, q->target);
@@ -134,8 +158,8 @@ static void request_io(shim *s, const seam_request *q) {
     return;
   }
   int rc = q->kind == REQ_ACCEPT
-    ? os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target)
-    : os_iocp_recv(port_of(s), q->fd, s->cfg.buffers + q->ptr, (uint32_t)q->len, (uint32_t)q->target);
+               ? os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target)
+               : os_iocp_recv(port_of(s), q->fd, s->cfg.buffers + q->ptr, (uint32_t)q->len, (uint32_t)q->target);
   if (rc != 0) push_complete(s, q->fd, q->target, 0, rc, -1);
 }
 
@@ -152,8 +176,12 @@ static int iocp_apply(shim *s, int count) {
       break;
     }
     case REQ_CLOSE: os_close(q->fd); break;
-    case REQ_RECV: case REQ_SEND: case REQ_ACCEPT: request_io(s, q); break;
-    default: break;   /* REQ_MODIFY: the completion model has no interest to watch */
+    case REQ_RECV:
+    case REQ_SEND:
+    case REQ_ACCEPT: request_io(s, q); break;
+    default: /* REQ_MODIFY: the completion model has no interest to watch */
+      SHIM_ASSERT(q->kind == REQ_MODIFY || q->kind == REQ_NONE);
+      break;
     }
   }
   return s->results;
@@ -169,11 +197,12 @@ static int iocp_harvest(shim *s, double timeout_ms) {
   for (;;) {
     uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
     int max = room < OS_IOCP_BATCH_MAX ? (int)room : OS_IOCP_BATCH_MAX;
-    if (max < 1) break;   /* no room: the port keeps the rest for the next wait */
+    if (max < 1) break; /* no room: the port keeps the rest for the next wait */
     int ms = ms_left(timeout_ms, deadline, os_now_ms());
     int news_before = s->results - s->bookkeeping;
     int n = os_iocp_wait(st->port, st->batch, max, ms);
     if (n < 0) break;
+    SHIM_ASSERT(n <= max);
     for (int i = 0; i < n; i++) on_completion(s, &st->batch[i]);
     if (s->results - s->bookkeeping > news_before || s->woken || ms == 0) break;
     if (timeout_ms >= 0 && os_now_ms() >= deadline) break;
@@ -188,7 +217,10 @@ static int iocp_open(shim *s) {
   iocp_state *st = calloc(1, sizeof *st);
   if (!st) return -OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
   int rc = os_iocp_open(s->cfg.pool_size, &st->port);
-  if (rc != 0) { free(st); return -rc; }
+  if (rc != 0) {
+    free(st);
+    return -rc;
+  }
   s->mech_state = st;
   return 0;
 }
@@ -209,4 +241,4 @@ static int iocp_wake(shim *s) {
   return -rc;
 }
 
-const shim_driver shim_driver_iocp = { iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake };
+const shim_driver shim_driver_iocp = {iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake};

@@ -27,11 +27,11 @@ enum { KEY_SOCKET = 0, KEY_WAKE = 1, KEY_STREAM = 2 };
 
 typedef struct win_op {
   OVERLAPPED ov;
-  SOCKET socket;            /* what a socket operation in flight runs on */
+  SOCKET socket; /* what a socket operation in flight runs on */
   int in_flight;
-  SOCKET accepted;          /* AcceptEx's fresh socket, INVALID_SOCKET otherwise */
+  SOCKET accepted; /* AcceptEx's fresh socket, INVALID_SOCKET otherwise */
   SOCKET listener;
-  uint32_t stream_error;    /* set by the stdin reader for its own completions */
+  uint32_t stream_error; /* set by the stdin reader for its own completions */
   char addresses[2 * ACCEPT_ADDRESS_BYTES];
 } win_op;
 
@@ -46,11 +46,11 @@ typedef struct win_stream {
   CONDITION_VARIABLE changed;
   HANDLE handle;
   int fd, ended;
-  uint32_t end_error;       /* why reading stopped: ERROR_HANDLE_EOF, or what ReadFile said */
-  struct win_port *owner;   /* the port of the posted read, NULL when none is posted */
+  uint32_t end_error;     /* why reading stopped: ERROR_HANDLE_EOF, or what ReadFile said */
+  struct win_port *owner; /* the port of the posted read, NULL when none is posted */
   uint32_t op, len;
   uint8_t *buf;
-  uint32_t held;            /* bytes read ahead of a request (kept, never dropped) */
+  uint32_t held; /* bytes read ahead of a request (kept, never dropped) */
   uint8_t data[WIN32_STREAM_BUFFER_BYTES];
 } win_stream;
 
@@ -60,7 +60,7 @@ static win_stream *streams;
 typedef struct win_port {
   HANDLE iocp;
   int max_ops;
-  int in_flight;            /* socket operations posted and not yet harvested */
+  int in_flight; /* socket operations posted and not yet harvested */
   win_op *ops;
 } win_port;
 
@@ -114,7 +114,10 @@ static void bound_forget(win_port *p) {
   for (int i = 0; i < WIN32_BOUND_BUCKETS; i++) {
     for (win_bound **at = &bound[i]; *at;) {
       win_bound *b = *at;
-      if (b->port != p) { at = &b->next; continue; }
+      if (b->port != p) {
+        at = &b->next;
+        continue;
+      }
       *at = b->next;
       free(b);
     }
@@ -122,9 +125,7 @@ static void bound_forget(win_port *p) {
   ReleaseSRWLockExclusive(&bound_lock);
 }
 
-static uint32_t ntstatus_to_win32(ULONG_PTR status) {
-  return (uint32_t)RtlNtStatusToDosError((NTSTATUS)status);
-}
+static uint32_t ntstatus_to_win32(ULONG_PTR status) { return (uint32_t)RtlNtStatusToDosError((NTSTATUS)status); }
 
 int os_iocp_open(int max_ops, intptr_t *port) {
   if (winsock_ready() != 0) return OS_WIN_WSAENOBUFS;
@@ -147,9 +148,7 @@ int os_iocp_open(int max_ops, intptr_t *port) {
 
 /* ---- streams: a reader thread each ---------------------------------------------------------- */
 
-static HANDLE stream_handle(int fd) {
-  return fd == 0 ? GetStdHandle(STD_INPUT_HANDLE) : (HANDLE)_get_osfhandle(fd);
-}
+static HANDLE stream_handle(int fd) { return fd == 0 ? GetStdHandle(STD_INPUT_HANDLE) : (HANDLE)_get_osfhandle(fd); }
 
 /* The stream for fd, if it was associated as one (and fd still names the same handle). */
 static win_stream *stream_of(int fd) {
@@ -187,8 +186,13 @@ static DWORD WINAPI stream_reader(void *arg) {
     BOOL ok = ReadFile(st->handle, st->data, sizeof st->data, &n, NULL);
     DWORD err = ok ? 0 : GetLastError();
     EnterCriticalSection(&st->lock);
-    if (ok && n == 0) { st->ended = 1; st->end_error = ERROR_HANDLE_EOF; }
-    else if (!ok) { st->ended = 1; st->end_error = err == ERROR_BROKEN_PIPE ? ERROR_HANDLE_EOF : err; }
+    if (ok && n == 0) {
+      st->ended = 1;
+      st->end_error = ERROR_HANDLE_EOF;
+    } else if (!ok) {
+      st->ended = 1;
+      st->end_error = err == ERROR_BROKEN_PIPE ? ERROR_HANDLE_EOF : err;
+    }
     st->held = n;
     stream_deliver(st);
   }
@@ -300,7 +304,7 @@ int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op) {
   win_stream *st = stream_of(fd);
   if (st) return stream_recv(p, st, buf, len, op);
   win_op *o = fresh_op(p, op, fd);
-  WSABUF b = { .len = len, .buf = buf };
+  WSABUF b = {.len = len, .buf = buf};
   DWORD flags = 0;
   return posted(p, o, WSARecv((SOCKET)fd, &b, 1, NULL, &flags, &o->ov, NULL));
 }
@@ -309,7 +313,7 @@ int os_iocp_send(intptr_t port, int fd, const void *buf, uint32_t len, uint32_t 
   win_port *p = port_of(port);
   if (op >= (uint32_t)p->max_ops) return OS_WIN_ERROR_INVALID_PARAMETER;
   win_op *o = fresh_op(p, op, fd);
-  WSABUF b = { .len = len, .buf = (char *)buf };
+  WSABUF b = {.len = len, .buf = (char *)buf};
   return posted(p, o, WSASend((SOCKET)fd, &b, 1, NULL, 0, &o->ov, NULL));
 }
 
@@ -319,7 +323,8 @@ int os_iocp_accept(intptr_t port, int listener, uint32_t op) {
   SOCKADDR_STORAGE local;
   int local_len = sizeof local;
   if (getsockname((SOCKET)listener, (struct sockaddr *)&local, &local_len) != 0) return WSAGetLastError();
-  SOCKET s = WSASocketW(local.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  SOCKET s =
+      WSASocketW(local.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
   if (s == INVALID_SOCKET) return WSAGetLastError();
   win_op *o = fresh_op(p, op, listener);
   o->accepted = s;
@@ -344,7 +349,8 @@ int os_iocp_post(intptr_t port) {
 static int32_t finish_accept(win_port *p, win_op *o, uint32_t *error) {
   SOCKET s = o->accepted;
   o->accepted = INVALID_SOCKET;
-  if (*error == 0 && setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&o->listener, sizeof o->listener) != 0) {
+  if (*error == 0 &&
+      setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&o->listener, sizeof o->listener) != 0) {
     *error = (uint32_t)WSAGetLastError();
   }
   if (*error == 0 && !CreateIoCompletionPort((HANDLE)s, p->iocp, KEY_SOCKET, 0)) *error = GetLastError();
@@ -381,7 +387,8 @@ static void harvest_entry(win_port *p, const OVERLAPPED_ENTRY *e, os_completion 
   }
   c->bytes = e->dwNumberOfBytesTransferred;
   c->error = e->lpCompletionKey == KEY_STREAM ? o->stream_error
-           : e->lpOverlapped->Internal != 0 ? ntstatus_to_win32(e->lpOverlapped->Internal) : 0;
+             : e->lpOverlapped->Internal != 0 ? ntstatus_to_win32(e->lpOverlapped->Internal)
+                                              : 0;
   if (o->accepted != INVALID_SOCKET) c->accepted = finish_accept(p, o, &c->error);
 }
 
@@ -425,9 +432,7 @@ void os_iocp_shut(intptr_t port) {
   free(p);
 }
 
-int os_close(int fd) {
-  return sock_close(fd) == 0 ? 0 : -OS_EBADF;
-}
+int os_close(int fd) { return sock_close(fd) == 0 ? 0 : -OS_EBADF; }
 
 double os_now_ms(void) {
   static LARGE_INTEGER frequency;

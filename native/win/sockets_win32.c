@@ -20,36 +20,35 @@ static BOOL CALLBACK winsock_start(PINIT_ONCE once, void *param, void **context)
   return WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
 }
 
-int winsock_ready(void) {
-  return InitOnceExecuteOnce(&winsock_once, winsock_start, NULL, NULL) ? 0 : -ENETDOWN;
-}
+int winsock_ready(void) { return InitOnceExecuteOnce(&winsock_once, winsock_start, NULL, NULL) ? 0 : -ENETDOWN; }
 
 /* One table from WSA codes to errno names, as libuv keeps one (src/win/error.c). */
 static int wsa_errno(int wsa) {
   switch (wsa) {
-    case WSAEWOULDBLOCK: return EAGAIN;
-    case WSAEINTR: return EINTR;
-    case WSAEBADF: case WSAENOTSOCK: return EBADF;
-    case WSAEACCES: return EACCES;
-    case WSAEINVAL: return EINVAL;
-    case WSAEMFILE: return EMFILE;
-    case WSAEINPROGRESS: return EINPROGRESS;
-    case WSAEALREADY: return EALREADY;
-    case WSAEMSGSIZE: return EMSGSIZE;
-    case WSAEADDRINUSE: return EADDRINUSE;
-    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
-    case WSAENETDOWN: return ENETDOWN;
-    case WSAENETUNREACH: return ENETUNREACH;
-    case WSAECONNABORTED: return ECONNABORTED;
-    case WSAECONNRESET: return ECONNRESET;
-    case WSAENOBUFS: return ENOBUFS;
-    case WSAEISCONN: return EISCONN;
-    case WSAENOTCONN: return ENOTCONN;
-    case WSAESHUTDOWN: return EPIPE;
-    case WSAETIMEDOUT: return ETIMEDOUT;
-    case WSAECONNREFUSED: return ECONNREFUSED;
-    case WSAEHOSTUNREACH: return EHOSTUNREACH;
-    default: return EIO;
+  case WSAEWOULDBLOCK: return EAGAIN;
+  case WSAEINTR: return EINTR;
+  case WSAEBADF:
+  case WSAENOTSOCK: return EBADF;
+  case WSAEACCES: return EACCES;
+  case WSAEINVAL: return EINVAL;
+  case WSAEMFILE: return EMFILE;
+  case WSAEINPROGRESS: return EINPROGRESS;
+  case WSAEALREADY: return EALREADY;
+  case WSAEMSGSIZE: return EMSGSIZE;
+  case WSAEADDRINUSE: return EADDRINUSE;
+  case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+  case WSAENETDOWN: return ENETDOWN;
+  case WSAENETUNREACH: return ENETUNREACH;
+  case WSAECONNABORTED: return ECONNABORTED;
+  case WSAECONNRESET: return ECONNRESET;
+  case WSAENOBUFS: return ENOBUFS;
+  case WSAEISCONN: return EISCONN;
+  case WSAENOTCONN: return ENOTCONN;
+  case WSAESHUTDOWN: return EPIPE;
+  case WSAETIMEDOUT: return ETIMEDOUT;
+  case WSAECONNREFUSED: return ECONNREFUSED;
+  case WSAEHOSTUNREACH: return EHOSTUNREACH;
+  default: return EIO;
   }
 }
 
@@ -148,9 +147,7 @@ int sock_accept(int fd) {
   if (winsock_ready() != 0) return -ENETDOWN;
   for (;;) {
     SOCKET s = accept((SOCKET)fd, NULL, NULL);
-    if (s != INVALID_SOCKET) {
-      return sock_adopt(s) == 0 ? (int)s : fail_closing(s);
-    }
+    if (s != INVALID_SOCKET) { return sock_adopt(s) == 0 ? (int)s : fail_closing(s); }
     int err = WSAGetLastError();
     if (err != WSAEINTR && err != WSAECONNRESET) return -wsa_errno(err);
   }

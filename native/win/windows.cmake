@@ -17,16 +17,22 @@ add_custom_target(node_api_implib DEPENDS ${NODE_API_IMPLIB})
 execute_process(COMMAND node -p "require('node-addon-api').include_dir"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} OUTPUT_VARIABLE NODE_ADDON_API_DIR OUTPUT_STRIP_TRAILING_WHITESPACE)
 
-add_library(io_reactor SHARED native/node/binding.cc ${WIN_SHIM_SOURCES})
-add_dependencies(io_reactor node_api_implib)
-set_target_properties(io_reactor PROPERTIES PREFIX "" SUFFIX ".node")
-target_include_directories(io_reactor PRIVATE ${CMAKE_SOURCE_DIR}/node_modules/node-api-headers/include
-  ${CMAKE_SOURCE_DIR}/${NODE_ADDON_API_DIR} native)
-target_compile_definitions(io_reactor PRIVATE NAPI_VERSION=8 NAPI_DISABLE_CPP_EXCEPTIONS)
-target_compile_options(io_reactor PRIVATE ${WIN_WARNINGS})
-target_link_libraries(io_reactor PRIVATE ${NODE_API_IMPLIB} ${WIN_LINK})
+# Release and asserting builds, as on Linux (CMakeLists.txt).
+function(add_win_addon name)
+  add_library(${name} SHARED native/node/binding.cc ${WIN_SHIM_SOURCES})
+  add_dependencies(${name} node_api_implib)
+  set_target_properties(${name} PROPERTIES PREFIX "" SUFFIX ".node")
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/node_modules/node-api-headers/include
+    ${CMAKE_SOURCE_DIR}/${NODE_ADDON_API_DIR} native)
+  target_compile_definitions(${name} PRIVATE NAPI_VERSION=8 NAPI_DISABLE_CPP_EXCEPTIONS)
+  target_compile_options(${name} PRIVATE ${WIN_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${NODE_API_IMPLIB} ${WIN_LINK})
+endfunction()
+add_win_addon(io_reactor)
+add_win_addon(io_reactor_debug)
+target_compile_options(io_reactor_debug PRIVATE -UNDEBUG)
 
 add_executable(iocp_harness test/wine/iocp_harness.c ${WIN_SHIM_SOURCES})
 target_include_directories(iocp_harness PRIVATE native)
-target_compile_options(iocp_harness PRIVATE ${WIN_WARNINGS})
+target_compile_options(iocp_harness PRIVATE ${WIN_WARNINGS} -UNDEBUG)   # a test: assertions on
 target_link_libraries(iocp_harness PRIVATE ${WIN_LINK})

@@ -52,7 +52,7 @@ static int expect_quiet(intptr_t port, int timeout_ms) {
 
 typedef struct fixture {
   intptr_t port;
-  int a, b;   /* a connected loopback pair; `a` is associated */
+  int a, b; /* a connected loopback pair; `a` is associated */
 } fixture;
 
 static int setup(fixture *f) {
@@ -75,9 +75,8 @@ static int wakeup_ends_wait(void) {
   fixture f;
   if (!setup(&f)) return 0;
   os_completion c;
-  int ok = os_iocp_post(f.port) == 0 && take(f.port, &c, 1000)
-        && (c.op == OS_IOCP_WAKE_OP || fail("op %u, expected the wakeup op", c.op))
-        && expect_quiet(f.port, 20);
+  int ok = os_iocp_post(f.port) == 0 && take(f.port, &c, 1000) &&
+           (c.op == OS_IOCP_WAKE_OP || fail("op %u, expected the wakeup op", c.op)) && expect_quiet(f.port, 20);
   teardown(&f);
   return ok;
 }
@@ -97,17 +96,19 @@ static int recv_completes_with_bytes(void) {
   if (!setup(&f)) return 0;
   char buf[64] = {0};
   os_completion c;
-  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 3) == 0
-        && expect_quiet(f.port, 20)
-        && sock_send(f.b, "IOCP test data", 14) == 14
-        && take(f.port, &c, 1000)
-        && ((c.op == 3 && c.bytes == 14 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error))
-        && (memcmp(buf, "IOCP test data", 14) == 0 || fail("buffer holds '%.14s'", buf));
+  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 3) == 0 && expect_quiet(f.port, 20) &&
+           sock_send(f.b, "IOCP test data", 14) == 14 && take(f.port, &c, 1000) &&
+           ((c.op == 3 && c.bytes == 14 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error)) &&
+           (memcmp(buf, "IOCP test data", 14) == 0 || fail("buffer holds '%.14s'", buf));
   teardown(&f);
   return ok;
 }
 
-typedef struct delayed_send { int fd; DWORD delay_ms; volatile double sent_ms; } delayed_send;
+typedef struct delayed_send {
+  int fd;
+  DWORD delay_ms;
+  volatile double sent_ms;
+} delayed_send;
 
 static DWORD WINAPI send_later(void *arg) {
   delayed_send *d = arg;
@@ -121,7 +122,7 @@ static int completion_wakes_blocked_wait_at_once(void) {
   fixture f;
   if (!setup(&f)) return 0;
   char buf[8];
-  delayed_send d = { f.b, 100, 0 };
+  delayed_send d = {f.b, 100, 0};
   os_completion c;
   int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 1) == 0;
   HANDLE t = CreateThread(NULL, 0, send_later, &d, 0, NULL);
@@ -130,8 +131,8 @@ static int completion_wakes_blocked_wait_at_once(void) {
   WaitForSingleObject(t, INFINITE);
   CloseHandle(t);
   teardown(&f);
-  return ok && ((c.op == 1 && c.bytes == 1) || fail("op %u bytes %u", c.op, c.bytes))
-            && (late < PROMPT_MS || fail("the completion woke the wait %.1f ms after the send", late));
+  return ok && ((c.op == 1 && c.bytes == 1) || fail("op %u bytes %u", c.op, c.bytes)) &&
+         (late < PROMPT_MS || fail("the completion woke the wait %.1f ms after the send", late));
 }
 
 static int send_completes(void) {
@@ -139,12 +140,11 @@ static int send_completes(void) {
   if (!setup(&f)) return 0;
   char got[16] = {0};
   os_completion c;
-  int ok = os_iocp_send(f.port, f.a, "hello", 5, 2) == 0
-        && take(f.port, &c, 1000)
-        && ((c.op == 2 && c.bytes == 5 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
+  int ok = os_iocp_send(f.port, f.a, "hello", 5, 2) == 0 && take(f.port, &c, 1000) &&
+           ((c.op == 2 && c.bytes == 5 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
   Sleep(20);
-  ok = ok && (sock_recv(f.b, got, sizeof got) == 5 || fail("the peer did not receive 5 bytes"))
-          && (memcmp(got, "hello", 5) == 0 || fail("the peer got '%.5s'", got));
+  ok = ok && (sock_recv(f.b, got, sizeof got) == 5 || fail("the peer did not receive 5 bytes")) &&
+       (memcmp(got, "hello", 5) == 0 || fail("the peer got '%.5s'", got));
   teardown(&f);
   return ok;
 }
@@ -154,9 +154,8 @@ static int peer_close_completes_with_zero_bytes(void) {
   if (!setup(&f)) return 0;
   char buf[8];
   os_completion c;
-  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 0) == 0 && sock_close(f.b) == 0
-        && take(f.port, &c, 1000)
-        && ((c.op == 0 && c.bytes == 0 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
+  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 0) == 0 && sock_close(f.b) == 0 && take(f.port, &c, 1000) &&
+           ((c.op == 0 && c.bytes == 0 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
   sock_close(f.a);
   os_iocp_shut(f.port);
   return ok;
@@ -167,15 +166,12 @@ static int dissociate_cancels_everything(void) {
   if (!setup(&f)) return 0;
   char buf[8];
   os_completion c[2];
-  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 6) == 0
-        && os_iocp_dissociate(f.port, f.a) == 0
-        && take(f.port, c, 1000)
-        && ((c[0].op == 6 && c[0].error != 0) || fail("op %u error %u", c[0].op, c[0].error))
-        && os_iocp_associate(f.port, f.a, 0) == 0
-        && os_iocp_recv(f.port, f.a, buf, sizeof buf, 7) == 0
-        && sock_send(f.b, "again", 5) == 5
-        && take(f.port, c, 1000)
-        && ((c[0].op == 7 && c[0].bytes == 5) || fail("re-associated read: op %u bytes %u", c[0].op, c[0].bytes));
+  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 6) == 0 && os_iocp_dissociate(f.port, f.a) == 0 &&
+           take(f.port, c, 1000) &&
+           ((c[0].op == 6 && c[0].error != 0) || fail("op %u error %u", c[0].op, c[0].error)) &&
+           os_iocp_associate(f.port, f.a, 0) == 0 && os_iocp_recv(f.port, f.a, buf, sizeof buf, 7) == 0 &&
+           sock_send(f.b, "again", 5) == 5 && take(f.port, c, 1000) &&
+           ((c[0].op == 7 && c[0].bytes == 5) || fail("re-associated read: op %u bytes %u", c[0].op, c[0].bytes));
   teardown(&f);
   return ok;
 }
@@ -189,13 +185,12 @@ static int another_port_is_refused(void) {
   if (os_iocp_open(OPS, &other) != 0) return fail("second os_iocp_open failed");
   char buf[8];
   os_completion c;
-  int ok = os_iocp_dissociate(f.port, f.a) == 0
-        && (os_iocp_associate(other, f.a, 0) == OS_WIN_ERROR_INVALID_PARAMETER || fail("the second port took the socket"))
-        && os_iocp_associate(f.port, f.a, 0) == 0
-        && os_iocp_recv(f.port, f.a, buf, sizeof buf, 1) == 0
-        && sock_send(f.b, "back", 4) == 4
-        && take(f.port, &c, 1000)
-        && ((c.op == 1 && c.bytes == 4) || fail("op %u bytes %u", c.op, c.bytes));
+  int ok =
+      os_iocp_dissociate(f.port, f.a) == 0 &&
+      (os_iocp_associate(other, f.a, 0) == OS_WIN_ERROR_INVALID_PARAMETER || fail("the second port took the socket")) &&
+      os_iocp_associate(f.port, f.a, 0) == 0 && os_iocp_recv(f.port, f.a, buf, sizeof buf, 1) == 0 &&
+      sock_send(f.b, "back", 4) == 4 && take(f.port, &c, 1000) &&
+      ((c.op == 1 && c.bytes == 4) || fail("op %u bytes %u", c.op, c.bytes));
   os_iocp_shut(other);
   teardown(&f);
   return ok;
@@ -207,9 +202,8 @@ static int local_close_fails_the_read(void) {
   if (!setup(&f)) return 0;
   char buf[8];
   os_completion c;
-  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 4) == 0 && sock_close(f.a) == 0
-        && take(f.port, &c, 1000)
-        && ((c.op == 4 && c.error != 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
+  int ok = os_iocp_recv(f.port, f.a, buf, sizeof buf, 4) == 0 && sock_close(f.a) == 0 && take(f.port, &c, 1000) &&
+           ((c.op == 4 && c.error != 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
   sock_close(f.b);
   os_iocp_shut(f.port);
   return ok;
@@ -222,16 +216,16 @@ static int accept_names_a_ready_socket(void) {
   int listener = sock_listen("127.0.0.1", 0, 8, &bound);
   char buf[8] = {0};
   os_completion c;
-  int ok = listener >= 0 && os_iocp_associate(port, listener, 0) == 0
-        && os_iocp_accept(port, listener, 2) == 0
-        && expect_quiet(port, 20);
+  int ok = listener >= 0 && os_iocp_associate(port, listener, 0) == 0 && os_iocp_accept(port, listener, 2) == 0 &&
+           expect_quiet(port, 20);
   int client = ok ? sock_connect("127.0.0.1", bound) : -1;
-  ok = ok && client >= 0 && take(port, &c, 2000)
-          && ((c.op == 2 && c.error == 0 && c.accepted >= 0) || fail("op %u error %u accepted %d", c.op, c.error, c.accepted))
-          && os_iocp_recv(port, c.accepted, buf, sizeof buf, 3) == 0
-          && sock_send(client, "hi", 2) == 2;
+  ok = ok && client >= 0 && take(port, &c, 2000) &&
+       ((c.op == 2 && c.error == 0 && c.accepted >= 0) ||
+        fail("op %u error %u accepted %d", c.op, c.error, c.accepted)) &&
+       os_iocp_recv(port, c.accepted, buf, sizeof buf, 3) == 0 && sock_send(client, "hi", 2) == 2;
   int accepted = ok ? c.accepted : -1;
-  ok = ok && take(port, &c, 1000) && ((c.op == 3 && c.bytes == 2) || fail("read on accepted: op %u bytes %u", c.op, c.bytes));
+  ok = ok && take(port, &c, 1000) &&
+       ((c.op == 3 && c.bytes == 2) || fail("read on accepted: op %u bytes %u", c.op, c.bytes));
   if (accepted >= 0) sock_close(accepted);
   if (client >= 0) sock_close(client);
   if (listener >= 0) sock_close(listener);
@@ -258,24 +252,19 @@ static int stream_reads_complete_and_end(void) {
   char buf[4] = {0};
   os_completion c;
   DWORD wrote;
-  int ok = os_iocp_associate(port, fd, 1) == 0
-        && os_iocp_recv(port, fd, buf, sizeof buf, 1) == 0
-        && expect_quiet(port, 20)
-        && WriteFile(write_end, "abcdef", 6, &wrote, NULL)
-        && take(port, &c, 1000)
-        && ((c.op == 1 && c.bytes == 4 && c.error == 0 && memcmp(buf, "abcd", 4) == 0) || fail("first: op %u bytes %u error %u", c.op, c.bytes, c.error))
-        && os_iocp_recv(port, fd, buf, sizeof buf, 2) == 0
-        && take(port, &c, 1000)
-        && ((c.op == 2 && c.bytes == 2 && c.error == 0 && memcmp(buf, "ef", 2) == 0) || fail("rest: op %u bytes %u error %u", c.op, c.bytes, c.error))
-        && os_iocp_recv(port, fd, buf, sizeof buf, 3) == 0
-        && os_iocp_dissociate(port, fd) == 0
-        && take(port, &c, 1000)
-        && ((c.op == 3 && c.error == OS_WIN_ERROR_OPERATION_ABORTED) || fail("cancel: op %u error %u", c.op, c.error))
-        && os_iocp_associate(port, fd, 1) == 0
-        && CloseHandle(write_end)
-        && os_iocp_recv(port, fd, buf, sizeof buf, 4) == 0
-        && take(port, &c, 1000)
-        && ((c.op == 4 && c.bytes == 0 && c.error == 0) || fail("end: op %u bytes %u error %u", c.op, c.bytes, c.error));
+  int ok =
+      os_iocp_associate(port, fd, 1) == 0 && os_iocp_recv(port, fd, buf, sizeof buf, 1) == 0 &&
+      expect_quiet(port, 20) && WriteFile(write_end, "abcdef", 6, &wrote, NULL) && take(port, &c, 1000) &&
+      ((c.op == 1 && c.bytes == 4 && c.error == 0 && memcmp(buf, "abcd", 4) == 0) ||
+       fail("first: op %u bytes %u error %u", c.op, c.bytes, c.error)) &&
+      os_iocp_recv(port, fd, buf, sizeof buf, 2) == 0 && take(port, &c, 1000) &&
+      ((c.op == 2 && c.bytes == 2 && c.error == 0 && memcmp(buf, "ef", 2) == 0) ||
+       fail("rest: op %u bytes %u error %u", c.op, c.bytes, c.error)) &&
+      os_iocp_recv(port, fd, buf, sizeof buf, 3) == 0 && os_iocp_dissociate(port, fd) == 0 && take(port, &c, 1000) &&
+      ((c.op == 3 && c.error == OS_WIN_ERROR_OPERATION_ABORTED) || fail("cancel: op %u error %u", c.op, c.error)) &&
+      os_iocp_associate(port, fd, 1) == 0 && CloseHandle(write_end) &&
+      os_iocp_recv(port, fd, buf, sizeof buf, 4) == 0 && take(port, &c, 1000) &&
+      ((c.op == 4 && c.bytes == 0 && c.error == 0) || fail("end: op %u bytes %u error %u", c.op, c.bytes, c.error));
   os_iocp_shut(port);
   _close(fd);
   return ok;
@@ -285,21 +274,21 @@ static int stream_reads_complete_and_end(void) {
 static int stream_outlives_its_port(void) {
   intptr_t first, second;
   HANDLE read_end, write_end;
-  if (os_iocp_open(OPS, &first) != 0 || os_iocp_open(OPS, &second) != 0 || !CreatePipe(&read_end, &write_end, NULL, 0)) return fail("setup failed");
+  if (os_iocp_open(OPS, &first) != 0 || os_iocp_open(OPS, &second) != 0 || !CreatePipe(&read_end, &write_end, NULL, 0))
+    return fail("setup failed");
   int fd = _open_osfhandle((intptr_t)read_end, _O_RDONLY);
   char buf[8] = {0};
   os_completion c;
   DWORD wrote;
-  int ok = os_iocp_associate(first, fd, 1) == 0
-        && os_iocp_recv(first, fd, buf, sizeof buf, 1) == 0
-        && (os_iocp_recv(first, fd, buf, sizeof buf, 2) == OS_WIN_ERROR_INVALID_PARAMETER || fail("a second read was taken"))
-        && expect_quiet(first, 20);
+  int ok = os_iocp_associate(first, fd, 1) == 0 && os_iocp_recv(first, fd, buf, sizeof buf, 1) == 0 &&
+           (os_iocp_recv(first, fd, buf, sizeof buf, 2) == OS_WIN_ERROR_INVALID_PARAMETER ||
+            fail("a second read was taken")) &&
+           expect_quiet(first, 20);
   os_iocp_shut(first);
-  ok = ok && WriteFile(write_end, "xyz", 3, &wrote, NULL)
-          && os_iocp_associate(second, fd, 1) == 0
-          && os_iocp_recv(second, fd, buf, sizeof buf, 5) == 0
-          && take(second, &c, 1000)
-          && ((c.op == 5 && c.bytes == 3 && c.error == 0 && memcmp(buf, "xyz", 3) == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
+  ok = ok && WriteFile(write_end, "xyz", 3, &wrote, NULL) && os_iocp_associate(second, fd, 1) == 0 &&
+       os_iocp_recv(second, fd, buf, sizeof buf, 5) == 0 && take(second, &c, 1000) &&
+       ((c.op == 5 && c.bytes == 3 && c.error == 0 && memcmp(buf, "xyz", 3) == 0) ||
+        fail("op %u bytes %u error %u", c.op, c.bytes, c.error));
   CloseHandle(write_end);
   os_iocp_shut(second);
   _close(fd);
@@ -332,8 +321,14 @@ typedef struct shim_fixture {
 static int shim_setup(shim_fixture *x) {
   memset(x, 0, sizeof *x);
   shim_config cfg = {
-    .model = MODEL_COMPLETION, .mechanism = MECH_IOCP, .pool_size = SHIM_POOL, .max_sockets = 8,
-    .buffers = x->buffers, .requests = x->requests, .results = x->results, .result_capacity = SHIM_RESULTS,
+      .model = MODEL_COMPLETION,
+      .mechanism = MECH_IOCP,
+      .pool_size = SHIM_POOL,
+      .max_sockets = 8,
+      .buffers = x->buffers,
+      .requests = x->requests,
+      .results = x->results,
+      .result_capacity = SHIM_RESULTS,
   };
   int fds[2];
   if (shim_open(&x->s, &cfg) != 0) return fail("shim_open refused mechanism iocp");
@@ -350,7 +345,7 @@ static void shim_teardown(shim_fixture *x) {
 }
 
 static seam_request request(int kind, int fd, int target, int len) {
-  seam_request q = { .kind = kind, .fd = fd, .target = target, .ptr = target * SHIM_BUFFER_BYTES, .len = len };
+  seam_request q = {.kind = kind, .fd = fd, .target = target, .ptr = target * SHIM_BUFFER_BYTES, .len = len};
   return q;
 }
 
@@ -368,10 +363,10 @@ static int shim_read_completes(void) {
   int ok = shim_add_and_read(&x) && sock_send(x.b, "hello", 5) == 5;
   int n = ok ? shim_harvest(&x.s, 2000) : 0;
   const seam_result *r = &x.results[0];
-  ok = ok && (n == 1 || fail("harvest gave %d results", n))
-          && ((r->kind == RES_COMPLETE && r->fd == x.a && r->target == 1 && r->value == 5 && r->os_code == 0)
-              || fail("result kind %d fd %d ctx %d bytes %d code %d", r->kind, r->fd, r->target, r->value, r->os_code))
-          && (memcmp(x.buffers + SHIM_BUFFER_BYTES, "hello", 5) == 0 || fail("context 1's buffer lacks the bytes"));
+  ok = ok && (n == 1 || fail("harvest gave %d results", n)) &&
+       ((r->kind == RES_COMPLETE && r->fd == x.a && r->target == 1 && r->value == 5 && r->os_code == 0) ||
+        fail("result kind %d fd %d ctx %d bytes %d code %d", r->kind, r->fd, r->target, r->value, r->os_code)) &&
+       (memcmp(x.buffers + SHIM_BUFFER_BYTES, "hello", 5) == 0 || fail("context 1's buffer lacks the bytes"));
   shim_teardown(&x);
   return ok;
 }
@@ -384,14 +379,17 @@ static int shim_remove_returns_the_context(void) {
   ok = ok && shim_apply(&x.s, 1) == 0;
   int n = ok ? shim_harvest(&x.s, 2000) : 0;
   const seam_result *r = &x.results[0];
-  ok = ok && (n == 1 || fail("harvest gave %d results", n))
-          && ((r->kind == RES_COMPLETE && r->target == 1 && r->os_code != 0)
-              || fail("result kind %d ctx %d code %d", r->kind, r->target, r->os_code));
+  ok = ok && (n == 1 || fail("harvest gave %d results", n)) &&
+       ((r->kind == RES_COMPLETE && r->target == 1 && r->os_code != 0) ||
+        fail("result kind %d ctx %d code %d", r->kind, r->target, r->os_code));
   shim_teardown(&x);
   return ok;
 }
 
-typedef struct waker { shim *s; DWORD delay_ms; } waker;
+typedef struct waker {
+  shim *s;
+  DWORD delay_ms;
+} waker;
 
 static DWORD WINAPI wake_later(void *arg) {
   waker *w = arg;
@@ -403,7 +401,7 @@ static DWORD WINAPI wake_later(void *arg) {
 static int shim_wake_ends_harvest(void) {
   shim_fixture x;
   if (!shim_setup(&x)) return 0;
-  waker w = { &x.s, 100 };
+  waker w = {&x.s, 100};
   HANDLE t = CreateThread(NULL, 0, wake_later, &w, 0, NULL);
   double start = os_now_ms();
   int n = shim_harvest(&x.s, -1);
@@ -411,7 +409,8 @@ static int shim_wake_ends_harvest(void) {
   WaitForSingleObject(t, INFINITE);
   CloseHandle(t);
   shim_teardown(&x);
-  return (n == 0 || fail("harvest gave %d results", n)) && ((elapsed >= 90 && elapsed < 5000) || fail("ended after %.0f ms, the wake came at 100", elapsed));
+  return (n == 0 || fail("harvest gave %d results", n)) &&
+         ((elapsed >= 90 && elapsed < 5000) || fail("ended after %.0f ms, the wake came at 100", elapsed));
 }
 
 int main(void) {
@@ -426,8 +425,10 @@ int main(void) {
   report("a local close under a pending read completes it with an error", local_close_fails_the_read());
   report("accept completes with a socket ready for overlapped reads", accept_names_a_ready_socket());
   report("one wait takes a batch of completions", batch_takes_several());
-  report("a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends", stream_reads_complete_and_end());
-  report("a stream outlives a port: what its reader took after the shut goes to the next port", stream_outlives_its_port());
+  report("a stream (pipe) read completes, keeps what the buffer cannot take, cancels and ends",
+         stream_reads_complete_and_end());
+  report("a stream outlives a port: what its reader took after the shut goes to the next port",
+         stream_outlives_its_port());
   report("shut with operations in flight returns", shut_with_reads_in_flight());
   report("shim: a posted read completes into its context's buffer", shim_read_completes());
   report("shim: remove under a read in flight returns its context with the abort", shim_remove_returns_the_context());
