@@ -14,8 +14,8 @@ import { showHash } from './export.js';
 const FRAME_WINDOW = 30;
 /** Events per second while playing. */
 const PLAY_RATE = 20;
-/** The view opened on a failure spans this many of the trace's longest arrows. */
-const FAILURE_SPAN_ARROWS = 6;
+/** The view opened on a failure spans this many times the reach back to the sends it took. */
+const FAILURE_SPAN_REACHES = 4;
 
 export class App {
   model = new TraceModel();
@@ -84,17 +84,19 @@ export class App {
   }
 
   /**
-   * Puts the cursor on the record where the run failed, in the middle, zoomed in (on a time axis)
-   * so the segments that led to it show: a few of the longest latencies either side.
+   * Puts the cursor on the record where the run failed, zoomed in (on a time axis) so that the
+   * segments it took, from their sends on, fill the middle of the view.
    */
   #jumpToFailure(): void {
-    const at = Math.min(this.model.failure!.at, this.model.records.length - 1);
-    this.view.cursor = at;
-    const fitted = this.view.v1 - this.view.v0;
-    const span = this.view.axis === 'time' && this.model.longestArrowMs > 0 ? Math.min(fitted, FAILURE_SPAN_ARROWS * this.model.longestArrowMs) : fitted;
-    const p = this.view.pos(this.model, at);
-    this.view.v0 = p - span / 2;
-    this.view.v1 = p + span / 2;
+    const { model, view } = this;
+    const at = Math.min(model.failure!.at, model.records.length - 1);
+    view.cursor = at;
+    const p = view.pos(model, at);
+    const sent = model.segmentsTakenBy(at).map((i) => model.records[i].t);
+    const reach = sent.length > 0 && view.axis === 'time' ? p - Math.min(...sent) : 0;
+    const span = reach > 0 ? Math.min(view.v1 - view.v0, FAILURE_SPAN_REACHES * reach) : view.v1 - view.v0;
+    view.v0 = Math.max(view.pos(model, 0), p - span / 2);
+    view.v1 = view.v0 + span;
   }
 
   moveCursor(to: number): void {

@@ -27,6 +27,8 @@ const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
 const FLOW_KINDS = KIND_BITS.event | KIND_BITS.fault | KIND_BITS.wire;
 const ARROW_FLAGS = ['syn', 'data', 'fin', 'rst'] as const;
 const FAILURE_COLOR = '#c00000';
+/** Arrows between the same two rows closer than this at their start are drawn as one. */
+const ARROW_STEP_PX = 3;
 /** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
 const ARROW_HEADS_MAX = 600;
 
@@ -297,9 +299,10 @@ export class Timeline {
     }
     const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), heads: new Path2D(), lost: new Path2D() }));
     const struck: number[] = [];
-    // One arrow per start pixel, pair of rows and kind: past that, more lines add only ink.
-    const seen = new Set<number>();
-    const rows = this.rowsVisible + 2;
+    // One arrow per ARROW_STEP_PX of start, pair of rows and kind: past that, more lines add only
+    // ink. Arrows come in the order sent, so the step last drawn for each pair and kind is all to keep.
+    const rows = this.rowsVisible + 1;
+    const lastX = new Int32Array(rows * rows * 8).fill(-1);
     let drawn = 0;
     for (let a = lo; a < arrows.length; a++) {
       const seg = records[arrows[a].from] as SegmentRecord;
@@ -310,9 +313,10 @@ export class Timeline {
       if (y0 < 0 && y1 < 0) continue;
       const x0 = xOf(seg.t);
       const flag = ARROW_FLAGS.indexOf(seg.flag);
-      const key = (((Math.round(x0) * rows + (y0 < 0 ? rows - 1 : this.#rowOf(y0))) * rows + (y1 < 0 ? rows - 1 : this.#rowOf(y1))) * 2 + (to >= 0 ? 1 : 0)) * 4 + flag;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const pair = (((y0 < 0 ? rows - 1 : this.#rowOf(y0)) * rows + (y1 < 0 ? rows - 1 : this.#rowOf(y1))) * 2 + (to >= 0 ? 1 : 0)) * 4 + flag;
+      const px = Math.floor(x0 / ARROW_STEP_PX);
+      if (lastX[pair] === px) continue;
+      lastX[pair] = px;
       const x1 = xOf(to >= 0 ? records[to].t : seg.at);
       const path = paths[flag];
       const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
