@@ -5,7 +5,8 @@ import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES, MAX_EV
   EVENT_FD, EVENT_SLOT, EVENT_TYPE, EVENT_BYTES, EVENT_CTX, EVENT_CODE, EVENT_OS_CODE, EVENT_ACCEPTED } from './seam';
 import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
-import { dequeue } from './queue';
+import { dequeue, enqueue, slotNode } from './queue';
+import { dropReadEnds } from './completion';
 import { pushRequest, requestSpace } from './requests';
 
 function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
@@ -25,7 +26,15 @@ function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, no
 function deliverSlot(i: i32, slot: i32): bool {
   const s = slotAt(slot);
   const type = load<i32>(s + L.N_TYPE) & (load<i32>(s + L.S_MASK) | EV_ERROR | EV_CLOSE);
-  store<i32>(s + L.N_TYPE, 0);
+  const more = load<i32>(s + L.N_BYTES) - 1;   // completion: reads that ended without a buffer
+  if (more > 0) {
+    dropReadEnds(slot, more - 1);
+    store<i32>(s + L.N_BYTES, more);
+    enqueue(slotNode(slot));
+  } else {
+    store<i32>(s + L.N_BYTES, 0);
+    store<i32>(s + L.N_TYPE, 0);
+  }
   if (type == 0) return false;
   store<i32>(s + L.N_ACCEPTED, -1);
   deliver(i, load<i32>(s + L.S_FD), slot, type, 0, -1, s);

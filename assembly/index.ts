@@ -2,16 +2,17 @@
 // Invariants are stated as `if (!ASC_NO_ASSERT) assert(...)`: checked in build/core-debug.wasm,
 // gone with their conditions from the release build (asc --noAssert alone still evaluates them).
 import * as L from './layout';
-import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, OK, ERR_NOENT, ERR_INVAL, ERR_NOBUFS, ERR_REQUESTS_FULL, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
-  RESULT_KIND, RESULT_TARGET, RESULT_VALUE, RESULT_OS_CODE, RESULT_ACCEPTED, RESULT_GEN } from './seam';
+import { RES_READY, RES_COMPLETE, RES_ADD_FAILED, RES_RECV, RES_NO_BUFFER, OK, ERR_NOENT, ERR_INVAL, ERR_REQUESTS_FULL, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
+  RESULT_KIND, RESULT_TARGET, RESULT_VALUE, RESULT_OS_CODE, RESULT_ACCEPTED, RESULT_GEN, RESULT_BUFFER } from './seam';
 import { configure, isCompletion } from './config';
 import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, heldContexts, freeContexts } from './pool';
 import { resetTable, findSlot, registeredCount } from './table';
-import { resetQueue, queueLength } from './queue';
+import { resetQueue, queueLength, queuedContexts } from './queue';
 import { clearRequests, consumeRequests, handRequests, requestCount, requestSpace } from './requests';
 import { onReady, onAddFailed } from './readiness';
-import { resetCompletion, bindDeferred, deferredReads, canDeferRead, deferRead, postWrite as splitWrite, onComplete } from './completion';
-import { add as addFd, modify as modifyFd, remove as removeFd } from './registry';
+import { resetCompletion, serveWaiting, waitingReads, postWrite as splitWrite, onComplete, onRecv, onNoBuffer, mergedReadEnds } from './completion';
+import { resetProvided, provide, reclaimProvided } from './provided';
+import { add as addFd, modify as modifyFd, remove as removeFd, startReading } from './registry';
 import { collect as collectEvents } from './delivery';
 import { tableRows as rows, tableCell as cell, portableCode, failureEvent, successEvent, flagsFromRevents, readinessTable } from './translate';
 
@@ -30,6 +31,7 @@ export function init(model: i32, mechanism: i32, codeSpace: i32): i32 {
   resetQueue();
   clearRequests();
   resetCompletion();
+  resetProvided();
   return OK;
 }
 
@@ -42,8 +44,8 @@ export function postRead(fd: i32): i32 {
   const slot = findSlot(fd);
   if (slot < 0) return ERR_NOENT;
   if (!isCompletion()) return ERR_INVAL;
-  if (!canDeferRead()) return ERR_NOBUFS;
-  deferRead(slot);
+  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  startReading(slot, false);
   return OK;
 }
 
@@ -55,11 +57,19 @@ export function postWrite(fd: i32, len: i32): i32 {
   return splitWrite(slot, len);
 }
 
-/** Start of a wait: last wait's buffers come back, reserved reads become requests. */
-export function beginWait(): i32 {
-  if (requestSpace() < deferredReads()) return ERR_REQUESTS_FULL;
+/** Start of a wait: the last wait's delivered buffers come back (the host may now start its
+ * queued writes, then calls `lendBuffers`). */
+export function beginWait(): void {
   releaseHeld();
-  bindDeferred();
+}
+
+/** Then waiting reads and accepts are served in order, and every free context is provided for
+ * the reads the OS has data for. Returns the requests for the shim. */
+export function lendBuffers(): i32 {
+  if (isCompletion()) {
+    serveWaiting();
+    provide();
+  }
   return handRequests();
 }
 
@@ -75,8 +85,11 @@ export function endWait(results: i32, performed: i32): i32 {
     if (kind == RES_READY) onReady(target, load<i32>(r + RESULT_GEN), load<i32>(r + RESULT_VALUE), osCode);
     else if (kind == RES_COMPLETE) onComplete(target, load<i32>(r + RESULT_VALUE), osCode, load<i32>(r + RESULT_ACCEPTED));
     else if (kind == RES_ADD_FAILED) onAddFailed(target, load<i32>(r + RESULT_GEN), osCode);
+    else if (kind == RES_RECV) onRecv(target, load<i32>(r + RESULT_GEN), load<i32>(r + RESULT_VALUE), osCode, load<i32>(r + RESULT_BUFFER));
+    else if (kind == RES_NO_BUFFER) onNoBuffer(target, load<i32>(r + RESULT_GEN));
   }
-  return queueLength();
+  reclaimProvided();
+  return queueLength() + mergedReadEnds();
 }
 
 export function collect(maxEvents: i32): i32 {
@@ -93,6 +106,7 @@ export function resultsAt(): i32 { return <i32>L.resultsAt; }
 export function resultCapacity(): i32 { return L.resultCapacity; }
 export function deliveredAt(): i32 { return <i32>L.deliveredAt; }
 export function writeScratchAt(): i32 { return <i32>L.writeScratchAt; }
+export function providedAt(): i32 { return <i32>L.providedAt; }
 export function contextBufferAt(ctx: i32): i32 { return <i32>bufferAt(ctx); }
 
 // stats()
@@ -100,9 +114,10 @@ export function poolInUse(): i32 { return contextsInUse(); }
 export function poolHighWater(): i32 { return contextsHighWater(); }
 export function poolHeld(): i32 { return heldContexts(); }
 export function poolFree(): i32 { return freeContexts(); }
-export function readsReserved(): i32 { return deferredReads(); }
+export function readsWaiting(): i32 { return waitingReads(); }
 export function registered(): i32 { return registeredCount(); }
-export function readyQueued(): i32 { return queueLength(); }
+export function readyQueued(): i32 { return queueLength() + mergedReadEnds(); }
+export function poolQueued(): i32 { return queuedContexts(); }
 
 // Translation tables, exported as data.
 export function tableRows(table: i32): i32 { return rows(table); }

@@ -1,6 +1,6 @@
 // Where everything lives in linear memory. `plan` places every region once, from the configured
 // sizes; the memory is then grown once by the host and never again (a grown memory detaches views).
-import { ENTRY_BYTES, MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam';
+import { ENTRY_BYTES, PROVIDED_HEADER_BYTES, PROVIDED_ENTRY_BYTES, MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam';
 
 export const RECORD_BYTES: usize = 64;   // a context or a registration slot
 export const BUFFER_ALIGN: usize = 16;
@@ -34,10 +34,10 @@ export const S_FD: usize = 32;
 export const S_GEN: usize = 36;
 export const S_KIND: usize = 40;      // KIND_*, or -1 when the slot is free
 export const S_MASK: usize = 44;      // the events the app asked for
-export const S_READS: usize = 48;     // reads or accepts handed to the shim, not yet completed
-export const S_DEFERRED: usize = 52;  // reads posted by the app, handed over at the next wait
-export const S_DEFER_NEXT: usize = 56;  // next slot in the deferred-read list, or NOT_DEFERRED
-export const NOT_DEFERRED: i32 = -2;
+export const S_READS: usize = 48;     // reads armed at the shim, or accepts handed to it, not yet completed
+export const S_WAITING: usize = 52;   // accepts waiting for a context, or 1: ready reads waiting for a buffer
+export const S_WAIT_NEXT: usize = 56; // next slot in the buffer-waiting list, or NOT_WAITING
+export const NOT_WAITING: i32 = -2;
 export const S_QUEUED_CTX: usize = 60; // this slot's completion events in the ready queue
 
 export let poolSize: i32 = 0;
@@ -53,8 +53,8 @@ export let buffersAt: usize = 0;
 export let slotsAt: usize = 0;
 export let hashAt: usize = 0;
 export let freeContextsAt: usize = 0;
-export let freeSlotsAt: usize = 0;
 export let heldAt: usize = 0;
+export let providedAt: usize = 0;
 export let requestsAt: usize = 0;
 export let resultsAt: usize = 0;
 export let deliveredAt: usize = 0;
@@ -83,17 +83,19 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   hashShift = 32 - (31 - clz<i32>(sockets * 2 - 1) + 1);
   hashCapacity = 1 << (32 - hashShift);
   requestCapacity = pool * 2 + REQUEST_SLACK;
-  // Per cycle: a completion per context, a failed add per add request, a readiness per fd.
-  resultCapacity = pool + requestCapacity + sockets;
+  // Per cycle: a completion per context, a failed add per add request, and readiness (or a read
+  // that found no buffer) per fd, at most as many as one wait delivers: the shim leaves the rest
+  // ready for the next wait, so this part need not grow with maxSockets.
+  resultCapacity = pool + requestCapacity + min(sockets, MAX_EVENTS_PER_WAIT);
 
   let at = align(__heap_base, BUFFER_ALIGN);
   contextsAt = at; at = region(at, <usize>pool * RECORD_BYTES);
   slotsAt = at; at = region(at, <usize>sockets * RECORD_BYTES);
   hashAt = at; at = region(at, <usize>hashCapacity * 4);
   freeContextsAt = at; at = region(at, <usize>pool * 4);
-  freeSlotsAt = at; at = region(at, <usize>sockets * 4);
   heldAt = at; at = region(at, <usize>pool * 4);
   writeScratchAt = at; at = region(at, <usize>pool * 4);
+  providedAt = at; at = region(at, PROVIDED_HEADER_BYTES + <usize>pool * PROVIDED_ENTRY_BYTES);
   requestsAt = at; at = region(at, <usize>requestCapacity * ENTRY_BYTES);
   resultsAt = at; at = region(at, <usize>resultCapacity * ENTRY_BYTES);
   deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);

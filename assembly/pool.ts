@@ -1,16 +1,21 @@
-// The context pool: a fixed number of contexts, each with an inline buffer. Exhaustion is an
-// error at post time, never a silent allocation. Assertions (debug builds) keep every context on
-// exactly one list: free, posted to the shim, queued, or held.
+// The context pool: a fixed number of contexts, each with an inline buffer, for bytes in flight
+// only: a write's parts, a listener's accepts, and reads once the OS has data for them (lent to
+// the shim before each wait, see provided.ts). Running out is back-pressure, never an allocation.
+// Assertions (debug builds) keep every context on exactly one list: free, lent, posted to the
+// shim, queued, or held.
 import * as L from './layout';
+import { OP_RECV } from './seam';
 
 export const CTX_FREE: i32 = 0;
 export const CTX_POSTED: i32 = 1; // handed to the shim
 export const CTX_QUEUED: i32 = 2; // completed, its event waits in the ready queue
 export const CTX_HELD: i32 = 3;   // delivered with a buffer the app may read until the next wait
+export const CTX_LENT: i32 = 4;   // in the provided ring, for the shim to take during this wait
 
 let freeCount: i32 = 0;
 let heldCount: i32 = 0;
 let highWater: i32 = 0;
+let lentCount: i32 = 0;
 
 export function contextAt(id: i32): usize {
   return L.contextsAt + <usize>id * L.RECORD_BYTES;
@@ -29,6 +34,7 @@ export function resetPool(): void {
   freeCount = L.poolSize;
   heldCount = 0;
   highWater = 0;
+  lentCount = 0;
 }
 
 /** Takes a free context for `op` on a slot; the caller has checked `freeContexts()`. */
@@ -44,9 +50,43 @@ export function allocContext(op: i32, slot: i32, gen: i32): i32 {
   store<i32>(c + L.C_GEN, gen);
   store<i32>(c + L.N_QUEUED, 0);
   store<i32>(c + L.N_BYTES, 0);
-  const used = L.poolSize - freeCount;
-  if (used > highWater) highWater = used;
+  noteUse();
   return id;
+}
+
+function noteUse(): void {
+  const used = contextsInUse();
+  if (used > highWater) highWater = used;
+}
+
+/** Takes a free context to lend to the shim; the caller has checked `freeContexts()`. */
+export function lendContext(): i32 {
+  if (!ASC_NO_ASSERT) assert(freeCount > 0, 'lendContext with no free context');
+  freeCount--;
+  lentCount++;
+  const id = load<i32>(L.freeContextsAt + <usize>freeCount * 4);
+  store<i32>(contextAt(id) + L.C_STATE, CTX_LENT);
+  return id;
+}
+
+/** The shim filled a lent context for a read of `slot`: it is in use from now on. */
+export function claimLent(id: i32, slot: i32, gen: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a recv result names a buffer that was not lent');
+  lentCount--;
+  const c = contextAt(id);
+  store<i32>(c + L.C_STATE, CTX_POSTED);
+  store<i32>(c + L.C_OP, OP_RECV);
+  store<i32>(c + L.C_SLOT, slot);
+  store<i32>(c + L.C_GEN, gen);
+  store<i32>(c + L.N_QUEUED, 0);
+  noteUse();
+}
+
+/** A lent context the shim did not take comes back. */
+export function returnLent(id: i32): void {
+  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a buffer returned from the ring that was not lent');
+  lentCount--;
+  freeContext(id);
 }
 
 export function freeContext(id: i32): void {
@@ -79,5 +119,6 @@ export function releaseHeld(): void {
 
 export function freeContexts(): i32 { return freeCount; }
 export function heldContexts(): i32 { return heldCount; }
-export function contextsInUse(): i32 { return L.poolSize - freeCount; }
+export function contextsInUse(): i32 { return L.poolSize - freeCount - lentCount; }
+export function isLent(id: i32): bool { return load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT; }
 export function contextsHighWater(): i32 { return highWater; }

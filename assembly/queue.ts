@@ -7,6 +7,7 @@ import { slotAt } from './table';
 let head: i32 = -1;
 let tail: i32 = -1;
 let length: i32 = 0;
+let contextNodes: i32 = 0;
 
 export function nodeAt(node: i32): usize {
   return node < L.poolSize ? contextAt(node) : slotAt(node - L.poolSize);
@@ -14,6 +15,8 @@ export function nodeAt(node: i32): usize {
 
 export function slotNode(slot: i32): i32 { return L.poolSize + slot; }
 export function queueLength(): i32 { return length; }
+/** Queued completions that hold a context (a read that ended without data holds none). */
+export function queuedContexts(): i32 { return contextNodes; }
 export function queueHead(): i32 { return head; }
 export function nextNode(node: i32): i32 { return load<i32>(nodeAt(node) + L.N_NEXT); }
 
@@ -21,6 +24,7 @@ export function resetQueue(): void {
   head = -1;
   tail = -1;
   length = 0;
+  contextNodes = 0;
 }
 
 export function enqueue(node: i32): void {
@@ -35,6 +39,7 @@ export function enqueue(node: i32): void {
   else head = node;
   tail = node;
   length++;
+  if (node < L.poolSize) contextNodes++;
 }
 
 export function unlink(node: i32): void {
@@ -48,6 +53,7 @@ export function unlink(node: i32): void {
   else tail = prev;
   store<i32>(n + L.N_QUEUED, 0);
   length--;
+  if (node < L.poolSize) contextNodes--;
 }
 
 export function dequeue(): i32 {

@@ -2,13 +2,13 @@
 // the core exactly as it was.
 import * as L from './layout';
 import { EV_READ, EV_WRITE, EV_ACCEPT, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE, REQ_NONE, REQ_RECV, REQ_SEND, REQ_ACCEPT,
-  OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_NOBUFS, ERR_REQUESTS_FULL, REQUEST_KIND, REQUEST_TARGET } from './seam';
+  REQ_RESUME, OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_REQUESTS_FULL, REQUEST_KIND, REQUEST_TARGET, REQUEST_GEN } from './seam';
 import { isCompletion } from './config';
 import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
 import { contextAt, freeContext } from './pool';
 import { unlink, slotNode, queueHead, nextNode } from './queue';
 import { pushRequest, requestSpace, requestCount, requestAt, handedRequests } from './requests';
-import { canDeferRead, deferRead, forgetDeferred, closeUnclaimed } from './completion';
+import { armRead, queueAccepts, forgetWaiting, closeUnclaimed, dropReadEnds } from './completion';
 
 const INTEREST: i32 = EV_READ | EV_WRITE;
 // A completion listener keeps several accepts posted (as IOCP servers pre-post AcceptEx), so a
@@ -16,12 +16,13 @@ const INTEREST: i32 = EV_READ | EV_WRITE;
 const LISTENER_ACCEPTS_MAX: i32 = 8;
 const POOL_SHARE_PER_ACCEPT: i32 = 16;
 
-/** Posts the first read, or a listener's accepts; the caller checked that one can be posted. */
-function startReading(slot: i32): void {
-  let count = 1;
-  if (isListener(slot)) count = max(1, min(LISTENER_ACCEPTS_MAX, L.poolSize / POOL_SHARE_PER_ACCEPT));
-  deferRead(slot);
-  for (let i = 1; i < count && canDeferRead(); i++) deferRead(slot);
+/** Posts one read, or a listener's accepts; the caller checked there is one request of room. */
+export function startReading(slot: i32, first: bool): void {
+  if (!isListener(slot)) {
+    armRead(slot);
+    return;
+  }
+  queueAccepts(slot, first ? max(1, min(LISTENER_ACCEPTS_MAX, L.poolSize / POOL_SHARE_PER_ACCEPT)) : 1);
 }
 
 export function add(fd: i32, events: i32, kind: i32): i32 {
@@ -29,12 +30,11 @@ export function add(fd: i32, events: i32, kind: i32): i32 {
   if (findSlot(fd) >= 0) return ERR_EXIST;
   if (tableFull()) return ERR_NOSPC;
   const postsRead = isCompletion() && (events & EV_READ) != 0;
-  if (postsRead && !canDeferRead()) return ERR_NOBUFS;
-  if (requestSpace() < 1) return ERR_REQUESTS_FULL;
+  if (requestSpace() < (postsRead ? 2 : 1)) return ERR_REQUESTS_FULL;
   const slot = insertSlot(fd, kind, events);
   const gen = load<i32>(slotAt(slot) + L.S_GEN);
   pushRequest(REQ_ADD, fd, slot, 0, kind, isCompletion() ? 0 : events & INTEREST, gen);
-  if (postsRead) startReading(slot);
+  if (postsRead) startReading(slot, true);
   return slot;
 }
 
@@ -44,11 +44,11 @@ export function modify(fd: i32, events: i32): i32 {
   const s = slotAt(slot);
   if (isCompletion()) {
     const wasReading = (load<i32>(s + L.S_MASK) & EV_READ) != 0
-      || load<i32>(s + L.S_READS) + load<i32>(s + L.S_DEFERRED) > 0;
+      || load<i32>(s + L.S_READS) + load<i32>(s + L.S_WAITING) > 0;
     const startsRead = (events & EV_READ) != 0 && !wasReading;
-    if (startsRead && !canDeferRead()) return ERR_NOBUFS;
+    if (startsRead && requestSpace() < 1) return ERR_REQUESTS_FULL;
     store<i32>(s + L.S_MASK, events);
-    if (startsRead) startReading(slot);
+    if (startsRead) startReading(slot, true);
     return OK;
   }
   if (requestSpace() < 1) return ERR_REQUESTS_FULL;
@@ -78,7 +78,11 @@ function withdrawRequests(slot: i32, gen: i32): void {
   for (let i = handedRequests(), n = requestCount(); i < n; i++) {
     const r = requestAt(i);
     const kind = load<i32>(r + REQUEST_KIND);
-    if (kind != REQ_SEND && kind != REQ_RECV && kind != REQ_ACCEPT) continue;
+    if (kind == REQ_RECV || kind == REQ_RESUME) {
+      if (load<i32>(r + REQUEST_TARGET) == slot && load<i32>(r + REQUEST_GEN) == gen) store<i32>(r + REQUEST_KIND, REQ_NONE);
+      continue;
+    }
+    if (kind != REQ_SEND && kind != REQ_ACCEPT) continue;
     const ctx = load<i32>(r + REQUEST_TARGET);
     const c = contextAt(ctx);
     if (load<i32>(c + L.C_SLOT) != slot || load<i32>(c + L.C_GEN) != gen) continue;
@@ -93,10 +97,13 @@ export function remove(fd: i32): i32 {
   if (slot < 0) return 0;
   if (requestSpace() < 1) return ERR_REQUESTS_FULL;
   const s = slotAt(slot);
-  if (load<i32>(s + L.N_QUEUED)) unlink(slotNode(slot));
+  if (load<i32>(s + L.N_QUEUED)) {
+    dropReadEnds(slot, 0);
+    unlink(slotNode(slot));
+  }
   purgeQueuedCompletions(slot);
   withdrawRequests(slot, load<i32>(s + L.S_GEN));
-  forgetDeferred(slot);
+  forgetWaiting(slot);
   pushRequest(REQ_REMOVE, fd, slot, 0, 0, 0, load<i32>(s + L.S_GEN));
   eraseSlot(slot);
   return 1;

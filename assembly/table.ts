@@ -3,6 +3,8 @@
 import * as L from './layout';
 
 let freeSlotCount: i32 = 0;
+// Free slots are chained through their S_FD (a free slot has no fd): no array beside the table.
+let freeSlotHead: i32 = -1;
 
 export function slotAt(slot: i32): usize {
   return L.slotsAt + <usize>slot * L.RECORD_BYTES;
@@ -19,12 +21,13 @@ function entryAt(i: i32): usize {
 export function resetTable(): void {
   for (let i = 0; i < L.hashCapacity; i++) store<i32>(entryAt(i), 0);
   for (let s = 0; s < L.maxSockets; s++) {
-    store<i32>(L.freeSlotsAt + <usize>s * 4, L.maxSockets - 1 - s);
+    store<i32>(slotAt(s) + L.S_FD, s + 1 < L.maxSockets ? s + 1 : -1);
     store<i32>(slotAt(s) + L.S_KIND, -1);
     store<i32>(slotAt(s) + L.S_GEN, 0);
-    store<i32>(slotAt(s) + L.S_DEFER_NEXT, L.NOT_DEFERRED);
+    store<i32>(slotAt(s) + L.S_WAIT_NEXT, L.NOT_WAITING);
   }
   freeSlotCount = L.maxSockets;
+  freeSlotHead = 0;
 }
 
 /** Slot of a registered fd, or -1. */
@@ -48,18 +51,20 @@ export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
   if (!ASC_NO_ASSERT) assert((registeredCount() + 1) * 2 <= L.hashCapacity, 'the hash table is over half full');
   if (!ASC_NO_ASSERT) assert(findSlot(fd) < 0, 'insertSlot of an fd already registered');
   freeSlotCount--;
-  const slot = load<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4);
+  const slot = freeSlotHead;
   const s = slotAt(slot);
+  freeSlotHead = load<i32>(s + L.S_FD);
   if (!ASC_NO_ASSERT) assert(load<i32>(s + L.S_KIND) < 0, 'the free slot list holds a slot in use');
   store<i32>(s + L.S_FD, fd);
   store<i32>(s + L.S_KIND, kind);
   store<i32>(s + L.S_MASK, mask);
   store<i32>(s + L.S_READS, 0);
-  store<i32>(s + L.S_DEFERRED, 0);
-  // S_DEFER_NEXT is left alone: a reused slot may still be linked in the deferred-read list.
+  store<i32>(s + L.S_WAITING, 0);
+  // S_WAIT_NEXT is left alone: a reused slot may still be linked in the buffer-waiting list.
   store<i32>(s + L.S_QUEUED_CTX, 0);
   store<i32>(s + L.N_QUEUED, 0);
   store<i32>(s + L.N_TYPE, 0);
+  store<i32>(s + L.N_BYTES, 0);
   const mask2 = L.hashCapacity - 1;
   let i = home(fd);
   while (load<i32>(entryAt(i)) != 0) i = (i + 1) & mask2;
@@ -88,7 +93,8 @@ export function eraseSlot(slot: i32): void {
   const s = slotAt(slot);
   store<i32>(s + L.S_KIND, -1);
   store<i32>(s + L.S_GEN, load<i32>(s + L.S_GEN) + 1);
-  store<i32>(L.freeSlotsAt + <usize>freeSlotCount * 4, slot);
+  store<i32>(s + L.S_FD, freeSlotHead);
+  freeSlotHead = slot;
   freeSlotCount++;
 }
 

@@ -4,10 +4,10 @@
 //
 //   readiness:  n RESULT.ready results (EPOLLIN) for n registered fds → n READ events per cycle.
 //               The results are written once: endWait only reads them, so the loop times the core.
-//   completion: n RESULT.complete results (64 bytes read) for the n posted reads → n READ events with
-//               buffers; then, as an app and a shim would, postRead(fd) for each event, beginWait()
-//               (held buffers return, reads become requests), and the next results are written
-//               from the new requests' context ids. The loop times that whole cycle.
+//   completion: n RESULT.recv results (64 bytes read into provided buffers) for the n armed reads →
+//               n READ events with buffers; then, as an app and a shim would, postRead(fd) for each
+//               event, beginWait() + lendBuffers() (held buffers return and are lent again), and the
+//               next results are written from the new requests and the ring. The loop times it all.
 import { performance } from 'node:perf_hooks';
 import { instantiateCore, type CoreExports } from '../src/core.js';
 import { MODEL, MECHANISM, CODES_ERRNO, KIND, REQUEST, RESULT, ENTRY_INTS as ENTRY } from '../src/seam.js';
@@ -63,7 +63,8 @@ async function readinessRate(batch: number, seconds: number): Promise<CoreRateRo
     if (core.add(FIRST_FD + i, EventType.READ, KIND.socket) < 0) throw new Error('core-rate: add refused');
   }
   const i32 = new Int32Array(core.memory.buffer);
-  const requests = core.beginWait();
+  core.beginWait();
+  const requests = core.lendBuffers();
   // The adds' requests carry each fd's slot and generation; the shim echoes them in results.
   let res = core.resultsAt() >> 2;
   let req = core.requestsAt() >> 2;
@@ -79,6 +80,7 @@ async function readinessRate(batch: number, seconds: number): Promise<CoreRateRo
 
   const cycle = (): void => {
     core.beginWait();
+    core.lendBuffers();
     core.endWait(batch, core.pendingRequests());
     if (core.collect(batch) !== batch) throw new Error('core-rate: readiness delivered fewer events than results');
   };
@@ -97,29 +99,34 @@ async function completionRate(batch: number, seconds: number): Promise<CoreRateR
   const resultsAt = core.resultsAt() >> 2;
   const requestsAt = core.requestsAt() >> 2;
   const deliveredAt = core.deliveredAt() >> 2;
+  const providedAt = core.providedAt() >> 2;
 
-  /** Plays the shim: every queued read completes at once with 64 bytes. */
+  /** Plays the shim: every read armed in this cycle finds 64 bytes, in the next provided buffer. */
   const completeRequests = (requests: number): number => {
     let res = resultsAt;
     let req = requestsAt;
     let n = 0;
     for (let q = 0; q < requests; q++, req += ENTRY) {
       if (i32[req] !== REQUEST.recv) continue;
-      i32[res] = RESULT.complete;
+      i32[res] = RESULT.recv;
       i32[res + 1] = i32[req + 1]; // fd
-      i32[res + 2] = i32[req + 2]; // context id
+      i32[res + 2] = i32[req + 2]; // slot
       i32[res + 3] = 64; // bytes
       i32[res + 4] = 0; // os code
-      i32[res + 5] = -1; // accepted fd
+      i32[res + 5] = -1;
       i32[res + 6] = i32[req + 6]; // generation
-      i32[res + 7] = 0;
+      i32[res + 7] = i32[providedAt + 2 + 2 * n]; // the buffer taken
       res += ENTRY;
       n++;
     }
     return n;
   };
+  const beginCycle = (): number => {
+    core.beginWait();
+    return completeRequests(core.lendBuffers());
+  };
 
-  let pending = completeRequests(core.beginWait());
+  let pending = beginCycle();
   if (pending !== batch) throw new Error(`core-rate: expected ${batch} posted reads, saw ${pending}`);
 
   let timeTranslate = false;
@@ -132,7 +139,7 @@ async function completionRate(batch: number, seconds: number): Promise<CoreRateR
     if (count !== batch) throw new Error('core-rate: completion delivered fewer events than results');
     // The app: each READ event's fd reposts its read.
     for (let i = 0, e = deliveredAt; i < count; i++, e += ENTRY) core.postRead(i32[e]);
-    pending = completeRequests(core.beginWait());
+    pending = beginCycle();
   };
   timeCycles(cycle, seconds / 5, MAX_CYCLES);
   const t = timeCycles(cycle, seconds, MAX_CYCLES);

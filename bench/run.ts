@@ -3,7 +3,7 @@
 //
 //   npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000]
 //                    [--servers readiness,completion,net] [--mechanism epoll|poll] [--size 64]
-//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-core] [--no-trace] [--no-sim] [--no-viz]
+//                    [--core-seconds S] [--noise-limit 0.3] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]
 //   Environment: BENCH_QUICK=1, BENCH_DURATION, BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { parseArgs } from 'node:util';
 import { cpus, release, loadavg } from 'node:os';
@@ -13,6 +13,7 @@ import { startChild, waitForLine, stopChild, liveChildren } from './children.js'
 import { coreRate } from './core-rate.js';
 import { traceCost } from './trace-cost.js';
 import { simRate } from './sim-rate.js';
+import { netBenchmark } from './net-bench.js';
 import { median } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -41,6 +42,7 @@ const { values: flags } = parseArgs({
     'no-trace': { type: 'boolean', default: false },
     'no-sim': { type: 'boolean', default: false },
     'no-viz': { type: 'boolean', default: false },
+    'no-net': { type: 'boolean', default: false },
   },
 });
 
@@ -220,15 +222,15 @@ async function echoBenchmark(): Promise<void> {
 async function coreBenchmark(): Promise<void> {
   console.log(`== Core rate: raw results translated into events by core.wasm alone (no syscalls, no shim, no event objects);`);
   console.log(`   ${coreSeconds} s per row after a warm-up. readiness: endWait(n)+collect(n) over n RES_READY results (EPOLLIN).`);
-  console.log('   completion: endWait(n)+collect(n) over n RES_COMPLETE (64 bytes), then postRead per event, beginWait, and');
-  console.log('   the next results written from the new requests (the JS playing the shim is inside the timing).');
+  console.log('   completion: endWait(n)+collect(n) over n RES_RECV (64 bytes in provided buffers), then postRead per event,');
+  console.log('   beginWait+lendBuffers, and the next results written from the new requests (the JS playing the shim is timed too).');
   console.log('');
   const rows = await coreRate({ batches: [1, 64, 1024], seconds: coreSeconds });
   printTable(
     ['model', 'results per wait', 'results/s', 'ns per result', 'waits/s', 'endWait+collect ns/result'],
     rows.map((r) => [r.model, String(r.batch), fmtInt(r.rate), fmt(1e9 / r.rate, 1), fmtInt(r.cycles / r.seconds), fmt(r.translateNs, 1)]),
   );
-  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+endWait+collect; completion: timed around those two calls).');
+  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+lendBuffers+endWait+collect; completion: timed around those two calls).');
   console.log('');
 }
 
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo'] && connCounts.length && servers.length) await echoBenchmark();
+  if (!flags['no-net'] && !await netBenchmark({ seconds: duration, repeats, conns: 100 })) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {

@@ -15,6 +15,8 @@ const snake = (name) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 /** ERR_EXIST for EEXIST, as the core has always named its return codes. */
 const coreErrorName = (name) => `ERR_${name.startsWith('E') ? name.slice(1) : name}`;
+/** .clang-format's ColumnLimit: the generated header must pass npm run lint:c as it is. */
+const C_COLUMNS = Number(/ColumnLimit:\s*(\d+)/.exec(readFileSync(join(root, '.clang-format'), 'utf8'))[1]);
 const hex = (n) => `0x${n.toString(16).padStart(3, '0')}`;
 
 function assemblyScript() {
@@ -24,6 +26,10 @@ function assemblyScript() {
     out.push(`// ${entry} entry: byte offsets of its fields`);
     fields.forEach((f, i) => out.push(`export const ${entry.toUpperCase()}_${f.toUpperCase()}: usize = ${i * 4};`));
   }
+  out.push('// The provided-buffer ring: byte offsets in its header and in each entry');
+  out.push(`export const PROVIDED_HEADER_BYTES: usize = ${def.PROVIDED.header.length * 4};`, `export const PROVIDED_ENTRY_BYTES: usize = ${def.PROVIDED.entry.length * 4};`);
+  def.PROVIDED.header.forEach((f, i) => out.push(`export const PROVIDED_${f.toUpperCase()}: usize = ${i * 4};`));
+  def.PROVIDED.entry.forEach((f, i) => out.push(`export const PROVIDED_ENTRY_${f.toUpperCase()}: usize = ${i * 4};`));
   for (const [, prefix, values] of def.ENUMS) {
     out.push(...Object.entries(values).map(([n, v]) => `export const ${prefix}${snake(n)}: i32 = ${v};`));
   }
@@ -45,7 +51,10 @@ function cHeader() {
   out.push('#ifndef IO_REACTOR_SEAM_H', '#define IO_REACTOR_SEAM_H', '#include <stdint.h>', '');
   out.push(`enum { SEAM_ENTRY_BYTES = ${ENTRY_INTS * 4} };`);
   for (const [, prefix, values] of def.ENUMS) {
-    out.push(`enum { ${Object.entries(values).map(([n, v]) => `${prefix}${snake(n)} = ${v}`).join(', ')} };`);
+    // One line while it fits the C style's column limit, else one member a line (as clang-format would).
+    const members = Object.entries(values).map(([n, v]) => `${prefix}${snake(n)} = ${v}`);
+    const line = `enum { ${members.join(', ')} };`;
+    out.push(line.length <= C_COLUMNS ? line : ['enum {', ...members.map((m, i) => `  ${m}${i < members.length - 1 ? ',' : ''}`), '};'].join('\n'));
   }
   const list = (prefix, values, show = String) => Object.entries(values).map(([n, v]) => `  ${prefix}${n} = ${show(v)},`);
   out.push('', '/* Linux errno numbers, whatever the build\'s own errno.h says. */', 'enum {', ...list('OS_', def.ERRNO), '};');
@@ -55,6 +64,10 @@ function cHeader() {
     out.push('', `typedef struct seam_${entry} {`, `  int32_t ${def.ENTRIES[entry].join(', ')};`, `} seam_${entry};`);
     out.push(`typedef char seam_${entry}_is_an_entry[sizeof(seam_${entry}) == SEAM_ENTRY_BYTES ? 1 : -1];`);
   }
+  out.push('', '/* The provided-buffer ring: the core lends its free buffers before each wait; the shim takes',
+    ' * them in order, only when the OS has data for an armed read. */');
+  out.push('typedef struct seam_provided_entry {', `  int32_t ${def.PROVIDED.entry.join(', ')};`, '} seam_provided_entry;');
+  out.push('typedef struct seam_provided {', `  int32_t ${def.PROVIDED.header.join(', ')};`, '  seam_provided_entry entries[];', '} seam_provided;');
   out.push('', '#endif');
   return out.join('\n') + '\n';
 }
@@ -67,6 +80,10 @@ function typeScript() {
     out.push(`/** Where each field of ${entry === 'event' ? 'an' : 'a'} ${entry} entry is, in i32 from the entry's start. */`);
     out.push(`export const ${entry.toUpperCase()}_FIELD = ${object(Object.fromEntries(fields.map((f, i) => [camel(f), i])))};`);
   }
+  out.push('/** The provided-buffer ring: its header, then entries, each field in i32 from its start. */');
+  out.push(`export const PROVIDED_FIELD = ${object(Object.fromEntries(def.PROVIDED.header.map((f, i) => [f, i])))};`);
+  out.push(`export const PROVIDED_ENTRY_FIELD = ${object(Object.fromEntries(def.PROVIDED.entry.map((f, i) => [f, i])))};`);
+  out.push(`export const PROVIDED_HEADER_INTS = ${def.PROVIDED.header.length};`, `export const PROVIDED_ENTRY_INTS = ${def.PROVIDED.entry.length};`);
   for (const [name, , values] of def.ENUMS) out.push(`export const ${name} = ${object(values)};`);
   out.push(`export const CODES_ERRNO = ${def.ENUMS.find(([n]) => n === 'CODES')[2].errno};`);
   out.push(`export const CODES_WIN32 = ${def.ENUMS.find(([n]) => n === 'CODES')[2].win32};`);
@@ -78,7 +95,7 @@ function typeScript() {
   out.push('/** Core return codes (negative) and the ReactorError code each becomes. */');
   const reactorErrors = Object.entries(def.CORE_ERRORS).filter(([n]) => n.startsWith('E'));
   out.push(`export const CORE_ERRORS: Record<number, string> = { ${reactorErrors.map(([n, v]) => `[${v}]: '${n}'`).join(', ')} };`);
-  out.push(`export const ERR_REQUESTS_FULL = ${def.CORE_ERRORS.REQUESTS_FULL};`);
+  out.push(...Object.entries(def.CORE_ERRORS).map(([n, v]) => `export const ${coreErrorName(n)} = ${v};`));
   out.push('/** Names of the portable error codes events carry, by number (0: none). */');
   out.push(`export const PORTABLE_CODES = [${def.PORTABLE_CODES.map((n) => `'${n === 'NONE' ? '' : n}'`).join(', ')}] as const;`);
   out.push(...Object.entries(def.LIMITS).map(([n, v]) => `export const ${n} = ${v};`));

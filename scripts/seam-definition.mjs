@@ -4,13 +4,26 @@
 
 /** Fields of the 8 × i32 entries, in memory order. */
 export const ENTRIES = {
-  /** core → shim. `target`: a context id for I/O, a slot for add/modify/remove; `ptr`: an offset
-   * into the core's memory; for add, `len` carries the fd kind. */
+  /** core → shim. `target`: a context id for sends and accepts, a slot for the rest; `ptr`: an
+   * offset into the core's memory; for add, `len` carries the fd kind. */
   request: ['kind', 'fd', 'target', 'ptr', 'len', 'mask', 'gen', 'reserved'],
-  /** shim → core: revents or bytes in `value`, the OS error code untranslated. */
-  result: ['kind', 'fd', 'target', 'value', 'os_code', 'accepted', 'gen', 'reserved'],
+  /** shim → core: revents or bytes in `value`, the OS error code untranslated; a recv's `buffer`
+   * is the provided buffer it filled (-1: none, at the end of the stream or on a failure). */
+  result: ['kind', 'fd', 'target', 'value', 'os_code', 'accepted', 'gen', 'buffer'],
   /** core → host: a delivered event; `code` is portable, `os_code` raw. */
   event: ['fd', 'slot', 'type', 'bytes', 'ctx', 'code', 'os_code', 'accepted'],
+};
+
+/**
+ * The provided-buffer ring (io_uring's "provided buffers", one model for every mechanism): before
+ * each wait the core lends its free buffers here; the shim takes them in order, only when the OS
+ * has data for an armed read, and names each in a recv result. A header, then `count` entries.
+ */
+export const PROVIDED = {
+  /** `count`: buffers lent for this wait; `length`: the bytes each holds. */
+  header: ['count', 'length'],
+  /** `id`: the buffer's context id; `offset`: where it lies in the core's memory. */
+  entry: ['id', 'offset'],
 };
 
 /** Named values: [TypeScript object, AssemblyScript/C prefix, { name: value }]. */
@@ -23,9 +36,13 @@ export const ENUMS = [
   ['KIND', 'KIND_', { socket: 0, listener: 1, stream: 2 }],
   /** Operations a context can carry. */
   ['OP', 'OP_', { recv: 1, send: 2, accept: 3 }],
-  /** Request kinds; `none`: withdrawn before the shim saw it; `close`: an accepted fd nobody sees. */
-  ['REQUEST', 'REQ_', { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7 }],
-  ['RESULT', 'RES_', { ready: 1, complete: 2, addFailed: 3 }],
+  /** Request kinds; `none`: withdrawn before the shim saw it; `close`: an accepted fd nobody sees;
+   * `recv` arms one read on a slot (no buffer yet); `resume`: buffers are back, serve the slot's
+   * armed reads that found the provided ring empty. */
+  ['REQUEST', 'REQ_', { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7, resume: 8 }],
+  /** Result kinds; `recv`: an armed read ended; `noBuffer`: an armed read found data and the
+   * provided ring empty, and waits for a `resume`. `complete`: a send or an accept. */
+  ['RESULT', 'RES_', { ready: 1, complete: 2, addFailed: 3, recv: 4, noBuffer: 5 }],
   /** Neolith's event flags, OR-able, plus ACCEPT for completed accepts. */
   ['EVENT', 'EV_', { READ: 1, WRITE: 2, ERROR: 4, CLOSE: 8, ACCEPT: 16 }],
 ];

@@ -38,6 +38,8 @@ export interface ShimLayout {
   requestCapacity: number;
   resultsAt: number;
   resultCapacity: number;
+  /** The provided-buffer ring (assembly/provided.ts). */
+  providedAt: number;
 }
 
 export interface Backend {

@@ -1,6 +1,7 @@
 // Loads build/core.wasm: the reactor's state machine. Sized once here, never grown after.
 // With IO_REACTOR_DEBUG=1 (every test run) it loads build/core-debug.wasm, which checks its
 // invariants with assertions that the release build compiles out.
+import { PROVIDED_FIELD, PROVIDED_ENTRY_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from './seam.js';
 
 /** The core's exports (assembly/index.ts). */
 export interface CoreExports {
@@ -13,7 +14,8 @@ export interface CoreExports {
   slotOf(fd: number): number;
   postRead(fd: number): number;
   postWrite(fd: number, len: number): number;
-  beginWait(): number;
+  beginWait(): void;
+  lendBuffers(): number;
   endWait(results: number, performed: number): number;
   collect(maxEvents: number): number;
   requestsAt(): number;
@@ -24,14 +26,16 @@ export interface CoreExports {
   resultCapacity(): number;
   deliveredAt(): number;
   writeScratchAt(): number;
+  providedAt(): number;
   contextBufferAt(ctx: number): number;
   poolInUse(): number;
   poolHighWater(): number;
   poolHeld(): number;
   poolFree(): number;
-  readsReserved(): number;
+  readsWaiting(): number;
   registered(): number;
   readyQueued(): number;
+  poolQueued(): number;
   tableRows(table: number): number;
   tableCell(table: number, row: number, column: number): number;
   translateError(codeSpace: number, osCode: number): number;
@@ -106,4 +110,17 @@ export function tableRows(core: CoreExports, table: number): number[][] {
     rows.push(Array.from({ length: columns }, (_, c) => core.tableCell(table, r, c)));
   }
   return rows;
+}
+
+/** Where provided buffer `id` lies in the core's memory, from the ring the core filled for this
+ * wait (assembly/provided.ts); -1 if it was not lent. For the trace, which records and replays
+ * the bytes a recv result brought. */
+export function providedOffset(i32: Int32Array, providedAt: number, id: number): number {
+  const ring = providedAt >> 2;
+  const first = ring + PROVIDED_HEADER_INTS;
+  for (let i = 0, n = i32[ring + PROVIDED_FIELD.count]; i < n; i++) {
+    const entry = first + i * PROVIDED_ENTRY_INTS;
+    if (i32[entry + PROVIDED_ENTRY_FIELD.id] === id) return i32[entry + PROVIDED_ENTRY_FIELD.offset];
+  }
+  return -1;
 }

@@ -9,7 +9,7 @@ import { ReactorError } from './errors.js';
 export interface NativeBinding extends OsCalls {
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
-    requestsAt: number, resultsAt: number, resultCapacity: number,
+    requestsAt: number, resultsAt: number, resultCapacity: number, providedAt: number,
   ) => NativeShim;
   wakeByToken(token: number): number;
 }
@@ -60,7 +60,7 @@ export function nativeBackend(): Backend {
     now: () => performance.now(),
     faultReport: () => null,
     async createShim(memory, l) {
-      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity);
+      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity, l.providedAt);
       if (shim.wakeToken === 0) throw new ReactorError('ENOMEM', `Reactor.create: the OS refused ${nativeOpenRefused()}`);
       return shim;
     },

@@ -16,8 +16,10 @@ export interface ReactorOptions {
   poolSize?: number;
   /** Bytes of each context's inline buffer. */
   bufferSize?: number;
-  /** Registered fds at most. */
+  /** Registered fds at most: sizes the registration table (an idle fd holds no buffer). */
   maxSockets?: number;
+  /** Completion: bytes of postWrite data queued while every context is busy; past it, ENOBUFS. */
+  maxQueuedWriteBytes?: number;
   /** 'native' (default): the real OS. 'sim': a simulated kernel in virtual time. */
   backend?: BackendName;
   /** backend 'sim': the seed every random choice of the simulation derives from. */
@@ -40,12 +42,13 @@ export interface ResolvedOptions {
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
+  maxQueuedWriteBytes: number;
   trace: TraceSink | null;
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
+const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'maxQueuedWriteBytes', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
 
@@ -109,6 +112,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),
     bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
+    maxQueuedWriteBytes: checkIntegerIn(o.maxQueuedWriteBytes ?? limits.DEFAULT_MAX_QUEUED_WRITE_BYTES, 0, limits.MAX_QUEUED_WRITE_BYTES_LIMIT, 'maxQueuedWriteBytes', op),
     trace,
   };
 }

@@ -11,7 +11,7 @@ import { portableCodeName } from './codes.js';
 import { resolveOptions, type ReactorOptions, type ResolvedOptions } from './options.js';
 import type { Model, Mechanism, BackendName } from './model.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, ENTRY_INTS, EVENT_FIELD, codeSpaceOf } from './seam.js';
+import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, ERR_NOBUFS, ERR_NOENT, ERR_INVAL, ENTRY_INTS, EVENT_FIELD, codeSpaceOf } from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
@@ -29,8 +29,12 @@ export interface ReactorStats {
   poolHighWater: number;
   /** Delivered buffers, valid until the next wait. */
   poolHeld: number;
-  /** Reads posted since the last wait, handed to the OS at the next one. */
-  readsReserved: number;
+  /** Completed operations whose events wait in the ready queue with their context. */
+  poolQueued: number;
+  /** Completion: ready reads waiting for a free buffer, and a listener's accepts waiting for a context. */
+  readsWaiting: number;
+  /** Completion: bytes of postWrite data queued until contexts are free (at most maxQueuedWriteBytes). */
+  queuedWriteBytes: number;
   registered: number;
   maxSockets: number;
   /** Events ready and not yet delivered (left over by maxEvents). */
@@ -73,6 +77,9 @@ export class Reactor<C = unknown> {
   #waitingAsync = false;
   #closeAfterWait: (() => number)[] = [];
   #nudged = false;
+  /** postWrite data waiting for free contexts, in the order it was posted. */
+  readonly #queuedWrites: { fd: number; data: Uint8Array }[] = [];
+  #queuedWriteBytes = 0;
 
   /** Creates a reactor; memory for every limit is taken here, once. */
   static async create<C = unknown>(options?: ReactorOptions): Promise<Reactor<C>> {
@@ -117,7 +124,7 @@ export class Reactor<C = unknown> {
     const layout = {
       model, mechanism, poolSize: resolved.poolSize, maxSockets: resolved.maxSockets,
       requestsAt: core.requestsAt(), requestCapacity: core.requestCapacity(),
-      resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(),
+      resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(), providedAt: core.providedAt(),
     };
     const shim = await backend.createShim(core.memory.buffer, layout);
     if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
@@ -202,7 +209,10 @@ export class Reactor<C = unknown> {
     const slot = this.#core.slotOf(fd);
     const rc = this.#withRoom(() => this.#core.remove(fd));
     if (rc < 0) this.#refuse(op, rc, fd);
-    if (rc === 1) this.#contexts[slot] = undefined;
+    if (rc === 1) {
+      this.#contexts[slot] = undefined;
+      this.#dropQueuedWrites(fd);
+    }
     this.#nudge();
     return rc === 1;
   }
@@ -217,14 +227,16 @@ export class Reactor<C = unknown> {
     const op = 'postRead';
     this.#alive(op);
     checkFd(fd, op);
-    const rc = this.#core.postRead(fd);
+    const rc = this.#withRoom(() => this.#core.postRead(fd));
     if (rc < 0) this.#refuse(op, rc, fd);
     this.#nudge();
   }
 
   /**
    * Completion model: writes all of `data` (copied now, any length the pool can hold) and reports
-   * one WRITE event when the whole write is done; or ENOBUFS with nothing sent.
+   * one WRITE event when the whole write is done. When the pool has no free contexts for it, the
+   * write queues behind earlier ones (up to maxQueuedWriteBytes); past that, or larger than the
+   * whole pool, ENOBUFS with nothing sent.
    */
   postWrite(fd: number, data: Uint8Array): void {
     if (this.#observer !== null) return this.#observer.call('postWrite', [fd, data], () => this.#postWrite(fd, data));
@@ -237,15 +249,51 @@ export class Reactor<C = unknown> {
     checkFd(fd, op);
     checkBytes(data, op);
     if (data.length === 0) throw new ReactorError('EINVAL', 'postWrite: data is empty; there is nothing to write');
+    const o = this.#options;
+    if (this.#core.slotOf(fd) < 0) this.#refuse(op, ERR_NOENT, fd);
+    if (this.model !== 'completion') this.#refuse(op, ERR_INVAL, fd);
+    if (Math.ceil(data.length / o.bufferSize) > o.poolSize) this.#refuse(op, ERR_NOBUFS, fd, data.length);
+    if (this.#queuedWrites.length === 0 && this.#startWrite(fd, data)) {
+      this.#nudge();
+      return;
+    }
+    if (this.#queuedWriteBytes + data.length > o.maxQueuedWriteBytes) this.#refuse(op, ERR_NOBUFS, fd, data.length, true);
+    this.#queuedWrites.push({ fd, data: data.slice() });
+    this.#queuedWriteBytes += data.length;
+  }
+
+  /** Hands a write to the core and copies its bytes into the contexts; false when none are free. */
+  #startWrite(fd: number, data: Uint8Array): boolean {
     const parts = this.#withRoom(() => this.#core.postWrite(fd, data.length));
-    if (parts < 0) this.#refuse(op, parts, fd, data.length);
+    if (parts === ERR_NOBUFS) return false;
+    if (parts < 0) this.#refuse('postWrite', parts, fd, data.length);
     const size = this.#options.bufferSize;
     const scratch = this.#core.writeScratchAt() >> 2;
     for (let i = 0; i < parts; i++) {
       const at = this.#core.contextBufferAt(this.#i32[scratch + i]);
       this.#u8.set(data.subarray(i * size, Math.min(data.length, (i + 1) * size)), at);
     }
-    this.#nudge();
+    return true;
+  }
+
+  /** Queued writes go out in order while contexts are free (before the wait provides the rest to reads). */
+  #startQueuedWrites(): void {
+    const queue = this.#queuedWrites;
+    let started = 0;
+    while (started < queue.length && this.#startWrite(queue[started].fd, queue[started].data)) {
+      this.#queuedWriteBytes -= queue[started].data.length;
+      started++;
+    }
+    queue.splice(0, started);
+  }
+
+  /** A removed fd's queued writes never go out, as its requests not yet performed. */
+  #dropQueuedWrites(fd: number): void {
+    const queue = this.#queuedWrites;
+    if (queue.length === 0) return;
+    const kept = queue.filter((w) => w.fd !== fd);
+    for (const w of queue) if (w.fd === fd) this.#queuedWriteBytes -= w.data.length;
+    queue.splice(0, queue.length, ...kept);
   }
 
   /**
@@ -358,7 +406,9 @@ export class Reactor<C = unknown> {
       poolInUse: c.poolInUse(),
       poolHighWater: c.poolHighWater(),
       poolHeld: c.poolHeld(),
-      readsReserved: c.readsReserved(),
+      poolQueued: c.poolQueued(),
+      readsWaiting: c.readsWaiting(),
+      queuedWriteBytes: this.#queuedWriteBytes,
       registered: c.registered(),
       maxSockets: this.#options.maxSockets,
       readyQueued: c.readyQueued(),
@@ -385,9 +435,11 @@ export class Reactor<C = unknown> {
     if (this.#destroyed) throw new ReactorError('EDESTROYED', `${op}: this reactor was destroyed; create a new one with Reactor.create()`);
   }
 
+  /** Held buffers come back first, so queued writes can take them before reads are lent the rest. */
   #beginWait(): number {
-    if (this.#core.readsReserved() > this.#core.freeRequestEntries()) this.#flush();
-    return this.#core.beginWait();
+    this.#core.beginWait();
+    if (this.#queuedWrites.length > 0) this.#startQueuedWrites();
+    return this.#core.lendBuffers();
   }
 
   /** Runs a core call; if the request buffer is full, hands it to the shim and tries once more. */
@@ -422,22 +474,23 @@ export class Reactor<C = unknown> {
     }
   }
 
-  #refuse(op: string, rc: number, fd: number, bytes = 0): never {
+  #refuse(op: string, rc: number, fd: number, bytes = 0, queueFull = false): never {
     const code = CORE_ERRORS[rc] ?? 'EINVAL';
     const o = this.#options;
     const why: Record<string, string> = {
       EEXIST: `fd ${fd} is already registered; use modify() to change its events`,
       ENOENT: `fd ${fd} is not registered; add() it first`,
       ENOSPC: `all ${o.maxSockets} registrations are in use (maxSockets); remove fds you no longer watch, or create the reactor with a larger maxSockets`,
-      ENOBUFS: op === 'postWrite'
-        ? `${bytes} bytes need ${Math.ceil(bytes / o.bufferSize)} free contexts of ${o.bufferSize} bytes and the pool (poolSize ${o.poolSize}) has ${this.#core.poolFree()} free and unpromised; nothing was sent: wait for WRITE completions, write less at once, or create the reactor with a larger poolSize or bufferSize`
-        : `every context of the pool (poolSize ${o.poolSize}) is in use or promised; wait for completions, or create the reactor with a larger poolSize`,
+      ENOBUFS: queueFull
+        ? `${bytes} more bytes would pass maxQueuedWriteBytes ${o.maxQueuedWriteBytes} (${this.#queuedWriteBytes} bytes already wait for free contexts); nothing was sent or queued: wait for WRITE completions (the peer may not be reading), or create the reactor with a larger maxQueuedWriteBytes`
+        : `${bytes} bytes need ${Math.ceil(bytes / o.bufferSize)} contexts of ${o.bufferSize} bytes, more than the whole pool (poolSize ${o.poolSize}); nothing was sent: write less at once, or create the reactor with a larger poolSize or bufferSize`,
       EINVAL: this.model === 'readiness' && (op === 'postRead' || op === 'postWrite')
         ? `${op} belongs to the completion model; in readiness, read or write with reactor.os when the fd is ready, or create the reactor with model: 'completion'`
         : `invalid arguments`,
     };
     throw new ReactorError(code, `${op}: ${why[code] ?? 'refused'}`);
   }
+
 
   #deliver(maxEvents: number): IoEvent<C>[] {
     const count = this.#core.collect(maxEvents);

@@ -6,16 +6,21 @@ export const ENTRY_INTS = 8;
 /** Where each field of a request entry is, in i32 from the entry's start. */
 export const REQUEST_FIELD = { kind: 0, fd: 1, target: 2, ptr: 3, len: 4, mask: 5, gen: 6, reserved: 7 } as const;
 /** Where each field of a result entry is, in i32 from the entry's start. */
-export const RESULT_FIELD = { kind: 0, fd: 1, target: 2, value: 3, osCode: 4, accepted: 5, gen: 6, reserved: 7 } as const;
+export const RESULT_FIELD = { kind: 0, fd: 1, target: 2, value: 3, osCode: 4, accepted: 5, gen: 6, buffer: 7 } as const;
 /** Where each field of an event entry is, in i32 from the entry's start. */
 export const EVENT_FIELD = { fd: 0, slot: 1, type: 2, bytes: 3, ctx: 4, code: 5, osCode: 6, accepted: 7 } as const;
+/** The provided-buffer ring: its header, then entries, each field in i32 from its start. */
+export const PROVIDED_FIELD = { count: 0, length: 1 } as const;
+export const PROVIDED_ENTRY_FIELD = { id: 0, offset: 1 } as const;
+export const PROVIDED_HEADER_INTS = 2;
+export const PROVIDED_ENTRY_INTS = 2;
 export const MODEL = { readiness: 0, completion: 1 } as const;
 export const MECHANISM = { epoll: 0, poll: 1, iocp: 2 } as const;
 export const CODES = { errno: 0, win32: 1 } as const;
 export const KIND = { socket: 0, listener: 1, stream: 2 } as const;
 export const OP = { recv: 1, send: 2, accept: 3 } as const;
-export const REQUEST = { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7 } as const;
-export const RESULT = { ready: 1, complete: 2, addFailed: 3 } as const;
+export const REQUEST = { none: 0, add: 1, modify: 2, remove: 3, recv: 4, send: 5, accept: 6, close: 7, resume: 8 } as const;
+export const RESULT = { ready: 1, complete: 2, addFailed: 3, recv: 4, noBuffer: 5 } as const;
 export const EVENT = { READ: 1, WRITE: 2, ERROR: 4, CLOSE: 8, ACCEPT: 16 } as const;
 export const CODES_ERRNO = 0;
 export const CODES_WIN32 = 1;
@@ -24,6 +29,12 @@ const CODE_SPACES: Record<number, number> = { [0]: CODES.errno, [1]: CODES.errno
 export const codeSpaceOf = (mechanism: number): number => CODE_SPACES[mechanism];
 /** Core return codes (negative) and the ReactorError code each becomes. */
 export const CORE_ERRORS: Record<number, string> = { [-1]: 'EEXIST', [-2]: 'ENOENT', [-3]: 'EBADF', [-4]: 'EINVAL', [-5]: 'ENOSPC', [-6]: 'ENOBUFS' };
+export const ERR_EXIST = -1;
+export const ERR_NOENT = -2;
+export const ERR_BADF = -3;
+export const ERR_INVAL = -4;
+export const ERR_NOSPC = -5;
+export const ERR_NOBUFS = -6;
 export const ERR_REQUESTS_FULL = -7;
 /** Names of the portable error codes events carry, by number (0: none). */
 export const PORTABLE_CODES = ['', 'EPERM', 'ENOENT', 'EINTR', 'EIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT', 'EEXIST', 'EINVAL', 'ENFILE', 'EMFILE', 'ENOSPC', 'EPIPE', 'ENOTSOCK', 'EMSGSIZE', 'EOPNOTSUPP', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENETDOWN', 'ENETUNREACH', 'ENETRESET', 'ECONNABORTED', 'ECONNRESET', 'ENOBUFS', 'EISCONN', 'ENOTCONN', 'ESHUTDOWN', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTDOWN', 'EHOSTUNREACH', 'EALREADY', 'EINPROGRESS', 'ECANCELED', 'EOF', 'EUNKNOWN'] as const;

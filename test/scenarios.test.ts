@@ -12,7 +12,7 @@ async function run(name: string, params: ScenarioParams, seed = 3, faults: objec
 }
 
 test('the registry offers each scenario under its own name, with a description', () => {
-  expect(Object.keys(scenarios)).toEqual(['chat', 'echo', 'upload']);
+  expect(Object.keys(scenarios)).toEqual(['chat', 'echo', 'upload', 'kv']);
   for (const [name, s] of Object.entries(scenarios)) {
     expect(s.name).toBe(name);
     expect(s.description.length).toBeGreaterThan(20);

@@ -25,7 +25,7 @@ const nativeScript = `
   const { Shim } = nativeBinding();
   const memory = new ArrayBuffer(4096);
   new Int32Array(memory, 0, 8).set([${UNKNOWN_KIND}, 5, 0, 0, 0, 0, 0, 0]);
-  const shim = new Shim(memory, 0, 0, 4, 4, 0, 1024, 8);
+  const shim = new Shim(memory, 0, 0, 4, 4, 0, 1024, 8, 2048);
   console.log('results', shim.cycle(1, 0));
   shim.close();
 `;

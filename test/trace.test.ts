@@ -57,7 +57,7 @@ test('a recorded sim reactor logs its calls, requests, results, events and count
   expect(calls[1]).toMatchObject({ timeoutMs: 100 });
   expect(of(trace.records, 'request').map((q) => q.kind)).toEqual([REQUEST.add, REQUEST.recv]);
   const [result] = of(trace.records, 'result');
-  expect(result).toMatchObject({ kind: RESULT.complete, fd: a, value: 5, cycle: 0 });
+  expect(result).toMatchObject({ kind: RESULT.recv, fd: a, value: 5, buffer: 0, cycle: 0 });
   expect(str(decodeBase64(result.data!))).toBe('hello');
   expect(of(trace.records, 'event')).toEqual([expect.objectContaining({ fd: a, type: EventType.READ, bytes: 5, code: null })]);
   expect(of(trace.records, 'counters')).toEqual([expect.objectContaining({ poolInUse: r.stats().poolInUse, poolSize: 256, readyQueued: 0 })]);

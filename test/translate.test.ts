@@ -26,10 +26,21 @@ function inject(c: CoreExports, result: number[]): { type: number; bytes: number
   return { type: i32[at + 2], bytes: i32[at + 3], ctx: i32[at + 4], code: i32[at + 5], osCode: i32[at + 6] };
 }
 
-/** The context the core handed to the shim for the first read (or accept) of FD. */
+/** The context the core handed to the shim for the first accept of FD. */
 function postedContext(c: CoreExports): number {
   c.beginWait();
+  c.lendBuffers();
   return new Int32Array(c.memory.buffer)[(c.requestsAt() >> 2) + ENTRY_INTS + 2];
+}
+
+/** The shim's result for the read armed on FD: `bytes` in the first provided buffer, or a failure. */
+function readResult(c: CoreExports, bytes: number, osCode: number): number[] {
+  c.beginWait();
+  c.lendBuffers();
+  const i32 = new Int32Array(c.memory.buffer);
+  const armed = (c.requestsAt() >> 2) + ENTRY_INTS;   // the request after the add
+  const buffer = bytes > 0 ? i32[(c.providedAt() >> 2) + 2] : -1;
+  return [RESULT.recv, FD, i32[armed + 2], bytes, osCode, -1, i32[armed + 6], buffer];
 }
 
 describe.each([
@@ -69,7 +80,7 @@ describe('errno table', () => {
     for (const [osCode, portable, type] of tableRows(await core(0, 0), TABLE.errno)) {
       const c = await core(MODEL.completion, MECHANISM.epoll);
       c.add(FD, EventType.READ, KIND.socket);
-      const event = inject(c, [RESULT.complete, FD, postedContext(c), 0, osCode, -1]);
+      const event = inject(c, readResult(c, 0, osCode));
       expect({ osCode, type: event.type, code: event.code }).toEqual({ osCode, type, code: portable });
     }
   });
@@ -93,7 +104,7 @@ describe('Win32 and WSA table', () => {
     for (const [osCode, portable, type] of tableRows(await core(0, 0), TABLE.win32)) {
       const c = await core(MODEL.completion, MECHANISM.iocp, CODES_WIN32);
       c.add(FD, EventType.READ, KIND.socket);
-      const event = inject(c, [RESULT.complete, FD, postedContext(c), 0, osCode, -1]);
+      const event = inject(c, readResult(c, 0, osCode));
       expect({ osCode, type: event.type, code: event.code }).toEqual({ osCode, type, code: portable });
     }
   });
@@ -101,7 +112,7 @@ describe('Win32 and WSA table', () => {
   test('an unknown code is an ERROR with EUNKNOWN', async () => {
     const c = await core(MODEL.completion, MECHANISM.iocp, CODES_WIN32);
     c.add(FD, EventType.READ, KIND.socket);
-    const event = inject(c, [RESULT.complete, FD, postedContext(c), 0, 12345, -1]);
+    const event = inject(c, readResult(c, 0, 12345));
     expect(event.type).toBe(EventType.ERROR);
     expect(PORTABLE_CODES[event.code]).toBe('EUNKNOWN');
   });
@@ -114,10 +125,15 @@ describe('completion table', () => {
       c.add(FD, 0, KIND.socket);
       expect(c.postWrite(FD, 10)).toBe(1);
       c.beginWait();
+      c.lendBuffers();
       const ctx = new Int32Array(c.memory.buffer)[(c.requestsAt() >> 2) + ENTRY_INTS + 2];
       return inject(c, [RESULT.complete, FD, ctx, bytes, 0, -1]);
     }
-    c.add(FD, EventType.READ, op === OP.accept ? KIND.listener : KIND.socket);
+    if (op === OP.recv) {
+      c.add(FD, EventType.READ, KIND.socket);
+      return inject(c, readResult(c, bytes, 0));
+    }
+    c.add(FD, EventType.READ, KIND.listener);
     return inject(c, [RESULT.complete, FD, postedContext(c), bytes, 0, 7]);
   }
 

@@ -58,7 +58,7 @@ fdstate *fdmap_insert(fdmap *m, int fd) {
   memset(f, 0, sizeof *f);
   f->fd = fd;
   f->read_head = f->read_tail = f->write_head = f->write_tail = -1;
-  f->always_index = f->poll_index = -1;
+  f->always_index = f->poll_index = f->probe = -1;
   uint32_t i = home(m, fd);
   while (m->buckets[i] != 0) i = (i + 1) & m->bucket_mask;
   m->buckets[i] = idx + 1;

@@ -10,8 +10,11 @@ typedef struct fdstate {
   int watched;       /* the mechanism watches it */
   unsigned watched_bits;
   int always_ready, always_index, poll_index;
-  int read_head, read_tail, write_head, write_tail;
-  int write_done; /* bytes of the head write already sent */
+  int read_head, read_tail, write_head, write_tail; /* accepts, and sends, each a context */
+  int write_done;                                   /* bytes of the head write already sent */
+  int reads_armed; /* reads the core armed; each takes a provided buffer when data comes */
+  int starved;     /* data came and the ring was empty: wait for REQ_RESUME */
+  int probe;       /* IOCP: the zero-byte receive in flight (its probe index), or -1 */
 } fdstate;
 
 typedef struct fdmap {

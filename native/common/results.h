@@ -25,6 +25,53 @@ static inline void push_complete(shim *s, int fd, int ctx, int bytes, int os_cod
   r->value = bytes;
   r->os_code = os_code;
   r->accepted = accepted;
+  r->buffer = -1;
+}
+
+static inline int has_room(const shim *s) { return (uint32_t)s->results < s->cfg.result_capacity; }
+
+/* The next provided buffer, not yet taken (NULL when the ring is spent). A read takes it only
+ * once the OS gave it bytes, so a buffer never waits on an idle connection. */
+static inline const seam_provided_entry *peek_provided(const shim *s) {
+  const seam_provided *p = s->cfg.provided;
+  SHIM_ASSERT(p->count >= 0 && p->count <= s->cfg.pool_size && s->provided_taken <= p->count);
+  return s->provided_taken < p->count ? &p->entries[s->provided_taken] : NULL;
+}
+
+static inline void push_recv(shim *s, const fdstate *f, int buffer, int bytes, int os_code) {
+  SHIM_ASSERT(buffer < 0 || (bytes > 0 && buffer == s->cfg.provided->entries[s->provided_taken].id));
+  seam_result *r = result_slot(s);
+  if (!r) return;
+  r->kind = RES_RECV;
+  r->fd = f->fd;
+  r->target = f->slot;
+  r->gen = f->gen;
+  r->value = bytes;
+  r->os_code = os_code;
+  r->accepted = -1;
+  r->buffer = buffer;
+  if (buffer >= 0) s->provided_taken++;
+}
+
+/* Data came for an armed read and the ring is empty: the core queues the fd for REQ_RESUME. */
+static inline void report_starved(shim *s, fdstate *f) {
+  seam_result *r = result_slot(s);
+  if (!r) return;
+  f->starved = 1;
+  r->kind = RES_NO_BUFFER;
+  r->fd = f->fd;
+  r->target = f->slot;
+  r->gen = f->gen;
+  r->buffer = -1;
+}
+
+/* End of stream or a failure ends every armed read the same way, each with its own result
+ * (those that find no room stay armed: the condition is reported again next wait). */
+static inline void end_armed_reads(shim *s, fdstate *f, int os_code) {
+  while (f->reads_armed > 0 && has_room(s)) {
+    f->reads_armed--;
+    push_recv(s, f, -1, 0, os_code);
+  }
 }
 
 static inline void push_add_failed(shim *s, int fd, int slot, int gen, int os_code) {
@@ -66,8 +113,14 @@ static inline int pop_op(shim *s, int *head, int *tail) {
 
 /* An I/O request the core may queue: a known kind, for one of its contexts, inside its memory. */
 static inline int valid_io_request(const shim *s, const seam_request *q) {
-  int io = q->kind == REQ_RECV || q->kind == REQ_SEND || q->kind == REQ_ACCEPT;
+  int io = q->kind == REQ_SEND || q->kind == REQ_ACCEPT;
   return io && valid_context(s, q->target) && q->ptr >= 0 && q->len >= 0;
+}
+
+/* A read armed (or resumed) on one of the core's slots: it names no buffer. */
+static inline int valid_read_request(const shim *s, const seam_request *q) {
+  int read = q->kind == REQ_RECV || q->kind == REQ_RESUME;
+  return read && q->target >= 0 && q->target < s->cfg.max_sockets;
 }
 
 /* An add: a kind of fd (carried in len) for one of the core's slots. */

@@ -10,8 +10,18 @@ enum { MECH_EPOLL = 0, MECH_POLL = 1, MECH_IOCP = 2 };
 enum { CODES_ERRNO = 0, CODES_WIN32 = 1 };
 enum { KIND_SOCKET = 0, KIND_LISTENER = 1, KIND_STREAM = 2 };
 enum { OP_RECV = 1, OP_SEND = 2, OP_ACCEPT = 3 };
-enum { REQ_NONE = 0, REQ_ADD = 1, REQ_MODIFY = 2, REQ_REMOVE = 3, REQ_RECV = 4, REQ_SEND = 5, REQ_ACCEPT = 6, REQ_CLOSE = 7 };
-enum { RES_READY = 1, RES_COMPLETE = 2, RES_ADD_FAILED = 3 };
+enum {
+  REQ_NONE = 0,
+  REQ_ADD = 1,
+  REQ_MODIFY = 2,
+  REQ_REMOVE = 3,
+  REQ_RECV = 4,
+  REQ_SEND = 5,
+  REQ_ACCEPT = 6,
+  REQ_CLOSE = 7,
+  REQ_RESUME = 8
+};
+enum { RES_READY = 1, RES_COMPLETE = 2, RES_ADD_FAILED = 3, RES_RECV = 4, RES_NO_BUFFER = 5 };
 enum { EV_READ = 1, EV_WRITE = 2, EV_ERROR = 4, EV_CLOSE = 8, EV_ACCEPT = 16 };
 
 /* Linux errno numbers, whatever the build's own errno.h says. */
@@ -113,8 +123,18 @@ typedef struct seam_request {
 typedef char seam_request_is_an_entry[sizeof(seam_request) == SEAM_ENTRY_BYTES ? 1 : -1];
 
 typedef struct seam_result {
-  int32_t kind, fd, target, value, os_code, accepted, gen, reserved;
+  int32_t kind, fd, target, value, os_code, accepted, gen, buffer;
 } seam_result;
 typedef char seam_result_is_an_entry[sizeof(seam_result) == SEAM_ENTRY_BYTES ? 1 : -1];
+
+/* The provided-buffer ring: the core lends its free buffers before each wait; the shim takes
+ * them in order, only when the OS has data for an armed read. */
+typedef struct seam_provided_entry {
+  int32_t id, offset;
+} seam_provided_entry;
+typedef struct seam_provided {
+  int32_t count, length;
+  seam_provided_entry entries[];
+} seam_provided;
 
 #endif

@@ -47,6 +47,7 @@ typedef struct shim_config {
   const seam_request *requests;
   seam_result *results;
   uint32_t result_capacity;
+  const seam_provided *provided; /* refilled by the core before each cycle */
 } shim_config;
 
 typedef struct shim {
@@ -56,9 +57,10 @@ typedef struct shim {
   void *mech_state;      /* the mechanism's own state; IOCP: the port's */
   int wake_fd;           /* POSIX */
   fdmap fds;
-  shim_op *ops;    /* indexed by context id */
-  int results;     /* written in this cycle */
-  int bookkeeping; /* of which only return contexts of removed fds */
+  shim_op *ops;       /* indexed by context id */
+  int results;        /* written in this cycle */
+  int provided_taken; /* entries of the provided ring taken in this cycle */
+  int bookkeeping;    /* of which only return contexts of removed fds */
   int woken;
   int always_count; /* POSIX: fds epoll refuses (regular files), always ready */
   uint32_t *always; /* fdstate indexes */

@@ -43,24 +43,27 @@ int wake_by_token(uint32_t id) {
 }
 
 class Shim : public Napi::ObjectWrap<Shim> {
- public:
+public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Shim", {
-      InstanceMethod("apply", &Shim::Apply),
-      InstanceMethod("cycle", &Shim::Cycle),
-      InstanceMethod("cycleAsync", &Shim::CycleAsync),
-      InstanceMethod("wakeup", &Shim::Wakeup),
-      InstanceMethod("close", &Shim::Close),
-      InstanceAccessor("wakeToken", &Shim::WakeToken, nullptr),
-      InstanceAccessor("waitsInterrupted", &Shim::WaitsInterrupted, nullptr),
-    });
+    return DefineClass(env, "Shim",
+                       {
+                           InstanceMethod("apply", &Shim::Apply),
+                           InstanceMethod("cycle", &Shim::Cycle),
+                           InstanceMethod("cycleAsync", &Shim::CycleAsync),
+                           InstanceMethod("wakeup", &Shim::Wakeup),
+                           InstanceMethod("close", &Shim::Close),
+                           InstanceAccessor("wakeToken", &Shim::WakeToken, nullptr),
+                           InstanceAccessor("waitsInterrupted", &Shim::WaitsInterrupted, nullptr),
+                       });
   }
 
-  // new Shim(memory, model, mechanism, poolSize, maxSockets, requestsAt, resultsAt, resultCapacity)
+  // new Shim(memory, model, mechanism, poolSize, maxSockets, requestsAt, resultsAt, resultCapacity, providedAt)
   explicit Shim(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Shim>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 8 || !info[0].IsArrayBuffer()) {
-      Napi::TypeError::New(env, "Shim(memory, model, mechanism, pool, sockets, requestsAt, resultsAt, resultCapacity)").ThrowAsJavaScriptException();
+    if (info.Length() < 9 || !info[0].IsArrayBuffer()) {
+      Napi::TypeError::New(
+          env, "Shim(memory, model, mechanism, pool, sockets, requestsAt, resultsAt, resultCapacity, providedAt)")
+          .ThrowAsJavaScriptException();
       return;
     }
     Napi::ArrayBuffer memory = info[0].As<Napi::ArrayBuffer>();
@@ -75,6 +78,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
     cfg.requests = reinterpret_cast<const seam_request *>(base + info[5].As<Napi::Number>().Uint32Value());
     cfg.results = reinterpret_cast<seam_result *>(base + info[6].As<Napi::Number>().Uint32Value());
     cfg.result_capacity = info[7].As<Napi::Number>().Uint32Value();
+    cfg.provided = reinterpret_cast<const seam_provided *>(base + info[8].As<Napi::Number>().Uint32Value());
     open_error_ = shim_open(&shim_, &cfg);
     if (open_error_ == 0) {
       open_ = true;
@@ -84,7 +88,7 @@ class Shim : public Napi::ObjectWrap<Shim> {
 
   ~Shim() override { Release(); }
 
- private:
+private:
   void Release() {
     if (!open_) return;
     open_ = false;
@@ -187,7 +191,9 @@ Napi::Value Connect(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), sock_connect(host.c_str(), fd_arg(info, 1)));
 }
 
-Napi::Value Accept(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_accept(fd_arg(info, 0))); }
+Napi::Value Accept(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), sock_accept(fd_arg(info, 0)));
+}
 
 Napi::Value Send(const Napi::CallbackInfo &info) {
   Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
@@ -206,8 +212,12 @@ Napi::Value Recv(const Napi::CallbackInfo &info) {
   return out;
 }
 
-Napi::Value Shutdown(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_shutdown(fd_arg(info, 0))); }
-Napi::Value CloseFd(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), sock_close(fd_arg(info, 0))); }
+Napi::Value Shutdown(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), sock_shutdown(fd_arg(info, 0)));
+}
+Napi::Value CloseFd(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), sock_close(fd_arg(info, 0)));
+}
 Napi::Value FdKind(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), fd_kind(fd_arg(info, 0))); }
 Napi::Value WakeByToken(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), wake_by_token(info[0].As<Napi::Number>().Uint32Value()));
@@ -228,6 +238,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   return exports;
 }
 
-}  // namespace
+}   // namespace
 
 NODE_API_MODULE(io_reactor, Init)

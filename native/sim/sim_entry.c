@@ -12,6 +12,7 @@ typedef struct sim_shim {
   shim s;
   seam_request *requests;
   seam_result *results;
+  seam_provided *provided; /* the host copies the core's ring here before each cycle */
 } sim_shim;
 
 EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_size, int max_sockets,
@@ -20,13 +21,23 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
   if (!x) return NULL;
   x->requests = calloc((size_t)request_capacity, sizeof(seam_request));
   x->results = calloc((size_t)result_capacity, sizeof(seam_result));
+  x->provided = calloc(1, sizeof(seam_provided) + (size_t)pool_size * sizeof(seam_provided_entry));
   shim_config cfg = {
-    .model = model, .mechanism = mechanism, .pool_size = pool_size, .max_sockets = max_sockets,
-    .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE, .requests = x->requests, .results = x->results,
-    .result_capacity = (uint32_t)result_capacity,
+      .model = model,
+      .mechanism = mechanism,
+      .pool_size = pool_size,
+      .max_sockets = max_sockets,
+      .buffers = (uint8_t *)(uintptr_t)SIM_BUFFER_BASE,
+      .requests = x->requests,
+      .results = x->results,
+      .result_capacity = (uint32_t)result_capacity,
+      .provided = x->provided,
   };
-  if (!x->requests || !x->results || shim_open(&x->s, &cfg) != 0) {
-    free(x->requests); free(x->results); free(x);
+  if (!x->requests || !x->results || !x->provided || shim_open(&x->s, &cfg) != 0) {
+    free(x->requests);
+    free(x->results);
+    free(x->provided);
+    free(x);
     return NULL;
   }
   return x;
@@ -34,6 +45,7 @@ EMSCRIPTEN_KEEPALIVE sim_shim *sim_shim_open(int model, int mechanism, int pool_
 
 EMSCRIPTEN_KEEPALIVE seam_request *sim_shim_requests(sim_shim *x) { return x->requests; }
 EMSCRIPTEN_KEEPALIVE seam_result *sim_shim_results(sim_shim *x) { return x->results; }
+EMSCRIPTEN_KEEPALIVE seam_provided *sim_shim_provided(sim_shim *x) { return x->provided; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(&x->s); }
 
@@ -49,5 +61,6 @@ EMSCRIPTEN_KEEPALIVE void sim_shim_close(sim_shim *x) {
   shim_close(&x->s);
   free(x->requests);
   free(x->results);
+  free(x->provided);
   free(x);
 }

@@ -22,6 +22,7 @@ mergeInto(LibraryManager.library, {
   os_iocp_associate: function(port, fd, stream) { return Module.kernel.iocpAssociate(port, fd, stream); },
   os_iocp_dissociate: function(port, fd) { return Module.kernel.iocpDissociate(port, fd); },
   os_iocp_recv: function(port, fd, buf, len, op) { return Module.kernel.iocpRecv(port, fd, buf >>> 0, len >>> 0, op >>> 0); },
+  os_iocp_recv_now: function(port, fd, buf, len) { return Module.kernel.iocpRecvNow(port, fd, buf >>> 0, len >>> 0); },
   os_iocp_send: function(port, fd, buf, len, op) { return Module.kernel.iocpSend(port, fd, buf >>> 0, len >>> 0, op >>> 0); },
   os_iocp_accept: function(port, fd, op) { return Module.kernel.iocpAccept(port, fd, op >>> 0); },
   os_iocp_post: function(port) { return Module.kernel.iocpPost(port); },

@@ -1,6 +1,7 @@
 /* The POSIX shim: performs the core's requests, waits on epoll or poll, and writes raw results
- * into the core's memory. In the completion model it emulates IOCP: queued reads, writes and
- * accepts are performed by the shim when their fd is ready, and each reports one completion. */
+ * into the core's memory. In the completion model it emulates IOCP: armed reads, queued writes
+ * and accepts are performed by the shim when their fd is ready, and each reports one completion;
+ * a read takes its buffer from the provided ring only then. */
 /* Built for Linux, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdlib.h>
 #include "common/assert.h"
@@ -29,7 +30,8 @@ static void remove_always(shim *s, fdstate *f) {
  * usual complete-then-repost cycle costs no epoll_ctl, and an idle fd (even a hung-up one)
  * wakes at most one wait. */
 static unsigned wanted_bits(const fdstate *f) {
-  return (f->read_head >= 0 ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
+  int reading = f->read_head >= 0 || (f->reads_armed > 0 && !f->starved);
+  return (reading ? SHIM_IN : 0) | (f->write_head >= 0 ? SHIM_OUT : 0);
 }
 
 /* EPERM: an fd the mechanism cannot watch (a regular file, /dev/null) is always ready. Any other
@@ -43,6 +45,7 @@ static void watch_bits(shim *s, fdstate *f, unsigned bits) {
   }
   fail_queue(s, f->fd, &f->read_head, &f->read_tail, -rc);
   fail_queue(s, f->fd, &f->write_head, &f->write_tail, -rc);
+  end_armed_reads(s, f, -rc);
 }
 
 static void arm_for_queued(shim *s, fdstate *f) {
@@ -53,37 +56,46 @@ static void arm_for_queued(shim *s, fdstate *f) {
 }
 
 /* After a readiness report: keep each bit that had an operation queued (its repost is likely on
- * the way) or still has one; drop the bits that woke us with nothing to do. */
+ * the way) or still has one; drop the bits that woke us with nothing to do, and the read bit of
+ * an fd starved of buffers (its data would wake every wait until REQ_RESUME). */
 static void settle_after_ready(shim *s, fdstate *f, unsigned queued_before) {
   if (f->always_ready || !f->watched) return;
+  if (f->starved && f->read_head < 0) queued_before &= ~SHIM_IN;
   unsigned keep = f->watched_bits & (queued_before | wanted_bits(f));
   if (keep == f->watched_bits) return;
   if (keep == 0) s->mech->unwatch(s, f);
   else watch_bits(s, f, keep);
 }
 
-/* Reads or accepts while the fd has something; each finished one is a completion. */
-static void perform_reads(shim *s, fdstate *f) {
+/* A listener's accepts while connections wait; each finished one is a completion. */
+static void perform_accepts(shim *s, fdstate *f) {
   while (f->read_head >= 0) {
-    shim_op *op = &s->ops[f->read_head];
-    if (op->kind == REQ_ACCEPT) {
-      int nfd = os_accept(f->fd);
-      /* A connection reset before accept is not the listener's failure: wait for the next. */
-      if (nfd == -OS_EAGAIN || nfd == -OS_ECONNABORTED) return;
-      int ctx = pop_op(s, &f->read_head, &f->read_tail);
-      push_complete(s, f->fd, ctx, 0, nfd < 0 ? -nfd : 0, nfd);
-      continue;
-    }
-    long n = os_read(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr, (size_t)op->len);
-    if (n == -OS_EAGAIN) return;
+    int nfd = os_accept(f->fd);
+    /* A connection reset before accept is not the listener's failure: wait for the next. */
+    if (nfd == -OS_EAGAIN || nfd == -OS_ECONNABORTED) return;
     int ctx = pop_op(s, &f->read_head, &f->read_tail);
-    int err = n < 0 ? (int)-n : 0;
-    push_complete(s, f->fd, ctx, n < 0 ? 0 : (int)n, err, -1);
-    if (n <= 0) {
-      /* End of stream or failure: every later read ends the same way. */
-      fail_queue(s, f->fd, &f->read_head, &f->read_tail, err);
+    push_complete(s, f->fd, ctx, 0, nfd < 0 ? -nfd : 0, nfd);
+  }
+}
+
+/* Armed reads while the fd has bytes, each into the next provided buffer, taken only once the
+ * read returned data. The ring spent, the fd is starved until the core resumes it. */
+static void perform_reads(shim *s, fdstate *f) {
+  while (f->reads_armed > 0 && !f->starved && has_room(s)) {
+    const seam_provided_entry *b = peek_provided(s);
+    if (!b) {
+      report_starved(s, f);
       return;
     }
+    long n = os_read(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + b->offset, (size_t)s->cfg.provided->length);
+    if (n == -OS_EAGAIN) return;
+    if (n > 0) {
+      f->reads_armed--;
+      push_recv(s, f, b->id, (int)n, 0);
+      continue;
+    }
+    end_armed_reads(s, f, n < 0 ? (int)-n : 0);
+    return;
   }
 }
 
@@ -144,14 +156,35 @@ static void request_add(shim *s, const seam_request *q) {
 
 static void request_remove(shim *s, fdstate *f) {
   /* The core drops these (the fd is gone); they only return contexts, so they must not end
-   * the wait that follows. */
+   * the wait that follows. Armed reads hold nothing: they just go. */
   int before = s->results;
   fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
   fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   s->bookkeeping += s->results - before;
+  f->reads_armed = 0;
   if (f->watched) s->mech->unwatch(s, f);
   remove_always(s, f);
   fdmap_erase(&s->fds, f);
+}
+
+/* The registration a slot request is for, or NULL when it is gone (or the fd reused). */
+static fdstate *slot_registration(shim *s, const seam_request *q) {
+  fdstate *f = fdmap_find(&s->fds, q->fd);
+  return f && f->slot == q->target && f->gen == q->gen ? f : NULL;
+}
+
+static void request_read(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_read_request(s, q));
+  fdstate *f = slot_registration(s, q);
+  if (!f) {
+    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
+    push_recv(s, &gone, -1, 0, OS_EBADF);
+    return;
+  }
+  if (q->kind == REQ_RECV) f->reads_armed++;
+  else f->starved = 0; /* REQ_RESUME: its data is likely there already */
+  if (q->kind == REQ_RESUME) perform_reads(s, f);
+  arm_for_queued(s, f);
 }
 
 static void request_io(shim *s, const seam_request *q) {
@@ -178,6 +211,7 @@ static void request_io(shim *s, const seam_request *q) {
 static int posix_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
+  s->provided_taken = 0;
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {
@@ -195,6 +229,8 @@ static int posix_apply(shim *s, int count) {
       break;
     }
     case REQ_CLOSE: os_close(q->fd); break;
+    case REQ_RECV:
+    case REQ_RESUME: request_read(s, q); break;
     case REQ_NONE: break;
     default: request_io(s, q); break;
     }
@@ -219,7 +255,8 @@ void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
   }
   /* Completion: an error or hang-up also ends the queued operations, with the syscall's word. */
   unsigned queued_before = wanted_bits(f);
-  perform_reads(s, f);
+  perform_accepts(s, f);
+  if (revents & (OS_IN | OS_ERR | OS_HUP)) perform_reads(s, f);
   perform_writes(s, f);
   settle_after_ready(s, f, queued_before);
 }
@@ -241,7 +278,7 @@ static int has_always_work(shim *s) {
   }
   for (int i = 0; i < s->always_count; i++) {
     fdstate *f = &s->fds.states[s->always[i]];
-    if (f->read_head >= 0 || f->write_head >= 0) return 1;
+    if (wanted_bits(f)) return 1;
   }
   return 0;
 }

@@ -1,7 +1,9 @@
-/* The IOCP shim: the completion model over a completion port (os_iocp.h). Reads and accepts the
- * core queues are posted to the OS at once, with the context id as the op id; sends go one at a
- * time per socket. The port reports each operation when it ends, and the raw Win32 status goes to
- * the core, which translates it with the table the simulation uses too. */
+/* The IOCP shim: the completion model over a completion port (os_iocp.h). Accepts are posted to
+ * the OS at once, with the context id as the op id; sends go one at a time per socket. An armed
+ * read holds no buffer: a zero-byte receive (a "probe", as IOCP servers with many idle sockets
+ * post) waits for data, then a non-blocking receive fills the next provided buffer. The port
+ * reports each operation when it ends, and the raw Win32 status goes to the core, which
+ * translates it with the table the simulation uses too. */
 /* Built for Windows, and by emscripten for the simulation (scripts/build.mjs). */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -13,6 +15,11 @@
 
 typedef struct iocp_state {
   intptr_t port;
+  /* Zero-byte receives in flight: op ids pool_size + index. An index comes back only with its
+   * completion, so a cancelled probe's id is never reused while the OS still holds it. */
+  shim_op *probes;
+  int32_t *probes_idle;
+  int probes_idle_count;
   /* A wakeup is in the port and not yet harvested: more wakeups merge into it, as an eventfd's
    * do, rather than each ending a later wait early. */
   atomic_int wake_pending;
@@ -66,6 +73,67 @@ static void on_send(shim *s, fdstate *f, const os_completion *c) {
   if (f->write_head >= 0) post_head_send(s, f);
 }
 
+/* ---- reads: a zero-byte receive waits for data, a provided buffer takes it ---------------- */
+
+static void post_probe(shim *s, fdstate *f) {
+  iocp_state *st = s->mech_state;
+  if (f->probe >= 0 || f->reads_armed == 0 || f->starved) return;
+  /* More probes than registrations: only while cancelled ones have not completed yet. */
+  if (st->probes_idle_count == 0) {
+    end_armed_reads(s, f, OS_WIN_WSAENOBUFS);
+    return;
+  }
+  int k = st->probes_idle[--st->probes_idle_count];
+  shim_op *p = &st->probes[k];
+  p->kind = REQ_RECV;
+  p->fd = f->fd;
+  p->slot = f->slot;
+  p->gen = f->gen;
+  int rc = os_iocp_recv(st->port, f->fd, s->cfg.buffers, 0, (uint32_t)(s->cfg.pool_size + k));
+  if (rc != 0) {
+    st->probes_idle[st->probes_idle_count++] = k;
+    end_armed_reads(s, f, rc);
+    return;
+  }
+  f->probe = k;
+}
+
+/* The fd has data (or its end): armed reads take provided buffers until it runs dry. */
+static void serve_reads(shim *s, fdstate *f) {
+  while (f->reads_armed > 0 && !f->starved && has_room(s)) {
+    const seam_provided_entry *b = peek_provided(s);
+    if (!b) {
+      report_starved(s, f);
+      return;
+    }
+    int n = os_iocp_recv_now(port_of(s), f->fd, s->cfg.buffers + b->offset, (uint32_t)s->cfg.provided->length);
+    if (n == -OS_WIN_WSAEWOULDBLOCK) break;
+    if (n > 0) {
+      f->reads_armed--;
+      push_recv(s, f, b->id, n, 0);
+      continue;
+    }
+    end_armed_reads(s, f, -n);
+    break; /* reads left armed for want of room meet the end again through the next probe */
+  }
+  post_probe(s, f);
+}
+
+static void on_probe(shim *s, const os_completion *c) {
+  iocp_state *st = s->mech_state;
+  int k = (int)c->op - s->cfg.pool_size;
+  SHIM_ASSERT(k >= 0 && k < s->cfg.max_sockets && st->probes_idle_count < s->cfg.max_sockets);
+  st->probes_idle[st->probes_idle_count++] = k;
+  fdstate *f = live_registration(s, &st->probes[k]);
+  if (!f) return; /* removed: the OS confirmed the cancel */
+  f->probe = -1;
+  if (c->error == 0) serve_reads(s, f);
+  else {
+    end_armed_reads(s, f, (int)c->error);
+    post_probe(s, f);
+  }
+}
+
 /* ---- completions ------------------------------------------------------------------------- */
 
 /* A connection reset before AcceptEx took it is not the listener's failure: wait for the next. */
@@ -78,6 +146,10 @@ static void on_completion(shim *s, const os_completion *c) {
   if (c->op == OS_IOCP_WAKE_OP) {
     s->woken = 1;
     atomic_store(&((iocp_state *)s->mech_state)->wake_pending, 0);
+    return;
+  }
+  if (c->op >= (uint32_t)s->cfg.pool_size && c->op < (uint32_t)(s->cfg.pool_size + s->cfg.max_sockets)) {
+    on_probe(s, c);
     return;
   }
   /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
@@ -133,8 +205,26 @@ static void request_remove(shim *s, fdstate *f) {
     fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_WIN_ERROR_OPERATION_ABORTED);
   }
   s->bookkeeping += s->results - before;
+  f->reads_armed = 0; /* they hold nothing; a probe in flight is cancelled with the rest */
   os_iocp_dissociate(port_of(s), f->fd);
   fdmap_erase(&s->fds, f);
+}
+
+static void request_read(shim *s, const seam_request *q) {
+  SHIM_ASSERT(valid_read_request(s, q));
+  fdstate *f = fdmap_find(&s->fds, q->fd);
+  if (!f || f->slot != q->target || f->gen != q->gen) {
+    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
+    push_recv(s, &gone, -1, 0, OS_WIN_ERROR_INVALID_HANDLE);
+    return;
+  }
+  if (q->kind == REQ_RECV) {
+    f->reads_armed++;
+    post_probe(s, f);
+    return;
+  }
+  f->starved = 0; /* REQ_RESUME: the data that found no buffer is there */
+  serve_reads(s, f);
 }
 
 static void request_io(shim *s, const seam_request *q) {
@@ -157,15 +247,14 @@ static void request_io(shim *s, const seam_request *q) {
     if (idle) post_head_send(s, f);
     return;
   }
-  int rc = q->kind == REQ_ACCEPT
-               ? os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target)
-               : os_iocp_recv(port_of(s), q->fd, s->cfg.buffers + q->ptr, (uint32_t)q->len, (uint32_t)q->target);
+  int rc = os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target);
   if (rc != 0) push_complete(s, q->fd, q->target, 0, rc, -1);
 }
 
 static int iocp_apply(shim *s, int count) {
   s->results = 0;
   s->bookkeeping = 0;
+  s->provided_taken = 0;
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {
@@ -177,6 +266,7 @@ static int iocp_apply(shim *s, int count) {
     }
     case REQ_CLOSE: os_close(q->fd); break;
     case REQ_RECV:
+    case REQ_RESUME: request_read(s, q); break;
     case REQ_SEND:
     case REQ_ACCEPT: request_io(s, q); break;
     default: /* REQ_MODIFY: the completion model has no interest to watch */
@@ -216,19 +306,27 @@ static int iocp_harvest(shim *s, double timeout_ms) {
 static int iocp_open(shim *s) {
   iocp_state *st = calloc(1, sizeof *st);
   if (!st) return -OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
-  int rc = os_iocp_open(s->cfg.pool_size, &st->port);
+  s->mech_state = st;
+  int probes = s->cfg.max_sockets;
+  st->probes = calloc((size_t)probes, sizeof *st->probes);
+  st->probes_idle = calloc((size_t)probes, sizeof *st->probes_idle);
+  if (!st->probes || !st->probes_idle) return -OS_WIN_ERROR_NOT_ENOUGH_MEMORY;
+  for (int k = 0; k < probes; k++) st->probes_idle[k] = probes - 1 - k;
+  st->probes_idle_count = probes;
+  int rc = os_iocp_open(s->cfg.pool_size + probes, &st->port);
   if (rc != 0) {
-    free(st);
+    st->port = 0;
     return -rc;
   }
-  s->mech_state = st;
   return 0;
 }
 
 static void iocp_close(shim *s) {
   iocp_state *st = s->mech_state;
   if (!st) return;
-  os_iocp_shut(st->port);
+  if (st->port) os_iocp_shut(st->port);
+  free(st->probes);
+  free(st->probes_idle);
   free(st);
   s->mech_state = NULL;
 }

@@ -19,10 +19,10 @@
 #define OS_IOCP_WAKE_OP 0xffffffffu
 
 typedef struct os_completion {
-  uint32_t op;        /* the id given at post, or OS_IOCP_WAKE_OP */
-  uint32_t bytes;     /* bytes transferred */
-  uint32_t error;     /* 0, or the Win32 code GetQueuedCompletionStatusEx's entry reported */
-  int32_t accepted;   /* accepts: the new socket's fd, else -1 */
+  uint32_t op;      /* the id given at post, or OS_IOCP_WAKE_OP */
+  uint32_t bytes;   /* bytes transferred */
+  uint32_t error;   /* 0, or the Win32 code GetQueuedCompletionStatusEx's entry reported */
+  int32_t accepted; /* accepts: the new socket's fd, else -1 */
 } os_completion;
 
 /* A completion port for up to max_ops operations in flight at once; concurrency 1. */
@@ -35,7 +35,10 @@ int os_iocp_associate(intptr_t port, int fd, int stream);
 /* Forgets fd: cancels what is in flight on it (each still completes, typically with 995). */
 int os_iocp_dissociate(intptr_t port, int fd);
 
+/* len 0: a zero-byte receive, which completes (0 bytes, no error) once fd has data or its end. */
 int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op);
+/* A receive now, without blocking: bytes (0 at end of stream), or -code (-WSAEWOULDBLOCK: none). */
+int os_iocp_recv_now(intptr_t port, int fd, void *buf, uint32_t len);
 int os_iocp_send(intptr_t port, int fd, const void *buf, uint32_t len, uint32_t op);
 /* AcceptEx with a fresh socket; the completion's `accepted` names it, ready to use. */
 int os_iocp_accept(intptr_t port, int listener, uint32_t op);

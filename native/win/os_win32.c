@@ -239,6 +239,25 @@ static int stream_recv(win_port *p, win_stream *st, void *buf, uint32_t len, uin
   return busy ? OS_WIN_ERROR_INVALID_PARAMETER : 0;
 }
 
+/* Takes what the reader holds, without waiting: a zero-byte read's completion said it is there. */
+static int stream_recv_now(win_stream *st, void *buf, uint32_t len) {
+  EnterCriticalSection(&st->lock);
+  int n;
+  if (st->held > 0) {
+    n = (int)(st->held < len ? st->held : len);
+    memcpy(buf, st->data, (size_t)n);
+    memmove(st->data, st->data + n, st->held - (uint32_t)n);
+    st->held -= (uint32_t)n;
+  } else if (st->ended) {
+    n = st->end_error == ERROR_HANDLE_EOF ? 0 : -(int)st->end_error;
+  } else {
+    n = -OS_WIN_WSAEWOULDBLOCK;
+  }
+  LeaveCriticalSection(&st->lock);
+  WakeConditionVariable(&st->changed);
+  return n;
+}
+
 /* A posted read still waiting completes as aborted (or, with `quietly`, is just forgotten);
  * bytes the thread reads later are kept for the next read. */
 static int stream_cancel(win_port *p, win_stream *st, int quietly) {
@@ -307,6 +326,15 @@ int os_iocp_recv(intptr_t port, int fd, void *buf, uint32_t len, uint32_t op) {
   WSABUF b = {.len = len, .buf = buf};
   DWORD flags = 0;
   return posted(p, o, WSARecv((SOCKET)fd, &b, 1, NULL, &flags, &o->ov, NULL));
+}
+
+/* Sockets are non-blocking (sockets_win.c makes them so, and adopts accepted ones). */
+int os_iocp_recv_now(intptr_t port, int fd, void *buf, uint32_t len) {
+  (void)port;
+  win_stream *st = stream_of(fd);
+  if (st) return stream_recv_now(st, buf, len);
+  int n = recv((SOCKET)fd, buf, (int)len, 0);
+  return n >= 0 ? n : -WSAGetLastError();
 }
 
 int os_iocp_send(intptr_t port, int fd, const void *buf, uint32_t len, uint32_t op) {

@@ -32,7 +32,9 @@ interface Operation {
   cancelling?: boolean;
 }
 
+const READABLE = EPOLL.EPOLLIN;
 const WRITABLE = EPOLL.EPOLLOUT;
+const BROKEN = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;   // a receive would say so at once
 
 /** The Win32 code for what the kernel's socket calls fail with. */
 function win32Code(errno: number): number {
@@ -63,6 +65,8 @@ export class CompletionPort {
   readonly #bound: Map<number, CompletionPort>;
   /** In flight, in the order posted. */
   #pending: Operation[] = [];
+  /** The op ids of #pending, so a post checks for a duplicate without a scan (ten thousand idle reads). */
+  readonly #pendingOps = new Set<number>();
   readonly #queue: Completion[] = [];
   #progressing = false;
   #again = false;
@@ -84,6 +88,7 @@ export class CompletionPort {
     this.#stopWatching();
     this.#stopHooking();
     this.#pending = [];
+    this.#pendingOps.clear();
     this.#queue.length = 0;
   }
 
@@ -116,6 +121,14 @@ export class CompletionPort {
     // The stream's reader serves one posted read; a second is refused as os_win32.c's is.
     if (this.#streams.has(fd) && this.#pending.some((o) => o.fd === fd && o.kind === 'recv')) return WIN32.ERROR_INVALID_PARAMETER;
     return this.#post({ op, fd, kind: 'recv', offset, len, taken: 0 });
+  }
+
+  /** A non-blocking receive (os_iocp_recv_now): bytes, 0 at end of stream, or -code. */
+  recvNow(fd: number, offset: number, len: number): number {
+    if (!this.#associated.has(fd)) return -WIN32.ERROR_INVALID_HANDLE;
+    const n = this.#kernel.read(fd, this.#memory, offset, len);
+    if (n === -E.EAGAIN) return -WIN32.WSAEWOULDBLOCK;
+    return n >= 0 ? n : -win32Code(-n);
   }
 
   send(fd: number, offset: number, len: number, op: number): number {
@@ -157,9 +170,16 @@ export class CompletionPort {
   #post(operation: Operation): number {
     if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
     // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
-    if (operation.op >= this.#maxOps || this.#pending.some((p) => p.op === operation.op)) return WIN32.ERROR_INVALID_PARAMETER;
+    if (operation.op >= this.#maxOps || this.#pendingOps.has(operation.op)) return WIN32.ERROR_INVALID_PARAMETER;
+    // A zero-byte receive takes nothing and moves nothing: it can only finish itself, at once or later.
+    const alone = operation.kind === 'recv' && operation.len === 0 ? this.#attempt(operation) : null;
+    if (alone) {
+      this.#queue.push(alone);
+      return 0;
+    }
     this.#pending.push(operation);
-    this.#progress();
+    this.#pendingOps.add(operation.op);
+    if (operation.len > 0 || operation.kind !== 'recv') this.#progress();
     return 0;
   }
 
@@ -174,8 +194,12 @@ export class CompletionPort {
 
   /** Ends the operations `which` picks, in the order posted, each with its `code`. */
   #end(which: (o: Operation) => boolean, code: (o: Operation) => number): void {
-    for (const o of this.#pending) if (which(o)) this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
-    this.#pending = this.#pending.filter((o) => !which(o));
+    for (const o of this.#pending) {
+      if (!which(o)) continue;
+      this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
+      this.#pendingOps.delete(o.op);
+    }
+    this.#pending = this.#pending.filter((o) => this.#pendingOps.has(o.op));
   }
 
   /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
@@ -203,6 +227,7 @@ export class CompletionPort {
       const done = o.kind === 'send' && sendBlocked.has(o.fd) ? null : this.#attempt(o);
       if (done) {
         this.#queue.push(done);
+        this.#pendingOps.delete(o.op);
         continue;
       }
       still.push(o);
@@ -216,6 +241,8 @@ export class CompletionPort {
     const ended = (bytes: number, error: number, accepted = -1): Completion => ({ op: o.op, bytes, error, accepted });
     switch (o.kind) {
       case 'recv': {
+        // A zero-byte receive completes once there is something to read (data, end or error).
+        if (o.len === 0) return k.readiness(o.fd) & (READABLE | BROKEN) ? ended(0, 0) : null;
         // 0 bytes: the peer's FIN, a graceful close.
         const n = k.read(o.fd, this.#memory, o.offset, o.len);
         if (n === -E.EAGAIN) return null;

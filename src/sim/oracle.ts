@@ -39,10 +39,9 @@ interface Watched {
   reactor: Reactor<unknown> | null;
   destroyed: boolean;
   registered: Set<number>;
-  /** Context → fd of each operation handed to the shim and not yet completed. */
+  /** Context → fd of each send or accept handed to the shim and not yet completed. */
   inFlight: Map<number, number>;
-  /** Contexts of posted recvs (until their event), and the bytes their results brought. */
-  recvs: Set<number>;
+  /** Buffers recv results filled (until their event), and the bytes they brought. */
   received: Map<number, Uint8Array>;
 }
 
@@ -73,7 +72,7 @@ export class Oracle implements TraceSink {
   reactor(info: Omit<TraceReactor, 'r'>): number {
     const r = this.#setup.downstream ? this.#setup.downstream.reactor(info) : this.#nextReactor++;
     this.#watched.set(r, {
-      info: { r, ...info }, reactor: null, destroyed: false, registered: new Set(), inFlight: new Map(), recvs: new Set(), received: new Map(),
+      info: { r, ...info }, reactor: null, destroyed: false, registered: new Set(), inFlight: new Map(), received: new Map(),
     });
     return r;
   }
@@ -84,16 +83,14 @@ export class Oracle implements TraceSink {
     const w = this.#watched.get(x.r);
     if (!w) return;
     if (x.k === 'call') this.#call(w, x);
-    else if (x.k === 'request' && (x.kind === REQUEST.recv || x.kind === REQUEST.send || x.kind === REQUEST.accept)) {
+    else if (x.k === 'request' && (x.kind === REQUEST.send || x.kind === REQUEST.accept)) {
       w.inFlight.set(x.target, x.fd);
       // A context is reused: forget what its previous operation left.
       w.received.delete(x.target);
-      if (x.kind === REQUEST.recv) w.recvs.add(x.target);
-      else w.recvs.delete(x.target);
     } else if (x.k === 'result' && x.kind === RESULT.complete) {
       w.inFlight.delete(x.target);
-      const data = x.data === undefined ? null : decodeBase64(x.data);
-      if (data) w.received.set(x.target, data);
+    } else if (x.k === 'result' && x.kind === RESULT.recv && (x.buffer ?? -1) >= 0) {
+      w.received.set(x.buffer!, x.data === undefined ? new Uint8Array(0) : decodeBase64(x.data) ?? new Uint8Array(0));
     } else if (x.k === 'event') this.#event(w, x);
     else if (x.k === 'counters') this.#counters(w);
   }
@@ -125,10 +122,9 @@ export class Oracle implements TraceSink {
       if (!w.reactor || w.destroyed || w.reactor.destroyed) continue;
       const s = w.reactor.stats();
       const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
-      const queued = w.info.model === 'completion' ? s.readyQueued : 0;
-      const accounted = inFlight + s.poolHeld + s.readsReserved + queued;
+      const accounted = inFlight + s.poolHeld + s.poolQueued;
       if (s.poolInUse !== accounted) {
-        this.#fail(INVARIANTS.pool, this.#where(w), `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} operations in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.readsReserved} reserved reads, ${queued} queued completions): ${s.poolInUse - accounted} leaked`);
+        this.#fail(INVARIANTS.pool, this.#where(w), `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} sends and accepts in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.poolQueued} queued completions): ${s.poolInUse - accounted} leaked`);
       }
       this.#checkStats(w);
     }
@@ -151,8 +147,10 @@ export class Oracle implements TraceSink {
     if (!w.registered.has(x.fd)) {
       this.#fail(INVARIANTS.removed, where, `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`);
     }
-    if (!w.recvs.delete(x.ctx)) return;
+    // A read that ended without data (end of stream, failure) comes without a buffer.
+    const bufferless = x.ctx < 0 && w.info.model === 'completion' && (x.type & EventType.CLOSE) !== 0;
     const data = w.received.get(x.ctx);
+    if (!data && !bufferless) return;
     w.received.delete(x.ctx);
     const to = this.#setup.kernelOf(w.info.host).connectionOf(x.fd);
     if (!to) return;

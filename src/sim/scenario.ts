@@ -26,6 +26,8 @@ export interface Scenario {
   maxSize?: number;
   /** The planted bugs `params.bug` may name (sample apps only). */
   bugs?: readonly string[];
+  /** Runs in Node only (it uses node:http): the visualizer's page does not offer it. */
+  nodeOnly?: boolean;
   /** Runs on a fresh Simulation (seeded, faults configured by the caller) until done. */
   run(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome>;
 }

@@ -3,7 +3,7 @@
 import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
-import { ENTRY_INTS, MECHANISM, EPOLL } from '../seam.js';
+import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 
@@ -14,6 +14,7 @@ interface ShimModule {
   _sim_shim_open(model: number, mechanism: number, pool: number, sockets: number, requests: number, results: number): number;
   _sim_shim_requests(shim: number): number;
   _sim_shim_results(shim: number): number;
+  _sim_shim_provided(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
   _sim_shim_wake(shim: number): number;
   _sim_shim_apply(shim: number, requests: number): number;
@@ -92,6 +93,7 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
     iocpAssociate: (handle: number, fd: number, stream: number) => port(handle).associate(fd, stream !== 0),
     iocpDissociate: (handle: number, fd: number) => port(handle).dissociate(fd),
     iocpRecv: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).recv(fd, coreOffset(ptr), len, op),
+    iocpRecvNow: (handle: number, fd: number, ptr: number, len: number) => port(handle).recvNow(fd, coreOffset(ptr), len),
     iocpSend: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).send(fd, coreOffset(ptr), len, op),
     iocpAccept: (handle: number, fd: number, op: number) => port(handle).accept(fd, op),
     iocpPost: (handle: number) => port(handle).post(),
@@ -169,6 +171,10 @@ export class SimShim implements NativeShim {
     const m = this.#module;
     const ints = requests * ENTRY_INTS;
     m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
+    // The provided ring, as the core filled it for this wait: its header, then `count` entries.
+    const ring = this.#layout.providedAt >> 2;
+    const ringInts = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * this.#core[ring + PROVIDED_FIELD.count];
+    m.HEAP32.set(this.#core.subarray(ring, ring + ringInts), m._sim_shim_provided(this.#shim) >> 2);
     const results = call();
     const from = m._sim_shim_results(this.#shim) >> 2;
     this.#core.set(m.HEAP32.subarray(from, from + results * ENTRY_INTS), this.#layout.resultsAt >> 2);

@@ -18,6 +18,7 @@ import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from './trace-faults.js';
 import { recordWire } from './trace-wire.js';
 import { Oracle } from './oracle.js';
+import type { NetApi } from '../net/api.js';
 
 export interface SimulationOptions extends NetworkOptions {
   /**
@@ -52,12 +53,60 @@ interface ParkedWait {
   reject: (error: ReactorError) => void;
 }
 
+/** The programs' timers on virtual time (virtual-clock.ts). */
+export interface ProgramClock {
+  install(nowMs: number): void;
+  uninstall(): void;
+  /** When the next timer is due; Infinity when none is. */
+  nextAt(): number;
+  advanceTo(nowMs: number): void;
+}
+
+/**
+ * Makes a host's net API and the programs' clock: given by the io-reactor/sim entry
+ * (host-net.ts), so that the page, which runs simulations in a browser, loads neither Node's
+ * streams nor the fake timers through this file.
+ */
+interface HostNetProvider {
+  net(host: SimHost, opening: <T>(reactor: Promise<T>) => Promise<T>): NetApi;
+  clock(): ProgramClock;
+}
+let hostNet: HostNetProvider | null = null;
+
+export function provideHostNet(provider: HostNetProvider): void {
+  hostNet = provider;
+}
+
+/** What a host's `net` asks of its Simulation. */
+interface ProgramHooks {
+  useVirtualTime(): void;
+  /** A reactor opening for a program: runUntilIdle waits for it before calling the run idle. */
+  opening<T>(reactor: Promise<T>): Promise<T>;
+}
+
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   readonly #watchers: Watchers;
+  readonly #programs: ProgramHooks;
+  #net: NetApi | null = null;
 
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}) {
+  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}, programs: ProgramHooks = { useVirtualTime: () => undefined, opening: (reactor) => reactor }) {
     this.#watchers = watchers;
+    this.#programs = programs;
+  }
+
+  /**
+   * node:net's API bound to this host (io-reactor/net over one reactor of the host): servers
+   * listen on its ports, connects go from it, a host name is the address of that host. From
+   * the first use on, the programs' timers run on virtual time (Simulation.useVirtualTime).
+   */
+  get net(): NetApi {
+    if (!hostNet) {
+      throw new ReactorError('EINVAL', `sim.host(${JSON.stringify(this.name)}).net: the net API comes with the io-reactor/sim entry; import { Simulation } from 'io-reactor/sim'`);
+    }
+    this.#programs.useVirtualTime();
+    this.#net ??= hostNet.net(this, (reactor) => this.#programs.opening(reactor));
+    return this.#net;
   }
 
   /** The host's console: `write` types into its stdin (fd 0), `end` closes it. */
@@ -99,6 +148,10 @@ export class Simulation implements WaitScheduler {
   readonly #trace: TraceSink | undefined;
   readonly #windowsFlavor: WindowsFlavor;
   readonly #watchers: Watchers = {};
+  /** The programs' virtual clock, from the first host's `net` on. */
+  #clock: ProgramClock | null = null;
+  /** Reactors the hosts' `net` are opening (their programs' first socket calls wait on them). */
+  readonly #opening = new Set<Promise<unknown>>();
 
   constructor(options: SimulationOptions = {}) {
     const flavor = options.windowsFlavor ?? 'windows';
@@ -153,7 +206,13 @@ export class Simulation implements WaitScheduler {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this, this.#watchers);
+      host = new SimHost(name, kernel, this, this.#watchers, {
+        useVirtualTime: () => this.useVirtualTime(),
+        opening: (reactor) => {
+          this.#opening.add(reactor);
+          return reactor.finally(() => this.#opening.delete(reactor));
+        },
+      });
       this.#hosts.set(name, host);
     }
     return host;
@@ -211,19 +270,43 @@ export class Simulation implements WaitScheduler {
     for (;;) {
       // Let the programs run until each is parked in a wait again.
       await new Promise<void>((settled) => setImmediate(settled));
+      if (this.#opening.size > 0) {
+        await Promise.allSettled([...this.#opening]);
+        continue;
+      }
       oracle?.check();
       if (this.#resolveReady()) continue;
-      const next = Math.min(this.network.nextAt(), ...this.#parked.map((p) => p.deadline));
+      const next = Math.min(this.network.nextAt(), (this.#clock?.nextAt() ?? Infinity), ...this.#parked.map((p) => p.deadline));
       if (next === Infinity) {
         oracle?.checkQuiet();
         return this.now;
       }
       if (next > untilMs) {
-        this.network.advance(untilMs);
+        this.#advance(untilMs);
         return this.now;
       }
-      this.network.advance(next);
+      this.#advance(next);
     }
+  }
+
+  /** Moves the network's clock, and the programs' timers with it. */
+  #advance(untilMs: number): void {
+    this.network.advance(untilMs);
+    this.#clock?.advanceTo(this.now);
+  }
+
+  /**
+   * Virtual time for the programs: from a host's first `net` on, setTimeout, setInterval, Date
+   * and performance.now of this realm follow the simulation's clock, until restoreTimers().
+   */
+  useVirtualTime(): void {
+    this.#clock ??= hostNet?.clock() ?? null;
+    this.#clock?.install(this.now);
+  }
+
+  /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
+  restoreTimers(): void {
+    this.#clock?.uninstall();
   }
 
   /** Ends, in the order they parked, the waits that have events, a wakeup, or their deadline. */

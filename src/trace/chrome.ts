@@ -40,6 +40,8 @@ const REQUEST_NAMES = Object.fromEntries(Object.entries(REQUEST).map(([name, n])
 const RESULT_NAMES = Object.fromEntries(Object.entries(RESULT).map(([name, n]) => [n, name]));
 const EVENT_FLAGS: [number, string][] = [[1, 'READ'], [2, 'WRITE'], [4, 'ERROR'], [8, 'CLOSE'], [16, 'ACCEPT']];
 const IO_REQUESTS = new Set<number>([REQUEST.recv, REQUEST.send, REQUEST.accept]);
+/** An operation in flight: a read by its slot (it holds no context until data comes), the rest by context. */
+const opKey = (r: number, read: boolean, target: number): string => `${r}:${read ? 's' : 'c'}${target}`;
 
 const us = (ms: number): number => Math.round(ms * 1e6) / 1e3;
 const eventName = (type: number): string => EVENT_FLAGS.filter(([bit]) => type & bit).map(([, n]) => n).join('|') || 'NONE';
@@ -144,18 +146,20 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         if (!IO_REQUESTS.has(x.kind)) return;
         const id = `r${x.r}.op${spans++}`;
         const tid = lane.of(x.fd);
-        inFlight.set(`${x.r}:${x.target}`, { id, request: x, tid });
+        inFlight.set(opKey(x.r, x.kind === REQUEST.recv, x.target), { id, request: x, tid });
         out.push({ name: REQUEST_NAMES[x.kind], ph: 'b', cat: 'op', id, pid, tid, ts, args: { fd: x.fd, context: x.target, len: x.len } });
         return;
       }
       case 'result': {
         const tid = lane.of(x.fd);
-        const op = inFlight.get(`${x.r}:${x.target}`);
-        if (x.kind === RESULT.complete && op) {
-          inFlight.delete(`${x.r}:${x.target}`);
+        const span = opKey(x.r, x.kind === RESULT.recv, x.target);
+        const op = inFlight.get(span);
+        if ((x.kind === RESULT.complete || x.kind === RESULT.recv) && op) {
+          inFlight.delete(span);
           out.push({ name: REQUEST_NAMES[op.request.kind], ph: 'e', cat: 'op', id: op.id, pid, tid: op.tid, ts, args: { bytes: x.value, osCode: x.osCode } });
         }
-        const key = resultKey(x.r, x.fd, x.target);
+        // Its event names the context: a read's is the provided buffer it filled (-1: none).
+        const key = resultKey(x.r, x.fd, x.kind === RESULT.recv ? x.buffer ?? -1 : x.target);
         const earlier = completion.has(x.r) ? [] : undelivered.get(key) ?? [];
         const at = markAt(pid, tid, ts);
         undelivered.set(key, [...earlier, { ts: at, tid }]);

@@ -72,7 +72,9 @@ export interface ResultRecord {
   gen?: number;
   /** The shim cycle that returned it (see RequestRecord.cycle). */
   cycle?: number;
-  /** Completion recv: the bytes that landed in the context's buffer (base64), for replay. */
+  /** A recv result: the provided buffer the shim filled (seam_result.buffer), -1 for none. */
+  buffer?: number;
+  /** A recv result: the bytes that landed in that buffer (base64), for replay. */
   data?: string;
 }
 

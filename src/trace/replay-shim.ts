@@ -4,7 +4,8 @@
 import type { Backend, NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
-import { ENTRY_INTS, REQUEST, REQUEST_FIELD, RESULT_FIELD, ERRNO } from '../seam.js';
+import { ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, ERRNO } from '../seam.js';
+import { providedOffset } from '../core.js';
 import { decodeBase64 } from './base64.js';
 
 /** What one recorded shim cycle took and gave. */
@@ -27,8 +28,6 @@ export class ReplayShim implements NativeShim {
   readonly #cycles: Map<number, RecordedCycle>;
   readonly #r: number;
   #next = 0;
-  /** Context → where its recv's bytes go (the request's ptr), until the recv completes. */
-  readonly #recvAt = new Map<number, number>();
   #pendingAsync: (() => void) | null = null;
 
   constructor(r: number, memory: ArrayBuffer, layout: ShimLayout, cycles: Map<number, RecordedCycle>) {
@@ -85,7 +84,6 @@ export class ReplayShim implements NativeShim {
       if (live.kind !== q.kind || live.fd !== q.fd || live.target !== q.target || live.len !== q.len || live.mask !== q.mask) {
         throw divergence(this.#r, `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`);
       }
-      if (q.kind === REQUEST.recv) this.#recvAt.set(q.target, i32[at + REQUEST_FIELD.ptr]);
       at += ENTRY_INTS;
     }
   }
@@ -101,13 +99,13 @@ export class ReplayShim implements NativeShim {
       entry[RESULT_FIELD.osCode] = x.osCode;
       entry[RESULT_FIELD.accepted] = x.accepted;
       entry[RESULT_FIELD.gen] = x.gen ?? 0;
+      entry[RESULT_FIELD.buffer] = x.buffer ?? -1;
       at += ENTRY_INTS;
-      const ptr = this.#recvAt.get(x.target);
-      this.#recvAt.delete(x.target);
       if (x.data === undefined) continue;
       const bytes = decodeBase64(x.data);
-      if (ptr === undefined || bytes === null || bytes.length !== x.value) {
-        throw divergence(this.#r, `a result for context ${x.target} carries ${x.value} bytes of data the replay cannot place`);
+      const ptr = providedOffset(this.#i32, this.#layout.providedAt, x.buffer ?? -1);
+      if (ptr < 0 || bytes === null || bytes.length !== x.value) {
+        throw divergence(this.#r, `a recv result for buffer ${x.buffer} carries ${x.value} bytes of data the replay cannot place`);
       }
       this.#u8.set(bytes, ptr);
     }

@@ -10,6 +10,7 @@ import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
 import { EventType } from '../events.js';
 import { REQUEST, RESULT, ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, EVENT_FIELD } from '../seam.js';
+import { providedOffset } from '../core.js';
 import { MAX_FD } from '../limits.js';
 
 /** What the tap reads of the core after a wait. */
@@ -40,7 +41,6 @@ export class ReactorTap implements ReactorObserver {
   /** Shim cycles started so far; the current one is #cycles - 1. */
   #cycles = 0;
   /** Context → where its posted recv lands, until the recv completes. */
-  readonly #recvAt = new Map<number, number>();
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
   #bytesInFlight = 0;
@@ -187,7 +187,6 @@ export class ReactorTap implements ReactorObserver {
       const kind = i32[at + REQUEST_FIELD.kind];
       const target = i32[at + REQUEST_FIELD.target];
       const len = i32[at + REQUEST_FIELD.len];
-      if (kind === REQUEST.recv) this.#recvAt.set(target, i32[at + REQUEST_FIELD.ptr]);
       if (kind === REQUEST.send) {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
@@ -207,10 +206,12 @@ export class ReactorTap implements ReactorObserver {
       const target = i32[at + RESULT_FIELD.target];
       const value = i32[at + RESULT_FIELD.value];
       let data: string | undefined;
+      const buffer = kind === RESULT.recv ? i32[at + RESULT_FIELD.buffer] : undefined;
+      if (buffer !== undefined && buffer >= 0 && value > 0) {
+        const ptr = providedOffset(i32, this.#setup.layout.providedAt, buffer);
+        data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
+      }
       if (kind === RESULT.complete) {
-        const ptr = this.#recvAt.get(target);
-        this.#recvAt.delete(target);
-        if (ptr !== undefined && value > 0) data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
         const sent = this.#sending.get(target);
         if (sent !== undefined) {
           this.#sending.delete(target);
@@ -220,6 +221,7 @@ export class ReactorTap implements ReactorObserver {
       const result: ResultRecord = {
         k: 'result', t, r: this.r, kind, fd: i32[at + RESULT_FIELD.fd], target, value, osCode: i32[at + RESULT_FIELD.osCode], accepted: i32[at + RESULT_FIELD.accepted], gen: i32[at + RESULT_FIELD.gen], cycle,
       };
+      if (buffer !== undefined) result.buffer = buffer;
       if (data !== undefined) result.data = data;
       this.#writer.emit(result);
     }

@@ -295,6 +295,24 @@ static int stream_outlives_its_port(void) {
   return ok;
 }
 
+/* The provided-buffer model's OS half: a zero-byte receive waits for data without a buffer, and
+ * a non-blocking receive then takes it (or says it would block). */
+static int zero_byte_recv_waits_for_data(void) {
+  fixture f;
+  if (!setup(&f)) return 0;
+  char buf[16] = {0};
+  os_completion c;
+  int ok = (os_iocp_recv_now(f.port, f.a, buf, sizeof buf) == -OS_WIN_WSAEWOULDBLOCK ||
+            fail("recv_now without data did not say it would block")) &&
+           os_iocp_recv(f.port, f.a, buf, 0, 5) == 0 && expect_quiet(f.port, 20) && sock_send(f.b, "probe", 5) == 5 &&
+           take(f.port, &c, 1000) &&
+           ((c.op == 5 && c.bytes == 0 && c.error == 0) || fail("op %u bytes %u error %u", c.op, c.bytes, c.error)) &&
+           (os_iocp_recv_now(f.port, f.a, buf, sizeof buf) == 5 || fail("recv_now did not take the 5 bytes")) &&
+           (memcmp(buf, "probe", 5) == 0 || fail("buffer holds '%.5s'", buf));
+  teardown(&f);
+  return ok;
+}
+
 static int shut_with_reads_in_flight(void) {
   fixture f;
   if (!setup(&f)) return 0;
@@ -315,8 +333,18 @@ typedef struct shim_fixture {
   uint8_t buffers[SHIM_POOL * SHIM_BUFFER_BYTES];
   seam_request requests[8];
   seam_result results[SHIM_RESULTS];
+  seam_provided provided;
+  seam_provided_entry entries[SHIM_POOL]; /* the ring's entries follow its header */
   int a, b;
 } shim_fixture;
+
+/* Lends the first `count` buffers, as the core does before a wait. */
+static void provide(shim_fixture *x, int count) {
+  x->provided.count = count;
+  x->provided.length = SHIM_BUFFER_BYTES;
+  for (int i = 0; i < count; i++)
+    x->provided.entries[i] = (seam_provided_entry){.id = i, .offset = i * SHIM_BUFFER_BYTES};
+}
 
 static int shim_setup(shim_fixture *x) {
   memset(x, 0, sizeof *x);
@@ -329,6 +357,7 @@ static int shim_setup(shim_fixture *x) {
       .requests = x->requests,
       .results = x->results,
       .result_capacity = SHIM_RESULTS,
+      .provided = &x->provided,
   };
   int fds[2];
   if (shim_open(&x->s, &cfg) != 0) return fail("shim_open refused mechanism iocp");
@@ -349,10 +378,10 @@ static seam_request request(int kind, int fd, int target, int len) {
   return q;
 }
 
-/* Adds `a` (slot 0) and posts a read into context 1. */
+/* Adds `a` (slot 0) and arms a read on it: no buffer is named yet. */
 static int shim_add_and_read(shim_fixture *x) {
   x->requests[0] = request(REQ_ADD, x->a, 0, KIND_SOCKET);
-  x->requests[1] = request(REQ_RECV, x->a, 1, SHIM_BUFFER_BYTES);
+  x->requests[1] = request(REQ_RECV, x->a, 0, 0);
   int n = shim_apply(&x->s, 2);
   return n == 0 ? 1 : fail("add and read gave %d results at once", n);
 }
@@ -360,28 +389,47 @@ static int shim_add_and_read(shim_fixture *x) {
 static int shim_read_completes(void) {
   shim_fixture x;
   if (!shim_setup(&x)) return 0;
+  provide(&x, 2);
   int ok = shim_add_and_read(&x) && sock_send(x.b, "hello", 5) == 5;
   int n = ok ? shim_harvest(&x.s, 2000) : 0;
   const seam_result *r = &x.results[0];
   ok = ok && (n == 1 || fail("harvest gave %d results", n)) &&
-       ((r->kind == RES_COMPLETE && r->fd == x.a && r->target == 1 && r->value == 5 && r->os_code == 0) ||
-        fail("result kind %d fd %d ctx %d bytes %d code %d", r->kind, r->fd, r->target, r->value, r->os_code)) &&
-       (memcmp(x.buffers + SHIM_BUFFER_BYTES, "hello", 5) == 0 || fail("context 1's buffer lacks the bytes"));
+       ((r->kind == RES_RECV && r->fd == x.a && r->target == 0 && r->value == 5 && r->os_code == 0 && r->buffer == 0) ||
+        fail("result kind %d fd %d slot %d bytes %d code %d buffer %d", r->kind, r->fd, r->target, r->value, r->os_code,
+             r->buffer)) &&
+       (memcmp(x.buffers, "hello", 5) == 0 || fail("the first provided buffer lacks the bytes"));
   shim_teardown(&x);
   return ok;
 }
 
-static int shim_remove_returns_the_context(void) {
+static int shim_read_waits_for_a_buffer(void) {
+  shim_fixture x;
+  if (!shim_setup(&x)) return 0;
+  provide(&x, 0);
+  int ok = shim_add_and_read(&x) && sock_send(x.b, "late", 4) == 4;
+  int n = ok ? shim_harvest(&x.s, 2000) : 0;
+  const seam_result *r = &x.results[0];
+  ok = ok && (n == 1 || fail("harvest gave %d results", n)) &&
+       ((r->kind == RES_NO_BUFFER && r->target == 0) || fail("result kind %d slot %d", r->kind, r->target));
+  provide(&x, 1);
+  x.requests[0] = request(REQ_RESUME, x.a, 0, 0);
+  n = ok ? shim_apply(&x.s, 1) : 0;
+  ok = ok && (n == 1 || fail("resume gave %d results", n)) &&
+       ((r->kind == RES_RECV && r->value == 4 && r->buffer == 0) ||
+        fail("result kind %d bytes %d buffer %d", r->kind, r->value, r->buffer)) &&
+       (memcmp(x.buffers, "late", 4) == 0 || fail("the provided buffer lacks the bytes"));
+  shim_teardown(&x);
+  return ok;
+}
+
+static int shim_remove_of_an_armed_read_gives_nothing_back(void) {
   shim_fixture x;
   if (!shim_setup(&x)) return 0;
   int ok = shim_add_and_read(&x);
   x.requests[0] = request(REQ_REMOVE, x.a, 0, 0);
   ok = ok && shim_apply(&x.s, 1) == 0;
-  int n = ok ? shim_harvest(&x.s, 2000) : 0;
-  const seam_result *r = &x.results[0];
-  ok = ok && (n == 1 || fail("harvest gave %d results", n)) &&
-       ((r->kind == RES_COMPLETE && r->target == 1 && r->os_code != 0) ||
-        fail("result kind %d ctx %d code %d", r->kind, r->target, r->os_code));
+  int n = ok ? shim_harvest(&x.s, 200) : 0;
+  ok = ok && (n == 0 || fail("harvest gave %d results (kind %d) for a read that held no buffer", n, x.results[0].kind));
   shim_teardown(&x);
   return ok;
 }
@@ -417,6 +465,7 @@ int main(void) {
   report("a posted wakeup ends a wait with the wakeup op", wakeup_ends_wait());
   report("a wait with nothing posted times out after its timeout", timeout_waits());
   report("a posted read completes with its bytes in the buffer", recv_completes_with_bytes());
+  report("a zero-byte receive waits for data, and a receive now takes it", zero_byte_recv_waits_for_data());
   report("a completion wakes a blocked wait at once", completion_wakes_blocked_wait_at_once());
   report("a posted send completes and the peer receives it", send_completes());
   report("a graceful peer close completes the read with 0 bytes", peer_close_completes_with_zero_bytes());
@@ -430,8 +479,10 @@ int main(void) {
   report("a stream outlives a port: what its reader took after the shut goes to the next port",
          stream_outlives_its_port());
   report("shut with operations in flight returns", shut_with_reads_in_flight());
-  report("shim: a posted read completes into its context's buffer", shim_read_completes());
-  report("shim: remove under a read in flight returns its context with the abort", shim_remove_returns_the_context());
+  report("shim: an armed read completes into the first provided buffer", shim_read_completes());
+  report("shim: an armed read that finds the ring empty waits, and resume serves it", shim_read_waits_for_a_buffer());
+  report("shim: remove of an armed read gives nothing back, as it held no buffer",
+         shim_remove_of_an_armed_read_gives_nothing_back());
   report("shim: shim_wake from another thread ends a harvest with no timeout", shim_wake_ends_harvest());
   return failures ? 1 : 0;
 }

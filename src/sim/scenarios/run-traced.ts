@@ -13,7 +13,8 @@ export interface ScenarioRun {
   outcome: ScenarioOutcome;
 }
 
-export const SCENARIO_NAMES = Object.keys(scenarios);
+/** The scenarios a run can take place in, the browser included. */
+export const SCENARIO_NAMES = Object.keys(scenarios).filter((name) => !scenarios[name].nodeOnly);
 
 export async function runScenario(name: string, seed: number, model: Model): Promise<ScenarioRun> {
   const scenario = scenarios[name];
