@@ -1,7 +1,6 @@
-// Child processes of the benchmark (servers and the load generator): started from
-// build/js/bench/, read line by line, always stopped, and killed if the driver exits early.
+// Child processes of the benchmark (servers and the load generator): read line by line,
+// always stopped, and killed if the driver exits early.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 const live = new Set<ChildProcess>();
 
@@ -32,10 +31,9 @@ export interface Child {
   stderr: string;
 }
 
-/** Runs `node <script in this directory> ...args` with piped stdout/stderr. */
-export function startChild(script: string, args: string[]): Child {
-  const path = fileURLToPath(new URL(script, import.meta.url));
-  const proc = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `command` (program and arguments) with piped stdout/stderr. */
+export function startChild(command: string[]): Child {
+  const proc = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   const child: Child = { process: proc, lines: [], stderr: '' };
   let partial = '';

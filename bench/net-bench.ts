@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync, statSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { startChild, waitForLine, stopChild } from './children.js';
 import { median } from './stats.js';
 
@@ -50,7 +51,7 @@ interface Measured {
 }
 
 async function measure(impl: string, app: 'echo' | 'http', opts: NetBenchOptions): Promise<Measured> {
-  const server = startChild('net-server.js', ['--impl', impl, '--app', app, '--max-seconds', String(opts.seconds + 30)]);
+  const server = startChild([process.execPath, fileURLToPath(new URL('net-server.js', import.meta.url)), '--impl', impl, '--app', app, '--max-seconds', String(opts.seconds + 30)]);
   try {
     const line = await waitForLine(server, (l) => l.startsWith('PORT '), 10_000);
     if (!line) throw new Error(`the ${impl} ${app} server did not start: ${server.stderr}`);

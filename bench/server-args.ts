@@ -9,6 +9,8 @@ export interface ServerArgs {
   maxSeconds: number;
   /** Connections it must hold at once (sizes the completion pool). */
   maxConns: number;
+  /** Bytes of each echoed message (sizes the completion model's buffers). */
+  messageBytes: number;
 }
 
 export function serverArgs(): ServerArgs {
@@ -17,6 +19,7 @@ export function serverArgs(): ServerArgs {
       mechanism: { type: 'string', default: 'epoll' },
       'max-seconds': { type: 'string', default: '60' },
       'max-conns': { type: 'string', default: '1000' },
+      size: { type: 'string', default: '64' },
     },
   });
   const mechanism = values.mechanism === 'poll' ? 'poll' : 'epoll';
@@ -24,6 +27,7 @@ export function serverArgs(): ServerArgs {
     mechanism,
     maxSeconds: Math.max(1, Number(values['max-seconds']) || 60),
     maxConns: Math.max(1, Number(values['max-conns']) || 1000),
+    messageBytes: Math.max(1, Number(values.size) || 64),
   };
 }
 

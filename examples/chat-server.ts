@@ -1,50 +1,99 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
-//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--viz-port 4080]
-import { parseArgs } from 'node:util';
+//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll]
+//                                         [--max-users 2000] [--viz-port 4080]
+// Built to face the public: no error of the reactor or of a client stops it (each is logged with
+// what happened), a client that does not read is dropped at a named limit, and nothing a client
+// types reaches another terminal (or the log) as control characters.
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
 import { LineReader, MAX_LINE_BYTES } from '../src/chat/lines.js';
+import { printable } from '../src/chat/printable.js';
 import { Room, type Member } from '../src/chat/room.js';
-import { Transport } from '../src/chat/transport.js';
+import { Transport, MAX_OUTBOX_BYTES } from '../src/chat/transport.js';
 import { LiveFeed } from '../src/viz/live.js';
 import { serveViz } from '../src/viz/server.js';
+import { parseCommandLine, refuseUsage, UsageError, EXIT_OK } from '../src/cli/usage.js';
+
+/** Connections at once (named or still choosing a name) unless --max-users says otherwise. */
+const DEFAULT_MAX_USERS = 2000;
+/** Tries at a valid name before the server gives up on a client (garbage is not answered forever). */
+const NAME_TRIES_MAX = 5;
+/** After an accept fails (out of fds, say), the listener rests this long before accepting again. */
+const ACCEPT_PAUSE_MS = 100;
+/** How long a client told goodbye has to take the last words before the close. */
+const FAREWELL_MS = 2000;
+/** Pending connections the kernel holds for us: a burst of a thousand connects waits, not drops. */
+const LISTEN_BACKLOG = 4096;
 
 const LISTENER = Symbol('listener');
 type Context = Member | typeof LISTENER;
 
 interface Client extends Member {
   reader: LineReader;
+  nameTries: number;
   /** Names the client's lane in the visualizer. */
   toString(): string;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    port: { type: 'string', default: '4000' },
-    host: { type: 'string', default: '127.0.0.1' },
-    model: { type: 'string', default: 'completion' },
-    mechanism: { type: 'string', default: 'epoll' },
-    // Default 4080; with --port 0 (tests, several servers at once) any free port.
-    'viz-port': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--max-users 2000] [--viz-port 4080]
+  (or: node build/js/examples/chat-server.js [flags]); --port 0 and --viz-port 0 pick free ports
+exit code: 0 stopped by Ctrl-C, 1 cannot listen, 2 bad usage`;
+
+function parseFlags(): { port: string; host: string; model: Model; mechanism: Mechanism; 'max-users': string; 'viz-port'?: string } {
+  const { values } = parseCommandLine({
+    options: {
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      model: { type: 'string', default: 'completion' },
+      mechanism: { type: 'string', default: 'epoll' },
+      'max-users': { type: 'string', default: String(DEFAULT_MAX_USERS) },
+      // Default 4080; with --port 0 (tests, several servers at once) any free port.
+      'viz-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(EXIT_OK);
+  }
+  for (const flag of ['port', 'viz-port'] as const) {
+    const v = values[flag];
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) throw new UsageError(`--${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+  }
+  if (values.model !== 'completion' && values.model !== 'readiness') throw new UsageError(`--model must be completion or readiness, got ${JSON.stringify(values.model)}`);
+  if (values.mechanism !== 'epoll' && values.mechanism !== 'poll') throw new UsageError(`--mechanism must be epoll or poll, got ${JSON.stringify(values.mechanism)}`);
+  if (!/^\d+$/.test(values['max-users']) || Number(values['max-users']) < 1) {
+    throw new UsageError(`--max-users must be a whole number of at least 1, got ${JSON.stringify(values['max-users'])}`);
+  }
+  return { ...values, 'max-users': values['max-users'], model: values.model, mechanism: values.mechanism };
+}
+
+let flags: ReturnType<typeof parseFlags>;
+try {
+  flags = parseFlags();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.exit(refuseUsage('chat-server', e.message, USAGE));
+}
+const maxUsers = Number(flags['max-users']);
 
 const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 // The visualizer beside the chat: the reactor's trace streams live to its page.
 const live = new LiveFeed();
-const reactor = await Reactor.create<Context>({ model: flags.model as Model, mechanism: flags.mechanism as Mechanism, trace: live });
-const transport = new Transport(reactor as Reactor<unknown>);
+const reactor = await Reactor.create<Context>({ model: flags.model, mechanism: flags.mechanism, trace: live });
+const transport = Transport.of(reactor as Reactor<unknown>);
 const room = new Room();
 let listener: { fd: number; port: number };
 try {
-  listener = reactor.os.listen(Number(flags.port), flags.host);
+  listener = reactor.os.listen(Number(flags.port), flags.host, LISTEN_BACKLOG);
 } catch (e) {
-  console.error(e instanceof ReactorError ? e.message : e);
+  console.error(describe(e));
   process.exit(1);
 }
 reactor.add(listener.fd, LISTENER, EventType.READ);
-log(`chat server on telnet://${flags.host}:${listener.port} (${reactor.model} model, ${reactor.mechanism}); Ctrl-C stops it`);
+log(`chat server on telnet://${flags.host}:${listener.port} (${reactor.model} model, ${reactor.mechanism}, at most ${maxUsers} users); Ctrl-C stops it`);
 const vizPort = Number(flags['viz-port'] ?? (flags.port === '0' ? '0' : '4080'));
 const viz = await serveViz({ live, port: vizPort }).catch((e: Error) => {
   console.error(`the visualizer cannot listen on 127.0.0.1:${vizPort} (${e.message}); pick another --viz-port, or 0 for any free one`);
@@ -53,40 +102,89 @@ const viz = await serveViz({ live, port: vizPort }).catch((e: Error) => {
 log(`visualizer on ${viz.url} (open it in a browser to watch the reactor's events live)`);
 
 function say(client: Member, text: string): void {
-  if (!transport.send(client, encode(text))) drop(client, 'too slow to keep up');
+  if (!room.members.has(client.fd)) return;
+  try {
+    if (!transport.send(client, encode(text))) drop(client, `too slow to keep up: ${client.queuedBytes} bytes waiting for it, the limit is ${MAX_OUTBOX_BYTES}`);
+  } catch (e) {
+    drop(client, `send failed: ${describe(e)}`);
+  }
 }
 
 function broadcast(from: Member, text: string): void {
   for (const m of room.others(from)) say(m, text);
 }
 
+/** Clients told goodbye: closed once what was said to them has gone out, or at their deadline. */
+const leaving = new Map<Member, { why: string; deadlineMs: number }>();
+
+function farewell(client: Member, text: string, why: string): void {
+  say(client, text);
+  if (room.members.has(client.fd)) leaving.set(client, { why, deadlineMs: Date.now() + FAREWELL_MS });
+}
+
+function closeLeavers(): void {
+  for (const [client, { why, deadlineMs }] of leaving) {
+    if (client.queuedBytes === 0) drop(client, why);
+    else if (Date.now() >= deadlineMs) drop(client, `${why}; ${client.queuedBytes} bytes of the goodbye unsent after ${FAREWELL_MS} ms`);
+  }
+}
+
+function turnAway(fd: number, text: string, why: string): void {
+  try {
+    reactor.os.send(fd, encode(text));
+  } catch { /* it may have gone already */ }
+  reactor.os.close(fd);
+  log(`refused fd=${fd}: ${why}`);
+}
+
 function welcome(fd: number): void {
-  const client: Client = { id: fd, fd, name: null, queued: [], queuedBytes: 0, reader: new LineReader(), toString: () => 'telnet client' };
+  if (room.members.size >= maxUsers) {
+    return turnAway(fd, `The server is full (${maxUsers} users). Try again later.\r\n`, `server full (--max-users ${maxUsers})`);
+  }
+  const client: Client = {
+    id: fd, fd, name: null, queued: [], queuedBytes: 0, inFlightBytes: 0, reader: new LineReader(), nameTries: 0,
+    toString: () => 'telnet client',
+  };
+  try {
+    reactor.add(fd, client, EventType.READ);
+  } catch (e) {
+    return turnAway(fd, 'The server is busy. Try again later.\r\n', `cannot watch it: ${describe(e)}`);
+  }
   room.members.set(fd, client);
-  reactor.add(fd, client, EventType.READ);
   log(`connect fd=${fd} (${room.members.size} online)`);
   say(client, 'Welcome to the io-reactor chat.\r\nWhat is your name? ');
 }
 
 function drop(client: Member, why: string): void {
   if (!room.members.delete(client.fd)) return;
+  leaving.delete(client);
+  transport.forget(client);
   const unfinished = (client as Client).reader.unfinishedBytes;
-  reactor.os.close(client.fd);
+  try {
+    reactor.os.close(client.fd);
+  } catch (e) {
+    log(`close fd=${client.fd} failed: ${describe(e)}`);
+  }
   log(`disconnect fd=${client.fd} ${client.name ?? '(unnamed)'}: ${why}${unfinished ? `, ${unfinished} bytes of an unfinished line discarded` : ''}`);
   if (client.name) broadcast(client, `* ${client.name} left.\r\n`);
 }
 
-function onLine(client: Client, line: string): void {
-  const text = line.trim();
-  if (client.name === null) {
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(text)) return say(client, 'A name is a letter, then up to 19 letters, digits, _ or -. Your name? ');
-    if (room.isTaken(text)) return say(client, `${text} is taken. Another name? `);
-    client.name = text;
-    log(`fd=${client.fd} is ${text}`);
-    say(client, `Hello, ${text}. Online: ${room.names().join(', ')}. Commands: /who, /quit\r\n`);
-    return broadcast(client, `* ${text} joined.\r\n`);
+function onName(client: Client, text: string): void {
+  if (++client.nameTries > NAME_TRIES_MAX) {
+    return farewell(client, `No valid name after ${NAME_TRIES_MAX} tries. Goodbye.\r\n`, `no valid name after ${NAME_TRIES_MAX} tries`);
   }
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(text)) return say(client, 'A name is a letter, then up to 19 letters, digits, _ or -. Your name? ');
+  if (room.isTaken(text)) return say(client, `${text} is taken. Another name? `);
+  client.name = text;
+  log(`fd=${client.fd} is ${text}`);
+  say(client, `Hello, ${text}. Online: ${room.names().join(', ')}. Commands: /who, /quit\r\n`);
+  broadcast(client, `* ${text} joined.\r\n`);
+}
+
+function onLine(client: Client, line: string): void {
+  const text = printable(line).trim();
   if (text === '/quit') return drop(client, 'quit');
+  if (client.name === null) return onName(client, text);
   if (text === '/who') return say(client, `Online: ${room.names().join(', ')}\r\n`);
   if (text === '') return;
   log(`relay ${client.name}: ${text}`);
@@ -95,7 +193,7 @@ function onLine(client: Client, line: string): void {
 
 function onData(client: Client, bytes: Uint8Array): void {
   for (const result of client.reader.push(bytes)) {
-    if (!room.members.has(client.fd)) return;
+    if (!room.members.has(client.fd) || leaving.has(client)) return;
     if ('line' in result) onLine(client, result.line);
     else say(client, `That line was ${result.tooLong} bytes; the limit is ${MAX_LINE_BYTES}. It was not sent.\r\n`);
   }
@@ -113,15 +211,71 @@ function onClientEvent(client: Client, ev: IoEvent<Context>): void {
     }
   }
   if (!room.members.has(client.fd)) return;
-  if ((ev.type & EventType.WRITE) && reactor.model === 'readiness') transport.flush(client);
+  if (ev.type & EventType.WRITE) {
+    if (reactor.model === 'readiness') transport.flush(client);
+    else transport.written(client);
+  }
   if (ev.type & EventType.CLOSE) drop(client, ev.error ? `connection ${ev.error.code}` : 'closed by client');
   else if (ev.type & EventType.ERROR) drop(client, `error ${ev.error?.code ?? ''}`);
 }
 
+// Accepts that failed (EMFILE, say) stop the listener for ACCEPT_PAUSE_MS: the connection stays
+// pending, and accepting at once would fail again at once.
+let acceptsResumeAt: number | null = null;
+/** Completion: accepts the failures consumed, posted again on resuming. */
+let acceptsToRepost = 0;
+let acceptFailures = 0;
+
+function pauseAccepts(why: string): void {
+  if (acceptFailures++ === 0) log(`accept failed: ${why}; ${room.members.size} online; accepting again every ${ACCEPT_PAUSE_MS} ms until it works`);
+  if (acceptsResumeAt !== null) return;
+  acceptsResumeAt = Date.now() + ACCEPT_PAUSE_MS;
+  if (reactor.model === 'readiness') reactor.modify(listener.fd, 0);
+}
+
+function resumeAccepts(): void {
+  acceptsResumeAt = null;
+  try {
+    if (reactor.model === 'readiness') reactor.modify(listener.fd, EventType.READ);
+    for (; acceptsToRepost > 0; acceptsToRepost--) reactor.postRead(listener.fd);
+  } catch (e) {
+    pauseAccepts(`re-arming the listener: ${describe(e)}`);
+  }
+}
+
+function accepted(fd: number): void {
+  if (acceptFailures > 0) log(`accepting again after ${acceptFailures} failed accepts`);
+  acceptFailures = 0;
+  welcome(fd);
+}
+
+function onListenerEvent(ev: IoEvent<Context>): void {
+  if (ev.type & EventType.ACCEPT) return accepted(ev.acceptedFd!);
+  if (ev.type & (EventType.ERROR | EventType.CLOSE)) {
+    acceptsToRepost++;
+    return pauseAccepts(`${ev.error?.code ?? 'error'} (os code ${ev.error?.osCode ?? '?'})`);
+  }
+  for (;;) {
+    let fd: number | null;
+    try {
+      fd = reactor.os.accept(listener.fd);
+    } catch (e) {
+      if (e instanceof ReactorError && e.code === 'ECONNABORTED') continue;
+      return pauseAccepts(describe(e));
+    }
+    if (fd === null) return;
+    accepted(fd);
+  }
+}
+
 function onEvent(ev: IoEvent<Context>): void {
-  if (ev.context !== LISTENER) return onClientEvent(ev.context as Client, ev);
-  if (ev.type & EventType.ACCEPT) return welcome(ev.acceptedFd!);
-  for (let fd = reactor.os.accept(listener.fd); fd !== null; fd = reactor.os.accept(listener.fd)) welcome(fd);
+  try {
+    if (ev.context === LISTENER) onListenerEvent(ev);
+    else onClientEvent(ev.context as Client, ev);
+  } catch (e) {
+    log(`event ${ev.type} on fd=${ev.fd} failed: ${describe(e)}`);
+    if (ev.context !== LISTENER) drop(ev.context as Client, `failed: ${describe(e)}`);
+  }
 }
 
 let stopping = false;
@@ -134,13 +288,36 @@ process.on('SIGTERM', () => {
   reactor.wakeup();
 });
 
+/** When the loop must look at the clock again: accepts to resume, goodbyes to give up on. */
+function nextDeadlineMs(): number | null {
+  const deadlines = [...leaving.values()].map((l) => l.deadlineMs);
+  if (acceptsResumeAt !== null) deadlines.push(acceptsResumeAt);
+  return deadlines.length === 0 ? null : Math.max(1, Math.min(...deadlines) - Date.now());
+}
+
 while (!stopping) {
-  for (const ev of await reactor.waitAsync(null)) onEvent(ev);
+  const timeoutMs = nextDeadlineMs();
+  let events: IoEvent<Context>[];
+  try {
+    events = await reactor.waitAsync(timeoutMs);
+  } catch (e) {
+    log(`wait failed: ${describe(e)}; waiting again in ${ACCEPT_PAUSE_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, ACCEPT_PAUSE_MS));
+    continue;
+  }
+  transport.batch(() => events.forEach(onEvent), (box, e) => drop(box as Client, `send failed: ${describe(e)}`));
+  closeLeavers();
+  if (acceptsResumeAt !== null && Date.now() >= acceptsResumeAt) resumeAccepts();
 }
 
 log(`shutting down: ${room.members.size} online`);
 for (const m of [...room.members.values()]) {
-  reactor.os.send(m.fd, encode('\r\nThe server is shutting down. Goodbye.\r\n'));
+  // A last word straight to the socket, when nothing queued is ahead of it; then the close.
+  if (m.queuedBytes === 0) {
+    try {
+      reactor.os.send(m.fd, encode('\r\nThe server is shutting down. Goodbye.\r\n'));
+    } catch { /* the connection is already broken: the close is all that is left */ }
+  }
   drop(m, 'server shutdown');
 }
 reactor.os.close(listener.fd);

@@ -11,6 +11,8 @@ const root = new URL('..', import.meta.url).pathname;
 const quiet = process.argv.includes('--quiet');
 // `npm start` runs only on the real OS: it does not need the simulation's toolchain.
 const withSim = !process.argv.includes('--skip-sim');
+// `prepare` (scripts/package.mjs) without mingw-w64: what the package ships, not the tests' Windows side or browser.
+const forPackage = process.argv.includes('--package');
 
 function newest(paths) {
   let t = 0;
@@ -31,7 +33,8 @@ function stale(output, inputs) {
 
 function run(what, command, args, env = {}) {
   if (!quiet) console.error(`[build] ${what}`);
-  execFileSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  // IO_REACTOR_BUILD: the npm install run here must not start `prepare` (scripts/package.mjs), which builds.
+  execFileSync(command, args, { cwd: root, env: { ...process.env, IO_REACTOR_BUILD: '1', ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
 const installApt = (pkg, why) => installAptWith(pkg, why, run);
@@ -47,20 +50,23 @@ const asc = ['assembly/index.ts', '--runtime', 'stub', '--optimizeLevel', '3', '
 // Release drops the core's assertions; tests and IO_REACTOR_DEBUG=1 load the asserting build.
 if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
 if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
-// Both addons, release and asserting (IO_REACTOR_DEBUG=1), come from one cmake-js build.
-const addons = ['build/native/Release/io_reactor.node', 'build/native/Release/io_reactor_debug.node'];
-if (addons.some((addon) => stale(addon, ['native', 'CMakeLists.txt']))) {
+// Both addons, release and asserting (IO_REACTOR_DEBUG=1), the echo benchmark's C programs
+// (bench/c) and the chat tests' C clients (test/c) come from one cmake-js build. A stamp marks it
+// done: ninja leaves an output it did not need to relink untouched, so an output's time cannot.
+const NATIVE_STAMP = 'build/native/.built';
+if (stale(NATIVE_STAMP, ['native', 'CMakeLists.txt', 'test/c', 'bench/c'])) {
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
+  writeFileSync(join(root, NATIVE_STAMP), '');
 }
 if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) buildSimShim();
 if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
 // The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
-if (withSim) buildWindows({ root, run, stale, has });
+if (withSim && !forPackage) buildWindows({ root, run, stale, has });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
 if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);
 // The visualizer's tests drive Debian's chromium; `npm start` does not need it.
-if (withSim && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
+if (withSim && !forPackage && !existsSync('/usr/bin/chromium')) installApt('chromium', 'the visualizer tests need chromium');
 // package.json's bin: npx runs it directly, and tsc writes it without the executable bit.
 chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 

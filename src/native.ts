@@ -1,7 +1,12 @@
-// Loads the native shim: build/native/Release/io_reactor.node (cmake-js) on Linux,
+// Loads the native shim: a local build when there is one (the source tree, or an install that
+// built from source): build/native/Release/io_reactor.node (cmake-js) on Linux,
 // build/win/io_reactor.node (mingw-w64, scripts/build-windows.mjs) on Windows; with
 // IO_REACTOR_DEBUG=1 (every test run) io_reactor_debug.node beside it, its assertions on.
+// Otherwise the package's prebuilt addon for this platform, prebuilds/<platform>-<arch>/, found by
+// node-gyp-build.
 import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Backend, NativeShim, OsCalls } from './backend.js';
 import type { Model, Mechanism } from './model.js';
 import { ReactorError } from './errors.js';
@@ -44,10 +49,28 @@ export function nativeOpenRefused(): string {
   return onWindows() ? 'a completion port; check the process handle quota and memory' : 'an epoll/poll instance or eventfd; check the process fd limit (ulimit -n)';
 }
 
+/** The package's root, from build/js/src/. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function addonPath(): string {
+  const debug = process.env.IO_REACTOR_DEBUG === '1';
+  const name = debug ? 'io_reactor_debug.node' : 'io_reactor.node';
+  const local = fileURLToPath(new URL(onWindows() ? `../../win/${name}` : `../../native/Release/${name}`, import.meta.url));
+  if (existsSync(local)) return local;
+  if (debug) {
+    throw new ReactorError('ENOENT', `IO_REACTOR_DEBUG=1 loads the asserting addon, ${name}, which only a build from source makes (npm run build in a checkout); unset IO_REACTOR_DEBUG to load the prebuilt one`);
+  }
+  const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string };
+  try {
+    return nodeGypBuild.path(PACKAGE_ROOT);
+  } catch {
+    const prebuilt = existsSync(`${PACKAGE_ROOT}prebuilds`) ? readdirSync(`${PACKAGE_ROOT}prebuilds`).join(', ') : 'none';
+    throw new ReactorError('ENOENT', `io-reactor has no native addon for ${process.platform}-${process.arch} (prebuilt: ${prebuilt}): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor (needs cmake and a C/C++ compiler), or use backend: 'sim'`);
+  }
+}
+
 export function nativeBinding(): NativeBinding {
-  const name = process.env.IO_REACTOR_DEBUG === '1' ? 'io_reactor_debug.node' : 'io_reactor.node';
-  const path = onWindows() ? `../../win/${name}` : `../../native/Release/${name}`;
-  binding ??= createRequire(import.meta.url)(path) as NativeBinding;
+  binding ??= createRequire(import.meta.url)(addonPath()) as NativeBinding;
   return binding;
 }
 

@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toChromeTrace } from '../src/index.js';
+import type { Trace } from '../src/trace/format.js';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 const FIXTURE = new URL('../../../test/fixtures/viz-echo.trace.json', import.meta.url).pathname;
@@ -43,9 +45,21 @@ test('a file that is not a trace is refused with what is wrong with it and how t
     const r = cli('viz', file);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(problem);
-    expect(r.stderr).toMatch(/Record one with a TraceRecorder/);
+    expect(r.stderr).toMatch(/save JSON\.stringify\(recorder\.toJSON\(\)\)/);
   }
   expect(cli('viz', join(dir, 'missing.json')).stderr).toMatch(/cannot read .*missing\.json/);
+});
+
+test('a Chrome trace is recognised and sent to Perfetto', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viz-cli-'));
+  const chrome = toChromeTrace(JSON.parse(readFileSync(FIXTURE, 'utf8')) as Trace);
+  for (const content of [JSON.stringify(chrome), JSON.stringify(chrome.traceEvents)]) {
+    const file = join(dir, 'chrome.json');
+    writeFileSync(file, content);
+    const r = cli('viz', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/this is a Chrome trace .*open it in ui\.perfetto\.dev/);
+  }
 });
 
 test('bad flags and unknown commands print the usage and exit 2', () => {

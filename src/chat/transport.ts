@@ -1,52 +1,174 @@
-// Sending to a client in either model. Completion: postWrite, one WRITE event per message.
-// Readiness: send what the kernel takes, keep the rest, and ask for WRITE until it drains.
+// Sending to a client in either model, through one outbox per client with a named limit, so a
+// client that does not read costs bounded memory and is found out. Readiness: send what the
+// kernel takes, keep the rest, and ask for WRITE until it drains. Completion: one write in flight
+// per client, what queues behind it goes out as one write when it completes. Inside `batch`, sends
+// only queue, and each client's queue goes out at the end in one piece (a broadcast storm makes one
+// system call per client, not one per message).
 import { EventType } from '../events.js';
 import { ReactorError } from '../errors.js';
 import type { Reactor } from '../reactor.js';
 
-/** Bytes a readiness client may have waiting before it counts as too slow. */
+/** Bytes a client may have waiting (queued or in flight) before it counts as too slow. */
 export const MAX_OUTBOX_BYTES = 256 * 1024;
+/** Completion: the most one posted write carries, so a backlog never takes the whole pool. */
+export const WRITE_CHUNK_BYTES = 16 * 1024;
 
 export interface Outbox {
   fd: number;
   queued: Uint8Array[];
+  /** Bytes not yet confirmed sent: queued, plus the write in flight in completion. */
   queuedBytes: number;
+  /** Completion: bytes of the posted write not yet completed (0: none in flight). */
+  inFlightBytes: number;
 }
 
 export class Transport {
-  constructor(private readonly reactor: Reactor<unknown>) {}
+  static readonly #byReactor = new WeakMap<Reactor<unknown>, Transport>();
+  /** Completion: outboxes whose write the pool had no room for; retried as writes complete. */
+  readonly #starved = new Set<Outbox>();
+  /** Readiness: outboxes watched for WRITE (their queue did not drain). */
+  readonly #watchingWrite = new WeakSet<Outbox>();
+  /** Inside `batch`: outboxes with something queued, sent when it ends. */
+  #batched: Set<Outbox> | null = null;
 
-  /** false when the client cannot keep up (its data would be lost): the caller drops it. */
+  private constructor(private readonly reactor: Reactor<unknown>) {}
+
+  /** The reactor's one transport: outboxes starved of pool buffers are retried across clients. */
+  static of(reactor: Reactor<unknown>): Transport {
+    let t = Transport.#byReactor.get(reactor);
+    if (!t) Transport.#byReactor.set(reactor, t = new Transport(reactor));
+    return t;
+  }
+
+  /**
+   * Queues `data` for the client; false when that would pass MAX_OUTBOX_BYTES (nothing is
+   * queued then: the caller drops the client). Throws the OS error of a broken connection.
+   */
   send(box: Outbox, data: Uint8Array): boolean {
-    if (this.reactor.model === 'completion') {
-      try {
-        this.reactor.postWrite(box.fd, data);
-        return true;
-      } catch (e) {
-        if (e instanceof ReactorError && e.code === 'ENOBUFS') return false;
-        throw e;
-      }
-    }
     if (box.queuedBytes + data.length > MAX_OUTBOX_BYTES) return false;
-    const wasIdle = box.queued.length === 0;
     box.queued.push(data);
     box.queuedBytes += data.length;
-    if (wasIdle) this.flush(box);
+    if (this.#batched) this.#batched.add(box);
+    else this.#pump(box);
     return true;
+  }
+
+  /**
+   * Runs `fn`, holding its sends until it returns, then sends each client's queue at once.
+   * A client whose connection turns out broken is handed to `onBroken` with the OS error.
+   */
+  batch(fn: () => void, onBroken: (box: Outbox, error: unknown) => void): void {
+    const outer = this.#batched;
+    const batched = this.#batched ??= new Set();
+    try {
+      fn();
+    } finally {
+      if (outer === null) {
+        this.#batched = null;
+        for (const box of batched) {
+          try {
+            this.#pump(box);
+          } catch (e) {
+            onBroken(box, e);
+          }
+        }
+        if (this.reactor.model === 'completion') this.#retryStarved();
+      }
+    }
+  }
+
+  #pump(box: Outbox): void {
+    if (this.reactor.model === 'completion') this.#post(box);
+    else if (!this.#watchingWrite.has(box)) this.flush(box);
   }
 
   /** Readiness: called on WRITE; sends what it can and watches WRITE only while data waits. */
   flush(box: Outbox): void {
     while (box.queued.length > 0) {
-      const head = box.queued[0];
+      const head = box.queued.length > 1 ? takeChunk(box.queued) : box.queued.shift()!;
       const sent = this.reactor.os.send(box.fd, head);
       box.queuedBytes -= sent;
       if (sent < head.length) {
-        box.queued[0] = head.subarray(sent);
+        box.queued.unshift(head.subarray(sent));
         break;
       }
-      box.queued.shift();
     }
-    this.reactor.modify(box.fd, EventType.READ | (box.queued.length > 0 ? EventType.WRITE : 0));
+    const watch = box.queued.length > 0;
+    if (watch === this.#watchingWrite.has(box)) return;
+    if (watch) this.#watchingWrite.add(box);
+    else this.#watchingWrite.delete(box);
+    this.reactor.modify(box.fd, EventType.READ | (watch ? EventType.WRITE : 0));
   }
+
+  /** Completion: called on the client's WRITE completion; posts what queued behind it. */
+  written(box: Outbox): void {
+    box.queuedBytes -= box.inFlightBytes;
+    box.inFlightBytes = 0;
+    this.#post(box);
+    this.#retryStarved();
+  }
+
+  /**
+   * Completion: posts the writes the pool had no room for, in the order they waited, until it
+   * has none again. Buffers come back with write completions and at each wait (those of the
+   * events delivered before it), so call it after every wait; `batch` does.
+   */
+  #retryStarved(): void {
+    for (const box of [...this.#starved]) {
+      this.#starved.delete(box);
+      if (!this.#tryPost(box)) return;
+    }
+  }
+
+  /** Forgets a client that is gone (its outbox may be waiting for pool buffers). */
+  forget(box: Outbox): void {
+    this.#starved.delete(box);
+    this.#batched?.delete(box);
+  }
+
+  /** Posts the box's next write, unless others already wait for the pool (they go first). */
+  #post(box: Outbox): void {
+    if (this.#starved.size > 0) {
+      if (box.inFlightBytes === 0 && box.queued.length > 0) this.#starved.add(box);
+      return;
+    }
+    this.#tryPost(box);
+  }
+
+  /** false when the pool had no room: the box waits among the starved. */
+  #tryPost(box: Outbox): boolean {
+    if (box.inFlightBytes > 0 || box.queued.length === 0) return true;
+    const chunk = takeChunk(box.queued);
+    try {
+      this.reactor.postWrite(box.fd, chunk);
+    } catch (e) {
+      if (!(e instanceof ReactorError && e.code === 'ENOBUFS')) throw e;
+      box.queued.unshift(chunk);
+      this.#starved.add(box);
+      return false;
+    }
+    box.inFlightBytes = chunk.length;
+    return true;
+  }
+}
+
+/** Removes up to WRITE_CHUNK_BYTES from the front of `queued`, joined into one write. */
+function takeChunk(queued: Uint8Array[]): Uint8Array {
+  if (queued[0].length >= WRITE_CHUNK_BYTES) {
+    const head = queued[0];
+    if (head.length === WRITE_CHUNK_BYTES) return queued.shift()!;
+    queued[0] = head.subarray(WRITE_CHUNK_BYTES);
+    return head.subarray(0, WRITE_CHUNK_BYTES);
+  }
+  let n = 0;
+  let count = 0;
+  while (count < queued.length && n + queued[count].length <= WRITE_CHUNK_BYTES) n += queued[count++].length;
+  if (count === 1) return queued.shift()!;
+  const chunk = new Uint8Array(n);
+  let at = 0;
+  for (const part of queued.splice(0, count)) {
+    chunk.set(part, at);
+    at += part.length;
+  }
+  return chunk;
 }

@@ -1,7 +1,6 @@
 // `io-reactor sim <scenario>`: a seed sweep. Runs the scenario for each seed on all cores (worker
 // threads), each seed twice to check determinism, reports every failing seed with what it takes
 // to reproduce it, and with --shrink cuts the first failure down to a minimal fault schedule.
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +13,7 @@ import type { FaultRates } from '../../faults.js';
 import { configHash, formatFaults, formatSchedule, reproduceCommand, vizCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
 import { runSeed, runSeedTraced, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
+import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED } from '../../cli/usage.js';
 import type { SeedJob, SeedReport } from './sweep-worker.js';
 
 export const DEFAULT_SEEDS = 20;
@@ -24,7 +24,7 @@ export const MAX_SIZE = 100_000;
 const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
-const USAGE = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
+export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
                         [--size N] [--bug NAME] [--faults kind=rate,...|none] [--workers N] [--shrink] [--json] [--trace FILE]
   scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
@@ -36,8 +36,6 @@ const USAGE = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedu
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
   --json         print the summary as JSON on stdout
 exit code: 0 all seeds passed, 1 a seed failed or ran nondeterministically, 2 bad usage`;
-
-class UsageError extends Error {}
 
 interface Options {
   config: SweepConfig;
@@ -83,22 +81,16 @@ function parseSchedule(text: string): Injection[] {
 }
 
 function parse(args: string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' },
-        size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
-        workers: { type: 'string' }, shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        trace: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine({
+    args,
+    allowPositionals: true,
+    options: {
+      seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' },
+      size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
+      workers: { type: 'string' }, shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      trace: { type: 'string' },
+    },
+  });
   if (v.help) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name a scenario' : `one scenario at a time, got ${positionals.join(' ')}`);
   const scenario = scenarios[positionals[0]];
@@ -207,12 +199,11 @@ export async function run(args: string[]): Promise<number> {
     options = parse(args);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`io-reactor sim: ${e.message}\n${USAGE}\n`);
-    return 2;
+    return refuseUsage('io-reactor sim', e.message, usage);
   }
   if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    process.stdout.write(`${usage}\n`);
+    return EXIT_OK;
   }
   const { config, seeds, schedule } = options;
   const hash = configHash(config);
@@ -246,11 +237,11 @@ export async function run(args: string[]): Promise<number> {
       await writeFile(options.trace, JSON.stringify(trace));
     } catch (e) {
       process.stderr.write(`io-reactor sim: cannot write the trace to ${options.trace}: ${(e as Error).message}\n`);
-      return 1;
+      return EXIT_FAILED;
     }
     process.stderr.write(`trace of seed ${seeds[0]} written to ${options.trace}${trace.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.trace}\n`);
   }
-  return failures.length > 0 || nondeterministic.length > 0 ? 1 : 0;
+  return failures.length > 0 || nondeterministic.length > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 function printSummary(s: {

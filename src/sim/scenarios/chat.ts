@@ -3,11 +3,16 @@
 // and once all are in, the first CHAT_SPEAKERS of them say CHAT_LINES lines each. Every client
 // must receive every other speaker's lines, each speaker's in order, before it quits; the server
 // runs until all have quit.
-import { EventType, type Reactor } from '../../index.js';
+//
+// It survives every fault kind: a client whose connection fails (reset, refused, aborted, half
+// closed, out of buffers) connects again and says how much of the room's history it has heard;
+// the server replays the rest and drops a speaker's lines it already has, so a line is heard once.
+import { EventType, ReactorError, type IoEvent, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
 import { LineReader } from '../../chat/lines.js';
 import { Room, type Member } from '../../chat/room.js';
+import { Transport } from '../../chat/transport.js';
 import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
 
 export const CHAT_PORT = 23;
@@ -15,14 +20,22 @@ export const CHAT_SPEAKERS = 8;
 export const CHAT_LINES = 3;
 export const CHAT_CLIENTS_MAX = 2000;
 const DEFAULT_CLIENTS = 16;
+/** The room's first history line once every client has joined: the speakers' cue. */
 const START = '* all here';
+/** The server's answer to /quit: the client is done when it reads it. */
+const BYE = '* bye';
+/** Virtual ms a client waits before connecting again after its connection failed. */
+export const RECONNECT_MS = 100;
+/**
+ * Virtual ms the server stays up after the last client quit: a client whose BYE was lost comes
+ * back within it to hear BYE again.
+ */
+export const LINGER_MS = 5_000;
 
 class Client extends Connection implements Member {
   readonly id: number;
   name: string | null = null;
   readonly reader = new LineReader();
-  /** Text for this client from the event being handled: one send per client per event. */
-  pending = '';
 
   constructor(r: Reactor<any>, fd: number) {
     super(r, fd);
@@ -30,29 +43,88 @@ class Client extends Connection implements Member {
   }
 }
 
-function server(r: Reactor<Client | null>, clients: number): Program {
+const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Program {
   const room = new Room();
-  let named = 0;
-  const touched = new Set<Client>();
-  const say = (to: Client, text: string): void => {
-    to.pending += text;
-    touched.add(to);
+  const transport = Transport.of(r as Reactor<unknown>);
+  /** Every line the room has heard, in order; a client that comes back hears the rest. */
+  const history: string[] = [];
+  /** Per speaker, the number of its next line (a resent line below it is a duplicate). */
+  const nextLine = new Map<string, number>();
+  const joined = new Set<string>();
+  const quit = new Set<string>();
+  /** Clients told BYE: closed once it has gone out. */
+  const leaving = new Set<Client>();
+  let lastActivity = 0;
+
+  const drop = (c: Client): void => {
+    if (!room.members.delete(c.fd)) return;
+    leaving.delete(c);
+    transport.forget(c);
+    r.os.close(c.fd);
   };
-  const flush = (): void => {
-    for (const to of touched) {
-      if (room.members.has(to.fd) && !to.send(encode(to.pending))) throw new Error(`${to.name} fell too far behind`);
-      to.pending = '';
-    }
-    touched.clear();
+  const say = (to: Client, text: string): void => {
+    if (!to.send(encode(`${text}\r\n`))) drop(to);
+  };
+  const record = (line: string): void => {
+    history.push(line);
+    for (const m of room.members.values()) if (m.name !== null) say(m as Client, line);
+  };
+  const onHello = (c: Client, line: string): void => {
+    const m = /^(c\d+) (\d+)$/.exec(line);
+    if (!m || Number(m[2]) > history.length) throw new Error(`a client said ${JSON.stringify(line)} for hello, with ${history.length} lines of history`);
+    // Its old connection may not have failed here yet: the newer one wins.
+    for (const old of room.members.values()) if (old.name === m[1]) drop(old as Client);
+    c.name = m[1];
+    for (const past of history.slice(Number(m[2]))) say(c, past);
+    joined.add(c.name);
+    if (joined.size === clients && !history.includes(START)) record(START);
   };
   const onLine = (c: Client, line: string): void => {
-    if (c.name === null) {
-      c.name = line;
-      if (++named === clients) for (const m of room.members.values()) say(m as Client, `${START}\r\n`);
-    } else if (line === '/quit') {
-      room.members.delete(c.fd);
-      r.os.close(c.fd);
-    } else for (const m of room.others(c)) say(m as Client, `[${c.name}] ${line}\r\n`);
+    if (c.name === null) return onHello(c, line);
+    if (line === '/quit') {
+      quit.add(c.name);
+      say(c, BYE);
+      leaving.add(c);
+      return;
+    }
+    const m = /^m(\d+)$/.exec(line);
+    const next = nextLine.get(c.name) ?? 0;
+    if (!m || Number(m[1]) > next) throw new Error(`${c.name} said ${JSON.stringify(line)} when its next line is m${next}`);
+    if (Number(m[1]) < next) return;
+    nextLine.set(c.name, next + 1);
+    record(`[${c.name}] ${line}`);
+  };
+  const onClientEvent = (c: Client, ev: IoEvent<unknown>): void => {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = c.receive(ev);
+    } catch {
+      return drop(c);
+    }
+    if (bytes === null) return;
+    // End of stream: the client's sending side is gone (it half-closed or went away).
+    if (bytes.length === 0) return drop(c);
+    for (const result of c.reader.push(bytes)) {
+      if (!room.members.has(c.fd) || leaving.has(c)) return;
+      if (!('line' in result)) throw new Error(`${c.name ?? 'a client'} sent a line of ${result.tooLong} bytes`);
+      onLine(c, result.line);
+    }
+  };
+  const accept = (listener: number): void => {
+    for (;;) {
+      let fd: number | null;
+      try {
+        fd = r.os.accept(listener);
+      } catch (e) {
+        // Out of fds (EMFILE) leaves the connection pending for the next wait; an aborted one is gone.
+        if (e instanceof ReactorError && e.code === 'ECONNABORTED') continue;
+        return;
+      }
+      if (fd === null) return;
+      welcome(fd);
+    }
   };
   const welcome = (fd: number): void => {
     const c = new Client(r, fd);
@@ -65,27 +137,20 @@ function server(r: Reactor<Client | null>, clients: number): Program {
     async run() {
       const { fd: listener } = r.os.listen(CHAT_PORT, '127.0.0.1', clients);
       r.add(listener, null, EventType.READ);
-      let joined = false;
-      while (!joined || room.members.size > 0) {
-        program.state = `${named} named of ${room.members.size} connected, ${clients} expected`;
-        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
-          if (ev.context === null) {
-            if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
-            else for (let fd = r.os.accept(listener); fd !== null; fd = r.os.accept(listener)) welcome(fd);
-            continue;
+      while (quit.size < clients || room.members.size > 0 || sim.now - lastActivity < LINGER_MS) {
+        program.state = `${joined.size} joined, ${quit.size} quit of ${clients}; ${room.members.size} connected; ${history.length} lines of history`;
+        const events = await r.waitAsync(WAIT_SLICE_MS);
+        if (events.length > 0) lastActivity = sim.now;
+        transport.batch(() => {
+          for (const ev of events) {
+            if (ev.context !== null) onClientEvent(ev.context, ev);
+            else if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
+            // A failed accept (EMFILE, ENOBUFS for the accepted socket) took a posted accept with it.
+            else if (ev.type & (EventType.ERROR | EventType.CLOSE)) r.postRead(listener);
+            else accept(listener);
           }
-          const c = ev.context;
-          if (!room.members.has(c.fd)) continue;
-          const bytes = c.receive(ev);
-          if (bytes === null) continue;
-          if (bytes.length === 0) throw new Error(`${c.name ?? 'a client'} hung up without /quit`);
-          for (const result of c.reader.push(bytes)) {
-            if (!('line' in result)) throw new Error(`${c.name ?? 'a client'} sent a line of ${result.tooLong} bytes`);
-            if (room.members.has(c.fd)) onLine(c, result.line);
-          }
-          flush();
-        }
-        joined ||= named === clients;
+        }, (box) => drop(box as Client));
+        for (const c of leaving) if (c.queuedBytes === 0) drop(c);
       }
     },
   };
@@ -93,66 +158,112 @@ function server(r: Reactor<Client | null>, clients: number): Program {
 }
 
 function client(r: Reactor<Connection>, id: number, clients: number): Program {
+  const name = `c${id}`;
   const speakers = Math.min(CHAT_SPEAKERS, clients);
+  const myLines = id < speakers ? CHAT_LINES : 0;
   /** Per other speaker, how many of its lines arrived so far. */
   const heard = new Map<string, number>();
   for (let s = 0; s < speakers; s++) if (s !== id) heard.set(`c${s}`, 0);
   const expected = CHAT_LINES * heard.size;
   let got = 0;
+  /** Lines of the room's history heard, over every connection. */
+  let historyHeard = 0;
+  let started = false;
+  /** My lines the room has recorded (heard back from it). */
+  let acked = 0;
+  let connections = 0;
   const program: Program = {
-    name: `client c${id}`,
+    name: `client ${name}`,
     state: 'connecting',
     async run() {
-      const conn = new Connection(r, r.os.connect(CHAT_PORT, 'server'));
-      const reader = new LineReader();
-      r.add(conn.fd, conn, EventType.READ);
-      conn.send(encode(`c${id}\r\n`));
-      let started = false;
-      let quit = false;
       for (;;) {
-        program.state = started ? `heard ${got} of ${expected} lines${quit ? ', quit sent' : ''}` : 'waiting for everyone to join';
-        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
-          const bytes = conn.receive(ev);
-          if (bytes === null) continue;
-          if (bytes.length === 0) {
-            if (!quit) throw new Error(`server hung up after ${got} of ${expected} lines`);
-            r.os.close(conn.fd);
-            return;
-          }
-          for (const result of reader.push(bytes)) {
-            const line = 'line' in result ? result.line : `(${result.tooLong} bytes)`;
-            if (line === START) {
-              started = true;
-              if (id < speakers) for (let k = 0; k < CHAT_LINES; k++) conn.send(encode(`m${k}\r\n`));
-              continue;
-            }
-            const m = /^\[(c\d+)\] m(\d+)$/.exec(line);
-            const next = m ? heard.get(m[1]) : undefined;
-            if (!m || next === undefined || Number(m[2]) !== next) throw new Error(`unexpected ${JSON.stringify(line)} after ${got} lines`);
-            heard.set(m[1], next + 1);
-            got++;
-          }
-          if (started && got === expected && !quit) {
-            quit = true;
-            conn.send(encode('/quit\r\n'));
-          }
-        }
+        connections++;
+        const failure = await session();
+        if (failure === null) return;
+        program.state = `connection ${connections} failed (${failure}); connecting again in ${RECONNECT_MS} ms`;
+        await r.waitAsync(RECONNECT_MS);
       }
     },
   };
+  const doneTalking = (): boolean => started && got === expected && acked === myLines;
+  /** One connection: null once BYE arrived, else why it failed. */
+  async function session(): Promise<string | null> {
+    let conn: Connection;
+    try {
+      conn = new Connection(r, r.os.connect(CHAT_PORT, 'server'));
+    } catch (e) {
+      return describeError(e);
+    }
+    const reader = new LineReader();
+    let quitSent = false;
+    const send = (text: string): void => {
+      if (!conn.send(encode(text))) throw new Error('the server fell too far behind reading');
+    };
+    const speak = (): void => {
+      for (let k = acked; k < myLines; k++) send(`m${k}\r\n`);
+    };
+    try {
+      r.add(conn.fd, conn, EventType.READ);
+      send(`${name} ${historyHeard}\r\n`);
+      if (started) speak();
+      for (;;) {
+        if (doneTalking() && !quitSent) {
+          quitSent = true;
+          send('/quit\r\n');
+        }
+        program.state = started ? `heard ${got} of ${expected} lines, ${acked} of mine recorded${quitSent ? ', quit sent' : ''} (connection ${connections})` : `waiting for everyone to join (connection ${connections})`;
+        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+          const bytes = conn.receive(ev);
+          if (bytes === null) continue;
+          if (bytes.length === 0) throw new Error('the server closed the connection');
+          for (const result of reader.push(bytes)) {
+            const line = 'line' in result ? result.line : `(${result.tooLong} bytes)`;
+            if (line === BYE) {
+              r.os.close(conn.fd);
+              return null;
+            }
+            historyHeard++;
+            if (line === START) {
+              started = true;
+              speak();
+              continue;
+            }
+            const m = /^\[(c\d+)\] m(\d+)$/.exec(line);
+            if (m && m[1] === name && Number(m[2]) === acked) {
+              acked++;
+              continue;
+            }
+            const next = m ? heard.get(m[1]) : undefined;
+            if (!m || next === undefined || Number(m[2]) !== next) throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
+            heard.set(m[1], next + 1);
+            got++;
+          }
+        }
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      try {
+        r.os.close(conn.fd);
+      } catch { /* already closed */ }
+      return describeError(e);
+    }
+  }
   return program;
 }
+
+/** What the room said is wrong: no reconnect mends it, so it fails the run. */
+class ProtocolError extends Error {}
 
 export const chat: Scenario = {
   name: 'chat',
   maxSize: CHAT_CLIENTS_MAX,
-  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, join a chat room; ${CHAT_SPEAKERS} speak ${CHAT_LINES} lines each, and every client checks it heard every line in order`,
+  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, join a chat room; ${CHAT_SPEAKERS} speak ${CHAT_LINES} lines each, and every client checks it heard every line once and in order, reconnecting whenever its connection fails`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
     const model = params.model ?? 'readiness';
     const serverReactor = await sim.host('server').createReactor<Client | null>({ model, poolSize: 4 * CHAT_CLIENTS_MAX });
     const reactors: Reactor<any>[] = [serverReactor];
-    const programs = [server(serverReactor, clients)];
+    const programs = [server(sim, serverReactor, clients)];
     for (let i = 0; i < clients; i++) {
       const r = await sim.host(`c${i}`).createReactor<Connection>({ model, poolSize: 16, maxSockets: 8 });
       reactors.push(r);

@@ -53,10 +53,11 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
 export class Connection implements Outbox {
   queued: Uint8Array[] = [];
   queuedBytes = 0;
+  inFlightBytes = 0;
   readonly #transport: Transport;
 
   constructor(readonly reactor: Reactor<any>, readonly fd: number) {
-    this.#transport = new Transport(reactor as Reactor<unknown>);
+    this.#transport = Transport.of(reactor as Reactor<unknown>);
   }
 
   /** Sends all of `data`, however the kernel takes it; false when the peer cannot keep up. */
@@ -76,6 +77,7 @@ export class Connection implements Outbox {
         if (ev.error) throw new Error(`connection closed by ${ev.error.code}`);
         return new Uint8Array(0);
       }
+      if (ev.type & EventType.WRITE) this.#transport.written(this);
       if (!(ev.type & EventType.READ)) return null;
       const bytes = ev.buffer!.slice();
       this.reactor.postRead(this.fd);
