@@ -120,6 +120,11 @@ export class TraceModel {
         if (rec.kind === RESULT.complete) {
           this.#close(`${rec.r}:ctx:${rec.target}`, i);
           this.#lastResult.set(`${rec.r}:ctx:${rec.target}`, i);
+        } else if (rec.kind === RESULT.recv) {
+          // An armed read ends on its slot; its READ names the provided buffer it filled, so the
+          // event finds this result by that buffer's context (by fd when none was filled).
+          this.#close(`${rec.r}:ctx:${rec.target}`, i);
+          this.#lastResult.set(rec.buffer !== undefined && rec.buffer >= 0 ? `${rec.r}:ctx:${rec.buffer}` : `${rec.r}:fd:${rec.fd}`, i);
         } else this.#lastResult.set(`${rec.r}:fd:${rec.fd}`, i);
         break;
       case 'event':
