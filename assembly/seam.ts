@@ -42,6 +42,7 @@ export const MODEL_COMPLETION: i32 = 1;
 export const MECH_EPOLL: i32 = 0;
 export const MECH_POLL: i32 = 1;
 export const MECH_IOCP: i32 = 2;
+export const MECH_IO_URING: i32 = 3;
 export const CODES_ERRNO: i32 = 0;
 export const CODES_WIN32: i32 = 1;
 export const KIND_SOCKET: i32 = 0;

@@ -40,21 +40,23 @@ const built = (name: string): string => fileURLToPath(new URL(`../../native/benc
 const script = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 export const LOADGEN = built('echo_loadgen');
 
-/** io-reactor's models, each over every Linux mechanism it has natively. */
-const REACTOR_MODELS = ['completion', 'readiness'] as const;
-const REACTOR_MECHANISMS = ['epoll', 'poll'] as const;
+/** io-reactor's models, each over every Linux mechanism it has natively (io_uring: completion only). */
+const REACTOR_MECHANISMS = {
+  completion: ['io_uring', 'epoll', 'poll'],
+  readiness: ['epoll', 'poll'],
+} as const;
 
 export const ECHO_SERVERS: EchoServer[] = [
   { id: 'c', label: 'C epoll', command: (_c, _s, max) => [built('echo_server_epoll'), '--max-seconds', String(max)] },
   { id: 'net', label: 'node:net', command: (_c, _s, max) => [process.execPath, script('server-net.js'), '--max-seconds', String(max)] },
-  ...REACTOR_MODELS.flatMap((model) => REACTOR_MECHANISMS.map((mechanism): EchoServer => ({
+  ...(['completion', 'readiness'] as const).flatMap((model) => REACTOR_MECHANISMS[model].map((mechanism): EchoServer => ({
     id: `${model}-${mechanism}`,
     label: `io-reactor ${model} ${mechanism}`,
     command: (conns, size, max) => [process.execPath, script(`server-${model}.js`), '--mechanism', mechanism,
       '--max-seconds', String(max), '--max-conns', String(conns), '--size', String(size)],
   }))),
 ];
-export const DEFAULT_ECHO_SERVERS = ['c', 'net', 'completion-epoll', 'readiness-epoll'];
+export const DEFAULT_ECHO_SERVERS = ['c', 'net', 'completion-io_uring', 'completion-epoll', 'readiness-epoll'];
 
 export interface EchoOptions {
   servers: EchoServer[];
@@ -69,8 +71,8 @@ export interface EchoOptions {
 }
 
 /** The load generator's core and the servers' core; none when the machine has one core. */
-const PIN = availableParallelism() >= 2 ? { load: '0', server: '1' } : null;
-const pinned = (core: string | undefined, command: string[]): string[] => (core === undefined ? command : ['taskset', '-c', core, ...command]);
+export const PIN = availableParallelism() >= 2 ? { load: '0', server: '1' } : null;
+export const pinned = (core: string | undefined, command: string[]): string[] => (core === undefined ? command : ['taskset', '-c', core, ...command]);
 
 interface Cell {
   size: number;
@@ -80,8 +82,8 @@ interface Cell {
   failures: string[];
 }
 
-/** One measurement: a fresh server process, one load generator run against it. */
-async function measure(server: EchoServer, conns: number, size: number, o: EchoOptions): Promise<LoadResult | string> {
+/** One measurement: a fresh server process, one load generator run against it; a string says why it failed. */
+export async function measureEcho(server: EchoServer, conns: number, size: number, o: Pick<EchoOptions, 'warmup' | 'duration'>): Promise<LoadResult | string> {
   const maxSeconds = Math.ceil(o.warmup + o.duration + 60);
   const srv = startChild(pinned(PIN?.server, server.command(conns, size, maxSeconds)));
   try {
@@ -133,13 +135,13 @@ export async function echoBenchmark(o: EchoOptions): Promise<number> {
       for (let rep = 0; rep < o.repeats; rep++) {
         for (const cell of row) {
           const what = `${size} B, ${conns} conns, ${pad(cell.server.label, 28)} run ${rep + 1}/${o.repeats}`;
-          let r = await measure(cell.server, conns, size, o);
+          let r = await measureEcho(cell.server, conns, size, o);
           // One more try at most: when the machine stays busy, measuring again does not help.
           if (typeof r !== 'string' && other(r) > o.noiseLimit && rerunsLeft > 0) {
             process.stderr.write(`[bench] ${what}: disturbed (other CPU ${fmt(other(r))}, ${fmtInt(r.rate)} rt/s), measuring again\n`);
             rerunsLeft--;
             reruns++;
-            r = await measure(cell.server, conns, size, o);
+            r = await measureEcho(cell.server, conns, size, o);
           }
           if (typeof r === 'string') {
             cell.failures.push(r);

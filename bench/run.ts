@@ -15,10 +15,12 @@ import { echoBenchmark, ECHO_SERVERS, DEFAULT_ECHO_SERVERS } from './echo.js';
 import { fmt, fmtInt, printTable } from './table.js';
 import { parseCommandLine, EXIT_USAGE } from '../src/cli/usage.js';
 import { netBenchmark } from './net-bench.js';
+import { SIM_BASELINE_REF } from './sim-baseline.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000] [--sizes 64,16384]
   [--servers ${ECHO_SERVERS.map((s) => s.id).join(',')}] (default ${DEFAULT_ECHO_SERVERS.join(',')})
-  [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]`;
+  [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]
+  [--sim-baseline REF|DIR|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]`;
 
 function usageError(message: string): never {
   console.error(`bench: ${message}\n${USAGE}`);
@@ -43,6 +45,9 @@ try {
       'no-core': { type: 'boolean', default: false },
       'no-trace': { type: 'boolean', default: false },
       'no-sim': { type: 'boolean', default: false },
+      'sim-baseline': { type: 'string', default: SIM_BASELINE_REF },
+      'sim-sizes': { type: 'string' },
+      'sim-seeds': { type: 'string' },
       'no-viz': { type: 'boolean', default: false },
       'no-net': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -163,12 +168,16 @@ async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
   if (!flags['no-echo']) failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
-  if (!flags['no-net'] && !await netBenchmark({ seconds: duration, repeats, conns: 100 })) failures++;
+  if (!flags['no-net'] && !await netBenchmark({ warmup, seconds: duration, repeats, conns: 100 })) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
-    // Seeds per sweep: twice the cores, so every worker thread runs two.
-    await simRate({ repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: 2 * cpus().length });
+    // Seeds per sweep: ten per worker by default, so the sampled determinism check runs its share.
+    const sizes = (flags['sim-sizes'] ?? (quick ? '100,300' : '100,1000,3000')).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
+    await simRate({
+      repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: Math.round(num('--sim-seeds', flags['sim-seeds'], 20, 1, 1000)), workers: 2, sizes,
+      baseline: flags['sim-baseline'] === 'none' ? null : flags['sim-baseline'],
+    });
   }
   if (!flags['no-viz']) vizBenchmark();
   if (outputTimes() !== builtAt) {

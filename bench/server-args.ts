@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { writeSync } from 'node:fs';
 
 export interface ServerArgs {
-  mechanism: 'epoll' | 'poll';
+  mechanism: 'epoll' | 'poll' | 'io_uring';
   /** The server exits by itself after this long, whatever happens. */
   maxSeconds: number;
   /** Connections it must hold at once (sizes the completion pool). */
@@ -22,7 +22,7 @@ export function serverArgs(): ServerArgs {
       size: { type: 'string', default: '64' },
     },
   });
-  const mechanism = values.mechanism === 'poll' ? 'poll' : 'epoll';
+  const mechanism = values.mechanism === 'poll' || values.mechanism === 'io_uring' ? values.mechanism : 'epoll';
   return {
     mechanism,
     maxSeconds: Math.max(1, Number(values['max-seconds']) || 60),

@@ -1,6 +1,6 @@
 // Echo server on io-reactor's completion model: the listener yields ACCEPT events, each READ
 // event carries its bytes in `buffer`; the app posts them back with postWrite and reposts the read.
-//   node build/js/bench/server-completion.js [--mechanism epoll|poll] [--max-seconds 60] [--max-conns 1000] [--size 64]
+//   node build/js/bench/server-completion.js [--mechanism epoll|poll|io_uring] [--max-seconds 60] [--max-conns 1000] [--size 64]
 import { Reactor, EventType } from '../src/index.js';
 import { DEFAULT_BUFFER_SIZE } from '../src/limits.js';
 import { serverArgs, announcePort, makeStopCheck } from './server-args.js';

@@ -1,5 +1,5 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
-//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll]
+//   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring]
 //                                         [--max-users 2000] [--viz-port 4080]
 // Built to face the public: no error of the reactor or of a client stops it (each is logged with
 // what happened), a client that does not read is dropped at a named limit, and nothing a client
@@ -34,17 +34,18 @@ interface Client extends Member {
   toString(): string;
 }
 
-const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll] [--max-users 2000] [--viz-port 4080]
+const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring] [--max-users 2000] [--viz-port 4080]
   (or: node build/js/examples/chat-server.js [flags]); --port 0 and --viz-port 0 pick free ports
 exit code: 0 stopped by Ctrl-C, 1 cannot listen, 2 bad usage`;
 
-function parseFlags(): { port: string; host: string; model: Model; mechanism: Mechanism; 'max-users': string; 'viz-port'?: string } {
+function parseFlags(): { port: string; host: string; model: Model; mechanism?: Mechanism; 'max-users': string; 'viz-port'?: string } {
   const { values } = parseCommandLine({
     options: {
       port: { type: 'string', default: '4000' },
       host: { type: 'string', default: '127.0.0.1' },
       model: { type: 'string', default: 'completion' },
-      mechanism: { type: 'string', default: 'epoll' },
+      // Default: the reactor's own for the model (io_uring for completion where the kernel allows it).
+      mechanism: { type: 'string' },
       'max-users': { type: 'string', default: String(DEFAULT_MAX_USERS) },
       // Default 4080; with --port 0 (tests, several servers at once) any free port.
       'viz-port': { type: 'string' },
@@ -60,11 +61,14 @@ function parseFlags(): { port: string; host: string; model: Model; mechanism: Me
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) throw new UsageError(`--${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
   }
   if (values.model !== 'completion' && values.model !== 'readiness') throw new UsageError(`--model must be completion or readiness, got ${JSON.stringify(values.model)}`);
-  if (values.mechanism !== 'epoll' && values.mechanism !== 'poll') throw new UsageError(`--mechanism must be epoll or poll, got ${JSON.stringify(values.mechanism)}`);
+  const mechanism = values.mechanism;
+  if (mechanism !== undefined && mechanism !== 'epoll' && mechanism !== 'poll' && mechanism !== 'io_uring') {
+    throw new UsageError(`--mechanism must be epoll, poll or io_uring, got ${JSON.stringify(mechanism)}`);
+  }
   if (!/^\d+$/.test(values['max-users']) || Number(values['max-users']) < 1) {
     throw new UsageError(`--max-users must be a whole number of at least 1, got ${JSON.stringify(values['max-users'])}`);
   }
-  return { ...values, 'max-users': values['max-users'], model: values.model, mechanism: values.mechanism };
+  return { ...values, 'max-users': values['max-users'], model: values.model, mechanism };
 }
 
 let flags: ReturnType<typeof parseFlags>;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { has, installApt as installAptWith } from './apt.mjs';
+import { buildHarness } from './build-harness.mjs';
 import { buildWindows } from './build-windows.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -55,6 +56,8 @@ if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (Assembly
 // done: ninja leaves an output it did not need to relink untouched, so an output's time cannot.
 const NATIVE_STAMP = 'build/native/.built';
 if (stale(NATIVE_STAMP, ['native', 'CMakeLists.txt', 'test/c', 'bench/c'])) {
+  // The io_uring shim links liburing statically (CMakeLists.txt).
+  if (!existsSync('/usr/include/liburing.h')) installApt('liburing-dev', 'the io_uring shim needs liburing');
   run('native shim (cmake-js)', bin('cmake-js'), ['compile', '--out', 'build/native']);
   writeFileSync(join(root, NATIVE_STAMP), '');
 }
@@ -62,6 +65,8 @@ if (withSim && stale('build/sim/shim.mjs', ['native', 'scripts/build.mjs'])) bui
 if (withSim && stale('build/sim/shim-wasm.mjs', ['build/sim/shim.mjs'])) extractSimShimWasm();
 // The Windows addon and its Wine tests: part of `npm test`, not of `npm start`.
 if (withSim && !forPackage) buildWindows({ root, run, stale, has });
+// The shim's C harness under the sanitizers and valgrind: part of `npm test`, not of `npm start`.
+if (withSim && !forPackage) buildHarness({ root, run, stale, has, installApt });
 // tsc is incremental and decides staleness itself (file times miss files added concurrently).
 run('TypeScript', bin('tsc'), ['-p', '.']);
 if (stale('build/viz/app.js', ['src', 'scripts/viz-bundle.mjs'])) run('visualizer page (esbuild)', 'node', ['scripts/viz-bundle.mjs']);
@@ -74,14 +79,14 @@ chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
   const sources = ['sim/sim_entry.c', 'common/driver.c', 'common/fdmap.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
-    'win/iocp.c'].map((f) => `native/${f}`);
+    'unix/io_uring.c', 'win/iocp.c'].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
   // No NDEBUG: the simulation always runs with the shim's assertions on.
   run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
     '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
     `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
-    // A simulation runs a shim per reactor, up to thousands: each starts small and grows.
+    // One module serves every simulated reactor of a thread, up to thousands: it starts small and grows.
     '-sINITIAL_MEMORY=1048576', '-sTOTAL_STACK=65536', '-sALLOW_MEMORY_GROWTH', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
     // Debian's emscripten finds its own node modules only through NODE_PATH.
     { NODE_PATH: '/usr/share/nodejs' });

@@ -29,7 +29,7 @@ export const PROVIDED = {
 /** Named values: [TypeScript object, AssemblyScript/C prefix, { name: value }]. */
 export const ENUMS = [
   ['MODEL', 'MODEL_', { readiness: 0, completion: 1 }],
-  ['MECHANISM', 'MECH_', { epoll: 0, poll: 1, iocp: 2 }],
+  ['MECHANISM', 'MECH_', { epoll: 0, poll: 1, iocp: 2, io_uring: 3 }],
   /** The numbering of the OS codes a shim reports: Win32 for IOCP, else Linux errno. */
   ['CODES', 'CODES_', { errno: 0, win32: 1 }],
   /** What an added fd is, as the shim saw it; a stream is a pipe, tty or file (read/write). */
@@ -48,7 +48,7 @@ export const ENUMS = [
 ];
 
 /** The shim's code space per mechanism. */
-export const MECHANISM_CODES = { epoll: 'errno', poll: 'errno', iocp: 'win32' };
+export const MECHANISM_CODES = { epoll: 'errno', poll: 'errno', iocp: 'win32', io_uring: 'errno' };
 
 /** Return codes of core calls (negative); the first six are ReactorError codes. */
 export const CORE_ERRORS = { EEXIST: -1, ENOENT: -2, EBADF: -3, EINVAL: -4, ENOSPC: -5, ENOBUFS: -6, REQUESTS_FULL: -7 };

@@ -26,7 +26,7 @@ export interface FaultRates {
   /** A connect is refused. */
   refuseRate?: number;
   /**
-   * An epoll or poll wait is interrupted by a signal (the shim resumes it with the time left).
+   * An epoll, poll or io_uring wait is interrupted by a signal (the shim resumes it with the time left).
    * IOCP waits are not: the shim's GetQueuedCompletionStatusEx is not alertable, so Windows ends
    * it for no APC or signal (no WAIT_IO_COMPLETION), and the simulated port does likewise.
    */
@@ -40,7 +40,7 @@ export interface FaultRates {
    * other for PARTITION_MS (what was sent arrives when it heals), while the other way still flows.
    */
   partitionRate?: number;
-  /** An IOCP cancel lands late: the operation may still finish with its result instead of 995. */
+  /** An IOCP or io_uring cancel lands late: the operation may still finish with its result instead of 995 or ECANCELED. */
   cancelRaceRate?: number;
 }
 

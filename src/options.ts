@@ -10,7 +10,7 @@ import type { Model, Mechanism, BackendName } from './model.js';
 export interface ReactorOptions {
   /** 'readiness' (default): wait reports ready fds. 'completion': wait reports finished posted I/O. */
   model?: Model;
-  /** Linux: 'epoll' (default) or 'poll'. backend 'sim' also: 'iocp' (Windows, completion model only). */
+  /** Linux: 'epoll' (readiness's default), 'poll', or 'io_uring' (completion only; its default where the kernel allows it, else epoll). backend 'sim' also: 'iocp' (Windows, completion model only). */
   mechanism?: Mechanism;
   /** Contexts in the pool (each an in-flight operation with its own buffer). */
   poolSize?: number;
@@ -47,7 +47,7 @@ export interface ResolvedOptions {
 }
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
-const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp'];
+const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp', 'io_uring'];
 const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'maxQueuedWriteBytes', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
@@ -70,22 +70,22 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const native = (o.backend ?? 'native') === 'native';
   const modelRefused = native ? nativeModelRefusal(o.model) : null;
   if (modelRefused) throw new ReactorError('EINVAL', `Reactor.create: ${modelRefused}`);
-  const defaults = native ? nativeDefaults() : SIM_DEFAULTS;
+  const defaults = native ? nativeDefaults(o.model) : SIM_DEFAULTS;
   const model = o.model ?? defaults.model;
   if (!MODELS.includes(model)) {
     throw new ReactorError('EINVAL', `Reactor.create: model must be 'readiness' or 'completion', got ${JSON.stringify(model)}`);
   }
   const mechanism = o.mechanism ?? defaults.mechanism;
   if (!MECHANISMS.includes(mechanism)) {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll' or 'iocp', got ${JSON.stringify(mechanism)}`);
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism must be 'epoll', 'poll', 'iocp' or 'io_uring', got ${JSON.stringify(mechanism)}`);
   }
   const op = 'Reactor.create';
   const backend = o.backend ?? 'native';
   if (backend !== 'native' && backend !== 'sim') {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${JSON.stringify(backend)}`);
   }
-  if (mechanism === 'iocp' && model !== 'completion') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism 'iocp' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
+  if ((mechanism === 'iocp' || mechanism === 'io_uring') && model !== 'completion') {
+    throw new ReactorError('EINVAL', `Reactor.create: mechanism '${mechanism}' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
   }
   const mechanismRefused = backend === 'native' ? nativeMechanismRefusal(mechanism) : null;
   if (mechanismRefused) throw new ReactorError('EINVAL', `Reactor.create: ${mechanismRefused}`);

@@ -15,7 +15,7 @@ export const PROVIDED_ENTRY_FIELD = { id: 0, offset: 1 } as const;
 export const PROVIDED_HEADER_INTS = 2;
 export const PROVIDED_ENTRY_INTS = 2;
 export const MODEL = { readiness: 0, completion: 1 } as const;
-export const MECHANISM = { epoll: 0, poll: 1, iocp: 2 } as const;
+export const MECHANISM = { epoll: 0, poll: 1, iocp: 2, io_uring: 3 } as const;
 export const CODES = { errno: 0, win32: 1 } as const;
 export const KIND = { socket: 0, listener: 1, stream: 2 } as const;
 export const OP = { recv: 1, send: 2, accept: 3 } as const;
@@ -25,7 +25,7 @@ export const EVENT = { READ: 1, WRITE: 2, ERROR: 4, CLOSE: 8, ACCEPT: 16 } as co
 export const CODES_ERRNO = 0;
 export const CODES_WIN32 = 1;
 /** The numbering of the OS codes a mechanism's shim reports. */
-const CODE_SPACES: Record<number, number> = { [0]: CODES.errno, [1]: CODES.errno, [2]: CODES.win32 };
+const CODE_SPACES: Record<number, number> = { [0]: CODES.errno, [1]: CODES.errno, [2]: CODES.win32, [3]: CODES.errno };
 export const codeSpaceOf = (mechanism: number): number => CODE_SPACES[mechanism];
 /** Core return codes (negative) and the ReactorError code each becomes. */
 export const CORE_ERRORS: Record<number, string> = { [-1]: 'EEXIST', [-2]: 'ENOENT', [-3]: 'EBADF', [-4]: 'EINVAL', [-5]: 'ENOSPC', [-6]: 'ENOBUFS' };

@@ -61,7 +61,7 @@ test('the chat server (npm start) has --help, and refuses a mistyped flag or a b
   expectHelp(CHAT, ['-h'], usage);
   expectRefusal(CHAT, ['--prot', '4001'], "Unknown option '--prot'", usage);
   expectRefusal(CHAT, ['--model', 'bogus'], '--model must be completion or readiness, got "bogus"', usage);
-  expectRefusal(CHAT, ['--mechanism', 'iocp'], '--mechanism must be epoll or poll, got "iocp"', usage);
+  expectRefusal(CHAT, ['--mechanism', 'iocp'], '--mechanism must be epoll, poll or io_uring, got "iocp"', usage);
   expectRefusal(CHAT, ['--port', '65536'], '--port must be a port number from 0 to 65535, got "65536"', usage);
   expectRefusal(CHAT, ['--viz-port=-1'], '--viz-port must be a port number from 0 to 65535, got "-1"', usage);
 }, SPAWNING_TEST_MS);

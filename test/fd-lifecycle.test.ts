@@ -1,11 +1,11 @@
 // What happens around an fd's end: remove, close, and the reuse of its number or its slot
 // before the next wait. Each case here once lost data, leaked fds or hung a connection.
 import { EventType } from '../src/index.js';
-import { MECHANISMS, MATRIX, reactor, destroyAll, text, str, waitUntil } from './helpers.js';
+import { COMPLETION_MECHANISMS, MATRIX, reactor, destroyAll, text, str, waitUntil } from './helpers.js';
 
 afterEach(destroyAll);
 
-describe.each(MECHANISMS)('completion over %s', (mechanism) => {
+describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
   test('a removed slot reused before the next wait keeps the other fds\' posted reads', async () => {
     const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 16 });
     const [a, aPeer] = r.os.socketPair();

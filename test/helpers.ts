@@ -3,14 +3,19 @@ import { Reactor, type IoEvent, type ReactorOptions } from '../src/index.js';
 import { nativeBinding } from '../src/native.js';
 
 export type Model = 'readiness' | 'completion';
-export type Mechanism = 'epoll' | 'poll' | 'iocp';
+export type Mechanism = 'epoll' | 'poll' | 'iocp' | 'io_uring';
 export type Backend = 'native' | 'sim';
 
 export const MODELS: Model[] = ['readiness', 'completion'];
-/** The mechanisms Linux runs natively (IOCP runs in simulation only, see SIM_IOCP). */
+/** The mechanisms Linux runs natively in both models (IOCP runs in simulation only, see SIM_IOCP). */
 export const MECHANISMS: Mechanism[] = ['epoll', 'poll'];
-/** Every [model, mechanism] pair, for `describe.each`. */
-export const MATRIX: [Model, Mechanism][] = MODELS.flatMap((m) => MECHANISMS.map((k) => [m, k] as [Model, Mechanism]));
+/** The mechanisms Linux runs natively in the completion model: io_uring has only that one. */
+export const COMPLETION_MECHANISMS: Mechanism[] = [...MECHANISMS, 'io_uring'];
+/** Every [model, mechanism] pair Linux runs natively, for `describe.each`. */
+export const MATRIX: [Model, Mechanism][] = [
+  ...MODELS.flatMap((m) => MECHANISMS.map((k) => [m, k] as [Model, Mechanism])),
+  ['completion', 'io_uring'],
+];
 /** IOCP has only the completion model, and runs here in simulation. */
 export const SIM_IOCP: [Model, Mechanism, Backend] = ['completion', 'iocp', 'sim'];
 /** Every [model, mechanism, backend]: for suites that hold on the real OS and in simulation alike. */

@@ -2,14 +2,14 @@
 // Windows IOCP semantics, checked on Linux through the emulated completion model and against the
 // simulated completion port.
 import { EventType } from '../src/index.js';
-import { MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, pair, closeNow, closeOwned } from './helpers.js';
+import { COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, pair, closeNow, closeOwned } from './helpers.js';
 
 afterEach(destroyAll);
 afterEach(closeOwned);
 
 const { READ, ERROR, CLOSE } = EventType;
 
-const CASES = [...MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)), [SIM_IOCP[1], SIM_IOCP[2]] as const];
+const CASES = [...COMPLETION_MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)), [SIM_IOCP[1], SIM_IOCP[2]] as const];
 
 describe.each(CASES)('Neolith IOCP tests, completion over %s (%s)', (mechanism, backend) => {
   const model = 'completion';

@@ -3,7 +3,7 @@
 import { EventType, Reactor, type ReactorStats } from '../src/index.js';
 import { Simulation, InvariantViolation, INVARIANTS } from '../src/sim/index.js';
 import { simBackend } from '../src/sim/backend.js';
-import type { SimKernel } from '../src/sim/kernel.js';
+import { E, type SimKernel } from '../src/sim/kernel.js';
 import { ENTRY_INTS } from '../src/seam.js';
 import { ReactorTap } from '../src/trace/tap.js';
 import type { ObservedCall } from '../src/reactor-observer.js';
@@ -156,6 +156,23 @@ test('a posted read holds no context; a delivered buffer is held until the next 
   r.remove(a);
   r.wait(0);
   expect(r.stats().poolInUse).toBe(0);
+  expect(() => sim.checkInvariants()).not.toThrow();
+});
+
+test('a write that fails after some of its bytes left is a write event, not bytes received (completion)', async () => {
+  const sim = new Simulation({ seed: 14, oracle: true });
+  const r = await sim.host('h').createReactor<string>({ model: 'completion' });
+  const [a] = r.os.socketPair();
+  // The kernel takes 6 bytes, then the peer is gone: the shim reports the 6 with EPIPE.
+  const kernel = sim.host('h').kernel;
+  const write = kernel.write.bind(kernel);
+  let writes = 0;
+  kernel.write = (fd, from) => (fd !== a ? write(fd, from) : ++writes === 1 ? write(fd, from.subarray(0, 6)) : -E.EPIPE);
+  r.add(a, 'a', EventType.READ);
+  r.postWrite(a, text('0123456789'));
+  let events: ReturnType<typeof r.wait> = [];
+  for (let i = 0; i < 5 && events.length === 0; i++) events = r.wait(10);
+  expect(events).toEqual([expect.objectContaining({ fd: a, type: EventType.CLOSE, bytesTransferred: 6, buffer: null, error: expect.objectContaining({ code: 'EPIPE' }) })]);
   expect(() => sim.checkInvariants()).not.toThrow();
 });
 

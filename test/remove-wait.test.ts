@@ -2,11 +2,11 @@
 // that follows must still run its whole timeout. (A posted read holds no context; a write the
 // peer does not read yet does.)
 import { EventType } from '../src/index.js';
-import { MECHANISMS, reactor, destroyAll, pair, closeOwned } from './helpers.js';
+import { COMPLETION_MECHANISMS, reactor, destroyAll, pair, closeOwned } from './helpers.js';
 
 afterEach(() => { destroyAll(); closeOwned(); });
 
-describe.each(MECHANISMS)('completion over %s', (mechanism) => {
+describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
   test('a wait after removing an fd with a read and a write in flight waits out its timeout', async () => {
     const r = await reactor({ model: 'completion', mechanism, poolSize: 1024 });
     const [server] = pair(r);

@@ -3,6 +3,7 @@
 import { Simulation } from '../src/sim/index.js';
 import { scenarios } from '../src/sim/scenarios/index.js';
 import type { ScenarioParams } from '../src/sim/scenario.js';
+import { CONNECT_ATTEMPTS_MAX, WAIT_SLICE_MS } from '../src/sim/scenarios/programs.js';
 
 const FAULTS = { partialWriteRate: 0.05, stallRate: 0.02 };
 
@@ -41,8 +42,8 @@ describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
 });
 
 test('the failure names the first program that failed, and why', async () => {
-  // Every connect refused: the clients fail at once, before the server sees anyone.
+  // Every connect refused: the clients give up before the server sees anyone, each having waited
+  // a slice after every refusal but the last, and the failure is marked when client 0 gave up.
   const outcome = await run('echo', { size: 2 }, 1, { refuseRate: 1 });
-  // Refused at once: the failure is seen at the start.
-  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/), failedAtMs: 0 });
+  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/), failedAtMs: (CONNECT_ATTEMPTS_MAX - 1) * WAIT_SLICE_MS });
 });

@@ -189,7 +189,7 @@ test.each([
   expect(sim.faultReport()[kind].injected).toBe(1);
 });
 
-describe.each(['epoll', 'iocp'] as const)('determinism (completion over %s)', (mechanism) => {
+describe.each(['epoll', 'iocp', 'io_uring'] as const)('determinism (completion over %s)', (mechanism) => {
   async function transcript(seed: number, faults: FaultRates): Promise<string> {
     const r = await sim({ model: 'completion', mechanism, seed, latencyMs: [1, 30], faults });
     const { fd: listener, port } = r.os.listen(0);

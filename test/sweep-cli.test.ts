@@ -59,10 +59,20 @@ test('a correct app passes every seed under faults, in both models, each seed ru
     const summary = JSON.parse(r.stdout) as Summary;
     expect(summary).toEqual(expect.objectContaining({ seeds: 4, passed: 4, failures: [], nondeterministic: [] }));
   }
-  const text = cli('sim', 'echo', '--seeds', '2', '--size', '3', '--workers', '1');
+  const text = cli('sim', 'echo', '--seeds', '2', '--size', '3', '--workers', '1', '--check-determinism', 'all');
   expect(text.code).toBe(0);
   expect(text.stdout).toContain('2 of 2 seeds passed');
   expect(text.stdout).toContain('determinism: every seed ran twice with the same digest');
+}, SPAWNING_TEST_MS);
+
+test('by default the determinism check runs every failing seed twice, and one passing seed in ten', () => {
+  const passing = JSON.parse(cli('sim', 'echo', '--seeds', '12', '--from', '5', '--size', '1', '--workers', '2', '--json').stdout) as Summary & { checkedTwice: number };
+  expect(passing).toEqual(expect.objectContaining({ seeds: 12, passed: 12, checkedTwice: 1, nondeterministic: [] }));
+  const failing = JSON.parse(cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seeds', '3', '--workers', '2', '--json').stdout) as Summary & { checkedTwice: number };
+  expect(failing.failures.length).toBeGreaterThan(0);
+  expect(failing.checkedTwice).toBe(failing.failures.length);
+  const off = JSON.parse(cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seeds', '3', '--workers', '2', '--json', '--check-determinism', 'off').stdout) as Summary & { checkedTwice: number };
+  expect(off.checkedTwice).toBe(0);
 }, SPAWNING_TEST_MS);
 
 test('bad usage exits 2 with a message that says what to do', () => {
@@ -73,6 +83,7 @@ test('bad usage exits 2 with a message that says what to do', () => {
     [['sim', 'nope'], 'unknown scenario "nope"; the scenarios are chat, echo, upload'],
     [['sim', 'echo', '--seeds', 'many'], '--seeds must be a whole number from 1 to'],
     [['sim', 'chat', '--size', '5000'], '--size must be a whole number from 1 to 2000'],
+    [['sim', 'echo', '--check-determinism', 'some'], '--check-determinism must be all, sampled, off, got "some"'],
     [['sim', 'echo', '--model', 'fast'], '--model must be readiness or completion'],
     [['sim', 'echo', '--bug', 'ignore-partial-write'], 'scenario echo has no planted bugs'],
     [['sim', 'upload', '--bug', 'typo'], 'the bugs ignore-partial-write, not "typo"'],

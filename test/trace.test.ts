@@ -231,7 +231,7 @@ describe('traceHash', () => {
   /** Creates reactors on `hosts` at once, the first one's shim opening last. */
   async function createAtOnceSlowFirst(sim: Simulation, hosts: string[]): Promise<Reactor[]> {
     return Promise.all(hosts.map((h, i) => {
-      const backend = simBackend(sim.host(h).kernel, sim);
+      const backend = simBackend(sim.host(h).kernel, sim.host(h).scheduler);
       const createShim = backend.createShim.bind(backend);
       if (i === 0) backend.createShim = async (memory, layout) => { await setTimeout(SLOW_SHIM_MS); return createShim(memory, layout); };
       return sim.host(h).createReactorOn(backend);

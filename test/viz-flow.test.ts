@@ -94,7 +94,8 @@ test('lanes are named by their context and grouped by host, never [object Object
 });
 
 test('each record kind has its details: raw result and translation, chain, payload, segments', async () => {
-  const { trace } = await runScenario('chat', 3, 'completion');
+  // Echo clients end with a FIN the server reads, so this trace has every event kind, CLOSE included.
+  const { trace } = await runScenario('echo', 2, 'completion');
   await open(trace);
   const first = (pred: (r: Trace['records'][number]) => boolean) => trace.records.findIndex(pred);
   const cases: [number, RegExp][] = [
@@ -104,7 +105,7 @@ test('each record kind has its details: raw result and translation, chain, paylo
     [first((r) => r.k === 'event' && (r.type & 8) !== 0), /event CLOSE(.|\n)*raw: /],
     [first((r) => r.k === 'call' && r.op === 'postWrite'), /call postWrite(.|\n)*payload \(\d+ bytes\)/],
     [first((r) => r.k === 'segment' && r.flag === 'data'), /segment data \d+ bytes(.|\n)*latency \d+\.\d+ ms(.|\n)*taken by #\d+(.|\n)*payload/],
-    [first((r) => r.k === 'take' && r.flag === 'syn'), /take syn(.|\n)*segments it got:\n  #\d+ from c\d · Connection fd \d+/],
+    [first((r) => r.k === 'take' && r.flag === 'syn'), /take syn(.|\n)*segments it got:\n  #\d+ from client\d+ · Connection fd \d+/],
     [first((r) => r.k === 'fault'), /fault \w+/],
   ];
   for (const [at, pattern] of cases) {

@@ -1,5 +1,6 @@
 /* The shim API, forwarded to the logic that serves the reactor's mechanism in this build: POSIX
- * (epoll, poll) natively on Linux, IOCP natively on Windows, all three in the simulation. */
+ * (epoll, poll) and io_uring natively on Linux, IOCP natively on Windows, all of them in the
+ * simulation. */
 #include <stdlib.h>
 #include <string.h>
 #include "assert.h"
@@ -9,6 +10,9 @@
 static const shim_driver *driver_for(int mechanism) {
 #if !defined(_WIN32)
   if (mechanism == MECH_EPOLL || mechanism == MECH_POLL) return &shim_driver_posix;
+#endif
+#if defined(__linux__) || defined(__EMSCRIPTEN__)
+  if (mechanism == MECH_IO_URING) return &shim_driver_uring;
 #endif
 #if defined(_WIN32) || defined(__EMSCRIPTEN__)
   if (mechanism == MECH_IOCP) return &shim_driver_iocp;

@@ -12,7 +12,7 @@ enum { OS_IN = OS_EPOLLIN, OS_OUT = OS_EPOLLOUT, OS_ERR = OS_EPOLLERR, OS_HUP = 
 
 typedef struct os_ready {
   uint32_t events;
-  uint32_t tag;       /* what the watcher registered the fd with */
+  uint32_t tag; /* what the watcher registered the fd with */
 } os_ready;
 
 typedef struct os_pollfd {
@@ -21,11 +21,11 @@ typedef struct os_pollfd {
 } os_pollfd;
 
 /* Sockets and streams. `stream`: a pipe, tty or file (read/write), else a socket (recv/send). */
-int os_accept(int fd);                                    /* non-blocking, close-on-exec, no Nagle */
+int os_accept(int fd); /* non-blocking, close-on-exec, no Nagle */
 long os_read(int fd, int stream, void *buf, size_t len);
 long os_write(int fd, int stream, const void *buf, size_t len);
-int os_is_regular_file(int fd);                           /* 1, 0, or -errno when not open */
-int os_socket_error(int fd);                              /* SO_ERROR, 0 if none or not a socket */
+int os_is_regular_file(int fd); /* 1, 0, or -errno when not open */
+int os_socket_error(int fd);    /* SO_ERROR, 0 if none or not a socket */
 
 /* Wakeup counter (eventfd). */
 int os_eventfd(void);

@@ -4,6 +4,7 @@
 #define IO_REACTOR_RESULTS_H
 #include <string.h>
 #include "assert.h"
+#include "os.h"
 #include "shim.h"
 
 static inline seam_result *result_slot(shim *s) {
@@ -71,6 +72,28 @@ static inline void end_armed_reads(shim *s, fdstate *f, int os_code) {
   while (f->reads_armed > 0 && has_room(s)) {
     f->reads_armed--;
     push_recv(s, f, -1, 0, os_code);
+  }
+}
+
+/* Armed reads while the fd has bytes, each into the next provided buffer, taken only once the
+ * read returned data. The ring spent, the fd is starved until the core resumes it. For the POSIX
+ * shim at readiness, and the io_uring shim once the ring reports data. */
+static inline void perform_armed_reads(shim *s, fdstate *f) {
+  while (f->reads_armed > 0 && !f->starved && has_room(s)) {
+    const seam_provided_entry *b = peek_provided(s);
+    if (!b) {
+      report_starved(s, f);
+      return;
+    }
+    long n = os_read(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + b->offset, (size_t)s->cfg.provided->length);
+    if (n == -OS_EAGAIN) return;
+    if (n > 0) {
+      f->reads_armed--;
+      push_recv(s, f, b->id, (int)n, 0);
+      continue;
+    }
+    end_armed_reads(s, f, n < 0 ? (int)-n : 0);
+    return;
   }
 }
 

@@ -1,6 +1,7 @@
 /* The shim: performs the core's requests on the OS, waits, and writes raw results. It holds no
  * policy, only OS handles and per-fd queues of the operations the core handed it. One API for
- * every mechanism: epoll and poll are served by unix/posix_driver.c, IOCP by win/iocp.c (see driver.c). */
+ * every mechanism: epoll and poll are served by unix/posix_driver.c, IOCP by win/iocp.c, io_uring
+ * by unix/io_uring.c (see driver.c). */
 #ifndef IO_REACTOR_SHIM_H
 #define IO_REACTOR_SHIM_H
 #include <stdint.h>
@@ -83,4 +84,5 @@ extern const mechanism mechanism_epoll;
 extern const mechanism mechanism_poll;
 extern const shim_driver shim_driver_posix;
 extern const shim_driver shim_driver_iocp;
+extern const shim_driver shim_driver_uring;
 #endif

@@ -12,6 +12,9 @@
 extern "C" {
 #include "common/shim.h"
 #include "common/sockets.h"
+#if defined(__linux__)
+#include "unix/os_uring.h"
+#endif
 }
 
 namespace {
@@ -53,6 +56,7 @@ public:
                            InstanceMethod("wakeup", &Shim::Wakeup),
                            InstanceMethod("close", &Shim::Close),
                            InstanceAccessor("wakeToken", &Shim::WakeToken, nullptr),
+                           InstanceAccessor("openError", &Shim::OpenError, nullptr),
                            InstanceAccessor("waitsInterrupted", &Shim::WaitsInterrupted, nullptr),
                        });
   }
@@ -151,6 +155,8 @@ private:
   }
 
   Napi::Value WakeToken(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), token_); }
+  // What the OS refused at open (a negative errno, or Win32 code), 0 when open.
+  Napi::Value OpenError(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), open_error_); }
   Napi::Value WaitsInterrupted(const Napi::CallbackInfo &info) {
     return Napi::Number::New(info.Env(), static_cast<double>(shim_.waits_interrupted));
   }
@@ -223,6 +229,17 @@ Napi::Value WakeByToken(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), wake_by_token(info[0].As<Napi::Number>().Uint32Value()));
 }
 
+#if defined(__linux__)
+// ioUringRefusal(): 0 when this kernel opens an io_uring, else -errno (the completion model's
+// default mechanism depends on it).
+Napi::Value IoUringRefusal(const Napi::CallbackInfo &info) {
+  intptr_t ring;
+  int rc = os_uring_open(2, &ring);
+  if (rc == 0) os_uring_shut(ring);
+  return Napi::Number::New(info.Env(), rc);
+}
+#endif
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Shim", Shim::Define(env));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
@@ -235,6 +252,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, CloseFd));
   exports.Set("fdKind", Napi::Function::New(env, FdKind));
   exports.Set("wakeByToken", Napi::Function::New(env, WakeByToken));
+#if defined(__linux__)
+  exports.Set("ioUringRefusal", Napi::Function::New(env, IoUringRefusal));
+#endif
   return exports;
 }
 

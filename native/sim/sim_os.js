@@ -1,5 +1,7 @@
-// emscripten JS library: the shim's OS calls (native/common/os.h, native/win/os_iocp.h), answered by the
-// simulated kernel that the host passes in as Module.kernel (src/sim/kernel.ts, src/sim/iocp.ts).
+// emscripten JS library: the shim's OS calls (native/common/os.h, native/win/os_iocp.h,
+// native/unix/os_uring.h), answered by the simulated kernel that the host passes in as Module.kernel
+// (src/sim/kernel.ts, src/sim/iocp.ts, src/sim/uring.ts). A 64-bit argument arrives as two 32-bit
+// halves, low first.
 mergeInto(LibraryManager.library, {
   os_accept: function(fd) { return Module.kernel.accept(fd); },
   os_read: function(fd, stream, buf, len) { return Module.kernel.readInto(fd, buf >>> 0, len); },
@@ -27,4 +29,13 @@ mergeInto(LibraryManager.library, {
   os_iocp_accept: function(port, fd, op) { return Module.kernel.iocpAccept(port, fd, op >>> 0); },
   os_iocp_post: function(port) { return Module.kernel.iocpPost(port); },
   os_iocp_wait: function(port, out, max, timeout) { return Module.kernel.iocpWait(port, out >>> 0, max, timeout); },
+  os_uring_open: function(entries, ringAt) { return Module.kernel.uringOpen(entries, ringAt >>> 0); },
+  os_uring_shut: function(ring) { Module.kernel.uringShut(ring); },
+  os_uring_send: function(ring, fd, buf, len, tagLo, tagHi) { return Module.kernel.uringSend(ring, fd, buf >>> 0, len >>> 0, tagLo, tagHi); },
+  os_uring_accept_multishot: function(ring, fd, tagLo, tagHi) { return Module.kernel.uringAccept(ring, fd, tagLo, tagHi); },
+  os_uring_poll: function(ring, fd, events, multishot, tagLo, tagHi) { return Module.kernel.uringPoll(ring, fd, events >>> 0, multishot, tagLo, tagHi); },
+  os_uring_cancel: function(ring, targetLo, targetHi, tagLo, tagHi) { return Module.kernel.uringCancel(ring, targetLo, targetHi, tagLo, tagHi); },
+  os_uring_enter: function(ring, out, max, timeout) { return Module.kernel.uringEnter(ring, out >>> 0, max, timeout); },
+  // The simulated network has no Nagle to turn off.
+  os_uring_accepted: function(fd) {},
 });

@@ -78,27 +78,6 @@ static void perform_accepts(shim *s, fdstate *f) {
   }
 }
 
-/* Armed reads while the fd has bytes, each into the next provided buffer, taken only once the
- * read returned data. The ring spent, the fd is starved until the core resumes it. */
-static void perform_reads(shim *s, fdstate *f) {
-  while (f->reads_armed > 0 && !f->starved && has_room(s)) {
-    const seam_provided_entry *b = peek_provided(s);
-    if (!b) {
-      report_starved(s, f);
-      return;
-    }
-    long n = os_read(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + b->offset, (size_t)s->cfg.provided->length);
-    if (n == -OS_EAGAIN) return;
-    if (n > 0) {
-      f->reads_armed--;
-      push_recv(s, f, b->id, (int)n, 0);
-      continue;
-    }
-    end_armed_reads(s, f, n < 0 ? (int)-n : 0);
-    return;
-  }
-}
-
 /* Sends queued writes in order; a short send keeps the rest for when the fd is writable. */
 static void perform_writes(shim *s, fdstate *f) {
   while (f->write_head >= 0) {
@@ -183,7 +162,7 @@ static void request_read(shim *s, const seam_request *q) {
   }
   if (q->kind == REQ_RECV) f->reads_armed++;
   else f->starved = 0; /* REQ_RESUME: its data is likely there already */
-  if (q->kind == REQ_RESUME) perform_reads(s, f);
+  if (q->kind == REQ_RESUME) perform_armed_reads(s, f);
   arm_for_queued(s, f);
 }
 
@@ -256,7 +235,7 @@ void shim_on_ready(shim *s, fdstate *f, unsigned revents) {
   /* Completion: an error or hang-up also ends the queued operations, with the syscall's word. */
   unsigned queued_before = wanted_bits(f);
   perform_accepts(s, f);
-  if (revents & (OS_IN | OS_ERR | OS_HUP)) perform_reads(s, f);
+  if (revents & (OS_IN | OS_ERR | OS_HUP)) perform_armed_reads(s, f);
   perform_writes(s, f);
   settle_after_ready(s, f, queued_before);
 }

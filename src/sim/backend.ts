@@ -2,7 +2,8 @@
 // kernel. The API reaches it only through src/sim-door.ts, by import(), when a reactor asks for it.
 import type { Backend, OsCalls } from '../backend.js';
 import type { ResolvedOptions } from '../options.js';
-import { SimKernel, E, type Listener } from './kernel.js';
+import { SimKernel, E } from './kernel.js';
+import type { Listener } from './stream.js';
 import { SimNetwork } from './network.js';
 import { SimShim, hostDown, type WaitScheduler } from './shim.js';
 import { recordFaults } from './trace-faults.js';

@@ -1,12 +1,18 @@
-// The simulated kernel: stream sockets with finite buffers, listeners, eventfd, epoll and poll,
-// over virtual time. It answers the OS calls the shim makes (native/os.h) and the socket helpers
-// of reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
-import { SimNetwork, type WireFlag } from './network.js';
+// A simulated host's kernel: its open files (stream.ts, eventfd.ts, epoll.ts), over virtual time.
+// It answers the OS calls the shim makes (native/common/os.h) and the socket helpers of
+// reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
+import { SimNetwork } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
-import { ERRNO, EPOLL, POLL } from '../seam.js';
+import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
+import { changed } from './file.js';
+import { Stream, Listener } from './stream.js';
+import { EventFd } from './eventfd.js';
+import { Epoll } from './epoll.js';
+import { pollOnce, type PollList } from './poll.js';
+import { SEGMENT } from './wire.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -31,60 +37,7 @@ export interface KernelOptions {
 /** Names a kernel answers to besides its own host name. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** A file epoll can watch: where it is open, and the epoll instances watching it. */
-class Watched {
-  fd = -1;
-  owner: SimKernel | null = null;
-  readonly watchers = new Set<Epoll>();
-}
-
-class Stream extends Watched {
-  readonly kind = 'stream';
-  peer: Stream | null = null;
-  inbox: Uint8Array[] = [];
-  inboxBytes = 0;
-  /** Bytes sent to the peer and not yet delivered into its inbox. */
-  inFlight = 0;
-  /** When this end's last segment reaches the peer: keeps each direction in order. */
-  lastArrival = 0;
-  finReceived = false;
-  resetReceived = false;
-  shutWrite = false;
-  closed = false;
-  pendingError = 0;
-  /** Bytes this end sent, and bytes it took: the sequence numbers of the wire's notes. */
-  sentBytes = 0;
-  takenBytes = 0;
-  /** `host`: the host this end lives on, which a one-way partition may cut off; `id`: its number on the network. */
-  constructor(readonly latency: boolean, readonly host: string, readonly id: number) {
-    super();
-  }
-}
-
-export class Listener extends Watched {
-  readonly kind = 'listener';
-  backlog: Stream[] = [];
-  constructor(public port: number, readonly backlogMax: number) {
-    super();
-  }
-}
-
-class Counter extends Watched {
-  readonly kind = 'eventfd';
-  count = 0;
-}
-
-class Epoll {
-  readonly kind = 'epoll';
-  readonly interest = new Map<number, { events: number; tag: number }>();
-  /**
-   * The fds that may be ready, in the order they became so: a wait scans these, not the whole
-   * interest list. Every change that can make an fd ready adds it; a scan drops those that are not.
-   */
-  readonly ready = new Set<number>();
-}
-
-type File = Stream | Listener | Counter | Epoll;
+type File = Stream | Listener | EventFd | Epoll;
 
 /** Sees every byte a connection takes (the oracle's record of what was sent). */
 export interface KernelObserver {
@@ -95,23 +48,30 @@ export interface KernelObserver {
 export class SimKernel {
   readonly #files = new Map<number, File>();
   readonly #bufferBytes: number;
-  /** Bumped by every change that could end a wait on this kernel (see Simulation's scheduler). */
-  version = 0;
+  /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
+  onTouch: (() => void) | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
   readonly console: SimConsole;
   #observer: KernelObserver | null = null;
+  readonly #readinessOf = (fd: number): number => this.readiness(fd);
+  readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
-    const stdin = new Stream(false, host, network.nextStreamId());
+    const stdin = new Stream(false, host);
     this.#files.set(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
-    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => SimKernel.#changed(stdin));
+    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => changed(stdin));
+  }
+
+  /** Something changed that could end a wait on this kernel. */
+  touch(): void {
+    this.onTouch?.();
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -165,13 +125,6 @@ export class SimKernel {
     return fd;
   }
 
-  /** The file's readiness may have risen: its watchers' waits must look at it again. */
-  static #changed(file: Watched | null): void {
-    if (!file?.owner) return;
-    file.owner.version++;
-    for (const ep of file.watchers) ep.ready.add(file.fd);
-  }
-
   #stream(fd: number): Stream | number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
@@ -179,10 +132,10 @@ export class SimKernel {
   }
 
   /**
-   * Delivers a segment (`data`, or a SYN/FIN/RST when null) from `from` to its peer after the
-   * network's delay, in order; `faults`: those that struck it, for the wire's note.
+   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
+   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
    */
-  #deliver(from: Stream, flag: WireFlag, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0, faults: string[] = []): void {
+  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
     const to = from.peer;
     if (!to) return;
     const delay = (from.latency ? this.network.delay() : 0) + heldMs;
@@ -190,19 +143,17 @@ export class SimKernel {
     if (from.host !== to.host) {
       if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
       const heals = this.network.healsAt(from.host, to.host);
-      if (heals > at) faults = [...faults, 'partition'];
-      at = Math.max(at, heals);
+      if (heals > at) {
+        at = heals;
+        segment |= SEGMENT.partition;
+      }
     }
     from.lastArrival = at;
-    const bytes = data?.length ?? 0;
-    if (this.network.wiretapped) {
-      this.network.wire({ what: 'segment', host: this.host, fd: from.fd, conn: to.id, seq: from.sentBytes, bytes, flag, at, faults, payload: data });
-    }
-    from.sentBytes += bytes;
+    this.network.wiretap?.segment(from, segment, data, at);
     const arrive = (): void => {
       what(to);
-      SimKernel.#changed(to);
-      SimKernel.#changed(from);
+      changed(to);
+      changed(from);
       this.network.changed();
     };
     if (at <= this.now) arrive();
@@ -210,17 +161,11 @@ export class SimKernel {
   }
 
   #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
-    const a = new Stream(latency, this.host, this.network.nextStreamId());
-    const b = new Stream(latency, peerHost, this.network.nextStreamId());
+    const a = new Stream(latency, this.host);
+    const b = new Stream(latency, peerHost);
     a.peer = b;
     b.peer = a;
     return [a, b];
-  }
-
-  /** Tells the wire's tap that `s` took `bytes`, or its SYN, FIN or RST. */
-  #took(s: Stream, flag: WireFlag, bytes: number): void {
-    if (!this.network.wiretapped || !s.peer) return;
-    this.network.wire({ what: 'take', host: this.host, fd: s.fd, conn: s.id, seq: s.takenBytes, bytes, flag });
   }
 
   // ---- the shim's OS calls (native/os.h) ------------------------------------------------------
@@ -234,11 +179,11 @@ export class SimKernel {
     const stream = f.backlog.shift()!;
     if (this.faults.strike('acceptAbort')) {
       if (stream.peer) stream.peer.resetReceived = true;
-      SimKernel.#changed(stream.peer);
+      changed(stream.peer);
       return -E.ECONNABORTED;
     }
     const accepted = this.#open(stream);
-    this.#took(stream, 'syn', 0);
+    this.network.wiretap?.take(stream, SEGMENT.syn, 0);
     return accepted;
   }
 
@@ -247,12 +192,12 @@ export class SimKernel {
     const s = this.#stream(fd);
     if (typeof s === 'number') return s;
     if (s.resetReceived) {
-      this.#took(s, 'rst', 0);
+      this.network.wiretap?.take(s, SEGMENT.rst, 0);
       return -E.ECONNRESET;
     }
     if (s.inboxBytes === 0) {
       if (!s.finReceived) return -E.EAGAIN;
-      this.#took(s, 'fin', 0);
+      this.network.wiretap?.take(s, SEGMENT.fin, 0);
       return 0;
     }
     const want = Math.min(len, s.inboxBytes);
@@ -267,9 +212,8 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
-    this.#took(s, 'data', n);
-    s.takenBytes += n;
-    SimKernel.#changed(s.peer);   // room in this inbox is room for the peer to write
+    this.network.wiretap?.take(s, SEGMENT.data, n);
+    changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
 
@@ -291,11 +235,11 @@ export class SimKernel {
     const halfClose = this.faults.strike('halfClose');
     if (halfClose) {
       s.shutWrite = true;
-      SimKernel.#changed(s);
+      changed(s);
     }
     s.inFlight += bytes.length;
-    const struck = [reset && 'reset', held && 'stall', halfClose && 'halfClose'].filter((f): f is string => typeof f === 'string');
-    this.#deliver(s, 'data', bytes, (to) => {
+    const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
+    this.#deliver(s, SEGMENT.data | struck, bytes, (to) => {
       s.inFlight -= bytes.length;
       if (to.closed) return;
       if (reset) {
@@ -306,7 +250,7 @@ export class SimKernel {
       to.inbox.push(bytes);
       to.inboxBytes += bytes.length;
       if (halfClose) to.finReceived = true;
-    }, held, struck);
+    }, held);
     return bytes.length;
   }
 
@@ -329,14 +273,14 @@ export class SimKernel {
   }
 
   eventfd(): number {
-    return this.#open(new Counter());
+    return this.#open(new EventFd());
   }
 
   eventfdSignal(fd: number): number {
     const f = this.#files.get(fd);
     if (!f || f.kind !== 'eventfd') return -E.EBADF;
     f.count++;
-    SimKernel.#changed(f);
+    changed(f);
     return 0;
   }
 
@@ -350,7 +294,7 @@ export class SimKernel {
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
     this.#files.delete(fd);
-    this.version++;
+    this.touch();
     if (f.kind !== 'epoll') {
       for (const ep of f.watchers) {
         ep.interest.delete(fd);
@@ -360,10 +304,10 @@ export class SimKernel {
     if (f.kind === 'listener') this.network.unbind(this.host, f.port);
     if (f.kind === 'stream') {
       f.closed = true;
-      SimKernel.#changed(f.peer);
+      changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
-      this.#deliver(f, reset ? 'rst' : 'fin', null, (to) => {
+      this.#deliver(f, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
         if (reset) to.resetReceived = true;
         else to.finReceived = true;
       });
@@ -416,50 +360,26 @@ export class SimKernel {
   }
 
   /**
-   * Ready fds of an epoll instance, from its ready list (O(ready), not O(interest)). Those
-   * reported go to the back of the list, so none starves when `max` is small.
+   * epoll_wait: writes up to `max` ready fds into `out` as (events, tag) pairs; returns how many
+   * (see Epoll.collect), or -errno.
    */
-  epollWait(ep: number, timeoutMs: number, max: number): { events: number; tag: number }[] | number {
+  epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array): number {
     const e = this.#files.get(ep);
     if (!e || e.kind !== 'epoll') return -E.EBADF;
     if (this.faults.strike('interrupt')) {
-      this.version++;   // the interrupted wait saw nothing: a parked waiter must look again
+      this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
-    let found: { fd: number; events: number; tag: number }[] = [];
-    this.#waitFor(timeoutMs, () => {
-      found = [];
-      for (const fd of e.ready) {
-        if (found.length >= max) break;
-        const want = e.interest.get(fd);
-        const bits = want ? this.readiness(fd) & (want.events | ERR | HUP) : 0;
-        if (bits) found.push({ fd, events: bits, tag: want!.tag });
-        else e.ready.delete(fd);
-      }
-      for (const { fd } of found) {
-        e.ready.delete(fd);
-        e.ready.add(fd);
-      }
-      return found.length;
-    });
-    return found.map(({ events, tag }) => ({ events, tag }));
+    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
   }
 
-  /** poll(): fills revents of each entry; returns how many are ready. */
-  poll(entries: { fd: number; events: number; revents: number }[], timeoutMs: number): number {
+  /** poll(): fills the list's revents; returns how many entries are ready. */
+  poll(list: PollList, timeoutMs: number): number {
     if (this.faults.strike('interrupt')) {
-      this.version++;
+      this.touch();
       return -E.EINTR;
     }
-    return this.#waitFor(timeoutMs, () => {
-      let n = 0;
-      for (const p of entries) {
-        if (p.fd < 0) { p.revents = 0; continue; }
-        p.revents = this.#files.has(p.fd) ? this.readiness(p.fd) & (p.events | ERR | HUP) : POLL.POLLNVAL;
-        if (p.revents) n++;
-      }
-      return n;
-    });
+    return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
   }
 
   // ---- socket helpers (reactor.os) -----------------------------------------------------------
@@ -487,10 +407,10 @@ export class SimKernel {
     const [client, server] = this.#pair(true, target);
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, 'syn', null, () => {
+    this.#deliver(client, SEGMENT.syn, null, () => {
       if (this.network.lookup(target, port) === listener) {
         listener.backlog.push(server);
-        SimKernel.#changed(listener);
+        changed(listener);
       } else client.resetReceived = true;
     });
     return fd;
@@ -502,8 +422,8 @@ export class SimKernel {
     if (!s.peer) return -E.ENOTCONN;
     if (!s.shutWrite) {
       s.shutWrite = true;
-      SimKernel.#changed(s);
-      this.#deliver(s, 'fin', null, (to) => { to.finReceived = true; });
+      changed(s);
+      this.#deliver(s, SEGMENT.fin, null, (to) => { to.finReceived = true; });
     }
     return 0;
   }
@@ -534,7 +454,7 @@ export class SimKernel {
     const reset = (s: Stream): void => {
       if (!s.peer || s.peer.owner === this) return;
       s.peer.resetReceived = true;
-      SimKernel.#changed(s.peer);
+      changed(s.peer);
     };
     for (const f of this.#files.values()) {
       if (f.kind === 'stream') reset(f);

@@ -1,8 +1,12 @@
 // The simulated network that every host's kernel shares: one virtual clock, the scheduled
 // deliveries, the listening ports of every host, the network's random stream and the faults.
-import { Random } from './random.js';
+import { MAX_SEED, Random } from './random.js';
+import { ReactorError } from '../errors.js';
+import { checkIntegerIn } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
+import { MinHeap } from './heap.js';
+import type { WireTap } from './wire.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
@@ -16,18 +20,6 @@ export interface NetworkOptions {
   faultSchedule?: Injection[];
 }
 
-/** What a segment carries: bytes, or the handshake, the end of stream or the reset of a connection. */
-export type WireFlag = 'syn' | 'data' | 'fin' | 'rst';
-
-/**
- * What a trace learns of the wire (src/trace/wire.ts): a segment sent, and a take of a receiving end
- * (a read, an accept, an end of stream or reset seen). Stream ends are numbered per network, and
- * each direction counts its bytes, so a segment is joined to the take that got its first byte.
- */
-export type WireNote =
-  | { what: 'segment'; host: string; fd: number; conn: number; seq: number; bytes: number; flag: WireFlag; at: number; faults: string[]; payload: Uint8Array | null }
-  | { what: 'take'; host: string; fd: number; conn: number; seq: number; bytes: number; flag: WireFlag };
-
 interface Timer {
   at: number;
   seq: number;
@@ -38,7 +30,7 @@ export class SimNetwork<Port = unknown> {
   /** Virtual time, in ms. */
   now = 0;
   readonly faults: Faults;
-  readonly #timers: Timer[] = [];
+  readonly #timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   #seq = 0;
   readonly #random: Random;
   readonly #latency: [number, number];
@@ -47,13 +39,18 @@ export class SimNetwork<Port = unknown> {
   /** One-way partitions: "from>to" host pairs, and when each heals. */
   readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
-  readonly #wiretaps: ((note: WireNote) => void)[] = [];
-  #streams = 0;
+  /** Told of every segment sent and every take (wire.ts); null: the kernels build nothing for it. */
+  wiretap: WireTap | null = null;
 
   readonly seed: number;
 
   constructor(options: NetworkOptions = {}) {
-    this.seed = options.seed ?? 0;
+    this.seed = checkIntegerIn(options.seed ?? 0, 0, MAX_SEED, 'seed', 'Simulation');
+    const latency = options.latencyMs;
+    if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms))
+      && latency[0] >= 0 && latency[0] <= latency[1])) {
+      throw new ReactorError('EINVAL', `Simulation: latencyMs must be [min, max] in virtual ms with 0 <= min <= max, got ${JSON.stringify(latency)}`);
+    }
     this.#random = new Random(this.seed, 'network');
     this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];
@@ -61,34 +58,13 @@ export class SimNetwork<Port = unknown> {
 
   /** Runs `run` at virtual time `at`; equal times run in the order scheduled. */
   schedule(at: number, run: () => void): void {
-    let i = this.#timers.length;
-    while (i > 0 && this.#timers[i - 1].at > at) i--;
-    this.#timers.splice(i, 0, { at, seq: this.#seq++, run });
+    this.#timers.push({ at, seq: this.#seq++, run });
   }
 
   /** Calls `watcher` after each delivery from now on (completion ports retry then); returns the unwatch. */
   watch(watcher: () => void): () => void {
     this.#watchers.push(watcher);
     return () => { this.#watchers.splice(this.#watchers.indexOf(watcher), 1); };
-  }
-
-  /** A fresh number for a stream end (WireNote.conn). */
-  nextStreamId(): number {
-    return this.#streams++;
-  }
-
-  /** Whether anything listens to the wire: kernels build no notes otherwise. */
-  get wiretapped(): boolean {
-    return this.#wiretaps.length > 0;
-  }
-
-  /** Calls `tap` with every segment sent and every take from now on, in order. */
-  tapWire(tap: (note: WireNote) => void): void {
-    this.#wiretaps.push(tap);
-  }
-
-  wire(note: WireNote): void {
-    for (const tap of this.#wiretaps) tap(note);
   }
 
   /** Something arrived somewhere: tells the watchers, in the order they came. */
@@ -99,13 +75,13 @@ export class SimNetwork<Port = unknown> {
 
   /** When the next scheduled thing happens (Infinity: nothing is scheduled). */
   nextAt(): number {
-    return this.#timers.length > 0 ? this.#timers[0].at : Infinity;
+    return this.#timers.peek()?.at ?? Infinity;
   }
 
   /** Runs everything due by `until`, moving the clock forward to it. */
   advance(until: number): void {
-    while (this.#timers.length > 0 && this.#timers[0].at <= until) {
-      const timer = this.#timers.shift()!;
+    while (this.#timers.size > 0 && this.#timers.peek()!.at <= until) {
+      const timer = this.#timers.pop()!;
       if (timer.at > this.now) this.now = timer.at;
       timer.run();
     }

@@ -147,10 +147,13 @@ export class Oracle implements TraceSink {
     if (!w.registered.has(x.fd)) {
       this.#fail(INVARIANTS.removed, where, `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`);
     }
-    // A read that ended without data (end of stream, failure) comes without a buffer.
-    const bufferless = x.ctx < 0 && w.info.model === 'completion' && (x.type & EventType.CLOSE) !== 0;
+    // A read that ended without data (end of stream, failure) comes without a buffer and counts no
+    // bytes; a write's event also comes without one, and its bytes are those that left, even when
+    // it failed (a CLOSE after a partial send): not bytes received.
+    const bufferless = x.ctx < 0 && w.info.model === 'completion' && (x.type & EventType.CLOSE) !== 0 && x.bytes === 0;
     const data = w.received.get(x.ctx);
-    if (!data && !bufferless) return;
+    const unfilledRead = x.bytes > 0 && (x.type & EventType.READ) !== 0;
+    if (!data && !bufferless && !unfilledRead) return;
     w.received.delete(x.ctx);
     const to = this.#setup.kernelOf(w.info.host).connectionOf(x.fd);
     if (!to) return;

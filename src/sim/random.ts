@@ -1,6 +1,9 @@
 // Seeded randomness for the simulation: one independent stream per subsystem (network,
 // scheduling, faults, workload), so adding draws to one never reshuffles another. No Math.random.
 
+/** The largest seed: seeds are 32-bit unsigned integers. */
+export const MAX_SEED = 0xffffffff;
+
 /** FNV-1a over the stream's name: a stable 32-bit number per subsystem. */
 function nameHash(name: string): number {
   let h = 0x811c9dc5;

@@ -3,6 +3,8 @@
 import type { NativeShim, ShimLayout } from '../backend.js';
 import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
+import { PollList } from './poll.js';
+import { SimRing } from './uring.js';
 import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
@@ -12,8 +14,9 @@ interface ShimModule {
   HEAP32: Int32Array;
   HEAPU32: Uint32Array;
   _sim_shim_open(model: number, mechanism: number, pool: number, sockets: number, requests: number, results: number): number;
-  _sim_shim_requests(shim: number): number;
-  _sim_shim_results(shim: number): number;
+  /** The request and result buffers every shim of the module shares (native/sim/sim_entry.c). */
+  _sim_shim_requests(): number;
+  _sim_shim_results(): number;
   _sim_shim_provided(shim: number): number;
   _sim_shim_wake_fd(shim: number): number;
   _sim_shim_wake(shim: number): number;
@@ -23,9 +26,11 @@ interface ShimModule {
 }
 
 type Instantiate = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
-type ModuleFactory = (overrides: { kernel: object; instantiateWasm: Instantiate }) => Promise<ShimModule>;
+/** `kernel`: the OS calls native/sim/sim_os.js makes, switched to each reactor's before it calls in. */
+type ModuleFactory = (overrides: { kernel: object | null; instantiateWasm: Instantiate }) => Promise<ShimModule & { kernel: object | null }>;
 let factory: Promise<ModuleFactory> | undefined;
 let compiled: Promise<WebAssembly.Module> | undefined;
+let shared: Promise<ShimModule & { kernel: object | null }> | undefined;
 
 function shimFactory(): Promise<ModuleFactory> {
   const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
@@ -47,12 +52,29 @@ const instantiateWasm: Instantiate = (imports, receive) => {
 };
 
 /**
- * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
- * The completion ports it opens go to `ports`; a port's handle is its place there plus one.
+ * The one instance of the shim module that serves every simulated reactor of this thread: an
+ * instance per reactor cost a compile-sized instantiation and a heap each, and a 3000-host
+ * simulation has 3000 reactors. A closed reactor's shim is freed inside it at once: a wait still
+ * parked for it finds the reactor closed and never calls in.
  */
-function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[]): object {
+function sharedModule(): Promise<ShimModule & { kernel: object | null }> {
+  shared ??= shimFactory().then((create) => create({ kernel: null, instantiateWasm }));
+  return shared;
+}
+
+/**
+ * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
+ * The completion ports and rings it opens go to `ports` and `rings`; a handle is the place there
+ * plus one.
+ */
+function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[], rings: SimRing[]): object {
   const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
   const port = (handle: number): CompletionPort => ports[handle - 1];
+  // Reused from wait to wait: a kernel call allocates nothing.
+  let found = new Uint32Array(2);
+  const polled = new PollList();
+  const ring = (handle: number): SimRing => rings[handle - 1];
+  const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   return {
     get now() { return kernel.now; },
     accept: (fd: number) => kernel.accept(fd),
@@ -68,20 +90,26 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
     epollControl: (ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number) =>
       kernel.epollControl(ep, op, fd, events, tag),
     epollWait: (ep: number, ready: number, max: number, timeoutMs: number) => {
-      const found = kernel.epollWait(ep, timeoutMs, max);
-      if (typeof found === 'number') return found;
+      if (found.length < 2 * max) found = new Uint32Array(2 * max);
+      const n = kernel.epollWait(ep, timeoutMs, max, found);
+      // os_ready: u32 events, tag.
       const u32 = heap().HEAPU32;
-      found.forEach((r, i) => { u32[(ready >> 2) + i * 2] = r.events; u32[(ready >> 2) + i * 2 + 1] = r.tag; });
-      return found.length;
+      for (let i = 0, at = ready >> 2; i < 2 * n; i++) u32[at + i] = found[i];
+      return n;
     },
     poll: (fds: number, count: number, timeoutMs: number) => {
+      // os_pollfd: i32 fd; i16 events, revents.
       const m = heap();
-      const entries = Array.from({ length: count }, (_, i) => ({
-        fd: m.HEAP32[(fds >> 2) + i * 2], events: m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff, revents: 0,
-      }));
-      const n = kernel.poll(entries, timeoutMs);
-      const i16 = new Int16Array(m.HEAPU8.buffer);
-      entries.forEach((e, i) => { i16[(fds >> 1) + i * 4 + 3] = e.revents; });
+      polled.resize(count);
+      for (let i = 0; i < count; i++) {
+        polled.fds[i] = m.HEAP32[(fds >> 2) + i * 2];
+        polled.events[i] = m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff;
+      }
+      const n = kernel.poll(polled, timeoutMs);
+      for (let i = 0; i < count; i++) {
+        const at = (fds >> 2) + i * 2 + 1;
+        m.HEAP32[at] = (m.HEAP32[at] & 0xffff) | (polled.revents[i] << 16);
+      }
       return n;
     },
     iocpOpen: (maxOps: number, handleAt: number) => {
@@ -110,6 +138,32 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       });
       return done.length;
     },
+    uringOpen: (entries: number, handleAt: number) => {
+      rings.push(new SimRing(kernel, core, entries));
+      heap().HEAP32[handleAt >> 2] = rings.length;
+      return 0;
+    },
+    uringShut: (handle: number) => ring(handle).shut(),
+    uringSend: (handle: number, fd: number, ptr: number, len: number, lo: number, hi: number) => ring(handle).send(fd, coreOffset(ptr), len, u64(lo, hi)),
+    uringAccept: (handle: number, fd: number, lo: number, hi: number) => ring(handle).acceptMultishot(fd, u64(lo, hi)),
+    uringPoll: (handle: number, fd: number, events: number, multishot: number, lo: number, hi: number) =>
+      ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),
+    uringCancel: (handle: number, targetLo: number, targetHi: number, lo: number, hi: number) =>
+      ring(handle).cancel(u64(targetLo, targetHi), u64(lo, hi)),
+    uringEnter: (handle: number, out: number, max: number, timeoutMs: number) => {
+      const done = ring(handle).enter(max, timeoutMs);
+      if (typeof done === 'number') return done;
+      const m = heap();
+      // os_uring_cqe: u64 tag (low half first), i32 res, u32 flags.
+      done.forEach((c, i) => {
+        const at = (out >> 2) + i * 4;
+        m.HEAPU32[at] = Number(c.tag & 0xffffffffn);
+        m.HEAPU32[at + 1] = Number(c.tag >> 32n);
+        m.HEAP32[at + 2] = c.res;
+        m.HEAPU32[at + 3] = c.flags;
+      });
+      return done.length;
+    },
   };
 }
 
@@ -125,27 +179,31 @@ export interface WaitScheduler {
 
 export class SimShim implements NativeShim {
   readonly wakeToken = simulatedToken();
-  readonly #module: ShimModule;
+  readonly #module: ShimModule & { kernel: object | null };
+  /** This reactor's view of its kernel, switched into the shared module before each call. */
+  readonly #calls: object;
   readonly #shim: number;
   readonly #core: Int32Array;
   readonly #layout: ShimLayout;
   readonly #kernel: SimKernel;
   readonly #ports: CompletionPort[];
+  readonly #wakeFd: number;
   #open = true;
 
   readonly #scheduler: WaitScheduler | undefined;
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
-    const holder: { module?: ShimModule } = {};
-    const ports: CompletionPort[] = [];
-    const module = await (await shimFactory())({ kernel: kernelCalls(kernel, new Uint8Array(coreMemory), () => holder.module!, ports), instantiateWasm });
-    holder.module = module;
-    return new SimShim(module, kernel, ports, coreMemory, layout, scheduler);
+    const module = await sharedModule();
+    return new SimShim(module, kernel, coreMemory, layout, scheduler);
   }
 
-  private constructor(module: ShimModule, kernel: SimKernel, ports: CompletionPort[], coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
+  private constructor(module: ShimModule & { kernel: object | null }, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
+    const ports: CompletionPort[] = [];
+    const rings: SimRing[] = [];
     this.#scheduler = scheduler;
     this.#module = module;
+    this.#calls = kernelCalls(kernel, new Uint8Array(coreMemory), () => module, ports, rings);
+    module.kernel = this.#calls;
     this.#kernel = kernel;
     this.#ports = ports;
     this.#core = new Int32Array(coreMemory);
@@ -153,31 +211,45 @@ export class SimShim implements NativeShim {
     this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
       layout.requestCapacity, layout.resultCapacity);
     if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
+    this.#wakeFd = module._sim_shim_wake_fd(this.#shim);
     listSimulated(this.wakeToken, this);
   }
 
   apply(requests: number): number {
-    return this.#across(requests, () => this.#module._sim_shim_apply(this.#shim, requests));
+    if (!this.#enter(requests)) return -E.EBADF;
+    return this.#leave(this.#module._sim_shim_apply(this.#shim, requests));
   }
 
   cycle(requests: number, timeoutMs: number): number {
-    return this.#across(requests, () => this.#module._sim_shim_cycle(this.#shim, requests, timeoutMs));
+    if (!this.#enter(requests)) return -E.EBADF;
+    return this.#leave(this.#module._sim_shim_cycle(this.#shim, requests, timeoutMs));
   }
 
-  /** Copies the requests into the shim's memory, runs `call`, copies its results back. */
-  #across(requests: number, call: () => number): number {
-    if (!this.#open) return -E.EBADF;
+  /** Switches the shared module to this reactor and copies its requests in; false when closed. */
+  #enter(requests: number): boolean {
+    if (!this.#open) return false;
     if (this.crashed) throw hostDown(this.#kernel.host, 'wait');
     const m = this.#module;
-    const ints = requests * ENTRY_INTS;
-    m.HEAP32.set(this.#core.subarray(this.#layout.requestsAt >> 2, (this.#layout.requestsAt >> 2) + ints), m._sim_shim_requests(this.#shim) >> 2);
+    m.kernel = this.#calls;
+    const heap = m.HEAP32;
+    const core = this.#core;
+    let to = m._sim_shim_requests() >> 2;
+    let from = this.#layout.requestsAt >> 2;
+    for (let i = 0, ints = requests * ENTRY_INTS; i < ints; i++) heap[to + i] = core[from + i];
     // The provided ring, as the core filled it for this wait: its header, then `count` entries.
-    const ring = this.#layout.providedAt >> 2;
-    const ringInts = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * this.#core[ring + PROVIDED_FIELD.count];
-    m.HEAP32.set(this.#core.subarray(ring, ring + ringInts), m._sim_shim_provided(this.#shim) >> 2);
-    const results = call();
-    const from = m._sim_shim_results(this.#shim) >> 2;
-    this.#core.set(m.HEAP32.subarray(from, from + results * ENTRY_INTS), this.#layout.resultsAt >> 2);
+    to = m._sim_shim_provided(this.#shim) >> 2;
+    from = this.#layout.providedAt >> 2;
+    for (let i = 0, ints = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * core[from + PROVIDED_FIELD.count]; i < ints; i++) heap[to + i] = core[from + i];
+    return true;
+  }
+
+  /** Copies the call's results back into the core's memory. */
+  #leave(results: number): number {
+    const heap = this.#module.HEAP32;
+    const core = this.#core;
+    const from = this.#module._sim_shim_results() >> 2;
+    const to = this.#layout.resultsAt >> 2;
+    for (let i = 0, ints = results * ENTRY_INTS; i < ints; i++) core[to + i] = heap[from + i];
     return results;
   }
 
@@ -199,29 +271,38 @@ export class SimShim implements NativeShim {
     return this.#kernel.crashed;
   }
 
+  /** The kernel it waits on. */
+  get kernel(): SimKernel {
+    return this.#kernel;
+  }
+
   /**
-   * Its kernel's version (see SimKernel.version), or null when that does not tell: completion
-   * ports change as deliveries land, apart from the kernel's files.
+   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
+   * deliveries land, apart from their kernel's files, so no kernel change marks them.
    */
-  get kernelVersion(): number | null {
-    return this.#layout.mechanism === MECHANISM.iocp ? null : this.#kernel.version;
+  get probedAlways(): boolean {
+    const m = this.#layout.mechanism;
+    return m === MECHANISM.iocp || m === MECHANISM.io_uring;
   }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
   get signalled(): boolean {
     if (!this.#open) return false;
     if (this.#layout.mechanism === MECHANISM.iocp) return this.#ports.some((p) => p.wakePending);
-    return (this.#kernel.readiness(this.#module._sim_shim_wake_fd(this.#shim)) & EPOLL.EPOLLIN) !== 0;
+    return (this.#kernel.readiness(this.#wakeFd) & EPOLL.EPOLLIN) !== 0;
   }
 
   wakeup(): number {
-    return this.#open ? this.#module._sim_shim_wake(this.#shim) : -E.EBADF;
+    if (!this.#open) return -E.EBADF;
+    this.#module.kernel = this.#calls;
+    return this.#module._sim_shim_wake(this.#shim);
   }
 
   close(): void {
     if (!this.#open) return;
     this.#open = false;
     unlistSimulated(this.wakeToken);
+    this.#module.kernel = this.#calls;
     this.#module._sim_shim_close(this.#shim);
   }
 

@@ -6,9 +6,11 @@ import type { Backend } from '../backend.js';
 import { simBackend } from './backend.js';
 import { ReactorError } from '../errors.js';
 import type { ReactorOptions } from '../options.js';
-import { SimKernel, type Listener } from './kernel.js';
+import { SimKernel } from './kernel.js';
+import type { Listener } from './stream.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
-import { hostDown, type SimShim, type WaitScheduler } from './shim.js';
+import { hostDown, type WaitScheduler } from './shim.js';
+import { Scheduler } from './scheduler.js';
 import type { Injection } from './faults.js';
 import type { FaultReport } from '../faults.js';
 import type { SimConsole } from './console.js';
@@ -42,15 +44,6 @@ export interface SimulationOptions extends NetworkOptions {
 interface Watchers {
   sink?: TraceSink;
   oracle?: Oracle;
-}
-
-interface ParkedWait {
-  shim: SimShim;
-  deadline: number;
-  /** Its kernel's version when last found with nothing to report (null: probe it every time). */
-  seen: number | null;
-  resolve: (results: number) => void;
-  reject: (error: ReactorError) => void;
 }
 
 /** The programs' timers on virtual time (virtual-clock.ts). */
@@ -141,10 +134,10 @@ export class SimHost {
   }
 }
 
-export class Simulation implements WaitScheduler {
+export class Simulation {
   readonly network: SimNetwork<Listener>;
   readonly #hosts = new Map<string, SimHost>();
-  #parked: ParkedWait[] = [];
+  readonly #scheduler: Scheduler;
   readonly #trace: TraceSink | undefined;
   readonly #windowsFlavor: WindowsFlavor;
   readonly #watchers: Watchers = {};
@@ -160,6 +153,7 @@ export class Simulation implements WaitScheduler {
     }
     this.#windowsFlavor = flavor;
     this.network = new SimNetwork<Listener>(options);
+    this.#scheduler = new Scheduler(this.network);
     const { trace, oracle } = options;
     if (trace !== undefined && trace !== true && (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
       throw new ReactorError('EINVAL', `Simulation: trace must be true or a TraceSink (an object with reactor() and record()), got ${String(trace)}`);
@@ -206,7 +200,7 @@ export class Simulation implements WaitScheduler {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this, this.#watchers, {
+      host = new SimHost(name, kernel, this.#scheduler, this.#watchers, {
         useVirtualTime: () => this.useVirtualTime(),
         opening: (reactor) => {
           this.#opening.add(reactor);
@@ -232,12 +226,6 @@ export class Simulation implements WaitScheduler {
     return this.network.faults.injections();
   }
 
-  park(shim: SimShim, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#parked.push({ shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seen: shim.kernelVersion, resolve, reject });
-    });
-  }
-
   /**
    * The host crashes: every connection of its is reset at its peer, its ports are freed, and its
    * reactors' waits (parked or later) and socket calls (but close) fail with EHOSTDOWN.
@@ -247,9 +235,7 @@ export class Simulation implements WaitScheduler {
     const host = this.#hosts.get(name);
     if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${JSON.stringify(name)}; hosts are made by sim.host(name)`);
     host.kernel.crash();
-    const down = this.#parked.filter((p) => p.shim.crashed);
-    this.#parked = this.#parked.filter((p) => !p.shim.crashed);
-    for (const wait of down) wait.reject(hostDown(name, 'waitAsync'));
+    this.#scheduler.rejectWhere((shim) => shim.crashed, () => hostDown(name, 'waitAsync'));
   }
 
   /** A crashed host boots again: a fresh kernel under the same name (no fds, no listeners). */
@@ -265,34 +251,8 @@ export class Simulation implements WaitScheduler {
    * Runs the programs on every host until none can make progress: every wait is parked with
    * nothing scheduled that could end it, or virtual time reaches `untilMs`. Returns the time.
    */
-  async runUntilIdle(untilMs = Infinity): Promise<number> {
-    const oracle = this.#watchers.oracle;
-    for (;;) {
-      // Let the programs run until each is parked in a wait again.
-      await new Promise<void>((settled) => setImmediate(settled));
-      if (this.#opening.size > 0) {
-        await Promise.allSettled([...this.#opening]);
-        continue;
-      }
-      oracle?.check();
-      if (this.#resolveReady()) continue;
-      const next = Math.min(this.network.nextAt(), (this.#clock?.nextAt() ?? Infinity), ...this.#parked.map((p) => p.deadline));
-      if (next === Infinity) {
-        oracle?.checkQuiet();
-        return this.now;
-      }
-      if (next > untilMs) {
-        this.#advance(untilMs);
-        return this.now;
-      }
-      this.#advance(next);
-    }
-  }
-
-  /** Moves the network's clock, and the programs' timers with it. */
-  #advance(untilMs: number): void {
-    this.network.advance(untilMs);
-    this.#clock?.advanceTo(this.now);
+  runUntilIdle(untilMs = Infinity): Promise<number> {
+    return this.#scheduler.runUntilIdle(untilMs, { oracle: this.#watchers.oracle, opening: this.#opening, clock: () => this.#clock });
   }
 
   /**
@@ -307,29 +267,5 @@ export class Simulation implements WaitScheduler {
   /** Gives the programs' timers back to real time (another Simulation's `net` does too). */
   restoreTimers(): void {
     this.#clock?.uninstall();
-  }
-
-  /** Ends, in the order they parked, the waits that have events, a wakeup, or their deadline. */
-  #resolveReady(): boolean {
-    const still: ParkedWait[] = [];
-    const done: [ParkedWait, number][] = [];
-    for (const wait of this.#parked) {
-      // Nothing changed on its kernel since it last found nothing: it would find nothing again.
-      if (wait.seen !== null && wait.seen === wait.shim.kernelVersion && this.now < wait.deadline) {
-        still.push(wait);
-        continue;
-      }
-      const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
-      const results = wait.shim.cycle(0, 0);
-      if (results < 0) done.push([wait, 0]);   // its reactor was destroyed
-      else if (results > 0 || woken || this.now >= wait.deadline) done.push([wait, results]);
-      else {
-        wait.seen = wait.shim.kernelVersion;
-        still.push(wait);
-      }
-    }
-    this.#parked = still;
-    for (const [wait, results] of done) wait.resolve(results);
-    return done.length > 0;
   }
 }

@@ -11,7 +11,7 @@ export interface TraceReactor {
   host: string;
   backend: 'native' | 'sim';
   model: 'readiness' | 'completion';
-  mechanism: 'epoll' | 'poll' | 'iocp';
+  mechanism: 'epoll' | 'poll' | 'iocp' | 'io_uring';
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
@@ -117,6 +117,9 @@ export interface FaultRecord {
   detail?: string;
 }
 
+/** What a segment carries: bytes, or a connection's handshake, end of stream or reset. */
+export type WireKind = 'syn' | 'data' | 'fin' | 'rst';
+
 /**
  * A segment the simulated network carried, recorded when it was sent: bytes, or a connection's
  * SYN, FIN or RST. The page draws it as an arrow to the take that got its first byte.
@@ -134,7 +137,7 @@ export interface SegmentRecord {
   /** Bytes sent in this direction before it. */
   seq: number;
   bytes: number;
-  flag: 'syn' | 'data' | 'fin' | 'rst';
+  flag: WireKind;
   /** When it reaches the peer's kernel (t plus the latency, or later when held). */
   at: number;
   /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/sim/trace-wire.ts): what it said. */
@@ -155,7 +158,7 @@ export interface TakeRecord {
   /** Bytes taken on this end before it. */
   seq: number;
   bytes: number;
-  flag: 'syn' | 'data' | 'fin' | 'rst';
+  flag: WireKind;
 }
 
 /** Sampled after each wait. */

@@ -17,6 +17,30 @@ export const SWEEP_LATENCY_MS: [number, number] = [1, 20];
 /** Faults a sweep injects unless --faults says otherwise: those a correct app must survive. */
 export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0.02 };
 
+/**
+ * `--faults all`: every kind at once, each at a rate that strikes several times in a run; a
+ * program that handles every fault passes every seed.
+ */
+export const ALL_FAULTS: FaultRates = {
+  partialWriteRate: 0.05, resetRate: 0.02, refuseRate: 0.05, interruptRate: 0.05, acceptAbortRate: 0.05, stallRate: 0.02,
+  partitionRate: 0.01, cancelRaceRate: 0.05, partialReadRate: 0.05, emfileRate: 0.05, enobufsRate: 0.05, halfCloseRate: 0.02,
+};
+
+/**
+ * Which seeds a sweep runs twice to see that they run alike: all, none, or (the default) every
+ * failing seed and one passing seed in DETERMINISM_SAMPLE_EVERY.
+ */
+export const DETERMINISM_CHECKS = ['all', 'sampled', 'off'] as const;
+export type DeterminismCheck = typeof DETERMINISM_CHECKS[number];
+export const DETERMINISM_SAMPLE_EVERY = 10;
+
+/** Whether a seed that ran with `result` runs again under the check. */
+export function checksDeterminism(check: DeterminismCheck, result: { seed: number; ok: boolean }): boolean {
+  if (check === 'all') return true;
+  if (check === 'off') return false;
+  return !result.ok || result.seed % DETERMINISM_SAMPLE_EVERY === 0;
+}
+
 /** FNV-1a, 32-bit, as 8 hex digits. */
 function fnv1a(text: string, seed = 0x811c9dc5): string {
   let h = seed;

@@ -1,5 +1,5 @@
 // `io-reactor sim <scenario>`: a seed sweep. Runs the scenario for each seed on all cores (worker
-// threads), each seed twice to check determinism, reports every failing seed with what it takes
+// threads), some seeds twice to check determinism (--check-determinism), reports every failing seed with what it takes
 // to reproduce it, and with --shrink cuts the first failure down to a minimal fault schedule.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -8,9 +8,13 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../scenarios/index.js';
+import { MAX_SEED } from '../random.js';
 import { FAULT_KINDS, type FaultKind, type Injection } from '../faults.js';
 import type { FaultRates } from '../../faults.js';
-import { configHash, formatFaults, formatSchedule, reproduceCommand, vizCommand, DEFAULT_FAULTS, SWEEP_LATENCY_MS, type SweepConfig } from './config.js';
+import {
+  configHash, formatFaults, formatSchedule, reproduceCommand, vizCommand, checksDeterminism, ALL_FAULTS, DEFAULT_FAULTS, SWEEP_LATENCY_MS,
+  DETERMINISM_CHECKS, DETERMINISM_SAMPLE_EVERY, type DeterminismCheck, type SweepConfig,
+} from './config.js';
 import { runSeed, runSeedTraced, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
 import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED } from '../../cli/usage.js';
@@ -21,18 +25,20 @@ export const MAX_SEEDS = 1_000_000;
 export const MAX_WORKERS = 64;
 /** --size of a scenario that names no maximum of its own. */
 export const MAX_SIZE = 100_000;
-const MAX_SEED = 0xffffffff;
 const BAR_WIDTH = 30;
 
 export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S] [--model readiness|completion]
-                        [--size N] [--bug NAME] [--faults kind=rate,...|none] [--workers N] [--shrink] [--json] [--trace FILE]
+                        [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--shrink] [--json]
+                        [--check-determinism all|sampled|off] [--trace FILE]
   scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
   --schedule     with --seed: inject exactly these faults (kind@occasion, as --shrink prints), no rates
   --trace FILE   with --seed: write the run's trace to FILE (a failure marked), for io-reactor viz FILE
-  --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
+  --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); all: every kind (${formatFaults(ALL_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
   --workers N    worker threads (default: the machine's cores)
+  --check-determinism  which seeds run twice to see they run alike: all, off, or sampled (default:
+                 every failing seed and one passing seed in ${DETERMINISM_SAMPLE_EVERY})
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
   --json         print the summary as JSON on stdout
 exit code: 0 all seeds passed, 1 a seed failed or ran nondeterministically, 2 bad usage`;
@@ -42,6 +48,7 @@ interface Options {
   seeds: number[];
   schedule?: Injection[];
   workers: number;
+  check: DeterminismCheck;
   shrink: boolean;
   json: boolean;
   trace?: string;
@@ -56,11 +63,12 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
 
 function parseFaults(text: string): FaultRates {
   if (text === 'none') return {};
+  if (text === 'all') return ALL_FAULTS;
   const rates: Record<string, number> = {};
   for (const part of text.split(',')) {
     const [kind, value, extra] = part.split('=');
     if (!FAULT_KINDS.includes(kind as FaultKind) || value === undefined || extra !== undefined) {
-      throw new UsageError(`--faults takes kind=rate pairs separated by commas (or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
+      throw new UsageError(`--faults takes kind=rate pairs separated by commas (or all, or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
     }
     const rate = Number(value);
     if (value.trim() === '' || !(rate >= 0 && rate <= 1)) throw new UsageError(`--faults: the rate of ${kind} must be from 0 to 1, got ${JSON.stringify(value)}`);
@@ -87,7 +95,7 @@ function parse(args: string[]): Options | 'help' {
     options: {
       seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' },
       size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
-      workers: { type: 'string' }, shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      workers: { type: 'string' }, 'check-determinism': { type: 'string' }, shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       trace: { type: 'string' },
     },
   });
@@ -104,6 +112,8 @@ function parse(args: string[]): Options | 'help' {
   if (v.schedule !== undefined && v.seed === undefined) throw new UsageError('--schedule replays one run: give it with --seed S');
   if (v.trace !== undefined && v.seed === undefined) throw new UsageError('--trace writes the trace of one run: give it with --seed S');
   if (v.schedule !== undefined && v.faults !== undefined) throw new UsageError('give --faults (rates) or --schedule (exact injections), not both');
+  const check = (v['check-determinism'] ?? 'sampled') as DeterminismCheck;
+  if (!DETERMINISM_CHECKS.includes(check)) throw new UsageError(`--check-determinism must be ${DETERMINISM_CHECKS.join(', ')}, got ${JSON.stringify(check)}`);
   const seed = integer('seed', v.seed, 0, MAX_SEED);
   const from = integer('from', v.from, 0, MAX_SEED) ?? 1;
   const count = integer('seeds', v.seeds, 1, MAX_SEEDS) ?? DEFAULT_SEEDS;
@@ -116,6 +126,7 @@ function parse(args: string[]): Options | 'help' {
     seeds: seed !== undefined ? [seed] : Array.from({ length: count }, (_, i) => from + i),
     schedule: v.schedule === undefined ? undefined : parseSchedule(v.schedule),
     workers: integer('workers', v.workers, 1, MAX_WORKERS) ?? availableParallelism(),
+    check,
     shrink: v.shrink ?? false,
     json: v.json ?? false,
     trace: v.trace,
@@ -147,8 +158,8 @@ function progress(total: number): (done: number, failed: number) => void {
   };
 }
 
-/** Runs every seed twice on `workers` threads; reports in seed order. */
-async function sweep(config: SweepConfig, seeds: number[], workers: number): Promise<SeedReport[]> {
+/** Runs every seed on `workers` threads, and again those `check` picks; reports in seed order. */
+async function sweep(config: SweepConfig, seeds: number[], workers: number, check: DeterminismCheck): Promise<SeedReport[]> {
   const reports: SeedReport[] = [];
   const show = progress(seeds.length);
   let next = 0;
@@ -160,11 +171,11 @@ async function sweep(config: SweepConfig, seeds: number[], workers: number): Pro
         void worker.terminate().then(() => resolve());
         return;
       }
-      worker.postMessage({ config, seed: seeds[next++] } satisfies SeedJob);
+      worker.postMessage({ config, seed: seeds[next++], check } satisfies SeedJob);
     };
     worker.on('message', (report: SeedReport) => {
       reports.push(report);
-      if (!report.result.ok || report.again !== report.result.digest) failed++;
+      if (!report.result.ok || (report.again !== null && report.again !== report.result.digest)) failed++;
       show(reports.length, failed);
       give();
     });
@@ -211,23 +222,24 @@ export async function run(args: string[]): Promise<number> {
   let reports: SeedReport[];
   if (schedule) {
     const result = await runSeed(config, seeds[0], schedule);
-    reports = [{ result, again: (await runSeed(config, seeds[0], schedule)).digest }];
-  } else reports = await sweep(config, seeds, options.workers);
+    reports = [{ result, again: checksDeterminism(options.check, result) ? (await runSeed(config, seeds[0], schedule)).digest : null }];
+  } else reports = await sweep(config, seeds, options.workers, options.check);
 
   const failures = reports.filter((r) => !r.result.ok).map(({ result }) => ({
     seed: result.seed, failure: result.failure ?? '', faults: result.injections.length,
     reproduce: reproduceCommand(config, result.seed, schedule),
     viz: vizCommand(config, result.seed, schedule),
   }));
-  const nondeterministic = reports.filter((r) => r.again !== r.result.digest).map((r) => ({
-    seed: r.result.seed, digests: [r.result.digest, r.again], reproduce: reproduceCommand(config, r.result.seed, schedule),
+  const twice = reports.filter((r) => r.again !== null).length;
+  const nondeterministic = reports.filter((r) => r.again !== null && r.again !== r.result.digest).map((r) => ({
+    seed: r.result.seed, digests: [r.result.digest, r.again!], reproduce: reproduceCommand(config, r.result.seed, schedule),
   }));
   const firstFailing = reports.find((r) => !r.result.ok);
   const shrunk = options.shrink && firstFailing && !schedule ? await shrink(config, firstFailing.result) : undefined;
   const summary = {
     scenario: config.scenario, model: config.model, size: config.size ?? null, bug: config.bug ?? null,
     faults: schedule ? null : formatFaults(config.faults), schedule: schedule ? formatSchedule(schedule) : null,
-    configHash: hash, commit, seeds: reports.length, passed: reports.length - failures.length, failures, nondeterministic, shrunk: shrunk ?? null,
+    configHash: hash, commit, seeds: reports.length, passed: reports.length - failures.length, checkedTwice: twice, failures, nondeterministic, shrunk: shrunk ?? null,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, options.shrink && !firstFailing);
@@ -246,7 +258,7 @@ export async function run(args: string[]): Promise<number> {
 
 function printSummary(s: {
   scenario: string; model: string; configHash: string; commit: string; seeds: number; passed: number;
-  faults: string | null; schedule: string | null;
+  faults: string | null; schedule: string | null; checkedTwice: number;
   failures: { seed: number; failure: string; faults: number; reproduce: string; viz: string }[];
   nondeterministic: { seed: number; digests: string[]; reproduce: string }[];
   shrunk: Shrunk | null;
@@ -259,7 +271,10 @@ function printSummary(s: {
   for (const d of s.nondeterministic) {
     out.push('', `NONDETERMINISTIC seed ${d.seed}: two runs differ (digests ${d.digests.join(' vs ')}); reproduce: ${d.reproduce}`);
   }
-  if (s.failures.length === 0 && s.nondeterministic.length === 0) out.push('determinism: every seed ran twice with the same digest');
+  if (s.failures.length === 0 && s.nondeterministic.length === 0) {
+    out.push(s.checkedTwice === s.seeds ? 'determinism: every seed ran twice with the same digest'
+      : `determinism: ${s.checkedTwice} of ${s.seeds} seeds ran twice with the same digest (--check-determinism all runs every one twice)`);
+  }
   if (s.shrunk) {
     out.push('', `SHRUNK seed ${s.shrunk.seed} from ${s.shrunk.from} faults to ${s.shrunk.schedule.length}: ${formatSchedule(s.shrunk.schedule)}`,
       `  ${s.shrunk.failure}`, `  reproduce: ${s.shrunk.reproduce}`);

@@ -1,7 +1,7 @@
 // What every scenario needs: programs (async app loops, one per host) run to completion under the
 // Simulation within a virtual-time budget, a verdict from the first that failed, and one way to
 // receive and send on a connection in either model.
-import { EventType, type IoEvent, type Reactor } from '../../index.js';
+import { EventType, ReactorError, type IoEvent, type Reactor } from '../../index.js';
 import type { Simulation } from '../simulation.js';
 import type { ScenarioOutcome } from '../scenario.js';
 import { Transport, type Outbox } from '../../chat/transport.js';
@@ -49,32 +49,88 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
   return failure ? { ok: false, failure, failedAtMs } : { ok: true };
 }
 
+/** The network or the peer ended a connection early (reset, refused, shut): a client connects again. */
+export class ConnectionLost extends Error {}
+
+/** The OS errors that end a connection, not the program. */
+const LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOTCONN', 'ECONNABORTED', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Connects in a row that may fail before a client gives up: the server is not there. */
+export const CONNECT_ATTEMPTS_MAX = 10;
+
+/**
+ * A client's connection, made again after each loss until `session` finishes on one: connect
+ * failures (refused, out of buffers) wait a slice and retry, up to CONNECT_ATTEMPTS_MAX in a row.
+ */
+export async function withReconnects(r: Reactor<Connection>, port: number, program: Program, session: (conn: Connection) => Promise<void>): Promise<void> {
+  for (let failedConnects = 0; ;) {
+    let conn: Connection;
+    try {
+      conn = new Connection(r, r.os.connect(port, 'server'));
+      failedConnects = 0;
+    } catch (e) {
+      if (!(e instanceof ReactorError && (LOSS_CODES.has(e.code) || e.code === 'ENOBUFS'))) throw e;
+      if (++failedConnects === CONNECT_ATTEMPTS_MAX) throw new Error(`gave up after ${failedConnects} connects in a row failed, the last with ${e.message}`);
+      program.state = `connect failed with ${e.code}; retrying`;
+      await r.waitAsync(WAIT_SLICE_MS);
+      continue;
+    }
+    r.add(conn.fd, conn, EventType.READ);
+    try {
+      await session(conn);
+      return;
+    } catch (e) {
+      if (!(e instanceof ConnectionLost)) throw e;
+      program.state = `${e.message}; connecting again`;
+    } finally {
+      conn.close();
+    }
+  }
+}
+
 /** A connection's outbox and the model-independent way to feed it and drain what arrives. */
 export class Connection implements Outbox {
   queued: Uint8Array[] = [];
   queuedBytes = 0;
   inFlightBytes = 0;
   readonly #transport: Transport;
+  #closed = false;
 
   constructor(readonly reactor: Reactor<any>, readonly fd: number) {
     this.#transport = Transport.of(reactor as Reactor<unknown>);
   }
 
-  /** Sends all of `data`, however the kernel takes it; false when the peer cannot keep up. */
+  /**
+   * Sends all of `data`, however the kernel takes it; false when the peer cannot keep up.
+   * Throws ConnectionLost when the connection can no longer send.
+   */
   send(data: Uint8Array): boolean {
-    return this.#transport.send(this, data);
+    return lossOf(() => this.#transport.send(this, data));
   }
 
   /**
-   * Handles one event of the connection: the bytes it brought (empty: the peer closed), or null.
-   * Throws when the connection failed, with the portable error code.
+   * Handles one event of the connection: the bytes it brought (empty: the peer closed), or null
+   * (also for an event of this batch that comes after close). Throws ConnectionLost when the
+   * connection failed, with the portable error code.
    */
   receive(ev: IoEvent<unknown>): Uint8Array | null {
+    if (this.#closed) return null;
+    return lossOf(() => this.#receive(ev));
+  }
+
+  /** Closes the fd once, however many of this batch's events end the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.reactor.os.close(this.fd);
+  }
+
+  #receive(ev: IoEvent<unknown>): Uint8Array | null {
     if ((ev.type & EventType.WRITE) && this.reactor.model === 'readiness') this.#transport.flush(this);
-    if (ev.type & EventType.ERROR) throw new Error(`connection error ${ev.error?.code ?? ''}`);
+    if (ev.type & EventType.ERROR) throw new ConnectionLost(`connection error ${ev.error?.code ?? ''}`);
     if (this.reactor.model === 'completion') {
       if (ev.type & EventType.CLOSE) {
-        if (ev.error) throw new Error(`connection closed by ${ev.error.code}`);
+        if (ev.error) throw new ConnectionLost(`connection closed by ${ev.error.code}`);
         return new Uint8Array(0);
       }
       if (ev.type & EventType.WRITE) this.#transport.written(this);
@@ -83,9 +139,42 @@ export class Connection implements Outbox {
       this.reactor.postRead(this.fd);
       return bytes;
     }
-    if (ev.type & EventType.CLOSE && ev.error) throw new Error(`connection closed by ${ev.error.code}`);
+    if (ev.type & EventType.CLOSE && ev.error) throw new ConnectionLost(`connection closed by ${ev.error.code}`);
     if (!(ev.type & (EventType.READ | EventType.CLOSE))) return null;
     return this.reactor.os.recv(this.fd);
+  }
+}
+
+/** Runs `call`, turning the OS errors that end a connection into ConnectionLost. */
+function lossOf<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof ReactorError && LOSS_CODES.has(e.code)) throw new ConnectionLost(`${e.code}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Takes the connections a listener's event brings: the accepted one in completion, every pending
+ * one in readiness. Running out of fds (EMFILE, ENFILE) is not the server's end: the connection
+ * stays pending and the listener reports it again on a later wait, when fds may be free.
+ */
+export function acceptFrom(r: Reactor<any>, listener: number, ev: IoEvent<unknown>, welcome: (fd: number) => void): void {
+  if (ev.type & EventType.ACCEPT) {
+    welcome(ev.acceptedFd!);
+    return;
+  }
+  for (;;) {
+    let fd: number | null;
+    try {
+      fd = r.os.accept(listener);
+    } catch (e) {
+      if (e instanceof ReactorError && (e.code === 'EMFILE' || e.code === 'ENFILE')) return;
+      throw e;
+    }
+    if (fd === null) return;
+    welcome(fd);
   }
 }
 

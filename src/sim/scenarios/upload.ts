@@ -2,12 +2,13 @@
 // host, upload UPLOAD_RECORDS numbered records in one burst; the server checks every record and
 // acknowledges the count. With bug 'ignore-partial-write' the client sends with os.send and
 // treats a short send as complete: the lost tail corrupts a record, but only when a send is taken
-// in part, which the kernel's buffer never forces here; a partialWrite fault does.
-import { EventType, type Reactor } from '../../index.js';
+// in part, which the kernel's buffer never forces here; a partialWrite fault does. A client whose
+// connection is lost uploads again on a new one.
+import { EventType, type IoEvent, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
 import { LineReader } from '../../chat/lines.js';
-import { Connection, runPrograms, encode, WAIT_SLICE_MS, type Program } from './programs.js';
+import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Program } from './programs.js';
 
 export const UPLOAD_PORT = 9000;
 export const UPLOAD_RECORDS = 20;
@@ -24,7 +25,10 @@ interface Upload {
   next: number;
 }
 
-function server(r: Reactor<Upload | null>, clients: number): Program {
+/** How many clients had their upload acknowledged; the server serves until all have. */
+interface Progress { clientsDone: number }
+
+function server(r: Reactor<Upload | null>, clients: number, progress: Progress): Program {
   const program: Program = {
     name: 'upload server',
     state: 'starting',
@@ -32,28 +36,19 @@ function server(r: Reactor<Upload | null>, clients: number): Program {
       const { fd: listener } = r.os.listen(UPLOAD_PORT);
       r.add(listener, null, EventType.READ);
       const welcome = (fd: number): void => r.add(fd, { conn: new Connection(r, fd), reader: new LineReader(), next: 0 }, EventType.READ);
-      let closed = 0;
-      while (closed < clients) {
-        program.state = `${closed} of ${clients} uploads closed`;
+      while (progress.clientsDone < clients) {
+        program.state = `${progress.clientsDone} of ${clients} uploads acknowledged`;
         for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
           if (ev.context === null) {
-            if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
-            else for (let fd = r.os.accept(listener); fd !== null; fd = r.os.accept(listener)) welcome(fd);
+            acceptFrom(r, listener, ev, welcome);
             continue;
           }
           const up = ev.context;
-          const bytes = up.conn.receive(ev);
-          if (bytes === null) continue;
-          if (bytes.length === 0) {
-            r.os.close(up.conn.fd);
-            closed++;
-            continue;
-          }
-          for (const result of up.reader.push(bytes)) {
-            const line = 'line' in result ? result.line : `(a line of ${result.tooLong} bytes)`;
-            const client = Number(line.split(' ')[1]);
-            if (line !== record(client, up.next)) throw new Error(`record ${up.next} of an upload arrived corrupt: ${JSON.stringify(line.slice(0, 40))}…, ${line.length} bytes`);
-            if (++up.next === UPLOAD_RECORDS) up.conn.send(encode(`ok ${UPLOAD_RECORDS}\n`));
+          try {
+            receiveRecords(up, ev);
+          } catch (e) {
+            if (!(e instanceof ConnectionLost)) throw e;
+            up.conn.close();   // the client uploads again on a new connection
           }
         }
       }
@@ -62,30 +57,47 @@ function server(r: Reactor<Upload | null>, clients: number): Program {
   return program;
 }
 
-function client(r: Reactor<Connection>, id: number, bug: string | undefined): Program {
+/** Checks the records an event brings, in order, and acknowledges the last. */
+function receiveRecords(up: Upload, ev: IoEvent<Upload | null>): void {
+  const bytes = up.conn.receive(ev);
+  if (bytes === null) return;
+  if (bytes.length === 0) {
+    up.conn.close();
+    return;
+  }
+  for (const result of up.reader.push(bytes)) {
+    const line = 'line' in result ? result.line : `(a line of ${result.tooLong} bytes)`;
+    const client = Number(line.split(' ')[1]);
+    if (line !== record(client, up.next)) throw new Error(`record ${up.next} of an upload arrived corrupt: ${JSON.stringify(line.slice(0, 40))}…, ${line.length} bytes`);
+    if (++up.next === UPLOAD_RECORDS) up.conn.send(encode(`ok ${UPLOAD_RECORDS}\n`));
+  }
+}
+
+function client(r: Reactor<Connection>, id: number, bug: string | undefined, progress: Progress): Program {
   const program: Program = {
     name: `client ${id}`,
     state: 'connecting',
     async run() {
-      const conn = new Connection(r, r.os.connect(UPLOAD_PORT, 'server'));
-      r.add(conn.fd, conn, EventType.READ);
-      for (let k = 0; k < UPLOAD_RECORDS; k++) {
-        const data = encode(`${record(id, k)}\n`);
-        if (bug === 'ignore-partial-write') r.os.send(conn.fd, data);   // the planted bug
-        else if (!conn.send(data)) throw new Error(`record ${k} did not fit the send queue`);
-      }
-      let reply = '';
-      while (!reply.endsWith('\n')) {
-        program.state = `waiting for the server's acknowledgement (${JSON.stringify(reply)} so far)`;
-        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
-          const bytes = conn.receive(ev);
-          if (bytes === null) continue;
-          if (bytes.length === 0) throw new Error('server closed before acknowledging');
-          reply += new TextDecoder().decode(bytes);
+      // A lost connection uploads every record again, on a new one.
+      await withReconnects(r, UPLOAD_PORT, program, async (conn) => {
+        for (let k = 0; k < UPLOAD_RECORDS; k++) {
+          const data = encode(`${record(id, k)}\n`);
+          if (bug === 'ignore-partial-write') r.os.send(conn.fd, data);   // the planted bug
+          else if (!conn.send(data)) throw new Error(`record ${k} did not fit the send queue`);
         }
-      }
-      if (reply !== `ok ${UPLOAD_RECORDS}\n`) throw new Error(`server acknowledged ${JSON.stringify(reply)}`);
-      r.os.close(conn.fd);
+        let reply = '';
+        while (!reply.endsWith('\n')) {
+          program.state = `waiting for the server's acknowledgement (${JSON.stringify(reply)} so far)`;
+          for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+            const bytes = conn.receive(ev);
+            if (bytes === null) continue;
+            if (bytes.length === 0) throw new ConnectionLost('server closed before acknowledging');
+            reply += new TextDecoder().decode(bytes);
+          }
+        }
+        if (reply !== `ok ${UPLOAD_RECORDS}\n`) throw new Error(`server acknowledged ${JSON.stringify(reply)}`);
+      });
+      progress.clientsDone++;
     },
   };
   return program;
@@ -101,11 +113,12 @@ export const upload: Scenario = {
     const model = params.model ?? 'readiness';
     const serverReactor = await sim.host('server').createReactor<Upload | null>({ model });
     const reactors: Reactor<any>[] = [serverReactor];
-    const programs = [server(serverReactor, clients)];
+    const progress: Progress = { clientsDone: 0 };
+    const programs = [server(serverReactor, clients, progress)];
     for (let i = 0; i < clients; i++) {
       const r = await sim.host(`client${i}`).createReactor<Connection>({ model, poolSize: 64, maxSockets: 16 });
       reactors.push(r);
-      programs.push(client(r, i, params.bug));
+      programs.push(client(r, i, params.bug, progress));
     }
     return runPrograms(sim, programs, reactors);
   },

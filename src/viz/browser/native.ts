@@ -6,7 +6,7 @@ import type { Model, Mechanism } from '../../model.js';
 
 const NO_NATIVE = `the native backend does not run in a browser; use backend: 'sim' (a Simulation)`;
 
-export function nativeDefaults(): { model: Model; mechanism: Mechanism } {
+export function nativeDefaults(_model?: Model): { model: Model; mechanism: Mechanism } {
   return { model: 'readiness', mechanism: 'epoll' };
 }
 

@@ -1,0 +1,104 @@
+/* The io_uring calls (os_uring.h) answered by the real kernel through liburing, linked statically
+ * (see CMakeLists.txt). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include "os_uring.h"
+
+_Static_assert(OS_URING_MORE == IORING_CQE_F_MORE, "io_uring's completion flag numbering");
+
+static struct io_uring *ring_of(intptr_t ring) { return (struct io_uring *)ring; }
+
+int os_uring_open(unsigned entries, intptr_t *out) {
+  struct io_uring *ring = calloc(1, sizeof *ring);
+  if (!ring) return -ENOMEM;
+  /* A completion queue with room for multishot bursts. No COOP_TASKRUN: an operation submitted
+   * from the wait thread completes on that thread, and a cancel from the JS thread must have the
+   * kernel interrupt it to do so (io_uring.c waits for those completions). */
+  struct io_uring_params params = {
+      .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL,
+      .cq_entries = entries * 4,
+  };
+  int rc = io_uring_queue_init_params(entries, ring, &params);
+  if (rc < 0) {
+    free(ring);
+    return rc;
+  }
+  *out = (intptr_t)ring;
+  return 0;
+}
+
+void os_uring_shut(intptr_t ring) {
+  io_uring_queue_exit(ring_of(ring));
+  free(ring_of(ring));
+}
+
+/* A full submission queue goes to the kernel ahead of the wait, making room. */
+static struct io_uring_sqe *next_sqe(struct io_uring *ring) {
+  struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+  if (sqe) return sqe;
+  io_uring_submit(ring);
+  return io_uring_get_sqe(ring);
+}
+
+#define WITH_SQE(ring, tag, prep)                                                                                      \
+  do {                                                                                                                 \
+    struct io_uring_sqe *sqe = next_sqe(ring_of(ring));                                                                \
+    if (!sqe) return -EBUSY;                                                                                           \
+    prep;                                                                                                              \
+    io_uring_sqe_set_data64(sqe, tag);                                                                                 \
+    return 0;                                                                                                          \
+  } while (0)
+
+int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, uint64_t tag) {
+  WITH_SQE(ring, tag, io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL));
+}
+
+int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag) {
+  WITH_SQE(ring, tag, io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+}
+
+int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_t tag) {
+  WITH_SQE(ring, tag,
+           multishot ? io_uring_prep_poll_multishot(sqe, fd, events) : io_uring_prep_poll_add(sqe, fd, events));
+}
+
+int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag) {
+  WITH_SQE(ring, tag, io_uring_prep_cancel64(sqe, target, 0));
+}
+
+int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms) {
+  struct io_uring *r = ring_of(ring);
+  struct io_uring_cqe *cqe;
+  int rc;
+  /* Completions already in the ring need no wait: only what is queued goes in. */
+  if (timeout_ms == 0 || io_uring_cq_ready(r) > 0) {
+    rc = io_uring_submit(r);
+  } else if (timeout_ms < 0) {
+    rc = io_uring_submit_and_wait(r, 1);
+  } else {
+    struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
+    rc = io_uring_submit_and_wait_timeout(r, &cqe, 1, &ts, NULL);
+    if (rc == -ETIME) rc = 0;
+  }
+  if (rc < 0 && rc != -EBUSY) return rc; /* EBUSY: the completion queue is full; drain it */
+  struct io_uring_cqe *ready[OS_URING_BATCH_MAX];
+  unsigned n = io_uring_peek_batch_cqe(r, ready, (unsigned)(max < OS_URING_BATCH_MAX ? max : OS_URING_BATCH_MAX));
+  for (unsigned i = 0; i < n; i++) {
+    out[i].tag = io_uring_cqe_get_data64(ready[i]);
+    out[i].res = ready[i]->res;
+    out[i].flags = ready[i]->flags;
+  }
+  io_uring_cq_advance(r, n);
+  return (int)n;
+}
+
+void os_uring_accepted(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}

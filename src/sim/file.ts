@@ -1,0 +1,22 @@
+// What every file of a simulated kernel that epoll can watch shares: where it is open, and the
+// epoll instances that must look at it again when its readiness may have risen.
+import type { Epoll } from './epoll.js';
+
+/** The kernel a file is open in, as its files see it (SimKernel). */
+export interface FileOwner {
+  /** Something changed that could end a wait on this kernel. */
+  touch(): void;
+}
+
+export class Watched {
+  fd = -1;
+  owner: FileOwner | null = null;
+  readonly watchers = new Set<Epoll>();
+}
+
+/** The file's readiness may have risen: its kernel's waits, and its watchers', must look again. */
+export function changed(file: Watched | null): void {
+  if (!file?.owner) return;
+  file.owner.touch();
+  for (const ep of file.watchers) ep.ready.add(file.fd);
+}

@@ -1,0 +1,34 @@
+// The simulated kernel's poll(): the readiness of each fd of a list, level-triggered.
+import { EPOLL, POLL } from '../seam.js';
+
+const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
+
+/** The fds a poll() looks at, with the events asked and (filled in) found; reused between calls. */
+export class PollList {
+  count = 0;
+  fds = new Int32Array(16);
+  events = new Int32Array(16);
+  revents = new Int32Array(16);
+
+  /** Room for `count` entries (the contents are then the caller's to fill). */
+  resize(count: number): void {
+    if (this.fds.length < count) {
+      this.fds = new Int32Array(count);
+      this.events = new Int32Array(count);
+      this.revents = new Int32Array(count);
+    }
+    this.count = count;
+  }
+}
+
+/** Fills each entry's revents (POLLNVAL for a closed fd, nothing for a negative one); returns how many are ready. */
+export function pollOnce(list: PollList, isOpen: (fd: number) => boolean, readiness: (fd: number) => number): number {
+  let n = 0;
+  for (let i = 0; i < list.count; i++) {
+    const fd = list.fds[i];
+    const revents = fd < 0 ? 0 : isOpen(fd) ? readiness(fd) & (list.events[i] | ALWAYS) : POLL.POLLNVAL;
+    list.revents[i] = revents;
+    if (revents) n++;
+  }
+  return n;
+}

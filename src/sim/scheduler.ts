@@ -1,0 +1,184 @@
+// The scheduler of a Simulation: each host's waitAsync parks here when it has nothing to report,
+// and is resumed in virtual-time order. Nothing is rescanned: a kernel change marks only the waits
+// parked on that kernel, deadlines sit in a heap, and the marked waits are probed in the order
+// they parked, so every run of a seed resumes its programs in the same order.
+import type { ReactorError } from '../errors.js';
+import type { SimKernel } from './kernel.js';
+import type { SimNetwork } from './network.js';
+import type { SimShim, WaitScheduler } from './shim.js';
+import { MinHeap } from './heap.js';
+
+interface ParkedWait {
+  shim: SimShim;
+  deadline: number;
+  /** Park order: waits are probed and resumed in it. */
+  seq: number;
+  /** Something changed on its kernel since it last found nothing: probe it. */
+  marked: boolean;
+  /** Being probed now: its own probe's changes do not mark it again. */
+  probing: boolean;
+  parked: boolean;
+  resolve: (results: number) => void;
+  reject: (error: ReactorError) => void;
+}
+
+/** What runUntilIdle asks of its Simulation besides the waits. */
+export interface RunHooks {
+  /** Told after each turn of the programs, and when they are quiet (oracle.ts). */
+  oracle?: { check(): void; checkQuiet(): void };
+  /** Reactors still opening: the run lets them open before it calls the programs idle. */
+  opening: ReadonlySet<Promise<unknown>>;
+  /** The programs' timers on virtual time, if they run on it: moving the clock may run their code. */
+  clock(): { nextAt(): number; advanceTo(nowMs: number): void } | null;
+}
+
+const bySeq = (a: ParkedWait, b: ParkedWait): boolean => a.seq < b.seq;
+
+export class Scheduler implements WaitScheduler {
+  /** Every parked wait, in park order. */
+  readonly #parked = new Set<ParkedWait>();
+  /** Parked waits by kernel: a kernel's change marks these, and only these. */
+  readonly #onKernel = new Map<SimKernel, Set<ParkedWait>>();
+  /** Waits whose changes are not tracked (SimShim.probedAlways): probed every turn. */
+  readonly #always = new Set<ParkedWait>();
+  readonly #marked = new MinHeap<ParkedWait>(bySeq);
+  /** Parked waits by deadline (an entry stays until it comes out; one no longer parked is skipped). */
+  readonly #deadlines = new MinHeap<ParkedWait>((a, b) => a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq));
+  #seq = 0;
+
+  constructor(readonly network: SimNetwork<unknown>) {}
+
+  get now(): number {
+    return this.network.now;
+  }
+
+  park(shim: SimShim, timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const wait: ParkedWait = {
+        shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seq: this.#seq++,
+        marked: false, probing: false, parked: true, resolve, reject,
+      };
+      this.#parked.add(wait);
+      if (shim.probedAlways) this.#always.add(wait);
+      this.#waitsOn(shim.kernel).add(wait);
+      if (wait.deadline !== Infinity) this.#deadlines.push(wait);
+    });
+  }
+
+  /** Ends every parked wait `which` picks with `error(wait)`, in park order (a host crashed). */
+  rejectWhere(which: (shim: SimShim) => boolean, error: () => ReactorError): void {
+    for (const wait of [...this.#parked]) {
+      if (!which(wait.shim)) continue;
+      this.#unpark(wait);
+      wait.reject(error());
+    }
+  }
+
+  /**
+   * Runs the programs until none can make progress: every wait is parked with nothing scheduled
+   * that could end it, or virtual time reaches `untilMs`. Returns the time.
+   */
+  async runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
+    const { oracle } = hooks;
+    for (;;) {
+      // Let the programs run until each is parked in a wait again.
+      await new Promise<void>((settled) => setImmediate(settled));
+      if (hooks.opening.size > 0) {
+        await Promise.allSettled([...hooks.opening]);
+        continue;
+      }
+      oracle?.check();
+      while (!this.resolveReady()) {
+        const clock = hooks.clock();
+        const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
+        if (next === Infinity) {
+          oracle?.checkQuiet();
+          return this.now;
+        }
+        this.network.advance(Math.min(next, untilMs));
+        clock?.advanceTo(this.now);
+        if (next > untilMs) return this.now;
+        // The programs' timers may have run program code: let it settle. Without them, moving the
+        // clock ran only the network's deliveries: probe again at once.
+        if (clock) break;
+        oracle?.check();
+      }
+    }
+  }
+
+  /** The earliest deadline of a parked wait (Infinity: none). */
+  #nextDeadline(): number {
+    let top = this.#deadlines.peek();
+    while (top && !top.parked) {
+      this.#deadlines.pop();
+      top = this.#deadlines.peek();
+    }
+    return top?.deadline ?? Infinity;
+  }
+
+  /**
+   * Ends, in the order they parked, the waits that have events, a wakeup, or their deadline;
+   * returns whether any ended. A wait probed here that marks one parked before it leaves that one
+   * for the next turn, as a scan in park order would.
+   */
+  private resolveReady(): boolean {
+    const now = this.now;
+    for (let due = this.#deadlines.peek(); due && (!due.parked || due.deadline <= now); due = this.#deadlines.peek()) {
+      this.#deadlines.pop();
+      if (due.parked) this.#mark(due);
+    }
+    for (const wait of this.#always) this.#mark(wait);
+    const later: ParkedWait[] = [];
+    const done: ParkedWait[] = [];
+    const results: number[] = [];
+    let cursor = -1;
+    for (let wait = this.#marked.pop(); wait; wait = this.#marked.pop()) {
+      if (!wait.parked) continue;
+      if (wait.seq < cursor) {
+        later.push(wait);
+        continue;
+      }
+      cursor = wait.seq;
+      wait.marked = false;
+      wait.probing = true;
+      const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
+      const n = wait.shim.cycle(0, 0);
+      wait.probing = false;
+      if (n < 0 || n > 0 || woken || now >= wait.deadline) {
+        this.#unpark(wait);
+        done.push(wait);
+        results.push(n < 0 ? 0 : n);   // n < 0: its reactor was destroyed
+      }
+    }
+    for (const wait of later) this.#marked.push(wait);
+    for (let i = 0; i < done.length; i++) done[i].resolve(results[i]);
+    return done.length > 0;
+  }
+
+  #mark(wait: ParkedWait): void {
+    if (wait.marked || wait.probing) return;
+    wait.marked = true;
+    this.#marked.push(wait);
+  }
+
+  #waitsOn(kernel: SimKernel): Set<ParkedWait> {
+    let waits = this.#onKernel.get(kernel);
+    if (!waits) {
+      const parked = new Set<ParkedWait>();
+      waits = parked;
+      this.#onKernel.set(kernel, parked);
+      kernel.onTouch = () => {
+        for (const wait of parked) this.#mark(wait);
+      };
+    }
+    return waits;
+  }
+
+  #unpark(wait: ParkedWait): void {
+    wait.parked = false;
+    wait.marked = false;
+    this.#parked.delete(wait);
+    this.#always.delete(wait);
+    this.#onKernel.get(wait.shim.kernel)?.delete(wait);
+  }
+}

@@ -1,0 +1,83 @@
+// The simulation's behaviour, pinned: the trace hash of a few seeds of every scenario, in each
+// model over each mechanism. A change that alters what the simulator does for a seed (the order
+// programs resume, a fault's draw, a delivery's time) changes a hash here, so it is seen and
+// either fixed or re-pinned on purpose, never hidden behind a speed-up.
+import { Simulation } from '../src/sim/index.js';
+import { scenarios } from '../src/sim/scenarios/index.js';
+import { traceHash } from '../src/trace/hash.js';
+import type { Mechanism } from './helpers.js';
+
+/** Faults that strike often at these sizes, so the pins cover the fault paths too. */
+const FAULTS = { partialWriteRate: 0.05, stallRate: 0.02, partialReadRate: 0.05, interruptRate: 0.02 };
+const SIZES: Record<string, number> = { chat: 6, echo: 3, upload: 3 };
+const SEEDS = [1, 2];
+const PAIRS = [['readiness', 'epoll'], ['readiness', 'poll'], ['completion', 'epoll'], ['completion', 'poll'], ['completion', 'iocp']] as const;
+
+/** A Simulation whose hosts' reactors all use `mechanism` (the scenarios take the default). */
+function simulationOver(mechanism: Mechanism, seed: number): Simulation {
+  const sim = new Simulation({ seed, latencyMs: [1, 20], faults: FAULTS, trace: true });
+  const hostOf = sim.host.bind(sim);
+  const overridden = new WeakSet<object>();
+  sim.host = (name) => {
+    const host = hostOf(name);
+    if (!overridden.has(host)) {
+      overridden.add(host);
+      const create = host.createReactor.bind(host);
+      host.createReactor = (options = {}) => create({ ...options, mechanism });
+    }
+    return host;
+  };
+  return sim;
+}
+
+async function digest(scenario: string, model: 'readiness' | 'completion', mechanism: Mechanism, seed: number, size = SIZES[scenario]): Promise<string> {
+  const sim = simulationOver(mechanism, seed);
+  const outcome = await scenarios[scenario].run(sim, { model, size });
+  return `${outcome.ok ? 'ok' : 'failed'} ${traceHash(sim.trace())}`;
+}
+
+const PINNED: Record<string, string> = {
+  'chat completion epoll 1': 'ok 21072d2b379ae850',
+  'chat completion epoll 2': 'ok 8bc921aeed65720d',
+  'chat completion iocp 1': 'ok 460f85eca066943a',
+  'chat completion iocp 2': 'ok 903694ab4f7c41af',
+  'chat completion poll 1': 'ok 2e3117f66893d16c',
+  'chat completion poll 2': 'ok d8c2e2f8edf57e2f',
+  'chat readiness epoll 1': 'ok ff116aa0d5643181',
+  'chat readiness epoll 2': 'ok 015377d8e0c1399a',
+  'chat readiness poll 1': 'ok 5a3f79d682a38944',
+  'chat readiness poll 2': 'ok 760747ce42304671',
+  'echo completion epoll 1': 'ok bbd45caf592c2215',
+  'echo completion epoll 2': 'ok 1cc9a47f447fa6f9',
+  'echo completion iocp 1': 'ok 5c70d1506c1077be',
+  'echo completion iocp 2': 'ok 1489939b185d0726',
+  'echo completion poll 1': 'ok 46060ab02372c63e',
+  'echo completion poll 2': 'ok 37574472d7962d9e',
+  'echo readiness epoll 1': 'ok 2d4d3f97c55bd48c',
+  'echo readiness epoll 2': 'ok fd834c6fde69a458',
+  'echo readiness poll 1': 'ok f749ec9da5ea9d62',
+  'echo readiness poll 2': 'ok 33784dac7e49e532',
+  'upload completion epoll 1': 'ok ffc4970c1f752dea',
+  'upload completion epoll 2': 'ok 1ff2b2dceb65913c',
+  'upload completion iocp 1': 'ok 46b569c69d18289d',
+  'upload completion iocp 2': 'ok bb3c4dde937c09a6',
+  'upload completion poll 1': 'ok 2afbb05bfc783ac9',
+  'upload completion poll 2': 'ok 58b2a13d03107f77',
+  'upload readiness epoll 1': 'ok d1daee61c8915c97',
+  'upload readiness epoll 2': 'ok b91eab571d93291d',
+  'upload readiness poll 1': 'ok 1c8c7c94d76045db',
+  'upload readiness poll 2': 'ok 73f9ed609e9fa873',
+  'chat readiness epoll 3 size 60': 'ok dff79fb726d5cad3',
+};
+
+test('every scenario, model and mechanism runs each pinned seed exactly as before', async () => {
+  const got: Record<string, string> = {};
+  for (const scenario of Object.keys(SIZES)) {
+    for (const [model, mechanism] of PAIRS) {
+      for (const seed of SEEDS) got[`${scenario} ${model} ${mechanism} ${seed}`] = await digest(scenario, model, mechanism, seed);
+    }
+  }
+  // Many hosts at once: the order in which the scheduler resumes their programs shows.
+  got['chat readiness epoll 3 size 60'] = await digest('chat', 'readiness', 'epoll', 3, 60);
+  expect(got).toEqual(PINNED);
+}, 120_000);
