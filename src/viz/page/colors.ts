@@ -27,11 +27,12 @@ export const FIRST_KIND_STYLE = KIND_STYLE.call;
 /** Arrows of the flow view, by what the segment carried; a lost one (never taken) is dashed. */
 export const ARROW_COLORS = { syn: '#9b3fd1', data: '#1f7a7a', fin: '#444444', rst: '#d62f2f' } as const;
 
+/** An event's style by its type flags (0–31): the most telling flag's. */
+export const EVENT_STYLE: number[] = Array.from({ length: 32 }, (_, type) => Math.max(0, EVENT_PRIORITY.findIndex((bit) => type & bit)));
+
 export function styleOf(rec: TraceRecord): number {
   if (rec.k === 'label') return KIND_STYLE.counters;
-  if (rec.k !== 'event') return KIND_STYLE[rec.k];
-  const i = EVENT_PRIORITY.findIndex((bit) => rec.type & bit);
-  return i < 0 ? 0 : i;
+  return rec.k === 'event' ? EVENT_STYLE[rec.type] : KIND_STYLE[rec.k];
 }
 
 export const SPAN_COLORS: Record<Span['what'], string> = {

@@ -33,6 +33,8 @@ export class TraceModel {
   readonly reactors: TraceReactor[] = [];
   readonly records: TraceRecord[] = [];
   readonly lanes: Lane[] = [];
+  /** Per record: its time (ms), read without touching the record (a frame reads many). */
+  readonly times: number[] = [];
   /** Per record: its lane, or -1 (counters belong to no lane). */
   readonly laneOf: number[] = [];
   /** Per record: how it is drawn (colors.ts styleOf), and an event's type flags (else 0). */
@@ -96,6 +98,7 @@ export class TraceModel {
   push(rec: TraceRecord): void {
     const i = this.records.length;
     this.records.push(rec);
+    this.times.push(rec.t);
     this.spanOf.push(-1);
     this.causeOf.push(-1);
     this.arrowOf.push(-1);

@@ -1,18 +1,18 @@
 // Draws a trace's lanes on a canvas, grouped by host under a header row that folds them: spans as
 // bars, records as marks, faults as triangles, the cursor, a highlighted record and the failure;
 // in the flow view, on a time axis, each segment as an arrow from its send to the take that got
-// it. Marks landing on a pixel already drawn in the same lane and color are skipped, arrows
-// joining the same pixels too, and only the rows scrolled into view are drawn, so a frame costs
-// at most rows shown × width × colors draws however long the trace.
+// it. It draws the level of detail (lod.ts) whose bins are a pixel wide, only for the rows
+// scrolled into view, one path or run list per color: a frame costs rows shown × width, however
+// long the trace.
 import type { TraceModel } from './model.js';
-import type { Span } from './span.js';
-import type { SegmentRecord } from '../../trace/format.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';
 import {
   STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, FAULT_STYLE, SEGMENT_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR,
-  ARROW_COLORS, KIND_BITS,
+  ARROW_COLORS, KIND_BITS, EVENT_STYLE,
 } from './colors.js';
+import { summaryOf, levelFor, binCenter, SPAN_KINDS, ARROW_FLAGS } from './lod.js';
+import { lowerBound } from './search.js';
 
 export const GUTTER_PX = 220;
 export const AXIS_PX = 22;
@@ -22,10 +22,10 @@ export const LANE_PX = 24;
 const HIT_SLACK_PX = 5;
 const EVENT_MARK_PX = 6;
 const STYLES = STYLE_COLORS.length;
-const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
 /** What the flow view draws of a reactor's records: events, faults, the wire. */
 const FLOW_KINDS = KIND_BITS.event | KIND_BITS.fault | KIND_BITS.wire;
-const ARROW_FLAGS = ['syn', 'data', 'fin', 'rst'] as const;
+/** Event types (0–31) as bits, for a bin's set of types. */
+const EVENT_TYPES = 32;
 const FAILURE_COLOR = '#c00000';
 /** Arrows between the same two rows closer than this at their start are drawn as one. */
 const ARROW_STEP_PX = 3;
@@ -61,6 +61,8 @@ export class Timeline {
   shownLanes = 0;
   /** Rows the canvas has room for. */
   rowsVisible = 1;
+  /** Arrowheads of this frame as [flag, x0, y0, x1, y1], reused from frame to frame. */
+  readonly #heads = new Float64Array(ARROW_HEADS_MAX * 5);
   /** The canvas's CSS size, read once per frame (each read may lay out the page). */
   #width = 0;
   #height = 0;
@@ -222,19 +224,28 @@ export class Timeline {
   }
 
   #drawSpans(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const last = model.records.length - 1;
+    const summary = summaryOf(model);
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor(view.axis, 1 / scale);
     const runs = new Runs(SPAN_KINDS.length);
     this.#onScreen((lane, row) => {
-      for (const s of model.laneSpans[lane]) {
-        const span = model.spans[s];
-        const start = this.#x(view, view.pos(model, span.start));
-        if (start > this.#width) break;
-        const end = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
-        if (end < GUTTER_PX) continue;
-        const x0 = Math.max(start, GUTTER_PX);
-        const inset = span.what === 'wait' ? 3 : 6;
-        runs.add(SPAN_KINDS.indexOf(span.what), x0, Math.min(Math.max(end, x0 + 1), this.#width), AXIS_PX + row * LANE_PX + inset, LANE_PX - 2 * inset);
-      }
+      summary.spans(lane, view.axis, k).forEach((list, kind) => {
+        const inset = SPAN_KINDS[kind] === 'wait' ? 3 : 6;
+        // Runs are disjoint and in order: skip those that end before the view.
+        let lo = 0;
+        let hi = list.length / 2;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (list[2 * mid + 1] < view.v0) lo = mid + 1; else hi = mid;
+        }
+        for (let r = 2 * lo; r < list.length; r += 2) {
+          const start = GUTTER_PX + (list[r] - view.v0) * scale;
+          if (start > this.#width) break;
+          const x0 = Math.max(start, GUTTER_PX);
+          const end = GUTTER_PX + (list[r + 1] - view.v0) * scale;
+          runs.add(kind, x0, Math.min(Math.max(end, x0 + 1), this.#width), AXIS_PX + row * LANE_PX + inset, LANE_PX - 2 * inset);
+        }
+      });
       runs.flush();
     });
     runs.fill(g, SPAN_KINDS.map((what) => SPAN_COLORS[what]), SPAN_KINDS.map((_, i) => i));
@@ -253,107 +264,111 @@ export class Timeline {
   }
 
   #drawMarks(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const { style } = model;
-    const scale = (this.#width - GUTTER_PX) / (view.v1 - view.v0);
+    const summary = summaryOf(model);
+    const { axis } = view;
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor(axis, 1 / scale);
+    const kinds = view.mode === 'flow' ? view.kindMask & FLOW_KINDS : view.kindMask;
+    // The bins' bits this view shows: event types its filter lets through, other styles by kind.
+    let types = 0;
+    if (kinds & KIND_BITS.event) for (let t = 0; t < EVENT_TYPES; t++) if (t & view.eventMask) types |= 1 << t;
+    let styles = 0;
+    for (let s = FIRST_KIND_STYLE; s < STYLES; s++) if (STYLE_KIND[s] & kinds) styles |= 1 << s;
     const runs = new Runs(STYLES);
-    const faults: number[] = [];
+    const faults = new Path2D();
+    const first = Math.floor(view.v0 / 2 ** k);
     this.#onScreen((lane, row) => {
-      const records = model.laneRecords[lane];
+      const marks = summary.marks(lane, axis, k);
       const y = AXIS_PX + row * LANE_PX;
-      for (let k = firstAtOrAfter(model, view, records, view.v0); k < records.length; k++) {
-        const i = records[k];
-        const p = view.pos(model, i);
+      let lastFault = -Infinity;
+      for (let b = lowerBound(marks.bins, marks.count, first); b < marks.count; b++) {
+        const p = binCenter(axis, k, marks.bins[b]);
         if (p > view.v1) break;
-        if (!this.#drawn(model, view, i)) continue;
-        const s = style[i];
         const x = GUTTER_PX + (p - view.v0) * scale;
-        if (s < FIRST_KIND_STYLE) runs.add(s, x - EVENT_MARK_PX / 2, x + EVENT_MARK_PX / 2, y + 4, LANE_PX - 8);
-        else if (s === FAULT_STYLE) faults.push(x, y);
-        else if (s >= SEGMENT_STYLE) runs.add(s, x - 2, x + 3, y + LANE_PX / 2 - 2, 5);
-        else runs.add(s, x, x + 2, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 7 : LANE_PX - 4), 3);
+        for (let bits = (marks.events[b] & types) >>> 0; bits !== 0;) {
+          const t = 31 - Math.clz32(bits);
+          bits = (bits & ~(1 << t)) >>> 0;
+          runs.add(EVENT_STYLE[t], x - EVENT_MARK_PX / 2, x + EVENT_MARK_PX / 2, y + 4, LANE_PX - 8);
+        }
+        for (let bits = marks.kinds[b] & styles; bits !== 0;) {
+          const s = 31 - Math.clz32(bits);
+          bits &= ~(1 << s);
+          if (s === FAULT_STYLE) {
+            if (x - lastFault >= 2) triangleAt(faults, x, y);
+            lastFault = x;
+          } else if (s >= SEGMENT_STYLE) runs.add(s, x - 2, x + 3, y + LANE_PX / 2 - 2, 5);
+          else runs.add(s, x, x + 2, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 7 : LANE_PX - 4), 3);
+        }
       }
       runs.flush();
     });
     // Calls, requests and results first: event marks stay on top, the most telling last.
     runs.fill(g, STYLE_COLORS, [...STYLE_COLORS.keys()].reverse());
     g.fillStyle = STYLE_COLORS[FAULT_STYLE];
-    for (let f = 0; f < faults.length; f += 2) this.#triangle(g, faults[f], faults[f + 1]);
+    g.fill(faults);
   }
 
   /**
    * Each segment sent in view (or reaching into it) as a line from its send to the take that got
    * it, its slope the latency; a segment never taken ends, dashed, where it reached the peer.
+   * One arrow per ARROW_STEP_PX of start, pair of lanes and kind: past that, more lines add only ink.
    */
   #drawArrows(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const { arrows, records } = model;
-    const scale = (this.#width - GUTTER_PX) / (view.v1 - view.v0);
-    const xOf = (t: number): number => GUTTER_PX + (t - view.v0) * scale;
+    const summary = summaryOf(model);
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor('time', 1 / scale);
     const yOf = (lane: number): number => (lane >= 0 && this.#rows[lane] >= 0 ? AXIS_PX + this.#rows[lane] * LANE_PX + LANE_PX / 2 : -1);
-    // Arrows are in the order sent: start at the first that could still be in flight at v0.
-    let lo = 0;
-    let hi = arrows.length;
-    const from = view.v0 - model.longestArrowMs;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (records[arrows[mid].from].t < from) lo = mid + 1; else hi = mid;
-    }
-    const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), heads: new Path2D(), lost: new Path2D() }));
-    const struck: number[] = [];
-    // One arrow per ARROW_STEP_PX of start, pair of rows and kind: past that, more lines add only
-    // ink. Arrows come in the order sent, so the step last drawn for each pair and kind is all to keep.
-    const rows = this.rowsVisible + 1;
-    const lastX = new Int32Array(rows * rows * 8).fill(-1);
+    const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
+    const struck = new Path2D();
+    // Heads are drawn only while they can be told apart: the ends of the first ARROW_HEADS_MAX.
+    const heads = this.#heads;
     let drawn = 0;
-    for (let a = lo; a < arrows.length; a++) {
-      const seg = records[arrows[a].from] as SegmentRecord;
-      if (seg.t > view.v1) break;
-      const to = arrows[a].to;
-      const y0 = yOf(model.laneOf[arrows[a].from]);
-      const y1 = to >= 0 ? yOf(model.laneOf[to]) : yOf(model.connLane.get(seg.conn) ?? -1);
-      if (y0 < 0 && y1 < 0) continue;
-      const x0 = xOf(seg.t);
-      const flag = ARROW_FLAGS.indexOf(seg.flag);
-      const pair = (((y0 < 0 ? rows - 1 : this.#rowOf(y0)) * rows + (y1 < 0 ? rows - 1 : this.#rowOf(y1))) * 2 + (to >= 0 ? 1 : 0)) * 4 + flag;
-      const px = Math.floor(x0 / ARROW_STEP_PX);
-      if (lastX[pair] === px) continue;
-      lastX[pair] = px;
-      const x1 = xOf(to >= 0 ? records[to].t : seg.at);
-      const path = paths[flag];
+    summary.groups().forEach((group, i) => {
+      const y0 = yOf(group.fromLane);
+      const y1 = yOf(group.toLane);
+      if (y0 < 0 && y1 < 0) return;
       const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
       const start = y0 >= 0 ? y0 : end - LANE_PX / 2;
-      const line = to >= 0 ? path.lines : path.lost;
-      line.moveTo(x0, start);
-      line.lineTo(x1, end);
-      if (to < 0) crossAt(path.lost, x1, end);
-      else if (++drawn <= ARROW_HEADS_MAX) arrowHead(path.heads, x0, start, x1, end);
-      if (seg.faults) struck.push((x0 + x1) / 2, (start + end) / 2);
+      const arrows = summary.arrows(i, k);
+      const path = paths[group.flag];
+      let lastStep = -Infinity;
+      for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
+        const x0 = GUTTER_PX + (arrows.start[a] - view.v0) * scale;
+        if (x0 > this.#width) break;
+        const x1 = GUTTER_PX + (arrows.end[a] - view.v0) * scale;
+        const step = Math.floor(x0 / ARROW_STEP_PX);
+        if (x1 < GUTTER_PX || step === lastStep) continue;
+        lastStep = step;
+        if (group.taken) {
+          path.lines.moveTo(x0, start);
+          path.lines.lineTo(x1, end);
+          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, start, x1, end], drawn * 5);
+          drawn++;
+        } else {
+          path.lost.moveTo(x0, start);
+          path.lost.lineTo(x1, end);
+          crossAt(path.lost, x1, end);
+        }
+        if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (start + end) / 2 - LANE_PX / 2);
+      }
+    });
+    const headPaths = ARROW_FLAGS.map(() => new Path2D());
+    if (drawn <= ARROW_HEADS_MAX) {
+      for (let h = 0; h < drawn * 5; h += 5) arrowHead(headPaths[heads[h]], heads[h + 1], heads[h + 2], heads[h + 3], heads[h + 4]);
     }
     g.lineWidth = 1.25;
-    ARROW_FLAGS.forEach((flag, k) => {
+    ARROW_FLAGS.forEach((flag, f) => {
       g.strokeStyle = g.fillStyle = ARROW_COLORS[flag];
       g.setLineDash([]);
-      g.stroke(paths[k].lines);
-      g.fill(paths[k].heads);
+      g.stroke(paths[f].lines);
+      g.fill(headPaths[f]);
       g.setLineDash([4, 3]);
-      g.stroke(paths[k].lost);
+      g.stroke(paths[f].lost);
     });
     g.setLineDash([]);
     g.lineWidth = 1;
     g.fillStyle = STYLE_COLORS[FAULT_STYLE];
-    for (let f = 0; f < struck.length; f += 2) this.#triangle(g, struck[f], struck[f + 1] - LANE_PX / 2);
-  }
-
-  #rowOf(y: number): number {
-    return Math.floor((y - AXIS_PX) / LANE_PX);
-  }
-
-  #triangle(g: CanvasRenderingContext2D, x: number, y: number): void {
-    g.beginPath();
-    g.moveTo(x - 6, y + 2);
-    g.lineTo(x + 6, y + 2);
-    g.lineTo(x, y + LANE_PX - 3);
-    g.closePath();
-    g.fill();
+    g.fill(struck);
   }
 
   #drawLine(g: CanvasRenderingContext2D, model: TraceModel, view: View, at: number, color: string): void {
@@ -378,6 +393,14 @@ function arrowHead(path: Path2D, x0: number, y0: number, x1: number, y1: number)
   path.moveTo(x1, y1);
   path.lineTo(x1 - size * Math.cos(angle - 0.4), y1 - size * Math.sin(angle - 0.4));
   path.lineTo(x1 - size * Math.cos(angle + 0.4), y1 - size * Math.sin(angle + 0.4));
+  path.closePath();
+}
+
+/** A fault's triangle, pointing down into the lane whose top is at y. */
+function triangleAt(path: Path2D, x: number, y: number): void {
+  path.moveTo(x - 6, y + 2);
+  path.lineTo(x + 6, y + 2);
+  path.lineTo(x, y + LANE_PX - 3);
   path.closePath();
 }
 

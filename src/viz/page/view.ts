@@ -27,7 +27,7 @@ export class View {
   kindMask = ALL_KIND_BITS;
 
   pos(model: TraceModel, i: number): number {
-    return this.axis === 'seq' ? i : model.records[i].t;
+    return this.axis === 'seq' ? i : model.times[i];
   }
 
   /** The first record at or after position `p`. */
