@@ -59,6 +59,9 @@ export class TraceModel {
   readonly arrowOf: number[] = [];
   /** The longest an arrow spans, in ms: a frame looks this far back for arrows reaching into view. */
   longestArrowMs = 0;
+  /** When the first segment was sent and the last arrived or was taken (ms): what the flow view fits. */
+  wireFrom = Infinity;
+  wireTo = -Infinity;
   /** Per receiving end (TakeRecord.conn): the lane it was taken on, once known. */
   readonly connLane = new Map<number, number>();
   /** Where the run failed (Trace.failure), if it did. */
@@ -143,9 +146,12 @@ export class TraceModel {
         this.arrows.push({ from: i, to: -1 });
         this.#untakenOf(rec.conn).push(i);
         this.longestArrowMs = Math.max(this.longestArrowMs, rec.at - rec.t);
+        this.wireFrom = Math.min(this.wireFrom, rec.t);
+        this.wireTo = Math.max(this.wireTo, rec.at);
         break;
       case 'take':
         this.connLane.set(rec.conn, lane);
+        this.wireTo = Math.max(this.wireTo, rec.t);
         this.#take(rec, i);
         break;
       case 'counters':

@@ -18,6 +18,8 @@ export const GUTTER_PX = 220;
 export const AXIS_PX = 22;
 /** A lane's height; an event mark is as tall less a margin, and at least 8 px wide to hit. */
 export const LANE_PX = 24;
+/** Axis labels are at least this far apart. */
+const TICK_LABEL_PX = 80;
 /** Half the width a mark answers a click or hover in. */
 const HIT_SLACK_PX = 5;
 const EVENT_MARK_PX = 6;
@@ -210,9 +212,11 @@ export class Timeline {
   }
 
   #drawAxis(g: CanvasRenderingContext2D, view: View): void {
-    const span = view.v1 - view.v0;
-    const step = 10 ** Math.floor(Math.log10(span / 5));
-    const tick = span / step > 25 ? step * 5 : span / step > 10 ? step * 2 : step;
+    // The smallest 1, 2 or 5 × 10^n that keeps labels TICK_LABEL_PX apart.
+    const least = ((view.v1 - view.v0) * TICK_LABEL_PX) / this.plotWidth;
+    const step = 10 ** Math.floor(Math.log10(least));
+    const fine = [1, 2, 5, 10].map((m) => m * step).find((t) => t >= least)!;
+    const tick = view.axis === 'seq' ? Math.max(fine, 1) : fine;
     g.fillStyle = '#555';
     g.font = '12px system-ui, sans-serif';
     for (let p = Math.ceil(view.v0 / tick) * tick; p <= view.v1; p += tick) {

@@ -9,6 +9,8 @@ export type Mode = 'flow' | 'timeline';
 export const ALL_EVENTS = 1 | 2 | 4 | 8 | 16;
 /** Zooming in stops where one axis unit spans this many views (a record, or a microsecond). */
 const MIN_SPAN = { seq: 4, time: 0.004 } as const;
+/** The flow view's fit leaves this share of the wire's time free on either side. */
+const FLOW_FIT_MARGIN = 0.02;
 
 export class View {
   axis: Axis = 'seq';
@@ -57,7 +59,14 @@ export class View {
     return this.cursor;
   }
 
+  /** Shows the whole trace; in the flow view, the time anything was on the wire (a run's end may idle long after). */
   fit(model: TraceModel): void {
+    if (this.mode === 'flow' && model.wireTo >= model.wireFrom) {
+      const margin = Math.max((model.wireTo - model.wireFrom) * FLOW_FIT_MARGIN, MIN_SPAN.time);
+      this.v0 = model.wireFrom - margin;
+      this.v1 = model.wireTo + margin;
+      return;
+    }
     const n = model.records.length;
     this.v0 = n === 0 ? 0 : this.pos(model, 0);
     this.v1 = n === 0 ? 1 : Math.max(this.pos(model, n - 1), this.v0 + MIN_SPAN[this.axis]) + (this.axis === 'seq' ? 1 : 0);
