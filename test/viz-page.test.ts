@@ -32,7 +32,6 @@ beforeEach(async () => {
 });
 afterEach(() => page.close());
 
-const text = (selector: string): Promise<string> => page.locator(selector).innerText();
 const shows = (selector: string, pattern: RegExp | string): Promise<string> => textMatches(page, selector, pattern);
 
 test('a recorded trace shows one lane per socket, named by its context, and its counts', async () => {

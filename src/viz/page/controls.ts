@@ -6,6 +6,7 @@ import { describe } from './explain.js';
 import { downloadChromeTrace } from './export.js';
 import { el, showError } from './dom.js';
 import { GUTTER_PX } from './timeline.js';
+import { lowerBound } from './search.js';
 
 const ZOOM_STEP = 0.8;
 const PAN_STEP = 0.2;
@@ -61,14 +62,14 @@ function lastEvent(app: App): number {
 
 /** "#123" (or "123") is a record, "12.5ms" a time. */
 function jump(app: App, text: string): void {
-  const { model, view } = app;
+  const { model } = app;
   const time = /^\s*([\d.]+)\s*ms\s*$/.exec(text);
   const record = /^\s*#?(\d+)\s*$/.exec(text);
   if (!time && !record) return showError(`jump: "${text}" is neither a record (#123) nor a time (12.5ms)`);
   showError('');
   const at = record ? Math.min(Number(record[1]), model.records.length - 1)
-    : Math.min(model.records.findIndex((r) => r.t >= Number(time![1])), model.records.length - 1);
-  app.moveCursor(at < 0 ? model.records.length - 1 : at);
+    : Math.min(lowerBound(model.times, model.times.length, Number(time![1])), model.records.length - 1);
+  app.moveCursor(at);
 }
 
 function bindCanvas(app: App): void {

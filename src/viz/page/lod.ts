@@ -7,15 +7,13 @@ import type { Axis } from './view.js';
 import type { Span } from './span.js';
 import type { CounterRecord, SegmentRecord } from '../../trace/format.js';
 import { FIRST_KIND_STYLE } from './colors.js';
-import { StepSeries } from './step-series.js';
+import { StepSeries, LEVELS_KEPT } from './step-series.js';
 import { lowerBound } from './search.js';
 
 export const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
 export const ARROW_FLAGS = ['syn', 'data', 'fin', 'rst'] as const;
 /** The counters a reactor samples after each wait, as StepSeries of Summary.counters. */
 export const COUNTER_SERIES = ['poolInUse', 'readyQueued', 'bytesInFlight', 'poolSize'] as const;
-/** Summaries kept (by axis and width); zooming through more drops the oldest. */
-const LEVELS_KEPT = 6;
 
 /** The level whose bins are at most one pixel wide (and more than half), for `unitsPerPx` axis units a pixel. */
 export function levelFor(axis: Axis, unitsPerPx: number): number {

@@ -4,6 +4,9 @@
 // without visiting the samples.
 import { lowerBound } from './search.js';
 
+/** Levels of detail kept (per series here, per axis and width in lod.ts); zooming through more drops the oldest. */
+export const LEVELS_KEPT = 6;
+
 interface Level {
   count: number;
   bins: Float64Array;
@@ -78,6 +81,7 @@ export class StepSeries {
         level.last[s][at] = v;
       }
     }
+    if (this.#levels.size >= LEVELS_KEPT) this.#levels.delete(this.#levels.keys().next().value!);
     this.#levels.set(k, level);
     return level;
   }
