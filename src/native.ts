@@ -12,8 +12,15 @@ import type { Backend, NativeShim, OsCalls } from './backend.js';
 import type { Model, Mechanism } from './model.js';
 import { ReactorError } from './errors.js';
 import { MECHANISM } from './seam.js';
+import { MAX_RECV_BYTES } from './limits.js';
 
-export interface NativeBinding extends OsCalls {
+export interface NativeBinding extends Omit<OsCalls, 'recv'> {
+  /** Lends the buffer recvStaged fills and sendStaged sends from (once per JS environment). */
+  lendStaging(buffer: ArrayBuffer): void;
+  /** Sends the staging buffer's first `length` bytes; bytes taken, or -errno. */
+  sendStaged(fd: number, length: number): number;
+  /** Receives up to maxBytes into the staging buffer; bytes received (0: end of stream), or -errno. */
+  recvStaged(fd: number, maxBytes: number): number;
   Shim: new (
     memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
     requestsAt: number, resultsAt: number, resultCapacity: number, providedAt: number,
@@ -22,6 +29,7 @@ export interface NativeBinding extends OsCalls {
 }
 
 let binding: NativeBinding | undefined;
+let socketCalls: OsCalls | undefined;
 
 // The one place above native/ that knows the OS: Windows has IOCP, so the completion model only.
 const onWindows = (): boolean => process.platform === 'win32';
@@ -88,11 +96,42 @@ export function nativeBinding(): NativeBinding {
   return binding;
 }
 
+/**
+ * Sends of up to this many bytes are copied into the staging buffer: the addon then needs no look
+ * at the caller's Uint8Array, which for one this small lives in V8's heap and would be moved out of
+ * it (an allocation) to give the addon its address. Larger ones are sent from where they are.
+ */
+const STAGED_SEND_MAX_BYTES = 64;
+
+/**
+ * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
+ * addon once: each call crosses with numbers only, and a recv's result is a copy sliced here (small
+ * ones land in V8's heap) rather than an ArrayBuffer the addon makes per call.
+ */
+function nativeSocketCalls(binding: NativeBinding): OsCalls {
+  const staging = new Uint8Array(MAX_RECV_BYTES);
+  binding.lendStaging(staging.buffer);
+  const { socketPair, listen, connect, accept, shutdown, close, fdKind, sendStaged, recvStaged, send } = binding;
+  return {
+    socketPair, listen, connect, accept, shutdown, close, fdKind,
+    send(fd, data) {
+      if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
+      staging.set(data);
+      return sendStaged(fd, data.length);
+    },
+    recv(fd, maxBytes) {
+      const n = recvStaged(fd, maxBytes);
+      return n < 0 ? n : staging.slice(0, n);
+    },
+  };
+}
+
 /** The backend over the real OS: the addon's shim and socket helpers, in real time. */
 export function nativeBackend(): Backend {
   const binding = nativeBinding();
+  socketCalls ??= nativeSocketCalls(binding);
   return {
-    os: binding,
+    os: socketCalls,
     host: 'native',
     now: () => performance.now(),
     faultReport: () => null,

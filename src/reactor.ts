@@ -269,6 +269,11 @@ export class Reactor<C = unknown> {
     if (parts < 0) this.#refuse('postWrite', parts, fd, data.length);
     const size = this.#options.bufferSize;
     const scratch = this.#core.writeScratchAt() >> 2;
+    // The common write fits one context: copied whole, without a subarray made for it.
+    if (parts === 1) {
+      this.#u8.set(data, this.#core.contextBufferAt(this.#i32[scratch]));
+      return true;
+    }
     for (let i = 0; i < parts; i++) {
       const at = this.#core.contextBufferAt(this.#i32[scratch + i]);
       this.#u8.set(data.subarray(i * size, Math.min(data.length, (i + 1) * size)), at);

@@ -8,13 +8,7 @@ import { runSteps, stepArbitrary } from './model/drive.js';
 
 const RUNS = 60;
 const STEPS_MAX = 60;
-// Not yet io_uring: its shim submits a write's next part only when the previous one completes, so a
-// write longer than one buffer reports its WRITE a wait later than the model (seed 128742094:
-// add, postWrite 513 B, wait(0)). The model must learn that a completion may take more than one
-// wait before io_uring joins here.
-const MODELLED = MATRIX.filter(([, mechanism]) => mechanism !== 'io_uring');
-
-describe.each(MODELLED)('%s over %s', (model, mechanism) => {
+describe.each(MATRIX)('%s over %s', (model, mechanism) => {
   test(`${RUNS} random sequences agree with the model, step by step`, async () => {
     await fc.assert(fc.asyncProperty(fc.array(stepArbitrary(model), { maxLength: STEPS_MAX }), async (steps) => {
       await runSteps(model, mechanism, steps);

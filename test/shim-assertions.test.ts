@@ -55,7 +55,7 @@ describe('shim assertions', () => {
     const run = runNode(nativeScript, true);
     expect(run.signal).toBe('SIGABRT');
     expect(run.stdout).not.toContain('results');
-    expect(run.stderr).toMatch(/io-reactor shim: assertion failed: valid_io_request\(s, q\) \(.*native\/unix\/posix_driver\.c:\d+\)/);
+    expect(run.stderr).toMatch(/io-reactor shim: assertion failed: valid_io_request\(s, q\) \(.*native\/common\/requests\.h:\d+\)/);
   });
 
   test('the release addon has them compiled out: the same request ends as a bad-fd completion', () => {

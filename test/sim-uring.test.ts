@@ -40,6 +40,46 @@ test('short sends: each send completes with part of the bytes, the shim sends th
   expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
 });
 
+test('a write of five parts goes as one linked chain: under short socket writes it completes in the wait it was posted in, with one WRITE, its bytes in order', async () => {
+  const r = await uring({ bufferSize: 1024, faults: { partialWriteRate: 1 } });
+  const [a, b] = r.os.socketPair();
+  r.add(a, 'writer', 0);
+  const data = new Uint8Array(5 * 1024).map((_, i) => i % 251);
+  r.postWrite(a, data);
+  expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5 * 1024, undefined]]);
+  const received: Uint8Array[] = [];
+  for (let chunk = r.os.recv(b); chunk && chunk.length; chunk = r.os.recv(b)) received.push(chunk);
+  expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
+  expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(4);
+});
+
+test('an exhausted buffer ring (enobufsRate): receives that find data and no buffer wait for a resume, and every byte arrives, in order', async () => {
+  const r = await uring({ bufferSize: 64, faults: { enobufsRate: 0.5 } });
+  const pairs = ['a', 'b', 'c'].map((name) => [name, ...r.os.socketPair()] as const);
+  for (const [name, fd] of pairs) r.add(fd, name, READ);
+  expect(r.wait(0)).toEqual([]);
+  const sent = new Map(pairs.map(([name, , peer], k) => {
+    const data = new Uint8Array(1000).map((_, i) => (i * 7 + k) % 256);
+    r.os.send(peer, data);
+    return [name, data] as const;
+  }));
+  const got = new Map<string, Uint8Array[]>(pairs.map(([name]) => [name, []]));
+  let waiting = 0;
+  until(r, (all) => {
+    for (const e of all.splice(0)) {
+      got.get(e.context)!.push(e.buffer!);
+      r.postRead(e.fd);
+    }
+    waiting = Math.max(waiting, r.stats().readsWaiting);
+    return [...got.values()].every((parts) => parts.reduce((n, p) => n + p.length, 0) >= 1000);
+  }, 2000);
+  for (const [name, data] of sent) expect(Buffer.concat(got.get(name)!).equals(Buffer.from(data))).toBe(true);
+  expect(r.faultReport()!.enobufs.injected).toBeGreaterThan(0);
+  expect(waiting).toBeGreaterThan(0);
+  r.wait(0);
+  expect(r.stats().poolInUse).toBe(0);
+});
+
 test('a reset completes the pending receive with -ECONNRESET: CLOSE, osCode 104', async () => {
   const r = await uring({ faults: { resetRate: 1 } });
   const [a, b] = r.os.socketPair();

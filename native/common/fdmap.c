@@ -3,7 +3,15 @@
 #include <string.h>
 #include "fdmap.h"
 
-static uint32_t home(const fdmap *m, int fd) { return (uint32_t)((uint32_t)fd * 0x9E3779B1u) >> m->bucket_shift; }
+/* fds are small integers handed out lowest first: each below half the bucket count has its own
+ * even bucket, so a server's fds sit side by side in a few cache lines and pages (a multiplicative
+ * hash spread them over the whole array, a cache and TLB miss per lookup), while the odd buckets
+ * between them stay free: a lookup that misses, or an fd that collides (high bits fold in), ends
+ * within a probe or two instead of scanning a run of consecutive fds. */
+static uint32_t home(const fdmap *m, int fd) {
+  uint32_t x = (uint32_t)fd, bits = 32 - m->bucket_shift;
+  return ((x ^ (x >> (bits - 1))) << 1) & m->bucket_mask;
+}
 
 /* States in use, within the capacity; buckets at most half full, so every probe ends. */
 static void check_load(const fdmap *m) {

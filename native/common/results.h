@@ -77,7 +77,7 @@ static inline void end_armed_reads(shim *s, fdstate *f, int os_code) {
 
 /* Armed reads while the fd has bytes, each into the next provided buffer, taken only once the
  * read returned data. The ring spent, the fd is starved until the core resumes it. For the POSIX
- * shim at readiness, and the io_uring shim once the ring reports data. */
+ * shim at readiness, and the io_uring shim for a stream once the ring reports data. */
 static inline void perform_armed_reads(shim *s, fdstate *f) {
   while (f->reads_armed > 0 && !f->starved && has_room(s)) {
     const seam_provided_entry *b = peek_provided(s);
@@ -122,6 +122,13 @@ static inline void queue_op(shim *s, int *head, int *tail, int ctx) {
   *tail = ctx;
 }
 
+/* Queues a send on its fd; returns whether none was queued before it (it is the head). */
+static inline int queue_write(shim *s, fdstate *f, int ctx) {
+  int idle = f->write_head < 0;
+  queue_op(s, &f->write_head, &f->write_tail, ctx);
+  return idle;
+}
+
 static inline int pop_op(shim *s, int *head, int *tail) {
   int ctx = *head;
   SHIM_ASSERT(valid_context(s, ctx) && s->ops[ctx].queued);
@@ -156,4 +163,22 @@ static inline int valid_add_request(const seam_request *q) {
 static inline void fail_queue(shim *s, int fd, int *head, int *tail, int os_code) {
   while (*head >= 0) push_complete(s, fd, pop_op(s, head, tail), 0, os_code, -1);
 }
+
+/* The head write failed: it reports the bytes of it that did leave, and the queued ones fail
+ * with it. */
+static inline void end_head_write(shim *s, fdstate *f, int os_code) {
+  int ctx = pop_op(s, &f->write_head, &f->write_tail);
+  push_complete(s, f->fd, ctx, f->write_done, os_code, -1);
+  f->write_done = 0;
+  fail_queue(s, f->fd, &f->write_head, &f->write_tail, os_code);
+}
+
+/* Every byte of the head write has left. */
+static inline void complete_head_write(shim *s, fdstate *f) {
+  int ctx = pop_op(s, &f->write_head, &f->write_tail);
+  SHIM_ASSERT(f->write_done == s->ops[ctx].len);
+  push_complete(s, f->fd, ctx, f->write_done, 0, -1);
+  f->write_done = 0;
+}
+
 #endif

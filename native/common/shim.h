@@ -38,7 +38,7 @@ typedef struct shim_driver {
 
 typedef struct shim_op {
   int32_t next, kind, ptr, len;
-  int32_t fd, slot, gen; /* IOCP: the registration it was posted for */
+  int32_t fd, slot, gen; /* the registration it was posted for (requests.h) */
   int32_t queued;        /* on a per-fd queue: a context is on at most one */
 } shim_op;
 

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
-#include <vector>
 
 #include "wait_thread.h"
 
@@ -206,16 +205,74 @@ Napi::Value Send(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), data.Data(), data.ByteLength())));
 }
 
-// recv(fd, maxBytes): a Uint8Array of what arrived (empty at end of stream), or -errno.
-Napi::Value Recv(const Napi::CallbackInfo &info) {
-  static thread_local std::vector<uint8_t> scratch(65536);
-  size_t max = info[1].As<Napi::Number>().Uint32Value();
-  if (scratch.size() < max) scratch.resize(max);
-  long n = sock_recv(fd_arg(info, 0), scratch.data(), max);
-  if (n < 0) return Napi::Number::New(info.Env(), static_cast<double>(n));
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), static_cast<size_t>(n));
-  if (n > 0) memcpy(out.Data(), scratch.data(), static_cast<size_t>(n));
+// The socket helpers' staging bytes, one buffer per JS environment (the main thread, each
+// worker), made by JS and lent once: recvStaged and sendStaged then cross with numbers only, where
+// a Uint8Array per recv (an ArrayBuffer and its backing store) cost more than the system call's
+// own user-space share. Those two run once per message, so they are plain N-API callbacks with
+// their Staging as callback data: node-addon-api's wrapper and an instance-data lookup were a
+// measurable part of each call.
+struct Staging {
+  Napi::Reference<Napi::ArrayBuffer> memory;
+  uint8_t *data = nullptr;
+  size_t size = 0;
+};
+
+// lendStaging(buffer): the ArrayBuffer recvStaged fills and sendStaged sends from.
+Napi::Value LendStaging(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "lendStaging(buffer: ArrayBuffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  Staging *staging = static_cast<Staging *>(info.Data());
+  staging->memory = Napi::Persistent(buffer);
+  staging->data = static_cast<uint8_t *>(buffer.Data());
+  staging->size = buffer.ByteLength();
+  return env.Undefined();
+}
+
+// (fd, count) of a staged call, count capped at the staging size; null when not lent or not numbers.
+Staging *staged_args(napi_env env, napi_callback_info info, int32_t *fd, size_t *count) {
+  size_t argc = 2;
+  napi_value argv[2];
+  void *data = nullptr;
+  uint32_t n = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok || argc < 2) return nullptr;
+  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || napi_get_value_uint32(env, argv[1], &n) != napi_ok)
+    return nullptr;
+  Staging *staging = static_cast<Staging *>(data);
+  if (!staging->data) return nullptr;
+  *count = n < staging->size ? n : staging->size;
+  return staging;
+}
+
+napi_value int_result(napi_env env, long value) {
+  napi_value out;
+  napi_create_int32(env, static_cast<int32_t>(value), &out);
   return out;
+}
+
+// sendStaged(fd, length): sends the staging buffer's first `length` bytes; bytes taken, or -errno.
+napi_value SendStaged(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  size_t length;
+  Staging *staging = staged_args(env, info, &fd, &length);
+  return int_result(env, staging ? sock_send(fd, staging->data, length) : -EINVAL);
+}
+
+// recvStaged(fd, maxBytes): receives into the staging buffer; bytes received (0 at end of stream), or -errno.
+napi_value RecvStaged(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  size_t max;
+  Staging *staging = staged_args(env, info, &fd, &max);
+  return int_result(env, staging ? sock_recv(fd, staging->data, max) : -EINVAL);
+}
+
+void export_staged(Napi::Env env, Napi::Object exports, const char *name, napi_callback callback, Staging *staging) {
+  napi_value fn;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, staging, &fn));
+  exports.Set(name, Napi::Value(env, fn));
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo &info) {
@@ -247,7 +304,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("accept", Napi::Function::New(env, Accept));
   exports.Set("send", Napi::Function::New(env, Send));
-  exports.Set("recv", Napi::Function::New(env, Recv));
+  auto *staging = new Staging();
+  env.SetInstanceData(staging);   // deleted with the environment
+  exports.Set("lendStaging", Napi::Function::New(env, LendStaging, "lendStaging", staging));
+  export_staged(env, exports, "sendStaged", SendStaged, staging);
+  export_staged(env, exports, "recvStaged", RecvStaged, staging);
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("close", Napi::Function::New(env, CloseFd));
   exports.Set("fdKind", Napi::Function::New(env, FdKind));

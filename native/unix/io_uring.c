@@ -1,21 +1,25 @@
-/* The io_uring shim: the completion model native on Linux, over one ring (os_uring.h). Sends are
- * submitted as the core queues them, tagged with their context id, and reach the kernel with the
- * wait in one io_uring_enter. A fd with reads armed has one poll in the ring; when it reports
- * data, each armed read takes the next provided buffer and reads into it (the core lends its
- * buffers per wait, so none waits in the kernel on an idle connection). A listener keeps one
+/* The io_uring shim: the completion model native on Linux, over one ring (os_uring.h). The sends
+ * a cycle queues on a socket go as one linked chain, each tagged with its context id, and reach
+ * the kernel with the wait in one io_uring_enter, so a write of many parts completes in one wait.
+ * A fd with reads armed has one poll in the ring; the fds it reports readable have their armed
+ * reads served together: one receive each, into provided buffers added to the kernel's buffer
+ * ring in the core's order, submitted in one io_uring_enter that completes them all (they do not
+ * wait, so no buffer is taken outside the wait the core lent it for). A listener keeps one
  * multishot accept armed while accepts are posted; the wakeup eventfd is watched by a multishot
  * poll in the same ring. Raw -errno results go to the core, which translates them. */
 #include <stdlib.h>
 #include "common/assert.h"
 #include "common/os.h"
 #include "common/deadline.h"
-#include "common/results.h"
+#include "common/requests.h"
 #include "os_uring.h"
 
 /* What a submission's tag names: its kind in the top byte, then a registration number, then an id. */
-enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4, TAG_READ = 5 };
+enum { TAG_OP = 1, TAG_ACCEPT = 2, TAG_WAKE = 3, TAG_CANCEL = 4, TAG_READ = 5, TAG_RECV = 6 };
 /* Submission slots; a cycle with more submissions sends the full queue ahead of the wait. */
 enum { URING_ENTRIES = 4096 };
+/* The most buffers a kernel buffer ring holds (io_uring's limit). */
+enum { BUFFER_RING_MAX = 32768 };
 typedef struct parked_accept {
   uint32_t listener; /* fdstate index */
   int fd;
@@ -28,6 +32,23 @@ typedef struct uring_state {
   uint32_t *registration;
   uint8_t *accept_armed;
   uint8_t *read_polled; /* per fdstate index: its reads' poll is in the ring */
+  /* Fds the ring reported readable, to serve (each listed once, flagged per fdstate index). */
+  uint32_t *readable;
+  uint8_t *readable_listed;
+  int readable_count;
+  /* The batch of receives in progress: receives not completed yet, buffers added to the
+   * kernel's ring for it, and those taken. */
+  int batch_recvs, batch_added, batch_taken;
+  int buffer_slots; /* the kernel's buffer ring: buffers it holds at most */
+  /* Per fdstate index: sends of its chain in the ring (a stream's: its writable poll), the
+   * failure that broke the chain (its cancelled parts fail with it), whether a part completed
+   * short (the rest goes in a new chain), and whether it is in to_send. */
+  uint32_t *sends_in_flight;
+  int32_t *send_failure;
+  uint8_t *send_short;
+  uint8_t *send_listed;
+  uint32_t *to_send;
+  int to_send_count;
   uint32_t registrations;
   int cancelling; /* operations of removed fds whose last completion has not come back */
   int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
@@ -47,28 +68,34 @@ static uint32_t tag_id(uint64_t tag) { return (uint32_t)tag; }
 
 static uring_state *state_of(shim *s) { return s->mech_state; }
 
-/* Whether a completion belongs to the registration its operation was posted for: after a remove
- * (and maybe a new add of the same fd) it is only the kernel confirming the cancel. */
-static fdstate *live_registration(shim *s, const shim_op *op) {
-  fdstate *f = fdmap_find(&s->fds, op->fd);
-  return f && f->slot == op->slot && f->gen == op->gen ? f : NULL;
-}
+static void on_completion(shim *s, const os_uring_cqe *c);
 
-/* ---- reads: armed on the fd, served from the provided ring once the poll reports data ----- */
+/* ---- reads: a poll watches each fd with reads armed; once the fd is readable, its armed reads
+ * become receives that take provided buffers, submitted together and completed at once -------- */
 
 static uint64_t read_tag(shim *s, uint32_t index) { return tag_of(TAG_READ, state_of(s)->registration[index], index); }
+static uint64_t recv_tag(shim *s, uint32_t index) { return tag_of(TAG_RECV, state_of(s)->registration[index], index); }
 
 /* While reads are armed and not starved, one poll in the ring watches the fd for data. */
 static void watch_reads(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
-  if (u->read_polled[index] || f->reads_armed == 0 || f->starved) return;
+  if (u->read_polled[index] || u->readable_listed[index] || f->reads_armed == 0 || f->starved) return;
   int rc = os_uring_poll(u->ring, f->fd, OS_IN, 0, read_tag(s, index));
   if (rc < 0) {
     end_armed_reads(s, f, -rc);
     return;
   }
   u->read_polled[index] = 1;
+}
+
+/* The fd has data (or its end) for its armed reads: served by serve_readable. */
+static void list_readable(shim *s, fdstate *f) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  if (u->readable_listed[index]) return;
+  u->readable_listed[index] = 1;
+  u->readable[u->readable_count++] = index;
 }
 
 static void on_readable(shim *s, const os_uring_cqe *c) {
@@ -81,67 +108,209 @@ static void on_readable(shim *s, const os_uring_cqe *c) {
     return;
   }
   u->read_polled[index] = 0;
-  if (c->res < 0) end_armed_reads(s, f, -c->res);
-  else perform_armed_reads(s, f);
+  if (c->res >= 0) {
+    list_readable(s, f);
+    return;
+  }
+  end_armed_reads(s, f, -c->res);
   watch_reads(s, f);
 }
 
-/* ---- sends: one in flight per fd, continued until every byte has left ------------------- */
-
-static void end_writes(shim *s, fdstate *f, int os_code) {
-  int ctx = pop_op(s, &f->write_head, &f->write_tail);
-  push_complete(s, f->fd, ctx, f->write_done, os_code, -1);
-  f->write_done = 0;
-  fail_queue(s, f->fd, &f->write_head, &f->write_tail, os_code);
+/* A receive of the batch ended: bytes in the next provided buffer (the kernel takes them in the
+ * order they were added, as the core expects), the end of the stream, a failure, or -EAGAIN
+ * (another receive took the data). Nothing of a batch outlives it: no fd is removed meanwhile. */
+static void on_recv(shim *s, const os_uring_cqe *c) {
+  uring_state *u = state_of(s);
+  uint32_t index = tag_id(c->tag);
+  SHIM_ASSERT(index < (uint32_t)s->fds.capacity && u->batch_recvs > 0);
+  fdstate *f = &s->fds.states[index];
+  SHIM_ASSERT(f->fd >= 0 && u->registration[index] == tag_registration(c->tag));
+  u->batch_recvs--;
+  if (c->res > 0) {
+    SHIM_ASSERT(c->flags & OS_URING_BUFFER);
+    u->batch_taken++;
+    f->reads_armed--;
+    push_recv(s, f, (int)(c->flags >> OS_URING_BUFFER_SHIFT), c->res, 0);
+  } else if (c->res == -OS_ENOBUFS) {
+    if (!f->starved) report_starved(s, f);
+  } else if (c->res != -OS_EAGAIN) {
+    f->reads_armed--;
+    push_recv(s, f, -1, 0, -c->res);
+  }
+  watch_reads(s, f);
 }
 
-static void next_send(shim *s, fdstate *f);
-
-/* Counts `sent` bytes of the head send; a finished head completes and the next one starts. */
-static void advance_send(shim *s, fdstate *f, long sent) {
-  if (sent < 0) {
-    end_writes(s, f, (int)-sent);
-    return;
+/* A receive for each of a socket's armed reads, each with the next provided buffer added to the
+ * kernel's ring; returns how many (the fd is starved when the provided ring is spent). */
+static int submit_recvs(shim *s, fdstate *f, int room) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  const seam_provided *p = s->cfg.provided;
+  int n = 0;
+  while (n < f->reads_armed && n < room) {
+    int next = s->provided_taken + u->batch_added;
+    SHIM_ASSERT(next <= p->count);
+    if (next == p->count) {
+      if (n == 0) report_starved(s, f);
+      break;
+    }
+    if (u->batch_added == u->buffer_slots) {
+      list_readable(s, f); /* the kernel's ring is full: in the next batch */
+      break;
+    }
+    os_uring_buffer_add(u->ring, s->cfg.buffers + p->entries[next].offset, (uint32_t)p->length,
+                        (uint32_t)p->entries[next].id);
+    u->batch_added++;
+    if (os_uring_recv(u->ring, f->fd, (uint32_t)p->length, recv_tag(s, index)) < 0) break;
+    n++;
   }
-  const shim_op *op = &s->ops[f->write_head];
-  f->write_done += (int)sent;
-  SHIM_ASSERT(f->write_done <= op->len);
-  if (f->write_done < op->len) {
-    next_send(s, f);
-    return;
-  }
-  int ctx = pop_op(s, &f->write_head, &f->write_tail);
-  push_complete(s, f->fd, ctx, op->len, 0, -1);
-  f->write_done = 0;
-  if (f->write_head >= 0) next_send(s, f);
+  return n;
 }
 
-/* Sends the rest of the head write: a socket's through the ring; a stream's by write() now, or
- * once the ring reports it writable. A second send in flight could overtake a short first one,
- * so the queue waits behind the head. */
-static void next_send(shim *s, fdstate *f) {
-  const shim_op *op = &s->ops[f->write_head];
-  const uint8_t *rest = s->cfg.buffers + op->ptr + f->write_done;
-  uint32_t left = (uint32_t)(op->len - f->write_done);
-  uint64_t tag = tag_of(TAG_OP, 0, (uint32_t)f->write_head);
-  int rc;
-  if (f->kind == KIND_STREAM) {
-    long n = os_write(f->fd, 1, rest, left);
-    if (n != -OS_EAGAIN && n != 0) {
-      advance_send(s, f, n);
+/* Submits the batch and takes its completions (and whatever else completed meanwhile); the
+ * buffers no receive took leave the kernel's ring. */
+static void collect_batch(shim *s) {
+  uring_state *u = state_of(s);
+  while (u->batch_recvs > 0) {
+    uint32_t room = s->cfg.result_capacity - (uint32_t)s->results;
+    int max = room < OS_URING_BATCH_MAX ? (int)room : OS_URING_BATCH_MAX;
+    SHIM_ASSERT(max > 0);
+    int n = os_uring_enter(u->ring, u->batch, max, 0);
+    if (n == -OS_EINTR) continue;
+    if (n < 0) break;
+    for (int i = 0; i < n; i++) on_completion(s, &u->batch[i]);
+  }
+  SHIM_ASSERT(u->batch_recvs == 0 && u->batch_taken <= u->batch_added);
+  os_uring_buffers_drop(u->ring, (unsigned)(u->batch_added - u->batch_taken));
+  u->batch_added = 0;
+  u->batch_taken = 0;
+}
+
+/* Reads for the fds found readable: a stream's by read() now (io_uring fails a non-blocking
+ * stream's read at once); a socket's as a batch of receives that do not wait (MSG_DONTWAIT), so
+ * no buffer is taken outside this wait, and no byte after a remove. */
+static void serve_readable(shim *s) {
+  uring_state *u = state_of(s);
+  while (u->readable_count > 0 && u->batch_recvs == 0) {
+    int count = u->readable_count;
+    u->readable_count = 0;
+    for (int i = 0; i < count; i++) u->readable_listed[u->readable[i]] = 0;
+    for (int i = 0; i < count; i++) {
+      fdstate *f = &s->fds.states[u->readable[i]];
+      if (f->fd < 0 || f->kind != KIND_STREAM) continue;
+      perform_armed_reads(s, f);
+      watch_reads(s, f);
+    }
+    int room = s->cfg.result_capacity - s->results;
+    for (int i = 0; i < count && room > u->batch_recvs; i++) {
+      fdstate *f = &s->fds.states[u->readable[i]];
+      if (f->fd >= 0 && f->kind != KIND_STREAM && !f->starved)
+        u->batch_recvs += submit_recvs(s, f, room - u->batch_recvs);
+    }
+    if (u->batch_recvs > 0) collect_batch(s);
+  }
+}
+
+/* ---- sends: a socket's queued writes go as one linked chain; a stream's one at a time ----- */
+
+/* The most parts one chain links: a chain must fit the submission queue whole. Parts beyond it
+ * go in the next chain, once this one is done. */
+enum { CHAIN_PARTS_MAX = URING_ENTRIES / 2 };
+
+/* Queued sends whose chain goes to the ring at the end of apply, so that every part the core
+ * queued in the cycle (a long write's, or several writes') joins one chain. */
+static void list_for_sending(shim *s, fdstate *f) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  if (u->send_listed[index]) return;
+  u->send_listed[index] = 1;
+  u->to_send[u->to_send_count++] = index;
+}
+
+/* Submits the queued sends as one chain: the kernel sends each whole, in order, and a part that
+ * fails or ends short cancels the parts linked after it. The head resumes after its bytes that
+ * already left. */
+static void submit_chain(shim *s, fdstate *f) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  SHIM_ASSERT(u->sends_in_flight[index] == 0 && f->write_head >= 0);
+  int parts = 0;
+  for (int ctx = f->write_head; ctx >= 0 && parts < CHAIN_PARTS_MAX; ctx = s->ops[ctx].next) parts++;
+  int rc = os_uring_reserve(u->ring, (unsigned)parts);
+  if (rc < 0) {
+    end_head_write(s, f, -rc);
+    return;
+  }
+  int done = f->write_done;
+  int ctx = f->write_head;
+  for (int i = 0; i < parts; i++, ctx = s->ops[ctx].next, done = 0) {
+    const shim_op *op = &s->ops[ctx];
+    os_uring_send(u->ring, f->fd, s->cfg.buffers + op->ptr + done, (uint32_t)(op->len - done), i < parts - 1,
+                  tag_of(TAG_OP, 0, (uint32_t)ctx));
+  }
+  u->sends_in_flight[index] = parts;
+}
+
+/* A stream's (pipe, tty) head writes: write() now, or once the ring reports it writable (io_uring
+ * would fail a non-blocking stream's write at once). */
+static void stream_send(shim *s, fdstate *f) {
+  while (f->write_head >= 0) {
+    const shim_op *op = &s->ops[f->write_head];
+    long n = os_write(f->fd, 1, s->cfg.buffers + op->ptr + f->write_done, (size_t)(op->len - f->write_done));
+    if (n == -OS_EAGAIN || n == 0) {
+      int rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, tag_of(TAG_OP, 0, (uint32_t)f->write_head));
+      if (rc < 0) end_head_write(s, f, -rc);
+      else state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] = 1;
       return;
     }
-    rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, tag);
-  } else {
-    rc = os_uring_send(state_of(s)->ring, f->fd, rest, left, tag);
+    if (n < 0) {
+      end_head_write(s, f, (int)-n);
+      return;
+    }
+    f->write_done += (int)n;
+    if (f->write_done == op->len) complete_head_write(s, f);
   }
-  if (rc < 0) end_writes(s, f, -rc);
 }
 
-/* A socket's send finished (res: bytes), or a stream became writable (res: revents). */
-static void on_send(shim *s, fdstate *f, int32_t res) {
-  if (f->kind == KIND_STREAM && res >= 0) next_send(s, f);
-  else advance_send(s, f, res);
+/* One part of a socket's chain finished (res: bytes, or -errno). Parts complete in chain order.
+ * After a failure the parts cancelled behind it fail the same way; after a short part they stay
+ * queued, and the rest goes in a new chain once the last part in flight is back. */
+static void on_sent(shim *s, fdstate *f, int ctx, int32_t res) {
+  uring_state *u = state_of(s);
+  uint32_t index = fdmap_index(&s->fds, f);
+  SHIM_ASSERT(u->sends_in_flight[index] > 0 && f->write_head == ctx);
+  u->sends_in_flight[index]--;
+  const shim_op *op = &s->ops[ctx];
+  if (u->send_failure[index]) {
+    push_complete(s, f->fd, pop_op(s, &f->write_head, &f->write_tail), 0, u->send_failure[index], -1);
+  } else if (u->send_short[index]) {
+    SHIM_ASSERT(res == -OS_ECANCELED);
+  } else if (res < 0) {
+    push_complete(s, f->fd, pop_op(s, &f->write_head, &f->write_tail), f->write_done, -res, -1);
+    f->write_done = 0;
+    u->send_failure[index] = -res;
+  } else {
+    f->write_done += res;
+    SHIM_ASSERT(f->write_done <= op->len);
+    if (f->write_done == op->len) complete_head_write(s, f);
+    else u->send_short[index] = 1;
+  }
+  if (u->sends_in_flight[index] > 0) return;
+  if (u->send_failure[index]) fail_queue(s, f->fd, &f->write_head, &f->write_tail, u->send_failure[index]);
+  u->send_failure[index] = 0;
+  u->send_short[index] = 0;
+  if (f->write_head >= 0) submit_chain(s, f);
+}
+
+/* A socket's send part finished, or a stream became writable (res: revents). */
+static void on_send(shim *s, fdstate *f, int ctx, int32_t res) {
+  if (f->kind != KIND_STREAM) {
+    on_sent(s, f, ctx, res);
+    return;
+  }
+  state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] = 0;
+  if (res < 0) end_head_write(s, f, -res);
+  else stream_send(s, f);
 }
 
 /* ---- accepts: one multishot accept per listener, armed from its first posted accept ------ */
@@ -213,7 +382,7 @@ static void on_op(shim *s, const os_uring_cqe *c) {
   int ctx = (int)tag_id(c->tag);
   SHIM_ASSERT(valid_context(s, ctx));
   const shim_op *op = &s->ops[ctx];
-  fdstate *f = live_registration(s, op);
+  fdstate *f = op_registration(s, op);
   if (!f) {
     /* The core only takes the context back. */
     state_of(s)->cancelling--;
@@ -223,7 +392,7 @@ static void on_op(shim *s, const os_uring_cqe *c) {
     return;
   }
   SHIM_ASSERT(op->kind == REQ_SEND);
-  on_send(s, f, c->res);
+  on_send(s, f, ctx, c->res);
 }
 
 static void on_completion(shim *s, const os_uring_cqe *c) {
@@ -231,6 +400,7 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
   case TAG_OP: on_op(s, c); break;
   case TAG_ACCEPT: on_accept(s, c); break;
   case TAG_READ: on_readable(s, c); break;
+  case TAG_RECV: on_recv(s, c); break;
   case TAG_WAKE:
     os_eventfd_drain(s->wake_fd);
     state_of(s)->wake_seen = 1;
@@ -243,15 +413,8 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
 /* ---- requests ---------------------------------------------------------------------------- */
 
 static void request_add(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_add_request(q));
-  fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) {
-    push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC);
-    return;
-  }
-  f->kind = q->len;
-  f->slot = q->target;
-  f->gen = q->gen;
+  fdstate *f = add_target(s, q, OS_ENOSPC);
+  if (!f) return;
   int open = os_is_regular_file(q->fd); /* the fd may have closed since add() checked it */
   if (open < 0) {
     fdmap_erase(&s->fds, f);
@@ -264,6 +427,9 @@ static void request_add(shim *s, const seam_request *q) {
   u->registration[index] = u->registrations;
   u->accept_armed[index] = 0;
   u->read_polled[index] = 0;
+  u->sends_in_flight[index] = 0;
+  u->send_failure[index] = 0;
+  u->send_short[index] = 0;
 }
 
 /* Writes still queued never reached the kernel, and posted accepts wait on no submission of
@@ -273,12 +439,13 @@ static void request_remove(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
   int before = s->results;
-  if (f->write_head >= 0) {
-    int head = pop_op(s, &f->write_head, &f->write_tail);
-    os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)head), tag_of(TAG_CANCEL, 0, 0));
-    u->cancelling++;
-    fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
+  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++) {
+    int ctx = pop_op(s, &f->write_head, &f->write_tail);
+    os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
   }
+  u->cancelling += (int)u->sends_in_flight[index];
+  u->sends_in_flight[index] = 0;
+  fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   if (f->kind == KIND_LISTENER) {
     fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
     if (u->accept_armed[index]) {
@@ -297,23 +464,15 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_io_request(s, q));
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) {
-    push_complete(s, q->fd, q->target, 0, OS_EBADF, -1);
-    return;
-  }
-  shim_op *op = &s->ops[q->target];
-  op->kind = q->kind;
-  op->ptr = q->ptr;
-  op->len = q->len;
-  op->fd = q->fd;
-  op->slot = f->slot;
-  op->gen = f->gen;
+  fdstate *f = io_target(s, q, OS_EBADF);
+  if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) next_send(s, f);
+    int idle = queue_write(s, f, q->target);
+    if (f->kind != KIND_STREAM) {
+      if (state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] == 0) list_for_sending(s, f);
+    } else if (idle) {
+      stream_send(s, f);
+    }
   } else {
     int fd = take_parked(s, fdmap_index(&s->fds, f));
     if (fd >= 0) {
@@ -327,20 +486,15 @@ static void request_io(shim *s, const seam_request *q) {
 
 /* A read armed on a slot, or resumed once buffers are back (its data is likely there already). */
 static void request_read(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_read_request(s, q));
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f || f->slot != q->target || f->gen != q->gen) {
-    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
-    push_recv(s, &gone, -1, 0, OS_EBADF);
-    return;
-  }
+  fdstate *f = read_target(s, q, OS_EBADF);
+  if (!f) return;
   if (q->kind == REQ_RECV) {
     f->reads_armed++;
+    watch_reads(s, f);
   } else {
     f->starved = 0;
-    perform_armed_reads(s, f);
+    list_readable(s, f);
   }
-  watch_reads(s, f);
 }
 
 /* Takes up to the room left of completions, waiting up to timeout_ms; returns how many, or -errno. */
@@ -351,6 +505,7 @@ static int take_completions(shim *s, int timeout_ms) {
   if (max < 1) return 0; /* no room: the ring keeps the rest for the next wait */
   int n = os_uring_enter(u->ring, u->batch, max, timeout_ms);
   for (int i = 0; i < n; i++) on_completion(s, &u->batch[i]);
+  serve_readable(s);
   return n;
 }
 
@@ -367,10 +522,21 @@ static void confirm_cancels(shim *s) {
   }
 }
 
+/* The chains of the sockets whose sends the cycle queued (a socket removed since, or whose index
+ * a new registration took, has nothing queued or its own chain still in flight). */
+static void submit_listed_chains(shim *s) {
+  uring_state *u = state_of(s);
+  for (int i = 0; i < u->to_send_count; i++) {
+    uint32_t index = u->to_send[i];
+    fdstate *f = &s->fds.states[index];
+    u->send_listed[index] = 0;
+    if (f->fd >= 0 && f->write_head >= 0 && u->sends_in_flight[index] == 0) submit_chain(s, f);
+  }
+  u->to_send_count = 0;
+}
+
 static int uring_apply(shim *s, int count) {
-  s->results = 0;
-  s->bookkeeping = 0;
-  s->provided_taken = 0;
+  begin_cycle(s);
   int removed = 0;
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
@@ -392,6 +558,8 @@ static int uring_apply(shim *s, int count) {
     default: request_io(s, q); break;
     }
   }
+  submit_listed_chains(s);
+  serve_readable(s); /* resumed reads: their data is likely there already */
   if (removed) confirm_cancels(s);
   return s->results;
 }
@@ -430,11 +598,24 @@ static int uring_open(shim *s) {
   u->registration = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->accept_armed = calloc((size_t)s->cfg.max_sockets, 1);
   u->read_polled = calloc((size_t)s->cfg.max_sockets, 1);
+  u->readable = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
+  u->readable_listed = calloc((size_t)s->cfg.max_sockets, 1);
   u->parked = calloc((size_t)s->cfg.max_sockets, sizeof(parked_accept));
-  if (!u->registration || !u->accept_armed || !u->read_polled || !u->parked) return -OS_ENOMEM;
+  u->sends_in_flight = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
+  u->send_failure = calloc((size_t)s->cfg.max_sockets, sizeof(int32_t));
+  u->send_short = calloc((size_t)s->cfg.max_sockets, 1);
+  u->send_listed = calloc((size_t)s->cfg.max_sockets, 1);
+  u->to_send = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
+  if (!u->registration || !u->accept_armed || !u->read_polled || !u->readable || !u->readable_listed || !u->parked ||
+      !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send)
+    return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
   if (s->wake_fd < 0) return s->wake_fd;
   int rc = os_uring_open(URING_ENTRIES, &u->ring);
+  if (rc < 0) return rc;
+  u->buffer_slots = 1;
+  while (u->buffer_slots < s->cfg.pool_size && u->buffer_slots < BUFFER_RING_MAX) u->buffer_slots <<= 1;
+  rc = os_uring_buffers_open(u->ring, (unsigned)u->buffer_slots);
   if (rc < 0) return rc;
   return os_uring_poll(u->ring, s->wake_fd, OS_IN, 1, tag_of(TAG_WAKE, 0, 0));
 }
@@ -449,7 +630,14 @@ static void uring_close(shim *s) {
   free(u->registration);
   free(u->accept_armed);
   free(u->read_polled);
+  free(u->readable);
+  free(u->readable_listed);
   free(u->parked);
+  free(u->sends_in_flight);
+  free(u->send_failure);
+  free(u->send_short);
+  free(u->send_listed);
+  free(u->to_send);
   free(u);
   s->mech_state = NULL;
 }

@@ -7,16 +7,30 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include "os_uring.h"
 
-_Static_assert(OS_URING_MORE == IORING_CQE_F_MORE, "io_uring's completion flag numbering");
+_Static_assert(OS_URING_MORE == IORING_CQE_F_MORE && OS_URING_BUFFER == IORING_CQE_F_BUFFER &&
+                   (unsigned)OS_URING_BUFFER_SHIFT == (unsigned)IORING_CQE_BUFFER_SHIFT,
+               "io_uring's completion flag numbering");
 
-static struct io_uring *ring_of(intptr_t ring) { return (struct io_uring *)ring; }
+/* The one group of provided buffers every receive selects from. */
+enum { BUFFER_GROUP = 0 };
+
+typedef struct uring {
+  struct io_uring ring; /* first: a ring handle is also its io_uring */
+  struct io_uring_buf_ring *buffers;
+  size_t buffers_bytes;
+  unsigned buffers_mask;
+} uring;
+
+static struct io_uring *ring_of(intptr_t ring) { return &((uring *)ring)->ring; }
 
 int os_uring_open(unsigned entries, intptr_t *out) {
-  struct io_uring *ring = calloc(1, sizeof *ring);
-  if (!ring) return -ENOMEM;
+  uring *u = calloc(1, sizeof *u);
+  if (!u) return -ENOMEM;
+  struct io_uring *ring = &u->ring;
   /* A completion queue with room for multishot bursts. No COOP_TASKRUN: an operation submitted
    * from the wait thread completes on that thread, and a cancel from the JS thread must have the
    * kernel interrupt it to do so (io_uring.c waits for those completions). */
@@ -26,16 +40,47 @@ int os_uring_open(unsigned entries, intptr_t *out) {
   };
   int rc = io_uring_queue_init_params(entries, ring, &params);
   if (rc < 0) {
-    free(ring);
+    free(u);
     return rc;
   }
-  *out = (intptr_t)ring;
+  *out = (intptr_t)u;
   return 0;
 }
 
 void os_uring_shut(intptr_t ring) {
-  io_uring_queue_exit(ring_of(ring));
-  free(ring_of(ring));
+  uring *u = (uring *)ring;
+  io_uring_queue_exit(&u->ring);
+  if (u->buffers) munmap(u->buffers, u->buffers_bytes);
+  free(u);
+}
+
+int os_uring_buffers_open(intptr_t ring, unsigned entries) {
+  uring *u = (uring *)ring;
+  size_t bytes = entries * sizeof(struct io_uring_buf);
+  void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  if (mem == MAP_FAILED) return -errno;
+  struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)mem, .ring_entries = entries, .bgid = BUFFER_GROUP};
+  int rc = io_uring_register_buf_ring(&u->ring, &reg, 0);
+  if (rc < 0) {
+    munmap(mem, bytes);
+    return rc;
+  }
+  u->buffers = mem;
+  u->buffers_bytes = bytes;
+  u->buffers_mask = (unsigned)io_uring_buf_ring_mask(entries);
+  io_uring_buf_ring_init(u->buffers);
+  return 0;
+}
+
+void os_uring_buffer_add(intptr_t ring, void *buf, uint32_t len, uint32_t id) {
+  uring *u = (uring *)ring;
+  io_uring_buf_ring_add(u->buffers, buf, len, (unsigned short)id, (int)u->buffers_mask, 0);
+  io_uring_buf_ring_advance(u->buffers, 1);
+}
+
+void os_uring_buffers_drop(intptr_t ring, unsigned count) {
+  uring *u = (uring *)ring;
+  io_uring_smp_store_release(&u->buffers->tail, (unsigned short)(u->buffers->tail - count));
 }
 
 /* A full submission queue goes to the kernel ahead of the wait, making room. */
@@ -55,8 +100,20 @@ static struct io_uring_sqe *next_sqe(struct io_uring *ring) {
     return 0;                                                                                                          \
   } while (0)
 
-int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, uint64_t tag) {
-  WITH_SQE(ring, tag, io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL));
+int os_uring_reserve(intptr_t ring, unsigned count) {
+  struct io_uring *r = ring_of(ring);
+  if (count > r->sq.ring_entries) return -EINVAL;
+  if (io_uring_sq_space_left(r) >= count) return 0;
+  int rc = io_uring_submit(r);
+  if (rc < 0) return rc;
+  return io_uring_sq_space_left(r) >= count ? 0 : -EBUSY;
+}
+
+int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, int linked, uint64_t tag) {
+  WITH_SQE(ring, tag, {
+    io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
+    if (linked) io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
+  });
 }
 
 int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag) {
@@ -69,7 +126,15 @@ int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_
 }
 
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag) {
-  WITH_SQE(ring, tag, io_uring_prep_cancel64(sqe, target, 0));
+  WITH_SQE(ring, tag, io_uring_prep_cancel64(sqe, target, IORING_ASYNC_CANCEL_ALL));
+}
+
+int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag) {
+  WITH_SQE(ring, tag, {
+    io_uring_prep_recv(sqe, fd, NULL, len, MSG_DONTWAIT);
+    io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
+    sqe->buf_group = BUFFER_GROUP;
+  });
 }
 
 int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms) {

@@ -11,8 +11,9 @@
 #define IO_REACTOR_OS_URING_H
 #include <stdint.h>
 
-/* Completion flags, io_uring's numbering. */
-enum { OS_URING_MORE = 1u << 1 };
+/* Completion flags, io_uring's numbering. OS_URING_BUFFER: the completion took a provided
+ * buffer, whose id is flags >> OS_URING_BUFFER_SHIFT. */
+enum { OS_URING_BUFFER = 1u << 0, OS_URING_MORE = 1u << 1, OS_URING_BUFFER_SHIFT = 16 };
 
 /* Completions one os_uring_enter takes at most; more stay in the ring for the next call. */
 #define OS_URING_BATCH_MAX 256
@@ -28,8 +29,14 @@ typedef struct os_uring_cqe {
 int os_uring_open(unsigned entries, intptr_t *ring);
 void os_uring_shut(intptr_t ring);
 
-/* A send() of buf on a socket (MSG_NOSIGNAL). It may complete short: the caller sends the rest. */
-int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, uint64_t tag);
+/* Makes room for `count` submissions queued back to back (a linked chain must not be split by a
+ * full queue going to the kernel), submitting what is queued when needed. 0 or -errno. */
+int os_uring_reserve(intptr_t ring, unsigned count);
+/* A send() of all of buf on a stream socket (MSG_NOSIGNAL | MSG_WAITALL: the kernel sends the
+ * rest of a short send once there is room, so a short result means the socket failed part way).
+ * `linked`: the next submission queued starts only once this one is done, and is cancelled
+ * (-ECANCELED) when this one fails or completes short. */
+int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, int linked, uint64_t tag);
 /* Accepts every connection that arrives, one completion each (the new fd: non-blocking,
  * close-on-exec), until cancelled or failed. */
 int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag);
@@ -37,9 +44,21 @@ int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag);
  * time it gets them when `multishot`, until cancelled. Streams (pipes, tty, files) are polled
  * this way and read or written by the caller: io_uring fails a non-blocking one's read at once. */
 int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_t tag);
-/* Cancels the submission tagged `target`; it completes with -ECANCELED (unless it finished first),
- * and the cancel itself completes with `tag`. */
+/* Cancels every submission tagged `target`; each completes with -ECANCELED (unless it finished
+ * first), and the cancel itself completes with `tag`. */
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag);
+
+/* The ring's provided buffers: a kernel buffer ring of `entries` (a power of two, at most
+ * 32768) that receives take their buffers from, in the order added. 0 or -errno. */
+int os_uring_buffers_open(intptr_t ring, unsigned entries);
+/* Adds buffer `id` (len bytes at buf) to the provided buffers; the caller adds no more than fit. */
+void os_uring_buffer_add(intptr_t ring, void *buf, uint32_t len, uint32_t id);
+/* The last `count` buffers added leave the ring untaken; only while no receive can take one. */
+void os_uring_buffers_drop(intptr_t ring, unsigned count);
+/* A recv() on a socket into the next provided buffer that does not wait (MSG_DONTWAIT): it
+ * completes with the byte count and OS_URING_BUFFER with the buffer's id, 0 at the end of the
+ * stream, -EAGAIN when there is nothing to read, or -ENOBUFS when no buffer was left. */
+int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag);
 
 /* Submits what is queued and waits up to timeout_ms (-1: forever) for at least one completion,
  * in one system call; takes up to max completions (max ≤ OS_URING_BATCH_MAX). Returns the count

@@ -7,7 +7,7 @@
 #include "common/assert.h"
 #include "common/os.h"
 #include "common/deadline.h"
-#include "common/results.h"
+#include "common/requests.h"
 
 static void add_always(shim *s, fdstate *f) {
   SHIM_ASSERT(f->always_index < 0 && s->always_count < s->cfg.max_sockets);
@@ -87,33 +87,20 @@ static void perform_writes(shim *s, fdstate *f) {
     long n = os_write(f->fd, f->kind == KIND_STREAM, s->cfg.buffers + op->ptr + f->write_done, (size_t)left);
     if (n == -OS_EAGAIN) return;
     if (n < 0) {
-      /* The failing write reports what of it did leave; the rest fail with it. */
-      int ctx = pop_op(s, &f->write_head, &f->write_tail);
-      push_complete(s, f->fd, ctx, f->write_done, (int)-n, -1);
-      f->write_done = 0;
-      fail_queue(s, f->fd, &f->write_head, &f->write_tail, (int)-n);
+      end_head_write(s, f, (int)-n);
       return;
     }
     f->write_done += (int)n;
     if (f->write_done < op->len) return;
-    f->write_done = 0;
-    int ctx = pop_op(s, &f->write_head, &f->write_tail);
-    push_complete(s, f->fd, ctx, op->len, 0, -1);
+    complete_head_write(s, f);
   }
 }
 
 /* ---- requests ---------------------------------------------------------------------------- */
 
 static void request_add(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_add_request(q));
-  fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) {
-    push_add_failed(s, q->fd, q->target, q->gen, OS_ENOSPC);
-    return;
-  }
-  f->kind = q->len;
-  f->slot = q->target;
-  f->gen = q->gen;
+  fdstate *f = add_target(s, q, OS_ENOSPC);
+  if (!f) return;
   f->interest = (unsigned)q->mask;
   int open = os_is_regular_file(q->fd); /* the fd may have closed since add() checked it */
   if (open < 0) {
@@ -146,20 +133,9 @@ static void request_remove(shim *s, fdstate *f) {
   fdmap_erase(&s->fds, f);
 }
 
-/* The registration a slot request is for, or NULL when it is gone (or the fd reused). */
-static fdstate *slot_registration(shim *s, const seam_request *q) {
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  return f && f->slot == q->target && f->gen == q->gen ? f : NULL;
-}
-
 static void request_read(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_read_request(s, q));
-  fdstate *f = slot_registration(s, q);
-  if (!f) {
-    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
-    push_recv(s, &gone, -1, 0, OS_EBADF);
-    return;
-  }
+  fdstate *f = read_target(s, q, OS_EBADF);
+  if (!f) return;
   if (q->kind == REQ_RECV) f->reads_armed++;
   else f->starved = 0; /* REQ_RESUME: its data is likely there already */
   if (q->kind == REQ_RESUME) perform_armed_reads(s, f);
@@ -167,20 +143,10 @@ static void request_read(shim *s, const seam_request *q) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_io_request(s, q));
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) {
-    push_complete(s, q->fd, q->target, 0, OS_EBADF, -1);
-    return;
-  }
-  shim_op *op = &s->ops[q->target];
-  op->kind = q->kind;
-  op->ptr = q->ptr;
-  op->len = q->len;
+  fdstate *f = io_target(s, q, OS_EBADF);
+  if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) perform_writes(s, f); /* most sends finish at once, as IOCP's often do */
+    if (queue_write(s, f, q->target)) perform_writes(s, f); /* most sends finish at once, as IOCP's often do */
   } else {
     queue_op(s, &f->read_head, &f->read_tail, q->target);
   }
@@ -188,9 +154,7 @@ static void request_io(shim *s, const seam_request *q) {
 }
 
 static int posix_apply(shim *s, int count) {
-  s->results = 0;
-  s->bookkeeping = 0;
-  s->provided_taken = 0;
+  begin_cycle(s);
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {

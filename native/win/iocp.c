@@ -11,7 +11,7 @@
 #include "common/os.h" /* os_now_ms, os_close */
 #include "os_iocp.h"
 #include "common/deadline.h"
-#include "common/results.h"
+#include "common/requests.h"
 
 typedef struct iocp_state {
   intptr_t port;
@@ -28,21 +28,7 @@ typedef struct iocp_state {
 
 static intptr_t port_of(shim *s) { return ((iocp_state *)s->mech_state)->port; }
 
-/* Whether a completion belongs to the registration its operation was posted for: after a remove
- * (and maybe a new add of the same fd) it is only the OS confirming the cancel. */
-static fdstate *live_registration(shim *s, const shim_op *op) {
-  fdstate *f = fdmap_find(&s->fds, op->fd);
-  return f && f->slot == op->slot && f->gen == op->gen ? f : NULL;
-}
-
 /* ---- sends: one in flight per socket, continued until every byte has left ----------------- */
-
-static void end_writes(shim *s, fdstate *f, uint32_t code) {
-  int ctx = pop_op(s, &f->write_head, &f->write_tail);
-  push_complete(s, f->fd, ctx, f->write_done, (int)code, -1);
-  f->write_done = 0;
-  fail_queue(s, f->fd, &f->write_head, &f->write_tail, (int)code);
-}
 
 /* Posts the rest of the head send. A second send in flight could overtake the rest of a first
  * one that completed short, so the queue waits behind the head. */
@@ -52,14 +38,14 @@ static void post_head_send(shim *s, fdstate *f) {
   SHIM_ASSERT(f->write_done >= 0 && f->write_done <= op->len);
   int rc = os_iocp_send(port_of(s), f->fd, s->cfg.buffers + op->ptr + f->write_done,
                         (uint32_t)(op->len - f->write_done), (uint32_t)f->write_head);
-  if (rc != 0) end_writes(s, f, (uint32_t)rc);
+  if (rc != 0) end_head_write(s, f, rc);
 }
 
 static void on_send(shim *s, fdstate *f, const os_completion *c) {
   SHIM_ASSERT(f->write_head == (int)c->op); /* one send in flight per socket: the head */
   f->write_done += (int)c->bytes;
   if (c->error != 0) {
-    end_writes(s, f, c->error);
+    end_head_write(s, f, (int)c->error);
     return;
   }
   const shim_op *op = &s->ops[f->write_head];
@@ -67,9 +53,7 @@ static void on_send(shim *s, fdstate *f, const os_completion *c) {
     post_head_send(s, f);
     return;
   }
-  int ctx = pop_op(s, &f->write_head, &f->write_tail);
-  push_complete(s, f->fd, ctx, op->len, 0, -1);
-  f->write_done = 0;
+  complete_head_write(s, f);
   if (f->write_head >= 0) post_head_send(s, f);
 }
 
@@ -124,7 +108,7 @@ static void on_probe(shim *s, const os_completion *c) {
   int k = (int)c->op - s->cfg.pool_size;
   SHIM_ASSERT(k >= 0 && k < s->cfg.max_sockets && st->probes_idle_count < s->cfg.max_sockets);
   st->probes_idle[st->probes_idle_count++] = k;
-  fdstate *f = live_registration(s, &st->probes[k]);
+  fdstate *f = op_registration(s, &st->probes[k]);
   if (!f) return; /* removed: the OS confirmed the cancel */
   f->probe = -1;
   if (c->error == 0) serve_reads(s, f);
@@ -155,7 +139,7 @@ static void on_completion(shim *s, const os_completion *c) {
   /* Not an op of this port's (a handle bound elsewhere reported through it): nothing to index. */
   if (c->op >= (uint32_t)s->cfg.pool_size) return;
   const shim_op *op = &s->ops[c->op];
-  fdstate *f = live_registration(s, op);
+  fdstate *f = op_registration(s, op);
   if (!f) {
     /* The core only takes the context back (and closes a socket accepted for nobody). */
     int before = s->results;
@@ -180,15 +164,8 @@ static void on_completion(shim *s, const os_completion *c) {
 
 /* Listeners are only associated: the core posts their accepts. */
 static void request_add(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_add_request(q));
-  fdstate *f = fdmap_insert(&s->fds, q->fd);
-  if (!f) {
-    push_add_failed(s, q->fd, q->target, q->gen, OS_WIN_WSAENOBUFS);
-    return;
-  }
-  f->kind = q->len;
-  f->slot = q->target;
-  f->gen = q->gen;
+  fdstate *f = add_target(s, q, OS_WIN_WSAENOBUFS);
+  if (!f) return;
   int rc = os_iocp_associate(port_of(s), q->fd, q->len == KIND_STREAM);
   if (rc != 0) {
     fdmap_erase(&s->fds, f);
@@ -211,13 +188,8 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_read(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_read_request(s, q));
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f || f->slot != q->target || f->gen != q->gen) {
-    fdstate gone = {.fd = q->fd, .slot = q->target, .gen = q->gen};
-    push_recv(s, &gone, -1, 0, OS_WIN_ERROR_INVALID_HANDLE);
-    return;
-  }
+  fdstate *f = read_target(s, q, OS_WIN_ERROR_INVALID_HANDLE);
+  if (!f) return;
   if (q->kind == REQ_RECV) {
     f->reads_armed++;
     post_probe(s, f);
@@ -228,23 +200,10 @@ static void request_read(shim *s, const seam_request *q) {
 }
 
 static void request_io(shim *s, const seam_request *q) {
-  SHIM_ASSERT(valid_io_request(s, q));
-  fdstate *f = fdmap_find(&s->fds, q->fd);
-  if (!f) {
-    push_complete(s, q->fd, q->target, 0, OS_WIN_ERROR_INVALID_HANDLE, -1);
-    return;
-  }
-  shim_op *op = &s->ops[q->target];
-  op->kind = q->kind;
-  op->ptr = q->ptr;
-  op->len = q->len;
-  op->fd = q->fd;
-  op->slot = f->slot;
-  op->gen = f->gen;
+  fdstate *f = io_target(s, q, OS_WIN_ERROR_INVALID_HANDLE);
+  if (!f) return;
   if (q->kind == REQ_SEND) {
-    int idle = f->write_head < 0;
-    queue_op(s, &f->write_head, &f->write_tail, q->target);
-    if (idle) post_head_send(s, f);
+    if (queue_write(s, f, q->target)) post_head_send(s, f);
     return;
   }
   int rc = os_iocp_accept(port_of(s), q->fd, (uint32_t)q->target);
@@ -252,9 +211,7 @@ static void request_io(shim *s, const seam_request *q) {
 }
 
 static int iocp_apply(shim *s, int count) {
-  s->results = 0;
-  s->bookkeeping = 0;
-  s->provided_taken = 0;
+  begin_cycle(s);
   const seam_request *q = s->cfg.requests;
   for (int i = 0; i < count; i++, q++) {
     switch (q->kind) {

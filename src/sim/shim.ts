@@ -144,7 +144,13 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
       return 0;
     },
     uringShut: (handle: number) => ring(handle).shut(),
-    uringSend: (handle: number, fd: number, ptr: number, len: number, lo: number, hi: number) => ring(handle).send(fd, coreOffset(ptr), len, u64(lo, hi)),
+    uringReserve: (handle: number, count: number) => ring(handle).reserve(count),
+    uringSend: (handle: number, fd: number, ptr: number, len: number, linked: number, lo: number, hi: number) =>
+      ring(handle).send(fd, coreOffset(ptr), len, linked !== 0, u64(lo, hi)),
+    uringBuffersOpen: (handle: number, entries: number) => ring(handle).buffersOpen(entries),
+    uringBuffersDrop: (handle: number, count: number) => ring(handle).buffersDrop(count),
+    uringBufferAdd: (handle: number, ptr: number, len: number, id: number) => ring(handle).bufferAdd(coreOffset(ptr), len, id),
+    uringRecv: (handle: number, fd: number, len: number, lo: number, hi: number) => ring(handle).recv(fd, len, u64(lo, hi)),
     uringAccept: (handle: number, fd: number, lo: number, hi: number) => ring(handle).acceptMultishot(fd, u64(lo, hi)),
     uringPoll: (handle: number, fd: number, events: number, multishot: number, lo: number, hi: number) =>
       ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),

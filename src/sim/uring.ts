@@ -1,15 +1,22 @@
 // The simulated kernel's io_uring: it answers the calls of native/unix/os_uring.h that io_uring.c
 // makes, over the kernel's sockets. Submissions wait in the submission queue until the ring is
 // entered; each then completes when the kernel can finish it, its completion
-// joining the completion queue, which an enter takes in order. What is in flight is retried
-// whenever the network delivers something and when the ring is entered. Faults: the kernel's
-// (short sends, partial reads, resets, aborted accepts, EMFILE), an interrupted enter, and a
+// joining the completion queue, which an enter takes in order. Receives do not wait, and take
+// their buffers from the provided-buffer ring in order, only for bytes. What is in flight is retried
+// whenever the network delivers something and when the ring is entered. A linked submission
+// starts once the one before it is done, and is cancelled when that one fails or ends short;
+// a send keeps sending until all of it has left (MSG_WAITALL). Faults: the kernel's
+// (short sends, partial reads, resets, aborted accepts, EMFILE), an interrupted enter, an
+// exhausted buffer ring (enobufs: a receive with data finds no buffer), and a
 // cancelRace that makes a cancel land at the next enter, so an operation that can finish first
 // does, with its result instead of -ECANCELED.
 import { E, type SimKernel } from './kernel.js';
 
-/** io_uring's completion flag: a multishot submission goes on (OS_URING_MORE). */
+/** io_uring's completion flags: a multishot submission goes on (OS_URING_MORE); the completion
+ * took a provided buffer, whose id is in the top 16 bits (OS_URING_BUFFER). */
 export const URING_MORE = 1 << 1;
+export const URING_BUFFER = 1 << 0;
+const BUFFER_SHIFT = 16;
 
 export interface Cqe {
   tag: bigint;
@@ -21,10 +28,15 @@ export interface Cqe {
 interface InFlight {
   tag: bigint;
   fd: number;
-  kind: 'send' | 'accept' | 'poll';
-  /** send: where the buffer is in the reactor's memory */
+  kind: 'send' | 'accept' | 'poll' | 'recv';
+  /** send: where the buffer is in the reactor's memory; `sent` of its `len` bytes have left */
   offset: number;
   len: number;
+  sent: number;
+  /** the next submission is linked after this one */
+  linked: boolean;
+  /** the linked submission before this one, while it is not done: this one waits for it */
+  after: InFlight | null;
   /** poll: the bits it waits for */
   events: number;
   multishot: boolean;
@@ -40,8 +52,16 @@ interface InFlight {
 
 type Submission = InFlight | { kind: 'cancel'; tag: bigint; target: bigint };
 
+/** A provided buffer: where it lies in the reactor's memory, and its id. */
+interface Provided {
+  offset: number;
+  len: number;
+  id: number;
+}
+
 /** Poll reports these whether asked or not, as the real one does. */
 const ERR_HUP = 0x008 | 0x010;
+const IN = 0x001;
 
 export class SimRing {
   readonly #kernel: SimKernel;
@@ -51,6 +71,9 @@ export class SimRing {
   /** In flight, in the order submitted. */
   #pending: InFlight[] = [];
   readonly #completions: Cqe[] = [];
+  /** The provided-buffer ring, taken from the front; at most #buffersMax at once. */
+  #buffers: Provided[] = [];
+  #buffersMax = 0;
   #progressing = false;
   #again = false;
   readonly #stopWatching: () => void;
@@ -71,29 +94,69 @@ export class SimRing {
     this.#queued = [];
     this.#pending = [];
     this.#completions.length = 0;
+    this.#buffers = [];
   }
 
-  send(fd: number, offset: number, len: number, tag: bigint): number {
-    return this.#queue({ tag, fd, kind: 'send', offset, len, events: 0, multishot: false, reported: false });
+  buffersOpen(entries: number): number {
+    this.#buffersMax = entries;
+    return 0;
+  }
+
+  /** The last `count` buffers added leave the ring untaken. */
+  buffersDrop(count: number): void {
+    this.#buffers.splice(this.#buffers.length - count, count);
+  }
+
+  bufferAdd(offset: number, len: number, id: number): void {
+    if (this.#buffers.length >= this.#buffersMax) throw new Error(`uring: buffer ${id} added to a full buffer ring (${this.#buffersMax})`);
+    this.#buffers.push({ offset, len, id });
+  }
+
+  /** A recv() that does not wait (MSG_DONTWAIT), into the next provided buffer. */
+  recv(fd: number, len: number, tag: bigint): number {
+    return this.#queue({ ...this.#op(tag, fd, 'recv'), len });
+  }
+
+  /** Room for `count` submissions back to back, submitting what is queued when needed. */
+  reserve(count: number): number {
+    if (count > this.#entries) return -E.EINVAL;
+    if (this.#entries - this.#queued.length < count) this.#submit();
+    return 0;
+  }
+
+  send(fd: number, offset: number, len: number, linked: boolean, tag: bigint): number {
+    return this.#queue({ ...this.#op(tag, fd, 'send'), offset, len, linked });
   }
 
   acceptMultishot(fd: number, tag: bigint): number {
-    return this.#queue({ tag, fd, kind: 'accept', offset: 0, len: 0, events: 0, multishot: true, reported: false });
+    return this.#queue({ ...this.#op(tag, fd, 'accept'), multishot: true });
   }
 
   poll(fd: number, events: number, multishot: boolean, tag: bigint): number {
-    return this.#queue({ tag, fd, kind: 'poll', offset: 0, len: 0, events, multishot, reported: false });
+    return this.#queue({ ...this.#op(tag, fd, 'poll'), events, multishot });
+  }
+
+  #op(tag: bigint, fd: number, kind: InFlight['kind']): InFlight {
+    return { tag, fd, kind, offset: 0, len: 0, sent: 0, linked: false, after: null, events: 0, multishot: false, reported: false };
   }
 
   cancel(target: bigint, tag: bigint): number {
     return this.#queue({ kind: 'cancel', tag, target });
   }
 
-  /** Hands what is queued to the kernel, without waiting. */
+  /** Hands what is queued to the kernel, without waiting. A link reaches no further than what
+   * is submitted together, as the real ring's does. */
   #submit(): void {
+    let before: InFlight | null = null;
     for (const s of this.#queued.splice(0)) {
-      if (s.kind === 'cancel') this.#cancel(s.target, s.tag);
-      else this.#pending.push(s);
+      if (s.kind === 'cancel') {
+        this.#cancel(s.target, s.tag);
+        before = null;
+        continue;
+      }
+      s.after = before;
+      before = s.linked ? s : null;
+      this.#pending.push(s);
     }
     this.#progress();
   }
@@ -118,16 +181,16 @@ export class SimRing {
     return 0;
   }
 
-  /** io_uring's async cancel: the first in-flight submission with that tag ends with -ECANCELED. */
+  /** io_uring's async cancel (IORING_ASYNC_CANCEL_ALL): every in-flight submission with that tag
+   * ends with -ECANCELED; the cancel's own result is how many. */
   #cancel(target: bigint, tag: bigint): void {
-    const found = this.#pending.find((o) => o.tag === target && !o.cancelling);
-    if (!found) {
-      this.#completions.push({ tag, res: -E.ENOENT, flags: 0 });
-      return;
+    // A linked submission that has not started is not found: its chain's cancel ends it.
+    const found = this.#pending.filter((o) => o.tag === target && !o.cancelling && o.after === null);
+    this.#completions.push({ tag, res: found.length > 0 ? found.length : -E.ENOENT, flags: 0 });
+    for (const o of found) {
+      if (this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
+      else this.#end((p) => p === o, -E.ECANCELED);
     }
-    this.#completions.push({ tag, res: 0, flags: 0 });
-    if (this.#kernel.faults.strike('cancelRace')) found.cancelling = true;
-    else this.#end((o) => o === found, -E.ECANCELED);
   }
 
   /** Its fd closed: the file is gone, so what is in flight on it ends. */
@@ -136,8 +199,19 @@ export class SimRing {
   }
 
   #end(which: (o: InFlight) => boolean, res: number): void {
-    for (const o of this.#pending) if (which(o)) this.#completions.push({ tag: o.tag, res, flags: 0 });
+    const ended = this.#pending.filter(which);
     this.#pending = this.#pending.filter((o) => !which(o));
+    for (const o of ended) this.#finish(o, res);
+  }
+
+  /** Posts a submission's last completion; the one linked after it starts now, or is cancelled
+   * (with what is linked after it) when this one failed or ended short. */
+  #finish(o: InFlight, res: number, flags = 0): void {
+    this.#completions.push({ tag: o.tag, res, flags });
+    const next = this.#pending.find((p) => p.after === o);
+    if (!next) return;
+    next.after = null;
+    if (res < 0 || (o.kind === 'send' && res < o.len)) this.#end((p) => p === next, -E.ECANCELED);
   }
 
   /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
@@ -150,11 +224,20 @@ export class SimRing {
     try {
       do {
         this.#again = false;
-        this.#pending = this.#pending.filter((o) => !this.#attempt(o));
+        for (const o of [...this.#pending]) {
+          if (o.after !== null || !this.#pending.includes(o) || !this.#attempt(o)) continue;
+          this.#pending = this.#pending.filter((p) => p !== o);
+        }
       } while (this.#again);
     } finally {
       this.#progressing = false;
     }
+  }
+
+  /** Its last completion: the submission is done. */
+  #done(o: InFlight, res: number, flags = 0): true {
+    this.#finish(o, res, flags);
+    return true;
   }
 
   /** Tries one submission; true when it is done (its last completion posted). */
@@ -163,12 +246,16 @@ export class SimRing {
     const post = (res: number, more = false): void => { this.#completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 }); };
     switch (o.kind) {
       case 'send': {
-        // A send takes what the socket has room for: short when it is nearly full (or a
-        // partialWrite fault strikes), and the shim sends the rest.
-        const n = k.write(o.fd, this.#memory.subarray(o.offset, o.offset + o.len));
-        if (n === -E.EAGAIN) return false;
-        post(n);
-        return true;
+        // Each write takes what the socket has room for (less when a partialWrite fault
+        // strikes); the send goes on until all has left. A failure after some bytes reports
+        // those bytes, short, as the real one does.
+        while (o.sent < o.len) {
+          const n = k.write(o.fd, this.#memory.subarray(o.offset + o.sent, o.offset + o.len));
+          if (n === -E.EAGAIN) return false;
+          if (n < 0) return this.#done(o, o.sent > 0 ? o.sent : n);
+          o.sent += n;
+        }
+        return this.#done(o, o.sent);
       }
       case 'accept': {
         for (;;) {
@@ -177,6 +264,18 @@ export class SimRing {
           if (fd < 0) { post(fd); return true; }   /* a failure ends the multishot accept */
           post(fd, true);
         }
+      }
+      case 'recv': {
+        // It does not wait. A buffer is taken only for bytes: data with none left (or an
+        // enobufs fault: an exhausted buffer ring) is -ENOBUFS; the end of the stream or a
+        // failure takes none.
+        if ((k.readiness(o.fd) & (IN | ERR_HUP)) === 0) return this.#done(o, -E.EAGAIN);
+        const b = this.#buffers[0];
+        if (!b || k.faults.strike('enobufs')) return this.#done(o, -E.ENOBUFS);
+        const n = k.read(o.fd, this.#memory, b.offset, Math.min(o.len, b.len));
+        if (n <= 0) return this.#done(o, n);
+        this.#buffers.shift();
+        return this.#done(o, n, URING_BUFFER | (b.id << BUFFER_SHIFT));
       }
       case 'poll': {
         const revents = k.readiness(o.fd) & (o.events | ERR_HUP);
