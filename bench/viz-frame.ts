@@ -1,9 +1,12 @@
 // The visualizer's frame time with 100,000 events (`npm run bench:viz`): a traced simulation is
-// served to the page in headless Chromium, which is then zoomed and panned frame by frame, with
-// every event on screen and zoomed in. Prints the page's own draw time and the frame interval.
+// served to the page in headless Chromium, which is then panned frame by frame with every event on
+// screen and zoomed in, and zoomed in and out (each level of detail built when first reached), in
+// both views (the flow between hosts, the reactor timeline). Prints the page's own draw time, the
+// frame interval and the load average (the machine is shared: figures under load are upper bounds).
 //   npm run bench:viz -- [--events N] [--frames N] [--trace file.json (instead of simulating)]
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseTrace } from '../src/viz/parse.js';
 import { serveViz } from '../src/viz/server.js';
 import { launchChromium } from '../test/browser.js';
@@ -33,8 +36,14 @@ try {
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready]', { timeout: 300_000 });
   console.log(`page: loaded and indexed in ${((performance.now() - loadStart) / 1000).toFixed(1)} s; ${await page.locator('#summary').innerText()}`);
-  for (const [label, keys] of [['every event on screen (fit), panning', ['d', 'a']], ['zoomed in 8×, panning', ['d', 'a']]] as const) {
-    if (label.startsWith('zoomed')) for (let i = 0; i < 8; i++) await page.keyboard.press('+');
+  const phases = [
+    ['every event on screen (fit), panning', ['d', 'a'], 0],
+    ['zoomed in 8×, panning', ['d', 'a'], 8],
+    ['zooming in 12 steps and out again', [...'++++++++++++', ...'------------'], 0],
+  ] as const;
+  for (const [view, key] of [['flow between hosts', 'f'], ['reactor timeline', 't']] as const) for (const [label, keys, zoomIn] of phases) {
+    for (const k of [key, '0']) await page.keyboard.press(k);
+    for (let i = 0; i < zoomIn; i++) await page.keyboard.press('+');
     // One input per animation frame; the page draws once per frame and times its draw.
     const intervals = await page.evaluate(async ({ n, keys }) => {
       const gaps: number[] = [];
@@ -50,7 +59,7 @@ try {
     }, { n: frames, keys: [...keys] });
     const at = (q: number) => intervals[Math.min(intervals.length - 1, Math.floor(q * intervals.length))].toFixed(1);
     const draw = await page.locator('#frame').innerText();
-    console.log(`${label}: draw (${draw.replace('frame ', 'median of the last 30: ')}), frame interval median ${at(0.5)} ms, p95 ${at(0.95)} ms over ${frames} frames`);
+    console.log(`${view}, ${label}: draw (${draw.replace('frame ', 'median of the last 30: ')}), frame interval median ${at(0.5)} ms, p95 ${at(0.95)} ms over ${frames} frames; load average ${loadavg()[0].toFixed(1)}`);
   }
 } finally {
   await browser.close();

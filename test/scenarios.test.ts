@@ -3,6 +3,7 @@
 import { Simulation } from '../src/sim/index.js';
 import { scenarios } from '../src/sim/scenarios/index.js';
 import type { ScenarioParams } from '../src/sim/scenario.js';
+import { CONNECT_ATTEMPTS_MAX, WAIT_SLICE_MS } from '../src/sim/scenarios/programs.js';
 
 const FAULTS = { partialWriteRate: 0.05, stallRate: 0.02 };
 
@@ -32,7 +33,7 @@ describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
   test('upload without the bug survives partial writes; with it, a partial write corrupts a record', async () => {
     expect(await run('upload', { model, size: 3 }, 5, { partialWriteRate: 0.2 })).toEqual({ ok: true });
     const buggy = await run('upload', { model, size: 3, bug: 'ignore-partial-write' }, 5, { partialWriteRate: 0.2 });
-    expect(buggy).toEqual({ ok: false, failure: expect.stringContaining('arrived corrupt') });
+    expect(buggy).toEqual({ ok: false, failure: expect.stringContaining('arrived corrupt'), failedAtMs: expect.any(Number) });
   });
 
   test('upload with the bug passes when no fault strikes: only faults reveal it', async () => {
@@ -41,7 +42,8 @@ describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
 });
 
 test('the failure names the first program that failed, and why', async () => {
-  // Every connect refused: the clients fail at once, before the server sees anyone.
+  // Every connect refused: the clients give up before the server sees anyone, each having waited
+  // a slice after every refusal but the last, and the failure is marked when client 0 gave up.
   const outcome = await run('echo', { size: 2 }, 1, { refuseRate: 1 });
-  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/) });
+  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/), failedAtMs: (CONNECT_ATTEMPTS_MAX - 1) * WAIT_SLICE_MS });
 });

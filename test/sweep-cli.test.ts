@@ -86,16 +86,16 @@ test('a matrix prints a line per model × mechanism, and each failure with its r
   expect(table).toEqual(['readiness/epoll', 'readiness/poll', 'completion/epoll', 'completion/poll', 'completion/iocp', 'completion/io_uring']
     .map((f) => `upload ${f.replace('/', ' ')} 2`));
   expect(r.stdout).toMatch(/^sweep of 6 combinations, seeds 1\.\.2 on each, faults partialWrite=0\.05,stall=0\.02, oracle on/);
-  const failed = /FAILED seed (\d+) \(upload, (\w+)\/(\w+),[^\n]*\n {2}[^\n]*arrived corrupt[^\n]*\n {2}reproduce: (npx io-reactor [^\n]+)\n {2}trace: {5}(npx io-reactor [^\n]+) && npx io-reactor viz (\S+)/.exec(r.stdout);
+  const failed = /FAILED seed (\d+) \(upload, (\w+)\/(\w+),[^\n]*\n {2}[^\n]*arrived corrupt[^\n]*\n {2}reproduce: (npx io-reactor [^\n]+)\n {2}see it: {4}(npx io-reactor [^\n]+) && npx io-reactor viz (\S+)/.exec(r.stdout);
   expect(failed).not.toBeNull();
   const [, seed, model, mechanism, reproduce, save, file] = failed!;
   expect(reproduce).toBe(`npx io-reactor sim upload --seed ${seed} --model ${model} --mechanism ${mechanism} --bug ignore-partial-write --faults partialWrite=0.05,stall=0.02`);
-  expect(save).toBe(`${reproduce} --trace-out ${file}`);
+  expect(save).toBe(`${reproduce} --trace ${file}`);
   // The trace command saves a trace the visualizer takes, of the failing run.
   const dir = mkdtempSync(join(tmpdir(), 'sweep-trace-'));
   const saved = spawnSync(process.execPath, [MAIN, ...save.replace(/^npx io-reactor /, '').split(' ')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   expect(saved.status).toBe(1);
-  expect(saved.stderr).toContain(`saved in ${file}; show it with: npx io-reactor viz ${file}`);
+  expect(saved.stderr).toContain(`written to ${file}, its failure marked; see it: npx io-reactor viz ${file}`);
   const trace = parseTrace(readFileSync(join(dir, file), 'utf8'), file);
   expect(trace.reactors.map((x) => x.mechanism)).toContain(mechanism);
   rmSync(dir, { recursive: true });
@@ -126,7 +126,7 @@ test('bad usage exits 2 with a message that says what to do', () => {
     [['sim', 'all', '--shrink'], '--shrink takes one scenario in one model and mechanism'],
     [['sim', 'echo', '--model', 'all', '--seed', '1', '--schedule', 'stall@1'], '--schedule takes one scenario in one model and mechanism'],
     [['sim', 'echo', '--rotate'], '--rotate takes a matrix'],
-    [['sim', 'echo', '--trace-out', 'x.json'], '--trace-out saves one run\'s trace: give it with --seed S'],
+    [['sim', 'echo', '--trace', 'x.json'], '--trace writes the trace of one run: give it with --seed S'],
     [['sim', 'all', '--minutes', '0'], '--minutes must be a whole number from 1'],
   ];
   for (const [args, message] of cases) {

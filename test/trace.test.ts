@@ -176,11 +176,12 @@ describe('TraceRecorder', () => {
     expect(seen).toEqual(['call add']);
     r.os.send(b, text('x'));
     r.wait(10);
-    expect(seen).toEqual(['call add', 'call wait', 'request', 'result', 'event', 'counters']);
+    // The os.send is a segment on the wire (the pair's own), then the wait's records.
+    expect(seen).toEqual(['call add', 'segment', 'call wait', 'request', 'result', 'event', 'counters']);
     stop();
     r.wait(0);
-    expect(seen).toHaveLength(6);
-    expect(recorder.size).toBe(10);
+    expect(seen).toHaveLength(7);
+    expect(recorder.size).toBe(11);
     expect(() => recorder.subscribe('no' as never)).toThrow(refusal('EINVAL', /function/));
   });
 });

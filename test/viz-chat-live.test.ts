@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { launchChromium, textMatches } from './browser.js';
+import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
 import { jest } from '@jest/globals';
 
 const SERVER = new URL('../examples/chat-server.js', import.meta.url).pathname;
@@ -51,8 +51,11 @@ describe.each(['completion', 'readiness'])('the chat server, %s model', (model) 
       await textMatches(page, '#types', /READ \(([2-9]|\d\d+)\)/);
       alice.write('hello bob\r\n');
       await textMatches(page, '#types', /READ \(([3-9]|\d\d+)\)/);
+      // Once named, each client's lane carries the user's name.
+      await textMatches(page, '#lanes', /alice fd \d+\n(.|\n)*bob fd \d+|bob fd \d+\n(.|\n)*alice fd \d+/);
+      await page.screenshot({ path: `${ARTIFACTS}viz-live-chat-${model}.png` });
       const lanes = await page.locator('#lanes label').allInnerTexts();
-      const bobLane = lanes.filter((name) => name.startsWith('telnet client'))[1];
+      const bobLane = lanes.find((name) => name.startsWith('bob fd'))!;
       bob.destroy();
       // Bob's lane alone; its last event is his hang-up: a CLOSE in the completion model, in
       // readiness an EPOLLIN READ (the app's recv then finds the end of the stream).

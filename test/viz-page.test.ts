@@ -39,7 +39,7 @@ test('a recorded trace shows one lane per socket, named by its context, and its 
   expect(await page.locator('#lanes label').allInnerTexts()).toEqual(['listener fd 3', 'reactor 0', 'alice fd 5']);
   expect(await page.locator('#types label').allInnerTexts()).toEqual(['READ (1)', 'WRITE (1)', 'ERROR (0)', 'CLOSE (1)', 'ACCEPT (1)']);
   // The last counters sampled: one context still in use out of eight.
-  await shows('#counters-now', /^reactor 0: pool 1\/8 in use · ready queue 0 · 0 bytes in flight$/);
+  await shows('#counters-values', /^reactor 0: pool 1\/8 in use · ready queue 0 · 0 bytes in flight$/);
 });
 
 test('stepping moves from event to event, forward and back, with what each one was made of', async () => {
@@ -50,7 +50,7 @@ test('stepping moves from event to event, forward and back, with what each one w
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await shows('#details', 'raw: recv failed, errno 104 ECONNRESET → CLOSE (ECONNRESET)');
-  await shows('#counters-now', /^reactor 0: pool 2\/8 in use · ready queue 0 · 0 bytes in flight$/);
+  await shows('#counters-values', /^reactor 0: pool 2\/8 in use · ready queue 0 · 0 bytes in flight$/);
   await page.click('#back');
   await shows('#details', 'event WRITE fd 5 6 bytes');
 });
@@ -67,15 +67,15 @@ test('filters hide a socket\'s lane and an event type, and stepping skips what i
 });
 
 test('hovering a mark tells what it is, clicking selects it, and the address brings that view back', async () => {
-  // The timeline spans records #0 to #30 right of its 190 px gutter; alice's lane is the third.
+  // The timeline spans records #0 to #30 right of its 220 px gutter; alice's lane is the third, under its host's row.
   const box = (await page.locator('#timeline').boundingBox())!;
-  const at = (record: number) => ({ x: 190 + (record / 30) * (box.width - 190), y: 18 + 2 * 18 + 9 });
+  const at = (record: number) => ({ x: 220 + (record / 30) * (box.width - 220), y: 22 + 3 * 24 + 12 });
   await page.mouse.move(box.x + at(26).x, box.y + at(26).y);
   await shows('#tip', 'raw: recv failed, errno 104 ECONNRESET → CLOSE (ECONNRESET)');
   await page.locator('#timeline').click({ position: at(13) });
   await shows('#details', '#13 t=3.750 ms alice fd 5');
   await page.click('#zoom-in');
-  await page.waitForURL(/at=13&axis=seq&v0=/);
+  await page.waitForURL(/at=13&axis=seq&view=timeline&v0=/);
   const url = page.url();
   const again = await browser.newPage();
   await again.goto(url);

@@ -7,7 +7,7 @@ import { runScenario } from '../src/sim/scenarios/run-traced.js';
 import { runSeed } from '../src/sim/cli/run-seed.js';
 import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/sim/cli/config.js';
 import { traceHash } from '../src/trace/hash.js';
-import { launchChromium, textMatches } from './browser.js';
+import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
 
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(90_000);
@@ -50,6 +50,11 @@ test('a seed picked in the page runs there, and lands in the address', async () 
   const node = await runScenario('chat', 3, 'readiness');
   await textMatches(page, '#hash', new RegExp(`^${traceHash(node.trace)}$`));
   await page.waitForURL(/scenario=chat&seed=3&model=readiness/);
+  // The hash leaves the wire out: the run in the page carried the same segments, drawn as arrows.
+  const segments = node.trace.records.filter((r) => r.k === 'segment').length;
+  await textMatches(page, '#summary', ` · ${segments} segments · `);
+  await page.click('[data-mode=flow]');
+  await page.screenshot({ path: `${ARTIFACTS}viz-inpage-chat.png` });
 });
 
 test('the same seed under readiness and completion, side by side, from their first divergence', async () => {

@@ -7,6 +7,7 @@ import type { Listener } from './stream.js';
 import { SimNetwork } from './network.js';
 import { SimShim, hostDown, type WaitScheduler } from './shim.js';
 import { recordFaults } from './trace-faults.js';
+import { recordWire } from './trace-wire.js';
 import { LONE_SIM_HOST } from '../sim-door.js';
 import { takeCore, releaseCore } from './core-pool.js';
 
@@ -60,6 +61,9 @@ export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backen
 /** Reactor.create({ backend: 'sim' }): a network of its own, with one host. */
 export function loneBackend(options: ResolvedOptions): Backend {
   const network = new SimNetwork<Listener>({ seed: options.seed, latencyMs: options.latencyMs, faults: options.faults });
-  if (options.trace) recordFaults(network, options.trace);
+  if (options.trace) {
+    recordFaults(network, options.trace);
+    recordWire(network, options.trace);
+  }
   return simBackend(new SimKernel(network, LONE_SIM_HOST));
 }

@@ -13,6 +13,7 @@ import { EventFd } from './eventfd.js';
 import { Epoll } from './epoll.js';
 import { pollOnce, type PollList } from './poll.js';
 import { MinHeap } from './heap.js';
+import { SEGMENT } from './wire.js';
 
 /** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
 export const SOCKET_BUFFER_BYTES = 64 * 1024;
@@ -136,17 +137,25 @@ export class SimKernel {
     return f.kind === 'stream' ? f : -E.EINVAL;
   }
 
-  /** Delivers bytes (or FIN/RST) from `from` to its peer after the network's delay, in order. */
-  #deliver(from: Stream, what: (to: Stream) => void, heldMs = 0): void {
+  /**
+   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
+   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
+   */
+  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
     const to = from.peer;
     if (!to) return;
     const delay = (from.latency ? this.network.delay() : 0) + heldMs;
     let at = Math.max(this.now + delay, from.lastArrival);
     if (from.host !== to.host) {
       if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
-      at = Math.max(at, this.network.healsAt(from.host, to.host));
+      const heals = this.network.healsAt(from.host, to.host);
+      if (heals > at) {
+        at = heals;
+        segment |= SEGMENT.partition;
+      }
     }
     from.lastArrival = at;
+    this.network.wiretap?.segment(from, segment, data, at);
     const arrive = (): void => {
       what(to);
       changed(to);
@@ -179,15 +188,24 @@ export class SimKernel {
       changed(stream.peer);
       return -E.ECONNABORTED;
     }
-    return this.#open(stream);
+    const accepted = this.#open(stream);
+    this.network.wiretap?.take(stream, SEGMENT.syn, 0);
+    return accepted;
   }
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
   read(fd: number, into: Uint8Array, offset: number, len: number): number {
     const s = this.#stream(fd);
     if (typeof s === 'number') return s;
-    if (s.resetReceived) return -E.ECONNRESET;
-    if (s.inboxBytes === 0) return s.finReceived ? 0 : -E.EAGAIN;
+    if (s.resetReceived) {
+      this.network.wiretap?.take(s, SEGMENT.rst, 0);
+      return -E.ECONNRESET;
+    }
+    if (s.inboxBytes === 0) {
+      if (!s.finReceived) return -E.EAGAIN;
+      this.network.wiretap?.take(s, SEGMENT.fin, 0);
+      return 0;
+    }
     const want = Math.min(len, s.inboxBytes);
     if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
     let n = 0;
@@ -200,6 +218,7 @@ export class SimKernel {
       else s.inbox[0] = chunk.subarray(take);
     }
     s.inboxBytes -= n;
+    this.network.wiretap?.take(s, SEGMENT.data, n);
     changed(s.peer);   // room in this inbox is room for the peer to write
     return n;
   }
@@ -225,7 +244,8 @@ export class SimKernel {
       changed(s);
     }
     s.inFlight += bytes.length;
-    this.#deliver(s, (to) => {
+    const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
+    this.#deliver(s, SEGMENT.data | struck, bytes, (to) => {
       s.inFlight -= bytes.length;
       if (to.closed) return;
       if (reset) {
@@ -294,7 +314,7 @@ export class SimKernel {
       changed(f.peer);
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
-      this.#deliver(f, (to) => {
+      this.#deliver(f, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
         if (reset) to.resetReceived = true;
         else to.finReceived = true;
       });
@@ -407,7 +427,7 @@ export class SimKernel {
     server.local = { address: loopback ?? target, port };
     const fd = this.#open(client);
     // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, () => {
+    this.#deliver(client, SEGMENT.syn, null, () => {
       if (this.network.lookup(target, port) === listener) {
         listener.backlog.push(server);
         changed(listener);
@@ -423,7 +443,7 @@ export class SimKernel {
     if (!s.shutWrite) {
       s.shutWrite = true;
       changed(s);
-      this.#deliver(s, (to) => { to.finReceived = true; });
+      this.#deliver(s, SEGMENT.fin, null, (to) => { to.finReceived = true; });
     }
     return 0;
   }

@@ -6,6 +6,7 @@ import { checkIntegerIn, show } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
 import { MinHeap } from './heap.js';
+import type { WireTap } from './wire.js';
 
 /** First port handed out for listen(0), on each host. */
 export const FIRST_EPHEMERAL_PORT = 40000;
@@ -43,6 +44,8 @@ export class SimNetwork<Port = unknown> {
   /** One-way partitions: "from>to" host pairs, and when each heals. */
   readonly #cutUntil = new Map<string, number>();
   readonly #watchers: (() => void)[] = [];
+  /** Told of every segment sent and every take (wire.ts); null: the kernels build nothing for it. */
+  wiretap: WireTap | null = null;
 
   readonly seed: number;
 

@@ -31,6 +31,8 @@ export interface ScenarioOutcome {
   ok: boolean;
   /** What the app saw go wrong, when not ok. */
   failure?: string;
+  /** When (virtual ms) it went wrong: a trace of the run marks its records there. */
+  failedAtMs?: number;
 }
 
 export interface Scenario {

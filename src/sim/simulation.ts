@@ -19,6 +19,7 @@ import { WINDOWS_FLAVORS, type WindowsFlavor } from './windows-flavor.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { recordFaults } from './trace-faults.js';
+import { recordWire } from './trace-wire.js';
 import { Oracle } from './oracle.js';
 import type { NetApi } from '../net/api.js';
 
@@ -178,7 +179,10 @@ export class Simulation {
       });
       this.#watchers.sink = this.#watchers.oracle;
     }
-    if (this.#watchers.sink) recordFaults(this.network, this.#watchers.sink);
+    if (this.#watchers.sink) {
+      recordFaults(this.network, this.#watchers.sink);
+      recordWire(this.network, this.#watchers.sink);
+    }
   }
 
   /**

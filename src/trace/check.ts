@@ -5,7 +5,7 @@ import { show } from '../validate.js';
 import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceRecord } from './format.js';
 import { traceHash as hashOf } from './hash.js';
 
-const RECORD_KINDS: ReadonlySet<string> = new Set<TraceRecord['k']>(['call', 'request', 'result', 'event', 'fault', 'counters']);
+const RECORD_KINDS: ReadonlySet<string> = new Set<TraceRecord['k']>(['call', 'request', 'result', 'event', 'fault', 'label', 'segment', 'take', 'counters']);
 
 /**
  * What keeps `value` from being a Trace of this version, or null when it is one: checked by every

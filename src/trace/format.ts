@@ -29,7 +29,7 @@ export interface CallRecord {
   kind?: number;
   /** add/modify: the event mask. */
   events?: number;
-  /** add: String(context), to name the fd's lane. */
+  /** add: the context's name for the fd's lane (its name, label, toString(), class, or the add's file:line). */
   label?: string;
   /** postWrite: the bytes (base64), so a replay writes the same. */
   data?: string;
@@ -94,6 +94,18 @@ export interface EventRecord {
   acceptedFd?: number;
 }
 
+/**
+ * The name of fd's context changed since its add (a chat user who said who they are): written
+ * before the next wait, for the fds whose events the app handled in the last one.
+ */
+export interface LabelRecord {
+  k: 'label';
+  t: number;
+  r: number;
+  fd: number;
+  label: string;
+}
+
 /** A fault the simulation injected. */
 export interface FaultRecord {
   k: 'fault';
@@ -103,6 +115,50 @@ export interface FaultRecord {
   fault: string;
   fd?: number;
   detail?: string;
+}
+
+/** What a segment carries: bytes, or a connection's handshake, end of stream or reset. */
+export type WireKind = 'syn' | 'data' | 'fin' | 'rst';
+
+/**
+ * A segment the simulated network carried, recorded when it was sent: bytes, or a connection's
+ * SYN, FIN or RST. The page draws it as an arrow to the take that got its first byte.
+ */
+export interface SegmentRecord {
+  k: 'segment';
+  t: number;
+  /** The reactor whose call sent it (its wait, in completion), or -1 (an app's os.send). */
+  r: number;
+  /** The sending end: its host and fd there. */
+  host: string;
+  fd: number;
+  /** The receiving end, by its number on the network (TakeRecord.conn). */
+  conn: number;
+  /** Bytes sent in this direction before it. */
+  seq: number;
+  bytes: number;
+  flag: WireKind;
+  /** When it reaches the peer's kernel (t plus the latency, or later when held). */
+  at: number;
+  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/sim/trace-wire.ts): what it said. */
+  data?: string;
+  /** Faults that struck it: reset (it resets both ends), stall, halfClose (a FIN rides on it), partition (held until healed). */
+  faults?: string[];
+}
+
+/** A receiving end took something off the wire: bytes read, a connection accepted, a FIN or RST seen. */
+export interface TakeRecord {
+  k: 'take';
+  t: number;
+  r: number;
+  host: string;
+  /** The fd it was taken on (for an accept: the new connection's). */
+  fd: number;
+  conn: number;
+  /** Bytes taken on this end before it. */
+  seq: number;
+  bytes: number;
+  flag: WireKind;
 }
 
 /** Sampled after each wait. */
@@ -117,7 +173,7 @@ export interface CounterRecord {
   bytesInFlight: number;
 }
 
-export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | FaultRecord | CounterRecord;
+export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | LabelRecord | FaultRecord | SegmentRecord | TakeRecord | CounterRecord;
 
 export interface Trace {
   format: typeof TRACE_FORMAT;
@@ -129,6 +185,8 @@ export interface Trace {
   records: TraceRecord[];
   /** Records a full recorder's ring dropped, oldest first (TraceRecorder); absent when none. */
   dropped?: number;
+  /** A simulated run that failed (`io-reactor sim --trace`): why, and the record it had reached. */
+  failure?: { message: string; at: number };
 }
 
 /**

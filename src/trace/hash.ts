@@ -54,8 +54,17 @@ export class Fnv64 {
 }
 
 /**
- * 16 hex digits: FNV-1a 64 of the trace's canonical JSON in UTF-8, hashed a record at a time
- * (the trace's keys in sorted order: dropped, format, reactors, records, seed, version).
+ * Records the hash leaves out: the wire's segments and takes (trace-wire.ts) and lane renames
+ * are drawn for the page from the same run that the calls, requests, results, events and faults
+ * already fix, so a seed hashes alike whether or not they were recorded, and the digests pinned
+ * before they existed (test/sim-digests.test.ts) still hold.
+ */
+const UNHASHED: ReadonlySet<string> = new Set(['segment', 'take', 'label']);
+
+/**
+ * 16 hex digits: FNV-1a 64 of the trace's canonical JSON in UTF-8 (UNHASHED records left out),
+ * hashed a record at a time (the trace's keys in sorted order: dropped, format, reactors, records,
+ * seed, version).
  */
 export function traceHash(trace: Trace): string {
   const fnv = new Fnv64();
@@ -69,7 +78,12 @@ export function traceHash(trace: Trace): string {
       return;
     }
     fnv.text('[');
-    for (let r = 0; r < records.length; r++) fnv.text(r > 0 ? `,${canonicalJson(records[r])}` : canonicalJson(records[r]));
+    let first = true;
+    for (const record of records) {
+      if (UNHASHED.has(record.k)) continue;
+      fnv.text(first ? canonicalJson(record) : `,${canonicalJson(record)}`);
+      first = false;
+    }
     fnv.text(']');
   });
   fnv.text('}');

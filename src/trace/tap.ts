@@ -44,6 +44,10 @@ export class ReactorTap implements ReactorObserver {
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
   #bytesInFlight = 0;
+  /** Fd → its context and the label last written for it, so a context whose name changed renames its lane. */
+  readonly #contexts = new Map<number, { context: unknown; label: string }>();
+  /** Fds with events in the last wait: the app has handled them since, and may have named them. */
+  readonly #handled = new Set<number>();
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
@@ -95,6 +99,7 @@ export class ReactorTap implements ReactorObserver {
         code: code === 0 ? null : portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode],
       };
       if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
+      this.#handled.add(event.fd);
       this.#writer.emit(event);
     }
     const probe = this.#setup.probe;
@@ -155,6 +160,7 @@ export class ReactorTap implements ReactorObserver {
   }
 
   #callRecord(op: ObservedCall, args: readonly unknown[]): CallRecord {
+    if (op === 'wait') this.#renamed();
     const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
     const [first, second, third] = args;
     if (op !== 'wait' && typeof first === 'number') record.fd = first;
@@ -162,6 +168,7 @@ export class ReactorTap implements ReactorObserver {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
       record.label = contextLabel(second);
+      if (isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
     } else if (op === 'postWrite' && second instanceof Uint8Array) {
@@ -171,6 +178,19 @@ export class ReactorTap implements ReactorObserver {
       if (typeof second === 'number') record.maxEvents = second;
     }
     return record;
+  }
+
+  /** Writes a LabelRecord for each fd handled since the last wait whose context now has another name. */
+  #renamed(): void {
+    for (const fd of this.#handled) {
+      const known = this.#contexts.get(fd);
+      if (known === undefined || typeof known.context !== 'object' || known.context === null) continue;
+      const label = contextLabel(known.context);
+      if (label === known.label) continue;
+      known.label = label;
+      this.#writer.emit({ k: 'label', t: this.#setup.now(), r: this.r, fd, label });
+    }
+    this.#handled.clear();
   }
 
   #requests(count: number): void {
@@ -224,7 +244,20 @@ export class ReactorTap implements ReactorObserver {
   }
 }
 
-/** A context's name for its lane: a symbol by its description (Symbol('listener') → listener). */
+/**
+ * A context's name for its lane: its `name` or `label` (a string), its own toString(), its class,
+ * else its keys ({ conn, reader }); a symbol by its description (Symbol('listener') → listener).
+ * Never where it was registered: a stack differs between Node and the page's bundle, and the same
+ * seed must give the same trace in both.
+ */
 function contextLabel(context: unknown): string {
-  return typeof context === 'symbol' ? context.description ?? 'symbol' : String(context);
+  if (typeof context === 'symbol') return context.description ?? 'symbol';
+  if (typeof context !== 'object' || context === null) return String(context);
+  const { name, label } = context as { name?: unknown; label?: unknown };
+  if (typeof name === 'string') return name;
+  if (typeof label === 'string') return label;
+  const { toString } = context as { toString?: unknown };
+  if (typeof toString === 'function' && toString !== Object.prototype.toString) return String(context);
+  const made = context.constructor?.name;
+  return made && made !== 'Object' ? made : `{ ${Object.keys(context).slice(0, 4).join(', ')} }`;
 }

@@ -80,8 +80,8 @@ export function reproduceCommand(config: SweepConfig, seed: number, schedule?: r
   return parts.join(' ');
 }
 
-/** The commands that save `seed`'s trace and show it in the visualizer. */
+/** The commands that write `seed`'s trace (its failure marked) and open it in the visualizer. */
 export function traceCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
   const file = `${config.scenario}-${config.model}${config.mechanism ? `-${config.mechanism}` : ''}-${seed}.json`;
-  return `${reproduceCommand(config, seed, schedule)} --trace-out ${file} && npx io-reactor viz ${file}`;
+  return `${reproduceCommand(config, seed, schedule)} --trace ${file} && npx io-reactor viz ${file}`;
 }

@@ -39,5 +39,14 @@ export async function runSeed(config: SweepConfig, seed: number, schedule?: Inje
   const injections = sim.faultInjections();
   if (digest) return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest.hex() };
   const kept = sim.trace();
-  return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: traceHash(kept), trace: kept };
+  const hashed = traceHash(kept);
+  if (!outcome.ok) kept.failure = { message: outcome.failure ?? 'the scenario failed', at: lastRecordBy(kept, outcome.failedAtMs ?? Infinity) };
+  return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: hashed, trace: kept };
+}
+
+/** The last record at or before `ms` (the first, when none is): where a failed run had got to. */
+function lastRecordBy(trace: Trace, ms: number): number {
+  let at = 0;
+  while (at + 1 < trace.records.length && trace.records[at + 1].t <= ms) at++;
+  return at;
 }

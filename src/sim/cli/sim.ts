@@ -35,7 +35,7 @@ const flavorsOf = (s: Scenario): readonly Flavor[] => s.flavors ?? SIM_FLAVORS;
 export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S]
                         [--model readiness|completion|all] [--mechanism epoll|poll|iocp|io_uring|all] [--rotate]
                         [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--minutes M]
-                        [--shrink] [--trace-out FILE] [--json] [--check-determinism all|sampled|off]
+                        [--shrink] [--trace FILE] [--json] [--check-determinism all|sampled|off]
   scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}; or all of them
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
@@ -51,7 +51,7 @@ export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | -
   --check-determinism  which seeds run twice to see they run alike: all, off, or sampled (default:
                  every failing seed and one passing seed in ${DETERMINISM_SAMPLE_EVERY})
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
-  --trace-out F  with --seed: save the run's trace as JSON in F (show it with io-reactor viz F)
+  --trace FILE   with --seed: write the run's trace to FILE (a failure marked), for io-reactor viz FILE
   --json         print the summary as JSON on stdout
 every run has the oracle on (src/sim/oracle.ts): a broken invariant fails the seed
 exit code: 0 all seeds passed, 1 a seed failed or ran nondeterministically, 2 bad usage`;
@@ -71,6 +71,7 @@ interface Options {
   check: DeterminismCheck;
   shrink: boolean;
   json: boolean;
+  trace?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -117,7 +118,7 @@ function parse(args: string[]): Options | 'help' {
     options: {
       seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' }, mechanism: { type: 'string' },
       rotate: { type: 'boolean' }, size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
-      workers: { type: 'string' }, minutes: { type: 'string' }, 'trace-out': { type: 'string' }, 'check-determinism': { type: 'string' },
+      workers: { type: 'string' }, minutes: { type: 'string' }, trace: { type: 'string' }, 'check-determinism': { type: 'string' },
       shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -139,7 +140,7 @@ function parse(args: string[]): Options | 'help' {
     }
   }
   if (matrix) {
-    for (const [flag, given] of [['--schedule', v.schedule], ['--trace-out', v['trace-out']]] as const) {
+    for (const [flag, given] of [['--schedule', v.schedule], ['--trace', v.trace]] as const) {
       if (given !== undefined) throw new UsageError(`${flag} takes one scenario in one model and mechanism, not a matrix (all)`);
     }
     if (v.shrink) throw new UsageError('--shrink takes one scenario in one model and mechanism, not a matrix (all); run the failure\'s reproduce command with --shrink');
@@ -150,7 +151,7 @@ function parse(args: string[]): Options | 'help' {
   }
   if (v.seed !== undefined && (v.seeds !== undefined || v.from !== undefined)) throw new UsageError('give --seed S for one seed, or --seeds N [--from S] for a sweep, not both');
   if (v.schedule !== undefined && v.seed === undefined) throw new UsageError('--schedule replays one run: give it with --seed S');
-  if (v['trace-out'] !== undefined && v.seed === undefined) throw new UsageError('--trace-out saves one run\'s trace: give it with --seed S');
+  if (v.trace !== undefined && v.seed === undefined) throw new UsageError('--trace writes the trace of one run: give it with --seed S');
   if (v.schedule !== undefined && v.faults !== undefined) throw new UsageError('give --faults (rates) or --schedule (exact injections), not both');
   const check = (v['check-determinism'] ?? 'sampled') as DeterminismCheck;
   if (!DETERMINISM_CHECKS.includes(check)) throw new UsageError(`--check-determinism must be ${DETERMINISM_CHECKS.join(', ')}, got ${JSON.stringify(check)}`);
@@ -182,12 +183,13 @@ function parse(args: string[]): Options | 'help' {
     seeds: seed !== undefined ? [seed] : Array.from({ length: count }, (_, i) => from + i),
     rotate: v.rotate ?? false,
     schedule: v.schedule === undefined ? undefined : parseSchedule(v.schedule),
-    traceOut: v['trace-out'],
+    traceOut: v.trace,
     workers: integer('workers', v.workers, 1, MAX_WORKERS) ?? availableParallelism(),
     minutes: integer('minutes', v.minutes, 1, MAX_MINUTES),
     check,
     shrink: v.shrink ?? false,
     json: v.json ?? false,
+    trace: v.trace,
   };
 }
 
@@ -283,9 +285,17 @@ async function runOne(config: SweepConfig, seed: number, options: Options): Prom
   const started = performance.now();
   const result = await runSeed(config, seed, options.schedule, options.traceOut !== undefined);
   if (options.traceOut !== undefined) {
-    writeFileSync(options.traceOut, JSON.stringify(result.trace));
-    process.stderr.write(`trace of seed ${seed} saved in ${options.traceOut}; show it with: npx io-reactor viz ${options.traceOut}\n`);
+    const { trace } = result;
     delete result.trace;
+    try {
+      writeFileSync(options.traceOut, JSON.stringify(trace));
+      process.stderr.write(`trace of seed ${seed} written to ${options.traceOut}${trace?.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.traceOut}\n`);
+    } catch (e) {
+      // The run's verdict still stands: say why there is no file, and fail.
+      process.stderr.write(`io-reactor sim: cannot write the trace to ${options.traceOut}: ${(e as Error).message}\n`);
+      result.ok = false;
+      result.failure ??= `the trace could not be written to ${options.traceOut}`;
+    }
   }
   const again = checksDeterminism(options.check, result) ? (await runSeed(config, seed, options.schedule)).digest : null;
   return { reports: [{ result, again }], runMs: performance.now() - started };
@@ -343,7 +353,7 @@ function printFailures(out: string[], s: ConfigSummary, commit: string): void {
   const where = `${s.scenario}, ${s.model}${s.mechanism ? `/${s.mechanism}` : ''}`;
   for (const f of s.failures) {
     out.push('', `FAILED seed ${f.seed} (${where}, config ${s.configHash}, commit ${commit}, ${f.faults} faults injected)`, `  ${f.failure}`,
-      `  reproduce: ${f.reproduce}`, `  trace:     ${f.trace}`);
+      `  reproduce: ${f.reproduce}`, `  see it:    ${f.trace}`);
   }
   for (const d of s.nondeterministic) {
     out.push('', `NONDETERMINISTIC seed ${d.seed} (${where}): two runs differ (digests ${d.digests.join(' vs ')}); reproduce: ${d.reproduce}`);

@@ -45,6 +45,11 @@ function client(sim: Simulation, id: number): Program {
 export async function runKv(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome> {
   const clients = params.size ?? DEFAULT_CLIENTS;
   const app = kvServer(params.bug);
+  // node:http stamps each response with the wall clock (Date header), and the trace records the
+  // bytes on the wire: without the stamp a run's trace is a function of its seed alone.
+  app.prependListener('request', (_req, res) => {
+    res.sendDate = false;
+  });
   const listener = sim.host('kv').net.createServer((socket) => app.emit('connection', socket));
   listener.listen(KV_PORT);
   const programs = Array.from({ length: clients }, (_, i) => client(sim, i));

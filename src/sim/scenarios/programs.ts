@@ -48,13 +48,19 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
   /** Program index → when its crashed host boots again. */
   const down = new Map<number, number>();
   const running: Promise<void>[] = [];
+  /** When each program threw: a failing seed's trace is marked there. */
+  const failedAt: number[] = programs.map(() => sim.now);
   const start = (i: number): void => {
     const p = programs[i];
     // A program its host's crash ended has no verdict: the one booted after it will.
     const current = (): boolean => programs[i] === p && !down.has(i);
     running.push(p.run().then(
       () => { if (current()) results[i] = null; },
-      (e: unknown) => { if (current()) results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`; },
+      (e: unknown) => {
+        if (!current()) return;
+        results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`;
+        failedAt[i] = sim.now;
+      },
     ));
   };
   programs.forEach((_, i) => start(i));
@@ -86,12 +92,14 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
   }
   // The first program that failed, else every one that never finished (the first is usually waiting on the others).
   const unfinished = programs.filter((_, i) => results[i] === undefined).map((p) => `${p.name}: ${p.state}`);
-  const failure = results.find((r) => typeof r === 'string')
+  const threw = results.findIndex((r) => typeof r === 'string');
+  const failure = results[threw]
     ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
+  const failedAtMs = threw >= 0 ? failedAt[threw] : sim.now;
   for (const r of reactors) r.destroy();
   await sim.runUntilIdle(SCENARIO_TIME_LIMIT_MS);
   await Promise.all(running);
-  return failure ? { ok: false, failure } : { ok: true };
+  return failure ? { ok: false, failure, failedAtMs } : { ok: true };
 }
 
 /** The network or the peer ended a connection early (reset, refused, shut): a client connects again. */
@@ -101,7 +109,7 @@ export class ConnectionLost extends Error {}
 const LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOTCONN', 'ECONNABORTED', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /** Connects in a row that may fail before a client gives up: the server is not there. */
-const CONNECT_ATTEMPTS_MAX = 10;
+export const CONNECT_ATTEMPTS_MAX = 10;
 
 /**
  * A client's connection, made again after each loss until `session` finishes on one: connect

@@ -1,8 +1,8 @@
 // The page's state and its drawing: the trace shown, the view on it, a compared run, and one
 // redraw per animation frame at most, whose cost is measured and shown ("frame … ms").
 import { TraceModel } from './model.js';
-import { View } from './view.js';
-import { Timeline, LANES_VISIBLE_MAX } from './timeline.js';
+import { View, type Mode } from './view.js';
+import { Timeline } from './timeline.js';
 import { CounterChart } from './counters.js';
 import { describe, type Tables } from './explain.js';
 import { firstDivergence } from './compare.js';
@@ -14,6 +14,8 @@ import { showHash } from './export.js';
 const FRAME_WINDOW = 30;
 /** Events per second while playing. */
 const PLAY_RATE = 20;
+/** The view opened on a failure spans this many times the reach back to the sends it took. */
+const FAILURE_SPAN_REACHES = 4;
 
 export class App {
   model = new TraceModel();
@@ -41,10 +43,15 @@ export class App {
   show(model: TraceModel, state: PageState = {}): void {
     this.model = model;
     this.view.hiddenLanes.clear();
-    if (state.axis) this.view.axis = state.axis;
+    this.view.collapsedHosts.clear();
+    // A trace with segments opens on the flow between hosts, on a time axis.
+    const mode = state.mode ?? (model.arrows.length > 0 ? 'flow' : 'timeline');
+    this.setMode(mode);
+    if (state.axis && mode === 'timeline') this.view.axis = state.axis;
     this.view.fit(model);
     if (state.v0 !== undefined && state.v1 !== undefined && state.v1 > state.v0) { this.view.v0 = state.v0; this.view.v1 = state.v1; }
     this.view.cursor = state.at !== undefined && state.at < model.records.length ? state.at : -1;
+    if (model.failure && state.at === undefined) this.#jumpToFailure();
     this.#compare();
     showHash(model);
     this.onModelChanged();
@@ -64,6 +71,32 @@ export class App {
     if (this.following) this.view.fit(this.model);
     this.onModelChanged();
     this.redraw();
+  }
+
+  /** The flow view draws on a time axis (an arrow's slope is its latency); the timeline on either. */
+  setMode(mode: Mode): void {
+    this.view.mode = mode;
+    if (mode === 'flow' && this.view.axis !== 'time') this.view.setAxis(this.model, 'time');
+    el<HTMLSelectElement>('axis').value = this.view.axis;
+    el<HTMLSelectElement>('axis').disabled = mode === 'flow';
+    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    this.redraw();
+  }
+
+  /**
+   * Puts the cursor on the record where the run failed, zoomed in (on a time axis) so that the
+   * segments it took, from their sends on, fill the middle of the view.
+   */
+  #jumpToFailure(): void {
+    const { model, view } = this;
+    const at = Math.min(model.failure!.at, model.records.length - 1);
+    view.cursor = at;
+    const p = view.pos(model, at);
+    const sent = model.segmentsTakenBy(at).map((i) => model.records[i].t);
+    const reach = sent.length > 0 && view.axis === 'time' ? p - Math.min(...sent) : 0;
+    const span = reach > 0 ? Math.min(view.v1 - view.v0, FAILURE_SPAN_REACHES * reach) : view.v1 - view.v0;
+    view.v0 = Math.max(view.pos(model, 0), p - span / 2);
+    view.v1 = view.v0 + span;
   }
 
   moveCursor(to: number): void {
@@ -117,7 +150,7 @@ export class App {
     if (this.frameMs.length > FRAME_WINDOW) this.frameMs.shift();
     const sorted = [...this.frameMs].sort((a, b) => a - b);
     el('frame').textContent = `frame ${sorted[sorted.length >> 1].toFixed(2)} ms`;
-    writeState({ ...this.source, at: view.cursor, axis: view.axis, v0: view.v0, v1: view.v1 });
+    writeState({ ...this.source, at: view.cursor, axis: view.axis, mode: view.mode, v0: view.v0, v1: view.v1 });
     return took;
   }
 
@@ -128,16 +161,20 @@ export class App {
 
   #texts(reactor: number): void {
     const { model, view } = this;
-    const lanes = this.#timeline.shownLanes;
-    const scrolled = lanes > LANES_VISIBLE_MAX ? ` (${view.laneTop + 1}–${view.laneTop + LANES_VISIBLE_MAX} on screen; shift+wheel scrolls)` : '';
-    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.faultCount} faults · ${model.records.length} records`;
-    el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record.';
+    const timeline = this.#timeline;
+    const lanes = timeline.shownLanes;
+    const rows = timeline.rowsVisible;
+    const scrolled = timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
+    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
+    el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record. Press ? for the keys.';
+    el('failure').textContent = model.failure ? `✖ the run failed at record #${model.failure.at}: ${model.failure.message}` : '';
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
     const c = model.counterIndexAt(at, reactor);
     const rec = c >= 0 ? model.records[c] : null;
-    el('counters-now').textContent = rec && rec.k === 'counters'
-      ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight`
-      : `reactor ${reactor}: no counters sampled yet`;
+    const wire = model.arrows.length > 0 ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
+    el('counters-values').textContent = rec && rec.k === 'counters'
+      ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight${wire}`
+      : `reactor ${reactor}: no wait has returned yet${wire}`;
     if (this.compared) {
       el('compare-summary').textContent = `${this.compared.eventCount} events · ${this.compared.records.length} records`;
       el('compare-info').textContent = this.divergence < 0 ? 'The runs are identical.'

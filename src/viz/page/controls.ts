@@ -1,11 +1,12 @@
-// Input: the transport buttons, jump, zoom and pan (wheel, drag, keys), click to select a record
-// and a hover tip with what it means.
+// Input: the view toggle, the transport buttons, jump, zoom and pan (wheel, drag, keys), click to
+// select a record or fold a host, a hover tip with what a record means, and the keys' help (?).
 import type { App } from './app.js';
-import type { Axis } from './view.js';
+import type { Axis, Mode } from './view.js';
 import { describe } from './explain.js';
 import { downloadChromeTrace } from './export.js';
 import { el, showError } from './dom.js';
-import { GUTTER_PX, LANES_VISIBLE_MAX } from './timeline.js';
+import { GUTTER_PX } from './timeline.js';
+import { lowerBound } from './search.js';
 
 const ZOOM_STEP = 0.8;
 const PAN_STEP = 0.2;
@@ -26,14 +27,22 @@ export function bindControls(app: App): void {
   el<HTMLInputElement>('jump').onkeydown = (e) => { if (e.key === 'Enter') el('go').click(); };
   el<HTMLSelectElement>('axis').onchange = act(() => view.setAxis(app.model, el<HTMLSelectElement>('axis').value as Axis));
   el<HTMLSelectElement>('counter-reactor').onchange = () => app.redraw();
+  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.onclick = () => app.setMode(b.dataset.mode as Mode);
+  el('failure').onclick = act(() => { if (app.model.failure) app.moveCursor(Math.min(app.model.failure.at, app.model.records.length - 1)); });
+  const help = el<HTMLDialogElement>('keys');
+  el('help').onclick = () => help.showModal();
+  help.onclick = () => help.close();
   document.addEventListener('keydown', (e) => {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || help.open) return;
+    const page = () => app.timeline.rowsVisible;
     const keys: Record<string, () => void> = {
       ArrowRight: () => el('forward').click(), ArrowLeft: () => el('back').click(),
       Home: () => el('first').click(), End: () => el('last').click(), ' ': () => el('play').click(),
       '+': () => el('zoom-in').click(), '=': () => el('zoom-in').click(), '-': () => el('zoom-out').click(), '0': () => el('fit').click(),
       a: act(() => view.pan(-(view.v1 - view.v0) * PAN_STEP)), d: act(() => view.pan((view.v1 - view.v0) * PAN_STEP)),
-      PageDown: act(() => { view.laneTop += LANES_VISIBLE_MAX; }), PageUp: act(() => { view.laneTop -= LANES_VISIBLE_MAX; }),
+      PageDown: act(() => { view.laneTop += page(); }), PageUp: act(() => { view.laneTop -= page(); }),
+      f: () => app.setMode('flow'), t: () => app.setMode('timeline'), x: () => el('failure').click(),
+      o: () => el('file').click(), '?': () => help.showModal(),
     };
     if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
@@ -59,8 +68,8 @@ function jump(app: App, text: string): void {
   if (!time && !record) return showError(`jump: "${text}" is neither a record (#123) nor a time (12.5ms)`);
   showError('');
   const at = record ? Math.min(Number(record[1]), model.records.length - 1)
-    : Math.min(model.records.findIndex((r) => r.t >= Number(time![1])), model.records.length - 1);
-  app.moveCursor(at < 0 ? model.records.length - 1 : at);
+    : Math.min(lowerBound(model.times, model.times.length, Number(time![1])), model.records.length - 1);
+  app.moveCursor(at);
 }
 
 function bindCanvas(app: App): void {
@@ -78,6 +87,11 @@ function bindCanvas(app: App): void {
   canvas.addEventListener('mousedown', (e) => { drag = { x: e.offsetX, v0: app.view.v0, moved: false }; });
   window.addEventListener('mouseup', (e) => {
     if (drag && !drag.moved && e.target === canvas) {
+      const host = e.offsetX < GUTTER_PX ? app.timeline.headerAt(e.offsetY) : null;
+      if (host !== null) {
+        if (!app.view.collapsedHosts.delete(host)) app.view.collapsedHosts.add(host);
+        app.redraw();
+      }
       const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
       if (at >= 0) { app.following = false; app.moveCursor(at); }
     }

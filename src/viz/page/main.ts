@@ -18,19 +18,40 @@ async function loadTables(): Promise<Tables> {
   return { epoll: tableRows(core, TABLE.epoll), poll: tableRows(core, TABLE.poll), errno: tableRows(core, TABLE.errno), win32: tableRows(core, TABLE.win32) };
 }
 
-/** A trace file chosen in input #id, or the reason it is not one. */
+/** Opens `file` with `use`, or says why it is not a trace. */
+async function openFile(file: File, use: (model: TraceModel) => void): Promise<void> {
+  try {
+    use(TraceModel.of(await readTraceFile(file)));
+    showError('');
+  } catch (e) {
+    showError((e as Error).message);
+  }
+}
+
+/** A trace file chosen in input #id. */
 function onFile(id: string, use: (model: TraceModel) => void): void {
   const input = el<HTMLInputElement>(id);
-  input.onchange = async () => {
+  input.onchange = () => {
     const file = input.files?.[0];
-    if (!file) return;
-    try {
-      use(TraceModel.of(await readTraceFile(file)));
-      showError('');
-    } catch (e) {
-      showError((e as Error).message);
-    }
+    if (file) void openFile(file, use);
   };
+}
+
+/** A trace file dropped anywhere on the page opens as the trace shown. */
+function onDrop(use: (model: TraceModel) => void): void {
+  const body = document.body;
+  let depth = 0;
+  const files = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+  body.addEventListener('dragenter', (e) => { if (files(e)) { depth++; body.classList.add('dragging'); } });
+  body.addEventListener('dragleave', () => { if (--depth <= 0) { depth = 0; body.classList.remove('dragging'); } });
+  body.addEventListener('dragover', (e) => { if (files(e)) e.preventDefault(); });
+  body.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    body.classList.remove('dragging');
+    const file = e.dataTransfer?.files[0];
+    if (file) void openFile(file, use);
+  });
 }
 
 async function start(): Promise<void> {
@@ -40,14 +61,18 @@ async function start(): Promise<void> {
   bindControls(app);
   const state = readState(location.search);
   app.tables = await loadTables();
-  onFile('file', (model) => {
+  const open = (model: TraceModel) => {
     app.source = {};
     app.show(model);
     sidebar.reset();
-  });
+  };
+  onFile('file', open);
+  onDrop(open);
   onFile('compare-file', (model) => app.setCompared(model));
   const simulate = bindSimulation(app, () => sidebar.reset());
   if (state.live) {
+    // A live server's own run: nothing to simulate or replay from here.
+    el('sim-controls').hidden = true;
     app.source = { live: true };
     app.following = state.at === undefined;
     app.show(new TraceModel());

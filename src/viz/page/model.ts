@@ -1,27 +1,40 @@
-// The page's index of one trace: lanes (one per socket, per reactor, per network), each record's
-// lane and position, in-flight operations as spans, waits, counters. Built incrementally, so the
-// live feed appends to it as records arrive.
-import type { Trace, TraceReactor, TraceRecord, CounterRecord } from '../../trace/format.js';
+// The page's index of one trace: lanes (one per socket, per reactor, per network, each on a host),
+// each record's lane and position, in-flight operations as spans, waits, counters, and the arrows
+// joining each segment sent to the take that got it. Built incrementally, so the live feed appends
+// to it as records arrive.
+import type { Trace, TraceReactor, TraceRecord, CounterRecord, LabelRecord, SegmentRecord, TakeRecord } from '../../trace/format.js';
 import { REQUEST, RESULT } from '../../seam.js';
 import { styleOf } from './colors.js';
 import type { Span } from './span.js';
 
 export interface Lane {
+  /** The reactor, or -1 for the network's lane and for an fd no reactor registered. */
   r: number;
   /** -1: the reactor's own lane (waits, wakeups); -2: the network's (faults it injected). */
   fd: number;
+  /** The host it is on: lanes are grouped by it (NETWORK_HOST for the network's). */
+  host: string;
   name: string;
+}
+
+/** A segment sent (`from`, a segment record) and the take that got its first byte (`to`, or -1: none yet). */
+export interface Arrow {
+  from: number;
+  to: number;
 }
 
 
 const OPS: Record<number, Span['what']> = { [REQUEST.recv]: 'recv', [REQUEST.send]: 'send', [REQUEST.accept]: 'accept' };
 export const NETWORK_FD = -2;
 export const REACTOR_FD = -1;
+export const NETWORK_HOST = 'network';
 
 export class TraceModel {
   readonly reactors: TraceReactor[] = [];
   readonly records: TraceRecord[] = [];
   readonly lanes: Lane[] = [];
+  /** Per record: its time (ms), read without touching the record (a frame reads many). */
+  readonly times: number[] = [];
   /** Per record: its lane, or -1 (counters belong to no lane). */
   readonly laneOf: number[] = [];
   /** Per record: how it is drawn (colors.ts styleOf), and an event's type flags (else 0). */
@@ -41,10 +54,26 @@ export class TraceModel {
   readonly eventsByType = new Map<number, number>();
   eventCount = 0;
   faultCount = 0;
+  readonly arrows: Arrow[] = [];
+  /** Per record: the arrow a segment or take record is an end of, else -1. */
+  readonly arrowOf: number[] = [];
+  /** The longest an arrow spans, in ms: a frame looks this far back for arrows reaching into view. */
+  longestArrowMs = 0;
+  /** When the first segment was sent and the last arrived or was taken (ms): what the flow view fits. */
+  wireFrom = Infinity;
+  wireTo = -Infinity;
+  /** Per receiving end (TakeRecord.conn): the lane it was taken on, once known. */
+  readonly connLane = new Map<number, number>();
+  /** Where the run failed (Trace.failure), if it did. */
+  failure: Trace['failure'] = undefined;
 
   readonly #laneByFd = new Map<string, number>();
   readonly #openSpan = new Map<string, number>();
   readonly #lastResult = new Map<string, number>();
+  /** host:fd → the lane of the socket open there now. */
+  readonly #laneByHostFd = new Map<string, number>();
+  /** Receiving end → its segments not taken yet, in the order sent. */
+  readonly #untaken = new Map<number, number[]>();
 
   constructor(readonly seed: number | null = null) {}
 
@@ -54,6 +83,7 @@ export class TraceModel {
   static of(trace: Trace): TraceModel {
     const model = new TraceModel(trace.seed);
     model.source = trace;
+    model.failure = trace.failure;
     for (const r of trace.reactors) model.addReactor(r);
     for (const rec of trace.records) model.push(rec);
     return model;
@@ -71,9 +101,16 @@ export class TraceModel {
   push(rec: TraceRecord): void {
     const i = this.records.length;
     this.records.push(rec);
+    this.times.push(rec.t);
     this.spanOf.push(-1);
     this.causeOf.push(-1);
-    const lane = rec.k === 'counters' ? -1 : this.#laneFor(rec);
+    this.arrowOf.push(-1);
+    // Counters belong to no lane; a label renames one.
+    if (rec.k === 'label') {
+      const named = this.#laneByFd.get(`${rec.r}:${rec.fd}`);
+      if (named !== undefined) this.lanes[named].name = this.#laneName(rec.r, rec.fd, rec.label);
+    }
+    const lane = rec.k === 'counters' || rec.k === 'label' ? -1 : this.#laneFor(rec);
     this.laneOf.push(lane);
     if (lane >= 0) this.laneRecords[lane].push(i);
     this.style.push(styleOf(rec));
@@ -89,6 +126,11 @@ export class TraceModel {
         if (rec.kind === RESULT.complete) {
           this.#close(`${rec.r}:ctx:${rec.target}`, i);
           this.#lastResult.set(`${rec.r}:ctx:${rec.target}`, i);
+        } else if (rec.kind === RESULT.recv) {
+          // An armed read ends on its slot; its READ names the provided buffer it filled, so the
+          // event finds this result by that buffer's context (by fd when none was filled).
+          this.#close(`${rec.r}:ctx:${rec.target}`, i);
+          this.#lastResult.set(rec.buffer !== undefined && rec.buffer >= 0 ? `${rec.r}:ctx:${rec.buffer}` : `${rec.r}:fd:${rec.fd}`, i);
         } else this.#lastResult.set(`${rec.r}:fd:${rec.fd}`, i);
         break;
       case 'event':
@@ -98,6 +140,19 @@ export class TraceModel {
         break;
       case 'fault':
         this.faultCount++;
+        break;
+      case 'segment':
+        this.arrowOf[i] = this.arrows.length;
+        this.arrows.push({ from: i, to: -1 });
+        this.#untakenOf(rec.conn).push(i);
+        this.longestArrowMs = Math.max(this.longestArrowMs, rec.at - rec.t);
+        this.wireFrom = Math.min(this.wireFrom, rec.t);
+        this.wireTo = Math.max(this.wireTo, rec.at);
+        break;
+      case 'take':
+        this.connLane.set(rec.conn, lane);
+        this.wireTo = Math.max(this.wireTo, rec.t);
+        this.#take(rec, i);
         break;
       case 'counters':
         this.counters.push(i);
@@ -125,6 +180,61 @@ export class TraceModel {
     return -1;
   }
 
+  #untakenOf(conn: number): number[] {
+    let list = this.#untaken.get(conn);
+    if (!list) this.#untaken.set(conn, list = []);
+    return list;
+  }
+
+  /** Joins take `at` to the segments it got: data by their first byte, a SYN, FIN or RST by its kind. */
+  #take(take: TakeRecord, at: number): void {
+    const list = this.#untaken.get(take.conn);
+    if (!list) return;
+    const gets = (seg: SegmentRecord): boolean => {
+      const reset = seg.flag === 'rst' || (seg.faults?.includes('reset') ?? false);
+      if (take.flag === 'rst') return reset;
+      if (take.flag !== seg.flag || reset) return false;
+      return seg.flag !== 'data' || (seg.seq >= take.seq && seg.seq < take.seq + take.bytes);
+    };
+    for (let k = 0; k < list.length; k++) {
+      const seg = this.records[list[k]] as SegmentRecord;
+      if (!gets(seg)) continue;
+      const arrow = this.arrowOf[list[k]];
+      this.arrows[arrow].to = at;
+      if (this.arrowOf[at] < 0) this.arrowOf[at] = arrow;
+      this.longestArrowMs = Math.max(this.longestArrowMs, take.t - seg.t, seg.at - seg.t);
+      list.splice(k--, 1);
+      if (take.flag !== 'data') break;
+    }
+  }
+
+  /** The first arrow sent after time t (arrows are in the order sent). */
+  firstArrowAfter(t: number): number {
+    let lo = 0;
+    let hi = this.arrows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.records[this.arrows[mid].from].t <= t) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Bytes sent and not yet arrived at time t, over the whole network. */
+  wireBytesAt(t: number): number {
+    let bytes = 0;
+    for (let a = this.firstArrowAfter(t) - 1; a >= 0; a--) {
+      const seg = this.records[this.arrows[a].from] as SegmentRecord;
+      if (seg.t < t - this.longestArrowMs) break;
+      if (seg.t <= t && seg.at > t) bytes += seg.bytes;
+    }
+    return bytes;
+  }
+
+  /** The segments a take got (their record indexes). */
+  segmentsTakenBy(at: number): number[] {
+    return this.arrows.filter((a) => a.to === at).map((a) => a.from);
+  }
+
   #open(key: string, at: number, what: Span['what']): void {
     this.#close(key, at);
     this.spanOf[at] = this.spans.length;
@@ -141,28 +251,44 @@ export class TraceModel {
     this.#openSpan.delete(key);
   }
 
-  #laneFor(rec: Exclude<TraceRecord, CounterRecord>): number {
+  #laneFor(rec: Exclude<TraceRecord, CounterRecord | LabelRecord>): number {
+    // What the wire carried belongs to the socket open at host:fd, whichever reactor has it.
+    if (rec.k === 'segment' || rec.k === 'take') {
+      return this.#laneByHostFd.get(`${rec.host}:${rec.fd}`) ?? this.#newLane(-1, rec.fd, rec.host, undefined);
+    }
     const fd = rec.k === 'fault' ? rec.fd ?? (rec.r < 0 ? NETWORK_FD : REACTOR_FD) : rec.fd ?? REACTOR_FD;
     const key = `${rec.r}:${fd}`;
     // An fd number comes back for the next connection: each successful add opens a fresh lane.
     const added = rec.k === 'call' && rec.op === 'add' && rec.error === undefined;
-    let lane = this.#laneByFd.get(key);
-    if (lane === undefined || added) {
-      lane = this.lanes.length;
-      this.lanes.push({ r: rec.r, fd, name: this.#laneName(rec.r, fd, added ? rec.label : undefined) });
-      this.laneRecords.push([]);
-      this.laneSpans.push([]);
-      this.#laneByFd.set(key, lane);
+    const lane = this.#laneByFd.get(key);
+    if (lane !== undefined && !added) return lane;
+    const host = fd === NETWORK_FD ? NETWORK_HOST : this.reactors[rec.r]?.host ?? 'native';
+    // The wire may have used the socket before the app registered it (a connect's SYN): that lane becomes this one.
+    const early = added ? this.#laneByHostFd.get(`${host}:${fd}`) : undefined;
+    if (early !== undefined && this.lanes[early].r < 0) {
+      Object.assign(this.lanes[early], { r: rec.r, name: this.#laneName(rec.r, fd, rec.k === 'call' ? rec.label : undefined) });
+      this.#laneByFd.set(key, early);
+      return early;
     }
+    const made = this.#newLane(rec.r, fd, host, added ? rec.label : undefined);
+    this.#laneByFd.set(key, made);
+    return made;
+  }
+
+  #newLane(r: number, fd: number, host: string, label: string | undefined): number {
+    const lane = this.lanes.length;
+    this.lanes.push({ r, fd, host, name: this.#laneName(r, fd, label) });
+    this.laneRecords.push([]);
+    this.laneSpans.push([]);
+    if (fd >= 0) this.#laneByHostFd.set(`${host}:${fd}`, lane);
     return lane;
   }
 
   #laneName(r: number, fd: number, label: string | undefined): string {
-    const host = this.reactors.filter(Boolean).length > 1 && this.reactors[r] ? `${this.reactors[r].host}/` : '';
     if (fd === NETWORK_FD) return 'network';
-    if (fd === REACTOR_FD) return `${host}reactor ${r}`;
+    if (fd === REACTOR_FD) return `reactor ${r}`;
     // A context of null or undefined names nothing: the lane is just the fd.
     const named = label !== undefined && label !== 'null' && label !== 'undefined';
-    return `${host}${named ? `${label} ` : ''}fd ${fd}`;
+    return `${named ? `${label} ` : ''}fd ${fd}`;
   }
 }

@@ -1,21 +1,38 @@
-// Draws a trace's lanes on a canvas: spans as bars, records as marks, faults as triangles, the
-// cursor and a highlighted record. Marks landing on a pixel already drawn in the same lane and
-// color are skipped, and only the lanes scrolled into view are drawn, so a frame costs at most
-// lanes shown × width × colors draws however long the trace.
+// Draws a trace's lanes on a canvas, grouped by host under a header row that folds them: spans as
+// bars, records as marks, faults as triangles, the cursor, a highlighted record and the failure;
+// in the flow view, on a time axis, each segment as an arrow from its send to the take that got
+// it. It draws the level of detail (lod.ts) whose bins are a pixel wide, only for the rows
+// scrolled into view, one path or run list per color: a frame costs rows shown × width, however
+// long the trace.
 import type { TraceModel } from './model.js';
-import type { Span } from './span.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';
-import { STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR } from './colors.js';
+import {
+  STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, FAULT_STYLE, SEGMENT_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR,
+  ARROW_COLORS, KIND_BITS, EVENT_STYLE,
+} from './colors.js';
+import { summaryOf, levelFor, binCenter, SPAN_KINDS, ARROW_FLAGS } from './lod.js';
+import { lowerBound } from './search.js';
 
-export const GUTTER_PX = 190;
-export const AXIS_PX = 18;
-export const LANE_PX = 18;
-/** Lanes on screen at once; more scroll (shift+wheel, PageUp/PageDown). */
-export const LANES_VISIBLE_MAX = 32;
+export const GUTTER_PX = 220;
+export const AXIS_PX = 22;
+/** A lane's height; an event mark is as tall less a margin, and at least 8 px wide to hit. */
+export const LANE_PX = 24;
+/** Axis labels are at least this far apart. */
+const TICK_LABEL_PX = 80;
+/** Half the width a mark answers a click or hover in. */
+const HIT_SLACK_PX = 5;
+const EVENT_MARK_PX = 6;
 const STYLES = STYLE_COLORS.length;
-const FAULT_STYLE = STYLE_COLORS.length - 2;
-const SPAN_KINDS: Span['what'][] = ['wait', 'accept', 'recv', 'send'];
+/** What the flow view draws of a reactor's records: events, faults, the wire. */
+const FLOW_KINDS = KIND_BITS.event | KIND_BITS.fault | KIND_BITS.wire;
+/** Event types (0–31) as bits, for a bin's set of types. */
+const EVENT_TYPES = 32;
+const FAILURE_COLOR = '#c00000';
+/** Arrows between the same two rows closer than this at their start are drawn as one. */
+const ARROW_STEP_PX = 3;
+/** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
+const ARROW_HEADS_MAX = 600;
 
 /** Where in a lane's record list the first record at or after position `p` is. */
 function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
@@ -28,13 +45,29 @@ function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: num
   return lo;
 }
 
+/** A host's header row this frame. */
+interface Header {
+  host: string;
+  row: number;
+  lanes: number;
+  collapsed: boolean;
+}
+
 export class Timeline {
-  /** Screen row of each lane this frame (-1: hidden or scrolled out). */
+  /** Screen row of each lane this frame (-1: hidden, folded or scrolled out). */
   #rows: Int32Array = new Int32Array(0);
-  /** Lanes not hidden by a filter, this frame. */
+  #headers: Header[] = [];
+  /** Rows (headers and lanes) not hidden by a filter, this frame. */
+  shownRows = 0;
+  /** Lanes not hidden by a filter. */
   shownLanes = 0;
-  /** The canvas's CSS width, read once per frame (each read of clientWidth may lay out the page). */
+  /** Rows the canvas has room for. */
+  rowsVisible = 1;
+  /** Arrowheads of this frame as [flag, x0, y0, x1, y1], reused from frame to frame. */
+  readonly #heads = new Float64Array(ARROW_HEADS_MAX * 5);
+  /** The canvas's CSS size, read once per frame (each read may lay out the page). */
   #width = 0;
+  #height = 0;
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -47,28 +80,36 @@ export class Timeline {
     return view.v0 + ((x - GUTTER_PX) / this.plotWidth) * (view.v1 - view.v0);
   }
 
-  /** Scrolls the lanes so that `lane` is on screen. */
-  reveal(view: View, lane: number): void {
+  /** Scrolls the rows so that `lane` is on screen, unfolding its host. */
+  reveal(model: TraceModel, view: View, lane: number): void {
     if (lane < 0 || view.hiddenLanes.has(lane)) return;
-    let shown = 0;
-    for (let l = 0; l < lane; l++) if (!view.hiddenLanes.has(l)) shown++;
-    if (shown < view.laneTop) view.laneTop = shown;
-    else if (shown >= view.laneTop + LANES_VISIBLE_MAX) view.laneTop = shown - LANES_VISIBLE_MAX + 1;
+    view.collapsedHosts.delete(model.lanes[lane].host);
+    const row = this.#order(model, view).rows.get(lane) ?? 0;
+    if (row < view.laneTop) view.laneTop = row;
+    else if (row >= view.laneTop + this.rowsVisible) view.laneTop = row - this.rowsVisible + 1;
   }
 
-  /** The shown record nearest to (x, y), within a few pixels, or -1. */
+  /** The host whose header row is under y, or null. */
+  headerAt(y: number): string | null {
+    const row = Math.floor((y - AXIS_PX) / LANE_PX);
+    return this.#headers.find((h) => h.row === row)?.host ?? null;
+  }
+
+  /** The shown record nearest to (x, y), within HIT_SLACK_PX, or -1. */
   hit(model: TraceModel, view: View, x: number, y: number): number {
     const row = Math.floor((y - AXIS_PX) / LANE_PX);
-    const lane = this.#rows.indexOf(row);
+    const lane = row < 0 ? -1 : this.#rows.indexOf(row);
     if (lane < 0 || x < GUTTER_PX) return -1;
-    const slack = (6 / this.plotWidth) * (view.v1 - view.v0);
+    const slack = (HIT_SLACK_PX / this.plotWidth) * (view.v1 - view.v0);
     const p = this.posAt(view, x);
+    const records = model.laneRecords[lane];
     let best = -1;
     let bestD = Infinity;
-    const to = Math.min(view.indexAt(model, p + slack + 1e-9), model.records.length);
-    for (let i = view.indexAt(model, p - slack); i < to; i++) {
-      if (model.laneOf[i] !== lane || !view.shows(model, i)) continue;
+    for (let k = firstAtOrAfter(model, view, records, p - slack); k < records.length; k++) {
+      const i = records[k];
       const d = Math.abs(view.pos(model, i) - p);
+      if (view.pos(model, i) > p + slack) break;
+      if (!this.#drawn(model, view, i)) continue;
       if (d < bestD) { bestD = d; best = i; }
     }
     return best;
@@ -79,95 +120,136 @@ export class Timeline {
     const { canvas } = this;
     const ratio = window.devicePixelRatio || 1;
     this.#width = canvas.clientWidth;
-    const visible = this.#layout(model, view);
-    const cssHeight = AXIS_PX + visible * LANE_PX + 4;
-    if (canvas.height !== Math.round(cssHeight * ratio) || canvas.width !== Math.round(this.#width * ratio)) {
-      canvas.style.height = `${cssHeight}px`;
-      canvas.height = Math.round(cssHeight * ratio);
+    this.#height = Math.max(canvas.clientHeight, AXIS_PX + LANE_PX);
+    this.rowsVisible = Math.max(1, Math.floor((this.#height - AXIS_PX) / LANE_PX));
+    this.#layout(model, view);
+    if (canvas.height !== Math.round(this.#height * ratio) || canvas.width !== Math.round(this.#width * ratio)) {
+      canvas.height = Math.round(this.#height * ratio);
       canvas.width = Math.round(this.#width * ratio);
     }
     const g = canvas.getContext('2d')!;
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, this.#width, cssHeight);
-    this.#drawLanes(g, model, cssHeight);
+    g.clearRect(0, 0, this.#width, this.#height);
+    this.#drawLanes(g, model);
     g.save();
     g.beginPath();
-    g.rect(GUTTER_PX, 0, this.plotWidth, cssHeight);
+    g.rect(GUTTER_PX, 0, this.plotWidth, this.#height);
     g.clip();
     this.#drawAxis(g, view);
-    this.#drawSpans(g, model, view);
+    if (view.mode === 'timeline') this.#drawSpans(g, model, view);
     // The lines go under the marks, so the record they point at stays visible.
-    this.#drawLine(g, model, view, view.cursor, CURSOR_COLOR, cssHeight);
-    this.#drawLine(g, model, view, highlight, DIVERGENCE_COLOR, cssHeight);
+    if (model.failure) this.#drawLine(g, model, view, Math.min(model.failure.at, model.records.length - 1), FAILURE_COLOR);
+    this.#drawLine(g, model, view, view.cursor, CURSOR_COLOR);
+    this.#drawLine(g, model, view, highlight, DIVERGENCE_COLOR);
+    if (view.mode === 'flow') this.#drawArrows(g, model, view);
     this.#drawMarks(g, model, view);
     g.restore();
   }
 
-  /** Gives each lane its screen row; returns how many rows are on screen. */
-  #layout(model: TraceModel, view: View): number {
-    const lanes = model.lanes.length;
-    if (this.#rows.length !== lanes) this.#rows = new Int32Array(lanes);
-    let shown = 0;
-    for (let lane = 0; lane < lanes; lane++) if (!view.hiddenLanes.has(lane)) shown++;
-    this.shownLanes = shown;
-    view.laneTop = Math.max(0, Math.min(view.laneTop, shown - LANES_VISIBLE_MAX));
-    let n = 0;
-    for (let lane = 0; lane < lanes; lane++) {
-      if (view.hiddenLanes.has(lane)) { this.#rows[lane] = -1; continue; }
-      const row = n++ - view.laneTop;
-      this.#rows[lane] = row >= 0 && row < LANES_VISIBLE_MAX ? row : -1;
+  /** Rows in order: each host's header, then its lanes by reactor; the network's last. */
+  #order(model: TraceModel, view: View): { rows: Map<number, number>; headers: Header[]; total: number; lanes: number } {
+    const byHost = new Map<string, number[]>();
+    model.lanes.forEach((lane, i) => {
+      if (view.hiddenLanes.has(i)) return;
+      let list = byHost.get(lane.host);
+      if (!list) byHost.set(lane.host, list = []);
+      list.push(i);
+    });
+    const hosts = [...byHost.keys()].sort((a, b) => Number(a === 'network') - Number(b === 'network'));
+    const rows = new Map<number, number>();
+    const headers: Header[] = [];
+    let row = 0;
+    let lanes = 0;
+    for (const host of hosts) {
+      const list = byHost.get(host)!.sort((a, b) => model.lanes[a].r - model.lanes[b].r || a - b);
+      const collapsed = view.collapsedHosts.has(host);
+      headers.push({ host, row: row++, lanes: list.length, collapsed });
+      lanes += list.length;
+      if (!collapsed) for (const lane of list) rows.set(lane, row++);
     }
-    return Math.min(shown, LANES_VISIBLE_MAX);
+    return { rows, headers, total: row, lanes };
+  }
+
+  /** Gives each lane and header its screen row. */
+  #layout(model: TraceModel, view: View): void {
+    const { rows, headers, total, lanes } = this.#order(model, view);
+    this.shownRows = total;
+    this.shownLanes = lanes;
+    view.laneTop = Math.max(0, Math.min(view.laneTop, total - this.rowsVisible));
+    const onScreen = (row: number): number => (row - view.laneTop >= 0 && row - view.laneTop < this.rowsVisible ? row - view.laneTop : -1);
+    if (this.#rows.length !== model.lanes.length) this.#rows = new Int32Array(model.lanes.length);
+    this.#rows.fill(-1);
+    for (const [lane, row] of rows) this.#rows[lane] = onScreen(row);
+    this.#headers = headers.map((h) => ({ ...h, row: onScreen(h.row) })).filter((h) => h.row >= 0);
   }
 
   #x(view: View, p: number): number {
     return GUTTER_PX + ((p - view.v0) / (view.v1 - view.v0)) * (this.#width - GUTTER_PX);
   }
 
-  #drawLanes(g: CanvasRenderingContext2D, model: TraceModel, height: number): void {
-    g.font = '11px monospace';
+  #drawLanes(g: CanvasRenderingContext2D, model: TraceModel): void {
     g.textBaseline = 'middle';
+    g.font = '13px system-ui, sans-serif';
     model.lanes.forEach((lane, i) => {
       const row = this.#rows[i];
       if (row < 0) return;
       const y = AXIS_PX + row * LANE_PX;
-      g.fillStyle = row % 2 ? '#f4f4f4' : '#fbfbfb';
+      g.fillStyle = row % 2 ? '#f3f5f8' : '#fbfcfd';
       g.fillRect(0, y, this.#width, LANE_PX);
-      g.fillStyle = '#222';
-      g.fillText(lane.name.slice(0, 28), 4, y + LANE_PX / 2);
+      g.fillStyle = '#1d2430';
+      g.fillText(fit(g, lane.name, GUTTER_PX - 26), 18, y + LANE_PX / 2);
     });
-    g.fillStyle = '#ccc';
-    g.fillRect(GUTTER_PX - 1, 0, 1, height);
+    g.font = 'bold 13px system-ui, sans-serif';
+    for (const h of this.#headers) {
+      const y = AXIS_PX + h.row * LANE_PX;
+      g.fillStyle = '#e3e8f0';
+      g.fillRect(0, y, this.#width, LANE_PX);
+      g.fillStyle = '#1d2430';
+      g.fillText(`${h.collapsed ? '▸' : '▾'} ${h.host}  (${h.lanes} lane${h.lanes === 1 ? '' : 's'})`, 4, y + LANE_PX / 2);
+    }
+    g.fillStyle = '#c8ced8';
+    g.fillRect(GUTTER_PX - 1, 0, 1, this.#height);
   }
 
   #drawAxis(g: CanvasRenderingContext2D, view: View): void {
-    const span = view.v1 - view.v0;
-    const step = 10 ** Math.floor(Math.log10(span / 5));
-    const tick = span / step > 25 ? step * 5 : span / step > 10 ? step * 2 : step;
-    g.fillStyle = '#666';
-    g.font = '10px monospace';
+    // The smallest 1, 2 or 5 × 10^n that keeps labels TICK_LABEL_PX apart.
+    const least = ((view.v1 - view.v0) * TICK_LABEL_PX) / this.plotWidth;
+    const step = 10 ** Math.floor(Math.log10(least));
+    const fine = [1, 2, 5, 10].map((m) => m * step).find((t) => t >= least)!;
+    const tick = view.axis === 'seq' ? Math.max(fine, 1) : fine;
+    g.fillStyle = '#555';
+    g.font = '12px system-ui, sans-serif';
     for (let p = Math.ceil(view.v0 / tick) * tick; p <= view.v1; p += tick) {
       const x = this.#x(view, p);
-      g.fillRect(x, AXIS_PX - 5, 1, 5);
+      g.fillRect(x, AXIS_PX - 6, 1, 6);
       const label = view.axis === 'seq' ? `#${Math.round(p)}` : `${+p.toFixed(3)} ms`;
-      g.fillText(label, x + 2, 7);
+      g.fillText(label, x + 3, 9);
     }
   }
 
   #drawSpans(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const last = model.records.length - 1;
+    const summary = summaryOf(model);
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor(view.axis, 1 / scale);
     const runs = new Runs(SPAN_KINDS.length);
     this.#onScreen((lane, row) => {
-      for (const s of model.laneSpans[lane]) {
-        const span = model.spans[s];
-        const start = this.#x(view, view.pos(model, span.start));
-        if (start > this.#width) break;
-        const end = this.#x(view, view.pos(model, span.end < 0 ? last : span.end));
-        if (end < GUTTER_PX) continue;
-        const x0 = Math.max(start, GUTTER_PX);
-        const inset = span.what === 'wait' ? 2 : 4;
-        runs.add(SPAN_KINDS.indexOf(span.what), x0, Math.min(Math.max(end, x0 + 1), this.#width), AXIS_PX + row * LANE_PX + inset, LANE_PX - 2 * inset);
-      }
+      summary.spans(lane, view.axis, k).forEach((list, kind) => {
+        const inset = SPAN_KINDS[kind] === 'wait' ? 3 : 6;
+        // Runs are disjoint and in order: skip those that end before the view.
+        let lo = 0;
+        let hi = list.length / 2;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (list[2 * mid + 1] < view.v0) lo = mid + 1; else hi = mid;
+        }
+        for (let r = 2 * lo; r < list.length; r += 2) {
+          const start = GUTTER_PX + (list[r] - view.v0) * scale;
+          if (start > this.#width) break;
+          const x0 = Math.max(start, GUTTER_PX);
+          const end = GUTTER_PX + (list[r + 1] - view.v0) * scale;
+          runs.add(kind, x0, Math.min(Math.max(end, x0 + 1), this.#width), AXIS_PX + row * LANE_PX + inset, LANE_PX - 2 * inset);
+        }
+      });
       runs.flush();
     });
     runs.fill(g, SPAN_KINDS.map((what) => SPAN_COLORS[what]), SPAN_KINDS.map((_, i) => i));
@@ -178,47 +260,157 @@ export class Timeline {
     for (let lane = 0; lane < this.#rows.length; lane++) if (this.#rows[lane] >= 0) draw(lane, this.#rows[lane]);
   }
 
+  /** Whether record i is drawn in this view (its kind, its event type, the view's mode). */
+  #drawn(model: TraceModel, view: View, i: number): boolean {
+    const s = model.style[i];
+    const kinds = view.mode === 'flow' ? view.kindMask & FLOW_KINDS : view.kindMask;
+    return (STYLE_KIND[s] & kinds) !== 0 && (s >= FIRST_KIND_STYLE || (model.typeOf[i] & view.eventMask) !== 0);
+  }
+
   #drawMarks(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const { style, typeOf } = model;
-    const { kindMask, eventMask } = view;
-    const scale = (this.#width - GUTTER_PX) / (view.v1 - view.v0);
+    const summary = summaryOf(model);
+    const { axis } = view;
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor(axis, 1 / scale);
+    const kinds = view.mode === 'flow' ? view.kindMask & FLOW_KINDS : view.kindMask;
+    // The bins' bits this view shows: event types its filter lets through, other styles by kind.
+    let types = 0;
+    if (kinds & KIND_BITS.event) for (let t = 0; t < EVENT_TYPES; t++) if (t & view.eventMask) types |= 1 << t;
+    let styles = 0;
+    for (let s = FIRST_KIND_STYLE; s < STYLES; s++) if (STYLE_KIND[s] & kinds) styles |= 1 << s;
     const runs = new Runs(STYLES);
-    const faults: number[] = [];
+    const faults = new Path2D();
+    const first = Math.floor(view.v0 / 2 ** k);
     this.#onScreen((lane, row) => {
-      const records = model.laneRecords[lane];
+      const marks = summary.marks(lane, axis, k);
       const y = AXIS_PX + row * LANE_PX;
-      for (let k = firstAtOrAfter(model, view, records, view.v0); k < records.length; k++) {
-        const i = records[k];
-        const p = view.pos(model, i);
+      let lastFault = -Infinity;
+      for (let b = lowerBound(marks.bins, marks.count, first); b < marks.count; b++) {
+        const p = binCenter(axis, k, marks.bins[b]);
         if (p > view.v1) break;
-        const s = style[i];
-        if ((STYLE_KIND[s] & kindMask) === 0 || (s < FIRST_KIND_STYLE && (typeOf[i] & eventMask) === 0)) continue;
         const x = GUTTER_PX + (p - view.v0) * scale;
-        if (s < FIRST_KIND_STYLE) runs.add(s, x - 1, x + 2, y + 2, LANE_PX - 4);
-        else if (s === FAULT_STYLE) faults.push(x, y);
-        else runs.add(s, x, x + 1, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 5 : LANE_PX - 3), 3);
+        for (let bits = (marks.events[b] & types) >>> 0; bits !== 0;) {
+          const t = 31 - Math.clz32(bits);
+          bits = (bits & ~(1 << t)) >>> 0;
+          runs.add(EVENT_STYLE[t], x - EVENT_MARK_PX / 2, x + EVENT_MARK_PX / 2, y + 4, LANE_PX - 8);
+        }
+        for (let bits = marks.kinds[b] & styles; bits !== 0;) {
+          const s = 31 - Math.clz32(bits);
+          bits &= ~(1 << s);
+          if (s === FAULT_STYLE) {
+            if (x - lastFault >= 2) triangleAt(faults, x, y);
+            lastFault = x;
+          } else if (s >= SEGMENT_STYLE) runs.add(s, x - 2, x + 3, y + LANE_PX / 2 - 2, 5);
+          else runs.add(s, x, x + 2, y + (s === FIRST_KIND_STYLE ? 1 : s === FIRST_KIND_STYLE + 1 ? LANE_PX - 7 : LANE_PX - 4), 3);
+        }
       }
       runs.flush();
     });
     // Calls, requests and results first: event marks stay on top, the most telling last.
     runs.fill(g, STYLE_COLORS, [...STYLE_COLORS.keys()].reverse());
     g.fillStyle = STYLE_COLORS[FAULT_STYLE];
-    for (let f = 0; f < faults.length; f += 2) this.#triangle(g, faults[f], faults[f + 1]);
+    g.fill(faults);
   }
 
-  #triangle(g: CanvasRenderingContext2D, x: number, y: number): void {
-    g.beginPath();
-    g.moveTo(x - 5, y + 1);
-    g.lineTo(x + 5, y + 1);
-    g.lineTo(x, y + LANE_PX - 2);
-    g.closePath();
-    g.fill();
+  /**
+   * Each segment sent in view (or reaching into it) as a line from its send to the take that got
+   * it, its slope the latency; a segment never taken ends, dashed, where it reached the peer.
+   * One arrow per ARROW_STEP_PX of start, pair of lanes and kind: past that, more lines add only ink.
+   */
+  #drawArrows(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
+    const summary = summaryOf(model);
+    const scale = this.plotWidth / (view.v1 - view.v0);
+    const k = levelFor('time', 1 / scale);
+    const yOf = (lane: number): number => (lane >= 0 && this.#rows[lane] >= 0 ? AXIS_PX + this.#rows[lane] * LANE_PX + LANE_PX / 2 : -1);
+    const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
+    const struck = new Path2D();
+    // Heads are drawn only while they can be told apart: the ends of the first ARROW_HEADS_MAX.
+    const heads = this.#heads;
+    let drawn = 0;
+    summary.groups().forEach((group, i) => {
+      const y0 = yOf(group.fromLane);
+      const y1 = yOf(group.toLane);
+      if (y0 < 0 && y1 < 0) return;
+      const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
+      const start = y0 >= 0 ? y0 : end - LANE_PX / 2;
+      const arrows = summary.arrows(i, k);
+      const path = paths[group.flag];
+      let lastStep = -Infinity;
+      for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
+        const x0 = GUTTER_PX + (arrows.start[a] - view.v0) * scale;
+        if (x0 > this.#width) break;
+        const x1 = GUTTER_PX + (arrows.end[a] - view.v0) * scale;
+        const step = Math.floor(x0 / ARROW_STEP_PX);
+        if (x1 < GUTTER_PX || step === lastStep) continue;
+        lastStep = step;
+        if (group.taken) {
+          path.lines.moveTo(x0, start);
+          path.lines.lineTo(x1, end);
+          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, start, x1, end], drawn * 5);
+          drawn++;
+        } else {
+          path.lost.moveTo(x0, start);
+          path.lost.lineTo(x1, end);
+          crossAt(path.lost, x1, end);
+        }
+        if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (start + end) / 2 - LANE_PX / 2);
+      }
+    });
+    const headPaths = ARROW_FLAGS.map(() => new Path2D());
+    if (drawn <= ARROW_HEADS_MAX) {
+      for (let h = 0; h < drawn * 5; h += 5) arrowHead(headPaths[heads[h]], heads[h + 1], heads[h + 2], heads[h + 3], heads[h + 4]);
+    }
+    g.lineWidth = 1.25;
+    ARROW_FLAGS.forEach((flag, f) => {
+      g.strokeStyle = g.fillStyle = ARROW_COLORS[flag];
+      g.setLineDash([]);
+      g.stroke(paths[f].lines);
+      g.fill(headPaths[f]);
+      g.setLineDash([4, 3]);
+      g.stroke(paths[f].lost);
+    });
+    g.setLineDash([]);
+    g.lineWidth = 1;
+    g.fillStyle = STYLE_COLORS[FAULT_STYLE];
+    g.fill(struck);
   }
 
-  #drawLine(g: CanvasRenderingContext2D, model: TraceModel, view: View, at: number, color: string, height: number): void {
+  #drawLine(g: CanvasRenderingContext2D, model: TraceModel, view: View, at: number, color: string): void {
     if (at < 0 || at >= model.records.length) return;
     const x = this.#x(view, view.pos(model, at));
     g.fillStyle = color;
-    g.fillRect(x - 1, 0, 2, height);
+    g.fillRect(x - 1, 0, 2, this.#height);
   }
+}
+
+/** `text` cut to `width` pixels, with an ellipsis when cut. */
+function fit(g: CanvasRenderingContext2D, text: string, width: number): string {
+  if (g.measureText(text).width <= width) return text;
+  let n = text.length;
+  while (n > 1 && g.measureText(`${text.slice(0, n)}…`).width > width) n--;
+  return `${text.slice(0, n)}…`;
+}
+
+function arrowHead(path: Path2D, x0: number, y0: number, x1: number, y1: number): void {
+  const angle = Math.atan2(y1 - y0, x1 - x0);
+  const size = 7;
+  path.moveTo(x1, y1);
+  path.lineTo(x1 - size * Math.cos(angle - 0.4), y1 - size * Math.sin(angle - 0.4));
+  path.lineTo(x1 - size * Math.cos(angle + 0.4), y1 - size * Math.sin(angle + 0.4));
+  path.closePath();
+}
+
+/** A fault's triangle, pointing down into the lane whose top is at y. */
+function triangleAt(path: Path2D, x: number, y: number): void {
+  path.moveTo(x - 6, y + 2);
+  path.lineTo(x + 6, y + 2);
+  path.lineTo(x, y + LANE_PX - 3);
+  path.closePath();
+}
+
+function crossAt(path: Path2D, x: number, y: number): void {
+  path.moveTo(x - 4, y - 4);
+  path.lineTo(x + 4, y + 4);
+  path.moveTo(x + 4, y - 4);
+  path.lineTo(x - 4, y + 4);
 }

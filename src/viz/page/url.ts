@@ -1,6 +1,6 @@
 // The page's address keeps what a shared link must reproduce: the trace's source (file URL, live,
 // or scenario, seed and model), the compared run, the cursor and the visible range.
-import type { Axis } from './view.js';
+import type { Axis, Mode } from './view.js';
 
 export interface PageState {
   trace?: string;
@@ -12,6 +12,7 @@ export interface PageState {
   compareModel?: 'readiness' | 'completion';
   at?: number;
   axis?: Axis;
+  mode?: Mode;
   v0?: number;
   v1?: number;
 }
@@ -31,6 +32,7 @@ export function readState(search: string): PageState {
     compareModel: model(q.get('compareModel')),
     at: num(q.get('at')),
     axis: q.get('axis') === 'time' ? 'time' : q.get('axis') === 'seq' ? 'seq' : undefined,
+    mode: q.get('view') === 'flow' ? 'flow' : q.get('view') === 'timeline' ? 'timeline' : undefined,
     v0: num(q.get('v0')),
     v1: num(q.get('v1')),
   };
@@ -57,6 +59,7 @@ function writeNow(state: PageState): void {
   if (state.compareModel) q.set('compareModel', state.compareModel);
   if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
   if (state.axis) q.set('axis', state.axis);
+  if (state.mode) q.set('view', state.mode);
   if (state.v0 !== undefined && state.v1 !== undefined) {
     q.set('v0', String(+state.v0.toFixed(4)));
     q.set('v1', String(+state.v1.toFixed(4)));

@@ -1,16 +1,22 @@
 // What part of a trace the page shows: the axis (record order or time), the visible range, the
 // cursor, and the filters. Every position is in axis units: a record index or milliseconds.
 import type { TraceModel } from './model.js';
-import { STYLE_KIND, FIRST_KIND_STYLE } from './colors.js';
+import { STYLE_KIND, FIRST_KIND_STYLE, ALL_KIND_BITS } from './colors.js';
 
 export type Axis = 'seq' | 'time';
+/** The space-time view of the flow between hosts (time axis, arrows), or each reactor's timeline. */
+export type Mode = 'flow' | 'timeline';
 export const ALL_EVENTS = 1 | 2 | 4 | 8 | 16;
-const ALL_KINDS = 1 | 2 | 4 | 8 | 16;
 /** Zooming in stops where one axis unit spans this many views (a record, or a microsecond). */
 const MIN_SPAN = { seq: 4, time: 0.004 } as const;
+/** The flow view's fit leaves this share of the wire's time free on either side. */
+const FLOW_FIT_MARGIN = 0.02;
 
 export class View {
   axis: Axis = 'seq';
+  mode: Mode = 'timeline';
+  /** Hosts whose lanes are folded into their header row. */
+  readonly collapsedHosts = new Set<string>();
   v0 = 0;
   v1 = 1;
   /** The record the cursor is on, -1 before the first. */
@@ -20,10 +26,10 @@ export class View {
   laneTop = 0;
   eventMask = ALL_EVENTS;
   /** Record kinds shown, as colors.ts KIND_BITS. */
-  kindMask = ALL_KINDS;
+  kindMask = ALL_KIND_BITS;
 
   pos(model: TraceModel, i: number): number {
-    return this.axis === 'seq' ? i : model.records[i].t;
+    return this.axis === 'seq' ? i : model.times[i];
   }
 
   /** The first record at or after position `p`. */
@@ -39,7 +45,9 @@ export class View {
 
   shows(model: TraceModel, i: number): boolean {
     const style = model.style[i];
-    if ((STYLE_KIND[style] & this.kindMask) === 0 || this.hiddenLanes.has(model.laneOf[i])) return false;
+    const lane = model.laneOf[i];
+    if ((STYLE_KIND[style] & this.kindMask) === 0 || this.hiddenLanes.has(lane)) return false;
+    if (lane >= 0 && this.collapsedHosts.has(model.lanes[lane].host)) return false;
     return style >= FIRST_KIND_STYLE || (model.typeOf[i] & this.eventMask) !== 0;
   }
 
@@ -51,7 +59,14 @@ export class View {
     return this.cursor;
   }
 
+  /** Shows the whole trace; in the flow view, the time anything was on the wire (a run's end may idle long after). */
   fit(model: TraceModel): void {
+    if (this.mode === 'flow' && model.wireTo >= model.wireFrom) {
+      const margin = Math.max((model.wireTo - model.wireFrom) * FLOW_FIT_MARGIN, MIN_SPAN.time);
+      this.v0 = model.wireFrom - margin;
+      this.v1 = model.wireTo + margin;
+      return;
+    }
     const n = model.records.length;
     this.v0 = n === 0 ? 0 : this.pos(model, 0);
     this.v1 = n === 0 ? 1 : Math.max(this.pos(model, n - 1), this.v0 + MIN_SPAN[this.axis]) + (this.axis === 'seq' ? 1 : 0);
