@@ -3,7 +3,7 @@
 // as it arrives, straight into the canonical JSON bytes the hash reads, keys in their sorted order.
 import type { TraceReactor, TraceRecord, TraceSink } from './format.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './format.js';
-import { canonicalJson, Fnv64 } from './hash.js';
+import { canonicalJson, Fnv64, UNHASHED } from './hash.js';
 
 /** `"key":` of every field a record writes, as bytes; `,"key":` after the first. */
 type Key = readonly [Uint8Array, Uint8Array];
@@ -58,6 +58,7 @@ export class TraceDigest implements TraceSink {
    * goes through canonicalJson itself (test/sim-digests.test.ts checks the two agree).
    */
   record(record: TraceRecord): void {
+    if (UNHASHED.has(record.k)) return; // as traceHash leaves them out
     if (this.#at > 0) this.#byte(0x2c);
     this.#byte(0x7b);
     this.#first = true;

@@ -59,7 +59,7 @@ export class Fnv64 {
  * already fix, so a seed hashes alike whether or not they were recorded, and the digests pinned
  * before they existed (test/sim-digests.test.ts) still hold.
  */
-const UNHASHED: ReadonlySet<string> = new Set(['segment', 'take', 'label']);
+export const UNHASHED: ReadonlySet<string> = new Set(['segment', 'take', 'label']);
 
 /**
  * 16 hex digits: FNV-1a 64 of the trace's canonical JSON in UTF-8 (UNHASHED records left out),

@@ -102,7 +102,7 @@ export class App {
   moveCursor(to: number): void {
     this.view.cursor = to;
     this.view.follow(this.model);
-    if (to >= 0) this.#timeline.reveal(this.view, this.model.laneOf[to]);
+    if (to >= 0) this.#timeline.reveal(this.model, this.view, this.model.laneOf[to]);
     this.redraw();
   }
 
