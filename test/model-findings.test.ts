@@ -41,7 +41,11 @@ describe.each(COMPLETION)('read endings left by maxEvents go first (%s over %s, 
     const rest: IoEvent<string>[] = [];
     const deadline = Date.now() + 3000;
     while (rest.length < 3 && Date.now() < deadline) rest.push(...r.wait(100, ALL));
-    expect(rest.map((e) => [e.context, e.type])).toEqual([['a', EventType.CLOSE], ['a', EventType.CLOSE], ['b', EventType.WRITE]]);
+    expect(rest.map((e) => [e.context, e.type])).toEqual([
+      ['a', EventType.CLOSE],
+      ['a', EventType.CLOSE],
+      ['b', EventType.WRITE],
+    ]);
   });
 });
 
@@ -49,21 +53,24 @@ describe.each(COMPLETION)('read endings left by maxEvents go first (%s over %s, 
 // the kernel when the previous part completed, and went in only with the next wait. An app that
 // removed the fd and closed it in between (os.close of an unregistered fd closes at once) could
 // get the same number for a new socket, and the removed fd's last bytes went out on it.
-describe.each(COMPLETION)('a removed fd\'s write never reaches a new socket with its number (%s over %s, %s)', (model, mechanism, backend) => {
-  test('a two-part write is cut by remove and close; the new connection on the same fd number receives nothing', async () => {
-    const r = await reactor<string>({ model, mechanism, backend, bufferSize: 512 });
-    const [a, aPeer] = r.os.socketPair();
-    r.add(a, 'old', 0);
-    r.postWrite(a, new Uint8Array(513).fill(7));
-    r.wait(0);
-    r.remove(a);
-    r.os.close(a);
-    r.os.close(aPeer);
-    const [b, bPeer] = socketPair(r);
-    expect([b, bPeer]).toEqual([a, aPeer]);   // the numbers come back, as the lowest free ones
-    r.add(b, 'new', 0);
-    for (let i = 0; i < 3; i++) expect(r.wait(10)).toEqual([]);
-    expect(r.os.recv(bPeer, 1024)).toBeNull();
-    expect(r.stats().poolInUse).toBe(0);
-  });
-});
+describe.each(COMPLETION)(
+  "a removed fd's write never reaches a new socket with its number (%s over %s, %s)",
+  (model, mechanism, backend) => {
+    test('a two-part write is cut by remove and close; the new connection on the same fd number receives nothing', async () => {
+      const r = await reactor<string>({ model, mechanism, backend, bufferSize: 512 });
+      const [a, aPeer] = r.os.socketPair();
+      r.add(a, 'old', 0);
+      r.postWrite(a, new Uint8Array(513).fill(7));
+      r.wait(0);
+      r.remove(a);
+      r.os.close(a);
+      r.os.close(aPeer);
+      const [b, bPeer] = socketPair(r);
+      expect([b, bPeer]).toEqual([a, aPeer]); // the numbers come back, as the lowest free ones
+      r.add(b, 'new', 0);
+      for (let i = 0; i < 3; i++) expect(r.wait(10)).toEqual([]);
+      expect(r.os.recv(bPeer, 1024)).toBeNull();
+      expect(r.stats().poolInUse).toBe(0);
+    });
+  },
+);

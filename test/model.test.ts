@@ -14,8 +14,11 @@ afterAll(releaseReactors);
 
 describe.each(FULL_MATRIX)('%s over %s (%s)', (model, mechanism, backend) => {
   test(`${RUNS} random sequences agree with the model, step by step`, async () => {
-    await fc.assert(fc.asyncProperty(sequenceArbitrary(model, STEPS_MAX), async (sequence) => {
-      await runSteps([model, mechanism, backend], sequence);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(sequenceArbitrary(model, STEPS_MAX), async (sequence) => {
+        await runSteps([model, mechanism, backend], sequence);
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 });

@@ -75,16 +75,28 @@ export function stepArbitrary(model: Model): fc.Arbitrary<Step> {
     weighted(OFTEN, fc.record({ op: fc.constant('peerSend' as const), pair, bytes: fc.integer({ min: 1, max: MAX_SEND_BYTES }) })),
     weighted(SOMETIMES, fc.record({ op: fc.constant('peerClose' as const), pair, reset: fc.boolean() })),
     weighted(SOMETIMES, fc.record({ op: fc.constant('renew' as const), pair })),
-    weighted(readiness ? OFTEN : SELDOM, fc.record({ op: fc.constant('recv' as const), pair, max: fc.integer({ min: 1, max: MAX_SEND_BYTES }) })),
+    weighted(
+      readiness ? OFTEN : SELDOM,
+      fc.record({ op: fc.constant('recv' as const), pair, max: fc.integer({ min: 1, max: MAX_SEND_BYTES }) }),
+    ),
     weighted(readiness ? SELDOM : OFTEN, fc.record({ op: fc.constant('postRead' as const), pair })),
-    weighted(readiness ? SELDOM : OFTEN, fc.record({ op: fc.constant('postWrite' as const), pair, bytes: fc.integer({ min: 0, max: MAX_SEND_BYTES }) })),
-    weighted(2 * OFTEN, fc.record({ op: fc.constant('wait' as const), maxEvents: fc.constantFrom(1, 2, 3, MAX_EVENTS_ALL), woken: fc.boolean() })),
+    weighted(
+      readiness ? SELDOM : OFTEN,
+      fc.record({ op: fc.constant('postWrite' as const), pair, bytes: fc.integer({ min: 0, max: MAX_SEND_BYTES }) }),
+    ),
+    weighted(
+      2 * OFTEN,
+      fc.record({ op: fc.constant('wait' as const), maxEvents: fc.constantFrom(1, 2, 3, MAX_EVENTS_ALL), woken: fc.boolean() }),
+    ),
     weighted(1, fc.constant({ op: 'destroy' as const })),
   );
 }
 
 export function sequenceArbitrary(model: Model, maxLength: number, minLength = 0): fc.Arbitrary<Sequence> {
-  return fc.record({ shape: fc.constantFrom<Shape>('wide', 'narrow'), steps: fc.array(stepArbitrary(model), { minLength, maxLength, size: 'max' }) });
+  return fc.record({
+    shape: fc.constantFrom<Shape>('wide', 'narrow'),
+    steps: fc.array(stepArbitrary(model), { minLength, maxLength, size: 'max' }),
+  });
 }
 
 /** The portable code of what `call` threw, or null when it returned. */
@@ -124,7 +136,15 @@ async function reactorFor([model, mechanism, backend]: Config, shape: Shape): Pr
   let r = reactors.get(key);
   if (!r || r.destroyed) {
     const { poolSize, maxQueuedWriteBytes } = SHAPES[shape];
-    r = await Reactor.create<number>({ backend, model, mechanism, bufferSize: BUFFER_SIZE, poolSize, maxQueuedWriteBytes, maxSockets: MAX_SOCKETS });
+    r = await Reactor.create<number>({
+      backend,
+      model,
+      mechanism,
+      bufferSize: BUFFER_SIZE,
+      poolSize,
+      maxQueuedWriteBytes,
+      maxSockets: MAX_SOCKETS,
+    });
     reactors.set(key, r);
   }
   return r;
@@ -140,7 +160,8 @@ export function releaseReactors(): void {
 function settle(r: Reactor<number>): void {
   for (let i = 0; i < SETTLE_WAITS_MAX; i++) {
     const events = r.wait(0);
-    if (events.length > 0) throw new Error(`after every fd was closed, a wait delivered ${JSON.stringify(events.map((e) => ({ fd: e.fd, type: e.type })))}`);
+    if (events.length > 0)
+      throw new Error(`after every fd was closed, a wait delivered ${JSON.stringify(events.map((e) => ({ fd: e.fd, type: e.type })))}`);
     const s = r.stats();
     if (s.poolInUse === 0 && s.readyQueued === 0 && s.readsWaiting === 0 && s.registered === 0 && s.queuedWriteBytes === 0) return;
   }
@@ -166,11 +187,25 @@ interface Pair {
  * Runs a sequence; returns how many steps ran. Throws at the first disagreement, naming the step.
  * `log`, when given, receives each step with what the reactor delivered and its stats().
  */
-export async function runSteps([model, mechanism, backend]: Config, { shape, steps }: Sequence, log?: (line: string) => void): Promise<number> {
+export async function runSteps(
+  [model, mechanism, backend]: Config,
+  { shape, steps }: Sequence,
+  log?: (line: string) => void,
+): Promise<number> {
   const r = await reactorFor([model, mechanism, backend], shape);
   const sizes = SHAPES[shape];
   const before = r.stats();
-  const m = new ReactorModel(model, { bufferSize: BUFFER_SIZE, poolSize: sizes.poolSize, maxQueuedWriteBytes: sizes.maxQueuedWriteBytes, writesMayLag: mechanism === 'io_uring' || mechanism === 'iocp', readsTriedAtOnce: mechanism === 'io_uring' }, before.poolHighWater);
+  const m = new ReactorModel(
+    model,
+    {
+      bufferSize: BUFFER_SIZE,
+      poolSize: sizes.poolSize,
+      maxQueuedWriteBytes: sizes.maxQueuedWriteBytes,
+      writesMayLag: mechanism === 'io_uring' || mechanism === 'iocp',
+      readsTriedAtOnce: mechanism === 'io_uring',
+    },
+    before.poolHighWater,
+  );
   const open = (): Pair => {
     const [fd, peer] = r.os.socketPair();
     return { fd, peer, peerOpen: true, sent: 0, taken: 0 };
@@ -178,7 +213,9 @@ export async function runSteps([model, mechanism, backend]: Config, { shape, ste
   const pairs = Array.from({ length: sizes.pairs }, open);
   const pairOf = (fd: number): Pair => pairs.find((p) => p.fd === fd)!;
   const check = (bytes: Uint8Array, p: Pair, where: () => string): void => {
-    for (const b of bytes) if (b !== byteAt(p.taken++)) throw new Error(`${where()}: byte ${p.taken - 1} of fd ${p.fd} is ${b}, expected ${byteAt(p.taken - 1)}`);
+    for (const b of bytes)
+      if (b !== byteAt(p.taken++))
+        throw new Error(`${where()}: byte ${p.taken - 1} of fd ${p.fd} is ${b}, expected ${byteAt(p.taken - 1)}`);
   };
   const drainPeers = (): void => {
     for (const p of pairs) if (p.peerOpen) while ((r.os.recv(p.peer, 65536)?.length ?? 0) > 0);
@@ -189,8 +226,20 @@ export async function runSteps([model, mechanism, backend]: Config, { shape, ste
     const fd = p.fd;
     let peak: [number, number] | null = null;
     switch (step.op) {
-      case 'add': agree(at, refusalOf(() => r.add(fd, step.pair, step.mask)), m.add(fd, step.pair, step.mask)); break;
-      case 'modify': agree(at, refusalOf(() => r.modify(fd, step.mask)), m.modify(fd, step.mask)); break;
+      case 'add':
+        agree(
+          at,
+          refusalOf(() => r.add(fd, step.pair, step.mask)),
+          m.add(fd, step.pair, step.mask),
+        );
+        break;
+      case 'modify':
+        agree(
+          at,
+          refusalOf(() => r.modify(fd, step.mask)),
+          m.modify(fd, step.mask),
+        );
+        break;
       case 'remove':
         // A write the OS holds comes back when it confirms the cancel: with one fd, when is the OS's choice.
         if (shape === 'narrow' && m.writesInFlight > 0) return;
@@ -232,24 +281,37 @@ export async function runSteps([model, mechanism, backend]: Config, { shape, ste
           got = 'ECONNRESET';
         }
         const why = m.recv(fd, step.max, got === null || got === 'ECONNRESET' ? got : got.length);
-        if (why) throw new Error(`${at()}: the reactor's recv gave ${got === null || got === 'ECONNRESET' ? got : `${got.length} bytes`}; ${why}`);
+        if (why)
+          throw new Error(`${at()}: the reactor's recv gave ${got === null || got === 'ECONNRESET' ? got : `${got.length} bytes`}; ${why}`);
         if (got instanceof Uint8Array) check(got, p, at);
         break;
       }
       case 'postRead':
         if (m.readsArmed >= READS_POSTED_MAX) return;
-        agree(at, refusalOf(() => r.postRead(fd)), m.postRead(fd));
+        agree(
+          at,
+          refusalOf(() => r.postRead(fd)),
+          m.postRead(fd),
+        );
         break;
       case 'postWrite': {
         // Wide: the pool keeps a buffer for every read posted (see Shape).
         if (shape === 'wide' && m.poolInUse + Math.ceil(step.bytes / BUFFER_SIZE) + READS_POSTED_MAX > sizes.poolSize) return;
-        agree(at, refusalOf(() => r.postWrite(fd, new Uint8Array(step.bytes))), m.postWrite(fd, step.bytes));
+        agree(
+          at,
+          refusalOf(() => r.postWrite(fd, new Uint8Array(step.bytes))),
+          m.postWrite(fd, step.bytes),
+        );
         break;
       }
       case 'wait': {
         drainPeers();
         if (r.destroyed) {
-          agree(at, refusalOf(() => r.wait(0)), 'EDESTROYED');
+          agree(
+            at,
+            refusalOf(() => r.wait(0)),
+            'EDESTROYED',
+          );
           break;
         }
         // While the OS may have chosen something the events would not show, they all must show.
@@ -263,7 +325,13 @@ export async function runSteps([model, mechanism, backend]: Config, { shape, ste
         } else {
           events = r.wait(0, maxEvents);
         }
-        const seen: ModelEvent[] = events.map((e) => ({ fd: e.fd, context: e.context, type: e.type, bytes: e.bytesTransferred, error: e.error?.code ?? '' }));
+        const seen: ModelEvent[] = events.map((e) => ({
+          fd: e.fd,
+          context: e.context,
+          type: e.type,
+          bytes: e.bytesTransferred,
+          error: e.error?.code ?? '',
+        }));
         // The OS says why: Linux's SO_ERROR after a reset is ECONNRESET. (The simulator's reset
         // sets no socket error, so its ERROR events carry no code: a known gap, not checked.)
         const unexplained = backend === 'native' ? seen.find((e) => e.type & EventType.ERROR && e.error === '') : undefined;
@@ -274,7 +342,12 @@ export async function runSteps([model, mechanism, backend]: Config, { shape, ste
           throw new Error(`${at()}: ${(e as Error).message}; the reactor delivered ${JSON.stringify(seen)}`);
         }
         log?.(`  delivered ${JSON.stringify(seen)}`);
-        for (const e of seen) saw(`event ${EVENT_NAMES.filter(([, bit]) => e.type & bit).map(([name]) => name).join('|')}${e.error ? ` ${e.error}` : ''}`);
+        for (const e of seen)
+          saw(
+            `event ${EVENT_NAMES.filter(([, bit]) => e.type & bit)
+              .map(([name]) => name)
+              .join('|')}${e.error ? ` ${e.error}` : ''}`,
+          );
         if (events.length === maxEvents && maxEvents < MAX_EVENTS_ALL) saw('wait cut short by maxEvents');
         if (step.woken) saw('woken wait');
         for (const q of pairs) q.taken += m.takeDropped(q.fd);

@@ -9,11 +9,19 @@ import { FULL_MATRIX } from '../helpers.js';
 
 const STEPS_MAX = 200;
 
-const { values } = parseArgs({ options: { ops: { type: 'string', default: '100000' }, seed: { type: 'string', default: String(Date.now() % 1e9) }, verbose: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    ops: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: String(Date.now() % 1e9) },
+    verbose: { type: 'boolean', default: false },
+  },
+});
 const total = Number(values.ops);
 const firstSeed = Number(values.seed);
 if (!Number.isSafeInteger(total) || total < 1 || !Number.isSafeInteger(firstSeed) || firstSeed < 0) {
-  console.error('usage: npm run fuzz -- --ops N [--seed S] [--verbose]   (N steps in all, S the first sequence\'s seed; --verbose prints each step)');
+  console.error(
+    "usage: npm run fuzz -- --ops N [--seed S] [--verbose]   (N steps in all, S the first sequence's seed; --verbose prints each step)",
+  );
   process.exit(2);
 }
 
@@ -36,9 +44,14 @@ for (let k = 0; ops < total; k++) {
     Error.stackTraceLimit = STACK_TRACE_LIMIT;
     process.stderr.write('\n');
     console.error(`DISAGREEMENT after ${ops} steps, ${config.join(' over ')}, seed ${seed}: ${(e as Error).message}`);
-    console.error(`repeat: npm run fuzz -- --ops 1 --seed ${seed - (k % FULL_MATRIX.length)}   (sequence ${k % FULL_MATRIX.length} of that run)`);
+    console.error(
+      `repeat: npm run fuzz -- --ops 1 --seed ${seed - (k % FULL_MATRIX.length)}   (sequence ${k % FULL_MATRIX.length} of that run)`,
+    );
     const shrinkable = sequenceArbitrary(config[0], STEPS_MAX);
-    const shrunk = await fc.check(fc.asyncProperty(shrinkable, (s) => runSteps(config, s).then(() => true)), { examples: [[sequence]], numRuns: 1 });
+    const shrunk = await fc.check(
+      fc.asyncProperty(shrinkable, (s) => runSteps(config, s).then(() => true)),
+      { examples: [[sequence]], numRuns: 1 },
+    );
     if (shrunk.failed) console.error(`shrunk to: ${JSON.stringify(shrunk.counterexample)}`);
     releaseReactors();
     process.exit(1);
@@ -52,5 +65,12 @@ for (let k = 0; ops < total; k++) {
 }
 releaseReactors();
 process.stderr.write('\n');
-console.log(`reached: ${[...reached].sort(([a], [b]) => a.localeCompare(b)).map(([what, n]) => `${what} ×${n}`).join(', ')}`);
-console.log(`${ops} steps over ${FULL_MATRIX.length} configurations (${FULL_MATRIX.map((c) => c.join('/')).join(', ')}) from seed ${firstSeed}: 0 disagreements, ${seconds()} s`);
+console.log(
+  `reached: ${[...reached]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ')}`,
+);
+console.log(
+  `${ops} steps over ${FULL_MATRIX.length} configurations (${FULL_MATRIX.map((c) => c.join('/')).join(', ')}) from seed ${firstSeed}: 0 disagreements, ${seconds()} s`,
+);

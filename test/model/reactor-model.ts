@@ -137,7 +137,11 @@ export class ReactorModel {
   #waitings = 0;
   #destroyed = false;
 
-  constructor(readonly model: Model, readonly sizes: ModelSizes, highWater: number) {
+  constructor(
+    readonly model: Model,
+    readonly sizes: ModelSizes,
+    highWater: number,
+  ) {
     this.#highWater = highWater;
   }
 
@@ -175,7 +179,8 @@ export class ReactorModel {
     if (this.model === 'readiness') return false;
     // Writes queued in the reactor start at the wait, so count as in flight.
     const writes = [...this.#writes, ...this.#queuedWrites.map((w) => ({ ...w, parts: this.#partsOf(w.bytes), handed: false }))];
-    if (this.sizes.writesMayLag && writes.some((w, i) => w.handed || w.parts > 1 || writes.findIndex((o) => o.fd === w.fd) !== i)) return true;
+    if (this.sizes.writesMayLag && writes.some((w, i) => w.handed || w.parts > 1 || writes.findIndex((o) => o.fd === w.fd) !== i))
+      return true;
     for (const [fd, reg] of this.#regs) if (reg.armed > 0 && this.#socket(fd).peer === 'reset') return true;
     return false;
   }
@@ -250,7 +255,7 @@ export class ReactorModel {
   /** Starts the write now if the pool has its contexts and nothing queued is ahead, else queues it. */
   postWrite(fd: number, bytes: number): Refusal {
     if (this.#destroyed) return 'EDESTROYED';
-    if (bytes === 0) return 'EINVAL';   // the arguments are checked before the registration
+    if (bytes === 0) return 'EINVAL'; // the arguments are checked before the registration
     if (!this.#regs.has(fd)) return 'ENOENT';
     if (this.model !== 'completion') return 'EINVAL';
     const parts = this.#partsOf(bytes);
@@ -339,7 +344,10 @@ export class ReactorModel {
       expected.poolHighWater = real.poolHighWater >= low && real.poolHighWater <= high ? real.poolHighWater : low;
     }
     for (const key of Object.keys(expected) as (keyof ModelStats)[]) {
-      if (real[key] !== expected[key]) throw new Error(`stats().${key}: the reactor gave ${real[key]}, the model ${expected[key]} (${JSON.stringify(real)} against ${JSON.stringify(expected)})`);
+      if (real[key] !== expected[key])
+        throw new Error(
+          `stats().${key}: the reactor gave ${real[key]}, the model ${expected[key]} (${JSON.stringify(real)} against ${JSON.stringify(expected)})`,
+        );
     }
     this.#highWater = real.poolHighWater;
   }
@@ -388,7 +396,17 @@ export class ReactorModel {
    * the OS held since an earlier wait may have finished before the peer went: either then. */
   #writeEnd(w: Write, mayLag: boolean): Queued {
     const gone = this.#socket(w.fd).peer !== 'open';
-    const entry: Queued = { fd: w.fd, must: WRITE, may: WRITE, bytes: [w.bytes, w.bytes], errors: [''], holds: true, write: w, wave: this.#wave, maybeGone: mayLag };
+    const entry: Queued = {
+      fd: w.fd,
+      must: WRITE,
+      may: WRITE,
+      bytes: [w.bytes, w.bytes],
+      errors: [''],
+      holds: true,
+      write: w,
+      wave: this.#wave,
+      maybeGone: mayLag,
+    };
     if (!gone) return entry;
     if (!w.handed) return { ...entry, must: CLOSE, may: CLOSE, bytes: [0, w.bytes], errors: PEER_GONE_WRITE_ERRORS };
     return { ...entry, must: 0, may: WRITE | CLOSE, bytes: [0, w.bytes], errors: ['', ...PEER_GONE_WRITE_ERRORS] };
@@ -503,11 +521,13 @@ export class ReactorModel {
       const arrived = s.unread > 0;
       // After a reset, Linux reads what arrived first: as many reads with data as the events show
       // beyond the fd's older queued ones.
-      let dataReads = events.filter((e) => e.fd === fd && e.type & READ).length - this.#queue.filter((q) => q.fd === fd && q.must & READ && q.wave < this.#wave).length;
+      let dataReads =
+        events.filter((e) => e.fd === fd && e.type & READ).length -
+        this.#queue.filter((q) => q.fd === fd && q.must & READ && q.wave < this.#wave).length;
       while (reg.armed > 0) {
         if (s.unread === 0 && s.peer === 'open') break;
         if (s.peer === 'reset' && (dataReads <= 0 || s.unread === 0)) {
-          s.unread = 0;   // the simulator drops what arrived before the reset
+          s.unread = 0; // the simulator drops what arrived before the reset
           this.#queue.push(this.#readEnd(fd, s.resetReported ? RESET_ERRORS : ['ECONNRESET']));
           s.resetReported = true;
           reg.armed--;
@@ -519,7 +539,8 @@ export class ReactorModel {
           continue;
         }
         if (free === 0) {
-          this.#startWaiting(reg, true);
+          // io_uring may keep such a read armed in the kernel instead of reporting it waiting.
+          this.#startWaiting(reg, this.sizes.readsTriedAtOnce ? 'maybe' : true);
           break;
         }
         const bytes = Math.min(this.sizes.bufferSize, s.unread);
@@ -528,7 +549,17 @@ export class ReactorModel {
         free--;
         claimed++;
         reg.armed--;
-        this.#queue.push({ fd, must: READ, may: READ, bytes: [bytes, bytes], errors: [''], holds: true, write: null, wave: this.#wave, maybeGone: false });
+        this.#queue.push({
+          fd,
+          must: READ,
+          may: READ,
+          bytes: [bytes, bytes],
+          errors: [''],
+          holds: true,
+          write: null,
+          wave: this.#wave,
+          maybeGone: false,
+        });
       }
       if (arrived && reg.armed > 0 && free === 0 && reg.waiting === false) this.#startWaiting(reg, 'maybe');
     }
@@ -567,7 +598,8 @@ export class ReactorModel {
     if (i === events.length) {
       // Fewer events than maxEvents: nothing deliverable may be left.
       const missed = complete ? this.#queue.find((q) => !taken.has(q) && this.#deliverable(q)) : undefined;
-      if (missed) return `${events.length} events delivered with room for more, but the model has ${JSON.stringify({ ...missed, write: undefined })} ready`;
+      if (missed)
+        return `${events.length} events delivered with room for more, but the model has ${JSON.stringify({ ...missed, write: undefined })} ready`;
       return taken;
     }
     const e = events[i];
@@ -576,8 +608,12 @@ export class ReactorModel {
     if (e.context !== reg.context) return `event ${i} ${JSON.stringify(e)} carries context ${e.context}, not the add-time ${reg.context}`;
     const open = this.#queue.filter((q) => !taken.has(q));
     const asked = this.#asked(e.fd);
-    const fits = (q: Queued): boolean => (e.type & ~(q.may & asked)) === 0 && (q.must & asked & ~e.type) === 0
-      && e.bytes >= q.bytes[0] && e.bytes <= q.bytes[1] && q.errors.includes(e.error);
+    const fits = (q: Queued): boolean =>
+      (e.type & ~(q.may & asked)) === 0 &&
+      (q.must & asked & ~e.type) === 0 &&
+      e.bytes >= q.bytes[0] &&
+      e.bytes <= q.bytes[1] &&
+      q.errors.includes(e.error);
     const firsts = open.filter((q) => q.fd === e.fd && open.find((o) => o.fd === q.fd && (o.write === null) === (q.write === null)) === q);
     let why = `event ${i} ${JSON.stringify(e)} is none the model allows now: ${JSON.stringify(firsts.map(({ write, ...q }) => q))}`;
     for (const match of firsts.filter(fits)) {
@@ -609,12 +645,13 @@ export class ReactorModel {
     if (this.model === 'completion') {
       // A write that may lag and was not delivered has not completed: back in flight, in order.
       const inFlight = rest.filter((q) => q.write !== null && q.maybeGone);
-      if (inFlight.length > 0 && events.length === maxEvents) throw new Error('the model cannot tell a lagging write from one left queued: wait with a larger maxEvents');
+      if (inFlight.length > 0 && events.length === maxEvents)
+        throw new Error('the model cannot tell a lagging write from one left queued: wait with a larger maxEvents');
       this.#writes = inFlight.map((q) => ({ ...q.write!, handed: true }));
       rest = rest.filter((q) => !inFlight.includes(q));
     }
     if (events.length < maxEvents) {
-      rest = [];   // every node was reached: what had nothing to deliver is gone
+      rest = []; // every node was reached: what had nothing to deliver is gone
     } else if (this.model === 'readiness') {
       // Nodes of the last wave reached with nothing to deliver may have been passed over.
       const lastWave = Math.max(0, ...[...taken].map((q) => q.wave));
