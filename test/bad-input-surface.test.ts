@@ -172,6 +172,8 @@ const OS_ROWS: Record<string, Row> = {
   recv: { good: (f) => [f.spare, 16], call: (f, [fd, n]) => f.r.os.recv(fd as number, n as number), bad: [FD, MAX_BYTES], more: (f) => [['a closed fd', [f.closed], 'EBADF', /recv\(fd \d+\) failed/]] },
   shutdown: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.shutdown(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /shutdown\(fd \d+\) failed/]] },
   close: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.close(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /was it already closed\?/]] },
+  getsockname: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.getsockname(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /getsockname\(fd \d+\) failed/], ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/]] },
+  getpeername: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.getpeername(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /getpeername\(fd \d+\) failed/], ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/]] },
 };
 
 /** What each Reactor member does after destroy(): refuses with EDESTROYED, or still answers. */
@@ -229,7 +231,7 @@ const MEMBERS: Record<string, () => string[]> = {
   Reactor: () => [...Object.keys(AFTER_DESTROY), 'create'],
   ReactorOs: () => OS_MEMBERS,
   TraceRecorder: () => [...Object.keys(RECORDER_ROWS), 'reactors', 'size', 'bytes', 'dropped', 'toJSON'],
-  Simulation: () => [...Object.keys(SIMULATION_ROWS), 'now', 'faultReport', 'faultInjections', 'useVirtualTime', 'restoreTimers'],
+  Simulation: () => [...Object.keys(SIMULATION_ROWS), 'now', 'faultReport', 'faultInjections', 'useVirtualTime', 'restoreTimers', 'close'],
   SimHost: () => [...Object.keys(HOST_ROWS), 'net', 'console'],
   Socket: () => Object.keys(NET_SOCKET_MEMBERS),
   Server: () => Object.keys(NET_SERVER_MEMBERS),

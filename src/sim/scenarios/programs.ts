@@ -47,6 +47,8 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
   const results: (string | null | undefined)[] = programs.map(() => undefined);
   /** Program index → when its crashed host boots again. */
   const down = new Map<number, number>();
+  /** When each program's host last crashed (a program's own state may be read-only). */
+  const crashedAt: (number | undefined)[] = programs.map(() => undefined);
   const running: Promise<void>[] = [];
   /** When each program threw: a failing seed's trace is marked there. */
   const failedAt: number[] = programs.map(() => sim.now);
@@ -76,7 +78,7 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
     const candidates = programs.map((_, i) => i).filter((i) => boots[i] && results[i] === undefined && !down.has(i));
     if (candidates.length === 0 || !sim.network.faults.strike('crash')) return;
     const i = candidates[Math.floor(sim.network.faults.draw('crash') * candidates.length)];
-    programs[i].state = `crashed at ${sim.now.toFixed(3)} ms`;
+    crashedAt[i] = sim.now;
     down.set(i, sim.now + CRASH_DOWN_MS);
     sim.crash(boots[i]!.host);
   };
@@ -91,7 +93,7 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
     crashMaybe();
   }
   // The first program that failed, else every one that never finished (the first is usually waiting on the others).
-  const unfinished = programs.filter((_, i) => results[i] === undefined).map((p) => `${p.name}: ${p.state}`);
+  const unfinished = programs.filter((_, i) => results[i] === undefined).map((p, i) => `${p.name}: ${down.has(i) ? `its host crashed at ${crashedAt[i]!.toFixed(3)} ms` : p.state}`);
   const threw = results.findIndex((r) => typeof r === 'string');
   const failure = results[threw]
     ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
