@@ -4,8 +4,23 @@
 // reads that find no buffer, and a listener's accepts (which hold a context while posted), wait
 // in one FIFO list and are served in order as contexts come back, so no fd starves another.
 import * as L from './layout';
-import { OP_RECV, OP_SEND, OP_ACCEPT, KIND_LISTENER, REQ_RECV, REQ_SEND, REQ_ACCEPT, REQ_CLOSE, REQ_RESUME, EV_WRITE, EV_CLOSE,
-  OK, ERR_NOBUFS, ERR_REQUESTS_FULL, ERR_INVAL } from './seam';
+import {
+  OP_RECV,
+  OP_SEND,
+  OP_ACCEPT,
+  KIND_LISTENER,
+  REQ_RECV,
+  REQ_SEND,
+  REQ_ACCEPT,
+  REQ_CLOSE,
+  REQ_RESUME,
+  EV_WRITE,
+  EV_CLOSE,
+  OK,
+  ERR_NOBUFS,
+  ERR_REQUESTS_FULL,
+  ERR_INVAL,
+} from './seam';
 import { codeSpace } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
 import { contextAt, bufferAt, allocContext, freeContext, freeContexts, CTX_POSTED, CTX_QUEUED } from './pool';
@@ -15,19 +30,25 @@ import { pushRequest, requestSpace } from './requests';
 import { claimProvided } from './provided';
 
 let waitingTotal: i32 = 0;
-let armedTotal: i32 = 0;      // reads armed at the shim on live slots: no wait can fill more buffers
-let laterReadEnds: i32 = 0;   // read endings merged into a slot node beyond its first event
+let armedTotal: i32 = 0; // reads armed at the shim on live slots: no wait can fill more buffers
+let laterReadEnds: i32 = 0; // read endings merged into a slot node beyond its first event
 let waitHead: i32 = -1;
 let waitTail: i32 = -1;
 
 /** Accepts waiting for a context plus fds whose ready reads wait for a buffer. */
-export function waitingReads(): i32 { return waitingTotal; }
+export function waitingReads(): i32 {
+  return waitingTotal;
+}
 
 /** Events waiting in slot nodes beyond one each: readyQueued counts events, not nodes. */
-export function mergedReadEnds(): i32 { return laterReadEnds; }
+export function mergedReadEnds(): i32 {
+  return laterReadEnds;
+}
 
 /** The most buffers one wait's reads can take: what is worth lending. */
-export function armedReads(): i32 { return armedTotal; }
+export function armedReads(): i32 {
+  return armedTotal;
+}
 
 export function resetCompletion(): void {
   armedTotal = 0;
@@ -49,7 +70,7 @@ function joinWaiting(slot: i32, count: i32): void {
   const s = slotAt(slot);
   store<i32>(s + L.S_WAITING, load<i32>(s + L.S_WAITING) + count);
   waitingTotal += count;
-  if (load<i32>(s + L.S_WAIT_NEXT) != L.NOT_WAITING) return;   // still linked, maybe from a former registration
+  if (load<i32>(s + L.S_WAIT_NEXT) != L.NOT_WAITING) return; // still linked, maybe from a former registration
   store<i32>(s + L.S_WAIT_NEXT, -1);
   if (waitTail >= 0) store<i32>(slotAt(waitTail) + L.S_WAIT_NEXT, slot);
   else waitHead = slot;
@@ -57,7 +78,9 @@ function joinWaiting(slot: i32, count: i32): void {
 }
 
 /** Asks for `count` accepts on a listener; they are posted as contexts allow, in FIFO order. */
-export function queueAccepts(slot: i32, count: i32): void { joinWaiting(slot, count); }
+export function queueAccepts(slot: i32, count: i32): void {
+  joinWaiting(slot, count);
+}
 
 /** The shim found data for an armed read and the ring empty: the slot waits for REQ_RESUME. */
 export function onNoBuffer(slot: i32, gen: i32): void {

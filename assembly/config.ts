@@ -11,5 +11,9 @@ export function configure(m: i32, mech: i32, codes: i32): void {
   codeSpace = codes;
 }
 
-export function isCompletion(): bool { return model == MODEL_COMPLETION; }
-export function usesPollBits(): bool { return mechanism == MECH_POLL; }
+export function isCompletion(): bool {
+  return model == MODEL_COMPLETION;
+}
+export function usesPollBits(): bool {
+  return mechanism == MECH_POLL;
+}

@@ -1,8 +1,23 @@
 // Delivery: moves up to maxEvents queued events into the delivered array the host reads.
 // Ready events beyond maxEvents stay queued and go first next time.
 import * as L from './layout';
-import { EV_READ, EV_ERROR, EV_CLOSE, EV_ACCEPT, REQ_ACCEPT, ENTRY_BYTES, MAX_EVENTS_PER_WAIT,
-  EVENT_FD, EVENT_SLOT, EVENT_TYPE, EVENT_BYTES, EVENT_CTX, EVENT_CODE, EVENT_OS_CODE, EVENT_ACCEPTED } from './seam';
+import {
+  EV_READ,
+  EV_ERROR,
+  EV_CLOSE,
+  EV_ACCEPT,
+  REQ_ACCEPT,
+  ENTRY_BYTES,
+  MAX_EVENTS_PER_WAIT,
+  EVENT_FD,
+  EVENT_SLOT,
+  EVENT_TYPE,
+  EVENT_BYTES,
+  EVENT_CTX,
+  EVENT_CODE,
+  EVENT_OS_CODE,
+  EVENT_ACCEPTED,
+} from './seam';
 import { contextAt, bufferAt, freeContext, holdContext, CTX_POSTED } from './pool';
 import { slotAt } from './table';
 import { dequeue, enqueueFirst, slotNode } from './queue';
@@ -26,7 +41,7 @@ function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, no
 function deliverSlot(i: i32, slot: i32): bool {
   const s = slotAt(slot);
   const type = load<i32>(s + L.N_TYPE) & (load<i32>(s + L.S_MASK) | EV_ERROR | EV_CLOSE);
-  const more = load<i32>(s + L.N_BYTES) - 1;   // completion: reads that ended without a buffer
+  const more = load<i32>(s + L.N_BYTES) - 1; // completion: reads that ended without a buffer
   if (more > 0) {
     // The other endings were queued with this one, before anything behind it: they go next.
     dropReadEnds(slot, more - 1);
@@ -52,7 +67,7 @@ function deliverCompletion(i: i32, ctx: i32): void {
   const withData = type == EV_READ && bytes > 0;
   deliver(i, load<i32>(s + L.S_FD), slot, type, bytes, withData ? ctx : -1, c);
   if (withData) holdContext(ctx);
-  else if (type == EV_ACCEPT && (load<i32>(s + L.S_MASK) & EV_READ) && requestSpace() > 0) repostAccept(ctx, s);
+  else if (type == EV_ACCEPT && load<i32>(s + L.S_MASK) & EV_READ && requestSpace() > 0) repostAccept(ctx, s);
   else freeContext(ctx);
 }
 

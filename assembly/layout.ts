@@ -1,8 +1,17 @@
 // Where everything lives in linear memory. `plan` places every region once, from the configured
 // sizes; the memory is then grown once by the host and never again (a grown memory detaches views).
-import { ENTRY_BYTES, PROVIDED_HEADER_BYTES, PROVIDED_ENTRY_BYTES, MAX_POOL_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE, MAX_SOCKETS_LIMIT, MAX_EVENTS_PER_WAIT } from './seam';
+import {
+  ENTRY_BYTES,
+  PROVIDED_HEADER_BYTES,
+  PROVIDED_ENTRY_BYTES,
+  MAX_POOL_SIZE,
+  MIN_BUFFER_SIZE,
+  MAX_BUFFER_SIZE,
+  MAX_SOCKETS_LIMIT,
+  MAX_EVENTS_PER_WAIT,
+} from './seam';
 
-export const RECORD_BYTES: usize = 64;   // a context or a registration slot
+export const RECORD_BYTES: usize = 64; // a context or a registration slot
 export const BUFFER_ALIGN: usize = 16;
 
 export const MAX_MEMORY_BYTES: u64 = 1 << 31;
@@ -25,17 +34,17 @@ export const C_OP: usize = 36;
 export const C_SLOT: usize = 40;
 export const C_GEN: usize = 44;
 export const C_LEN: usize = 48;
-export const C_WRITE_HEAD: usize = 52;  // first context of the write this part belongs to
+export const C_WRITE_HEAD: usize = 52; // first context of the write this part belongs to
 export const C_WRITE_PARTS: usize = 56; // on the head: parts not yet completed
 export const C_WRITE_OS_CODE: usize = 60; // on the head: first failure among the parts
 
 // Slot fields.
 export const S_FD: usize = 32;
 export const S_GEN: usize = 36;
-export const S_KIND: usize = 40;      // KIND_*, or -1 when the slot is free
-export const S_MASK: usize = 44;      // the events the app asked for
-export const S_READS: usize = 48;     // reads armed at the shim, or accepts handed to it, not yet completed
-export const S_WAITING: usize = 52;   // accepts waiting for a context, or 1: ready reads waiting for a buffer
+export const S_KIND: usize = 40; // KIND_*, or -1 when the slot is free
+export const S_MASK: usize = 44; // the events the app asked for
+export const S_READS: usize = 48; // reads armed at the shim, or accepts handed to it, not yet completed
+export const S_WAITING: usize = 52; // accepts waiting for a context, or 1: ready reads waiting for a buffer
 export const S_WAIT_NEXT: usize = 56; // next slot in the buffer-waiting list, or NOT_WAITING
 export const NOT_WAITING: i32 = -2;
 export const S_QUEUED_CTX: usize = 60; // this slot's completion events in the ready queue
@@ -89,17 +98,28 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   resultCapacity = pool + requestCapacity + min(sockets, MAX_EVENTS_PER_WAIT);
 
   let at = align(__heap_base, BUFFER_ALIGN);
-  contextsAt = at; at = region(at, <usize>pool * RECORD_BYTES);
-  slotsAt = at; at = region(at, <usize>sockets * RECORD_BYTES);
-  hashAt = at; at = region(at, <usize>hashCapacity * 4);
-  freeContextsAt = at; at = region(at, <usize>pool * 4);
-  heldAt = at; at = region(at, <usize>pool * 4);
-  writeScratchAt = at; at = region(at, <usize>pool * 4);
-  providedAt = at; at = region(at, PROVIDED_HEADER_BYTES + <usize>pool * PROVIDED_ENTRY_BYTES);
-  requestsAt = at; at = region(at, <usize>requestCapacity * ENTRY_BYTES);
-  resultsAt = at; at = region(at, <usize>resultCapacity * ENTRY_BYTES);
-  deliveredAt = at; at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
-  buffersAt = at; at = region(at, <usize>bufferBytes);
+  contextsAt = at;
+  at = region(at, <usize>pool * RECORD_BYTES);
+  slotsAt = at;
+  at = region(at, <usize>sockets * RECORD_BYTES);
+  hashAt = at;
+  at = region(at, <usize>hashCapacity * 4);
+  freeContextsAt = at;
+  at = region(at, <usize>pool * 4);
+  heldAt = at;
+  at = region(at, <usize>pool * 4);
+  writeScratchAt = at;
+  at = region(at, <usize>pool * 4);
+  providedAt = at;
+  at = region(at, PROVIDED_HEADER_BYTES + <usize>pool * PROVIDED_ENTRY_BYTES);
+  requestsAt = at;
+  at = region(at, <usize>requestCapacity * ENTRY_BYTES);
+  resultsAt = at;
+  at = region(at, <usize>resultCapacity * ENTRY_BYTES);
+  deliveredAt = at;
+  at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
+  buffersAt = at;
+  at = region(at, <usize>bufferBytes);
   endAt = at;
   if (!ASC_NO_ASSERT) assert(buffersAt + <usize>bufferBytes <= endAt, 'the regions overlap');
   const total = <u64>at;
@@ -111,5 +131,5 @@ export function bufferStride(): usize {
 }
 
 export function memoryFits(): bool {
-  return <u64>memory.size() << 16 >= <u64>endAt;
+  return (<u64>memory.size()) << 16 >= <u64>endAt;
 }

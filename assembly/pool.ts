@@ -9,8 +9,8 @@ import { OP_RECV } from './seam';
 export const CTX_FREE: i32 = 0;
 export const CTX_POSTED: i32 = 1; // handed to the shim
 export const CTX_QUEUED: i32 = 2; // completed, its event waits in the ready queue
-export const CTX_HELD: i32 = 3;   // delivered with a buffer the app may read until the next wait
-export const CTX_LENT: i32 = 4;   // in the provided ring, for the shim to take during this wait
+export const CTX_HELD: i32 = 3; // delivered with a buffer the app may read until the next wait
+export const CTX_LENT: i32 = 4; // in the provided ring, for the shim to take during this wait
 
 let freeCount: i32 = 0;
 let heldCount: i32 = 0;
@@ -43,7 +43,8 @@ export function allocContext(op: i32, slot: i32, gen: i32): i32 {
   freeCount--;
   const id = load<i32>(L.freeContextsAt + <usize>freeCount * 4);
   const c = contextAt(id);
-  if (!ASC_NO_ASSERT) assert(id >= 0 && id < L.poolSize && load<i32>(c + L.C_STATE) == CTX_FREE, 'the free list holds a context that is not free');
+  if (!ASC_NO_ASSERT)
+    assert(id >= 0 && id < L.poolSize && load<i32>(c + L.C_STATE) == CTX_FREE, 'the free list holds a context that is not free');
   store<i32>(c + L.C_STATE, CTX_POSTED);
   store<i32>(c + L.C_OP, op);
   store<i32>(c + L.C_SLOT, slot);
@@ -71,7 +72,8 @@ export function lendContext(): i32 {
 
 /** The shim filled a lent context for a read of `slot`: it is in use from now on. */
 export function claimLent(id: i32, slot: i32, gen: i32): void {
-  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a recv result names a buffer that was not lent');
+  if (!ASC_NO_ASSERT)
+    assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a recv result names a buffer that was not lent');
   lentCount--;
   const c = contextAt(id);
   store<i32>(c + L.C_STATE, CTX_POSTED);
@@ -84,7 +86,8 @@ export function claimLent(id: i32, slot: i32, gen: i32): void {
 
 /** A lent context the shim did not take comes back. */
 export function returnLent(id: i32): void {
-  if (!ASC_NO_ASSERT) assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a buffer returned from the ring that was not lent');
+  if (!ASC_NO_ASSERT)
+    assert(load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT && lentCount > 0, 'a buffer returned from the ring that was not lent');
   lentCount--;
   freeContext(id);
 }
@@ -117,8 +120,18 @@ export function releaseHeld(): void {
   heldCount = 0;
 }
 
-export function freeContexts(): i32 { return freeCount; }
-export function heldContexts(): i32 { return heldCount; }
-export function contextsInUse(): i32 { return L.poolSize - freeCount - lentCount; }
-export function isLent(id: i32): bool { return load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT; }
-export function contextsHighWater(): i32 { return highWater; }
+export function freeContexts(): i32 {
+  return freeCount;
+}
+export function heldContexts(): i32 {
+  return heldCount;
+}
+export function contextsInUse(): i32 {
+  return L.poolSize - freeCount - lentCount;
+}
+export function isLent(id: i32): bool {
+  return load<i32>(contextAt(id) + L.C_STATE) == CTX_LENT;
+}
+export function contextsHighWater(): i32 {
+  return highWater;
+}

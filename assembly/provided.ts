@@ -3,7 +3,14 @@
 // the OS has data for an armed read, and names each one it took in a RES_RECV result. So an idle
 // connection holds no buffer. What the shim did not take comes back when the wait ends.
 import * as L from './layout';
-import { PROVIDED_HEADER_BYTES, PROVIDED_ENTRY_BYTES, PROVIDED_COUNT, PROVIDED_LENGTH, PROVIDED_ENTRY_ID, PROVIDED_ENTRY_OFFSET } from './seam';
+import {
+  PROVIDED_HEADER_BYTES,
+  PROVIDED_ENTRY_BYTES,
+  PROVIDED_COUNT,
+  PROVIDED_LENGTH,
+  PROVIDED_ENTRY_ID,
+  PROVIDED_ENTRY_OFFSET,
+} from './seam';
 import { lendContext, returnLent, claimLent, freeContexts, bufferAt } from './pool';
 import { armedReads } from './completion';
 
@@ -41,7 +48,8 @@ export function provide(): void {
 
 /** A RES_RECV names `id`: it must be the next entry of the ring, as the shim takes them in order. */
 export function claimProvided(id: i32, slot: i32, gen: i32): bool {
-  if (!ASC_NO_ASSERT) assert(taken < lent && load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) == id, 'recv results name the lent buffers out of ring order');
+  if (!ASC_NO_ASSERT)
+    assert(taken < lent && load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) == id, 'recv results name the lent buffers out of ring order');
   if (taken >= lent || load<i32>(entryAt(taken) + PROVIDED_ENTRY_ID) != id) return false;
   taken++;
   claimLent(id, slot, gen);
@@ -56,4 +64,6 @@ export function reclaimProvided(): void {
   publish(0);
 }
 
-export function providedCount(): i32 { return lent; }
+export function providedCount(): i32 {
+  return lent;
+}

@@ -13,12 +13,22 @@ export function nodeAt(node: i32): usize {
   return node < L.poolSize ? contextAt(node) : slotAt(node - L.poolSize);
 }
 
-export function slotNode(slot: i32): i32 { return L.poolSize + slot; }
-export function queueLength(): i32 { return length; }
+export function slotNode(slot: i32): i32 {
+  return L.poolSize + slot;
+}
+export function queueLength(): i32 {
+  return length;
+}
 /** Queued completions that hold a context (a read that ended without data holds none). */
-export function queuedContexts(): i32 { return contextNodes; }
-export function queueHead(): i32 { return head; }
-export function nextNode(node: i32): i32 { return load<i32>(nodeAt(node) + L.N_NEXT); }
+export function queuedContexts(): i32 {
+  return contextNodes;
+}
+export function queueHead(): i32 {
+  return head;
+}
+export function nextNode(node: i32): i32 {
+  return load<i32>(nodeAt(node) + L.N_NEXT);
+}
 
 export function resetQueue(): void {
   head = -1;

@@ -15,7 +15,7 @@ export function onReady(slot: i32, gen: i32, revents: i32, osCode: i32): void {
   if (flags == 0) return;
   const s = slotAt(slot);
   if (flags & EV_ERROR) {
-    const code = osCode != 0 ? portableCode(codeSpace, osCode) : (revents & POLLNVAL ? C_EBADF : 0);
+    const code = osCode != 0 ? portableCode(codeSpace, osCode) : revents & POLLNVAL ? C_EBADF : 0;
     store<i32>(s + L.N_CODE, code);
     store<i32>(s + L.N_OS_CODE, osCode);
   }

@@ -1,8 +1,29 @@
 // add / modify / remove: every check happens before anything changes, so a refused call leaves
 // the core exactly as it was.
 import * as L from './layout';
-import { EV_READ, EV_WRITE, EV_ACCEPT, KIND_LISTENER, REQ_ADD, REQ_MODIFY, REQ_REMOVE, REQ_NONE, REQ_RECV, REQ_SEND, REQ_ACCEPT,
-  REQ_RESUME, OK, ERR_EXIST, ERR_NOENT, ERR_INVAL, ERR_NOSPC, ERR_REQUESTS_FULL, REQUEST_KIND, REQUEST_TARGET, REQUEST_GEN } from './seam';
+import {
+  EV_READ,
+  EV_WRITE,
+  EV_ACCEPT,
+  KIND_LISTENER,
+  REQ_ADD,
+  REQ_MODIFY,
+  REQ_REMOVE,
+  REQ_NONE,
+  REQ_RECV,
+  REQ_SEND,
+  REQ_ACCEPT,
+  REQ_RESUME,
+  OK,
+  ERR_EXIST,
+  ERR_NOENT,
+  ERR_INVAL,
+  ERR_NOSPC,
+  ERR_REQUESTS_FULL,
+  REQUEST_KIND,
+  REQUEST_TARGET,
+  REQUEST_GEN,
+} from './seam';
 import { isCompletion } from './config';
 import { findSlot, insertSlot, eraseSlot, slotAt, tableFull } from './table';
 import { contextAt, freeContext } from './pool';
@@ -43,8 +64,7 @@ export function modify(fd: i32, events: i32): i32 {
   if (slot < 0) return ERR_NOENT;
   const s = slotAt(slot);
   if (isCompletion()) {
-    const wasReading = (load<i32>(s + L.S_MASK) & EV_READ) != 0
-      || load<i32>(s + L.S_READS) + load<i32>(s + L.S_WAITING) > 0;
+    const wasReading = (load<i32>(s + L.S_MASK) & EV_READ) != 0 || load<i32>(s + L.S_READS) + load<i32>(s + L.S_WAITING) > 0;
     const startsRead = (events & EV_READ) != 0 && !wasReading;
     if (startsRead && requestSpace() < 1) return ERR_REQUESTS_FULL;
     store<i32>(s + L.S_MASK, events);

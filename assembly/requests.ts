@@ -1,15 +1,31 @@
 // The request buffer: what the core asks the shim to do at the next wait, in order.
 import * as L from './layout';
-import { ENTRY_BYTES, REQUEST_KIND, REQUEST_FD, REQUEST_TARGET, REQUEST_PTR, REQUEST_LEN, REQUEST_MASK, REQUEST_GEN, REQUEST_RESERVED } from './seam';
+import {
+  ENTRY_BYTES,
+  REQUEST_KIND,
+  REQUEST_FD,
+  REQUEST_TARGET,
+  REQUEST_PTR,
+  REQUEST_LEN,
+  REQUEST_MASK,
+  REQUEST_GEN,
+  REQUEST_RESERVED,
+} from './seam';
 
 let count: i32 = 0;
 // The first `handed` requests went to the shim at the start of the wait in progress: it performed
 // them already, so they can no longer be withdrawn.
 let handed: i32 = 0;
 
-export function requestCount(): i32 { return count; }
-export function requestSpace(): i32 { return L.requestCapacity - count; }
-export function handedRequests(): i32 { return handed; }
+export function requestCount(): i32 {
+  return count;
+}
+export function requestSpace(): i32 {
+  return L.requestCapacity - count;
+}
+export function handedRequests(): i32 {
+  return handed;
+}
 export function clearRequests(): void {
   count = 0;
   handed = 0;

@@ -48,8 +48,12 @@ export function findSlot(fd: i32): i32 {
   return -1;
 }
 
-export function registeredCount(): i32 { return L.maxSockets - freeSlotCount; }
-export function tableFull(): bool { return freeSlotCount == 0; }
+export function registeredCount(): i32 {
+  return L.maxSockets - freeSlotCount;
+}
+export function tableFull(): bool {
+  return freeSlotCount == 0;
+}
 
 /** Registers an fd that is not yet present; the caller has checked `tableFull()`. */
 export function insertSlot(fd: i32, kind: i32, mask: i32): i32 {
@@ -91,7 +95,7 @@ export function eraseSlot(slot: i32): void {
     const e = load<i32>(entryAt(j));
     if (e == 0) break;
     const k = home(load<i32>(slotAt(e - 1) + L.S_FD));
-    const stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    const stays = i <= j ? i < k && k <= j : i < k || k <= j;
     if (stays) continue;
     store<i32>(entryAt(i), e);
     i = j;

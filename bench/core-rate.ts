@@ -87,7 +87,15 @@ async function readinessRate(batch: number, seconds: number): Promise<CoreRateRo
   timeCycles(cycle, seconds / 5, MAX_CYCLES);
   const t = timeCycles(cycle, seconds, MAX_CYCLES);
   const rate = (t.cycles * batch) / t.seconds;
-  return { model: 'readiness', batch, cycles: t.cycles, results: t.cycles * batch, seconds: t.seconds, rate, translateNs: batch >= 64 ? 1e9 / rate : NaN };
+  return {
+    model: 'readiness',
+    batch,
+    cycles: t.cycles,
+    results: t.cycles * batch,
+    seconds: t.seconds,
+    rate,
+    translateNs: batch >= 64 ? 1e9 / rate : NaN,
+  };
 }
 
 async function completionRate(batch: number, seconds: number): Promise<CoreRateRow> {
@@ -150,7 +158,15 @@ async function completionRate(batch: number, seconds: number): Promise<CoreRateR
     const u = timeCycles(cycle, seconds / 2, MAX_CYCLES);
     translateNs = (translateMs * 1e6) / (u.cycles * batch);
   }
-  return { model: 'completion', batch, cycles: t.cycles, results: t.cycles * batch, seconds: t.seconds, rate: (t.cycles * batch) / t.seconds, translateNs };
+  return {
+    model: 'completion',
+    batch,
+    cycles: t.cycles,
+    results: t.cycles * batch,
+    seconds: t.seconds,
+    rate: (t.cycles * batch) / t.seconds,
+    translateNs,
+  };
 }
 
 export async function coreRate(options: CoreRateOptions): Promise<CoreRateRow[]> {

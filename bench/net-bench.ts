@@ -10,7 +10,10 @@ import { median } from './stats.js';
 
 const SERVER = fileURLToPath(new URL('net-server.js', import.meta.url));
 const ECHO_BYTES = 64;
-const IMPLS = [['reactor', 'io-reactor/net'], ['node', 'node:net']] as const;
+const IMPLS = [
+  ['reactor', 'io-reactor/net'],
+  ['node', 'node:net'],
+] as const;
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -22,8 +25,16 @@ export interface NetBenchOptions {
 }
 
 type App = 'echo' | 'http';
-const serverCommand = (impl: string, app: App, maxSeconds: number): string[] =>
-  [process.execPath, SERVER, '--impl', impl, '--app', app, '--max-seconds', String(maxSeconds)];
+const serverCommand = (impl: string, app: App, maxSeconds: number): string[] => [
+  process.execPath,
+  SERVER,
+  '--impl',
+  impl,
+  '--app',
+  app,
+  '--max-seconds',
+  String(maxSeconds),
+];
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux): wrk does not report the server's. */
 function cpuSeconds(pid: number): number {
@@ -66,7 +77,9 @@ async function measureRequests(impl: string, opts: NetBenchOptions): Promise<Mea
 
 /** Prints the table; false when a part could not run (the load generator or wrk missing, a run failed). */
 export async function netBenchmark(opts: NetBenchOptions): Promise<boolean> {
-  console.log(`\n== io-reactor/net vs node:net at ${opts.conns} connections, medians of ${opts.repeats} runs of ${opts.seconds} s (bench/net-bench.ts)`);
+  console.log(
+    `\n== io-reactor/net vs node:net at ${opts.conns} connections, medians of ${opts.repeats} runs of ${opts.seconds} s (bench/net-bench.ts)`,
+  );
   if (!existsSync(LOADGEN)) {
     console.log(`the net benchmark needs ${LOADGEN}: run npm run build (the project's CMake builds bench/c)`);
     return false;
@@ -77,7 +90,10 @@ export async function netBenchmark(opts: NetBenchOptions): Promise<boolean> {
   }
   const failures: string[] = [];
   console.log('| load | io-reactor/net | node:net | ratio | server CPU per op, io-reactor/net | node:net |\n|---|---|---|---|---|---|');
-  for (const [app, label, unit] of [['echo', `${ECHO_BYTES} B echo (bench/c/loadgen.c, ${opts.warmup} s warm-up)`, 'rt/s'], ['http', 'http hello-world (wrk -t1)', 'req/s']] as const) {
+  for (const [app, label, unit] of [
+    ['echo', `${ECHO_BYTES} B echo (bench/c/loadgen.c, ${opts.warmup} s warm-up)`, 'rt/s'],
+    ['http', 'http hello-world (wrk -t1)', 'req/s'],
+  ] as const) {
     const runs: Record<string, Measured[]> = { reactor: [], node: [] };
     // Alternated, so a change in the machine's load falls on both.
     for (let i = 0; i < opts.repeats; i++) {
@@ -90,7 +106,9 @@ export async function netBenchmark(opts: NetBenchOptions): Promise<boolean> {
     const rate = (impl: string): number => median(runs[impl].map((r) => r.rate));
     const cpu = (impl: string): string => `${median(runs[impl].map((r) => r.cpuUs)).toFixed(1)} µs`;
     const show = (n: number): string => `${Math.round(n).toLocaleString('en-US')} ${unit}`;
-    console.log(`| ${label} | ${show(rate('reactor'))} | ${show(rate('node'))} | ${(rate('reactor') / rate('node')).toFixed(2)}× | ${cpu('reactor')} | ${cpu('node')} |`);
+    console.log(
+      `| ${label} | ${show(rate('reactor'))} | ${show(rate('node'))} | ${(rate('reactor') / rate('node')).toFixed(2)}× | ${cpu('reactor')} | ${cpu('node')} |`,
+    );
   }
   for (const f of failures) console.log(`FAILED ${f}`);
   return failures.length === 0;

@@ -7,12 +7,15 @@ import * as nodeNet from 'node:net';
 import * as reactorNet from '../src/net/index.js';
 import { announcePort } from './server-args.js';
 
-const { values } = parseArgs({ options: { impl: { type: 'string' }, app: { type: 'string' }, 'max-seconds': { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: { impl: { type: 'string' }, app: { type: 'string' }, 'max-seconds': { type: 'string', default: '60' } },
+});
 const net = values.impl === 'reactor' ? reactorNet : nodeNet;
 const hello = http.createServer((_req, res) => res.end('hello world'));
-const server = values.app === 'http'
-  ? net.createServer((socket: nodeNet.Socket | reactorNet.Socket) => hello.emit('connection', socket))
-  : net.createServer((socket: nodeNet.Socket | reactorNet.Socket) => socket.pipe(socket));
+const server =
+  values.app === 'http'
+    ? net.createServer((socket: nodeNet.Socket | reactorNet.Socket) => hello.emit('connection', socket))
+    : net.createServer((socket: nodeNet.Socket | reactorNet.Socket) => socket.pipe(socket));
 server.listen(0, '127.0.0.1', () => announcePort((server.address() as nodeNet.AddressInfo).port));
 // Ends by itself even if the driver is killed before stopping it.
 setTimeout(() => process.exit(0), Number(values['max-seconds']) * 1000).unref();

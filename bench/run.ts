@@ -69,7 +69,8 @@ const quick = flags.quick || env.BENCH_QUICK === '1';
 function num(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const v = Number(value);
-  if (value.trim() === '' || !(v >= min && v <= max)) usageError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !(v >= min && v <= max))
+    usageError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return v;
 }
 function list(name: string, value: string, min: number, max: number): number[] {
@@ -86,8 +87,13 @@ const coreSeconds = num('--core-seconds', flags['core-seconds'], quick ? 0.2 : 0
 const connCounts = list('--conns', flags.conns, 1, 10000);
 const sizes = list('--sizes', flags.sizes, 1, 1 << 20);
 const noiseLimit = num('--noise-limit', flags['noise-limit'], 0.3, 0, 64);
-const servers = flags.servers.split(',').map((id) => ECHO_SERVERS.find((s) => s.id === id)
-  ?? usageError(`--servers: no server ${JSON.stringify(id)}; the servers are ${ECHO_SERVERS.map((s) => s.id).join(', ')}`));
+const servers = flags.servers
+  .split(',')
+  .map(
+    (id) =>
+      ECHO_SERVERS.find((s) => s.id === id) ??
+      usageError(`--servers: no server ${JSON.stringify(id)}; the servers are ${ECHO_SERVERS.map((s) => s.id).join(', ')}`),
+  );
 const reruns = Math.round(num('--reruns', flags.reruns, sizes.length * connCounts.length * servers.length, 0, 1000));
 
 function describeMachine(): void {
@@ -95,7 +101,9 @@ function describeMachine(): void {
   let dirty = '';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly', 'native', 'bench'], { encoding: 'utf8' }).trim() ? ' (+ uncommitted changes)' : '';
+    dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly', 'native', 'bench'], { encoding: 'utf8' }).trim()
+      ? ' (+ uncommitted changes)'
+      : '';
   } catch {
     // not a git checkout
   }
@@ -104,7 +112,11 @@ function describeMachine(): void {
   console.log(`command: cd ${process.cwd()} && npm run bench${argv ? ` -- ${argv}` : ''}`);
   console.log(`  (runs: node scripts/build.mjs && node build/js/bench/run.js${argv ? ` ${argv}` : ''})`);
   console.log(`date: ${new Date().toISOString()}  commit: ${commit}${dirty}`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('');
 }
 
@@ -133,16 +145,22 @@ async function coreBenchmark(): Promise<void> {
     ['model', 'results per wait', 'results/s', 'ns per result', 'waits/s', 'endWait+collect ns/result'],
     rows.map((r) => [r.model, String(r.batch), fmtInt(r.rate), fmt(1e9 / r.rate, 1), fmtInt(r.cycles / r.seconds), fmt(r.translateNs, 1)]),
   );
-  console.log('endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+lendBuffers+endWait+collect; completion: timed around those two calls).');
+  console.log(
+    'endWait+collect ns/result: the translation alone (readiness: the whole loop, beginWait+lendBuffers+endWait+collect; completion: timed around those two calls).',
+  );
   console.log('');
 }
 
 async function traceBenchmark(): Promise<void> {
   const seconds = coreSeconds;
   const rounds = quick ? 1 : 3;
-  console.log(`== Cost of tracing: native wait cycles/s on one socket pair, ${seconds} s per sample, median of ${rounds} rounds taken in turn.`);
+  console.log(
+    `== Cost of tracing: native wait cycles/s on one socket pair, ${seconds} s per sample, median of ${rounds} rounds taken in turn.`,
+  );
   console.log('   off: no trace option. null sink: every record made and dropped. recorder: a TraceRecorder keeps them (a ring of');
-  console.log('   1,000,000 records). readiness: wait(0) returning one READ event; completion: send 64 bytes, wait for the READ, postRead.');
+  console.log(
+    '   1,000,000 records). readiness: wait(0) returning one READ event; completion: send 64 bytes, wait for the READ, postRead.',
+  );
   console.log('');
   const rows = await traceCost(seconds, rounds);
   printTable(
@@ -169,15 +187,25 @@ function vizBenchmark(): void {
 async function main(): Promise<void> {
   describeMachine();
   const builtAt = outputTimes();
-  if (!flags['no-echo']) failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
-  if (!flags['no-net'] && !await netBenchmark({ warmup, seconds: duration, repeats, conns: 100 })) failures++;
+  if (!flags['no-echo'])
+    failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
+  if (!flags['no-net'] && !(await netBenchmark({ warmup, seconds: duration, repeats, conns: 100 }))) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
     // Seeds per sweep: ten per worker by default, so the sampled determinism check runs its share.
-    const sizes = (flags['sim-sizes'] ?? (quick ? '100,300' : '100,1000,3000')).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
+    const sizes = (flags['sim-sizes'] ?? (quick ? '100,300' : '100,1000,3000'))
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
     await simRate({
-      repeats, eventConnections: 100, roundTrips: 200, sweepClients: 1000, sweepSeeds: Math.round(num('--sim-seeds', flags['sim-seeds'], 20, 1, 1000)), workers: 2, sizes,
+      repeats,
+      eventConnections: 100,
+      roundTrips: 200,
+      sweepClients: 1000,
+      sweepSeeds: Math.round(num('--sim-seeds', flags['sim-seeds'], 20, 1, 1000)),
+      workers: 2,
+      sizes,
       baseline: flags['sim-baseline'] === 'none' ? null : flags['sim-baseline'],
     });
   }
@@ -187,7 +215,11 @@ async function main(): Promise<void> {
     console.log('WARNING: build/core.wasm, the native addon or build/js/src changed during this run (another build ran);');
     console.log('the figures may mix versions: run the benchmark again.');
   }
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (liveChildren() > 0) process.stderr.write(`[bench] ${liveChildren()} child processes still running; killing them\n`);
 }
 

@@ -47,7 +47,12 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
  * Traced, a sink that counts events sees every record (what tracing costs); untraced, the
  * programs count the events their waits return.
  */
-async function eventRate(connections: number, roundTrips: number, seed: number, traced: boolean): Promise<{ events: number; seconds: number; cpuSeconds: number }> {
+async function eventRate(
+  connections: number,
+  roundTrips: number,
+  seed: number,
+  traced: boolean,
+): Promise<{ events: number; seconds: number; cpuSeconds: number }> {
   const counter = new EventCounter();
   const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: traced ? counter : undefined });
   let returned = 0;
@@ -108,7 +113,10 @@ async function eventRate(connections: number, roundTrips: number, seed: number, 
 async function chatSeed(clients: number, seed: number): Promise<{ ok: boolean; seconds: number; cpuSeconds: number; peakRssMiB: number }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const { ok } = await runSeed({ scenario: 'chat', model: 'readiness', size: clients, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS }, seed);
+  const { ok } = await runSeed(
+    { scenario: 'chat', model: 'readiness', size: clients, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS },
+    seed,
+  );
   const seconds = (performance.now() - started) / 1000;
   return { ok, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
@@ -123,7 +131,10 @@ async function sweep(args: string[]): Promise<{ exitCode: number; seconds: numbe
 }
 
 const n = args.map(Number);
-const result = what === 'sweep' ? await sweep(args)
-  : what === 'seed' ? await chatSeed(n[0], n[1])
-    : await eventRate(n[0], n[1], n[2], what === 'events-traced');
+const result =
+  what === 'sweep'
+    ? await sweep(args)
+    : what === 'seed'
+      ? await chatSeed(n[0], n[1])
+      : await eventRate(n[0], n[1], n[2], what === 'events-traced');
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -59,34 +59,58 @@ async function seedsPerMinute(tree: Tree, o: SimRateOptions, from: number, check
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 export async function simRate(o: SimRateOptions): Promise<void> {
   const trees: Tree[] = [];
   if (o.baseline) {
     const root = baselineTree(o.baseline);
-    trees.push({ label: `before (${o.baseline})`, root, sampled: readFileSync(join(root, 'build/js/src/sim/cli/config.js'), 'utf8').includes('DETERMINISM_CHECKS') });
+    trees.push({
+      label: `before (${o.baseline})`,
+      root,
+      sampled: readFileSync(join(root, 'build/js/src/sim/cli/config.js'), 'utf8').includes('DETERMINISM_CHECKS'),
+    });
   }
   trees.push({ label: 'now', root: CURRENT_TREE, sampled: true });
   console.log(`== Simulation speed, median of ${o.repeats} runs in fresh processes; load average at the start ${load()}`);
-  console.log(`   events/s: two hosts, ${o.eventConnections} connections ping-ponging 16 bytes ${o.roundTrips} times each, readiness, a sweep's faults and latency;`);
-  console.log('     untraced (the programs count the events their waits return) and traced (a sink counting event records sees every record)');
-  console.log(`   seeds/min: \`io-reactor sim chat --size ${o.sweepClients} --seeds ${o.sweepSeeds} --workers ${o.workers}\` (the determinism check as named)`);
-  console.log(`   per seed: one chat seed as each tree's sweep runs it (runSeed: the run and its digest), by clients; peak RSS of that process`);
+  console.log(
+    `   events/s: two hosts, ${o.eventConnections} connections ping-ponging 16 bytes ${o.roundTrips} times each, readiness, a sweep's faults and latency;`,
+  );
+  console.log(
+    '     untraced (the programs count the events their waits return) and traced (a sink counting event records sees every record)',
+  );
+  console.log(
+    `   seeds/min: \`io-reactor sim chat --size ${o.sweepClients} --seeds ${o.sweepSeeds} --workers ${o.workers}\` (the determinism check as named)`,
+  );
+  console.log(
+    `   per seed: one chat seed as each tree's sweep runs it (runSeed: the run and its digest), by clients; peak RSS of that process`,
+  );
   console.log('   wall: by the clock; cpu: by the CPU time the process (worker threads included) used, what free cores would give');
   const rows: string[][] = [['', '', 'wall', 'cpu']];
   for (const tree of trees) {
     for (const variant of ['events', 'events-traced']) {
       const runs: (Timed & { events: number })[] = [];
       for (let i = 0; i < o.repeats; i++) runs.push(await probe(tree, [variant, o.eventConnections, o.roundTrips, i + 1]));
-      rows.push([tree.label, `simulated events/s, ${variant === 'events' ? 'untraced' : 'traced'}`,
-        fmt(median(runs.map((r) => r.events / r.seconds))), fmt(median(runs.map((r) => r.events / r.cpuSeconds)))]);
+      rows.push([
+        tree.label,
+        `simulated events/s, ${variant === 'events' ? 'untraced' : 'traced'}`,
+        fmt(median(runs.map((r) => r.events / r.seconds))),
+        fmt(median(runs.map((r) => r.events / r.cpuSeconds))),
+      ]);
     }
     const checks: (string | null)[] = tree.sampled ? ['sampled', 'all'] : [null];
     for (const check of checks) {
       const perMinute: { wall: number; cpu: number }[] = [];
       for (let i = 0; i < o.repeats; i++) perMinute.push(await seedsPerMinute(tree, o, 1 + i * o.sweepSeeds, check));
-      rows.push([tree.label, `seeds/min, check ${check ?? 'all (always)'}`, fmt(median(perMinute.map((p) => p.wall)), 1), fmt(median(perMinute.map((p) => p.cpu)), 1)]);
+      rows.push([
+        tree.label,
+        `seeds/min, check ${check ?? 'all (always)'}`,
+        fmt(median(perMinute.map((p) => p.wall)), 1),
+        fmt(median(perMinute.map((p) => p.cpu)), 1),
+      ]);
     }
     for (const clients of o.sizes) {
       const runs: (Timed & { peakRssMiB: number })[] = [];
@@ -94,13 +118,18 @@ export async function simRate(o: SimRateOptions): Promise<void> {
       for (let i = 0; i < (clients === Math.max(...o.sizes) ? 1 : o.repeats); i++) runs.push(await probe(tree, ['seed', clients, i + 1]));
       const wall = median(runs.map((r) => r.seconds));
       const cpu = median(runs.map((r) => r.cpuSeconds));
-      rows.push([tree.label, `chat --size ${clients}: s/seed (ms/host), peak MiB ${fmt(Math.max(...runs.map((r) => r.peakRssMiB)))}`,
-        `${fmt(wall, 2)} (${fmt((1000 * wall) / (clients + 1), 2)})`, `${fmt(cpu, 2)} (${fmt((1000 * cpu) / (clients + 1), 2)})`]);
+      rows.push([
+        tree.label,
+        `chat --size ${clients}: s/seed (ms/host), peak MiB ${fmt(Math.max(...runs.map((r) => r.peakRssMiB)))}`,
+        `${fmt(wall, 2)} (${fmt((1000 * wall) / (clients + 1), 2)})`,
+        `${fmt(cpu, 2)} (${fmt((1000 * cpu) / (clients + 1), 2)})`,
+      ]);
     }
     process.stderr.write(`[bench] sim figures of ${tree.label} done\n`);
   }
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3].padStart(widths[3])}`);
+  for (const r of rows)
+    console.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3].padStart(widths[3])}`);
   console.log(`load average at the end of the simulation figures: ${load()}`);
   console.log('');
 }

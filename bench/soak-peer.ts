@@ -15,7 +15,9 @@ let badEchoes = 0;
 let open = 0;
 let ticker: NodeJS.Timeout | undefined;
 
-const send = (m: object): void => { process.send!(m); };
+const send = (m: object): void => {
+  process.send!(m);
+};
 
 function connectAll(port: number, count: number): void {
   let started = 0;
@@ -28,8 +30,13 @@ function connectAll(port: number, count: number): void {
       else next();
     });
     started++;
-    socket.on('error', (error) => { send({ error: error.message }); process.exit(1); });
-    socket.on('close', () => { open--; });
+    socket.on('error', (error) => {
+      send({ error: error.message });
+      process.exit(1);
+    });
+    socket.on('close', () => {
+      open--;
+    });
   };
   for (let k = 0; k < Math.min(CONNECTING_AT_ONCE, count); k++) next();
 }
@@ -63,13 +70,16 @@ function startTraffic(size: number, perTick: number, tickMs: number): void {
   }, tickMs);
 }
 
-process.on('message', (m: { connect?: number; count?: number; traffic?: number; perTick?: number; tickMs?: number; report?: boolean; close?: boolean }) => {
-  if (m.connect !== undefined) connectAll(m.connect, m.count!);
-  else if (m.traffic !== undefined) startTraffic(m.traffic, m.perTick!, m.tickMs!);
-  else if (m.report) send({ roundTrips, badEchoes, open });
-  else if (m.close) {
-    clearInterval(ticker);
-    for (const s of sockets) s.destroy();
-    send({ closed: sockets.length });
-  }
-});
+process.on(
+  'message',
+  (m: { connect?: number; count?: number; traffic?: number; perTick?: number; tickMs?: number; report?: boolean; close?: boolean }) => {
+    if (m.connect !== undefined) connectAll(m.connect, m.count!);
+    else if (m.traffic !== undefined) startTraffic(m.traffic, m.perTick!, m.tickMs!);
+    else if (m.report) send({ roundTrips, badEchoes, open });
+    else if (m.close) {
+      clearInterval(ticker);
+      for (const s of sockets) s.destroy();
+      send({ closed: sockets.length });
+    }
+  },
+);

@@ -28,17 +28,22 @@ async function measure(model: 'readiness' | 'completion', variant: TraceVariant,
   try {
     r.add(a, 'a', EventType.READ);
     if (model === 'readiness') r.os.send(b, PAYLOAD);
-    const cycle = model === 'readiness'
-      ? () => 1 + 0 * r.wait(0).length
-      : () => {
-        r.os.send(b, PAYLOAD);
-        let waits = 0;
-        for (let got = 0; got === 0; waits++) {
-          for (const e of r.wait(0)) if (e.type & EventType.READ) { got++; r.postRead(a); }
-        }
-        return waits;
-      };
-    for (const end = performance.now() + seconds * 200; performance.now() < end;) cycle();   // warm-up: a fifth
+    const cycle =
+      model === 'readiness'
+        ? () => 1 + 0 * r.wait(0).length
+        : () => {
+            r.os.send(b, PAYLOAD);
+            let waits = 0;
+            for (let got = 0; got === 0; waits++) {
+              for (const e of r.wait(0))
+                if (e.type & EventType.READ) {
+                  got++;
+                  r.postRead(a);
+                }
+            }
+            return waits;
+          };
+    for (const end = performance.now() + seconds * 200; performance.now() < end; ) cycle(); // warm-up: a fifth
     let waits = 0;
     const t0 = performance.now();
     const end = t0 + seconds * 1000;
@@ -54,7 +59,11 @@ async function measure(model: 'readiness' | 'completion', variant: TraceVariant,
 export async function traceCost(seconds: number, rounds: number): Promise<TraceCostRow[]> {
   const rows: TraceCostRow[] = [];
   for (const model of ['readiness', 'completion'] as const) {
-    const samples = new Map<TraceVariant, number[]>([['off', []], ['null sink', []], ['recorder', []]]);
+    const samples = new Map<TraceVariant, number[]>([
+      ['off', []],
+      ['null sink', []],
+      ['recorder', []],
+    ]);
     for (let round = 0; round < rounds; round++) {
       for (const [variant, list] of samples) list.push(await measure(model, variant, seconds));
     }

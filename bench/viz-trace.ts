@@ -13,8 +13,10 @@ async function server(r: Reactor<string>, done: () => boolean): Promise<void> {
   while (!done()) {
     for (const e of await r.waitAsync(100)) {
       if (e.type & EventType.ACCEPT) r.add(e.acceptedFd!, `echo ${e.acceptedFd}`, EventType.READ);
-      else if (e.type & EventType.READ) { r.postWrite(e.fd, e.buffer!); r.postRead(e.fd); }
-      else if (e.type & (EventType.CLOSE | EventType.ERROR)) r.os.close(e.fd);
+      else if (e.type & EventType.READ) {
+        r.postWrite(e.fd, e.buffer!);
+        r.postRead(e.fd);
+      } else if (e.type & (EventType.CLOSE | EventType.ERROR)) r.os.close(e.fd);
     }
   }
 }
@@ -26,7 +28,7 @@ async function client(r: Reactor<string>, name: string, done: () => boolean): Pr
   while (!done()) {
     // The message is far smaller than a socket buffer emptied by the last echo: it goes in whole.
     if (r.os.send(fd, message) !== message.length) throw new Error(`${name}: a short write in the benchmark's echo`);
-    for (let got = 0; got < message.length && !done();) {
+    for (let got = 0; got < message.length && !done(); ) {
       for (const e of await r.waitAsync(100)) {
         const data = e.type & EventType.READ ? r.os.recv(e.fd) : null;
         if (data) got += data.length;
@@ -39,7 +41,9 @@ async function client(r: Reactor<string>, name: string, done: () => boolean): Pr
 export async function echoTrace(events: number, seed = 1): Promise<Trace> {
   const recorder = new TraceRecorder({ seed });
   let seen = 0;
-  recorder.subscribe((record) => { if (record.k === 'event') seen++; });
+  recorder.subscribe((record) => {
+    if (record.k === 'event') seen++;
+  });
   const done = () => seen >= events;
   const sim = new Simulation({ seed, latencyMs: [1, 3], trace: recorder });
   const serverReactor = await sim.host('server').createReactor<string>({ model: 'completion' });

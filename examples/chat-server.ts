@@ -58,9 +58,11 @@ function parseFlags(): { port: string; host: string; model: Model; mechanism?: M
   }
   for (const flag of ['port', 'viz-port'] as const) {
     const v = values[flag];
-    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) throw new UsageError(`--${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535))
+      throw new UsageError(`--${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
   }
-  if (values.model !== 'completion' && values.model !== 'readiness') throw new UsageError(`--model must be completion or readiness, got ${JSON.stringify(values.model)}`);
+  if (values.model !== 'completion' && values.model !== 'readiness')
+    throw new UsageError(`--model must be completion or readiness, got ${JSON.stringify(values.model)}`);
   const mechanism = values.mechanism;
   if (mechanism !== undefined && mechanism !== 'epoll' && mechanism !== 'poll' && mechanism !== 'io_uring') {
     throw new UsageError(`--mechanism must be epoll, poll or io_uring, got ${JSON.stringify(mechanism)}`);
@@ -97,7 +99,9 @@ try {
   process.exit(1);
 }
 reactor.add(listener.fd, LISTENER, EventType.READ);
-log(`chat server on telnet://${flags.host}:${listener.port} (${reactor.model} model, ${reactor.mechanism}, at most ${maxUsers} users); Ctrl-C stops it`);
+log(
+  `chat server on telnet://${flags.host}:${listener.port} (${reactor.model} model, ${reactor.mechanism}, at most ${maxUsers} users); Ctrl-C stops it`,
+);
 const vizPort = Number(flags['viz-port'] ?? (flags.port === '0' ? '0' : '4080'));
 const viz = await serveViz({ live, port: vizPort }).catch((e: Error) => {
   console.error(`the visualizer cannot listen on 127.0.0.1:${vizPort} (${e.message}); pick another --viz-port, or 0 for any free one`);
@@ -108,7 +112,8 @@ log(`visualizer on ${viz.url} (open it in a browser to watch the reactor's event
 function say(client: Member, text: string): void {
   if (!room.members.has(client.fd)) return;
   try {
-    if (!transport.send(client, encode(text))) drop(client, `too slow to keep up: ${client.queuedBytes} bytes waiting for it, the limit is ${MAX_OUTBOX_BYTES}`);
+    if (!transport.send(client, encode(text)))
+      drop(client, `too slow to keep up: ${client.queuedBytes} bytes waiting for it, the limit is ${MAX_OUTBOX_BYTES}`);
   } catch (e) {
     drop(client, `send failed: ${describe(e)}`);
   }
@@ -136,7 +141,9 @@ function closeLeavers(): void {
 function turnAway(fd: number, text: string, why: string): void {
   try {
     reactor.os.send(fd, encode(text));
-  } catch { /* it may have gone already */ }
+  } catch {
+    /* it may have gone already */
+  }
   reactor.os.close(fd);
   log(`refused fd=${fd}: ${why}`);
 }
@@ -146,7 +153,14 @@ function welcome(fd: number): void {
     return turnAway(fd, `The server is full (${maxUsers} users). Try again later.\r\n`, `server full (--max-users ${maxUsers})`);
   }
   const client: Client = {
-    id: fd, fd, name: null, queued: [], queuedBytes: 0, inFlightBytes: 0, reader: new LineReader(), nameTries: 0,
+    id: fd,
+    fd,
+    name: null,
+    queued: [],
+    queuedBytes: 0,
+    inFlightBytes: 0,
+    reader: new LineReader(),
+    nameTries: 0,
     toString: () => 'telnet client',
   };
   try {
@@ -169,7 +183,9 @@ function drop(client: Member, why: string): void {
   } catch (e) {
     log(`close fd=${client.fd} failed: ${describe(e)}`);
   }
-  log(`disconnect fd=${client.fd} ${client.name ?? '(unnamed)'}: ${why}${unfinished ? `, ${unfinished} bytes of an unfinished line discarded` : ''}`);
+  log(
+    `disconnect fd=${client.fd} ${client.name ?? '(unnamed)'}: ${why}${unfinished ? `, ${unfinished} bytes of an unfinished line discarded` : ''}`,
+  );
   if (client.name) broadcast(client, `* ${client.name} left.\r\n`);
 }
 
@@ -177,7 +193,8 @@ function onName(client: Client, text: string): void {
   if (++client.nameTries > NAME_TRIES_MAX) {
     return farewell(client, `No valid name after ${NAME_TRIES_MAX} tries. Goodbye.\r\n`, `no valid name after ${NAME_TRIES_MAX} tries`);
   }
-  if (!/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(text)) return say(client, 'A name is a letter, then up to 19 letters, digits, _ or -. Your name? ');
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(text))
+    return say(client, 'A name is a letter, then up to 19 letters, digits, _ or -. Your name? ');
   if (room.isTaken(text)) return say(client, `${text} is taken. Another name? `);
   client.name = text;
   log(`fd=${client.fd} is ${text}`);
@@ -231,7 +248,8 @@ let acceptsToRepost = 0;
 let acceptFailures = 0;
 
 function pauseAccepts(why: string): void {
-  if (acceptFailures++ === 0) log(`accept failed: ${why}; ${room.members.size} online; accepting again every ${ACCEPT_PAUSE_MS} ms until it works`);
+  if (acceptFailures++ === 0)
+    log(`accept failed: ${why}; ${room.members.size} online; accepting again every ${ACCEPT_PAUSE_MS} ms until it works`);
   if (acceptsResumeAt !== null) return;
   acceptsResumeAt = Date.now() + ACCEPT_PAUSE_MS;
   if (reactor.model === 'readiness') reactor.modify(listener.fd, 0);
@@ -309,7 +327,10 @@ while (!stopping) {
     await new Promise((resolve) => setTimeout(resolve, ACCEPT_PAUSE_MS));
     continue;
   }
-  transport.batch(() => events.forEach(onEvent), (box, e) => drop(box as Client, `send failed: ${describe(e)}`));
+  transport.batch(
+    () => events.forEach(onEvent),
+    (box, e) => drop(box as Client, `send failed: ${describe(e)}`),
+  );
   closeLeavers();
   if (acceptsResumeAt !== null && Date.now() >= acceptsResumeAt) resumeAccepts();
 }
@@ -320,7 +341,9 @@ for (const m of [...room.members.values()]) {
   if (m.queuedBytes === 0) {
     try {
       reactor.os.send(m.fd, encode('\r\nThe server is shutting down. Goodbye.\r\n'));
-    } catch { /* the connection is already broken: the close is all that is left */ }
+    } catch {
+      /* the connection is already broken: the close is all that is left */
+    }
   }
   drop(m, 'server shutdown');
 }

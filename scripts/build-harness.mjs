@@ -8,8 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SHIM_SOURCES = ['common/driver.c', 'common/fdmap.c', 'common/address.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
-  'unix/os_posix.c', 'unix/sockets_posix.c', 'unix/io_uring.c', 'unix/os_uring.c'].map((f) => `native/${f}`);
+const SHIM_SOURCES = [
+  'common/driver.c',
+  'common/fdmap.c',
+  'common/address.c',
+  'unix/posix_driver.c',
+  'unix/epoll.c',
+  'unix/poll.c',
+  'unix/os_posix.c',
+  'unix/sockets_posix.c',
+  'unix/io_uring.c',
+  'unix/os_uring.c',
+].map((f) => `native/${f}`);
 const HARNESS = 'test/native/posix_harness.c';
 /** The harness's headers, which the fuzz target shares. */
 const HARNESS_HEADERS = ['test/native/seam_core.h', 'test/native/request_driver.h'];
@@ -34,15 +44,43 @@ export function buildHarness({ root, run, stale, has, installApt }) {
   for (const [build, flags] of Object.entries(HARNESS_BUILDS)) {
     const out = harnessPath(root, build);
     if (!stale(out, ['native', HARNESS, ...HARNESS_HEADERS, 'scripts/build-harness.mjs'])) continue;
-    run(`shim harness (${build})`, 'clang-14', ['-gdwarf-4', ...flags, '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-Inative',
-      '-o', out, HARNESS, ...SHIM_SOURCES, '-l:liburing.a', '-lpthread', '-lm']);
+    run(`shim harness (${build})`, 'clang-14', [
+      '-gdwarf-4',
+      ...flags,
+      '-Wall',
+      '-Wextra',
+      '-Wno-unused-parameter',
+      '-Werror',
+      '-Inative',
+      '-o',
+      out,
+      HARNESS,
+      ...SHIM_SOURCES,
+      '-l:liburing.a',
+      '-lpthread',
+      '-lm',
+    ]);
   }
-  if (!hasLibFuzzer()) installApt('libclang-rt-14-dev', 'the shim\'s fuzz targets link clang-14\'s libFuzzer');
+  if (!hasLibFuzzer()) installApt('libclang-rt-14-dev', "the shim's fuzz targets link clang-14's libFuzzer");
   for (const [target, sources] of Object.entries(FUZZ_TARGETS)) {
     const out = join(root, 'build/harness', `fuzz_${target}`);
     if (!stale(out, ['native', sources[0], ...HARNESS_HEADERS, 'scripts/build-harness.mjs'])) continue;
-    run(`shim fuzz target (${target})`, 'clang-14', ['-g', ...FUZZ_FLAGS, '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-Inative',
-      '-Itest/native', '-o', out, ...sources, '-l:liburing.a', '-lpthread', '-lm']);
+    run(`shim fuzz target (${target})`, 'clang-14', [
+      '-g',
+      ...FUZZ_FLAGS,
+      '-Wall',
+      '-Wextra',
+      '-Wno-unused-parameter',
+      '-Werror',
+      '-Inative',
+      '-Itest/native',
+      '-o',
+      out,
+      ...sources,
+      '-l:liburing.a',
+      '-lpthread',
+      '-lm',
+    ]);
   }
 }
 

@@ -20,8 +20,17 @@ export function buildWindows({ root, run, stale, has }) {
   const outputs = ['build/win/io_reactor.node', 'build/win/io_reactor_debug.node', 'build/win/iocp_harness.exe'];
   if (outputs.some((output) => stale(output, sources))) {
     dropForeignCache(join(out, 'cmake'), join(root, TOOLCHAIN));
-    run('Windows addon and IOCP harness (mingw-w64)', 'cmake', ['-S', '.', '-B', 'build/win/cmake', '-G', 'Ninja',
-      `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN}`, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`]);
+    run('Windows addon and IOCP harness (mingw-w64)', 'cmake', [
+      '-S',
+      '.',
+      '-B',
+      'build/win/cmake',
+      '-G',
+      'Ninja',
+      `-DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN}`,
+      '-DCMAKE_BUILD_TYPE=Release',
+      `-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${out}`,
+    ]);
     run('Windows build', 'cmake', ['--build', 'build/win/cmake']);
   }
 }
@@ -39,11 +48,15 @@ function dropForeignCache(cmakeDir, toolchain) {
 
 function installTools(run, has) {
   if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error(`[build] the Windows build and its tests need ${APT_PACKAGES.join(', ')}: install them (Debian: apt-get install ${APT_PACKAGES.join(' ')}) and run again`);
+    console.error(
+      `[build] the Windows build and its tests need ${APT_PACKAGES.join(', ')}: install them (Debian: apt-get install ${APT_PACKAGES.join(' ')}) and run again`,
+    );
     process.exit(1);
   }
-  run(`installing ${APT_PACKAGES.join(', ')} (apt-get)`, 'sh', ['-c',
-    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')}`]);
+  run(`installing ${APT_PACKAGES.join(', ')} (apt-get)`, 'sh', [
+    '-c',
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')}`,
+  ]);
 }
 
 /** npm refuses to install a win32-only package on Linux, so it is packed and unpacked instead. */

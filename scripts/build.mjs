@@ -35,7 +35,11 @@ function stale(output, inputs) {
 function run(what, command, args, env = {}) {
   if (!quiet) console.error(`[build] ${what}`);
   // IO_REACTOR_BUILD: the npm install run here must not start `prepare` (scripts/package.mjs), which builds.
-  execFileSync(command, args, { cwd: root, env: { ...process.env, IO_REACTOR_BUILD: '1', ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  execFileSync(command, args, {
+    cwd: root,
+    env: { ...process.env, IO_REACTOR_BUILD: '1', ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
 }
 
 const installApt = (pkg, why) => installAptWith(pkg, why, run);
@@ -49,8 +53,10 @@ if (stale('node_modules/.package-lock.json', ['package.json', 'package-lock.json
 if (stale('src/seam.ts', ['scripts/seam-definition.mjs', 'scripts/gen-seam.mjs'])) run('seam (gen-seam)', 'node', ['scripts/gen-seam.mjs']);
 const asc = ['assembly/index.ts', '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0'];
 // Release drops the core's assertions; tests and IO_REACTOR_DEBUG=1 load the asserting build.
-if (stale('build/core.wasm', ['assembly'])) run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
-if (stale('build/core-debug.wasm', ['assembly'])) run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
+if (stale('build/core.wasm', ['assembly']))
+  run('core.wasm (AssemblyScript)', bin('asc'), [...asc, '--outFile', 'build/core.wasm', '--noAssert']);
+if (stale('build/core-debug.wasm', ['assembly']))
+  run('core-debug.wasm (AssemblyScript, asserting)', bin('asc'), [...asc, '--outFile', 'build/core-debug.wasm']);
 // Both addons, release and asserting (IO_REACTOR_DEBUG=1), the echo benchmark's C programs
 // (bench/c) and the chat tests' C clients (test/c) come from one cmake-js build. A stamp marks it
 // done: ninja leaves an output it did not need to relink untouched, so an output's time cannot.
@@ -78,18 +84,46 @@ chmodSync(join(root, 'build/js/src/cli/main.js'), 0o755);
 /** The shim's C, built by emscripten, its OS calls imported from the simulated kernel. */
 function buildSimShim() {
   if (!has('emcc')) installApt('emscripten', 'the simulation needs emscripten');
-  const sources = ['sim/sim_entry.c', 'common/driver.c', 'common/fdmap.c', 'unix/posix_driver.c', 'unix/epoll.c', 'unix/poll.c',
-    'unix/io_uring.c', 'win/iocp.c'].map((f) => `native/${f}`);
+  const sources = [
+    'sim/sim_entry.c',
+    'common/driver.c',
+    'common/fdmap.c',
+    'unix/posix_driver.c',
+    'unix/epoll.c',
+    'unix/poll.c',
+    'unix/io_uring.c',
+    'win/iocp.c',
+  ].map((f) => `native/${f}`);
   const exported = ['open', 'requests', 'results', 'wake_fd', 'wake', 'apply', 'cycle', 'close'].map((f) => `_sim_shim_${f}`).join(',');
   mkdirSync(join(root, 'build/sim'), { recursive: true });
   // No NDEBUG: the simulation always runs with the shim's assertions on.
-  run('simulation shim (emscripten)', 'emcc', [...sources, '-Inative', '-O2', '--js-library', 'native/sim/sim_os.js',
-    '-sMODULARIZE', '-sEXPORT_ES6', '-sSINGLE_FILE', '-sENVIRONMENT=web', '-sEXPORT_NAME=createSimShim',
-    `-sEXPORTED_FUNCTIONS=${exported}`, '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
-    // One module serves every simulated reactor of a thread, up to thousands: it starts small and grows.
-    '-sINITIAL_MEMORY=1048576', '-sTOTAL_STACK=65536', '-sALLOW_MEMORY_GROWTH', '-sFILESYSTEM=0', '-o', 'build/sim/shim.mjs'],
+  run(
+    'simulation shim (emscripten)',
+    'emcc',
+    [
+      ...sources,
+      '-Inative',
+      '-O2',
+      '--js-library',
+      'native/sim/sim_os.js',
+      '-sMODULARIZE',
+      '-sEXPORT_ES6',
+      '-sSINGLE_FILE',
+      '-sENVIRONMENT=web',
+      '-sEXPORT_NAME=createSimShim',
+      `-sEXPORTED_FUNCTIONS=${exported}`,
+      '-sEXPORTED_RUNTIME_METHODS=HEAPU8,HEAP32,HEAPU32',
+      // One module serves every simulated reactor of a thread, up to thousands: it starts small and grows.
+      '-sINITIAL_MEMORY=1048576',
+      '-sTOTAL_STACK=65536',
+      '-sALLOW_MEMORY_GROWTH',
+      '-sFILESYSTEM=0',
+      '-o',
+      'build/sim/shim.mjs',
+    ],
     // Debian's emscripten finds its own node modules only through NODE_PATH.
-    { NODE_PATH: '/usr/share/nodejs' });
+    { NODE_PATH: '/usr/share/nodejs' },
+  );
 }
 
 /**

@@ -12,8 +12,12 @@ const run = (what, command, args) => {
 };
 
 if (!has('clang-format')) installApt('clang-format', 'the C style check needs clang-format', run);
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.c', '*.h', '*.cc'], { cwd: root, encoding: 'utf8' })
-  .split('\n').filter(Boolean);
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.c', '*.h', '*.cc'], {
+  cwd: root,
+  encoding: 'utf8',
+})
+  .split('\n')
+  .filter(Boolean);
 try {
   execFileSync('clang-format', check ? ['--dry-run', '--Werror', ...files] : ['-i', ...files], { cwd: root, stdio: 'inherit' });
 } catch {

@@ -35,7 +35,9 @@ if (!existsSync(`${root}scripts/build.mjs`) && !addonFits()) {
     execFileSync(process.execPath, [cli, 'compile', '--out', 'build/native'], { cwd: root, stdio: 'inherit' });
   } else {
     // Not a failed install: the simulation (io-reactor/sim) runs without the addon.
-    console.error(`io-reactor: no prebuilt addon for ${where}. The simulation works; for the native reactor build it from source:\n`
-      + '  npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor   (needs cmake and a C/C++ compiler)');
+    console.error(
+      `io-reactor: no prebuilt addon for ${where}. The simulation works; for the native reactor build it from source:\n` +
+        '  npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor   (needs cmake and a C/C++ compiler)',
+    );
   }
 }

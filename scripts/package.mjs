@@ -19,10 +19,17 @@ const has = (command) => {
 };
 // The Windows addon comes from the full build's mingw-w64 cross-compile, when that toolchain is here.
 const withWindows = has('x86_64-w64-mingw32-gcc-posix');
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), ...(withWindows ? [] : ['--package'])], { cwd: root, stdio: ['ignore', 2, 2] });
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), ...(withWindows ? [] : ['--package'])], {
+  cwd: root,
+  stdio: ['ignore', 2, 2],
+});
 
 const PREBUILDS = [
-  { from: 'build/native/Release/io_reactor.node', to: `prebuilds/linux-${process.arch}/node.napi.${existsSync('/etc/alpine-release') ? 'musl' : 'glibc'}.node`, when: process.platform === 'linux' },
+  {
+    from: 'build/native/Release/io_reactor.node',
+    to: `prebuilds/linux-${process.arch}/node.napi.${existsSync('/etc/alpine-release') ? 'musl' : 'glibc'}.node`,
+    when: process.platform === 'linux',
+  },
   { from: 'build/win/io_reactor.node', to: 'prebuilds/win32-x64/node.napi.node', when: withWindows },
 ];
 rmSync(join(root, 'prebuilds'), { recursive: true, force: true });

@@ -21,14 +21,19 @@ await build({
   logLevel: 'warning',
   // core.ts reads the wasm from disk only when it is a file: URL, which it never is in the page.
   external: ['node:fs/promises'],
-  plugins: [{
-    name: 'browser-stand-ins',
-    setup(b) {
-      b.onResolve({ filter: /^node:os$/ }, (args) => ({ path: standIns[args.path] }));
-      b.onResolve({ filter: /\/native\.js$/ }, (args) => (args.importer.startsWith(`${root}src/`) && !args.importer.includes('/viz/browser/')
-        ? { path: `${root}src/viz/browser/native.ts` } : undefined));
+  plugins: [
+    {
+      name: 'browser-stand-ins',
+      setup(b) {
+        b.onResolve({ filter: /^node:os$/ }, (args) => ({ path: standIns[args.path] }));
+        b.onResolve({ filter: /\/native\.js$/ }, (args) =>
+          args.importer.startsWith(`${root}src/`) && !args.importer.includes('/viz/browser/')
+            ? { path: `${root}src/viz/browser/native.ts` }
+            : undefined,
+        );
+      },
     },
-  }],
+  ],
 });
 mkdirSync(`${root}build/viz`, { recursive: true });
 copyFileSync(`${root}src/viz/page/index.html`, `${root}build/viz/index.html`);

@@ -75,7 +75,8 @@ function coreString(memory: WebAssembly.Memory, ptr: number): string {
 async function wasmBytes(url: URL): Promise<BufferSource> {
   if (url.protocol === 'file:') return (await import('node:fs/promises')).readFile(url);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`io-reactor: fetching ${url} failed (${response.status}); serve build/core.wasm there as application/wasm`);
+  if (!response.ok)
+    throw new Error(`io-reactor: fetching ${url} failed (${response.status}); serve build/core.wasm there as application/wasm`);
   return response.arrayBuffer();
 }
 

@@ -3,7 +3,9 @@
 /** Thrown when a wait could only end by an event that nothing will ever produce. */
 export class SimulationDeadlock extends Error {
   constructor(now: number) {
-    super(`simulation deadlock at ${now} ms: a wait without timeout, and nothing scheduled that could end it; give the wait a timeout or make the peer act`);
+    super(
+      `simulation deadlock at ${now} ms: a wait without timeout, and nothing scheduled that could end it; give the wait a timeout or make the peer act`,
+    );
     this.name = 'SimulationDeadlock';
   }
 }

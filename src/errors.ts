@@ -1,9 +1,7 @@
 // ReactorError: every refusal carries a code and a message that says what to do.
 import { constants } from 'node:os';
 
-export type ReactorErrorCode =
-  | 'EEXIST' | 'ENOENT' | 'EBADF' | 'EINVAL' | 'ENOSPC' | 'ENOBUFS' | 'EDESTROYED' | 'EBUSY'
-  | (string & {});
+export type ReactorErrorCode = 'EEXIST' | 'ENOENT' | 'EBADF' | 'EINVAL' | 'ENOSPC' | 'ENOBUFS' | 'EDESTROYED' | 'EBUSY' | (string & {});
 
 export class ReactorError extends Error {
   readonly code: ReactorErrorCode;
@@ -18,9 +16,7 @@ export class ReactorError extends Error {
   }
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, value]) => [value as number, name]),
-);
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value as number, name]));
 
 export function errnoName(errno: number): string {
   return errnoNames.get(errno) ?? 'EUNKNOWN';

@@ -10,7 +10,15 @@ export type { Model, Mechanism, BackendName } from './model.js';
 export { SimulationDeadlock } from './deadlock.js';
 export type { FaultRates, FaultReport } from './faults.js';
 export * as limits from './limits.js';
-export { TraceRecorder, DEFAULT_TRACE_CAPACITY, MAX_TRACE_CAPACITY, DEFAULT_TRACE_BYTES, MAX_TRACE_BYTES, type TraceRecorderOptions, type TraceListener } from './trace/recorder.js';
+export {
+  TraceRecorder,
+  DEFAULT_TRACE_CAPACITY,
+  MAX_TRACE_CAPACITY,
+  DEFAULT_TRACE_BYTES,
+  MAX_TRACE_BYTES,
+  type TraceRecorderOptions,
+  type TraceListener,
+} from './trace/recorder.js';
 export { traceHash } from './trace/check.js';
 export * from './trace/format.js';
 export { replay, type ReplayedReactor, type ReplayedEvent } from './trace/replay.js';

@@ -22,8 +22,15 @@ export interface NativeBinding extends Omit<OsCalls, 'recv'> {
   /** Receives up to maxBytes into the staging buffer; bytes received (0: end of stream), or -errno. */
   recvStaged(fd: number, maxBytes: number): number;
   Shim: new (
-    memory: ArrayBuffer, model: number, mechanism: number, poolSize: number, maxSockets: number,
-    requestsAt: number, resultsAt: number, resultCapacity: number, providedAt: number,
+    memory: ArrayBuffer,
+    model: number,
+    mechanism: number,
+    poolSize: number,
+    maxSockets: number,
+    requestsAt: number,
+    resultsAt: number,
+    resultCapacity: number,
+    providedAt: number,
   ) => NativeShim & { readonly openError: number };
   wakeByToken(token: number): number;
 }
@@ -55,9 +62,13 @@ export function nativeModelRefusal(model: Model | undefined): string | null {
 /** backend 'native': why the native shim here cannot run `mechanism`, or null. */
 export function nativeMechanismRefusal(mechanism: Mechanism): string | null {
   if (onWindows()) {
-    return mechanism === 'iocp' ? null : `mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`;
+    return mechanism === 'iocp'
+      ? null
+      : `mechanism ${JSON.stringify(mechanism)} is Linux's; on Windows use 'iocp' (the default), or backend: 'sim' to run it in simulation`;
   }
-  return mechanism === 'iocp' ? `mechanism 'iocp' runs natively only on Windows; here use 'epoll', 'poll' or 'io_uring', or backend: 'sim' to run IOCP semantics in simulation` : null;
+  return mechanism === 'iocp'
+    ? `mechanism 'iocp' runs natively only on Windows; here use 'epoll', 'poll' or 'io_uring', or backend: 'sim' to run IOCP semantics in simulation`
+    : null;
 }
 
 /** What the OS refused when the native shim for `mechanism` could not open with -`errno`. */
@@ -65,8 +76,10 @@ export function nativeOpenRefused(mechanism: Mechanism, errno: number): string {
   if (onWindows()) return 'a completion port; check the process handle quota and memory';
   const name = Object.entries(osConstants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
   if (mechanism === 'io_uring' && name !== 'EMFILE' && name !== 'ENFILE' && name !== 'ENOMEM') {
-    return `io_uring (${name}): the kernel lacks it (Linux 5.19 or later is needed) or refuses it ` +
-      `(/proc/sys/kernel/io_uring_disabled, a seccomp filter such as a container's); use mechanism 'epoll', or leave mechanism unset`;
+    return (
+      `io_uring (${name}): the kernel lacks it (Linux 5.19 or later is needed) or refuses it ` +
+      `(/proc/sys/kernel/io_uring_disabled, a seccomp filter such as a container's); use mechanism 'epoll', or leave mechanism unset`
+    );
   }
   return `an ${mechanism} instance or eventfd (${name}); check the process fd limit (ulimit -n) and memory`;
 }
@@ -80,14 +93,20 @@ function addonPath(): string {
   const local = fileURLToPath(new URL(onWindows() ? `../../win/${name}` : `../../native/Release/${name}`, import.meta.url));
   if (existsSync(local)) return local;
   if (debug) {
-    throw new ReactorError('ENOENT', `IO_REACTOR_DEBUG=1 loads the asserting addon, ${name}, which only a build from source makes (npm run build in a checkout); unset IO_REACTOR_DEBUG to load the prebuilt one`);
+    throw new ReactorError(
+      'ENOENT',
+      `IO_REACTOR_DEBUG=1 loads the asserting addon, ${name}, which only a build from source makes (npm run build in a checkout); unset IO_REACTOR_DEBUG to load the prebuilt one`,
+    );
   }
   const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string };
   try {
     return nodeGypBuild.path(PACKAGE_ROOT);
   } catch {
     const prebuilt = existsSync(`${PACKAGE_ROOT}prebuilds`) ? readdirSync(`${PACKAGE_ROOT}prebuilds`).join(', ') : 'none';
-    throw new ReactorError('ENOENT', `io-reactor has no native addon for ${process.platform}-${process.arch} (prebuilt: ${prebuilt}): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor (needs cmake and a C/C++ compiler), or use backend: 'sim'`);
+    throw new ReactorError(
+      'ENOENT',
+      `io-reactor has no native addon for ${process.platform}-${process.arch} (prebuilt: ${prebuilt}): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor (needs cmake and a C/C++ compiler), or use backend: 'sim'`,
+    );
   }
 }
 
@@ -113,7 +132,15 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
   binding.lendStaging(staging.buffer);
   const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
   return {
-    socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername,
+    socketPair,
+    listen,
+    connect,
+    accept,
+    shutdown,
+    close,
+    fdKind,
+    getsockname,
+    getpeername,
     send(fd, data) {
       if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
       staging.set(data);
@@ -136,7 +163,17 @@ export function nativeBackend(): Backend {
     now: () => performance.now(),
     faultReport: () => null,
     async createShim(memory, l) {
-      const shim = new binding.Shim(memory, l.model, l.mechanism, l.poolSize, l.maxSockets, l.requestsAt, l.resultsAt, l.resultCapacity, l.providedAt);
+      const shim = new binding.Shim(
+        memory,
+        l.model,
+        l.mechanism,
+        l.poolSize,
+        l.maxSockets,
+        l.requestsAt,
+        l.resultsAt,
+        l.resultCapacity,
+        l.providedAt,
+      );
       if (shim.openError !== 0) {
         const mechanism = (Object.keys(MECHANISM) as Mechanism[]).find((name) => MECHANISM[name] === l.mechanism)!;
         const refused = nativeOpenRefused(mechanism, -shim.openError);

@@ -48,7 +48,19 @@ export interface ResolvedOptions {
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp', 'io_uring'];
-const KNOWN = ['model', 'mechanism', 'poolSize', 'bufferSize', 'maxSockets', 'maxQueuedWriteBytes', 'backend', 'seed', 'latencyMs', 'faults', 'trace'];
+const KNOWN = [
+  'model',
+  'mechanism',
+  'poolSize',
+  'bufferSize',
+  'maxSockets',
+  'maxQueuedWriteBytes',
+  'backend',
+  'seed',
+  'latencyMs',
+  'faults',
+  'trace',
+];
 const SIM_ONLY = ['seed', 'latencyMs', 'faults'];
 const SIM_DEFAULTS = { model: 'readiness', mechanism: 'epoll' } as const;
 
@@ -57,7 +69,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   checkOptions(options, null, 'Reactor.create');
   if ('windowsFlavor' in (options as object)) {
     // Only another reactor on the same simulated host can close an fd under a pending read.
-    throw new ReactorError('EINVAL', `Reactor.create: windowsFlavor is an option of new Simulation({ windowsFlavor }) (io-reactor/sim), where reactors share a host; a lone reactor's os.close removes the fd first, so the flavor would never show`);
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: windowsFlavor is an option of new Simulation({ windowsFlavor }) (io-reactor/sim), where reactors share a host; a lone reactor's os.close removes the fd first, so the flavor would never show`,
+    );
   }
   checkOptions(options, KNOWN, 'Reactor.create');
   const o = options as ReactorOptions;
@@ -80,7 +95,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new ReactorError('EINVAL', `Reactor.create: backend must be 'native' or 'sim', got ${show(backend)}`);
   }
   if ((mechanism === 'iocp' || mechanism === 'io_uring') && model !== 'completion') {
-    throw new ReactorError('EINVAL', `Reactor.create: mechanism '${mechanism}' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`);
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: mechanism '${mechanism}' has only the completion model; use model: 'completion', or mechanism 'epoll' or 'poll' for readiness`,
+    );
   }
   const mechanismRefused = backend === 'native' ? nativeMechanismRefusal(mechanism) : null;
   if (mechanismRefused) throw new ReactorError('EINVAL', `Reactor.create: ${mechanismRefused}`);
@@ -90,12 +108,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const seed = checkIntegerIn(o.seed ?? 0, 0, 0xffffffff, 'seed', op);
   const latencyMs = o.latencyMs ?? [0, 0];
-  if (!Array.isArray(latencyMs) || latencyMs.length !== 2 || !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || latencyMs[0] > latencyMs[1]) {
-    throw new ReactorError('EINVAL', `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${show(latencyMs)}`);
+  if (
+    !Array.isArray(latencyMs) ||
+    latencyMs.length !== 2 ||
+    !latencyMs.every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) ||
+    latencyMs[0] > latencyMs[1]
+  ) {
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${show(latencyMs)}`,
+    );
   }
   const trace = o.trace ?? null;
   if (trace !== null && (typeof trace !== 'object' || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
-    throw new ReactorError('EINVAL', `Reactor.create: trace must be a TraceSink (an object with reactor() and record()), such as new TraceRecorder(); got ${String(trace)}`);
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: trace must be a TraceSink (an object with reactor() and record()), such as new TraceRecorder(); got ${String(trace)}`,
+    );
   }
   return {
     backend,
@@ -105,9 +134,21 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     model,
     mechanism,
     poolSize: checkIntegerIn(o.poolSize ?? limits.DEFAULT_POOL_SIZE, 1, limits.MAX_POOL_SIZE, 'poolSize', op),
-    bufferSize: checkIntegerIn(o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE, limits.MIN_BUFFER_SIZE, limits.MAX_BUFFER_SIZE, 'bufferSize', op),
+    bufferSize: checkIntegerIn(
+      o.bufferSize ?? limits.DEFAULT_BUFFER_SIZE,
+      limits.MIN_BUFFER_SIZE,
+      limits.MAX_BUFFER_SIZE,
+      'bufferSize',
+      op,
+    ),
     maxSockets: checkIntegerIn(o.maxSockets ?? limits.DEFAULT_MAX_SOCKETS, 1, limits.MAX_SOCKETS_LIMIT, 'maxSockets', op),
-    maxQueuedWriteBytes: checkIntegerIn(o.maxQueuedWriteBytes ?? limits.DEFAULT_MAX_QUEUED_WRITE_BYTES, 0, limits.MAX_QUEUED_WRITE_BYTES_LIMIT, 'maxQueuedWriteBytes', op),
+    maxQueuedWriteBytes: checkIntegerIn(
+      o.maxQueuedWriteBytes ?? limits.DEFAULT_MAX_QUEUED_WRITE_BYTES,
+      0,
+      limits.MAX_QUEUED_WRITE_BYTES_LIMIT,
+      'maxQueuedWriteBytes',
+      op,
+    ),
     trace,
   };
 }

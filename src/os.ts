@@ -36,10 +36,14 @@ function checkPort(port: unknown, op: string): number {
 /** What to do when getsockname or getpeername fails with -errno `r` (by name: Windows numbers differ). */
 function nameRefused(r: number): string {
   switch (errnoName(-r)) {
-    case 'ENOTCONN': return 'the socket has no peer: it is still connecting, was reset, or is a listener';
-    case 'ENOTSOCK': return 'it is not a socket (a pipe or stdin has no address)';
-    case 'EOPNOTSUPP': return 'a socket pair from os.socketPair has no IP address; only TCP sockets have one';
-    default: return 'is it an open socket from reactor.os?';
+    case 'ENOTCONN':
+      return 'the socket has no peer: it is still connecting, was reset, or is a listener';
+    case 'ENOTSOCK':
+      return 'it is not a socket (a pipe or stdin has no address)';
+    case 'EOPNOTSUPP':
+      return 'a socket pair from os.socketPair has no IP address; only TCP sockets have one';
+    default:
+      return 'is it an open socket from reactor.os?';
   }
 }
 
@@ -67,7 +71,11 @@ export class ReactorOs {
     checkIntegerIn(backlog, 1, 65535, 'backlog', op);
     const r = this.#calls.listen(host, port, backlog);
     if (typeof r === 'number') {
-      if (r === -EINVAL) throw new ReactorError('EINVAL', `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`);
+      if (r === -EINVAL)
+        throw new ReactorError(
+          'EINVAL',
+          `listen: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1' or '::1'`,
+        );
       throw osError(r, `listen(${host}:${port})`, 'pick another port, or 0 for any free one');
     }
     return { fd: r[0], port: r[1] };
@@ -80,9 +88,13 @@ export class ReactorOs {
     if (r === -EAGAIN) return null;
     if (r < 0) {
       const outOfFds = r === -EMFILE || r === -ENFILE;
-      throw osError(r, `accept(fd ${fd})`, outOfFds
-        ? 'the process is out of file descriptors: the connection stays pending, so close fds you no longer need (or raise ulimit -n) and accept again'
-        : 'is it a listening socket from os.listen?');
+      throw osError(
+        r,
+        `accept(fd ${fd})`,
+        outOfFds
+          ? 'the process is out of file descriptors: the connection stays pending, so close fds you no longer need (or raise ulimit -n) and accept again'
+          : 'is it a listening socket from os.listen?',
+      );
     }
     return r;
   }
@@ -93,7 +105,8 @@ export class ReactorOs {
     checkPort(port, op);
     checkHost(host, op);
     const r = this.#calls.connect(host, port);
-    if (r === -EINVAL) throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
+    if (r === -EINVAL)
+      throw new ReactorError('EINVAL', `connect: host ${JSON.stringify(host)} is not an IP address; use a literal such as '127.0.0.1'`);
     if (r < 0) throw osError(r, `connect(${host}:${port})`, 'is a server listening there?');
     return r;
   }

@@ -11,7 +11,18 @@ import { portableCodeName } from './codes.js';
 import { resolveOptions, type ReactorOptions, type ResolvedOptions } from './options.js';
 import type { Model, Mechanism, BackendName } from './model.js';
 import { checkFd, checkEvents, checkTimeout, checkMaxEvents, checkBytes } from './validate.js';
-import { MODEL, MECHANISM, CORE_ERRORS, ERR_REQUESTS_FULL, ERR_NOBUFS, ERR_NOENT, ERR_INVAL, ENTRY_INTS, EVENT_FIELD, codeSpaceOf } from './seam.js';
+import {
+  MODEL,
+  MECHANISM,
+  CORE_ERRORS,
+  ERR_REQUESTS_FULL,
+  ERR_NOBUFS,
+  ERR_NOENT,
+  ERR_INVAL,
+  ENTRY_INTS,
+  EVENT_FIELD,
+  codeSpaceOf,
+} from './seam.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
@@ -102,19 +113,36 @@ export class Reactor<C = unknown> {
 
   static #open<C>(resolved: ResolvedOptions, host: string, backend: () => Backend | Promise<Backend>): Promise<Reactor<C>> {
     // Numbered at the call, for the same reason.
-    const traced = resolved.trace ? { sink: resolved.trace, r: resolved.trace.reactor({
-      host, backend: resolved.backend, model: resolved.model, mechanism: resolved.mechanism,
-      poolSize: resolved.poolSize, bufferSize: resolved.bufferSize, maxSockets: resolved.maxSockets,
-    }) } : null;
+    const traced = resolved.trace
+      ? {
+          sink: resolved.trace,
+          r: resolved.trace.reactor({
+            host,
+            backend: resolved.backend,
+            model: resolved.model,
+            mechanism: resolved.mechanism,
+            poolSize: resolved.poolSize,
+            bufferSize: resolved.bufferSize,
+            maxSockets: resolved.maxSockets,
+          }),
+        }
+      : null;
     const opened = Reactor.#opening.then(async () => Reactor.#openNow<C>(resolved, await backend(), traced));
     Reactor.#opening = opened.catch(() => undefined);
     return opened;
   }
 
-  static async #openNow<C>(resolved: ResolvedOptions, backend: Backend, traced: { sink: TraceSink; r: number } | null): Promise<Reactor<C>> {
+  static async #openNow<C>(
+    resolved: ResolvedOptions,
+    backend: Backend,
+    traced: { sink: TraceSink; r: number } | null,
+  ): Promise<Reactor<C>> {
     const core = await (backend.takeCore ?? instantiateCore)(resolved);
     if (!core) {
-      throw new ReactorError('EINVAL', `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`);
+      throw new ReactorError(
+        'EINVAL',
+        `Reactor.create: poolSize ${resolved.poolSize} × bufferSize ${resolved.bufferSize} with maxSockets ${resolved.maxSockets} needs more than 2 GiB; lower them`,
+      );
     }
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
@@ -122,9 +150,15 @@ export class Reactor<C = unknown> {
       throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
     }
     const layout = {
-      model, mechanism, poolSize: resolved.poolSize, maxSockets: resolved.maxSockets,
-      requestsAt: core.requestsAt(), requestCapacity: core.requestCapacity(),
-      resultsAt: core.resultsAt(), resultCapacity: core.resultCapacity(), providedAt: core.providedAt(),
+      model,
+      mechanism,
+      poolSize: resolved.poolSize,
+      maxSockets: resolved.maxSockets,
+      requestsAt: core.requestsAt(),
+      requestCapacity: core.requestCapacity(),
+      resultsAt: core.resultsAt(),
+      resultCapacity: core.resultCapacity(),
+      providedAt: core.providedAt(),
     };
     const shim = await backend.createShim(core.memory.buffer, layout);
     if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
@@ -132,7 +166,14 @@ export class Reactor<C = unknown> {
     return new Reactor<C>(core, resolved, shim, backend, tap, traced.r);
   }
 
-  private constructor(core: CoreExports, options: ResolvedOptions, shim: NativeShim, backend: Backend, observer: ReactorObserver | null, traceId: number | null) {
+  private constructor(
+    core: CoreExports,
+    options: ResolvedOptions,
+    shim: NativeShim,
+    backend: Backend,
+    observer: ReactorObserver | null,
+    traceId: number | null,
+  ) {
     this.#observer = observer;
     this.#traceId = traceId;
     this.#core = core;
@@ -144,13 +185,16 @@ export class Reactor<C = unknown> {
     this.backend = options.backend;
     this.#i32 = new Int32Array(core.memory.buffer);
     this.#u8 = new Uint8Array(core.memory.buffer);
-    this.os = new ReactorOs({
-      isRegistered: (fd) => !this.#destroyed && this.#core.slotOf(fd) >= 0,
-      closeRegistered: (fd, close) => {
-        if (this.#observer !== null) return this.#observer.call('close', [fd, close], () => this.#closeRegistered(fd, close));
-        this.#closeRegistered(fd, close);
+    this.os = new ReactorOs(
+      {
+        isRegistered: (fd) => !this.#destroyed && this.#core.slotOf(fd) >= 0,
+        closeRegistered: (fd, close) => {
+          if (this.#observer !== null) return this.#observer.call('close', [fd, close], () => this.#closeRegistered(fd, close));
+          this.#closeRegistered(fd, close);
+        },
       },
-    }, backend.os);
+      backend.os,
+    );
   }
 
   // The app's calls are the observer's points: each public one hands its body (#add for add, ...)
@@ -169,7 +213,11 @@ export class Reactor<C = unknown> {
     checkEvents(events, op);
     const kind = this.#backend.os.fdKind(fd);
     if (kind < 0) {
-      throw new ReactorError('EBADF', `add: fd ${fd} is not open (errno ${-kind}); add sockets from reactor.os, stdin (0), or another open descriptor`, -kind);
+      throw new ReactorError(
+        'EBADF',
+        `add: fd ${fd} is not open (errno ${-kind}); add sockets from reactor.os, stdin (0), or another open descriptor`,
+        -kind,
+      );
     }
     const slot = this.#withRoom(() => this.#core.add(fd, events, kind));
     if (slot < 0) this.#refuse(op, slot, fd);
@@ -494,13 +542,13 @@ export class Reactor<C = unknown> {
       ENOBUFS: queueFull
         ? `${bytes} more bytes would pass maxQueuedWriteBytes ${o.maxQueuedWriteBytes} (${this.#queuedWriteBytes} bytes already wait for free contexts); nothing was sent or queued: wait for WRITE completions (the peer may not be reading), or create the reactor with a larger maxQueuedWriteBytes`
         : `${bytes} bytes need ${Math.ceil(bytes / o.bufferSize)} contexts of ${o.bufferSize} bytes, more than the whole pool (poolSize ${o.poolSize}); nothing was sent: write less at once, or create the reactor with a larger poolSize or bufferSize`,
-      EINVAL: this.model === 'readiness' && (op === 'postRead' || op === 'postWrite')
-        ? `${op} belongs to the completion model; in readiness, read or write with reactor.os when the fd is ready, or create the reactor with model: 'completion'`
-        : `invalid arguments`,
+      EINVAL:
+        this.model === 'readiness' && (op === 'postRead' || op === 'postWrite')
+          ? `${op} belongs to the completion model; in readiness, read or write with reactor.os when the fd is ready, or create the reactor with model: 'completion'`
+          : `invalid arguments`,
     };
     throw new ReactorError(code, `${op}: ${why[code] ?? 'refused'}`);
   }
-
 
   #deliver(maxEvents: number): IoEvent<C>[] {
     const count = this.#core.collect(maxEvents);

@@ -6,12 +6,15 @@ import { MAX_FD, MAX_EVENTS_PER_WAIT } from './limits.js';
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : show(v))).join(', ')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : show(v))).join(', ')}]`;
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
   const plain = Object.getPrototypeOf(value) === Object.prototype;
   try {
     if (plain) return JSON.stringify(value);
-  } catch { /* a bigint or a cycle inside: its tag below */ }
+  } catch {
+    /* a bigint or a cycle inside: its tag below */
+  }
   return Object.prototype.toString.call(value);
 }
 
@@ -45,7 +48,10 @@ export function checkTimeout(timeoutMs: unknown, op: string): number {
 
 export function checkMaxEvents(maxEvents: unknown, op: string): number {
   if (typeof maxEvents !== 'number' || !Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > MAX_EVENTS_PER_WAIT) {
-    throw new ReactorError('EINVAL', `${op}: maxEvents must be an integer from 1 to ${MAX_EVENTS_PER_WAIT} (MAX_EVENTS_PER_WAIT), got ${show(maxEvents)}; events beyond it wait for the next call`);
+    throw new ReactorError(
+      'EINVAL',
+      `${op}: maxEvents must be an integer from 1 to ${MAX_EVENTS_PER_WAIT} (MAX_EVENTS_PER_WAIT), got ${show(maxEvents)}; events beyond it wait for the next call`,
+    );
   }
   return maxEvents;
 }
@@ -56,7 +62,10 @@ export function checkBytes(data: unknown, op: string): Uint8Array {
   }
   // A detached view reads as empty; only an empty one can be detached, so only it is looked at.
   if (data.byteLength === 0 && isDetached(data.buffer)) {
-    throw new ReactorError('EINVAL', `${op}: data's ArrayBuffer was detached (transferred to a worker or structuredClone); pass a view of memory this thread still owns`);
+    throw new ReactorError(
+      'EINVAL',
+      `${op}: data's ArrayBuffer was detached (transferred to a worker or structuredClone); pass a view of memory this thread still owns`,
+    );
   }
   return data;
 }
@@ -85,6 +94,9 @@ export function checkOptions(options: unknown, known: readonly string[] | null, 
   }
   const unknown = known === null ? [] : Object.keys(options).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
-    throw new ReactorError('EINVAL', `${op}: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${known!.join(', ')}`);
+    throw new ReactorError(
+      'EINVAL',
+      `${op}: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are ${known!.join(', ')}`,
+    );
   }
 }

@@ -23,13 +23,19 @@ test('tests run the asserting core', () => {
 
 test('a completion for a context the shim does not hold stops the asserting core, naming the invariant', async () => {
   const core = (await instantiateCore(SIZES))!;
-  expect(() => completeFreeContext(core)).toThrow(/core aborted: a completion for a context the shim does not hold \(.*completion\.ts:\d+:\d+\)/);
+  expect(() => completeFreeContext(core)).toThrow(
+    /core aborted: a completion for a context the shim does not hold \(.*completion\.ts:\d+:\d+\)/,
+  );
 });
 
 test('the release core has its assertions compiled out', async () => {
   const aborts: number[] = [];
   const { instance } = await WebAssembly.instantiate(readFileSync(`${ROOT}build/core.wasm`), {
-    env: { abort: (message: number) => { aborts.push(message); } },
+    env: {
+      abort: (message: number) => {
+        aborts.push(message);
+      },
+    },
   });
   const core = instance.exports as unknown as CoreExports;
   const bytes = core.plan(SIZES.poolSize, SIZES.bufferSize, SIZES.maxSockets);

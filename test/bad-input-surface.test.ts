@@ -9,7 +9,18 @@ import { readFileSync, openSync, closeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as nodeNet from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Reactor, ReactorError, EventType, TraceRecorder, replay, traceHash, toChromeTrace, wakeup, limits, type Trace } from '../src/index.js';
+import {
+  Reactor,
+  ReactorError,
+  EventType,
+  TraceRecorder,
+  replay,
+  traceHash,
+  toChromeTrace,
+  wakeup,
+  limits,
+  type Trace,
+} from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import * as ourNet from '../src/net/index.js';
 import { text, str } from './helpers.js';
@@ -28,38 +39,121 @@ const detached = (): Uint8Array => {
   return view;
 };
 const WRONG_TYPES: Value[] = [
-  ['a numeric string', () => '3'], ['an empty string', () => ''], ['an object', () => ({})], ['an array', () => [3]],
-  ['a bigint', () => 3n], ['null', () => null], ['a boolean', () => true], ['a symbol', () => Symbol('bad')], ['a function', () => () => 3],
+  ['a numeric string', () => '3'],
+  ['an empty string', () => ''],
+  ['an object', () => ({})],
+  ['an array', () => [3]],
+  ['a bigint', () => 3n],
+  ['null', () => null],
+  ['a boolean', () => true],
+  ['a symbol', () => Symbol('bad')],
+  ['a function', () => () => 3],
 ];
 const UNDEFINED: Value[] = [['undefined', () => undefined]];
-const NOT_INTEGRAL: Value[] = [['NaN', () => NaN], ['Infinity', () => Infinity], ['-Infinity', () => -Infinity], ['a fraction', () => 3.5]];
-const NEGATIVE: Value[] = [['-1', () => -1], ['-2^31', () => -(2 ** 31)]];
-const HUGE: Value[] = [['2^31', () => 2 ** 31], ['2^53', () => 2 ** 53], ['1e300', () => 1e300]];
+const NOT_INTEGRAL: Value[] = [
+  ['NaN', () => NaN],
+  ['Infinity', () => Infinity],
+  ['-Infinity', () => -Infinity],
+  ['a fraction', () => 3.5],
+];
+const NEGATIVE: Value[] = [
+  ['-1', () => -1],
+  ['-2^31', () => -(2 ** 31)],
+];
+const HUGE: Value[] = [
+  ['2^31', () => 2 ** 31],
+  ['2^53', () => 2 ** 53],
+  ['1e300', () => 1e300],
+];
 const BAD_INTEGERS = [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ...HUGE];
 const not = (values: Value[], ...names: string[]): Value[] => values.filter(([n]) => !names.includes(n));
 
 /** A bad argument: the values it is tried with, the code, and what the message must say. */
-interface Bad { values: Value[]; code: string | RegExp; says: RegExp }
+interface Bad {
+  values: Value[];
+  code: string | RegExp;
+  says: RegExp;
+}
 const bad = (values: Value[], code: string | RegExp, says: RegExp): Bad => ({ values, code, says });
 
 const FD: Bad[] = [
   bad([...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL], 'EINVAL', /fd must be an integer file descriptor/),
   bad([...NEGATIVE, ...HUGE], 'EBADF', /is not a valid descriptor; pass one from reactor\.os/),
 ];
-const EVENTS = [bad([...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ['ACCEPT (16)', () => 16], ['32', () => 32], ['2^31', () => 2 ** 31]], 'EINVAL', /events must be EventType flags \(READ \| WRITE \| ERROR \| CLOSE\)/)];
-const TIMEOUT = [bad([...not(WRONG_TYPES, 'null'), ...UNDEFINED, ['NaN', () => NaN], ['-Infinity', () => -Infinity], ['-1', () => -1], ['-0.5', () => -0.5]], 'EINVAL', /timeoutMs must be a number >= 0 or null to block/)];
-const MAX_EVENTS = [bad([...WRONG_TYPES, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE, ['MAX_EVENTS_PER_WAIT + 1', () => limits.MAX_EVENTS_PER_WAIT + 1], ...HUGE], 'EINVAL', /maxEvents must be an integer from 1 to 8192/)];
+const EVENTS = [
+  bad(
+    [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ['ACCEPT (16)', () => 16], ['32', () => 32], ['2^31', () => 2 ** 31]],
+    'EINVAL',
+    /events must be EventType flags \(READ \| WRITE \| ERROR \| CLOSE\)/,
+  ),
+];
+const TIMEOUT = [
+  bad(
+    [...not(WRONG_TYPES, 'null'), ...UNDEFINED, ['NaN', () => NaN], ['-Infinity', () => -Infinity], ['-1', () => -1], ['-0.5', () => -0.5]],
+    'EINVAL',
+    /timeoutMs must be a number >= 0 or null to block/,
+  ),
+];
+const MAX_EVENTS = [
+  bad(
+    [
+      ...WRONG_TYPES,
+      ...NOT_INTEGRAL,
+      ['0', () => 0],
+      ...NEGATIVE,
+      ['MAX_EVENTS_PER_WAIT + 1', () => limits.MAX_EVENTS_PER_WAIT + 1],
+      ...HUGE,
+    ],
+    'EINVAL',
+    /maxEvents must be an integer from 1 to 8192/,
+  ),
+];
 const DATA = [
-  bad([...WRONG_TYPES, ...UNDEFINED, ['an ArrayBuffer', () => new ArrayBuffer(4)], ['an Int8Array', () => new Int8Array(4)], ['a Uint16Array', () => new Uint16Array(2)], ['a DataView', () => new DataView(new ArrayBuffer(4))]], 'EINVAL', /data must be a Uint8Array \(or Buffer\)/),
+  bad(
+    [
+      ...WRONG_TYPES,
+      ...UNDEFINED,
+      ['an ArrayBuffer', () => new ArrayBuffer(4)],
+      ['an Int8Array', () => new Int8Array(4)],
+      ['a Uint16Array', () => new Uint16Array(2)],
+      ['a DataView', () => new DataView(new ArrayBuffer(4))],
+    ],
+    'EINVAL',
+    /data must be a Uint8Array \(or Buffer\)/,
+  ),
   bad([['a view of a detached ArrayBuffer', detached]], 'EINVAL', /detached.*pass a view of memory this thread still owns/),
 ];
-const PORT = [bad([...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ['65536', () => 65536], ...HUGE], 'EINVAL', /port must be an integer from 0 to 65535/)];
+const PORT = [
+  bad(
+    [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ['65536', () => 65536], ...HUGE],
+    'EINVAL',
+    /port must be an integer from 0 to 65535/,
+  ),
+];
 const HOST = [bad([...not(WRONG_TYPES, 'a numeric string'), ['an empty string', () => '']], 'EINVAL', /host must be an IP address string/)];
 /** Natively a host is an IP literal; in simulation a name is a simulated host's. */
-const hostNames = (f: Fixture, call: (host: string) => unknown[]): [string, unknown[], string, RegExp][] => (f.backend === 'sim' ? []
-  : [['a name', 'example.invalid'], ['an address with a port', '127.0.0.1:80'], ['a number as a string', '3']].map(([what, host]) => [`host ${what}`, call(host), 'EINVAL', /host .* is not an IP address; use a literal/]));
-const BACKLOG = [bad([...WRONG_TYPES, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE, ['65536', () => 65536], ...HUGE], 'EINVAL', /backlog must be an integer from 1 to 65535/)];
-const MAX_BYTES = [bad([...WRONG_TYPES, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE, ['MAX_RECV_BYTES + 1', () => limits.MAX_RECV_BYTES + 1], ...HUGE], 'EINVAL', /maxBytes must be an integer from 1 to 1048576/)];
+const hostNames = (f: Fixture, call: (host: string) => unknown[]): [string, unknown[], string, RegExp][] =>
+  f.backend === 'sim'
+    ? []
+    : [
+        ['a name', 'example.invalid'],
+        ['an address with a port', '127.0.0.1:80'],
+        ['a number as a string', '3'],
+      ].map(([what, host]) => [`host ${what}`, call(host), 'EINVAL', /host .* is not an IP address; use a literal/]);
+const BACKLOG = [
+  bad(
+    [...WRONG_TYPES, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE, ['65536', () => 65536], ...HUGE],
+    'EINVAL',
+    /backlog must be an integer from 1 to 65535/,
+  ),
+];
+const MAX_BYTES = [
+  bad(
+    [...WRONG_TYPES, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE, ['MAX_RECV_BYTES + 1', () => limits.MAX_RECV_BYTES + 1], ...HUGE],
+    'EINVAL',
+    /maxBytes must be an integer from 1 to 1048576/,
+  ),
+];
 
 // ---- a reactor to be refused by ------------------------------------------------------------
 
@@ -112,7 +206,7 @@ function stillWorks(f: Fixture): void {
   const message = `still working ${++round}`;
   expect(f.r.os.send(f.peer, text(message))).toBe(message.length);
   let events: ReturnType<Reactor<string>['wait']> = [];
-  for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = f.r.wait(20);
+  for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = f.r.wait(20);
   expect(events.map((e) => [e.fd, e.context, e.type & EventType.READ])).toEqual([[f.a, 'a', EventType.READ]]);
   if (f.model === 'completion') {
     expect(str(events[0].buffer)).toBe(message);
@@ -142,46 +236,127 @@ const NOT_REGISTERED_CODE = /^(ENOENT|EINVAL)$/;
 
 const REACTOR_ROWS: Record<string, Row> = {
   add: {
-    good: (f) => [f.spare, 'spare', EventType.READ], call: (f, [fd, c, e]) => f.r.add(fd as number, c as string, e as number),
+    good: (f) => [f.spare, 'spare', EventType.READ],
+    call: (f, [fd, c, e]) => f.r.add(fd as number, c as string, e as number),
     bad: [FD, [], EVENTS],
-    more: (f) => [['a closed fd', [f.closed, 'closed', EventType.READ], 'EBADF', /is not open.*add sockets from reactor\.os/],
-      ['an fd already registered', [f.a, 'again', EventType.READ], 'EEXIST', /already registered; use modify\(\)/]],
+    more: (f) => [
+      ['a closed fd', [f.closed, 'closed', EventType.READ], 'EBADF', /is not open.*add sockets from reactor\.os/],
+      ['an fd already registered', [f.a, 'again', EventType.READ], 'EEXIST', /already registered; use modify\(\)/],
+    ],
   },
   modify: {
-    good: (f) => [f.a, EventType.READ], call: (f, [fd, e]) => f.r.modify(fd as number, e as number), bad: [FD, EVENTS],
-    more: (f) => [['a closed fd', [f.closed, EventType.READ], 'ENOENT', NOT_REGISTERED], ['another reactor\'s fd', [f.foreign, EventType.READ], 'ENOENT', NOT_REGISTERED]],
+    good: (f) => [f.a, EventType.READ],
+    call: (f, [fd, e]) => f.r.modify(fd as number, e as number),
+    bad: [FD, EVENTS],
+    more: (f) => [
+      ['a closed fd', [f.closed, EventType.READ], 'ENOENT', NOT_REGISTERED],
+      ["another reactor's fd", [f.foreign, EventType.READ], 'ENOENT', NOT_REGISTERED],
+    ],
   },
   remove: { good: (f) => [f.spare], call: (f, [fd]) => f.r.remove(fd as number), bad: [FD] },
   postRead: {
-    good: (f) => [f.a], call: (f, [fd]) => f.r.postRead(fd as number), bad: [FD],
-    more: (f) => [['a closed fd', [f.closed], NOT_REGISTERED_CODE, NOT_REGISTERED], ['another reactor\'s fd', [f.foreign], NOT_REGISTERED_CODE, NOT_REGISTERED]],
+    good: (f) => [f.a],
+    call: (f, [fd]) => f.r.postRead(fd as number),
+    bad: [FD],
+    more: (f) => [
+      ['a closed fd', [f.closed], NOT_REGISTERED_CODE, NOT_REGISTERED],
+      ["another reactor's fd", [f.foreign], NOT_REGISTERED_CODE, NOT_REGISTERED],
+    ],
   },
   postWrite: {
-    good: (f) => [f.a, text('x')], call: (f, [fd, data]) => f.r.postWrite(fd as number, data as Uint8Array), bad: [FD, DATA],
-    more: (f) => [['a closed fd', [f.closed, text('x')], NOT_REGISTERED_CODE, NOT_REGISTERED], ['another reactor\'s fd', [f.foreign, text('x')], NOT_REGISTERED_CODE, NOT_REGISTERED]],
+    good: (f) => [f.a, text('x')],
+    call: (f, [fd, data]) => f.r.postWrite(fd as number, data as Uint8Array),
+    bad: [FD, DATA],
+    more: (f) => [
+      ['a closed fd', [f.closed, text('x')], NOT_REGISTERED_CODE, NOT_REGISTERED],
+      ["another reactor's fd", [f.foreign, text('x')], NOT_REGISTERED_CODE, NOT_REGISTERED],
+    ],
   },
   wait: { good: () => [0, 16], call: (f, [t, m]) => f.r.wait(t as number, m as number), bad: [TIMEOUT, MAX_EVENTS] },
   waitAsync: { good: () => [0, 16], call: (f, [t, m]) => f.r.waitAsync(t as number, m as number), bad: [TIMEOUT, MAX_EVENTS] },
 };
 
 const OS_ROWS: Record<string, Row> = {
-  listen: { good: () => [0, '127.0.0.1', 16], call: (f, [p, h, b]) => f.r.os.listen(p as number, h as string, b as number), bad: [PORT, HOST, BACKLOG], more: (f) => hostNames(f, (h) => [0, h, 16]) },
-  accept: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.accept(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /accept\(fd \d+\) failed/]] },
-  connect: { good: () => [1, '127.0.0.1'], call: (f, [p, h]) => f.r.os.connect(p as number, h as string), bad: [PORT, HOST], more: (f) => hostNames(f, (h) => [1, h]) },
-  send: { good: (f) => [f.spare, text('x')], call: (f, [fd, d]) => f.r.os.send(fd as number, d as Uint8Array), bad: [FD, DATA], more: (f) => [['a closed fd', [f.closed, text('x')], 'EBADF', /send\(fd \d+\) failed.*close it/]] },
-  recv: { good: (f) => [f.spare, 16], call: (f, [fd, n]) => f.r.os.recv(fd as number, n as number), bad: [FD, MAX_BYTES], more: (f) => [['a closed fd', [f.closed], 'EBADF', /recv\(fd \d+\) failed/]] },
-  shutdown: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.shutdown(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /shutdown\(fd \d+\) failed/]] },
-  close: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.close(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /was it already closed\?/]] },
-  getsockname: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.getsockname(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /getsockname\(fd \d+\) failed/], ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/]] },
-  getpeername: { good: (f) => [f.spare], call: (f, [fd]) => f.r.os.getpeername(fd as number), bad: [FD], more: (f) => [['a closed fd', [f.closed], 'EBADF', /getpeername\(fd \d+\) failed/], ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/]] },
+  listen: {
+    good: () => [0, '127.0.0.1', 16],
+    call: (f, [p, h, b]) => f.r.os.listen(p as number, h as string, b as number),
+    bad: [PORT, HOST, BACKLOG],
+    more: (f) => hostNames(f, (h) => [0, h, 16]),
+  },
+  accept: {
+    good: (f) => [f.spare],
+    call: (f, [fd]) => f.r.os.accept(fd as number),
+    bad: [FD],
+    more: (f) => [['a closed fd', [f.closed], 'EBADF', /accept\(fd \d+\) failed/]],
+  },
+  connect: {
+    good: () => [1, '127.0.0.1'],
+    call: (f, [p, h]) => f.r.os.connect(p as number, h as string),
+    bad: [PORT, HOST],
+    more: (f) => hostNames(f, (h) => [1, h]),
+  },
+  send: {
+    good: (f) => [f.spare, text('x')],
+    call: (f, [fd, d]) => f.r.os.send(fd as number, d as Uint8Array),
+    bad: [FD, DATA],
+    more: (f) => [['a closed fd', [f.closed, text('x')], 'EBADF', /send\(fd \d+\) failed.*close it/]],
+  },
+  recv: {
+    good: (f) => [f.spare, 16],
+    call: (f, [fd, n]) => f.r.os.recv(fd as number, n as number),
+    bad: [FD, MAX_BYTES],
+    more: (f) => [['a closed fd', [f.closed], 'EBADF', /recv\(fd \d+\) failed/]],
+  },
+  shutdown: {
+    good: (f) => [f.spare],
+    call: (f, [fd]) => f.r.os.shutdown(fd as number),
+    bad: [FD],
+    more: (f) => [['a closed fd', [f.closed], 'EBADF', /shutdown\(fd \d+\) failed/]],
+  },
+  close: {
+    good: (f) => [f.spare],
+    call: (f, [fd]) => f.r.os.close(fd as number),
+    bad: [FD],
+    more: (f) => [['a closed fd', [f.closed], 'EBADF', /was it already closed\?/]],
+  },
+  getsockname: {
+    good: (f) => [f.spare],
+    call: (f, [fd]) => f.r.os.getsockname(fd as number),
+    bad: [FD],
+    more: (f) => [
+      ['a closed fd', [f.closed], 'EBADF', /getsockname\(fd \d+\) failed/],
+      ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/],
+    ],
+  },
+  getpeername: {
+    good: (f) => [f.spare],
+    call: (f, [fd]) => f.r.os.getpeername(fd as number),
+    bad: [FD],
+    more: (f) => [
+      ['a closed fd', [f.closed], 'EBADF', /getpeername\(fd \d+\) failed/],
+      ['a socket pair', [f.spare], 'EOPNOTSUPP', /only TCP sockets have one/],
+    ],
+  },
 };
 
 /** What each Reactor member does after destroy(): refuses with EDESTROYED, or still answers. */
 const AFTER_DESTROY: Record<string, 'EDESTROYED' | 'answers'> = {
-  add: 'EDESTROYED', modify: 'EDESTROYED', remove: 'EDESTROYED', postRead: 'EDESTROYED', postWrite: 'EDESTROYED', wait: 'EDESTROYED',
-  waitAsync: 'EDESTROYED', wakeup: 'EDESTROYED', wakeupToken: 'EDESTROYED', stats: 'EDESTROYED',
+  add: 'EDESTROYED',
+  modify: 'EDESTROYED',
+  remove: 'EDESTROYED',
+  postRead: 'EDESTROYED',
+  postWrite: 'EDESTROYED',
+  wait: 'EDESTROYED',
+  waitAsync: 'EDESTROYED',
+  wakeup: 'EDESTROYED',
+  wakeupToken: 'EDESTROYED',
+  stats: 'EDESTROYED',
   // Facts about the reactor, true after it is gone; destroy is idempotent.
-  traceId: 'answers', now: 'answers', faultReport: 'answers', destroy: 'answers', destroyed: 'answers',
+  traceId: 'answers',
+  now: 'answers',
+  faultReport: 'answers',
+  destroy: 'answers',
+  destroyed: 'answers',
 };
 /** reactor.os after destroy(): the app's fds are its own (a destroyed reactor leaves them open), so os works on. */
 const OS_MEMBERS = ['socketPair', ...Object.keys(OS_ROWS)];
@@ -210,18 +385,45 @@ type Kind = 'data' | 'error class' | 'function' | 'class';
 /** Every export of every entry: what it is. Functions and classes have their rows below. */
 const SURFACE: Record<string, Record<string, Kind>> = {
   '.': {
-    Reactor: 'class', ReactorOs: 'class', TraceRecorder: 'class', wakeup: 'function', replay: 'function', traceHash: 'function', toChromeTrace: 'function',
-    ReactorError: 'error class', SimulationDeadlock: 'error class',
-    EventType: 'data', PORTABLE_CODES: 'data', limits: 'data', DEFAULT_TRACE_CAPACITY: 'data', MAX_TRACE_CAPACITY: 'data', DEFAULT_TRACE_BYTES: 'data',
-    MAX_TRACE_BYTES: 'data', TRACE_FORMAT: 'data', TRACE_VERSION: 'data',
+    Reactor: 'class',
+    ReactorOs: 'class',
+    TraceRecorder: 'class',
+    wakeup: 'function',
+    replay: 'function',
+    traceHash: 'function',
+    toChromeTrace: 'function',
+    ReactorError: 'error class',
+    SimulationDeadlock: 'error class',
+    EventType: 'data',
+    PORTABLE_CODES: 'data',
+    limits: 'data',
+    DEFAULT_TRACE_CAPACITY: 'data',
+    MAX_TRACE_CAPACITY: 'data',
+    DEFAULT_TRACE_BYTES: 'data',
+    MAX_TRACE_BYTES: 'data',
+    TRACE_FORMAT: 'data',
+    TRACE_VERSION: 'data',
   },
   './sim': {
-    Simulation: 'class', SimHost: 'class', SimulationDeadlock: 'error class', InvariantViolation: 'error class',
-    FAULT_KINDS: 'data', STALL_MS: 'data', PARTITION_MS: 'data', INVARIANTS: 'data',
+    Simulation: 'class',
+    SimHost: 'class',
+    SimulationDeadlock: 'error class',
+    InvariantViolation: 'error class',
+    FAULT_KINDS: 'data',
+    STALL_MS: 'data',
+    PARTITION_MS: 'data',
+    INVARIANTS: 'data',
   },
   './net': {
-    Socket: 'class', Server: 'class', createServer: 'function', connect: 'function', createConnection: 'function',
-    isIP: 'function', isIPv4: 'function', isIPv6: 'function', default: 'data',
+    Socket: 'class',
+    Server: 'class',
+    createServer: 'function',
+    connect: 'function',
+    createConnection: 'function',
+    isIP: 'function',
+    isIPv4: 'function',
+    isIPv6: 'function',
+    default: 'data',
   },
 };
 
@@ -239,7 +441,11 @@ const MEMBERS: Record<string, () => string[]> = {
 
 function membersOf(cls: { prototype: object }): string[] {
   const names = new Set<string>();
-  for (let p: object | null = cls.prototype; p && p !== Object.prototype && p.constructor.name !== 'Duplex' && p.constructor.name !== 'EventEmitter'; p = Object.getPrototypeOf(p)) {
+  for (
+    let p: object | null = cls.prototype;
+    p && p !== Object.prototype && p.constructor.name !== 'Duplex' && p.constructor.name !== 'EventEmitter';
+    p = Object.getPrototypeOf(p)
+  ) {
     for (const n of Object.getOwnPropertyNames(p)) if (n !== 'constructor' && !n.startsWith('_')) names.add(n);
     for (const symbol of Object.getOwnPropertySymbols(p)) names.add(symbol.toString());
   }
@@ -254,14 +460,14 @@ describe('the table covers the whole public surface', () => {
   test('every entry of package.json "exports" is in the table, with exactly its exports', async () => {
     expect(entries.map(([e]) => e).sort()).toEqual(Object.keys(SURFACE).sort());
     for (const [entry, target] of entries) {
-      const module = await import(new URL(target.default, ROOT).href) as Record<string, unknown>;
+      const module = (await import(new URL(target.default, ROOT).href)) as Record<string, unknown>;
       expect([entry, Object.keys(module).sort()]).toEqual([entry, Object.keys(SURFACE[entry]).sort()]);
     }
   });
 
   test('every member of every exported class is in the table', async () => {
     for (const [entry, target] of entries) {
-      const module = await import(new URL(target.default, ROOT).href) as Record<string, { prototype: object }>;
+      const module = (await import(new URL(target.default, ROOT).href)) as Record<string, { prototype: object }>;
       for (const [name, kind] of Object.entries(SURFACE[entry])) {
         if (kind !== 'class') continue;
         expect([name, membersOf(module[name])]).toEqual([name, [...new Set(MEMBERS[name]())].sort()]);
@@ -289,7 +495,8 @@ describe.each(FIXTURES)('%s: every argument of every Reactor and reactor.os meth
       const before = f.r.stats();
       const row = REACTOR_ROWS[name.split(' ')[0]] ?? OS_ROWS[name.split(' ')[0]];
       let error: ReactorError;
-      if (name.startsWith('waitAsync')) error = await refusedAsync(() => row.call(f, args) as Promise<unknown>, typeof code === 'string' ? code : 'EINVAL');
+      if (name.startsWith('waitAsync'))
+        error = await refusedAsync(() => row.call(f, args) as Promise<unknown>, typeof code === 'string' ? code : 'EINVAL');
       else {
         try {
           row.call(f, args);
@@ -309,7 +516,7 @@ describe.each(FIXTURES)('%s: every argument of every Reactor and reactor.os meth
     stillWorks(f);
   });
 
-  test('remove of a closed or another reactor\'s fd is no error: false, nothing changed', () => {
+  test("remove of a closed or another reactor's fd is no error: false, nothing changed", () => {
     const before = f.r.stats();
     expect([f.r.remove(f.closed), f.r.remove(f.foreign)]).toEqual([false, false]);
     expect(f.r.stats()).toEqual(before);
@@ -321,7 +528,7 @@ describe.each(FIXTURES)('%s: every argument of every Reactor and reactor.os meth
     shared.set(text('share'));
     expect(f.r.os.send(f.a, shared)).toBe(5);
     let got: Uint8Array | null = null;
-    for (let end = Date.now() + 3000; !got && Date.now() < end;) {
+    for (let end = Date.now() + 3000; !got && Date.now() < end; ) {
       got = f.r.os.recv(f.peer);
       if (!got) f.r.wait(5);
     }
@@ -331,14 +538,25 @@ describe.each(FIXTURES)('%s: every argument of every Reactor and reactor.os meth
 });
 
 describe.each(FIXTURES)('%s: after destroy()', (_, options) => {
-  test('every Reactor member refuses with EDESTROYED or answers, as the table says; reactor.os still works on the app\'s fds', async () => {
+  test("every Reactor member refuses with EDESTROYED or answers, as the table says; reactor.os still works on the app's fds", async () => {
     const { f, other } = await fixture(options);
     f.r.destroy();
     const calls: Record<string, () => unknown> = {
-      add: () => f.r.add(f.spare, 'x', EventType.READ), modify: () => f.r.modify(f.a, EventType.READ), remove: () => f.r.remove(f.a),
-      postRead: () => f.r.postRead(f.a), postWrite: () => f.r.postWrite(f.a, text('x')), wait: () => f.r.wait(0), waitAsync: () => f.r.waitAsync(0),
-      wakeup: () => f.r.wakeup(), wakeupToken: () => f.r.wakeupToken, stats: () => f.r.stats(), traceId: () => f.r.traceId, now: () => f.r.now(),
-      faultReport: () => f.r.faultReport(), destroy: () => f.r.destroy(), destroyed: () => f.r.destroyed,
+      add: () => f.r.add(f.spare, 'x', EventType.READ),
+      modify: () => f.r.modify(f.a, EventType.READ),
+      remove: () => f.r.remove(f.a),
+      postRead: () => f.r.postRead(f.a),
+      postWrite: () => f.r.postWrite(f.a, text('x')),
+      wait: () => f.r.wait(0),
+      waitAsync: () => f.r.waitAsync(0),
+      wakeup: () => f.r.wakeup(),
+      wakeupToken: () => f.r.wakeupToken,
+      stats: () => f.r.stats(),
+      traceId: () => f.r.traceId,
+      now: () => f.r.now(),
+      faultReport: () => f.r.faultReport(),
+      destroy: () => f.r.destroy(),
+      destroyed: () => f.r.destroyed,
     };
     expect(Object.keys(calls).sort()).toEqual(Object.keys(AFTER_DESTROY).sort());
     for (const [name, expected] of Object.entries(AFTER_DESTROY)) {
@@ -346,8 +564,11 @@ describe.each(FIXTURES)('%s: after destroy()', (_, options) => {
         expect(() => calls[name]()).not.toThrow();
         continue;
       }
-      const error = name === 'waitAsync' ? await refusedAsync(calls[name] as () => Promise<unknown>, 'EDESTROYED') : refused(calls[name], 'EDESTROYED');
-      expect(error.message).toMatch(new RegExp(`^EDESTROYED: ${name}: this reactor was destroyed; create a new one with Reactor\\.create\\(\\)`));
+      const error =
+        name === 'waitAsync' ? await refusedAsync(calls[name] as () => Promise<unknown>, 'EDESTROYED') : refused(calls[name], 'EDESTROYED');
+      expect(error.message).toMatch(
+        new RegExp(`^EDESTROYED: ${name}: this reactor was destroyed; create a new one with Reactor\\.create\\(\\)`),
+      );
     }
     expect(f.r.destroyed).toBe(true);
     expect(f.r.os.send(f.peer, text('mine'))).toBe(4);
@@ -356,8 +577,8 @@ describe.each(FIXTURES)('%s: after destroy()', (_, options) => {
   });
 });
 
-describe('a file and another reactor\'s socket are descriptors like any other', () => {
-  test('a regular file added for READ is always ready (epoll cannot watch it); another reactor\'s socket can be added too', async () => {
+describe("a file and another reactor's socket are descriptors like any other", () => {
+  test("a regular file added for READ is always ready (epoll cannot watch it); another reactor's socket can be added too", async () => {
     const r = await Reactor.create<string>({ model: 'readiness', mechanism: 'epoll' });
     const other = await Reactor.create<string>({ model: 'readiness', mechanism: 'epoll' });
     const file = openSync(fileURLToPath(new URL('package.json', ROOT)), 'r');
@@ -367,7 +588,7 @@ describe('a file and another reactor\'s socket are descriptors like any other', 
     r.add(a, 'shared', EventType.READ);
     other.os.send(b, text('x'));
     let events: ReturnType<Reactor<string>['wait']> = [];
-    for (let end = Date.now() + 3000; events.length < 2 && Date.now() < end;) events = r.wait(20);
+    for (let end = Date.now() + 3000; events.length < 2 && Date.now() < end; ) events = r.wait(20);
     expect(events.map((e) => e.context).sort()).toEqual(['file', 'shared']);
     expect(other.wait(1000).map((e) => e.context)).toEqual(['theirs']);
     r.destroy();
@@ -381,47 +602,57 @@ describe('a file and another reactor\'s socket are descriptors like any other', 
 
 describe('calls from inside a trace listener', () => {
   const REENTRANT: Record<string, (r: Reactor<string>, fds: { a: number; spare: number }) => unknown> = {
-    add: (r, { spare }) => r.add(spare, 'x', EventType.READ), modify: (r, { a }) => r.modify(a, EventType.READ | EventType.WRITE),
-    remove: (r, { a }) => r.remove(a), postRead: (r, { a }) => r.postRead(a), postWrite: (r, { a }) => r.postWrite(a, text('x')),
-    wait: (r) => r.wait(0), waitAsync: (r) => r.waitAsync(0), wakeup: (r) => r.wakeup(), destroy: (r) => r.destroy(), close: (r, { a }) => r.os.close(a),
+    add: (r, { spare }) => r.add(spare, 'x', EventType.READ),
+    modify: (r, { a }) => r.modify(a, EventType.READ | EventType.WRITE),
+    remove: (r, { a }) => r.remove(a),
+    postRead: (r, { a }) => r.postRead(a),
+    postWrite: (r, { a }) => r.postWrite(a, text('x')),
+    wait: (r) => r.wait(0),
+    waitAsync: (r) => r.waitAsync(0),
+    wakeup: (r) => r.wakeup(),
+    destroy: (r) => r.destroy(),
+    close: (r, { a }) => r.os.close(a),
   };
 
-  test.each(Object.keys(REENTRANT))('%s of the traced reactor is refused with EBUSY, saying to defer it; the reactor goes on unchanged', async (op) => {
-    const recorder = new TraceRecorder();
-    const r = await Reactor.create<string>({ model: 'completion', mechanism: 'epoll', trace: recorder });
-    const [a, peer] = track(...r.os.socketPair());
-    const [spare] = track(...r.os.socketPair());
-    r.add(a, 'a', EventType.READ);
-    r.wait(0);
-    const seen: unknown[] = [];
-    let before: ReturnType<Reactor['stats']> | null = null;
-    const stop = recorder.subscribe((record) => {
-      if (record.k !== 'counters' || seen.length > 0) return;
-      before = r.stats();
-      try {
-        const result = REENTRANT[op](r, { a, spare });
-        seen.push(result instanceof Promise ? 'a promise' : result);
-        if (result instanceof Promise) result.catch((e: unknown) => seen.push(e));
-      } catch (e) {
-        seen.push(e);
-      }
-    });
-    r.wait(0);
-    await Promise.resolve();
-    stop();
-    const error = seen.find((x) => x instanceof ReactorError) as ReactorError;
-    expect(error?.code).toBe('EBUSY');
-    expect(error.message).toMatch(/inside a trace listener.*defer the call \(queueMicrotask or setImmediate\)/);
-    expect(r.stats()).toEqual(before);
-    r.os.send(peer, text('after'));
-    let events: ReturnType<Reactor<string>['wait']> = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = r.wait(20);
-    expect(events.map((e) => [e.context, str(e.buffer)])).toEqual([['a', 'after']]);
-    // The trace stays in order: replay reproduces it.
-    expect((await replay(recorder.toJSON()))[0].events.length).toBeGreaterThan(0);
-    r.destroy();
-    closeTracked();
-  });
+  test.each(Object.keys(REENTRANT))(
+    '%s of the traced reactor is refused with EBUSY, saying to defer it; the reactor goes on unchanged',
+    async (op) => {
+      const recorder = new TraceRecorder();
+      const r = await Reactor.create<string>({ model: 'completion', mechanism: 'epoll', trace: recorder });
+      const [a, peer] = track(...r.os.socketPair());
+      const [spare] = track(...r.os.socketPair());
+      r.add(a, 'a', EventType.READ);
+      r.wait(0);
+      const seen: unknown[] = [];
+      let before: ReturnType<Reactor['stats']> | null = null;
+      const stop = recorder.subscribe((record) => {
+        if (record.k !== 'counters' || seen.length > 0) return;
+        before = r.stats();
+        try {
+          const result = REENTRANT[op](r, { a, spare });
+          seen.push(result instanceof Promise ? 'a promise' : result);
+          if (result instanceof Promise) result.catch((e: unknown) => seen.push(e));
+        } catch (e) {
+          seen.push(e);
+        }
+      });
+      r.wait(0);
+      await Promise.resolve();
+      stop();
+      const error = seen.find((x) => x instanceof ReactorError) as ReactorError;
+      expect(error?.code).toBe('EBUSY');
+      expect(error.message).toMatch(/inside a trace listener.*defer the call \(queueMicrotask or setImmediate\)/);
+      expect(r.stats()).toEqual(before);
+      r.os.send(peer, text('after'));
+      let events: ReturnType<Reactor<string>['wait']> = [];
+      for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = r.wait(20);
+      expect(events.map((e) => [e.context, str(e.buffer)])).toEqual([['a', 'after']]);
+      // The trace stays in order: replay reproduces it.
+      expect((await replay(recorder.toJSON()))[0].events.length).toBeGreaterThan(0);
+      r.destroy();
+      closeTracked();
+    },
+  );
 
   test('a listener that throws does not break the call it records: the call completes, the error is an uncaught exception of its own', () => {
     const script = `
@@ -464,8 +695,28 @@ const REACTOR_OPTIONS: Record<string, { base?: object; values: Value[] }> = {
   maxQueuedWriteBytes: { values: POSITIVE_INTEGER },
   backend: { values: [...not(WRONG_TYPES, 'null'), ['wine', () => 'wine']] },
   seed: { base: { backend: 'sim' }, values: [...not(POSITIVE_INTEGER, '2^31'), ['2^32', () => 2 ** 32]] },
-  latencyMs: { base: { backend: 'sim' }, values: [...not(WRONG_TYPES, 'null'), ['[-1, 2]', () => [-1, 2]], ['[NaN, 2]', () => [NaN, 2]], ['[0, Infinity]', () => [0, Infinity]], ['[5, 1]', () => [5, 1]], ['[1, 2, 3]', () => [1, 2, 3]], ['[1n, 2n]', () => [1n, 2n]]] },
-  faults: { base: { backend: 'sim' }, values: [...not(WRONG_TYPES, 'an object'), ['an unknown kind', () => ({ bogusRate: 0.1 })], ['a rate of 2', () => ({ resetRate: 2 })], ['a NaN rate', () => ({ resetRate: NaN })], ['a string rate', () => ({ resetRate: '0.1' })]] },
+  latencyMs: {
+    base: { backend: 'sim' },
+    values: [
+      ...not(WRONG_TYPES, 'null'),
+      ['[-1, 2]', () => [-1, 2]],
+      ['[NaN, 2]', () => [NaN, 2]],
+      ['[0, Infinity]', () => [0, Infinity]],
+      ['[5, 1]', () => [5, 1]],
+      ['[1, 2, 3]', () => [1, 2, 3]],
+      ['[1n, 2n]', () => [1n, 2n]],
+    ],
+  },
+  faults: {
+    base: { backend: 'sim' },
+    values: [
+      ...not(WRONG_TYPES, 'an object'),
+      ['an unknown kind', () => ({ bogusRate: 0.1 })],
+      ['a rate of 2', () => ({ resetRate: 2 })],
+      ['a NaN rate', () => ({ resetRate: NaN })],
+      ['a string rate', () => ({ resetRate: '0.1' })],
+    ],
+  },
   trace: { values: not(WRONG_TYPES, 'null') },
 };
 
@@ -480,7 +731,9 @@ describe('bad Reactor.create options', () => {
 
   test('options that are not an object are refused', async () => {
     for (const [, value] of not(WRONG_TYPES, 'an object')) {
-      expect((await refusedAsync(() => Reactor.create(value() as never), 'EINVAL')).message).toMatch(/^EINVAL: Reactor\.create: options must be an object/);
+      expect((await refusedAsync(() => Reactor.create(value() as never), 'EINVAL')).message).toMatch(
+        /^EINVAL: Reactor\.create: options must be an object/,
+      );
     }
   });
 
@@ -489,7 +742,9 @@ describe('bad Reactor.create options', () => {
     const before = live.stats();
     const { base = {}, values } = REACTOR_OPTIONS[option];
     for (const [name, value] of values) {
-      const error = await refusedAsync(() => Reactor.create({ ...base, [option]: value() } as never), 'EINVAL').catch((e: Error) => { throw new Error(`${option} ${name}: ${e.message}`); });
+      const error = await refusedAsync(() => Reactor.create({ ...base, [option]: value() } as never), 'EINVAL').catch((e: Error) => {
+        throw new Error(`${option} ${name}: ${e.message}`);
+      });
       expect([name, error.message]).toEqual([name, expect.stringMatching(new RegExp(`${option}.*(must|only|unknown)`))]);
     }
     expect(live.stats()).toEqual(before);
@@ -502,25 +757,70 @@ const SIMULATION_OPTIONS: Record<string, Value[]> = {
   seed: REACTOR_OPTIONS.seed.values,
   latencyMs: REACTOR_OPTIONS.latencyMs.values,
   faults: REACTOR_OPTIONS.faults.values,
-  faultSchedule: [...not(WRONG_TYPES, 'an array', 'null'), ['[null]', () => [null]], ['an unknown kind', () => [{ kind: 'bogus', occasion: 0 }]], ['a negative occasion', () => [{ kind: 'reset', occasion: -1 }]]],
+  faultSchedule: [
+    ...not(WRONG_TYPES, 'an array', 'null'),
+    ['[null]', () => [null]],
+    ['an unknown kind', () => [{ kind: 'bogus', occasion: 0 }]],
+    ['a negative occasion', () => [{ kind: 'reset', occasion: -1 }]],
+  ],
   trace: not(WRONG_TYPES, 'null', 'a boolean'),
   windowsFlavor: [...not(WRONG_TYPES, 'null'), ['wine64', () => 'wine64']],
   oracle: not(WRONG_TYPES, 'null', 'a boolean'),
 };
 
-interface SimRow { call: (sim: Simulation, value: unknown) => unknown; values: Value[]; says: RegExp }
+interface SimRow {
+  call: (sim: Simulation, value: unknown) => unknown;
+  values: Value[];
+  says: RegExp;
+}
 const HOST_NAMES: Value[] = [...not(WRONG_TYPES, 'a numeric string'), ['a number', () => 3]];
 const SIMULATION_ROWS: Record<string, SimRow> = {
   host: { call: (sim, name) => sim.host(name as string), values: HOST_NAMES, says: /sim\.host: name must be a non-empty string/ },
-  runUntilIdle: { call: (sim, until) => sim.runUntilIdle(until as number), values: [...not(WRONG_TYPES, 'null'), ['null', () => null], ['NaN', () => NaN], ['-Infinity', () => -Infinity], ['-1', () => -1]], says: /untilMs must be a virtual time in ms >= 0/ },
-  crash: { call: (sim, name) => sim.crash(name as string), values: [...HOST_NAMES, ['a host never made', () => 'nowhere']], says: /sim\.crash: no host .*sim\.host\(name\)/ },
-  restart: { call: (sim, name) => sim.restart(name as string), values: [...HOST_NAMES, ['a host never made', () => 'nowhere'], ['a host that has not crashed', () => 'up']], says: /sim\.restart: host .* has not crashed/ },
-  checkInvariants: { call: (sim) => sim.checkInvariants(), values: [['without oracle: true', () => undefined]], says: /no oracle; create it with oracle: true/ },
-  trace: { call: (sim) => sim.trace(), values: [['without trace: true', () => undefined]], says: /keeps no trace; create it with trace: true/ },
+  runUntilIdle: {
+    call: (sim, until) => sim.runUntilIdle(until as number),
+    values: [...not(WRONG_TYPES, 'null'), ['null', () => null], ['NaN', () => NaN], ['-Infinity', () => -Infinity], ['-1', () => -1]],
+    says: /untilMs must be a virtual time in ms >= 0/,
+  },
+  crash: {
+    call: (sim, name) => sim.crash(name as string),
+    values: [...HOST_NAMES, ['a host never made', () => 'nowhere']],
+    says: /sim\.crash: no host .*sim\.host\(name\)/,
+  },
+  restart: {
+    call: (sim, name) => sim.restart(name as string),
+    values: [...HOST_NAMES, ['a host never made', () => 'nowhere'], ['a host that has not crashed', () => 'up']],
+    says: /sim\.restart: host .* has not crashed/,
+  },
+  checkInvariants: {
+    call: (sim) => sim.checkInvariants(),
+    values: [['without oracle: true', () => undefined]],
+    says: /no oracle; create it with oracle: true/,
+  },
+  trace: {
+    call: (sim) => sim.trace(),
+    values: [['without trace: true', () => undefined]],
+    says: /keeps no trace; create it with trace: true/,
+  },
 };
 const HOST_ROWS: Record<string, SimRow> = {
-  createReactor: { call: (sim, options) => sim.host('up').createReactor(options as never), values: [...not(WRONG_TYPES, 'an object', 'an array', 'null'), ['null', () => null], ['an array', () => [1]], ['backend', () => ({ backend: 'native' })], ['seed', () => ({ seed: 1 })], ['windowsFlavor', () => ({ windowsFlavor: 'wine' })], ['a misspelled option', () => ({ modle: 'completion' })]], says: /createReactor: (options must be an object|.*belong to the Simulation)|Reactor\.create: unknown option/ },
-  createReactorOn: { call: (sim, backend) => sim.host('up').createReactorOn(backend as never), values: WRONG_TYPES, says: /createReactorOn: backend must be a Backend/ },
+  createReactor: {
+    call: (sim, options) => sim.host('up').createReactor(options as never),
+    values: [
+      ...not(WRONG_TYPES, 'an object', 'an array', 'null'),
+      ['null', () => null],
+      ['an array', () => [1]],
+      ['backend', () => ({ backend: 'native' })],
+      ['seed', () => ({ seed: 1 })],
+      ['windowsFlavor', () => ({ windowsFlavor: 'wine' })],
+      ['a misspelled option', () => ({ modle: 'completion' })],
+    ],
+    says: /createReactor: (options must be an object|.*belong to the Simulation)|Reactor\.create: unknown option/,
+  },
+  createReactorOn: {
+    call: (sim, backend) => sim.host('up').createReactorOn(backend as never),
+    values: WRONG_TYPES,
+    says: /createReactorOn: backend must be a Backend/,
+  },
 };
 
 describe('bad input to the simulation', () => {
@@ -534,39 +834,46 @@ describe('bad input to the simulation', () => {
   test.each(Object.keys(SIMULATION_OPTIONS))('every bad %s is refused with EINVAL naming it', (option) => {
     for (const [name, value] of SIMULATION_OPTIONS[option]) {
       const error = refused(() => new Simulation({ [option]: value() } as never), 'EINVAL');
-      expect([name, error.message]).toEqual([name, expect.stringMatching(new RegExp(`(${option}|fault).*(must|unknown|either|is \\{ kind, occasion \\})`))]);
+      expect([name, error.message]).toEqual([
+        name,
+        expect.stringMatching(new RegExp(`(${option}|fault).*(must|unknown|either|is \\{ kind, occasion \\})`)),
+      ]);
     }
   });
 
-  test.each([...Object.keys(SIMULATION_ROWS), ...Object.keys(HOST_ROWS)])('%s refuses every bad value with EINVAL; the simulation runs on unchanged', async (member) => {
-    const sim = new Simulation({ seed: 7 });
-    const r = await sim.host('up').createReactor<string>({ model: 'readiness' });
-    const [a, peer] = r.os.socketPair();
-    r.add(a, 'a', EventType.READ);
-    const row = SIMULATION_ROWS[member] ?? HOST_ROWS[member];
-    for (const [name, value] of row.values) {
-      const before = [r.stats(), sim.now];
-      let error: unknown;
-      try {
-        await row.call(sim, value());
-      } catch (e) {
-        error = e;
+  test.each([...Object.keys(SIMULATION_ROWS), ...Object.keys(HOST_ROWS)])(
+    '%s refuses every bad value with EINVAL; the simulation runs on unchanged',
+    async (member) => {
+      const sim = new Simulation({ seed: 7 });
+      const r = await sim.host('up').createReactor<string>({ model: 'readiness' });
+      const [a, peer] = r.os.socketPair();
+      r.add(a, 'a', EventType.READ);
+      const row = SIMULATION_ROWS[member] ?? HOST_ROWS[member];
+      for (const [name, value] of row.values) {
+        const before = [r.stats(), sim.now];
+        let error: unknown;
+        try {
+          await row.call(sim, value());
+        } catch (e) {
+          error = e;
+        }
+        expect([name, error instanceof ReactorError ? (error as ReactorError).code : String(error)]).toEqual([name, 'EINVAL']);
+        expect([name, (error as Error).message]).toEqual([name, expect.stringMatching(row.says)]);
+        expect([r.stats(), sim.now]).toEqual(before);
       }
-      expect([name, error instanceof ReactorError ? (error as ReactorError).code : String(error)]).toEqual([name, 'EINVAL']);
-      expect([name, (error as Error).message]).toEqual([name, expect.stringMatching(row.says)]);
-      expect([r.stats(), sim.now]).toEqual(before);
-    }
-    r.os.send(peer, text('still'));
-    expect(r.wait(1000).map((e) => e.context)).toEqual(['a']);
-    r.destroy();
-  });
+      r.os.send(peer, text('still'));
+      expect(r.wait(1000).map((e) => e.context)).toEqual(['a']);
+      r.destroy();
+    },
+  );
 });
 
 // ---- traces ---------------------------------------------------------------------------------
 
 const GOOD_TRACE = (): Trace => new TraceRecorder().toJSON();
 const BAD_TRACES: Value[] = [
-  ...WRONG_TYPES, ...UNDEFINED,
+  ...WRONG_TYPES,
+  ...UNDEFINED,
   ['another format', () => ({ ...GOOD_TRACE(), format: 'chrome' })],
   ['version 2', () => ({ ...GOOD_TRACE(), version: 2 })],
   ['records that are not an array', () => ({ ...GOOD_TRACE(), records: {} })],
@@ -574,7 +881,16 @@ const BAD_TRACES: Value[] = [
   ['a record of no known kind', () => ({ ...GOOD_TRACE(), records: [{ k: 'bogus', t: 0 }] })],
   ['a record that is null', () => ({ ...GOOD_TRACE(), records: [null] })],
   ['a record without a time', () => ({ ...GOOD_TRACE(), records: [{ k: 'event' }] })],
-  ['times going backwards', () => ({ ...GOOD_TRACE(), records: [{ k: 'fault', t: 5, r: -1, fault: 'reset' }, { k: 'fault', t: 1, r: -1, fault: 'reset' }] })],
+  [
+    'times going backwards',
+    () => ({
+      ...GOOD_TRACE(),
+      records: [
+        { k: 'fault', t: 5, r: -1, fault: 'reset' },
+        { k: 'fault', t: 1, r: -1, fault: 'reset' },
+      ],
+    }),
+  ],
 ];
 const RECORDER_OPTIONS: Record<string, Value[]> = {
   capacity: [...POSITIVE_INTEGER, ['0', () => 0], ['past MAX_TRACE_CAPACITY', () => 100_000_001]],
@@ -582,43 +898,91 @@ const RECORDER_OPTIONS: Record<string, Value[]> = {
   seed: [...not(POSITIVE_INTEGER, '2^31'), ['2^32', () => 2 ** 32]],
 };
 const RECORDER_ROWS: Record<string, SimRow> = {
-  subscribe: { call: (_, listener) => new TraceRecorder().subscribe(listener as never), values: not(WRONG_TYPES, 'a function'), says: /listener must be a function/ },
-  reactor: { call: (_, info) => new TraceRecorder().reactor(info as never), values: [['null', () => null], ['a string', () => 'r'], ['undefined', () => undefined]], says: /info must be the reactor's TraceReactor fields/ },
-  record: { call: (_, record) => new TraceRecorder().record(record as never), values: [['null', () => null], ['a string', () => 'r'], ['undefined', () => undefined]], says: /record must be a TraceRecord/ },
+  subscribe: {
+    call: (_, listener) => new TraceRecorder().subscribe(listener as never),
+    values: not(WRONG_TYPES, 'a function'),
+    says: /listener must be a function/,
+  },
+  reactor: {
+    call: (_, info) => new TraceRecorder().reactor(info as never),
+    values: [
+      ['null', () => null],
+      ['a string', () => 'r'],
+      ['undefined', () => undefined],
+    ],
+    says: /info must be the reactor's TraceReactor fields/,
+  },
+  record: {
+    call: (_, record) => new TraceRecorder().record(record as never),
+    values: [
+      ['null', () => null],
+      ['a string', () => 'r'],
+      ['undefined', () => undefined],
+    ],
+    says: /record must be a TraceRecord/,
+  },
 };
 
 describe('bad input to the trace functions', () => {
   test('the table has every TraceRecorder option; each bad one, and options that are not an object, are refused', () => {
     expect(listedOptions(refused(() => new TraceRecorder({ zzz: 1 } as never), 'EINVAL'))).toEqual(Object.keys(RECORDER_OPTIONS).sort());
-    for (const [, value] of not(WRONG_TYPES, 'an object')) expect(refused(() => new TraceRecorder(value() as never), 'EINVAL').message).toMatch(/options must be an object/);
+    for (const [, value] of not(WRONG_TYPES, 'an object'))
+      expect(refused(() => new TraceRecorder(value() as never), 'EINVAL').message).toMatch(/options must be an object/);
     for (const [option, values] of Object.entries(RECORDER_OPTIONS)) {
-      for (const [name, value] of values) expect([option, name, refused(() => new TraceRecorder({ [option]: value() }), 'EINVAL').message]).toEqual([option, name, expect.stringMatching(new RegExp(`${option} must be`))]);
+      for (const [name, value] of values)
+        expect([option, name, refused(() => new TraceRecorder({ [option]: value() }), 'EINVAL').message]).toEqual([
+          option,
+          name,
+          expect.stringMatching(new RegExp(`${option} must be`)),
+        ]);
     }
   });
 
   test.each(Object.keys(RECORDER_ROWS))('TraceRecorder.%s refuses every bad value with EINVAL', (member) => {
     const row = RECORDER_ROWS[member];
-    for (const [name, value] of row.values) expect([name, refused(() => row.call(null as never, value()), 'EINVAL').message]).toEqual([name, expect.stringMatching(row.says)]);
+    for (const [name, value] of row.values)
+      expect([name, refused(() => row.call(null as never, value()), 'EINVAL').message]).toEqual([name, expect.stringMatching(row.says)]);
   });
 
   test('replay, traceHash and toChromeTrace refuse what is not a trace with EINVAL, saying what is wrong and what to pass', async () => {
     for (const [name, value] of BAD_TRACES) {
-      for (const [fn, call] of [['replay', () => replay(value() as Trace)], ['traceHash', () => traceHash(value() as Trace)], ['toChromeTrace', () => toChromeTrace(value() as Trace)]] as const) {
+      for (const [fn, call] of [
+        ['replay', () => replay(value() as Trace)],
+        ['traceHash', () => traceHash(value() as Trace)],
+        ['toChromeTrace', () => toChromeTrace(value() as Trace)],
+      ] as const) {
         const error = fn === 'replay' ? await refusedAsync(call as () => Promise<unknown>, 'EINVAL') : refused(call, 'EINVAL');
-        expect([name, error.message]).toEqual([name, expect.stringMatching(new RegExp(`^EINVAL: ${fn}: not an io-reactor-trace version 1 trace \\(.+\\); pass what TraceRecorder\\.toJSON\\(\\) returned`))]);
+        expect([name, error.message]).toEqual([
+          name,
+          expect.stringMatching(
+            new RegExp(`^EINVAL: ${fn}: not an io-reactor-trace version 1 trace \\(.+\\); pass what TraceRecorder\\.toJSON\\(\\) returned`),
+          ),
+        ]);
       }
     }
   });
 
-  test('replay refuses a reactor number that is not one of the trace\'s', async () => {
-    for (const [name, r] of [...not(WRONG_TYPES, 'null'), ['null', () => null], ...NOT_INTEGRAL, ...NEGATIVE, ['a reactor not in the trace', () => 5]] as Value[]) {
-      expect([name, (await refusedAsync(() => replay(GOOD_TRACE(), r() as number), 'EINVAL')).message]).toEqual([name, expect.stringMatching(/replay: (r must be a reactor's number|the trace has no reactor)/)]);
+  test("replay refuses a reactor number that is not one of the trace's", async () => {
+    for (const [name, r] of [
+      ...not(WRONG_TYPES, 'null'),
+      ['null', () => null],
+      ...NOT_INTEGRAL,
+      ...NEGATIVE,
+      ['a reactor not in the trace', () => 5],
+    ] as Value[]) {
+      expect([name, (await refusedAsync(() => replay(GOOD_TRACE(), r() as number), 'EINVAL')).message]).toEqual([
+        name,
+        expect.stringMatching(/replay: (r must be a reactor's number|the trace has no reactor)/),
+      ]);
     }
   });
 
   test('wakeup refuses every token that is not a wakeupToken with EINVAL', () => {
     for (const [name, token] of [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ['0', () => 0], ...NEGATIVE] as Value[]) {
-      expect([name, refused(() => wakeup(token() as number), 'EINVAL').message]).toEqual([name, expect.stringMatching(/token must be a reactor's wakeupToken/)]);
+      expect([name, refused(() => wakeup(token() as number), 'EINVAL').message]).toEqual([
+        name,
+        expect.stringMatching(/token must be a reactor's wakeupToken/),
+      ]);
     }
   });
 });
@@ -629,45 +993,96 @@ type Net = typeof nodeNet | typeof ourNet;
 /** Each call is made on node:net and on io-reactor/net: the same outcome (an error's code, or none). */
 const NET_CALLS: Record<string, (net: Net) => unknown> = {
   'connect()': (n) => (n.connect as () => unknown)(),
-  'connect(NaN)': (n) => n.connect(NaN), 'connect(-1)': (n) => n.connect(-1), 'connect(65536)': (n) => n.connect(65536), 'connect(1.5)': (n) => n.connect(1.5),
-  'connect(Infinity)': (n) => n.connect(Infinity), 'connect(null)': (n) => n.connect(null as never), 'connect(true)': (n) => n.connect(true as never),
-  'connect({ port: "abc" })': (n) => n.connect({ port: 'abc' } as never), 'connect({ port: null })': (n) => n.connect({ port: null } as never),
-  'connect({ port: {} })': (n) => n.connect({ port: {} } as never), 'connect({})': (n) => n.connect({} as never),
-  'connect({ port, host: 3 })': (n) => n.connect({ port: 1, host: 3 } as never), 'connect({ port, family: 5 })': (n) => n.connect({ port: 1, family: 5 } as never),
+  'connect(NaN)': (n) => n.connect(NaN),
+  'connect(-1)': (n) => n.connect(-1),
+  'connect(65536)': (n) => n.connect(65536),
+  'connect(1.5)': (n) => n.connect(1.5),
+  'connect(Infinity)': (n) => n.connect(Infinity),
+  'connect(null)': (n) => n.connect(null as never),
+  'connect(true)': (n) => n.connect(true as never),
+  'connect({ port: "abc" })': (n) => n.connect({ port: 'abc' } as never),
+  'connect({ port: null })': (n) => n.connect({ port: null } as never),
+  'connect({ port: {} })': (n) => n.connect({ port: {} } as never),
+  'connect({})': (n) => n.connect({} as never),
+  'connect({ port, host: 3 })': (n) => n.connect({ port: 1, host: 3 } as never),
+  'connect({ port, family: 5 })': (n) => n.connect({ port: 1, family: 5 } as never),
   'connect({ port, timeout: -1 })': (n) => n.connect({ port: 1, timeout: -1 } as never),
-  'createServer(3)': (n) => n.createServer(3 as never), 'createServer({}, 3)': (n) => n.createServer({}, 3 as never),
-  'listen(-1)': (n) => n.createServer().listen(-1), 'listen(NaN)': (n) => n.createServer().listen(NaN), 'listen(65536)': (n) => n.createServer().listen(65536),
-  'listen(1.5)': (n) => n.createServer().listen(1.5), 'listen({ port: -1 })': (n) => n.createServer().listen({ port: -1 }),
-  'listen({ port: "x" })': (n) => n.createServer().listen({ port: 'x' } as never), 'listen({})': (n) => n.createServer().listen({}),
+  'createServer(3)': (n) => n.createServer(3 as never),
+  'createServer({}, 3)': (n) => n.createServer({}, 3 as never),
+  'listen(-1)': (n) => n.createServer().listen(-1),
+  'listen(NaN)': (n) => n.createServer().listen(NaN),
+  'listen(65536)': (n) => n.createServer().listen(65536),
+  'listen(1.5)': (n) => n.createServer().listen(1.5),
+  'listen({ port: -1 })': (n) => n.createServer().listen({ port: -1 }),
+  'listen({ port: "x" })': (n) => n.createServer().listen({ port: 'x' } as never),
+  'listen({})': (n) => n.createServer().listen({}),
   'listen(true)': (n) => n.createServer().listen(true as never),
-  'new Socket({ fd: -1 })': (n) => new n.Socket({ fd: -1 } as never), 'new Socket({ fd: 1.5 })': (n) => new n.Socket({ fd: 1.5 } as never),
+  'new Socket({ fd: -1 })': (n) => new n.Socket({ fd: -1 } as never),
+  'new Socket({ fd: 1.5 })': (n) => new n.Socket({ fd: 1.5 } as never),
   'new Socket({ fd: "3" })': (n) => new n.Socket({ fd: '3' } as never),
-  'setTimeout(-1)': (n) => new n.Socket().setTimeout(-1), 'setTimeout(NaN)': (n) => new n.Socket().setTimeout(NaN), 'setTimeout("x")': (n) => new n.Socket().setTimeout('x' as never),
-  'setTimeout(Infinity)': (n) => new n.Socket().setTimeout(Infinity), 'setTimeout(0, 3)': (n) => new n.Socket().setTimeout(0, 3 as never),
-  'write(3)': (n) => new n.Socket().write(3 as never), 'write(null)': (n) => new n.Socket().write(null as never), 'write({})': (n) => new n.Socket().write({} as never),
-  'write("x", "bogus")': (n) => new n.Socket().write('x', 'bogus' as never), 'end(3)': (n) => new n.Socket().end(3 as never),
+  'setTimeout(-1)': (n) => new n.Socket().setTimeout(-1),
+  'setTimeout(NaN)': (n) => new n.Socket().setTimeout(NaN),
+  'setTimeout("x")': (n) => new n.Socket().setTimeout('x' as never),
+  'setTimeout(Infinity)': (n) => new n.Socket().setTimeout(Infinity),
+  'setTimeout(0, 3)': (n) => new n.Socket().setTimeout(0, 3 as never),
+  'write(3)': (n) => new n.Socket().write(3 as never),
+  'write(null)': (n) => new n.Socket().write(null as never),
+  'write({})': (n) => new n.Socket().write({} as never),
+  'write("x", "bogus")': (n) => new n.Socket().write('x', 'bogus' as never),
+  'end(3)': (n) => new n.Socket().end(3 as never),
   'setEncoding("bogus")': (n) => new n.Socket().setEncoding('bogus' as never),
-  'isIP(3)': (n) => n.isIP(3 as never), 'isIPv4({})': (n) => n.isIPv4({} as never), 'isIPv6(null)': (n) => n.isIPv6(null as never),
-  'server.close(3)': (n) => n.createServer().close(3 as never), 'server.getConnections(3)': (n) => n.createServer().getConnections(3 as never),
+  'isIP(3)': (n) => n.isIP(3 as never),
+  'isIPv4({})': (n) => n.isIPv4({} as never),
+  'isIPv6(null)': (n) => n.isIPv6(null as never),
+  'server.close(3)': (n) => n.createServer().close(3 as never),
+  'server.getConnections(3)': (n) => n.createServer().getConnections(3 as never),
 };
 /** Where io-reactor/net differs on purpose (the README's table): what it does instead. */
 const NET_DIFFERENCES: Record<string, string> = {
-  'connect("path")': 'ERR_IO_REACTOR_UNSUPPORTED', 'new Socket({ fd: 3 })': 'ERR_IO_REACTOR_UNSUPPORTED', 'setNoDelay(false)': 'ERR_IO_REACTOR_UNSUPPORTED',
+  'connect("path")': 'ERR_IO_REACTOR_UNSUPPORTED',
+  'new Socket({ fd: 3 })': 'ERR_IO_REACTOR_UNSUPPORTED',
+  'setNoDelay(false)': 'ERR_IO_REACTOR_UNSUPPORTED',
 };
 const NET_DIFFERENT_CALLS: Record<string, (net: Net) => unknown> = {
-  'connect("path")': (n) => n.connect('/tmp/io-reactor-bad-input.sock'), 'new Socket({ fd: 3 })': (n) => new n.Socket({ fd: 3 } as never),
+  'connect("path")': (n) => n.connect('/tmp/io-reactor-bad-input.sock'),
+  'new Socket({ fd: 3 })': (n) => new n.Socket({ fd: 3 } as never),
   'setNoDelay(false)': (n) => new n.Socket().setNoDelay(false),
 };
 /** The net classes' members: the calls above that try them, or why none is needed. */
 const NET_SOCKET_MEMBERS: Record<string, string> = {
-  connect: 'connect(...)', setTimeout: 'setTimeout(...)', setNoDelay: 'setNoDelay(false)', setKeepAlive: 'takes anything, as Node', address: 'no arguments',
-  ref: 'no arguments', unref: 'no arguments', destroySoon: 'no arguments', onEvent: 'the reactor loop calls it', bufferSize: 'a getter',
-  bytesRead: 'a getter', bytesWritten: 'a getter', connecting: 'a getter', pending: 'a getter', remoteAddress: 'a getter', remotePort: 'a getter',
-  remoteFamily: 'a getter', localAddress: 'a getter', localPort: 'a getter', localFamily: 'a getter', timeout: 'a getter', readyState: 'a getter',
+  connect: 'connect(...)',
+  setTimeout: 'setTimeout(...)',
+  setNoDelay: 'setNoDelay(false)',
+  setKeepAlive: 'takes anything, as Node',
+  address: 'no arguments',
+  ref: 'no arguments',
+  unref: 'no arguments',
+  destroySoon: 'no arguments',
+  onEvent: 'the reactor loop calls it',
+  bufferSize: 'a getter',
+  bytesRead: 'a getter',
+  bytesWritten: 'a getter',
+  connecting: 'a getter',
+  pending: 'a getter',
+  remoteAddress: 'a getter',
+  remotePort: 'a getter',
+  remoteFamily: 'a getter',
+  localAddress: 'a getter',
+  localPort: 'a getter',
+  localFamily: 'a getter',
+  timeout: 'a getter',
+  readyState: 'a getter',
 };
 const NET_SERVER_MEMBERS: Record<string, string> = {
-  listen: 'listen(...)', close: 'server.close(3)', getConnections: 'server.getConnections(3)', address: 'no arguments', ref: 'no arguments',
-  unref: 'no arguments', listening: 'a getter', onEvent: 'the reactor loop calls it', [Symbol.asyncDispose.toString()]: 'no arguments',
+  listen: 'listen(...)',
+  close: 'server.close(3)',
+  getConnections: 'server.getConnections(3)',
+  address: 'no arguments',
+  ref: 'no arguments',
+  unref: 'no arguments',
+  listening: 'a getter',
+  onEvent: 'the reactor loop calls it',
+  [Symbol.asyncDispose.toString()]: 'no arguments',
 };
 
 function outcome(net: Net, call: (net: Net) => unknown): string {
@@ -702,11 +1117,25 @@ describe('io-reactor/net refuses bad arguments as node:net does', () => {
 
 /** Every command of `io-reactor` (its help lists them) and the chat server: bad argv → usage, exit 2. */
 const CLI_BAD_ARGS: Record<string, [script: string, args: string[], usage: string][]> = {
-  sim: [[MAIN, ['sim'], 'usage: io-reactor sim'], [MAIN, ['sim', 'nosuchscenario'], 'usage: io-reactor sim'], [MAIN, ['sim', 'echo', '--seeds', '-1'], 'usage: io-reactor sim'],
-    [MAIN, ['sim', 'echo', '--seed', '1.5'], 'usage: io-reactor sim'], [MAIN, ['sim', 'echo', '--mechanism', 'kqueue'], 'usage: io-reactor sim']],
-  viz: [[MAIN, ['viz'], 'usage: io-reactor viz'], [MAIN, ['viz', 'a.json', 'b.json'], 'usage: io-reactor viz'], [MAIN, ['viz', '--port', '-1', 'a.json'], 'usage: io-reactor viz'],
-    [MAIN, ['viz', '--port', '1e3', 'a.json'], 'usage: io-reactor viz'], [MAIN, ['viz', '--port', '70000', 'a.json'], 'usage: io-reactor viz']],
-  chat: [[CHAT, ['--port', 'NaN'], 'usage: npm start'], [CHAT, ['--max-users', '1.5'], 'usage: npm start'], [CHAT, ['extra'], 'usage: npm start']],
+  sim: [
+    [MAIN, ['sim'], 'usage: io-reactor sim'],
+    [MAIN, ['sim', 'nosuchscenario'], 'usage: io-reactor sim'],
+    [MAIN, ['sim', 'echo', '--seeds', '-1'], 'usage: io-reactor sim'],
+    [MAIN, ['sim', 'echo', '--seed', '1.5'], 'usage: io-reactor sim'],
+    [MAIN, ['sim', 'echo', '--mechanism', 'kqueue'], 'usage: io-reactor sim'],
+  ],
+  viz: [
+    [MAIN, ['viz'], 'usage: io-reactor viz'],
+    [MAIN, ['viz', 'a.json', 'b.json'], 'usage: io-reactor viz'],
+    [MAIN, ['viz', '--port', '-1', 'a.json'], 'usage: io-reactor viz'],
+    [MAIN, ['viz', '--port', '1e3', 'a.json'], 'usage: io-reactor viz'],
+    [MAIN, ['viz', '--port', '70000', 'a.json'], 'usage: io-reactor viz'],
+  ],
+  chat: [
+    [CHAT, ['--port', 'NaN'], 'usage: npm start'],
+    [CHAT, ['--max-users', '1.5'], 'usage: npm start'],
+    [CHAT, ['extra'], 'usage: npm start'],
+  ],
 };
 
 describe('the command lines', () => {
@@ -716,11 +1145,15 @@ describe('the command lines', () => {
     expect([...commands, 'chat'].sort()).toEqual(Object.keys(CLI_BAD_ARGS).sort());
   }, 60_000);
 
-  test.each(Object.keys(CLI_BAD_ARGS))('%s: every bad argv prints one line and the usage, and exits 2', (command) => {
-    for (const [script, args, usage] of CLI_BAD_ARGS[command]) {
-      const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
-      const [, second] = r.stderr.split('\n');
-      expect([args, r.status, second?.startsWith(usage), /^\s+at /m.test(r.stderr)]).toEqual([args, 2, true, false]);
-    }
-  }, 120_000);
+  test.each(Object.keys(CLI_BAD_ARGS))(
+    '%s: every bad argv prints one line and the usage, and exits 2',
+    (command) => {
+      for (const [script, args, usage] of CLI_BAD_ARGS[command]) {
+        const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
+        const [, second] = r.stderr.split('\n');
+        expect([args, r.status, second?.startsWith(usage), /^\s+at /m.test(r.stderr)]).toEqual([args, 2, true, false]);
+      }
+    },
+    120_000,
+  );
 });

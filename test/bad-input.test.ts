@@ -37,7 +37,7 @@ function stillWorks(f: Fixture): void {
   const message = `still working ${++round}`;
   expect(f.r.os.send(f.peer, text(message))).toBe(message.length);
   let events: ReturnType<Reactor<string>['wait']> = [];
-  for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = f.r.wait(20);
+  for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = f.r.wait(20);
   expect(events.map((e) => [e.fd, e.context, e.type & EventType.READ])).toEqual([[f.a, 'a', EventType.READ]]);
   if (f.model === 'completion') {
     expect(str(events[0].buffer)).toBe(message);
@@ -113,17 +113,25 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
   test('add of a descriptor that is not open is refused with EBADF', async () => {
     const f = await fixture(model, mechanism);
     const closed = 1_000_000; // far above anything open here (ulimit -n is lower)
-    refusedCleanly(f, () => f.r.add(closed, 'closed', EventType.READ), 'EBADF', /add: fd 1000000 is not open.*add sockets from reactor\.os/);
+    refusedCleanly(
+      f,
+      () => f.r.add(closed, 'closed', EventType.READ),
+      'EBADF',
+      /add: fd 1000000 is not open.*add sockets from reactor\.os/,
+    );
   });
 
-  test.each([...NOT_INTEGERS, ['negative', -1], ['an unknown bit (16, ACCEPT)', 16], ['an unknown bit (32)', 32], ['all bits', -1 >>> 0]] as [string, unknown][])(
-    'events that are %s are refused by add and modify with EINVAL',
-    async (_name, events) => {
-      const f = await fixture(model, mechanism);
-      refusedCleanly(f, () => f.r.add(f.spare, 'spare', events as number), 'EINVAL', EVENTS);
-      refusedCleanly(f, () => f.r.modify(f.a, events as number), 'EINVAL', EVENTS);
-    },
-  );
+  test.each([
+    ...NOT_INTEGERS,
+    ['negative', -1],
+    ['an unknown bit (16, ACCEPT)', 16],
+    ['an unknown bit (32)', 32],
+    ['all bits', -1 >>> 0],
+  ] as [string, unknown][])('events that are %s are refused by add and modify with EINVAL', async (_name, events) => {
+    const f = await fixture(model, mechanism);
+    refusedCleanly(f, () => f.r.add(f.spare, 'spare', events as number), 'EINVAL', EVENTS);
+    refusedCleanly(f, () => f.r.modify(f.a, events as number), 'EINVAL', EVENTS);
+  });
 
   test('a duplicate add is refused with EEXIST, keeping the first context', async () => {
     const f = await fixture(model, mechanism);
@@ -170,37 +178,47 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
 
     test('a postWrite larger than the whole pool is refused with ENOBUFS, nothing sent', async () => {
       const f = await fixture(model, mechanism, { poolSize: 4, bufferSize: 1024 });
-      refusedCleanly(f, () => f.r.postWrite(f.a, new Uint8Array(4 * 1024 + 1)), 'ENOBUFS', /nothing was sent.*larger poolSize or bufferSize/);
+      refusedCleanly(
+        f,
+        () => f.r.postWrite(f.a, new Uint8Array(4 * 1024 + 1)),
+        'ENOBUFS',
+        /nothing was sent.*larger poolSize or bufferSize/,
+      );
       refusedCleanly(f, () => f.r.postWrite(f.a, new Uint8Array(100 * 1024 * 1024)), 'ENOBUFS', /nothing was sent/);
       expect(f.r.os.recv(f.peer)).toBeNull();
     });
   }
 
-  test.each([...NOT_INTEGERS.filter(([, v]) => v !== null && v !== Infinity && v !== 3.5), ['negative', -1], ['-Infinity', -Infinity], ['-0.5', -0.5]] as [string, unknown][])(
-    'a timeout that is %s is refused by wait and waitAsync with EINVAL',
-    async (_name, timeout) => {
-      const f = await fixture(model, mechanism);
-      refusedCleanly(f, () => f.r.wait(timeout as number), 'EINVAL', TIMEOUT);
-      const before = f.r.stats();
-      const error = await refusedAsync(() => f.r.waitAsync(timeout as number), 'EINVAL');
-      expect(error.message).toMatch(TIMEOUT);
-      expect(f.r.stats()).toEqual(before);
-      stillWorks(f);
-    },
-  );
+  test.each([
+    ...NOT_INTEGERS.filter(([, v]) => v !== null && v !== Infinity && v !== 3.5),
+    ['negative', -1],
+    ['-Infinity', -Infinity],
+    ['-0.5', -0.5],
+  ] as [string, unknown][])('a timeout that is %s is refused by wait and waitAsync with EINVAL', async (_name, timeout) => {
+    const f = await fixture(model, mechanism);
+    refusedCleanly(f, () => f.r.wait(timeout as number), 'EINVAL', TIMEOUT);
+    const before = f.r.stats();
+    const error = await refusedAsync(() => f.r.waitAsync(timeout as number), 'EINVAL');
+    expect(error.message).toMatch(TIMEOUT);
+    expect(f.r.stats()).toEqual(before);
+    stillWorks(f);
+  });
 
-  test.each([...NOT_INTEGERS.filter(([, v]) => v !== undefined), ['0', 0], ['-1', -1], ['8193', limits.MAX_EVENTS_PER_WAIT + 1], ['1e9', 1e9]] as [string, unknown][])(
-    'maxEvents that is %s is refused by wait and waitAsync with EINVAL',
-    async (_name, maxEvents) => {
-      const f = await fixture(model, mechanism);
-      refusedCleanly(f, () => f.r.wait(10, maxEvents as number), 'EINVAL', MAX_EVENTS);
-      const before = f.r.stats();
-      const error = await refusedAsync(() => f.r.waitAsync(10, maxEvents as number), 'EINVAL');
-      expect(error.message).toMatch(MAX_EVENTS);
-      expect(f.r.stats()).toEqual(before);
-      stillWorks(f);
-    },
-  );
+  test.each([
+    ...NOT_INTEGERS.filter(([, v]) => v !== undefined),
+    ['0', 0],
+    ['-1', -1],
+    ['8193', limits.MAX_EVENTS_PER_WAIT + 1],
+    ['1e9', 1e9],
+  ] as [string, unknown][])('maxEvents that is %s is refused by wait and waitAsync with EINVAL', async (_name, maxEvents) => {
+    const f = await fixture(model, mechanism);
+    refusedCleanly(f, () => f.r.wait(10, maxEvents as number), 'EINVAL', MAX_EVENTS);
+    const before = f.r.stats();
+    const error = await refusedAsync(() => f.r.waitAsync(10, maxEvents as number), 'EINVAL');
+    expect(error.message).toMatch(MAX_EVENTS);
+    expect(f.r.stats()).toEqual(before);
+    stillWorks(f);
+  });
 
   test('a refused wait does not consume the events that are ready', async () => {
     const f = await fixture(model, mechanism);
@@ -210,7 +228,7 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
     refused(() => f.r.wait(-1), 'EINVAL');
     await refusedAsync(() => f.r.waitAsync(NaN), 'EINVAL');
     let events: ReturnType<Reactor<string>['wait']> = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = f.r.wait(20);
+    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = f.r.wait(20);
     expect(events.map((e) => [e.context, e.type & EventType.READ])).toEqual([['a', EventType.READ]]);
     expect(str(model === 'completion' ? events[0].buffer : f.r.os.recv(f.a))).toBe('ready before');
   });
@@ -309,10 +327,20 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
 
 describe('bad arguments to reactor.os', () => {
   test.each([
-    ['send data that is a string', (r: Reactor, fd: number) => r.os.send(fd, 'x' as unknown as Uint8Array), 'EINVAL', /data must be a Uint8Array/],
+    [
+      'send data that is a string',
+      (r: Reactor, fd: number) => r.os.send(fd, 'x' as unknown as Uint8Array),
+      'EINVAL',
+      /data must be a Uint8Array/,
+    ],
     ['send to fd NaN', (r: Reactor) => r.os.send(NaN, text('x')), 'EINVAL', /fd must be an integer/],
     ['recv of 0 bytes', (r: Reactor, fd: number) => r.os.recv(fd, 0), 'EINVAL', /maxBytes must be an integer from 1 to 1048576/],
-    ['recv of too many bytes', (r: Reactor, fd: number) => r.os.recv(fd, limits.MAX_RECV_BYTES + 1), 'EINVAL', /maxBytes must be an integer/],
+    [
+      'recv of too many bytes',
+      (r: Reactor, fd: number) => r.os.recv(fd, limits.MAX_RECV_BYTES + 1),
+      'EINVAL',
+      /maxBytes must be an integer/,
+    ],
     ['recv from fd -1', (r: Reactor) => r.os.recv(-1), 'EBADF', /not a valid descriptor/],
     ['listen on port 70000', (r: Reactor) => r.os.listen(70000), 'EINVAL', /port must be an integer from 0 to 65535/],
     ['listen on port "80"', (r: Reactor) => r.os.listen('80' as unknown as number), 'EINVAL', /port must be an integer/],
@@ -332,7 +360,7 @@ describe('bad arguments to reactor.os', () => {
     expect(r.stats()).toEqual(before);
     r.os.send(peer, text('ok'));
     let events: ReturnType<Reactor['wait']> = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = r.wait(20);
+    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = r.wait(20);
     expect(events.map((e) => e.context)).toEqual(['a']);
     expect(str(r.os.recv(a))).toBe('ok');
   });
@@ -359,9 +387,21 @@ describe('bad Reactor.create options', () => {
     ['a model in capitals', { model: 'READINESS' }, /model must be 'readiness' or 'completion'/],
     ['a model that is a number', { model: 1 }, /model must be 'readiness' or 'completion'/],
     ['an unknown mechanism', { mechanism: 'kqueue' }, /mechanism must be 'epoll', 'poll', 'iocp' or 'io_uring', got "kqueue"/],
-    ['mechanism iocp natively on Linux', { model: 'completion', mechanism: 'iocp' }, /'iocp' runs natively only on Windows; .*backend: 'sim'/],
-    ['mechanism iocp in the readiness model', { mechanism: 'iocp', backend: 'sim' }, /'iocp' has only the completion model; use model: 'completion'/],
-    ['mechanism io_uring in the readiness model', { mechanism: 'io_uring' }, /'io_uring' has only the completion model; use model: 'completion'/],
+    [
+      'mechanism iocp natively on Linux',
+      { model: 'completion', mechanism: 'iocp' },
+      /'iocp' runs natively only on Windows; .*backend: 'sim'/,
+    ],
+    [
+      'mechanism iocp in the readiness model',
+      { mechanism: 'iocp', backend: 'sim' },
+      /'iocp' has only the completion model; use model: 'completion'/,
+    ],
+    [
+      'mechanism io_uring in the readiness model',
+      { mechanism: 'io_uring' },
+      /'io_uring' has only the completion model; use model: 'completion'/,
+    ],
     ['poolSize 0', { poolSize: 0 }, /poolSize must be an integer from 1 to 65536, got 0/],
     ['poolSize -1', { poolSize: -1 }, /poolSize must be an integer from 1 to 65536/],
     ['poolSize 1.5', { poolSize: 1.5 }, /poolSize must be an integer/],
@@ -392,17 +432,23 @@ describe('bad Reactor.create options', () => {
     expect(live.stats()).toEqual(before);
     live.os.send(peer, text('fine'));
     let events: ReturnType<Reactor<string>['wait']> = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = live.wait(20);
+    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = live.wait(20);
     expect(events.map((e) => [e.context, str(e.buffer)])).toEqual([['a', 'fine']]);
   });
 
   test('the largest accepted sizes are not refused: maxSockets 1048576 creates a working reactor', async () => {
-    const r = await reactor<string>({ model: 'readiness', mechanism: 'poll', maxSockets: limits.MAX_SOCKETS_LIMIT, poolSize: 1, bufferSize: limits.MIN_BUFFER_SIZE });
+    const r = await reactor<string>({
+      model: 'readiness',
+      mechanism: 'poll',
+      maxSockets: limits.MAX_SOCKETS_LIMIT,
+      poolSize: 1,
+      bufferSize: limits.MIN_BUFFER_SIZE,
+    });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', EventType.READ);
     r.os.send(peer, text('x'));
     let events: ReturnType<Reactor<string>['wait']> = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = r.wait(20);
+    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = r.wait(20);
     expect(events.map((e) => e.context)).toEqual(['a']);
   });
 });
@@ -427,7 +473,7 @@ describe('bad wakeup tokens', () => {
     expect(Date.now() - start).toBeLessThan(2500);
   });
 
-  test('a token past 32 bits is no reactor\'s token: refused (EINVAL) or false, and it wakes nothing', async () => {
+  test("a token past 32 bits is no reactor's token: refused (EINVAL) or false, and it wakes nothing", async () => {
     const r = await reactor({ model: 'readiness', mechanism: 'epoll' });
     const token = r.wakeupToken;
     const before = r.stats();

@@ -31,8 +31,24 @@ async function server(alter: (chunk: Buffer) => Buffer | null): Promise<{ port: 
 
 function load(port: number, conns: number, size: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    execFile(LOADGEN, ['--port', String(port), '--conns', String(conns), '--size', String(size), '--warmup', '0.05', '--duration', '0.5', '--server-pid', String(process.pid)],
-      (error, stdout) => (stdout.startsWith('{') ? resolve(JSON.parse(stdout) as LoadResult) : reject(error ?? new Error(stdout))));
+    execFile(
+      LOADGEN,
+      [
+        '--port',
+        String(port),
+        '--conns',
+        String(conns),
+        '--size',
+        String(size),
+        '--warmup',
+        '0.05',
+        '--duration',
+        '0.5',
+        '--server-pid',
+        String(process.pid),
+      ],
+      (error, stdout) => (stdout.startsWith('{') ? resolve(JSON.parse(stdout) as LoadResult) : reject(error ?? new Error(stdout))),
+    );
   });
 }
 
@@ -84,7 +100,10 @@ test('a server that hangs up mid-run fails the run', async () => {
   const s = await server((chunk) => (++echoes === 50 ? null : chunk));
   try {
     const r = await load(s.port, 1, 64);
-    expect([r.ok, r.error]).toEqual([false, expect.stringMatching(/^the server closed a connection mid-run|^recv failed|^a connection failed/)]);
+    expect([r.ok, r.error]).toEqual([
+      false,
+      expect.stringMatching(/^the server closed a connection mid-run|^recv failed|^a connection failed/),
+    ]);
   } finally {
     s.close();
   }

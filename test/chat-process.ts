@@ -22,10 +22,24 @@ export function startServer(args: string[], shell = ''): Promise<ChatServer> {
     ? spawn('sh', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  server.stdout!.on('data', (d) => { log += d; });
-  server.stderr!.on('data', (d) => { log += d; });
-  const logged = (pattern: RegExp, ms = 10_000): Promise<void> => until(() => pattern.test(log), ms, () => `the log to match ${pattern}; it is:\n${log.slice(-3000)}`);
-  return logged(/telnet:\/\/127\.0\.0\.1:(\d+)/).then(() => ({ server, port: Number(/telnet:\/\/127\.0\.0\.1:(\d+)/.exec(log)![1]), log: () => log, logged }));
+  server.stdout!.on('data', (d) => {
+    log += d;
+  });
+  server.stderr!.on('data', (d) => {
+    log += d;
+  });
+  const logged = (pattern: RegExp, ms = 10_000): Promise<void> =>
+    until(
+      () => pattern.test(log),
+      ms,
+      () => `the log to match ${pattern}; it is:\n${log.slice(-3000)}`,
+    );
+  return logged(/telnet:\/\/127\.0\.0\.1:(\d+)/).then(() => ({
+    server,
+    port: Number(/telnet:\/\/127\.0\.0\.1:(\d+)/.exec(log)![1]),
+    log: () => log,
+    logged,
+  }));
 }
 
 export async function until(done: () => boolean, ms: number, what: () => string): Promise<void> {
@@ -42,17 +56,31 @@ export class Client {
   readonly socket: Socket;
   constructor(port: number) {
     this.socket = connect(port, '127.0.0.1');
-    this.socket.on('data', (d) => { this.received += d.toString(); });
-    this.socket.on('close', () => { this.ended = true; });
+    this.socket.on('data', (d) => {
+      this.received += d.toString();
+    });
+    this.socket.on('close', () => {
+      this.ended = true;
+    });
     this.socket.on('error', () => {});
   }
   expect(pattern: RegExp, ms = 5000): Promise<void> {
-    return until(() => pattern.test(this.received), ms, () => `${pattern}, got ${JSON.stringify(this.received)}`);
+    return until(
+      () => pattern.test(this.received),
+      ms,
+      () => `${pattern}, got ${JSON.stringify(this.received)}`,
+    );
   }
   expectEnd(ms = 5000): Promise<void> {
-    return until(() => this.ended, ms, () => `the server to close the connection, got ${JSON.stringify(this.received)}`);
+    return until(
+      () => this.ended,
+      ms,
+      () => `the server to close the connection, got ${JSON.stringify(this.received)}`,
+    );
   }
-  say(line: string): void { this.socket.write(line); }
+  say(line: string): void {
+    this.socket.write(line);
+  }
   /** Connects and takes `name`; resolves once the server says hello. */
   static async named(port: number, name: string): Promise<Client> {
     const c = new Client(port);

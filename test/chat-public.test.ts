@@ -67,7 +67,11 @@ test('--max-users that is not a positive whole number is refused with exit 2', a
   s = await startServer([]);
   await stop(s);
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, [new URL('../examples/chat-server.js', import.meta.url).pathname, '--port', '0', '--max-users', '0'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [new URL('../examples/chat-server.js', import.meta.url).pathname, '--port', '0', '--max-users', '0'],
+    { encoding: 'utf8' },
+  );
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/--max-users must be a whole number of at least 1, got "0"/);
 });
@@ -80,11 +84,19 @@ describe.each(['completion', 'readiness'])('%s model', (model) => {
     const spare = 64 - readdirSync(`/proc/${s.server.pid}/fd`).length;
     const crowd = Array.from({ length: spare + 10 }, () => new Client(s.port));
     await s.logged(/accept failed: EMFILE/);
-    await until(() => crowd.filter((c) => /name\?/.test(c.received)).length >= spare - 2, 10_000, () => 'the crowd to fill the fds');
+    await until(
+      () => crowd.filter((c) => /name\?/.test(c.received)).length >= spare - 2,
+      10_000,
+      () => 'the crowd to fill the fds',
+    );
     alice.say('/who\r\n');
     await alice.expect(/Online: alice\r\n/);
     for (const c of crowd.slice(0, 20)) c.socket.destroy();
-    await until(() => crowd.slice(20).every((c) => /name\?/.test(c.received)), 10_000, () => 'the waiting connections to be accepted');
+    await until(
+      () => crowd.slice(20).every((c) => /name\?/.test(c.received)),
+      10_000,
+      () => 'the waiting connections to be accepted',
+    );
     await s.logged(/accepting again after \d+ failed accepts/);
     for (const c of crowd) c.socket.destroy();
     expect(await stop(s)).toBe(0);

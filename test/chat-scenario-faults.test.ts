@@ -10,7 +10,9 @@ jest.setTimeout(120_000);
 const SEEDS = 6;
 const CLIENTS = 8;
 /** Every kind, at rates high enough that each strikes within a few seeds. */
-const EVERY_FAULT = Object.fromEntries(FAULT_KINDS.map((kind) => [`${kind}Rate`, ['reset', 'halfClose', 'partition'].includes(kind) ? 0.03 : 0.1]));
+const EVERY_FAULT = Object.fromEntries(
+  FAULT_KINDS.map((kind) => [`${kind}Rate`, ['reset', 'halfClose', 'partition'].includes(kind) ? 0.03 : 0.1]),
+);
 
 describe.each(['readiness', 'completion'] as const)('%s model', (model) => {
   test(`every client hears every line once and in order under every fault kind (${SEEDS} seeds, oracle on)`, async () => {

@@ -36,8 +36,11 @@ describe('toChromeTrace of a simulated echo run', () => {
   test('names one process per reactor and one thread per registration, by its label', () => {
     const processes = events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args!.name]);
     expect(processes).toEqual([
-      [5, 'network (faults)'], [1, 'server: reactor 0 (sim readiness epoll)'], [2, 'a: reactor 1 (sim completion epoll)'],
-      [3, 'b: reactor 2 (sim completion epoll)'], [4, 'c: reactor 3 (sim completion epoll)'],
+      [5, 'network (faults)'],
+      [1, 'server: reactor 0 (sim readiness epoll)'],
+      [2, 'a: reactor 1 (sim completion epoll)'],
+      [3, 'b: reactor 2 (sim completion epoll)'],
+      [4, 'c: reactor 3 (sim completion epoll)'],
     ]);
     const threads = events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => `${e.pid} ${e.args!.name}`);
     expect(threads).toEqual(expect.arrayContaining(['1 listener (fd 5)', '2 client 0 (fd 5)', '1 app calls']));
@@ -60,7 +63,7 @@ describe('toChromeTrace of a simulated echo run', () => {
       expect(e.ts).toBeGreaterThanOrEqual(0);
     }
     const last = Math.max(...events.filter((x) => x.ph !== 'M').map((x) => x.ts!));
-    expect(last).toBeGreaterThan(1000);   // the run lasts tens of virtual ms
+    expect(last).toBeGreaterThan(1000); // the run lasts tens of virtual ms
   });
 
   test('every operation span begins and ends once, in order', () => {
@@ -76,7 +79,7 @@ describe('toChromeTrace of a simulated echo run', () => {
     const flows = pairs(events, 's', 'f');
     expect(flows.length).toBeGreaterThan(5);
     for (const [s, f] of flows) {
-      expect(typeof s.id).toBe('number');   // Perfetto parses a string flow id as hex
+      expect(typeof s.id).toBe('number'); // Perfetto parses a string flow id as hex
       expect(f.ts!).toBeGreaterThanOrEqual(s.ts!);
       expect(f.bp).toBe('e');
       const slices = events.filter((e) => e.ph === 'X' && e.pid === s.pid);

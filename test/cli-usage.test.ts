@@ -30,38 +30,67 @@ function expectRefusal(script: string, args: string[], problem: string, usage: s
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
-test('io-reactor --help, -h and help print the usage and exit 0; --version prints the version', () => {
-  for (const args of [['--help'], ['-h'], ['help']]) expectHelp(MAIN, args, 'usage: io-reactor <command>');
-  expect(run(MAIN, ['help']).stdout).toMatch(/exit codes: 0 success, 1 .*, 2 bad usage/);
-  expect(run(MAIN, ['--version'])).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
-}, SPAWNING_TEST_MS);
+test(
+  'io-reactor --help, -h and help print the usage and exit 0; --version prints the version',
+  () => {
+    for (const args of [['--help'], ['-h'], ['help']]) expectHelp(MAIN, args, 'usage: io-reactor <command>');
+    expect(run(MAIN, ['help']).stdout).toMatch(/exit codes: 0 success, 1 .*, 2 bad usage/);
+    expect(run(MAIN, ['--version'])).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
+  },
+  SPAWNING_TEST_MS,
+);
 
-test('help <command> and <command> --help print that command\'s usage and exit 0', () => {
-  for (const [command, usage] of [['sim', 'usage: io-reactor sim <scenario>'], ['viz', 'usage: io-reactor viz <trace.json>']]) {
-    expectHelp(MAIN, ['help', command], usage);
-    expectHelp(MAIN, [command, '--help'], usage);
-    expectHelp(MAIN, [command, '-h'], usage);
-  }
-}, SPAWNING_TEST_MS);
+test(
+  "help <command> and <command> --help print that command's usage and exit 0",
+  () => {
+    for (const [command, usage] of [
+      ['sim', 'usage: io-reactor sim <scenario>'],
+      ['viz', 'usage: io-reactor viz <trace.json>'],
+    ]) {
+      expectHelp(MAIN, ['help', command], usage);
+      expectHelp(MAIN, [command, '--help'], usage);
+      expectHelp(MAIN, [command, '-h'], usage);
+    }
+  },
+  SPAWNING_TEST_MS,
+);
 
-test('a bad command, flag or value says what is wrong in one line, then the usage, and exits 2', () => {
-  expectRefusal(MAIN, [], 'name a command', 'usage: io-reactor <command>');
-  expectRefusal(MAIN, ['fly'], 'unknown command "fly"', 'usage: io-reactor <command>');
-  expectRefusal(MAIN, ['--verbose'], 'unknown option "--verbose"', 'usage: io-reactor <command>');
-  expectRefusal(MAIN, ['help', 'fly'], 'no command "fly"', 'usage: io-reactor <command>');
-  expectRefusal(MAIN, ['viz', '--help=yes'], "Option '-h, --help' does not take an argument", 'usage: io-reactor viz');
-  expectRefusal(MAIN, ['viz', '--port', '7x', 'a.json'], '--port must be a port number from 0 to 65535, got "7x"', 'usage: io-reactor viz');
-  expectRefusal(MAIN, ['sim', 'echo', '--sede', '3'], "Unknown option '--sede'", 'usage: io-reactor sim');
-  expectRefusal(MAIN, ['sim', 'echo', '--model', 'bogus'], '--model must be readiness or completion, got "bogus"', 'usage: io-reactor sim');
-}, SPAWNING_TEST_MS);
+test(
+  'a bad command, flag or value says what is wrong in one line, then the usage, and exits 2',
+  () => {
+    expectRefusal(MAIN, [], 'name a command', 'usage: io-reactor <command>');
+    expectRefusal(MAIN, ['fly'], 'unknown command "fly"', 'usage: io-reactor <command>');
+    expectRefusal(MAIN, ['--verbose'], 'unknown option "--verbose"', 'usage: io-reactor <command>');
+    expectRefusal(MAIN, ['help', 'fly'], 'no command "fly"', 'usage: io-reactor <command>');
+    expectRefusal(MAIN, ['viz', '--help=yes'], "Option '-h, --help' does not take an argument", 'usage: io-reactor viz');
+    expectRefusal(
+      MAIN,
+      ['viz', '--port', '7x', 'a.json'],
+      '--port must be a port number from 0 to 65535, got "7x"',
+      'usage: io-reactor viz',
+    );
+    expectRefusal(MAIN, ['sim', 'echo', '--sede', '3'], "Unknown option '--sede'", 'usage: io-reactor sim');
+    expectRefusal(
+      MAIN,
+      ['sim', 'echo', '--model', 'bogus'],
+      '--model must be readiness or completion, got "bogus"',
+      'usage: io-reactor sim',
+    );
+  },
+  SPAWNING_TEST_MS,
+);
 
-test('the chat server (npm start) has --help, and refuses a mistyped flag or a bad value before it listens', () => {
-  const usage = 'usage: npm start -- [--port 4000]';
-  expectHelp(CHAT, ['--help'], usage);
-  expectHelp(CHAT, ['-h'], usage);
-  expectRefusal(CHAT, ['--prot', '4001'], "Unknown option '--prot'", usage);
-  expectRefusal(CHAT, ['--model', 'bogus'], '--model must be completion or readiness, got "bogus"', usage);
-  expectRefusal(CHAT, ['--mechanism', 'iocp'], '--mechanism must be epoll, poll or io_uring, got "iocp"', usage);
-  expectRefusal(CHAT, ['--port', '65536'], '--port must be a port number from 0 to 65535, got "65536"', usage);
-  expectRefusal(CHAT, ['--viz-port=-1'], '--viz-port must be a port number from 0 to 65535, got "-1"', usage);
-}, SPAWNING_TEST_MS);
+test(
+  'the chat server (npm start) has --help, and refuses a mistyped flag or a bad value before it listens',
+  () => {
+    const usage = 'usage: npm start -- [--port 4000]';
+    expectHelp(CHAT, ['--help'], usage);
+    expectHelp(CHAT, ['-h'], usage);
+    expectRefusal(CHAT, ['--prot', '4001'], "Unknown option '--prot'", usage);
+    expectRefusal(CHAT, ['--model', 'bogus'], '--model must be completion or readiness, got "bogus"', usage);
+    expectRefusal(CHAT, ['--mechanism', 'iocp'], '--mechanism must be epoll, poll or io_uring, got "iocp"', usage);
+    expectRefusal(CHAT, ['--port', '65536'], '--port must be a port number from 0 to 65535, got "65536"', usage);
+    expectRefusal(CHAT, ['--viz-port=-1'], '--viz-port must be a port number from 0 to 65535, got "-1"', usage);
+  },
+  SPAWNING_TEST_MS,
+);

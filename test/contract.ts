@@ -1,7 +1,7 @@
 // Helpers for the contract suites (fixed.test.ts, bad-input.test.ts): refusals, fds a test
 // opened, and a blocking sleep that lets the kernel move bytes while the reactor is not waiting.
 import { closeSync } from 'node:fs';
-import { Reactor, ReactorError } from '../src/index.js';
+import { type Reactor, ReactorError } from '../src/index.js';
 
 /** Runs `call`, which must throw a ReactorError with `code`; returns it for further checks. */
 export function refused(call: () => unknown, code: string): ReactorError {
@@ -48,7 +48,11 @@ export function untrack(fd: number): void {
 }
 export function closeTracked(): void {
   for (const fd of tracked) {
-    try { closeSync(fd); } catch { /* already closed by the test */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed by the test */
+    }
   }
   tracked.clear();
 }
@@ -57,4 +61,3 @@ export function closeTracked(): void {
 export function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
-

@@ -24,7 +24,10 @@ test('a run replayed from its recorded schedule injects the same faults and give
 });
 
 test('a schedule injects exactly its faults: none of another kind, none past those listed', async () => {
-  const only: Injection[] = [{ kind: 'partialWrite', occasion: 3 }, { kind: 'partialWrite', occasion: 7 }];
+  const only: Injection[] = [
+    { kind: 'partialWrite', occasion: 3 },
+    { kind: 'partialWrite', occasion: 7 },
+  ];
   const run = await upload({ seed: 9, faultSchedule: only }, 'ignore-partial-write');
   expect(run.injections).toEqual(only);
   expect(run.outcome.ok).toBe(false);
@@ -34,7 +37,10 @@ test('a schedule injects exactly its faults: none of another kind, none past tho
 
 test("adding a fault kind's rate leaves the other kinds' injections where they were", () => {
   const strikes = (faults: Faults): Injection[] => {
-    for (let i = 0; i < 500; i++) { faults.strike('partialWrite'); faults.strike('stall'); }
+    for (let i = 0; i < 500; i++) {
+      faults.strike('partialWrite');
+      faults.strike('stall');
+    }
     return faults.injections().filter((i) => i.kind === 'partialWrite');
   };
   const alone = strikes(new Faults(4, { partialWriteRate: 0.1 }));
@@ -64,7 +70,11 @@ test('a stall holds a segment back STALL_MS, and what was sent after it still ar
   let arrivedAt = 0;
   const reading = (async () => {
     while (got.length < 12) {
-      for (const ev of await server.waitAsync(1000)) if (ev.type & EventType.READ) { got += str(server.os.recv(conn)); arrivedAt = sim.now; }
+      for (const ev of await server.waitAsync(1000))
+        if (ev.type & EventType.READ) {
+          got += str(server.os.recv(conn));
+          arrivedAt = sim.now;
+        }
     }
   })();
   await sim.runUntilIdle(sentAt + 2 * STALL_MS);
@@ -95,7 +105,10 @@ test('a one-way partition holds one direction PARTITION_MS while the other still
   const read = async (r: typeof server, sock: number) => {
     for (;;) {
       for (const ev of await r.waitAsync(1000)) {
-        if (ev.type & EventType.READ) { arrivals[str(r.os.recv(sock))] = sim.now - sentAt; return; }
+        if (ev.type & EventType.READ) {
+          arrivals[str(r.os.recv(sock))] = sim.now - sentAt;
+          return;
+        }
       }
     }
   };
@@ -117,7 +130,7 @@ test('a scheduled partial read strikes exactly its occasion: that recv takes par
   const reads: string[] = [];
   for (const message of ['whole', '0123456789']) {
     r.os.send(b, text(message));
-    for (let got = 0; got < message.length;) {
+    for (let got = 0; got < message.length; ) {
       reads.push(str(r.os.recv(a)));
       got += reads[reads.length - 1].length;
     }

@@ -6,7 +6,7 @@ import { COMPLETION_MECHANISMS, MATRIX, reactor, destroyAll, text, str, waitUnti
 afterEach(destroyAll);
 
 describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
-  test('a removed slot reused before the next wait keeps the other fds\' posted reads', async () => {
+  test("a removed slot reused before the next wait keeps the other fds' posted reads", async () => {
     const r = await reactor<string>({ model: 'completion', mechanism, poolSize: 16 });
     const [a, aPeer] = r.os.socketPair();
     const [s] = r.os.socketPair();
@@ -17,7 +17,12 @@ describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
     r.add(b, 'B', EventType.READ);
     r.remove(s);
     r.add(c, 'C', EventType.READ);
-    for (const [peer, name] of [[aPeer, 'A'], [bPeer, 'B'], [cPeer, 'C']] as const) r.os.send(peer, text(`hello ${name}`));
+    for (const [peer, name] of [
+      [aPeer, 'A'],
+      [bPeer, 'B'],
+      [cPeer, 'C'],
+    ] as const)
+      r.os.send(peer, text(`hello ${name}`));
     const seen = waitUntil(r, (all) => all.length >= 3, 2000);
     expect(seen.map((e) => `${e.context}:${str(e.buffer)}`).sort()).toEqual(['A:hello A', 'B:hello B', 'C:hello C']);
     expect(r.stats().readsWaiting).toBe(0);
@@ -45,8 +50,8 @@ describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
     r.add(listener, 'listener', EventType.READ);
     r.wait(0);
     const clients = [r.os.connect(port), r.os.connect(port), r.os.connect(port)];
-    await new Promise((done) => setTimeout(done, 50));   // the handshakes complete in the kernel
-    const [first] = r.wait(1000, 1);                     // one delivered, the others left queued
+    await new Promise((done) => setTimeout(done, 50)); // the handshakes complete in the kernel
+    const [first] = r.wait(1000, 1); // one delivered, the others left queued
     expect(first.type).toBe(EventType.ACCEPT);
     expect(r.stats().readyQueued).toBe(2);
     r.os.close(first.acceptedFd!);
@@ -55,7 +60,10 @@ describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
     // Every client sees its connection end: nothing on the server side is left holding it.
     for (const client of clients) {
       let got: Uint8Array | null = null;
-      for (let i = 0; i < 100 && got === null; i++) { got = r.os.recv(client); if (got === null) r.wait(5); }
+      for (let i = 0; i < 100 && got === null; i++) {
+        got = r.os.recv(client);
+        if (got === null) r.wait(5);
+      }
       expect(got).toEqual(new Uint8Array(0));
       r.os.close(client);
     }

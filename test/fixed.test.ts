@@ -4,7 +4,19 @@ import { Worker } from 'node:worker_threads';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { EventType, type IoEvent, type Reactor } from '../src/index.js';
-import { MATRIX, FULL_MATRIX, MECHANISMS, COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
+import {
+  MATRIX,
+  FULL_MATRIX,
+  MECHANISMS,
+  COMPLETION_MECHANISMS,
+  SIM_IOCP,
+  reactor,
+  destroyAll,
+  text,
+  str,
+  type Mechanism,
+  type Backend,
+} from './helpers.js';
 import { refused, track, socketPair, closeTracked, sleep, untrack } from './contract.js';
 
 const SIGNAL_CHILD = new URL('../../../test/fixtures/signal-child.mjs', import.meta.url).pathname;
@@ -23,7 +35,10 @@ const pattern = (n: number, seed = 0): Uint8Array => {
 const concat = (parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 };
 
@@ -38,7 +53,10 @@ function collect<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, totalMs
 }
 
 /** The completion model natively on each mechanism, and over the simulated IOCP. */
-const COMPLETION: [Mechanism, Backend][] = [...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]), [SIM_IOCP[1], SIM_IOCP[2]]];
+const COMPLETION: [Mechanism, Backend][] = [
+  ...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]),
+  [SIM_IOCP[1], SIM_IOCP[2]],
+];
 
 // ---------------------------------------------------------------------------------------------
 // Row: 4097th add overflowed the heap (poll backend) → O(1) fd table sized by maxSockets; ENOSPC.
@@ -104,7 +122,10 @@ test('looking up an fd costs the same with 10 or 4200 fds registered (no linear 
   const fds: number[] = [];
   const addPairs = (n: number) => {
     for (let i = 0; i < n; i++) {
-      for (const fd of socketPair(r)) { r.add(fd, fds.length, 0); fds.push(fd); }
+      for (const fd of socketPair(r)) {
+        r.add(fd, fds.length, 0);
+        fds.push(fd);
+      }
     }
   };
   const UNKNOWN = 1_500_000_000;
@@ -140,7 +161,7 @@ test('looking up an fd costs the same with 10 or 4200 fds registered (no linear 
 /** Reposts a read for each READ event; returns the events with their buffers copied. */
 function readLoop<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, maxEvents?: number, totalMs = 5000): IoEvent<C>[] {
   const all: IoEvent<C>[] = [];
-  for (let end = Date.now() + totalMs; !done(all) && Date.now() < end;) {
+  for (let end = Date.now() + totalMs; !done(all) && Date.now() < end; ) {
     for (const e of r.wait(20, maxEvents)) {
       all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
       if (e.type === EventType.READ) r.postRead(e.fd);
@@ -159,7 +180,10 @@ describe.each(COMPLETION)('buffers for bytes in flight (completion over %s, %s)'
 
     // Messages longer than a buffer, on connections picked by a fixed-seed generator.
     let seed = 12345;
-    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
     const sent = pairs.map(() => [] as Uint8Array[]);
     for (let m = 0; m < 60; m++) {
       const i = random(pairs.length);
@@ -234,9 +258,9 @@ describe.each(COMPLETION)('buffers for bytes in flight (completion over %s, %s)'
     const a = pattern(32, 1);
     const b = pattern(16, 2);
     const c = pattern(24, 3);
-    r.postWrite(w, a);                        // takes both contexts
-    r.postWrite(w, b);                        // queued
-    r.postWrite(gone, pattern(8, 4));         // queued, then dropped by remove
+    r.postWrite(w, a); // takes both contexts
+    r.postWrite(w, b); // queued
+    r.postWrite(gone, pattern(8, 4)); // queued, then dropped by remove
     expect(r.stats().queuedWriteBytes).toBe(24);
     r.remove(gone);
     r.postWrite(w, c);
@@ -246,7 +270,11 @@ describe.each(COMPLETION)('buffers for bytes in flight (completion over %s, %s)'
     expect(r.stats()).toEqual(before);
 
     const events = readLoop(r, (all) => all.length >= 3);
-    expect(events.map((e) => [e.context, e.type, e.bytesTransferred])).toEqual([['w', EventType.WRITE, 32], ['w', EventType.WRITE, 16], ['w', EventType.WRITE, 24]]);
+    expect(events.map((e) => [e.context, e.type, e.bytesTransferred])).toEqual([
+      ['w', EventType.WRITE, 32],
+      ['w', EventType.WRITE, 16],
+      ['w', EventType.WRITE, 24],
+    ]);
     let got: Uint8Array = new Uint8Array(0);
     for (let chunk = r.os.recv(pw); chunk && chunk.length > 0; chunk = r.os.recv(pw)) got = concat([got, chunk]);
     expect(Buffer.from(got).equals(Buffer.from(concat([a, b, c])))).toBe(true);
@@ -291,7 +319,7 @@ describe.each(COMPLETION)('delivered buffers (completion over %s, %s)', (mechani
     r.add(b, 'b', 0);
     r.os.send(peer, text('first-chunk'));
     let events: IoEvent<string>[] = [];
-    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end;) events = r.wait(20);
+    for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = r.wait(20);
     expect(events).toHaveLength(1);
     const buffer = events[0].buffer!;
     expect(str(buffer)).toBe('first-chunk');
@@ -308,7 +336,10 @@ describe.each(COMPLETION)('delivered buffers (completion over %s, %s)', (mechani
 
     // The next waits take the buffer back: the queued write goes first, then the read gets the new data.
     const next = collect(r, (all) => all.some((e) => e.context === 'a'));
-    expect(next.map((e) => [e.context, e.type, str(e.buffer)])).toEqual([['b', EventType.WRITE, ''], ['a', EventType.READ, 'SECOND-CHUNK-XYZ']]);
+    expect(next.map((e) => [e.context, e.type, str(e.buffer)])).toEqual([
+      ['b', EventType.WRITE, ''],
+      ['a', EventType.READ, 'SECOND-CHUNK-XYZ'],
+    ]);
   });
 
   test('writes posted while buffers are held never take a held context', async () => {
@@ -323,12 +354,12 @@ describe.each(COMPLETION)('delivered buffers (completion over %s, %s)', (mechani
     r.os.send(pb, text('BBBBBBBBBBBBBBBB'));
     sleep(20);
     const held: IoEvent<string>[] = [];
-    for (let end = Date.now() + 3000; held.length < 2 && Date.now() < end;) held.push(...r.wait(20));
+    for (let end = Date.now() + 3000; held.length < 2 && Date.now() < end; ) held.push(...r.wait(20));
     expect(held.map((e) => e.context).sort()).toEqual(['a', 'b']);
     expect(r.stats().poolHeld).toBe(2);
 
     r.postWrite(w, text('wwwwwwwwwwwwwwww')); // the one free context
-    r.postWrite(w, text('more'));              // queued until a context is free
+    r.postWrite(w, text('more')); // queued until a context is free
     expect(r.stats().queuedWriteBytes).toBe(4);
     r.postRead(a);
     r.postRead(b);
@@ -357,7 +388,7 @@ describe.each(COMPLETION)('large writes (completion over %s, %s)', (mechanism, b
     const received: Uint8Array[] = [];
     let got = 0;
     const writes: IoEvent<string>[] = [];
-    for (let end = Date.now() + 10000; (got < data.length || writes.length === 0) && Date.now() < end;) {
+    for (let end = Date.now() + 10000; (got < data.length || writes.length === 0) && Date.now() < end; ) {
       for (const e of r.wait(5)) writes.push(e);
       for (let chunk = r.os.recv(peer); chunk && chunk.length > 0; chunk = r.os.recv(peer)) {
         received.push(chunk);
@@ -402,9 +433,10 @@ describe.each(COMPLETION)('large writes (completion over %s, %s)', (mechanism, b
     const events = collect(r, (all) => all.length > 0);
     expect(events.map((e) => [e.type, e.bytesTransferred])).toEqual([[EventType.WRITE, 8 * 2048]]);
     let got: Uint8Array = new Uint8Array(0);
-    for (let end = Date.now() + 2000; got.length < 8 * 2048 && Date.now() < end;) {
+    for (let end = Date.now() + 2000; got.length < 8 * 2048 && Date.now() < end; ) {
       const chunk = r.os.recv(peer);
-      if (chunk) got = concat([got, chunk]); else r.wait(5);
+      if (chunk) got = concat([got, chunk]);
+      else r.wait(5);
     }
     expect(Buffer.from(got).equals(Buffer.from(pattern(8 * 2048, 3)))).toBe(true);
   });
@@ -437,9 +469,11 @@ describe.each(COMPLETION)('remove (completion over %s, %s)', (mechanism, backend
     expect(r.stats()).toMatchObject({ registered: 0, readyQueued: 0, readsWaiting: 0 });
     // Drain the peer: the cancelled write must not complete or report.
     const late: IoEvent<string>[] = [];
-    for (let end = Date.now() + 300; Date.now() < end;) {
+    for (let end = Date.now() + 300; Date.now() < end; ) {
       late.push(...r.wait(10));
-      while (r.os.recv(peer)?.length) { /* drain */ }
+      while (r.os.recv(peer)?.length) {
+        /* drain */
+      }
     }
     expect(late).toEqual([]);
     expect(r.stats()).toMatchObject({ poolInUse: 0, poolHeld: 0, readyQueued: 0 });
@@ -482,7 +516,10 @@ describe.each(MECHANISMS)('remove (readiness over %s)', (mechanism) => {
   test('remove drops a readiness event left queued by maxEvents; the fd is never reported again', async () => {
     const r = await reactor<number>({ model: 'readiness', mechanism });
     const pairs = Array.from({ length: 4 }, () => socketPair(r));
-    pairs.forEach(([fd, peer], i) => { r.add(fd, i, EventType.READ); r.os.send(peer, text('x')); });
+    pairs.forEach(([fd, peer], i) => {
+      r.add(fd, i, EventType.READ);
+      r.os.send(peer, text('x'));
+    });
     sleep(10);
     const first = collect(r, (all) => all.length > 0, 3000, 1);
     expect(first).toHaveLength(1);
@@ -503,7 +540,10 @@ describe.each(MATRIX)('maxEvents smaller than the ready set (%s over %s)', (mode
   test('10 fds always ready, 3 events per wait: every fd is served in turn, none starves', async () => {
     const r = await reactor<number>({ model, mechanism, bufferSize: 16 });
     const pairs = Array.from({ length: 10 }, () => socketPair(r));
-    pairs.forEach(([fd, peer], i) => { r.add(fd, i, EventType.READ); r.os.send(peer, pattern(4000, i)); });
+    pairs.forEach(([fd, peer], i) => {
+      r.add(fd, i, EventType.READ);
+      r.os.send(peer, pattern(4000, i));
+    });
     sleep(20);
     const served = new Array<number>(10).fill(0);
     const perWait: number[][] = [];
@@ -555,8 +595,12 @@ describe.each(MATRIX)('wait timeouts (%s over %s)', (model, mechanism) => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (d) => { output += d; });
-    child.stderr!.on('data', (d) => { output += d; });
+    child.stdout!.on('data', (d) => {
+      output += d;
+    });
+    child.stderr!.on('data', (d) => {
+      output += d;
+    });
     const [code] = await once(child, 'exit');
     expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/^\{.*\}\n$/) });
     const result = JSON.parse(output) as { elapsedMs: number; events: number; waitsInterrupted: number; signals: number };
@@ -572,7 +616,7 @@ describe.each(MATRIX)('wait timeouts (%s over %s)', (model, mechanism) => {
 // Row: post context NULL on later IOCP reads → every event carries the add-time context.
 
 describe.each(MATRIX)('contexts (%s over %s)', (model, mechanism) => {
-  test('every event carries the add-time context: repeated reads, a write, close, and a listener\'s connections', async () => {
+  test("every event carries the add-time context: repeated reads, a write, close, and a listener's connections", async () => {
     type Ctx = { name: string };
     const r = await reactor<Ctx>({ model, mechanism });
     const conn: Ctx = { name: 'conn' };
@@ -623,14 +667,16 @@ describe.each(MATRIX)('contexts (%s over %s)', (model, mechanism) => {
       accepted.push(...events);
       for (const e of events) {
         if (model === 'completion') track(e.acceptedFd!);
-        else { const fd = r.os.accept(listener); if (fd !== null) track(fd); }
+        else {
+          const fd = r.os.accept(listener);
+          if (fd !== null) track(fd);
+        }
       }
     }
     expect(accepted.length).toBeGreaterThanOrEqual(3);
     for (const e of accepted) expect(e.context).toBe(lctx);
   });
 });
-
 
 // ---------------------------------------------------------------------------------------------
 // Row: IOCP completions waited behind other handles (up to 100 ms late) → completions wake
@@ -699,7 +745,7 @@ describe.each(FULL_MATRIX)('bytes beyond the buffer (%s over %s, %s)', (model, m
     expect(r.os.send(peer, data)).toBe(1000);
     const parts: Uint8Array[] = [];
     let got = 0;
-    for (let end = Date.now() + 5000; got < 1000 && Date.now() < end;) {
+    for (let end = Date.now() + 5000; got < 1000 && Date.now() < end; ) {
       for (const e of r.wait(20)) {
         expect(e.type).toBe(EventType.READ);
         // One read of at most 16 bytes per event: the rest must wait in the kernel.
@@ -749,7 +795,11 @@ describe.each(MATRIX)('shutdown under a pending read (%s over %s)', (model, mech
     r.add(a, 'a', EventType.READ);
     expect(r.wait(0)).toEqual([]);
     shutdownElsewhere(a);
-    expectClosed(r, a, collect(r, (all) => all.length > 0, 3000, 1));
+    expectClosed(
+      r,
+      a,
+      collect(r, (all) => all.length > 0, 3000, 1),
+    );
   });
 
   test('the peer shutting down its side ends the pending read with CLOSE', async () => {
@@ -758,7 +808,11 @@ describe.each(MATRIX)('shutdown under a pending read (%s over %s)', (model, mech
     r.add(a, 'a', EventType.READ);
     expect(r.wait(0)).toEqual([]);
     r.os.shutdown(peer);
-    expectClosed(r, a, collect(r, (all) => all.length > 0, 3000, 1));
+    expectClosed(
+      r,
+      a,
+      collect(r, (all) => all.length > 0, 3000, 1),
+    );
   });
 
   test('a TCP peer closing ends the pending read with CLOSE', async () => {
@@ -773,6 +827,10 @@ describe.each(MATRIX)('shutdown under a pending read (%s over %s)', (model, mech
     expect(r.wait(0)).toEqual([]);
     r.os.close(client);
     untrack(client);
-    expectClosed(r, server!, collect(r, (all) => all.length > 0, 3000, 1));
+    expectClosed(
+      r,
+      server!,
+      collect(r, (all) => all.length > 0, 3000, 1),
+    );
   });
 });

@@ -58,14 +58,20 @@ export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 20
   const end = Date.now() + totalMs;
   while (got < bytes && Date.now() < end) {
     const chunk = r.os.recv(fd);
-    if (chunk === null) { r.wait(5); continue; }
+    if (chunk === null) {
+      r.wait(5);
+      continue;
+    }
     if (chunk.length === 0) break;
     parts.push(chunk);
     got += chunk.length;
   }
   const out = new Uint8Array(got);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -37,10 +37,20 @@ describe('where the kernel refuses io_uring', () => {
     fallback.destroy();
     console.log(JSON.stringify(out));`;
 
-  test.each([['ENOSYS', []], ['EPERM', ['--eperm']]])('(%s): asked for explicitly, it is a clear EINVAL that names io_uring and says what to do; by default the completion model falls back to epoll', (errno, flags) => {
-    const stdout = execFileSync(refuser, [...flags, process.execPath, '--input-type=module', '-e', program], { encoding: 'utf8' });
-    const out = JSON.parse(stdout);
-    expect(out).toEqual({ code: 'EINVAL', message: expect.stringContaining(`the OS refused io_uring (${errno})`), defaultMechanism: 'epoll' });
-    expect(out.message).toMatch(/seccomp.*use mechanism 'epoll'/);
-  });
+  test.each([
+    ['ENOSYS', []],
+    ['EPERM', ['--eperm']],
+  ])(
+    '(%s): asked for explicitly, it is a clear EINVAL that names io_uring and says what to do; by default the completion model falls back to epoll',
+    (errno, flags) => {
+      const stdout = execFileSync(refuser, [...flags, process.execPath, '--input-type=module', '-e', program], { encoding: 'utf8' });
+      const out = JSON.parse(stdout);
+      expect(out).toEqual({
+        code: 'EINVAL',
+        message: expect.stringContaining(`the OS refused io_uring (${errno})`),
+        defaultMechanism: 'epoll',
+      });
+      expect(out.message).toMatch(/seccomp.*use mechanism 'epoll'/);
+    },
+  );
 });

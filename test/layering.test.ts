@@ -17,14 +17,15 @@ const LOADED_MODULES = join(ROOT, 'test/fixtures/loaded-modules.mjs');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The files a source imports statically (`import`, `import type`, `export ... from`), as .ts paths. */
 function staticImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
   return source.statements.flatMap((s) => {
-    const from = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) ? s.moduleSpecifier : undefined;
+    const from = ts.isImportDeclaration(s) || ts.isExportDeclaration(s) ? s.moduleSpecifier : undefined;
     if (!from || !ts.isStringLiteral(from) || !from.text.startsWith('.')) return [];
     return [resolve(dirname(file), from.text).replace(/\.js$/, '.ts')];
   });
@@ -62,13 +63,16 @@ test('only src/native.ts asks which OS it runs on', () => {
 });
 
 test('no file of src/ outside src/sim/ imports the simulator statically (type imports included)', () => {
-  const reaching = [...graph].filter(([file]) => !file.startsWith(SIM))
+  const reaching = [...graph]
+    .filter(([file]) => !file.startsWith(SIM))
     .flatMap(([file, imports]) => imports.filter((i) => i.startsWith(SIM)).map((i) => `${name(file)} → ${name(i)}`));
   expect(reaching).toEqual([]);
 });
 
 test('nothing under src/ imports examples/', () => {
-  const reaching = [...graph].flatMap(([file, imports]) => imports.filter((i) => i.startsWith(EXAMPLES)).map((i) => `${name(file)} → ${name(i)}`));
+  const reaching = [...graph].flatMap(([file, imports]) =>
+    imports.filter((i) => i.startsWith(EXAMPLES)).map((i) => `${name(file)} → ${name(i)}`),
+  );
   expect(reaching).toEqual([]);
 });
 

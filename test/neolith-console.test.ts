@@ -18,7 +18,16 @@ const PROGRAM = new URL('../../../test/fixtures/console-program.mjs', import.met
 
 type Line = {
   ready?: boolean;
-  event?: { wait: number; fd: number; context: string; type: number; bytes: number; data: string | null; accepted?: boolean; contextMismatch?: string };
+  event?: {
+    wait: number;
+    fd: number;
+    context: string;
+    type: number;
+    bytes: number;
+    data: string | null;
+    accepted?: boolean;
+    contextMismatch?: string;
+  };
   eof?: string;
   idle?: { events: number; elapsedMs: number };
   error?: string;
@@ -77,7 +86,9 @@ abstract class Console {
 
   /** Console data seen so far, in order. */
   consoleText(): string {
-    return this.events('console').map((e) => e.data ?? '').join('');
+    return this.events('console')
+      .map((e) => e.data ?? '')
+      .join('');
   }
 
   async until(what: string, done: () => boolean, ms = 10000): Promise<void> {
@@ -86,7 +97,9 @@ abstract class Console {
       const error = this.lines.find((l) => l.error);
       if (error) throw new Error(`program failed: ${error.error}`);
       if (this.clock() > end || (this.exitCode !== undefined && !done())) {
-        throw new Error(`waiting for ${what}: program ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`);
+        throw new Error(
+          `waiting for ${what}: program ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`,
+        );
       }
       await this.advance();
     }
@@ -127,12 +140,23 @@ class ChildConsole extends Console {
     if (typeof stdio0 === 'number') closeSync(stdio0);
     if (fifoWriter >= 0) {
       let open = true;
-      this.#write = (s) => { writeSync(fifoWriter, s); };
-      this.#end = () => { if (open) { open = false; closeSync(fifoWriter); } };
+      this.#write = (s) => {
+        writeSync(fifoWriter, s);
+      };
+      this.#end = () => {
+        if (open) {
+          open = false;
+          closeSync(fifoWriter);
+        }
+      };
       this.#child.on('exit', () => this.#end());
     } else {
-      this.#write = (s) => { this.#child.stdin!.write(s); };
-      this.#end = () => { this.#child.stdin?.end(); };
+      this.#write = (s) => {
+        this.#child.stdin!.write(s);
+      };
+      this.#end = () => {
+        this.#child.stdin?.end();
+      };
     }
     let pending = '';
     this.#child.stdout!.on('data', (chunk: Buffer) => {
@@ -144,15 +168,29 @@ class ChildConsole extends Console {
         pending = pending.slice(nl + 1);
       }
     });
-    this.#child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk; });
-    this.#child.on('exit', (code) => { this.exitCode = code; });
+    this.#child.stderr!.on('data', (chunk: Buffer) => {
+      this.output += chunk;
+    });
+    this.#child.on('exit', (code) => {
+      this.exitCode = code;
+    });
   }
 
-  type(s: string): void { this.#write(s); }
-  endInput(): void { this.#end(); }
-  stop(): void { this.#child.kill('SIGKILL'); }
-  protected clock(): number { return Date.now(); }
-  protected advance(): Promise<void> { return new Promise((r) => setTimeout(r, 10)); }
+  type(s: string): void {
+    this.#write(s);
+  }
+  endInput(): void {
+    this.#end();
+  }
+  stop(): void {
+    this.#child.kill('SIGKILL');
+  }
+  protected clock(): number {
+    return Date.now();
+  }
+  protected advance(): Promise<void> {
+    return new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 interface Program {
@@ -161,7 +199,13 @@ interface Program {
   step(): void;
 }
 type ProgramModule = {
-  consoleProgram(r: Reactor, eventType: typeof EventType, config: ChildConfig, out: (line: Line) => void, pause: (ms: number) => void): Program;
+  consoleProgram(
+    r: Reactor,
+    eventType: typeof EventType,
+    config: ChildConfig,
+    out: (line: Line) => void,
+    pause: (ms: number) => void,
+  ): Program;
 };
 
 /**
@@ -182,7 +226,7 @@ class SimulatedConsole extends Console {
   }
 
   async #start(config: ChildConfig): Promise<void> {
-    const { consoleProgram } = await import(PROGRAM) as ProgramModule;
+    const { consoleProgram } = (await import(PROGRAM)) as ProgramModule;
     const { model, mechanism, bufferSize } = config;
     const r = await this.#host.createReactor({ model, mechanism, ...(bufferSize ? { bufferSize } : {}) });
     this.#reactor = r;
@@ -213,10 +257,18 @@ class SimulatedConsole extends Console {
     this.exitCode = code;
   }
 
-  type(s: string): void { this.#host.console.write(s); }
-  endInput(): void { this.#host.console.end(); }
-  stop(): void { if (this.exitCode === undefined) this.#exit(1); }
-  protected clock(): number { return this.#sim.now; }
+  type(s: string): void {
+    this.#host.console.write(s);
+  }
+  endInput(): void {
+    this.#host.console.end();
+  }
+  stop(): void {
+    if (this.exitCode === undefined) this.#exit(1);
+  }
+  protected clock(): number {
+    return this.#sim.now;
+  }
 
   protected async advance(): Promise<void> {
     await this.#started;
@@ -232,7 +284,10 @@ function start(config: ChildConfig, stdin: StdinKind | number): Console {
 const NATIVE_KINDS: NativeStdin[] = ['socket', 'fifo'];
 // Natively over both stdin kinds; in simulation over both models' mechanisms and IOCP.
 const CASES = FULL_MATRIX.flatMap(([model, mechanism, backend]) =>
-  (backend === 'native' ? NATIVE_KINDS : ['simulated console' as const]).map((kind) => [model, mechanism, kind] as [Model, Mechanism, StdinKind]));
+  (backend === 'native' ? NATIVE_KINDS : ['simulated console' as const]).map(
+    (kind) => [model, mechanism, kind] as [Model, Mechanism, StdinKind],
+  ),
+);
 
 describe.each(CASES)('console (%s over %s, stdin a %s)', (model, mechanism, kind) => {
   test('input on stdin fires one READ with the console context and the typed bytes', async () => {

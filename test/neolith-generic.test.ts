@@ -174,7 +174,12 @@ describe.each(FULL_MATRIX)('Neolith generic tests, %s over %s (%s)', (model, mec
     const events = r.wait(1000);
     expect(events).toHaveLength(2);
     expect(events.every((e) => e.type === READ)).toBe(true);
-    expect(events.map((e) => [e.fd, e.context]).sort()).toEqual([[server1, 0x1111], [server2, 0x2222]].sort());
+    expect(events.map((e) => [e.fd, e.context]).sort()).toEqual(
+      [
+        [server1, 0x1111],
+        [server2, 0x2222],
+      ].sort(),
+    );
   });
 
   test('maxEvents 2 with three sockets ready: two now, the third first on the next wait', async () => {

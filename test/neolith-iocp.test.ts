@@ -9,7 +9,10 @@ afterEach(closeOwned);
 
 const { READ, ERROR, CLOSE } = EventType;
 
-const CASES = [...COMPLETION_MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)), [SIM_IOCP[1], SIM_IOCP[2]] as const];
+const CASES = [
+  ...COMPLETION_MECHANISMS.flatMap((m) => (['native', 'sim'] as const).map((b) => [m, b] as const)),
+  [SIM_IOCP[1], SIM_IOCP[2]] as const,
+];
 
 describe.each(CASES)('Neolith IOCP tests, completion over %s (%s)', (mechanism, backend) => {
   const model = 'completion';

@@ -7,7 +7,11 @@ import { FULL_MATRIX, reactor, destroyAll, waitUntil, recvAll, text, str, pair, 
 afterEach(destroyAll);
 afterEach(closeOwned);
 
-interface Port { kind: string; port: number; fd: number }
+interface Port {
+  kind: string;
+  port: number;
+  fd: number;
+}
 
 describe.each(FULL_MATRIX)('Neolith listening-socket tests, %s over %s (%s)', (model, mechanism, backend) => {
   const completion = model === 'completion';

@@ -5,7 +5,20 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { EventType, wakeup, type Reactor } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { MATRIX, FULL_MATRIX, reactor, adopt, destroyAll, text, str, pair, closeOwned, refusal, type Model, type Mechanism } from './helpers.js';
+import {
+  MATRIX,
+  FULL_MATRIX,
+  reactor,
+  adopt,
+  destroyAll,
+  text,
+  str,
+  pair,
+  closeOwned,
+  refusal,
+  type Model,
+  type Mechanism,
+} from './helpers.js';
 
 // Tests run compiled from build/js/test; the fixture stays in test/fixtures.
 const WAKER = new URL('../../../test/fixtures/wakeup-worker.mjs', import.meta.url);
@@ -38,10 +51,14 @@ async function startWaker(token: number, delaysMs: number[], go: SharedArrayBuff
     worker.once('error', reject);
   });
   return {
-    woken: (count) => new Promise((resolve) => {
-      const check = (): void => { if (results.length >= count) resolve(results.slice(0, count)); else waiting.push(check); };
-      check();
-    }),
+    woken: (count) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (results.length >= count) resolve(results.slice(0, count));
+          else waiting.push(check);
+        };
+        check();
+      }),
   };
 }
 
@@ -95,7 +112,10 @@ function simStage(): Stage {
       const results: boolean[] = [];
       armed.push(() => {
         let at = sim.now;
-        for (const ms of delaysMs) sim.network.schedule(at += ms, () => { results.push(wakeup(token)); });
+        for (const ms of delaysMs)
+          sim.network.schedule((at += ms), () => {
+            results.push(wakeup(token));
+          });
       });
       // Waiting for the waker's results lets virtual time run to them, as a worker's run on.
       return {
@@ -105,7 +125,9 @@ function simStage(): Stage {
         },
       };
     },
-    go: () => { armed.splice(0).forEach((arm) => arm()); },
+    go: () => {
+      armed.splice(0).forEach((arm) => arm());
+    },
     timed: (r, fn) => {
       const start = r.now();
       const value = fn();

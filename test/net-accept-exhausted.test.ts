@@ -24,13 +24,19 @@ test('an accept that runs out of fds pauses the server, which then serves the wa
   const socket = sim.host('client').net.connect(80, 'server');
   const connectedAt = await new Promise<number>((resolve) => socket.once('connect', () => resolve(Date.now())));
   let reply = '';
-  socket.on('data', (d: Buffer) => { reply += d.toString(); });
+  socket.on('data', (d: Buffer) => {
+    reply += d.toString();
+  });
   const ended = new Promise((resolve) => socket.once('end', resolve));
   await sim.runUntilIdle(10_000);
   await ended;
   server.close();
   await sim.runUntilIdle(20_000);
-  expect({ errors, reply, injected: sim.faultInjections() }).toEqual({ errors: [], reply: 'hello\n', injected: [{ kind: 'emfile', occasion: 0 }] });
+  expect({ errors, reply, injected: sim.faultInjections() }).toEqual({
+    errors: [],
+    reply: 'hello\n',
+    injected: [{ kind: 'emfile', occasion: 0 }],
+  });
   expect(acceptedAt - connectedAt).toBeGreaterThanOrEqual(ACCEPT_PAUSE_MS - 20);
 });
 
@@ -38,7 +44,13 @@ test('an accept that runs out of fds pauses the server, which then serves the wa
 test.each<[string, Injection[]]>([
   ['emfile on the first accept', [{ kind: 'emfile', occasion: 0 }]],
   ['enobufs on the first connect', [{ kind: 'enobufs', occasion: 0 }]],
-  ['a reset of the first segments', [{ kind: 'reset', occasion: 0 }, { kind: 'reset', occasion: 3 }]],
+  [
+    'a reset of the first segments',
+    [
+      { kind: 'reset', occasion: 0 },
+      { kind: 'reset', occasion: 3 },
+    ],
+  ],
 ])('the kv scenario survives %s (seed 1)', async (_, schedule) => {
   sim = new Simulation({ seed: 1, latencyMs: [1, 20], faultSchedule: schedule, oracle: true });
   expect(await scenarios.kv.run(sim, {})).toEqual({ ok: true });

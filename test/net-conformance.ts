@@ -30,7 +30,11 @@ const once = <T = unknown>(emitter: { once(event: string, listener: (...args: an
   new Promise((resolve) => emitter.once(event, resolve as (...args: any[]) => void));
 
 /** A listening server and its port. */
-async function listening(net: NetLike, listener: (socket: any) => void, options: { allowHalfOpen?: boolean } = {}): Promise<{ server: any; port: number }> {
+async function listening(
+  net: NetLike,
+  listener: (socket: any) => void,
+  options: { allowHalfOpen?: boolean } = {},
+): Promise<{ server: any; port: number }> {
   const server = net.createServer(options, listener);
   server.listen(0);
   await once(server, 'listening');
@@ -56,7 +60,11 @@ function pattern(bytes: number, seed: number): Buffer {
   const b = Buffer.alloc(bytes);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < bytes; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     b[i] = x & 0xff;
   }
   return b;
@@ -81,20 +89,34 @@ export const bodies: Record<string, Body> = {
     await closeServer(server);
   },
 
-  'each end knows both addresses: what the client calls its own end the server calls remote, and the reverse': async ({ server: sNet, client: cNet, host }) => {
+  'each end knows both addresses: what the client calls its own end the server calls remote, and the reverse': async ({
+    server: sNet,
+    client: cNet,
+    host,
+  }) => {
     let accepted: (socket: any) => void = () => {};
-    const serverSide = new Promise<any>((resolve) => { accepted = resolve; });
+    const serverSide = new Promise<any>((resolve) => {
+      accepted = resolve;
+    });
     const { server, port } = await listening(sNet, (s) => {
       s.resume();
       accepted(s);
     });
     // A server listening on no host listens on every address.
-    expect(server.address()).toEqual({ address: expect.stringMatching(/^(::|0\.0\.0\.0)$/), family: expect.stringMatching(/^IPv[46]$/), port });
+    expect(server.address()).toEqual({
+      address: expect.stringMatching(/^(::|0\.0\.0\.0)$/),
+      family: expect.stringMatching(/^IPv[46]$/),
+      port,
+    });
     const socket = cNet.connect(port, host);
     expect(socket.remoteAddress).toBeUndefined();
     await once(socket, 'connect');
     const s = await serverSide;
-    expect({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }).toEqual({ address: host, port, family: 'IPv4' });
+    expect({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }).toEqual({
+      address: host,
+      port,
+      family: 'IPv4',
+    });
     expect(socket.localPort).toEqual(expect.any(Number));
     expect(socket.localPort).not.toBe(port);
     expect(socket.address()).toEqual({ address: socket.localAddress, family: socket.localFamily, port: socket.localPort });
@@ -105,12 +127,20 @@ export const bodies: Record<string, Body> = {
     socket.destroy();
     await once(socket, 'close');
     expect({ address: socket.remoteAddress, port: socket.remotePort }).toEqual({ address: host, port });
-    expect({ address: socket.localAddress, port: socket.localPort, own: socket.address() }).toEqual({ address: undefined, port: undefined, own: {} });
+    expect({ address: socket.localAddress, port: socket.localPort, own: socket.address() }).toEqual({
+      address: undefined,
+      port: undefined,
+      own: {},
+    });
     await closeServer(server);
     expect(server.address()).toBeNull();
   },
 
-  'past maxConnections a connection is dropped: drop names both its ends, and the client sees it close': async ({ server: sNet, client: cNet, host }) => {
+  'past maxConnections a connection is dropped: drop names both its ends, and the client sees it close': async ({
+    server: sNet,
+    client: cNet,
+    host,
+  }) => {
     const { server, port } = await listening(sNet, (s) => s.resume());
     server.maxConnections = 1;
     const held = once(server, 'connection');
@@ -118,7 +148,7 @@ export const bodies: Record<string, Body> = {
     await held;
     const dropped = once<any>(server, 'drop');
     const second = cNet.connect(port, host);
-    second.on('error', () => {});   // the close may come as a reset
+    second.on('error', () => {}); // the close may come as a reset
     const secondConnected = once(second, 'connect');
     const secondClosed = once(second, 'close');
     await secondConnected;
@@ -173,13 +203,15 @@ export const bodies: Record<string, Body> = {
     const chunk = Buffer.alloc(64 * 1024, 7);
     let sent = 0;
     // Writes until a write that returned false hears no drain: kernel buffers are finite.
-    for (let held = false; !held;) {
+    for (let held = false; !held; ) {
       if (sent > 64 * 1024 * 1024) throw new Error('64 MB went out to a paused reader: the writer was never held back');
       sent += chunk.length;
-      if (!socket.write(chunk)) held = !await Promise.race([once(socket, 'drain').then(() => true), sleep(200).then(() => false)]);
+      if (!socket.write(chunk)) held = !(await Promise.race([once(socket, 'drain').then(() => true), sleep(200).then(() => false)]));
     }
     let got = 0;
-    serverSide.on('data', (d: Buffer) => { got += d.length; });
+    serverSide.on('data', (d: Buffer) => {
+      got += d.length;
+    });
     serverSide.resume();
     await once(socket, 'drain');
     socket.end();
@@ -200,11 +232,17 @@ export const bodies: Record<string, Body> = {
   },
 
   'half-open: a server with allowHalfOpen answers after the client ended': async ({ server: sNet, client: cNet, host }) => {
-    const { server, port } = await listening(sNet, (s) => {
-      let got = '';
-      s.on('data', (d: Buffer) => { got += d; });
-      s.on('end', () => s.end(`you said ${got}`));
-    }, { allowHalfOpen: true });
+    const { server, port } = await listening(
+      sNet,
+      (s) => {
+        let got = '';
+        s.on('data', (d: Buffer) => {
+          got += d;
+        });
+        s.on('end', () => s.end(`you said ${got}`));
+      },
+      { allowHalfOpen: true },
+    );
     const socket = cNet.connect({ port, host, allowHalfOpen: true });
     const answer = collect(socket);
     socket.end('ping');
@@ -236,7 +274,9 @@ export const bodies: Record<string, Body> = {
     await closeServer(server);
     const socket = cNet.connect(port, host);
     let connected = false;
-    socket.on('connect', () => { connected = true; });
+    socket.on('connect', () => {
+      connected = true;
+    });
     const error: any = await once(socket, 'error');
     expect(connected).toBe(false);
     expect(Object.prototype.toString.call(error)).toBe('[object Error]');
@@ -277,13 +317,18 @@ export const bodies: Record<string, Body> = {
 
   'server close stops new connections and waits for open ones before close': async ({ server: sNet, client: cNet, host }) => {
     const sockets: any[] = [];
-    const { server, port } = await listening(sNet, (s) => { sockets.push(s); s.resume(); });
+    const { server, port } = await listening(sNet, (s) => {
+      sockets.push(s);
+      s.resume();
+    });
     const open = cNet.connect(port, host);
     open.resume();
     await once(open, 'connect');
     while (sockets.length === 0) await sleep(5);
     let closed = false;
-    server.close(() => { closed = true; });
+    server.close(() => {
+      closed = true;
+    });
     expect(server.listening).toBe(false);
     const count = await new Promise((resolve) => server.getConnections((_e: unknown, n: number) => resolve(n)));
     expect(count).toBe(1);
@@ -316,14 +361,19 @@ export const bodies: Record<string, Body> = {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     (agent as any).createConnection = (o: { port: number }) => cNet.connect(o.port, host);
     const sockets = new Set<unknown>();
-    const get = (path: string): Promise<string> => new Promise((resolve, reject) => {
-      http.get({ host, port, path, agent }, (res) => {
-        sockets.add(res.socket);
-        let body = '';
-        res.on('data', (d) => { body += d; });
-        res.on('end', () => resolve(body));
-      }).on('error', reject);
-    });
+    const get = (path: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        http
+          .get({ host, port, path, agent }, (res) => {
+            sockets.add(res.socket);
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
     expect(await get('/a')).toBe('GET /a');
     expect(await get('/b')).toBe('GET /b');
     expect(await get('/c')).toBe('GET /c');
@@ -337,7 +387,9 @@ export const bodies: Record<string, Body> = {
     const app = http.createServer((req, res) => {
       expect(req.headers['transfer-encoding']).toBe('chunked');
       let got = '';
-      req.on('data', (d) => { got += d; });
+      req.on('data', (d) => {
+        got += d;
+      });
       req.on('end', () => {
         res.write('got:');
         setTimeout(() => res.end(got), 10);
@@ -347,12 +399,17 @@ export const bodies: Record<string, Body> = {
     const body = await new Promise<{ text: string; encoding?: string }>((resolve, reject) => {
       const req = http.request({ host, port, method: 'POST', path: '/', createConnection: () => cNet.connect(port, host) }, (res) => {
         let text = '';
-        res.on('data', (d) => { text += d; });
+        res.on('data', (d) => {
+          text += d;
+        });
         res.on('end', () => resolve({ text, encoding: res.headers['transfer-encoding'] }));
       });
       req.on('error', reject);
       req.write('a');
-      setTimeout(() => { req.write('b'); req.end('c'); }, 10);
+      setTimeout(() => {
+        req.write('b');
+        req.end('c');
+      }, 10);
     });
     expect(body).toEqual({ text: 'got:abc', encoding: 'chunked' });
     app.close();
@@ -365,15 +422,21 @@ export const bodies: Record<string, Body> = {
     let clientEnd = '';
     const connect = (): any => {
       const socket = cNet.connect(port, host);
-      socket.once('connect', () => { clientEnd = `${socket.localAddress} ${socket.localPort}`; });
+      socket.once('connect', () => {
+        clientEnd = `${socket.localAddress} ${socket.localPort}`;
+      });
       return socket;
     };
     const answer = await new Promise<string>((resolve, reject) => {
-      http.get({ host, port, path: '/', createConnection: connect }, (res) => {
-        let text = '';
-        res.on('data', (d) => { text += d; });
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
+      http
+        .get({ host, port, path: '/', createConnection: connect }, (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
     });
     expect(answer).toBe(clientEnd);
     expect(clientEnd).toMatch(/^\S+ \d+$/);
@@ -390,12 +453,23 @@ export const bodies: Record<string, Body> = {
     });
     const { server, port } = await listening(sNet, (s) => app.emit('connection', s));
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ host, port, method: 'PUT', path: '/blob', headers: { 'content-length': upload.length },
-        createConnection: () => cNet.connect(port, host) }, (res) => {
-        let text = '';
-        res.on('data', (d) => { text += d; });
-        res.on('end', () => resolve(text));
-      });
+      const req = http.request(
+        {
+          host,
+          port,
+          method: 'PUT',
+          path: '/blob',
+          headers: { 'content-length': upload.length },
+          createConnection: () => cNet.connect(port, host),
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
       req.end(upload);
     });

@@ -14,8 +14,15 @@ test('kv without the bug passes under partial writes and stalls', async () => {
 });
 
 test('kv with first-chunk-only fails on the one partial write the shrinker found, and not without it', async () => {
-  const failing = await scenarios.kv.run(new Simulation({ seed: 1, latencyMs: [1, 20], faultSchedule: [{ kind: 'partialWrite', occasion: 14 }] }), { bug: 'first-chunk-only' });
-  expect(failing).toEqual({ ok: false, failure: expect.stringMatching(/^kv client \d: GET \/kv\/\S+ after a PUT of \d+ bytes answered 200 with \d+ bytes$/), failedAtMs: expect.any(Number) });
+  const failing = await scenarios.kv.run(
+    new Simulation({ seed: 1, latencyMs: [1, 20], faultSchedule: [{ kind: 'partialWrite', occasion: 14 }] }),
+    { bug: 'first-chunk-only' },
+  );
+  expect(failing).toEqual({
+    ok: false,
+    failure: expect.stringMatching(/^kv client \d: GET \/kv\/\S+ after a PUT of \d+ bytes answered 200 with \d+ bytes$/),
+    failedAtMs: expect.any(Number),
+  });
   const clean = await scenarios.kv.run(new Simulation({ seed: 1, latencyMs: [1, 20], faultSchedule: [] }), { bug: 'first-chunk-only' });
   expect(clean).toEqual({ ok: true });
 });

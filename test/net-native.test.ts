@@ -18,10 +18,12 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, net, modulePath) => {
     await bodies[name]({ server: net, client: net, host: '127.0.0.1' });
   });
 
-  test('an unref\'ed server lets the process exit when nothing else holds it', async () => {
+  test("an unref'ed server lets the process exit when nothing else holds it", async () => {
     const child = spawn(process.execPath, [UNREF_CHILD, modulePath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     const started = Date.now();
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(out).toBe('closed\n');

@@ -42,5 +42,9 @@ test('closing a server that is not listening is ERR_SERVER_NOT_RUNNING on the ca
 test('a name that does not resolve is ENOTFOUND from getaddrinfo, on the error event', async () => {
   const socket = net.connect(80, 'no-such-host.invalid');
   const error = await new Promise((resolve) => socket.on('error', resolve));
-  expect(error).toMatchObject({ code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/), syscall: 'getaddrinfo', address: 'no-such-host.invalid' });
+  expect(error).toMatchObject({
+    code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/),
+    syscall: 'getaddrinfo',
+    address: 'no-such-host.invalid',
+  });
 });

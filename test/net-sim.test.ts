@@ -17,10 +17,21 @@ afterEach(() => sim?.restoreTimers());
 /** Runs a body on two simulated hosts until it settles; throws what it threw, or that it hung. */
 async function inSimulation(body: Body, seed = 1): Promise<number> {
   sim = new Simulation({ seed, latencyMs: [1, 5] });
-  const env = { server: sim.host('server').net as unknown as NetLike, client: sim.host('client').net as unknown as NetLike, host: 'server' };
+  const env = {
+    server: sim.host('server').net as unknown as NetLike,
+    client: sim.host('client').net as unknown as NetLike,
+    host: 'server',
+  };
   let outcome: { error?: unknown } | null = null;
-  body(env).then(() => { outcome = {}; }, (error: unknown) => { outcome = { error }; });
-  for (let idle = 0; outcome === null && idle < IDLE_ROUNDS_MAX;) {
+  body(env).then(
+    () => {
+      outcome = {};
+    },
+    (error: unknown) => {
+      outcome = { error };
+    },
+  );
+  for (let idle = 0; outcome === null && idle < IDLE_ROUNDS_MAX; ) {
     const before = sim.now;
     await sim.runUntilIdle(before + 10_000);
     idle = sim.now === before ? idle + 1 : 0;

@@ -60,9 +60,13 @@ test('the oracle goes on across a crash and a restart: the peer sees a reset, th
   };
   client.os.send(again, encode('after the restart'));
   await sim.runUntilIdle(sim.now + 50);
-  expect(() => rebooted.os.recv(conn)).toThrow(expect.objectContaining({
-    name: 'InvariantViolation', invariant: INVARIANTS.bytes, message: expect.stringMatching(/host server .*fd/),
-  }));
+  expect(() => rebooted.os.recv(conn)).toThrow(
+    expect.objectContaining({
+      name: 'InvariantViolation',
+      invariant: INVARIANTS.bytes,
+      message: expect.stringMatching(/host server .*fd/),
+    }),
+  );
 });
 
 test('a crash that ends its connections cleanly, not with a reset, is caught at the peer', async () => {
@@ -76,23 +80,38 @@ test('a crash that ends its connections cleanly, not with a reset, is caught at 
   };
   sim.crash('server');
   await sim.runUntilIdle(sim.now + 50);
-  expect(() => client.os.recv(fd)).toThrow(expect.objectContaining({
-    name: 'InvariantViolation', invariant: INVARIANTS.crash, message: expect.stringMatching(/host client fd \d+ .*ended cleanly.*crashed/),
-  }));
+  expect(() => client.os.recv(fd)).toThrow(
+    expect.objectContaining({
+      name: 'InvariantViolation',
+      invariant: INVARIANTS.crash,
+      message: expect.stringMatching(/host client fd \d+ .*ended cleanly.*crashed/),
+    }),
+  );
 });
 
 // Pinned by seed and schedule: the first and eighth crash checks strike (a client, then the server).
-test.each(['readiness', 'completion'] as const)('echo survives crashes of a client and of the server, the oracle on (%s, seed 1, crash@0,crash@7)', async (model) => {
-  const sim = new Simulation({ seed: 1, latencyMs: [1, 20], faultSchedule: [{ kind: 'crash', occasion: 0 }, { kind: 'crash', occasion: 7 }], oracle: true });
-  const crashed: string[] = [];
-  const crash = sim.crash.bind(sim);
-  sim.crash = (name) => {
-    crashed.push(name);
-    crash(name);
-  };
-  expect(await scenarios.echo.run(sim, { model })).toEqual({ ok: true });
-  expect(crashed).toEqual(['client1', 'server']);
-});
+test.each(['readiness', 'completion'] as const)(
+  'echo survives crashes of a client and of the server, the oracle on (%s, seed 1, crash@0,crash@7)',
+  async (model) => {
+    const sim = new Simulation({
+      seed: 1,
+      latencyMs: [1, 20],
+      faultSchedule: [
+        { kind: 'crash', occasion: 0 },
+        { kind: 'crash', occasion: 7 },
+      ],
+      oracle: true,
+    });
+    const crashed: string[] = [];
+    const crash = sim.crash.bind(sim);
+    sim.crash = (name) => {
+      crashed.push(name);
+      crash(name);
+    };
+    expect(await scenarios.echo.run(sim, { model })).toEqual({ ok: true });
+    expect(crashed).toEqual(['client1', 'server']);
+  },
+);
 
 test.each(['upload', 'chat'])('%s survives a crash at each of its first checks (seed 2)', async (name) => {
   const schedule = [0, 1, 2, 3].map((occasion) => ({ kind: 'crash' as const, occasion }));

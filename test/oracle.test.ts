@@ -1,6 +1,6 @@
 // The oracle: each invariant holds on clean runs with faults, and fires, naming seed, time and
 // fd, when a kernel, a shim or the reactor is made to misbehave on purpose.
-import { EventType, Reactor, type ReactorStats } from '../src/index.js';
+import { EventType, type Reactor, type ReactorStats } from '../src/index.js';
 import { Simulation, InvariantViolation, INVARIANTS } from '../src/sim/index.js';
 import { simBackend } from '../src/sim/backend.js';
 import { E, type SimKernel } from '../src/sim/kernel.js';
@@ -12,12 +12,18 @@ import { runEcho, FAULTS } from './trace-run.js';
 
 const ECANCELED = 125;
 
-const violation = (invariant: string, detail: RegExp) => expect.objectContaining({
-  name: 'InvariantViolation', invariant, message: expect.stringMatching(detail),
-});
+const violation = (invariant: string, detail: RegExp) =>
+  expect.objectContaining({
+    name: 'InvariantViolation',
+    invariant,
+    message: expect.stringMatching(detail),
+  });
 
 /** Replaces kernel.read for this kernel only (the shim and os.recv both read through it). */
-function misread(kernel: SimKernel, read: (real: SimKernel['read'], fd: number, into: Uint8Array, offset: number, len: number) => number): void {
+function misread(
+  kernel: SimKernel,
+  read: (real: SimKernel['read'], fd: number, into: Uint8Array, offset: number, len: number) => number,
+): void {
   const real = kernel.read.bind(kernel);
   kernel.read = (fd, into, offset, len) => read(real, fd, into, offset, len);
 }
@@ -28,7 +34,7 @@ const planted = new WeakMap<ReactorTap, { name: ObservedCall; bug: () => unknown
 const tapCall = ReactorTap.prototype.call;
 ReactorTap.prototype.call = function <T>(this: ReactorTap, op: ObservedCall, args: readonly unknown[], run: () => T): T {
   const p = planted.get(this);
-  return tapCall.call(this, op, args, p?.name === op ? p.bug as () => T : run) as T;
+  return tapCall.call(this, op, args, p?.name === op ? (p.bug as () => T) : run) as T;
 };
 
 /** Makes `name` misbehave for reactors created inside `during`. */
@@ -64,7 +70,9 @@ test('bytes corrupted by the kernel are caught where the app reads them, with se
   });
   const run = runEcho(sim);
   await expect(run).rejects.toThrow(InvariantViolation);
-  await expect(run).rejects.toEqual(violation(INVARIANTS.bytes, /seed 7, t=[\d.]+ ms, host server fd \d+ \(os\.recv\)\): byte 3 of the stream/));
+  await expect(run).rejects.toEqual(
+    violation(INVARIANTS.bytes, /seed 7, t=[\d.]+ ms, host server fd \d+ \(os\.recv\)\): byte 3 of the stream/),
+  );
 });
 
 test('bytes duplicated under a completion read are caught at the event', async () => {
@@ -81,7 +89,9 @@ test('bytes duplicated under a completion read are caught at the event', async (
     if (n > 0) last = into.slice(offset, offset + n);
     return n;
   });
-  await expect(runEcho(sim)).rejects.toEqual(violation(INVARIANTS.bytes, /host a reactor 1 \(completion\) fd \d+\): .*(duplicated|beyond)/));
+  await expect(runEcho(sim)).rejects.toEqual(
+    violation(INVARIANTS.bytes, /host a reactor 1 \(completion\) fd \d+\): .*(duplicated|beyond)/),
+  );
 });
 
 test('an end of stream before all bytes arrived is caught as loss', async () => {
@@ -94,19 +104,33 @@ test('an end of stream before all bytes arrived is caught as loss', async () => 
 test('an event for a removed fd is caught (a planted remove that leaves the fd registered)', async () => {
   const sim = new Simulation({ seed: 10, oracle: true });
   let r!: Reactor<string>;
-  await withPlantedBug('remove', () => true, async () => { r = await sim.host('h').createReactor<string>(); });
+  await withPlantedBug(
+    'remove',
+    () => true,
+    async () => {
+      r = await sim.host('h').createReactor<string>();
+    },
+  );
   const [a, b] = r.os.socketPair();
   r.add(a, 'a', EventType.READ);
   expect(r.remove(a)).toBe(true);
   r.os.send(b, text('late'));
-  expect(() => r.wait(10)).toThrow(violation(INVARIANTS.removed, /seed 10, t=[\d.]+ ms, host h reactor 0 \(readiness\) fd \d+\): an event/));
+  expect(() => r.wait(10)).toThrow(
+    violation(INVARIANTS.removed, /seed 10, t=[\d.]+ ms, host h reactor 0 \(readiness\) fd \d+\): an event/),
+  );
   expect(() => sim.checkInvariants()).toThrow(InvariantViolation);
 });
 
 test('stats() that disagree with the calls are caught (a planted add that registers nothing)', async () => {
   const sim = new Simulation({ seed: 11, oracle: true });
   let r!: Reactor<string>;
-  await withPlantedBug('add', () => undefined, async () => { r = await sim.host('h').createReactor<string>(); });
+  await withPlantedBug(
+    'add',
+    () => undefined,
+    async () => {
+      r = await sim.host('h').createReactor<string>();
+    },
+  );
   const [a] = r.os.socketPair();
   r.add(a, 'a', EventType.READ);
   expect(() => r.wait(10)).toThrow(violation(INVARIANTS.stats, /stats\(\)\.registered is 0, but the app has 1 fds registered \(\d+\)/));
@@ -125,7 +149,9 @@ test('contexts a shim never gives back after remove are caught as a leak when th
     shim.cycle = (requests, timeoutMs) => {
       const n = cycle(requests, timeoutMs);
       const at = layout.resultsAt >> 2;
-      const kept = Array.from({ length: n }, (_, i) => i32.slice(at + i * ENTRY_INTS, at + (i + 1) * ENTRY_INTS)).filter((x) => x[4] !== ECANCELED);
+      const kept = Array.from({ length: n }, (_, i) => i32.slice(at + i * ENTRY_INTS, at + (i + 1) * ENTRY_INTS)).filter(
+        (x) => x[4] !== ECANCELED,
+      );
       kept.forEach((x, i) => i32.set(x, at + i * ENTRY_INTS));
       return kept.length;
     };
@@ -139,7 +165,9 @@ test('contexts a shim never gives back after remove are caught as a leak when th
   r.remove(listener);
   r.wait(0);
   expect((r.stats() as ReactorStats).poolInUse).toBe(1);
-  expect(() => sim.checkInvariants()).toThrow(violation(INVARIANTS.pool, /host h reactor 0 \(completion\)\): 1 contexts in use, 0 accounted for .*: 1 leaked/));
+  expect(() => sim.checkInvariants()).toThrow(
+    violation(INVARIANTS.pool, /host h reactor 0 \(completion\)\): 1 contexts in use, 0 accounted for .*: 1 leaked/),
+  );
 });
 
 test('a posted read holds no context; a delivered buffer is held until the next wait; after remove the pool is back to none', async () => {
@@ -152,7 +180,7 @@ test('a posted read holds no context; a delivered buffer is held until the next 
   expect(() => sim.checkInvariants()).not.toThrow();
   r.os.send(b, text('x'));
   expect(r.wait(10)).toHaveLength(1);
-  expect(() => sim.checkInvariants()).not.toThrow();   // the delivered buffer is held until the next wait
+  expect(() => sim.checkInvariants()).not.toThrow(); // the delivered buffer is held until the next wait
   r.remove(a);
   r.wait(0);
   expect(r.stats().poolInUse).toBe(0);
@@ -172,7 +200,15 @@ test('a write that fails after some of its bytes left is a write event, not byte
   r.postWrite(a, text('0123456789'));
   let events: ReturnType<typeof r.wait> = [];
   for (let i = 0; i < 5 && events.length === 0; i++) events = r.wait(10);
-  expect(events).toEqual([expect.objectContaining({ fd: a, type: EventType.CLOSE, bytesTransferred: 6, buffer: null, error: expect.objectContaining({ code: 'EPIPE' }) })]);
+  expect(events).toEqual([
+    expect.objectContaining({
+      fd: a,
+      type: EventType.CLOSE,
+      bytesTransferred: 6,
+      buffer: null,
+      error: expect.objectContaining({ code: 'EPIPE' }),
+    }),
+  ]);
   expect(() => sim.checkInvariants()).not.toThrow();
 });
 

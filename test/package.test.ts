@@ -4,7 +4,19 @@
 // over io-reactor/sim and `npx io-reactor sim echo`, and its types resolve under moduleResolution
 // node16, bundler and node.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,20 +57,34 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('npm pack makes a tarball of at most 3 MB holding the runtime and prebuilt addons, and no tests, benches or Windows Node', () => {
-  execFileSync(NPM_CLI, ['pack', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
-  expect(statSync(join(work, tarball)).size).toBeLessThanOrEqual(MAX_TARBALL_BYTES);
-  const files = execFileSync('tar', ['tzf', join(work, tarball)], { encoding: 'utf8' }).trim().split('\n');
-  for (const needed of ['package/build/core.wasm', 'package/build/sim/shim-wasm.mjs', 'package/build/viz/app.js', 'package/build/js/src/index.js',
-    'package/build/js/src/index.d.ts', 'package/build/js/src/sim/index.d.ts', 'package/prebuilds/linux-x64/node.napi.glibc.node',
-    'package/prebuilds/win32-x64/node.napi.node', 'package/LICENSE']) {
-    expect(files).toContain(needed);
-  }
-  expect(files.filter((f) => /node\.exe$|\/test\/|\/bench\/|\.map$|\.test\.js$/.test(f))).toEqual([]);
-  const { code, stderr } = inApp('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)]);
-  expect([code, stderr]).toEqual([0, expect.anything()]);
-}, PACKAGE_TEST_MS);
+test(
+  'npm pack makes a tarball of at most 3 MB holding the runtime and prebuilt addons, and no tests, benches or Windows Node',
+  () => {
+    execFileSync(NPM_CLI, ['pack', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    expect(statSync(join(work, tarball)).size).toBeLessThanOrEqual(MAX_TARBALL_BYTES);
+    const files = execFileSync('tar', ['tzf', join(work, tarball)], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    for (const needed of [
+      'package/build/core.wasm',
+      'package/build/sim/shim-wasm.mjs',
+      'package/build/viz/app.js',
+      'package/build/js/src/index.js',
+      'package/build/js/src/index.d.ts',
+      'package/build/js/src/sim/index.d.ts',
+      'package/prebuilds/linux-x64/node.napi.glibc.node',
+      'package/prebuilds/win32-x64/node.napi.node',
+      'package/LICENSE',
+    ]) {
+      expect(files).toContain(needed);
+    }
+    expect(files.filter((f) => /node\.exe$|\/test\/|\/bench\/|\.map$|\.test\.js$/.test(f))).toEqual([]);
+    const { code, stderr } = inApp('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)]);
+    expect([code, stderr]).toEqual([0, expect.anything()]);
+  },
+  PACKAGE_TEST_MS,
+);
 
 test('the install PATH has no compiler, so nothing could have built the addon', () => {
   for (const tool of ['cc', 'gcc', 'g++', 'c++', 'clang', 'cmake', 'make']) {
@@ -67,7 +93,9 @@ test('the install PATH has no compiler, so nothing could have built the addon', 
 });
 
 test('an echo over io-reactor runs on the prebuilt addon', () => {
-  writeFileSync(join(app, 'echo.js'), `
+  writeFileSync(
+    join(app, 'echo.js'),
+    `
 import net from 'node:net';
 import { Reactor, EventType } from 'io-reactor';
 const reactor = await Reactor.create({ model: 'completion' });
@@ -88,35 +116,48 @@ for (;;) {
     }
   }
 }
-`);
+`,
+  );
   const r = inApp('node', ['echo.js']);
   expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
 });
 
-test('on Windows x64 (Windows Node under Wine) the same installed package echoes over IOCP with its win32 prebuilt addon', () => {
-  // A fresh Wine prefix of its own; the package's files are the ones npm installed for Linux.
-  const run = join(work, 'wine');
-  mkdirSync(run);
-  // The user's environment and Wine's settings, not this test run's (IO_REACTOR_DEBUG).
-  const wineEnv = { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(run, 'prefix'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
-  const wine = (args: string[], name: string): string => {
-    // Windows Node's output goes to a file: Wine's console handling of pipes loses it.
-    const out = openSync(join(run, name), 'w');
-    spawnSync('wine', args, { cwd: app, env: wineEnv, stdio: ['ignore', out, out], timeout: 180_000 });
-    closeSync(out);
-    return readFileSync(join(run, name), 'utf8');
-  };
-  try {
-    wine(['winecfg', '-v', 'win10'], 'winecfg.out');
-    const output = wine([`Z:${join(ROOT, 'build/win/node.exe').replace(/\//g, '\\')}`, 'echo.js'], 'echo.out');
-    expect(output.replace(/\r/g, '')).toBe('echoed ping\n');
-  } finally {
-    spawnSync('wineserver', ['-k'], { env: wineEnv, stdio: 'ignore' });
-  }
-}, PACKAGE_TEST_MS);
+test(
+  'on Windows x64 (Windows Node under Wine) the same installed package echoes over IOCP with its win32 prebuilt addon',
+  () => {
+    // A fresh Wine prefix of its own; the package's files are the ones npm installed for Linux.
+    const run = join(work, 'wine');
+    mkdirSync(run);
+    // The user's environment and Wine's settings, not this test run's (IO_REACTOR_DEBUG).
+    const wineEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      WINEPREFIX: join(run, 'prefix'),
+      WINEDEBUG: '-all',
+      WINEDLLOVERRIDES: 'mscoree,mshtml=',
+    };
+    const wine = (args: string[], name: string): string => {
+      // Windows Node's output goes to a file: Wine's console handling of pipes loses it.
+      const out = openSync(join(run, name), 'w');
+      spawnSync('wine', args, { cwd: app, env: wineEnv, stdio: ['ignore', out, out], timeout: 180_000 });
+      closeSync(out);
+      return readFileSync(join(run, name), 'utf8');
+    };
+    try {
+      wine(['winecfg', '-v', 'win10'], 'winecfg.out');
+      const output = wine([`Z:${join(ROOT, 'build/win/node.exe').replace(/\//g, '\\')}`, 'echo.js'], 'echo.out');
+      expect(output.replace(/\r/g, '')).toBe('echoed ping\n');
+    } finally {
+      spawnSync('wineserver', ['-k'], { env: wineEnv, stdio: 'ignore' });
+    }
+  },
+  PACKAGE_TEST_MS,
+);
 
 test('node:net code runs over io-reactor/net in the installed package', () => {
-  writeFileSync(join(app, 'net.js'), `
+  writeFileSync(
+    join(app, 'net.js'),
+    `
 import net from 'io-reactor/net';
 const server = net.createServer((socket) => socket.pipe(socket));
 server.listen(0, '127.0.0.1', () => {
@@ -128,13 +169,16 @@ server.listen(0, '127.0.0.1', () => {
   });
 });
 setTimeout(() => process.exit(1), 20_000).unref();
-`);
+`,
+  );
   const r = inApp('node', ['net.js']);
   expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
 });
 
 test('a simulation over io-reactor/sim runs in the installed package', () => {
-  writeFileSync(join(app, 'sim.js'), `
+  writeFileSync(
+    join(app, 'sim.js'),
+    `
 import { EventType } from 'io-reactor';
 import { Simulation } from 'io-reactor/sim';
 const sim = new Simulation({ seed: 7, latencyMs: [1, 20] });
@@ -158,7 +202,8 @@ let echoed = '';
 await sim.runUntilIdle(10_000);
 console.log('simulated echo: ' + echoed);
 process.exit(0);
-`);
+`,
+  );
   const r = inApp('node', ['sim.js']);
   expect([r.code, r.stdout, r.stderr]).toEqual([0, 'simulated echo: hello\n', '']);
 });
@@ -170,8 +215,12 @@ test('npx io-reactor sim echo sweeps seeds from the installed package', () => {
   expect(inApp('npx', ['--no-install', 'io-reactor', '--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
 });
 
-test('types of io-reactor, io-reactor/sim and io-reactor/net resolve under moduleResolution node16, bundler and node', async () => {
-  writeFileSync(join(app, 'check.ts'), `
+test(
+  'types of io-reactor, io-reactor/sim and io-reactor/net resolve under moduleResolution node16, bundler and node',
+  async () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      `
 import { Reactor, EventType, type IoEvent } from 'io-reactor';
 import { Simulation } from 'io-reactor/sim';
 import { createServer, type Server } from 'io-reactor/net';
@@ -182,34 +231,63 @@ export const host = new Simulation({ seed: 1 }).host('a');
 export type Event = IoEvent<string>;
 // @ts-expect-error: a real type, not any, refuses an unknown option's value
 Reactor.create({ model: 'bogus' });
-`);
-  const modes = [['node16', 'node16'], ['bundler', 'esnext'], ['node', 'esnext']];
-  // One tsc per mode, side by side: each is seconds of start-up.
-  const results = await Promise.all(modes.map(([moduleResolution, module]) => {
-    const config = `tsconfig.${moduleResolution}.json`;
-    writeFileSync(join(app, config), JSON.stringify({
-      compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
-      files: ['check.ts'],
-    }));
-    return new Promise<[string, number | null, string]>((resolve) => {
-      execFile(process.execPath, [TSC, '-p', config], { cwd: app, env }, (error, stdout) => resolve([moduleResolution, error ? (error.code as number) : 0, stdout]));
-    });
-  }));
-  expect(results).toEqual(modes.map(([moduleResolution]) => [moduleResolution, 0, '']));
-}, PACKAGE_TEST_MS);
+`,
+    );
+    const modes = [
+      ['node16', 'node16'],
+      ['bundler', 'esnext'],
+      ['node', 'esnext'],
+    ];
+    // One tsc per mode, side by side: each is seconds of start-up.
+    const results = await Promise.all(
+      modes.map(([moduleResolution, module]) => {
+        const config = `tsconfig.${moduleResolution}.json`;
+        writeFileSync(
+          join(app, config),
+          JSON.stringify({
+            compilerOptions: {
+              module,
+              moduleResolution,
+              target: 'es2022',
+              strict: true,
+              noEmit: true,
+              skipLibCheck: true,
+              types: ['node'],
+              typeRoots: [join(ROOT, 'node_modules/@types')],
+            },
+            files: ['check.ts'],
+          }),
+        );
+        return new Promise<[string, number | null, string]>((resolve) => {
+          execFile(process.execPath, [TSC, '-p', config], { cwd: app, env }, (error, stdout) =>
+            resolve([moduleResolution, error ? (error.code as number) : 0, stdout]),
+          );
+        });
+      }),
+    );
+    expect(results).toEqual(modes.map(([moduleResolution]) => [moduleResolution, 0, '']));
+  },
+  PACKAGE_TEST_MS,
+);
 
-test('where no prebuilt addon fits, Reactor.create says how to build one, and npm rebuild builds it from source with cmake-js', () => {
-  rmSync(join(app, 'node_modules/io-reactor/prebuilds/linux-x64'), { recursive: true });
-  const refused = inApp('node', ['echo.js']);
-  expect(refused.code).not.toBe(0);
-  expect(refused.stderr).toMatch(/ENOENT: io-reactor has no native addon for linux-x64 \(prebuilt: win32-x64\): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor/);
-  // The fallback needs a compiler: this step alone runs with the machine's PATH.
-  const withCompiler = { ...env, PATH: `${env.PATH}:${process.env.PATH}` };
-  const npm = (args: string[]): void => {
-    execFileSync(NPM_CLI, args, { cwd: app, env: withCompiler, stdio: ['ignore', 'ignore', 'pipe'] });
-  };
-  npm(['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', 'cmake-js@8', 'node-addon-api@8', 'node-api-headers@1']);
-  npm(['rebuild', 'io-reactor']);
-  const r = inApp('node', ['echo.js']);
-  expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
-}, PACKAGE_TEST_MS);
+test(
+  'where no prebuilt addon fits, Reactor.create says how to build one, and npm rebuild builds it from source with cmake-js',
+  () => {
+    rmSync(join(app, 'node_modules/io-reactor/prebuilds/linux-x64'), { recursive: true });
+    const refused = inApp('node', ['echo.js']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      /ENOENT: io-reactor has no native addon for linux-x64 \(prebuilt: win32-x64\): build it from source with npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild io-reactor/,
+    );
+    // The fallback needs a compiler: this step alone runs with the machine's PATH.
+    const withCompiler = { ...env, PATH: `${env.PATH}:${process.env.PATH}` };
+    const npm = (args: string[]): void => {
+      execFileSync(NPM_CLI, args, { cwd: app, env: withCompiler, stdio: ['ignore', 'ignore', 'pipe'] });
+    };
+    npm(['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', 'cmake-js@8', 'node-addon-api@8', 'node-api-headers@1']);
+    npm(['rebuild', 'io-reactor']);
+    const r = inApp('node', ['echo.js']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'echoed ping\n', '']);
+  },
+  PACKAGE_TEST_MS,
+);

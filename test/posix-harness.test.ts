@@ -27,13 +27,21 @@ const CASES = [
   'wakeup from another thread ends a wait',
 ];
 
-interface Run { lines: string[]; status: number | null; stderr: string }
+interface Run {
+  lines: string[];
+  status: number | null;
+  stderr: string;
+}
 
 function runHarness(build: 'asan' | 'tsan' | 'plain', ops: number): Run {
   const exe = join(ROOT, 'build/harness', `posix_harness_${build}`);
-  const [command, args] = build === 'plain'
-    ? ['valgrind', ['-q', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=all', '--show-leak-kinds=all', exe, String(ops)]]
-    : [exe, [String(ops)]];
+  const [command, args] =
+    build === 'plain'
+      ? [
+          'valgrind',
+          ['-q', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=all', '--show-leak-kinds=all', exe, String(ops)],
+        ]
+      : [exe, [String(ops)]];
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: RUN_LIMIT_MS });
   if (r.error) throw new Error(`${command} did not run (${r.error.message}); scripts/build-harness.mjs builds it`);
   return { lines: r.stdout.split('\n'), status: r.status, stderr: r.stderr };
@@ -55,11 +63,18 @@ describe.each(WAYS)('the POSIX shim harness under %s', (_, build, ops) => {
 
   for (const mechanism of ['epoll', 'poll']) {
     for (const name of CASES) test(`${mechanism}: ${name}`, () => expectCase(`${mechanism}: ${name}`), RUN_LIMIT_MS);
-    test(`${mechanism}: ${ops} random requests keep every context accounted for`,
-      () => expectCase(`${mechanism}: ${ops} random requests keep every context accounted for`), RUN_LIMIT_MS);
+    test(
+      `${mechanism}: ${ops} random requests keep every context accounted for`,
+      () => expectCase(`${mechanism}: ${ops} random requests keep every context accounted for`),
+      RUN_LIMIT_MS,
+    );
   }
-  test('exits 0: no sanitizer report, no memory error, no leak', () => {
-    const { status, stderr } = result();
-    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-  }, RUN_LIMIT_MS);
+  test(
+    'exits 0: no sanitizer report, no memory error, no leak',
+    () => {
+      const { status, stderr } = result();
+      expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    },
+    RUN_LIMIT_MS,
+  );
 });

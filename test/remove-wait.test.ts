@@ -4,7 +4,10 @@
 import { EventType } from '../src/index.js';
 import { COMPLETION_MECHANISMS, reactor, destroyAll, pair, closeOwned } from './helpers.js';
 
-afterEach(() => { destroyAll(); closeOwned(); });
+afterEach(() => {
+  destroyAll();
+  closeOwned();
+});
 
 describe.each(COMPLETION_MECHANISMS)('completion over %s', (mechanism) => {
   test('a wait after removing an fd with a read and a write in flight waits out its timeout', async () => {

@@ -5,12 +5,20 @@ import { replay } from '../src/trace/replay.js';
 import { reactor, destroyAll, closeOwned, own, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
 
-afterEach(() => { destroyAll(); closeOwned(); });
+afterEach(() => {
+  destroyAll();
+  closeOwned();
+});
 
 /** What an app sees of an event, buffer contents included. */
 const seen = (e: IoEvent<unknown>) => ({
-  fd: e.fd, context: e.context, type: e.type, bytes: e.bytesTransferred,
-  buffer: e.buffer ? str(e.buffer) : null, acceptedFd: e.acceptedFd, error: e.error,
+  fd: e.fd,
+  context: e.context,
+  type: e.type,
+  bytes: e.bytesTransferred,
+  buffer: e.buffer ? str(e.buffer) : null,
+  acceptedFd: e.acceptedFd,
+  error: e.error,
 });
 
 /** Echo over loopback: a client connects, sends three messages, reads the echoes, half-closes. */
@@ -25,8 +33,10 @@ function echoSession(r: Reactor<string>): IoEvent<string>[] {
     all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
     if (e.type & EventType.ACCEPT) [server] = own(r, e.acceptedFd!);
     else if (e.context === 'listener') [server] = own(r, r.os.accept(listener)!);
-    else if (r.model === 'completion' && e.type & EventType.READ && e.bytesTransferred > 0) { r.postWrite(e.fd, e.buffer!); r.postRead(e.fd); }
-    else if (r.model === 'readiness' && e.type & EventType.READ) {
+    else if (r.model === 'completion' && e.type & EventType.READ && e.bytesTransferred > 0) {
+      r.postWrite(e.fd, e.buffer!);
+      r.postRead(e.fd);
+    } else if (r.model === 'readiness' && e.type & EventType.READ) {
       const data = r.os.recv(e.fd);
       if (data && data.length > 0) r.os.send(e.fd, data);
     }
@@ -77,7 +87,9 @@ test('a simulated run with waitAsync on four hosts replays to the same events', 
   expect(replayed.map((x) => x.r)).toEqual([0, 1, 2, 3]);
   for (const { r, events } of replayed) {
     const recorded = trace.records.filter((x) => x.k === 'event' && x.r === r);
-    expect(events.map((e) => [e.fd, e.type, e.bytesTransferred, e.error?.code ?? null])).toEqual(recorded.map((x) => x.k === 'event' && [x.fd, x.type, x.bytes, x.code]));
+    expect(events.map((e) => [e.fd, e.type, e.bytesTransferred, e.error?.code ?? null])).toEqual(
+      recorded.map((x) => x.k === 'event' && [x.fd, x.type, x.bytes, x.code]),
+    );
   }
   // The faults of this seed reset connections: codes are replayed too.
   expect(replayed.flatMap((x) => x.events).some((e) => e.error?.code === 'ECONNRESET')).toBe(true);
@@ -87,7 +99,12 @@ test('a simulated run with waitAsync on four hosts replays to the same events', 
 test('a simulated IOCP run with partial writes, resets and a remove replays to the same events and codes', async () => {
   const recorder = new TraceRecorder({ seed: 1 });
   const r = await reactor<string>({
-    backend: 'sim', seed: 1, model: 'completion', mechanism: 'iocp', trace: recorder, faults: { partialWriteRate: 0.5, resetRate: 0.2 },
+    backend: 'sim',
+    seed: 1,
+    model: 'completion',
+    mechanism: 'iocp',
+    trace: recorder,
+    faults: { partialWriteRate: 0.5, resetRate: 0.2 },
   });
   const [a, b] = r.os.socketPair();
   const [c, d] = r.os.socketPair();
@@ -134,11 +151,16 @@ test('a trace that does not match the core is refused as a divergence', async ()
 
 test('a reactor whose creation failed is in the trace with nothing to replay', async () => {
   const recorder = new TraceRecorder();
-  await expect(reactor({ backend: 'sim', poolSize: 65536, bufferSize: 65536, trace: recorder })).rejects.toThrow(refusal('EINVAL', /2 GiB/));
+  await expect(reactor({ backend: 'sim', poolSize: 65536, bufferSize: 65536, trace: recorder })).rejects.toThrow(
+    refusal('EINVAL', /2 GiB/),
+  );
   const r = await reactor({ backend: 'sim', trace: recorder });
   r.wait(0);
   expect(recorder.reactors.map((x) => x.r)).toEqual([0, 1]);
-  expect((await replay(recorder.toJSON())).map((x) => [x.r, x.events.length])).toEqual([[0, 0], [1, 0]]);
+  expect((await replay(recorder.toJSON())).map((x) => [x.r, x.events.length])).toEqual([
+    [0, 0],
+    [1, 0],
+  ]);
 });
 
 test('replay refuses what is not a whole trace', async () => {

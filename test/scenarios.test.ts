@@ -45,5 +45,9 @@ test('the failure names the first program that failed, and why', async () => {
   // Every connect refused: the clients give up before the server sees anyone, each having waited
   // a slice after every refusal but the last, and the failure is marked when client 0 gave up.
   const outcome = await run('echo', { size: 2 }, 1, { refuseRate: 1 });
-  expect(outcome).toEqual({ ok: false, failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/), failedAtMs: (CONNECT_ATTEMPTS_MAX - 1) * WAIT_SLICE_MS });
+  expect(outcome).toEqual({
+    ok: false,
+    failure: expect.stringMatching(/^client 0: .*ECONNREFUSED/),
+    failedAtMs: (CONNECT_ATTEMPTS_MAX - 1) * WAIT_SLICE_MS,
+  });
 });

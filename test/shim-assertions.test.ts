@@ -67,7 +67,9 @@ describe('shim assertions', () => {
 
   test("the simulation's shim (emscripten) asserts too", () => {
     const run = runNode(simScript, false);
-    expect(run.stderr).toMatch(/io-reactor shim: assertion failed: q->kind == REQ_MODIFY \|\| q->kind == REQ_NONE \(.*native\/win\/iocp\.c:\d+\)/);
+    expect(run.stderr).toMatch(
+      /io-reactor shim: assertion failed: q->kind == REQ_MODIFY \|\| q->kind == REQ_NONE \(.*native\/win\/iocp\.c:\d+\)/,
+    );
     expect(run.stdout).toMatch(/^aborted /);
   });
 });

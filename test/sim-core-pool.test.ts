@@ -10,12 +10,12 @@ test('a reactor destroyed during its waitAsync keeps its core until the wait has
   const old = await sim.host('a').createReactor<string>();
   const [watched] = old.os.socketPair();
   old.add(watched, 'old', EventType.READ);
-  const oldWait = old.waitAsync(1000);   // hands the add to the shim, then parks
+  const oldWait = old.waitAsync(1000); // hands the add to the shim, then parks
   old.destroy();
 
   const next = await sim.host('b').createReactor<string>();
   const [reader, writer] = next.os.socketPair();
-  next.add(reader, 'next', EventType.READ);   // queued until next's first wait
+  next.add(reader, 'next', EventType.READ); // queued until next's first wait
   await sim.runUntilIdle();
   expect(await oldWait).toEqual([]);
 

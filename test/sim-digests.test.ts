@@ -14,7 +14,13 @@ import type { Mechanism } from './helpers.js';
 const FAULTS = { partialWriteRate: 0.05, stallRate: 0.02, partialReadRate: 0.05, interruptRate: 0.02 };
 const SIZES: Record<string, number> = { chat: 6, echo: 3, upload: 3 };
 const SEEDS = [1, 2];
-const PAIRS = [['readiness', 'epoll'], ['readiness', 'poll'], ['completion', 'epoll'], ['completion', 'poll'], ['completion', 'iocp']] as const;
+const PAIRS = [
+  ['readiness', 'epoll'],
+  ['readiness', 'poll'],
+  ['completion', 'epoll'],
+  ['completion', 'poll'],
+  ['completion', 'iocp'],
+] as const;
 
 /** A Simulation whose hosts' reactors all use `mechanism` (the scenarios take the default). */
 function simulationOver(mechanism: Mechanism, seed: number, trace: TraceSink): Simulation {
@@ -33,13 +39,25 @@ function simulationOver(mechanism: Mechanism, seed: number, trace: TraceSink): S
   return sim;
 }
 
-async function digest(scenario: string, model: 'readiness' | 'completion', mechanism: Mechanism, seed: number, size = SIZES[scenario]): Promise<string> {
+async function digest(
+  scenario: string,
+  model: 'readiness' | 'completion',
+  mechanism: Mechanism,
+  seed: number,
+  size = SIZES[scenario],
+): Promise<string> {
   // Both sinks see the run: the sweep's streaming digest must give the full trace's hash.
   const recorder = new TraceRecorder({ seed });
   const streamed = new TraceDigest({ seed });
   const sim = simulationOver(mechanism, seed, {
-    reactor: (info) => { streamed.reactor(info); return recorder.reactor(info); },
-    record: (record) => { streamed.record(record); recorder.record(record); },
+    reactor: (info) => {
+      streamed.reactor(info);
+      return recorder.reactor(info);
+    },
+    record: (record) => {
+      streamed.record(record);
+      recorder.record(record);
+    },
   });
   const outcome = await scenarios[scenario].run(sim, { model, size });
   const hash = traceHash(recorder.toJSON());

@@ -1,6 +1,6 @@
 // Injected faults in simulation: each kind happens at its rate, is counted, reaches the app as
 // the real fault would, and draws from its own random stream.
-import { Reactor, EventType, ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
+import { Reactor, EventType, type ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
 import { Simulation, type Injection } from '../src/sim/index.js';
 import { text, str } from './helpers.js';
 
@@ -10,7 +10,9 @@ async function sim(options: Parameters<typeof Reactor.create>[0]): Promise<React
   live.push(r);
   return r;
 }
-afterEach(() => { while (live.length) live.pop()!.destroy(); });
+afterEach(() => {
+  while (live.length) live.pop()!.destroy();
+});
 
 function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, rounds = 200): IoEvent<string>[] {
   const all: IoEvent<string>[] = [];
@@ -32,7 +34,9 @@ test('partial writes: a send is taken in part, yet a posted write still arrives 
   const r = await sim({ model: 'completion', faults: { partialWriteRate: 1 } });
   const [a, b] = r.os.socketPair();
   expect(r.os.send(b, new Uint8Array(1000))).toBeLessThan(1000);
-  while (r.os.recv(a)) { /* drain */ }
+  while (r.os.recv(a)) {
+    /* drain */
+  }
   r.add(a, 'writer', 0);
   const data = new Uint8Array(10_000).map((_, i) => i % 253);
   r.postWrite(a, data);
@@ -147,7 +151,12 @@ test('aborted connections are skipped by accept; their clients see the reset', a
   expect(aborted).toBeGreaterThan(0);
   expect(accepted.length + aborted).toBe(10);
   const resets = clients.filter((c) => {
-    try { r.os.recv(c); return false; } catch (e) { return (e as ReactorError).code === 'ECONNRESET'; }
+    try {
+      r.os.recv(c);
+      return false;
+    } catch (e) {
+      return (e as ReactorError).code === 'ECONNRESET';
+    }
   });
   expect(resets.length).toBe(aborted);
 });
@@ -157,7 +166,9 @@ test('EMFILE at accept is transient: the app sees it, the connection stays pendi
   const { fd: listener, port } = r.os.listen(0);
   r.os.connect(port);
   await sim.runUntilIdle(10);
-  expect(() => r.os.accept(listener)).toThrow(expect.objectContaining({ code: 'EMFILE', message: expect.stringMatching(/out of file descriptors.*accept again/) }));
+  expect(() => r.os.accept(listener)).toThrow(
+    expect.objectContaining({ code: 'EMFILE', message: expect.stringMatching(/out of file descriptors.*accept again/) }),
+  );
   expect(r.os.accept(listener)).not.toBeNull();
   expect(sim.faultReport().emfile.injected).toBe(1);
 });
@@ -177,17 +188,23 @@ test.each([
   // a connect's socket is enobufs' occasion 0, so the first accept post is its occasion 1
   ['emfile', 0, 'EMFILE', 10024],
   ['enobufs', 1, 'ENOBUFS', 10055],
-] as const)('under IOCP, %s fails one posted accept (occasion %d) with ERROR %s and its WSA code %d; the connection is still accepted', async (kind, occasion, code, wsa) => {
-  const sim = new Simulation({ faultSchedule: [{ kind, occasion }] });
-  const r = await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' });
-  live.push(r);
-  const { fd: listener, port } = r.os.listen(0);
-  r.add(listener, 'listener', EventType.READ);
-  r.os.connect(port);
-  const events = r.wait(100).map((e) => [e.context, e.type, e.error?.code, e.error?.osCode]);
-  expect(events).toEqual([['listener', EventType.ERROR, code, wsa], ['listener', EventType.ACCEPT, undefined, undefined]]);
-  expect(sim.faultReport()[kind].injected).toBe(1);
-});
+] as const)(
+  'under IOCP, %s fails one posted accept (occasion %d) with ERROR %s and its WSA code %d; the connection is still accepted',
+  async (kind, occasion, code, wsa) => {
+    const sim = new Simulation({ faultSchedule: [{ kind, occasion }] });
+    const r = await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' });
+    live.push(r);
+    const { fd: listener, port } = r.os.listen(0);
+    r.add(listener, 'listener', EventType.READ);
+    r.os.connect(port);
+    const events = r.wait(100).map((e) => [e.context, e.type, e.error?.code, e.error?.osCode]);
+    expect(events).toEqual([
+      ['listener', EventType.ERROR, code, wsa],
+      ['listener', EventType.ACCEPT, undefined, undefined],
+    ]);
+    expect(sim.faultReport()[kind].injected).toBe(1);
+  },
+);
 
 describe.each(['epoll', 'iocp', 'io_uring'] as const)('determinism (completion over %s)', (mechanism) => {
   async function transcript(seed: number, faults: FaultRates): Promise<string> {
@@ -205,7 +222,7 @@ describe.each(['epoll', 'iocp', 'io_uring'] as const)('determinism (completion o
   test('the same seed and faults give the same run, faults included', async () => {
     const faults = { partialWriteRate: 0.3, interruptRate: 0.3 };
     const run = await transcript(11, faults);
-    expect(run.match(/conn:1:m/g)?.length).toBe(4);   // every client got at least a prefix through
+    expect(run.match(/conn:1:m/g)?.length).toBe(4); // every client got at least a prefix through
     expect(await transcript(11, faults)).toEqual(run);
   });
 

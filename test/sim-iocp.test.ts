@@ -27,7 +27,9 @@ async function onKernel(windowsFlavor?: WindowsFlavor): Promise<[Reactor<string>
   live.push(r);
   return [r, kernel];
 }
-afterEach(() => { while (live.length) live.pop()!.destroy(); });
+afterEach(() => {
+  while (live.length) live.pop()!.destroy();
+});
 
 const summary = (events: IoEvent<string>[]) => events.map((e) => [e.context, e.type, e.bytesTransferred, e.error?.osCode]);
 
@@ -63,12 +65,12 @@ describe('completion statuses', () => {
   test.each([
     ['windows', 995],
     ['wine', 676],
-  ] as [WindowsFlavor, number][])('a local close under a pending read: CLOSE, with %s\'s status %d', async (flavor, status) => {
+  ] as [WindowsFlavor, number][])("a local close under a pending read: CLOSE, with %s's status %d", async (flavor, status) => {
     const [r, kernel] = await onKernel(flavor);
     const [a] = r.os.socketPair();
     r.add(a, 'reader', READ);
     expect(r.wait(0)).toEqual([]);
-    kernel.close(a);   // another part of the program closes the socket, not through the reactor
+    kernel.close(a); // another part of the program closes the socket, not through the reactor
     const events = r.wait(100);
     expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
     expect(events[0].error?.code).toBe('ECANCELED');
@@ -77,25 +79,34 @@ describe('completion statuses', () => {
   test.each([
     ['windows', 995],
     ['wine', 676],
-  ] as [WindowsFlavor, number][])('new Simulation({ windowsFlavor: %s }): another reactor on the host closing the socket ends the pending read with %d', async (windowsFlavor, status) => {
-    const host = new Simulation({ windowsFlavor }).host('app');
-    const reader = await host.createReactor<string>(IOCP);
-    const closer = await host.createReactor<string>({ model: 'readiness' });
-    live.push(reader, closer);
-    const [a] = reader.os.socketPair();
-    reader.add(a, 'reader', READ);
-    expect(reader.wait(0)).toEqual([]);
-    closer.os.close(a);
-    const events = reader.wait(100);
-    expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
-    expect(events[0].error?.code).toBe('ECANCELED');
-  });
+  ] as [WindowsFlavor, number][])(
+    'new Simulation({ windowsFlavor: %s }): another reactor on the host closing the socket ends the pending read with %d',
+    async (windowsFlavor, status) => {
+      const host = new Simulation({ windowsFlavor }).host('app');
+      const reader = await host.createReactor<string>(IOCP);
+      const closer = await host.createReactor<string>({ model: 'readiness' });
+      live.push(reader, closer);
+      const [a] = reader.os.socketPair();
+      reader.add(a, 'reader', READ);
+      expect(reader.wait(0)).toEqual([]);
+      closer.os.close(a);
+      const events = reader.wait(100);
+      expect(summary(events)).toEqual([['reader', CLOSE, 0, status]]);
+      expect(events[0].error?.code).toBe('ECANCELED');
+    },
+  );
 
   test('windowsFlavor is checked, and belongs to the Simulation: elsewhere it is refused with where it goes', async () => {
-    expect(() => new Simulation({ windowsFlavor: 'linux' as WindowsFlavor })).toThrow(refusal('EINVAL', /windowsFlavor must be 'windows'.*or 'wine'.*"linux"/));
-    await expect(Reactor.create({ ...IOCP, backend: 'sim', windowsFlavor: 'wine' } as ReactorOptions)).rejects.toEqual(refusal('EINVAL', /new Simulation\(\{ windowsFlavor \}\)/));
+    expect(() => new Simulation({ windowsFlavor: 'linux' as WindowsFlavor })).toThrow(
+      refusal('EINVAL', /windowsFlavor must be 'windows'.*or 'wine'.*"linux"/),
+    );
+    await expect(Reactor.create({ ...IOCP, backend: 'sim', windowsFlavor: 'wine' } as ReactorOptions)).rejects.toEqual(
+      refusal('EINVAL', /new Simulation\(\{ windowsFlavor \}\)/),
+    );
     const host = new Simulation().host('app');
-    expect(() => host.createReactor({ ...IOCP, windowsFlavor: 'wine' } as object)).toThrow(refusal('EINVAL', /windowsFlavor belong to the Simulation/));
+    expect(() => host.createReactor({ ...IOCP, windowsFlavor: 'wine' } as object)).toThrow(
+      refusal('EINVAL', /windowsFlavor belong to the Simulation/),
+    );
   });
 
   test('AcceptEx completes with the accepted socket, ready to use', async () => {
@@ -110,7 +121,7 @@ describe('completion statuses', () => {
     expect(r.wait(100).map((e) => [e.context, e.type, str(e.buffer)])).toEqual([['conn', READ, 'hello']]);
   });
 
-  test('a connection aborted before AcceptEx took it (1236) is not the listener\'s failure: the accept stays posted', async () => {
+  test("a connection aborted before AcceptEx took it (1236) is not the listener's failure: the accept stays posted", async () => {
     const r = await iocp({ faults: { acceptAbortRate: 1 } });
     const { fd: listener, port } = r.os.listen(0);
     r.add(listener, 'listener', READ);
@@ -120,7 +131,7 @@ describe('completion statuses', () => {
     r.os.connect(port);
     expect(r.wait(100)).toEqual([]);
     expect(r.faultReport()!.acceptAbort.injected).toBe(2);
-    expect(r.stats().poolInUse).toBe(accepts);   // each aborted accept was posted again
+    expect(r.stats().poolInUse).toBe(accepts); // each aborted accept was posted again
   });
 });
 
@@ -154,7 +165,7 @@ describe('cancellation', () => {
     const [a, b] = r.os.socketPair();
     r.add(a, 'reader', READ);
     expect(r.wait(0)).toEqual([]);
-    r.os.send(b, text('completed, never delivered'));   // the port queues the zero-byte receive's completion now
+    r.os.send(b, text('completed, never delivered')); // the port queues the zero-byte receive's completion now
     r.remove(a);
     expect(r.wait(0)).toEqual([]);
     expect(r.stats().poolInUse).toBe(0);
@@ -167,32 +178,35 @@ describe('cancellation', () => {
     r.add(listener, 'listener', READ);
     expect(r.wait(0)).toEqual([]);
     const files = kernel.openFiles;
-    const client = r.os.connect(port);   // a posted AcceptEx takes it at once
+    const client = r.os.connect(port); // a posted AcceptEx takes it at once
     expect(kernel.openFiles).toBe(files + 2);
     r.remove(listener);
     expect(r.wait(0)).toEqual([]);
     expect(r.wait(0)).toEqual([]);
     expect(kernel.openFiles).toBe(files + 1);
-    expect(r.os.recv(client)).toEqual(new Uint8Array(0));   // the client reads end of stream
+    expect(r.os.recv(client)).toEqual(new Uint8Array(0)); // the client reads end of stream
     expect(r.stats().poolInUse).toBe(0);
   });
 
   test.each([
     ['lands at once', 0],
     ['loses the race (cancelRace)', 1],
-  ] as const)('a cancel that %s: a read removed in the same batch as a write to its socket leaves its bytes (a zero-byte receive takes none); no event for it, and the pool returns', async (_what, cancelRaceRate) => {
-    const r = await iocp({ faults: { cancelRaceRate } });
-    const [a, b] = r.os.socketPair();
-    r.add(a, 'reader', READ);
-    r.add(b, 'writer', 0);
-    expect(r.wait(0)).toEqual([]);
-    r.remove(a);
-    r.postWrite(b, text('raced'));   // both reach the port in the next wait's batch
-    expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
-    expect(str(r.os.recv(a))).toBe('raced');
-    expect(r.stats().poolInUse).toBe(0);
-    expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
-  });
+  ] as const)(
+    'a cancel that %s: a read removed in the same batch as a write to its socket leaves its bytes (a zero-byte receive takes none); no event for it, and the pool returns',
+    async (_what, cancelRaceRate) => {
+      const r = await iocp({ faults: { cancelRaceRate } });
+      const [a, b] = r.os.socketPair();
+      r.add(a, 'reader', READ);
+      r.add(b, 'writer', 0);
+      expect(r.wait(0)).toEqual([]);
+      r.remove(a);
+      r.postWrite(b, text('raced')); // both reach the port in the next wait's batch
+      expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
+      expect(str(r.os.recv(a))).toBe('raced');
+      expect(r.stats().poolInUse).toBe(0);
+      expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
+    },
+  );
 
   test('os.close of a registered socket with a write queued behind one in flight: every context comes back', async () => {
     const r = await iocp({ bufferSize: 1024 });
@@ -243,15 +257,20 @@ describe('sends', () => {
     const data = new Uint8Array(10_000).map((_, i) => i % 251);
     r.postWrite(a, data);
     const received: Uint8Array[] = [];
-    const drain = () => { for (let c = r.os.recv(b); c?.length; c = r.os.recv(b)) received.push(c); };
-    const writes = until(r, (all) => { drain(); return all.length > 0; });
+    const drain = () => {
+      for (let c = r.os.recv(b); c?.length; c = r.os.recv(b)) received.push(c);
+    };
+    const writes = until(r, (all) => {
+      drain();
+      return all.length > 0;
+    });
     drain();
     expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);
     expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
     expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
   });
 
-  test('a send larger than the peer\'s buffer completes only once the peer has read enough', async () => {
+  test("a send larger than the peer's buffer completes only once the peer has read enough", async () => {
     const r = await iocp({ bufferSize: 16 * 1024 });
     const [a, b] = r.os.socketPair();
     r.add(a, 'writer', 0);
@@ -294,7 +313,7 @@ describe('two hosts over IOCP', () => {
     client.postWrite(fd, data);
     const back: Uint8Array[] = [];
     const talking = (async () => {
-      for (let got = 0; got < data.length;) {
+      for (let got = 0; got < data.length; ) {
         for (const e of await client.waitAsync(1000)) {
           if (!(e.type & READ)) continue;
           back.push(e.buffer!.slice());
@@ -330,7 +349,11 @@ describe('GetQueuedCompletionStatusEx', () => {
     });
     expect(r.wait(0)).toEqual([]);
     for (const i of [2, 0, 1]) r.os.send(sockets[i], text(`to ${i}`));
-    expect(r.wait(0).map((e) => [e.context, str(e.buffer)])).toEqual([['z', 'to 2'], ['x', 'to 0'], ['y', 'to 1']]);
+    expect(r.wait(0).map((e) => [e.context, str(e.buffer)])).toEqual([
+      ['z', 'to 2'],
+      ['x', 'to 0'],
+      ['y', 'to 1'],
+    ]);
   });
 
   test('more completions than one batch holds arrive over the next waits, none lost', async () => {
@@ -360,7 +383,7 @@ describe('GetQueuedCompletionStatusEx', () => {
     expect(r.now()).toBe(start);
   });
 
-  test('1000 wakeups with no wait running end at most one later wait early: they merge, as an eventfd\'s do', async () => {
+  test("1000 wakeups with no wait running end at most one later wait early: they merge, as an eventfd's do", async () => {
     const r = await iocp();
     for (let i = 0; i < 1000; i++) r.wakeup();
     let early = 0;
@@ -401,7 +424,7 @@ describe('stdin (a host console) on a completion port', () => {
     return [kernel, new CompletionPort(kernel, memory, 4), memory];
   };
 
-  test('served as the Windows shim\'s stdin reader: associating again is no error, one read at a time, EOF a 0-byte completion', () => {
+  test("served as the Windows shim's stdin reader: associating again is no error, one read at a time, EOF a 0-byte completion", () => {
     const [kernel, port, memory] = setup();
     expect([port.associate(0, true), port.associate(0, true)]).toEqual([0, 0]);
     expect(port.recv(0, 0, 16, 1)).toBe(0);

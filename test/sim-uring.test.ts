@@ -13,7 +13,9 @@ async function uring(options: Omit<ReactorOptions, 'model' | 'mechanism' | 'back
   live.push(r);
   return r;
 }
-afterEach(() => { while (live.length) live.pop()!.destroy(); });
+afterEach(() => {
+  while (live.length) live.pop()!.destroy();
+});
 
 const summary = (events: IoEvent<string>[]) => events.map((e) => [e.context, e.type, e.bytesTransferred, e.error?.osCode]);
 
@@ -32,8 +34,13 @@ test('short sends: each send completes with part of the bytes, the shim sends th
   const data = new Uint8Array(10_000).map((_, i) => i % 253);
   r.postWrite(a, data);
   const received: Uint8Array[] = [];
-  const drain = (): void => { for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk); };
-  const writes = until(r, (all) => { drain(); return all.length > 0; });
+  const drain = (): void => {
+    for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
+  };
+  const writes = until(r, (all) => {
+    drain();
+    return all.length > 0;
+  });
   drain();
   expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);
   expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
@@ -58,21 +65,27 @@ test('an exhausted buffer ring (enobufsRate): receives that find data and no buf
   const pairs = ['a', 'b', 'c'].map((name) => [name, ...r.os.socketPair()] as const);
   for (const [name, fd] of pairs) r.add(fd, name, READ);
   expect(r.wait(0)).toEqual([]);
-  const sent = new Map(pairs.map(([name, , peer], k) => {
-    const data = new Uint8Array(1000).map((_, i) => (i * 7 + k) % 256);
-    r.os.send(peer, data);
-    return [name, data] as const;
-  }));
+  const sent = new Map(
+    pairs.map(([name, , peer], k) => {
+      const data = new Uint8Array(1000).map((_, i) => (i * 7 + k) % 256);
+      r.os.send(peer, data);
+      return [name, data] as const;
+    }),
+  );
   const got = new Map<string, Uint8Array[]>(pairs.map(([name]) => [name, []]));
   let waiting = 0;
-  until(r, (all) => {
-    for (const e of all.splice(0)) {
-      got.get(e.context)!.push(e.buffer!);
-      r.postRead(e.fd);
-    }
-    waiting = Math.max(waiting, r.stats().readsWaiting);
-    return [...got.values()].every((parts) => parts.reduce((n, p) => n + p.length, 0) >= 1000);
-  }, 2000);
+  until(
+    r,
+    (all) => {
+      for (const e of all.splice(0)) {
+        got.get(e.context)!.push(e.buffer!);
+        r.postRead(e.fd);
+      }
+      waiting = Math.max(waiting, r.stats().readsWaiting);
+      return [...got.values()].every((parts) => parts.reduce((n, p) => n + p.length, 0) >= 1000);
+    },
+    2000,
+  );
   for (const [name, data] of sent) expect(Buffer.concat(got.get(name)!).equals(Buffer.from(data))).toBe(true);
   expect(r.faultReport()!.enobufs.injected).toBeGreaterThan(0);
   expect(waiting).toBeGreaterThan(0);
@@ -94,19 +107,22 @@ test('a reset completes the pending receive with -ECONNRESET: CLOSE, osCode 104'
 test.each([
   ['wins the race', 0],
   ['loses the race (cancelRace)', 1],
-] as const)('a cancel that %s: the poll of a read removed in the same batch as a send to its socket may still report the data, yet nothing reads it and no event comes', async (_what, cancelRaceRate) => {
-  const r = await uring({ faults: { cancelRaceRate } });
-  const [a, b] = r.os.socketPair();
-  r.add(a, 'reader', READ);
-  r.add(b, 'writer', 0);
-  expect(r.wait(0)).toEqual([]);
-  r.remove(a);
-  r.postWrite(b, text('raced'));   // both reach the ring in the next wait's batch
-  expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
-  expect(str(r.os.recv(a))).toBe('raced');
-  expect(r.stats().poolInUse).toBe(0);
-  expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
-});
+] as const)(
+  'a cancel that %s: the poll of a read removed in the same batch as a send to its socket may still report the data, yet nothing reads it and no event comes',
+  async (_what, cancelRaceRate) => {
+    const r = await uring({ faults: { cancelRaceRate } });
+    const [a, b] = r.os.socketPair();
+    r.add(a, 'reader', READ);
+    r.add(b, 'writer', 0);
+    expect(r.wait(0)).toEqual([]);
+    r.remove(a);
+    r.postWrite(b, text('raced')); // both reach the ring in the next wait's batch
+    expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
+    expect(str(r.os.recv(a))).toBe('raced');
+    expect(r.stats().poolInUse).toBe(0);
+    expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
+  },
+);
 
 test('interrupted enters are resumed with the time left: timeouts hold and completions still come', async () => {
   const r = await uring({ faults: { interruptRate: 0.5 } });
@@ -130,7 +146,10 @@ test('a failed accept ends the multishot accept: one posted accept reports ERROR
   r.add(listener, 'listener', READ);
   r.os.connect(port);
   const events = until(r, (all) => all.some((e) => e.type === ACCEPT));
-  expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([['listener', ERROR, 'EMFILE'], ['listener', ACCEPT, undefined]]);
+  expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([
+    ['listener', ERROR, 'EMFILE'],
+    ['listener', ACCEPT, undefined],
+  ]);
   expect(sim.faultReport().emfile.injected).toBe(1);
 });
 
@@ -141,7 +160,8 @@ test('connections that arrive while no accept is posted are kept, in order, for 
   r.add(listener, 'listener', READ);
   const clients = Array.from({ length: 6 }, () => r.os.connect(port));
   const accepted = until(r, (all) => all.filter((e) => e.type === ACCEPT).length === clients.length)
-    .filter((e) => e.type === ACCEPT).map((e) => e.acceptedFd!);
+    .filter((e) => e.type === ACCEPT)
+    .map((e) => e.acceptedFd!);
   expect(accepted).toHaveLength(clients.length);
   // Each accepted socket is the peer of the client at its place: the order is the clients'.
   clients.forEach((c, i) => r.os.send(c, text(`client ${i}`)));

@@ -9,7 +9,9 @@ async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): P
   live.push(r);
   return r;
 }
-afterEach(() => { while (live.length) live.pop()!.destroy(); });
+afterEach(() => {
+  while (live.length) live.pop()!.destroy();
+});
 
 /** A little echo conversation; returns what the server saw, as a replayable transcript. */
 async function conversation(model: 'readiness' | 'completion', mechanism: Mechanism, seed: number): Promise<string[]> {
@@ -37,8 +39,12 @@ async function conversation(model: 'readiness' | 'completion', mechanism: Mechan
 describe.each([...MATRIX, [SIM_IOCP[0], SIM_IOCP[1]] as const])('simulated %s over %s', (model, mechanism) => {
   test('connections are accepted and their bytes arrive, as on the real OS', async () => {
     const transcript = await conversation(model, mechanism, 1);
-    expect(transcript.filter((t) => t.startsWith('conn')).map((t) => t.split(':')[2]).sort())
-      .toEqual(['hello from 0', 'hello from 1', 'hello from 2']);
+    expect(
+      transcript
+        .filter((t) => t.startsWith('conn'))
+        .map((t) => t.split(':')[2])
+        .sort(),
+    ).toEqual(['hello from 0', 'hello from 1', 'hello from 2']);
   });
 
   test('the same seed gives the same event sequence; another seed may reorder it', async () => {

@@ -16,7 +16,10 @@ async function echoServer(r: Reactor<string>, port: number, log: string[], stop:
       }
       const data = r.os.recv(e.fd);
       if (data === null) continue;
-      if (data.length === 0) { r.os.close(e.fd); continue; }
+      if (data.length === 0) {
+        r.os.close(e.fd);
+        continue;
+      }
       log.push(`${r.now().toFixed(3)} server got ${str(data)}`);
       r.os.send(e.fd, data);
     }
@@ -32,7 +35,10 @@ async function client(r: Reactor<string>, port: number, count: number, log: stri
     let echoed = '';
     while (echoed !== `ping ${i}`) {
       for (const e of await r.waitAsync(5000)) {
-        if (e.type & EventType.READ) { echoed += str(e.buffer); r.postRead(fd); }
+        if (e.type & EventType.READ) {
+          echoed += str(e.buffer);
+          r.postRead(fd);
+        }
         if (e.type & (EventType.CLOSE | EventType.ERROR)) throw new Error(`connection ended: ${e.type}`);
       }
     }
@@ -41,7 +47,12 @@ async function client(r: Reactor<string>, port: number, count: number, log: stri
   r.os.close(fd);
 }
 
-async function run(seed: number, latencyMs: [number, number], clientMechanism: Mechanism = 'epoll', typing = false): Promise<{ log: string[]; end: number }> {
+async function run(
+  seed: number,
+  latencyMs: [number, number],
+  clientMechanism: Mechanism = 'epoll',
+  typing = false,
+): Promise<{ log: string[]; end: number }> {
   const sim = new Simulation({ seed, latencyMs });
   if (typing) for (let i = 0; i < 10; i++) sim.host('server').console.write(`line ${i}\n`);
   const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
@@ -49,7 +60,9 @@ async function run(seed: number, latencyMs: [number, number], clientMechanism: M
   const log: string[] = [];
   let done = false;
   const serving = echoServer(server, 7000, log, () => done);
-  const talking = client(peer, 7000, 5, log).finally(() => { done = true; });
+  const talking = client(peer, 7000, 5, log).finally(() => {
+    done = true;
+  });
   const end = await sim.runUntilIdle();
   await talking;
   await serving;
@@ -61,7 +74,7 @@ async function run(seed: number, latencyMs: [number, number], clientMechanism: M
 test('two hosts talk through the simulated network; each round trip takes two one-way delays', async () => {
   const { log } = await run(1, [10, 10]);
   expect(log.filter((l) => l.includes('client got'))).toEqual([
-    '20.000 client got ping 0',   // the first ping rides behind the SYN: 10 ms there, 10 back
+    '20.000 client got ping 0', // the first ping rides behind the SYN: 10 ms there, 10 back
     '40.000 client got ping 1',
     '60.000 client got ping 2',
     '80.000 client got ping 3',
@@ -92,7 +105,9 @@ test('runUntilIdle stops at a virtual time limit, and later resumes where it sto
   r.add(listener, 'listener', EventType.READ);
   r.os.connect(port);
   const seen: IoEvent<string>[] = [];
-  const waiting = r.waitAsync(null).then((events) => { seen.push(...events); });
+  const waiting = r.waitAsync(null).then((events) => {
+    seen.push(...events);
+  });
   expect(await sim.runUntilIdle(30)).toBe(30);
   expect(seen).toEqual([]);
   expect(await sim.runUntilIdle()).toBe(50);
@@ -140,7 +155,9 @@ test('a crashed host resets its connections at their peers and ends its waits wi
   expect(() => client.os.recv(fd)).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
   await expect(server.waitAsync(10)).rejects.toThrow(/host "server" crashed \(sim\.crash\)/);
   // Its programs are dead: a synchronous wait and the socket calls fail the same way.
-  expect(() => server.wait(10)).toThrow(expect.objectContaining({ code: 'EHOSTDOWN', message: expect.stringMatching(/^EHOSTDOWN: wait: host "server" crashed/) }));
+  expect(() => server.wait(10)).toThrow(
+    expect.objectContaining({ code: 'EHOSTDOWN', message: expect.stringMatching(/^EHOSTDOWN: wait: host "server" crashed/) }),
+  );
   expect(() => server.os.listen(81)).toThrow(expect.objectContaining({ code: 'EHOSTDOWN' }));
   expect(() => server.os.socketPair()).toThrow(expect.objectContaining({ code: 'EHOSTDOWN' }));
   server.destroy();

@@ -53,7 +53,11 @@ describe.each(['native', 'sim'] as Backend[])('socket bytes (%s)', (backend) => 
     const r = await reactor({ model: 'readiness', backend });
     const [a, b] = pair(r);
     const whole = pattern(300, 3);
-    for (const [from, to] of [[5, 69], [100, 101], [200, 265]]) {
+    for (const [from, to] of [
+      [5, 69],
+      [100, 101],
+      [200, 265],
+    ]) {
       const part = whole.subarray(from, to);
       expect(r.os.send(a, part)).toBe(part.length);
       expect(recvAll(r, b, part.length)).toEqual(whole.slice(from, to));
@@ -64,7 +68,13 @@ describe.each(['native', 'sim'] as Backend[])('socket bytes (%s)', (backend) => 
     const RECV_BYTES = 4000;
     const r = await reactor({ model: 'readiness', backend });
     const [a, b] = pair(r);
-    for (const [length, seed] of [[1, 4], [64, 5], [65, 6], [4096, 7], [100_000, 8]]) {
+    for (const [length, seed] of [
+      [1, 4],
+      [64, 5],
+      [65, 6],
+      [4096, 7],
+      [100_000, 8],
+    ]) {
       const data = pattern(length, seed);
       const received: Uint8Array[] = [];
       let got = 0;

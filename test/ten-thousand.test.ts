@@ -35,7 +35,7 @@ function request(child: ChildProcess, message: object): Promise<Record<string, u
 async function receiveAll(r: Reactor<number>, expected: Map<number, string>): Promise<Map<number, string>> {
   const got = new Map<number, string>();
   const complete = (): boolean => [...expected].every(([i, m]) => got.get(i) === m);
-  for (let end = Date.now() + 20_000; !complete() && Date.now() < end;) {
+  for (let end = Date.now() + 20_000; !complete() && Date.now() < end; ) {
     for (const e of r.wait(10)) {
       expect(e.type).toBe(EventType.READ);
       got.set(e.context, (got.get(e.context) ?? '') + str(e.buffer));
@@ -56,8 +56,10 @@ test('10,000 idle loopback connections on a default completion reactor: all acce
     const connected = request(child, { connect: port, count: CONNECTIONS });
     const fds: number[] = [];
     let done = false;
-    void connected.then(() => { done = true; });
-    for (let end = Date.now() + 60_000; (!done || fds.length < CONNECTIONS) && Date.now() < end;) {
+    void connected.then(() => {
+      done = true;
+    });
+    for (let end = Date.now() + 60_000; (!done || fds.length < CONNECTIONS) && Date.now() < end; ) {
       for (const e of r.wait(5)) {
         expect(e.type).toBe(EventType.ACCEPT);
         r.add(e.acceptedFd!, fds.length, EventType.READ);
@@ -77,7 +79,7 @@ test('10,000 idle loopback connections on a default completion reactor: all acce
     await request(child, { send: talkers.map((i) => [i, `message from connection ${i};`]) });
     const got = new Map<number, string>();
     const wanted = new Set(talkers.map((i) => `message from connection ${i};`));
-    for (let end = Date.now() + 20_000; [...got.values()].filter((m) => wanted.has(m)).length < TALKERS && Date.now() < end;) {
+    for (let end = Date.now() + 20_000; [...got.values()].filter((m) => wanted.has(m)).length < TALKERS && Date.now() < end; ) {
       for (const e of r.wait(10)) {
         got.set(e.context, (got.get(e.context) ?? '') + str(e.buffer));
         r.postRead(e.fd);
@@ -89,7 +91,7 @@ test('10,000 idle loopback connections on a default completion reactor: all acce
 
     await request(child, { close: true });
     let closed = 0;
-    for (let end = Date.now() + 30_000; closed < CONNECTIONS && Date.now() < end;) {
+    for (let end = Date.now() + 30_000; closed < CONNECTIONS && Date.now() < end; ) {
       for (const e of r.wait(10)) {
         expect(e.type & (EventType.CLOSE | EventType.ERROR)).not.toBe(0);
         r.os.close(e.fd);

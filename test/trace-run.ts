@@ -17,9 +17,16 @@ async function echoServer(r: Reactor<string>, stop: () => boolean): Promise<void
       }
       const data = e.type & EventType.ERROR ? new Uint8Array(0) : r.os.recv(e.fd);
       if (data === null) continue;
-      if (data.length === 0) { r.os.close(e.fd); continue; }
+      if (data.length === 0) {
+        r.os.close(e.fd);
+        continue;
+      }
       // An echo may go out in part under partial-write faults; the client only counts bytes.
-      try { r.os.send(e.fd, data); } catch { r.os.close(e.fd); }
+      try {
+        r.os.send(e.fd, data);
+      } catch {
+        r.os.close(e.fd);
+      }
     }
   }
 }
@@ -32,10 +39,19 @@ async function client(r: Reactor<string>, name: string, messages: number): Promi
     let got = 0;
     while (got === 0) {
       for (const e of await r.waitAsync(2000)) {
-        if (e.type & (EventType.CLOSE | EventType.ERROR)) { r.os.close(fd); return; }
-        if (e.type & EventType.READ) { got += e.bytesTransferred; r.postRead(fd); }
+        if (e.type & (EventType.CLOSE | EventType.ERROR)) {
+          r.os.close(fd);
+          return;
+        }
+        if (e.type & EventType.READ) {
+          got += e.bytesTransferred;
+          r.postRead(fd);
+        }
       }
-      if (r.now() > 60_000) { r.os.close(fd); return; }
+      if (r.now() > 60_000) {
+        r.os.close(fd);
+        return;
+      }
     }
   }
   r.os.close(fd);
@@ -54,7 +70,9 @@ export async function runEcho(sim: Simulation, messages = 4): Promise<void> {
   const clients = await Promise.all(['a', 'b', 'c'].map((h) => sim.host(h).createReactor<string>({ model: 'completion' })));
   let done = false;
   const serving = echoServer(server, () => done);
-  const talking = Promise.all(clients.map((c, i) => client(c, `client ${i}`, messages))).finally(() => { done = true; });
+  const talking = Promise.all(clients.map((c, i) => client(c, `client ${i}`, messages))).finally(() => {
+    done = true;
+  });
   try {
     // All at once: whichever fails first (an app, or the oracle's check) is the run's failure.
     await Promise.all([sim.runUntilIdle(), talking, serving]);

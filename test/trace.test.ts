@@ -6,7 +6,17 @@ import { setTimeout } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventType, TraceRecorder, traceHash, DEFAULT_TRACE_BYTES, type Reactor, type TraceRecord, type EventRecord, type ResultRecord, type CallRecord } from '../src/index.js';
+import {
+  EventType,
+  TraceRecorder,
+  traceHash,
+  DEFAULT_TRACE_BYTES,
+  type Reactor,
+  type TraceRecord,
+  type EventRecord,
+  type ResultRecord,
+  type CallRecord,
+} from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { simBackend } from '../src/sim/backend.js';
 import { decodeBase64, encodeBase64 } from '../src/trace/base64.js';
@@ -60,7 +70,9 @@ test('a recorded sim reactor logs its calls, requests, results, events and count
   expect(result).toMatchObject({ kind: RESULT.recv, fd: a, value: 5, buffer: 0, cycle: 0 });
   expect(str(decodeBase64(result.data!))).toBe('hello');
   expect(of(trace.records, 'event')).toEqual([expect.objectContaining({ fd: a, type: EventType.READ, bytes: 5, code: null })]);
-  expect(of(trace.records, 'counters')).toEqual([expect.objectContaining({ poolInUse: r.stats().poolInUse, poolSize: 256, readyQueued: 0 })]);
+  expect(of(trace.records, 'counters')).toEqual([
+    expect.objectContaining({ poolInUse: r.stats().poolInUse, poolSize: 256, readyQueued: 0 }),
+  ]);
   // The call comes before what it caused; times never go back.
   expect(trace.records[0]).toBe(calls[0]);
   const times = trace.records.map((x) => x.t);
@@ -87,7 +99,11 @@ test('a refused call is recorded with its error code, and changes nothing', asyn
   expect(r.stats()).toEqual(before);
   await expect(r.waitAsync(-5)).rejects.toThrow(refusal('EINVAL'));
   const calls = of(recorder.toJSON().records, 'call');
-  expect(calls.map((c) => [c.op, c.error])).toEqual([['add', undefined], ['add', 'EEXIST'], ['wait', 'EINVAL']]);
+  expect(calls.map((c) => [c.op, c.error])).toEqual([
+    ['add', undefined],
+    ['add', 'EEXIST'],
+    ['wait', 'EINVAL'],
+  ]);
   expect(calls[2].async).toBe(true);
 });
 
@@ -103,7 +119,9 @@ test('completion writes count as bytes in flight until their results return', as
   r.wait(0);
   expect(sends().reduce((n, q) => n + q.len, 0)).toBe(3000);
   const last = of(recorder.toJSON().records, 'counters').at(-1)!;
-  const completed = of(recorder.toJSON().records, 'result').filter((x) => x.kind === RESULT.complete).reduce((n, x) => n + x.value, 0);
+  const completed = of(recorder.toJSON().records, 'result')
+    .filter((x) => x.kind === RESULT.complete)
+    .reduce((n, x) => n + x.value, 0);
   expect(last.bytesInFlight).toBe(3000 - completed);
   expect(r.os.recv(b)!.length).toBe(3000);
 });
@@ -145,8 +163,9 @@ describe('TraceRecorder', () => {
   test('past its capacity in bytes it drops the oldest records, however few, and counts them', () => {
     const KIB = 1024;
     const recorder = new TraceRecorder({ capacityBytes: 10 * KIB });
-    const write = (t: number, bytes: number): void => recorder.record({ k: 'call', t, r: 0, op: 'postWrite', fd: 3, data: encodeBase64(new Uint8Array(bytes)) });
-    for (let t = 0; t < 4; t++) write(t, 2 * KIB);   // 150 + 2,732 base64 bytes each: three fit
+    const write = (t: number, bytes: number): void =>
+      recorder.record({ k: 'call', t, r: 0, op: 'postWrite', fd: 3, data: encodeBase64(new Uint8Array(bytes)) });
+    for (let t = 0; t < 4; t++) write(t, 2 * KIB); // 150 + 2,732 base64 bytes each: three fit
     expect(recorder.toJSON().records.map((x) => x.t)).toEqual([1, 2, 3]);
     expect(recorder.dropped).toBe(1);
     expect(recorder.bytes).toBe(3 * (TRACE_RECORD_BYTES + 2732));
@@ -190,7 +209,12 @@ describe('Simulation traces', () => {
   test('record every reactor on every host, and each injected fault', async () => {
     const trace = await tracedEchoRun(3);
     expect(trace.seed).toBe(3);
-    expect(trace.reactors.map((r) => `${r.r} ${r.host} ${r.model}`)).toEqual(['0 server readiness', '1 a completion', '2 b completion', '3 c completion']);
+    expect(trace.reactors.map((r) => `${r.r} ${r.host} ${r.model}`)).toEqual([
+      '0 server readiness',
+      '1 a completion',
+      '2 b completion',
+      '3 c completion',
+    ]);
     const reactors = new Set(of(trace.records, 'event').map((e: EventRecord) => e.r));
     expect([...reactors].sort()).toEqual([0, 1, 2, 3]);
     const faults = of(trace.records, 'fault');
@@ -230,12 +254,18 @@ describe('traceHash', () => {
 
   /** Creates reactors on `hosts` at once, the first one's shim opening last. */
   async function createAtOnceSlowFirst(sim: Simulation, hosts: string[]): Promise<Reactor[]> {
-    return Promise.all(hosts.map((h, i) => {
-      const backend = simBackend(sim.host(h).kernel, sim.host(h).scheduler);
-      const createShim = backend.createShim.bind(backend);
-      if (i === 0) backend.createShim = async (memory, layout) => { await setTimeout(SLOW_SHIM_MS); return createShim(memory, layout); };
-      return sim.host(h).createReactorOn(backend);
-    }));
+    return Promise.all(
+      hosts.map((h, i) => {
+        const backend = simBackend(sim.host(h).kernel, sim.host(h).scheduler);
+        const createShim = backend.createShim.bind(backend);
+        if (i === 0)
+          backend.createShim = async (memory, layout) => {
+            await setTimeout(SLOW_SHIM_MS);
+            return createShim(memory, layout);
+          };
+        return sim.host(h).createReactorOn(backend);
+      }),
+    );
   }
 
   /** Each reactor, in turn: one socket pair, one READ, then destroyed. */
@@ -272,15 +302,33 @@ describe('traceHash', () => {
   test('a browser (headless chromium) computes the same hash of the trace', async () => {
     const trace = await tracedEchoRun(11);
     // hash.ts has no imports: its compiled text runs as a classic script once `export` is dropped.
-    const script = readFileSync(HASH_MODULE, 'utf8').replace(/^export /gm, '').replace(/^\/\/# sourceMappingURL.*$/m, '');
+    const script = readFileSync(HASH_MODULE, 'utf8')
+      .replace(/^export /gm, '')
+      .replace(/^\/\/# sourceMappingURL.*$/m, '');
     const dir = mkdtempSync(join(tmpdir(), 'trace-hash-'));
     try {
       const page = join(dir, 'hash.html');
-      writeFileSync(page, `<html><body><pre id="out"></pre><script>${script}
-document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringify(trace)}) + ' done';</script></body></html>`);
-      const browser = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--dump-dom', `file://${page}`],
-      { encoding: 'utf8', timeout: 60000 });
+      writeFileSync(
+        page,
+        `<html><body><pre id="out"></pre><script>${script}
+document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringify(trace)}) + ' done';</script></body></html>`,
+      );
+      const browser = spawnSync(
+        CHROMIUM,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--dump-dom',
+          `file://${page}`,
+        ],
+        { encoding: 'utf8', timeout: 60000 },
+      );
       expect(browser.stdout).toContain(`<pre id="out">hash ${traceHash(trace)} done</pre>`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -290,7 +338,8 @@ document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringif
   test('it hashes content, not key order, and sees any change', async () => {
     const trace = await tracedEchoRun(11);
     const reordered = JSON.parse(JSON.stringify(trace), (_k, v) =>
-      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v);
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+    );
     expect(traceHash(reordered)).toBe(traceHash(trace));
     const changed = structuredClone(trace);
     (changed.records.find((x) => x.k === 'result') as ResultRecord).value += 1;

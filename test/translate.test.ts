@@ -38,7 +38,7 @@ function readResult(c: CoreExports, bytes: number, osCode: number): number[] {
   c.beginWait();
   c.lendBuffers();
   const i32 = new Int32Array(c.memory.buffer);
-  const armed = (c.requestsAt() >> 2) + ENTRY_INTS;   // the request after the add
+  const armed = (c.requestsAt() >> 2) + ENTRY_INTS; // the request after the add
   const buffer = bytes > 0 ? i32[(c.providedAt() >> 2) + 2] : -1;
   return [RESULT.recv, FD, i32[armed + 2], bytes, osCode, -1, i32[armed + 6], buffer];
 }
@@ -76,7 +76,7 @@ describe('errno table', () => {
     }
   });
 
-  test('each errno failing a read becomes the row\'s event and code', async () => {
+  test("each errno failing a read becomes the row's event and code", async () => {
     for (const [osCode, portable, type] of tableRows(await core(0, 0), TABLE.errno)) {
       const c = await core(MODEL.completion, MECHANISM.epoll);
       c.add(FD, EventType.READ, KIND.socket);
@@ -87,20 +87,24 @@ describe('errno table', () => {
 
   test('reset, abort, broken pipe and cancel close the connection; the rest are errors', async () => {
     const rows = tableRows(await core(0, 0), TABLE.errno);
-    const closing = rows.filter(([, , t]) => t === EventType.CLOSE).map(([, p]) => PORTABLE_CODES[p]).sort();
+    const closing = rows
+      .filter(([, , t]) => t === EventType.CLOSE)
+      .map(([, p]) => PORTABLE_CODES[p])
+      .sort();
     expect(closing).toEqual(['ECANCELED', 'ECONNABORTED', 'ECONNRESET', 'ENETRESET', 'EPIPE', 'ESHUTDOWN']);
   });
 });
 
 describe('Win32 and WSA table', () => {
-  test('Neolith\'s rows: 995, 64 and 1236 close; Wine\'s 676 closes too', async () => {
+  test("Neolith's rows: 995, 64 and 1236 close; Wine's 676 closes too", async () => {
     const c = await core(MODEL.completion, MECHANISM.iocp, CODES_WIN32);
-    for (const code of [995, 64, 1236, 676]) expect({ code, type: c.translateFailure(CODES_WIN32, code) }).toEqual({ code, type: EventType.CLOSE });
+    for (const code of [995, 64, 1236, 676])
+      expect({ code, type: c.translateFailure(CODES_WIN32, code) }).toEqual({ code, type: EventType.CLOSE });
     expect(c.translateFailure(CODES_WIN32, 10061)).toBe(EventType.ERROR);
     expect(PORTABLE_CODES[c.translateError(CODES_WIN32, 64)]).toBe('ECONNRESET');
   });
 
-  test('each Win32 code failing a read becomes the row\'s event and code', async () => {
+  test("each Win32 code failing a read becomes the row's event and code", async () => {
     for (const [osCode, portable, type] of tableRows(await core(0, 0), TABLE.win32)) {
       const c = await core(MODEL.completion, MECHANISM.iocp, CODES_WIN32);
       c.add(FD, EventType.READ, KIND.socket);

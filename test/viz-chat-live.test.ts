@@ -12,14 +12,22 @@ const SERVER = new URL('../examples/chat-server.js', import.meta.url).pathname;
 jest.setTimeout(90_000);
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 async function startChat(model: string): Promise<{ server: ChildProcess; chatPort: number; vizUrl: string }> {
   const server = spawn(process.execPath, [SERVER, '--port', '0', '--model', model], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  server.stdout!.on('data', (d) => { log += d; });
-  server.stderr!.on('data', (d) => { log += d; });
+  server.stdout!.on('data', (d) => {
+    log += d;
+  });
+  server.stderr!.on('data', (d) => {
+    log += d;
+  });
   const end = Date.now() + 10000;
   while (!/visualizer on (http:\S+)/.test(log)) {
     if (Date.now() > end) throw new Error(`the chat server did not print the visualizer's address: ${log}`);
@@ -35,7 +43,7 @@ function telnet(port: number): Socket {
 }
 
 describe.each(['completion', 'readiness'])('the chat server, %s model', (model) => {
-  test('two telnet clients\' events appear live in the page, each client in its own lane', async () => {
+  test("two telnet clients' events appear live in the page, each client in its own lane", async () => {
     const { server, chatPort, vizUrl } = await startChat(model);
     const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
     try {
@@ -60,7 +68,8 @@ describe.each(['completion', 'readiness'])('the chat server, %s model', (model) 
       // Bob's lane alone; its last event is his hang-up: a CLOSE in the completion model, in
       // readiness an EPOLLIN READ (the app's recv then finds the end of the stream).
       await page.fill('#lane-filter', bobLane);
-      const hangUp = model === 'completion' ? /event CLOSE fd \d+ 0 bytes/ : /event READ fd \d+ 0 bytes\nraw: epoll_wait revents 0x1 EPOLLIN → READ/;
+      const hangUp =
+        model === 'completion' ? /event CLOSE fd \d+ 0 bytes/ : /event READ fd \d+ 0 bytes\nraw: epoll_wait revents 0x1 EPOLLIN → READ/;
       const end = Date.now() + 5000;
       while (!hangUp.test(await page.locator('#details').innerText()) && Date.now() < end) {
         await page.click('#last');
@@ -68,7 +77,9 @@ describe.each(['completion', 'readiness'])('the chat server, %s model', (model) 
       }
       expect(await page.locator('#details').innerText()).toMatch(hangUp);
       await page.fill('#lane-filter', '');
-      expect(await page.locator('#lanes label').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/^listener fd \d+$/)]));
+      expect(await page.locator('#lanes label').allInnerTexts()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^listener fd \d+$/)]),
+      );
       alice.destroy();
     } finally {
       await page.close();

@@ -18,7 +18,9 @@ function cli(...args: string[]): { status: number | null; stderr: string } {
 test('viz serves the trace, the page and core.wasm as application/wasm, and stops on Ctrl-C', async () => {
   const child = spawn(process.execPath, [CLI, 'viz', FIXTURE], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
   const end = Date.now() + 10000;
   while (!/http:\/\/127\.0\.0\.1:\d+\/\?trace=\/trace\.json/.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   const url = new URL(/http:\S+/.exec(out)![0]);
@@ -35,7 +37,10 @@ test('viz serves the trace, the page and core.wasm as application/wasm, and stop
 test('a file that is not a trace is refused with what is wrong with it and how to make one', () => {
   const dir = mkdtempSync(join(tmpdir(), 'viz-cli-'));
   const cases: [string, RegExp][] = [
-    ['{"format": "io-reactor-trace", "version": 1, "reactors": [], "records": [{"k": "event"}]}', /record 0 has a time "t" that is missing/],
+    [
+      '{"format": "io-reactor-trace", "version": 1, "reactors": [], "records": [{"k": "event"}]}',
+      /record 0 has a time "t" that is missing/,
+    ],
     ['[1, 2', /it is not JSON/],
     ['{"format": "chrome"}', /its "format" is "chrome", not "io-reactor-trace"/],
   ];

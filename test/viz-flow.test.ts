@@ -29,7 +29,9 @@ afterAll(async () => {
   await browser?.close();
   for (const s of servers) await s.close();
 });
-beforeEach(async () => { page = await browser.newPage({ viewport: { width: 1400, height: 860 } }); });
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+});
 afterEach(() => page.close());
 
 async function open(trace: Trace | string): Promise<void> {
@@ -46,8 +48,16 @@ function expectedJoins(trace: Trace): Map<number, number> {
   records.forEach((rec, i) => {
     if (rec.k !== 'segment') return;
     const reset = rec.flag === 'rst' || (rec.faults?.includes('reset') ?? false);
-    const to = records.findIndex((x, j) => j > i && x.k === 'take' && x.conn === rec.conn && !(joinedAlready(x, j)) && (
-      x.flag === 'rst' ? reset : !reset && x.flag === rec.flag && (rec.flag !== 'data' || (rec.seq >= x.seq && rec.seq < x.seq + x.bytes))));
+    const to = records.findIndex(
+      (x, j) =>
+        j > i &&
+        x.k === 'take' &&
+        x.conn === rec.conn &&
+        !joinedAlready(x, j) &&
+        (x.flag === 'rst'
+          ? reset
+          : !reset && x.flag === rec.flag && (rec.flag !== 'data' || (rec.seq >= x.seq && rec.seq < x.seq + x.bytes))),
+    );
     if (to >= 0) joins.set(i, to);
   });
   return joins;
@@ -89,7 +99,9 @@ test('in a two-host chat run every segment is an arrow from its send to the take
     const to = joins.get(i);
     const seg = trace.records[i] as SegmentRecord;
     expect(details[k]).toMatch(new RegExp(`^#${i} `));
-    expect(details[k]).toMatch(to === undefined ? /never taken/ : new RegExp(`taken by #${to} on ${(trace.records[to] as TakeRecord).host} · `));
+    expect(details[k]).toMatch(
+      to === undefined ? /never taken/ : new RegExp(`taken by #${to} on ${(trace.records[to] as TakeRecord).host} · `),
+    );
     expect(seg.host).not.toBe(to === undefined ? '' : (trace.records[to] as TakeRecord).host);
   });
 });
@@ -111,13 +123,19 @@ test('each record kind has its details: raw result and translation, chain, paylo
   await open(trace);
   const first = (pred: (r: Trace['records'][number]) => boolean) => trace.records.findIndex(pred);
   const cases: [number, RegExp][] = [
-    [first((r) => r.k === 'event' && (r.type & 16) !== 0), /event ACCEPT(.|\n)*raw: (.|\n)*chain:\n  #\d+ call wait/],
-    [first((r) => r.k === 'event' && r.type === 1 && r.bytes > 0), /event READ(.|\n)*raw: .* → READ(.|\n)*payload \(\d+ bytes\): "(.|\n)*  0000  [0-9a-f]{2} /],
+    [first((r) => r.k === 'event' && (r.type & 16) !== 0), /event ACCEPT(.|\n)*raw: (.|\n)*chain:\n {2}#\d+ call wait/],
+    [
+      first((r) => r.k === 'event' && r.type === 1 && r.bytes > 0),
+      /event READ(.|\n)*raw: .* → READ(.|\n)*payload \(\d+ bytes\): "(.|\n)* {2}0000 {2}[0-9a-f]{2} /,
+    ],
     [first((r) => r.k === 'event' && r.type === 2), /event WRITE(.|\n)*raw: /],
     [first((r) => r.k === 'event' && (r.type & 8) !== 0), /event CLOSE(.|\n)*raw: /],
     [first((r) => r.k === 'call' && r.op === 'postWrite'), /call postWrite(.|\n)*payload \(\d+ bytes\)/],
-    [first((r) => r.k === 'segment' && r.flag === 'data'), /segment data \d+ bytes(.|\n)*latency \d+\.\d+ ms(.|\n)*taken by #\d+(.|\n)*payload/],
-    [first((r) => r.k === 'take' && r.flag === 'syn'), /take syn(.|\n)*segments it got:\n  #\d+ from client\d+ · Connection fd \d+/],
+    [
+      first((r) => r.k === 'segment' && r.flag === 'data'),
+      /segment data \d+ bytes(.|\n)*latency \d+\.\d+ ms(.|\n)*taken by #\d+(.|\n)*payload/,
+    ],
+    [first((r) => r.k === 'take' && r.flag === 'syn'), /take syn(.|\n)*segments it got:\n {2}#\d+ from client\d+ · Connection fd \d+/],
     [first((r) => r.k === 'fault'), /fault \w+/],
   ];
   for (const [at, pattern] of cases) {
@@ -140,7 +158,9 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
   } catch (e) {
     sweep = (e as { stdout: string }).stdout;
   }
-  const seen = /FAILED seed (\d+)(.|\n)*?see it: +(npx io-reactor sim upload --seed \1 .*--trace (\S+) && npx io-reactor viz \4)/.exec(sweep);
+  const seen = /FAILED seed (\d+)(.|\n)*?see it: +(npx io-reactor sim upload --seed \1 .*--trace (\S+) && npx io-reactor viz \4)/.exec(
+    sweep,
+  );
   expect(seen).not.toBeNull();
   const seed = seen![1];
   try {
@@ -157,7 +177,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
   await page.screenshot({ path: `${ARTIFACTS}viz-failing-seed.png` });
 });
 
-test('the keys\' help opens with ? and a dropped trace file opens', async () => {
+test("the keys' help opens with ? and a dropped trace file opens", async () => {
   const { trace } = await runScenario('echo', 2, 'readiness');
   await open(trace);
   await page.keyboard.press('?');

@@ -31,25 +31,29 @@ function walk(positions: number[], values: number[], v0: number, v1: number, plo
 }
 
 test('a step series shows, per pixel column, what a walk over every sample shows', () => {
-  fc.assert(fc.property(
-    fc.array(fc.tuple(fc.nat(5000), fc.nat(1000)), { maxLength: 300 }),
-    fc.nat(4000), fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 1, max: 400 }),
-    (samples, v0, span, plot) => {
-      samples.sort((a, b) => a[0] - b[0]);
-      const positions = samples.map((s) => s[0]);
-      const values = samples.map((s) => s[1]);
-      // Whole-unit positions in bins one unit wide (level 0), no wider than a pixel: each bin starts
-      // where its samples are, so the columns must be the walk's exactly.
-      const width = Math.max(span, plot);
-      const series = new StepSeries(Float64Array.from(positions), [Float64Array.from(values)]);
-      const got = series.columns(v0, v0 + width, plot, 0);
-      const want = walk(positions, values, v0, v0 + width, plot);
-      expect({ columns: [...got.columns[0]], peak: got.peak[0], closing: got.closing[0] }).toEqual(want);
-    },
-  ));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(5000), fc.nat(1000)), { maxLength: 300 }),
+      fc.nat(4000),
+      fc.integer({ min: 1, max: 4000 }),
+      fc.integer({ min: 1, max: 400 }),
+      (samples, v0, span, plot) => {
+        samples.sort((a, b) => a[0] - b[0]);
+        const positions = samples.map((s) => s[0]);
+        const values = samples.map((s) => s[1]);
+        // Whole-unit positions in bins one unit wide (level 0), no wider than a pixel: each bin starts
+        // where its samples are, so the columns must be the walk's exactly.
+        const width = Math.max(span, plot);
+        const series = new StepSeries(Float64Array.from(positions), [Float64Array.from(values)]);
+        const got = series.columns(v0, v0 + width, plot, 0);
+        const want = walk(positions, values, v0, v0 + width, plot);
+        expect({ columns: [...got.columns[0]], peak: got.peak[0], closing: got.closing[0] }).toEqual(want);
+      },
+    ),
+  );
 });
 
-test('a lane\'s bins hold the styles of exactly its records, each drawn within a pixel of where it is', async () => {
+test("a lane's bins hold the styles of exactly its records, each drawn within a pixel of where it is", async () => {
   const { trace } = await runScenario('echo', 2, 'completion');
   const model = TraceModel.of(trace);
   const summary = summaryOf(model);

@@ -55,7 +55,7 @@ test('stepping moves from event to event, forward and back, with what each one w
   await shows('#details', 'event WRITE fd 5 6 bytes');
 });
 
-test('filters hide a socket\'s lane and an event type, and stepping skips what is hidden', async () => {
+test("filters hide a socket's lane and an event type, and stepping skips what is hidden", async () => {
   await page.locator('#lanes label', { hasText: 'listener fd 3' }).locator('input').uncheck();
   await shows('#summary', /^2 lanes/);
   await page.locator('#types label', { hasText: 'READ' }).locator('input').uncheck();
@@ -88,20 +88,29 @@ test('hovering a mark tells what it is, clicking selects it, and the address bri
 test('a second run compared record by record shows where they first diverge', async () => {
   const other = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   other.records[13].bytes = 5;
-  await page.locator('#compare-file').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) });
-  await shows('#compare-info', /^First divergence at record #13:\n  shown: +#13 t=3\.750 ms alice fd 5: event READ fd 5 7 bytes\n  compared: +#13 t=3\.750 ms alice fd 5: event READ fd 5 5 bytes$/);
+  await page
+    .locator('#compare-file')
+    .setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) });
+  await shows(
+    '#compare-info',
+    /^First divergence at record #13:\n {2}shown: +#13 t=3\.750 ms alice fd 5: event READ fd 5 7 bytes\n {2}compared: +#13 t=3\.750 ms alice fd 5: event READ fd 5 5 bytes$/,
+  );
   await shows('#details', '#13 t=3.750 ms alice fd 5');
   await page.locator('#compare-file').setInputFiles({ name: 'same.json', mimeType: 'application/json', buffer: readFileSync(FIXTURE) });
   await shows('#compare-info', 'The runs are identical.');
 });
 
 test('a file that is not a trace says why, and the shown trace stays', async () => {
-  await page.locator('#file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "io-reactor-trace", "version": 2}') });
+  await page.locator('#file').setInputFiles({
+    name: 'notes.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format": "io-reactor-trace", "version": 2}'),
+  });
   await shows('#error', 'notes.json is not a trace io-reactor can show: it is version 2; this io-reactor reads version 1');
   await shows('#summary', /^3 lanes/);
 });
 
-test('the page shows the trace\'s hash, the same as Node\'s, and exports its Chrome Trace JSON', async () => {
+test("the page shows the trace's hash, the same as Node's, and exports its Chrome Trace JSON", async () => {
   const trace = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   await shows('#hash', new RegExp(`^${traceHash(trace)}$`));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);

@@ -24,12 +24,14 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-beforeEach(async () => { page = await browser.newPage({ viewport: { width: 1200, height: 800 } }); });
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+});
 afterEach(() => page.close());
 
 const origin = (): string => new URL(server.url).origin;
 
-test('a seed run from the address gives the trace hash Node gives, and the sweep\'s digest', async () => {
+test("a seed run from the address gives the trace hash Node gives, and the sweep's digest", async () => {
   const nodeRun = await runScenario('echo', 5, 'completion');
   const sweep = await runSeed({ scenario: 'echo', model: 'completion', faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS }, 5);
   expect(traceHash(nodeRun.trace)).toBe(sweep.digest);
@@ -59,7 +61,7 @@ test('a seed picked in the page runs there, and lands in the address', async () 
 
 test('the same seed under readiness and completion, side by side, from their first divergence', async () => {
   await page.goto(`${origin()}/?scenario=echo&seed=2&model=readiness&compareModel=completion`);
-  await textMatches(page, '#compare-info', /^First divergence at record #\d+:\n  shown: .+\n  compared: .+$/);
+  await textMatches(page, '#compare-info', /^First divergence at record #\d+:\n {2}shown: .+\n {2}compared: .+$/);
   expect(await page.locator('#compare-pane').isVisible()).toBe(true);
 });
 

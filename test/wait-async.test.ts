@@ -23,7 +23,9 @@ describe.each(MATRIX)('%s over %s', (model, mechanism) => {
 test('a worker blocked in waitAsync(null) can be terminated', async () => {
   const worker = new Worker(WAITER);
   await new Promise<void>((ready, fail) => {
-    worker.on('message', (m) => { if (m === 'waiting') ready(); });
+    worker.on('message', (m) => {
+      if (m === 'waiting') ready();
+    });
     worker.on('error', fail);
   });
   const start = performance.now();

@@ -1,7 +1,7 @@
 // wakeup() on a destroyed reactor, the same natively and in simulation (README, Reactor): the
 // method throws EDESTROYED like every other method, and wakeup(token) of the destroyed reactor
 // returns false and wakes nothing, not even a reactor created after it.
-import { EventType, Reactor, wakeup } from '../src/index.js';
+import { EventType, type Reactor, wakeup } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
 import { FULL_MATRIX, adopt, destroyAll, reactor, type Backend, type Mechanism, type Model } from './helpers.js';
 
@@ -24,7 +24,7 @@ describe.each(FULL_MATRIX)('%s over %s (%s)', (model, mechanism, backend) => {
     const [a, b] = next.os.socketPair();
     next.add(a, 'a', EventType.READ);
     expect(wakeup(token)).toBe(false);
-    expect(next.wait(0)).toEqual([]);   // no wakeup landed on it, and nothing else happened
+    expect(next.wait(0)).toEqual([]); // no wakeup landed on it, and nothing else happened
     next.os.close(a);
     next.os.close(b);
   });

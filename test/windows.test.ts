@@ -39,73 +39,103 @@ const HARNESS_CASES = [
 ];
 
 const SUITES: [file: string, suite: string, cases: string[]][] = [
-  ['generic', 'Neolith generic tests (IOCP)', [
-    'create gives a live reactor; destroy ends it and later calls throw EDESTROYED',
-    'two reactors are independent: each reports only its own fds and outlives the other',
-    'destroy twice is harmless, and the fds it watched stay open for the app',
-    'add then remove: the fd is registered, then not, and its data raises no event',
-    'the context given to add comes back identical with each event; re-adding replaces it',
-    'adding an fd twice throws EEXIST and keeps the first registration',
-    'removing an fd that is not registered returns false and changes nothing',
-    'modify to READ|WRITE, WRITE, then none is accepted (completion events follow posted operations)',
-    'modify of an unregistered fd throws ENOENT and registers nothing',
-    'wait(100) with nothing registered returns no events after at least 100 ms',
-    'data on a socket gives one READ event with its fd, add-time context and the bytes',
-    'two sockets with data give exactly two READ events, one per context',
-    'maxEvents 2 with three sockets ready: two now, the third first on the next wait',
-    'a posted write completes as one WRITE with its byte count, and the peer receives it',
-    'wait refuses invalid timeouts and maxEvents with EINVAL and keeps working',
-    'add refuses an invalid fd: negative or fractional with EBADF/EINVAL, a closed one with EBADF',
-    '100 socket pairs with 50 written give exactly 50 events, one per written fd',
-    'postRead reads a later message; the read it posted is the one that completes',
-    'postWrite: the peer receives the bytes and one WRITE reports them',
-  ]],
-  ['listen', 'Neolith listening-socket tests (IOCP)', [
-    'a connection makes the listener report once with its port context, and it can be accepted',
-    'of 5 listening ports, a connection to the third fires only that port',
-    '5 quick connects to one port are all accepted, each as its own connection',
-    'each listener context comes back identical, whatever JS value it is',
-    'a listener beside user sockets: a connection and data on one user socket fire exactly those two',
-    'a listener without connections reports nothing for 500 ms',
-  ]],
-  ['console', 'Neolith console tests (IOCP, stdin a pipe)', [
-    'input on stdin fires one READ with the console context and the typed bytes',
-    'the console is watched beside sockets: input fires only the console, a poke only that socket',
-    'closing stdin is end of stream: the data first, then a 0-byte CLOSE',
-    'three commands typed one by one arrive one by one, whole and in order',
-    'no event is reported while nobody types; input afterwards is reported',
-    'console, listener and user socket all ready: exactly three events, one each',
-    'a 1024-byte line arrives intact',
-  ]],
-  ['iocp', 'Neolith IOCP tests (IOCP)', [
-    'a completed read carries its bytes in the event buffer',
-    'a graceful close by the peer completes the pending read as CLOSE with 0 bytes',
-    'remove right after add (before the read reaches the OS): no event for the fd afterwards, and the pool comes back',
-    'remove right after add (while the read is in flight): no event for the fd afterwards, and the pool comes back',
-    'an fd removed from one reactor and added to another is refused there with EINVAL; the first takes it back',
-    'two reads in a row on one socket: the second message waits for postRead, then arrives intact',
-    'a local close under a pending read completes it as CLOSE',
-  ]],
-  ['buffers', 'Buffers only for bytes in flight (IOCP)', [
-    '2000 idle connections on a default reactor: all added, no buffer taken, data on every 40th arrives',
-    'ready reads wait for a buffer while the pool is held, then resume with their data',
-  ]],
-  ['addresses', 'Socket addresses over winsock (IOCP)', [
-    'a listener is where it listens, and each end of an accepted connection is what the other calls its peer',
-  ]],
-  ['platform', 'Windows defaults and refusals', [
-    'Reactor.create() with no options is completion over iocp',
-    'the readiness model is refused with EINVAL, pointing to completion or the simulation',
-    'epoll and poll are refused natively with EINVAL, pointing to iocp',
-    'the simulation still runs readiness over epoll on Windows',
-  ]],
-  ['wakeup', 'Neolith wakeup tests (IOCP)', [
-    'a wakeup from another thread ends a wait(10000) early with no events',
-    'two wakeups from two threads end two waits in turn, and each is consumed',
-    'a wakeup with a socket event pending: the wait returns the socket event',
-    '1000 wakeups with no wait running end at most one later wait early: they merge',
-    'reactor.wakeup() from a timer ends a pending waitAsync early with no events',
-  ]],
+  [
+    'generic',
+    'Neolith generic tests (IOCP)',
+    [
+      'create gives a live reactor; destroy ends it and later calls throw EDESTROYED',
+      'two reactors are independent: each reports only its own fds and outlives the other',
+      'destroy twice is harmless, and the fds it watched stay open for the app',
+      'add then remove: the fd is registered, then not, and its data raises no event',
+      'the context given to add comes back identical with each event; re-adding replaces it',
+      'adding an fd twice throws EEXIST and keeps the first registration',
+      'removing an fd that is not registered returns false and changes nothing',
+      'modify to READ|WRITE, WRITE, then none is accepted (completion events follow posted operations)',
+      'modify of an unregistered fd throws ENOENT and registers nothing',
+      'wait(100) with nothing registered returns no events after at least 100 ms',
+      'data on a socket gives one READ event with its fd, add-time context and the bytes',
+      'two sockets with data give exactly two READ events, one per context',
+      'maxEvents 2 with three sockets ready: two now, the third first on the next wait',
+      'a posted write completes as one WRITE with its byte count, and the peer receives it',
+      'wait refuses invalid timeouts and maxEvents with EINVAL and keeps working',
+      'add refuses an invalid fd: negative or fractional with EBADF/EINVAL, a closed one with EBADF',
+      '100 socket pairs with 50 written give exactly 50 events, one per written fd',
+      'postRead reads a later message; the read it posted is the one that completes',
+      'postWrite: the peer receives the bytes and one WRITE reports them',
+    ],
+  ],
+  [
+    'listen',
+    'Neolith listening-socket tests (IOCP)',
+    [
+      'a connection makes the listener report once with its port context, and it can be accepted',
+      'of 5 listening ports, a connection to the third fires only that port',
+      '5 quick connects to one port are all accepted, each as its own connection',
+      'each listener context comes back identical, whatever JS value it is',
+      'a listener beside user sockets: a connection and data on one user socket fire exactly those two',
+      'a listener without connections reports nothing for 500 ms',
+    ],
+  ],
+  [
+    'console',
+    'Neolith console tests (IOCP, stdin a pipe)',
+    [
+      'input on stdin fires one READ with the console context and the typed bytes',
+      'the console is watched beside sockets: input fires only the console, a poke only that socket',
+      'closing stdin is end of stream: the data first, then a 0-byte CLOSE',
+      'three commands typed one by one arrive one by one, whole and in order',
+      'no event is reported while nobody types; input afterwards is reported',
+      'console, listener and user socket all ready: exactly three events, one each',
+      'a 1024-byte line arrives intact',
+    ],
+  ],
+  [
+    'iocp',
+    'Neolith IOCP tests (IOCP)',
+    [
+      'a completed read carries its bytes in the event buffer',
+      'a graceful close by the peer completes the pending read as CLOSE with 0 bytes',
+      'remove right after add (before the read reaches the OS): no event for the fd afterwards, and the pool comes back',
+      'remove right after add (while the read is in flight): no event for the fd afterwards, and the pool comes back',
+      'an fd removed from one reactor and added to another is refused there with EINVAL; the first takes it back',
+      'two reads in a row on one socket: the second message waits for postRead, then arrives intact',
+      'a local close under a pending read completes it as CLOSE',
+    ],
+  ],
+  [
+    'buffers',
+    'Buffers only for bytes in flight (IOCP)',
+    [
+      '2000 idle connections on a default reactor: all added, no buffer taken, data on every 40th arrives',
+      'ready reads wait for a buffer while the pool is held, then resume with their data',
+    ],
+  ],
+  [
+    'addresses',
+    'Socket addresses over winsock (IOCP)',
+    ['a listener is where it listens, and each end of an accepted connection is what the other calls its peer'],
+  ],
+  [
+    'platform',
+    'Windows defaults and refusals',
+    [
+      'Reactor.create() with no options is completion over iocp',
+      'the readiness model is refused with EINVAL, pointing to completion or the simulation',
+      'epoll and poll are refused natively with EINVAL, pointing to iocp',
+      'the simulation still runs readiness over epoll on Windows',
+    ],
+  ],
+  [
+    'wakeup',
+    'Neolith wakeup tests (IOCP)',
+    [
+      'a wakeup from another thread ends a wait(10000) early with no events',
+      'two wakeups from two threads end two waits in turn, and each is consumed',
+      'a wakeup with a socket event pending: the wait returns the socket event',
+      '1000 wakeups with no wait running end at most one later wait early: they merge',
+      'reactor.wakeup() from a timer ends a pending waitAsync early with no events',
+    ],
+  ],
 ];
 
 /** Wine's view of a Linux path (drive Z: is /). */
@@ -141,41 +171,50 @@ const harness = new Map<string, string>();
 const results = new Map<string, { passed: boolean; error?: string }>();
 let trouble = '';
 
-beforeAll(async () => {
-  const missing = ['node.exe', 'io_reactor.node', 'iocp_harness.exe'].filter((f) => !existsSync(join(WIN, f)));
-  try {
-    execFileSync('sh', ['-c', 'command -v wine'], { stdio: 'ignore' });
-  } catch {
-    missing.push('wine');
-  }
-  if (missing.length > 0) {
-    trouble = `missing ${missing.join(', ')}: \`npm run build\` installs mingw-w64 and Wine (as root) and builds build/win/`;
-    return;
-  }
-  removeDeadRuns();
-  mkdirSync(RUN, { recursive: true });
-  await wine(['winecfg', '-v', 'win10'], join(RUN, 'winecfg.out'));
+beforeAll(
+  async () => {
+    const missing = ['node.exe', 'io_reactor.node', 'iocp_harness.exe'].filter((f) => !existsSync(join(WIN, f)));
+    try {
+      execFileSync('sh', ['-c', 'command -v wine'], { stdio: 'ignore' });
+    } catch {
+      missing.push('wine');
+    }
+    if (missing.length > 0) {
+      trouble = `missing ${missing.join(', ')}: \`npm run build\` installs mingw-w64 and Wine (as root) and builds build/win/`;
+      return;
+    }
+    removeDeadRuns();
+    mkdirSync(RUN, { recursive: true });
+    await wine(['winecfg', '-v', 'win10'], join(RUN, 'winecfg.out'));
 
-  await wine([winPath(join(WIN, 'iocp_harness.exe'))], join(RUN, 'harness.out'));
-  // Lines are "ok - <case>" or "not ok - <case>: <why>", and case names may hold ": " too.
-  const lines = readFileSync(join(RUN, 'harness.out'), 'utf8').split(/\r?\n/);
-  for (const name of HARNESS_CASES) {
-    if (lines.includes(`ok - ${name}`)) harness.set(name, 'ok');
-    const failed = lines.find((l) => l.startsWith(`not ok - ${name}: `));
-    if (failed) harness.set(name, failed.slice(`not ok - ${name}: `.length));
-  }
+    await wine([winPath(join(WIN, 'iocp_harness.exe'))], join(RUN, 'harness.out'));
+    // Lines are "ok - <case>" or "not ok - <case>: <why>", and case names may hold ": " too.
+    const lines = readFileSync(join(RUN, 'harness.out'), 'utf8').split(/\r?\n/);
+    for (const name of HARNESS_CASES) {
+      if (lines.includes(`ok - ${name}`)) harness.set(name, 'ok');
+      const failed = lines.find((l) => l.startsWith(`not ok - ${name}: `));
+      if (failed) harness.set(name, failed.slice(`not ok - ${name}: `.length));
+    }
 
-  const suites = join(ROOT, 'build/js/test/wine');
-  await wine([winPath(join(WIN, 'node.exe')), '--test',
-    `--test-reporter=file:///${winPath(join(suites, 'reporter.js')).replace(/\\/g, '/')}`,
-    `--test-reporter-destination=${winPath(join(RUN, 'suites.jsonl'))}`,
-    ...SUITES.map(([file]) => winPath(join(suites, `${file}.wine.js`)))], join(RUN, 'suites.out'));
-  const reported = existsSync(join(RUN, 'suites.jsonl')) ? readFileSync(join(RUN, 'suites.jsonl'), 'utf8') : '';
-  for (const line of reported.split('\n').filter(Boolean)) {
-    const r = JSON.parse(line) as { name: string; passed: boolean; error?: string };
-    results.set(r.name, r);
-  }
-}, RUN_LIMIT_MS * 2 + 60_000);
+    const suites = join(ROOT, 'build/js/test/wine');
+    await wine(
+      [
+        winPath(join(WIN, 'node.exe')),
+        '--test',
+        `--test-reporter=file:///${winPath(join(suites, 'reporter.js')).replace(/\\/g, '/')}`,
+        `--test-reporter-destination=${winPath(join(RUN, 'suites.jsonl'))}`,
+        ...SUITES.map(([file]) => winPath(join(suites, `${file}.wine.js`))),
+      ],
+      join(RUN, 'suites.out'),
+    );
+    const reported = existsSync(join(RUN, 'suites.jsonl')) ? readFileSync(join(RUN, 'suites.jsonl'), 'utf8') : '';
+    for (const line of reported.split('\n').filter(Boolean)) {
+      const r = JSON.parse(line) as { name: string; passed: boolean; error?: string };
+      results.set(r.name, r);
+    }
+  },
+  RUN_LIMIT_MS * 2 + 60_000,
+);
 
 // The prefix (hundreds of MB) goes; the outputs stay for a look.
 afterAll(async () => {

@@ -29,15 +29,20 @@ export class LineReader {
     const out: LineResult[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
-      if (this.#skip > 0) { this.#skip--; continue; }
+      if (this.#skip > 0) {
+        this.#skip--;
+        continue;
+      }
       if (this.#inSubnegotiation) {
         if (b === SE) this.#inSubnegotiation = false;
         continue;
       }
       if (b === IAC) {
         const next = bytes[i + 1];
-        if (next === SB) { this.#inSubnegotiation = true; i++; }
-        else this.#skip = next !== undefined && next >= WILL && next <= DONT ? 2 : 1;
+        if (next === SB) {
+          this.#inSubnegotiation = true;
+          i++;
+        } else this.#skip = next !== undefined && next >= WILL && next <= DONT ? 2 : 1;
         continue;
       }
       if (b === 13) continue;

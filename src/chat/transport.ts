@@ -36,7 +36,7 @@ export class Transport {
   /** The reactor's one transport: outboxes starved of pool buffers are retried across clients. */
   static of(reactor: Reactor<unknown>): Transport {
     let t = Transport.#byReactor.get(reactor);
-    if (!t) Transport.#byReactor.set(reactor, t = new Transport(reactor));
+    if (!t) Transport.#byReactor.set(reactor, (t = new Transport(reactor)));
     return t;
   }
 
@@ -59,7 +59,7 @@ export class Transport {
    */
   batch(fn: () => void, onBroken: (box: Outbox, error: unknown) => void): void {
     const outer = this.#batched;
-    const batched = this.#batched ??= new Set();
+    const batched = (this.#batched ??= new Set());
     try {
       fn();
     } finally {

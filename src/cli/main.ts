@@ -11,13 +11,21 @@ interface Command {
 
 // Each loaded only when asked for; the sim command lives with the simulator (src/sim/cli/).
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  sim: { summary: 'sim <scenario|all> [--seeds N] [--shrink] ... run scenarios over many seeds in simulation', load: () => import('../sim/cli/sim.js') },
-  viz: { summary: 'viz <trace.json> [--port N]                 serve a recorded trace to the browser visualizer', load: () => import('./viz.js') },
+  sim: {
+    summary: 'sim <scenario|all> [--seeds N] [--shrink] ... run scenarios over many seeds in simulation',
+    load: () => import('../sim/cli/sim.js'),
+  },
+  viz: {
+    summary: 'viz <trace.json> [--port N]                 serve a recorded trace to the browser visualizer',
+    load: () => import('./viz.js'),
+  },
 };
 
 const USAGE = `usage: io-reactor <command> [args]
 commands:
-${Object.values(commands).map((c) => `  ${c.summary}`).join('\n')}
+${Object.values(commands)
+  .map((c) => `  ${c.summary}`)
+  .join('\n')}
   help [command]                              print this, or a command's usage (also: <command> --help)
   --version                                   print the package's version
 exit codes: 0 success, 1 the command ran and failed (a seed failed, a file could not be read), 2 bad usage`;
@@ -40,7 +48,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'help') {
     const command = commands[args[0]];
-    if (!command || args.length > 1) return refuseUsage('io-reactor help', `no command ${JSON.stringify(args.join(' '))}; the commands are ${Object.keys(commands).join(', ')}`, USAGE);
+    if (!command || args.length > 1)
+      return refuseUsage(
+        'io-reactor help',
+        `no command ${JSON.stringify(args.join(' '))}; the commands are ${Object.keys(commands).join(', ')}`,
+        USAGE,
+      );
     process.stdout.write(`${(await command.load()).usage}\n`);
     return EXIT_OK;
   }

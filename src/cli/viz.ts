@@ -11,11 +11,17 @@ export const usage = `usage: io-reactor viz <trace.json> [--port N]
 exit code: 0 stopped by Ctrl-C, 1 the file is not a trace or the port is taken, 2 bad usage`;
 
 function parse(args: string[]): { file: string; port: number } | 'help' {
-  const { values, positionals } = parseCommandLine({ args, options: { port: { type: 'string', default: '0' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  const { values, positionals } = parseCommandLine({
+    args,
+    options: { port: { type: 'string', default: '0' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
   if (values.help) return 'help';
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the trace file to show' : `one trace file at a time, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'name the trace file to show' : `one trace file at a time, got ${positionals.length}`);
   const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  if (!/^\d+$/.test(values.port) || port > 65535)
+    throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
   return { file: positionals[0], port };
 }
 
@@ -37,14 +43,18 @@ export async function run(args: string[]): Promise<number> {
     text = await readFile(file, 'utf8');
     parseTrace(text, file);
   } catch (e) {
-    console.error(e instanceof TraceFileError ? `io-reactor viz: ${e.message}` : `io-reactor viz: cannot read ${file}: ${(e as Error).message}`);
+    console.error(
+      e instanceof TraceFileError ? `io-reactor viz: ${e.message}` : `io-reactor viz: cannot read ${file}: ${(e as Error).message}`,
+    );
     return EXIT_FAILED;
   }
   let server: VizServer;
   try {
     server = await serveViz({ port, traceJson: text });
   } catch (e) {
-    console.error(`io-reactor viz: cannot listen on 127.0.0.1:${port} (${(e as Error).message}); pick another --port, or 0 for any free one`);
+    console.error(
+      `io-reactor viz: cannot listen on 127.0.0.1:${port} (${(e as Error).message}); pick another --port, or 0 for any free one`,
+    );
     return EXIT_FAILED;
   }
   console.log(`visualizer: ${server.url}  (open it in a browser; Ctrl-C stops)`);

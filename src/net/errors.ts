@@ -34,7 +34,11 @@ export function systemError(syscall: string, code: string, address?: string, por
 }
 
 /** Node's ERR_* errors: a code and a message, of the class Node throws for it. */
-export function codedError(code: string, message: string, kind: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor = Error): Error & { code: string } {
+export function codedError(
+  code: string,
+  message: string,
+  kind: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor = Error,
+): Error & { code: string } {
   const error = new kind(message) as Error & { code: string };
   error.code = code;
   return error;
@@ -48,8 +52,15 @@ export function codeOf(error: unknown, fallback: string): string {
 
 /** Node's ERR_INVALID_ARG_TYPE for `name`, which must be `expected` ('of type number', ...). */
 export function invalidArgType(name: string, expected: string, actual: unknown): Error {
-  const received = actual === null || actual === undefined ? String(actual)
-    : typeof actual === 'object' || typeof actual === 'function' ? `an instance of ${(actual as object).constructor?.name ?? 'Object'}`
-    : `type ${typeof actual} (${show(actual)})`;
-  return codedError('ERR_INVALID_ARG_TYPE', `The "${name}" ${name.includes('.') ? 'property' : 'argument'} must be ${expected}. Received ${received}`, TypeError);
+  const received =
+    actual === null || actual === undefined
+      ? String(actual)
+      : typeof actual === 'object' || typeof actual === 'function'
+        ? `an instance of ${(actual as object).constructor?.name ?? 'Object'}`
+        : `type ${typeof actual} (${show(actual)})`;
+  return codedError(
+    'ERR_INVALID_ARG_TYPE',
+    `The "${name}" ${name.includes('.') ? 'property' : 'argument'} must be ${expected}. Received ${received}`,
+    TypeError,
+  );
 }

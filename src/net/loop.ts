@@ -125,7 +125,9 @@ export class NetLoop {
     this.#pumping = true;
     this.#pump().catch((error: unknown) => {
       this.#pumping = false;
-      queueMicrotask(() => { throw error; });
+      queueMicrotask(() => {
+        throw error;
+      });
     });
   }
 

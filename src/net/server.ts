@@ -74,15 +74,19 @@ export class Server extends EventEmitter implements Watcher {
     if (listener) this.once('listening', listener);
     const port = options.port === undefined ? 0 : Number(options.port);
     // As Node passes any backlog on to listen(2), which caps it: one outside 1..65535 is the default.
-    const backlog = Number.isInteger(options.backlog) && options.backlog! >= 1 && options.backlog! <= 65535 ? options.backlog! : DEFAULT_BACKLOG;
+    const backlog =
+      Number.isInteger(options.backlog) && options.backlog! >= 1 && options.backlog! <= 65535 ? options.backlog! : DEFAULT_BACKLOG;
     this.#closing = false;
     this.#takeRef();
-    this.#stack.loop.withReactor((reactor) => {
-      // As Node does: with no host, every address; IPv4's when the machine has no IPv6.
-      if (options.host !== undefined || !this.#listenNow(reactor, this.#stack.anyAddress, port, backlog, true)) {
-        this.#listenNow(reactor, options.host ?? IPV4_ANY, port, backlog, false);
-      }
-    }, (e) => this.emit('error', e));
+    this.#stack.loop.withReactor(
+      (reactor) => {
+        // As Node does: with no host, every address; IPv4's when the machine has no IPv6.
+        if (options.host !== undefined || !this.#listenNow(reactor, this.#stack.anyAddress, port, backlog, true)) {
+          this.#listenNow(reactor, options.host ?? IPV4_ANY, port, backlog, false);
+        }
+      },
+      (e) => this.emit('error', e),
+    );
     return this;
   }
 
@@ -236,14 +240,17 @@ function dropped(os: Reactor<Watcher>['os'], fd: number): Record<string, string 
 
 function listenArgs(args: unknown[]): { options: ListenOptions; listener?: Listener } {
   const last = args[args.length - 1];
-  const listener = typeof last === 'function' ? last as Listener : undefined;
+  const listener = typeof last === 'function' ? (last as Listener) : undefined;
   const plain = listener ? args.slice(0, -1) : args;
   const first = plain[0];
   let options: ListenOptions;
   if (first !== null && typeof first === 'object') options = first as ListenOptions;
   else {
     if (typeof first === 'string' && !/^\d+$/.test(first)) {
-      throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
+      throw codedError(
+        'ERR_IO_REACTOR_UNSUPPORTED',
+        'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net',
+      );
     }
     options = { port: first as number | undefined };
     if (typeof plain[1] === 'string') {
@@ -252,10 +259,13 @@ function listenArgs(args: unknown[]): { options: ListenOptions; listener?: Liste
     } else if (typeof plain[1] === 'number') options.backlog = plain[1];
   }
   if (options.path !== undefined) {
-    throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
+    throw codedError(
+      'ERR_IO_REACTOR_UNSUPPORTED',
+      'listen(path): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net',
+    );
   }
   // As Node: no port (listen(), listen(cb), port undefined or null) is any free port.
-  if (options.port === undefined && 'port' in options || options.port === null) return { options: { ...options, port: 0 }, listener };
+  if ((options.port === undefined && 'port' in options) || options.port === null) return { options: { ...options, port: 0 }, listener };
   if (typeof options.port !== 'number' && typeof options.port !== 'string') {
     const why = 'port' in options ? 'is invalid' : 'must have the property "port" or "path"';
     throw codedError('ERR_INVALID_ARG_VALUE', `The argument 'options' ${why}. Received ${show(options)}`, TypeError);

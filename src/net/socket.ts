@@ -65,17 +65,39 @@ export class Socket extends Duplex implements Watcher {
   #peerEnd: AddressInfo | null = null;
 
   /** Bytes the kernel took; `bytesWritten` adds those still queued in the stream. */
-  get bytesRead(): number { return this.#bytesRead; }
-  get bytesWritten(): number { return this.#bytesWritten + this.writableLength + (this.#pendingWrite?.data.length ?? 0); }
-  get connecting(): boolean { return this.#connecting; }
-  get pending(): boolean { return this.#fd < 0 || this.#connecting; }
-  get remoteAddress(): string | undefined { return this.#peer()?.address; }
-  get remotePort(): number | undefined { return this.#peer()?.port; }
-  get remoteFamily(): string | undefined { return this.#peer()?.family; }
-  get localAddress(): string | undefined { return this.#own()?.address; }
-  get localPort(): number | undefined { return this.#own()?.port; }
-  get localFamily(): string | undefined { return this.#own()?.family; }
-  get timeout(): number | undefined { return this.#timeoutMs === 0 ? undefined : this.#timeoutMs; }
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+  get bytesWritten(): number {
+    return this.#bytesWritten + this.writableLength + (this.#pendingWrite?.data.length ?? 0);
+  }
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+  get pending(): boolean {
+    return this.#fd < 0 || this.#connecting;
+  }
+  get remoteAddress(): string | undefined {
+    return this.#peer()?.address;
+  }
+  get remotePort(): number | undefined {
+    return this.#peer()?.port;
+  }
+  get remoteFamily(): string | undefined {
+    return this.#peer()?.family;
+  }
+  get localAddress(): string | undefined {
+    return this.#own()?.address;
+  }
+  get localPort(): number | undefined {
+    return this.#own()?.port;
+  }
+  get localFamily(): string | undefined {
+    return this.#own()?.family;
+  }
+  get timeout(): number | undefined {
+    return this.#timeoutMs === 0 ? undefined : this.#timeoutMs;
+  }
 
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
     if (this.#connecting) return 'opening';
@@ -128,7 +150,10 @@ export class Socket extends Duplex implements Watcher {
         this.destroy(error);
         return;
       }
-      this.#loop().withReactor((reactor) => this.#startConnect(reactor, address!, port), (e) => this.destroy(e as Error));
+      this.#loop().withReactor(
+        (reactor) => this.#startConnect(reactor, address!, port),
+        (e) => this.destroy(e as Error),
+      );
     });
     return this;
   }
@@ -326,7 +351,11 @@ export class Socket extends Duplex implements Watcher {
   setTimeout(ms: number, callback?: () => void): this {
     if (typeof ms !== 'number') throw invalidArgType('msecs', 'of type number', ms);
     if (!Number.isFinite(ms) || ms < 0) {
-      throw codedError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, RangeError);
+      throw codedError(
+        'ERR_OUT_OF_RANGE',
+        `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`,
+        RangeError,
+      );
     }
     if (callback) {
       if (ms === 0) this.removeListener('timeout', callback);
@@ -356,7 +385,10 @@ export class Socket extends Duplex implements Watcher {
   /** Sockets are TCP_NODELAY from the start (as Node's http sets them): true is a no-op. */
   setNoDelay(noDelay = true): this {
     if (noDelay === false) {
-      throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'setNoDelay(false): io-reactor/net sockets always send at once (TCP_NODELAY); Nagle batching is not supported, coalesce writes with cork()/uncork() instead');
+      throw codedError(
+        'ERR_IO_REACTOR_UNSUPPORTED',
+        'setNoDelay(false): io-reactor/net sockets always send at once (TCP_NODELAY); Nagle batching is not supported, coalesce writes with cork()/uncork() instead',
+      );
     }
     return this;
   }
@@ -433,12 +465,15 @@ function readError(code: string): Error {
   return systemError('read', code === 'EPIPE' ? 'ECONNRESET' : code);
 }
 
-
 function toPort(port: unknown): number {
   if (typeof port !== 'number' && typeof port !== 'string') throw invalidArgType('options.port', 'of type number or string', port);
   const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw codedError('ERR_SOCKET_BAD_PORT', `Port should be >= 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : String(port)}.`, RangeError);
+    throw codedError(
+      'ERR_SOCKET_BAD_PORT',
+      `Port should be >= 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : String(port)}.`,
+      RangeError,
+    );
   }
   return n;
 }
@@ -446,24 +481,35 @@ function toPort(port: unknown): number {
 /** Node's overloads: (port[, host][, cb]), (options[, cb]). */
 export function connectArgs(args: unknown[]): { options: SocketConnectOpts & SocketConstructorOpts; listener?: Listener } {
   const last = args[args.length - 1];
-  const listener = typeof last === 'function' ? last as Listener : undefined;
+  const listener = typeof last === 'function' ? (last as Listener) : undefined;
   const plain = listener ? args.slice(0, -1) : args;
   const first = plain[0];
   if (first !== null && typeof first === 'object') {
     const options = first as SocketConnectOpts & { path?: string };
     if (options.path !== undefined) {
-      throw codedError('ERR_IO_REACTOR_UNSUPPORTED', 'connect({ path }): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net');
+      throw codedError(
+        'ERR_IO_REACTOR_UNSUPPORTED',
+        'connect({ path }): io-reactor/net has TCP only; for Unix domain sockets and named pipes use node:net',
+      );
     }
-    if (options.port === undefined) throw codedError('ERR_MISSING_ARGS', 'The "options.port" or "options.path" property must be specified', TypeError);
+    if (options.port === undefined)
+      throw codedError('ERR_MISSING_ARGS', 'The "options.port" or "options.path" property must be specified', TypeError);
     const family = (options as { family?: unknown }).family;
     if (family !== undefined && family !== 0 && family !== 4 && family !== 6) {
-      throw codedError('ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${show(family)}`, TypeError);
+      throw codedError(
+        'ERR_INVALID_ARG_VALUE',
+        `The property 'options.family' must be one of: 0, 4, 6. Received ${show(family)}`,
+        TypeError,
+      );
     }
     return { options, listener };
   }
   if (first === undefined) throw codedError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified', TypeError);
   if (typeof first === 'string' && !/^\d+$/.test(first)) {
-    throw codedError('ERR_IO_REACTOR_UNSUPPORTED', `connect(${JSON.stringify(first)}): io-reactor/net has TCP only (a string path is a Unix domain socket); pass a port`);
+    throw codedError(
+      'ERR_IO_REACTOR_UNSUPPORTED',
+      `connect(${JSON.stringify(first)}): io-reactor/net has TCP only (a string path is a Unix domain socket); pass a port`,
+    );
   }
   return { options: { port: first as number, host: typeof plain[1] === 'string' ? plain[1] : undefined }, listener };
 }
@@ -477,7 +523,14 @@ function refuseFdOption(options: unknown): void {
   if (fd === undefined) return;
   if (typeof fd !== 'number') throw invalidArgType('fd', 'of type number', fd);
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw codedError('ERR_OUT_OF_RANGE', `The value of "fd" is out of range. It must be an integer >= 0 && <= 2147483647. Received ${show(fd)}`, RangeError);
+    throw codedError(
+      'ERR_OUT_OF_RANGE',
+      `The value of "fd" is out of range. It must be an integer >= 0 && <= 2147483647. Received ${show(fd)}`,
+      RangeError,
+    );
   }
-  throw codedError('ERR_IO_REACTOR_UNSUPPORTED', `new Socket({ fd: ${fd} }): io-reactor/net does not wrap an existing descriptor; connect() a Socket, or accept one with a Server (node:net wraps descriptors)`);
+  throw codedError(
+    'ERR_IO_REACTOR_UNSUPPORTED',
+    `new Socket({ fd: ${fd} }): io-reactor/net does not wrap an existing descriptor; connect() a Socket, or accept one with a Server (node:net wraps descriptors)`,
+  );
 }

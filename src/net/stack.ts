@@ -2,7 +2,7 @@
 // addresses (the DNS natively; on a simulated host, the simulation's host names are addresses).
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns';
-import { NetLoop } from './loop.js';
+import type { NetLoop } from './loop.js';
 import { systemError } from './errors.js';
 
 export interface NetStack {

@@ -23,20 +23,22 @@ function simOs(kernel: SimKernel): OsCalls {
     socketPair: () => up(() => kernel.socketPair(), 'socketPair'),
     listen: (host, port, backlog) => up(() => kernel.listen(port, backlog, host), 'listen'),
     connect: (host, port) => up(() => kernel.connect(port, host), 'connect'),
-    accept: (fd) => up(() => {
-      // As natively: a connection aborted before accept is skipped, the next one taken.
-      for (;;) {
-        const r = kernel.accept(fd);
-        if (r !== -E.ECONNABORTED) return r;
-      }
-    }, 'accept'),
+    accept: (fd) =>
+      up(() => {
+        // As natively: a connection aborted before accept is skipped, the next one taken.
+        for (;;) {
+          const r = kernel.accept(fd);
+          if (r !== -E.ECONNABORTED) return r;
+        }
+      }, 'accept'),
     send: (fd, data) => up(() => kernel.write(fd, data), 'send'),
-    recv: (fd, maxBytes) => up(() => {
-      // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
-      const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
-      const n = kernel.read(fd, into, 0, into.length);
-      return n < 0 ? n : n === into.length ? into : into.slice(0, n);
-    }, 'recv'),
+    recv: (fd, maxBytes) =>
+      up(() => {
+        // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.
+        const into = new Uint8Array(Math.min(maxBytes, kernel.queuedBytes(fd)));
+        const n = kernel.read(fd, into, 0, into.length);
+        return n < 0 ? n : n === into.length ? into : into.slice(0, n);
+      }, 'recv'),
     shutdown: (fd) => up(() => kernel.shutdown(fd), 'shutdown'),
     close: (fd) => kernel.close(fd),
     fdKind: (fd) => kernel.fdKind(fd),

@@ -22,8 +22,13 @@ export class SimConsole {
    * `sent` hears each write as the kernel's sends are heard (the oracle owes them to the reader);
    * `arrived` tells the kernel stdin's readiness rose (its epoll ready lists, its parked waits).
    */
-  constructor(readonly stdin: ConsoleStdin, readonly network: SimNetwork<unknown>, host: string,
-    readonly sent: (bytes: Uint8Array) => void, readonly arrived: () => void) {
+  constructor(
+    readonly stdin: ConsoleStdin,
+    readonly network: SimNetwork<unknown>,
+    host: string,
+    readonly sent: (bytes: Uint8Array) => void,
+    readonly arrived: () => void,
+  ) {
     this.#random = new Random(network.seed, `console:${host}`);
   }
 
@@ -43,7 +48,9 @@ export class SimConsole {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#deliver((s) => { s.finReceived = true; });
+    this.#deliver((s) => {
+      s.finReceived = true;
+    });
   }
 
   #deliver(what: (stdin: ConsoleStdin) => void): void {

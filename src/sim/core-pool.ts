@@ -34,7 +34,7 @@ export async function takeCore(sizes: CoreSizes): Promise<CoreExports | null> {
   const core = await instantiateCore(sizes);
   if (!core) return null;
   let home = pools.get(key);
-  if (!home) pools.set(key, home = { free: [], pristine: new Uint8Array(core.memory.buffer, 0, core.requestsAt()).slice() });
+  if (!home) pools.set(key, (home = { free: [], pristine: new Uint8Array(core.memory.buffer, 0, core.requestsAt()).slice() }));
   poolOf.set(core, home);
   return core;
 }

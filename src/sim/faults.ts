@@ -7,10 +7,35 @@ import { ReactorError } from '../errors.js';
 import { show } from '../validate.js';
 import type { FaultRates, FaultReport } from '../faults.js';
 
-export type FaultKind = 'partialWrite' | 'reset' | 'refuse' | 'interrupt' | 'acceptAbort' | 'stall' | 'partition' | 'cancelRace'
-  | 'partialRead' | 'emfile' | 'enobufs' | 'halfClose' | 'crash';
-export const FAULT_KINDS: readonly FaultKind[] = ['partialWrite', 'reset', 'refuse', 'interrupt', 'acceptAbort', 'stall', 'partition', 'cancelRace',
-  'partialRead', 'emfile', 'enobufs', 'halfClose', 'crash'];
+export type FaultKind =
+  | 'partialWrite'
+  | 'reset'
+  | 'refuse'
+  | 'interrupt'
+  | 'acceptAbort'
+  | 'stall'
+  | 'partition'
+  | 'cancelRace'
+  | 'partialRead'
+  | 'emfile'
+  | 'enobufs'
+  | 'halfClose'
+  | 'crash';
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'partialWrite',
+  'reset',
+  'refuse',
+  'interrupt',
+  'acceptAbort',
+  'stall',
+  'partition',
+  'cancelRace',
+  'partialRead',
+  'emfile',
+  'enobufs',
+  'halfClose',
+  'crash',
+];
 
 /** How long a stalled segment is held back, in virtual ms. */
 export const STALL_MS = 200;
@@ -22,7 +47,6 @@ export interface Injection {
   kind: FaultKind;
   occasion: number;
 }
-
 
 export class Faults {
   readonly #seed: number;
@@ -39,11 +63,17 @@ export class Faults {
       throw new ReactorError('EINVAL', `faults: must be an object of rates such as { resetRate: 0.01 }, got ${show(rates)}`);
     }
     if (schedule !== undefined && !Array.isArray(schedule)) {
-      throw new ReactorError('EINVAL', `faults: faultSchedule must be an array of { kind, occasion } (what faultInjections() returns), got ${show(schedule)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `faults: faultSchedule must be an array of { kind, occasion } (what faultInjections() returns), got ${show(schedule)}`,
+      );
     }
     const unknown = Object.keys(rates).filter((k) => !FAULT_KINDS.some((kind) => `${kind}Rate` === k));
     if (unknown.length > 0) {
-      throw new ReactorError('EINVAL', `faults: unknown ${unknown.join(', ')}; the faults are ${FAULT_KINDS.map((k) => `${k}Rate`).join(', ')}`);
+      throw new ReactorError(
+        'EINVAL',
+        `faults: unknown ${unknown.join(', ')}; the faults are ${FAULT_KINDS.map((k) => `${k}Rate`).join(', ')}`,
+      );
     }
     for (const kind of FAULT_KINDS) {
       const rate = (rates as Record<string, number | undefined>)[`${kind}Rate`] ?? 0;
@@ -54,7 +84,10 @@ export class Faults {
     }
     this.#schedule = schedule ? scheduleByKind(schedule) : null;
     if (this.#schedule && Object.keys(rates).length > 0) {
-      throw new ReactorError('EINVAL', 'faults: give either rates or a schedule, not both; a schedule injects exactly its faults and nothing else');
+      throw new ReactorError(
+        'EINVAL',
+        'faults: give either rates or a schedule, not both; a schedule injects exactly its faults and nothing else',
+      );
     }
   }
 
@@ -99,7 +132,10 @@ export class Faults {
   report(): FaultReport {
     const out: FaultReport = {};
     for (const kind of FAULT_KINDS) {
-      out[kind] = { rate: this.#schedule ? null : this.#kinds.get(kind)!.rate, injected: this.#injected.filter((i) => i.kind === kind).length };
+      out[kind] = {
+        rate: this.#schedule ? null : this.#kinds.get(kind)!.rate,
+        injected: this.#injected.filter((i) => i.kind === kind).length,
+      };
     }
     return out;
   }
@@ -109,7 +145,10 @@ function scheduleByKind(schedule: readonly Injection[]): Map<FaultKind, Set<numb
   const byKind = new Map<FaultKind, Set<number>>();
   for (const entry of schedule) {
     if (!FAULT_KINDS.includes(entry?.kind) || !Number.isInteger(entry.occasion) || entry.occasion < 0) {
-      throw new ReactorError('EINVAL', `faults: a schedule entry is { kind, occasion } with kind one of ${FAULT_KINDS.join(', ')} and occasion an integer >= 0, got ${show(entry)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `faults: a schedule entry is { kind, occasion } with kind one of ${FAULT_KINDS.join(', ')} and occasion an integer >= 0, got ${show(entry)}`,
+      );
     }
     if (!byKind.has(entry.kind)) byKind.set(entry.kind, new Set());
     byKind.get(entry.kind)!.add(entry.occasion);

@@ -7,10 +7,11 @@ import { NetLoop, type Watcher } from '../net/loop.js';
 import { VirtualClock } from './virtual-clock.js';
 
 provideHostNet({
-  net: (host, opening) => netApi(() => ({
-    loop: new NetLoop({ open: () => opening(host.createReactor<Watcher>({ model: 'readiness' })), native: false }),
-    resolve: (name, done) => process.nextTick(done, null, name),
-    anyAddress: '0.0.0.0',
-  })),
+  net: (host, opening) =>
+    netApi(() => ({
+      loop: new NetLoop({ open: () => opening(host.createReactor<Watcher>({ model: 'readiness' })), native: false }),
+      resolve: (name, done) => process.nextTick(done, null, name),
+      anyAddress: '0.0.0.0',
+    })),
   clock: () => new VirtualClock(),
 });

@@ -7,7 +7,6 @@
 import { E, type SimKernel } from './kernel.js';
 import { WIN32, EPOLL } from '../seam.js';
 
-
 /** The op id of a wakeup posted with os_iocp_post (OS_IOCP_WAKE_OP). */
 export const WAKE_OP = 0xffffffff;
 
@@ -34,17 +33,24 @@ interface Operation {
 
 const READABLE = EPOLL.EPOLLIN;
 const WRITABLE = EPOLL.EPOLLOUT;
-const BROKEN = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;   // a receive would say so at once
+const BROKEN = EPOLL.EPOLLERR | EPOLL.EPOLLHUP; // a receive would say so at once
 
 /** The Win32 code for what the kernel's socket calls fail with. */
 function win32Code(errno: number): number {
   switch (errno) {
-    case E.ECONNRESET: case E.EPIPE: return WIN32.ERROR_NETNAME_DELETED;
-    case E.ECONNABORTED: return WIN32.ERROR_CONNECTION_ABORTED;
-    case E.EMFILE: return WIN32.WSAEMFILE;
-    case E.EBADF: return WIN32.ERROR_INVALID_HANDLE;
-    case E.EINVAL: return WIN32.WSAENOTSOCK;
-    default: throw new Error(`simulated IOCP: no Win32 code for errno ${errno}; this is a bug`);
+    case E.ECONNRESET:
+    case E.EPIPE:
+      return WIN32.ERROR_NETNAME_DELETED;
+    case E.ECONNABORTED:
+      return WIN32.ERROR_CONNECTION_ABORTED;
+    case E.EMFILE:
+      return WIN32.WSAEMFILE;
+    case E.EBADF:
+      return WIN32.ERROR_INVALID_HANDLE;
+    case E.EINVAL:
+      return WIN32.WSAENOTSOCK;
+    default:
+      throw new Error(`simulated IOCP: no Win32 code for errno ${errno}; this is a bug`);
   }
 }
 
@@ -113,7 +119,10 @@ export class CompletionPort {
   dissociate(fd: number): number {
     if (!this.#associated.delete(fd)) return WIN32.ERROR_INVALID_HANDLE;
     for (const o of this.#pending) if (o.fd === fd && this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
-    this.#end((o) => o.fd === fd && !o.cancelling, () => WIN32.ERROR_OPERATION_ABORTED);
+    this.#end(
+      (o) => o.fd === fd && !o.cancelling,
+      () => WIN32.ERROR_OPERATION_ABORTED,
+    );
     return 0;
   }
 
@@ -159,7 +168,10 @@ export class CompletionPort {
   wait(max: number, timeoutMs: number): Completion[] {
     // Late cancels land here: what finished before them (during the requests just made) did.
     this.#progress();
-    this.#end((o) => o.cancelling === true, () => WIN32.ERROR_OPERATION_ABORTED);
+    this.#end(
+      (o) => o.cancelling === true,
+      () => WIN32.ERROR_OPERATION_ABORTED,
+    );
     this.#kernel.waitFor(timeoutMs, () => {
       this.#progress();
       return this.#queue.length;
@@ -168,7 +180,8 @@ export class CompletionPort {
   }
 
   #post(operation: Operation): number {
-    if (!this.#associated.has(operation.fd)) return this.#kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
+    if (!this.#associated.has(operation.fd))
+      return this.#kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
     // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
     if (operation.op >= this.#maxOps || this.#pendingOps.has(operation.op)) return WIN32.ERROR_INVALID_PARAMETER;
     // A zero-byte receive takes nothing and moves nothing: it can only finish itself, at once or later.
@@ -189,7 +202,10 @@ export class CompletionPort {
     this.#associated.delete(fd);
     this.#streams.delete(fd);
     const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN32.STATUS_LOCAL_CLOSE : WIN32.ERROR_OPERATION_ABORTED;
-    this.#end((o) => o.fd === fd, (o) => (o.kind === 'recv' ? readEnds : WIN32.ERROR_OPERATION_ABORTED));
+    this.#end(
+      (o) => o.fd === fd,
+      (o) => (o.kind === 'recv' ? readEnds : WIN32.ERROR_OPERATION_ABORTED),
+    );
   }
 
   /** Ends the operations `which` picks, in the order posted, each with its `code`. */

@@ -1,7 +1,7 @@
 // A simulated host's kernel: its open files (stream.ts, eventfd.ts, epoll.ts), over virtual time.
 // It answers the OS calls the shim makes (native/common/os.h) and the socket helpers of
 // reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
-import { SimNetwork } from './network.js';
+import type { SimNetwork } from './network.js';
 import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
 import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
@@ -65,14 +65,24 @@ export class SimKernel {
   readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
-  constructor(readonly network: SimNetwork<Listener>, readonly host: string, options: KernelOptions = {}) {
+  constructor(
+    readonly network: SimNetwork<Listener>,
+    readonly host: string,
+    options: KernelOptions = {},
+  ) {
     this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
     const stdin = new Stream(false, host);
     this.#files.set(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
-    this.console = new SimConsole(stdin, network, host, (bytes) => this.#observer?.sent(stdin, bytes), () => changed(stdin));
+    this.console = new SimConsole(
+      stdin,
+      network,
+      host,
+      (bytes) => this.#observer?.sent(stdin, bytes),
+      () => changed(stdin),
+    );
   }
 
   /** Something changed that could end a wait on this kernel. */
@@ -83,7 +93,9 @@ export class SimKernel {
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
   onClose(hook: (fd: number) => void): () => void {
     this.#closeHooks.push(hook);
-    return () => { this.#closeHooks.splice(this.#closeHooks.indexOf(hook), 1); };
+    return () => {
+      this.#closeHooks.splice(this.#closeHooks.indexOf(hook), 1);
+    };
   }
 
   /** The blocking of epoll_wait and poll, for other waits on this kernel (completion ports). */
@@ -219,7 +231,7 @@ export class SimKernel {
     }
     s.inboxBytes -= n;
     this.network.wiretap?.take(s, SEGMENT.data, n);
-    changed(s.peer);   // room in this inbox is room for the peer to write
+    changed(s.peer); // room in this inbox is room for the peer to write
     return n;
   }
 
@@ -245,18 +257,24 @@ export class SimKernel {
     }
     s.inFlight += bytes.length;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    this.#deliver(s, SEGMENT.data | struck, bytes, (to) => {
-      s.inFlight -= bytes.length;
-      if (to.closed) return;
-      if (reset) {
-        to.resetReceived = true;
-        s.resetReceived = true;
-        return;
-      }
-      to.inbox.push(bytes);
-      to.inboxBytes += bytes.length;
-      if (halfClose) to.finReceived = true;
-    }, held);
+    this.#deliver(
+      s,
+      SEGMENT.data | struck,
+      bytes,
+      (to) => {
+        s.inFlight -= bytes.length;
+        if (to.closed) return;
+        if (reset) {
+          to.resetReceived = true;
+          s.resetReceived = true;
+          return;
+        }
+        to.inbox.push(bytes);
+        to.inboxBytes += bytes.length;
+        if (halfClose) to.finReceived = true;
+      },
+      held,
+    );
     return bytes.length;
   }
 
@@ -327,9 +345,12 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return 0;
     switch (f.kind) {
-      case 'listener': return f.backlog.length > 0 ? IN : 0;
-      case 'eventfd': return (f.count > 0 ? IN : 0) | OUT;
-      case 'epoll': return 0;
+      case 'listener':
+        return f.backlog.length > 0 ? IN : 0;
+      case 'eventfd':
+        return (f.count > 0 ? IN : 0) | OUT;
+      case 'epoll':
+        return 0;
       case 'stream': {
         if (f.resetReceived) return IN | OUT | ERR | HUP;
         let bits = f.inboxBytes > 0 || f.finReceived ? IN : 0;
@@ -374,7 +395,7 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return -E.EBADF;
     if (this.faults.strike('interrupt')) {
-      this.touch();   // the interrupted wait saw nothing: a parked waiter must look again
+      this.touch(); // the interrupted wait saw nothing: a parked waiter must look again
       return -E.EINTR;
     }
     // A probe (the scheduler's, every turn) makes no closure.
@@ -443,7 +464,9 @@ export class SimKernel {
     if (!s.shutWrite) {
       s.shutWrite = true;
       changed(s);
-      this.#deliver(s, SEGMENT.fin, null, (to) => { to.finReceived = true; });
+      this.#deliver(s, SEGMENT.fin, null, (to) => {
+        to.finReceived = true;
+      });
     }
     return 0;
   }

@@ -52,8 +52,16 @@ export class SimNetwork<Port = unknown> {
   constructor(options: NetworkOptions = {}) {
     this.seed = checkIntegerIn(options.seed ?? 0, 0, MAX_SEED, 'seed', 'Simulation');
     const latency = options.latencyMs;
-    if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms))
-      && latency[0] >= 0 && latency[0] <= latency[1])) {
+    if (
+      latency !== undefined &&
+      !(
+        Array.isArray(latency) &&
+        latency.length === 2 &&
+        latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms)) &&
+        latency[0] >= 0 &&
+        latency[0] <= latency[1]
+      )
+    ) {
       throw new ReactorError('EINVAL', `Simulation: latencyMs must be [min, max] in virtual ms with 0 <= min <= max, got ${show(latency)}`);
     }
     this.#random = new Random(this.seed, 'network');
@@ -69,7 +77,9 @@ export class SimNetwork<Port = unknown> {
   /** Calls `watcher` after each delivery from now on (completion ports retry then); returns the unwatch. */
   watch(watcher: () => void): () => void {
     this.#watchers.push(watcher);
-    return () => { this.#watchers.splice(this.#watchers.indexOf(watcher), 1); };
+    return () => {
+      this.#watchers.splice(this.#watchers.indexOf(watcher), 1);
+    };
   }
 
   /** Something arrived somewhere: tells the watchers, in the order they came. */

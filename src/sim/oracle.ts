@@ -18,7 +18,7 @@ export const INVARIANTS = {
   pool: 'the pool returns to its baseline when the app is quiet',
   removed: 'no event arrives for an fd after remove',
   stats: 'stats() agrees with the truth',
-  crash: 'a crashed host\'s open connections reset at their peers',
+  crash: "a crashed host's open connections reset at their peers",
   restart: 'a restarted host starts clean: no fds but stdin, nothing registered',
 } as const;
 
@@ -27,7 +27,11 @@ const FRESH_HOST_FILES = 1;
 
 export class InvariantViolation extends Error {
   constructor(
-    readonly invariant: string, readonly seed: number, readonly timeMs: number, readonly where: string, readonly detail: string,
+    readonly invariant: string,
+    readonly seed: number,
+    readonly timeMs: number,
+    readonly where: string,
+    readonly detail: string,
   ) {
     super(`invariant violated: ${invariant} (seed ${seed}, t=${timeMs} ms, ${where}): ${detail}`);
     this.name = 'InvariantViolation';
@@ -92,8 +96,15 @@ export class Oracle implements TraceSink {
   reactor(info: Omit<TraceReactor, 'r'>): number {
     const r = this.#setup.downstream ? this.#setup.downstream.reactor(info) : this.#nextReactor++;
     this.#watched.set(r, {
-      info: { r, ...info }, kernel: this.#setup.kernelOf(info.host), reactor: null, destroyed: false, crashed: false,
-      registered: new Set(), inFlight: new Map(), received: new Map(), unhanded: false,
+      info: { r, ...info },
+      kernel: this.#setup.kernelOf(info.host),
+      reactor: null,
+      destroyed: false,
+      crashed: false,
+      registered: new Set(),
+      inFlight: new Map(),
+      received: new Map(),
+      unhanded: false,
     });
     return r;
   }
@@ -111,7 +122,7 @@ export class Oracle implements TraceSink {
     } else if (x.k === 'result' && x.kind === RESULT.complete) {
       w.inFlight.delete(x.target);
     } else if (x.k === 'result' && x.kind === RESULT.recv && (x.buffer ?? -1) >= 0) {
-      w.received.set(x.buffer!, x.data === undefined ? new Uint8Array(0) : decodeBase64(x.data) ?? new Uint8Array(0));
+      w.received.set(x.buffer!, x.data === undefined ? new Uint8Array(0) : (decodeBase64(x.data) ?? new Uint8Array(0)));
     } else if (x.k === 'event') this.#event(w, x);
     else if (x.k === 'counters') this.#counters(w);
   }
@@ -155,7 +166,11 @@ export class Oracle implements TraceSink {
   /** `host` booted again on `kernel`: it starts clean. */
   restarted(host: string, kernel: SimKernel): void {
     if (kernel.openFiles !== FRESH_HOST_FILES) {
-      this.#fail(INVARIANTS.restart, `host ${host}`, `the restarted host has ${kernel.openFiles} fds open, not ${FRESH_HOST_FILES} (stdin)`);
+      this.#fail(
+        INVARIANTS.restart,
+        `host ${host}`,
+        `the restarted host has ${kernel.openFiles} fds open, not ${FRESH_HOST_FILES} (stdin)`,
+      );
     }
     for (const w of this.#watched.values()) {
       if (w.info.host === host && w.kernel !== kernel && !w.crashed && !w.destroyed) {
@@ -176,7 +191,11 @@ export class Oracle implements TraceSink {
       const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
       const accounted = inFlight + s.poolHeld + s.poolQueued;
       if (s.poolInUse !== accounted) {
-        this.#fail(INVARIANTS.pool, this.#where(w), `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} sends and accepts in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.poolQueued} queued completions): ${s.poolInUse - accounted} leaked`);
+        this.#fail(
+          INVARIANTS.pool,
+          this.#where(w),
+          `${s.poolInUse} contexts in use, ${accounted} accounted for (${inFlight} sends and accepts in flight on registered fds, ${s.poolHeld} delivered buffers, ${s.poolQueued} queued completions): ${s.poolInUse - accounted} leaked`,
+        );
       }
     }
   }
@@ -200,7 +219,11 @@ export class Oracle implements TraceSink {
     // A wait that ended before the crash may still hand its events to the dead program: unchecked.
     if (w.crashed) return;
     if (!w.registered.has(x.fd)) {
-      this.#fail(INVARIANTS.removed, where, `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`);
+      this.#fail(
+        INVARIANTS.removed,
+        where,
+        `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`,
+      );
     }
     // A read that ended without data (end of stream, failure) comes without a buffer and counts no
     // bytes; a write's event also comes without one, and its bytes are those that left, even when
@@ -227,34 +250,50 @@ export class Oracle implements TraceSink {
     this.#checkStats(w);
     const s = w.reactor.stats();
     if (s.poolInUse < w.inFlight.size || s.poolInUse > s.poolSize) {
-      this.#fail(INVARIANTS.stats, this.#where(w), `stats().poolInUse is ${s.poolInUse}, with ${w.inFlight.size} operations in flight and a pool of ${s.poolSize}`);
+      this.#fail(
+        INVARIANTS.stats,
+        this.#where(w),
+        `stats().poolInUse is ${s.poolInUse}, with ${w.inFlight.size} operations in flight and a pool of ${s.poolSize}`,
+      );
     }
   }
 
   #checkStats(w: Watched): void {
     const registered = w.reactor!.stats().registered;
     if (registered !== w.registered.size) {
-      this.#fail(INVARIANTS.stats, this.#where(w), `stats().registered is ${registered}, but the app has ${w.registered.size} fds registered (${[...w.registered].join(', ') || 'none'})`);
+      this.#fail(
+        INVARIANTS.stats,
+        this.#where(w),
+        `stats().registered is ${registered}, but the app has ${w.registered.size} fds registered (${[...w.registered].join(', ') || 'none'})`,
+      );
     }
   }
 
   #direction(to: object): Direction {
     let d = this.#directions.get(to);
-    if (!d) this.#directions.set(to, d = { queue: [], head: 0, delivered: 0 });
+    if (!d) this.#directions.set(to, (d = { queue: [], head: 0, delivered: 0 }));
     return d;
   }
 
   #deliver(where: string, to: object, bytes: Uint8Array): void {
     const d = this.#direction(to);
-    for (let i = 0; i < bytes.length;) {
+    for (let i = 0; i < bytes.length; ) {
       const chunk = d.queue[0];
       if (!chunk) {
-        this.#fail(INVARIANTS.bytes, where, `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`);
+        this.#fail(
+          INVARIANTS.bytes,
+          where,
+          `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`,
+        );
       }
       const n = Math.min(chunk.length - d.head, bytes.length - i);
       for (let j = 0; j < n; j++) {
         if (chunk[d.head + j] !== bytes[i + j]) {
-          this.#fail(INVARIANTS.bytes, where, `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`);
+          this.#fail(
+            INVARIANTS.bytes,
+            where,
+            `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`,
+          );
         }
       }
       i += n;
@@ -268,10 +307,20 @@ export class Oracle implements TraceSink {
   }
 
   #endOfStream(where: string, to: object): void {
-    if (this.#owedReset.has(to)) this.#fail(INVARIANTS.crash, where, 'the app was told the stream ended cleanly, but the host at its other end crashed with it open: a crash resets');
+    if (this.#owedReset.has(to))
+      this.#fail(
+        INVARIANTS.crash,
+        where,
+        'the app was told the stream ended cleanly, but the host at its other end crashed with it open: a crash resets',
+      );
     const d = this.#direction(to);
     const left = d.queue.reduce((n, c) => n + c.length, 0) - d.head;
-    if (left > 0) this.#fail(INVARIANTS.bytes, where, `the app was told the stream ended cleanly after ${d.delivered} bytes, with ${left} sent bytes never delivered: lost`);
+    if (left > 0)
+      this.#fail(
+        INVARIANTS.bytes,
+        where,
+        `the app was told the stream ended cleanly after ${d.delivered} bytes, with ${left} sent bytes never delivered: lost`,
+      );
   }
 
   #where(w: Watched): string {

@@ -11,9 +11,12 @@ export interface Flavor {
 
 /** Every model × mechanism the simulator runs: completion is emulated over epoll and poll. */
 export const SIM_FLAVORS: readonly Flavor[] = [
-  { model: 'readiness', mechanism: 'epoll' }, { model: 'readiness', mechanism: 'poll' },
-  { model: 'completion', mechanism: 'epoll' }, { model: 'completion', mechanism: 'poll' },
-  { model: 'completion', mechanism: 'iocp' }, { model: 'completion', mechanism: 'io_uring' },
+  { model: 'readiness', mechanism: 'epoll' },
+  { model: 'readiness', mechanism: 'poll' },
+  { model: 'completion', mechanism: 'epoll' },
+  { model: 'completion', mechanism: 'poll' },
+  { model: 'completion', mechanism: 'iocp' },
+  { model: 'completion', mechanism: 'io_uring' },
 ];
 
 export interface ScenarioParams {

@@ -75,8 +75,15 @@ export class Scheduler implements WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const wait: ParkedWait = {
-        shim, deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs, seq: this.#seq++,
-        marked: false, probing: false, parked: true, place: 0, resolve, reject,
+        shim,
+        deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
+        seq: this.#seq++,
+        marked: false,
+        probing: false,
+        parked: true,
+        place: 0,
+        resolve,
+        reject,
       };
       if (shim.probedAlways) this.#always.add(wait);
       const waits = this.#waitsOn(shim.kernel);
@@ -166,13 +173,13 @@ export class Scheduler implements WaitScheduler {
       cursor = wait.seq;
       wait.marked = false;
       wait.probing = true;
-      const woken = wait.shim.signalled;   // read first: the probe below drains the wakeup
+      const woken = wait.shim.signalled; // read first: the probe below drains the wakeup
       const n = wait.shim.cycle(0, 0);
       wait.probing = false;
       if (n < 0 || n > 0 || woken || now >= wait.deadline) {
         this.#unpark(wait);
         done.push(wait);
-        results.push(Math.max(n, 0));   // n < 0: its reactor was destroyed
+        results.push(Math.max(n, 0)); // n < 0: its reactor was destroyed
       }
     }
     for (const wait of later) this.#marked.push(wait);

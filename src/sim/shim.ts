@@ -1,7 +1,7 @@
 // The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
 // their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
 import type { NativeShim, ShimLayout } from '../backend.js';
-import { SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
+import { type SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
 import { CompletionPort } from './iocp.js';
 import { PollList } from './poll.js';
 import { SimRing } from './uring.js';
@@ -27,7 +27,10 @@ interface ShimModule {
 
 type Instantiate = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
 /** `kernel`: the OS calls native/sim/sim_os.js makes, switched to each reactor's before it calls in. */
-type ModuleFactory = (overrides: { kernel: object | null; instantiateWasm: Instantiate }) => Promise<ShimModule & { kernel: object | null }>;
+type ModuleFactory = (overrides: {
+  kernel: object | null;
+  instantiateWasm: Instantiate;
+}) => Promise<ShimModule & { kernel: object | null }>;
 let factory: Promise<ModuleFactory> | undefined;
 let compiled: Promise<WebAssembly.Module> | undefined;
 let shared: Promise<ShimModule & { kernel: object | null }> | undefined;
@@ -76,7 +79,9 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
   const ring = (handle: number): SimRing => rings[handle - 1];
   const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   return {
-    get now() { return kernel.now; },
+    get now() {
+      return kernel.now;
+    },
     accept: (fd: number) => kernel.accept(fd),
     readInto: (fd: number, ptr: number, len: number) => kernel.read(fd, core, coreOffset(ptr), len),
     writeFrom: (fd: number, ptr: number, len: number) => kernel.write(fd, core.subarray(coreOffset(ptr), coreOffset(ptr) + len)),
@@ -175,7 +180,10 @@ function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule
 
 /** How a wait on a crashed host (Simulation.crash) ends. */
 export function hostDown(host: string, op: string): ReactorError {
-  return new ReactorError('EHOSTDOWN', `${op}: host ${JSON.stringify(host)} crashed (sim.crash); create reactors on the host sim.restart(name) boots`);
+  return new ReactorError(
+    'EHOSTDOWN',
+    `${op}: host ${JSON.stringify(host)} crashed (sim.crash); create reactors on the host sim.restart(name) boots`,
+  );
 }
 
 /** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
@@ -203,7 +211,13 @@ export class SimShim implements NativeShim {
     return new SimShim(module, kernel, coreMemory, layout, scheduler);
   }
 
-  private constructor(module: ShimModule & { kernel: object | null }, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
+  private constructor(
+    module: ShimModule & { kernel: object | null },
+    kernel: SimKernel,
+    coreMemory: ArrayBuffer,
+    layout: ShimLayout,
+    scheduler?: WaitScheduler,
+  ) {
     const ports: CompletionPort[] = [];
     const rings: SimRing[] = [];
     this.#scheduler = scheduler;
@@ -214,8 +228,14 @@ export class SimShim implements NativeShim {
     this.#ports = ports;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
-    this.#shim = module._sim_shim_open(layout.model, layout.mechanism, layout.poolSize, layout.maxSockets,
-      layout.requestCapacity, layout.resultCapacity);
+    this.#shim = module._sim_shim_open(
+      layout.model,
+      layout.mechanism,
+      layout.poolSize,
+      layout.maxSockets,
+      layout.requestCapacity,
+      layout.resultCapacity,
+    );
     if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
     this.#wakeFd = module._sim_shim_wake_fd(this.#shim);
     listSimulated(this.wakeToken, this);
@@ -245,7 +265,8 @@ export class SimShim implements NativeShim {
     // The provided ring, as the core filled it for this wait: its header, then `count` entries.
     to = m._sim_shim_provided(this.#shim) >> 2;
     from = this.#layout.providedAt >> 2;
-    for (let i = 0, ints = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * core[from + PROVIDED_FIELD.count]; i < ints; i++) heap[to + i] = core[from + i];
+    for (let i = 0, ints = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * core[from + PROVIDED_FIELD.count]; i < ints; i++)
+      heap[to + i] = core[from + i];
     return true;
   }
 

@@ -84,7 +84,13 @@ export class SimHost {
   readonly #programs: ProgramHooks;
   #net: NetApi | null = null;
 
-  constructor(readonly name: string, readonly kernel: SimKernel, readonly scheduler: WaitScheduler, watchers: Watchers = {}, programs: ProgramHooks = { useVirtualTime: () => undefined, opening: (reactor) => reactor }) {
+  constructor(
+    readonly name: string,
+    readonly kernel: SimKernel,
+    readonly scheduler: WaitScheduler,
+    watchers: Watchers = {},
+    programs: ProgramHooks = { useVirtualTime: () => undefined, opening: (reactor) => reactor },
+  ) {
     this.#watchers = watchers;
     this.#programs = programs;
   }
@@ -96,7 +102,10 @@ export class SimHost {
    */
   get net(): NetApi {
     if (!hostNet) {
-      throw new ReactorError('EINVAL', `sim.host(${JSON.stringify(this.name)}).net: the net API comes with the io-reactor/sim entry; import { Simulation } from 'io-reactor/sim'`);
+      throw new ReactorError(
+        'EINVAL',
+        `sim.host(${JSON.stringify(this.name)}).net: the net API comes with the io-reactor/sim entry; import { Simulation } from 'io-reactor/sim'`,
+      );
     }
     this.#programs.useVirtualTime();
     this.#net ??= hostNet.net(this, (reactor) => this.#programs.opening(reactor));
@@ -114,10 +123,16 @@ export class SimHost {
   }
 
   /** A reactor on this host over a backend of the caller's (a test's misbehaving shim). */
-  createReactorOn<C = unknown>(backend: Backend, options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {}): Promise<Reactor<C>> {
+  createReactorOn<C = unknown>(
+    backend: Backend,
+    options: Omit<ReactorOptions, 'backend' | 'seed' | 'latencyMs' | 'faults'> = {},
+  ): Promise<Reactor<C>> {
     checkOptions(options, null, 'createReactor');
     if (typeof backend !== 'object' || backend === null || typeof backend.createShim !== 'function') {
-      throw new ReactorError('EINVAL', `createReactorOn: backend must be a Backend (an object with createShim(), os and now()), got ${String(backend)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `createReactorOn: backend must be a Backend (an object with createShim(), os and now()), got ${String(backend)}`,
+      );
     }
     const misplaced = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'].filter((k) => k in options);
     if (misplaced.length > 0) {
@@ -159,14 +174,24 @@ export class Simulation {
     checkOptions(options, SIMULATION_OPTIONS, 'Simulation');
     const flavor = options.windowsFlavor ?? 'windows';
     if (!WINDOWS_FLAVORS.includes(flavor)) {
-      throw new ReactorError('EINVAL', `Simulation: windowsFlavor must be 'windows' (a read ended by a local close completes with 995) or 'wine' (676), got ${show(flavor)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `Simulation: windowsFlavor must be 'windows' (a read ended by a local close completes with 995) or 'wine' (676), got ${show(flavor)}`,
+      );
     }
     this.#windowsFlavor = flavor;
     this.network = new SimNetwork<Listener>(options);
     this.#scheduler = new Scheduler(this.network);
     const { trace, oracle } = options;
-    if (trace !== undefined && trace !== true && (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
-      throw new ReactorError('EINVAL', `Simulation: trace must be true or a TraceSink (an object with reactor() and record()), got ${String(trace)}`);
+    if (
+      trace !== undefined &&
+      trace !== true &&
+      (typeof trace !== 'object' || trace === null || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')
+    ) {
+      throw new ReactorError(
+        'EINVAL',
+        `Simulation: trace must be true or a TraceSink (an object with reactor() and record()), got ${String(trace)}`,
+      );
     }
     if (oracle !== undefined && typeof oracle !== 'boolean') {
       throw new ReactorError('EINVAL', `Simulation: oracle must be true or false, got ${String(oracle)}`);
@@ -175,7 +200,10 @@ export class Simulation {
     this.#watchers.sink = this.#trace;
     if (oracle) {
       this.#watchers.oracle = new Oracle({
-        seed: options.seed ?? 0, now: () => this.now, kernelOf: (name) => this.host(name).kernel, downstream: this.#trace ?? null,
+        seed: options.seed ?? 0,
+        now: () => this.now,
+        kernelOf: (name) => this.host(name).kernel,
+        downstream: this.#trace ?? null,
       });
       this.#watchers.sink = this.#watchers.oracle;
     }
@@ -199,7 +227,10 @@ export class Simulation {
   /** The trace so far, of every reactor on every host (the Simulation's own recorder). */
   trace(): Trace {
     if (!(this.#trace instanceof TraceRecorder)) {
-      throw new ReactorError('EINVAL', 'sim.trace(): this simulation keeps no trace; create it with trace: true (or a TraceRecorder of your own and read that)');
+      throw new ReactorError(
+        'EINVAL',
+        'sim.trace(): this simulation keeps no trace; create it with trace: true (or a TraceRecorder of your own and read that)',
+      );
     }
     return this.#trace.toJSON();
   }
@@ -208,7 +239,10 @@ export class Simulation {
   host(name: string): SimHost {
     let host = this.#hosts.get(name);
     if (!host && (typeof name !== 'string' || name.length === 0)) {
-      throw new ReactorError('EINVAL', `sim.host: name must be a non-empty string such as 'server' (other hosts connect to it by that name), got ${show(name)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `sim.host: name must be a non-empty string such as 'server' (other hosts connect to it by that name), got ${show(name)}`,
+      );
     }
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
@@ -217,10 +251,12 @@ export class Simulation {
         useVirtualTime: () => this.useVirtualTime(),
         opening: (reactor) => {
           this.#opening.add(reactor);
-          return reactor.then((opened) => {
-            this.#netReactors.push(opened as Reactor<unknown>);
-            return opened;
-          }).finally(() => this.#opening.delete(reactor));
+          return reactor
+            .then((opened) => {
+              this.#netReactors.push(opened as Reactor<unknown>);
+              return opened;
+            })
+            .finally(() => this.#opening.delete(reactor));
         },
       });
       this.#hosts.set(name, host);
@@ -252,7 +288,10 @@ export class Simulation {
     if (!host) throw new ReactorError('EINVAL', `sim.crash: no host ${show(name)}; hosts are made by sim.host(name)`);
     this.#watchers.oracle?.crashed(name);
     host.kernel.crash();
-    this.#scheduler.rejectWhere((shim) => shim.crashed, () => hostDown(name, 'waitAsync'));
+    this.#scheduler.rejectWhere(
+      (shim) => shim.crashed,
+      () => hostDown(name, 'waitAsync'),
+    );
   }
 
   /** A crashed host boots again: a fresh kernel under the same name (no fds, no listeners). */
@@ -272,7 +311,12 @@ export class Simulation {
    */
   runUntilIdle(untilMs = Infinity): Promise<number> {
     if (typeof untilMs !== 'number' || !(untilMs >= 0)) {
-      return Promise.reject(new ReactorError('EINVAL', `sim.runUntilIdle: untilMs must be a virtual time in ms >= 0 (Infinity, the default: until idle), got ${show(untilMs)}`));
+      return Promise.reject(
+        new ReactorError(
+          'EINVAL',
+          `sim.runUntilIdle: untilMs must be a virtual time in ms >= 0 (Infinity, the default: until idle), got ${show(untilMs)}`,
+        ),
+      );
     }
     return this.#scheduler.runUntilIdle(untilMs, { oracle: this.#watchers.oracle, opening: this.#opening, clock: () => this.#clock });
   }

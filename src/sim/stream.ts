@@ -25,7 +25,10 @@ export class Stream extends Watched {
   /** This end's address, as getsockname reports it (its peer's is getpeername's); null for a socket pair or stdin. */
   local: SimAddress | null = null;
   /** `host`: the host this end lives on, which a one-way partition may cut off. */
-  constructor(readonly latency: boolean, readonly host: string) {
+  constructor(
+    readonly latency: boolean,
+    readonly host: string,
+  ) {
     super();
   }
 }
@@ -34,7 +37,11 @@ export class Listener extends Watched {
   readonly kind = 'listener';
   backlog: Stream[] = [];
   /** `address`: the one it was asked to listen on, which getsockname reports. */
-  constructor(public port: number, readonly backlogMax: number, readonly address: string) {
+  constructor(
+    public port: number,
+    readonly backlogMax: number,
+    readonly address: string,
+  ) {
     super();
   }
 }

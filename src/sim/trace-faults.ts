@@ -7,5 +7,7 @@ import { writerFor } from '../trace/writer.js';
 
 export function recordFaults(network: { readonly now: number; readonly faults: Faults }, sink: TraceSink): void {
   const writer = writerFor(sink);
-  network.faults.observe(({ kind, occasion }) => writer.emit({ k: 'fault', t: network.now, r: writer.caller, fault: kind, detail: `occasion ${occasion}` }));
+  network.faults.observe(({ kind, occasion }) =>
+    writer.emit({ k: 'fault', t: network.now, r: writer.caller, fault: kind, detail: `occasion ${occasion}` }),
+  );
 }

@@ -13,7 +13,12 @@ import { encodeBase64 } from '../trace/base64.js';
 export const SEGMENT_DATA_BYTES = 256;
 
 const KINDS: WireKind[] = ['syn', 'data', 'fin', 'rst'];
-const FAULT_BITS = [['reset', SEGMENT.reset], ['stall', SEGMENT.stall], ['halfClose', SEGMENT.halfClose], ['partition', SEGMENT.partition]] as const;
+const FAULT_BITS = [
+  ['reset', SEGMENT.reset],
+  ['stall', SEGMENT.stall],
+  ['halfClose', SEGMENT.halfClose],
+  ['partition', SEGMENT.partition],
+] as const;
 
 /** A stream end as the trace knows it: its number, and the bytes it sent and took before now. */
 interface End {
@@ -39,8 +44,16 @@ export function recordWire(network: SimNetwork<unknown>, sink: TraceSink): void 
       const sender = end(from);
       const bytes = data?.length ?? 0;
       const record: SegmentRecord = {
-        k: 'segment', t: network.now, r: writer.caller, host: from.host, fd: from.fd,
-        conn: end(from.peer!).conn, seq: sender.sent, bytes, flag: KINDS[segment & WIRE_KIND_BITS], at,
+        k: 'segment',
+        t: network.now,
+        r: writer.caller,
+        host: from.host,
+        fd: from.fd,
+        conn: end(from.peer!).conn,
+        seq: sender.sent,
+        bytes,
+        flag: KINDS[segment & WIRE_KIND_BITS],
+        at,
       };
       const faults = FAULT_BITS.filter(([, bit]) => (segment & bit) !== 0).map(([name]) => name);
       if (faults.length > 0) record.faults = faults;
@@ -49,9 +62,19 @@ export function recordWire(network: SimNetwork<unknown>, sink: TraceSink): void 
       writer.emit(record);
     },
     take(s, kind, bytes) {
-      if (!s.peer) return;   // stdin: typed at the console, not carried by the network
+      if (!s.peer) return; // stdin: typed at the console, not carried by the network
       const taker = end(s);
-      writer.emit({ k: 'take', t: network.now, r: writer.caller, host: s.host, fd: s.fd, conn: taker.conn, seq: taker.taken, bytes, flag: KINDS[kind] });
+      writer.emit({
+        k: 'take',
+        t: network.now,
+        r: writer.caller,
+        host: s.host,
+        fd: s.fd,
+        conn: taker.conn,
+        seq: taker.taken,
+        bytes,
+        flag: KINDS[kind],
+      });
       taker.taken += bytes;
     },
   };

@@ -176,7 +176,7 @@ export class SimRing {
   }
 
   #queue(s: Submission): number {
-    if (this.#queued.length === this.#entries) this.#submit();   /* as liburing does with a full queue */
+    if (this.#queued.length === this.#entries) this.#submit(); /* as liburing does with a full queue */
     this.#queued.push(s);
     return 0;
   }
@@ -243,7 +243,9 @@ export class SimRing {
   /** Tries one submission; true when it is done (its last completion posted). */
   #attempt(o: InFlight): boolean {
     const k = this.#kernel;
-    const post = (res: number, more = false): void => { this.#completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 }); };
+    const post = (res: number, more = false): void => {
+      this.#completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 });
+    };
     switch (o.kind) {
       case 'send': {
         // Each write takes what the socket has room for (less when a partialWrite fault
@@ -261,7 +263,10 @@ export class SimRing {
         for (;;) {
           const fd = k.accept(o.fd);
           if (fd === -E.EAGAIN) return false;
-          if (fd < 0) { post(fd); return true; }   /* a failure ends the multishot accept */
+          if (fd < 0) {
+            post(fd);
+            return true;
+          } /* a failure ends the multishot accept */
           post(fd, true);
         }
       }

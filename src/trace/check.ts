@@ -5,7 +5,17 @@ import { show } from '../validate.js';
 import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceRecord } from './format.js';
 import { traceHash as hashOf } from './hash.js';
 
-const RECORD_KINDS: ReadonlySet<string> = new Set<TraceRecord['k']>(['call', 'request', 'result', 'event', 'fault', 'label', 'segment', 'take', 'counters']);
+const RECORD_KINDS: ReadonlySet<string> = new Set<TraceRecord['k']>([
+  'call',
+  'request',
+  'result',
+  'event',
+  'fault',
+  'label',
+  'segment',
+  'take',
+  'counters',
+]);
 
 /**
  * What keeps `value` from being a Trace of this version, or null when it is one: checked by every
@@ -33,7 +43,11 @@ export function traceProblem(value: unknown): string | null {
 /** Refuses what is not a Trace with EINVAL, naming the function `op` it was given to. */
 export function checkTraceOf(trace: unknown, op: string): asserts trace is Trace {
   const problem = traceProblem(trace);
-  if (problem !== null) throw new ReactorError('EINVAL', `${op}: not an ${TRACE_FORMAT} version ${TRACE_VERSION} trace (${problem}); pass what TraceRecorder.toJSON() returned`);
+  if (problem !== null)
+    throw new ReactorError(
+      'EINVAL',
+      `${op}: not an ${TRACE_FORMAT} version ${TRACE_VERSION} trace (${problem}); pass what TraceRecorder.toJSON() returned`,
+    );
 }
 
 /** traceHash as the package exports it: what is not a trace is refused before it is hashed. */

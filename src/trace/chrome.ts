@@ -39,19 +39,31 @@ const MARK_US = 1;
 const TIDS_PER_PROCESS = 100_000;
 const REQUEST_NAMES = Object.fromEntries(Object.entries(REQUEST).map(([name, n]) => [n, name]));
 const RESULT_NAMES = Object.fromEntries(Object.entries(RESULT).map(([name, n]) => [n, name]));
-const EVENT_FLAGS: [number, string][] = [[1, 'READ'], [2, 'WRITE'], [4, 'ERROR'], [8, 'CLOSE'], [16, 'ACCEPT']];
+const EVENT_FLAGS: [number, string][] = [
+  [1, 'READ'],
+  [2, 'WRITE'],
+  [4, 'ERROR'],
+  [8, 'CLOSE'],
+  [16, 'ACCEPT'],
+];
 const IO_REQUESTS = new Set<number>([REQUEST.recv, REQUEST.send, REQUEST.accept]);
 /** An operation in flight: a read by its slot (it holds no context until data comes), the rest by context. */
 const opKey = (r: number, read: boolean, target: number): string => `${r}:${read ? 's' : 'c'}${target}`;
 
 const us = (ms: number): number => Math.round(ms * 1e6) / 1e3;
-const eventName = (type: number): string => EVENT_FLAGS.filter(([bit]) => type & bit).map(([, n]) => n).join('|') || 'NONE';
+const eventName = (type: number): string =>
+  EVENT_FLAGS.filter(([bit]) => type & bit)
+    .map(([, n]) => n)
+    .join('|') || 'NONE';
 
 /** Per reactor: its lanes (a thread per registration), in-flight operations and flow ids. */
 class Lanes {
   readonly #byFd = new Map<number, number>();
   #next = 1;
-  constructor(readonly pid: number, readonly out: ChromeEvent[]) {}
+  constructor(
+    readonly pid: number,
+    readonly out: ChromeEvent[],
+  ) {}
 
   /** The lane of the reactor's app calls. */
   get calls(): number {
@@ -99,7 +111,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
    */
   const undelivered = new Map<string, { ts: number; tid: number }[]>();
   const completion = new Set(trace.reactors.filter((x) => x.model === 'completion').map((x) => x.r));
-  const resultKey = (r: number, fd: number, ctx: number): string => completion.has(r) ? `${r} ctx ${ctx}` : `${r} fd ${fd}`;
+  const resultKey = (r: number, fd: number, ctx: number): string => (completion.has(r) ? `${r} ctx ${ctx}` : `${r} fd ${fd}`);
   /** Per reactor: the open wait call (its span ends at the wait's counters). */
   const waits = new Map<number, number>();
   let spans = 0;
@@ -118,7 +130,13 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       // On the app-calls lane of the reactor whose call it struck, else on the network.
       const struck = lanes.get(x.r);
       out.push({
-        name: x.fault, ph: 'i', s: 't', pid: struck?.pid ?? networkPid, tid: struck?.calls ?? faultLane, ts: us(x.t), cat: 'fault',
+        name: x.fault,
+        ph: 'i',
+        s: 't',
+        pid: struck?.pid ?? networkPid,
+        tid: struck?.calls ?? faultLane,
+        ts: us(x.t),
+        cat: 'fault',
         args: { fd: x.fd, detail: x.detail },
       });
       continue;
@@ -129,7 +147,16 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
   }
   // Operations still in flight when the trace ends: their spans close there, marked unfinished.
   for (const { id, request, tid } of inFlight.values()) {
-    out.push({ name: REQUEST_NAMES[request.kind], ph: 'e', cat: 'op', id, pid: lanes.get(request.r)!.pid, tid, ts: us(last), args: { unfinished: true } });
+    out.push({
+      name: REQUEST_NAMES[request.kind],
+      ph: 'e',
+      cat: 'op',
+      id,
+      pid: lanes.get(request.r)!.pid,
+      tid,
+      ts: us(last),
+      args: { unfinished: true },
+    });
   }
   return { traceEvents: out, displayTimeUnit: 'ms', otherData: { format: trace.format, version: trace.version, seed: trace.seed } };
 
@@ -141,7 +168,17 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         if (x.op === 'add' && !x.error) lane.open(x.fd!, x.label ?? '');
         if (x.op === 'add' || x.op === 'remove' || x.op === 'close') undelivered.delete(resultKey(x.r, x.fd!, -1));
         if (x.op === 'wait' && !x.error) waits.set(x.r, x.t);
-        else out.push({ name: x.op, ph: 'i', s: 't', pid, tid: lane.calls, ts, cat: 'call', args: { fd: x.fd, events: x.events, error: x.error } });
+        else
+          out.push({
+            name: x.op,
+            ph: 'i',
+            s: 't',
+            pid,
+            tid: lane.calls,
+            ts,
+            cat: 'call',
+            args: { fd: x.fd, events: x.events, error: x.error },
+          });
         return;
       }
       case 'request': {
@@ -158,20 +195,47 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         const op = inFlight.get(span);
         if ((x.kind === RESULT.complete || x.kind === RESULT.recv) && op) {
           inFlight.delete(span);
-          out.push({ name: REQUEST_NAMES[op.request.kind], ph: 'e', cat: 'op', id: op.id, pid, tid: op.tid, ts, args: { bytes: x.value, osCode: x.osCode } });
+          out.push({
+            name: REQUEST_NAMES[op.request.kind],
+            ph: 'e',
+            cat: 'op',
+            id: op.id,
+            pid,
+            tid: op.tid,
+            ts,
+            args: { bytes: x.value, osCode: x.osCode },
+          });
         }
         // Its event names the context: a read's is the provided buffer it filled (-1: none).
-        const key = resultKey(x.r, x.fd, x.kind === RESULT.recv ? x.buffer ?? -1 : x.target);
-        const earlier = completion.has(x.r) ? [] : undelivered.get(key) ?? [];
+        const key = resultKey(x.r, x.fd, x.kind === RESULT.recv ? (x.buffer ?? -1) : x.target);
+        const earlier = completion.has(x.r) ? [] : (undelivered.get(key) ?? []);
         const at = markAt(pid, tid, ts);
         undelivered.set(key, [...earlier, { ts: at, tid }]);
-        out.push({ name: `os ${RESULT_NAMES[x.kind]}`, ph: 'X', pid, tid, ts: at, dur: MARK_US, cat: 'result', args: { value: x.value, osCode: x.osCode, context: x.target } });
+        out.push({
+          name: `os ${RESULT_NAMES[x.kind]}`,
+          ph: 'X',
+          pid,
+          tid,
+          ts: at,
+          dur: MARK_US,
+          cat: 'result',
+          args: { value: x.value, osCode: x.osCode, context: x.target },
+        });
         return;
       }
       case 'event': {
         const tid = lane.of(x.fd);
         const at = markAt(pid, tid, ts);
-        out.push({ name: eventName(x.type), ph: 'X', pid, tid, ts: at, dur: MARK_US, cat: 'event', args: { bytes: x.bytes, code: x.code, osCode: x.osCode, context: x.ctx } });
+        out.push({
+          name: eventName(x.type),
+          ph: 'X',
+          pid,
+          tid,
+          ts: at,
+          dur: MARK_US,
+          cat: 'event',
+          args: { bytes: x.bytes, code: x.code, osCode: x.osCode, context: x.ctx },
+        });
         const key = resultKey(x.r, x.fd, x.ctx);
         for (const from of undelivered.get(key) ?? []) {
           const id = flows++;

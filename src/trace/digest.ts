@@ -12,12 +12,40 @@ function key(name: string): Key {
   return [ascii(text), ascii(`,${text}`)];
 }
 const K = {
-  accepted: key('accepted'), acceptedFd: key('acceptedFd'), async: key('async'), buffer: key('buffer'), bytes: key('bytes'),
-  bytesInFlight: key('bytesInFlight'), code: key('code'), ctx: key('ctx'), cycle: key('cycle'), data: key('data'), detail: key('detail'),
-  error: key('error'), events: key('events'), fault: key('fault'), fd: key('fd'), gen: key('gen'), k: key('k'), kind: key('kind'),
-  label: key('label'), len: key('len'), mask: key('mask'), maxEvents: key('maxEvents'), op: key('op'), osCode: key('osCode'),
-  poolInUse: key('poolInUse'), poolSize: key('poolSize'), r: key('r'), readyQueued: key('readyQueued'), slot: key('slot'), t: key('t'),
-  target: key('target'), timeoutMs: key('timeoutMs'), type: key('type'), value: key('value'),
+  accepted: key('accepted'),
+  acceptedFd: key('acceptedFd'),
+  async: key('async'),
+  buffer: key('buffer'),
+  bytes: key('bytes'),
+  bytesInFlight: key('bytesInFlight'),
+  code: key('code'),
+  ctx: key('ctx'),
+  cycle: key('cycle'),
+  data: key('data'),
+  detail: key('detail'),
+  error: key('error'),
+  events: key('events'),
+  fault: key('fault'),
+  fd: key('fd'),
+  gen: key('gen'),
+  k: key('k'),
+  kind: key('kind'),
+  label: key('label'),
+  len: key('len'),
+  mask: key('mask'),
+  maxEvents: key('maxEvents'),
+  op: key('op'),
+  osCode: key('osCode'),
+  poolInUse: key('poolInUse'),
+  poolSize: key('poolSize'),
+  r: key('r'),
+  readyQueued: key('readyQueued'),
+  slot: key('slot'),
+  t: key('t'),
+  target: key('target'),
+  timeoutMs: key('timeoutMs'),
+  type: key('type'),
+  value: key('value'),
 } as const;
 
 function ascii(text: string): Uint8Array {
@@ -147,7 +175,7 @@ export class TraceDigest implements TraceSink {
         break;
       }
       default:
-        this.#at--;   // the brace: canonicalJson writes its own
+        this.#at--; // the brace: canonicalJson writes its own
         this.#text(canonicalJson(record));
         return;
     }

@@ -173,7 +173,16 @@ export interface CounterRecord {
   bytesInFlight: number;
 }
 
-export type TraceRecord = CallRecord | RequestRecord | ResultRecord | EventRecord | LabelRecord | FaultRecord | SegmentRecord | TakeRecord | CounterRecord;
+export type TraceRecord =
+  | CallRecord
+  | RequestRecord
+  | ResultRecord
+  | EventRecord
+  | LabelRecord
+  | FaultRecord
+  | SegmentRecord
+  | TakeRecord
+  | CounterRecord;
 
 export interface Trace {
   format: typeof TRACE_FORMAT;

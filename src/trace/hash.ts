@@ -7,7 +7,8 @@ import type { Trace } from './format.js';
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return value === undefined ? 'null' : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value).sort()
+  const entries = Object.keys(value)
+    .sort()
     .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
     .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(',')}}`;
@@ -40,7 +41,7 @@ export class Fnv64 {
     for (let i = 0; i < length; i++) {
       const x = lo ^ bytes[i];
       // hash × prime mod 2^64: the low half's product, its carry into the high half, and 2^40 × low half.
-      const carry = (((x >>> 16) * PRIME_LO) + (((x & 0xffff) * PRIME_LO) >>> 16)) >>> 16;
+      const carry = ((x >>> 16) * PRIME_LO + (((x & 0xffff) * PRIME_LO) >>> 16)) >>> 16;
       hi = (Math.imul(hi, PRIME_LO) + carry + (x << 8)) | 0;
       lo = Math.imul(x, PRIME_LO);
     }
@@ -71,21 +72,23 @@ export function traceHash(trace: Trace): string {
   const { records, ...rest } = trace;
   const keys = Object.keys(rest).concat('records').sort();
   fnv.text('{');
-  keys.filter((k) => k === 'records' || (rest as Record<string, unknown>)[k] !== undefined).forEach((key, i) => {
-    fnv.text(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
-    if (key !== 'records') {
-      fnv.text(canonicalJson((rest as Record<string, unknown>)[key]));
-      return;
-    }
-    fnv.text('[');
-    let first = true;
-    for (const record of records) {
-      if (UNHASHED.has(record.k)) continue;
-      fnv.text(first ? canonicalJson(record) : `,${canonicalJson(record)}`);
-      first = false;
-    }
-    fnv.text(']');
-  });
+  keys
+    .filter((k) => k === 'records' || (rest as Record<string, unknown>)[k] !== undefined)
+    .forEach((key, i) => {
+      fnv.text(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+      if (key !== 'records') {
+        fnv.text(canonicalJson((rest as Record<string, unknown>)[key]));
+        return;
+      }
+      fnv.text('[');
+      let first = true;
+      for (const record of records) {
+        if (UNHASHED.has(record.k)) continue;
+        fnv.text(first ? canonicalJson(record) : `,${canonicalJson(record)}`);
+        first = false;
+      }
+      fnv.text(']');
+    });
   fnv.text('}');
   return fnv.hex();
 }

@@ -66,7 +66,10 @@ export class TraceRecorder implements TraceSink {
 
   reactor(info: Omit<TraceReactor, 'r'>): number {
     if (typeof info !== 'object' || info === null) {
-      throw new ReactorError('EINVAL', `TraceRecorder.reactor: info must be the reactor's TraceReactor fields (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(info)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `TraceRecorder.reactor: info must be the reactor's TraceReactor fields (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(info)}`,
+      );
     }
     const r = this.#reactors.length;
     this.#reactors.push({ r, ...info });
@@ -75,13 +78,16 @@ export class TraceRecorder implements TraceSink {
 
   record(record: TraceRecord): void {
     if (typeof record !== 'object' || record === null) {
-      throw new ReactorError('EINVAL', `TraceRecorder.record: record must be a TraceRecord (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(record)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `TraceRecorder.record: record must be a TraceRecord (reactors call this; pass the recorder as Reactor.create({ trace })), got ${String(record)}`,
+      );
     }
     this.#queue.push(record);
     this.#bytes += traceRecordBytes(record);
     while (this.size > 1 && (this.size > this.capacity || this.#bytes > this.capacityBytes)) {
       this.#bytes -= traceRecordBytes(this.#queue[this.#oldest]);
-      this.#queue[this.#oldest++] = undefined as never;   // let the dropped record go
+      this.#queue[this.#oldest++] = undefined as never; // let the dropped record go
       this.#dropped++;
     }
     // Dropped slots are cut off once they are half the queue: amortised O(1) per record.
@@ -108,7 +114,10 @@ export class TraceRecorder implements TraceSink {
    */
   subscribe(listener: TraceListener): () => void {
     if (typeof listener !== 'function') {
-      throw new ReactorError('EINVAL', `TraceRecorder.subscribe: listener must be a function taking a TraceRecord, got ${String(listener)}`);
+      throw new ReactorError(
+        'EINVAL',
+        `TraceRecorder.subscribe: listener must be a function taking a TraceRecord, got ${String(listener)}`,
+      );
     }
     this.#listeners.push(listener);
     return () => {
@@ -141,8 +150,11 @@ export class TraceRecorder implements TraceSink {
   toJSON(): Trace {
     const records = this.#queue.slice(this.#oldest);
     const trace: Trace = {
-      format: TRACE_FORMAT, version: TRACE_VERSION, seed: this.seed,
-      reactors: this.#reactors.map((r) => ({ ...r })), records,
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      seed: this.seed,
+      reactors: this.#reactors.map((r) => ({ ...r })),
+      records,
     };
     if (this.#dropped > 0) trace.dropped = this.#dropped;
     return trace;

@@ -80,9 +80,18 @@ export class ReplayShim implements NativeShim {
     let at = this.#layout.requestsAt >> 2;
     for (const q of recorded) {
       const i32 = this.#i32;
-      const live = { kind: i32[at + REQUEST_FIELD.kind], fd: i32[at + REQUEST_FIELD.fd], target: i32[at + REQUEST_FIELD.target], len: i32[at + REQUEST_FIELD.len], mask: i32[at + REQUEST_FIELD.mask] };
+      const live = {
+        kind: i32[at + REQUEST_FIELD.kind],
+        fd: i32[at + REQUEST_FIELD.fd],
+        target: i32[at + REQUEST_FIELD.target],
+        len: i32[at + REQUEST_FIELD.len],
+        mask: i32[at + REQUEST_FIELD.mask],
+      };
       if (live.kind !== q.kind || live.fd !== q.fd || live.target !== q.target || live.len !== q.len || live.mask !== q.mask) {
-        throw divergence(this.#r, `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`);
+        throw divergence(
+          this.#r,
+          `cycle ${cycle} requests ${JSON.stringify(live)}, the recording ${JSON.stringify({ kind: q.kind, fd: q.fd, target: q.target, len: q.len, mask: q.mask })}`,
+        );
       }
       at += ENTRY_INTS;
     }
@@ -120,8 +129,17 @@ export class ReplayShim implements NativeShim {
 function replayOs(kinds: Map<number, number>): OsCalls {
   const none = (): number => -ERRNO.EBADF;
   return {
-    socketPair: none, listen: none, connect: none, accept: none, send: none, recv: none, shutdown: none,
-    getsockname: none, getpeername: none, close: () => 0, fdKind: (fd) => kinds.get(fd) ?? -ERRNO.EBADF,
+    socketPair: none,
+    listen: none,
+    connect: none,
+    accept: none,
+    send: none,
+    recv: none,
+    shutdown: none,
+    getsockname: none,
+    getpeername: none,
+    close: () => 0,
+    fdKind: (fd) => kinds.get(fd) ?? -ERRNO.EBADF,
   };
 }
 
@@ -134,7 +152,10 @@ export class ReplayBackend implements Backend {
   time = 0;
   shim: ReplayShim | null = null;
 
-  constructor(readonly r: number, readonly cycles: Map<number, RecordedCycle>) {}
+  constructor(
+    readonly r: number,
+    readonly cycles: Map<number, RecordedCycle>,
+  ) {}
 
   now(): number {
     return this.time;

@@ -22,7 +22,10 @@ export interface ReplayedReactor {
 function checkTrace(trace: Trace): void {
   checkTraceOf(trace, 'replay');
   if (trace.dropped) {
-    throw new ReactorError('EINVAL', `replay: the trace lost its first ${trace.dropped} records to the recorder's capacity; record again with a larger TraceRecorder capacity or capacityBytes`);
+    throw new ReactorError(
+      'EINVAL',
+      `replay: the trace lost its first ${trace.dropped} records to the recorder's capacity; record again with a larger TraceRecorder capacity or capacityBytes`,
+    );
   }
 }
 
@@ -30,9 +33,10 @@ function cyclesOf(records: TraceRecord[], r: number): Map<number, RecordedCycle>
   const cycles = new Map<number, RecordedCycle>();
   for (const x of records) {
     if ((x.k !== 'request' && x.k !== 'result') || x.r !== r) continue;
-    if (x.cycle === undefined) throw new ReactorError('EINVAL', `replay: reactor ${r}'s ${x.k} records carry no cycle; the trace predates replay`);
+    if (x.cycle === undefined)
+      throw new ReactorError('EINVAL', `replay: reactor ${r}'s ${x.k} records carry no cycle; the trace predates replay`);
     let cycle = cycles.get(x.cycle);
-    if (!cycle) cycles.set(x.cycle, cycle = { requests: [], results: [] });
+    if (!cycle) cycles.set(x.cycle, (cycle = { requests: [], results: [] }));
     if (x.k === 'request') cycle.requests.push(x);
     else cycle.results.push(x);
   }
@@ -40,8 +44,12 @@ function cyclesOf(records: TraceRecord[], r: number): Map<number, RecordedCycle>
 }
 
 const same = (e: ReplayedEvent, x: EventRecord): boolean =>
-  e.fd === x.fd && e.type === x.type && e.bytesTransferred === x.bytes && (e.error?.code ?? null) === x.code
-  && (e.error?.osCode ?? 0) === x.osCode && e.acceptedFd === x.acceptedFd;
+  e.fd === x.fd &&
+  e.type === x.type &&
+  e.bytesTransferred === x.bytes &&
+  (e.error?.code ?? null) === x.code &&
+  (e.error?.osCode ?? 0) === x.osCode &&
+  e.acceptedFd === x.acceptedFd;
 
 function show(e: ReplayedEvent | EventRecord | undefined): string {
   if (!e) return 'nothing';
@@ -96,14 +104,31 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
     let error: string | undefined;
     try {
       switch (x.op) {
-        case 'add': b.kinds.set(x.fd!, x.kind ?? -ERRNO.EBADF); r.add(x.fd!, x.label ?? '', x.events!); break;
-        case 'modify': r.modify(x.fd!, x.events!); break;
-        case 'remove': r.remove(x.fd!); break;
-        case 'postRead': r.postRead(x.fd!); break;
-        case 'postWrite': r.postWrite(x.fd!, decodeBase64(x.data ?? '') ?? new Uint8Array(0)); break;
-        case 'wakeup': r.wakeup(); break;
-        case 'destroy': r.destroy(); break;
-        case 'close': r.os.close(x.fd!); break;
+        case 'add':
+          b.kinds.set(x.fd!, x.kind ?? -ERRNO.EBADF);
+          r.add(x.fd!, x.label ?? '', x.events!);
+          break;
+        case 'modify':
+          r.modify(x.fd!, x.events!);
+          break;
+        case 'remove':
+          r.remove(x.fd!);
+          break;
+        case 'postRead':
+          r.postRead(x.fd!);
+          break;
+        case 'postWrite':
+          r.postWrite(x.fd!, decodeBase64(x.data ?? '') ?? new Uint8Array(0));
+          break;
+        case 'wakeup':
+          r.wakeup();
+          break;
+        case 'destroy':
+          r.destroy();
+          break;
+        case 'close':
+          r.os.close(x.fd!);
+          break;
         case 'wait':
           if (x.async && !x.error) outcome = r.waitAsync(x.timeoutMs ?? null, x.maxEvents);
           else if (!x.async) keep(r.wait(x.timeoutMs ?? null, x.maxEvents));
@@ -114,7 +139,10 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
       error = e instanceof ReactorError ? e.code : String(e);
     }
     if (error !== x.error && !(x.async && x.error)) {
-      throw divergence(info.r, `the ${x.op} call at ${x.t} ms ${error ? `was refused with ${error}` : 'succeeded'}, in the recording ${x.error ? `refused with ${x.error}` : 'it succeeded'}`);
+      throw divergence(
+        info.r,
+        `the ${x.op} call at ${x.t} ms ${error ? `was refused with ${error}` : 'succeeded'}, in the recording ${x.error ? `refused with ${x.error}` : 'it succeeded'}`,
+      );
     }
     return outcome;
   }
@@ -127,10 +155,17 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
 export async function replay(trace: Trace, r?: number): Promise<ReplayedReactor[]> {
   checkTrace(trace);
   if (r !== undefined && (typeof r !== 'number' || !Number.isInteger(r) || r < 0)) {
-    throw new ReactorError('EINVAL', `replay: r must be a reactor's number in the trace (an integer >= 0, its records' "r") or left out for all, got ${showValue(r)}`);
+    throw new ReactorError(
+      'EINVAL',
+      `replay: r must be a reactor's number in the trace (an integer >= 0, its records' "r") or left out for all, got ${showValue(r)}`,
+    );
   }
   const reactors = r === undefined ? trace.reactors : trace.reactors.filter((x) => x.r === r);
-  if (reactors.length === 0) throw new ReactorError('EINVAL', `replay: the trace has no reactor ${r}; its reactors are ${trace.reactors.map((x) => x.r).join(', ')}`);
+  if (reactors.length === 0)
+    throw new ReactorError(
+      'EINVAL',
+      `replay: the trace has no reactor ${r}; its reactors are ${trace.reactors.map((x) => x.r).join(', ')}`,
+    );
   const out: ReplayedReactor[] = [];
   for (const info of reactors) out.push(await replayReactor(info, trace.records));
   return out;

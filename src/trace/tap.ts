@@ -82,8 +82,12 @@ export class ReactorTap implements ReactorObserver {
       },
       wakeup: () => inner.wakeup(),
       close: () => inner.close(),
-      get wakeToken() { return inner.wakeToken; },
-      get waitsInterrupted() { return inner.waitsInterrupted; },
+      get wakeToken() {
+        return inner.wakeToken;
+      },
+      get waitsInterrupted() {
+        return inner.waitsInterrupted;
+      },
     };
   }
 
@@ -95,8 +99,16 @@ export class ReactorTap implements ReactorObserver {
       const type = i32[at + EVENT_FIELD.type];
       const code = i32[at + EVENT_FIELD.code];
       const event: EventRecord = {
-        k: 'event', t, r: this.r, fd: i32[at + EVENT_FIELD.fd], slot: i32[at + EVENT_FIELD.slot], ctx: i32[at + EVENT_FIELD.ctx], type, bytes: i32[at + EVENT_FIELD.bytes],
-        code: code === 0 ? null : portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode],
+        k: 'event',
+        t,
+        r: this.r,
+        fd: i32[at + EVENT_FIELD.fd],
+        slot: i32[at + EVENT_FIELD.slot],
+        ctx: i32[at + EVENT_FIELD.ctx],
+        type,
+        bytes: i32[at + EVENT_FIELD.bytes],
+        code: code === 0 ? null : portableCodeName(code),
+        osCode: i32[at + EVENT_FIELD.osCode],
       };
       if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
       this.#handled.add(event.fd);
@@ -104,20 +116,25 @@ export class ReactorTap implements ReactorObserver {
     }
     const probe = this.#setup.probe;
     this.#writer.emit({
-      k: 'counters', t, r: this.r, poolInUse: probe.poolInUse(), poolSize: this.#setup.layout.poolSize,
-      readyQueued: probe.readyQueued(), bytesInFlight: this.#bytesInFlight,
+      k: 'counters',
+      t,
+      r: this.r,
+      poolInUse: probe.poolInUse(),
+      poolSize: this.#setup.layout.poolSize,
+      readyQueued: probe.readyQueued(),
+      bytesInFlight: this.#bytesInFlight,
     });
   }
 
   call<T>(op: ObservedCall, args: readonly unknown[], run: () => T): T {
     this.#refuseFromSink(op);
-    if (this.#writer.inCall) return run();   // made by the call being recorded
+    if (this.#writer.inCall) return run(); // made by the call being recorded
     const record = this.#callRecord(op, args);
     this.#writer.beginCall(this.r);
     try {
       return run();
     } catch (e) {
-      record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
+      record.error = e instanceof ReactorError ? e.code : ((e as Error)?.name ?? String(e));
       throw e;
     } finally {
       this.#writer.endCall(record);
@@ -143,7 +160,7 @@ export class ReactorTap implements ReactorObserver {
     this.#writer.endCall(null);
     return done.catch((e: unknown) => {
       record.t = this.#setup.now();
-      record.error = e instanceof ReactorError ? e.code : (e as Error)?.name ?? String(e);
+      record.error = e instanceof ReactorError ? e.code : ((e as Error)?.name ?? String(e));
       this.#writer.emit(record);
       throw e;
     });
@@ -155,7 +172,10 @@ export class ReactorTap implements ReactorObserver {
    */
   #refuseFromSink(op: string): void {
     if (this.#writer.delivering) {
-      throw new ReactorError('EBUSY', `${op}: called from inside a trace listener, while the reactor is recording; a listener must not call a traced reactor: defer the call (queueMicrotask or setImmediate)`);
+      throw new ReactorError(
+        'EBUSY',
+        `${op}: called from inside a trace listener, while the reactor is recording; a listener must not call a traced reactor: defer the call (queueMicrotask or setImmediate)`,
+      );
     }
   }
 
@@ -207,7 +227,17 @@ export class ReactorTap implements ReactorObserver {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
       }
-      this.#writer.emit({ k: 'request', t, r: this.r, kind, fd: i32[at + REQUEST_FIELD.fd], target, len, mask: i32[at + REQUEST_FIELD.mask], cycle });
+      this.#writer.emit({
+        k: 'request',
+        t,
+        r: this.r,
+        kind,
+        fd: i32[at + REQUEST_FIELD.fd],
+        target,
+        len,
+        mask: i32[at + REQUEST_FIELD.mask],
+        cycle,
+      });
     }
   }
 
@@ -235,7 +265,17 @@ export class ReactorTap implements ReactorObserver {
         }
       }
       const result: ResultRecord = {
-        k: 'result', t, r: this.r, kind, fd: i32[at + RESULT_FIELD.fd], target, value, osCode: i32[at + RESULT_FIELD.osCode], accepted: i32[at + RESULT_FIELD.accepted], gen: i32[at + RESULT_FIELD.gen], cycle,
+        k: 'result',
+        t,
+        r: this.r,
+        kind,
+        fd: i32[at + RESULT_FIELD.fd],
+        target,
+        value,
+        osCode: i32[at + RESULT_FIELD.osCode],
+        accepted: i32[at + RESULT_FIELD.accepted],
+        gen: i32[at + RESULT_FIELD.gen],
+        cycle,
       };
       if (buffer !== undefined) result.buffer = buffer;
       if (data !== undefined) result.data = data;
@@ -256,8 +296,8 @@ function contextLabel(context: unknown): string {
   const { name, label } = context as { name?: unknown; label?: unknown };
   if (typeof name === 'string') return name;
   if (typeof label === 'string') return label;
-  const { toString } = context as { toString?: unknown };
-  if (typeof toString === 'function' && toString !== Object.prototype.toString) return String(context);
+  const { toString: describe } = context as { toString?: unknown };
+  if (typeof describe === 'function' && describe !== Object.prototype.toString) return String(context);
   const made = context.constructor?.name;
   return made && made !== 'Object' ? made : `{ ${Object.keys(context).slice(0, 4).join(', ')} }`;
 }

@@ -3,7 +3,8 @@
 import type { Trace } from '../trace/format.js';
 import { traceProblem } from '../trace/check.js';
 
-const HOW_TO_RECORD = "record one with io-reactor's TraceRecorder (Reactor.create({ trace: recorder })) and save JSON.stringify(recorder.toJSON())";
+const HOW_TO_RECORD =
+  "record one with io-reactor's TraceRecorder (Reactor.create({ trace: recorder })) and save JSON.stringify(recorder.toJSON())";
 
 export class TraceFileError extends Error {
   constructor(source: string, problem: string, advice = HOW_TO_RECORD) {
@@ -26,7 +27,11 @@ export function parseTrace(text: string, source: string): Trace {
     throw new TraceFileError(source, `it is not JSON (${(e as Error).message})`);
   }
   if (isChromeTrace(value)) {
-    throw new TraceFileError(source, 'this is a Chrome trace (Trace Event Format)', 'open it in ui.perfetto.dev or chrome://tracing; io-reactor viz shows the JSON of recorder.toJSON()');
+    throw new TraceFileError(
+      source,
+      'this is a Chrome trace (Trace Event Format)',
+      'open it in ui.perfetto.dev or chrome://tracing; io-reactor viz shows the JSON of recorder.toJSON()',
+    );
   }
   const problem = traceProblem(value);
   if (problem !== null) throw new TraceFileError(source, problem);

@@ -45,11 +45,12 @@ export async function serveViz(options: VizServerOptions = {}): Promise<VizServe
   const query = options.live ? '?live' : options.traceJson !== undefined ? '?trace=/trace.json' : '';
   return {
     url: `http://127.0.0.1:${port}/${query}`,
-    close: () => new Promise((resolve) => {
-      options.live?.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        options.live?.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -20,7 +20,10 @@ describe('Socket addresses over winsock (IOCP)', () => {
     r.add(listener, 'listener', EventType.READ);
     const [client] = own(r, r.os.connect(port, '127.0.0.1'));
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => e.type), [EventType.ACCEPT]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      [EventType.ACCEPT],
+    );
     const [server] = own(r, events[0].acceptedFd!);
     const clientEnd = r.os.getsockname(client);
     assert.equal(clientEnd.address, '127.0.0.1');

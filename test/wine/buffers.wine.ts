@@ -13,7 +13,7 @@ const CONNECTIONS = 2000;
 /** Reposts a read after each READ; returns the events, buffers copied, once `done` holds. */
 function readLoop<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, maxEvents?: number): IoEvent<C>[] {
   const all: IoEvent<C>[] = [];
-  for (let end = Date.now() + 20_000; !done(all) && Date.now() < end;) {
+  for (let end = Date.now() + 20_000; !done(all) && Date.now() < end; ) {
     for (const e of r.wait(20, maxEvents)) {
       all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
       if (e.type === READ) r.postRead(e.fd);
@@ -54,7 +54,10 @@ describe('Buffers only for bytes in flight (IOCP)', () => {
     pairs.forEach(([, peer], i) => r.os.send(peer, text(`data for ${names[i]}`)));
     settle(100);
     const events = readLoop(r, (all) => all.length >= names.length, 1);
-    assert.deepEqual(events.map((e) => [e.context, str(e.buffer)]).sort(), names.map((n) => [n, `data for ${n}`]));
+    assert.deepEqual(
+      events.map((e) => [e.context, str(e.buffer)]).sort(),
+      names.map((n) => [n, `data for ${n}`]),
+    );
     assert.equal(r.stats().readsWaiting, 0);
   });
 });

@@ -14,7 +14,16 @@ const PATIENCE_MS = 30000;
 
 type Line = {
   ready?: boolean;
-  event?: { wait: number; fd: number; context: string; type: number; bytes: number; data: string | null; accepted?: boolean; contextMismatch?: string };
+  event?: {
+    wait: number;
+    fd: number;
+    context: string;
+    type: number;
+    bytes: number;
+    data: string | null;
+    accepted?: boolean;
+    contextMismatch?: string;
+  };
   eof?: string;
   idle?: { events: number; elapsedMs: number };
   error?: string;
@@ -29,7 +38,9 @@ class Console {
   readonly #child: ChildProcess;
 
   constructor(config: Record<string, unknown>) {
-    this.#child = spawn(process.execPath, [CHILD, JSON.stringify({ ...IOCP, lifetimeMs: 60000, ...config })], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = spawn(process.execPath, [CHILD, JSON.stringify({ ...IOCP, lifetimeMs: 60000, ...config })], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     children.push(this.#child);
     let pending = '';
     this.#child.stdout!.on('data', (chunk: Buffer) => {
@@ -41,19 +52,29 @@ class Console {
         pending = pending.slice(nl + 1);
       }
     });
-    this.#child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk; });
-    this.#child.on('exit', (code) => { this.exitCode = code; });
+    this.#child.stderr!.on('data', (chunk: Buffer) => {
+      this.output += chunk;
+    });
+    this.#child.on('exit', (code) => {
+      this.exitCode = code;
+    });
   }
 
-  type(s: string): void { this.#child.stdin!.write(s); }
-  endInput(): void { this.#child.stdin!.end(); }
+  type(s: string): void {
+    this.#child.stdin!.write(s);
+  }
+  endInput(): void {
+    this.#child.stdin!.end();
+  }
 
   events(context?: string): NonNullable<Line['event']>[] {
     return this.lines.flatMap((l) => (l.event && (context === undefined || l.event.context === context) ? [l.event] : []));
   }
 
   consoleText(): string {
-    return this.events('console').map((e) => e.data ?? '').join('');
+    return this.events('console')
+      .map((e) => e.data ?? '')
+      .join('');
   }
 
   async until(what: string, done: () => boolean, ms = PATIENCE_MS): Promise<void> {
@@ -62,7 +83,9 @@ class Console {
       const error = this.lines.find((l) => l.error);
       if (error) throw new Error(`child failed: ${error.error}`);
       if (Date.now() > end || (this.exitCode !== undefined && !done())) {
-        throw new Error(`waiting for ${what}: child ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`);
+        throw new Error(
+          `waiting for ${what}: child ${this.exitCode === undefined ? 'still running' : `exited ${this.exitCode}`}, output:\n${this.output}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -132,7 +155,10 @@ describe('Neolith console tests (IOCP, stdin a pipe)', () => {
       expected += command;
       await c.until(`command ${JSON.stringify(command)}`, () => c.consoleText() === expected);
     }
-    assert.deepEqual(c.events('console').map((e) => e.data), commands);
+    assert.deepEqual(
+      c.events('console').map((e) => e.data),
+      commands,
+    );
     await c.quit();
   });
 

@@ -35,11 +35,17 @@ describe('Neolith generic tests (IOCP)', () => {
     a.add(serverA, 'a', READ);
     b.add(serverB, 'b', READ);
     a.os.send(clientA, text('to a'));
-    assert.deepEqual(a.wait(1000).map((e) => [e.fd, e.context]), [[serverA, 'a']]);
+    assert.deepEqual(
+      a.wait(1000).map((e) => [e.fd, e.context]),
+      [[serverA, 'a']],
+    );
     assert.deepEqual(b.wait(100), []);
     a.destroy();
     b.os.send(clientB, text('to b'));
-    assert.deepEqual(b.wait(1000).map((e) => [e.fd, e.context]), [[serverB, 'b']]);
+    assert.deepEqual(
+      b.wait(1000).map((e) => [e.fd, e.context]),
+      [[serverB, 'b']],
+    );
   });
 
   test('destroy twice is harmless, and the fds it watched stay open for the app', async () => {
@@ -84,7 +90,10 @@ describe('Neolith generic tests (IOCP)', () => {
     assert.throws(() => r.add(server, 'second', READ), refusal('EEXIST'));
     assert.equal(r.stats().registered, 1);
     r.os.send(client, text('x'));
-    assert.deepEqual(r.wait(1000).map((e) => [e.fd, e.context]), [[server, 'first']]);
+    assert.deepEqual(
+      r.wait(1000).map((e) => [e.fd, e.context]),
+      [[server, 'first']],
+    );
   });
 
   test('removing an fd that is not registered returns false and changes nothing', async () => {
@@ -146,7 +155,13 @@ describe('Neolith generic tests (IOCP)', () => {
     const events = waitUntil(r, (all) => all.length >= 2, 1000);
     assert.deepEqual(r.wait(100), []);
     assert.ok(events.every((e) => e.type === READ));
-    assert.deepEqual(events.map((e) => [e.fd, e.context]).sort(), [[server1, 0x1111], [server2, 0x2222]].sort());
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.context]).sort(),
+      [
+        [server1, 0x1111],
+        [server2, 0x2222],
+      ].sort(),
+    );
   });
 
   test('maxEvents 2 with three sockets ready: two now, the third first on the next wait', async () => {
@@ -163,7 +178,10 @@ describe('Neolith generic tests (IOCP)', () => {
     assert.equal(new Set(first.map((e) => e.fd)).size, 2);
     const left = servers.find((fd) => !first.some((e) => e.fd === fd));
     const next = r.wait(1000, 2);
-    assert.deepEqual(next.map((e) => e.fd), [left]);
+    assert.deepEqual(
+      next.map((e) => e.fd),
+      [left],
+    );
   });
 
   test('a posted write completes as one WRITE with its byte count, and the peer receives it', async () => {
@@ -172,7 +190,10 @@ describe('Neolith generic tests (IOCP)', () => {
     r.add(server, 0x5678, 0);
     r.postWrite(server, text('test write'));
     const events = waitUntil(r, (all) => all.length > 0);
-    assert.deepEqual(events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]), [[server, WRITE, 0x5678, 10]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]),
+      [[server, WRITE, 0x5678, 10]],
+    );
     assert.equal(str(recvAll(r, client, 10)), 'test write');
   });
 
@@ -192,7 +213,10 @@ describe('Neolith generic tests (IOCP)', () => {
 
   test('add refuses an invalid fd: negative or fractional with EBADF/EINVAL, a closed one with EBADF', async () => {
     const r = await reactor(IOCP);
-    assert.throws(() => r.add(-1, null, READ), (e: { code?: string }) => e.code === 'EBADF' || e.code === 'EINVAL');
+    assert.throws(
+      () => r.add(-1, null, READ),
+      (e: { code?: string }) => e.code === 'EBADF' || e.code === 'EINVAL',
+    );
     assert.throws(() => r.add(1.5, null, READ), refusal('EINVAL'));
     const [closed, other] = pair(r);
     closeNow(r, closed);
@@ -211,7 +235,10 @@ describe('Neolith generic tests (IOCP)', () => {
     for (const { client } of pairs.slice(0, 50)) assert.equal(r.os.send(client, text('x')), 1);
     const events = waitUntil(r, (all) => all.length >= 50, 5000);
     assert.deepEqual(r.wait(100), []);
-    assert.deepEqual(events.map((e) => e.context).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      events.map((e) => e.context).sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     assert.ok(events.every((e) => e.fd === pairs[e.context].server && e.type === READ));
   });
 
@@ -234,7 +261,10 @@ describe('Neolith generic tests (IOCP)', () => {
     r.add(server, 'ctx', WRITE);
     r.postWrite(server, text('test data'));
     const events = waitUntil(r, (all) => all.length > 0);
-    assert.deepEqual(events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]), [[server, WRITE, 'ctx', 9]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]),
+      [[server, WRITE, 'ctx', 9]],
+    );
     assert.equal(str(recvAll(r, client, 9)), 'test data');
   });
 });

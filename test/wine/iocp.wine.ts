@@ -20,7 +20,10 @@ describe('Neolith IOCP tests (IOCP)', () => {
     const data = 'IOCP test data';
     assert.equal(r.os.send(client, text(data)), data.length);
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]), [[server, READ, 0xbeef, data.length]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]),
+      [[server, READ, 0xbeef, data.length]],
+    );
     assert.equal(str(events[0].buffer), data);
   });
 
@@ -30,10 +33,16 @@ describe('Neolith IOCP tests (IOCP)', () => {
     r.add(server, 'ctx', READ);
     closeNow(r, client);
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]), [[server, CLOSE, 'ctx', 0]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type, e.context, e.bytesTransferred]),
+      [[server, CLOSE, 'ctx', 0]],
+    );
   });
 
-  for (const [when, inFlight] of [['before the read reaches the OS', false], ['while the read is in flight', true]] as const) {
+  for (const [when, inFlight] of [
+    ['before the read reaches the OS', false],
+    ['while the read is in flight', true],
+  ] as const) {
     test(`remove right after add (${when}): no event for the fd afterwards, and the pool comes back`, async () => {
       const r = await reactor<string>(IOCP);
       const baseline = r.stats().poolInUse;
@@ -44,7 +53,10 @@ describe('Neolith IOCP tests (IOCP)', () => {
       r.os.send(client, text('too late'));
       const events = [...r.wait(500), ...r.wait(100)];
       // Nothing else is registered, and after remove nothing comes for the fd.
-      assert.deepEqual(events.map((e) => [e.fd, e.type]), []);
+      assert.deepEqual(
+        events.map((e) => [e.fd, e.type]),
+        [],
+      );
       assert.equal(r.stats().poolInUse, baseline);
     });
   }
@@ -60,12 +72,21 @@ describe('Neolith IOCP tests (IOCP)', () => {
     assert.deepEqual(first.wait(0), []);
     second.add(server, 'second', READ);
     const refused = second.wait(1000);
-    assert.deepEqual(refused.map((e) => [e.fd, e.type, e.context]), [[server, ERROR, 'second'], [server, ERROR, 'second']]);
+    assert.deepEqual(
+      refused.map((e) => [e.fd, e.type, e.context]),
+      [
+        [server, ERROR, 'second'],
+        [server, ERROR, 'second'],
+      ],
+    );
     assert.deepEqual([refused[0].error?.code, refused[0].error?.osCode], ['EINVAL', 87]);
     second.remove(server);
     first.add(server, 'again', READ);
     first.os.send(client, text('back'));
-    assert.deepEqual(first.wait(2000).map((e) => [e.fd, e.type, e.context, str(e.buffer)]), [[server, READ, 'again', 'back']]);
+    assert.deepEqual(
+      first.wait(2000).map((e) => [e.fd, e.type, e.context, str(e.buffer)]),
+      [[server, READ, 'again', 'back']],
+    );
   });
 
   test('two reads in a row on one socket: the second message waits for postRead, then arrives intact', async () => {
@@ -73,12 +94,18 @@ describe('Neolith IOCP tests (IOCP)', () => {
     const [server, client] = pair(r);
     r.add(server, 'ctx', READ);
     r.os.send(client, text('first'));
-    assert.deepEqual(r.wait(1000).map((e) => [e.type, e.bytesTransferred, str(e.buffer)]), [[READ, 5, 'first']]);
+    assert.deepEqual(
+      r.wait(1000).map((e) => [e.type, e.bytesTransferred, str(e.buffer)]),
+      [[READ, 5, 'first']],
+    );
     r.os.send(client, text('second'));
     assert.deepEqual(r.wait(100), []);
     r.postRead(server);
     const second = r.wait(1000);
-    assert.deepEqual(second.map((e) => [e.fd, e.type, e.context, e.bytesTransferred, str(e.buffer)]), [[server, READ, 'ctx', 6, 'second']]);
+    assert.deepEqual(
+      second.map((e) => [e.fd, e.type, e.context, e.bytesTransferred, str(e.buffer)]),
+      [[server, READ, 'ctx', 6, 'second']],
+    );
   });
 
   // Windows reports 995 here, Wine 676: the contract is the event type. The socket is closed
@@ -91,6 +118,9 @@ describe('Neolith IOCP tests (IOCP)', () => {
     assert.deepEqual(r.wait(0), []);
     nativeBinding().close(server);
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => [e.fd, e.type, e.context]), [[server, CLOSE, 'ctx']]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type, e.context]),
+      [[server, CLOSE, 'ctx']],
+    );
   });
 });

@@ -7,7 +7,11 @@ import { IOCP, reactor, destroyAll, waitUntil, recvAll, text, str, pair, own, cl
 
 const { READ, ACCEPT } = EventType;
 
-interface Port { kind: string; port: number; fd: number }
+interface Port {
+  kind: string;
+  port: number;
+  fd: number;
+}
 
 function listenPort(r: Reactor<unknown>, kind = 'telnet'): Port {
   const { fd, port } = r.os.listen(0);
@@ -33,7 +37,10 @@ describe('Neolith listening-socket tests (IOCP)', () => {
     assert.deepEqual(r.wait(100), []);
     const client = own(r, r.os.connect(port.port))[0];
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => [e.fd, e.type]), [[port.fd, ACCEPT]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type]),
+      [[port.fd, ACCEPT]],
+    );
     assert.equal(events[0].context, port);
     const server = accepted(r, events[0]);
     assert.deepEqual(r.wait(100), []);
@@ -48,7 +55,10 @@ describe('Neolith listening-socket tests (IOCP)', () => {
     for (const port of ports) r.add(port.fd, port, READ);
     own(r, r.os.connect(ports[2].port));
     const events = r.wait(2000);
-    assert.deepEqual(events.map((e) => [e.fd, e.type]), [[ports[2].fd, ACCEPT]]);
+    assert.deepEqual(
+      events.map((e) => [e.fd, e.type]),
+      [[ports[2].fd, ACCEPT]],
+    );
     assert.equal(events[0].context, ports[2]);
     accepted(r, events[0]);
     assert.deepEqual(r.wait(100), []);
@@ -80,7 +90,10 @@ describe('Neolith listening-socket tests (IOCP)', () => {
       seen.set(e.fd, e.context);
       accepted(r, e);
     }
-    assert.deepEqual([...seen.keys()].sort((a, b) => a - b), listeners.map((l) => l.fd).sort((a, b) => a - b));
+    assert.deepEqual(
+      [...seen.keys()].sort((a, b) => a - b),
+      listeners.map((l) => l.fd).sort((a, b) => a - b),
+    );
     listeners.forEach((listener, i) => assert.ok(Object.is(seen.get(listener.fd), contexts[i]), `context ${i}`));
   });
 
@@ -98,7 +111,10 @@ describe('Neolith listening-socket tests (IOCP)', () => {
     const events = waitUntil(r, (all) => all.length >= 2);
     assert.deepEqual(r.wait(100), []);
     const byFd = new Map(events.map((e) => [e.fd, e]));
-    assert.deepEqual([...byFd.keys()].sort((a, b) => a - b), [port.fd, users[1].server].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...byFd.keys()].sort((a, b) => a - b),
+      [port.fd, users[1].server].sort((a, b) => a - b),
+    );
     assert.deepEqual([byFd.get(port.fd)!.type, byFd.get(port.fd)!.context], [ACCEPT, port]);
     assert.deepEqual([byFd.get(users[1].server)!.type, byFd.get(users[1].server)!.context], [READ, 101]);
     accepted(r, byFd.get(port.fd)!);

@@ -79,7 +79,10 @@ describe('Neolith wakeup tests (IOCP)', () => {
     const woken = await startWaker(r.wakeupToken, [100], go);
     signal(go);
     const socket = r.wait(5000).filter((e) => e.context === 0x12345);
-    assert.deepEqual(socket.map((e) => [e.fd, e.type, str(e.buffer)]), [[server, EventType.READ, 'test']]);
+    assert.deepEqual(
+      socket.map((e) => [e.fd, e.type, str(e.buffer)]),
+      [[server, EventType.READ, 'test']],
+    );
     assert.deepEqual(await woken(), [true]);
   });
 

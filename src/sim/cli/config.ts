@@ -25,8 +25,18 @@ export const DEFAULT_FAULTS: FaultRates = { partialWriteRate: 0.05, stallRate: 0
  * program that handles every fault passes every seed.
  */
 export const ALL_FAULTS: FaultRates = {
-  partialWriteRate: 0.05, resetRate: 0.02, refuseRate: 0.05, interruptRate: 0.05, acceptAbortRate: 0.05, stallRate: 0.02,
-  partitionRate: 0.01, cancelRaceRate: 0.05, partialReadRate: 0.05, emfileRate: 0.05, enobufsRate: 0.05, halfCloseRate: 0.02,
+  partialWriteRate: 0.05,
+  resetRate: 0.02,
+  refuseRate: 0.05,
+  interruptRate: 0.05,
+  acceptAbortRate: 0.05,
+  stallRate: 0.02,
+  partitionRate: 0.01,
+  cancelRaceRate: 0.05,
+  partialReadRate: 0.05,
+  emfileRate: 0.05,
+  enobufsRate: 0.05,
+  halfCloseRate: 0.02,
   crashRate: 0.01,
 };
 
@@ -35,7 +45,7 @@ export const ALL_FAULTS: FaultRates = {
  * failing seed and one passing seed in DETERMINISM_SAMPLE_EVERY.
  */
 export const DETERMINISM_CHECKS = ['all', 'sampled', 'off'] as const;
-export type DeterminismCheck = typeof DETERMINISM_CHECKS[number];
+export type DeterminismCheck = (typeof DETERMINISM_CHECKS)[number];
 export const DETERMINISM_SAMPLE_EVERY = 10;
 
 /** Whether a seed that ran with `result` runs again under the check. */
@@ -55,8 +65,15 @@ function fnv1a(text: string, seed = 0x811c9dc5): string {
 /** Two FNV-1a lanes over the config: 16 hex digits that name it in every failure report. */
 export function configHash(config: SweepConfig): string {
   // An unset mechanism leaves the text (and so the hash) as it was before mechanisms were swept.
-  const text = JSON.stringify([config.scenario, config.model, ...(config.mechanism ? [config.mechanism] : []), config.size ?? null, config.bug ?? null,
-    Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)), config.latencyMs]);
+  const text = JSON.stringify([
+    config.scenario,
+    config.model,
+    ...(config.mechanism ? [config.mechanism] : []),
+    config.size ?? null,
+    config.bug ?? null,
+    Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)),
+    config.latencyMs,
+  ]);
   return fnv1a(text) + fnv1a(text, 0x050c5d1f);
 }
 

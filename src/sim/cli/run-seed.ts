@@ -27,20 +27,28 @@ export async function runSeed(config: SweepConfig, seed: number, schedule?: Inje
   // record costs more than the run. Both give the same digest.
   const digest = keepTrace ? null : new TraceDigest({ seed });
   const trace = digest ?? true;
-  const sim = new Simulation(schedule
-    ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace, oracle: true }
-    : { seed, latencyMs: config.latencyMs, faults: config.faults, trace, oracle: true });
+  const sim = new Simulation(
+    schedule
+      ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace, oracle: true }
+      : { seed, latencyMs: config.latencyMs, faults: config.faults, trace, oracle: true },
+  );
   let outcome: ScenarioOutcome;
   try {
-    outcome = await scenarios[config.scenario].run(sim, { model: config.model, mechanism: config.mechanism, size: config.size, bug: config.bug });
+    outcome = await scenarios[config.scenario].run(sim, {
+      model: config.model,
+      mechanism: config.mechanism,
+      size: config.size,
+      bug: config.bug,
+    });
   } catch (e) {
-    outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
+    outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
   }
   const injections = sim.faultInjections();
   if (digest) return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest.hex() };
   const kept = sim.trace();
   const hashed = traceHash(kept);
-  if (!outcome.ok) kept.failure = { message: outcome.failure ?? 'the scenario failed', at: lastRecordBy(kept, outcome.failedAtMs ?? Infinity) };
+  if (!outcome.ok)
+    kept.failure = { message: outcome.failure ?? 'the scenario failed', at: lastRecordBy(kept, outcome.failedAtMs ?? Infinity) };
   return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: hashed, trace: kept };
 }
 

@@ -6,7 +6,7 @@ import type { Injection } from '../faults.js';
 export type StillFails = (schedule: Injection[]) => Promise<boolean>;
 
 export async function shrinkSchedule(schedule: Injection[], stillFails: StillFails): Promise<Injection[]> {
-  if (await stillFails([])) return [];   // it fails without any fault
+  if (await stillFails([])) return []; // it fails without any fault
   let current = schedule;
   let parts = 2;
   while (current.length >= 2) {

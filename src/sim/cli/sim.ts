@@ -13,8 +13,19 @@ import { MAX_SEED } from '../random.js';
 import { FAULT_KINDS, type FaultKind, type Injection } from '../faults.js';
 import type { FaultRates } from '../../faults.js';
 import {
-  configHash, formatFaults, formatSchedule, reproduceCommand, traceCommand, checksDeterminism, ALL_FAULTS, DEFAULT_FAULTS, SWEEP_LATENCY_MS,
-  DETERMINISM_CHECKS, DETERMINISM_SAMPLE_EVERY, type DeterminismCheck, type SweepConfig,
+  configHash,
+  formatFaults,
+  formatSchedule,
+  reproduceCommand,
+  traceCommand,
+  checksDeterminism,
+  ALL_FAULTS,
+  DEFAULT_FAULTS,
+  SWEEP_LATENCY_MS,
+  DETERMINISM_CHECKS,
+  DETERMINISM_SAMPLE_EVERY,
+  type DeterminismCheck,
+  type SweepConfig,
 } from './config.js';
 import { runSeed, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
@@ -31,12 +42,13 @@ const BAR_WIDTH = 30;
 const flavorName = (f: Flavor): string => `${f.model}/${f.mechanism}`;
 const flavorsOf = (s: Scenario): readonly Flavor[] => s.flavors ?? SIM_FLAVORS;
 
-
 export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | --schedule K@N,...] [--from S]
                         [--model readiness|completion|all] [--mechanism epoll|poll|iocp|io_uring|all] [--rotate]
                         [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--minutes M]
                         [--shrink] [--trace FILE] [--json] [--check-determinism all|sampled|off]
-  scenarios: ${Object.values(scenarios).map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`).join(', ')}; or all of them
+  scenarios: ${Object.values(scenarios)
+    .map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`)
+    .join(', ')}; or all of them
   --seeds N      run seeds from..from+N-1 (default ${DEFAULT_SEEDS}); --from S the first (default 1)
   --seed S       run one seed (the reproduce command of a failure)
   --schedule     with --seed: inject exactly these faults (kind@occasion, as --shrink prints), no rates
@@ -77,7 +89,8 @@ interface Options {
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -88,10 +101,13 @@ function parseFaults(text: string): FaultRates {
   for (const part of text.split(',')) {
     const [kind, value, extra] = part.split('=');
     if (!FAULT_KINDS.includes(kind as FaultKind) || value === undefined || extra !== undefined) {
-      throw new UsageError(`--faults takes kind=rate pairs separated by commas (or all, or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
+      throw new UsageError(
+        `--faults takes kind=rate pairs separated by commas (or all, or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`,
+      );
     }
     const rate = Number(value);
-    if (value.trim() === '' || !(rate >= 0 && rate <= 1)) throw new UsageError(`--faults: the rate of ${kind} must be from 0 to 1, got ${JSON.stringify(value)}`);
+    if (value.trim() === '' || !(rate >= 0 && rate <= 1))
+      throw new UsageError(`--faults: the rate of ${kind} must be from 0 to 1, got ${JSON.stringify(value)}`);
     rates[`${kind}Rate`] = rate;
   }
   return rates;
@@ -102,7 +118,9 @@ function parseSchedule(text: string): Injection[] {
   return text.split(',').map((part) => {
     const m = /^([A-Za-z]+)@(\d+)$/.exec(part);
     if (!m || !FAULT_KINDS.includes(m[1] as FaultKind)) {
-      throw new UsageError(`--schedule takes kind@occasion entries separated by commas (or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`);
+      throw new UsageError(
+        `--schedule takes kind@occasion entries separated by commas (or none), kinds ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(part)}`,
+      );
     }
     return { kind: m[1] as FaultKind, occasion: Number(m[2]) };
   });
@@ -116,16 +134,33 @@ function parse(args: string[]): Options | 'help' {
     args,
     allowPositionals: true,
     options: {
-      seeds: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, model: { type: 'string' }, mechanism: { type: 'string' },
-      rotate: { type: 'boolean' }, size: { type: 'string' }, bug: { type: 'string' }, faults: { type: 'string' }, schedule: { type: 'string' },
-      workers: { type: 'string' }, minutes: { type: 'string' }, trace: { type: 'string' }, 'check-determinism': { type: 'string' },
-      shrink: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      seeds: { type: 'string' },
+      seed: { type: 'string' },
+      from: { type: 'string' },
+      model: { type: 'string' },
+      mechanism: { type: 'string' },
+      rotate: { type: 'boolean' },
+      size: { type: 'string' },
+      bug: { type: 'string' },
+      faults: { type: 'string' },
+      schedule: { type: 'string' },
+      workers: { type: 'string' },
+      minutes: { type: 'string' },
+      trace: { type: 'string' },
+      'check-determinism': { type: 'string' },
+      shrink: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (v.help) return 'help';
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name a scenario (or all)' : `one scenario (or all) at a time, got ${positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'name a scenario (or all)' : `one scenario (or all) at a time, got ${positionals.join(' ')}`,
+    );
   const name = positionals[0];
-  if (name !== 'all' && !scenarios[name]) throw new UsageError(`unknown scenario ${JSON.stringify(name)}; the scenarios are ${Object.keys(scenarios).join(', ')}, or all`);
+  if (name !== 'all' && !scenarios[name])
+    throw new UsageError(`unknown scenario ${JSON.stringify(name)}; the scenarios are ${Object.keys(scenarios).join(', ')}, or all`);
   if (v.model !== undefined && v.model !== 'all' && !(MODELS as readonly string[]).includes(v.model)) {
     throw new UsageError(`--model must be readiness or completion, got ${JSON.stringify(v.model)}; all runs both`);
   }
@@ -135,47 +170,74 @@ function parse(args: string[]): Options | 'help' {
   const matrix = name === 'all' || v.model === 'all' || v.mechanism === 'all';
   const picked = name === 'all' ? Object.values(scenarios) : [scenarios[name]];
   if (name === 'all') {
-    for (const [flag, given] of [['--size', v.size], ['--bug', v.bug]] as const) {
+    for (const [flag, given] of [
+      ['--size', v.size],
+      ['--bug', v.bug],
+    ] as const) {
       if (given !== undefined) throw new UsageError(`${flag} takes one scenario, not all`);
     }
   }
   if (matrix) {
-    for (const [flag, given] of [['--schedule', v.schedule], ['--trace', v.trace]] as const) {
+    for (const [flag, given] of [
+      ['--schedule', v.schedule],
+      ['--trace', v.trace],
+    ] as const) {
       if (given !== undefined) throw new UsageError(`${flag} takes one scenario in one model and mechanism, not a matrix (all)`);
     }
-    if (v.shrink) throw new UsageError('--shrink takes one scenario in one model and mechanism, not a matrix (all); run the failure\'s reproduce command with --shrink');
+    if (v.shrink)
+      throw new UsageError(
+        "--shrink takes one scenario in one model and mechanism, not a matrix (all); run the failure's reproduce command with --shrink",
+      );
   } else if (v.rotate) throw new UsageError('--rotate takes a matrix: a scenario of all, or --model all, or --mechanism all');
   const scenario = picked[0];
   if (v.bug !== undefined && !scenario.bugs?.includes(v.bug)) {
-    throw new UsageError(`scenario ${scenario.name} has ${scenario.bugs ? `the bugs ${scenario.bugs.join(', ')}` : 'no planted bugs'}, not ${JSON.stringify(v.bug)}`);
+    throw new UsageError(
+      `scenario ${scenario.name} has ${scenario.bugs ? `the bugs ${scenario.bugs.join(', ')}` : 'no planted bugs'}, not ${JSON.stringify(v.bug)}`,
+    );
   }
-  if (v.seed !== undefined && (v.seeds !== undefined || v.from !== undefined)) throw new UsageError('give --seed S for one seed, or --seeds N [--from S] for a sweep, not both');
+  if (v.seed !== undefined && (v.seeds !== undefined || v.from !== undefined))
+    throw new UsageError('give --seed S for one seed, or --seeds N [--from S] for a sweep, not both');
   if (v.schedule !== undefined && v.seed === undefined) throw new UsageError('--schedule replays one run: give it with --seed S');
   if (v.trace !== undefined && v.seed === undefined) throw new UsageError('--trace writes the trace of one run: give it with --seed S');
-  if (v.schedule !== undefined && v.faults !== undefined) throw new UsageError('give --faults (rates) or --schedule (exact injections), not both');
+  if (v.schedule !== undefined && v.faults !== undefined)
+    throw new UsageError('give --faults (rates) or --schedule (exact injections), not both');
   const check = (v['check-determinism'] ?? 'sampled') as DeterminismCheck;
-  if (!DETERMINISM_CHECKS.includes(check)) throw new UsageError(`--check-determinism must be ${DETERMINISM_CHECKS.join(', ')}, got ${JSON.stringify(check)}`);
+  if (!DETERMINISM_CHECKS.includes(check))
+    throw new UsageError(`--check-determinism must be ${DETERMINISM_CHECKS.join(', ')}, got ${JSON.stringify(check)}`);
   const seed = integer('seed', v.seed, 0, MAX_SEED);
   const from = integer('from', v.from, 0, MAX_SEED) ?? 1;
   const count = integer('seeds', v.seeds, 1, MAX_SEEDS) ?? DEFAULT_SEEDS;
-  if (seed === undefined && from + count - 1 > MAX_SEED) throw new UsageError(`--from ${from} with --seeds ${count} passes the largest seed, ${MAX_SEED}`);
+  if (seed === undefined && from + count - 1 > MAX_SEED)
+    throw new UsageError(`--from ${from} with --seeds ${count} passes the largest seed, ${MAX_SEED}`);
   const faults = v.faults === undefined ? DEFAULT_FAULTS : parseFaults(v.faults);
   const base = { faults, latencyMs: SWEEP_LATENCY_MS };
   let configs: SweepConfig[];
   if (matrix) {
     // Unnamed in a matrix means every one.
-    const fits = (f: Flavor): boolean => (v.model === undefined || v.model === 'all' || f.model === v.model)
-      && (v.mechanism === undefined || v.mechanism === 'all' || f.mechanism === v.mechanism);
+    const fits = (f: Flavor): boolean =>
+      (v.model === undefined || v.model === 'all' || f.model === v.model) &&
+      (v.mechanism === undefined || v.mechanism === 'all' || f.mechanism === v.mechanism);
     const size = integer('size', v.size, 1, scenario.maxSize ?? MAX_SIZE);
-    configs = picked.flatMap((s) => flavorsOf(s).filter(fits).map((f) => ({ scenario: s.name, model: f.model, mechanism: f.mechanism, size, bug: v.bug, ...base })));
-    if (configs.length === 0) throw new UsageError(`no scenario runs in ${v.model ?? 'any model'} over ${v.mechanism ?? 'any mechanism'}; the pairs are ${SIM_FLAVORS.map(flavorName).join(', ')}`);
+    configs = picked.flatMap((s) =>
+      flavorsOf(s)
+        .filter(fits)
+        .map((f) => ({ scenario: s.name, model: f.model, mechanism: f.mechanism, size, bug: v.bug, ...base })),
+    );
+    if (configs.length === 0)
+      throw new UsageError(
+        `no scenario runs in ${v.model ?? 'any model'} over ${v.mechanism ?? 'any mechanism'}; the pairs are ${SIM_FLAVORS.map(flavorName).join(', ')}`,
+      );
   } else {
     const model = (v.model ?? 'readiness') as Model;
     const mechanism = v.mechanism as Mechanism | undefined;
     if (!flavorsOf(scenario).some((f) => f.model === model && (mechanism === undefined || f.mechanism === mechanism))) {
-      throw new UsageError(`scenario ${scenario.name} does not run in ${model}${mechanism ? ` over ${mechanism}` : ''}; it runs in ${flavorsOf(scenario).map(flavorName).join(', ')}`);
+      throw new UsageError(
+        `scenario ${scenario.name} does not run in ${model}${mechanism ? ` over ${mechanism}` : ''}; it runs in ${flavorsOf(scenario).map(flavorName).join(', ')}`,
+      );
     }
-    configs = [{ scenario: scenario.name, model, mechanism, size: integer('size', v.size, 1, scenario.maxSize ?? MAX_SIZE), bug: v.bug, ...base }];
+    configs = [
+      { scenario: scenario.name, model, mechanism, size: integer('size', v.size, 1, scenario.maxSize ?? MAX_SIZE), bug: v.bug, ...base },
+    ];
   }
   return {
     configs,
@@ -214,7 +276,9 @@ function progress(total: number, unit: string): (done: number, failed: number) =
   return (done, failed) => {
     if (tty) {
       const filled = Math.round((done / total) * BAR_WIDTH);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${total} ${unit}, ${failed} failed${done === total ? '\n' : ''}`);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${total} ${unit}, ${failed} failed${done === total ? '\n' : ''}`,
+      );
     } else if (Math.floor((done * 10) / total) > shown || done === total || performance.now() - lastLine >= PROGRESS_LINE_EVERY_MS) {
       shown = Math.floor((done * 10) / total);
       lastLine = performance.now();
@@ -230,9 +294,11 @@ function progress(total: number, unit: string): (done: number, failed: number) =
 function jobsOf(configs: SweepConfig[], seeds: number[], rotate: boolean): Job[] {
   const byScenario = new Map<string, number[]>();
   configs.forEach((c, i) => byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), i]));
-  return seeds.flatMap((seed) => (rotate
-    ? [...byScenario.values()].map((indices) => ({ config: indices[seed % indices.length], seed }))
-    : configs.map((_, config) => ({ config, seed }))));
+  return seeds.flatMap((seed) =>
+    rotate
+      ? [...byScenario.values()].map((indices) => ({ config: indices[seed % indices.length], seed }))
+      : configs.map((_, config) => ({ config, seed })),
+  );
 }
 
 interface Shrunk {
@@ -247,36 +313,72 @@ async function shrink(config: SweepConfig, failing: RunResult): Promise<Shrunk> 
   let runs = 0;
   const schedule = await shrinkSchedule(failing.injections, async (candidate) => {
     runs++;
-    process.stderr.write(`shrinking seed ${failing.seed}: run ${runs}, trying ${candidate.length} of ${failing.injections.length} faults\n`);
+    process.stderr.write(
+      `shrinking seed ${failing.seed}: run ${runs}, trying ${candidate.length} of ${failing.injections.length} faults\n`,
+    );
     return !(await runSeed(config, failing.seed, candidate)).ok;
   });
   const last = await runSeed(config, failing.seed, schedule);
-  return { seed: failing.seed, from: failing.injections.length, schedule, failure: last.failure ?? '', reproduce: reproduceCommand(config, failing.seed, schedule) };
+  return {
+    seed: failing.seed,
+    from: failing.injections.length,
+    schedule,
+    failure: last.failure ?? '',
+    reproduce: reproduceCommand(config, failing.seed, schedule),
+  };
 }
 
 /** A config's verdicts, as the summary shows them. */
 interface ConfigSummary {
-  scenario: string; model: string; mechanism: string | null; size: number | null; bug: string | null;
-  faults: string | null; schedule: string | null; configHash: string;
-  seeds: number; passed: number; checkedTwice: number; runSeconds: number;
+  scenario: string;
+  model: string;
+  mechanism: string | null;
+  size: number | null;
+  bug: string | null;
+  faults: string | null;
+  schedule: string | null;
+  configHash: string;
+  seeds: number;
+  passed: number;
+  checkedTwice: number;
+  runSeconds: number;
   failures: { seed: number; failure: string; faults: number; reproduce: string; trace: string }[];
   nondeterministic: { seed: number; digests: string[]; reproduce: string }[];
 }
 
 function summarize(config: SweepConfig, run: ConfigRun, schedule?: Injection[]): ConfigSummary {
   const { reports } = run;
-  const failures = reports.filter((r) => !r.result.ok).map(({ result }) => ({
-    seed: result.seed, failure: result.failure ?? '', faults: result.injections.length,
-    reproduce: reproduceCommand(config, result.seed, schedule), trace: traceCommand(config, result.seed, schedule),
-  }));
-  const nondeterministic = reports.filter((r) => r.again !== null && r.again !== r.result.digest).map((r) => ({
-    seed: r.result.seed, digests: [r.result.digest, r.again!], reproduce: reproduceCommand(config, r.result.seed, schedule),
-  }));
+  const failures = reports
+    .filter((r) => !r.result.ok)
+    .map(({ result }) => ({
+      seed: result.seed,
+      failure: result.failure ?? '',
+      faults: result.injections.length,
+      reproduce: reproduceCommand(config, result.seed, schedule),
+      trace: traceCommand(config, result.seed, schedule),
+    }));
+  const nondeterministic = reports
+    .filter((r) => r.again !== null && r.again !== r.result.digest)
+    .map((r) => ({
+      seed: r.result.seed,
+      digests: [r.result.digest, r.again!],
+      reproduce: reproduceCommand(config, r.result.seed, schedule),
+    }));
   return {
-    scenario: config.scenario, model: config.model, mechanism: config.mechanism ?? null, size: config.size ?? null, bug: config.bug ?? null,
-    faults: schedule ? null : formatFaults(config.faults), schedule: schedule ? formatSchedule(schedule) : null, configHash: configHash(config),
-    seeds: reports.length, passed: reports.length - failures.length, checkedTwice: reports.filter((r) => r.again !== null).length,
-    runSeconds: Math.round(run.runMs) / 1000, failures, nondeterministic,
+    scenario: config.scenario,
+    model: config.model,
+    mechanism: config.mechanism ?? null,
+    size: config.size ?? null,
+    bug: config.bug ?? null,
+    faults: schedule ? null : formatFaults(config.faults),
+    schedule: schedule ? formatSchedule(schedule) : null,
+    configHash: configHash(config),
+    seeds: reports.length,
+    passed: reports.length - failures.length,
+    checkedTwice: reports.filter((r) => r.again !== null).length,
+    runSeconds: Math.round(run.runMs) / 1000,
+    failures,
+    nondeterministic,
   };
 }
 
@@ -289,7 +391,9 @@ async function runOne(config: SweepConfig, seed: number, options: Options): Prom
     delete result.trace;
     try {
       writeFileSync(options.traceOut, JSON.stringify(trace));
-      process.stderr.write(`trace of seed ${seed} written to ${options.traceOut}${trace?.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.traceOut}\n`);
+      process.stderr.write(
+        `trace of seed ${seed} written to ${options.traceOut}${trace?.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.traceOut}\n`,
+      );
     } catch (e) {
       // The run's verdict still stands: say why there is no file, and fail.
       process.stderr.write(`io-reactor sim: cannot write the trace to ${options.traceOut}: ${(e as Error).message}\n`);
@@ -323,18 +427,30 @@ export async function run(args: string[]): Promise<number> {
   } else {
     const jobs = jobsOf(configs, seeds, options.rotate);
     sweep = await sweepJobs(configs, jobs, {
-      workers: options.workers, check: options.check, timeLimitMs: (options.minutes ?? Infinity) * 60_000,
+      workers: options.workers,
+      check: options.check,
+      timeLimitMs: (options.minutes ?? Infinity) * 60_000,
       progress: progress(jobs.length, options.matrix ? 'runs' : 'seeds'),
       // A long sweep's log shows each failure as it happens; the summary repeats it in full.
-      failed: (i, { result }) => process.stderr.write(`failed: seed ${result.seed} of ${configs[i].scenario} ${configs[i].model}${configs[i].mechanism ? `/${configs[i].mechanism}` : ''}: ${(result.failure ?? 'nondeterministic').split('\n')[0]}\n  reproduce: ${reproduceCommand(configs[i], result.seed)}\n`),
+      failed: (i, { result }) =>
+        process.stderr.write(
+          `failed: seed ${result.seed} of ${configs[i].scenario} ${configs[i].model}${configs[i].mechanism ? `/${configs[i].mechanism}` : ''}: ${(result.failure ?? 'nondeterministic').split('\n')[0]}\n  reproduce: ${reproduceCommand(configs[i], result.seed)}\n`,
+        ),
     });
   }
   const summaries = configs.map((c, i) => summarize(c, sweep.runs[i], schedule));
   const failed = summaries.some((s) => s.failures.length > 0 || s.nondeterministic.length > 0);
   if (options.matrix) {
     const summary = {
-      commit, faults: formatFaults(configs[0].faults), oracle: true, seeds: { from: seeds[0], count: seeds.length }, rotate: options.rotate,
-      workers: options.workers, wallSeconds: Math.round(sweep.wallMs) / 1000, skippedRuns: sweep.skipped, combinations: summaries,
+      commit,
+      faults: formatFaults(configs[0].faults),
+      oracle: true,
+      seeds: { from: seeds[0], count: seeds.length },
+      rotate: options.rotate,
+      workers: options.workers,
+      wallSeconds: Math.round(sweep.wallMs) / 1000,
+      skippedRuns: sweep.skipped,
+      combinations: summaries,
     };
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printMatrix(summary);
@@ -352,26 +468,43 @@ export async function run(args: string[]): Promise<number> {
 function printFailures(out: string[], s: ConfigSummary, commit: string): void {
   const where = `${s.scenario}, ${s.model}${s.mechanism ? `/${s.mechanism}` : ''}`;
   for (const f of s.failures) {
-    out.push('', `FAILED seed ${f.seed} (${where}, config ${s.configHash}, commit ${commit}, ${f.faults} faults injected)`, `  ${f.failure}`,
-      `  reproduce: ${f.reproduce}`, `  see it:    ${f.trace}`);
+    out.push(
+      '',
+      `FAILED seed ${f.seed} (${where}, config ${s.configHash}, commit ${commit}, ${f.faults} faults injected)`,
+      `  ${f.failure}`,
+      `  reproduce: ${f.reproduce}`,
+      `  see it:    ${f.trace}`,
+    );
   }
   for (const d of s.nondeterministic) {
-    out.push('', `NONDETERMINISTIC seed ${d.seed} (${where}): two runs differ (digests ${d.digests.join(' vs ')}); reproduce: ${d.reproduce}`);
+    out.push(
+      '',
+      `NONDETERMINISTIC seed ${d.seed} (${where}): two runs differ (digests ${d.digests.join(' vs ')}); reproduce: ${d.reproduce}`,
+    );
   }
 }
 
 function printSummary(s: ConfigSummary & { commit: string; shrunk: Shrunk | null }, nothingToShrink: boolean): void {
   const out: string[] = [];
   const flavor = `${s.model}${s.mechanism ? `/${s.mechanism}` : ''}`;
-  out.push(`${s.scenario} (${flavor}, ${s.schedule ? `schedule ${s.schedule}` : `faults ${s.faults}`}): ${s.passed} of ${s.seeds} seeds passed; config ${s.configHash}, commit ${s.commit}`);
+  out.push(
+    `${s.scenario} (${flavor}, ${s.schedule ? `schedule ${s.schedule}` : `faults ${s.faults}`}): ${s.passed} of ${s.seeds} seeds passed; config ${s.configHash}, commit ${s.commit}`,
+  );
   printFailures(out, s, s.commit);
   if (s.failures.length === 0 && s.nondeterministic.length === 0) {
-    out.push(s.checkedTwice === s.seeds ? 'determinism: every seed ran twice with the same digest'
-      : `determinism: ${s.checkedTwice} of ${s.seeds} seeds ran twice with the same digest (--check-determinism all runs every one twice)`);
+    out.push(
+      s.checkedTwice === s.seeds
+        ? 'determinism: every seed ran twice with the same digest'
+        : `determinism: ${s.checkedTwice} of ${s.seeds} seeds ran twice with the same digest (--check-determinism all runs every one twice)`,
+    );
   }
   if (s.shrunk) {
-    out.push('', `SHRUNK seed ${s.shrunk.seed} from ${s.shrunk.from} faults to ${s.shrunk.schedule.length}: ${formatSchedule(s.shrunk.schedule)}`,
-      `  ${s.shrunk.failure}`, `  reproduce: ${s.shrunk.reproduce}`);
+    out.push(
+      '',
+      `SHRUNK seed ${s.shrunk.seed} from ${s.shrunk.from} faults to ${s.shrunk.schedule.length}: ${formatSchedule(s.shrunk.schedule)}`,
+      `  ${s.shrunk.failure}`,
+      `  reproduce: ${s.shrunk.reproduce}`,
+    );
   }
   if (nothingToShrink) out.push('--shrink: no seed failed, nothing to shrink');
   process.stdout.write(`${out.join('\n')}\n`);
@@ -379,20 +512,52 @@ function printSummary(s: ConfigSummary & { commit: string; shrunk: Shrunk | null
 
 /** The matrix: a line per combination (seeds, failures, divergences, time), then every failure. */
 function printMatrix(m: {
-  commit: string; faults: string; seeds: { from: number; count: number }; rotate: boolean; workers: number;
-  wallSeconds: number; skippedRuns: number; combinations: ConfigSummary[];
+  commit: string;
+  faults: string;
+  seeds: { from: number; count: number };
+  rotate: boolean;
+  workers: number;
+  wallSeconds: number;
+  skippedRuns: number;
+  combinations: ConfigSummary[];
 }): void {
   const head = ['scenario', 'model', 'mechanism', 'seeds', 'passed', 'failed', 'divergent', 'twice', 'run s'];
-  const rows = m.combinations.map((c) => [c.scenario, c.model, c.mechanism ?? '', c.seeds, c.passed, c.failures.length, c.nondeterministic.length, c.checkedTwice, c.runSeconds.toFixed(1)].map(String));
+  const rows = m.combinations.map((c) =>
+    [
+      c.scenario,
+      c.model,
+      c.mechanism ?? '',
+      c.seeds,
+      c.passed,
+      c.failures.length,
+      c.nondeterministic.length,
+      c.checkedTwice,
+      c.runSeconds.toFixed(1),
+    ].map(String),
+  );
   const total = (pick: (c: ConfigSummary) => number): string => String(m.combinations.reduce((n, c) => n + pick(c), 0));
-  rows.push(['total', '', '', total((c) => c.seeds), total((c) => c.passed), total((c) => c.failures.length), total((c) => c.nondeterministic.length),
-    total((c) => c.checkedTwice), m.combinations.reduce((n, c) => n + c.runSeconds, 0).toFixed(1)]);
+  rows.push([
+    'total',
+    '',
+    '',
+    total((c) => c.seeds),
+    total((c) => c.passed),
+    total((c) => c.failures.length),
+    total((c) => c.nondeterministic.length),
+    total((c) => c.checkedTwice),
+    m.combinations.reduce((n, c) => n + c.runSeconds, 0).toFixed(1),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const last = m.seeds.from + m.seeds.count - 1;
   const out = [
-    `sweep of ${m.combinations.length} combinations, seeds ${m.seeds.from}..${last} ${m.rotate ? 'rotated over each scenario\'s flavors (seed mod flavors)' : 'on each'}, faults ${m.faults}, oracle on, ${m.workers} workers, commit ${m.commit}`,
-    line(head), ...rows.map(line),
+    `sweep of ${m.combinations.length} combinations, seeds ${m.seeds.from}..${last} ${m.rotate ? "rotated over each scenario's flavors (seed mod flavors)" : 'on each'}, faults ${m.faults}, oracle on, ${m.workers} workers, commit ${m.commit}`,
+    line(head),
+    ...rows.map(line),
     `wall time ${m.wallSeconds.toFixed(1)} s${m.skippedRuns > 0 ? `; stopped by --minutes with ${m.skippedRuns} runs not started` : ''}`,
   ];
   for (const c of m.combinations) printFailures(out, c, m.commit);

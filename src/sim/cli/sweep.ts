@@ -55,41 +55,52 @@ export async function sweepJobs(configs: SweepConfig[], jobs: Job[], options: Sw
   };
 
   /** One worker thread's loop: takes jobs until none are left (or time is up). */
-  const thread = (): Promise<void> => new Promise((resolve) => {
-    let worker = new Worker(new URL('./sweep-worker.js', import.meta.url));
-    let current: { job: Job; since: number } | null = null;
-    const give = (): void => {
-      if (next >= jobs.length || timeUp()) {
-        current = null;
-        void worker.terminate().then(() => resolve());
-        return;
-      }
-      const job = jobs[next++];
-      current = { job, since: performance.now() };
-      worker.postMessage({ config: configs[job.config], seed: job.seed, check: options.check } satisfies SeedJob);
-    };
-    const listen = (): void => {
-      worker.on('message', (report: SeedReport) => {
-        finish(current!.job, report, performance.now() - current!.since);
-        give();
-      });
-      // An error nothing in the run caught (a stray emit of 'error', a throw in a timer): the seed
-      // fails with it, and a fresh worker takes the next job.
-      worker.on('error', (e: Error) => {
-        if (!current) return;
-        const { job, since } = current;
-        finish(job, {
-          result: { seed: job.seed, ok: false, failure: `the run threw outside the scenario's programs: ${e.stack ?? e.message}`, injections: [], digest: '' },
-          again: null,
-        }, performance.now() - since);
-        worker = new Worker(new URL('./sweep-worker.js', import.meta.url));
-        listen();
-        give();
-      });
-    };
-    listen();
-    give();
-  });
+  const thread = (): Promise<void> =>
+    new Promise((resolve) => {
+      let worker = new Worker(new URL('./sweep-worker.js', import.meta.url));
+      let current: { job: Job; since: number } | null = null;
+      const give = (): void => {
+        if (next >= jobs.length || timeUp()) {
+          current = null;
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        const job = jobs[next++];
+        current = { job, since: performance.now() };
+        worker.postMessage({ config: configs[job.config], seed: job.seed, check: options.check } satisfies SeedJob);
+      };
+      const listen = (): void => {
+        worker.on('message', (report: SeedReport) => {
+          finish(current!.job, report, performance.now() - current!.since);
+          give();
+        });
+        // An error nothing in the run caught (a stray emit of 'error', a throw in a timer): the seed
+        // fails with it, and a fresh worker takes the next job.
+        worker.on('error', (e: Error) => {
+          if (!current) return;
+          const { job, since } = current;
+          finish(
+            job,
+            {
+              result: {
+                seed: job.seed,
+                ok: false,
+                failure: `the run threw outside the scenario's programs: ${e.stack ?? e.message}`,
+                injections: [],
+                digest: '',
+              },
+              again: null,
+            },
+            performance.now() - since,
+          );
+          worker = new Worker(new URL('./sweep-worker.js', import.meta.url));
+          listen();
+          give();
+        });
+      };
+      listen();
+      give();
+    });
   await Promise.all(Array.from({ length: Math.min(options.workers, jobs.length) }, thread));
   for (const run of runs) run.reports.sort((a, b) => a.result.seed - b.result.seed);
   return { runs, skipped: jobs.length - next, wallMs: performance.now() - started };

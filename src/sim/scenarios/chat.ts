@@ -79,7 +79,8 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
   };
   const onHello = (c: Client, line: string): void => {
     const m = /^(c\d+) (\d+)$/.exec(line);
-    if (!m || Number(m[2]) > history.length) throw new Error(`a client said ${JSON.stringify(line)} for hello, with ${history.length} lines of history`);
+    if (!m || Number(m[2]) > history.length)
+      throw new Error(`a client said ${JSON.stringify(line)} for hello, with ${history.length} lines of history`);
     // Its old connection may not have failed here yet: the newer one wins.
     const old = named.get(m[1]);
     if (old !== undefined && room.members.get(old.fd) === old) drop(old);
@@ -143,7 +144,9 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
     name: 'chat server',
     // Described when asked (a hang report): built on every wait, it cost more than the wait.
     get state() {
-      return serving ? `${joined.size} joined, ${quit.size} quit of ${clients}; ${room.members.size} connected; ${history.length} lines of history` : 'starting';
+      return serving
+        ? `${joined.size} joined, ${quit.size} quit of ${clients}; ${room.members.size} connected; ${history.length} lines of history`
+        : 'starting';
     },
     async run() {
       const { fd: listener } = r.os.listen(CHAT_PORT, '127.0.0.1', clients);
@@ -152,15 +155,18 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
         serving = true;
         const events = await r.waitAsync(WAIT_SLICE_MS);
         if (events.length > 0) lastActivity = sim.now;
-        transport.batch(() => {
-          for (const ev of events) {
-            if (ev.context !== null) onClientEvent(ev.context, ev);
-            else if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
-            // A failed accept (EMFILE, ENOBUFS for the accepted socket) took a posted accept with it.
-            else if (ev.type & (EventType.ERROR | EventType.CLOSE)) r.postRead(listener);
-            else accept(listener);
-          }
-        }, (box) => drop(box as Client));
+        transport.batch(
+          () => {
+            for (const ev of events) {
+              if (ev.context !== null) onClientEvent(ev.context, ev);
+              else if (ev.type & EventType.ACCEPT) welcome(ev.acceptedFd!);
+              // A failed accept (EMFILE, ENOBUFS for the accepted socket) took a posted accept with it.
+              else if (ev.type & (EventType.ERROR | EventType.CLOSE)) r.postRead(listener);
+              else accept(listener);
+            }
+          },
+          (box) => drop(box as Client),
+        );
         for (const c of leaving) if (c.queuedBytes === 0) drop(c);
       }
     },
@@ -222,7 +228,10 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
       r.add(conn.fd, conn, EventType.READ);
       send(`${name} ${historyHeard}\r\n`);
       if (started) speak();
-      describe = () => (started ? `heard ${got} of ${expected} lines, ${acked} of mine recorded${quitSent ? ', quit sent' : ''} (connection ${connections})` : `waiting for everyone to join (connection ${connections})`);
+      describe = () =>
+        started
+          ? `heard ${got} of ${expected} lines, ${acked} of mine recorded${quitSent ? ', quit sent' : ''} (connection ${connections})`
+          : `waiting for everyone to join (connection ${connections})`;
       for (;;) {
         if (doneTalking() && !quitSent) {
           quitSent = true;
@@ -250,7 +259,8 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
               continue;
             }
             const next = m ? heard.get(m[1]) : undefined;
-            if (!m || next === undefined || Number(m[2]) !== next) throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
+            if (!m || next === undefined || Number(m[2]) !== next)
+              throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
             heard.set(m[1], next + 1);
             got++;
           }
@@ -260,7 +270,9 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
       if (e instanceof ProtocolError) throw e;
       try {
         r.os.close(conn.fd);
-      } catch { /* already closed */ }
+      } catch {
+        /* already closed */
+      }
       return describeError(e);
     }
   }

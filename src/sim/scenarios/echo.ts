@@ -5,7 +5,17 @@
 import { EventType, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
-import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Boot, type Program } from './programs.js';
+import {
+  acceptFrom,
+  Connection,
+  ConnectionLost,
+  runPrograms,
+  encode,
+  withReconnects,
+  WAIT_SLICE_MS,
+  type Boot,
+  type Program,
+} from './programs.js';
 
 export const ECHO_PORT = 7;
 export const ECHO_MESSAGES = 10;
@@ -15,7 +25,9 @@ export const ECHO_CLIENTS_MAX = 2000;
 const message = (client: number, k: number): string => `${client}:${k}:${'x'.repeat((client * 97 + k * 1013) % 4000)}\n`;
 
 /** How many clients have every echo back; the server serves until all have. */
-interface Progress { clientsDone: number }
+interface Progress {
+  clientsDone: number;
+}
 
 function server(r: Reactor<Connection | null>, clients: number, progress: Progress): Program {
   const program: Program = {
@@ -39,7 +51,7 @@ function server(r: Reactor<Connection | null>, clients: number, progress: Progre
             else if (!conn.send(bytes)) throw new Error(`client fd ${conn.fd} fell too far behind`);
           } catch (e) {
             if (!(e instanceof ConnectionLost)) throw e;
-            conn.close();   // the client connects again
+            conn.close(); // the client connects again
           }
         }
       }
@@ -90,13 +102,15 @@ export const echo: Scenario = {
     const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
     const progress: Progress = { clientsDone: 0 };
     // Every host may crash: the server boots listening again, a client starts its messages over.
-    const boots: Boot[] = [{
-      host: 'server',
-      boot: async () => {
-        const reactor = await sim.host('server').createReactor<Connection | null>(flavor);
-        return { reactor, program: server(reactor, clients, progress) };
+    const boots: Boot[] = [
+      {
+        host: 'server',
+        boot: async () => {
+          const reactor = await sim.host('server').createReactor<Connection | null>(flavor);
+          return { reactor, program: server(reactor, clients, progress) };
+        },
       },
-    }];
+    ];
     for (let i = 0; i < clients; i++) {
       boots.push({
         host: `client${i}`,
@@ -108,6 +122,11 @@ export const echo: Scenario = {
     }
     const booted = [];
     for (const b of boots) booted.push(await b.boot());
-    return runPrograms(sim, booted.map((b) => b.program), booted.map((b) => b.reactor), boots);
+    return runPrograms(
+      sim,
+      booted.map((b) => b.program),
+      booted.map((b) => b.reactor),
+      boots,
+    );
   },
 };

@@ -11,7 +11,8 @@ const DEFAULT_CLIENTS = 3;
 const KV_ROUNDS = 6;
 
 /** Client c's value in round r: a few KiB, so a body often takes more than one segment. */
-const valueFor = (c: number, r: number): string => `${c}:${r}:` + String.fromCharCode(97 + ((c * 7 + r) % 26)).repeat(1000 + ((c * 131 + r * 71) % 3000));
+const valueFor = (c: number, r: number): string =>
+  `${c}:${r}:` + String.fromCharCode(97 + ((c * 7 + r) % 26)).repeat(1000 + ((c * 131 + r * 71) % 3000));
 
 function client(sim: Simulation, id: number): Program {
   const program: Program = {

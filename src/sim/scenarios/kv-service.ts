@@ -35,7 +35,17 @@ export function kvServer(bug?: string): http.Server {
 }
 
 /** The errors of a connection the network or the server ended: a request on it is sent again. */
-const LOST = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ENOBUFS', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOST = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOBUFS',
+  'ETIMEDOUT',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** Tries of one request before the client gives up: the service is not there. */
 export const KV_ATTEMPTS_MAX = 10;
 /** Pause before a request is sent again, in ms (virtual in a simulation). */
@@ -48,7 +58,11 @@ export const KV_RETRY_MS = 100;
 export class KvClient {
   readonly #agent: http.Agent;
 
-  constructor(readonly host: string, readonly port: number, connect: (port: number, host: string) => Duplex) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    connect: (port: number, host: string) => Duplex,
+  ) {
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     (this.#agent as unknown as { createConnection: () => Duplex }).createConnection = () => connect(port, host);
   }
@@ -79,13 +93,18 @@ export class KvClient {
 
   #once(method: string, key: string, body?: string): Promise<{ status: number; value: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.host, port: this.port, method, path: `/kv/${encodeURIComponent(key)}`, agent: this.#agent }, (res) => {
-        let value = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => { value += d; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, value }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: this.host, port: this.port, method, path: `/kv/${encodeURIComponent(key)}`, agent: this.#agent },
+        (res) => {
+          let value = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            value += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, value }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

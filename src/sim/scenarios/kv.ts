@@ -20,7 +20,7 @@ export const kv: Scenario = {
   flavors: [{ model: 'readiness', mechanism: 'epoll' }],
   description: `an HTTP key-value service on node:http and io-reactor/net; size clients (default 3) write keys and read them back. Planted bug: ${KV_BUG_NAMES.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams): Promise<ScenarioOutcome> {
-    const { runKv } = await import(KV_RUN_MODULE) as typeof import('./kv-run.js');
+    const { runKv } = (await import(KV_RUN_MODULE)) as typeof import('./kv-run.js');
     return runKv(sim, params);
   },
 };

@@ -43,7 +43,12 @@ export interface Boot {
  * while the program runs): the host goes down, its program with it, and CRASH_DOWN_MS later the
  * host restarts and program i boots again, afresh.
  */
-export async function runPrograms(sim: Simulation, programs: Program[], reactors: Reactor<any>[], boots: readonly (Boot | null)[] = []): Promise<ScenarioOutcome> {
+export async function runPrograms(
+  sim: Simulation,
+  programs: Program[],
+  reactors: Reactor<any>[],
+  boots: readonly (Boot | null)[] = [],
+): Promise<ScenarioOutcome> {
   const results: (string | null | undefined)[] = programs.map(() => undefined);
   /** Program index → when its crashed host boots again. */
   const down = new Map<number, number>();
@@ -56,14 +61,18 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
     const p = programs[i];
     // A program its host's crash ended has no verdict: the one booted after it will.
     const current = (): boolean => programs[i] === p && !down.has(i);
-    running.push(p.run().then(
-      () => { if (current()) results[i] = null; },
-      (e: unknown) => {
-        if (!current()) return;
-        results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`;
-        failedAt[i] = sim.now;
-      },
-    ));
+    running.push(
+      p.run().then(
+        () => {
+          if (current()) results[i] = null;
+        },
+        (e: unknown) => {
+          if (!current()) return;
+          results[i] = `${p.name}: ${e instanceof Error ? e.message : String(e)}`;
+          failedAt[i] = sim.now;
+        },
+      ),
+    );
   };
   programs.forEach((_, i) => start(i));
   const restart = async (i: number): Promise<void> => {
@@ -85,7 +94,7 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
   const step = boots.some((b) => b) && sim.network.faults.mayStrike('crash') ? CRASH_CHECK_EVERY_MS : CHECK_EVERY_MS;
   while (sim.now < SCENARIO_TIME_LIMIT_MS && results.includes(undefined) && !results.some((r) => typeof r === 'string')) {
     const before = sim.now;
-    const idle = await sim.runUntilIdle(Math.min(before + step, SCENARIO_TIME_LIMIT_MS)) === before;
+    const idle = (await sim.runUntilIdle(Math.min(before + step, SCENARIO_TIME_LIMIT_MS))) === before;
     // Idle with a host down: nothing else can happen until it is back, so it is back now.
     const due = [...down].filter(([, at]) => idle || sim.now >= at).map(([i]) => i);
     for (const i of due) await restart(i);
@@ -93,10 +102,12 @@ export async function runPrograms(sim: Simulation, programs: Program[], reactors
     crashMaybe();
   }
   // The first program that failed, else every one that never finished (the first is usually waiting on the others).
-  const unfinished = programs.filter((_, i) => results[i] === undefined).map((p, i) => `${p.name}: ${down.has(i) ? `its host crashed at ${crashedAt[i]!.toFixed(3)} ms` : p.state}`);
+  const unfinished = programs
+    .filter((_, i) => results[i] === undefined)
+    .map((p, i) => `${p.name}: ${down.has(i) ? `its host crashed at ${crashedAt[i]!.toFixed(3)} ms` : p.state}`);
   const threw = results.findIndex((r) => typeof r === 'string');
-  const failure = results[threw]
-    ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
+  const failure =
+    results[threw] ?? (unfinished.length > 0 ? `not finished by ${sim.now.toFixed(3)} ms: ${unfinished.join('; ')}` : undefined);
   const failedAtMs = threw >= 0 ? failedAt[threw] : sim.now;
   for (const r of reactors) r.destroy();
   await sim.runUntilIdle(SCENARIO_TIME_LIMIT_MS);
@@ -117,15 +128,21 @@ export const CONNECT_ATTEMPTS_MAX = 10;
  * A client's connection, made again after each loss until `session` finishes on one: connect
  * failures (refused, out of buffers) wait a slice and retry, up to CONNECT_ATTEMPTS_MAX in a row.
  */
-export async function withReconnects(r: Reactor<Connection>, port: number, program: Program, session: (conn: Connection) => Promise<void>): Promise<void> {
-  for (let failedConnects = 0; ;) {
+export async function withReconnects(
+  r: Reactor<Connection>,
+  port: number,
+  program: Program,
+  session: (conn: Connection) => Promise<void>,
+): Promise<void> {
+  for (let failedConnects = 0; ; ) {
     let conn: Connection;
     try {
       conn = new Connection(r, r.os.connect(port, 'server'));
       failedConnects = 0;
     } catch (e) {
       if (!(e instanceof ReactorError && (LOSS_CODES.has(e.code) || e.code === 'ENOBUFS'))) throw e;
-      if (++failedConnects === CONNECT_ATTEMPTS_MAX) throw new Error(`gave up after ${failedConnects} connects in a row failed, the last with ${e.message}`);
+      if (++failedConnects === CONNECT_ATTEMPTS_MAX)
+        throw new Error(`gave up after ${failedConnects} connects in a row failed, the last with ${e.message}`);
       program.state = `connect failed with ${e.code}; retrying`;
       await r.waitAsync(WAIT_SLICE_MS);
       continue;
@@ -151,7 +168,10 @@ export class Connection implements Outbox {
   readonly #transport: Transport;
   #closed = false;
 
-  constructor(readonly reactor: Reactor<any>, readonly fd: number) {
+  constructor(
+    readonly reactor: Reactor<any>,
+    readonly fd: number,
+  ) {
     this.#transport = Transport.of(reactor as Reactor<unknown>);
   }
 
@@ -181,7 +201,7 @@ export class Connection implements Outbox {
   }
 
   #receive(ev: IoEvent<unknown>): Uint8Array | null {
-    if ((ev.type & EventType.WRITE) && this.reactor.model === 'readiness') this.#transport.flush(this);
+    if (ev.type & EventType.WRITE && this.reactor.model === 'readiness') this.#transport.flush(this);
     if (ev.type & EventType.ERROR) throw new ConnectionLost(`connection error ${ev.error?.code ?? ''}`);
     if (this.reactor.model === 'completion') {
       if (ev.type & EventType.CLOSE) {

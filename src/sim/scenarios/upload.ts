@@ -9,7 +9,17 @@ import { EventType, type IoEvent, type Reactor } from '../../index.js';
 import type { Scenario, ScenarioParams } from '../scenario.js';
 import type { Simulation } from '../simulation.js';
 import { LineReader } from '../../chat/lines.js';
-import { acceptFrom, Connection, ConnectionLost, runPrograms, encode, withReconnects, WAIT_SLICE_MS, type Boot, type Program } from './programs.js';
+import {
+  acceptFrom,
+  Connection,
+  ConnectionLost,
+  runPrograms,
+  encode,
+  withReconnects,
+  WAIT_SLICE_MS,
+  type Boot,
+  type Program,
+} from './programs.js';
 
 export const UPLOAD_PORT = 9000;
 export const UPLOAD_RECORDS = 20;
@@ -18,7 +28,8 @@ const DEFAULT_CLIENTS = 4;
 export const UPLOAD_CLIENTS_MAX = 2000;
 
 /** Record k of a client: under MAX_LINE_BYTES, and all of them together under a socket buffer. */
-const record = (client: number, k: number): string => `rec ${client} ${k} ${String.fromCharCode(97 + ((client + k) % 26)).repeat(50 + ((client * 31 + k * 17) % 200))}`;
+const record = (client: number, k: number): string =>
+  `rec ${client} ${k} ${String.fromCharCode(97 + ((client + k) % 26)).repeat(50 + ((client * 31 + k * 17) % 200))}`;
 
 interface Upload {
   conn: Connection;
@@ -27,7 +38,9 @@ interface Upload {
 }
 
 /** How many clients had their upload acknowledged; the server serves until all have. */
-interface Progress { clientsDone: number }
+interface Progress {
+  clientsDone: number;
+}
 
 function server(r: Reactor<Upload | null>, clients: number, progress: Progress): Program {
   const program: Program = {
@@ -49,7 +62,7 @@ function server(r: Reactor<Upload | null>, clients: number, progress: Progress):
             receiveRecords(up, ev);
           } catch (e) {
             if (!(e instanceof ConnectionLost)) throw e;
-            up.conn.close();   // the client uploads again on a new connection
+            up.conn.close(); // the client uploads again on a new connection
           }
         }
       }
@@ -69,7 +82,8 @@ function receiveRecords(up: Upload, ev: IoEvent<Upload | null>): void {
   for (const result of up.reader.push(bytes)) {
     const line = 'line' in result ? result.line : `(a line of ${result.tooLong} bytes)`;
     const client = Number(line.split(' ')[1]);
-    if (line !== record(client, up.next)) throw new Error(`record ${up.next} of an upload arrived corrupt: ${JSON.stringify(line.slice(0, 40))}…, ${line.length} bytes`);
+    if (line !== record(client, up.next))
+      throw new Error(`record ${up.next} of an upload arrived corrupt: ${JSON.stringify(line.slice(0, 40))}…, ${line.length} bytes`);
     if (++up.next === UPLOAD_RECORDS) up.conn.send(encode(`ok ${UPLOAD_RECORDS}\n`));
   }
 }
@@ -83,7 +97,8 @@ function client(r: Reactor<Connection>, id: number, bug: string | undefined, pro
       await withReconnects(r, UPLOAD_PORT, program, async (conn) => {
         for (let k = 0; k < UPLOAD_RECORDS; k++) {
           const data = encode(`${record(id, k)}\n`);
-          if (bug === 'ignore-partial-write') r.os.send(conn.fd, data);   // the planted bug
+          if (bug === 'ignore-partial-write')
+            r.os.send(conn.fd, data); // the planted bug
           else if (!conn.send(data)) throw new Error(`record ${k} did not fit the send queue`);
         }
         let reply = '';
@@ -114,13 +129,15 @@ export const upload: Scenario = {
     const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
     const progress: Progress = { clientsDone: 0 };
     // Every host may crash: the server boots listening again, a client uploads anew.
-    const boots: Boot[] = [{
-      host: 'server',
-      boot: async () => {
-        const reactor = await sim.host('server').createReactor<Upload | null>(flavor);
-        return { reactor, program: server(reactor, clients, progress) };
+    const boots: Boot[] = [
+      {
+        host: 'server',
+        boot: async () => {
+          const reactor = await sim.host('server').createReactor<Upload | null>(flavor);
+          return { reactor, program: server(reactor, clients, progress) };
+        },
       },
-    }];
+    ];
     for (let i = 0; i < clients; i++) {
       boots.push({
         host: `client${i}`,
@@ -132,6 +149,11 @@ export const upload: Scenario = {
     }
     const booted = [];
     for (const b of boots) booted.push(await b.boot());
-    return runPrograms(sim, booted.map((b) => b.program), booted.map((b) => b.reactor), boots);
+    return runPrograms(
+      sim,
+      booted.map((b) => b.program),
+      booted.map((b) => b.reactor),
+      boots,
+    );
   },
 };

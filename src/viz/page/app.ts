@@ -49,7 +49,10 @@ export class App {
     this.setMode(mode);
     if (state.axis && mode === 'timeline') this.view.axis = state.axis;
     this.view.fit(model);
-    if (state.v0 !== undefined && state.v1 !== undefined && state.v1 > state.v0) { this.view.v0 = state.v0; this.view.v1 = state.v1; }
+    if (state.v0 !== undefined && state.v1 !== undefined && state.v1 > state.v0) {
+      this.view.v0 = state.v0;
+      this.view.v1 = state.v1;
+    }
     this.view.cursor = state.at !== undefined && state.at < model.records.length ? state.at : -1;
     if (model.failure && state.at === undefined) this.#jumpToFailure();
     this.#compare();
@@ -79,7 +82,8 @@ export class App {
     if (mode === 'flow' && this.view.axis !== 'time') this.view.setAxis(this.model, 'time');
     el<HTMLSelectElement>('axis').value = this.view.axis;
     el<HTMLSelectElement>('axis').disabled = mode === 'flow';
-    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]'))
+      b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
     this.redraw();
   }
 
@@ -141,7 +145,14 @@ export class App {
     const reactor = Number(el<HTMLSelectElement>('counter-reactor').value || 0);
     this.#counters.draw(model, view, reactor);
     if (this.compared) {
-      const other = Object.assign(new View(), { axis: view.axis, v0: view.v0, v1: view.v1, cursor: view.cursor, eventMask: view.eventMask, kindMask: view.kindMask });
+      const other = Object.assign(new View(), {
+        axis: view.axis,
+        v0: view.v0,
+        v1: view.v1,
+        cursor: view.cursor,
+        eventMask: view.eventMask,
+        kindMask: view.kindMask,
+      });
       this.#compareTimeline.draw(this.compared, other, this.divergence);
     }
     this.#texts(reactor);
@@ -164,23 +175,33 @@ export class App {
     const timeline = this.#timeline;
     const lanes = timeline.shownLanes;
     const rows = timeline.rowsVisible;
-    const scrolled = timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
-    el('summary').textContent = `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
-    el('details').textContent = view.cursor >= 0 ? describe(model, view.cursor, this.tables).join('\n') : 'Click a mark, or step (→), to see a record. Press ? for the keys.';
+    const scrolled =
+      timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
+    el('summary').textContent =
+      `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
+    el('details').textContent =
+      view.cursor >= 0
+        ? describe(model, view.cursor, this.tables).join('\n')
+        : 'Click a mark, or step (→), to see a record. Press ? for the keys.';
     el('failure').textContent = model.failure ? `✖ the run failed at record #${model.failure.at}: ${model.failure.message}` : '';
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
     const c = model.counterIndexAt(at, reactor);
     const rec = c >= 0 ? model.records[c] : null;
     const wire = model.arrows.length > 0 ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
-    el('counters-values').textContent = rec && rec.k === 'counters'
-      ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight${wire}`
-      : `reactor ${reactor}: no wait has returned yet${wire}`;
+    el('counters-values').textContent =
+      rec && rec.k === 'counters'
+        ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight${wire}`
+        : `reactor ${reactor}: no wait has returned yet${wire}`;
     if (this.compared) {
       el('compare-summary').textContent = `${this.compared.eventCount} events · ${this.compared.records.length} records`;
-      el('compare-info').textContent = this.divergence < 0 ? 'The runs are identical.'
-        : [`First divergence at record #${this.divergence}:`,
-          `  shown:    ${this.divergence < model.records.length ? describe(model, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`,
-          `  compared: ${this.divergence < this.compared.records.length ? describe(this.compared, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`].join('\n');
+      el('compare-info').textContent =
+        this.divergence < 0
+          ? 'The runs are identical.'
+          : [
+              `First divergence at record #${this.divergence}:`,
+              `  shown:    ${this.divergence < model.records.length ? describe(model, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`,
+              `  compared: ${this.divergence < this.compared.records.length ? describe(this.compared, this.divergence, null).slice(0, 2).join(': ') : '(ended)'}`,
+            ].join('\n');
     }
   }
 }

@@ -13,7 +13,11 @@ const PAN_STEP = 0.2;
 
 export function bindControls(app: App): void {
   const { view } = app;
-  const act = (f: () => void) => () => { app.following = false; f(); app.redraw(); };
+  const act = (f: () => void) => () => {
+    app.following = false;
+    f();
+    app.redraw();
+  };
   el('first').onclick = act(() => app.moveCursor(firstEvent(app)));
   el('back').onclick = act(() => app.moveCursor(view.step(app.model, -1)));
   el('forward').onclick = act(() => app.moveCursor(view.step(app.model, 1)));
@@ -24,11 +28,15 @@ export function bindControls(app: App): void {
   el('zoom-out').onclick = act(() => view.zoom(1 / ZOOM_STEP, (view.v0 + view.v1) / 2));
   el('fit').onclick = act(() => view.fit(app.model));
   el('go').onclick = act(() => jump(app, el<HTMLInputElement>('jump').value));
-  el<HTMLInputElement>('jump').onkeydown = (e) => { if (e.key === 'Enter') el('go').click(); };
+  el<HTMLInputElement>('jump').onkeydown = (e) => {
+    if (e.key === 'Enter') el('go').click();
+  };
   el<HTMLSelectElement>('axis').onchange = act(() => view.setAxis(app.model, el<HTMLSelectElement>('axis').value as Axis));
   el<HTMLSelectElement>('counter-reactor').onchange = () => app.redraw();
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.onclick = () => app.setMode(b.dataset.mode as Mode);
-  el('failure').onclick = act(() => { if (app.model.failure) app.moveCursor(Math.min(app.model.failure.at, app.model.records.length - 1)); });
+  el('failure').onclick = act(() => {
+    if (app.model.failure) app.moveCursor(Math.min(app.model.failure.at, app.model.records.length - 1));
+  });
   const help = el<HTMLDialogElement>('keys');
   el('help').onclick = () => help.showModal();
   help.onclick = () => help.close();
@@ -36,15 +44,33 @@ export function bindControls(app: App): void {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || help.open) return;
     const page = () => app.timeline.rowsVisible;
     const keys: Record<string, () => void> = {
-      ArrowRight: () => el('forward').click(), ArrowLeft: () => el('back').click(),
-      Home: () => el('first').click(), End: () => el('last').click(), ' ': () => el('play').click(),
-      '+': () => el('zoom-in').click(), '=': () => el('zoom-in').click(), '-': () => el('zoom-out').click(), '0': () => el('fit').click(),
-      a: act(() => view.pan(-(view.v1 - view.v0) * PAN_STEP)), d: act(() => view.pan((view.v1 - view.v0) * PAN_STEP)),
-      PageDown: act(() => { view.laneTop += page(); }), PageUp: act(() => { view.laneTop -= page(); }),
-      f: () => app.setMode('flow'), t: () => app.setMode('timeline'), x: () => el('failure').click(),
-      o: () => el('file').click(), '?': () => help.showModal(),
+      ArrowRight: () => el('forward').click(),
+      ArrowLeft: () => el('back').click(),
+      Home: () => el('first').click(),
+      End: () => el('last').click(),
+      ' ': () => el('play').click(),
+      '+': () => el('zoom-in').click(),
+      '=': () => el('zoom-in').click(),
+      '-': () => el('zoom-out').click(),
+      '0': () => el('fit').click(),
+      a: act(() => view.pan(-(view.v1 - view.v0) * PAN_STEP)),
+      d: act(() => view.pan((view.v1 - view.v0) * PAN_STEP)),
+      PageDown: act(() => {
+        view.laneTop += page();
+      }),
+      PageUp: act(() => {
+        view.laneTop -= page();
+      }),
+      f: () => app.setMode('flow'),
+      t: () => app.setMode('timeline'),
+      x: () => el('failure').click(),
+      o: () => el('file').click(),
+      '?': () => help.showModal(),
     };
-    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+    if (keys[e.key]) {
+      e.preventDefault();
+      keys[e.key]();
+    }
   });
   bindCanvas(app);
 }
@@ -67,7 +93,8 @@ function jump(app: App, text: string): void {
   const record = /^\s*#?(\d+)\s*$/.exec(text);
   if (!time && !record) return showError(`jump: "${text}" is neither a record (#123) nor a time (12.5ms)`);
   showError('');
-  const at = record ? Math.min(Number(record[1]), model.records.length - 1)
+  const at = record
+    ? Math.min(Number(record[1]), model.records.length - 1)
     : Math.min(lowerBound(model.times, model.times.length, Number(time![1])), model.records.length - 1);
   app.moveCursor(at);
 }
@@ -76,15 +103,21 @@ function bindCanvas(app: App): void {
   const canvas = el<HTMLCanvasElement>('timeline');
   const tip = el('tip');
   let drag: { x: number; v0: number; moved: boolean } | null = null;
-  canvas.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    app.following = false;
-    // Over the lane names, or with shift, the wheel scrolls the lanes; over the plot it zooms.
-    if (e.shiftKey || e.offsetX < GUTTER_PX) app.view.laneTop += Math.sign(e.deltaY || e.deltaX) * 3;
-    else app.view.zoom(e.deltaY > 0 ? 1 / ZOOM_STEP : ZOOM_STEP, app.timeline.posAt(app.view, e.offsetX));
-    app.redraw();
-  }, { passive: false });
-  canvas.addEventListener('mousedown', (e) => { drag = { x: e.offsetX, v0: app.view.v0, moved: false }; });
+  canvas.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      app.following = false;
+      // Over the lane names, or with shift, the wheel scrolls the lanes; over the plot it zooms.
+      if (e.shiftKey || e.offsetX < GUTTER_PX) app.view.laneTop += Math.sign(e.deltaY || e.deltaX) * 3;
+      else app.view.zoom(e.deltaY > 0 ? 1 / ZOOM_STEP : ZOOM_STEP, app.timeline.posAt(app.view, e.offsetX));
+      app.redraw();
+    },
+    { passive: false },
+  );
+  canvas.addEventListener('mousedown', (e) => {
+    drag = { x: e.offsetX, v0: app.view.v0, moved: false };
+  });
   window.addEventListener('mouseup', (e) => {
     if (drag && !drag.moved && e.target === canvas) {
       const host = e.offsetX < GUTTER_PX ? app.timeline.headerAt(e.offsetY) : null;
@@ -93,7 +126,10 @@ function bindCanvas(app: App): void {
         app.redraw();
       }
       const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
-      if (at >= 0) { app.following = false; app.moveCursor(at); }
+      if (at >= 0) {
+        app.following = false;
+        app.moveCursor(at);
+      }
     }
     drag = null;
   });
@@ -113,5 +149,7 @@ function bindCanvas(app: App): void {
       tip.style.top = `${e.clientY + 12}px`;
     }
   });
-  canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+  canvas.addEventListener('mouseleave', () => {
+    tip.style.display = 'none';
+  });
 }

@@ -62,7 +62,15 @@ export class CounterChart {
   }
 
   /** One row: a bar per pixel column, its height the column's value against `scale`. */
-  #bars(g: CanvasRenderingContext2D, values: Float64Array, top: number, width: number, scale: number, color: string, background: string): void {
+  #bars(
+    g: CanvasRenderingContext2D,
+    values: Float64Array,
+    top: number,
+    width: number,
+    scale: number,
+    color: string,
+    background: string,
+  ): void {
     g.fillStyle = background;
     g.fillRect(0, top, width, ROW_PX);
     const bars = new Path2D();

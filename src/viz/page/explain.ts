@@ -27,11 +27,17 @@ const EVENT_NAMES: [number, string][] = Object.entries(EVENT).map(([name, bit]) 
 const REQUEST_NAMES = namesOf(REQUEST);
 
 export function eventNames(flags: number): string {
-  return EVENT_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join('|') || 'none';
+  return (
+    EVENT_NAMES.filter(([bit]) => flags & bit)
+      .map(([, name]) => name)
+      .join('|') || 'none'
+  );
 }
 
 function bitNames(value: number, names: Record<number, string>): string {
-  const parts = Object.entries(names).filter(([bit]) => value & Number(bit)).map(([, name]) => name);
+  const parts = Object.entries(names)
+    .filter(([bit]) => value & Number(bit))
+    .map(([, name]) => name);
   return parts.join('|') || '0';
 }
 
@@ -80,7 +86,8 @@ export function describe(model: TraceModel, at: number, tables: Tables | null, b
 /** An event's raw OS result and its translation, or why it has none. */
 function raw(model: TraceModel, at: number, rec: EventRecord, tables: Tables): string {
   const cause = model.causeOf[at];
-  if (cause < 0) return 'raw: none: the core made this event itself, with no OS result behind it (a cancel on remove, a refused post, a write split across contexts)';
+  if (cause < 0)
+    return 'raw: none: the core made this event itself, with no OS result behind it (a cancel on remove, a refused post, a write split across contexts)';
   const result = model.records[cause] as ResultRecord;
   const span = model.spanOf[cause];
   const op = span >= 0 ? model.spans[span].what : 'op';
@@ -92,7 +99,10 @@ function chain(model: TraceModel, at: number, rec: EventRecord): string[] {
   const steps: number[] = [];
   for (let i = at - 1; i >= Math.max(0, at - CHAIN_LOOKBACK); i--) {
     const x = model.records[i];
-    if (x.k === 'call' && x.r === rec.r && x.op === 'wait') { steps.push(i); break; }
+    if (x.k === 'call' && x.r === rec.r && x.op === 'wait') {
+      steps.push(i);
+      break;
+    }
   }
   const cause = model.causeOf[at];
   const span = cause >= 0 ? model.spanOf[cause] : -1;
@@ -116,22 +126,32 @@ function faultsOfWait(model: TraceModel, at: number, r: number): string[] {
 /** Where a segment went, or what a take got. */
 function wire(model: TraceModel, at: number): string[] {
   const rec = model.records[at];
-  const laneName = (i: number) => (model.laneOf[i] >= 0 ? `${model.lanes[model.laneOf[i]].host} · ${model.lanes[model.laneOf[i]].name}` : '?');
+  const laneName = (i: number) =>
+    model.laneOf[i] >= 0 ? `${model.lanes[model.laneOf[i]].host} · ${model.lanes[model.laneOf[i]].name}` : '?';
   if (rec.k === 'segment') {
     const to = model.arrows[model.arrowOf[at]]?.to ?? -1;
     const lines = ['', `latency ${(rec.at - rec.t).toFixed(3)} ms: reaches the peer at t=${rec.at.toFixed(3)} ms`];
-    lines.push(to >= 0
-      ? `taken by #${to} on ${laneName(to)} at t=${model.records[to].t.toFixed(3)} ms (${(model.records[to].t - rec.t).toFixed(3)} ms after it was sent)`
-      : 'never taken: the peer closed first, or the run ended before it read it');
-    if (rec.faults) lines.push(`faults that struck it: ${rec.faults.join(', ')}${rec.faults.includes('reset') ? ' (it resets the connection instead of delivering)' : ''}`);
+    lines.push(
+      to >= 0
+        ? `taken by #${to} on ${laneName(to)} at t=${model.records[to].t.toFixed(3)} ms (${(model.records[to].t - rec.t).toFixed(3)} ms after it was sent)`
+        : 'never taken: the peer closed first, or the run ended before it read it',
+    );
+    if (rec.faults)
+      lines.push(
+        `faults that struck it: ${rec.faults.join(', ')}${rec.faults.includes('reset') ? ' (it resets the connection instead of delivering)' : ''}`,
+      );
     return lines;
   }
   const got = model.segmentsTakenBy(at);
   if (got.length === 0) return ['', 'no segment of the trace is behind it (a crash of the peer, or a repeated end of stream)'];
-  return ['', 'segments it got:', ...got.map((i) => {
-    const seg = model.records[i] as SegmentRecord;
-    return `  #${i} from ${laneName(i)}, sent t=${seg.t.toFixed(3)} ms, ${seg.bytes} bytes${seg.faults ? `, struck by ${seg.faults.join(', ')}` : ''}`;
-  })];
+  return [
+    '',
+    'segments it got:',
+    ...got.map((i) => {
+      const seg = model.records[i] as SegmentRecord;
+      return `  #${i} from ${laneName(i)}, sent t=${seg.t.toFixed(3)} ms, ${seg.bytes} bytes${seg.faults ? `, struck by ${seg.faults.join(', ')}` : ''}`;
+    }),
+  ];
 }
 
 /** The bytes a record carried: written, received, or (for a take) those of the segments it got. */
@@ -142,25 +162,34 @@ function payloadOf(model: TraceModel, at: number): { bytes: Uint8Array; total: n
     return bytes && bytes.length > 0 ? { bytes, total: Math.max(total, bytes.length) } : null;
   };
   switch (rec.k) {
-    case 'call': return decode(rec.data, 0);
-    case 'result': return decode(rec.data, rec.value);
-    case 'segment': return decode(rec.data, rec.bytes);
-    case 'event': return model.causeOf[at] >= 0 ? payloadOf(model, model.causeOf[at]) : null;
+    case 'call':
+      return decode(rec.data, 0);
+    case 'result':
+      return decode(rec.data, rec.value);
+    case 'segment':
+      return decode(rec.data, rec.bytes);
+    case 'event':
+      return model.causeOf[at] >= 0 ? payloadOf(model, model.causeOf[at]) : null;
     case 'take': {
       const first = model.segmentsTakenBy(at)[0];
       return first === undefined ? null : payloadOf(model, first);
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
 /** The first PAYLOAD_SHOWN_BYTES as text and as hex, 16 a row, then how many more there were. */
 export function payload(bytes: Uint8Array, total: number): string[] {
   const shown = bytes.subarray(0, PAYLOAD_SHOWN_BYTES);
-  const text = Array.from(shown, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 10 ? '\\n' : b === 13 ? '\\r' : '·')).join('');
+  const text = Array.from(shown, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 10 ? '\\n' : b === 13 ? '\\r' : '·')).join(
+    '',
+  );
   const lines = [`payload (${total} bytes): "${text}"`];
   for (let row = 0; row < shown.length; row += 16) {
-    lines.push(`  ${row.toString(16).padStart(4, '0')}  ${Array.from(shown.subarray(row, row + 16), (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+    lines.push(
+      `  ${row.toString(16).padStart(4, '0')}  ${Array.from(shown.subarray(row, row + 16), (b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+    );
   }
   if (total > shown.length) lines.push(`  … and ${total - shown.length} more bytes`);
   return lines;
@@ -168,15 +197,24 @@ export function payload(bytes: Uint8Array, total: number): string[] {
 
 function summary(rec: TraceRecord): string {
   switch (rec.k) {
-    case 'call': return `call ${rec.op}${rec.fd !== undefined ? ` fd ${rec.fd}` : ''}${rec.events !== undefined ? ` ${eventNames(rec.events)}` : ''}${rec.label ? ` "${rec.label}"` : ''}${rec.timeoutMs !== undefined ? ` timeout ${rec.timeoutMs ?? '∞'}` : ''}${rec.error ? ` refused ${rec.error}` : ''}`;
-    case 'request': return `request ${REQUEST_NAMES[rec.kind] ?? rec.kind} fd ${rec.fd} target ${rec.target} len ${rec.len}`;
-    case 'result': return `result ${rec.kind === RESULT.ready ? 'ready' : rec.kind === RESULT.complete ? 'complete' : 'add failed'} fd ${rec.fd} target ${rec.target} value ${rec.value} os ${rec.osCode}`;
-    case 'event': return eventSummary(rec);
-    case 'fault': return `fault ${rec.fault}${rec.fd !== undefined ? ` fd ${rec.fd}` : ''}${rec.detail ? `: ${rec.detail}` : ''}`;
-    case 'segment': return `segment ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} sent on fd ${rec.fd} of ${rec.host}`;
-    case 'take': return `take ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} on fd ${rec.fd} of ${rec.host}`;
-    case 'label': return `fd ${rec.fd} is now named "${rec.label}"`;
-    case 'counters': return `counters pool ${rec.poolInUse}/${rec.poolSize} ready ${rec.readyQueued} in flight ${rec.bytesInFlight} B`;
+    case 'call':
+      return `call ${rec.op}${rec.fd !== undefined ? ` fd ${rec.fd}` : ''}${rec.events !== undefined ? ` ${eventNames(rec.events)}` : ''}${rec.label ? ` "${rec.label}"` : ''}${rec.timeoutMs !== undefined ? ` timeout ${rec.timeoutMs ?? '∞'}` : ''}${rec.error ? ` refused ${rec.error}` : ''}`;
+    case 'request':
+      return `request ${REQUEST_NAMES[rec.kind] ?? rec.kind} fd ${rec.fd} target ${rec.target} len ${rec.len}`;
+    case 'result':
+      return `result ${rec.kind === RESULT.ready ? 'ready' : rec.kind === RESULT.complete ? 'complete' : 'add failed'} fd ${rec.fd} target ${rec.target} value ${rec.value} os ${rec.osCode}`;
+    case 'event':
+      return eventSummary(rec);
+    case 'fault':
+      return `fault ${rec.fault}${rec.fd !== undefined ? ` fd ${rec.fd}` : ''}${rec.detail ? `: ${rec.detail}` : ''}`;
+    case 'segment':
+      return `segment ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} sent on fd ${rec.fd} of ${rec.host}`;
+    case 'take':
+      return `take ${rec.flag}${rec.flag === 'data' ? ` ${rec.bytes} bytes (bytes ${rec.seq}–${rec.seq + rec.bytes - 1})` : ''} on fd ${rec.fd} of ${rec.host}`;
+    case 'label':
+      return `fd ${rec.fd} is now named "${rec.label}"`;
+    case 'counters':
+      return `counters pool ${rec.poolInUse}/${rec.poolSize} ready ${rec.readyQueued} in flight ${rec.bytesInFlight} B`;
   }
 }
 

@@ -13,7 +13,9 @@ export function showHash(model: TraceModel): void {
     return;
   }
   out.textContent = 'hashing…';
-  setTimeout(() => { out.textContent = traceHash(model.source!); }, 0);
+  setTimeout(() => {
+    out.textContent = traceHash(model.source!);
+  }, 0);
 }
 
 export function downloadChromeTrace(model: TraceModel): void {

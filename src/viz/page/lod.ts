@@ -63,7 +63,10 @@ export interface ArrowGroup {
 export class Summary {
   /** Records summarised: a longer model means new records, so everything is built again. */
   readonly builtFor: number;
-  readonly #levels = new Map<string, { marks: (MarkBins | undefined)[]; spans: (SpanRuns | undefined)[]; arrows: (ArrowBins | undefined)[] }>();
+  readonly #levels = new Map<
+    string,
+    { marks: (MarkBins | undefined)[]; spans: (SpanRuns | undefined)[]; arrows: (ArrowBins | undefined)[] }
+  >();
   #groups: ArrowGroup[] | null = null;
   readonly #series = new Map<string, StepSeries>();
 
@@ -76,7 +79,7 @@ export class Summary {
     let level = this.#levels.get(key);
     if (!level) {
       if (this.#levels.size >= LEVELS_KEPT) this.#levels.delete(this.#levels.keys().next().value!);
-      this.#levels.set(key, level = { marks: [], spans: [], arrows: [] });
+      this.#levels.set(key, (level = { marks: [], spans: [], arrows: [] }));
     }
     return level;
   }
@@ -87,22 +90,22 @@ export class Summary {
 
   marks(lane: number, axis: Axis, k: number): MarkBins {
     const level = this.#level(axis, k);
-    return level.marks[lane] ??= this.#buildMarks(lane, axis, k);
+    return (level.marks[lane] ??= this.#buildMarks(lane, axis, k));
   }
 
   spans(lane: number, axis: Axis, k: number): SpanRuns {
     const level = this.#level(axis, k);
-    return level.spans[lane] ??= this.#buildSpans(lane, axis, k);
+    return (level.spans[lane] ??= this.#buildSpans(lane, axis, k));
   }
 
   /** The arrows of every lane pair and kind, grouped (on the time axis: the flow view's). */
   groups(): ArrowGroup[] {
-    return this.#groups ??= this.#buildGroups();
+    return (this.#groups ??= this.#buildGroups());
   }
 
   arrows(group: number, k: number): ArrowBins {
     const level = this.#level('time', k);
-    return level.arrows[group] ??= this.#buildArrows(this.groups()[group], k);
+    return (level.arrows[group] ??= this.#buildArrows(this.groups()[group], k));
   }
 
   /** Reactor r's counters: pool in use, ready queue, bytes in flight, pool size (COUNTER_SERIES order). */
@@ -113,7 +116,10 @@ export class Summary {
       const { counters, records } = this.model;
       const mine = counters.filter((i) => records[i].r === r);
       const samples = mine.map((i) => records[i] as CounterRecord);
-      series = new StepSeries(Float64Array.from(mine, (i) => this.#pos(axis, i)), COUNTER_SERIES.map((name) => Float64Array.from(samples, (c) => c[name])));
+      series = new StepSeries(
+        Float64Array.from(mine, (i) => this.#pos(axis, i)),
+        COUNTER_SERIES.map((name) => Float64Array.from(samples, (c) => c[name])),
+      );
       this.#series.set(key, series);
     }
     return series;
@@ -136,7 +142,10 @@ export class Summary {
       // At one position, arrivals before sends: a column's peak counts no byte twice.
       changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       let level = 0;
-      series = new StepSeries(Float64Array.from(changes, (c) => c[0]), [Float64Array.from(changes, (c) => (level += c[1]))]);
+      series = new StepSeries(
+        Float64Array.from(changes, (c) => c[0]),
+        [Float64Array.from(changes, (c) => (level += c[1]))],
+      );
       this.#series.set(key, series);
     }
     return series;
@@ -196,12 +205,12 @@ export class Summary {
       const seg = records[arrow.from] as SegmentRecord;
       const taken = arrow.to >= 0;
       const fromLane = laneOf[arrow.from];
-      const toLane = taken ? laneOf[arrow.to] : connLane.get(seg.conn) ?? -1;
+      const toLane = taken ? laneOf[arrow.to] : (connLane.get(seg.conn) ?? -1);
       const flag = ARROW_FLAGS.indexOf(seg.flag);
       const key = (((fromLane + 1) * lanes + toLane + 1) * ARROW_FLAGS.length + flag) * 2 + Number(taken);
       let group = byKey.get(key);
       if (!group) {
-        byKey.set(key, group = { fromLane, toLane, flag, taken, arrows: [], longestMs: 0 });
+        byKey.set(key, (group = { fromLane, toLane, flag, taken, arrows: [], longestMs: 0 }));
         groups.push(group);
       }
       group.arrows.push(a);
@@ -239,6 +248,6 @@ const summaries = new WeakMap<TraceModel, Summary>();
 /** The model's summary, built again once it has grown (the live feed). */
 export function summaryOf(model: TraceModel): Summary {
   let summary = summaries.get(model);
-  if (!summary || summary.builtFor !== model.records.length) summaries.set(model, summary = new Summary(model));
+  if (!summary || summary.builtFor !== model.records.length) summaries.set(model, (summary = new Summary(model)));
   return summary;
 }

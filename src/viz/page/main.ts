@@ -15,7 +15,12 @@ import type { Tables } from './explain.js';
 async function loadTables(): Promise<Tables> {
   // The smallest core there is: only its translation tables are read.
   const core = (await instantiateCore({ poolSize: 1, bufferSize: 64, maxSockets: 1 }))!;
-  return { epoll: tableRows(core, TABLE.epoll), poll: tableRows(core, TABLE.poll), errno: tableRows(core, TABLE.errno), win32: tableRows(core, TABLE.win32) };
+  return {
+    epoll: tableRows(core, TABLE.epoll),
+    poll: tableRows(core, TABLE.poll),
+    errno: tableRows(core, TABLE.errno),
+    win32: tableRows(core, TABLE.win32),
+  };
 }
 
 /** Opens `file` with `use`, or says why it is not a trace. */
@@ -42,9 +47,21 @@ function onDrop(use: (model: TraceModel) => void): void {
   const body = document.body;
   let depth = 0;
   const files = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
-  body.addEventListener('dragenter', (e) => { if (files(e)) { depth++; body.classList.add('dragging'); } });
-  body.addEventListener('dragleave', () => { if (--depth <= 0) { depth = 0; body.classList.remove('dragging'); } });
-  body.addEventListener('dragover', (e) => { if (files(e)) e.preventDefault(); });
+  body.addEventListener('dragenter', (e) => {
+    if (files(e)) {
+      depth++;
+      body.classList.add('dragging');
+    }
+  });
+  body.addEventListener('dragleave', () => {
+    if (--depth <= 0) {
+      depth = 0;
+      body.classList.remove('dragging');
+    }
+  });
+  body.addEventListener('dragover', (e) => {
+    if (files(e)) e.preventDefault();
+  });
   body.addEventListener('drop', (e) => {
     e.preventDefault();
     depth = 0;
@@ -78,8 +95,12 @@ async function start(): Promise<void> {
     app.show(new TraceModel());
     followLive('/live', {
       reactor: (info) => app.model.addReactor(info),
-      records: (records) => { for (const r of records) app.model.push(r); app.grew(); },
-      state: (connected) => showError(connected ? '' : 'The live feed is disconnected: is the server (npm start) still running? Reconnecting…'),
+      records: (records) => {
+        for (const r of records) app.model.push(r);
+        app.grew();
+      },
+      state: (connected) =>
+        showError(connected ? '' : 'The live feed is disconnected: is the server (npm start) still running? Reconnecting…'),
     });
   } else if (state.scenario) {
     await simulate(state);

@@ -23,7 +23,6 @@ export interface Arrow {
   to: number;
 }
 
-
 const OPS: Record<number, Span['what']> = { [REQUEST.recv]: 'recv', [REQUEST.send]: 'send', [REQUEST.accept]: 'accept' };
 export const NETWORK_FD = -2;
 export const REACTOR_FD = -1;
@@ -95,7 +94,15 @@ export class TraceModel {
 
   /** The trace as it stands, in the file format. */
   toTrace(): Trace {
-    return this.source ?? { format: 'io-reactor-trace', version: 1, seed: this.seed, reactors: this.reactors.filter(Boolean), records: this.records };
+    return (
+      this.source ?? {
+        format: 'io-reactor-trace',
+        version: 1,
+        seed: this.seed,
+        reactors: this.reactors.filter(Boolean),
+        records: this.records,
+      }
+    );
   }
 
   push(rec: TraceRecord): void {
@@ -167,7 +174,8 @@ export class TraceModel {
     let hi = this.counters.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.counters[mid] < at) lo = mid + 1; else hi = mid;
+      if (this.counters[mid] < at) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }
@@ -182,7 +190,7 @@ export class TraceModel {
 
   #untakenOf(conn: number): number[] {
     let list = this.#untaken.get(conn);
-    if (!list) this.#untaken.set(conn, list = []);
+    if (!list) this.#untaken.set(conn, (list = []));
     return list;
   }
 
@@ -214,7 +222,8 @@ export class TraceModel {
     let hi = this.arrows.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.records[this.arrows[mid].from].t <= t) lo = mid + 1; else hi = mid;
+      if (this.records[this.arrows[mid].from].t <= t) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }
@@ -256,13 +265,13 @@ export class TraceModel {
     if (rec.k === 'segment' || rec.k === 'take') {
       return this.#laneByHostFd.get(`${rec.host}:${rec.fd}`) ?? this.#newLane(-1, rec.fd, rec.host, undefined);
     }
-    const fd = rec.k === 'fault' ? rec.fd ?? (rec.r < 0 ? NETWORK_FD : REACTOR_FD) : rec.fd ?? REACTOR_FD;
+    const fd = rec.k === 'fault' ? (rec.fd ?? (rec.r < 0 ? NETWORK_FD : REACTOR_FD)) : (rec.fd ?? REACTOR_FD);
     const key = `${rec.r}:${fd}`;
     // An fd number comes back for the next connection: each successful add opens a fresh lane.
     const added = rec.k === 'call' && rec.op === 'add' && rec.error === undefined;
     const lane = this.#laneByFd.get(key);
     if (lane !== undefined && !added) return lane;
-    const host = fd === NETWORK_FD ? NETWORK_HOST : this.reactors[rec.r]?.host ?? 'native';
+    const host = fd === NETWORK_FD ? NETWORK_HOST : (this.reactors[rec.r]?.host ?? 'native');
     // The wire may have used the socket before the app registered it (a connect's SYN): that lane becomes this one.
     const early = added ? this.#laneByHostFd.get(`${host}:${fd}`) : undefined;
     if (early !== undefined && this.lanes[early].r < 0) {

@@ -6,7 +6,8 @@ export function lowerBound(values: ArrayLike<number>, count: number, v: number):
   let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (values[mid] < v) lo = mid + 1; else hi = mid;
+    if (values[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

@@ -9,17 +9,26 @@ import { el } from './dom.js';
 export const LANE_LIST_MAX = 300;
 
 const SPAN_LABELS: [keyof typeof SPAN_COLORS, string][] = [
-  ['recv', 'read in flight'], ['send', 'write in flight'], ['accept', 'accept in flight'], ['wait', 'wait'],
+  ['recv', 'read in flight'],
+  ['send', 'write in flight'],
+  ['accept', 'accept in flight'],
+  ['wait', 'wait'],
 ];
 
 const KIND_LABELS: [keyof typeof KIND_BITS, string, string][] = [
-  ['event', 'events', '#2e9e44'], ['call', 'calls', KIND_COLORS.call], ['request', 'requests to the shim', KIND_COLORS.request],
-  ['result', 'raw OS results', KIND_COLORS.result], ['wire', 'segments sent and taken', KIND_COLORS.segment],
+  ['event', 'events', '#2e9e44'],
+  ['call', 'calls', KIND_COLORS.call],
+  ['request', 'requests to the shim', KIND_COLORS.request],
+  ['result', 'raw OS results', KIND_COLORS.result],
+  ['wire', 'segments sent and taken', KIND_COLORS.segment],
   ['fault', 'injected faults', KIND_COLORS.fault],
 ];
 
 const ARROW_LABELS: [keyof typeof ARROW_COLORS, string][] = [
-  ['syn', 'connect → accept'], ['data', 'bytes: send → read'], ['fin', 'end of stream (FIN)'], ['rst', 'reset (RST)'],
+  ['syn', 'connect → accept'],
+  ['data', 'bytes: send → read'],
+  ['fin', 'end of stream (FIN)'],
+  ['rst', 'reset (RST)'],
 ];
 
 function swatch(color: string): HTMLSpanElement {
@@ -45,30 +54,38 @@ export class Sidebar {
 
   constructor(readonly app: App) {
     const { view } = app;
-    el('kinds').append(...KIND_LABELS.map(([kind, label, color]) => checkbox(label, color, true, (on) => {
-      view.kindMask = on ? view.kindMask | KIND_BITS[kind] : view.kindMask & ~KIND_BITS[kind];
-      app.redraw();
-    })));
+    el('kinds').append(
+      ...KIND_LABELS.map(([kind, label, color]) =>
+        checkbox(label, color, true, (on) => {
+          view.kindMask = on ? view.kindMask | KIND_BITS[kind] : view.kindMask & ~KIND_BITS[kind];
+          app.redraw();
+        }),
+      ),
+    );
     const legend = (color: string, label: string) => {
       const row = document.createElement('label');
       row.append(swatch(color), label);
       return row;
     };
-    el('spans').append(...SPAN_LABELS.map(([what, label]) => legend(SPAN_COLORS[what], label)),
-      ...ARROW_LABELS.map(([flag, label]) => legend(ARROW_COLORS[flag], `arrow: ${label}`)));
+    el('spans').append(
+      ...SPAN_LABELS.map(([what, label]) => legend(SPAN_COLORS[what], label)),
+      ...ARROW_LABELS.map(([flag, label]) => legend(ARROW_COLORS[flag], `arrow: ${label}`)),
+    );
     el<HTMLInputElement>('lane-filter').addEventListener('input', () => this.#filterLanes());
   }
 
   /** Brings the lists up to date with the model (called when it changes or grows). */
   update(): void {
     const { model, view } = this.app;
-    el('types').replaceChildren(...EVENT_LEGEND.map(([bit, name, color]) => {
-      const count = [...model.eventsByType].reduce((n, [type, c]) => (type & bit ? n + c : n), 0);
-      return checkbox(`${name} (${count})`, color, (view.eventMask & bit) !== 0, (on) => {
-        view.eventMask = on ? view.eventMask | bit : view.eventMask & ~bit;
-        this.app.redraw();
-      });
-    }));
+    el('types').replaceChildren(
+      ...EVENT_LEGEND.map(([bit, name, color]) => {
+        const count = [...model.eventsByType].reduce((n, [type, c]) => (type & bit ? n + c : n), 0);
+        return checkbox(`${name} (${count})`, color, (view.eventMask & bit) !== 0, (on) => {
+          view.eventMask = on ? view.eventMask | bit : view.eventMask & ~bit;
+          this.app.redraw();
+        });
+      }),
+    );
     const names = model.lanes.map((l) => l.name).join('\n');
     if (this.#lanesListed !== model.lanes.length || names !== this.#names) this.#listLanes();
     this.#names = names;
@@ -91,7 +108,9 @@ export class Sidebar {
     const { model, view } = this.app;
     const text = el<HTMLInputElement>('lane-filter').value;
     view.hiddenLanes.clear();
-    model.lanes.forEach((lane, i) => { if (!lane.name.includes(text)) view.hiddenLanes.add(i); });
+    model.lanes.forEach((lane, i) => {
+      if (!lane.name.includes(text)) view.hiddenLanes.add(i);
+    });
     this.#listLanes();
     this.app.redraw();
   }
@@ -106,7 +125,9 @@ export class Sidebar {
     // In the timeline's order: hosts as they first appear, the network last.
     const hostAt = new Map<string, number>();
     for (const lane of model.lanes) if (!hostAt.has(lane.host)) hostAt.set(lane.host, lane.host === 'network' ? Infinity : hostAt.size);
-    for (const [lane, i] of matching.slice(0, LANE_LIST_MAX).sort(([a, ai], [b, bi]) => hostAt.get(a.host)! - hostAt.get(b.host)! || ai - bi)) {
+    for (const [lane, i] of matching
+      .slice(0, LANE_LIST_MAX)
+      .sort(([a, ai], [b, bi]) => hostAt.get(a.host)! - hostAt.get(b.host)! || ai - bi)) {
       if (lane.host !== host) {
         host = lane.host;
         const title = document.createElement('div');
@@ -114,10 +135,13 @@ export class Sidebar {
         title.textContent = host;
         rows.push(title);
       }
-      rows.push(checkbox(lane.name, '#ccc', !view.hiddenLanes.has(i), (on) => {
-        if (on) view.hiddenLanes.delete(i); else view.hiddenLanes.add(i);
-        this.app.redraw();
-      }));
+      rows.push(
+        checkbox(lane.name, '#ccc', !view.hiddenLanes.has(i), (on) => {
+          if (on) view.hiddenLanes.delete(i);
+          else view.hiddenLanes.add(i);
+          this.app.redraw();
+        }),
+      );
     }
     if (matching.length > LANE_LIST_MAX) {
       const more = document.createElement('div');

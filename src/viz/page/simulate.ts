@@ -45,7 +45,7 @@ export function bindSimulation(app: App, onShown: () => void): (state: PageState
       seed: Number(el<HTMLInputElement>('seed').value),
       model: el<HTMLSelectElement>('model').value as Model,
       compareSeed: compare === '' ? undefined : Number(compare),
-      compareModel: compareModel === '' ? undefined : compareModel as Model,
+      compareModel: compareModel === '' ? undefined : (compareModel as Model),
     });
   };
   return async (state) => {

@@ -29,7 +29,10 @@ export class StepSeries {
   readonly #levels = new Map<number, Level>();
 
   /** `positions` ascending; `values[s][i]`: series s from sample i on. */
-  constructor(readonly positions: Float64Array, readonly values: Float64Array[]) {}
+  constructor(
+    readonly positions: Float64Array,
+    readonly values: Float64Array[],
+  ) {}
 
   columns(v0: number, v1: number, plot: number, k: number): Columns {
     const { positions, values } = this;
@@ -65,7 +68,12 @@ export class StepSeries {
     const { positions, values } = this;
     const width = 2 ** k;
     const n = positions.length;
-    level = { count: 0, bins: new Float64Array(n), max: values.map(() => new Float64Array(n)), last: values.map(() => new Float64Array(n)) };
+    level = {
+      count: 0,
+      bins: new Float64Array(n),
+      max: values.map(() => new Float64Array(n)),
+      last: values.map(() => new Float64Array(n)),
+    };
     let bin = NaN;
     for (let i = 0; i < n; i++) {
       const b = Math.floor(positions[i] / width);

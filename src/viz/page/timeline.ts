@@ -8,8 +8,17 @@ import type { TraceModel } from './model.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';
 import {
-  STYLE_COLORS, STYLE_KIND, FIRST_KIND_STYLE, FAULT_STYLE, SEGMENT_STYLE, SPAN_COLORS, CURSOR_COLOR, DIVERGENCE_COLOR,
-  ARROW_COLORS, KIND_BITS, EVENT_STYLE,
+  STYLE_COLORS,
+  STYLE_KIND,
+  FIRST_KIND_STYLE,
+  FAULT_STYLE,
+  SEGMENT_STYLE,
+  SPAN_COLORS,
+  CURSOR_COLOR,
+  DIVERGENCE_COLOR,
+  ARROW_COLORS,
+  KIND_BITS,
+  EVENT_STYLE,
 } from './colors.js';
 import { summaryOf, levelFor, binCenter, SPAN_KINDS, ARROW_FLAGS } from './lod.js';
 import { lowerBound } from './search.js';
@@ -40,7 +49,8 @@ function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: num
   let hi = records.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (view.pos(model, records[mid]) < p) lo = mid + 1; else hi = mid;
+    if (view.pos(model, records[mid]) < p) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -110,7 +120,10 @@ export class Timeline {
       const d = Math.abs(view.pos(model, i) - p);
       if (view.pos(model, i) > p + slack) break;
       if (!this.#drawn(model, view, i)) continue;
-      if (d < bestD) { bestD = d; best = i; }
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
     }
     return best;
   }
@@ -152,7 +165,7 @@ export class Timeline {
     model.lanes.forEach((lane, i) => {
       if (view.hiddenLanes.has(i)) return;
       let list = byHost.get(lane.host);
-      if (!list) byHost.set(lane.host, list = []);
+      if (!list) byHost.set(lane.host, (list = []));
       list.push(i);
     });
     const hosts = [...byHost.keys()].sort((a, b) => Number(a === 'network') - Number(b === 'network'));
@@ -197,7 +210,7 @@ export class Timeline {
       g.fillStyle = row % 2 ? '#f3f5f8' : '#fbfcfd';
       g.fillRect(0, y, this.#width, LANE_PX);
       g.fillStyle = '#1d2430';
-      g.fillText(fit(g, lane.name, GUTTER_PX - 26), 18, y + LANE_PX / 2);
+      g.fillText(fitText(g, lane.name, GUTTER_PX - 26), 18, y + LANE_PX / 2);
     });
     g.font = 'bold 13px system-ui, sans-serif';
     for (const h of this.#headers) {
@@ -240,7 +253,8 @@ export class Timeline {
         let hi = list.length / 2;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
-          if (list[2 * mid + 1] < view.v0) lo = mid + 1; else hi = mid;
+          if (list[2 * mid + 1] < view.v0) lo = mid + 1;
+          else hi = mid;
         }
         for (let r = 2 * lo; r < list.length; r += 2) {
           const start = GUTTER_PX + (list[r] - view.v0) * scale;
@@ -252,7 +266,11 @@ export class Timeline {
       });
       runs.flush();
     });
-    runs.fill(g, SPAN_KINDS.map((what) => SPAN_COLORS[what]), SPAN_KINDS.map((_, i) => i));
+    runs.fill(
+      g,
+      SPAN_KINDS.map((what) => SPAN_COLORS[what]),
+      SPAN_KINDS.map((_, i) => i),
+    );
   }
 
   /** Calls `draw` for each lane on screen, with its row. */
@@ -289,12 +307,12 @@ export class Timeline {
         const p = binCenter(axis, k, marks.bins[b]);
         if (p > view.v1) break;
         const x = GUTTER_PX + (p - view.v0) * scale;
-        for (let bits = (marks.events[b] & types) >>> 0; bits !== 0;) {
+        for (let bits = (marks.events[b] & types) >>> 0; bits !== 0; ) {
           const t = 31 - Math.clz32(bits);
           bits = (bits & ~(1 << t)) >>> 0;
           runs.add(EVENT_STYLE[t], x - EVENT_MARK_PX / 2, x + EVENT_MARK_PX / 2, y + 4, LANE_PX - 8);
         }
-        for (let bits = marks.kinds[b] & styles; bits !== 0;) {
+        for (let bits = marks.kinds[b] & styles; bits !== 0; ) {
           const s = 31 - Math.clz32(bits);
           bits &= ~(1 << s);
           if (s === FAULT_STYLE) {
@@ -384,7 +402,7 @@ export class Timeline {
 }
 
 /** `text` cut to `width` pixels, with an ellipsis when cut. */
-function fit(g: CanvasRenderingContext2D, text: string, width: number): string {
+function fitText(g: CanvasRenderingContext2D, text: string, width: number): string {
   if (g.measureText(text).width <= width) return text;
   let n = text.length;
   while (n > 1 && g.measureText(`${text.slice(0, n)}…`).width > width) n--;

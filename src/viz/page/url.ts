@@ -44,7 +44,11 @@ let pending: PageState | null = null;
 
 /** Puts `state` in the address, soon (the latest state wins). */
 export function writeState(state: PageState): void {
-  if (pending === null) setTimeout(() => { writeNow(pending!); pending = null; }, WRITE_INTERVAL_MS);
+  if (pending === null)
+    setTimeout(() => {
+      writeNow(pending!);
+      pending = null;
+    }, WRITE_INTERVAL_MS);
   pending = state;
 }
 

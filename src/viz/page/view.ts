@@ -38,7 +38,8 @@ export class View {
     let hi = model.records.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.pos(model, mid) < p) lo = mid + 1; else hi = mid;
+      if (this.pos(model, mid) < p) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }
@@ -90,7 +91,10 @@ export class View {
     if (this.cursor < 0) return;
     const p = this.pos(model, this.cursor);
     const span = this.v1 - this.v0;
-    if (p < this.v0 || p > this.v1) { this.v0 = p - span / 2; this.v1 = this.v0 + span; }
+    if (p < this.v0 || p > this.v1) {
+      this.v0 = p - span / 2;
+      this.v1 = this.v0 + span;
+    }
   }
 
   setAxis(model: TraceModel, axis: Axis): void {
