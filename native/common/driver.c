@@ -56,6 +56,12 @@ int shim_apply(shim *s, int count) {
   return s->driver->apply(s, count);
 }
 
+int shim_apply_alone(shim *s, int count) {
+  int results = shim_apply(s, count);
+  if (s->driver->flush) s->driver->flush(s);
+  return results;
+}
+
 int shim_harvest(shim *s, double timeout_ms) {
   SHIM_ASSERT(s->driver != NULL);
   int results = s->driver->harvest(s, timeout_ms);

@@ -34,6 +34,9 @@ typedef struct shim_driver {
   int (*apply)(struct shim *s, int count);
   int (*harvest)(struct shim *s, double timeout_ms);
   int (*wake)(struct shim *s);
+  /* Hands the kernel what apply queued, for an apply no wait follows (a wait submits it with its
+   * own system call); NULL where apply performs everything itself. */
+  void (*flush)(struct shim *s);
 } shim_driver;
 
 typedef struct shim_op {
@@ -73,6 +76,9 @@ int shim_open(shim *s, const shim_config *cfg);
 void shim_close(shim *s);
 /* Performs `count` queued requests; returns the results written so far in this cycle. */
 int shim_apply(shim *s, int count);
+/* shim_apply when no wait follows: what the requests queued reaches the kernel before it returns,
+ * since the app may close an fd next and reuse its number. */
+int shim_apply_alone(shim *s, int count);
 /* Waits up to timeout_ms (<0: forever; fractions round up; EINTR resumes with the time left)
  * and harvests what became ready. Returns the results written in this cycle. */
 int shim_harvest(shim *s, double timeout_ms);

@@ -104,7 +104,7 @@ private:
   Napi::Value Apply(const Napi::CallbackInfo &info) {
     if (!open_) return Napi::Number::New(info.Env(), open_error_ ? open_error_ : -EBADF);
     if (busy_) return Napi::Number::New(info.Env(), -EBUSY);
-    return Napi::Number::New(info.Env(), shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value()));
+    return Napi::Number::New(info.Env(), shim_apply_alone(&shim_, info[0].As<Napi::Number>().Int32Value()));
   }
 
   // cycle(requests, timeoutMs): performs the requests, waits, returns the results written.

@@ -75,7 +75,7 @@ EMSCRIPTEN_KEEPALIVE seam_provided *sim_shim_provided(sim_shim *x) { return x->p
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(bound(x)); }
 
-EMSCRIPTEN_KEEPALIVE int sim_shim_apply(sim_shim *x, int count) { return shim_apply(bound(x), count); }
+EMSCRIPTEN_KEEPALIVE int sim_shim_apply(sim_shim *x, int count) { return shim_apply_alone(bound(x), count); }
 
 /* timeout_ms: -1 forever. */
 EMSCRIPTEN_KEEPALIVE int sim_shim_cycle(sim_shim *x, int count, double timeout_ms) {

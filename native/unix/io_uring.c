@@ -537,7 +537,8 @@ static void submit_listed_chains(shim *s) {
 /* What taking completions or performing requests queued (a write's next part, a poll) reaches the
  * kernel before the app has control again: the app may remove an fd, close it and open another
  * with the same number, which a submission still queued would then reach, sending the removed
- * fd's bytes on the new connection. Nothing queued, no system call. */
+ * fd's bytes on the new connection. Nothing queued, no system call. An apply followed by a wait
+ * needs none: the wait's io_uring_enter submits (shim_apply_alone calls this otherwise). */
 static void submit_queued(shim *s) { os_uring_enter(state_of(s)->ring, state_of(s)->batch, 0, 0); }
 
 static int uring_apply(shim *s, int count) {
@@ -566,7 +567,6 @@ static int uring_apply(shim *s, int count) {
   submit_listed_chains(s);
   serve_readable(s); /* resumed reads: their data is likely there already */
   if (removed) confirm_cancels(s);
-  submit_queued(s);
   return s->results;
 }
 
@@ -651,4 +651,4 @@ static void uring_close(shim *s) {
 
 static int uring_wake(shim *s) { return os_eventfd_signal(s->wake_fd); }
 
-const shim_driver shim_driver_uring = {uring_open, uring_close, uring_apply, uring_harvest, uring_wake};
+const shim_driver shim_driver_uring = {uring_open, uring_close, uring_apply, uring_harvest, uring_wake, submit_queued};
