@@ -196,7 +196,7 @@ export class SimKernel {
     if (this.faults.strike('emfile')) return -E.EMFILE;
     const stream = f.backlog.shift()!;
     if (this.faults.strike('acceptAbort')) {
-      if (stream.peer) stream.peer.resetReceived = true;
+      stream.peer?.reset();
       changed(stream.peer);
       return -E.ECONNABORTED;
     }
@@ -209,14 +209,14 @@ export class SimKernel {
   read(fd: number, into: Uint8Array, offset: number, len: number): number {
     const s = this.#stream(fd);
     if (typeof s === 'number') return s;
-    if (s.resetReceived) {
-      this.network.wiretap?.take(s, SEGMENT.rst, 0);
-      return -E.ECONNRESET;
-    }
     if (s.inboxBytes === 0) {
-      if (!s.finReceived) return -E.EAGAIN;
-      this.network.wiretap?.take(s, SEGMENT.fin, 0);
-      return 0;
+      // As Linux's tcp_recvmsg: a FIN received ends the stream before any error is looked at.
+      if (s.finReceived) {
+        this.network.wiretap?.take(s, SEGMENT.fin, 0);
+        return 0;
+      }
+      if (s.pendingError) return -this.#takeError(s);
+      return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
     if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
@@ -239,8 +239,8 @@ export class SimKernel {
   write(fd: number, from: Uint8Array): number {
     const s = this.#stream(fd);
     if (typeof s === 'number') return s;
-    if (s.resetReceived) return -E.ECONNRESET;
-    if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
+    if (s.pendingError) return -this.#takeError(s);
+    if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.#bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
     let n = Math.min(room, from.length);
@@ -263,10 +263,11 @@ export class SimKernel {
       bytes,
       (to) => {
         s.inFlight -= bytes.length;
-        if (to.closed) return;
+        // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+        if (to.closed || to.resetReceived) return;
         if (reset) {
-          to.resetReceived = true;
-          s.resetReceived = true;
+          to.reset();
+          s.reset();
           return;
         }
         to.inbox.push(bytes);
@@ -290,9 +291,14 @@ export class SimKernel {
 
   socketError(fd: number): number {
     const s = this.#stream(fd);
-    if (typeof s === 'number') return 0;
+    return typeof s === 'number' || !s.pendingError ? 0 : this.#takeError(s);
+  }
+
+  /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */
+  #takeError(s: Stream): number {
     const err = s.pendingError;
     s.pendingError = 0;
+    this.network.wiretap?.take(s, SEGMENT.rst, 0);
     return err;
   }
 
@@ -333,8 +339,8 @@ export class SimKernel {
       // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
       const reset = f.inboxBytes > 0;
       this.#deliver(f, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
-        if (reset) to.resetReceived = true;
-        else to.finReceived = true;
+        if (reset) to.reset();
+        else if (!to.resetReceived) to.finReceived = true;
       });
     }
     return 0;
@@ -352,7 +358,8 @@ export class SimKernel {
       case 'epoll':
         return 0;
       case 'stream': {
-        if (f.resetReceived) return IN | OUT | ERR | HUP;
+        // Reset: closed both ways (Linux's tcp_poll), in error until the error is reported.
+        if (f.resetReceived) return IN | OUT | HUP | (f.pendingError ? ERR : 0);
         let bits = f.inboxBytes > 0 || f.finReceived ? IN : 0;
         const peerGone = !f.peer || f.peer.closed;
         if (f.shutWrite || peerGone || this.#bufferBytes - (f.peer?.inboxBytes ?? 0) - f.inFlight > 0) bits |= OUT;
@@ -452,7 +459,7 @@ export class SimKernel {
       if (this.network.lookup(target, port) === listener) {
         listener.backlog.push(server);
         changed(listener);
-      } else client.resetReceived = true;
+      } else client.reset();
     });
     return fd;
   }
@@ -465,7 +472,7 @@ export class SimKernel {
       s.shutWrite = true;
       changed(s);
       this.#deliver(s, SEGMENT.fin, null, (to) => {
-        to.finReceived = true;
+        if (!to.resetReceived) to.finReceived = true;
       });
     }
     return 0;
@@ -522,7 +529,7 @@ export class SimKernel {
     this.crashed = true;
     const reset = (s: Stream): void => {
       if (!s.peer || s.peer.owner === this) return;
-      s.peer.resetReceived = true;
+      s.peer.reset();
       changed(s.peer);
     };
     for (const f of this.#files.values()) {
