@@ -1088,6 +1088,9 @@ const CLI_BAD_ARGS: Record<string, [script: string, args: string[], usage: strin
   chat: [
     [CHAT, ['--port', 'NaN'], 'usage: npm start'],
     [CHAT, ['--max-users', '1.5'], 'usage: npm start'],
+    [CHAT, ['--name-timeout-ms', '0'], 'usage: npm start'],
+    [CHAT, ['--idle-timeout-ms', '-1'], 'usage: npm start'],
+    [CHAT, ['--idle-timeout-ms', '1e9'], 'usage: npm start'],
     [CHAT, ['extra'], 'usage: npm start'],
   ],
 };
