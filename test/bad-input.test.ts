@@ -160,12 +160,10 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
     });
   }
 
-  test.each([
-    ...made(not(NOT_INTEGERS, 'null', 'Infinity', 'a fraction')),
-    ['negative', -1],
-    ['-Infinity', -Infinity],
-    ['-0.5', -0.5],
-  ] as [string, unknown][])('a timeout that is %s is refused by wait and waitAsync with EINVAL', async (_name, timeout) => {
+  test.each([...made(not(NOT_INTEGERS, 'null', 'Infinity', 'a fraction')), ['negative', -1], ['-Infinity', -Infinity], ['-0.5', -0.5]] as [
+    string,
+    unknown,
+  ][])('a timeout that is %s is refused by wait and waitAsync with EINVAL', async (_name, timeout) => {
     const f = await fixture(model, mechanism);
     refusedCleanly(f, () => f.r.wait(timeout as number), 'EINVAL', TIMEOUT);
     const before = f.r.stats();
@@ -175,13 +173,10 @@ describe.each(MATRIX)('bad arguments (%s over %s)', (model, mechanism) => {
     stillWorks(f);
   });
 
-  test.each([
-    ...made(not(NOT_INTEGERS, 'undefined')),
-    ['0', 0],
-    ['-1', -1],
-    ['8193', limits.MAX_EVENTS_PER_WAIT + 1],
-    ['1e9', 1e9],
-  ] as [string, unknown][])('maxEvents that is %s is refused by wait and waitAsync with EINVAL', async (_name, maxEvents) => {
+  test.each([...made(not(NOT_INTEGERS, 'undefined')), ['0', 0], ['-1', -1], ['8193', limits.MAX_EVENTS_PER_WAIT + 1], ['1e9', 1e9]] as [
+    string,
+    unknown,
+  ][])('maxEvents that is %s is refused by wait and waitAsync with EINVAL', async (_name, maxEvents) => {
     const f = await fixture(model, mechanism);
     refusedCleanly(f, () => f.r.wait(10, maxEvents as number), 'EINVAL', MAX_EVENTS);
     const before = f.r.stats();
