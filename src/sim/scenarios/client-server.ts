@@ -17,7 +17,7 @@ export interface ClientServer<S> {
   client(r: Reactor<Connection>, id: number, progress: Progress, params: ScenarioParams): Program;
 }
 
-/** Sockets a client's reactor takes: its connection, and the ones a reconnect leaves closing. */
+/** The size of a client's reactor's fd table (maxSockets): a client holds one connection at a time, so this is room to spare. */
 const CLIENT_MAX_SOCKETS = 16;
 
 /**
