@@ -528,7 +528,10 @@ export class ReactorModel {
         if (s.unread === 0 && s.peer === 'open') break;
         if (s.peer === 'reset' && (dataReads <= 0 || s.unread === 0)) {
           s.unread = 0; // the simulator drops what arrived before the reset
-          this.#queue.push(this.#readEnd(fd, s.resetReported ? RESET_ERRORS : ['ECONNRESET']));
+          // Linux reports the reset's error once: a write of the fd ending in this wave or
+          // before may have taken it (the simulator's RST arrives after a latency, so a send
+          // queued before it can meet it first), and the read then ends with none.
+          this.#queue.push(this.#readEnd(fd, s.resetReported || writing.has(fd) ? RESET_ERRORS : ['ECONNRESET']));
           s.resetReported = true;
           reg.armed--;
           continue;
@@ -641,6 +644,7 @@ export class ReactorModel {
     const taken = this.#match(events, 0, new Set(), events.length < maxEvents);
     if (typeof taken === 'string') throw new Error(taken);
     for (const q of taken) if (q.holds && q.write === null && events.length > 0) this.#held++;
+    for (const e of events) if (e.error === 'ECONNRESET') this.#socket(e.fd).resetReported = true;
     let rest = this.#queue.filter((q) => !taken.has(q));
     if (this.model === 'completion') {
       // A write that may lag and was not delivered has not completed: back in flight, in order.
