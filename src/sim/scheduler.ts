@@ -2,11 +2,11 @@
 // and is resumed in virtual-time order. Nothing is rescanned: a kernel change marks only the waits
 // parked on that kernel, deadlines sit in a heap, and the marked waits are probed in the order
 // they parked, so every run of a seed resumes its programs in the same order.
-import type { ReactorError } from '../errors.js';
+import { ReactorError } from '../errors.js';
 import type { SimKernel } from './kernel.js';
 import type { SimNetwork } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 
 interface ParkedWait {
   shim: SimShim;
@@ -36,30 +36,26 @@ export interface RunHooks {
 
 const nextTick = (globalThis as { process?: { nextTick?(run: () => void): void } }).process?.nextTick;
 
-/**
- * Resolves once the programs resumed this turn have run as far as they can: every promise job
- * queued so far and every one they queue in turn. `microtasksOnly`: the programs use nothing but
- * promises (no host's net API, whose streams take process.nextTick turns and its timers): Node runs
- * a nextTick queued from a promise job only once the whole job queue is empty, which is that
- * moment, at a third of the cost of a setImmediate turn of the event loop (a turn per step of the
- * simulation). Otherwise, and where there is no nextTick (a browser), a full turn.
- */
-function programsSettled(microtasksOnly: boolean): Promise<void> {
-  const tick = nextTick;
-  if (microtasksOnly && tick) return new Promise((settled) => queueMicrotask(() => tick(settled)));
-  return new Promise((settled) => setImmediate(settled));
+/** A runUntilIdle in progress. */
+interface Run {
+  untilMs: number;
+  hooks: RunHooks;
+  done(nowMs: number): void;
+  fail(error: unknown): void;
 }
-
-const bySeq = (a: ParkedWait, b: ParkedWait): boolean => a.seq < b.seq;
 
 export class Scheduler implements WaitScheduler {
   /** Parked waits by kernel, in no order: a kernel's change marks these, and only these. */
   readonly #onKernel = new Map<SimKernel, ParkedWait[]>();
   /** Waits whose changes are not tracked (SimShim.probedAlways): probed every turn. */
   readonly #always = new Set<ParkedWait>();
-  readonly #marked = new MinHeap<ParkedWait>(bySeq);
-  /** Parked waits by deadline (an entry stays until it comes out; one no longer parked is skipped). */
-  readonly #deadlines = new MinHeap<ParkedWait>((a, b) => a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq));
+  /** Marked waits by park order. */
+  readonly #marked = new KeyedHeap<ParkedWait>();
+  /**
+   * Parked waits by deadline, equal ones in park order (the order they are pushed); an entry stays
+   * until it comes out, one no longer parked is skipped.
+   */
+  readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
   /** resolveReady's lists, reused from turn to turn. */
   readonly #later: ParkedWait[] = [];
@@ -89,7 +85,7 @@ export class Scheduler implements WaitScheduler {
       const waits = this.#waitsOn(shim.kernel);
       wait.place = waits.length;
       waits.push(wait);
-      if (wait.deadline !== Infinity) this.#deadlines.push(wait);
+      if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
     });
   }
 
@@ -106,33 +102,80 @@ export class Scheduler implements WaitScheduler {
   /**
    * Runs the programs until none can make progress: every wait is parked with nothing scheduled
    * that could end it, or virtual time reaches `untilMs`. Returns the time.
+   *
+   * A turn lets the programs resumed by the last one run as far as they can, then resumes the
+   * next waits. Turns are callbacks, not an async loop: a chat seed takes ten thousand of them,
+   * and each step of an async loop cost a promise, its jobs and their garbage.
    */
-  async runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
-    const { oracle } = hooks;
-    for (;;) {
-      // Let the programs run until each is parked in a wait again.
-      await programsSettled(hooks.clock() === null);
-      if (hooks.opening.size > 0) {
-        await Promise.allSettled([...hooks.opening]);
-        continue;
-      }
-      oracle?.check();
-      while (!this.resolveReady()) {
-        const clock = hooks.clock();
-        const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
-        if (next === Infinity) {
-          oracle?.checkQuiet();
-          return this.now;
-        }
-        this.network.advance(Math.min(next, untilMs));
-        clock?.advanceTo(this.now);
-        if (next > untilMs) return this.now;
-        // The programs' timers may have run program code: let it settle. Without them, moving the
-        // clock ran only the network's deliveries: probe again at once.
-        if (clock) break;
-        oracle?.check();
-      }
+  runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
+    if (this.#run) {
+      return Promise.reject(new ReactorError('EBUSY', 'sim.runUntilIdle: another run is in progress; await it before running again'));
     }
+    return new Promise((done, fail) => {
+      this.#run = { untilMs, hooks, done, fail };
+      this.#afterPrograms();
+    });
+  }
+
+  #run: Run | null = null;
+  /** The turn, as a callback made once. */
+  readonly #turnSoon = (): void => queueMicrotask(this.#turn);
+  /** Queued as a job behind the resumed programs' own: it runs once every job queued so far has. */
+  readonly #afterJobs = (): void => nextTick!(this.#turnSoon);
+  readonly #turn = (): void => {
+    const run = this.#run!;
+    try {
+      this.#step(run);
+    } catch (e) {
+      this.#run = null;
+      run.fail(e);
+    }
+  };
+
+  /**
+   * Takes the next turn once the programs resumed so far have run as far as they can: every
+   * promise job queued so far and every one they queue in turn. When the programs use nothing but
+   * promises (no host's net API, whose streams take process.nextTick turns and its timers), Node
+   * runs a nextTick queued from a promise job only once the whole job queue is empty, which is
+   * that moment, at a third of the cost of a setImmediate turn of the event loop. Otherwise, and
+   * where there is no nextTick (a browser), a full turn. The turn itself runs as a job, where an
+   * awaited promise would have resumed it, so programs that queue ticks of their own see the same
+   * order as before.
+   */
+  #afterPrograms(): void {
+    if (nextTick && this.#run!.hooks.clock() === null) queueMicrotask(this.#afterJobs);
+    else setImmediate(this.#turnSoon);
+  }
+
+  #step(run: Run): void {
+    const { hooks, untilMs } = run;
+    const { oracle } = hooks;
+    if (hooks.opening.size > 0) {
+      void Promise.allSettled([...hooks.opening]).then(() => this.#afterPrograms());
+      return;
+    }
+    oracle?.check();
+    while (!this.resolveReady()) {
+      const clock = hooks.clock();
+      const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      if (next === Infinity) {
+        oracle?.checkQuiet();
+        return this.#finish(run);
+      }
+      this.network.advance(Math.min(next, untilMs));
+      clock?.advanceTo(this.now);
+      if (next > untilMs) return this.#finish(run);
+      // The programs' timers may have run program code: let it settle. Without them, moving the
+      // clock ran only the network's deliveries: probe again at once.
+      if (clock) break;
+      oracle?.check();
+    }
+    this.#afterPrograms();
+  }
+
+  #finish(run: Run): void {
+    this.#run = null;
+    run.done(this.now);
   }
 
   /** The earliest deadline of a parked wait (Infinity: none). */
@@ -182,7 +225,7 @@ export class Scheduler implements WaitScheduler {
         results.push(Math.max(n, 0)); // n < 0: its reactor was destroyed
       }
     }
-    for (const wait of later) this.#marked.push(wait);
+    for (const wait of later) this.#marked.push(wait.seq, wait);
     for (let i = 0; i < done.length; i++) done[i].resolve(results[i]);
     return done.length > 0;
   }
@@ -190,7 +233,7 @@ export class Scheduler implements WaitScheduler {
   #mark(wait: ParkedWait): void {
     if (wait.marked || wait.probing) return;
     wait.marked = true;
-    this.#marked.push(wait);
+    this.#marked.push(wait.seq, wait);
   }
 
   #waitsOn(kernel: SimKernel): ParkedWait[] {
