@@ -20,6 +20,8 @@ interface ParkedWait {
   parked: boolean;
   /** Its place in its kernel's list of parked waits. */
   place: number;
+  /** What its wait returns, once it ends. */
+  results: number;
   resolve: (results: number) => void;
   reject: (error: ReactorError) => void;
 }
@@ -57,10 +59,9 @@ export class Scheduler implements WaitScheduler {
    */
   readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
-  /** resolveReady's lists, reused from turn to turn. */
+  /** resolveReady's lists, reused from turn to turn (the entries past a turn's count are stale). */
   readonly #later: ParkedWait[] = [];
   readonly #done: ParkedWait[] = [];
-  readonly #results: number[] = [];
 
   constructor(readonly network: SimNetwork<unknown>) {}
 
@@ -78,6 +79,7 @@ export class Scheduler implements WaitScheduler {
         probing: false,
         parked: true,
         place: 0,
+        results: 0,
         resolve,
         reject,
       };
@@ -195,22 +197,21 @@ export class Scheduler implements WaitScheduler {
    */
   private resolveReady(): boolean {
     const now = this.now;
-    for (let due = this.#deadlines.peek(); due && (!due.parked || due.deadline <= now); due = this.#deadlines.peek()) {
-      this.#deadlines.pop();
+    const deadlines = this.#deadlines;
+    while (deadlines.size > 0 && (deadlines.peekKey() <= now || !deadlines.peek()!.parked)) {
+      const due = deadlines.pop()!;
       if (due.parked) this.#mark(due);
     }
-    for (const wait of this.#always) this.#mark(wait);
+    if (this.#always.size > 0) for (const wait of this.#always) this.#mark(wait);
     const later = this.#later;
     const done = this.#done;
-    const results = this.#results;
-    later.length = 0;
-    done.length = 0;
-    results.length = 0;
+    let deferred = 0;
+    let ended = 0;
     let cursor = -1;
     for (let wait = this.#marked.pop(); wait; wait = this.#marked.pop()) {
       if (!wait.parked) continue;
       if (wait.seq < cursor) {
-        later.push(wait);
+        later[deferred++] = wait;
         continue;
       }
       cursor = wait.seq;
@@ -221,13 +222,13 @@ export class Scheduler implements WaitScheduler {
       wait.probing = false;
       if (n < 0 || n > 0 || woken || now >= wait.deadline) {
         this.#unpark(wait);
-        done.push(wait);
-        results.push(Math.max(n, 0)); // n < 0: its reactor was destroyed
+        wait.results = Math.max(n, 0); // n < 0: its reactor was destroyed
+        done[ended++] = wait;
       }
     }
-    for (const wait of later) this.#marked.push(wait.seq, wait);
-    for (let i = 0; i < done.length; i++) done[i].resolve(results[i]);
-    return done.length > 0;
+    for (let i = 0; i < deferred; i++) this.#marked.push(later[i].seq, later[i]);
+    for (let i = 0; i < ended; i++) done[i].resolve(done[i].results);
+    return ended > 0;
   }
 
   #mark(wait: ParkedWait): void {
