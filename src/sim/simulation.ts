@@ -207,7 +207,9 @@ export class Simulation {
       });
       this.#watchers.sink = this.#watchers.oracle;
     }
-    if (this.#watchers.sink) {
+    // The faults and the wire are written for a trace: the oracle alone reads neither, and a
+    // sweep's runs that keep only their verdict would pay a record per segment for nothing.
+    if (this.#trace && this.#watchers.sink) {
       recordFaults(this.network, this.#watchers.sink);
       recordWire(this.network, this.#watchers.sink);
     }
