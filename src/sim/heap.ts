@@ -98,17 +98,14 @@ export class KeyedHeap<T> {
   pop(): T | undefined {
     const items = this.#items;
     const top = items[0];
-    const n = items.length - 1;
-    if (n <= 0) {
-      items.length = 0;
-      return top;
-    }
+    // pop(), not a length set (a runtime call): the hot path of every queue.
+    const last = items.pop();
+    const n = items.length;
+    if (n === 0) return top;
     const keys = this.#keys;
     const order = this.#order;
     const key = keys[n];
     const pushed = order[n];
-    const last = items[n];
-    items.length = n;
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
@@ -123,7 +120,7 @@ export class KeyedHeap<T> {
     }
     keys[i] = key;
     order[i] = pushed;
-    items[i] = last;
+    items[i] = last!;
     return top;
   }
 
