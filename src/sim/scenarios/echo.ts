@@ -24,6 +24,16 @@ export const ECHO_CLIENTS_MAX = 2000;
 
 const message = (client: number, k: number): string => `${client}:${k}:${'x'.repeat((client * 97 + k * 1013) % 4000)}\n`;
 
+/**
+ * The planted bug `wall-clock`: a client times its waits by the real clock, which no seed
+ * replays. Every run passes and no two are alike: only the determinism check can tell.
+ */
+export const ECHO_BUGS = ['wall-clock'] as const;
+
+/** How long a client's wait lasts: a slice, or with the bug a slice plus the real clock's microseconds mod 7. */
+const waitMs = (bug: string | undefined): number =>
+  WAIT_SLICE_MS + (bug === 'wall-clock' ? Math.floor((performance.timeOrigin + performance.now()) * 1000) % 7 : 0);
+
 /** How many clients have every echo back; the server serves until all have. */
 interface Progress {
   clientsDone: number;
@@ -61,13 +71,13 @@ function server(r: Reactor<Connection | null>, clients: number, progress: Progre
 }
 
 /** Sends message k and waits for all of it back; ConnectionLost when the connection ends first. */
-async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k: number, program: Program): Promise<void> {
+async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k: number, program: Program, bug?: string): Promise<void> {
   const sent = message(id, k);
   conn.send(encode(sent));
   let echoed = '';
   while (echoed.length < sent.length) {
     program.state = `waiting for echo ${k} (${echoed.length} of ${sent.length} bytes back)`;
-    for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+    for (const ev of await r.waitAsync(waitMs(bug))) {
       const bytes = conn.receive(ev);
       if (bytes === null) continue;
       if (bytes.length === 0) throw new ConnectionLost(`server closed during echo ${k}`);
@@ -77,7 +87,7 @@ async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k:
   if (echoed !== sent) throw new Error(`echo ${k} came back altered (${echoed.length} bytes, ${sent.length} sent)`);
 }
 
-function client(r: Reactor<Connection>, id: number, progress: Progress): Program {
+function client(r: Reactor<Connection>, id: number, progress: Progress, bug?: string): Program {
   const program: Program = {
     name: `client ${id}`,
     state: 'connecting',
@@ -85,7 +95,7 @@ function client(r: Reactor<Connection>, id: number, progress: Progress): Program
       let k = 0;
       // A lost connection repeats the message it was on, on a new one.
       await withReconnects(r, ECHO_PORT, program, async (conn) => {
-        for (; k < ECHO_MESSAGES; k++) await echoOnce(r, conn, id, k, program);
+        for (; k < ECHO_MESSAGES; k++) await echoOnce(r, conn, id, k, program, bug);
       });
       progress.clientsDone++;
     },
@@ -96,7 +106,8 @@ function client(r: Reactor<Connection>, id: number, progress: Progress): Program
 export const echo: Scenario = {
   name: 'echo',
   maxSize: ECHO_CLIENTS_MAX,
-  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
+  bugs: ECHO_BUGS,
+  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo. Planted bug: ${ECHO_BUGS.join(', ')}`,
   async run(sim: Simulation, params: ScenarioParams) {
     const clients = params.size ?? DEFAULT_CLIENTS;
     const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
@@ -116,7 +127,7 @@ export const echo: Scenario = {
         host: `client${i}`,
         boot: async () => {
           const reactor = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 8, maxSockets: 16 });
-          return { reactor, program: client(reactor, i, progress) };
+          return { reactor, program: client(reactor, i, progress, params.bug) };
         },
       });
     }
