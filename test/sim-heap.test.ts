@@ -5,7 +5,10 @@ import fc from 'fast-check';
 import { KeyedHeap } from '../src/sim/heap.js';
 
 /** A push of `key` (a few distinct values, so ties are common) or a pop. */
-const step = fc.oneof(fc.constantFrom(0, 1, 1.5, 2, 7, Infinity).map((key) => ({ key })), fc.constant(null));
+const step = fc.oneof(
+  fc.constantFrom(0, 1, 1.5, 2, 7, Infinity).map((key) => ({ key })),
+  fc.constant(null),
+);
 
 test('items come out by key, equal keys in push order, across any mix of pushes and pops', () => {
   fc.assert(

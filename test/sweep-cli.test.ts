@@ -111,12 +111,19 @@ test(
     // The sampled seed's two runs go to the two workers side by side.
     const sampled = cli('sim', 'echo', '--bug', 'wall-clock', '--seeds', '10', '--size', '2', '--workers', '2', '--json');
     expect(sampled.code).toBe(1);
-    const summary = JSON.parse(sampled.stdout) as Omit<Summary, 'nondeterministic'> & { checkedTwice: number; nondeterministic: { seed: number }[] };
+    const summary = JSON.parse(sampled.stdout) as Omit<Summary, 'nondeterministic'> & {
+      checkedTwice: number;
+      nondeterministic: { seed: number }[];
+    };
     expect(summary).toEqual(expect.objectContaining({ seeds: 10, passed: 10, checkedTwice: 1 }));
     expect(summary.nondeterministic.map((d) => d.seed)).toEqual([10]);
     const all = cli('sim', 'echo', '--bug', 'wall-clock', '--seeds', '3', '--size', '2', '--workers', '1', '--check-determinism', 'all');
     expect(all.code).toBe(1);
-    expect(all.stdout.match(/^NONDETERMINISTIC seed \d+/gm)).toEqual(['NONDETERMINISTIC seed 1', 'NONDETERMINISTIC seed 2', 'NONDETERMINISTIC seed 3']);
+    expect(all.stdout.match(/^NONDETERMINISTIC seed \d+/gm)).toEqual([
+      'NONDETERMINISTIC seed 1',
+      'NONDETERMINISTIC seed 2',
+      'NONDETERMINISTIC seed 3',
+    ]);
   },
   SPAWNING_TEST_MS,
 );

@@ -32,7 +32,12 @@ export interface RunResult {
  */
 export type Recording = 'trace' | 'digest' | 'verdict';
 
-export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[], recording: Recording = 'digest'): Promise<RunResult> {
+export async function runSeed(
+  config: SweepConfig,
+  seed: number,
+  schedule?: Injection[],
+  recording: Recording = 'digest',
+): Promise<RunResult> {
   // A full trace and a digest give the same digest.
   const digest = recording === 'digest' ? new TraceDigest({ seed }) : null;
   const trace = recording === 'trace' ? true : (digest ?? undefined);

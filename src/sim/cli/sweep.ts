@@ -92,7 +92,13 @@ function reportOf(seed: Started): SeedReport {
 
 /** The run a worker that died made of a job: it fails, saying why. */
 function deathOf(seed: number, e: Error): RunResult {
-  return { seed, ok: false, failure: `the run threw outside the scenario's programs: ${e.stack ?? e.message}`, injections: [], digest: null };
+  return {
+    seed,
+    ok: false,
+    failure: `the run threw outside the scenario's programs: ${e.stack ?? e.message}`,
+    injections: [],
+    digest: null,
+  };
 }
 
 export async function sweepJobs(configs: SweepConfig[], jobs: Job[], options: SweepOptions): Promise<SweepRun> {
@@ -139,7 +145,9 @@ export async function sweepJobs(configs: SweepConfig[], jobs: Job[], options: Sw
   const thread = (): Promise<void> =>
     new Promise((resolve) => {
       const spawn = (): Worker =>
-        new Worker(new URL('./sweep-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+        new Worker(new URL('./sweep-worker.js', import.meta.url), {
+          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        });
       let worker = spawn();
       let current: { run: Queued; since: number } | null = null;
       const give = (): void => {
