@@ -109,6 +109,29 @@ test(
 );
 
 test(
+  'a program that reads the wall clock passes every seed and the determinism check catches it: the sampled seed, or every seed with all',
+  () => {
+    // The sampled seed's two runs go to the two workers side by side.
+    const sampled = cli('sim', 'echo', '--bug', 'wall-clock', '--seeds', '10', '--size', '2', '--workers', '2', '--json');
+    expect(sampled.code).toBe(1);
+    const summary = JSON.parse(sampled.stdout) as Omit<Summary, 'nondeterministic'> & {
+      checkedTwice: number;
+      nondeterministic: { seed: number }[];
+    };
+    expect(summary).toEqual(expect.objectContaining({ seeds: 10, passed: 10, checkedTwice: 1 }));
+    expect(summary.nondeterministic.map((d) => d.seed)).toEqual([10]);
+    const all = cli('sim', 'echo', '--bug', 'wall-clock', '--seeds', '3', '--size', '2', '--workers', '1', '--check-determinism', 'all');
+    expect(all.code).toBe(1);
+    expect(all.stdout.match(/^NONDETERMINISTIC seed \d+/gm)).toEqual([
+      'NONDETERMINISTIC seed 1',
+      'NONDETERMINISTIC seed 2',
+      'NONDETERMINISTIC seed 3',
+    ]);
+  },
+  SPAWNING_TEST_MS,
+);
+
+test(
   'a matrix prints a line per model × mechanism, and each failure with its reproduce command and the trace command that shows it',
   () => {
     const r = cli(
@@ -192,7 +215,7 @@ test(
       [['sim', 'chat', '--size', '5000'], '--size must be a whole number from 1 to 2000'],
       [['sim', 'echo', '--check-determinism', 'some'], '--check-determinism must be all, sampled, off, got "some"'],
       [['sim', 'echo', '--model', 'fast'], '--model must be readiness or completion'],
-      [['sim', 'echo', '--bug', 'ignore-partial-write'], 'scenario echo has no planted bugs'],
+      [['sim', 'chat', '--bug', 'ignore-partial-write'], 'scenario chat has no planted bugs'],
       [['sim', 'upload', '--bug', 'typo'], 'the bugs ignore-partial-write, not "typo"'],
       [['sim', 'echo', '--faults', 'meteor=1'], '--faults takes kind=rate pairs'],
       [['sim', 'echo', '--faults', 'reset=2'], 'the rate of reset must be from 0 to 1'],

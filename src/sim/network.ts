@@ -5,7 +5,7 @@ import { ReactorError } from '../errors.js';
 import { checkIntegerIn, show } from '../validate.js';
 import { Faults, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 import type { WireTap } from './wire.js';
 
 /** First port handed out for listen(0), on each host. */
@@ -24,18 +24,12 @@ export interface NetworkOptions {
   faultSchedule?: Injection[];
 }
 
-interface Timer {
-  at: number;
-  seq: number;
-  run: () => void;
-}
-
 export class SimNetwork<Port = unknown> {
   /** Virtual time, in ms. */
   now = 0;
   readonly faults: Faults;
-  readonly #timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
-  #seq = 0;
+  /** What runs when, by virtual time; equal times in the order scheduled. */
+  readonly #timers = new KeyedHeap<() => void>();
   readonly #random: Random;
   readonly #latency: [number, number];
   readonly #ports = new Map<string, Port>();
@@ -71,7 +65,7 @@ export class SimNetwork<Port = unknown> {
 
   /** Runs `run` at virtual time `at`; equal times run in the order scheduled. */
   schedule(at: number, run: () => void): void {
-    this.#timers.push({ at, seq: this.#seq++, run });
+    this.#timers.push(at, run);
   }
 
   /** Calls `watcher` after each delivery from now on (completion ports retry then); returns the unwatch. */
@@ -90,15 +84,16 @@ export class SimNetwork<Port = unknown> {
 
   /** When the next scheduled thing happens (Infinity: nothing is scheduled). */
   nextAt(): number {
-    return this.#timers.peek()?.at ?? Infinity;
+    return this.#timers.peekKey();
   }
 
   /** Runs everything due by `until`, moving the clock forward to it. */
   advance(until: number): void {
-    while (this.#timers.size > 0 && this.#timers.peek()!.at <= until) {
-      const timer = this.#timers.pop()!;
-      if (timer.at > this.now) this.now = timer.at;
-      timer.run();
+    const timers = this.#timers;
+    for (let at = timers.peekKey(); timers.size > 0 && at <= until; at = timers.peekKey()) {
+      const run = timers.pop()!;
+      if (at > this.now) this.now = at;
+      run();
     }
     if (until > this.now && until !== Infinity) this.now = until;
   }
@@ -111,6 +106,7 @@ export class SimNetwork<Port = unknown> {
 
   /** When segments from `from` to `to` can flow again (0: they can now). */
   healsAt(from: string, to: string): number {
+    if (this.#cutUntil.size === 0) return 0;
     return this.#cutUntil.get(`${from}>${to}`) ?? 0;
   }
 

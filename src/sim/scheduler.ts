@@ -2,11 +2,11 @@
 // and is resumed in virtual-time order. Nothing is rescanned: a kernel change marks only the waits
 // parked on that kernel, deadlines sit in a heap, and the marked waits are probed in the order
 // they parked, so every run of a seed resumes its programs in the same order.
-import type { ReactorError } from '../errors.js';
+import { ReactorError } from '../errors.js';
 import type { SimKernel } from './kernel.js';
 import type { SimNetwork } from './network.js';
 import type { SimShim, WaitScheduler } from './shim.js';
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 
 interface ParkedWait {
   shim: SimShim;
@@ -20,6 +20,8 @@ interface ParkedWait {
   parked: boolean;
   /** Its place in its kernel's list of parked waits. */
   place: number;
+  /** What its wait returns, once it ends. */
+  results: number;
   resolve: (results: number) => void;
   reject: (error: ReactorError) => void;
 }
@@ -36,35 +38,30 @@ export interface RunHooks {
 
 const nextTick = (globalThis as { process?: { nextTick?(run: () => void): void } }).process?.nextTick;
 
-/**
- * Resolves once the programs resumed this turn have run as far as they can: every promise job
- * queued so far and every one they queue in turn. `microtasksOnly`: the programs use nothing but
- * promises (no host's net API, whose streams take process.nextTick turns and its timers): Node runs
- * a nextTick queued from a promise job only once the whole job queue is empty, which is that
- * moment, at a third of the cost of a setImmediate turn of the event loop (a turn per step of the
- * simulation). Otherwise, and where there is no nextTick (a browser), a full turn.
- */
-function programsSettled(microtasksOnly: boolean): Promise<void> {
-  const tick = nextTick;
-  if (microtasksOnly && tick) return new Promise((settled) => queueMicrotask(() => tick(settled)));
-  return new Promise((settled) => setImmediate(settled));
+/** A runUntilIdle in progress. */
+interface Run {
+  untilMs: number;
+  hooks: RunHooks;
+  done(nowMs: number): void;
+  fail(error: unknown): void;
 }
-
-const bySeq = (a: ParkedWait, b: ParkedWait): boolean => a.seq < b.seq;
 
 export class Scheduler implements WaitScheduler {
   /** Parked waits by kernel, in no order: a kernel's change marks these, and only these. */
   readonly #onKernel = new Map<SimKernel, ParkedWait[]>();
   /** Waits whose changes are not tracked (SimShim.probedAlways): probed every turn. */
   readonly #always = new Set<ParkedWait>();
-  readonly #marked = new MinHeap<ParkedWait>(bySeq);
-  /** Parked waits by deadline (an entry stays until it comes out; one no longer parked is skipped). */
-  readonly #deadlines = new MinHeap<ParkedWait>((a, b) => a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq));
+  /** Marked waits by park order. */
+  readonly #marked = new KeyedHeap<ParkedWait>();
+  /**
+   * Parked waits by deadline, equal ones in park order (the order they are pushed); an entry stays
+   * until it comes out, one no longer parked is skipped.
+   */
+  readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
-  /** resolveReady's lists, reused from turn to turn. */
+  /** resolveReady's lists, reused from turn to turn (the entries past a turn's count are stale). */
   readonly #later: ParkedWait[] = [];
   readonly #done: ParkedWait[] = [];
-  readonly #results: number[] = [];
 
   constructor(readonly network: SimNetwork<unknown>) {}
 
@@ -82,6 +79,7 @@ export class Scheduler implements WaitScheduler {
         probing: false,
         parked: true,
         place: 0,
+        results: 0,
         resolve,
         reject,
       };
@@ -89,7 +87,7 @@ export class Scheduler implements WaitScheduler {
       const waits = this.#waitsOn(shim.kernel);
       wait.place = waits.length;
       waits.push(wait);
-      if (wait.deadline !== Infinity) this.#deadlines.push(wait);
+      if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
     });
   }
 
@@ -106,33 +104,80 @@ export class Scheduler implements WaitScheduler {
   /**
    * Runs the programs until none can make progress: every wait is parked with nothing scheduled
    * that could end it, or virtual time reaches `untilMs`. Returns the time.
+   *
+   * A turn lets the programs resumed by the last one run as far as they can, then resumes the
+   * next waits. Turns are callbacks, not an async loop: a chat seed takes ten thousand of them,
+   * and each step of an async loop cost a promise, its jobs and their garbage.
    */
-  async runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
-    const { oracle } = hooks;
-    for (;;) {
-      // Let the programs run until each is parked in a wait again.
-      await programsSettled(hooks.clock() === null);
-      if (hooks.opening.size > 0) {
-        await Promise.allSettled([...hooks.opening]);
-        continue;
-      }
-      oracle?.check();
-      while (!this.resolveReady()) {
-        const clock = hooks.clock();
-        const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
-        if (next === Infinity) {
-          oracle?.checkQuiet();
-          return this.now;
-        }
-        this.network.advance(Math.min(next, untilMs));
-        clock?.advanceTo(this.now);
-        if (next > untilMs) return this.now;
-        // The programs' timers may have run program code: let it settle. Without them, moving the
-        // clock ran only the network's deliveries: probe again at once.
-        if (clock) break;
-        oracle?.check();
-      }
+  runUntilIdle(untilMs: number, hooks: RunHooks): Promise<number> {
+    if (this.#run) {
+      return Promise.reject(new ReactorError('EBUSY', 'sim.runUntilIdle: another run is in progress; await it before running again'));
     }
+    return new Promise((done, fail) => {
+      this.#run = { untilMs, hooks, done, fail };
+      this.#afterPrograms();
+    });
+  }
+
+  #run: Run | null = null;
+  /** The turn, as a callback made once. */
+  readonly #turnSoon = (): void => queueMicrotask(this.#turn);
+  /** Queued as a job behind the resumed programs' own: it runs once every job queued so far has. */
+  readonly #afterJobs = (): void => nextTick!(this.#turnSoon);
+  readonly #turn = (): void => {
+    const run = this.#run!;
+    try {
+      this.#step(run);
+    } catch (e) {
+      this.#run = null;
+      run.fail(e);
+    }
+  };
+
+  /**
+   * Takes the next turn once the programs resumed so far have run as far as they can: every
+   * promise job queued so far and every one they queue in turn. When the programs use nothing but
+   * promises (no host's net API, whose streams take process.nextTick turns and its timers), Node
+   * runs a nextTick queued from a promise job only once the whole job queue is empty, which is
+   * that moment, at a third of the cost of a setImmediate turn of the event loop. Otherwise, and
+   * where there is no nextTick (a browser), a full turn. The turn itself runs as a job, where an
+   * awaited promise would have resumed it, so programs that queue ticks of their own see the same
+   * order as before.
+   */
+  #afterPrograms(): void {
+    if (nextTick && this.#run!.hooks.clock() === null) queueMicrotask(this.#afterJobs);
+    else setImmediate(this.#turnSoon);
+  }
+
+  #step(run: Run): void {
+    const { hooks, untilMs } = run;
+    const { oracle } = hooks;
+    if (hooks.opening.size > 0) {
+      void Promise.allSettled([...hooks.opening]).then(() => this.#afterPrograms());
+      return;
+    }
+    oracle?.check();
+    while (!this.resolveReady()) {
+      const clock = hooks.clock();
+      const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      if (next === Infinity) {
+        oracle?.checkQuiet();
+        return this.#finish(run);
+      }
+      this.network.advance(Math.min(next, untilMs));
+      clock?.advanceTo(this.now);
+      if (next > untilMs) return this.#finish(run);
+      // The programs' timers may have run program code: let it settle. Without them, moving the
+      // clock ran only the network's deliveries: probe again at once.
+      if (clock) break;
+      oracle?.check();
+    }
+    this.#afterPrograms();
+  }
+
+  #finish(run: Run): void {
+    this.#run = null;
+    run.done(this.now);
   }
 
   /** The earliest deadline of a parked wait (Infinity: none). */
@@ -152,22 +197,21 @@ export class Scheduler implements WaitScheduler {
    */
   private resolveReady(): boolean {
     const now = this.now;
-    for (let due = this.#deadlines.peek(); due && (!due.parked || due.deadline <= now); due = this.#deadlines.peek()) {
-      this.#deadlines.pop();
+    const deadlines = this.#deadlines;
+    while (deadlines.size > 0 && (deadlines.peekKey() <= now || !deadlines.peek()!.parked)) {
+      const due = deadlines.pop()!;
       if (due.parked) this.#mark(due);
     }
-    for (const wait of this.#always) this.#mark(wait);
+    if (this.#always.size > 0) for (const wait of this.#always) this.#mark(wait);
     const later = this.#later;
     const done = this.#done;
-    const results = this.#results;
-    later.length = 0;
-    done.length = 0;
-    results.length = 0;
+    let deferred = 0;
+    let ended = 0;
     let cursor = -1;
     for (let wait = this.#marked.pop(); wait; wait = this.#marked.pop()) {
       if (!wait.parked) continue;
       if (wait.seq < cursor) {
-        later.push(wait);
+        later[deferred++] = wait;
         continue;
       }
       cursor = wait.seq;
@@ -178,19 +222,19 @@ export class Scheduler implements WaitScheduler {
       wait.probing = false;
       if (n < 0 || n > 0 || woken || now >= wait.deadline) {
         this.#unpark(wait);
-        done.push(wait);
-        results.push(Math.max(n, 0)); // n < 0: its reactor was destroyed
+        wait.results = Math.max(n, 0); // n < 0: its reactor was destroyed
+        done[ended++] = wait;
       }
     }
-    for (const wait of later) this.#marked.push(wait);
-    for (let i = 0; i < done.length; i++) done[i].resolve(results[i]);
-    return done.length > 0;
+    for (let i = 0; i < deferred; i++) this.#marked.push(later[i].seq, later[i]);
+    for (let i = 0; i < ended; i++) done[i].resolve(done[i].results);
+    return ended > 0;
   }
 
   #mark(wait: ParkedWait): void {
     if (wait.marked || wait.probing) return;
     wait.marked = true;
-    this.#marked.push(wait);
+    this.#marked.push(wait.seq, wait);
   }
 
   #waitsOn(kernel: SimKernel): ParkedWait[] {

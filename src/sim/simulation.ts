@@ -18,6 +18,7 @@ import type { SimConsole } from './console.js';
 import { WINDOWS_FLAVORS, type WindowsFlavor } from './windows-flavor.js';
 import type { Trace, TraceSink } from '../trace/format.js';
 import { TraceRecorder } from '../trace/recorder.js';
+import { TraceDigest } from '../trace/digest.js';
 import { recordFaults } from './trace-faults.js';
 import { recordWire } from './trace-wire.js';
 import { Oracle } from './oracle.js';
@@ -207,9 +208,12 @@ export class Simulation {
       });
       this.#watchers.sink = this.#watchers.oracle;
     }
-    if (this.#watchers.sink) {
+    // The faults and the wire are written for a trace: the oracle alone reads neither, and a
+    // digest leaves the wire out (trace/hash.ts). A record per segment, its payload in base64,
+    // would be made for nothing in every run of a sweep.
+    if (this.#trace && this.#watchers.sink) {
       recordFaults(this.network, this.#watchers.sink);
-      recordWire(this.network, this.#watchers.sink);
+      if (!(this.#trace instanceof TraceDigest)) recordWire(this.network, this.#watchers.sink);
     }
   }
 

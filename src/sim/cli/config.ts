@@ -48,11 +48,14 @@ export const DETERMINISM_CHECKS = ['all', 'sampled', 'off'] as const;
 export type DeterminismCheck = (typeof DETERMINISM_CHECKS)[number];
 export const DETERMINISM_SAMPLE_EVERY = 10;
 
+/** Whether the check runs `seed` twice whatever its verdict: all of them, or the sampled share. */
+export function checkedAhead(check: DeterminismCheck, seed: number): boolean {
+  return check === 'all' || (check === 'sampled' && seed % DETERMINISM_SAMPLE_EVERY === 0);
+}
+
 /** Whether a seed that ran with `result` runs again under the check. */
 export function checksDeterminism(check: DeterminismCheck, result: { seed: number; ok: boolean }): boolean {
-  if (check === 'all') return true;
-  if (check === 'off') return false;
-  return !result.ok || result.seed % DETERMINISM_SAMPLE_EVERY === 0;
+  return checkedAhead(check, result.seed) || (check !== 'off' && !result.ok);
 }
 
 /** FNV-1a, 32-bit, as 8 hex digits. */

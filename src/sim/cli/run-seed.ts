@@ -16,17 +16,31 @@ export interface RunResult {
   failure?: string;
   /** The faults injected, in order: a schedule that replays this run. */
   injections: Injection[];
-  /** traceHash of the run's trace: every call, request, OS result, event and fault, timed. */
-  digest: string;
+  /**
+   * traceHash of the run's trace: every call, request, OS result, event and fault, timed; null
+   * when the run was asked for its verdict only.
+   */
+  digest: string | null;
   /** The run's trace, when runSeed was asked to keep it. */
   trace?: Trace;
 }
 
-export async function runSeed(config: SweepConfig, seed: number, schedule?: Injection[], keepTrace = false): Promise<RunResult> {
-  // The digest, not the trace, unless the trace is wanted: a sweep compares runs, and keeping every
-  // record costs more than the run. Both give the same digest.
-  const digest = keepTrace ? null : new TraceDigest({ seed });
-  const trace = digest ?? true;
+/**
+ * What a run keeps of its trace: all of it (to save for the visualizer), its digest (to compare
+ * with another run's), or nothing but the verdict (the seeds the determinism check leaves alone,
+ * a shrink's tries): the digest costs a tenth of a run, a kept trace more than the run.
+ */
+export type Recording = 'trace' | 'digest' | 'verdict';
+
+export async function runSeed(
+  config: SweepConfig,
+  seed: number,
+  schedule?: Injection[],
+  recording: Recording = 'digest',
+): Promise<RunResult> {
+  // A full trace and a digest give the same digest.
+  const digest = recording === 'digest' ? new TraceDigest({ seed }) : null;
+  const trace = recording === 'trace' ? true : (digest ?? undefined);
   const sim = new Simulation(
     schedule
       ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace, oracle: true }
@@ -44,7 +58,7 @@ export async function runSeed(config: SweepConfig, seed: number, schedule?: Inje
     outcome = { ok: false, failure: `the scenario threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
   }
   const injections = sim.faultInjections();
-  if (digest) return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest.hex() };
+  if (recording !== 'trace') return { seed, ok: outcome.ok, failure: outcome.failure, injections, digest: digest?.hex() ?? null };
   const kept = sim.trace();
   const hashed = traceHash(kept);
   if (!outcome.ok)

@@ -317,9 +317,9 @@ async function shrink(config: SweepConfig, failing: RunResult): Promise<Shrunk> 
     process.stderr.write(
       `shrinking seed ${failing.seed}: run ${runs}, trying ${candidate.length} of ${failing.injections.length} faults\n`,
     );
-    return !(await runSeed(config, failing.seed, candidate)).ok;
+    return !(await runSeed(config, failing.seed, candidate, 'verdict')).ok;
   });
-  const last = await runSeed(config, failing.seed, schedule);
+  const last = await runSeed(config, failing.seed, schedule, 'verdict');
   return {
     seed: failing.seed,
     from: failing.injections.length,
@@ -362,7 +362,8 @@ function summarize(config: SweepConfig, run: ConfigRun, schedule?: Injection[]):
     .filter((r) => r.again !== null && r.again !== r.result.digest)
     .map((r) => ({
       seed: r.result.seed,
-      digests: [r.result.digest, r.again!],
+      // No digest: a failing seed's first run, which its digested reruns did not end as.
+      digests: [r.result.digest ?? 'none (its first run ended otherwise)', r.again!],
       reproduce: reproduceCommand(config, r.result.seed, schedule),
     }));
   return {
@@ -389,7 +390,7 @@ function summarize(config: SweepConfig, run: ConfigRun, schedule?: Injection[]):
  */
 async function runOne(config: SweepConfig, seed: number, options: Options): Promise<{ run: ConfigRun; unwritten: string | null }> {
   const started = performance.now();
-  const result = await runSeed(config, seed, options.schedule, options.traceOut !== undefined);
+  const result = await runSeed(config, seed, options.schedule, options.traceOut !== undefined ? 'trace' : 'digest');
   let unwritten: string | null = null;
   if (options.traceOut !== undefined) {
     const { trace } = result;

@@ -1,23 +1,16 @@
-// A sweep's worker thread: runs the seeds it is handed, and again those the determinism check
-// picks, reporting both digests so the main thread can tell a nondeterministic run from a failing one.
+// A sweep's worker thread: makes the runs it is handed, one at a time, each a fresh Simulation of
+// one seed; the main thread (sweep.ts) decides which runs a seed takes and compares their digests.
 import { parentPort } from 'node:worker_threads';
-import { runSeed, type RunResult } from './run-seed.js';
-import { checksDeterminism, type DeterminismCheck, type SweepConfig } from './config.js';
+import { runSeed, type Recording, type RunResult } from './run-seed.js';
+import type { SweepConfig } from './config.js';
 
-export interface SeedJob {
+export interface SeedRun {
   config: SweepConfig;
   seed: number;
-  check: DeterminismCheck;
+  recording: Exclude<Recording, 'trace'>;
 }
 
-export interface SeedReport {
-  result: RunResult;
-  /** The second run's digest, when the seed ran twice: it must equal result.digest. */
-  again: string | null;
-}
-
-parentPort!.on('message', async (job: SeedJob) => {
-  const result = await runSeed(job.config, job.seed);
-  const again = checksDeterminism(job.check, result) ? (await runSeed(job.config, job.seed)).digest : null;
-  parentPort!.postMessage({ result, again } satisfies SeedReport);
+parentPort!.on('message', async (run: SeedRun) => {
+  const result: RunResult = await runSeed(run.config, run.seed, undefined, run.recording);
+  parentPort!.postMessage(result);
 });

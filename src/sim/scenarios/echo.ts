@@ -14,6 +14,16 @@ export const ECHO_CLIENTS_MAX = 2000;
 
 const message = (client: number, k: number): string => `${client}:${k}:${'x'.repeat((client * 97 + k * 1013) % 4000)}\n`;
 
+/**
+ * The planted bug `wall-clock`: a client times its waits by the real clock, which no seed
+ * replays. Every run passes and no two are alike: only the determinism check can tell.
+ */
+export const ECHO_BUGS = ['wall-clock'] as const;
+
+/** How long a client's wait lasts: a slice, or with the bug a slice plus the real clock's microseconds mod 7. */
+const waitMs = (bug: string | undefined): number =>
+  WAIT_SLICE_MS + (bug === 'wall-clock' ? Math.floor((performance.timeOrigin + performance.now()) * 1000) % 7 : 0);
+
 /** Echoes each connection's bytes back; the server serves until every client has all its echoes. */
 const echoService = (r: Reactor<Connection | null>): Service<Connection> => ({
   name: 'echo server',
@@ -30,13 +40,13 @@ const echoService = (r: Reactor<Connection | null>): Service<Connection> => ({
 });
 
 /** Sends message k and waits for all of it back; ConnectionLost when the connection ends first. */
-async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k: number, program: Program): Promise<void> {
+async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k: number, program: Program, bug?: string): Promise<void> {
   const sent = message(id, k);
   conn.send(encode(sent));
   let echoed = '';
   while (echoed.length < sent.length) {
     program.state = `waiting for echo ${k} (${echoed.length} of ${sent.length} bytes back)`;
-    for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
+    for (const ev of await r.waitAsync(waitMs(bug))) {
       const bytes = conn.receive(ev);
       if (bytes === null) continue;
       if (bytes.length === 0) throw new ConnectionLost(`server closed during echo ${k}`);
@@ -46,7 +56,7 @@ async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k:
   if (echoed !== sent) throw new Error(`echo ${k} came back altered (${echoed.length} bytes, ${sent.length} sent)`);
 }
 
-function client(r: Reactor<Connection>, id: number, progress: Progress): Program {
+function client(r: Reactor<Connection>, id: number, progress: Progress, bug?: string): Program {
   const program: Program = {
     name: `client ${id}`,
     state: 'connecting',
@@ -54,7 +64,7 @@ function client(r: Reactor<Connection>, id: number, progress: Progress): Program
       let k = 0;
       // A lost connection repeats the message it was on, on a new one.
       await withReconnects(r, ECHO_PORT, program, async (conn) => {
-        for (; k < ECHO_MESSAGES; k++) await echoOnce(r, conn, id, k, program);
+        for (; k < ECHO_MESSAGES; k++) await echoOnce(r, conn, id, k, program, bug);
       });
       progress.clientsDone++;
     },
@@ -65,11 +75,12 @@ function client(r: Reactor<Connection>, id: number, progress: Progress): Program
 export const echo: Scenario = {
   name: 'echo',
   maxSize: ECHO_CLIENTS_MAX,
-  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
+  bugs: ECHO_BUGS,
+  description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo. Planted bug: ${ECHO_BUGS.join(', ')}`,
   run: runClientServer({
     defaultClients: DEFAULT_CLIENTS,
     service: echoService,
     clientPoolSize: 8,
-    client: (r, id, progress) => client(r, id, progress),
+    client: (r, id, progress, params) => client(r, id, progress, params.bug),
   }),
 };
