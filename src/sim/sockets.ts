@@ -119,16 +119,16 @@ export class Sockets {
     return n;
   }
 
-  /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
-  write(s: Stream, from: Uint8Array): number {
+  /** Sends `len` bytes of `from` at `offset`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
+  write(s: Stream, from: Uint8Array, offset: number, len: number): number {
     if (s.resetReceived) return -E.ECONNRESET;
     if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
     const faults = this.network.faults;
-    let n = Math.min(room, from.length);
+    let n = Math.min(room, len);
     if (n > 1 && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
-    const bytes = from.slice(0, n);
+    const bytes = from.slice(offset, offset + n);
     this.observer?.sent(s.peer, bytes);
     const reset = faults.strike('reset');
     const held = faults.strike('stall') ? STALL_MS : 0;
