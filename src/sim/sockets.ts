@@ -37,12 +37,11 @@ export class Sockets {
   ) {}
 
   /**
-   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
-   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
+   * Sends a segment (`data`, or a SYN/FIN/RST) from `from` to `to`, its peer: returns when it
+   * arrives, after the network's delay and in order. `segment` (wire.ts) says which, with the
+   * faults that struck it, for the wire's tap.
    */
-  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
-    const to = from.peer;
-    if (!to) return;
+  #send(from: Stream, to: Stream, segment: number, data: Uint8Array | null, heldMs = 0): number {
     const net = this.network;
     const delay = (from.latency ? net.delay() : 0) + heldMs;
     let at = Math.max(net.now + delay, from.lastArrival);
@@ -56,14 +55,20 @@ export class Sockets {
     }
     from.lastArrival = at;
     net.wiretap?.segment(from, segment, data, at);
-    const arrive = (): void => {
-      what(to);
-      changed(to);
-      changed(from);
-      net.changed();
-    };
-    if (at <= net.now) arrive();
-    else net.schedule(at, arrive);
+    return at;
+  }
+
+  /** Runs `arrive` at virtual time `at` (at once if that is now); it ends with #arrived. */
+  #at(at: number, arrive: () => void): void {
+    if (at <= this.network.now) arrive();
+    else this.network.schedule(at, arrive);
+  }
+
+  /** A segment from `from` reached `to`: both ends' readiness may have risen. */
+  #arrived(to: Stream, from: Stream): void {
+    changed(to);
+    changed(from);
+    this.network.changed();
   }
 
   #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
@@ -92,6 +97,31 @@ export class Sockets {
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
   read(s: Stream, into: Uint8Array, offset: number, len: number): number {
+    const n = this.#taking(s, len);
+    if (n < 0 || s.inboxBytes === 0) return n;
+    this.#copy(s, into, offset, n);
+    return n;
+  }
+
+  /** Moves `n` bytes of the inbox into `into` at `offset`. */
+  #copy(s: Stream, into: Uint8Array, offset: number, n: number): void {
+    for (let done = 0; done < n; ) {
+      const chunk = s.inbox[0];
+      const take = Math.min(chunk.length, n - done);
+      if (take === chunk.length) {
+        into.set(chunk, offset + done);
+        s.inbox.shift();
+      } else {
+        into.set(chunk.subarray(0, take), offset + done);
+        s.inbox[0] = chunk.subarray(take);
+      }
+      done += take;
+    }
+    this.#took(s, n);
+  }
+
+  /** How many bytes a read of up to `len` takes (a partialRead fault may take fewer): 0 at end of stream, or -errno. */
+  #taking(s: Stream, len: number): number {
     const net = this.network;
     if (s.resetReceived) {
       net.wiretap?.take(s, SEGMENT.rst, 0);
@@ -103,20 +133,15 @@ export class Sockets {
       return 0;
     }
     const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && net.faults.strike('partialRead')) len = 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
-    let n = 0;
-    while (n < len && s.inbox.length > 0) {
-      const chunk = s.inbox[0];
-      const take = Math.min(chunk.length, len - n);
-      into.set(chunk.subarray(0, take), offset + n);
-      n += take;
-      if (take === chunk.length) s.inbox.shift();
-      else s.inbox[0] = chunk.subarray(take);
-    }
+    if (want > 1 && net.faults.strike('partialRead')) return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    return want;
+  }
+
+  /** `n` bytes left the inbox. */
+  #took(s: Stream, n: number): void {
     s.inboxBytes -= n;
-    net.wiretap?.take(s, SEGMENT.data, n);
+    this.network.wiretap?.take(s, SEGMENT.data, n);
     changed(s.peer); // room in this inbox is room for the peer to write
-    return n;
   }
 
   /** Sends `len` bytes of `from` at `offset`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
@@ -140,24 +165,20 @@ export class Sockets {
     }
     s.inFlight += bytes.length;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    this.#deliver(
-      s,
-      SEGMENT.data | struck,
-      bytes,
-      (to) => {
-        s.inFlight -= bytes.length;
-        if (to.closed) return;
-        if (reset) {
-          to.resetReceived = true;
-          s.resetReceived = true;
-          return;
-        }
+    const to = s.peer;
+    this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
+      s.inFlight -= bytes.length;
+      if (to.closed) return this.#arrived(to, s); // nothing reads it
+      if (reset) {
+        to.resetReceived = true;
+        s.resetReceived = true;
+      } else {
         to.inbox.push(bytes);
         to.inboxBytes += bytes.length;
         if (halfClose) to.finReceived = true;
-      },
-      held,
-    );
+      }
+      this.#arrived(to, s);
+    });
     return bytes.length;
   }
 
@@ -174,9 +195,12 @@ export class Sockets {
     changed(s.peer);
     // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
     const reset = s.inboxBytes > 0;
-    this.#deliver(s, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
+    const to = s.peer;
+    if (!to) return; // stdin
+    this.#at(this.#send(s, to, reset ? SEGMENT.rst : SEGMENT.fin, null), () => {
       if (reset) to.resetReceived = true;
       else to.finReceived = true;
+      this.#arrived(to, s);
     });
   }
 
@@ -225,11 +249,12 @@ export class Sockets {
     server.local = { address: loopback ?? target, port };
     const fd = this.open(client);
     // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, SEGMENT.syn, null, () => {
+    this.#at(this.#send(client, server, SEGMENT.syn, null), () => {
       if (net.lookup(target, port) === listener) {
         listener.backlog.push(server);
         changed(listener);
       } else client.resetReceived = true;
+      this.#arrived(server, client);
     });
     return fd;
   }
@@ -239,8 +264,10 @@ export class Sockets {
     if (!s.shutWrite) {
       s.shutWrite = true;
       changed(s);
-      this.#deliver(s, SEGMENT.fin, null, (to) => {
+      const to = s.peer;
+      this.#at(this.#send(s, to, SEGMENT.fin, null), () => {
         to.finReceived = true;
+        this.#arrived(to, s);
       });
     }
     return 0;
