@@ -27,6 +27,8 @@ export interface KernelObserver {
 
 export class Sockets {
   observer: KernelObserver | null = null;
+  /** Whether a partition can strike (the network's faults are fixed at its start): else no segment looks for one. */
+  readonly #partitions: boolean;
 
   /** `open`: gives a stream its fd in the kernel's table. */
   constructor(
@@ -34,7 +36,9 @@ export class Sockets {
     readonly host: string,
     readonly bufferBytes: number,
     readonly open: (stream: Stream) => number,
-  ) {}
+  ) {
+    this.#partitions = network.faults.mayStrike('partition');
+  }
 
   /**
    * Sends a segment (`data`, or a SYN/FIN/RST) from `from` to `to`, its peer: returns when it
@@ -45,7 +49,7 @@ export class Sockets {
     const net = this.network;
     const delay = (from.latency ? net.delay() : 0) + heldMs;
     let at = Math.max(net.now + delay, from.lastArrival);
-    if (from.host !== to.host) {
+    if (this.#partitions && from.host !== to.host) {
       if (net.faults.strike('partition')) net.partition(from.host, to.host, net.now + PARTITION_MS);
       const heals = net.healsAt(from.host, to.host);
       if (heals > at) {
