@@ -58,7 +58,12 @@ export class SimShim implements NativeShim {
       layout.requestCapacity,
       layout.resultCapacity,
     );
-    if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
+    if (this.#shim === 0) {
+      throw new ReactorError(
+        'ENOSPC',
+        `createReactor: the simulated shim has no room for another reactor with maxSockets ${layout.maxSockets} and poolSize ${layout.poolSize}: every simulated reactor of a thread shares one wasm heap, and each keeps state for all the sockets maxSockets allows; give simulated reactors the maxSockets they need (the default is sized for production), or destroy reactors no longer used`,
+      );
+    }
     const x = module.exports;
     this.#wakeFd = x._sim_shim_wake_fd(this.#shim);
     this.#alwaysCountAt = x._sim_shim_always_count_at(this.#shim);
