@@ -36,6 +36,11 @@ export class SimShim implements NativeShim {
   #open = true;
 
   readonly #scheduler: WaitScheduler | undefined;
+  /**
+   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
+   * deliveries land, apart from their kernel's files, so no kernel change marks them.
+   */
+  readonly probedAlways: boolean;
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const module = await sharedModule();
@@ -50,6 +55,7 @@ export class SimShim implements NativeShim {
     this.#kernel = kernel;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
+    this.probedAlways = layout.mechanism === MECHANISM.iocp || layout.mechanism === MECHANISM.io_uring;
     this.#shim = module.open(
       layout.model,
       layout.mechanism,
@@ -152,14 +158,6 @@ export class SimShim implements NativeShim {
     return this.#kernel;
   }
 
-  /**
-   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
-   * deliveries land, apart from their kernel's files, so no kernel change marks them.
-   */
-  get probedAlways(): boolean {
-    const m = this.#layout.mechanism;
-    return m === MECHANISM.iocp || m === MECHANISM.io_uring;
-  }
 
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
   get signalled(): boolean {
