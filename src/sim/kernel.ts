@@ -257,6 +257,11 @@ export class SimKernel {
     return true;
   }
 
+  /** Whether a probe's wait is still to be taken by an epollWait (after the shim's cycle, never). */
+  get probePending(): boolean {
+    return this.#probed !== null;
+  }
+
   /** Whether the wait now starting is interrupted (the fault): it sees nothing, and parked waiters must look again. */
   #interrupted(): boolean {
     if (!this.faults.strike('interrupt')) return false;
