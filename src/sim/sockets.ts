@@ -90,7 +90,7 @@ export class Sockets {
     if (faults.strike('emfile')) return -E.EMFILE;
     const stream = listener.backlog.shift()!;
     if (faults.strike('acceptAbort')) {
-      if (stream.peer) stream.peer.resetReceived = true;
+      stream.peer?.reset();
       changed(stream.peer);
       return -E.ECONNABORTED;
     }
@@ -127,14 +127,14 @@ export class Sockets {
   /** How many bytes a read of up to `len` takes (a partialRead fault may take fewer): 0 at end of stream, or -errno. */
   #taking(s: Stream, len: number): number {
     const net = this.network;
-    if (s.resetReceived) {
-      net.wiretap?.take(s, SEGMENT.rst, 0);
-      return -E.ECONNRESET;
-    }
     if (s.inboxBytes === 0) {
-      if (!s.finReceived) return -E.EAGAIN;
-      net.wiretap?.take(s, SEGMENT.fin, 0);
-      return 0;
+      // As Linux's tcp_recvmsg: a FIN received ends the stream before any error is looked at.
+      if (s.finReceived) {
+        net.wiretap?.take(s, SEGMENT.fin, 0);
+        return 0;
+      }
+      if (s.pendingError) return -this.takeError(s);
+      return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
     if (want > 1 && net.faults.strike('partialRead')) return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
@@ -150,8 +150,8 @@ export class Sockets {
 
   /** Sends `len` bytes of `from` at `offset`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
   write(s: Stream, from: Uint8Array, offset: number, len: number): number {
-    if (s.resetReceived) return -E.ECONNRESET;
-    if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
+    if (s.pendingError) return -this.takeError(s);
+    if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
     const faults = this.network.faults;
@@ -172,10 +172,11 @@ export class Sockets {
     const to = s.peer;
     this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
       s.inFlight -= bytes.length;
-      if (to.closed) return this.#arrived(to, s); // nothing reads it
+      // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+      if (to.closed || to.resetReceived) return this.#arrived(to, s);
       if (reset) {
-        to.resetReceived = true;
-        s.resetReceived = true;
+        to.reset();
+        s.reset();
       } else {
         to.inbox.push(bytes);
         to.inboxBytes += bytes.length;
@@ -186,10 +187,11 @@ export class Sockets {
     return bytes.length;
   }
 
-  /** The error a failed connection holds, cleared as SO_ERROR clears it. */
+  /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */
   takeError(s: Stream): number {
     const err = s.pendingError;
     s.pendingError = 0;
+    if (err) this.network.wiretap?.take(s, SEGMENT.rst, 0);
     return err;
   }
 
@@ -202,8 +204,8 @@ export class Sockets {
     const to = s.peer;
     if (!to) return; // stdin
     this.#at(this.#send(s, to, reset ? SEGMENT.rst : SEGMENT.fin, null), () => {
-      if (reset) to.resetReceived = true;
-      else to.finReceived = true;
+      if (reset) to.reset();
+      else if (!to.resetReceived) to.finReceived = true;
       this.#arrived(to, s);
     });
   }
@@ -215,7 +217,8 @@ export class Sockets {
 
   /** A stream's readiness bits (level-triggered). */
   readiness(s: Stream): number {
-    if (s.resetReceived) return IN | OUT | ERR | HUP;
+    // Reset: closed both ways (Linux's tcp_poll), in error until the error is reported.
+    if (s.resetReceived) return IN | OUT | HUP | (s.pendingError ? ERR : 0);
     let bits = s.inboxBytes > 0 || s.finReceived ? IN : 0;
     const peerGone = !s.peer || s.peer.closed;
     if (s.shutWrite || peerGone || this.bufferBytes - (s.peer?.inboxBytes ?? 0) - s.inFlight > 0) bits |= OUT;
@@ -257,7 +260,7 @@ export class Sockets {
       if (net.lookup(target, port) === listener) {
         listener.backlog.push(server);
         changed(listener);
-      } else client.resetReceived = true;
+      } else client.reset();
       this.#arrived(server, client);
     });
     return fd;
@@ -270,7 +273,7 @@ export class Sockets {
       changed(s);
       const to = s.peer;
       this.#at(this.#send(s, to, SEGMENT.fin, null), () => {
-        to.finReceived = true;
+        if (!to.resetReceived) to.finReceived = true;
         this.#arrived(to, s);
       });
     }
@@ -281,7 +284,7 @@ export class Sockets {
   crash(files: Iterable<unknown>, kernel: object): void {
     const reset = (s: Stream): void => {
       if (!s.peer || s.peer.owner === kernel) return;
-      s.peer.resetReceived = true;
+      s.peer.reset();
       changed(s.peer);
     };
     for (const f of files) {
