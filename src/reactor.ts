@@ -160,7 +160,13 @@ export class Reactor<C = unknown> {
       resultCapacity: core.resultCapacity(),
       providedAt: core.providedAt(),
     };
-    const shim = await backend.createShim(core.memory.buffer, layout);
+    let shim: NativeShim;
+    try {
+      shim = await backend.createShim(core.memory.buffer, layout);
+    } catch (e) {
+      backend.releaseCore?.(core); // no reactor holds it
+      throw e;
+    }
     if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
     const tap = new ReactorTap({ ...traced, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core });
     return new Reactor<C>(core, resolved, shim, backend, tap, traced.r);

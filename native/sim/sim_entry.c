@@ -73,6 +73,9 @@ EMSCRIPTEN_KEEPALIVE seam_request *sim_shim_requests(void) { return requests; }
 EMSCRIPTEN_KEEPALIVE seam_result *sim_shim_results(void) { return results; }
 EMSCRIPTEN_KEEPALIVE seam_provided *sim_shim_provided(sim_shim *x) { return x->provided; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake_fd(sim_shim *x) { return x->s.wake_fd; }
+/* The host reads it before a probe: with no always-ready fd, a cycle with nothing to apply and
+ * no time to wait is one epoll_wait, which the host may make itself (src/sim/shim.ts). */
+EMSCRIPTEN_KEEPALIVE int *sim_shim_always_count_at(sim_shim *x) { return &x->s.always_count; }
 EMSCRIPTEN_KEEPALIVE int sim_shim_wake(sim_shim *x) { return shim_wake(bound(x)); }
 
 EMSCRIPTEN_KEEPALIVE int sim_shim_apply(sim_shim *x, int count) { return shim_apply_alone(bound(x), count); }

@@ -2,7 +2,6 @@
 // instead of the whole interest list.
 import { EPOLL, ERRNO as E } from '../seam.js';
 import { ReadyList } from './ready-list.js';
-import { Watched } from './file.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
@@ -22,18 +21,18 @@ export class Epoll {
   /** The fds the last collect reported, reused from wait to wait. */
   #found = new Int32Array(16);
 
-  /** epoll_ctl on `fd`, open as `file`: returns 0 or -errno. */
-  control(op: 'add' | 'modify' | 'remove', fd: number, file: Watched | Epoll, events: number, tag: number): number {
+  /** epoll_ctl on `fd`, whose file's watchers are `watchers` (null: an epoll instance has none): 0 or -errno. */
+  control(op: 'add' | 'modify' | 'remove', fd: number, watchers: Set<Epoll> | null, events: number, tag: number): number {
     const present = this.interest.has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
     if (op === 'remove') {
       this.forget(fd);
-      if (file instanceof Watched) file.watchers.delete(this);
+      watchers?.delete(this);
       return 0;
     }
     this.interest.set(fd, { events, tag });
-    if (file instanceof Watched) file.watchers.add(this);
+    watchers?.add(this);
     this.ready.add(fd);
     return 0;
   }
@@ -42,6 +41,21 @@ export class Epoll {
   forget(fd: number): void {
     this.interest.delete(fd);
     this.ready.delete(fd);
+  }
+
+  /**
+   * Whether a collect would report anything. It drops the fds it finds not ready on its way, as
+   * collect does, so the collect that follows reports what it would have reported alone.
+   */
+  anyReady(readiness: (fd: number) => number): boolean {
+    const ready = this.ready;
+    for (let fd = ready.first, next = -1; fd >= 0; fd = next) {
+      next = ready.after(fd);
+      const want = this.interest.get(fd);
+      if (want && readiness(fd) & (want.events | ALWAYS)) return true;
+      ready.delete(fd);
+    }
+    return false;
   }
 
   /**

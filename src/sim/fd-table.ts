@@ -4,6 +4,8 @@ import { MinHeap } from './heap.js';
 export class FdTable<F> {
   /** In the order opened: a host's crash walks its files in it. */
   readonly #files = new Map<number, F>();
+  /** The same files by number, for the look-up every call makes. */
+  readonly #byFd: (F | undefined)[] = [];
   /** Closed numbers below #next, lowest first: a server with thousands of connections opened each by scanning up. */
   readonly #closed = new MinHeap<number>((a, b) => a < b);
   #next: number;
@@ -14,27 +16,30 @@ export class FdTable<F> {
   }
 
   get(fd: number): F | undefined {
-    return this.#files.get(fd);
+    return fd >= 0 && fd < this.#byFd.length ? this.#byFd[fd] : undefined;
   }
 
   has(fd: number): boolean {
-    return this.#files.has(fd);
+    return this.get(fd) !== undefined;
   }
 
   /** Opens `file` at the lowest free number, a closed one, else the next never used. */
   open(file: F): number {
     const fd = this.#closed.size > 0 ? this.#closed.pop()! : this.#next++;
-    this.#files.set(fd, file);
+    this.place(fd, file);
     return fd;
   }
 
-  /** Puts `file` at a number below `first` (stdin). */
+  /** Puts `file` at `fd`: open's choice, or one below `first` (stdin). */
   place(fd: number, file: F): void {
     this.#files.set(fd, file);
+    while (this.#byFd.length <= fd) this.#byFd.push(undefined);
+    this.#byFd[fd] = file;
   }
 
   close(fd: number): void {
     this.#files.delete(fd);
+    this.#byFd[fd] = undefined;
     if (fd >= this.first) this.#closed.push(fd);
   }
 

@@ -47,6 +47,8 @@ export class SimKernel {
   readonly console: SimConsole;
   readonly #readinessOf = (fd: number): number => this.readiness(fd);
   readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
+  /** The epoll instance whose next wait a probe began (epollProbe), or null. */
+  #probed: Epoll | null = null;
 
   /** A host on `network` named `host`: it reaches its own ports by that name or by loopback. */
   constructor(
@@ -145,10 +147,10 @@ export class SimKernel {
     return typeof s === 'number' ? s : this.#sockets.read(s, into, offset, len);
   }
 
-  /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
-  write(fd: number, from: Uint8Array): number {
+  /** Sends `len` bytes of `from` at `offset`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
+  write(fd: number, from: Uint8Array, offset = 0, len = from.length - offset): number {
     const s = this.#stream(fd);
-    return typeof s === 'number' ? s : this.#sockets.write(s, from);
+    return typeof s === 'number' ? s : this.#sockets.write(s, from, offset, len);
   }
 
   /** Bytes waiting to be read on a stream (0 for anything else). */
@@ -218,7 +220,8 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return -E.EBADF;
     const f = this.#files.get(fd);
-    return f ? e.control(op, fd, f, events, tag) : -E.EBADF;
+    if (!f) return -E.EBADF;
+    return e.control(op, fd, f.kind === 'epoll' ? null : f.watchers, events, tag);
   }
 
   /**
@@ -228,10 +231,8 @@ export class SimKernel {
   epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array): number {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return -E.EBADF;
-    if (this.faults.strike('interrupt')) {
-      this.touch(); // the interrupted wait saw nothing: a parked waiter must look again
-      return -E.EINTR;
-    }
+    if (this.#probed === e) this.#probed = null;
+    else if (this.#interrupted()) return -E.EINTR;
     // A probe (the scheduler's, every turn) makes no closure.
     if (timeoutMs === 0) {
       this.network.advance(this.now);
@@ -240,12 +241,37 @@ export class SimKernel {
     return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
   }
 
+  /**
+   * What epoll_wait(ep, timeout 0) would return, as a yes or no, at the cost of a look at its
+   * ready list: false, and that wait is over (EINTR retried, as the shim retries it); true, and
+   * the next epollWait on `ep` is that wait, its interruption already drawn (the shim's, when a
+   * probe finds something to hand it: SimShim.cycle).
+   */
+  epollProbe(ep: number): boolean {
+    const e = this.#files.get(ep);
+    if (e?.kind !== 'epoll') return false;
+    while (this.#interrupted());
+    this.network.advance(this.now);
+    if (!e.anyReady(this.#readinessOf)) return false;
+    this.#probed = e;
+    return true;
+  }
+
+  /** Whether a probe's wait is still to be taken by an epollWait (after the shim's cycle, never). */
+  get probePending(): boolean {
+    return this.#probed !== null;
+  }
+
+  /** Whether the wait now starting is interrupted (the fault): it sees nothing, and parked waiters must look again. */
+  #interrupted(): boolean {
+    if (!this.faults.strike('interrupt')) return false;
+    this.touch();
+    return true;
+  }
+
   /** poll(): fills the list's revents; returns how many entries are ready. */
   poll(list: PollList, timeoutMs: number): number {
-    if (this.faults.strike('interrupt')) {
-      this.touch();
-      return -E.EINTR;
-    }
+    if (this.#interrupted()) return -E.EINTR;
     if (timeoutMs === 0) {
       this.network.advance(this.now);
       return pollOnce(list, this.#isOpen, this.#readinessOf);

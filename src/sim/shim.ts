@@ -1,183 +1,12 @@
-// The shim for `backend: 'sim'`: native/ C sources built by emscripten (build/sim/shim.mjs),
-// their OS calls answered by a SimKernel. Same interface as the native addon's Shim.
+// The shim for `backend: 'sim'`: native/ C sources built by emscripten (shim-module.ts), their OS
+// calls answered by a SimKernel (kernel-calls.ts). Same interface as the native addon's Shim.
 import type { NativeShim, ShimLayout } from '../backend.js';
-import { type SimKernel, SIM_BUFFER_BASE, E } from './kernel.js';
-import { CompletionPort } from './iocp.js';
-import { PollList } from './poll.js';
-import { SimRing } from './uring.js';
+import { type SimKernel, E } from './kernel.js';
+import { KernelCalls } from './kernel-calls.js';
+import { sharedModule, type ShimModule } from './shim-module.js';
 import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
-
-interface ShimModule {
-  HEAPU8: Uint8Array;
-  HEAP32: Int32Array;
-  HEAPU32: Uint32Array;
-  _sim_shim_open(model: number, mechanism: number, pool: number, sockets: number, requests: number, results: number): number;
-  /** The request and result buffers every shim of the module shares (native/sim/sim_entry.c). */
-  _sim_shim_requests(): number;
-  _sim_shim_results(): number;
-  _sim_shim_provided(shim: number): number;
-  _sim_shim_wake_fd(shim: number): number;
-  _sim_shim_wake(shim: number): number;
-  _sim_shim_apply(shim: number, requests: number): number;
-  _sim_shim_cycle(shim: number, requests: number, timeoutMs: number): number;
-  _sim_shim_close(shim: number): void;
-}
-
-type Instantiate = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
-/** `kernel`: the OS calls native/sim/sim_os.js makes, switched to each reactor's before it calls in. */
-type ModuleFactory = (overrides: {
-  kernel: object | null;
-  instantiateWasm: Instantiate;
-}) => Promise<ShimModule & { kernel: object | null }>;
-let factory: Promise<ModuleFactory> | undefined;
-let compiled: Promise<WebAssembly.Module> | undefined;
-let shared: Promise<ShimModule & { kernel: object | null }> | undefined;
-
-function shimFactory(): Promise<ModuleFactory> {
-  const url = new URL('../../../sim/shim.mjs', import.meta.url).href;
-  factory ??= import(url).then((m: { default: ModuleFactory }) => m.default);
-  return factory;
-}
-
-/** The shim's wasm, compiled once per process (build/sim/shim-wasm.mjs: its bytes as base64). */
-function shimWasm(): Promise<WebAssembly.Module> {
-  const url = new URL('../../../sim/shim-wasm.mjs', import.meta.url).href;
-  compiled ??= import(url).then((m: { default: string }) => WebAssembly.compile(Uint8Array.from(atob(m.default), (c) => c.charCodeAt(0))));
-  return compiled;
-}
-
-/** Emscripten's hook: instantiate the compiled shim instead of decoding and compiling it again. */
-const instantiateWasm: Instantiate = (imports, receive) => {
-  void shimWasm().then(async (module) => receive(await WebAssembly.instantiate(module, imports), module));
-  return {};
-};
-
-/**
- * The one instance of the shim module that serves every simulated reactor of this thread: an
- * instance per reactor cost a compile-sized instantiation and a heap each, and a 3000-host
- * simulation has 3000 reactors. A closed reactor's shim is freed inside it at once: a wait still
- * parked for it finds the reactor closed and never calls in.
- */
-function sharedModule(): Promise<ShimModule & { kernel: object | null }> {
-  shared ??= shimFactory().then((create) => create({ kernel: null, instantiateWasm }));
-  return shared;
-}
-
-/**
- * The kernel as one reactor's shim sees it: pointers into this shim's heap or the core's memory.
- * The completion ports and rings it opens go to `ports` and `rings`; a handle is the place there
- * plus one.
- */
-function kernelCalls(kernel: SimKernel, core: Uint8Array, heap: () => ShimModule, ports: CompletionPort[], rings: SimRing[]): object {
-  const coreOffset = (ptr: number): number => ptr - SIM_BUFFER_BASE;
-  const port = (handle: number): CompletionPort => ports[handle - 1];
-  // Reused from wait to wait: a kernel call allocates nothing.
-  let found = new Uint32Array(2);
-  const polled = new PollList();
-  const ring = (handle: number): SimRing => rings[handle - 1];
-  const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-  return {
-    get now() {
-      return kernel.now;
-    },
-    accept: (fd: number) => kernel.accept(fd),
-    readInto: (fd: number, ptr: number, len: number) => kernel.read(fd, core, coreOffset(ptr), len),
-    writeFrom: (fd: number, ptr: number, len: number) => kernel.write(fd, core.subarray(coreOffset(ptr), coreOffset(ptr) + len)),
-    isRegularFile: (fd: number) => kernel.isRegularFile(fd),
-    socketError: (fd: number) => kernel.socketError(fd),
-    eventfd: () => kernel.eventfd(),
-    eventfdSignal: (fd: number) => kernel.eventfdSignal(fd),
-    eventfdDrain: (fd: number) => kernel.eventfdDrain(fd),
-    close: (fd: number) => kernel.close(fd),
-    epollCreate: () => kernel.epollCreate(),
-    epollControl: (ep: number, op: 'add' | 'modify' | 'remove', fd: number, events: number, tag: number) =>
-      kernel.epollControl(ep, op, fd, events, tag),
-    epollWait: (ep: number, ready: number, max: number, timeoutMs: number) => {
-      if (found.length < 2 * max) found = new Uint32Array(2 * max);
-      const n = kernel.epollWait(ep, timeoutMs, max, found);
-      // os_ready: u32 events, tag.
-      const u32 = heap().HEAPU32;
-      for (let i = 0, at = ready >> 2; i < 2 * n; i++) u32[at + i] = found[i];
-      return n;
-    },
-    poll: (fds: number, count: number, timeoutMs: number) => {
-      // os_pollfd: i32 fd; i16 events, revents.
-      const m = heap();
-      polled.resize(count);
-      for (let i = 0; i < count; i++) {
-        polled.fds[i] = m.HEAP32[(fds >> 2) + i * 2];
-        polled.events[i] = m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff;
-      }
-      const n = kernel.poll(polled, timeoutMs);
-      for (let i = 0; i < count; i++) {
-        const at = (fds >> 2) + i * 2 + 1;
-        m.HEAP32[at] = (m.HEAP32[at] & 0xffff) | (polled.revents[i] << 16);
-      }
-      return n;
-    },
-    iocpOpen: (maxOps: number, handleAt: number) => {
-      ports.push(new CompletionPort(kernel, core, maxOps));
-      heap().HEAP32[handleAt >> 2] = ports.length;
-      return 0;
-    },
-    iocpShut: (handle: number) => port(handle).shut(),
-    iocpAssociate: (handle: number, fd: number, stream: number) => port(handle).associate(fd, stream !== 0),
-    iocpDissociate: (handle: number, fd: number) => port(handle).dissociate(fd),
-    iocpRecv: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).recv(fd, coreOffset(ptr), len, op),
-    iocpRecvNow: (handle: number, fd: number, ptr: number, len: number) => port(handle).recvNow(fd, coreOffset(ptr), len),
-    iocpSend: (handle: number, fd: number, ptr: number, len: number, op: number) => port(handle).send(fd, coreOffset(ptr), len, op),
-    iocpAccept: (handle: number, fd: number, op: number) => port(handle).accept(fd, op),
-    iocpPost: (handle: number) => port(handle).post(),
-    iocpWait: (handle: number, out: number, max: number, timeoutMs: number) => {
-      const done = port(handle).wait(max, timeoutMs);
-      const m = heap();
-      // os_completion: u32 op, bytes, error; i32 accepted.
-      done.forEach((c, i) => {
-        const at = (out >> 2) + i * 4;
-        m.HEAPU32[at] = c.op;
-        m.HEAPU32[at + 1] = c.bytes;
-        m.HEAPU32[at + 2] = c.error;
-        m.HEAP32[at + 3] = c.accepted;
-      });
-      return done.length;
-    },
-    uringOpen: (entries: number, handleAt: number) => {
-      rings.push(new SimRing(kernel, core, entries));
-      heap().HEAP32[handleAt >> 2] = rings.length;
-      return 0;
-    },
-    uringShut: (handle: number) => ring(handle).shut(),
-    uringReserve: (handle: number, count: number) => ring(handle).reserve(count),
-    uringSend: (handle: number, fd: number, ptr: number, len: number, linked: number, lo: number, hi: number) =>
-      ring(handle).send(fd, coreOffset(ptr), len, linked !== 0, u64(lo, hi)),
-    uringBuffersOpen: (handle: number, entries: number) => ring(handle).buffersOpen(entries),
-    uringBuffersDrop: (handle: number, count: number) => ring(handle).buffersDrop(count),
-    uringBufferAdd: (handle: number, ptr: number, len: number, id: number) => ring(handle).bufferAdd(coreOffset(ptr), len, id),
-    uringRecv: (handle: number, fd: number, len: number, lo: number, hi: number) => ring(handle).recv(fd, len, u64(lo, hi)),
-    uringAccept: (handle: number, fd: number, lo: number, hi: number) => ring(handle).acceptMultishot(fd, u64(lo, hi)),
-    uringPoll: (handle: number, fd: number, events: number, multishot: number, lo: number, hi: number) =>
-      ring(handle).poll(fd, events, multishot !== 0, u64(lo, hi)),
-    uringCancel: (handle: number, targetLo: number, targetHi: number, lo: number, hi: number) =>
-      ring(handle).cancel(u64(targetLo, targetHi), u64(lo, hi)),
-    uringEnter: (handle: number, out: number, max: number, timeoutMs: number) => {
-      const done = ring(handle).enter(max, timeoutMs);
-      if (typeof done === 'number') return done;
-      const m = heap();
-      // os_uring_cqe: u64 tag (low half first), i32 res, u32 flags.
-      done.forEach((c, i) => {
-        const at = (out >> 2) + i * 4;
-        m.HEAPU32[at] = Number(c.tag & 0xffffffffn);
-        m.HEAPU32[at + 1] = Number(c.tag >> 32n);
-        m.HEAP32[at + 2] = c.res;
-        m.HEAPU32[at + 3] = c.flags;
-      });
-      return done.length;
-    },
-  };
-}
-
 /** How a wait on a crashed host (Simulation.crash) ends. */
 export function hostDown(host: string, op: string): ReactorError {
   return new ReactorError(
@@ -193,42 +22,41 @@ export interface WaitScheduler {
 
 export class SimShim implements NativeShim {
   readonly wakeToken = simulatedToken();
-  readonly #module: ShimModule & { kernel: object | null };
+  readonly #module: ShimModule;
   /** This reactor's view of its kernel, switched into the shared module before each call. */
-  readonly #calls: object;
+  readonly #calls: KernelCalls;
   readonly #shim: number;
+  /** Where the shim's count of always-ready fds is (a probe of such a shim must enter it). */
+  readonly #alwaysCountAt: number;
+  readonly #providedAt: number;
   readonly #core: Int32Array;
   readonly #layout: ShimLayout;
   readonly #kernel: SimKernel;
-  readonly #ports: CompletionPort[];
   readonly #wakeFd: number;
   #open = true;
 
   readonly #scheduler: WaitScheduler | undefined;
+  /**
+   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
+   * deliveries land, apart from their kernel's files, so no kernel change marks them.
+   */
+  readonly probedAlways: boolean;
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const module = await sharedModule();
     return new SimShim(module, kernel, coreMemory, layout, scheduler);
   }
 
-  private constructor(
-    module: ShimModule & { kernel: object | null },
-    kernel: SimKernel,
-    coreMemory: ArrayBuffer,
-    layout: ShimLayout,
-    scheduler?: WaitScheduler,
-  ) {
-    const ports: CompletionPort[] = [];
-    const rings: SimRing[] = [];
+  private constructor(module: ShimModule, kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler) {
     this.#scheduler = scheduler;
     this.#module = module;
-    this.#calls = kernelCalls(kernel, new Uint8Array(coreMemory), () => module, ports, rings);
-    module.kernel = this.#calls;
+    this.#calls = new KernelCalls(kernel, new Uint8Array(coreMemory), module);
+    module.exports.kernel = this.#calls;
     this.#kernel = kernel;
-    this.#ports = ports;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
-    this.#shim = module._sim_shim_open(
+    this.probedAlways = layout.mechanism === MECHANISM.iocp || layout.mechanism === MECHANISM.io_uring;
+    this.#shim = module.open(
       layout.model,
       layout.mechanism,
       layout.poolSize,
@@ -236,45 +64,76 @@ export class SimShim implements NativeShim {
       layout.requestCapacity,
       layout.resultCapacity,
     );
-    if (this.#shim === 0) throw new Error('io-reactor: the simulated shim could not open (out of simulated fds?)');
-    this.#wakeFd = module._sim_shim_wake_fd(this.#shim);
+    if (this.#shim === 0) {
+      throw new ReactorError(
+        'ENOSPC',
+        `createReactor: the simulated shim has no room for another reactor with maxSockets ${layout.maxSockets} and poolSize ${layout.poolSize}: every simulated reactor of a thread shares one wasm heap, and each keeps state for all the sockets maxSockets allows; give simulated reactors the maxSockets they need (the default is sized for production), or destroy reactors no longer used`,
+      );
+    }
+    const x = module.exports;
+    this.#wakeFd = x._sim_shim_wake_fd(this.#shim);
+    this.#alwaysCountAt = x._sim_shim_always_count_at(this.#shim);
+    this.#providedAt = x._sim_shim_provided(this.#shim);
     listSimulated(this.wakeToken, this);
   }
 
   apply(requests: number): number {
-    if (!this.#enter(requests)) return -E.EBADF;
-    return this.#leave(this.#module._sim_shim_apply(this.#shim, requests));
+    if (!this.#usable()) return -E.EBADF;
+    this.#enter(requests);
+    return this.#leave(this.#module.exports._sim_shim_apply(this.#shim, requests));
   }
 
   cycle(requests: number, timeoutMs: number): number {
-    if (!this.#enter(requests)) return -E.EBADF;
-    return this.#leave(this.#module._sim_shim_cycle(this.#shim, requests, timeoutMs));
+    if (!this.#usable()) return -E.EBADF;
+    if (requests === 0 && timeoutMs === 0 && this.#probeFindsNothing()) return 0;
+    this.#enter(requests);
+    const results = this.#module.exports._sim_shim_cycle(this.#shim, requests, timeoutMs);
+    // A probe's wait left untaken would skip the interrupt draw of the next one: the run would fork.
+    if (this.#kernel.probePending)
+      throw new Error('io-reactor: the shim did not take the wait its probe began; this is a bug, please report it');
+    return this.#leave(results);
   }
 
-  /** Switches the shared module to this reactor and copies its requests in; false when closed. */
-  #enter(requests: number): boolean {
+  /**
+   * A cycle with nothing to apply and no time to wait is one epoll_wait in the shim (posix_driver.c,
+   * posix_harvest): when the kernel says that wait finds nothing, the shim has nothing to do and
+   * is not entered. Most probes of parked waits are such, one per change on their host.
+   */
+  #probeFindsNothing(): boolean {
+    const ep = this.#calls.epoll;
+    if (ep < 0 || this.#layout.mechanism !== MECHANISM.epoll) return false;
+    if (this.#module.exports.HEAP32[this.#alwaysCountAt >> 2] !== 0) return false;
+    return !this.#kernel.epollProbe(ep);
+  }
+
+  /** False when closed; throws when its host crashed. */
+  #usable(): boolean {
     if (!this.#open) return false;
     if (this.crashed) throw hostDown(this.#kernel.host, 'wait');
+    return true;
+  }
+
+  /** Switches the shared module to this reactor and copies its requests in. */
+  #enter(requests: number): void {
     const m = this.#module;
-    m.kernel = this.#calls;
-    const heap = m.HEAP32;
+    m.exports.kernel = this.#calls;
+    const heap = m.exports.HEAP32;
     const core = this.#core;
-    let to = m._sim_shim_requests() >> 2;
+    let to = m.requestsAt >> 2;
     let from = this.#layout.requestsAt >> 2;
     for (let i = 0, ints = requests * ENTRY_INTS; i < ints; i++) heap[to + i] = core[from + i];
     // The provided ring, as the core filled it for this wait: its header, then `count` entries.
-    to = m._sim_shim_provided(this.#shim) >> 2;
+    to = this.#providedAt >> 2;
     from = this.#layout.providedAt >> 2;
     for (let i = 0, ints = PROVIDED_HEADER_INTS + PROVIDED_ENTRY_INTS * core[from + PROVIDED_FIELD.count]; i < ints; i++)
       heap[to + i] = core[from + i];
-    return true;
   }
 
   /** Copies the call's results back into the core's memory. */
   #leave(results: number): number {
-    const heap = this.#module.HEAP32;
+    const heap = this.#module.exports.HEAP32;
     const core = this.#core;
-    const from = this.#module._sim_shim_results() >> 2;
+    const from = this.#module.resultsAt >> 2;
     const to = this.#layout.resultsAt >> 2;
     for (let i = 0, ints = results * ENTRY_INTS; i < ints; i++) core[to + i] = heap[from + i];
     return results;
@@ -303,34 +162,25 @@ export class SimShim implements NativeShim {
     return this.#kernel;
   }
 
-  /**
-   * Whether a parked wait must be probed on every scheduler turn: completion ports and rings change as
-   * deliveries land, apart from their kernel's files, so no kernel change marks them.
-   */
-  get probedAlways(): boolean {
-    const m = this.#layout.mechanism;
-    return m === MECHANISM.iocp || m === MECHANISM.io_uring;
-  }
-
   /** Whether a wakeup is pending (the scheduler ends a parked wait for it). */
   get signalled(): boolean {
     if (!this.#open) return false;
-    if (this.#layout.mechanism === MECHANISM.iocp) return this.#ports.some((p) => p.wakePending);
+    if (this.#layout.mechanism === MECHANISM.iocp) return this.#calls.ports.some((p) => p.wakePending);
     return (this.#kernel.readiness(this.#wakeFd) & EPOLL.EPOLLIN) !== 0;
   }
 
   wakeup(): number {
     if (!this.#open) return -E.EBADF;
-    this.#module.kernel = this.#calls;
-    return this.#module._sim_shim_wake(this.#shim);
+    this.#module.exports.kernel = this.#calls;
+    return this.#module.exports._sim_shim_wake(this.#shim);
   }
 
   close(): void {
     if (!this.#open) return;
     this.#open = false;
     unlistSimulated(this.wakeToken);
-    this.#module.kernel = this.#calls;
-    this.#module._sim_shim_close(this.#shim);
+    this.#module.exports.kernel = this.#calls;
+    this.#module.exports._sim_shim_close(this.#shim);
   }
 
   get waitsInterrupted(): number {

@@ -27,6 +27,8 @@ export interface KernelObserver {
 
 export class Sockets {
   observer: KernelObserver | null = null;
+  /** Whether a partition can strike (the network's faults are fixed at its start): else no segment looks for one. */
+  readonly #partitions: boolean;
 
   /** `open`: gives a stream its fd in the kernel's table. */
   constructor(
@@ -34,19 +36,20 @@ export class Sockets {
     readonly host: string,
     readonly bufferBytes: number,
     readonly open: (stream: Stream) => number,
-  ) {}
+  ) {
+    this.#partitions = network.faults.mayStrike('partition');
+  }
 
   /**
-   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
-   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
+   * Sends a segment (`data`, or a SYN/FIN/RST) from `from` to `to`, its peer: returns when it
+   * arrives, after the network's delay and in order. `segment` (wire.ts) says which, with the
+   * faults that struck it, for the wire's tap.
    */
-  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
-    const to = from.peer;
-    if (!to) return;
+  #send(from: Stream, to: Stream, segment: number, data: Uint8Array | null, heldMs = 0): number {
     const net = this.network;
     const delay = (from.latency ? net.delay() : 0) + heldMs;
     let at = Math.max(net.now + delay, from.lastArrival);
-    if (from.host !== to.host) {
+    if (this.#partitions && from.host !== to.host) {
       if (net.faults.strike('partition')) net.partition(from.host, to.host, net.now + PARTITION_MS);
       const heals = net.healsAt(from.host, to.host);
       if (heals > at) {
@@ -56,14 +59,20 @@ export class Sockets {
     }
     from.lastArrival = at;
     net.wiretap?.segment(from, segment, data, at);
-    const arrive = (): void => {
-      what(to);
-      changed(to);
-      changed(from);
-      net.changed();
-    };
-    if (at <= net.now) arrive();
-    else net.schedule(at, arrive);
+    return at;
+  }
+
+  /** Runs `arrive` at virtual time `at` (at once if that is now); it ends with #arrived. */
+  #at(at: number, arrive: () => void): void {
+    if (at <= this.network.now) arrive();
+    else this.network.schedule(at, arrive);
+  }
+
+  /** A segment from `from` reached `to`: both ends' readiness may have risen. */
+  #arrived(to: Stream, from: Stream): void {
+    changed(to);
+    changed(from);
+    this.network.changed();
   }
 
   #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
@@ -92,6 +101,31 @@ export class Sockets {
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
   read(s: Stream, into: Uint8Array, offset: number, len: number): number {
+    const n = this.#taking(s, len);
+    if (n < 0 || s.inboxBytes === 0) return n;
+    this.#copy(s, into, offset, n);
+    return n;
+  }
+
+  /** Moves `n` bytes of the inbox into `into` at `offset`. */
+  #copy(s: Stream, into: Uint8Array, offset: number, n: number): void {
+    for (let done = 0; done < n; ) {
+      const chunk = s.inbox[0];
+      const take = Math.min(chunk.length, n - done);
+      if (take === chunk.length) {
+        into.set(chunk, offset + done);
+        s.inbox.shift();
+      } else {
+        into.set(chunk.subarray(0, take), offset + done);
+        s.inbox[0] = chunk.subarray(take);
+      }
+      done += take;
+    }
+    this.#took(s, n);
+  }
+
+  /** How many bytes a read of up to `len` takes (a partialRead fault may take fewer): 0 at end of stream, or -errno. */
+  #taking(s: Stream, len: number): number {
     const net = this.network;
     if (s.inboxBytes === 0) {
       // As Linux's tcp_recvmsg: a FIN received ends the stream before any error is looked at.
@@ -103,32 +137,27 @@ export class Sockets {
       return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && net.faults.strike('partialRead')) len = 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
-    let n = 0;
-    while (n < len && s.inbox.length > 0) {
-      const chunk = s.inbox[0];
-      const take = Math.min(chunk.length, len - n);
-      into.set(chunk.subarray(0, take), offset + n);
-      n += take;
-      if (take === chunk.length) s.inbox.shift();
-      else s.inbox[0] = chunk.subarray(take);
-    }
-    s.inboxBytes -= n;
-    net.wiretap?.take(s, SEGMENT.data, n);
-    changed(s.peer); // room in this inbox is room for the peer to write
-    return n;
+    if (want > 1 && net.faults.strike('partialRead')) return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    return want;
   }
 
-  /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
-  write(s: Stream, from: Uint8Array): number {
+  /** `n` bytes left the inbox. */
+  #took(s: Stream, n: number): void {
+    s.inboxBytes -= n;
+    this.network.wiretap?.take(s, SEGMENT.data, n);
+    changed(s.peer); // room in this inbox is room for the peer to write
+  }
+
+  /** Sends `len` bytes of `from` at `offset`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
+  write(s: Stream, from: Uint8Array, offset: number, len: number): number {
     if (s.pendingError) return -this.takeError(s);
     if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
     const faults = this.network.faults;
-    let n = Math.min(room, from.length);
+    let n = Math.min(room, len);
     if (n > 1 && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
-    const bytes = from.slice(0, n);
+    const bytes = from.slice(offset, offset + n);
     this.observer?.sent(s.peer, bytes);
     const reset = faults.strike('reset');
     const held = faults.strike('stall') ? STALL_MS : 0;
@@ -140,25 +169,21 @@ export class Sockets {
     }
     s.inFlight += bytes.length;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    this.#deliver(
-      s,
-      SEGMENT.data | struck,
-      bytes,
-      (to) => {
-        s.inFlight -= bytes.length;
-        // A reset end is closed: what reaches it later is dropped, as Linux drops it.
-        if (to.closed || to.resetReceived) return;
-        if (reset) {
-          to.reset();
-          s.reset();
-          return;
-        }
+    const to = s.peer;
+    this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
+      s.inFlight -= bytes.length;
+      // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+      if (to.closed || to.resetReceived) return this.#arrived(to, s);
+      if (reset) {
+        to.reset();
+        s.reset();
+      } else {
         to.inbox.push(bytes);
         to.inboxBytes += bytes.length;
         if (halfClose) to.finReceived = true;
-      },
-      held,
-    );
+      }
+      this.#arrived(to, s);
+    });
     return bytes.length;
   }
 
@@ -176,9 +201,12 @@ export class Sockets {
     changed(s.peer);
     // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
     const reset = s.inboxBytes > 0;
-    this.#deliver(s, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
+    const to = s.peer;
+    if (!to) return; // stdin
+    this.#at(this.#send(s, to, reset ? SEGMENT.rst : SEGMENT.fin, null), () => {
       if (reset) to.reset();
       else if (!to.resetReceived) to.finReceived = true;
+      this.#arrived(to, s);
     });
   }
 
@@ -228,11 +256,12 @@ export class Sockets {
     server.local = { address: loopback ?? target, port };
     const fd = this.open(client);
     // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, SEGMENT.syn, null, () => {
+    this.#at(this.#send(client, server, SEGMENT.syn, null), () => {
       if (net.lookup(target, port) === listener) {
         listener.backlog.push(server);
         changed(listener);
       } else client.reset();
+      this.#arrived(server, client);
     });
     return fd;
   }
@@ -242,8 +271,10 @@ export class Sockets {
     if (!s.shutWrite) {
       s.shutWrite = true;
       changed(s);
-      this.#deliver(s, SEGMENT.fin, null, (to) => {
+      const to = s.peer;
+      this.#at(this.#send(s, to, SEGMENT.fin, null), () => {
         if (!to.resetReceived) to.finReceived = true;
+        this.#arrived(to, s);
       });
     }
     return 0;
