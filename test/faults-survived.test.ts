@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-/** Seeds 9 and 10 of each combination: the determinism check runs seed 10 twice. */
-const MATRIX_FROM = 9;
+/** Seeds 5 and 6 of each combination: the determinism check samples seed 5 and runs it twice. */
+const MATRIX_FROM = 5;
 const MATRIX_SEEDS = 2;
 const SPAWNING_TEST_MS = 180_000;
 const FLAVORS = ['readiness/epoll', 'readiness/poll', 'completion/epoll', 'completion/poll', 'completion/iocp', 'completion/io_uring'];
