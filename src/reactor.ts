@@ -162,7 +162,16 @@ export class Reactor<C = unknown> {
     };
     const shim = await backend.createShim(core.memory.buffer, layout);
     if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
-    const tap = new ReactorTap({ ...traced, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core });
+    const tap = new ReactorTap({
+      ...traced,
+      memory: core.memory.buffer,
+      layout,
+      now: backend.now,
+      os: backend.os,
+      probe: core,
+      host: backend.host,
+      linksLoopback: resolved.backend === 'native',
+    });
     return new Reactor<C>(core, resolved, shim, backend, tap, traced.r);
   }
 
@@ -193,7 +202,7 @@ export class Reactor<C = unknown> {
           this.#closeRegistered(fd, close);
         },
       },
-      backend.os,
+      observer === null ? backend.os : observer.os(backend.os),
     );
   }
 

@@ -36,6 +36,12 @@ export class App {
   #pending = false;
   #playing: number | null = null;
 
+  constructor() {
+    // A canvas's pixels follow its size only when drawn: the window or the panels around it resized, draw again.
+    const resized = new ResizeObserver(() => this.redraw());
+    for (const id of ['timeline', 'compare-timeline', 'counters']) resized.observe(el(id));
+  }
+
   get timeline(): Timeline {
     return this.#timeline;
   }
@@ -178,7 +184,7 @@ export class App {
     const scrolled =
       timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
     el('summary').textContent =
-      `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
+      `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.segments.length > 0 ? `${model.segments.length} segments · ${model.arrows.length} arrows · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
     el('details').textContent =
       view.cursor >= 0
         ? describe(model, view.cursor, this.tables).join('\n')
