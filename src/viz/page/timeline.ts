@@ -1,7 +1,8 @@
 // Draws a trace's lanes on a canvas, grouped by host under a header row that folds them: spans as
 // bars, records as marks, faults as triangles, the cursor, a highlighted record and the failure;
-// in the flow view, on a time axis, each segment as an arrow from its send to the take that got
-// it. It draws the level of detail (lod.ts) whose bins are a pixel wide, only for the rows
+// in the flow view, on a time axis, each segment as an arrow from its send to each take that got
+// its bytes, an arrow whose far end is scrolled out or folded drawn to the plot's edge with that
+// lane's name there (hover it to see where it goes, click to go). It draws the level of detail (lod.ts) whose bins are a pixel wide, only for the rows
 // scrolled into view, one path or run list per color: a frame costs rows shown × width, however
 // long the trace.
 import type { TraceModel } from './model.js';
@@ -42,6 +43,37 @@ const FAILURE_COLOR = '#c00000';
 const ARROW_STEP_PX = 3;
 /** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
 const ARROW_HEADS_MAX = 600;
+/** Arrows a frame remembers for the pointer: past that they are too dense to point at one. */
+const ARROW_HITS_MAX = 4000;
+/** Fields of a remembered arrow: its ends on screen (x0, y0, x1, y1, beyond the plot when off it) and its index. */
+const HIT_FIELDS = 5;
+/** Names of off-screen lanes at the plot's edges, at most, a frame. */
+const EDGE_LABELS_MAX = 40;
+/** How far an arrow answers the pointer. */
+const ARROW_SLACK_PX = 4;
+/** An edge label's height, and its widest. */
+const EDGE_LABEL_PX = 16;
+const EDGE_LABEL_MAX_PX = 200;
+
+/** An arrow under the pointer: which one, its end away from the pointer, and where that end is. */
+export interface ArrowHit {
+  arrow: number;
+  /** The record at its far end (the take, or the segment; the segment for one never taken). */
+  far: number;
+  /** Where the far end is, said for a person: 'on screen', 'scrolled out above', … */
+  where: string;
+}
+
+/** A lane's name at the edge an arrow leaves the plot by. */
+interface EdgeLabel {
+  x: number;
+  top: boolean;
+  lane: number;
+  arrow: number;
+  /** Its box this frame, for the pointer. */
+  x0: number;
+  x1: number;
+}
 
 /** Where in a lane's record list the first record at or after position `p` is. */
 function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
@@ -75,6 +107,12 @@ export class Timeline {
   rowsVisible = 1;
   /** Arrowheads of this frame as [flag, x0, y0, x1, y1], reused from frame to frame. */
   readonly #heads = new Float64Array(ARROW_HEADS_MAX * 5);
+  /** Each lane's row counted from the top row shown (negative above, past rowsVisible below), its host's when folded; NaN: hidden. */
+  #place: Float64Array = new Float64Array(0);
+  /** The arrows drawn this frame, HIT_FIELDS each, for the pointer. */
+  readonly #hits = new Float64Array(ARROW_HITS_MAX * HIT_FIELDS);
+  #hitCount = 0;
+  #edgeLabels: EdgeLabel[] = [];
   /** The canvas's CSS size, read once per frame (each read may lay out the page). */
   #width = 0;
   #height = 0;
@@ -95,8 +133,10 @@ export class Timeline {
     if (lane < 0 || view.hiddenLanes.has(lane)) return;
     view.collapsedHosts.delete(model.lanes[lane].host);
     const row = this.#order(model, view).rows.get(lane) ?? 0;
+    // The rows the canvas has room for now: the page may have laid out again since the last frame.
+    const rows = rowsIn(this.canvas.clientHeight);
     if (row < view.laneTop) view.laneTop = row;
-    else if (row >= view.laneTop + this.rowsVisible) view.laneTop = row - this.rowsVisible + 1;
+    else if (row >= view.laneTop + rows) view.laneTop = row - rows + 1;
   }
 
   /** The host whose header row is under y, or null. */
@@ -134,7 +174,7 @@ export class Timeline {
     const ratio = window.devicePixelRatio || 1;
     this.#width = canvas.clientWidth;
     this.#height = Math.max(canvas.clientHeight, AXIS_PX + LANE_PX);
-    this.rowsVisible = Math.max(1, Math.floor((this.#height - AXIS_PX) / LANE_PX));
+    this.rowsVisible = rowsIn(this.#height);
     this.#layout(model, view);
     if (canvas.height !== Math.round(this.#height * ratio) || canvas.width !== Math.round(this.#width * ratio)) {
       canvas.height = Math.round(this.#height * ratio);
@@ -160,7 +200,10 @@ export class Timeline {
   }
 
   /** Rows in order: each host's header, then its lanes by reactor; the network's last. */
-  #order(model: TraceModel, view: View): { rows: Map<number, number>; headers: Header[]; total: number; lanes: number } {
+  #order(
+    model: TraceModel,
+    view: View,
+  ): { rows: Map<number, number>; folded: Map<number, number>; headers: Header[]; total: number; lanes: number } {
     const byHost = new Map<string, number[]>();
     model.lanes.forEach((lane, i) => {
       if (view.hiddenLanes.has(i)) return;
@@ -170,29 +213,40 @@ export class Timeline {
     });
     const hosts = [...byHost.keys()].sort((a, b) => Number(a === 'network') - Number(b === 'network'));
     const rows = new Map<number, number>();
+    const folded = new Map<number, number>();
     const headers: Header[] = [];
     let row = 0;
     let lanes = 0;
     for (const host of hosts) {
       const list = byHost.get(host)!.sort((a, b) => model.lanes[a].r - model.lanes[b].r || a - b);
       const collapsed = view.collapsedHosts.has(host);
-      headers.push({ host, row: row++, lanes: list.length, collapsed });
+      headers.push({ host, row, lanes: list.length, collapsed });
       lanes += list.length;
+      if (collapsed) for (const lane of list) folded.set(lane, row);
+      row++;
       if (!collapsed) for (const lane of list) rows.set(lane, row++);
     }
-    return { rows, headers, total: row, lanes };
+    return { rows, folded, headers, total: row, lanes };
   }
 
   /** Gives each lane and header its screen row. */
   #layout(model: TraceModel, view: View): void {
-    const { rows, headers, total, lanes } = this.#order(model, view);
+    const { rows, folded, headers, total, lanes } = this.#order(model, view);
     this.shownRows = total;
     this.shownLanes = lanes;
     view.laneTop = Math.max(0, Math.min(view.laneTop, total - this.rowsVisible));
     const onScreen = (row: number): number => (row - view.laneTop >= 0 && row - view.laneTop < this.rowsVisible ? row - view.laneTop : -1);
-    if (this.#rows.length !== model.lanes.length) this.#rows = new Int32Array(model.lanes.length);
+    if (this.#rows.length !== model.lanes.length) {
+      this.#rows = new Int32Array(model.lanes.length);
+      this.#place = new Float64Array(model.lanes.length);
+    }
     this.#rows.fill(-1);
-    for (const [lane, row] of rows) this.#rows[lane] = onScreen(row);
+    this.#place.fill(Number.NaN);
+    for (const [lane, row] of rows) {
+      this.#rows[lane] = onScreen(row);
+      this.#place[lane] = row - view.laneTop;
+    }
+    for (const [lane, row] of folded) this.#place[lane] = row - view.laneTop;
     this.#headers = headers.map((h) => ({ ...h, row: onScreen(h.row) })).filter((h) => h.row >= 0);
   }
 
@@ -331,53 +385,80 @@ export class Timeline {
   }
 
   /**
-   * Each segment sent in view (or reaching into it) as a line from its send to the take that got
-   * it, its slope the latency; a segment never taken ends, dashed, where it reached the peer.
-   * One arrow per ARROW_STEP_PX of start, pair of lanes and kind: past that, more lines add only ink.
+   * Each segment sent in view (or reaching into it) as a line from its send to each take that got
+   * its bytes, its slope the latency; a segment never taken ends, dashed, where it reached the peer.
+   * A lane scrolled out keeps its place above or below (a folded one its host's row): the line runs
+   * to the plot's edge, where that lane's name is written. One arrow per ARROW_STEP_PX of start and
+   * of end, pair of lanes and kind: past that, more lines add only ink.
    */
   #drawArrows(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
     const summary = summaryOf(model);
     const scale = this.plotWidth / (view.v1 - view.v0);
     const k = levelFor('time', 1 / scale);
-    const yOf = (lane: number): number => (lane >= 0 && this.#rows[lane] >= 0 ? AXIS_PX + this.#rows[lane] * LANE_PX + LANE_PX / 2 : -1);
+    const top = AXIS_PX;
+    const bottom = this.#bottom;
+    const yOf = (lane: number): number => (lane < 0 ? Number.NaN : AXIS_PX + this.#place[lane] * LANE_PX + LANE_PX / 2);
+    const off = (y: number): boolean => y < top || y > bottom;
     const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
     const struck = new Path2D();
     // Heads are drawn only while they can be told apart: the ends of the first ARROW_HEADS_MAX.
     const heads = this.#heads;
     let drawn = 0;
+    this.#hitCount = 0;
+    const labels = new Map<string, EdgeLabel>();
+    /** The first place an arrow to an off-screen `lane` crosses the plot's edge names that lane. */
+    const edge = (lane: number, arrow: number, xFar: number, yFar: number, xNear: number, yNear: number): void => {
+      const edgeY = yFar < top ? top : bottom;
+      const x = xNear + ((xFar - xNear) * (edgeY - yNear)) / (yFar - yNear);
+      const key = `${lane}:${edgeY}`;
+      if (x >= GUTTER_PX && x <= this.#width && !labels.has(key)) labels.set(key, { x, top: edgeY === top, lane, arrow, x0: 0, x1: 0 });
+    };
     summary.groups().forEach((group, i) => {
-      const y0 = yOf(group.fromLane);
-      const y1 = yOf(group.toLane);
-      if (y0 < 0 && y1 < 0) return;
-      const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
-      const start = y0 >= 0 ? y0 : end - LANE_PX / 2;
+      let y0 = yOf(group.fromLane);
+      let y1 = yOf(group.toLane);
+      if (Number.isNaN(y0) && Number.isNaN(y1)) return;
+      // A lane hidden by the filters has no place: a stub toward it.
+      if (Number.isNaN(y1)) y1 = y0 + LANE_PX / 2;
+      if (Number.isNaN(y0)) y0 = y1 - LANE_PX / 2;
+      if ((y0 < top && y1 < top) || (y0 > bottom && y1 > bottom)) return;
       const arrows = summary.arrows(i, k);
       const path = paths[group.flag];
       let lastStep = -Infinity;
+      let lastEndStep = -Infinity;
       for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
         const x0 = GUTTER_PX + (arrows.start[a] - view.v0) * scale;
-        if (x0 > this.#width) break;
+        // A take reported before its send (natively, a completion's) reaches back from the right.
+        if (x0 > this.#width + group.longestMs * scale) break;
         const x1 = GUTTER_PX + (arrows.end[a] - view.v0) * scale;
         const step = Math.floor(x0 / ARROW_STEP_PX);
-        if (x1 < GUTTER_PX || step === lastStep) continue;
+        const endStep = Math.floor(x1 / ARROW_STEP_PX);
+        if (Math.max(x0, x1) < GUTTER_PX || Math.min(x0, x1) > this.#width || (step === lastStep && endStep === lastEndStep)) continue;
         lastStep = step;
+        lastEndStep = endStep;
         if (group.taken) {
-          path.lines.moveTo(x0, start);
-          path.lines.lineTo(x1, end);
-          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, start, x1, end], drawn * 5);
+          path.lines.moveTo(x0, y0);
+          path.lines.lineTo(x1, y1);
+          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, y0, x1, y1], drawn * 5);
           drawn++;
         } else {
-          path.lost.moveTo(x0, start);
-          path.lost.lineTo(x1, end);
-          crossAt(path.lost, x1, end);
+          path.lost.moveTo(x0, y0);
+          path.lost.lineTo(x1, y1);
+          crossAt(path.lost, x1, y1);
         }
-        if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (start + end) / 2 - LANE_PX / 2);
+        if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (y0 + y1) / 2 - LANE_PX / 2);
+        if (this.#hitCount < ARROW_HITS_MAX) this.#hits.set([x0, y0, x1, y1, arrows.arrow[a]], this.#hitCount++ * HIT_FIELDS);
+        if (off(y1)) edge(group.toLane, arrows.arrow[a], x1, y1, x0, y0);
+        if (off(y0)) edge(group.fromLane, arrows.arrow[a], x0, y0, x1, y1);
       }
     });
     const headPaths = ARROW_FLAGS.map(() => new Path2D());
     if (drawn <= ARROW_HEADS_MAX) {
       for (let h = 0; h < drawn * 5; h += 5) arrowHead(headPaths[heads[h]], heads[h + 1], heads[h + 2], heads[h + 3], heads[h + 4]);
     }
+    g.save();
+    g.beginPath();
+    g.rect(GUTTER_PX, top, this.plotWidth, bottom - top);
+    g.clip();
     g.lineWidth = 1.25;
     ARROW_FLAGS.forEach((flag, f) => {
       g.strokeStyle = g.fillStyle = ARROW_COLORS[flag];
@@ -391,6 +472,88 @@ export class Timeline {
     g.lineWidth = 1;
     g.fillStyle = STYLE_COLORS[FAULT_STYLE];
     g.fill(struck);
+    this.#drawEdgeLabels(g, model, [...labels.values()]);
+    g.restore();
+  }
+
+  /** The names of the off-screen lanes arrows go to, where they leave the plot, as many as fit. */
+  #drawEdgeLabels(g: CanvasRenderingContext2D, model: TraceModel, labels: EdgeLabel[]): void {
+    g.font = '11px system-ui, sans-serif';
+    g.textBaseline = 'middle';
+    const shown: EdgeLabel[] = [];
+    const ends = { top: -Infinity, bottom: -Infinity };
+    for (const label of labels.sort((a, b) => a.x - b.x)) {
+      if (shown.length >= EDGE_LABELS_MAX) break;
+      const side = label.top ? 'top' : 'bottom';
+      const lane = model.lanes[label.lane];
+      const text = fitText(g, `${label.top ? '▲' : '▼'} ${lane.host} · ${lane.name}`, EDGE_LABEL_MAX_PX);
+      const width = g.measureText(text).width + 8;
+      const x0 = Math.min(Math.max(label.x - width / 2, GUTTER_PX), this.#width - width);
+      if (x0 < ends[side] + 4) continue;
+      ends[side] = x0 + width;
+      label.x0 = x0;
+      label.x1 = x0 + width;
+      const y = label.top ? AXIS_PX + 1 : this.#bottom - EDGE_LABEL_PX - 1;
+      g.fillStyle = 'rgba(255, 255, 255, 0.92)';
+      g.fillRect(x0, y, width, EDGE_LABEL_PX);
+      g.strokeStyle = '#8a94a3';
+      g.strokeRect(x0 + 0.5, y + 0.5, width - 1, EDGE_LABEL_PX - 1);
+      g.fillStyle = '#1d2430';
+      g.fillText(text, x0 + 4, y + EDGE_LABEL_PX / 2);
+      shown.push(label);
+    }
+    this.#edgeLabels = shown;
+  }
+
+  /** The bottom of the last lane row shown. */
+  get #bottom(): number {
+    return AXIS_PX + this.rowsVisible * LANE_PX;
+  }
+
+  /**
+   * The arrow drawn last frame under (x, y): an edge label's, else the nearest line within
+   * ARROW_SLACK_PX, with its end away from the pointer (the lane a label names) and where that is.
+   */
+  arrowAt(model: TraceModel, view: View, x: number, y: number): ArrowHit | null {
+    const label = this.#edgeLabels.find((l) => {
+      const y0 = l.top ? AXIS_PX + 1 : this.#bottom - EDGE_LABEL_PX - 1;
+      return x >= l.x0 && x <= l.x1 && y >= y0 && y <= y0 + EDGE_LABEL_PX;
+    });
+    if (label) {
+      const { from, to } = model.arrows[label.arrow];
+      const far = to >= 0 && model.laneOf[to] === label.lane ? to : from;
+      return { arrow: label.arrow, far, where: this.#whereIs(model, view, far) };
+    }
+    if (x < GUTTER_PX || y < AXIS_PX || y > this.#bottom) return null;
+    let best = -1;
+    let bestD = ARROW_SLACK_PX;
+    let farIsTake = true;
+    const hits = this.#hits;
+    for (let h = 0; h < this.#hitCount * HIT_FIELDS; h += HIT_FIELDS) {
+      const d = distanceToSegment(x, y, hits[h], hits[h + 1], hits[h + 2], hits[h + 3]);
+      if (d > bestD) continue;
+      bestD = d;
+      best = hits[h + 4];
+      farIsTake = Math.hypot(hits[h + 2] - x, hits[h + 3] - y) >= Math.hypot(hits[h] - x, hits[h + 1] - y);
+    }
+    if (best < 0) return null;
+    const { from, to } = model.arrows[best];
+    const far = farIsTake && to >= 0 ? to : from;
+    return { arrow: best, far, where: this.#whereIs(model, view, far) };
+  }
+
+  /** Where record `at` is drawn, for a person: on screen, or which way to look. */
+  #whereIs(model: TraceModel, view: View, at: number): string {
+    const lane = model.laneOf[at];
+    if (lane < 0 || Number.isNaN(this.#place[lane])) return 'on a lane the filters hide';
+    const row = this.#place[lane];
+    const x = this.#x(view, view.pos(model, at));
+    if (row < 0) return 'scrolled out above';
+    if (row >= this.rowsVisible) return 'scrolled out below';
+    if (this.#rows[lane] < 0) return `folded into its host ${model.lanes[lane].host}`;
+    if (x < GUTTER_PX) return 'before the view, to the left';
+    if (x > this.#width) return 'after the view, to the right';
+    return 'on screen';
   }
 
   #drawLine(g: CanvasRenderingContext2D, model: TraceModel, view: View, at: number, color: string): void {
@@ -399,6 +562,11 @@ export class Timeline {
     g.fillStyle = color;
     g.fillRect(x - 1, 0, 2, this.#height);
   }
+}
+
+/** Lane rows a canvas `height` px tall has room for under the axis. */
+function rowsIn(height: number): number {
+  return Math.max(1, Math.floor((height - AXIS_PX) / LANE_PX));
 }
 
 /** `text` cut to `width` pixels, with an ellipsis when cut. */
@@ -424,6 +592,15 @@ function triangleAt(path: Path2D, x: number, y: number): void {
   path.lineTo(x + 6, y + 2);
   path.lineTo(x, y + LANE_PX - 3);
   path.closePath();
+}
+
+/** How far (x, y) is from the segment (x0, y0)–(x1, y1). */
+function distanceToSegment(x: number, y: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const length2 = dx * dx + dy * dy;
+  const f = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / length2));
+  return Math.hypot(x - (x0 + f * dx), y - (y0 + f * dy));
 }
 
 function crossAt(path: Path2D, x: number, y: number): void {
