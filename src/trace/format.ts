@@ -117,9 +117,6 @@ export interface FaultRecord {
   detail?: string;
 }
 
-/** Bytes of a segment's payload its record keeps: enough to read a message, not the whole stream. */
-export const SEGMENT_DATA_BYTES = 256;
-
 /** What a segment carries: bytes, or a connection's handshake, end of stream or reset. */
 export type WireKind = 'syn' | 'data' | 'fin' | 'rst';
 
@@ -144,7 +141,7 @@ export interface SegmentRecord {
   flag: WireKind;
   /** When it reaches the peer's kernel (t plus the latency, or later when held); natively t, as it is not seen. */
   at: number;
-  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES): what it said. */
+  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/trace/loopback.ts): what it said. */
   data?: string;
   /** Faults that struck it: reset (it resets both ends), stall, halfClose (a FIN rides on it), partition (held until healed). */
   faults?: string[];
