@@ -405,12 +405,14 @@ export class Timeline {
     const heads = this.#heads;
     let drawn = 0;
     this.#hitCount = 0;
-    const labels = new Map<string, EdgeLabel>();
+    const hits = this.#hits;
+    /** By lane and edge (2 × lane, + 1 at the top). */
+    const labels = new Map<number, EdgeLabel>();
     /** The first place an arrow to an off-screen `lane` crosses the plot's edge names that lane. */
     const edge = (lane: number, arrow: number, xFar: number, yFar: number, xNear: number, yNear: number): void => {
       const edgeY = yFar < top ? top : bottom;
       const x = xNear + ((xFar - xNear) * (edgeY - yNear)) / (yFar - yNear);
-      const key = `${lane}:${edgeY}`;
+      const key = 2 * lane + (edgeY === top ? 1 : 0);
       if (x >= GUTTER_PX && x <= this.#width && !labels.has(key)) labels.set(key, { x, top: edgeY === top, lane, arrow, x0: 0, x1: 0 });
     };
     summary.groups().forEach((group, i) => {
@@ -446,7 +448,14 @@ export class Timeline {
           crossAt(path.lost, x1, y1);
         }
         if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (y0 + y1) / 2 - LANE_PX / 2);
-        if (this.#hitCount < ARROW_HITS_MAX) this.#hits.set([x0, y0, x1, y1, arrows.arrow[a]], this.#hitCount++ * HIT_FIELDS);
+        if (this.#hitCount < ARROW_HITS_MAX) {
+          const h = this.#hitCount++ * HIT_FIELDS;
+          hits[h] = x0;
+          hits[h + 1] = y0;
+          hits[h + 2] = x1;
+          hits[h + 3] = y1;
+          hits[h + 4] = arrows.arrow[a];
+        }
         if (off(y1)) edge(group.toLane, arrows.arrow[a], x1, y1, x0, y0);
         if (off(y0)) edge(group.fromLane, arrows.arrow[a], x0, y0, x1, y1);
       }
