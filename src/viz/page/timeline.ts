@@ -51,6 +51,8 @@ const HIT_FIELDS = 5;
 const EDGE_LABELS_MAX = 40;
 /** How far an arrow answers the pointer. */
 const ARROW_SLACK_PX = 4;
+/** How strongly an arrow with an end off screen is drawn. */
+const FAINT_ALPHA = 0.35;
 /** An edge label's height, and its widest. */
 const EDGE_LABEL_PX = 16;
 const EDGE_LABEL_MAX_PX = 200;
@@ -400,6 +402,8 @@ export class Timeline {
     const yOf = (lane: number): number => (lane < 0 ? Number.NaN : AXIS_PX + this.#place[lane] * LANE_PX + LANE_PX / 2);
     const off = (y: number): boolean => y < top || y > bottom;
     const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
+    // Arrows with an end off screen are drawn faint: they tell where the flow goes without hiding what is on screen.
+    const faintPaths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
     const struck = new Path2D();
     // Heads are drawn only while they can be told apart: the ends of the first ARROW_HEADS_MAX.
     const heads = this.#heads;
@@ -424,7 +428,7 @@ export class Timeline {
       if (Number.isNaN(y0)) y0 = y1 - LANE_PX / 2;
       if ((y0 < top && y1 < top) || (y0 > bottom && y1 > bottom)) return;
       const arrows = summary.arrows(i, k);
-      const path = paths[group.flag];
+      const path = (off(y0) || off(y1) ? faintPaths : paths)[group.flag];
       let lastStep = -Infinity;
       let lastEndStep = -Infinity;
       for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
@@ -440,8 +444,10 @@ export class Timeline {
         if (group.taken) {
           path.lines.moveTo(x0, y0);
           path.lines.lineTo(x1, y1);
-          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, y0, x1, y1], drawn * 5);
-          drawn++;
+          if (!off(y1)) {
+            if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, y0, x1, y1], drawn * 5);
+            drawn++;
+          }
         } else {
           path.lost.moveTo(x0, y0);
           path.lost.lineTo(x1, y1);
@@ -471,6 +477,12 @@ export class Timeline {
     g.lineWidth = 1.25;
     ARROW_FLAGS.forEach((flag, f) => {
       g.strokeStyle = g.fillStyle = ARROW_COLORS[flag];
+      g.globalAlpha = FAINT_ALPHA;
+      g.setLineDash([]);
+      g.stroke(faintPaths[f].lines);
+      g.setLineDash([4, 3]);
+      g.stroke(faintPaths[f].lost);
+      g.globalAlpha = 1;
       g.setLineDash([]);
       g.stroke(paths[f].lines);
       g.fill(headPaths[f]);
