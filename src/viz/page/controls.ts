@@ -157,8 +157,11 @@ function bindCanvas(app: App): void {
       tip.textContent = (arrow ? describeArrow(app.model, arrow.arrow, arrow.far, arrow.where) : describe(app.model, at, app.tables)).join(
         '\n',
       );
-      tip.style.left = `${e.clientX + 12}px`;
-      tip.style.top = `${e.clientY + 12}px`;
+      // Beside the pointer, and inside the window: a tip near the right or bottom edge goes to the other side.
+      const left = e.clientX + 12 + tip.offsetWidth > window.innerWidth ? e.clientX - 12 - tip.offsetWidth : e.clientX + 12;
+      const top = e.clientY + 12 + tip.offsetHeight > window.innerHeight ? e.clientY - 12 - tip.offsetHeight : e.clientY + 12;
+      tip.style.left = `${Math.max(0, left)}px`;
+      tip.style.top = `${Math.max(0, top)}px`;
     }
   });
   canvas.addEventListener('mouseleave', () => {

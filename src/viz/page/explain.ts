@@ -175,13 +175,15 @@ function wire(model: TraceModel, at: number): string[] {
 export function describeArrow(model: TraceModel, arrow: number, far: number, where: string): string[] {
   const { from, to } = model.arrows[arrow];
   const seg = model.records[from] as SegmentRecord;
-  return [
-    `#${from} ${summary(seg)}, t=${seg.t.toFixed(3)} ms, on ${laneName(model, from)}`,
-    to >= 0
-      ? `→ #${to} ${summary(model.records[to])}, t=${model.records[to].t.toFixed(3)} ms (${after(model, from, to)}), on ${laneName(model, to)}`
-      : '→ never taken',
-    `#${far}, its ${far === from ? 'send' : 'take'}, is ${where}: click the arrow to go to it`,
-  ];
+  const lines = [`#${from} ${summary(seg)}`, `  t=${seg.t.toFixed(3)} ms on ${laneName(model, from)}`];
+  if (to >= 0)
+    lines.push(
+      `→ #${to} ${summary(model.records[to])}`,
+      `  t=${model.records[to].t.toFixed(3)} ms (${after(model, from, to)}) on ${laneName(model, to)}`,
+    );
+  else lines.push('→ never taken');
+  lines.push(`#${far}, its ${far === from ? 'send' : 'take'}, is ${where}: click the arrow to go to it`);
+  return lines;
 }
 
 /** The bytes a record carried: written, received, or (for a take) those of the segments it got. */
