@@ -193,7 +193,7 @@ export class App {
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
     const c = model.counterIndexAt(at, reactor);
     const rec = c >= 0 ? model.records[c] : null;
-    const wire = model.arrows.length > 0 ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
+    const wire = model.wireArrivals ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
     el('counters-values').textContent =
       rec && rec.k === 'counters'
         ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight${wire}`

@@ -23,7 +23,7 @@ export class CounterChart {
   draw(model: TraceModel, view: View, r: number): void {
     const ratio = window.devicePixelRatio || 1;
     const width = this.canvas.clientWidth;
-    const rows = SERIES.length + (model.arrows.length > 0 ? 1 : 0);
+    const rows = SERIES.length + (model.wireArrivals ? 1 : 0);
     const height = ROW_PX * rows;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);

@@ -85,6 +85,11 @@ export class TraceModel {
   readonly arrowOf: number[] = [];
   /** The longest an arrow spans, in ms: a frame looks this far back for arrows reaching into view. */
   longestArrowMs = 0;
+  /**
+   * Whether segments are seen to reach the peer (a simulated network's are, at `at`): natively only
+   * the receive is seen, and no bytes are ever on the wire.
+   */
+  wireArrivals = false;
   /** When the first segment was sent and the last arrived or was taken (ms): what the flow view fits. */
   wireFrom = Infinity;
   wireTo = -Infinity;
@@ -182,6 +187,7 @@ export class TraceModel {
         this.longestArrowMs = Math.max(this.longestArrowMs, rec.at - rec.t);
         this.wireFrom = Math.min(this.wireFrom, rec.t);
         this.wireTo = Math.max(this.wireTo, rec.at);
+        if (rec.at > rec.t) this.wireArrivals = true;
         this.#sent(rec, i);
         break;
       case 'take':
