@@ -120,7 +120,7 @@ test('an arrow to a lane scrolled out runs to the edge, names that lane there, s
   await open(trace, `&view=flow&v0=${v0}&v1=${v1}`);
   await textMatches(page, '#summary', new RegExp(`rows 1–\\d+ of ${SOCKETS + 1}`));
   const box = (await page.locator('#timeline').boundingBox())!;
-  // The layout's numbers (src/viz/page/timeline.ts): lane names 220 px wide, a 22 px axis, rows of 24 px.
+  // The layout's numbers (src/viz/page/canvas.ts): lane names 220 px wide, a 22 px axis, rows of 24 px.
   const [gutter, axis, row] = [220, 22, 24];
   const rowsVisible = Math.floor((box.height - axis) / row);
   expect(rowsVisible).toBeLessThan(SOCKETS);

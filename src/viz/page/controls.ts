@@ -5,7 +5,8 @@ import type { Axis, Mode } from './view.js';
 import { describe, describeArrow } from './explain.js';
 import { downloadChromeTrace } from './export.js';
 import { el, showError } from './dom.js';
-import { GUTTER_PX, type ArrowHit } from './timeline.js';
+import { GUTTER_PX } from './canvas.js';
+import type { ArrowHit } from './arrows.js';
 import { lowerBound } from './search.js';
 
 const ZOOM_STEP = 0.8;

@@ -3,7 +3,7 @@
 // between all hosts. Each pixel column shows the largest sample in it (lod.ts's bins a pixel wide).
 import type { TraceModel } from './model.js';
 import type { View } from './view.js';
-import { GUTTER_PX } from './timeline.js';
+import { GUTTER_PX } from './canvas.js';
 import { CURSOR_COLOR } from './colors.js';
 import { summaryOf, levelFor } from './lod.js';
 
