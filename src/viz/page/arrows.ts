@@ -10,8 +10,13 @@ import { summaryOf, levelFor, ARROW_FLAGS } from './lod.js';
 import { lowerBound } from './search.js';
 import { GUTTER_PX, AXIS_PX, LANE_PX, fitText, triangleAt } from './canvas.js';
 
-/** Arrows between the same two rows closer than this at their start are drawn as one. */
+/** Arrows between the same two rows closer than this at their start and at their end are drawn as one. */
 const ARROW_STEP_PX = 3;
+/**
+ * The same for arrows with an end off screen: long near-parallel lines to a lane out of sight add
+ * raster time, not information (the pointer still finds each one drawn).
+ */
+const FAINT_STEP_PX = 24;
 /** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
 const ARROW_HEADS_MAX = 600;
 /** Arrows a frame remembers for the pointer: past that they are too dense to point at one. */
@@ -120,7 +125,9 @@ export class FlowArrows {
       if (Number.isNaN(y0)) y0 = y1 - LANE_PX / 2;
       if ((y0 < top && y1 < top) || (y0 > bottom && y1 > bottom)) return;
       const arrows = summary.arrows(i, k);
-      const path = (off(y0) || off(y1) ? faintPaths : paths)[group.flag];
+      const faint = off(y0) || off(y1);
+      const path = (faint ? faintPaths : paths)[group.flag];
+      const stepPx = faint ? FAINT_STEP_PX : ARROW_STEP_PX;
       let lastStep = -Infinity;
       let lastEndStep = -Infinity;
       for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
@@ -128,8 +135,8 @@ export class FlowArrows {
         // A take reported before its send (natively, a completion's) reaches back from the right.
         if (x0 > this.#width + group.longestMs * scale) break;
         const x1 = GUTTER_PX + (arrows.end[a] - view.v0) * scale;
-        const step = Math.floor(x0 / ARROW_STEP_PX);
-        const endStep = Math.floor(x1 / ARROW_STEP_PX);
+        const step = Math.floor(x0 / stepPx);
+        const endStep = Math.floor(x1 / stepPx);
         if (Math.max(x0, x1) < GUTTER_PX || Math.min(x0, x1) > this.#width || (step === lastStep && endStep === lastEndStep)) continue;
         lastStep = step;
         lastEndStep = endStep;
