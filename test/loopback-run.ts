@@ -1,9 +1,9 @@
 // A traced echo over real loopback sockets between two native reactors in this process, for the
-// tests of the loopback wire (src/trace/loopback.ts) and of the page's arrows: a readiness server
-// echoes what a client (either model) sends, a message large enough to be read in pieces among
-// them, and the client ends with a FIN, which the server answers by closing.
+// tests of the loopback wire (src/trace/loopback.ts) and of the page's arrows: a server echoes what
+// a client sends (each in either model), a message large enough to be read in pieces among them,
+// and the client ends with a FIN, which the server answers by closing once its echo is out.
 import { EventType, Reactor, TraceRecorder, type Trace } from '../src/index.js';
-import type { Model } from './helpers.js';
+import type { Mechanism, Model } from './helpers.js';
 
 /** What the client sends, in order: small lines, and one message no single read takes whole. */
 export const ECHO_MESSAGES: readonly Uint8Array[] = [
@@ -20,8 +20,36 @@ export interface LoopbackEcho {
   echoed: Uint8Array;
 }
 
-/** The server's side: accepts, echoes each chunk as far as the kernel takes it, closes at the client's FIN. */
-function echoServer(server: Reactor<string>, listener: number): () => boolean {
+/** A completion server: accepts (ACCEPT brings the socket), posts each read back as a write, closes at the FIN once its writes are done. */
+function completionEchoServer(server: Reactor<string>, listener: number): () => void {
+  const writing = new Map<number, number>();
+  const ended = new Set<number>();
+  return () => {
+    for (const e of server.wait(1)) {
+      if (e.fd === listener) {
+        if (e.type & EventType.ACCEPT) {
+          server.add(e.acceptedFd!, 'echo', EventType.READ);
+          writing.set(e.acceptedFd!, 0);
+        }
+        continue;
+      }
+      if (e.type & EventType.READ && e.buffer) {
+        server.postWrite(e.fd, e.buffer.slice());
+        writing.set(e.fd, writing.get(e.fd)! + 1);
+        server.postRead(e.fd);
+      } else if (e.type & EventType.WRITE) writing.set(e.fd, writing.get(e.fd)! - 1);
+      else if (e.type & EventType.CLOSE) ended.add(e.fd);
+      if (ended.has(e.fd) && writing.get(e.fd) === 0) {
+        server.os.close(e.fd);
+        ended.delete(e.fd);
+        writing.delete(e.fd);
+      }
+    }
+  };
+}
+
+/** A readiness server: accepts, echoes each chunk as far as the kernel takes it, closes at the client's FIN. */
+function echoServer(server: Reactor<string>, listener: number): () => void {
   const pending = new Map<number, Uint8Array[]>();
   const ended = new Set<number>();
   return () => {
@@ -57,7 +85,6 @@ function echoServer(server: Reactor<string>, listener: number): () => boolean {
         ended.delete(e.fd);
       } else server.modify(e.fd, queue.length > 0 ? EventType.READ | EventType.WRITE : EventType.READ);
     }
-    return false;
   };
 }
 
@@ -106,19 +133,27 @@ function echoClient(client: Reactor<string>, fd: number, model: Model, echoed: U
   };
 }
 
+/** The models and mechanisms of the two ends. */
+export interface EchoEnds {
+  server?: Model;
+  client: Model;
+  clientMechanism?: Mechanism;
+}
+
 /** Runs the echo, both reactors recording into one TraceRecorder, and returns its trace. */
-export async function loopbackEcho(clientModel: Model): Promise<LoopbackEcho> {
+export async function loopbackEcho(ends: EchoEnds): Promise<LoopbackEcho> {
   const recorder = new TraceRecorder();
-  const server = await Reactor.create<string>({ model: 'readiness', trace: recorder });
-  const client = await Reactor.create<string>({ model: clientModel, trace: recorder });
+  const serverModel = ends.server ?? 'readiness';
+  const server = await Reactor.create<string>({ model: serverModel, trace: recorder });
+  const client = await Reactor.create<string>({ model: ends.client, mechanism: ends.clientMechanism, trace: recorder });
   const { fd: listener, port } = server.os.listen(0, '127.0.0.1');
   const fd = client.os.connect(port, '127.0.0.1');
   const echoed = new Uint8Array(TOTAL_BYTES);
   try {
     server.add(listener, 'listener', EventType.READ);
     client.add(fd, 'client', EventType.READ);
-    const serve = echoServer(server, listener);
-    const talk = echoClient(client, fd, clientModel, echoed);
+    const serve = (serverModel === 'completion' ? completionEchoServer : echoServer)(server, listener);
+    const talk = echoClient(client, fd, ends.client, echoed);
     for (const end = Date.now() + DEADLINE_MS; !talk(); serve()) {
       if (Date.now() > end) throw new Error('the loopback echo did not finish in time');
     }

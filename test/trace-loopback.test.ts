@@ -29,10 +29,14 @@ function ranges(trace: Trace) {
   return byConn;
 }
 
-test.each(['readiness', 'completion'] as const)(
-  'two native reactors echoing over loopback (client in %s): every byte sent in each direction is a segment, taken on the peer at the same offset',
-  async (model) => {
-    const { trace, echoed } = await loopbackEcho(model);
+test.each([
+  ['readiness', 'readiness', 'epoll'],
+  ['readiness', 'completion', 'epoll'],
+  ['completion', 'completion', 'io_uring'],
+] as const)(
+  'two native reactors echoing over loopback (a %s server, a %s client over %s): every byte sent in each direction is a segment, taken on the peer at the same offset',
+  async (server, client, clientMechanism) => {
+    const { trace, echoed } = await loopbackEcho({ server, client, clientMechanism });
     // Records in the order they happened: the wire's too, those of a completion's results at the time they were read.
     expect(traceProblem(trace)).toBeNull();
     const sent = Buffer.concat(ECHO_MESSAGES);
@@ -69,7 +73,7 @@ test.each(['readiness', 'completion'] as const)(
 );
 
 test('the page joins each segment to every take on the peer that got its bytes, and each take to the segments it got', async () => {
-  const { trace } = await loopbackEcho('completion');
+  const { trace } = await loopbackEcho({ client: 'completion' });
   const model = TraceModel.of(trace);
   const records = trace.records;
   const data = (i: number) => records[i].k !== 'segment' || (records[i] as SegmentRecord).flag === 'data';
@@ -95,7 +99,7 @@ test('the page joins each segment to every take on the peer that got its bytes, 
 });
 
 test("the wire is left out of a native trace's hash, as the streaming digest leaves it out", async () => {
-  const { trace } = await loopbackEcho('readiness');
+  const { trace } = await loopbackEcho({ client: 'readiness' });
   expect(of(trace, 'segment').length).toBeGreaterThan(0);
   const without: Trace = { ...trace, records: trace.records.filter((r) => r.k !== 'segment' && r.k !== 'take') };
   expect(traceHash(trace)).toBe(traceHash(without));

@@ -54,7 +54,7 @@ function expectedTakes(trace: Trace): Map<number, number[]> {
 }
 
 test("a native loopback echo between two reactors: an arrow from each send to each of the peer's receives that took its bytes", async () => {
-  const { trace } = await loopbackEcho('completion');
+  const { trace } = await loopbackEcho({ client: 'completion' });
   const takes = expectedTakes(trace);
   const segments = [...takes.keys()];
   const arrows = [...takes.values()].reduce((n, list) => n + Math.max(list.length, 1), 0);
