@@ -35,6 +35,8 @@ export class App {
   readonly #counters = new CounterChart(el<HTMLCanvasElement>('counters'));
   #pending = false;
   #playing: number | null = null;
+  /** Whether show() has run: a frame drawn before it (a resize as the page loads) must not rewrite the address it loads from. */
+  #shown = false;
 
   constructor() {
     // A canvas's pixels follow its size only when drawn: the window or the panels around it resized, draw again.
@@ -47,6 +49,7 @@ export class App {
   }
 
   show(model: TraceModel, state: PageState = {}): void {
+    this.#shown = true;
     this.model = model;
     this.view.hiddenLanes.clear();
     this.view.collapsedHosts.clear();
@@ -167,7 +170,7 @@ export class App {
     if (this.frameMs.length > FRAME_WINDOW) this.frameMs.shift();
     const sorted = [...this.frameMs].sort((a, b) => a - b);
     el('frame').textContent = `frame ${sorted[sorted.length >> 1].toFixed(2)} ms`;
-    writeState({ ...this.source, at: view.cursor, axis: view.axis, mode: view.mode, v0: view.v0, v1: view.v1 });
+    if (this.#shown) writeState({ ...this.source, at: view.cursor, axis: view.axis, mode: view.mode, v0: view.v0, v1: view.v1 });
     return took;
   }
 
