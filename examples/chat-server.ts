@@ -1,14 +1,16 @@
 // A small MUD-style telnet chat server on io-reactor's public API: the project's `npm start`.
 //   node build/js/examples/chat-server.js [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring]
-//                                         [--max-users 2000] [--viz-port 4080]
+//                                         [--max-users 2000] [--name-timeout-ms 60000] [--idle-timeout-ms 0] [--viz-port 4080]
 // Built to face the public: no error of the reactor or of a client stops it (each is logged with
-// what happened), a client that does not read is dropped at a named limit, and nothing a client
-// types reaches another terminal (or the log) as control characters.
+// what happened), a client that does not read is dropped at a named limit, so is one that never
+// gives a name (and, if asked, one that goes silent), and nothing a client types reaches another
+// terminal (or the log) as control characters.
 import { Reactor, EventType, ReactorError, type IoEvent, type Model, type Mechanism } from '../src/index.js';
 import { LineReader, MAX_LINE_BYTES } from '../src/chat/lines.js';
 import { printable } from '../src/chat/printable.js';
 import { Room, type Member } from '../src/chat/room.js';
 import { Transport, MAX_OUTBOX_BYTES } from '../src/chat/transport.js';
+import { Deadlines } from '../src/chat/deadlines.js';
 import { LiveFeed } from '../src/viz/live.js';
 import { serveViz } from '../src/viz/server.js';
 import { parseCommandLine, refuseUsage, UsageError, EXIT_OK } from '../src/cli/usage.js';
@@ -23,6 +25,15 @@ const ACCEPT_PAUSE_MS = 100;
 const FAREWELL_MS = 2000;
 /** Pending connections the kernel holds for us: a burst of a thousand connects waits, not drops. */
 const LISTEN_BACKLOG = 4096;
+/**
+ * How long a client has from connecting to give a name (--name-timeout-ms): one that never speaks
+ * would hold a place of --max-users for good.
+ */
+const DEFAULT_NAME_TIMEOUT_MS = 60_000;
+/** How long a named client may stay silent (--idle-timeout-ms); 0, the default: for ever, as a chat may be only read. */
+const DEFAULT_IDLE_TIMEOUT_MS = 0;
+/** The longest either timeout may be: a day (more is a typo). */
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 const LISTENER = Symbol('listener');
 type Context = Member | typeof LISTENER;
@@ -34,11 +45,23 @@ interface Client extends Member {
   toString(): string;
 }
 
-const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring] [--max-users 2000] [--viz-port 4080]
+const USAGE = `usage: npm start -- [--port 4000] [--host 127.0.0.1] [--model completion|readiness] [--mechanism epoll|poll|io_uring] [--max-users 2000]
+                    [--name-timeout-ms ${DEFAULT_NAME_TIMEOUT_MS}] [--idle-timeout-ms ${DEFAULT_IDLE_TIMEOUT_MS}] [--viz-port 4080]
   (or: node build/js/examples/chat-server.js [flags]); --port 0 and --viz-port 0 pick free ports
+  --name-timeout-ms  a client that has not given a name this long after connecting is told so and let go
+  --idle-timeout-ms  a named client that sends nothing this long is told so and let go; 0: never
 exit code: 0 stopped by Ctrl-C, 1 cannot listen, 2 bad usage`;
 
-function parseFlags(): { port: string; host: string; model: Model; mechanism?: Mechanism; 'max-users': string; 'viz-port'?: string } {
+function parseFlags(): {
+  port: string;
+  host: string;
+  model: Model;
+  mechanism?: Mechanism;
+  'max-users': string;
+  nameTimeoutMs: number;
+  idleTimeoutMs: number;
+  'viz-port'?: string;
+} {
   const { values } = parseCommandLine({
     options: {
       port: { type: 'string', default: '4000' },
@@ -47,6 +70,8 @@ function parseFlags(): { port: string; host: string; model: Model; mechanism?: M
       // Default: the reactor's own for the model (io_uring for completion where the kernel allows it).
       mechanism: { type: 'string' },
       'max-users': { type: 'string', default: String(DEFAULT_MAX_USERS) },
+      'name-timeout-ms': { type: 'string', default: String(DEFAULT_NAME_TIMEOUT_MS) },
+      'idle-timeout-ms': { type: 'string', default: String(DEFAULT_IDLE_TIMEOUT_MS) },
       // Default 4080; with --port 0 (tests, several servers at once) any free port.
       'viz-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -70,7 +95,15 @@ function parseFlags(): { port: string; host: string; model: Model; mechanism?: M
   if (!/^\d+$/.test(values['max-users']) || Number(values['max-users']) < 1) {
     throw new UsageError(`--max-users must be a whole number of at least 1, got ${JSON.stringify(values['max-users'])}`);
   }
-  return { ...values, 'max-users': values['max-users'], model: values.model, mechanism };
+  const nameTimeoutMs = timeoutFlag('name-timeout-ms', values['name-timeout-ms'], 1);
+  const idleTimeoutMs = timeoutFlag('idle-timeout-ms', values['idle-timeout-ms'], 0);
+  return { ...values, 'max-users': values['max-users'], model: values.model, mechanism, nameTimeoutMs, idleTimeoutMs };
+}
+
+function timeoutFlag(flag: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > MAX_TIMEOUT_MS)
+    throw new UsageError(`--${flag} must be a whole number of ms from ${min} to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 let flags: ReturnType<typeof parseFlags>;
@@ -81,10 +114,14 @@ try {
   process.exit(refuseUsage('chat-server', e.message, USAGE));
 }
 const maxUsers = Number(flags['max-users']);
+const { nameTimeoutMs, idleTimeoutMs } = flags;
 
 const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const inSeconds = (ms: number): string => `${ms / 1000} s`;
+/** The clock of every deadline here: monotonic, so a change of the wall clock moves none. */
+const nowMs = (): number => performance.now();
 
 // The visualizer beside the chat: the reactor's trace streams live to its page.
 const live = new LiveFeed();
@@ -125,17 +162,47 @@ function broadcast(from: Member, text: string): void {
 
 /** Clients told goodbye: closed once what was said to them has gone out, or at their deadline. */
 const leaving = new Map<Member, { why: string; deadlineMs: number }>();
+/** Clients yet to give a name, by when they must (--name-timeout-ms). */
+const naming = new Deadlines<Client>();
+/** Named clients, by when their silence lets them go (--idle-timeout-ms, when not 0). */
+const silent = new Deadlines<Client>();
 
 function farewell(client: Member, text: string, why: string): void {
+  naming.delete(client as Client);
+  silent.delete(client as Client);
   say(client, text);
-  if (room.members.has(client.fd)) leaving.set(client, { why, deadlineMs: Date.now() + FAREWELL_MS });
+  if (room.members.has(client.fd)) leaving.set(client, { why, deadlineMs: nowMs() + FAREWELL_MS });
 }
 
 function closeLeavers(): void {
   for (const [client, { why, deadlineMs }] of leaving) {
     if (client.queuedBytes === 0) drop(client, why);
-    else if (Date.now() >= deadlineMs) drop(client, `${why}; ${client.queuedBytes} bytes of the goodbye unsent after ${FAREWELL_MS} ms`);
+    else if (nowMs() >= deadlineMs) drop(client, `${why}; ${client.queuedBytes} bytes of the goodbye unsent after ${FAREWELL_MS} ms`);
   }
+}
+
+/** A client that gave no name in time, or (with --idle-timeout-ms) went silent, is told so and let go. */
+function letGoTheSilent(): void {
+  const now = nowMs();
+  for (const client of naming.takeExpired(now)) {
+    farewell(
+      client,
+      `\r\nNo name after ${inSeconds(nameTimeoutMs)}. Goodbye.\r\n`,
+      `no name within ${nameTimeoutMs} ms of connecting (--name-timeout-ms)`,
+    );
+  }
+  for (const client of silent.takeExpired(now)) {
+    farewell(
+      client,
+      `Nothing from you for ${inSeconds(idleTimeoutMs)}; disconnecting. Goodbye.\r\n`,
+      `silent for ${idleTimeoutMs} ms (--idle-timeout-ms)`,
+    );
+  }
+}
+
+/** The named client was heard from: its silence starts again. */
+function heardFrom(client: Client): void {
+  if (idleTimeoutMs > 0 && client.name !== null && !leaving.has(client)) silent.set(client, nowMs() + idleTimeoutMs);
 }
 
 function turnAway(fd: number, text: string, why: string): void {
@@ -169,6 +236,7 @@ function welcome(fd: number): void {
     return turnAway(fd, 'The server is busy. Try again later.\r\n', `cannot watch it: ${describe(e)}`);
   }
   room.members.set(fd, client);
+  naming.set(client, nowMs() + nameTimeoutMs);
   log(`connect fd=${fd} (${room.members.size} online)`);
   say(client, 'Welcome to the io-reactor chat.\r\nWhat is your name? ');
 }
@@ -176,6 +244,8 @@ function welcome(fd: number): void {
 function drop(client: Member, why: string): void {
   if (!room.members.delete(client.fd)) return;
   leaving.delete(client);
+  naming.delete(client as Client);
+  silent.delete(client as Client);
   transport.forget(client);
   const unfinished = (client as Client).reader.unfinishedBytes;
   try {
@@ -197,6 +267,8 @@ function onName(client: Client, text: string): void {
     return say(client, 'A name is a letter, then up to 19 letters, digits, _ or -. Your name? ');
   if (room.isTaken(text)) return say(client, `${text} is taken. Another name? `);
   client.name = text;
+  naming.delete(client);
+  heardFrom(client);
   log(`fd=${client.fd} is ${text}`);
   say(client, `Hello, ${text}. Online: ${room.names().join(', ')}. Commands: /who, /quit\r\n`);
   broadcast(client, `* ${text} joined.\r\n`);
@@ -213,6 +285,7 @@ function onLine(client: Client, line: string): void {
 }
 
 function onData(client: Client, bytes: Uint8Array): void {
+  heardFrom(client);
   for (const result of client.reader.push(bytes)) {
     if (!room.members.has(client.fd) || leaving.has(client)) return;
     if ('line' in result) onLine(client, result.line);
@@ -251,7 +324,7 @@ function pauseAccepts(why: string): void {
   if (acceptFailures++ === 0)
     log(`accept failed: ${why}; ${room.members.size} online; accepting again every ${ACCEPT_PAUSE_MS} ms until it works`);
   if (acceptsResumeAt !== null) return;
-  acceptsResumeAt = Date.now() + ACCEPT_PAUSE_MS;
+  acceptsResumeAt = nowMs() + ACCEPT_PAUSE_MS;
   if (reactor.model === 'readiness') reactor.modify(listener.fd, 0);
 }
 
@@ -310,11 +383,11 @@ process.on('SIGTERM', () => {
   reactor.wakeup();
 });
 
-/** When the loop must look at the clock again: accepts to resume, goodbyes to give up on. */
+/** When the loop must look at the clock again: accepts to resume, goodbyes to give up on, clients to let go. */
 function nextDeadlineMs(): number | null {
   const deadlines = [...leaving.values()].map((l) => l.deadlineMs);
-  if (acceptsResumeAt !== null) deadlines.push(acceptsResumeAt);
-  return deadlines.length === 0 ? null : Math.max(1, Math.min(...deadlines) - Date.now());
+  for (const at of [acceptsResumeAt, naming.next(), silent.next()]) if (at !== null) deadlines.push(at);
+  return deadlines.length === 0 ? null : Math.max(1, Math.min(...deadlines) - nowMs());
 }
 
 while (!stopping) {
@@ -331,8 +404,9 @@ while (!stopping) {
     () => events.forEach(onEvent),
     (box, e) => drop(box as Client, `send failed: ${describe(e)}`),
   );
+  letGoTheSilent();
   closeLeavers();
-  if (acceptsResumeAt !== null && Date.now() >= acceptsResumeAt) resumeAccepts();
+  if (acceptsResumeAt !== null && nowMs() >= acceptsResumeAt) resumeAccepts();
 }
 
 log(`shutting down: ${room.members.size} online`);

@@ -5,17 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Simulation } from '../src/sim/index.js';
 import { refused } from './contract.js';
+import { BAD_INTEGERS, not, made } from './bad-values.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-const BAD_SEEDS: [string, unknown][] = [
-  ['NaN', NaN],
-  ['-1', -1],
-  ['a fraction', 1.5],
-  ['Infinity', Infinity],
-  ['2^32', 2 ** 32],
-  ['a string', '3'],
-];
+// Every bad integer of the catalogue but null (no seed), and the first past the largest seed.
+const BAD_SEEDS = made([...not(BAD_INTEGERS, 'null', 'undefined', '2^31'), ['2^32', () => 2 ** 32]]);
 const BAD_LATENCIES: [string, unknown][] = [
   ['negative', [-1, 2]],
   ['NaN', [NaN, 2]],

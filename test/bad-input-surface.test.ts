@@ -25,6 +25,7 @@ import { Simulation } from '../src/sim/index.js';
 import * as ourNet from '../src/net/index.js';
 import { text, str } from './helpers.js';
 import { refused, refusedAsync, closeTracked, track } from './contract.js';
+import { WRONG_TYPES, UNDEFINED, NOT_INTEGRAL, NEGATIVE, HUGE, BAD_INTEGERS, not, stillWorks, type Value } from './bad-values.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -32,42 +33,11 @@ const CHAT = fileURLToPath(new URL('../examples/chat-server.js', import.meta.url
 
 // ---- the catalogue ------------------------------------------------------------------------
 
-type Value = [name: string, value: () => unknown];
 const detached = (): Uint8Array => {
   const view = new Uint8Array(8);
   structuredClone(view.buffer, { transfer: [view.buffer] });
   return view;
 };
-const WRONG_TYPES: Value[] = [
-  ['a numeric string', () => '3'],
-  ['an empty string', () => ''],
-  ['an object', () => ({})],
-  ['an array', () => [3]],
-  ['a bigint', () => 3n],
-  ['null', () => null],
-  ['a boolean', () => true],
-  ['a symbol', () => Symbol('bad')],
-  ['a function', () => () => 3],
-];
-const UNDEFINED: Value[] = [['undefined', () => undefined]];
-const NOT_INTEGRAL: Value[] = [
-  ['NaN', () => NaN],
-  ['Infinity', () => Infinity],
-  ['-Infinity', () => -Infinity],
-  ['a fraction', () => 3.5],
-];
-const NEGATIVE: Value[] = [
-  ['-1', () => -1],
-  ['-2^31', () => -(2 ** 31)],
-];
-const HUGE: Value[] = [
-  ['2^31', () => 2 ** 31],
-  ['2^53', () => 2 ** 53],
-  ['1e300', () => 1e300],
-];
-const BAD_INTEGERS = [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ...HUGE];
-const not = (values: Value[], ...names: string[]): Value[] => values.filter(([n]) => !names.includes(n));
-
 /** A bad argument: the values it is tried with, the code, and what the message must say. */
 interface Bad {
   values: Value[];
@@ -198,22 +168,6 @@ async function fixture(options: (typeof FIXTURES)[number][1]): Promise<{ f: Fixt
   r.os.close(closedPeer);
   expect(r.wait(0)).toEqual([]);
   return { f: { r, model: options.model, backend: options.backend, a, peer, spare, foreign, closed }, other };
-}
-
-let round = 0;
-/** A real event still arrives for `a`, with its context and the bytes just sent. */
-function stillWorks(f: Fixture): void {
-  const message = `still working ${++round}`;
-  expect(f.r.os.send(f.peer, text(message))).toBe(message.length);
-  let events: ReturnType<Reactor<string>['wait']> = [];
-  for (let end = Date.now() + 3000; events.length === 0 && Date.now() < end; ) events = f.r.wait(20);
-  expect(events.map((e) => [e.fd, e.context, e.type & EventType.READ])).toEqual([[f.a, 'a', EventType.READ]]);
-  if (f.model === 'completion') {
-    expect(str(events[0].buffer)).toBe(message);
-    f.r.postRead(f.a);
-  } else {
-    expect(str(f.r.os.recv(f.a))).toBe(message);
-  }
 }
 
 function expectRefusal(error: ReactorError, code: string | RegExp, says: RegExp): void {
@@ -1134,6 +1088,9 @@ const CLI_BAD_ARGS: Record<string, [script: string, args: string[], usage: strin
   chat: [
     [CHAT, ['--port', 'NaN'], 'usage: npm start'],
     [CHAT, ['--max-users', '1.5'], 'usage: npm start'],
+    [CHAT, ['--name-timeout-ms', '0'], 'usage: npm start'],
+    [CHAT, ['--idle-timeout-ms', '-1'], 'usage: npm start'],
+    [CHAT, ['--idle-timeout-ms', '1e9'], 'usage: npm start'],
     [CHAT, ['extra'], 'usage: npm start'],
   ],
 };

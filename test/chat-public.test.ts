@@ -63,6 +63,57 @@ test('past --max-users a newcomer is told the server is full and closed; a freed
   alice.socket.destroy();
 });
 
+test('a client that gives no name within --name-timeout-ms is told so and let go, and its place is free again', async () => {
+  s = await startServer(['--name-timeout-ms', '300', '--max-users', '1']);
+  const connected = Date.now();
+  const mute = new Client(s.port);
+  await mute.expect(/What is your name\?/);
+  await mute.expectEnd();
+  expect(Date.now() - connected).toBeGreaterThanOrEqual(300);
+  expect(mute.received).toMatch(/What is your name\? \r\nNo name after 0\.3 s\. Goodbye\.\r\n$/);
+  await s.logged(/disconnect fd=\d+ \(unnamed\): no name within 300 ms of connecting \(--name-timeout-ms\)/);
+  // The only place (--max-users 1) is free again, and a name given stops that clock.
+  const dave = await Client.named(s.port, 'dave');
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  expect(dave.ended).toBe(false);
+  dave.socket.destroy();
+});
+
+test('with --idle-timeout-ms, a named client silent that long is told so and let go; one that talks stays', async () => {
+  s = await startServer(['--idle-timeout-ms', '1000']);
+  const bob = await Client.named(s.port, 'bob');
+  const beforeName = Date.now();
+  const alice = await Client.named(s.port, 'alice');
+  const chatter = setInterval(() => bob.say('still here\r\n'), 100);
+  try {
+    await alice.expectEnd();
+  } finally {
+    clearInterval(chatter);
+  }
+  expect(Date.now() - beforeName).toBeGreaterThanOrEqual(1000);
+  expect(alice.received).toMatch(/Nothing from you for 1 s; disconnecting\. Goodbye\.\r\n$/);
+  await bob.expect(/\* alice left\./);
+  expect(bob.ended).toBe(false);
+  await s.logged(/disconnect fd=\d+ alice: silent for 1000 ms \(--idle-timeout-ms\)/);
+  bob.socket.destroy();
+});
+
+test('--name-timeout-ms and --idle-timeout-ms take whole ms up to a day; anything else is refused with exit 2', async () => {
+  s = await startServer([]);
+  await stop(s);
+  const { spawnSync } = await import('node:child_process');
+  const refusal = (flag: string, value: string) =>
+    spawnSync(process.execPath, [new URL('../examples/chat-server.js', import.meta.url).pathname, '--port', '0', flag, value], {
+      encoding: 'utf8',
+    });
+  const noName = refusal('--name-timeout-ms', '0');
+  expect(noName.status).toBe(2);
+  expect(noName.stderr).toMatch(/--name-timeout-ms must be a whole number of ms from 1 to 86400000, got "0"/);
+  const idle = refusal('--idle-timeout-ms', '1.5');
+  expect(idle.status).toBe(2);
+  expect(idle.stderr).toMatch(/--idle-timeout-ms must be a whole number of ms from 0 to 86400000, got "1\.5"/);
+});
+
 test('--max-users that is not a positive whole number is refused with exit 2', async () => {
   s = await startServer([]);
   await stop(s);

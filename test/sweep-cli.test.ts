@@ -25,6 +25,9 @@ interface Summary {
   shrunk: { seed: number; schedule: { kind: string; occasion: number }[]; reproduce: string } | null;
 }
 
+/** A seed the upload scenario's planted bug fails at the default fault rates. */
+const FAILING_UPLOAD_SEED = '1';
+
 const schedule = (s: { kind: string; occasion: number }[]): string =>
   s.length ? s.map((i) => `${i.kind}@${i.occasion}`).join(',') : 'none';
 
@@ -154,6 +157,24 @@ test(
     expect(saved.stderr).toContain(`written to ${file}, its failure marked; see it: npx io-reactor viz ${file}`);
     const trace = parseTrace(readFileSync(join(dir, file), 'utf8'), file);
     expect(trace.reactors.map((x) => x.mechanism)).toContain(mechanism);
+    rmSync(dir, { recursive: true });
+  },
+  SPAWNING_TEST_MS,
+);
+
+test(
+  'a trace that cannot be written is its own error, and a run that passed does not claim to have failed for it (exit 3)',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-trace-'));
+    const file = join(dir, 'missing', 'x.json');
+    const passed = cli('sim', 'echo', '--seed', '1', '--trace', file);
+    expect(passed.code).toBe(3);
+    expect(passed.stdout).toContain('1 of 1 seeds passed');
+    expect(passed.stderr).toMatch(new RegExp(`cannot write trace to ${file}: ENOENT[^\\n]*; the run itself passed\\n$`));
+    // A failing run keeps its own exit code, 1: the run's verdict comes first.
+    const failed = cli('sim', 'upload', '--bug', 'ignore-partial-write', '--seed', FAILING_UPLOAD_SEED, '--trace', file);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(new RegExp(`cannot write trace to ${file}: ENOENT[^\\n]*; the run itself failed\\n$`));
     rmSync(dir, { recursive: true });
   },
   SPAWNING_TEST_MS,

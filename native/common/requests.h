@@ -38,6 +38,16 @@ static inline fdstate *read_target(shim *s, const seam_request *q, int gone_code
   return NULL;
 }
 
+/* read_target, for a completion shim that then serves the read its own way: REQ_RECV arms one
+ * more read on the registration, REQ_RESUME ends its starvation (the data that found no buffer
+ * is there). */
+static inline fdstate *read_request(shim *s, const seam_request *q, int gone_code) {
+  fdstate *f = read_target(s, q, gone_code);
+  if (f && q->kind == REQ_RECV) f->reads_armed++;
+  else if (f) f->starved = 0;
+  return f;
+}
+
 /* The registration a send or accept is for, the operation recorded on its context (with the
  * registration, see op_registration); NULL once it has ended with `gone_code`. */
 static inline fdstate *io_target(shim *s, const seam_request *q, int gone_code) {

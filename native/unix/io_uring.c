@@ -487,15 +487,9 @@ static void request_io(shim *s, const seam_request *q) {
 
 /* A read armed on a slot, or resumed once buffers are back (its data is likely there already). */
 static void request_read(shim *s, const seam_request *q) {
-  fdstate *f = read_target(s, q, OS_EBADF);
-  if (!f) return;
-  if (q->kind == REQ_RECV) {
-    f->reads_armed++;
-    watch_reads(s, f);
-  } else {
-    f->starved = 0;
-    list_readable(s, f);
-  }
+  fdstate *f = read_request(s, q, OS_EBADF);
+  if (f && q->kind == REQ_RECV) watch_reads(s, f);
+  else if (f) list_readable(s, f);
 }
 
 /* Takes up to the room left of completions, waiting up to timeout_ms; returns how many, or -errno. */

@@ -188,15 +188,9 @@ static void request_remove(shim *s, fdstate *f) {
 }
 
 static void request_read(shim *s, const seam_request *q) {
-  fdstate *f = read_target(s, q, OS_WIN_ERROR_INVALID_HANDLE);
-  if (!f) return;
-  if (q->kind == REQ_RECV) {
-    f->reads_armed++;
-    post_probe(s, f);
-    return;
-  }
-  f->starved = 0; /* REQ_RESUME: the data that found no buffer is there */
-  serve_reads(s, f);
+  fdstate *f = read_request(s, q, OS_WIN_ERROR_INVALID_HANDLE);
+  if (f && q->kind == REQ_RECV) post_probe(s, f);
+  else if (f) serve_reads(s, f);
 }
 
 static void request_io(shim *s, const seam_request *q) {

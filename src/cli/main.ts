@@ -28,7 +28,8 @@ ${Object.values(commands)
   .join('\n')}
   help [command]                              print this, or a command's usage (also: <command> --help)
   --version                                   print the package's version
-exit codes: 0 success, 1 the command ran and failed (a seed failed, a file could not be read), 2 bad usage`;
+exit codes: 0 success, 1 the command ran and failed (a seed failed, a file could not be read), 2 bad usage,
+            3 it ran and passed but could not write a file it was asked to (sim --trace)`;
 
 function version(): string {
   const pkg = new URL('../../../../package.json', import.meta.url);

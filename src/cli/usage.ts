@@ -6,6 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** The work was done and passed, but a file it was asked to write could not be written. */
+export const EXIT_UNWRITTEN = 3;
 
 /** Thrown for bad command-line input: its message is the one line shown above the usage. */
 export class UsageError extends Error {}

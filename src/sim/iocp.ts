@@ -6,6 +6,7 @@
 // the next wait: an operation that can finish before then does, with its result instead of 995.
 import { E, type SimKernel } from './kernel.js';
 import { WIN32, EPOLL } from '../seam.js';
+import { CompletionQueue } from './completion-queue.js';
 
 /** The op id of a wakeup posted with os_iocp_post (OS_IOCP_WAKE_OP). */
 export const WAKE_OP = 0xffffffff;
@@ -61,9 +62,7 @@ function win32Code(errno: number): number {
  */
 const boundPorts = new WeakMap<SimKernel, Map<number, CompletionPort>>();
 
-export class CompletionPort {
-  readonly #kernel: SimKernel;
-  readonly #memory: Uint8Array;
+export class CompletionPort extends CompletionQueue<Completion> {
   readonly #maxOps: number;
   readonly #associated = new Set<number>();
   /** Associated fds that are streams (stdin), not sockets. */
@@ -73,29 +72,19 @@ export class CompletionPort {
   #pending: Operation[] = [];
   /** The op ids of #pending, so a post checks for a duplicate without a scan (ten thousand idle reads). */
   readonly #pendingOps = new Set<number>();
-  readonly #queue: Completion[] = [];
-  #progressing = false;
-  #again = false;
-  readonly #stopWatching: () => void;
-  readonly #stopHooking: () => void;
 
   /** A port for up to `maxOps` operations in flight, whose buffers are in `memory`. */
   constructor(kernel: SimKernel, memory: Uint8Array, maxOps: number) {
-    this.#kernel = kernel;
-    this.#memory = memory;
+    super(kernel, memory);
     this.#maxOps = maxOps;
     if (!boundPorts.has(kernel)) boundPorts.set(kernel, new Map());
     this.#bound = boundPorts.get(kernel)!;
-    this.#stopWatching = kernel.network.watch(() => this.#progress());
-    this.#stopHooking = kernel.onClose((fd) => this.#closed(fd));
   }
 
-  shut(): void {
-    this.#stopWatching();
-    this.#stopHooking();
+  override shut(): void {
+    super.shut();
     this.#pending = [];
     this.#pendingOps.clear();
-    this.#queue.length = 0;
   }
 
   /**
@@ -103,7 +92,7 @@ export class CompletionPort {
    * than overlapped I/O: associating it again is no error, and one read at a time may be posted.
    */
   associate(fd: number, stream = false): number {
-    if (this.#kernel.fdKind(fd) < 0) return WIN32.ERROR_INVALID_HANDLE;
+    if (this.kernel.fdKind(fd) < 0) return WIN32.ERROR_INVALID_HANDLE;
     // Windows refuses a second association of a socket, to this port or another (a handle is
     // bound to one port for life); stdin's reader thread serves every port.
     if (!stream) {
@@ -118,7 +107,7 @@ export class CompletionPort {
   /** Forgets fd; what is in flight on it completes with ERROR_OPERATION_ABORTED. */
   dissociate(fd: number): number {
     if (!this.#associated.delete(fd)) return WIN32.ERROR_INVALID_HANDLE;
-    for (const o of this.#pending) if (o.fd === fd && this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
+    for (const o of this.#pending) if (o.fd === fd && this.kernel.faults.strike('cancelRace')) o.cancelling = true;
     this.#end(
       (o) => o.fd === fd && !o.cancelling,
       () => WIN32.ERROR_OPERATION_ABORTED,
@@ -135,7 +124,7 @@ export class CompletionPort {
   /** A non-blocking receive (os_iocp_recv_now): bytes, 0 at end of stream, or -code. */
   recvNow(fd: number, offset: number, len: number): number {
     if (!this.#associated.has(fd)) return -WIN32.ERROR_INVALID_HANDLE;
-    const n = this.#kernel.read(fd, this.#memory, offset, len);
+    const n = this.kernel.read(fd, this.memory, offset, len);
     if (n === -E.EAGAIN) return -WIN32.WSAEWOULDBLOCK;
     return n >= 0 ? n : -win32Code(-n);
   }
@@ -146,19 +135,19 @@ export class CompletionPort {
 
   accept(fd: number, op: number): number {
     // AcceptEx needs a fresh socket, made when the accept is posted.
-    if (this.#kernel.faults.strike('enobufs')) return WIN32.WSAENOBUFS;
+    if (this.kernel.faults.strike('enobufs')) return WIN32.WSAENOBUFS;
     return this.#post({ op, fd, kind: 'accept', offset: 0, len: 0, taken: 0 });
   }
 
   /** PostQueuedCompletionStatus of a wakeup. */
   post(): number {
-    this.#queue.push({ op: WAKE_OP, bytes: 0, error: 0, accepted: -1 });
+    this.completions.push({ op: WAKE_OP, bytes: 0, error: 0, accepted: -1 });
     return 0;
   }
 
   /** Whether a wakeup waits in the queue. */
   get wakePending(): boolean {
-    return this.#queue.some((c) => c.op === WAKE_OP);
+    return this.completions.some((c) => c.op === WAKE_OP);
   }
 
   /**
@@ -167,41 +156,37 @@ export class CompletionPort {
    */
   wait(max: number, timeoutMs: number): Completion[] {
     // Late cancels land here: what finished before them (during the requests just made) did.
-    this.#progress();
+    this.progress();
     this.#end(
       (o) => o.cancelling === true,
       () => WIN32.ERROR_OPERATION_ABORTED,
     );
-    this.#kernel.waitFor(timeoutMs, () => {
-      this.#progress();
-      return this.#queue.length;
-    });
-    return this.#queue.splice(0, Math.min(max, this.#queue.length));
+    return this.take(max, timeoutMs);
   }
 
   #post(operation: Operation): number {
     if (!this.#associated.has(operation.fd))
-      return this.#kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
+      return this.kernel.fdKind(operation.fd) < 0 ? WIN32.ERROR_INVALID_HANDLE : WIN32.ERROR_INVALID_PARAMETER;
     // An op id twice in flight is the caller's bug: Windows would corrupt its OVERLAPPED.
     if (operation.op >= this.#maxOps || this.#pendingOps.has(operation.op)) return WIN32.ERROR_INVALID_PARAMETER;
     // A zero-byte receive takes nothing and moves nothing: it can only finish itself, at once or later.
     const alone = operation.kind === 'recv' && operation.len === 0 ? this.#attempt(operation) : null;
     if (alone) {
-      this.#queue.push(alone);
+      this.completions.push(alone);
       return 0;
     }
     this.#pending.push(operation);
     this.#pendingOps.add(operation.op);
-    if (operation.len > 0 || operation.kind !== 'recv') this.#progress();
+    if (operation.len > 0 || operation.kind !== 'recv') this.progress();
     return 0;
   }
 
   /** A local close: what is in flight on fd ends, a read as this kernel's flavor of Windows says. */
-  #closed(fd: number): void {
+  protected closed(fd: number): void {
     this.#bound.delete(fd);
     this.#associated.delete(fd);
     this.#streams.delete(fd);
-    const readEnds = this.#kernel.windowsFlavor === 'wine' ? WIN32.STATUS_LOCAL_CLOSE : WIN32.ERROR_OPERATION_ABORTED;
+    const readEnds = this.kernel.windowsFlavor === 'wine' ? WIN32.STATUS_LOCAL_CLOSE : WIN32.ERROR_OPERATION_ABORTED;
     this.#end(
       (o) => o.fd === fd,
       (o) => (o.kind === 'recv' ? readEnds : WIN32.ERROR_OPERATION_ABORTED),
@@ -212,37 +197,20 @@ export class CompletionPort {
   #end(which: (o: Operation) => boolean, code: (o: Operation) => number): void {
     for (const o of this.#pending) {
       if (!which(o)) continue;
-      this.#queue.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
+      this.completions.push({ op: o.op, bytes: o.taken, error: code(o), accepted: -1 });
       this.#pendingOps.delete(o.op);
     }
     this.#pending = this.#pending.filter((o) => this.#pendingOps.has(o.op));
   }
 
-  /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
-  #progress(): void {
-    if (this.#progressing) {
-      this.#again = true;
-      return;
-    }
-    this.#progressing = true;
-    try {
-      do {
-        this.#again = false;
-        this.#pass();
-      } while (this.#again);
-    } finally {
-      this.#progressing = false;
-    }
-  }
-
-  #pass(): void {
+  protected pass(): void {
     const still: Operation[] = [];
     // A send waits behind an earlier one on its socket, as Windows keeps a socket's sends in order.
     const sendBlocked = new Set<number>();
     for (const o of this.#pending) {
       const done = o.kind === 'send' && sendBlocked.has(o.fd) ? null : this.#attempt(o);
       if (done) {
-        this.#queue.push(done);
+        this.completions.push(done);
         this.#pendingOps.delete(o.op);
         continue;
       }
@@ -253,14 +221,14 @@ export class CompletionPort {
   }
 
   #attempt(o: Operation): Completion | null {
-    const k = this.#kernel;
+    const k = this.kernel;
     const ended = (bytes: number, error: number, accepted = -1): Completion => ({ op: o.op, bytes, error, accepted });
     switch (o.kind) {
       case 'recv': {
         // A zero-byte receive completes once there is something to read (data, end or error).
         if (o.len === 0) return k.readiness(o.fd) & (READABLE | BROKEN) ? ended(0, 0) : null;
         // 0 bytes: the peer's FIN, a graceful close.
-        const n = k.read(o.fd, this.#memory, o.offset, o.len);
+        const n = k.read(o.fd, this.memory, o.offset, o.len);
         if (n === -E.EAGAIN) return null;
         return n >= 0 ? ended(n, 0) : ended(0, win32Code(-n));
       }
@@ -270,7 +238,7 @@ export class CompletionPort {
         return fd >= 0 ? ended(0, 0, fd) : ended(0, win32Code(-fd));
       }
       case 'send': {
-        const n = k.write(o.fd, this.#memory.subarray(o.offset + o.taken, o.offset + o.len));
+        const n = k.write(o.fd, this.memory.subarray(o.offset + o.taken, o.offset + o.len));
         if (n === -E.EAGAIN) return null;
         if (n < 0) return ended(o.taken, win32Code(-n));
         o.taken += n;

@@ -11,6 +11,7 @@
 // cancelRace that makes a cancel land at the next enter, so an operation that can finish first
 // does, with its result instead of -ECANCELED.
 import { E, type SimKernel } from './kernel.js';
+import { CompletionQueue } from './completion-queue.js';
 
 /** io_uring's completion flags: a multishot submission goes on (OS_URING_MORE); the completion
  * took a provided buffer, whose id is in the top 16 bits (OS_URING_BUFFER). */
@@ -63,37 +64,25 @@ interface Provided {
 const ERR_HUP = 0x008 | 0x010;
 const IN = 0x001;
 
-export class SimRing {
-  readonly #kernel: SimKernel;
-  readonly #memory: Uint8Array;
+export class SimRing extends CompletionQueue<Cqe> {
   readonly #entries: number;
   #queued: Submission[] = [];
   /** In flight, in the order submitted. */
   #pending: InFlight[] = [];
-  readonly #completions: Cqe[] = [];
   /** The provided-buffer ring, taken from the front; at most #buffersMax at once. */
   #buffers: Provided[] = [];
   #buffersMax = 0;
-  #progressing = false;
-  #again = false;
-  readonly #stopWatching: () => void;
-  readonly #stopHooking: () => void;
 
   /** A ring of `entries` submission slots whose buffers are in `memory`. */
   constructor(kernel: SimKernel, memory: Uint8Array, entries: number) {
-    this.#kernel = kernel;
-    this.#memory = memory;
+    super(kernel, memory);
     this.#entries = entries;
-    this.#stopWatching = kernel.network.watch(() => this.#progress());
-    this.#stopHooking = kernel.onClose((fd) => this.#closed(fd));
   }
 
-  shut(): void {
-    this.#stopWatching();
-    this.#stopHooking();
+  override shut(): void {
+    super.shut();
     this.#queued = [];
     this.#pending = [];
-    this.#completions.length = 0;
     this.#buffers = [];
   }
 
@@ -158,7 +147,7 @@ export class SimRing {
       before = s.linked ? s : null;
       this.#pending.push(s);
     }
-    this.#progress();
+    this.progress();
   }
 
   /** Submits, then waits in virtual time up to timeoutMs for a completion; takes up to max. */
@@ -167,12 +156,8 @@ export class SimRing {
     for (const o of this.#pending) o.reported = false;
     // Late cancels land here: what finished before them (during the submissions just made) did.
     this.#end((o) => o.cancelling === true, -E.ECANCELED);
-    if (this.#completions.length === 0 && timeoutMs !== 0 && this.#kernel.faults.strike('interrupt')) return -E.EINTR;
-    this.#kernel.waitFor(timeoutMs, () => {
-      this.#progress();
-      return this.#completions.length;
-    });
-    return this.#completions.splice(0, Math.min(max, this.#completions.length));
+    if (this.completions.length === 0 && timeoutMs !== 0 && this.kernel.faults.strike('interrupt')) return -E.EINTR;
+    return this.take(max, timeoutMs);
   }
 
   #queue(s: Submission): number {
@@ -186,15 +171,14 @@ export class SimRing {
   #cancel(target: bigint, tag: bigint): void {
     // A linked submission that has not started is not found: its chain's cancel ends it.
     const found = this.#pending.filter((o) => o.tag === target && !o.cancelling && o.after === null);
-    this.#completions.push({ tag, res: found.length > 0 ? found.length : -E.ENOENT, flags: 0 });
+    this.completions.push({ tag, res: found.length > 0 ? found.length : -E.ENOENT, flags: 0 });
     for (const o of found) {
-      if (this.#kernel.faults.strike('cancelRace')) o.cancelling = true;
+      if (this.kernel.faults.strike('cancelRace')) o.cancelling = true;
       else this.#end((p) => p === o, -E.ECANCELED);
     }
   }
 
-  /** Its fd closed: the file is gone, so what is in flight on it ends. */
-  #closed(fd: number): void {
+  protected closed(fd: number): void {
     this.#end((o) => o.fd === fd, -E.ECANCELED);
   }
 
@@ -207,30 +191,17 @@ export class SimRing {
   /** Posts a submission's last completion; the one linked after it starts now, or is cancelled
    * (with what is linked after it) when this one failed or ended short. */
   #finish(o: InFlight, res: number, flags = 0): void {
-    this.#completions.push({ tag: o.tag, res, flags });
+    this.completions.push({ tag: o.tag, res, flags });
     const next = this.#pending.find((p) => p.after === o);
     if (!next) return;
     next.after = null;
     if (res < 0 || (o.kind === 'send' && res < o.len)) this.#end((p) => p === next, -E.ECANCELED);
   }
 
-  /** Completes what the kernel can finish now; re-entered (through a send's delivery), it repeats. */
-  #progress(): void {
-    if (this.#progressing) {
-      this.#again = true;
-      return;
-    }
-    this.#progressing = true;
-    try {
-      do {
-        this.#again = false;
-        for (const o of [...this.#pending]) {
-          if (o.after !== null || !this.#pending.includes(o) || !this.#attempt(o)) continue;
-          this.#pending = this.#pending.filter((p) => p !== o);
-        }
-      } while (this.#again);
-    } finally {
-      this.#progressing = false;
+  protected pass(): void {
+    for (const o of [...this.#pending]) {
+      if (o.after !== null || !this.#pending.includes(o) || !this.#attempt(o)) continue;
+      this.#pending = this.#pending.filter((p) => p !== o);
     }
   }
 
@@ -242,9 +213,9 @@ export class SimRing {
 
   /** Tries one submission; true when it is done (its last completion posted). */
   #attempt(o: InFlight): boolean {
-    const k = this.#kernel;
+    const k = this.kernel;
     const post = (res: number, more = false): void => {
-      this.#completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 });
+      this.completions.push({ tag: o.tag, res, flags: more ? URING_MORE : 0 });
     };
     switch (o.kind) {
       case 'send': {
@@ -252,7 +223,7 @@ export class SimRing {
         // strikes); the send goes on until all has left. A failure after some bytes reports
         // those bytes, short, as the real one does.
         while (o.sent < o.len) {
-          const n = k.write(o.fd, this.#memory.subarray(o.offset + o.sent, o.offset + o.len));
+          const n = k.write(o.fd, this.memory.subarray(o.offset + o.sent, o.offset + o.len));
           if (n === -E.EAGAIN) return false;
           if (n < 0) return this.#done(o, o.sent > 0 ? o.sent : n);
           o.sent += n;
@@ -277,7 +248,7 @@ export class SimRing {
         if ((k.readiness(o.fd) & (IN | ERR_HUP)) === 0) return this.#done(o, -E.EAGAIN);
         const b = this.#buffers[0];
         if (!b || k.faults.strike('enobufs')) return this.#done(o, -E.ENOBUFS);
-        const n = k.read(o.fd, this.#memory, b.offset, Math.min(o.len, b.len));
+        const n = k.read(o.fd, this.memory, b.offset, Math.min(o.len, b.len));
         if (n <= 0) return this.#done(o, n);
         this.#buffers.shift();
         return this.#done(o, n, URING_BUFFER | (b.id << BUFFER_SHIFT));

@@ -1,7 +1,8 @@
-// `npm run fuzz -- --ops N [--seed S]`: the model test without a bound. Runs random sequences
-// (each configuration of FULL_MATRIX in turn, sequence k from seed S+k) until N steps ran, with a
-// progress bar; on a disagreement prints the failing seed, the command that repeats it, and the
-// sequence fast-check shrank it to, and exits 1. --verbose prints every step, its events and stats().
+// `npm run fuzz -- --ops N [--seed S] [--mechanism M] [--backend B]`: the model test without a bound.
+// Runs random sequences (each configuration of FULL_MATRIX, or only those over mechanism M and
+// backend B, in turn; sequence k from seed S+k) until N steps ran, with a progress bar; on a
+// disagreement prints the failing seed, the command that repeats it, and the sequence fast-check
+// shrank it to, and exits 1. --verbose prints every step, its events and stats().
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { reached, releaseReactors, runSteps, sequenceArbitrary } from './drive.js';
@@ -14,13 +15,19 @@ const { values } = parseArgs({
     ops: { type: 'string', default: '100000' },
     seed: { type: 'string', default: String(Date.now() % 1e9) },
     verbose: { type: 'boolean', default: false },
+    mechanism: { type: 'string' },
+    backend: { type: 'string' },
   },
 });
+const configs = FULL_MATRIX.filter(
+  ([, mechanism, backend]) =>
+    (values.mechanism === undefined || mechanism === values.mechanism) && (values.backend === undefined || backend === values.backend),
+);
 const total = Number(values.ops);
 const firstSeed = Number(values.seed);
-if (!Number.isSafeInteger(total) || total < 1 || !Number.isSafeInteger(firstSeed) || firstSeed < 0) {
+if (!Number.isSafeInteger(total) || total < 1 || !Number.isSafeInteger(firstSeed) || firstSeed < 0 || configs.length === 0) {
   console.error(
-    "usage: npm run fuzz -- --ops N [--seed S] [--verbose]   (N steps in all, S the first sequence's seed; --verbose prints each step)",
+    `usage: npm run fuzz -- --ops N [--seed S] [--mechanism ${[...new Set(FULL_MATRIX.map((c) => c[1]))].join('|')}] [--backend native|sim] [--verbose]   (N steps in all, S the first sequence's seed; only mechanism M, only that backend; --verbose prints each step)`,
   );
   process.exit(2);
 }
@@ -35,7 +42,7 @@ let ops = 0;
 let shown = -1;
 for (let k = 0; ops < total; k++) {
   const seed = firstSeed + k;
-  const config = FULL_MATRIX[k % FULL_MATRIX.length];
+  const config = configs[k % configs.length];
   const arbitrary = sequenceArbitrary(config[0], STEPS_MAX, STEPS_MAX / 2);
   const [sequence] = fc.sample(arbitrary, { seed, numRuns: 1 });
   try {
@@ -45,7 +52,7 @@ for (let k = 0; ops < total; k++) {
     process.stderr.write('\n');
     console.error(`DISAGREEMENT after ${ops} steps, ${config.join(' over ')}, seed ${seed}: ${(e as Error).message}`);
     console.error(
-      `repeat: npm run fuzz -- --ops 1 --seed ${seed - (k % FULL_MATRIX.length)}   (sequence ${k % FULL_MATRIX.length} of that run)`,
+      `repeat: npm run fuzz -- --ops 1 --seed ${seed - (k % configs.length)}${values.mechanism === undefined ? '' : ` --mechanism ${values.mechanism}`}${values.backend === undefined ? '' : ` --backend ${values.backend}`}   (sequence ${k % configs.length} of that run)`,
     );
     const shrinkable = sequenceArbitrary(config[0], STEPS_MAX);
     const shrunk = await fc.check(
@@ -72,5 +79,5 @@ console.log(
     .join(', ')}`,
 );
 console.log(
-  `${ops} steps over ${FULL_MATRIX.length} configurations (${FULL_MATRIX.map((c) => c.join('/')).join(', ')}) from seed ${firstSeed}: 0 disagreements, ${seconds()} s`,
+  `${ops} steps over ${configs.length} configurations (${configs.map((c) => c.join('/')).join(', ')}) from seed ${firstSeed}: 0 disagreements, ${seconds()} s`,
 );

@@ -29,7 +29,7 @@ import {
 } from './config.js';
 import { runSeed, type RunResult } from './run-seed.js';
 import { shrinkSchedule } from './shrink.js';
-import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED } from '../../cli/usage.js';
+import { parseCommandLine, refuseUsage, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNWRITTEN } from '../../cli/usage.js';
 import { sweepJobs, type ConfigRun, type Job, type SweepRun } from './sweep.js';
 
 export const DEFAULT_SEEDS = 20;
@@ -66,7 +66,8 @@ export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | -
   --trace FILE   with --seed: write the run's trace to FILE (a failure marked), for io-reactor viz FILE
   --json         print the summary as JSON on stdout
 every run has the oracle on (src/sim/oracle.ts): a broken invariant fails the seed
-exit code: 0 all seeds passed, 1 a seed failed or ran nondeterministically, 2 bad usage`;
+exit code: 0 all seeds passed, 1 a seed failed or ran nondeterministically, 2 bad usage,
+  3 the run passed but its --trace FILE could not be written`;
 
 const MAX_MINUTES = 10_000;
 
@@ -382,10 +383,14 @@ function summarize(config: SweepConfig, run: ConfigRun, schedule?: Injection[]):
   };
 }
 
-/** One seed with exactly `schedule`'s faults, or with rates and its trace saved; no workers. */
-async function runOne(config: SweepConfig, seed: number, options: Options): Promise<ConfigRun> {
+/**
+ * One seed with exactly `schedule`'s faults, or with rates and its trace saved; no workers.
+ * `unwritten`: why the trace could not be written, if it could not (the run's verdict stands).
+ */
+async function runOne(config: SweepConfig, seed: number, options: Options): Promise<{ run: ConfigRun; unwritten: string | null }> {
   const started = performance.now();
   const result = await runSeed(config, seed, options.schedule, options.traceOut !== undefined);
+  let unwritten: string | null = null;
   if (options.traceOut !== undefined) {
     const { trace } = result;
     delete result.trace;
@@ -395,14 +400,11 @@ async function runOne(config: SweepConfig, seed: number, options: Options): Prom
         `trace of seed ${seed} written to ${options.traceOut}${trace?.failure ? ', its failure marked' : ''}; see it: npx io-reactor viz ${options.traceOut}\n`,
       );
     } catch (e) {
-      // The run's verdict still stands: say why there is no file, and fail.
-      process.stderr.write(`io-reactor sim: cannot write the trace to ${options.traceOut}: ${(e as Error).message}\n`);
-      result.ok = false;
-      result.failure ??= `the trace could not be written to ${options.traceOut}`;
+      unwritten = (e as Error).message;
     }
   }
   const again = checksDeterminism(options.check, result) ? (await runSeed(config, seed, options.schedule)).digest : null;
-  return { reports: [{ result, again }], runMs: performance.now() - started };
+  return { run: { reports: [{ result, again }], runMs: performance.now() - started }, unwritten };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -420,9 +422,12 @@ export async function run(args: string[]): Promise<number> {
   const { configs, seeds, schedule } = options;
   const commit = version();
   let sweep: SweepRun;
+  let unwritten: string | null = null;
   if (schedule || options.traceOut !== undefined) {
     const started = performance.now();
-    sweep = { runs: [await runOne(configs[0], seeds[0], options)], skipped: 0, wallMs: 0 };
+    const one = await runOne(configs[0], seeds[0], options);
+    unwritten = one.unwritten;
+    sweep = { runs: [one.run], skipped: 0, wallMs: 0 };
     sweep.wallMs = performance.now() - started;
   } else {
     const jobs = jobsOf(configs, seeds, options.rotate);
@@ -462,6 +467,13 @@ export async function run(args: string[]): Promise<number> {
   const summary = { ...one, commit, shrunk: shrunk ?? null };
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary, options.shrink && !firstFailing);
+  if (unwritten !== null) {
+    // Last, so it is seen; a run that passed does not claim to have failed for it.
+    process.stderr.write(
+      `io-reactor sim: cannot write trace to ${options.traceOut}: ${unwritten}; the run itself ${failed ? 'failed' : 'passed'}\n`,
+    );
+    if (!failed) return EXIT_UNWRITTEN;
+  }
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 

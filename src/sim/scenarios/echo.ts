@@ -2,20 +2,10 @@
 // growing length to an echo server and check each comes back whole before sending the next. A
 // client whose connection is lost connects again and repeats the message it was on. Any host may
 // crash (the crash fault) and boot again: the server listens anew, a client starts over.
-import { EventType, type Reactor } from '../../index.js';
-import type { Scenario, ScenarioParams } from '../scenario.js';
-import type { Simulation } from '../simulation.js';
-import {
-  acceptFrom,
-  Connection,
-  ConnectionLost,
-  runPrograms,
-  encode,
-  withReconnects,
-  WAIT_SLICE_MS,
-  type Boot,
-  type Program,
-} from './programs.js';
+import type { Reactor } from '../../index.js';
+import type { Scenario } from '../scenario.js';
+import { Connection, ConnectionLost, encode, withReconnects, WAIT_SLICE_MS, type Program } from './programs.js';
+import { runClientServer, type Progress, type Service } from './client-server.js';
 
 export const ECHO_PORT = 7;
 export const ECHO_MESSAGES = 10;
@@ -24,41 +14,20 @@ export const ECHO_CLIENTS_MAX = 2000;
 
 const message = (client: number, k: number): string => `${client}:${k}:${'x'.repeat((client * 97 + k * 1013) % 4000)}\n`;
 
-/** How many clients have every echo back; the server serves until all have. */
-interface Progress {
-  clientsDone: number;
-}
-
-function server(r: Reactor<Connection | null>, clients: number, progress: Progress): Program {
-  const program: Program = {
-    name: 'echo server',
-    state: 'starting',
-    async run() {
-      const { fd: listener } = r.os.listen(ECHO_PORT);
-      r.add(listener, null, EventType.READ);
-      while (progress.clientsDone < clients) {
-        program.state = `${progress.clientsDone} of ${clients} clients done`;
-        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
-          if (ev.context === null) {
-            acceptFrom(r, listener, ev, (fd) => r.add(fd, new Connection(r, fd), EventType.READ));
-            continue;
-          }
-          const conn = ev.context;
-          try {
-            const bytes = conn.receive(ev);
-            if (bytes === null) continue;
-            if (bytes.length === 0) conn.close();
-            else if (!conn.send(bytes)) throw new Error(`client fd ${conn.fd} fell too far behind`);
-          } catch (e) {
-            if (!(e instanceof ConnectionLost)) throw e;
-            conn.close(); // the client connects again
-          }
-        }
-      }
-    },
-  };
-  return program;
-}
+/** Echoes each connection's bytes back; the server serves until every client has all its echoes. */
+const echoService = (r: Reactor<Connection | null>): Service<Connection> => ({
+  name: 'echo server',
+  port: ECHO_PORT,
+  doneWhat: 'clients done',
+  welcome: (fd) => new Connection(r, fd),
+  serve(conn, ev) {
+    const bytes = conn.receive(ev);
+    if (bytes === null) return;
+    if (bytes.length === 0) conn.close();
+    else if (!conn.send(bytes)) throw new Error(`client fd ${conn.fd} fell too far behind`);
+  },
+  connection: (conn) => conn,
+});
 
 /** Sends message k and waits for all of it back; ConnectionLost when the connection ends first. */
 async function echoOnce(r: Reactor<Connection>, conn: Connection, id: number, k: number, program: Program): Promise<void> {
@@ -97,36 +66,10 @@ export const echo: Scenario = {
   name: 'echo',
   maxSize: ECHO_CLIENTS_MAX,
   description: `size clients (default ${DEFAULT_CLIENTS}), each on its own host, send ${ECHO_MESSAGES} lines each to an echo server and check every echo`,
-  async run(sim: Simulation, params: ScenarioParams) {
-    const clients = params.size ?? DEFAULT_CLIENTS;
-    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
-    const progress: Progress = { clientsDone: 0 };
-    // Every host may crash: the server boots listening again, a client starts its messages over.
-    const boots: Boot[] = [
-      {
-        host: 'server',
-        boot: async () => {
-          const reactor = await sim.host('server').createReactor<Connection | null>(flavor);
-          return { reactor, program: server(reactor, clients, progress) };
-        },
-      },
-    ];
-    for (let i = 0; i < clients; i++) {
-      boots.push({
-        host: `client${i}`,
-        boot: async () => {
-          const reactor = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 8, maxSockets: 16 });
-          return { reactor, program: client(reactor, i, progress) };
-        },
-      });
-    }
-    const booted = [];
-    for (const b of boots) booted.push(await b.boot());
-    return runPrograms(
-      sim,
-      booted.map((b) => b.program),
-      booted.map((b) => b.reactor),
-      boots,
-    );
-  },
+  run: runClientServer({
+    defaultClients: DEFAULT_CLIENTS,
+    service: echoService,
+    clientPoolSize: 8,
+    client: (r, id, progress) => client(r, id, progress),
+  }),
 };

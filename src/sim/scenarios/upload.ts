@@ -5,21 +5,11 @@
 // in part, which the kernel's buffer never forces here; a partialWrite fault does. A client whose
 // connection is lost uploads again on a new one. Any host may crash (the crash fault) and boot
 // again: the server listens anew, a client uploads anew.
-import { EventType, type IoEvent, type Reactor } from '../../index.js';
-import type { Scenario, ScenarioParams } from '../scenario.js';
-import type { Simulation } from '../simulation.js';
+import type { IoEvent, Reactor } from '../../index.js';
+import type { Scenario } from '../scenario.js';
 import { LineReader } from '../../chat/lines.js';
-import {
-  acceptFrom,
-  Connection,
-  ConnectionLost,
-  runPrograms,
-  encode,
-  withReconnects,
-  WAIT_SLICE_MS,
-  type Boot,
-  type Program,
-} from './programs.js';
+import { Connection, ConnectionLost, encode, withReconnects, WAIT_SLICE_MS, type Program } from './programs.js';
+import { runClientServer, type Progress, type Service } from './client-server.js';
 
 export const UPLOAD_PORT = 9000;
 export const UPLOAD_RECORDS = 20;
@@ -37,39 +27,15 @@ interface Upload {
   next: number;
 }
 
-/** How many clients had their upload acknowledged; the server serves until all have. */
-interface Progress {
-  clientsDone: number;
-}
-
-function server(r: Reactor<Upload | null>, clients: number, progress: Progress): Program {
-  const program: Program = {
-    name: 'upload server',
-    state: 'starting',
-    async run() {
-      const { fd: listener } = r.os.listen(UPLOAD_PORT);
-      r.add(listener, null, EventType.READ);
-      const welcome = (fd: number): void => r.add(fd, { conn: new Connection(r, fd), reader: new LineReader(), next: 0 }, EventType.READ);
-      while (progress.clientsDone < clients) {
-        program.state = `${progress.clientsDone} of ${clients} uploads acknowledged`;
-        for (const ev of await r.waitAsync(WAIT_SLICE_MS)) {
-          if (ev.context === null) {
-            acceptFrom(r, listener, ev, welcome);
-            continue;
-          }
-          const up = ev.context;
-          try {
-            receiveRecords(up, ev);
-          } catch (e) {
-            if (!(e instanceof ConnectionLost)) throw e;
-            up.conn.close(); // the client uploads again on a new connection
-          }
-        }
-      }
-    },
-  };
-  return program;
-}
+/** Checks each connection's records; the server serves until every client's upload is acknowledged. */
+const uploadService = (r: Reactor<Upload | null>): Service<Upload> => ({
+  name: 'upload server',
+  port: UPLOAD_PORT,
+  doneWhat: 'uploads acknowledged',
+  welcome: (fd) => ({ conn: new Connection(r, fd), reader: new LineReader(), next: 0 }),
+  serve: receiveRecords,
+  connection: (up) => up.conn,
+});
 
 /** Checks the records an event brings, in order, and acknowledges the last. */
 function receiveRecords(up: Upload, ev: IoEvent<Upload | null>): void {
@@ -124,36 +90,10 @@ export const upload: Scenario = {
   maxSize: UPLOAD_CLIENTS_MAX,
   bugs: UPLOAD_BUGS,
   description: `size clients (default ${DEFAULT_CLIENTS}) upload ${UPLOAD_RECORDS} records each in a burst; the server checks every one. Planted bug: ${UPLOAD_BUGS.join(', ')}`,
-  async run(sim: Simulation, params: ScenarioParams) {
-    const clients = params.size ?? DEFAULT_CLIENTS;
-    const flavor = { model: params.model ?? 'readiness', mechanism: params.mechanism };
-    const progress: Progress = { clientsDone: 0 };
-    // Every host may crash: the server boots listening again, a client uploads anew.
-    const boots: Boot[] = [
-      {
-        host: 'server',
-        boot: async () => {
-          const reactor = await sim.host('server').createReactor<Upload | null>(flavor);
-          return { reactor, program: server(reactor, clients, progress) };
-        },
-      },
-    ];
-    for (let i = 0; i < clients; i++) {
-      boots.push({
-        host: `client${i}`,
-        boot: async () => {
-          const reactor = await sim.host(`client${i}`).createReactor<Connection>({ ...flavor, poolSize: 64, maxSockets: 16 });
-          return { reactor, program: client(reactor, i, params.bug, progress) };
-        },
-      });
-    }
-    const booted = [];
-    for (const b of boots) booted.push(await b.boot());
-    return runPrograms(
-      sim,
-      booted.map((b) => b.program),
-      booted.map((b) => b.reactor),
-      boots,
-    );
-  },
+  run: runClientServer({
+    defaultClients: DEFAULT_CLIENTS,
+    service: uploadService,
+    clientPoolSize: 64,
+    client: (r, id, progress, params) => client(r, id, params.bug, progress),
+  }),
 };
