@@ -168,7 +168,16 @@ export class Reactor<C = unknown> {
       throw e;
     }
     if (!traced) return new Reactor<C>(core, resolved, shim, backend, null, null);
-    const tap = new ReactorTap({ ...traced, memory: core.memory.buffer, layout, now: backend.now, os: backend.os, probe: core });
+    const tap = new ReactorTap({
+      ...traced,
+      memory: core.memory.buffer,
+      layout,
+      now: backend.now,
+      os: backend.os,
+      probe: core,
+      host: backend.host,
+      linksLoopback: resolved.backend === 'native',
+    });
     return new Reactor<C>(core, resolved, shim, backend, tap, traced.r);
   }
 
@@ -199,7 +208,7 @@ export class Reactor<C = unknown> {
           this.#closeRegistered(fd, close);
         },
       },
-      backend.os,
+      observer === null ? backend.os : observer.os(backend.os),
     );
   }
 

@@ -4,7 +4,7 @@ import { jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { serveViz, type VizServer } from '../src/viz/server.js';
 import { runScenario } from '../src/sim/scenarios/run-traced.js';
-import { runSeed } from '../src/sim/cli/run-seed.js';
+import { runSeed, type RunResult } from '../src/sim/cli/run-seed.js';
 import { DEFAULT_FAULTS, SWEEP_LATENCY_MS } from '../src/sim/cli/config.js';
 import { traceHash } from '../src/trace/hash.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
@@ -67,5 +67,36 @@ test('the same seed under readiness and completion, side by side, from their fir
 
 test('a seed that is not one is refused with what a seed is', async () => {
   await page.goto(`${origin()}/?scenario=echo&seed=-4`);
-  await textMatches(page, '#error', 'seed -4 is not a whole number from 0 to 4294967295');
+  await textMatches(page, '#error', 'run echo: seed must be an integer from 0 to 4294967295, got -4');
+});
+
+test("a planted bug picked in the page runs the CLI's failing seed: the same trace, opened on its failure", async () => {
+  const bug = 'ignore-partial-write';
+  const config = { scenario: 'upload', model: 'readiness' as const, bug, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS };
+  let failing: RunResult | null = null;
+  for (let seed = 1; seed <= 20 && failing === null; seed++) {
+    const run = await runSeed(config, seed, undefined, true);
+    if (!run.ok) failing = run;
+  }
+  expect(failing).not.toBeNull();
+  const { seed, trace } = failing!;
+  await page.goto(`${origin()}/`);
+  await page.waitForSelector('body[data-ready]');
+  await page.selectOption('#scenario', 'upload');
+  await page.selectOption('#bug', bug);
+  await page.fill('#seed', String(seed));
+  await page.click('#run');
+  await textMatches(page, '#run-status', `upload seed ${seed} (readiness, bug ${bug}): failed: `);
+  await textMatches(page, '#hash', new RegExp(`^${traceHash(trace!)}$`));
+  await textMatches(page, '#failure', `✖ the run failed at record #${trace!.failure!.at}: `);
+  await textMatches(page, '#details', new RegExp(`^#${trace!.failure!.at} (.|\\n)*✖ the run failed here`));
+  await page.waitForURL(new RegExp(`scenario=upload&seed=${seed}&model=readiness&bug=${bug}`));
+  await page.screenshot({ path: `${ARTIFACTS}viz-inpage-bug.png` });
+});
+
+test('a bug the scenario was not planted with is refused with those it has', async () => {
+  await page.goto(`${origin()}/?scenario=echo&seed=1&bug=ignore-partial-write`);
+  await textMatches(page, '#error', 'scenario echo has no planted bugs, not "ignore-partial-write"');
+  await page.goto(`${origin()}/?scenario=upload&seed=1&bug=nope`);
+  await textMatches(page, '#error', 'scenario upload has the planted bugs ignore-partial-write, not "nope"');
 });

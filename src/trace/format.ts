@@ -122,7 +122,8 @@ export type WireKind = 'syn' | 'data' | 'fin' | 'rst';
 
 /**
  * A segment the simulated network carried, recorded when it was sent: bytes, or a connection's
- * SYN, FIN or RST. The page draws it as an arrow to the take that got its first byte.
+ * SYN, FIN or RST; natively, what a send of a loopback connection whose both ends the trace holds
+ * put on the wire (src/trace/loopback.ts). The page draws it as an arrow to each take that got its bytes.
  */
 export interface SegmentRecord {
   k: 'segment';
@@ -138,9 +139,9 @@ export interface SegmentRecord {
   seq: number;
   bytes: number;
   flag: WireKind;
-  /** When it reaches the peer's kernel (t plus the latency, or later when held). */
+  /** When it reaches the peer's kernel (t plus the latency, or later when held); natively t, as it is not seen. */
   at: number;
-  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/sim/trace-wire.ts): what it said. */
+  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/trace/loopback.ts): what it said. */
   data?: string;
   /** Faults that struck it: reset (it resets both ends), stall, halfClose (a FIN rides on it), partition (held until healed). */
   faults?: string[];

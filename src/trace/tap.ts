@@ -5,6 +5,7 @@ import type { NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { ObservedCall, ReactorObserver } from '../reactor-observer.js';
 import type { CallRecord, EventRecord, ResultRecord, TraceSink } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
+import { loopbackFor, wiredOs, type LoopbackWire, type WireSide } from './loopback.js';
 import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
@@ -28,6 +29,13 @@ export interface TapSetup {
   now: () => number;
   os: OsCalls;
   probe: CoreProbe;
+  /** The host the reactor's trace names ('native', or the simulated host). */
+  host: string;
+  /**
+   * Whether the tap writes the wire itself: a native reactor's loopback connections (loopback.ts).
+   * A simulated network writes its own segments and takes, below every reactor.
+   */
+  linksLoopback: boolean;
 }
 
 const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
@@ -40,9 +48,15 @@ export class ReactorTap implements ReactorObserver {
   readonly #setup: TapSetup;
   /** Shim cycles started so far; the current one is #cycles - 1. */
   #cycles = 0;
-  /** Context → where its posted recv lands, until the recv completes. */
   /** Context → bytes of its send, until it completes. */
   readonly #sending = new Map<number, number>();
+  /** Context → where its send's bytes are in the core's memory, until it completes (linking the wire only). */
+  readonly #sendingFrom = new Map<number, number>();
+  readonly #wire: LoopbackWire | null;
+  readonly #side: WireSide;
+  /** The wire as a cycle's results see it: at the time they were read, as their records are. */
+  readonly #resultSide: WireSide;
+  #resultsAt = 0;
   #bytesInFlight = 0;
   /** Fd → its context and the label last written for it, so a context whose name changed renames its lane. */
   readonly #contexts = new Map<number, { context: unknown; label: string }>();
@@ -55,6 +69,14 @@ export class ReactorTap implements ReactorObserver {
     this.r = setup.r;
     this.#i32 = new Int32Array(setup.memory);
     this.#u8 = new Uint8Array(setup.memory);
+    this.#wire = setup.linksLoopback ? loopbackFor(setup.sink) : null;
+    this.#side = { host: setup.host, now: setup.now };
+    this.#resultSide = { host: setup.host, now: () => this.#resultsAt };
+  }
+
+  /** The OS calls the app makes through reactor.os, seen through the tap when it links the wire. */
+  os(inner: OsCalls): OsCalls {
+    return this.#wire === null ? inner : wiredOs(inner, this.#wire, this.#side);
   }
 
   /** The shim, seen through the tap. */
@@ -226,6 +248,7 @@ export class ReactorTap implements ReactorObserver {
       if (kind === REQUEST.send) {
         this.#sending.set(target, len);
         this.#bytesInFlight += len;
+        if (this.#wire !== null) this.#sendingFrom.set(target, i32[at + REQUEST_FIELD.ptr]);
       }
       this.#writer.emit({
         k: 'request',
@@ -246,6 +269,7 @@ export class ReactorTap implements ReactorObserver {
     const cycle = this.#cycles - 1;
     const i32 = this.#i32;
     const t = this.#setup.now();
+    this.#resultsAt = t;
     let at = this.#setup.layout.resultsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
       const kind = i32[at + RESULT_FIELD.kind];
@@ -280,6 +304,21 @@ export class ReactorTap implements ReactorObserver {
       if (buffer !== undefined) result.buffer = buffer;
       if (data !== undefined) result.data = data;
       this.#writer.emit(result);
+      if (this.#wire !== null) this.#wired(result);
+    }
+  }
+
+  /** What a completion did on the wire: a send's bytes left, a read took bytes or the end of stream, an accept. */
+  #wired({ kind, fd, target, value, osCode, accepted }: ResultRecord): void {
+    const wire = this.#wire!;
+    if (kind === RESULT.recv) {
+      if (value > 0 || osCode === 0) wire.received(this.#resultSide, fd, value);
+    } else if (kind === RESULT.complete) {
+      const from = this.#sendingFrom.get(target);
+      if (from !== undefined) {
+        this.#sendingFrom.delete(target);
+        wire.sent(this.#resultSide, fd, this.#u8.subarray(from, from + Math.max(value, 0)));
+      } else if (accepted >= 0) wire.accepted(this.#resultSide, accepted, this.#setup.os);
     }
   }
 }

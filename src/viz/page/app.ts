@@ -35,12 +35,21 @@ export class App {
   readonly #counters = new CounterChart(el<HTMLCanvasElement>('counters'));
   #pending = false;
   #playing: number | null = null;
+  /** Whether show() has run: a frame drawn before it (a resize as the page loads) must not rewrite the address it loads from. */
+  #shown = false;
+
+  constructor() {
+    // A canvas's pixels follow its size only when drawn: the window or the panels around it resized, draw again.
+    const resized = new ResizeObserver(() => this.redraw());
+    for (const id of ['timeline', 'compare-timeline', 'counters']) resized.observe(el(id));
+  }
 
   get timeline(): Timeline {
     return this.#timeline;
   }
 
   show(model: TraceModel, state: PageState = {}): void {
+    this.#shown = true;
     this.model = model;
     this.view.hiddenLanes.clear();
     this.view.collapsedHosts.clear();
@@ -161,7 +170,7 @@ export class App {
     if (this.frameMs.length > FRAME_WINDOW) this.frameMs.shift();
     const sorted = [...this.frameMs].sort((a, b) => a - b);
     el('frame').textContent = `frame ${sorted[sorted.length >> 1].toFixed(2)} ms`;
-    writeState({ ...this.source, at: view.cursor, axis: view.axis, mode: view.mode, v0: view.v0, v1: view.v1 });
+    if (this.#shown) writeState({ ...this.source, at: view.cursor, axis: view.axis, mode: view.mode, v0: view.v0, v1: view.v1 });
     return took;
   }
 
@@ -178,7 +187,7 @@ export class App {
     const scrolled =
       timeline.shownRows > rows ? ` (rows ${view.laneTop + 1}–${view.laneTop + rows} of ${timeline.shownRows}; shift+wheel scrolls)` : '';
     el('summary').textContent =
-      `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.arrows.length > 0 ? `${model.arrows.length} segments · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
+      `${lanes} lanes${scrolled} · ${model.eventCount} events · ${model.segments.length > 0 ? `${model.segments.length} segments · ${model.arrows.length} arrows · ` : ''}${model.faultCount} faults · ${model.records.length} records`;
     el('details').textContent =
       view.cursor >= 0
         ? describe(model, view.cursor, this.tables).join('\n')
@@ -187,7 +196,7 @@ export class App {
     const at = view.cursor >= 0 ? view.cursor : model.records.length - 1;
     const c = model.counterIndexAt(at, reactor);
     const rec = c >= 0 ? model.records[c] : null;
-    const wire = model.arrows.length > 0 ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
+    const wire = model.wireArrivals ? ` · ${model.wireBytesAt(model.records[at]?.t ?? 0)} bytes on the wire` : '';
     el('counters-values').textContent =
       rec && rec.k === 'counters'
         ? `reactor ${reactor}: pool ${rec.poolInUse}/${rec.poolSize} in use · ready queue ${rec.readyQueued} · ${rec.bytesInFlight} bytes in flight${wire}`

@@ -2,10 +2,11 @@
 // select a record or fold a host, a hover tip with what a record means, and the keys' help (?).
 import type { App } from './app.js';
 import type { Axis, Mode } from './view.js';
-import { describe } from './explain.js';
+import { describe, describeArrow } from './explain.js';
 import { downloadChromeTrace } from './export.js';
 import { el, showError } from './dom.js';
-import { GUTTER_PX } from './timeline.js';
+import { GUTTER_PX } from './canvas.js';
+import type { ArrowHit } from './arrows.js';
 import { lowerBound } from './search.js';
 
 const ZOOM_STEP = 0.8;
@@ -99,6 +100,11 @@ function jump(app: App, text: string): void {
   app.moveCursor(at);
 }
 
+/** The arrow under the pointer, in the flow view. */
+function arrowUnder(app: App, e: MouseEvent): ArrowHit | null {
+  return app.view.mode === 'flow' ? app.timeline.arrowAt(app.model, app.view, e.offsetX, e.offsetY) : null;
+}
+
 function bindCanvas(app: App): void {
   const canvas = el<HTMLCanvasElement>('timeline');
   const tip = el('tip');
@@ -126,9 +132,12 @@ function bindCanvas(app: App): void {
         app.redraw();
       }
       const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
-      if (at >= 0) {
+      // Off a mark, an arrow takes the click to its far end: the lane scrolled out, folded or off to the side.
+      const arrow = at < 0 && host === null ? arrowUnder(app, e) : null;
+      const to = at >= 0 ? at : (arrow?.far ?? -1);
+      if (to >= 0) {
         app.following = false;
-        app.moveCursor(at);
+        app.moveCursor(to);
       }
     }
     drag = null;
@@ -142,11 +151,18 @@ function bindCanvas(app: App): void {
       app.redraw();
     }
     const at = app.timeline.hit(app.model, app.view, e.offsetX, e.offsetY);
-    tip.style.display = at >= 0 ? 'block' : 'none';
-    if (at >= 0) {
-      tip.textContent = describe(app.model, at, app.tables).join('\n');
-      tip.style.left = `${e.clientX + 12}px`;
-      tip.style.top = `${e.clientY + 12}px`;
+    const arrow = at < 0 ? arrowUnder(app, e) : null;
+    tip.style.display = at >= 0 || arrow ? 'block' : 'none';
+    canvas.style.cursor = arrow ? 'pointer' : '';
+    if (at >= 0 || arrow) {
+      tip.textContent = (arrow ? describeArrow(app.model, arrow.arrow, arrow.far, arrow.where) : describe(app.model, at, app.tables)).join(
+        '\n',
+      );
+      // Beside the pointer, and inside the window: a tip near the right or bottom edge goes to the other side.
+      const left = e.clientX + 12 + tip.offsetWidth > window.innerWidth ? e.clientX - 12 - tip.offsetWidth : e.clientX + 12;
+      const top = e.clientY + 12 + tip.offsetHeight > window.innerHeight ? e.clientY - 12 - tip.offsetHeight : e.clientY + 12;
+      tip.style.left = `${Math.max(0, left)}px`;
+      tip.style.top = `${Math.max(0, top)}px`;
     }
   });
   canvas.addEventListener('mouseleave', () => {

@@ -3,7 +3,7 @@
 // between all hosts. Each pixel column shows the largest sample in it (lod.ts's bins a pixel wide).
 import type { TraceModel } from './model.js';
 import type { View } from './view.js';
-import { GUTTER_PX } from './timeline.js';
+import { GUTTER_PX } from './canvas.js';
 import { CURSOR_COLOR } from './colors.js';
 import { summaryOf, levelFor } from './lod.js';
 
@@ -23,7 +23,7 @@ export class CounterChart {
   draw(model: TraceModel, view: View, r: number): void {
     const ratio = window.devicePixelRatio || 1;
     const width = this.canvas.clientWidth;
-    const rows = SERIES.length + (model.arrows.length > 0 ? 1 : 0);
+    const rows = SERIES.length + (model.wireArrivals ? 1 : 0);
     const height = ROW_PX * rows;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);

@@ -123,19 +123,36 @@ function faultsOfWait(model: TraceModel, at: number, r: number): string[] {
   return struck.length ? ['', 'faults struck during this wait:', ...struck.reverse()] : [];
 }
 
+/** Record i's host and lane, as its details name it. */
+function laneName(model: TraceModel, i: number): string {
+  const lane = model.laneOf[i];
+  return lane >= 0 ? `${model.lanes[lane].host} · ${model.lanes[lane].name}` : '?';
+}
+
+/** How long after segment `seg` take `take` came (before it, natively, when a completion reported the send late). */
+function after(model: TraceModel, seg: number, take: number): string {
+  const ms = model.records[take].t - model.records[seg].t;
+  return ms >= 0 ? `${ms.toFixed(3)} ms after it was sent` : `${(-ms).toFixed(3)} ms before its send was reported`;
+}
+
 /** Where a segment went, or what a take got. */
 function wire(model: TraceModel, at: number): string[] {
   const rec = model.records[at];
-  const laneName = (i: number) =>
-    model.laneOf[i] >= 0 ? `${model.lanes[model.laneOf[i]].host} · ${model.lanes[model.laneOf[i]].name}` : '?';
   if (rec.k === 'segment') {
-    const to = model.arrows[model.arrowOf[at]]?.to ?? -1;
-    const lines = ['', `latency ${(rec.at - rec.t).toFixed(3)} ms: reaches the peer at t=${rec.at.toFixed(3)} ms`];
+    const [to, ...rest] = model.takesOf(at);
+    // A native segment's arrival is not seen (at = t): only the receive that took it.
+    const lines = [
+      '',
+      rec.at > rec.t
+        ? `latency ${(rec.at - rec.t).toFixed(3)} ms: reaches the peer at t=${rec.at.toFixed(3)} ms`
+        : 'sent on loopback: its arrival is not seen, only the receive that took it',
+    ];
     lines.push(
-      to >= 0
-        ? `taken by #${to} on ${laneName(to)} at t=${model.records[to].t.toFixed(3)} ms (${(model.records[to].t - rec.t).toFixed(3)} ms after it was sent)`
+      to !== undefined
+        ? `taken by #${to} on ${laneName(model, to)} at t=${model.records[to].t.toFixed(3)} ms (${after(model, at, to)})`
         : 'never taken: the peer closed first, or the run ended before it read it',
     );
+    if (rest.length > 0) lines.push(`the rest of its bytes taken by ${rest.map((i) => `#${i}`).join(', ')}`);
     if (rec.faults)
       lines.push(
         `faults that struck it: ${rec.faults.join(', ')}${rec.faults.includes('reset') ? ' (it resets the connection instead of delivering)' : ''}`,
@@ -149,9 +166,24 @@ function wire(model: TraceModel, at: number): string[] {
     'segments it got:',
     ...got.map((i) => {
       const seg = model.records[i] as SegmentRecord;
-      return `  #${i} from ${laneName(i)}, sent t=${seg.t.toFixed(3)} ms, ${seg.bytes} bytes${seg.faults ? `, struck by ${seg.faults.join(', ')}` : ''}`;
+      return `  #${i} from ${laneName(model, i)}, sent t=${seg.t.toFixed(3)} ms, ${seg.bytes} bytes${seg.faults ? `, struck by ${seg.faults.join(', ')}` : ''}`;
     }),
   ];
+}
+
+/** An arrow under the pointer: its send, where it went, and where its far end (a click's target) is. */
+export function describeArrow(model: TraceModel, arrow: number, far: number, where: string): string[] {
+  const { from, to } = model.arrows[arrow];
+  const seg = model.records[from] as SegmentRecord;
+  const lines = [`#${from} ${summary(seg)}`, `  t=${seg.t.toFixed(3)} ms on ${laneName(model, from)}`];
+  if (to >= 0)
+    lines.push(
+      `→ #${to} ${summary(model.records[to])}`,
+      `  t=${model.records[to].t.toFixed(3)} ms (${after(model, from, to)}) on ${laneName(model, to)}`,
+    );
+  else lines.push('→ never taken');
+  lines.push(`#${far}, its ${far === from ? 'send' : 'take'}, is ${where}: click the arrow to go to it`);
+  return lines;
 }
 
 /** The bytes a record carried: written, received, or (for a take) those of the segments it got. */

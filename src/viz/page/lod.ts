@@ -39,12 +39,17 @@ export interface MarkBins {
 /** A lane's bars at one width: per SPAN_KINDS entry, [from, to, …] with gaps narrower than a bin closed. */
 export type SpanRuns = Float64Array[];
 
-/** Arrows of one kind between the same two lanes (`to` -1: never taken), at one width: the first sent in each bin. */
+/**
+ * Arrows of one kind between the same two lanes (`to` -1: never taken), at one width: the first
+ * sent in each bin that ends in one bin (a segment read in pieces has an arrow to each piece).
+ */
 export interface ArrowBins {
   count: number;
   /** Send and take (or arrival, for one never taken) times. */
   start: Float64Array;
   end: Float64Array;
+  /** The arrow drawn for the bin (TraceModel.arrows). */
+  arrow: Int32Array;
   /** 1 when a fault struck an arrow of the bin. */
   struck: Uint8Array;
 }
@@ -54,7 +59,7 @@ export interface ArrowGroup {
   toLane: number;
   flag: number;
   taken: boolean;
-  /** Arrow indexes, in the order sent. */
+  /** Arrow indexes, in the order sent (a segment's arrows in the order taken). */
   arrows: number[];
   /** Its longest arrow, in ms: a frame looks this far back for arrows reaching into view. */
   longestMs: number;
@@ -130,14 +135,14 @@ export class Summary {
     const key = `wire:${axis}`;
     let series = this.#series.get(key);
     if (!series) {
-      const { arrows, records, times } = this.model;
+      const { segments, records, times } = this.model;
       const changes: [number, number][] = [];
-      for (const arrow of arrows) {
-        const seg = records[arrow.from] as SegmentRecord;
+      for (const i of segments) {
+        const seg = records[i] as SegmentRecord;
         if (seg.bytes === 0) continue;
         // On the record-order axis a segment arrives at the first record of its arrival time.
         const arrives = axis === 'time' ? seg.at : lowerBound(times, times.length, seg.at);
-        changes.push([this.#pos(axis, arrow.from), seg.bytes], [arrives, -seg.bytes]);
+        changes.push([this.#pos(axis, i), seg.bytes], [arrives, -seg.bytes]);
       }
       // At one position, arrivals before sends: a column's peak counts no byte twice.
       changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -214,8 +219,15 @@ export class Summary {
         groups.push(group);
       }
       group.arrows.push(a);
-      group.longestMs = Math.max(group.longestMs, (taken ? records[arrow.to].t : seg.at) - seg.t);
+      // A take reported before its send (natively, a completion's) draws back in time.
+      group.longestMs = Math.max(group.longestMs, Math.abs((taken ? records[arrow.to].t : seg.at) - seg.t));
     });
+    // A later take's arrow was added when it came: back among its segment's, in the order sent.
+    const sent = (a: number): number => arrows[a].from;
+    for (const group of groups) {
+      if (group.arrows.some((a, k) => k > 0 && sent(a) < sent(group.arrows[k - 1])))
+        group.arrows.sort((x, y) => sent(x) - sent(y) || x - y);
+    }
     return groups;
   }
 
@@ -225,21 +237,27 @@ export class Summary {
     const n = group.arrows.length;
     const start = new Float64Array(n);
     const end = new Float64Array(n);
+    const arrow = new Int32Array(n);
     const struck = new Uint8Array(n);
     let count = 0;
     let bin = NaN;
+    let endBin = NaN;
     for (const a of group.arrows) {
       const seg = records[arrows[a].from] as SegmentRecord;
+      const t = arrows[a].to >= 0 ? records[arrows[a].to].t : seg.at;
       const b = Math.floor(seg.t / width);
-      if (b !== bin) {
+      const e = Math.floor(t / width);
+      if (b !== bin || e !== endBin) {
         bin = b;
+        endBin = e;
         start[count] = seg.t;
-        end[count] = arrows[a].to >= 0 ? records[arrows[a].to].t : seg.at;
+        end[count] = t;
+        arrow[count] = a;
         count++;
       }
       if (seg.faults) struck[count - 1] = 1;
     }
-    return { count, start, end, struck };
+    return { count, start, end, arrow, struck };
   }
 }
 

@@ -1,4 +1,4 @@
-// The visualizer page: shows a trace from its address (?trace=URL, ?live, ?scenario=&seed=&model=),
+// The visualizer page: shows a trace from its address (?trace=URL, ?live, ?scenario=&seed=&model=&bug=),
 // a file the user opens or a seed it runs, and keeps what it shows in the address.
 import '../browser/immediate.js';
 import { instantiateCore, tableRows, TABLE } from '../../core.js';

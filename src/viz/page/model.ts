@@ -1,7 +1,7 @@
 // The page's index of one trace: lanes (one per socket, per reactor, per network, each on a host),
 // each record's lane and position, in-flight operations as spans, waits, counters, and the arrows
-// joining each segment sent to the take that got it. Built incrementally, so the live feed appends
-// to it as records arrive.
+// joining each segment sent to the takes that got its bytes. Built incrementally, so the live feed
+// appends to it as records arrive.
 import type { Trace, TraceReactor, TraceRecord, CounterRecord, LabelRecord, SegmentRecord, TakeRecord } from '../../trace/format.js';
 import { REQUEST, RESULT } from '../../seam.js';
 import { styleOf } from './colors.js';
@@ -17,11 +17,35 @@ export interface Lane {
   name: string;
 }
 
-/** A segment sent (`from`, a segment record) and the take that got its first byte (`to`, or -1: none yet). */
+/**
+ * A segment sent (`from`, a segment record) and a take that got its bytes (`to`, or -1: none yet).
+ * A segment's first arrow goes to the take of its first byte; a receiver that read it in pieces
+ * adds one arrow per later take.
+ */
 export interface Arrow {
   from: number;
   to: number;
 }
+
+/** A receiving end's wire (TakeRecord.conn): what was sent to it and what it took. */
+interface Conn {
+  /** Segments with bytes (or a SYN, FIN or RST) not taken yet, in the order sent. */
+  untaken: number[];
+  /**
+   * Data takes of bytes whose segment is not in the trace yet: natively, a completion's bytes can
+   * reach a reader before the sender's completion is reported.
+   */
+  early: number[];
+  /** The end of the bytes sent to it, and of those taken, so far. */
+  sentTo: number;
+  takenTo: number;
+}
+
+const endOf = (x: { seq: number; bytes: number }): number => x.seq + x.bytes;
+/** Whether data take `take` got bytes of data segment `seg` (a segment of none: its place). */
+const overlaps = (seg: SegmentRecord, take: TakeRecord): boolean =>
+  seg.seq < endOf(take) && (endOf(seg) > take.seq || (seg.bytes === 0 && seg.seq >= take.seq));
+const resets = (seg: SegmentRecord): boolean => seg.flag === 'rst' || (seg.faults?.includes('reset') ?? false);
 
 const OPS: Record<number, Span['what']> = { [REQUEST.recv]: 'recv', [REQUEST.send]: 'send', [REQUEST.accept]: 'accept' };
 export const NETWORK_FD = -2;
@@ -53,11 +77,19 @@ export class TraceModel {
   readonly eventsByType = new Map<number, number>();
   eventCount = 0;
   faultCount = 0;
+  /** Segment record indexes, in the order sent. */
+  readonly segments: number[] = [];
+  /** Every arrow, a segment's first in the order sent, the later takes of its bytes as they came. */
   readonly arrows: Arrow[] = [];
-  /** Per record: the arrow a segment or take record is an end of, else -1. */
+  /** Per record: a segment's first arrow, a take's first arrow in, else -1. */
   readonly arrowOf: number[] = [];
   /** The longest an arrow spans, in ms: a frame looks this far back for arrows reaching into view. */
   longestArrowMs = 0;
+  /**
+   * Whether segments are seen to reach the peer (a simulated network's are, at `at`): natively only
+   * the receive is seen, and no bytes are ever on the wire.
+   */
+  wireArrivals = false;
   /** When the first segment was sent and the last arrived or was taken (ms): what the flow view fits. */
   wireFrom = Infinity;
   wireTo = -Infinity;
@@ -71,8 +103,8 @@ export class TraceModel {
   readonly #lastResult = new Map<string, number>();
   /** host:fd → the lane of the socket open there now. */
   readonly #laneByHostFd = new Map<string, number>();
-  /** Receiving end → its segments not taken yet, in the order sent. */
-  readonly #untaken = new Map<number, number[]>();
+  /** Receiving end (TakeRecord.conn) → its wire. */
+  readonly #conns = new Map<number, Conn>();
 
   constructor(readonly seed: number | null = null) {}
 
@@ -151,10 +183,12 @@ export class TraceModel {
       case 'segment':
         this.arrowOf[i] = this.arrows.length;
         this.arrows.push({ from: i, to: -1 });
-        this.#untakenOf(rec.conn).push(i);
+        this.segments.push(i);
         this.longestArrowMs = Math.max(this.longestArrowMs, rec.at - rec.t);
         this.wireFrom = Math.min(this.wireFrom, rec.t);
         this.wireTo = Math.max(this.wireTo, rec.at);
+        if (rec.at > rec.t) this.wireArrivals = true;
+        this.#sent(rec, i);
         break;
       case 'take':
         this.connLane.set(rec.conn, lane);
@@ -188,41 +222,75 @@ export class TraceModel {
     return -1;
   }
 
-  #untakenOf(conn: number): number[] {
-    let list = this.#untaken.get(conn);
-    if (!list) this.#untaken.set(conn, (list = []));
-    return list;
+  #conn(conn: number): Conn {
+    let wire = this.#conns.get(conn);
+    if (!wire) this.#conns.set(conn, (wire = { untaken: [], early: [], sentTo: 0, takenTo: 0 }));
+    return wire;
   }
 
-  /** Joins take `at` to the segments it got: data by their first byte, a SYN, FIN or RST by its kind. */
+  /** Segment `at` joins the early takes that got its bytes; what they did not take waits for a take. */
+  #sent(seg: SegmentRecord, at: number): void {
+    const wire = this.#conn(seg.conn);
+    if (seg.flag !== 'data' || resets(seg)) {
+      wire.untaken.push(at);
+      return;
+    }
+    for (let k = 0; k < wire.early.length; k++) {
+      const take = this.records[wire.early[k]] as TakeRecord;
+      if (overlaps(seg, take)) this.#join(at, wire.early[k]);
+      // Segments come in the order of their bytes: no later one reaches a take that ends before this one's end.
+      if (endOf(take) <= endOf(seg)) wire.early.splice(k--, 1);
+    }
+    wire.sentTo = Math.max(wire.sentTo, endOf(seg));
+    if (endOf(seg) > wire.takenTo || (seg.bytes === 0 && seg.seq >= wire.takenTo)) wire.untaken.push(at);
+  }
+
+  /**
+   * Joins take `at` to the segments it got: data to each segment with bytes in its range (in
+   * order sent), a SYN, FIN or RST to the first of its kind.
+   */
   #take(take: TakeRecord, at: number): void {
-    const list = this.#untaken.get(take.conn);
-    if (!list) return;
-    const gets = (seg: SegmentRecord): boolean => {
-      const reset = seg.flag === 'rst' || (seg.faults?.includes('reset') ?? false);
-      if (take.flag === 'rst') return reset;
-      if (take.flag !== seg.flag || reset) return false;
-      return seg.flag !== 'data' || (seg.seq >= take.seq && seg.seq < take.seq + take.bytes);
-    };
+    const wire = this.#conn(take.conn);
+    const list = wire.untaken;
     for (let k = 0; k < list.length; k++) {
       const seg = this.records[list[k]] as SegmentRecord;
-      if (!gets(seg)) continue;
-      const arrow = this.arrowOf[list[k]];
-      this.arrows[arrow].to = at;
-      if (this.arrowOf[at] < 0) this.arrowOf[at] = arrow;
-      this.longestArrowMs = Math.max(this.longestArrowMs, take.t - seg.t, seg.at - seg.t);
-      list.splice(k--, 1);
-      if (take.flag !== 'data') break;
+      if (take.flag === 'data') {
+        if (seg.flag !== 'data' || resets(seg)) continue;
+        if (seg.seq >= endOf(take)) break;
+        if (!overlaps(seg, take)) continue;
+        this.#join(list[k], at);
+        if (endOf(seg) <= endOf(take)) list.splice(k--, 1);
+        continue;
+      }
+      if (take.flag === 'rst' ? !resets(seg) : take.flag !== seg.flag || resets(seg)) continue;
+      this.#join(list[k], at);
+      list.splice(k, 1);
+      break;
     }
+    if (take.flag !== 'data') return;
+    wire.takenTo = Math.max(wire.takenTo, endOf(take));
+    if (endOf(take) > wire.sentTo) wire.early.push(at);
   }
 
-  /** The first arrow sent after time t (arrows are in the order sent). */
-  firstArrowAfter(t: number): number {
+  /** An arrow from segment `seg` to take `take`: its first, or one more for a later take of its bytes. */
+  #join(seg: number, take: number): void {
+    let arrow = this.arrowOf[seg];
+    if (this.arrows[arrow].to >= 0) {
+      arrow = this.arrows.length;
+      this.arrows.push({ from: seg, to: -1 });
+    }
+    this.arrows[arrow].to = take;
+    if (this.arrowOf[take] < 0) this.arrowOf[take] = arrow;
+    this.longestArrowMs = Math.max(this.longestArrowMs, Math.abs(this.times[take] - this.times[seg]));
+  }
+
+  /** The first segment sent after time t, in `segments`. */
+  firstSegmentAfter(t: number): number {
     let lo = 0;
-    let hi = this.arrows.length;
+    let hi = this.segments.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.records[this.arrows[mid].from].t <= t) lo = mid + 1;
+      if (this.times[this.segments[mid]] <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -231,17 +299,28 @@ export class TraceModel {
   /** Bytes sent and not yet arrived at time t, over the whole network. */
   wireBytesAt(t: number): number {
     let bytes = 0;
-    for (let a = this.firstArrowAfter(t) - 1; a >= 0; a--) {
-      const seg = this.records[this.arrows[a].from] as SegmentRecord;
+    for (let s = this.firstSegmentAfter(t) - 1; s >= 0; s--) {
+      const seg = this.records[this.segments[s]] as SegmentRecord;
       if (seg.t < t - this.longestArrowMs) break;
       if (seg.t <= t && seg.at > t) bytes += seg.bytes;
     }
     return bytes;
   }
 
-  /** The segments a take got (their record indexes). */
+  /** The segments a take got (their record indexes, in the order sent). */
   segmentsTakenBy(at: number): number[] {
-    return this.arrows.filter((a) => a.to === at).map((a) => a.from);
+    return this.arrows
+      .filter((a) => a.to === at)
+      .map((a) => a.from)
+      .sort((x, y) => x - y);
+  }
+
+  /** The takes that got a segment's bytes (their record indexes, in order). */
+  takesOf(at: number): number[] {
+    return this.arrows
+      .filter((a) => a.from === at && a.to >= 0)
+      .map((a) => a.to)
+      .sort((x, y) => x - y);
   }
 
   #open(key: string, at: number, what: Span['what']): void {

@@ -1,9 +1,8 @@
 // Draws a trace's lanes on a canvas, grouped by host under a header row that folds them: spans as
 // bars, records as marks, faults as triangles, the cursor, a highlighted record and the failure;
-// in the flow view, on a time axis, each segment as an arrow from its send to the take that got
-// it. It draws the level of detail (lod.ts) whose bins are a pixel wide, only for the rows
-// scrolled into view, one path or run list per color: a frame costs rows shown × width, however
-// long the trace.
+// in the flow view, on a time axis, the arrows between them (arrows.ts). It draws the level of
+// detail (lod.ts) whose bins are a pixel wide, only for the rows scrolled into view, one path or
+// run list per color: a frame costs rows shown × width, however long the trace.
 import type { TraceModel } from './model.js';
 import { Runs } from './runs.js';
 import type { View } from './view.js';
@@ -16,17 +15,14 @@ import {
   SPAN_COLORS,
   CURSOR_COLOR,
   DIVERGENCE_COLOR,
-  ARROW_COLORS,
   KIND_BITS,
   EVENT_STYLE,
 } from './colors.js';
-import { summaryOf, levelFor, binCenter, SPAN_KINDS, ARROW_FLAGS } from './lod.js';
+import { summaryOf, levelFor, binCenter, SPAN_KINDS } from './lod.js';
 import { lowerBound } from './search.js';
+import { FlowArrows, type ArrowHit } from './arrows.js';
+import { GUTTER_PX, AXIS_PX, LANE_PX, fitText, triangleAt } from './canvas.js';
 
-export const GUTTER_PX = 220;
-export const AXIS_PX = 22;
-/** A lane's height; an event mark is as tall less a margin, and at least 8 px wide to hit. */
-export const LANE_PX = 24;
 /** Axis labels are at least this far apart. */
 const TICK_LABEL_PX = 80;
 /** Half the width a mark answers a click or hover in. */
@@ -38,11 +34,6 @@ const FLOW_KINDS = KIND_BITS.event | KIND_BITS.fault | KIND_BITS.wire;
 /** Event types (0–31) as bits, for a bin's set of types. */
 const EVENT_TYPES = 32;
 const FAILURE_COLOR = '#c00000';
-/** Arrows between the same two rows closer than this at their start are drawn as one. */
-const ARROW_STEP_PX = 3;
-/** Arrowheads drawn in a frame at most: past that the arrows are too dense for heads to tell anything. */
-const ARROW_HEADS_MAX = 600;
-
 /** Where in a lane's record list the first record at or after position `p` is. */
 function firstAtOrAfter(model: TraceModel, view: View, records: number[], p: number): number {
   let lo = 0;
@@ -73,8 +64,9 @@ export class Timeline {
   shownLanes = 0;
   /** Rows the canvas has room for. */
   rowsVisible = 1;
-  /** Arrowheads of this frame as [flag, x0, y0, x1, y1], reused from frame to frame. */
-  readonly #heads = new Float64Array(ARROW_HEADS_MAX * 5);
+  /** Each lane's row counted from the top row shown (negative above, past rowsVisible below), its host's when folded; NaN: hidden. */
+  #place: Float64Array = new Float64Array(0);
+  readonly #arrows = new FlowArrows();
   /** The canvas's CSS size, read once per frame (each read may lay out the page). */
   #width = 0;
   #height = 0;
@@ -95,8 +87,10 @@ export class Timeline {
     if (lane < 0 || view.hiddenLanes.has(lane)) return;
     view.collapsedHosts.delete(model.lanes[lane].host);
     const row = this.#order(model, view).rows.get(lane) ?? 0;
+    // The rows the canvas has room for now: the page may have laid out again since the last frame.
+    const rows = rowsIn(this.canvas.clientHeight);
     if (row < view.laneTop) view.laneTop = row;
-    else if (row >= view.laneTop + this.rowsVisible) view.laneTop = row - this.rowsVisible + 1;
+    else if (row >= view.laneTop + rows) view.laneTop = row - rows + 1;
   }
 
   /** The host whose header row is under y, or null. */
@@ -134,7 +128,7 @@ export class Timeline {
     const ratio = window.devicePixelRatio || 1;
     this.#width = canvas.clientWidth;
     this.#height = Math.max(canvas.clientHeight, AXIS_PX + LANE_PX);
-    this.rowsVisible = Math.max(1, Math.floor((this.#height - AXIS_PX) / LANE_PX));
+    this.rowsVisible = rowsIn(this.#height);
     this.#layout(model, view);
     if (canvas.height !== Math.round(this.#height * ratio) || canvas.width !== Math.round(this.#width * ratio)) {
       canvas.height = Math.round(this.#height * ratio);
@@ -154,13 +148,17 @@ export class Timeline {
     if (model.failure) this.#drawLine(g, model, view, Math.min(model.failure.at, model.records.length - 1), FAILURE_COLOR);
     this.#drawLine(g, model, view, view.cursor, CURSOR_COLOR);
     this.#drawLine(g, model, view, highlight, DIVERGENCE_COLOR);
-    if (view.mode === 'flow') this.#drawArrows(g, model, view);
+    if (view.mode === 'flow')
+      this.#arrows.draw(g, model, view, { width: this.#width, rowsVisible: this.rowsVisible, place: this.#place, rows: this.#rows });
     this.#drawMarks(g, model, view);
     g.restore();
   }
 
   /** Rows in order: each host's header, then its lanes by reactor; the network's last. */
-  #order(model: TraceModel, view: View): { rows: Map<number, number>; headers: Header[]; total: number; lanes: number } {
+  #order(
+    model: TraceModel,
+    view: View,
+  ): { rows: Map<number, number>; folded: Map<number, number>; headers: Header[]; total: number; lanes: number } {
     const byHost = new Map<string, number[]>();
     model.lanes.forEach((lane, i) => {
       if (view.hiddenLanes.has(i)) return;
@@ -170,29 +168,40 @@ export class Timeline {
     });
     const hosts = [...byHost.keys()].sort((a, b) => Number(a === 'network') - Number(b === 'network'));
     const rows = new Map<number, number>();
+    const folded = new Map<number, number>();
     const headers: Header[] = [];
     let row = 0;
     let lanes = 0;
     for (const host of hosts) {
       const list = byHost.get(host)!.sort((a, b) => model.lanes[a].r - model.lanes[b].r || a - b);
       const collapsed = view.collapsedHosts.has(host);
-      headers.push({ host, row: row++, lanes: list.length, collapsed });
+      headers.push({ host, row, lanes: list.length, collapsed });
       lanes += list.length;
+      if (collapsed) for (const lane of list) folded.set(lane, row);
+      row++;
       if (!collapsed) for (const lane of list) rows.set(lane, row++);
     }
-    return { rows, headers, total: row, lanes };
+    return { rows, folded, headers, total: row, lanes };
   }
 
   /** Gives each lane and header its screen row. */
   #layout(model: TraceModel, view: View): void {
-    const { rows, headers, total, lanes } = this.#order(model, view);
+    const { rows, folded, headers, total, lanes } = this.#order(model, view);
     this.shownRows = total;
     this.shownLanes = lanes;
     view.laneTop = Math.max(0, Math.min(view.laneTop, total - this.rowsVisible));
     const onScreen = (row: number): number => (row - view.laneTop >= 0 && row - view.laneTop < this.rowsVisible ? row - view.laneTop : -1);
-    if (this.#rows.length !== model.lanes.length) this.#rows = new Int32Array(model.lanes.length);
+    if (this.#rows.length !== model.lanes.length) {
+      this.#rows = new Int32Array(model.lanes.length);
+      this.#place = new Float64Array(model.lanes.length);
+    }
     this.#rows.fill(-1);
-    for (const [lane, row] of rows) this.#rows[lane] = onScreen(row);
+    this.#place.fill(Number.NaN);
+    for (const [lane, row] of rows) {
+      this.#rows[lane] = onScreen(row);
+      this.#place[lane] = row - view.laneTop;
+    }
+    for (const [lane, row] of folded) this.#place[lane] = row - view.laneTop;
     this.#headers = headers.map((h) => ({ ...h, row: onScreen(h.row) })).filter((h) => h.row >= 0);
   }
 
@@ -330,67 +339,9 @@ export class Timeline {
     g.fill(faults);
   }
 
-  /**
-   * Each segment sent in view (or reaching into it) as a line from its send to the take that got
-   * it, its slope the latency; a segment never taken ends, dashed, where it reached the peer.
-   * One arrow per ARROW_STEP_PX of start, pair of lanes and kind: past that, more lines add only ink.
-   */
-  #drawArrows(g: CanvasRenderingContext2D, model: TraceModel, view: View): void {
-    const summary = summaryOf(model);
-    const scale = this.plotWidth / (view.v1 - view.v0);
-    const k = levelFor('time', 1 / scale);
-    const yOf = (lane: number): number => (lane >= 0 && this.#rows[lane] >= 0 ? AXIS_PX + this.#rows[lane] * LANE_PX + LANE_PX / 2 : -1);
-    const paths = ARROW_FLAGS.map(() => ({ lines: new Path2D(), lost: new Path2D() }));
-    const struck = new Path2D();
-    // Heads are drawn only while they can be told apart: the ends of the first ARROW_HEADS_MAX.
-    const heads = this.#heads;
-    let drawn = 0;
-    summary.groups().forEach((group, i) => {
-      const y0 = yOf(group.fromLane);
-      const y1 = yOf(group.toLane);
-      if (y0 < 0 && y1 < 0) return;
-      const end = y1 >= 0 ? y1 : y0 + LANE_PX / 2;
-      const start = y0 >= 0 ? y0 : end - LANE_PX / 2;
-      const arrows = summary.arrows(i, k);
-      const path = paths[group.flag];
-      let lastStep = -Infinity;
-      for (let a = lowerBound(arrows.start, arrows.count, view.v0 - group.longestMs); a < arrows.count; a++) {
-        const x0 = GUTTER_PX + (arrows.start[a] - view.v0) * scale;
-        if (x0 > this.#width) break;
-        const x1 = GUTTER_PX + (arrows.end[a] - view.v0) * scale;
-        const step = Math.floor(x0 / ARROW_STEP_PX);
-        if (x1 < GUTTER_PX || step === lastStep) continue;
-        lastStep = step;
-        if (group.taken) {
-          path.lines.moveTo(x0, start);
-          path.lines.lineTo(x1, end);
-          if (drawn < ARROW_HEADS_MAX) heads.set([group.flag, x0, start, x1, end], drawn * 5);
-          drawn++;
-        } else {
-          path.lost.moveTo(x0, start);
-          path.lost.lineTo(x1, end);
-          crossAt(path.lost, x1, end);
-        }
-        if (arrows.struck[a]) triangleAt(struck, (x0 + x1) / 2, (start + end) / 2 - LANE_PX / 2);
-      }
-    });
-    const headPaths = ARROW_FLAGS.map(() => new Path2D());
-    if (drawn <= ARROW_HEADS_MAX) {
-      for (let h = 0; h < drawn * 5; h += 5) arrowHead(headPaths[heads[h]], heads[h + 1], heads[h + 2], heads[h + 3], heads[h + 4]);
-    }
-    g.lineWidth = 1.25;
-    ARROW_FLAGS.forEach((flag, f) => {
-      g.strokeStyle = g.fillStyle = ARROW_COLORS[flag];
-      g.setLineDash([]);
-      g.stroke(paths[f].lines);
-      g.fill(headPaths[f]);
-      g.setLineDash([4, 3]);
-      g.stroke(paths[f].lost);
-    });
-    g.setLineDash([]);
-    g.lineWidth = 1;
-    g.fillStyle = STYLE_COLORS[FAULT_STYLE];
-    g.fill(struck);
+  /** The arrow drawn last frame under (x, y), in the flow view (arrows.ts). */
+  arrowAt(model: TraceModel, view: View, x: number, y: number): ArrowHit | null {
+    return this.#arrows.at(model, view, x, y);
   }
 
   #drawLine(g: CanvasRenderingContext2D, model: TraceModel, view: View, at: number, color: string): void {
@@ -401,34 +352,7 @@ export class Timeline {
   }
 }
 
-/** `text` cut to `width` pixels, with an ellipsis when cut. */
-function fitText(g: CanvasRenderingContext2D, text: string, width: number): string {
-  if (g.measureText(text).width <= width) return text;
-  let n = text.length;
-  while (n > 1 && g.measureText(`${text.slice(0, n)}…`).width > width) n--;
-  return `${text.slice(0, n)}…`;
-}
-
-function arrowHead(path: Path2D, x0: number, y0: number, x1: number, y1: number): void {
-  const angle = Math.atan2(y1 - y0, x1 - x0);
-  const size = 7;
-  path.moveTo(x1, y1);
-  path.lineTo(x1 - size * Math.cos(angle - 0.4), y1 - size * Math.sin(angle - 0.4));
-  path.lineTo(x1 - size * Math.cos(angle + 0.4), y1 - size * Math.sin(angle + 0.4));
-  path.closePath();
-}
-
-/** A fault's triangle, pointing down into the lane whose top is at y. */
-function triangleAt(path: Path2D, x: number, y: number): void {
-  path.moveTo(x - 6, y + 2);
-  path.lineTo(x + 6, y + 2);
-  path.lineTo(x, y + LANE_PX - 3);
-  path.closePath();
-}
-
-function crossAt(path: Path2D, x: number, y: number): void {
-  path.moveTo(x - 4, y - 4);
-  path.lineTo(x + 4, y + 4);
-  path.moveTo(x + 4, y - 4);
-  path.lineTo(x - 4, y + 4);
+/** Lane rows a canvas `height` px tall has room for under the axis. */
+function rowsIn(height: number): number {
+  return Math.max(1, Math.floor((height - AXIS_PX) / LANE_PX));
 }

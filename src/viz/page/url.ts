@@ -1,5 +1,5 @@
 // The page's address keeps what a shared link must reproduce: the trace's source (file URL, live,
-// or scenario, seed and model), the compared run, the cursor and the visible range.
+// or scenario, seed, model and planted bug), the compared run, the cursor and the visible range.
 import type { Axis, Mode } from './view.js';
 
 export interface PageState {
@@ -8,6 +8,8 @@ export interface PageState {
   scenario?: string;
   seed?: number;
   model?: 'readiness' | 'completion';
+  /** The scenario's planted bug the run enables (io-reactor sim --bug). */
+  bug?: string;
   compareSeed?: number;
   compareModel?: 'readiness' | 'completion';
   at?: number;
@@ -28,6 +30,7 @@ export function readState(search: string): PageState {
     scenario: q.get('scenario') ?? undefined,
     seed: num(q.get('seed')),
     model: model(q.get('model')),
+    bug: q.get('bug') || undefined,
     compareSeed: num(q.get('compare')),
     compareModel: model(q.get('compareModel')),
     at: num(q.get('at')),
@@ -59,6 +62,7 @@ function writeNow(state: PageState): void {
   if (state.scenario) q.set('scenario', state.scenario);
   if (state.seed !== undefined) q.set('seed', String(state.seed));
   if (state.model) q.set('model', state.model);
+  if (state.bug) q.set('bug', state.bug);
   if (state.compareSeed !== undefined) q.set('compare', String(state.compareSeed));
   if (state.compareModel) q.set('compareModel', state.compareModel);
   if (state.at !== undefined && state.at >= 0) q.set('at', String(state.at));
