@@ -15,12 +15,20 @@ import { MECHANISM } from './seam.js';
 import { MAX_RECV_BYTES } from './limits.js';
 
 export interface NativeBinding extends Omit<OsCalls, 'recv'> {
-  /** Lends the buffer recvStaged fills and sendStaged sends from (once per JS environment). */
-  lendStaging(buffer: ArrayBuffer): void;
-  /** Sends the staging buffer's first `length` bytes; bytes taken, or -errno. */
-  sendStaged(fd: number, length: number): number;
-  /** Receives up to maxBytes into the staging buffer; bytes received (0: end of stream), or -errno. */
-  recvStaged(fd: number, maxBytes: number): number;
+  /** Lends the bytes recvStaged fills and sendStaged sends from, and the frame (stagedLayout.frame.ints
+   * int32s) their arguments and result cross in (once per JS environment). */
+  lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer): void;
+  /** Sends the staging bytes' first frame[bytes] to frame[fd]; frame[result]: bytes taken, or -errno. */
+  sendStaged(): void;
+  /** Receives up to frame[bytes] from frame[fd] into the staging bytes, copied on into the receive pool at
+   * frame[poolAt] when at most recvPool.pooledMaxBytes; frame[result]: bytes received (0: end of stream), or -errno. */
+  recvStaged(): void;
+  /** A fresh receive pool (recvPool.bytes) for recvStaged to copy into; the last one is left to its views. */
+  newRecvPool(): ArrayBuffer;
+  readonly stagedLayout: {
+    frame: { fd: number; bytes: number; poolAt: number; result: number; ints: number };
+    recvPool: { bytes: number; pooledMaxBytes: number };
+  };
   Shim: new (
     memory: ArrayBuffer,
     model: number,
@@ -124,13 +132,33 @@ const STAGED_SEND_MAX_BYTES = 64;
 
 /**
  * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
- * addon once: each call crosses with numbers only, and a recv's result is a copy sliced here (small
- * ones land in V8's heap) rather than an ArrayBuffer the addon makes per call.
+ * addon once: each call crosses with its numbers in a frame both sides share. A small recv's result
+ * is a view into a receive pool, where the addon copied it (as Node's Buffer pool, a view keeps its
+ * pool's few KiB alive); a larger one a copy sliced here.
  */
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const staging = new Uint8Array(MAX_RECV_BYTES);
-  binding.lendStaging(staging.buffer);
-  const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
+  const { frame: F, recvPool: POOL } = binding.stagedLayout;
+  const frame = new Int32Array(F.ints);
+  binding.lendStaging(staging.buffer, frame.buffer);
+  const {
+    socketPair,
+    listen,
+    connect,
+    accept,
+    shutdown,
+    close,
+    fdKind,
+    getsockname,
+    getpeername,
+    sendStaged,
+    recvStaged,
+    newRecvPool,
+    send,
+  } = binding;
+  let pool: ArrayBuffer | null = null;
+  // A recv takes a fresh pool first when the rest of this one might not hold it.
+  let poolAt = POOL.bytes;
   return {
     socketPair,
     listen,
@@ -144,11 +172,26 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     send(fd, data) {
       if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
       staging.set(data);
-      return sendStaged(fd, data.length);
+      frame[F.fd] = fd;
+      frame[F.bytes] = data.length;
+      sendStaged();
+      return frame[F.result];
     },
     recv(fd, maxBytes) {
-      const n = recvStaged(fd, maxBytes);
-      return n < 0 ? n : staging.slice(0, n);
+      if (poolAt > POOL.bytes - POOL.pooledMaxBytes) {
+        pool = newRecvPool();
+        poolAt = 0;
+      }
+      frame[F.fd] = fd;
+      frame[F.bytes] = maxBytes;
+      frame[F.poolAt] = poolAt;
+      recvStaged();
+      const n = frame[F.result];
+      if (n < 0) return n;
+      if (n === 0 || n > POOL.pooledMaxBytes) return staging.slice(0, n);
+      const bytes = new Uint8Array(pool!, poolAt, n);
+      poolAt += n;
+      return bytes;
     },
   };
 }
