@@ -134,7 +134,7 @@ const STAGED_SEND_MAX_BYTES = 64;
  * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
  * addon once: each call crosses with its numbers in a frame both sides share. A small recv's result
  * is a view into a receive pool, where the addon copied it (as Node's Buffer pool, a view keeps its
- * pool's few KiB alive); a larger one a copy sliced here.
+ * pool's 16 KiB alive); a larger one a copy sliced here.
  */
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const staging = new Uint8Array(MAX_RECV_BYTES);
