@@ -41,6 +41,27 @@ test.each(['readiness', 'completion'])(
   SPAWNING_TEST_MS,
 );
 
+// Found by the 10,000-seed sweep: a send that a fault cut short inside a linked chain left its
+// head queued, and the cancelled parts behind it tripped the io_uring shim's assertion (abort).
+test(
+  'echo over io_uring survives a short linked send beside a half-close (sweep seed 179, shrunk)',
+  () => {
+    const { code, summary } = sim(
+      'echo',
+      '--seed',
+      '179',
+      '--model',
+      'completion',
+      '--mechanism',
+      'io_uring',
+      '--schedule',
+      'partialWrite@143,halfClose@143',
+    );
+    expect({ code, failures: summary.failures }).toEqual({ code: 0, failures: [] });
+  },
+  SPAWNING_TEST_MS,
+);
+
 // The bounded CI version of the 10,000-seed sweep: every scenario in every model over every
 // mechanism the simulator has, every fault kind on (crash too), the oracle on, a few seeds each.
 test(
