@@ -15,20 +15,15 @@ import { MECHANISM } from './seam.js';
 import { MAX_RECV_BYTES } from './limits.js';
 
 export interface NativeBinding extends Omit<OsCalls, 'recv'> {
-  /** Lends the bytes recvStaged fills and sendStaged sends from, and the frame (stagedLayout.frame.ints
+  /** Lends the bytes recvStaged fills and sendStaged sends from, and the frame (stagedFrame.ints
    * int32s) their arguments and result cross in (once per JS environment). */
   lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer): void;
   /** Sends the staging bytes' first frame[bytes] to frame[fd]; frame[result]: bytes taken, or -errno. */
   sendStaged(): void;
-  /** Receives up to frame[bytes] from frame[fd] into the staging bytes, copied on into the receive pool at
-   * frame[poolAt] when at most recvPool.pooledMaxBytes; frame[result]: bytes received (0: end of stream), or -errno. */
+  /** Receives up to frame[bytes] from frame[fd] into the staging bytes; frame[result]: bytes received
+   * (0: end of stream), or -errno. */
   recvStaged(): void;
-  /** A fresh receive pool (recvPool.bytes) for recvStaged to copy into; the last one is left to its views. */
-  newRecvPool(): ArrayBuffer;
-  readonly stagedLayout: {
-    frame: { fd: number; bytes: number; poolAt: number; result: number; ints: number };
-    recvPool: { bytes: number; pooledMaxBytes: number };
-  };
+  readonly stagedFrame: { fd: number; bytes: number; result: number; ints: number };
   Shim: new (
     memory: ArrayBuffer,
     model: number,
@@ -132,33 +127,16 @@ const STAGED_SEND_MAX_BYTES = 64;
 
 /**
  * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
- * addon once: each call crosses with its numbers in a frame both sides share. A small recv's result
- * is a view into a receive pool, where the addon copied it (as Node's Buffer pool, a view keeps its
- * pool's 16 KiB alive); a larger one a copy sliced here.
+ * addon once: each call crosses with its numbers in a frame both sides share, and a recv's result
+ * is a copy sliced here (small ones land in V8's heap) rather than an ArrayBuffer the addon makes
+ * per call.
  */
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const staging = new Uint8Array(MAX_RECV_BYTES);
-  const { frame: F, recvPool: POOL } = binding.stagedLayout;
+  const F = binding.stagedFrame;
   const frame = new Int32Array(F.ints);
   binding.lendStaging(staging.buffer, frame.buffer);
-  const {
-    socketPair,
-    listen,
-    connect,
-    accept,
-    shutdown,
-    close,
-    fdKind,
-    getsockname,
-    getpeername,
-    sendStaged,
-    recvStaged,
-    newRecvPool,
-    send,
-  } = binding;
-  let pool: ArrayBuffer | null = null;
-  // A recv takes a fresh pool first when the rest of this one might not hold it.
-  let poolAt = POOL.bytes;
+  const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
   return {
     socketPair,
     listen,
@@ -178,20 +156,11 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
       return frame[F.result];
     },
     recv(fd, maxBytes) {
-      if (poolAt > POOL.bytes - POOL.pooledMaxBytes) {
-        pool = newRecvPool();
-        poolAt = 0;
-      }
       frame[F.fd] = fd;
       frame[F.bytes] = maxBytes;
-      frame[F.poolAt] = poolAt;
       recvStaged();
       const n = frame[F.result];
-      if (n < 0) return n;
-      if (n === 0 || n > POOL.pooledMaxBytes) return staging.slice(0, n);
-      const bytes = new Uint8Array(pool!, poolAt, n);
-      poolAt += n;
-      return bytes;
+      return n < 0 ? n : staging.slice(0, n);
     },
   };
 }

@@ -2,8 +2,6 @@
 // helpers. Failures come back as negative errno values; src/ turns them into ReactorError.
 #include <napi.h>
 #include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -210,39 +208,21 @@ Napi::Value Send(const Napi::CallbackInfo &info) {
 // The socket helpers' staging: bytes and a frame, one of each per JS environment (the main
 // thread, each worker), made by JS and lent once. recvStaged and sendStaged run once per message,
 // so they cross with nothing to convert: their arguments and result sit in the frame (an Int32Array
-// JS reads and writes directly; N-API's number conversions were a measurable part of each call),
-// they are plain N-API callbacks with their Staging as callback data (node-addon-api's wrapper and an
-// instance-data lookup were too), and a recv's bytes stay in memory JS already has.
-enum StagedFrame { FRAME_FD, FRAME_BYTES, FRAME_POOL_AT, FRAME_RESULT, FRAME_INTS };
-
-// Small receives are copied on into a receive pool, memory the addon owns that JS sees as an external
-// ArrayBuffer: each such recv's result is a view into it, so no ArrayBuffer is made per message (as
-// Node's Buffer pool). A pool is freed once the addon has moved on to the next and JS has collected
-// the last view, so nothing JS does with its ArrayBuffer (a transfer) frees it under the addon. A
-// view keeps its whole pool alive; at 8 KiB making pools was ~5 % of a 64 B echo server's user time.
-enum { RECV_POOL_BYTES = 16384, RECV_POOLED_MAX_BYTES = 512 };
-struct RecvPool {
-  int refs;
-  uint8_t *bytes() { return reinterpret_cast<uint8_t *>(this + 1); }
-};
-
-void release_pool(RecvPool *pool) {
-  if (pool && --pool->refs == 0) free(pool);
-}
-
-void release_pool_of_buffer(napi_env, void *, void *pool) { release_pool(static_cast<RecvPool *>(pool)); }
+// JS reads and writes directly; N-API's number conversions were ~7 % of a 64 B echo server's user
+// time), they are plain N-API callbacks with their Staging as callback data (node-addon-api's
+// wrapper and an instance-data lookup were measurable too), and a recv's bytes are sliced by JS
+// (a Uint8Array per recv made here, an ArrayBuffer and its backing store, cost more than that).
+enum StagedFrame { FRAME_FD, FRAME_BYTES, FRAME_RESULT, FRAME_INTS };
 
 struct Staging {
   Napi::Reference<Napi::ArrayBuffer> memory, frame_memory;
   uint8_t *data = nullptr;
   size_t size = 0;
   int32_t *frame = nullptr;
-  RecvPool *pool = nullptr;
-  ~Staging() { release_pool(pool); }
 };
 
 // lendStaging(bytes, frame): the ArrayBuffer recvStaged fills and sendStaged sends from, and the
-// one (FRAME_INTS int32s) their arguments and result cross in.
+// one (stagedFrame.ints int32s) their arguments and result cross in.
 Napi::Value LendStaging(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsArrayBuffer() || !info[1].IsArrayBuffer() ||
@@ -260,29 +240,6 @@ Napi::Value LendStaging(const Napi::CallbackInfo &info) {
   staging->frame_memory = Napi::Persistent(frame);
   staging->frame = static_cast<int32_t *>(frame.Data());
   return env.Undefined();
-}
-
-// newRecvPool(): a fresh receive pool (RECV_POOL_BYTES) for recvStaged to copy into from frame[FRAME_POOL_AT] on.
-Napi::Value NewRecvPool(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  Staging *staging = static_cast<Staging *>(info.Data());
-  auto *pool = static_cast<RecvPool *>(malloc(sizeof(RecvPool) + RECV_POOL_BYTES));
-  if (!pool) {
-    Napi::Error::New(env, "io-reactor: out of memory for a receive pool").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  pool->refs = 1;   // JS's, until the ArrayBuffer is collected
-  napi_value buffer;
-  napi_status st =
-      napi_create_external_arraybuffer(env, pool->bytes(), RECV_POOL_BYTES, release_pool_of_buffer, pool, &buffer);
-  if (st != napi_ok) {
-    free(pool);
-    NAPI_THROW_IF_FAILED(env, st, env.Undefined());
-  }
-  pool->refs++;   // the addon's, until the next pool
-  release_pool(staging->pool);
-  staging->pool = pool;
-  return Napi::Value(env, buffer);
 }
 
 Staging *staged(napi_env env, napi_callback_info info) {
@@ -307,18 +264,11 @@ napi_value SendStaged(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// recvStaged(): receives up to frame[FRAME_BYTES] bytes from frame[FRAME_FD] into the staging buffer,
-// and copies them on into the receive pool at frame[FRAME_POOL_AT] when they are at most
-// RECV_POOLED_MAX_BYTES; frame[FRAME_RESULT]: bytes received (0 at end of stream), or -errno.
+// recvStaged(): receives up to frame[FRAME_BYTES] bytes from frame[FRAME_FD] into the staging
+// buffer; frame[FRAME_RESULT]: bytes received (0 at end of stream), or -errno.
 napi_value RecvStaged(napi_env env, napi_callback_info info) {
   Staging *staging = staged(env, info);
-  if (!staging) return nullptr;
-  int32_t *frame = staging->frame;
-  long n = sock_recv(frame[FRAME_FD], staging->data, staged_bytes(staging));
-  int32_t at = frame[FRAME_POOL_AT];
-  if (n > 0 && n <= RECV_POOLED_MAX_BYTES && staging->pool && at >= 0 && at + n <= RECV_POOL_BYTES)
-    memcpy(staging->pool->bytes() + at, staging->data, static_cast<size_t>(n));
-  frame[FRAME_RESULT] = static_cast<int32_t>(n);
+  if (staging) staging->frame[FRAME_RESULT] = sock_recv(staging->frame[FRAME_FD], staging->data, staged_bytes(staging));
   return nullptr;
 }
 
@@ -328,21 +278,14 @@ void export_staged(Napi::Env env, Napi::Object exports, const char *name, napi_c
   exports.Set(name, Napi::Value(env, fn));
 }
 
-// The layouts JS shares with the calls above, defined here once.
-Napi::Object staged_layout(Napi::Env env) {
+// The frame's layout, shared with JS, defined here once.
+Napi::Object staged_frame(Napi::Env env) {
   Napi::Object frame = Napi::Object::New(env);
   frame.Set("fd", static_cast<int>(FRAME_FD));
   frame.Set("bytes", static_cast<int>(FRAME_BYTES));
-  frame.Set("poolAt", static_cast<int>(FRAME_POOL_AT));
   frame.Set("result", static_cast<int>(FRAME_RESULT));
   frame.Set("ints", static_cast<int>(FRAME_INTS));
-  Napi::Object pool = Napi::Object::New(env);
-  pool.Set("bytes", static_cast<int>(RECV_POOL_BYTES));
-  pool.Set("pooledMaxBytes", static_cast<int>(RECV_POOLED_MAX_BYTES));
-  Napi::Object layout = Napi::Object::New(env);
-  layout.Set("frame", frame);
-  layout.Set("recvPool", pool);
-  return layout;
+  return frame;
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo &info) {
@@ -390,8 +333,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto *staging = new Staging();
   env.SetInstanceData(staging);   // deleted with the environment
   exports.Set("lendStaging", Napi::Function::New(env, LendStaging, "lendStaging", staging));
-  exports.Set("newRecvPool", Napi::Function::New(env, NewRecvPool, "newRecvPool", staging));
-  exports.Set("stagedLayout", staged_layout(env));
+  exports.Set("stagedFrame", staged_frame(env));
   export_staged(env, exports, "sendStaged", SendStaged, staging);
   export_staged(env, exports, "recvStaged", RecvStaged, staging);
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
