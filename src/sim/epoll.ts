@@ -1,70 +1,14 @@
 // The simulated kernel's epoll instances: an interest list, and a ready list that a wait scans
 // instead of the whole interest list.
-import { EPOLL } from '../seam.js';
+import { EPOLL, ERRNO as E } from '../seam.js';
+import { ReadyList } from './ready-list.js';
+import { Watched } from './file.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
 export interface Interest {
   events: number;
   tag: number;
-}
-
-/**
- * Fds in the order they were added, each at most once: a Set's order, with no allocation as fds
- * come and go (a Set leaves deleted entries behind and rebuilds itself, every few waits).
- */
-export class ReadyList {
-  #next = new Int32Array(16).fill(-1);
-  #prev = new Int32Array(16).fill(-1);
-  #listed = new Uint8Array(16);
-  #head = -1;
-  #tail = -1;
-
-  /** The first fd, or -1. */
-  get first(): number {
-    return this.#head;
-  }
-
-  /** The fd after `fd`, or -1. */
-  after(fd: number): number {
-    return this.#next[fd];
-  }
-
-  /** Adds `fd` at the back, unless it is listed already (where it stays). */
-  add(fd: number): void {
-    if (fd >= this.#listed.length) this.#grow(fd);
-    if (this.#listed[fd]) return;
-    this.#listed[fd] = 1;
-    this.#prev[fd] = this.#tail;
-    this.#next[fd] = -1;
-    if (this.#tail >= 0) this.#next[this.#tail] = fd;
-    else this.#head = fd;
-    this.#tail = fd;
-  }
-
-  delete(fd: number): void {
-    if (fd >= this.#listed.length || !this.#listed[fd]) return;
-    this.#listed[fd] = 0;
-    const prev = this.#prev[fd];
-    const next = this.#next[fd];
-    if (prev >= 0) this.#next[prev] = next;
-    else this.#head = next;
-    if (next >= 0) this.#prev[next] = prev;
-    else this.#tail = prev;
-  }
-
-  #grow(fd: number): void {
-    const size = Math.max(2 * this.#listed.length, fd + 1);
-    const next = new Int32Array(size).fill(-1);
-    const prev = new Int32Array(size).fill(-1);
-    const listed = new Uint8Array(size);
-    next.set(this.#next);
-    prev.set(this.#prev);
-    listed.set(this.#listed);
-    this.#next = next;
-    this.#prev = prev;
-    this.#listed = listed;
-  }
 }
 
 export class Epoll {
@@ -77,6 +21,28 @@ export class Epoll {
   readonly ready = new ReadyList();
   /** The fds the last collect reported, reused from wait to wait. */
   #found = new Int32Array(16);
+
+  /** epoll_ctl on `fd`, open as `file`: returns 0 or -errno. */
+  control(op: 'add' | 'modify' | 'remove', fd: number, file: Watched | Epoll, events: number, tag: number): number {
+    const present = this.interest.has(fd);
+    if (op === 'add' && present) return -E.EEXIST;
+    if (op !== 'add' && !present) return -E.ENOENT;
+    if (op === 'remove') {
+      this.forget(fd);
+      if (file instanceof Watched) file.watchers.delete(this);
+      return 0;
+    }
+    this.interest.set(fd, { events, tag });
+    if (file instanceof Watched) file.watchers.add(this);
+    this.ready.add(fd);
+    return 0;
+  }
+
+  /** `fd` left the interest list, or closed. */
+  forget(fd: number): void {
+    this.interest.delete(fd);
+    this.ready.delete(fd);
+  }
 
   /**
    * Writes up to `max` ready fds as (events, tag) pairs into `out`; returns how many. Those

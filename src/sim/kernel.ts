@@ -1,22 +1,22 @@
-// A simulated host's kernel: its open files (stream.ts, eventfd.ts, epoll.ts), over virtual time.
-// It answers the OS calls the shim makes (native/common/os.h) and the socket helpers of
-// reactor.os. Waiting never sleeps: it moves the clock to the next scheduled delivery.
+// A simulated host's kernel: the facade the shim's OS calls (native/common/os.h) and reactor.os's
+// socket helpers reach. It keeps the host's open files by fd (fd-table.ts) and hands each call to
+// the file's concept: streams and listeners (sockets.ts), epoll (epoll.ts), poll (poll.ts), eventfd
+// (eventfd.ts). Waiting never sleeps: it moves the clock to the next scheduled delivery.
 import type { SimNetwork } from './network.js';
-import { PARTITION_MS, STALL_MS, type Faults } from './faults.js';
+import type { Faults } from './faults.js';
 import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
 import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
 import { changed } from './file.js';
-import { Stream, Listener, type SimAddress } from './stream.js';
+import { Stream, type Listener, type SimAddress } from './stream.js';
 import { EventFd } from './eventfd.js';
 import { Epoll } from './epoll.js';
 import { pollOnce, type PollList } from './poll.js';
-import { MinHeap } from './heap.js';
-import { SEGMENT } from './wire.js';
+import { FdTable } from './fd-table.js';
+import { Sockets, SOCKET_BUFFER_BYTES, type KernelObserver } from './sockets.js';
 
-/** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
-export const SOCKET_BUFFER_BYTES = 64 * 1024;
+export { SOCKET_BUFFER_BYTES, type KernelObserver };
 /** The shim's I/O pointers are core-memory offsets plus this (native/sim_entry.c). */
 export const SIM_BUFFER_BASE = 0x80000000;
 const FIRST_FD = 3;
@@ -24,10 +24,6 @@ const STDIN_FD = 0;
 
 /** Linux errno numbers, by the short name the simulator uses. */
 export const E = ERRNO;
-const IN = EPOLL.EPOLLIN;
-const OUT = EPOLL.EPOLLOUT;
-const ERR = EPOLL.EPOLLERR;
-const HUP = EPOLL.EPOLLHUP;
 
 export interface KernelOptions {
   socketBufferBytes?: number;
@@ -35,32 +31,20 @@ export interface KernelOptions {
   windowsFlavor?: WindowsFlavor;
 }
 
-/** Names a kernel answers to besides its own host name. */
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** What a listener with no address is listening on: every address of the host. */
 const ANY_ADDRESS = '0.0.0.0';
 
 type File = Stream | Listener | EventFd | Epoll;
 
-/** Sees every byte a connection takes (the oracle's record of what was sent). */
-export interface KernelObserver {
-  /** `bytes` entered the connection towards `to` (the receiving end, as connectionOf names it). */
-  sent(to: object, bytes: Uint8Array): void;
-}
-
 export class SimKernel {
-  readonly #files = new Map<number, File>();
-  /** Closed fds (below #nextFd), lowest first: a server with thousands of connections opened each by scanning up from 3. */
-  readonly #closedFds = new MinHeap<number>((a, b) => a < b);
-  #nextFd = FIRST_FD;
-  readonly #bufferBytes: number;
+  readonly #files = new FdTable<File>(FIRST_FD);
+  readonly #sockets: Sockets;
   /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
   onTouch: (() => void) | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
   readonly console: SimConsole;
-  #observer: KernelObserver | null = null;
   readonly #readinessOf = (fd: number): number => this.readiness(fd);
   readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
 
@@ -70,17 +54,17 @@ export class SimKernel {
     readonly host: string,
     options: KernelOptions = {},
   ) {
-    this.#bufferBytes = options.socketBufferBytes ?? SOCKET_BUFFER_BYTES;
+    this.#sockets = new Sockets(network, host, options.socketBufferBytes ?? SOCKET_BUFFER_BYTES, (stream) => this.#open(stream));
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
     const stdin = new Stream(false, host);
-    this.#files.set(STDIN_FD, stdin);
+    this.#files.place(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
     this.console = new SimConsole(
       stdin,
       network,
       host,
-      (bytes) => this.#observer?.sent(stdin, bytes),
+      (bytes) => this.#sockets.observer?.sent(stdin, bytes),
       () => changed(stdin),
     );
   }
@@ -133,9 +117,7 @@ export class SimKernel {
   // ---- files -------------------------------------------------------------------------------
 
   #open(file: File): number {
-    // The lowest free number, as POSIX gives: a closed one, else the next never used.
-    const fd = this.#closedFds.size > 0 ? this.#closedFds.pop()! : this.#nextFd++;
-    this.#files.set(fd, file);
+    const fd = this.#files.open(file);
     if (file.kind !== 'epoll') {
       file.fd = fd;
       file.owner = this;
@@ -149,133 +131,24 @@ export class SimKernel {
     return f.kind === 'stream' ? f : -E.EINVAL;
   }
 
-  /**
-   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
-   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
-   */
-  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
-    const to = from.peer;
-    if (!to) return;
-    const delay = (from.latency ? this.network.delay() : 0) + heldMs;
-    let at = Math.max(this.now + delay, from.lastArrival);
-    if (from.host !== to.host) {
-      if (this.faults.strike('partition')) this.network.partition(from.host, to.host, this.now + PARTITION_MS);
-      const heals = this.network.healsAt(from.host, to.host);
-      if (heals > at) {
-        at = heals;
-        segment |= SEGMENT.partition;
-      }
-    }
-    from.lastArrival = at;
-    this.network.wiretap?.segment(from, segment, data, at);
-    const arrive = (): void => {
-      what(to);
-      changed(to);
-      changed(from);
-      this.network.changed();
-    };
-    if (at <= this.now) arrive();
-    else this.network.schedule(at, arrive);
-  }
-
-  #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
-    const a = new Stream(latency, this.host);
-    const b = new Stream(latency, peerHost);
-    a.peer = b;
-    b.peer = a;
-    return [a, b];
-  }
-
   // ---- the shim's OS calls (native/os.h) ------------------------------------------------------
 
   accept(fd: number): number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    if (f.kind !== 'listener') return -E.EINVAL;
-    if (f.backlog.length === 0) return -E.EAGAIN;
-    if (this.faults.strike('emfile')) return -E.EMFILE;
-    const stream = f.backlog.shift()!;
-    if (this.faults.strike('acceptAbort')) {
-      if (stream.peer) stream.peer.resetReceived = true;
-      changed(stream.peer);
-      return -E.ECONNABORTED;
-    }
-    const accepted = this.#open(stream);
-    this.network.wiretap?.take(stream, SEGMENT.syn, 0);
-    return accepted;
+    return f.kind === 'listener' ? this.#sockets.accept(f) : -E.EINVAL;
   }
 
   /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
   read(fd: number, into: Uint8Array, offset: number, len: number): number {
     const s = this.#stream(fd);
-    if (typeof s === 'number') return s;
-    if (s.resetReceived) {
-      this.network.wiretap?.take(s, SEGMENT.rst, 0);
-      return -E.ECONNRESET;
-    }
-    if (s.inboxBytes === 0) {
-      if (!s.finReceived) return -E.EAGAIN;
-      this.network.wiretap?.take(s, SEGMENT.fin, 0);
-      return 0;
-    }
-    const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && this.faults.strike('partialRead')) len = 1 + Math.floor(this.faults.draw('partialRead') * (want - 1));
-    let n = 0;
-    while (n < len && s.inbox.length > 0) {
-      const chunk = s.inbox[0];
-      const take = Math.min(chunk.length, len - n);
-      into.set(chunk.subarray(0, take), offset + n);
-      n += take;
-      if (take === chunk.length) s.inbox.shift();
-      else s.inbox[0] = chunk.subarray(take);
-    }
-    s.inboxBytes -= n;
-    this.network.wiretap?.take(s, SEGMENT.data, n);
-    changed(s.peer); // room in this inbox is room for the peer to write
-    return n;
+    return typeof s === 'number' ? s : this.#sockets.read(s, into, offset, len);
   }
 
   /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
   write(fd: number, from: Uint8Array): number {
     const s = this.#stream(fd);
-    if (typeof s === 'number') return s;
-    if (s.resetReceived) return -E.ECONNRESET;
-    if (s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
-    const room = this.#bufferBytes - s.peer.inboxBytes - s.inFlight;
-    if (room <= 0) return -E.EAGAIN;
-    let n = Math.min(room, from.length);
-    if (n > 1 && this.faults.strike('partialWrite')) n = 1 + Math.floor(this.faults.draw('partialWrite') * (n - 1));
-    const bytes = from.slice(0, n);
-    this.#observer?.sent(s.peer, bytes);
-    const reset = this.faults.strike('reset');
-    const held = this.faults.strike('stall') ? STALL_MS : 0;
-    // The FIN rides on this segment, so the fault draws no delay of the network's.
-    const halfClose = this.faults.strike('halfClose');
-    if (halfClose) {
-      s.shutWrite = true;
-      changed(s);
-    }
-    s.inFlight += bytes.length;
-    const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    this.#deliver(
-      s,
-      SEGMENT.data | struck,
-      bytes,
-      (to) => {
-        s.inFlight -= bytes.length;
-        if (to.closed) return;
-        if (reset) {
-          to.resetReceived = true;
-          s.resetReceived = true;
-          return;
-        }
-        to.inbox.push(bytes);
-        to.inboxBytes += bytes.length;
-        if (halfClose) to.finReceived = true;
-      },
-      held,
-    );
-    return bytes.length;
+    return typeof s === 'number' ? s : this.#sockets.write(s, from);
   }
 
   /** Bytes waiting to be read on a stream (0 for anything else). */
@@ -290,10 +163,7 @@ export class SimKernel {
 
   socketError(fd: number): number {
     const s = this.#stream(fd);
-    if (typeof s === 'number') return 0;
-    const err = s.pendingError;
-    s.pendingError = 0;
-    return err;
+    return typeof s === 'number' ? 0 : this.#sockets.takeError(s);
   }
 
   eventfd(): number {
@@ -303,40 +173,24 @@ export class SimKernel {
   eventfdSignal(fd: number): number {
     const f = this.#files.get(fd);
     if (f?.kind !== 'eventfd') return -E.EBADF;
-    f.count++;
-    changed(f);
+    f.signal();
     return 0;
   }
 
   eventfdDrain(fd: number): void {
     const f = this.#files.get(fd);
-    if (f && f.kind === 'eventfd') f.count = 0;
+    if (f?.kind === 'eventfd') f.drain();
   }
 
   close(fd: number): number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     for (const hook of [...this.#closeHooks]) hook(fd);
-    this.#files.delete(fd);
-    if (fd >= FIRST_FD) this.#closedFds.push(fd);
+    this.#files.close(fd);
     this.touch();
-    if (f.kind !== 'epoll') {
-      for (const ep of f.watchers) {
-        ep.interest.delete(fd);
-        ep.ready.delete(fd);
-      }
-    }
-    if (f.kind === 'listener') this.network.unbind(this.host, f.port);
-    if (f.kind === 'stream') {
-      f.closed = true;
-      changed(f.peer);
-      // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
-      const reset = f.inboxBytes > 0;
-      this.#deliver(f, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
-        if (reset) to.resetReceived = true;
-        else to.finReceived = true;
-      });
-    }
+    if (f.kind !== 'epoll') for (const ep of f.watchers) ep.forget(fd);
+    if (f.kind === 'listener') this.#sockets.closeListener(f);
+    if (f.kind === 'stream') this.#sockets.close(f);
     return 0;
   }
 
@@ -346,20 +200,13 @@ export class SimKernel {
     if (!f) return 0;
     switch (f.kind) {
       case 'listener':
-        return f.backlog.length > 0 ? IN : 0;
+        return f.backlog.length > 0 ? EPOLL.EPOLLIN : 0;
       case 'eventfd':
-        return (f.count > 0 ? IN : 0) | OUT;
+        return f.readiness;
       case 'epoll':
         return 0;
-      case 'stream': {
-        if (f.resetReceived) return IN | OUT | ERR | HUP;
-        let bits = f.inboxBytes > 0 || f.finReceived ? IN : 0;
-        const peerGone = !f.peer || f.peer.closed;
-        if (f.shutWrite || peerGone || this.#bufferBytes - (f.peer?.inboxBytes ?? 0) - f.inFlight > 0) bits |= OUT;
-        if (f.finReceived && (f.shutWrite || peerGone)) bits |= HUP;
-        if (f.pendingError) bits |= ERR;
-        return bits;
-      }
+      case 'stream':
+        return this.#sockets.readiness(f);
     }
   }
 
@@ -371,20 +218,7 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return -E.EBADF;
     const f = this.#files.get(fd);
-    if (!f) return -E.EBADF;
-    const present = e.interest.has(fd);
-    if (op === 'add' && present) return -E.EEXIST;
-    if (op !== 'add' && !present) return -E.ENOENT;
-    if (op === 'remove') {
-      e.interest.delete(fd);
-      e.ready.delete(fd);
-      if (f.kind !== 'epoll') f.watchers.delete(e);
-      return 0;
-    }
-    e.interest.set(fd, { events, tag });
-    if (f.kind !== 'epoll') f.watchers.add(e);
-    e.ready.add(fd);
-    return 0;
+    return f ? e.control(op, fd, f, events, tag) : -E.EBADF;
   }
 
   /**
@@ -422,53 +256,22 @@ export class SimKernel {
   // ---- socket helpers (reactor.os) -----------------------------------------------------------
 
   socketPair(): [number, number] {
-    const [a, b] = this.#pair(false);
-    return [this.#open(a), this.#open(b)];
+    return this.#sockets.socketPair();
   }
 
   listen(port: number, backlog: number, address = ANY_ADDRESS): [number, number] | number {
-    const listener = new Listener(port, backlog, address);
-    const bound = this.network.bind(this.host, port, listener);
-    if (bound < 0) return -E.EADDRINUSE;
-    listener.port = bound;
-    return [this.#open(listener), bound];
+    const listener = this.#sockets.listener(port, backlog, address);
+    return typeof listener === 'number' ? listener : [this.#open(listener), listener.port];
   }
 
   /** Connects to a port on `host` (a host name of the network, or loopback for this host). */
   connect(port: number, host = this.host): number {
-    if (this.faults.strike('enobufs')) return -E.ENOBUFS;
-    const target = LOOPBACK.has(host) ? this.host : host;
-    const listener = this.network.lookup(target, port);
-    if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
-    if (this.faults.strike('refuse')) return -E.ECONNREFUSED;
-    const [client, server] = this.#pair(true, target);
-    // Dialled by loopback, both ends are that address, as on a real host; otherwise host names.
-    const loopback = LOOPBACK.has(host) ? (host === 'localhost' ? '127.0.0.1' : host) : null;
-    client.local = { address: loopback ?? this.host, port: this.network.connectionPort(this.host) };
-    server.local = { address: loopback ?? target, port };
-    const fd = this.#open(client);
-    // The server side appears in the backlog when the handshake arrives.
-    this.#deliver(client, SEGMENT.syn, null, () => {
-      if (this.network.lookup(target, port) === listener) {
-        listener.backlog.push(server);
-        changed(listener);
-      } else client.resetReceived = true;
-    });
-    return fd;
+    return this.#sockets.connect(port, host);
   }
 
   shutdown(fd: number): number {
     const s = this.#stream(fd);
-    if (typeof s === 'number') return s;
-    if (!s.peer) return -E.ENOTCONN;
-    if (!s.shutWrite) {
-      s.shutWrite = true;
-      changed(s);
-      this.#deliver(s, SEGMENT.fin, null, (to) => {
-        to.finReceived = true;
-      });
-    }
-    return 0;
+    return typeof s === 'number' ? s : this.#sockets.shutdown(s);
   }
 
   /** fd's own address (getsockname): [address, port], or -errno. */
@@ -511,7 +314,7 @@ export class SimKernel {
   }
 
   observe(observer: KernelObserver | null): void {
-    this.#observer = observer;
+    this.#sockets.observer = observer;
   }
 
   /** Whether the host crashed (Simulation.crash): its programs' waits and socket calls end with EHOSTDOWN. */
@@ -520,19 +323,7 @@ export class SimKernel {
   /** The host crashes: every connection is reset at its peer, and its ports are free again. */
   crash(): void {
     this.crashed = true;
-    const reset = (s: Stream): void => {
-      if (!s.peer || s.peer.owner === this) return;
-      s.peer.resetReceived = true;
-      changed(s.peer);
-    };
-    for (const f of this.#files.values()) {
-      if (f.kind === 'stream') reset(f);
-      if (f.kind === 'listener') {
-        this.network.unbind(this.host, f.port);
-        f.backlog.forEach(reset);
-      }
-    }
-    this.network.changed();
+    this.#sockets.crash(this.#files.values(), this);
   }
 
   /** Open fds, for tests and invariant checks. */

@@ -1,0 +1,268 @@
+// The stream sockets and listeners of one simulated kernel: connections over the network, the bytes
+// and FIN/RST segments they carry (with the faults that strike them), and their readiness. The
+// kernel (kernel.ts) resolves fds and hands the files here.
+import type { SimNetwork } from './network.js';
+import { PARTITION_MS, STALL_MS } from './faults.js';
+import { ERRNO as E, EPOLL } from '../seam.js';
+import { changed } from './file.js';
+import { Stream, Listener } from './stream.js';
+import { SEGMENT } from './wire.js';
+
+/** Bytes a socket's receive buffer holds; a sender gets a partial write, then EAGAIN, past it. */
+export const SOCKET_BUFFER_BYTES = 64 * 1024;
+
+const IN = EPOLL.EPOLLIN;
+const OUT = EPOLL.EPOLLOUT;
+const ERR = EPOLL.EPOLLERR;
+const HUP = EPOLL.EPOLLHUP;
+
+/** Names a kernel answers to besides its own host name. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Sees every byte a connection takes (the oracle's record of what was sent). */
+export interface KernelObserver {
+  /** `bytes` entered the connection towards `to` (the receiving end, as connectionOf names it). */
+  sent(to: object, bytes: Uint8Array): void;
+}
+
+export class Sockets {
+  observer: KernelObserver | null = null;
+
+  /** `open`: gives a stream its fd in the kernel's table. */
+  constructor(
+    readonly network: SimNetwork<Listener>,
+    readonly host: string,
+    readonly bufferBytes: number,
+    readonly open: (stream: Stream) => number,
+  ) {}
+
+  /**
+   * Delivers a segment (`data`, or a SYN/FIN/RST) from `from` to its peer after the network's
+   * delay, in order; `segment` (wire.ts) says which, with the faults that struck it, for the wire's tap.
+   */
+  #deliver(from: Stream, segment: number, data: Uint8Array | null, what: (to: Stream) => void, heldMs = 0): void {
+    const to = from.peer;
+    if (!to) return;
+    const net = this.network;
+    const delay = (from.latency ? net.delay() : 0) + heldMs;
+    let at = Math.max(net.now + delay, from.lastArrival);
+    if (from.host !== to.host) {
+      if (net.faults.strike('partition')) net.partition(from.host, to.host, net.now + PARTITION_MS);
+      const heals = net.healsAt(from.host, to.host);
+      if (heals > at) {
+        at = heals;
+        segment |= SEGMENT.partition;
+      }
+    }
+    from.lastArrival = at;
+    net.wiretap?.segment(from, segment, data, at);
+    const arrive = (): void => {
+      what(to);
+      changed(to);
+      changed(from);
+      net.changed();
+    };
+    if (at <= net.now) arrive();
+    else net.schedule(at, arrive);
+  }
+
+  #pair(latency: boolean, peerHost = this.host): [Stream, Stream] {
+    const a = new Stream(latency, this.host);
+    const b = new Stream(latency, peerHost);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  /** Takes the oldest connection of the backlog: its new fd, or -errno. */
+  accept(listener: Listener): number {
+    const faults = this.network.faults;
+    if (listener.backlog.length === 0) return -E.EAGAIN;
+    if (faults.strike('emfile')) return -E.EMFILE;
+    const stream = listener.backlog.shift()!;
+    if (faults.strike('acceptAbort')) {
+      stream.peer?.reset();
+      changed(stream.peer);
+      return -E.ECONNABORTED;
+    }
+    const accepted = this.open(stream);
+    this.network.wiretap?.take(stream, SEGMENT.syn, 0);
+    return accepted;
+  }
+
+  /** Reads into `into` at `offset`; returns bytes, 0 at end of stream, or -errno. */
+  read(s: Stream, into: Uint8Array, offset: number, len: number): number {
+    const net = this.network;
+    if (s.inboxBytes === 0) {
+      // As Linux's tcp_recvmsg: a FIN received ends the stream before any error is looked at.
+      if (s.finReceived) {
+        net.wiretap?.take(s, SEGMENT.fin, 0);
+        return 0;
+      }
+      if (s.pendingError) return -this.takeError(s);
+      return s.resetReceived ? 0 : -E.EAGAIN;
+    }
+    const want = Math.min(len, s.inboxBytes);
+    if (want > 1 && net.faults.strike('partialRead')) len = 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    let n = 0;
+    while (n < len && s.inbox.length > 0) {
+      const chunk = s.inbox[0];
+      const take = Math.min(chunk.length, len - n);
+      into.set(chunk.subarray(0, take), offset + n);
+      n += take;
+      if (take === chunk.length) s.inbox.shift();
+      else s.inbox[0] = chunk.subarray(take);
+    }
+    s.inboxBytes -= n;
+    net.wiretap?.take(s, SEGMENT.data, n);
+    changed(s.peer); // room in this inbox is room for the peer to write
+    return n;
+  }
+
+  /** Sends from `from`; returns the bytes the peer's buffer took (maybe fewer), or -errno. */
+  write(s: Stream, from: Uint8Array): number {
+    if (s.pendingError) return -this.takeError(s);
+    if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
+    const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
+    if (room <= 0) return -E.EAGAIN;
+    const faults = this.network.faults;
+    let n = Math.min(room, from.length);
+    if (n > 1 && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
+    const bytes = from.slice(0, n);
+    this.observer?.sent(s.peer, bytes);
+    const reset = faults.strike('reset');
+    const held = faults.strike('stall') ? STALL_MS : 0;
+    // The FIN rides on this segment, so the fault draws no delay of the network's.
+    const halfClose = faults.strike('halfClose');
+    if (halfClose) {
+      s.shutWrite = true;
+      changed(s);
+    }
+    s.inFlight += bytes.length;
+    const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
+    this.#deliver(
+      s,
+      SEGMENT.data | struck,
+      bytes,
+      (to) => {
+        s.inFlight -= bytes.length;
+        // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+        if (to.closed || to.resetReceived) return;
+        if (reset) {
+          to.reset();
+          s.reset();
+          return;
+        }
+        to.inbox.push(bytes);
+        to.inboxBytes += bytes.length;
+        if (halfClose) to.finReceived = true;
+      },
+      held,
+    );
+    return bytes.length;
+  }
+
+  /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */
+  takeError(s: Stream): number {
+    const err = s.pendingError;
+    s.pendingError = 0;
+    if (err) this.network.wiretap?.take(s, SEGMENT.rst, 0);
+    return err;
+  }
+
+  /** The stream's fd closed: its peer reads FIN, or RST when unread data was left. */
+  close(s: Stream): void {
+    s.closed = true;
+    changed(s.peer);
+    // Unread data at close resets the connection, as Linux does; otherwise the peer reads FIN.
+    const reset = s.inboxBytes > 0;
+    this.#deliver(s, reset ? SEGMENT.rst : SEGMENT.fin, null, (to) => {
+      if (reset) to.reset();
+      else if (!to.resetReceived) to.finReceived = true;
+    });
+  }
+
+  /** The listener's fd closed: its port is free again. */
+  closeListener(listener: Listener): void {
+    this.network.unbind(this.host, listener.port);
+  }
+
+  /** A stream's readiness bits (level-triggered). */
+  readiness(s: Stream): number {
+    // Reset: closed both ways (Linux's tcp_poll), in error until the error is reported.
+    if (s.resetReceived) return IN | OUT | HUP | (s.pendingError ? ERR : 0);
+    let bits = s.inboxBytes > 0 || s.finReceived ? IN : 0;
+    const peerGone = !s.peer || s.peer.closed;
+    if (s.shutWrite || peerGone || this.bufferBytes - (s.peer?.inboxBytes ?? 0) - s.inFlight > 0) bits |= OUT;
+    if (s.finReceived && (s.shutWrite || peerGone)) bits |= HUP;
+    if (s.pendingError) bits |= ERR;
+    return bits;
+  }
+
+  socketPair(): [number, number] {
+    const [a, b] = this.#pair(false);
+    return [this.open(a), this.open(b)];
+  }
+
+  /** A listener on `port` (0: the network picks one), or -errno. */
+  listener(port: number, backlog: number, address: string): Listener | number {
+    const listener = new Listener(port, backlog, address);
+    const bound = this.network.bind(this.host, port, listener);
+    if (bound < 0) return -E.EADDRINUSE;
+    listener.port = bound;
+    return listener;
+  }
+
+  /** Connects to a port on `host` (a host name of the network, or loopback for this host): its fd, or -errno. */
+  connect(port: number, host: string): number {
+    const net = this.network;
+    if (net.faults.strike('enobufs')) return -E.ENOBUFS;
+    const target = LOOPBACK.has(host) ? this.host : host;
+    const listener = net.lookup(target, port);
+    if (!listener || listener.backlog.length >= listener.backlogMax) return -E.ECONNREFUSED;
+    if (net.faults.strike('refuse')) return -E.ECONNREFUSED;
+    const [client, server] = this.#pair(true, target);
+    // Dialled by loopback, both ends are that address, as on a real host; otherwise host names.
+    const loopback = LOOPBACK.has(host) ? (host === 'localhost' ? '127.0.0.1' : host) : null;
+    client.local = { address: loopback ?? this.host, port: net.connectionPort(this.host) };
+    server.local = { address: loopback ?? target, port };
+    const fd = this.open(client);
+    // The server side appears in the backlog when the handshake arrives.
+    this.#deliver(client, SEGMENT.syn, null, () => {
+      if (net.lookup(target, port) === listener) {
+        listener.backlog.push(server);
+        changed(listener);
+      } else client.reset();
+    });
+    return fd;
+  }
+
+  shutdown(s: Stream): number {
+    if (!s.peer) return -E.ENOTCONN;
+    if (!s.shutWrite) {
+      s.shutWrite = true;
+      changed(s);
+      this.#deliver(s, SEGMENT.fin, null, (to) => {
+        if (!to.resetReceived) to.finReceived = true;
+      });
+    }
+    return 0;
+  }
+
+  /** The host crashed: every connection it holds is reset at its peer, and its ports are free again. */
+  crash(files: Iterable<unknown>, kernel: object): void {
+    const reset = (s: Stream): void => {
+      if (!s.peer || s.peer.owner === kernel) return;
+      s.peer.reset();
+      changed(s.peer);
+    };
+    for (const f of files) {
+      if (f instanceof Stream) reset(f);
+      if (f instanceof Listener) {
+        this.network.unbind(this.host, f.port);
+        f.backlog.forEach(reset);
+      }
+    }
+    this.network.changed();
+  }
+}
