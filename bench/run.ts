@@ -17,7 +17,7 @@ import { parseCommandLine, EXIT_USAGE } from '../src/cli/usage.js';
 import { netBenchmark } from './net-bench.js';
 import { SIM_BASELINE_REF } from './sim-baseline.js';
 
-const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 1,100,1000] [--sizes 64,16384]
+const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 100,1000] [--sizes 64]
   [--servers ${ECHO_SERVERS.map((s) => s.id).join(',')}] (default ${DEFAULT_ECHO_SERVERS.join(',')})
   [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]
   [--sim-baseline REF|DIR|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]`;
@@ -36,8 +36,8 @@ function parseFlags() {
         duration: { type: 'string' },
         warmup: { type: 'string' },
         repeats: { type: 'string' },
-        conns: { type: 'string', default: '1,100,1000' },
-        sizes: { type: 'string', default: '64,16384' },
+        conns: { type: 'string', default: '100,1000' },
+        sizes: { type: 'string', default: '64' },
         servers: { type: 'string', default: DEFAULT_ECHO_SERVERS.join(',') },
         'core-seconds': { type: 'string' },
         'noise-limit': { type: 'string', default: '0.3' },
@@ -80,9 +80,13 @@ function list(name: string, value: string, min: number, max: number): number[] {
     return n;
   });
 }
-const duration = num('--duration', flags.duration ?? env.BENCH_DURATION, quick ? 0.5 : 2, 0.1, 60);
+const duration = num('--duration', flags.duration ?? env.BENCH_DURATION, quick ? 0.5 : 1, 0.1, 60);
 const warmup = num('--warmup', flags.warmup ?? env.BENCH_WARMUP, quick ? 0.2 : 0.5, 0, 30);
-const repeats = Math.round(num('--repeats', flags.repeats ?? env.BENCH_REPEATS, quick ? 1 : 3, 1, 20));
+const repeatsGiven = flags.repeats ?? env.BENCH_REPEATS;
+// The echo's rounds are short and their spread is reported, so it takes more of them by default than
+// the longer sections (net, simulation).
+const repeats = Math.round(num('--repeats', repeatsGiven, quick ? 1 : 5, 1, 20));
+const sectionRepeats = repeatsGiven === undefined && !quick ? 3 : repeats;
 const coreSeconds = num('--core-seconds', flags['core-seconds'], quick ? 0.2 : 0.5, 0.05, 10);
 const connCounts = list('--conns', flags.conns, 1, 10000);
 const sizes = list('--sizes', flags.sizes, 1, 1 << 20);
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
   const builtAt = outputTimes();
   if (!flags['no-echo'])
     failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
-  if (!flags['no-net'] && !(await netBenchmark({ warmup, seconds: duration, repeats, conns: 100 }))) failures++;
+  if (!flags['no-net'] && !(await netBenchmark({ warmup, seconds: duration, repeats: sectionRepeats, conns: 100 }))) failures++;
   if (!flags['no-core']) await coreBenchmark();
   if (!flags['no-trace']) await traceBenchmark();
   if (!flags['no-sim']) {
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
       .map(Number)
       .filter((n) => Number.isInteger(n) && n > 0 && n <= 10000);
     await simRate({
-      repeats,
+      repeats: sectionRepeats,
       eventConnections: 100,
       roundTrips: 200,
       sweepClients: 1000,

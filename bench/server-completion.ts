@@ -16,11 +16,13 @@ const { fd: listener, port } = os.listen(0, '127.0.0.1', 4096);
 reactor.add(listener, listener, EventType.READ);
 announcePort(port);
 
-const open = new Set<number>();
+/** Accepted connections by fd (an array: a Set's hash lookup per event showed in the profile). */
+const open: boolean[] = [];
 let refused = 0;
 
 function closeConn(fd: number): void {
-  if (!open.delete(fd)) return;
+  if (!open[fd]) return;
+  open[fd] = false;
   try {
     os.close(fd);
   } catch {
@@ -28,31 +30,35 @@ function closeConn(fd: number): void {
   }
 }
 
-const stop = makeStopCheck(args.maxSeconds);
-while (!stop()) {
-  for (const e of reactor.wait(50)) {
-    if (e.fd === listener) {
-      // The listener keeps its accepts posted by itself; a failed accept is not the listener's end.
-      if (e.type & EventType.ACCEPT && e.acceptedFd !== undefined && e.acceptedFd >= 0) {
-        open.add(e.acceptedFd);
-        reactor.add(e.acceptedFd, e.acceptedFd, EventType.READ);
+/** The loop lives in a function, as an app's would: V8 optimizes it whole rather than on-stack-replaced module code. */
+function serve(stop: () => boolean): void {
+  while (!stop()) {
+    for (const e of reactor.wait(50)) {
+      if (e.fd === listener) {
+        // The listener keeps its accepts posted by itself; a failed accept is not the listener's end.
+        if (e.type & EventType.ACCEPT && e.acceptedFd !== undefined && e.acceptedFd >= 0) {
+          open[e.acceptedFd] = true;
+          reactor.add(e.acceptedFd, e.acceptedFd, EventType.READ);
+        }
+        continue;
       }
-      continue;
-    }
-    if (!open.has(e.fd)) continue;
-    if (e.type & (EventType.ERROR | EventType.CLOSE)) {
-      closeConn(e.fd);
-    } else if (e.type & EventType.READ && e.buffer) {
-      try {
-        reactor.postWrite(e.fd, e.buffer);
-        reactor.postRead(e.fd);
-      } catch {
-        refused++;
+      if (!open[e.fd]) continue;
+      if (e.type & (EventType.ERROR | EventType.CLOSE)) {
         closeConn(e.fd);
+      } else if (e.type & EventType.READ && e.buffer) {
+        try {
+          reactor.postWrite(e.fd, e.buffer);
+          reactor.postRead(e.fd);
+        } catch {
+          refused++;
+          closeConn(e.fd);
+        }
       }
     }
   }
 }
+
+serve(makeStopCheck(args.maxSeconds));
 if (refused > 0) process.stderr.write(`server-completion: ${refused} connections closed after a refused post\n`);
 reactor.destroy();
 process.exit(0);

@@ -15,12 +15,15 @@ import { MECHANISM } from './seam.js';
 import { MAX_RECV_BYTES } from './limits.js';
 
 export interface NativeBinding extends Omit<OsCalls, 'recv'> {
-  /** Lends the buffer recvStaged fills and sendStaged sends from (once per JS environment). */
-  lendStaging(buffer: ArrayBuffer): void;
-  /** Sends the staging buffer's first `length` bytes; bytes taken, or -errno. */
-  sendStaged(fd: number, length: number): number;
-  /** Receives up to maxBytes into the staging buffer; bytes received (0: end of stream), or -errno. */
-  recvStaged(fd: number, maxBytes: number): number;
+  /** Lends the bytes recvStaged fills and sendStaged sends from, and the frame (stagedFrame.ints
+   * int32s) their arguments and result cross in (once per JS environment). */
+  lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer): void;
+  /** Sends the staging bytes' first frame[bytes] to frame[fd]; frame[result]: bytes taken, or -errno. */
+  sendStaged(): void;
+  /** Receives up to frame[bytes] from frame[fd] into the staging bytes; frame[result]: bytes received
+   * (0: end of stream), or -errno. */
+  recvStaged(): void;
+  readonly stagedFrame: { fd: number; bytes: number; result: number; ints: number };
   Shim: new (
     memory: ArrayBuffer,
     model: number,
@@ -124,12 +127,15 @@ const STAGED_SEND_MAX_BYTES = 64;
 
 /**
  * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
- * addon once: each call crosses with numbers only, and a recv's result is a copy sliced here (small
- * ones land in V8's heap) rather than an ArrayBuffer the addon makes per call.
+ * addon once: each call crosses with its numbers in a frame both sides share, and a recv's result
+ * is a copy sliced here (small ones land in V8's heap) rather than an ArrayBuffer the addon makes
+ * per call.
  */
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const staging = new Uint8Array(MAX_RECV_BYTES);
-  binding.lendStaging(staging.buffer);
+  const F = binding.stagedFrame;
+  const frame = new Int32Array(F.ints);
+  binding.lendStaging(staging.buffer, frame.buffer);
   const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
   return {
     socketPair,
@@ -144,10 +150,16 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     send(fd, data) {
       if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
       staging.set(data);
-      return sendStaged(fd, data.length);
+      frame[F.fd] = fd;
+      frame[F.bytes] = data.length;
+      sendStaged();
+      return frame[F.result];
     },
     recv(fd, maxBytes) {
-      const n = recvStaged(fd, maxBytes);
+      frame[F.fd] = fd;
+      frame[F.bytes] = maxBytes;
+      recvStaged();
+      const n = frame[F.result];
       return n < 0 ? n : staging.slice(0, n);
     },
   };

@@ -113,3 +113,33 @@ describe.each(['native', 'sim'] as Backend[])('socket bytes (%s)', (backend) => 
     expect(recvNext(r, b)).toEqual(new Uint8Array(0));
   });
 });
+
+describe.each(['native', 'sim'] as Backend[])('small recvs (%s)', (backend) => {
+  test('each keeps its own bytes through many later recvs', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    // 64 KB in all, in sizes 1 to 511, each through the one staging buffer natively.
+    const sent = Array.from({ length: 256 }, (_, i) => pattern(1 + ((i * 37) % 511), i));
+    const got = sent.map((message) => {
+      expect(r.os.send(a, message)).toBe(message.length);
+      return recvNext(r, b);
+    });
+    expect(got.findIndex((chunk, i) => chunk?.length !== sent[i].length || chunk.some((v, j) => v !== sent[i][j]))).toBe(-1);
+  });
+
+  test("a recv's buffer transferred away takes its bytes along and leaves later recvs whole", async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    const first = pattern(50, 1);
+    expect(r.os.send(a, first)).toBe(first.length);
+    const given = recvNext(r, b)!;
+    const view = (buffer: ArrayBufferLike): Uint8Array => new Uint8Array(buffer, given.byteOffset, first.length);
+    const moved = structuredClone(given.buffer, { transfer: [given.buffer] });
+    expect([view(moved), given.length]).toEqual([first, 0]);
+    for (let i = 2; i < 300; i++) {
+      const message = pattern(60, i);
+      expect(r.os.send(a, message)).toBe(message.length);
+      expect(recvNext(r, b)).toEqual(message);
+    }
+  });
+});

@@ -205,74 +205,87 @@ Napi::Value Send(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), data.Data(), data.ByteLength())));
 }
 
-// The socket helpers' staging bytes, one buffer per JS environment (the main thread, each
-// worker), made by JS and lent once: recvStaged and sendStaged then cross with numbers only, where
-// a Uint8Array per recv (an ArrayBuffer and its backing store) cost more than the system call's
-// own user-space share. Those two run once per message, so they are plain N-API callbacks with
-// their Staging as callback data: node-addon-api's wrapper and an instance-data lookup were a
-// measurable part of each call.
+// The socket helpers' staging: bytes and a frame, one of each per JS environment (the main
+// thread, each worker), made by JS and lent once. recvStaged and sendStaged run once per message,
+// so they cross with nothing to convert: their arguments and result sit in the frame (an Int32Array
+// JS reads and writes directly; N-API's number conversions were ~7 % of a 64 B echo server's user
+// time), they are plain N-API callbacks with their Staging as callback data (node-addon-api's
+// wrapper and an instance-data lookup were measurable too), and a recv's bytes are sliced by JS
+// (a Uint8Array per recv made here, an ArrayBuffer and its backing store, cost more than that).
+enum StagedFrame { FRAME_FD, FRAME_BYTES, FRAME_RESULT, FRAME_INTS };
+
 struct Staging {
-  Napi::Reference<Napi::ArrayBuffer> memory;
+  Napi::Reference<Napi::ArrayBuffer> memory, frame_memory;
   uint8_t *data = nullptr;
   size_t size = 0;
+  int32_t *frame = nullptr;
 };
 
-// lendStaging(buffer): the ArrayBuffer recvStaged fills and sendStaged sends from.
+// lendStaging(bytes, frame): the ArrayBuffer recvStaged fills and sendStaged sends from, and the
+// one (stagedFrame.ints int32s) their arguments and result cross in.
 Napi::Value LendStaging(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
-    Napi::TypeError::New(env, "lendStaging(buffer: ArrayBuffer)").ThrowAsJavaScriptException();
+  if (info.Length() < 2 || !info[0].IsArrayBuffer() || !info[1].IsArrayBuffer() ||
+      info[1].As<Napi::ArrayBuffer>().ByteLength() < FRAME_INTS * sizeof(int32_t)) {
+    Napi::TypeError::New(env, "lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer of stagedFrame.ints int32s)")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer frame = info[1].As<Napi::ArrayBuffer>();
   Staging *staging = static_cast<Staging *>(info.Data());
   staging->memory = Napi::Persistent(buffer);
   staging->data = static_cast<uint8_t *>(buffer.Data());
   staging->size = buffer.ByteLength();
+  staging->frame_memory = Napi::Persistent(frame);
+  staging->frame = static_cast<int32_t *>(frame.Data());
   return env.Undefined();
 }
 
-// (fd, count) of a staged call, count capped at the staging size; null when not lent or not numbers.
-Staging *staged_args(napi_env env, napi_callback_info info, int32_t *fd, size_t *count) {
-  size_t argc = 2;
-  napi_value argv[2];
+Staging *staged(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
   void *data = nullptr;
-  uint32_t n = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok || argc < 2) return nullptr;
-  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || napi_get_value_uint32(env, argv[1], &n) != napi_ok)
-    return nullptr;
+  if (napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data) != napi_ok) return nullptr;
   Staging *staging = static_cast<Staging *>(data);
-  if (!staging->data) return nullptr;
-  *count = n < staging->size ? n : staging->size;
-  return staging;
+  return staging->frame ? staging : nullptr;
 }
 
-napi_value int_result(napi_env env, long value) {
-  napi_value out;
-  napi_create_int32(env, static_cast<int32_t>(value), &out);
-  return out;
+// A staged call's byte count, capped at the staging size.
+size_t staged_bytes(const Staging *staging) {
+  int32_t n = staging->frame[FRAME_BYTES];
+  return n < 0 ? 0 : static_cast<size_t>(n) < staging->size ? static_cast<size_t>(n) : staging->size;
 }
 
-// sendStaged(fd, length): sends the staging buffer's first `length` bytes; bytes taken, or -errno.
+// sendStaged(): sends the staging buffer's first frame[FRAME_BYTES] bytes to frame[FRAME_FD];
+// frame[FRAME_RESULT]: bytes taken, or -errno.
 napi_value SendStaged(napi_env env, napi_callback_info info) {
-  int32_t fd;
-  size_t length;
-  Staging *staging = staged_args(env, info, &fd, &length);
-  return int_result(env, staging ? sock_send(fd, staging->data, length) : -EINVAL);
+  Staging *staging = staged(env, info);
+  if (staging) staging->frame[FRAME_RESULT] = sock_send(staging->frame[FRAME_FD], staging->data, staged_bytes(staging));
+  return nullptr;
 }
 
-// recvStaged(fd, maxBytes): receives into the staging buffer; bytes received (0 at end of stream), or -errno.
+// recvStaged(): receives up to frame[FRAME_BYTES] bytes from frame[FRAME_FD] into the staging
+// buffer; frame[FRAME_RESULT]: bytes received (0 at end of stream), or -errno.
 napi_value RecvStaged(napi_env env, napi_callback_info info) {
-  int32_t fd;
-  size_t max;
-  Staging *staging = staged_args(env, info, &fd, &max);
-  return int_result(env, staging ? sock_recv(fd, staging->data, max) : -EINVAL);
+  Staging *staging = staged(env, info);
+  if (staging) staging->frame[FRAME_RESULT] = sock_recv(staging->frame[FRAME_FD], staging->data, staged_bytes(staging));
+  return nullptr;
 }
 
 void export_staged(Napi::Env env, Napi::Object exports, const char *name, napi_callback callback, Staging *staging) {
   napi_value fn;
   NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, staging, &fn));
   exports.Set(name, Napi::Value(env, fn));
+}
+
+// The frame's layout, shared with JS, defined here once.
+Napi::Object staged_frame(Napi::Env env) {
+  Napi::Object frame = Napi::Object::New(env);
+  frame.Set("fd", static_cast<int>(FRAME_FD));
+  frame.Set("bytes", static_cast<int>(FRAME_BYTES));
+  frame.Set("result", static_cast<int>(FRAME_RESULT));
+  frame.Set("ints", static_cast<int>(FRAME_INTS));
+  return frame;
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo &info) {
@@ -320,6 +333,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto *staging = new Staging();
   env.SetInstanceData(staging);   // deleted with the environment
   exports.Set("lendStaging", Napi::Function::New(env, LendStaging, "lendStaging", staging));
+  exports.Set("stagedFrame", staged_frame(env));
   export_staged(env, exports, "sendStaged", SendStaged, staging);
   export_staged(env, exports, "recvStaged", RecvStaged, staging);
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
