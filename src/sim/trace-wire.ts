@@ -5,12 +5,10 @@
 import type { SimNetwork } from './network.js';
 import type { Stream } from './stream.js';
 import { SEGMENT, WIRE_KIND_BITS, type WireTap } from './wire.js';
-import type { SegmentRecord, TraceSink, WireKind } from '../trace/format.js';
+import { SEGMENT_DATA_BYTES, type SegmentRecord, type TraceSink, type WireKind } from '../trace/format.js';
 import { writerFor } from '../trace/writer.js';
 import { encodeBase64 } from '../trace/base64.js';
 
-/** Bytes of a segment's payload its record keeps: enough to read a message, not the whole stream. */
-export const SEGMENT_DATA_BYTES = 256;
 
 const KINDS: WireKind[] = ['syn', 'data', 'fin', 'rst'];
 const FAULT_BITS = [

@@ -120,6 +120,9 @@ export interface FaultRecord {
 /** What a segment carries: bytes, or a connection's handshake, end of stream or reset. */
 export type WireKind = 'syn' | 'data' | 'fin' | 'rst';
 
+/** Bytes of a segment's payload its record keeps: enough to read a message, not the whole stream. */
+export const SEGMENT_DATA_BYTES = 256;
+
 /**
  * A segment the simulated network carried, recorded when it was sent: bytes, or a connection's
  * SYN, FIN or RST; natively, what a send of a loopback connection whose both ends the trace holds
@@ -141,7 +144,7 @@ export interface SegmentRecord {
   flag: WireKind;
   /** When it reaches the peer's kernel (t plus the latency, or later when held); natively t, as it is not seen. */
   at: number;
-  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES of src/trace/loopback.ts): what it said. */
+  /** Its first bytes (base64, at most SEGMENT_DATA_BYTES): what it said. */
   data?: string;
   /** Faults that struck it: reset (it resets both ends), stall, halfClose (a FIN rides on it), partition (held until healed). */
   faults?: string[];

@@ -7,12 +7,10 @@
 // connect's own address is the other; the two fds of a socket pair are each other's peer. A
 // connection with one end outside the trace writes nothing: no take would ever join its sends.
 import type { OsCalls } from '../backend.js';
-import type { SegmentRecord, TraceSink, WireKind } from './format.js';
+import { SEGMENT_DATA_BYTES, type SegmentRecord, type TraceSink, type WireKind } from './format.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
 
-/** Bytes of a segment's payload its record keeps: enough to read a message, not the whole stream. */
-export const SEGMENT_DATA_BYTES = 256;
 
 /** Addresses a listener takes every local connection on. */
 const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
