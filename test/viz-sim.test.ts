@@ -75,7 +75,7 @@ test("a planted bug picked in the page runs the CLI's failing seed: the same tra
   const config = { scenario: 'upload', model: 'readiness' as const, bug, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS };
   let failing: RunResult | null = null;
   for (let seed = 1; seed <= 20 && failing === null; seed++) {
-    const run = await runSeed(config, seed, undefined, true);
+    const run = await runSeed(config, seed, undefined, 'trace');
     if (!run.ok) failing = run;
   }
   expect(failing).not.toBeNull();

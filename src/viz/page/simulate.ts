@@ -23,7 +23,7 @@ async function loadSimulator() {
     bugsOf: (name: string): readonly string[] => all.scenarios[name]?.bugs ?? [],
     /** One seed as the CLI's sim command runs it with --seed and --trace: its default faults and latency. */
     run: (scenario: string, seed: number, model: Model, bug: string | undefined) =>
-      seeds.runSeed({ scenario, model, bug, faults: config.DEFAULT_FAULTS, latencyMs: config.SWEEP_LATENCY_MS }, seed, undefined, true),
+      seeds.runSeed({ scenario, model, bug, faults: config.DEFAULT_FAULTS, latencyMs: config.SWEEP_LATENCY_MS }, seed, undefined, 'trace'),
   };
 }
 
