@@ -9,7 +9,6 @@ import { SEGMENT_DATA_BYTES, type SegmentRecord, type TraceSink, type WireKind }
 import { writerFor } from '../trace/writer.js';
 import { encodeBase64 } from '../trace/base64.js';
 
-
 const KINDS: WireKind[] = ['syn', 'data', 'fin', 'rst'];
 const FAULT_BITS = [
   ['reset', SEGMENT.reset],

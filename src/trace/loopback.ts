@@ -11,7 +11,6 @@ import { SEGMENT_DATA_BYTES, type SegmentRecord, type TraceSink, type WireKind }
 import { writerFor, type TraceWriter } from './writer.js';
 import { encodeBase64 } from './base64.js';
 
-
 /** Addresses a listener takes every local connection on. */
 const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
 
