@@ -357,6 +357,7 @@ const SURFACE: Record<string, Record<string, Kind>> = {
     MAX_TRACE_BYTES: 'data',
     TRACE_FORMAT: 'data',
     TRACE_VERSION: 'data',
+    SEGMENT_DATA_BYTES: 'data',
   },
   './sim': {
     Simulation: 'class',

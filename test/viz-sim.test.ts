@@ -95,8 +95,8 @@ test("a planted bug picked in the page runs the CLI's failing seed: the same tra
 });
 
 test('a bug the scenario was not planted with is refused with those it has', async () => {
-  await page.goto(`${origin()}/?scenario=echo&seed=1&bug=ignore-partial-write`);
-  await textMatches(page, '#error', 'scenario echo has no planted bugs, not "ignore-partial-write"');
+  await page.goto(`${origin()}/?scenario=chat&seed=1&bug=ignore-partial-write`);
+  await textMatches(page, '#error', 'scenario chat has no planted bugs, not "ignore-partial-write"');
   await page.goto(`${origin()}/?scenario=upload&seed=1&bug=nope`);
   await textMatches(page, '#error', 'scenario upload has the planted bugs ignore-partial-write, not "nope"');
 });
