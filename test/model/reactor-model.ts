@@ -528,10 +528,11 @@ export class ReactorModel {
         if (s.unread === 0 && s.peer === 'open') break;
         if (s.peer === 'reset' && (dataReads <= 0 || s.unread === 0)) {
           s.unread = 0; // the simulator drops what arrived before the reset
-          // Linux reports the reset's error once: a write of the fd ending in this wave or
-          // before may have taken it (the simulator's RST arrives after a latency, so a send
-          // queued before it can meet it first), and the read then ends with none.
-          this.#queue.push(this.#readEnd(fd, s.resetReported || writing.has(fd) ? RESET_ERRORS : ['ECONNRESET']));
+          // Linux reports the reset's error once: a write of the fd ending in this wave, or one
+          // still queued for the app, may have taken it (the simulator's RST arrives after a
+          // latency, so a send queued before it can meet it first), and the read then ends with none.
+          const writeMayTakeIt = writing.has(fd) || this.#queue.some((q) => q.fd === fd && q.write !== null);
+          this.#queue.push(this.#readEnd(fd, s.resetReported || writeMayTakeIt ? RESET_ERRORS : ['ECONNRESET']));
           s.resetReported = true;
           reg.armed--;
           continue;
