@@ -82,6 +82,8 @@ interface Socket {
   peer: PeerState;
   /** Reset: a read already reported it (Linux then reads end of stream). */
   resetReported: boolean;
+  /** Reset: a write was in flight or posted after it, and may have taken its error (reported once). */
+  resetMayBeTaken: boolean;
   /** Bytes read into completions that remove dropped (see takeDropped). */
   dropped: number;
 }
@@ -197,7 +199,7 @@ export class ReactorModel {
   #socket(fd: number): Socket {
     let s = this.#sockets.get(fd);
     if (!s) {
-      s = { unread: 0, peer: 'open', resetReported: false, dropped: 0 };
+      s = { unread: 0, peer: 'open', resetReported: false, resetMayBeTaken: false, dropped: 0 };
       this.#sockets.set(fd, s);
     }
     return s;
@@ -260,6 +262,8 @@ export class ReactorModel {
     if (this.model !== 'completion') return 'EINVAL';
     const parts = this.#partsOf(bytes);
     if (parts > this.sizes.poolSize) return 'ENOBUFS';
+    const socket = this.#socket(fd);
+    if (socket.peer === 'reset') socket.resetMayBeTaken = true;
     if (this.#queuedWrites.length === 0 && parts <= this.#free()) {
       this.#writes.push({ fd, bytes, parts, handed: false });
       return null;
@@ -359,7 +363,11 @@ export class ReactorModel {
 
   /** The peer of `fd` closed: with nothing left unread (FIN) or with bytes unread (reset). */
   peerClosed(fd: number, how: 'closed' | 'reset'): void {
-    this.#socket(fd).peer = how;
+    const s = this.#socket(fd);
+    s.peer = how;
+    const writing =
+      [...this.#writes, ...this.#queuedWrites].some((w) => w.fd === fd) || this.#queue.some((q) => q.fd === fd && q.write !== null);
+    if (how === 'reset' && writing) s.resetMayBeTaken = true;
   }
 
   /** The fd was closed (os.close: removed first, if registered) and a fresh pair made: the number
@@ -528,11 +536,11 @@ export class ReactorModel {
         if (s.unread === 0 && s.peer === 'open') break;
         if (s.peer === 'reset' && (dataReads <= 0 || s.unread === 0)) {
           s.unread = 0; // the simulator drops what arrived before the reset
-          // Linux reports the reset's error once: a write of the fd ending in this wave, or one
-          // still queued for the app, may have taken it (the simulator's RST arrives after a
-          // latency, so a send queued before it can meet it first), and the read then ends with none.
-          const writeMayTakeIt = writing.has(fd) || this.#queue.some((q) => q.fd === fd && q.write !== null);
-          this.#queue.push(this.#readEnd(fd, s.resetReported || writeMayTakeIt ? RESET_ERRORS : ['ECONNRESET']));
+          // Linux reports the reset's error once: a write of the fd in flight at the reset or
+          // posted after it may have taken it (the simulator's RST arrives after a latency, so a
+          // send can meet it first, and a write cancelled by remove() reports no error), and the
+          // read then ends with none.
+          this.#queue.push(this.#readEnd(fd, s.resetReported || s.resetMayBeTaken ? RESET_ERRORS : ['ECONNRESET']));
           s.resetReported = true;
           reg.armed--;
           continue;
