@@ -21,10 +21,10 @@ export function launchChromium(): Promise<Browser> {
 /** Where the visualizer's tests keep what they produce (screenshots) for people to look at. */
 export const ARTIFACTS = new URL('../../../build/artifacts/', import.meta.url).pathname;
 
-/** Waits (up to 5 s) until the element's text matches: the page redraws on its next frame. */
+/** Waits (up to 15 s: in-page runs simulate whole seeds, slow on a loaded machine) until the element's text matches: the page redraws on its next frame. */
 export async function textMatches(page: Page, selector: string, pattern: RegExp | string): Promise<string> {
   const test = (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
-  const end = Date.now() + 5000;
+  const end = Date.now() + 15_000;
   for (;;) {
     const text = await page.locator(selector).innerText();
     if (test(text)) return text;
