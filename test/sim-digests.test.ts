@@ -7,6 +7,7 @@ import { scenarios } from '../src/sim/scenarios/index.js';
 import { traceHash } from '../src/trace/hash.js';
 import { TraceDigest } from '../src/trace/digest.js';
 import { TraceRecorder } from '../src/trace/recorder.js';
+import { runSeed } from '../src/sim/cli/run-seed.js';
 import type { TraceSink } from '../src/trace/format.js';
 import type { Mechanism } from './helpers.js';
 
@@ -110,3 +111,15 @@ test('every scenario, model and mechanism runs each pinned seed exactly as befor
   got['chat readiness epoll 3 size 60'] = await digest('chat', 'readiness', 'epoll', 3, 60);
   expect(got).toEqual(PINNED);
 }, 120_000);
+
+test("a sweep's run, its records fed as fields through the oracle to the digest, hashes as its full trace does", async () => {
+  for (const scenario of Object.keys(SIZES)) {
+    for (const model of ['readiness', 'completion'] as const) {
+      const config = { scenario, model, size: SIZES[scenario], faults: FAULTS, latencyMs: [1, 20] as [number, number] };
+      const streamed = await runSeed(config, 1, undefined, 'digest');
+      const traced = await runSeed(config, 1, undefined, 'trace');
+      expect(streamed.trace).toBeUndefined();
+      expect(`${scenario} ${model} ${streamed.digest}`).toBe(`${scenario} ${model} ${traced.digest}`);
+    }
+  }
+}, 60_000);

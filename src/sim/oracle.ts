@@ -6,7 +6,9 @@
 // longer counted), its open connections must reset at their peers, and the host restarted under
 // its name starts clean.
 import type { Reactor } from '../reactor.js';
-import type { TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
+import type { CallRecord, TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
+import type { FieldSink } from '../trace/field-sink.js';
+import { writerFor, type TraceWriter } from '../trace/writer.js';
 import type { KernelObserver, SimKernel } from './kernel.js';
 import type { Stream } from './stream.js';
 import { decodeBase64 } from '../trace/base64.js';
@@ -75,9 +77,14 @@ export interface OracleSetup {
   downstream: TraceSink | null;
 }
 
-export class Oracle implements TraceSink {
+/**
+ * A FieldSink: a sweep's runs feed it the tap's records as fields, and it hands them on through
+ * the downstream's writer (as fields to a digest, as records to a recorder).
+ */
+export class Oracle implements FieldSink {
   #violation: InvariantViolation | null = null;
   readonly #setup: OracleSetup;
+  readonly #downstream: TraceWriter | null;
   readonly #watched = new Map<number, Watched>();
   readonly #directions = new WeakMap<object, Direction>();
   /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
@@ -86,6 +93,7 @@ export class Oracle implements TraceSink {
 
   constructor(setup: OracleSetup) {
     this.#setup = setup;
+    this.#downstream = setup.downstream && writerFor(setup.downstream);
   }
 
   /** The first violation found, if any (it was thrown where found, and the app may have caught it). */
@@ -110,21 +118,89 @@ export class Oracle implements TraceSink {
   }
 
   record(x: TraceRecord): void {
-    this.#setup.downstream?.record(x);
-    if (x.k === 'fault') return;
+    this.#downstream?.emit(x);
     const w = this.#watched.get(x.r);
     if (!w) return;
     if (x.k === 'call') this.#call(w, x);
-    else if (x.k === 'request' && (x.kind === REQUEST.send || x.kind === REQUEST.accept)) {
-      w.inFlight.set(x.target, x.fd);
-      // A context is reused: forget what its previous operation left.
-      w.received.delete(x.target);
-    } else if (x.k === 'result' && x.kind === RESULT.complete) {
-      w.inFlight.delete(x.target);
-    } else if (x.k === 'result' && x.kind === RESULT.recv && (x.buffer ?? -1) >= 0) {
-      w.received.set(x.buffer!, x.data === undefined ? new Uint8Array(0) : (decodeBase64(x.data) ?? new Uint8Array(0)));
-    } else if (x.k === 'event') this.#event(w, x);
+    else if (x.k === 'request') this.#request(w, x.kind, x.fd, x.target);
+    else if (x.k === 'result') {
+      const data = x.data === undefined ? null : decodeBase64(x.data);
+      this.#result(w, x.kind, x.target, x.buffer ?? -1, data);
+    } else if (x.k === 'event') this.#event(w, x.fd, x.ctx, x.type, x.bytes, x.code);
     else if (x.k === 'counters') this.#counters(w);
+  }
+
+  // The call's own record is checked at its end, with its outcome; what it caused, as it came.
+  beginCall(r: number): void {
+    this.#downstream?.beginCall(r);
+  }
+
+  endCall(call: CallRecord | null): void {
+    this.#downstream?.endCall(call);
+    const w = call && this.#watched.get(call.r);
+    if (w) this.#call(w, call!);
+  }
+
+  request(t: number, r: number, kind: number, fd: number, target: number, len: number, mask: number, cycle: number): void {
+    this.#downstream?.request(t, r, kind, fd, target, len, mask, cycle);
+    const w = this.#watched.get(r);
+    if (w) this.#request(w, kind, fd, target);
+  }
+
+  result(
+    t: number,
+    r: number,
+    kind: number,
+    fd: number,
+    target: number,
+    value: number,
+    osCode: number,
+    accepted: number,
+    gen: number,
+    cycle: number,
+    buffer: number,
+    data: Uint8Array | null,
+  ): void {
+    this.#downstream?.result(t, r, kind, fd, target, value, osCode, accepted, gen, cycle, buffer, data);
+    const w = this.#watched.get(r);
+    // A copy: the bytes are the core's buffer, which its next read fills.
+    if (w) this.#result(w, kind, target, buffer, data && data.slice());
+  }
+
+  event(
+    t: number,
+    r: number,
+    fd: number,
+    slot: number,
+    ctx: number,
+    type: number,
+    bytes: number,
+    code: string | null,
+    osCode: number,
+    acceptedFd: number,
+  ): void {
+    this.#downstream?.event(t, r, fd, slot, ctx, type, bytes, code, osCode, acceptedFd);
+    const w = this.#watched.get(r);
+    if (w) this.#event(w, fd, ctx, type, bytes, code);
+  }
+
+  counters(t: number, r: number, poolInUse: number, poolSize: number, readyQueued: number, bytesInFlight: number): void {
+    this.#downstream?.counters(t, r, poolInUse, poolSize, readyQueued, bytesInFlight);
+    const w = this.#watched.get(r);
+    if (w) this.#counters(w);
+  }
+
+  #request(w: Watched, kind: number, fd: number, target: number): void {
+    if (kind !== REQUEST.send && kind !== REQUEST.accept) return;
+    w.inFlight.set(target, fd);
+    // A context is reused: forget what its previous operation left.
+    w.received.delete(target);
+  }
+
+  /** `data`: the bytes a recv brought into `buffer` (null: none), the oracle's own. */
+  #result(w: Watched, kind: number, target: number, buffer: number, data: Uint8Array | null): void {
+    if (kind === RESULT.complete) w.inFlight.delete(target);
+    else if (kind === RESULT.recv && buffer >= 0) w.received.set(buffer, data ?? new Uint8Array(0));
   }
 
   /** A reactor of the simulation, for its stats (the trace names it by reactor.traceId). */
@@ -142,9 +218,12 @@ export class Oracle implements TraceSink {
   received(kernel: SimKernel, fd: number, bytes: Uint8Array): void {
     const to = kernel.connectionOf(fd);
     if (!to) return;
-    const where = `host ${kernel.host} fd ${fd} (os.recv)`;
-    if (bytes.length === 0) this.#endOfStream(where, to);
-    else this.#deliver(where, to, bytes);
+    const where = (): string => `host ${kernel.host} fd ${fd} (os.recv)`;
+    if (bytes.length === 0) this.#endOfStream(where(), to);
+    else {
+      const broken = this.#deliver(to, bytes);
+      if (broken !== null) this.#fail(INVARIANTS.bytes, where(), broken);
+    }
   }
 
   /**
@@ -214,34 +293,34 @@ export class Oracle implements TraceSink {
     else if (x.op === 'destroy') w.destroyed = true;
   }
 
-  #event(w: Watched, x: Extract<TraceRecord, { k: 'event' }>): void {
-    const where = `${this.#where(w)} fd ${x.fd}`;
+  #event(w: Watched, fd: number, ctx: number, type: number, bytes: number, code: string | null): void {
     // A wait that ended before the crash may still hand its events to the dead program: unchecked.
     if (w.crashed) return;
-    if (!w.registered.has(x.fd)) {
+    if (!w.registered.has(fd)) {
       this.#fail(
         INVARIANTS.removed,
-        where,
-        `an event of type ${x.type} was delivered for an fd that is not registered (removed, closed or never added)`,
+        this.#whereFd(w, fd),
+        `an event of type ${type} was delivered for an fd that is not registered (removed, closed or never added)`,
       );
     }
     // A read that ended without data (end of stream, failure) comes without a buffer and counts no
     // bytes; a write's event also comes without one, and its bytes are those that left, even when
     // it failed (a CLOSE after a partial send): not bytes received.
-    const bufferless = x.ctx < 0 && w.info.model === 'completion' && (x.type & EventType.CLOSE) !== 0 && x.bytes === 0;
-    const data = w.received.get(x.ctx);
-    const unfilledRead = x.bytes > 0 && (x.type & EventType.READ) !== 0;
+    const bufferless = ctx < 0 && w.info.model === 'completion' && (type & EventType.CLOSE) !== 0 && bytes === 0;
+    const data = w.received.get(ctx);
+    const unfilledRead = bytes > 0 && (type & EventType.READ) !== 0;
     if (!data && !bufferless && !unfilledRead) return;
-    w.received.delete(x.ctx);
-    const to = w.kernel.connectionOf(x.fd);
+    w.received.delete(ctx);
+    const to = w.kernel.connectionOf(fd);
     if (!to) return;
-    if (x.bytes > 0) {
-      if (!data || data.length < x.bytes || !(x.type & EventType.READ)) {
-        this.#fail(INVARIANTS.bytes, where, `a ${x.bytes}-byte event on context ${x.ctx} that no recv result filled`);
+    if (bytes > 0) {
+      if (!data || data.length < bytes || !(type & EventType.READ)) {
+        this.#fail(INVARIANTS.bytes, this.#whereFd(w, fd), `a ${bytes}-byte event on context ${ctx} that no recv result filled`);
       }
-      this.#deliver(where, to, data.subarray(0, x.bytes));
-    } else if (x.type & EventType.CLOSE && x.code === null) {
-      this.#endOfStream(where, to);
+      const broken = this.#deliver(to, data.subarray(0, bytes));
+      if (broken !== null) this.#fail(INVARIANTS.bytes, this.#whereFd(w, fd), broken);
+    } else if (type & EventType.CLOSE && code === null) {
+      this.#endOfStream(this.#whereFd(w, fd), to);
     }
   }
 
@@ -275,25 +354,16 @@ export class Oracle implements TraceSink {
     return d;
   }
 
-  #deliver(where: string, to: object, bytes: Uint8Array): void {
+  /** Checks that `bytes` are the next the connection's sender sent: null, or what is wrong. */
+  #deliver(to: object, bytes: Uint8Array): string | null {
     const d = this.#direction(to);
     for (let i = 0; i < bytes.length; ) {
       const chunk = d.queue[0];
-      if (!chunk) {
-        this.#fail(
-          INVARIANTS.bytes,
-          where,
-          `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`,
-        );
-      }
+      if (!chunk) return `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`;
       const n = Math.min(chunk.length - d.head, bytes.length - i);
       for (let j = 0; j < n; j++) {
         if (chunk[d.head + j] !== bytes[i + j]) {
-          this.#fail(
-            INVARIANTS.bytes,
-            where,
-            `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`,
-          );
+          return `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`;
         }
       }
       i += n;
@@ -304,6 +374,7 @@ export class Oracle implements TraceSink {
       }
     }
     d.delivered += bytes.length;
+    return null;
   }
 
   #endOfStream(where: string, to: object): void {
@@ -324,6 +395,10 @@ export class Oracle implements TraceSink {
         where,
         `the app was told the stream ended cleanly after ${d.delivered} bytes, with ${left} sent bytes never delivered: lost`,
       );
+  }
+
+  #whereFd(w: Watched, fd: number): string {
+    return `${this.#where(w)} fd ${fd}`;
   }
 
   #where(w: Watched): string {

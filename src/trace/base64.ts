@@ -9,11 +9,24 @@ const TEXT = new TextDecoder();
 
 export function encodeBase64(bytes: Uint8Array): string {
   // Character codes first, one string at the end: a string grown by += is a rope of small
-  // pieces, several times the size of the flat text a trace keeps. Whole groups of three in the
-  // loop, the last one or two bytes after it: a read past a typed array's end deoptimises the loop.
-  const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  // pieces, several times the size of the flat text a trace keeps.
+  const codes = new Uint8Array(base64Length(bytes.length));
+  base64Into(bytes, codes, 0);
+  return TEXT.decode(codes);
+}
+
+/** Characters of the base64 of `bytes` bytes. */
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/**
+ * Writes the base64 of `bytes` as character codes into `codes` from `at` (base64Length of them):
+ * a digest writes it straight into the text it hashes. Returns where it ended.
+ */
+export function base64Into(bytes: Uint8Array, codes: Uint8Array, at: number): number {
+  // Whole groups of three in the loop, the last one or two bytes after it: a read past a typed
+  // array's end deoptimises the loop.
   const whole = bytes.length - (bytes.length % 3);
-  let o = 0;
+  let o = at;
   for (let i = 0; i < whole; i += 3, o += 4) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     codes[o] = CODES[n >> 18];
@@ -28,8 +41,9 @@ export function encodeBase64(bytes: Uint8Array): string {
     codes[o + 1] = CODES[(n >> 12) & 63];
     codes[o + 2] = two ? CODES[(n >> 6) & 63] : PAD;
     codes[o + 3] = PAD;
+    o += 4;
   }
-  return TEXT.decode(codes);
+  return o;
 }
 
 /** The bytes of `text`; null when it is not base64. */

@@ -1,9 +1,12 @@
 // TraceDigest: the TraceSink a sweep hashes its runs with. It gives the same 16 hex digits as
 // traceHash of the trace a TraceRecorder would have kept, but keeps no records: each is written
 // as it arrives, straight into the canonical JSON bytes the hash reads, keys in their sorted order.
-import type { TraceReactor, TraceRecord, TraceSink } from './format.js';
+// As a FieldSink it takes the tap's records as fields, so none is ever made.
+import type { CallRecord, TraceReactor, TraceRecord } from './format.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './format.js';
 import { canonicalJson, Fnv64, UNHASHED } from './hash.js';
+import { resultHasBuffer, eventHasAcceptedFd, type FieldSink } from './field-sink.js';
+import { base64Into, base64Length } from './base64.js';
 
 /** `"key":` of every field a record writes, as bytes; `,"key":` after the first. */
 type Key = readonly [Uint8Array, Uint8Array];
@@ -58,13 +61,22 @@ const DIGIT_0 = 48;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 45;
+const COMMA = 0x2c;
 
-export class TraceDigest implements TraceSink {
+export class TraceDigest implements FieldSink {
   readonly seed: number | null;
   readonly #reactors: TraceReactor[] = [];
-  /** The records' canonical JSON so far, separated by commas. */
+  /** The records' canonical JSON so far, separated by commas (during a call: what it caused). */
   #bytes = new Uint8Array(MIN_BYTES);
   #at = 0;
+  /**
+   * During an app call: the records' text, set aside while #bytes takes what the call causes,
+   * each record with its comma before it; the call's own record goes first at its end.
+   */
+  #outside: Uint8Array<ArrayBuffer> | null = null;
+  #outsideAt = 0;
+  /** Where a call's records are written, kept from call to call. */
+  #caused = new Uint8Array(MIN_BYTES);
   /** The last non-integer written (records of one wait share a time) and its text. */
   #lastNumber = NaN;
   #lastNumberText = '';
@@ -87,9 +99,29 @@ export class TraceDigest implements TraceSink {
    */
   record(record: TraceRecord): void {
     if (UNHASHED.has(record.k)) return; // as traceHash leaves them out
-    if (this.#at > 0) this.#byte(0x2c);
-    this.#byte(0x7b);
-    this.#first = true;
+    switch (record.k) {
+      case 'request': {
+        const q = record;
+        this.#request(q.t, q.r, q.kind, q.fd, q.target, q.len, q.mask, q.cycle);
+        return;
+      }
+      case 'result': {
+        const x = record;
+        this.#result(x.t, x.r, x.kind, x.fd, x.target, x.value, x.osCode, x.accepted, x.gen, x.cycle, x.buffer, x.data, null);
+        return;
+      }
+      case 'event': {
+        const e = record;
+        this.#event(e.t, e.r, e.fd, e.slot, e.ctx, e.type, e.bytes, e.code, e.osCode, e.acceptedFd);
+        return;
+      }
+      case 'counters': {
+        const n = record;
+        this.counters(n.t, n.r, n.poolInUse, n.poolSize, n.readyQueued, n.bytesInFlight);
+        return;
+      }
+    }
+    this.#open();
     switch (record.k) {
       case 'call': {
         const c = record;
@@ -108,51 +140,6 @@ export class TraceDigest implements TraceSink {
         if (c.timeoutMs !== undefined) this.#any(K.timeoutMs, c.timeoutMs);
         break;
       }
-      case 'request': {
-        const q = record;
-        if (q.cycle !== undefined) this.#number(K.cycle, q.cycle);
-        this.#number(K.fd, q.fd);
-        this.#string(K.k, q.k);
-        this.#number(K.kind, q.kind);
-        this.#number(K.len, q.len);
-        this.#number(K.mask, q.mask);
-        this.#number(K.r, q.r);
-        this.#number(K.t, q.t);
-        this.#number(K.target, q.target);
-        break;
-      }
-      case 'result': {
-        const x = record;
-        this.#number(K.accepted, x.accepted);
-        if (x.buffer !== undefined) this.#number(K.buffer, x.buffer);
-        if (x.cycle !== undefined) this.#number(K.cycle, x.cycle);
-        if (x.data !== undefined) this.#string(K.data, x.data);
-        this.#number(K.fd, x.fd);
-        if (x.gen !== undefined) this.#number(K.gen, x.gen);
-        this.#string(K.k, x.k);
-        this.#number(K.kind, x.kind);
-        this.#number(K.osCode, x.osCode);
-        this.#number(K.r, x.r);
-        this.#number(K.t, x.t);
-        this.#number(K.target, x.target);
-        this.#number(K.value, x.value);
-        break;
-      }
-      case 'event': {
-        const e = record;
-        if (e.acceptedFd !== undefined) this.#number(K.acceptedFd, e.acceptedFd);
-        this.#number(K.bytes, e.bytes);
-        this.#any(K.code, e.code);
-        this.#number(K.ctx, e.ctx);
-        this.#number(K.fd, e.fd);
-        this.#string(K.k, e.k);
-        this.#number(K.osCode, e.osCode);
-        this.#number(K.r, e.r);
-        this.#number(K.slot, e.slot);
-        this.#number(K.t, e.t);
-        this.#number(K.type, e.type);
-        break;
-      }
       case 'fault': {
         const f = record;
         if (f.detail !== undefined) this.#string(K.detail, f.detail);
@@ -163,23 +150,165 @@ export class TraceDigest implements TraceSink {
         this.#number(K.t, f.t);
         break;
       }
-      case 'counters': {
-        const n = record;
-        this.#number(K.bytesInFlight, n.bytesInFlight);
-        this.#string(K.k, n.k);
-        this.#number(K.poolInUse, n.poolInUse);
-        this.#number(K.poolSize, n.poolSize);
-        this.#number(K.r, n.r);
-        this.#number(K.readyQueued, n.readyQueued);
-        this.#number(K.t, n.t);
-        break;
-      }
       default:
         this.#at--; // the brace: canonicalJson writes its own
         this.#text(canonicalJson(record));
         return;
     }
     this.#byte(0x7d);
+  }
+
+  beginCall(): void {
+    this.#outside = this.#bytes;
+    this.#outsideAt = this.#at;
+    this.#bytes = this.#caused;
+    this.#at = 0;
+  }
+
+  endCall(call: CallRecord | null): void {
+    const caused = this.#bytes;
+    const causedAt = this.#at;
+    this.#caused = caused;
+    this.#bytes = this.#outside!;
+    this.#at = this.#outsideAt;
+    this.#outside = null;
+    if (call !== null) this.record(call);
+    // The first record of the trace has no comma before it.
+    const from = this.#at === 0 ? 1 : 0;
+    if (causedAt > from) this.#raw(caused.subarray(from, causedAt));
+  }
+
+  request(t: number, r: number, kind: number, fd: number, target: number, len: number, mask: number, cycle: number): void {
+    this.#request(t, r, kind, fd, target, len, mask, cycle);
+  }
+
+  result(
+    t: number,
+    r: number,
+    kind: number,
+    fd: number,
+    target: number,
+    value: number,
+    osCode: number,
+    accepted: number,
+    gen: number,
+    cycle: number,
+    buffer: number,
+    data: Uint8Array | null,
+  ): void {
+    this.#result(t, r, kind, fd, target, value, osCode, accepted, gen, cycle, resultHasBuffer(kind) ? buffer : undefined, undefined, data);
+  }
+
+  event(
+    t: number,
+    r: number,
+    fd: number,
+    slot: number,
+    ctx: number,
+    type: number,
+    bytes: number,
+    code: string | null,
+    osCode: number,
+    acceptedFd: number,
+  ): void {
+    this.#event(t, r, fd, slot, ctx, type, bytes, code, osCode, eventHasAcceptedFd(type) ? acceptedFd : undefined);
+  }
+
+  counters(t: number, r: number, poolInUse: number, poolSize: number, readyQueued: number, bytesInFlight: number): void {
+    this.#open();
+    this.#number(K.bytesInFlight, bytesInFlight);
+    this.#string(K.k, 'counters');
+    this.#number(K.poolInUse, poolInUse);
+    this.#number(K.poolSize, poolSize);
+    this.#number(K.r, r);
+    this.#number(K.readyQueued, readyQueued);
+    this.#number(K.t, t);
+    this.#byte(0x7d);
+  }
+
+  // Each kind's fields in sorted order, as canonicalJson writes them; a field given as undefined
+  // is left out, as canonicalJson leaves it.
+
+  #request(t: number, r: number, kind: number, fd: number, target: number, len: number, mask: number, cycle: number | undefined): void {
+    this.#open();
+    if (cycle !== undefined) this.#number(K.cycle, cycle);
+    this.#number(K.fd, fd);
+    this.#string(K.k, 'request');
+    this.#number(K.kind, kind);
+    this.#number(K.len, len);
+    this.#number(K.mask, mask);
+    this.#number(K.r, r);
+    this.#number(K.t, t);
+    this.#number(K.target, target);
+    this.#byte(0x7d);
+  }
+
+  /** `data` as the record's base64 text, or as the bytes it encodes. */
+  #result(
+    t: number,
+    r: number,
+    kind: number,
+    fd: number,
+    target: number,
+    value: number,
+    osCode: number,
+    accepted: number,
+    gen: number | undefined,
+    cycle: number | undefined,
+    buffer: number | undefined,
+    dataText: string | undefined,
+    dataBytes: Uint8Array | null,
+  ): void {
+    this.#open();
+    this.#number(K.accepted, accepted);
+    if (buffer !== undefined) this.#number(K.buffer, buffer);
+    if (cycle !== undefined) this.#number(K.cycle, cycle);
+    if (dataText !== undefined) this.#string(K.data, dataText);
+    else if (dataBytes !== null) this.#base64(K.data, dataBytes);
+    this.#number(K.fd, fd);
+    if (gen !== undefined) this.#number(K.gen, gen);
+    this.#string(K.k, 'result');
+    this.#number(K.kind, kind);
+    this.#number(K.osCode, osCode);
+    this.#number(K.r, r);
+    this.#number(K.t, t);
+    this.#number(K.target, target);
+    this.#number(K.value, value);
+    this.#byte(0x7d);
+  }
+
+  #event(
+    t: number,
+    r: number,
+    fd: number,
+    slot: number,
+    ctx: number,
+    type: number,
+    bytes: number,
+    code: string | null,
+    osCode: number,
+    acceptedFd: number | undefined,
+  ): void {
+    this.#open();
+    if (acceptedFd !== undefined) this.#number(K.acceptedFd, acceptedFd);
+    this.#number(K.bytes, bytes);
+    this.#any(K.code, code);
+    this.#number(K.ctx, ctx);
+    this.#number(K.fd, fd);
+    this.#string(K.k, 'event');
+    this.#number(K.osCode, osCode);
+    this.#number(K.r, r);
+    this.#number(K.slot, slot);
+    this.#number(K.t, t);
+    this.#number(K.type, type);
+    this.#byte(0x7d);
+  }
+
+  /** A record's start: its comma (always, while a call's records are set aside) and brace. */
+  #open(): void {
+    if (this.#at > 0 || this.#outside !== null) this.#byte(COMMA);
+    this.#byte(0x7b);
+    this.#first = true;
   }
 
   /** traceHash of the trace recorded so far. */
@@ -226,6 +355,14 @@ export class TraceDigest implements TraceSink {
     }
     bytes[at++] = QUOTE;
     this.#at = at;
+  }
+
+  #base64(key: Key, bytes: Uint8Array): void {
+    this.#key(key);
+    this.#room(base64Length(bytes.length) + 2);
+    this.#bytes[this.#at++] = QUOTE;
+    this.#at = base64Into(bytes, this.#bytes, this.#at);
+    this.#bytes[this.#at++] = QUOTE;
   }
 
   #any(key: Key, value: unknown): void {

@@ -3,13 +3,13 @@
 // each wait. The observer (src/reactor-observer.ts) of a reactor created with `trace`.
 import type { NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { ObservedCall, ReactorObserver } from '../reactor-observer.js';
-import type { CallRecord, EventRecord, ResultRecord, TraceSink } from './format.js';
+import type { CallRecord, TraceSink } from './format.js';
+import { resultHasBuffer } from './field-sink.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { loopbackFor, wiredOs, type LoopbackWire, type WireSide } from './loopback.js';
 import { encodeBase64 } from './base64.js';
 import { ReactorError } from '../errors.js';
 import { portableCodeName } from '../codes.js';
-import { EventType } from '../events.js';
 import { REQUEST, RESULT, ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, EVENT_FIELD } from '../seam.js';
 import { providedOffset } from '../core.js';
 import { MAX_FD } from '../limits.js';
@@ -117,35 +117,26 @@ export class ReactorTap implements ReactorObserver {
   delivered(count: number, at: number): void {
     const i32 = this.#i32;
     const t = this.#setup.now();
+    const writer = this.#writer;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + EVENT_FIELD.type];
+      const fd = i32[at + EVENT_FIELD.fd];
       const code = i32[at + EVENT_FIELD.code];
-      const event: EventRecord = {
-        k: 'event',
+      this.#handled.add(fd);
+      writer.event(
         t,
-        r: this.r,
-        fd: i32[at + EVENT_FIELD.fd],
-        slot: i32[at + EVENT_FIELD.slot],
-        ctx: i32[at + EVENT_FIELD.ctx],
-        type,
-        bytes: i32[at + EVENT_FIELD.bytes],
-        code: code === 0 ? null : portableCodeName(code),
-        osCode: i32[at + EVENT_FIELD.osCode],
-      };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
-      this.#handled.add(event.fd);
-      this.#writer.emit(event);
+        this.r,
+        fd,
+        i32[at + EVENT_FIELD.slot],
+        i32[at + EVENT_FIELD.ctx],
+        i32[at + EVENT_FIELD.type],
+        i32[at + EVENT_FIELD.bytes],
+        code === 0 ? null : portableCodeName(code),
+        i32[at + EVENT_FIELD.osCode],
+        i32[at + EVENT_FIELD.accepted],
+      );
     }
     const probe = this.#setup.probe;
-    this.#writer.emit({
-      k: 'counters',
-      t,
-      r: this.r,
-      poolInUse: probe.poolInUse(),
-      poolSize: this.#setup.layout.poolSize,
-      readyQueued: probe.readyQueued(),
-      bytesInFlight: this.#bytesInFlight,
-    });
+    writer.counters(t, this.r, probe.poolInUse(), this.#setup.layout.poolSize, probe.readyQueued(), this.#bytesInFlight);
   }
 
   call<T>(op: ObservedCall, args: readonly unknown[], run: () => T): T {
@@ -250,17 +241,7 @@ export class ReactorTap implements ReactorObserver {
         this.#bytesInFlight += len;
         if (this.#wire !== null) this.#sendingFrom.set(target, i32[at + REQUEST_FIELD.ptr]);
       }
-      this.#writer.emit({
-        k: 'request',
-        t,
-        r: this.r,
-        kind,
-        fd: i32[at + REQUEST_FIELD.fd],
-        target,
-        len,
-        mask: i32[at + REQUEST_FIELD.mask],
-        cycle,
-      });
+      this.#writer.request(t, this.r, kind, i32[at + REQUEST_FIELD.fd], target, len, i32[at + REQUEST_FIELD.mask], cycle);
     }
   }
 
@@ -273,13 +254,16 @@ export class ReactorTap implements ReactorObserver {
     let at = this.#setup.layout.resultsAt >> 2;
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
       const kind = i32[at + RESULT_FIELD.kind];
+      const fd = i32[at + RESULT_FIELD.fd];
       const target = i32[at + RESULT_FIELD.target];
       const value = i32[at + RESULT_FIELD.value];
-      let data: string | undefined;
-      const buffer = kind === RESULT.recv ? i32[at + RESULT_FIELD.buffer] : undefined;
-      if (buffer !== undefined && buffer >= 0 && value > 0) {
+      const osCode = i32[at + RESULT_FIELD.osCode];
+      const accepted = i32[at + RESULT_FIELD.accepted];
+      const buffer = i32[at + RESULT_FIELD.buffer];
+      let data: Uint8Array | null = null;
+      if (resultHasBuffer(kind) && buffer >= 0 && value > 0) {
         const ptr = providedOffset(i32, this.#setup.layout.providedAt, buffer);
-        data = encodeBase64(this.#u8.subarray(ptr, ptr + value));
+        data = this.#u8.subarray(ptr, ptr + value);
       }
       if (kind === RESULT.complete) {
         const sent = this.#sending.get(target);
@@ -288,28 +272,13 @@ export class ReactorTap implements ReactorObserver {
           this.#bytesInFlight -= sent;
         }
       }
-      const result: ResultRecord = {
-        k: 'result',
-        t,
-        r: this.r,
-        kind,
-        fd: i32[at + RESULT_FIELD.fd],
-        target,
-        value,
-        osCode: i32[at + RESULT_FIELD.osCode],
-        accepted: i32[at + RESULT_FIELD.accepted],
-        gen: i32[at + RESULT_FIELD.gen],
-        cycle,
-      };
-      if (buffer !== undefined) result.buffer = buffer;
-      if (data !== undefined) result.data = data;
-      this.#writer.emit(result);
-      if (this.#wire !== null) this.#wired(result);
+      this.#writer.result(t, this.r, kind, fd, target, value, osCode, accepted, i32[at + RESULT_FIELD.gen], cycle, buffer, data);
+      if (this.#wire !== null) this.#wired(kind, fd, target, value, osCode, accepted);
     }
   }
 
   /** What a completion did on the wire: a send's bytes left, a read took bytes or the end of stream, an accept. */
-  #wired({ kind, fd, target, value, osCode, accepted }: ResultRecord): void {
+  #wired(kind: number, fd: number, target: number, value: number, osCode: number, accepted: number): void {
     const wire = this.#wire!;
     if (kind === RESULT.recv) {
       if (value > 0 || osCode === 0) wire.received(this.#resultSide, fd, value);
