@@ -15,18 +15,21 @@ export const MAX_LINE_BYTES = 1024;
 export type LineResult = { line: string } | { tooLong: number };
 
 export class LineReader {
-  #pending: number[] = [];
+  /** The unfinished line's bytes (MAX_LINE_BYTES at most): #pending[0, #length). */
+  readonly #pending = new Uint8Array(MAX_LINE_BYTES);
+  #length = 0;
   #skip = 0;
   #inSubnegotiation = false;
   #overflow = 0;
 
   /** Bytes of an unfinished line, e.g. when a client drops mid-line. */
   get unfinishedBytes(): number {
-    return this.#pending.length + this.#overflow;
+    return this.#length + this.#overflow;
   }
 
   push(bytes: Uint8Array): LineResult[] {
     const out: LineResult[] = [];
+    const pending = this.#pending;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (this.#skip > 0) {
@@ -47,15 +50,22 @@ export class LineReader {
       }
       if (b === 13) continue;
       if (b === 10) {
-        if (this.#overflow > 0) out.push({ tooLong: this.#overflow + this.#pending.length });
-        else out.push({ line: utf8.decode(Uint8Array.from(this.#pending)) });
-        this.#pending = [];
+        if (this.#overflow > 0) out.push({ tooLong: this.#overflow + this.#length });
+        else out.push({ line: text(pending, this.#length) });
+        this.#length = 0;
         this.#overflow = 0;
         continue;
       }
-      if (this.#pending.length < MAX_LINE_BYTES) this.#pending.push(b);
+      if (this.#length < MAX_LINE_BYTES) pending[this.#length++] = b;
       else this.#overflow++;
     }
     return out;
   }
+}
+
+/** The first `length` bytes of `bytes` as UTF-8 text: ASCII (a chat's lines, nearly all) as char codes, at once. */
+function text(bytes: Uint8Array, length: number): string {
+  const line = bytes.subarray(0, length);
+  for (let i = 0; i < length; i++) if (line[i] >= 0x80) return utf8.decode(line);
+  return String.fromCharCode.apply(null, line as unknown as number[]);
 }

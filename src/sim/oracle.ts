@@ -7,7 +7,7 @@
 // its name starts clean.
 import type { Reactor } from '../reactor.js';
 import type { CallRecord, TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
-import type { FieldSink } from '../trace/field-sink.js';
+import { isFieldSink, type FieldSink } from '../trace/field-sink.js';
 import { writerFor, type TraceWriter } from '../trace/writer.js';
 import type { KernelObserver, SimKernel } from './kernel.js';
 import type { Stream } from './stream.js';
@@ -85,6 +85,7 @@ export class Oracle implements FieldSink {
   #violation: InvariantViolation | null = null;
   readonly #setup: OracleSetup;
   readonly #downstream: TraceWriter | null;
+  readonly keepsLabels: boolean;
   readonly #watched = new Map<number, Watched>();
   readonly #directions = new WeakMap<object, Direction>();
   /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
@@ -94,6 +95,8 @@ export class Oracle implements FieldSink {
   constructor(setup: OracleSetup) {
     this.#setup = setup;
     this.#downstream = setup.downstream && writerFor(setup.downstream);
+    const { downstream } = setup;
+    this.keepsLabels = downstream !== null && (!isFieldSink(downstream) || downstream.keepsLabels);
   }
 
   /** The first violation found, if any (it was thrown where found, and the app may have caught it). */

@@ -65,6 +65,8 @@ const COMMA = 0x2c;
 
 export class TraceDigest implements FieldSink {
   readonly seed: number | null;
+  /** Renames are drawn, not hashed (UNHASHED). */
+  readonly keepsLabels = false;
   readonly #reactors: TraceReactor[] = [];
   /** The records' canonical JSON so far, separated by commas (during a call: what it caused). */
   #bytes = new Uint8Array(MIN_BYTES);

@@ -6,6 +6,8 @@ import { RESULT } from '../seam.js';
 import { EventType } from '../events.js';
 
 export interface FieldSink extends TraceSink {
+  /** Whether a context's new name (a LabelRecord) reaches anything that keeps it: else the tap spares looking. */
+  readonly keepsLabels: boolean;
   /**
    * An app call of reactor `r` began: the records that follow until endCall are what it caused,
    * and are written after the call's own record, as TraceWriter orders them.

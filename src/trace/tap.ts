@@ -4,7 +4,7 @@
 import type { NativeShim, OsCalls, ShimLayout } from '../backend.js';
 import type { ObservedCall, ReactorObserver } from '../reactor-observer.js';
 import type { CallRecord, TraceSink } from './format.js';
-import { resultHasBuffer } from './field-sink.js';
+import { isFieldSink, resultHasBuffer } from './field-sink.js';
 import { writerFor, type TraceWriter } from './writer.js';
 import { loopbackFor, wiredOs, type LoopbackWire, type WireSide } from './loopback.js';
 import { encodeBase64 } from './base64.js';
@@ -62,10 +62,13 @@ export class ReactorTap implements ReactorObserver {
   readonly #contexts = new Map<number, { context: unknown; label: string }>();
   /** Fds with events in the last wait: the app has handled them since, and may have named them. */
   readonly #handled = new Set<number>();
+  /** Whether the sink keeps renames: else #handled stays empty. */
+  readonly #renames: boolean;
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
     this.#writer = writerFor(setup.sink);
+    this.#renames = !isFieldSink(setup.sink) || setup.sink.keepsLabels;
     this.r = setup.r;
     this.#i32 = new Int32Array(setup.memory);
     this.#u8 = new Uint8Array(setup.memory);
@@ -121,7 +124,7 @@ export class ReactorTap implements ReactorObserver {
     for (let i = 0; i < count; i++, at += ENTRY_INTS) {
       const fd = i32[at + EVENT_FIELD.fd];
       const code = i32[at + EVENT_FIELD.code];
-      this.#handled.add(fd);
+      if (this.#renames) this.#handled.add(fd);
       writer.event(
         t,
         this.r,

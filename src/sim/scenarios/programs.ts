@@ -180,7 +180,11 @@ export class Connection implements Outbox {
    * Throws ConnectionLost when the connection can no longer send.
    */
   send(data: Uint8Array): boolean {
-    return lossOf(() => this.#transport.send(this, data));
+    try {
+      return this.#transport.send(this, data);
+    } catch (e) {
+      throw lossOf(e);
+    }
   }
 
   /**
@@ -190,7 +194,11 @@ export class Connection implements Outbox {
    */
   receive(ev: IoEvent<unknown>): Uint8Array | null {
     if (this.#closed) return null;
-    return lossOf(() => this.#receive(ev));
+    try {
+      return this.#receive(ev);
+    } catch (e) {
+      throw lossOf(e);
+    }
   }
 
   /** Closes the fd once, however many of this batch's events end the connection. */
@@ -220,14 +228,9 @@ export class Connection implements Outbox {
   }
 }
 
-/** Runs `call`, turning the OS errors that end a connection into ConnectionLost. */
-function lossOf<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (e) {
-    if (e instanceof ReactorError && LOSS_CODES.has(e.code)) throw new ConnectionLost(`${e.code}: ${e.message}`);
-    throw e;
-  }
+/** What a call's error is to the program: ConnectionLost for the OS errors that end a connection. */
+function lossOf(e: unknown): unknown {
+  return e instanceof ReactorError && LOSS_CODES.has(e.code) ? new ConnectionLost(`${e.code}: ${e.message}`) : e;
 }
 
 /**
