@@ -5,7 +5,7 @@
 // sim.crash and sim.restart: a crashed host's reactors are dead (their pools and events are no
 // longer counted), its open connections must reset at their peers, and the host restarted under
 // its name starts clean.
-import type { Reactor } from '../reactor.js';
+import type { Reactor, ReactorStats } from '../reactor.js';
 import type { CallRecord, TraceReactor, TraceRecord, TraceSink } from '../trace/format.js';
 import { isFieldSink, type FieldSink } from '../trace/field-sink.js';
 import { writerFor, type TraceWriter } from '../trace/writer.js';
@@ -266,10 +266,10 @@ export class Oracle implements FieldSink {
     this.check();
     for (const w of this.#watched.values()) {
       if (!w.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
-      this.#checkStats(w);
+      const s = w.reactor.stats();
+      this.#checkStats(w, s);
       // A program that ended right after a post never waits again: nothing to account yet.
       if (w.unhanded) continue;
-      const s = w.reactor.stats();
       const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
       const accounted = inFlight + s.poolHeld + s.poolQueued;
       if (s.poolInUse !== accounted) {
@@ -329,8 +329,8 @@ export class Oracle implements FieldSink {
 
   #counters(w: Watched): void {
     if (!w.reactor || w.destroyed || w.crashed) return;
-    this.#checkStats(w);
     const s = w.reactor.stats();
+    this.#checkStats(w, s);
     if (s.poolInUse < w.inFlight.size || s.poolInUse > s.poolSize) {
       this.#fail(
         INVARIANTS.stats,
@@ -340,8 +340,7 @@ export class Oracle implements FieldSink {
     }
   }
 
-  #checkStats(w: Watched): void {
-    const registered = w.reactor!.stats().registered;
+  #checkStats(w: Watched, { registered }: ReactorStats): void {
     if (registered !== w.registered.size) {
       this.#fail(
         INVARIANTS.stats,
