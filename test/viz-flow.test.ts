@@ -10,6 +10,7 @@ import { serveViz, type VizServer } from '../src/viz/server.js';
 import { runScenario } from '../src/sim/scenarios/run-traced.js';
 import type { Trace, SegmentRecord, TakeRecord } from '../src/trace/format.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 import { jest } from '@jest/globals';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
@@ -41,69 +42,24 @@ async function open(trace: Trace | string): Promise<void> {
   await page.waitForSelector('body[data-ready]');
 }
 
-/** Where each segment's bytes went, from the trace alone: the take on its receiving end that got its first byte. */
-function expectedJoins(trace: Trace): Map<number, number> {
-  const joins = new Map<number, number>();
-  const records = trace.records;
-  records.forEach((rec, i) => {
-    if (rec.k !== 'segment') return;
-    const reset = rec.flag === 'rst' || (rec.faults?.includes('reset') ?? false);
-    const to = records.findIndex(
-      (x, j) =>
-        j > i &&
-        x.k === 'take' &&
-        x.conn === rec.conn &&
-        !joinedAlready(x, j) &&
-        (x.flag === 'rst'
-          ? reset
-          : !reset && x.flag === rec.flag && (rec.flag !== 'data' || (rec.seq >= x.seq && rec.seq < x.seq + x.bytes))),
-    );
-    if (to >= 0) joins.set(i, to);
-  });
-  return joins;
-  // A SYN, FIN or RST take gets one segment: the first that reached it.
-  function joinedAlready(x: TakeRecord, j: number): boolean {
-    return x.flag !== 'data' && [...joins.values()].includes(j);
-  }
-}
-
 test('in a two-host chat run every segment is an arrow from its send to the take that got it on the peer', async () => {
   const { trace, outcome } = await runScenario('chat', 3, 'readiness');
   expect(outcome.ok).toBe(true);
-  const segments = trace.records.flatMap((r, i) => (r.k === 'segment' ? [i] : []));
-  const joins = expectedJoins(trace);
+  const takes = expectedTakes(trace);
+  const segments = [...takes.keys()];
   // The chat's server and its clients: connects, lines both ways, the FINs of /quit.
   const hosts = new Set(trace.records.filter((r): r is SegmentRecord => r.k === 'segment').map((s) => s.host));
   expect(hosts).toContain('server');
   expect([...hosts].filter((h) => /^c\d+$/.test(h)).length).toBeGreaterThanOrEqual(2);
-  expect(joins.size).toBeGreaterThan(10);
+  expect(segments.filter((i) => takes.get(i)!.length > 0).length).toBeGreaterThan(10);
+  // Each arrow crosses from one host to another.
+  for (const [i, [to]] of takes)
+    if (to !== undefined) expect((trace.records[to] as TakeRecord).host).not.toBe((trace.records[i] as SegmentRecord).host);
   await open(trace);
   await textMatches(page, '#summary', ` · ${segments.length} segments · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-chat.png` });
-  // Every segment's details name the take it joins, the same as the trace says: each jumped to
-  // in the page as a user does (the record in "jump to", go), its details read after the frame
-  // that draws them; in one evaluate, since hundreds of round trips outlast a loaded machine.
-  const details = await page.evaluate(async (records) => {
-    const seen: string[] = [];
-    const jump = document.getElementById('jump') as HTMLInputElement;
-    for (const i of records) {
-      jump.value = `#${i}`;
-      document.getElementById('go')!.click();
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      seen.push(document.getElementById('details')!.innerText);
-    }
-    return seen;
-  }, segments);
-  segments.forEach((i, k) => {
-    const to = joins.get(i);
-    const seg = trace.records[i] as SegmentRecord;
-    expect(details[k]).toMatch(new RegExp(`^#${i} `));
-    expect(details[k]).toMatch(
-      to === undefined ? /never taken/ : new RegExp(`taken by #${to} on ${(trace.records[to] as TakeRecord).host} · `),
-    );
-    expect(seg.host).not.toBe(to === undefined ? '' : (trace.records[to] as TakeRecord).host);
-  });
+  await expectSegmentDetails(page, trace, takes);
 });
 
 test('lanes are named by their context and grouped by host, never [object Object]', async () => {

@@ -8,6 +8,7 @@ import { serveViz, type VizServer } from '../src/viz/server.js';
 import type { Trace, TraceRecord } from '../src/trace/format.js';
 import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
 import { loopbackEcho } from './loopback-run.js';
+import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(120_000);
@@ -36,23 +37,6 @@ async function open(trace: Trace, query = ''): Promise<void> {
   await page.waitForSelector('body[data-ready]');
 }
 
-/** Each data segment's takes from the trace alone: those on its receiving end whose bytes overlap its own. */
-function expectedTakes(trace: Trace): Map<number, number[]> {
-  const end = (x: { seq: number; bytes: number }) => x.seq + x.bytes;
-  const takes = new Map<number, number[]>();
-  trace.records.forEach((rec, i) => {
-    if (rec.k !== 'segment') return;
-    takes.set(
-      i,
-      trace.records.flatMap((x, j) => {
-        if (x.k !== 'take' || x.conn !== rec.conn || x.flag !== rec.flag) return [];
-        return rec.flag !== 'data' || (x.seq < end(rec) && end(x) > rec.seq) ? [j] : [];
-      }),
-    );
-  });
-  return takes;
-}
-
 test("a native loopback echo between two reactors: an arrow from each send to each of the peer's receives that took its bytes", async () => {
   const { trace } = await loopbackEcho({ client: 'completion' });
   const takes = expectedTakes(trace);
@@ -67,26 +51,7 @@ test("a native loopback echo between two reactors: an arrow from each send to ea
   await textMatches(page, '#summary', ` · ${segments.length} segments · ${arrows} arrows · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-loopback.png` });
-  // Every segment's details name the takes it joins, as the trace says: each jumped to as a user
-  // does, in one evaluate (hundreds of round trips outlast a loaded machine).
-  const details = await page.evaluate(async (records) => {
-    const seen: string[] = [];
-    const jump = document.getElementById('jump') as HTMLInputElement;
-    for (const i of records) {
-      jump.value = `#${i}`;
-      document.getElementById('go')!.click();
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      seen.push(document.getElementById('details')!.innerText);
-    }
-    return seen;
-  }, segments);
-  segments.forEach((i, k) => {
-    const [first, ...rest] = takes.get(i)!;
-    expect(details[k]).toMatch(new RegExp(`^#${i} `));
-    expect(details[k]).toContain(first === undefined ? 'never taken' : `taken by #${first} on native · `);
-    if (rest.length > 0) expect(details[k]).toContain(`the rest of its bytes taken by ${rest.map((j) => `#${j}`).join(', ')}`);
-    else expect(details[k]).not.toContain('the rest of its bytes');
-  });
+  await expectSegmentDetails(page, trace, takes);
 });
 
 /** One reactor's SOCKETS sockets, named `sock <fd>`, the first sending to the last at t=10, taken at t=20. */
