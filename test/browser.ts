@@ -1,9 +1,10 @@
-// Headless Chromium for the visualizer's tests (Debian's /usr/bin/chromium through playwright-core,
-// flags from DESIGN.md). A missing browser fails the test: install it with apt-get install chromium.
+// Headless Chromium for the browser tests (Debian's /usr/bin/chromium through playwright-core). A
+// missing browser fails the test: install it with apt-get install chromium.
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
+/** Headless, as root, and never reaching for the network this machine does not have (it refuses, many times at each start). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -15,7 +16,7 @@ const ARGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
 /** Where the visualizer's tests keep what they produce (screenshots) for people to look at. */
