@@ -2,14 +2,12 @@
 // to the take that got it (checked against the trace), lanes named and grouped by host, the details
 // of every record kind, and a failing seed from the CLI opening on its marked failure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { serveViz, type VizServer } from '../src/viz/server.js';
 import { runScenario } from '../src/sim/scenarios/run-traced.js';
 import type { Trace, SegmentRecord, TakeRecord } from '../src/trace/format.js';
-import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { tracePages, textMatches, ARTIFACTS } from './browser.js';
 import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 import { jest } from '@jest/globals';
 
@@ -18,29 +16,7 @@ const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(120_000);
 
-let browser: Browser;
-let page: Page;
-const servers: VizServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-});
-afterEach(() => page.close());
-
-async function open(trace: Trace | string): Promise<void> {
-  const server = await serveViz({ traceJson: typeof trace === 'string' ? trace : JSON.stringify(trace) });
-  servers.push(server);
-  await page.goto(server.url);
-  await page.waitForSelector('body[data-ready]');
-}
+const open = tracePages();
 
 test('in a two-host chat run every segment is an arrow from its send to the take that got it on the peer', async () => {
   const { trace, outcome } = await runScenario('chat', 3, 'readiness');
@@ -55,7 +31,7 @@ test('in a two-host chat run every segment is an arrow from its send to the take
   // Each arrow crosses from one host to another.
   for (const [i, [to]] of takes)
     if (to !== undefined) expect((trace.records[to] as TakeRecord).host).not.toBe((trace.records[i] as SegmentRecord).host);
-  await open(trace);
+  const page = await open(trace);
   await textMatches(page, '#summary', ` · ${segments.length} segments · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-chat.png` });
@@ -64,7 +40,7 @@ test('in a two-host chat run every segment is an arrow from its send to the take
 
 test('lanes are named by their context and grouped by host, never [object Object]', async () => {
   const { trace } = await runScenario('chat', 3, 'readiness');
-  await open(trace);
+  const page = await open(trace);
   const listed = await page.locator('#lanes').innerText();
   expect(listed).not.toContain('[object Object]');
   // The server's client lanes carry the user's name once the client said it; hosts head their lanes.
@@ -76,7 +52,7 @@ test('lanes are named by their context and grouped by host, never [object Object
 test('each record kind has its details: raw result and translation, chain, payload, segments', async () => {
   // Echo clients end with a FIN the server reads, so this trace has every event kind, CLOSE included.
   const { trace } = await runScenario('echo', 2, 'completion');
-  await open(trace);
+  const page = await open(trace);
   const first = (pred: (r: Trace['records'][number]) => boolean) => trace.records.findIndex(pred);
   const cases: [number, RegExp][] = [
     [first((r) => r.k === 'event' && (r.type & 16) !== 0), /event ACCEPT(.|\n)*raw: (.|\n)*chain:\n {2}#\d+ call wait/],
@@ -127,7 +103,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
   const text = readFileSync(file, 'utf8');
   const trace = JSON.parse(text) as Trace;
   expect(trace.failure?.message).toMatch(/arrived corrupt/);
-  await open(text);
+  const page = await open(text);
   await textMatches(page, '#failure', `✖ the run failed at record #${trace.failure!.at}: upload server: record`);
   await textMatches(page, '#details', new RegExp(`^#${trace.failure!.at} (.|\\n)*✖ the run failed here: upload server`));
   await page.screenshot({ path: `${ARTIFACTS}viz-failing-seed.png` });
@@ -135,7 +111,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
 
 test("the keys' help opens with ? and a dropped trace file opens", async () => {
   const { trace } = await runScenario('echo', 2, 'readiness');
-  await open(trace);
+  const page = await open(trace);
   await page.keyboard.press('?');
   expect(await page.locator('#keys').isVisible()).toBe(true);
   await page.screenshot({ path: `${ARTIFACTS}viz-help.png` });

@@ -2,40 +2,16 @@
 // sockets draw an arrow from each send to every receive on the peer that took its bytes (count and
 // endpoints checked against the trace), and an arrow whose far end is scrolled out runs to the
 // plot's edge, says where it goes under the pointer, and takes a click there.
-import type { Browser, Page } from 'playwright-core';
 import { jest } from '@jest/globals';
-import { serveViz, type VizServer } from '../src/viz/server.js';
 import type { Trace, TraceRecord } from '../src/trace/format.js';
-import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { tracePages, textMatches, ARTIFACTS } from './browser.js';
 import { loopbackEcho } from './loopback-run.js';
 import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(120_000);
 
-let browser: Browser;
-let page: Page;
-const servers: VizServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-});
-afterEach(() => page.close());
-
-/** Opens `trace` in the page, `query` added to its address. */
-async function open(trace: Trace, query = ''): Promise<void> {
-  const server = await serveViz({ traceJson: JSON.stringify(trace) });
-  servers.push(server);
-  await page.goto(`${server.url}${query}`);
-  await page.waitForSelector('body[data-ready]');
-}
+const open = tracePages();
 
 test("a native loopback echo between two reactors: an arrow from each send to each of the peer's receives that took its bytes", async () => {
   const { trace } = await loopbackEcho({ client: 'completion' });
@@ -47,7 +23,7 @@ test("a native loopback echo between two reactors: an arrow from each send to ea
   const data = trace.records.filter((r) => (r.k === 'segment' || r.k === 'take') && r.flag === 'data').map((r) => r.t);
   const [from, to] = [Math.min(...data), Math.max(...data)];
   const margin = (to - from) * 0.05;
-  await open(trace, `&view=flow&v0=${from - margin}&v1=${to + margin}`);
+  const page = await open(trace, `&view=flow&v0=${from - margin}&v1=${to + margin}`);
   await textMatches(page, '#summary', ` · ${segments.length} segments · ${arrows} arrows · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-loopback.png` });
@@ -82,7 +58,7 @@ function farArrowTrace(): { trace: Trace; segment: number; take: number } {
 test('an arrow to a lane scrolled out runs to the edge, names that lane there, says where it goes, and a click goes there', async () => {
   const { trace, segment, take } = farArrowTrace();
   const [v0, v1] = [0, 30];
-  await open(trace, `&view=flow&v0=${v0}&v1=${v1}`);
+  const page = await open(trace, `&view=flow&v0=${v0}&v1=${v1}`);
   await textMatches(page, '#summary', new RegExp(`rows 1–\\d+ of ${SOCKETS + 1}`));
   const box = (await page.locator('#timeline').boundingBox())!;
   // The layout's numbers (src/viz/page/canvas.ts): lane names 220 px wide, a 22 px axis, rows of 24 px.
