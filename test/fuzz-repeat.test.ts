@@ -5,7 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { FULL_MATRIX } from './helpers.js';
 
 const FUZZ = new URL('./model/fuzz.js', import.meta.url).pathname;
-/** From seed 1 over the simulator, the planted defect first shows in sequence 13: readiness over poll, the second configuration. */
+/**
+ * From seed 1 over the simulator, the planted defect first shows in sequence 13: readiness over
+ * poll, the second configuration. (A change to the random steps may move it: then pick a first
+ * seed whose failing sequence is again of another configuration than the first.)
+ */
 const FIRST_SEED = 1;
 const SIM_CONFIGS = FULL_MATRIX.filter(([, , backend]) => backend === 'sim').length;
 
