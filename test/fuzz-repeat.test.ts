@@ -1,6 +1,7 @@
 // `npm run fuzz` says how to repeat what it found: the printed command runs exactly the failing
-// sequence, also when it was not the first of its run's configurations (a planted defect,
-// PLANTED_BUGS in test/model/drive.ts, makes the disagreement).
+// sequence, also when it was not the first of its run's configurations, or replays the run up to it
+// when it fails only after the sequences before it (planted defects, PLANTED_BUGS in
+// test/model/drive.ts, make the disagreements).
 import { spawnSync } from 'node:child_process';
 import { FULL_MATRIX } from './helpers.js';
 
@@ -34,5 +35,17 @@ test('a disagreement in a later sequence, of another configuration than the firs
   expect(repeated.status).toBe(1);
   expect(repeated.disagreement).toMatch(new RegExp(`^DISAGREEMENT after 0 steps, ${config}, seed ${seed}: `));
   expect(repeated.disagreement.endsWith(`: ${message}`)).toBe(true);
+  expect(repeated.repeat).toBe(found.repeat);
+}, 300_000);
+
+test('a disagreement that needs the sequences before it (their reactors are reused): the printed command replays the run up to it, and meets it again', () => {
+  const found = fuzz(['--ops', '100000', '--seed', String(FIRST_SEED), '--backend', 'sim', '--bug', 'forget-high-water']);
+  expect(found.status).toBe(1);
+  expect(found.disagreement).toMatch(/^DISAGREEMENT after [1-9]\d* steps, /);
+  const command = /^repeat: npm run fuzz -- (.+?) {3}\(the run up to that sequence: alone it passes\)$/.exec(found.repeat);
+  expect(command).not.toBeNull();
+  const repeated = fuzz(command![1].split(' '));
+  expect(repeated.status).toBe(1);
+  expect(repeated.disagreement).toBe(found.disagreement);
   expect(repeated.repeat).toBe(found.repeat);
 }, 300_000);

@@ -120,9 +120,11 @@ function agree<T>(where: () => string, real: T, model: T): void {
 
 /**
  * Defects planted in the drive on purpose, to watch a disagreement be found, shrunk and repeated
- * (`npm run fuzz -- --bug B`): 'reset-as-close' tells the model a peer's reset was a plain close.
+ * (`npm run fuzz -- --bug B`): 'reset-as-close' tells the model a peer's reset was a plain close;
+ * 'forget-high-water' starts the model's poolHighWater at 0, wrong only on a reactor that earlier
+ * sequences used (a failure that needs its history).
  */
-export const PLANTED_BUGS = ['reset-as-close'] as const;
+export const PLANTED_BUGS = ['reset-as-close', 'forget-high-water'] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 /** How often each kind of outcome was seen, so a run shows what it reached (see `npm run fuzz`). */
@@ -212,7 +214,7 @@ export async function runSteps(
       writesMayLag: mechanism === 'io_uring' || mechanism === 'iocp',
       readsTriedAtOnce: mechanism === 'io_uring',
     },
-    before.poolHighWater,
+    bug === 'forget-high-water' ? 0 : before.poolHighWater,
   );
   const open = (): Pair => {
     const [fd, peer] = r.os.socketPair();

@@ -56,22 +56,31 @@ if (
 const bugFlag = bug === undefined ? '' : ` --bug ${bug}`;
 
 /**
- * The command that repeats a failure of `sequence` (seed `seed`) with `message`, which the run
- * met after `ops` steps: that sequence alone when it fails alike on fresh reactors; else the run
+ * How to repeat a failure of `sequence` (seed `seed`) with `message`, which the run met after
+ * `ops` steps: that sequence alone when it fails alike on fresh reactors (`alone`); else the run
  * from its first seed up to it, as the reactors it reused carry what the sequences before it left.
  */
-async function repeatCommand(config: Config, seed: number, sequence: Sequence, message: string, ops: number): Promise<string> {
+async function howToRepeat(
+  config: Config,
+  seed: number,
+  sequence: Sequence,
+  message: string,
+  ops: number,
+): Promise<{ alone: boolean; command: string }> {
   releaseReactors();
-  const alone = await runSteps(config, sequence, { bug }).then(
+  const aloneMessage = await runSteps(config, sequence, { bug }).then(
     () => '',
     (e: Error) => e.message,
   );
-  if (alone === message) {
+  releaseReactors();
+  if (aloneMessage === message) {
     const [model, mechanism, backend] = config;
-    return `npm run fuzz -- --ops 1 --seed ${seed} --model ${model} --mechanism ${mechanism} --backend ${backend}${bugFlag}   (that sequence alone)`;
+    const command = `npm run fuzz -- --ops 1 --seed ${seed} --model ${model} --mechanism ${mechanism} --backend ${backend}${bugFlag}`;
+    return { alone: true, command: `${command}   (that sequence alone)` };
   }
   const filters = (['model', 'mechanism', 'backend'] as const).map((k) => (values[k] === undefined ? '' : ` --${k} ${values[k]}`)).join('');
-  return `npm run fuzz -- --ops ${ops + 1} --seed ${firstSeed}${filters}${bugFlag}   (the run up to that sequence: alone it ${alone ? 'fails otherwise' : 'passes'})`;
+  const command = `npm run fuzz -- --ops ${ops + 1} --seed ${firstSeed}${filters}${bugFlag}`;
+  return { alone: false, command: `${command}   (the run up to that sequence: alone it ${aloneMessage ? 'fails otherwise' : 'passes'})` };
 }
 
 // Refusals are expected by the thousand: their stack traces would be most of the cost (restored
@@ -94,13 +103,18 @@ for (let k = 0; ops < total; k++) {
     process.stderr.write('\n');
     const { message } = e as Error;
     console.error(`DISAGREEMENT after ${ops} steps, ${config.join(' over ')}, seed ${seed}: ${message}`);
-    console.error(`repeat: ${await repeatCommand(config, seed, sequence, message, ops)}`);
-    const shrinkable = sequenceArbitrary(config[0], STEPS_MAX);
-    const shrunk = await fc.check(
-      fc.asyncProperty(shrinkable, (s) => runSteps(config, s, { bug }).then(() => true)),
-      { examples: [[sequence]], numRuns: 1 },
-    );
-    if (shrunk.failed) console.error(`shrunk to: ${JSON.stringify(shrunk.counterexample)}`);
+    const repeat = await howToRepeat(config, seed, sequence, message, ops);
+    console.error(`repeat: ${repeat.command}`);
+    if (repeat.alone) {
+      const shrinkable = sequenceArbitrary(config[0], STEPS_MAX);
+      const shrunk = await fc.check(
+        fc.asyncProperty(shrinkable, (s) => runSteps(config, s, { bug }).then(() => true)),
+        { examples: [[sequence]], numRuns: 1 },
+      );
+      if (shrunk.failed) console.error(`shrunk to: ${JSON.stringify(shrunk.counterexample)}`);
+    } else {
+      console.error('not shrunk: the failure needs what the sequences before it left in the reactors they share');
+    }
     releaseReactors();
     process.exit(1);
   }
