@@ -62,6 +62,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 45;
 const COMMA = 0x2c;
+/** Pieces longer than this are copied with set(); shorter ones (the keys) byte by byte. */
+const RAW_SET_BYTES = 32;
 
 export class TraceDigest implements FieldSink {
   readonly seed: number | null;
@@ -373,20 +375,25 @@ export class TraceDigest implements FieldSink {
     this.#text(value === null ? 'null' : canonicalJson(value));
   }
 
+  /** An integer below 2^31 in magnitude: int32 division, and one digit (most fields) at once. */
   #integer(n: number): void {
-    if (n < 0) {
-      this.#byte(MINUS);
-      n = -n;
-    }
     this.#room(11);
     const bytes = this.#bytes;
+    if (n < 0) {
+      bytes[this.#at++] = MINUS;
+      n = -n;
+    }
+    if (n < 10) {
+      bytes[this.#at++] = DIGIT_0 + n;
+      return;
+    }
     let digits = 1;
-    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
     let at = this.#at + digits;
     this.#at = at;
     do {
       bytes[--at] = DIGIT_0 + (n % 10);
-      n = Math.floor(n / 10);
+      n = (n / 10) | 0;
     } while (n > 0);
   }
 
@@ -408,9 +415,18 @@ export class TraceDigest implements FieldSink {
   }
 
   #raw(piece: Uint8Array): void {
-    this.#room(piece.length);
-    this.#bytes.set(piece, this.#at);
-    this.#at += piece.length;
+    const n = piece.length;
+    this.#room(n);
+    if (n > RAW_SET_BYTES) {
+      this.#bytes.set(piece, this.#at);
+      this.#at += n;
+      return;
+    }
+    // A key's few bytes: a loop costs less than a call of set().
+    const bytes = this.#bytes;
+    let at = this.#at;
+    for (let i = 0; i < n; i++) bytes[at++] = piece[i];
+    this.#at = at;
   }
 
   #byte(b: number): void {
