@@ -94,8 +94,8 @@ export class Oracle implements FieldSink {
 
   constructor(setup: OracleSetup) {
     this.#setup = setup;
-    this.#downstream = setup.downstream && writerFor(setup.downstream);
     const { downstream } = setup;
+    this.#downstream = downstream && writerFor(downstream);
     this.keepsLabels = downstream !== null && (!isFieldSink(downstream) || downstream.keepsLabels);
   }
 
