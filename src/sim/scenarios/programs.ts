@@ -264,4 +264,17 @@ export function acceptFrom(r: Reactor<any>, listener: number, ev: IoEvent<unknow
 }
 
 const encoder = new TextEncoder();
-export const encode = (s: string): Uint8Array => encoder.encode(s);
+
+/**
+ * A program's text as UTF-8. ASCII (nearly all of it) is copied in a loop: a short array V8 keeps
+ * on its heap costs less than the encoder's call and the buffer it allocates outside.
+ */
+export function encode(s: string): Uint8Array {
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(s);
+    bytes[i] = c;
+  }
+  return bytes;
+}
