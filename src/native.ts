@@ -184,7 +184,7 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
   function sendPrefix(fd: number, data: Uint8Array, length: number): number {
     frame[FD] = fd;
     if (data.length <= STAGED_SEND_MAX_BYTES) {
-      for (let i = 0; i < length; i++) staging[i] = data[i];
+      staging.set(length === data.length ? data : data.subarray(0, length));
       frameStaging(length);
     } else if (!frameView(REGION.send, data, length)) {
       const n = Math.min(length, staging.length);
