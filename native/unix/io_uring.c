@@ -646,4 +646,16 @@ static void uring_close(shim *s) {
 
 static int uring_wake(shim *s) { return os_eventfd_signal(s->wake_fd); }
 
-const shim_driver shim_driver_uring = {uring_open, uring_close, uring_apply, uring_harvest, uring_wake, submit_queued};
+/* waitAsync's thread waits here, not in the ring, which only the reactor's thread may enter to
+ * wait (os_uring.c); that thread then harvests what is there. */
+static int uring_await(shim *s, double timeout_ms) {
+  double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
+  for (;;) {
+    int n = os_uring_await(state_of(s)->ring, s->wake_fd, ms_left(timeout_ms, deadline, os_now_ms()));
+    if (n != -OS_EINTR) return n;
+    s->waits_interrupted++;
+  }
+}
+
+const shim_driver shim_driver_uring = {uring_open,  uring_close,   uring_apply, uring_harvest,
+                                       uring_wake, submit_queued, uring_await};

@@ -65,6 +65,12 @@ int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag);
  * (0 on timeout), or -errno (-EINTR: interrupted by a signal). */
 int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms);
 
+/* For a thread other than the ring's (only the thread that opened the ring may enter it to
+ * wait): blocks until the ring has completions or work for the next enter, or wake_fd is
+ * readable, or timeout_ms passes (-1: never), touching nothing the ring's thread uses. Returns
+ * >0 when something is there, 0 on timeout, or -errno (-EINTR: interrupted by a signal). */
+int os_uring_await(intptr_t ring, int wake_fd, int timeout_ms);
+
 /* What an accepted socket needs before use (TCP_NODELAY, as os_accept sets). */
 void os_uring_accepted(int fd);
 #endif
