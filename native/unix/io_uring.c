@@ -50,7 +50,11 @@ typedef struct uring_state {
   uint32_t *to_send;
   int to_send_count;
   uint32_t registrations;
-  int cancelling; /* operations of removed fds whose last completion has not come back */
+  /* Tags of removed fds' submissions whose last completion has not come back, in the order
+   * removed (a chain's parts in chain order), and the cancels sent for them not back yet. */
+  uint64_t *owed;
+  int owed_count, owed_capacity;
+  int cancels_in_flight;
   int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
   /* Connections the multishot accept took while no accept was posted, in arrival order, kept
    * for the next ones posted; as many as registrations (each would become one). */
@@ -67,6 +71,22 @@ static uint32_t tag_registration(uint64_t tag) { return (uint32_t)(tag >> 32) & 
 static uint32_t tag_id(uint64_t tag) { return (uint32_t)tag; }
 
 static uring_state *state_of(shim *s) { return s->mech_state; }
+
+/* A removed fd's submission, in flight until its last completion (settle_owed) comes back. */
+static void owe(shim *s, uint64_t tag) {
+  uring_state *u = state_of(s);
+  SHIM_ASSERT(u->owed_count < u->owed_capacity);
+  u->owed[u->owed_count++] = tag;
+}
+
+static void settle_owed(shim *s, uint64_t tag) {
+  uring_state *u = state_of(s);
+  int i = 0;
+  while (i < u->owed_count && u->owed[i] != tag) i++;
+  SHIM_ASSERT(i < u->owed_count);
+  for (; i + 1 < u->owed_count; i++) u->owed[i] = u->owed[i + 1];
+  u->owed_count--;
+}
 
 static void on_completion(shim *s, const os_uring_cqe *c);
 
@@ -104,7 +124,7 @@ static void on_readable(shim *s, const os_uring_cqe *c) {
   SHIM_ASSERT(index < (uint32_t)s->fds.capacity);
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
-    u->cancelling--; /* the poll of a removed fd, confirming its cancel */
+    settle_owed(s, c->tag); /* the poll of a removed fd */
     return;
   }
   u->read_polled[index] = 0;
@@ -213,6 +233,12 @@ static void serve_readable(shim *s) {
 
 /* ---- sends: a socket's queued writes go as one linked chain; a stream's one at a time ----- */
 
+/* A send's tag names its context, and its fd's registration: a removed fd's chain is told apart
+ * from the next one's (confirm_cancels). */
+static uint64_t send_tag(shim *s, uint32_t index, int ctx) {
+  return tag_of(TAG_OP, state_of(s)->registration[index], (uint32_t)ctx);
+}
+
 /* The most parts one chain links: a chain must fit the submission queue whole. Parts beyond it
  * go in the next chain, once this one is done. */
 enum { CHAIN_PARTS_MAX = URING_ENTRIES / 2 };
@@ -246,7 +272,7 @@ static void submit_chain(shim *s, fdstate *f) {
   for (int i = 0; i < parts; i++, ctx = s->ops[ctx].next, done = 0) {
     const shim_op *op = &s->ops[ctx];
     os_uring_send(u->ring, f->fd, s->cfg.buffers + op->ptr + done, (uint32_t)(op->len - done), i < parts - 1,
-                  tag_of(TAG_OP, 0, (uint32_t)ctx));
+                  send_tag(s, index, ctx));
   }
   u->sends_in_flight[index] = parts;
 }
@@ -258,7 +284,7 @@ static void stream_send(shim *s, fdstate *f) {
     const shim_op *op = &s->ops[f->write_head];
     long n = os_write(f->fd, 1, s->cfg.buffers + op->ptr + f->write_done, (size_t)(op->len - f->write_done));
     if (n == -OS_EAGAIN || n == 0) {
-      int rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, tag_of(TAG_OP, 0, (uint32_t)f->write_head));
+      int rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, send_tag(s, fdmap_index(&s->fds, f), f->write_head));
       if (rc < 0) end_head_write(s, f, -rc);
       else state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] = 1;
       return;
@@ -362,7 +388,7 @@ static void on_accept(shim *s, const os_uring_cqe *c) {
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
     if (c->res >= 0) os_close(c->res); /* accepted for a listener that is gone */
-    if (!(c->flags & OS_URING_MORE)) u->cancelling--;
+    if (!(c->flags & OS_URING_MORE)) settle_owed(s, c->tag);
     return;
   }
   if (!(c->flags & OS_URING_MORE)) u->accept_armed[index] = 0;
@@ -386,7 +412,7 @@ static void on_op(shim *s, const os_uring_cqe *c) {
   fdstate *f = op_registration(s, op);
   if (!f) {
     /* The core only takes the context back. */
-    state_of(s)->cancelling--;
+    settle_owed(s, c->tag);
     int before = s->results;
     push_complete(s, op->fd, ctx, 0, OS_ECANCELED, -1);
     s->bookkeeping += s->results - before;
@@ -407,7 +433,8 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
     state_of(s)->wake_seen = 1;
     if (!(c->flags & OS_URING_MORE)) os_uring_poll(state_of(s)->ring, s->wake_fd, OS_IN, 1, c->tag);
     break;
-  default: break; /* TAG_CANCEL: what was cancelled reports itself */
+  case TAG_CANCEL: state_of(s)->cancels_in_flight--; break; /* what was cancelled reports itself */
+  default: break;
   }
 }
 
@@ -434,32 +461,24 @@ static void request_add(shim *s, const seam_request *q) {
 }
 
 /* Writes still queued never reached the kernel, and posted accepts wait on no submission of
- * their own: they end now. Armed reads hold nothing: they just go. What is in flight is
- * cancelled, and each context comes back with its completion. */
+ * their own: they end now. Armed reads hold nothing: they just go. What is in flight is owed,
+ * cancelled by confirm_cancels, and each context comes back with its completion. */
 static void request_remove(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
   int before = s->results;
-  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++) {
-    int ctx = pop_op(s, &f->write_head, &f->write_tail);
-    os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
-  }
-  u->cancelling += (int)u->sends_in_flight[index];
+  /* After a short part the head is back, and the parts in flight are the ones behind it. */
+  if (u->send_short[index]) push_complete(s, f->fd, pop_op(s, &f->write_head, &f->write_tail), 0, OS_ECANCELED, -1);
+  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++) owe(s, send_tag(s, index, pop_op(s, &f->write_head, &f->write_tail)));
   u->sends_in_flight[index] = 0;
   fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   if (f->kind == KIND_LISTENER) {
     fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
-    if (u->accept_armed[index]) {
-      os_uring_cancel(u->ring, accept_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
-      u->cancelling++;
-    }
+    if (u->accept_armed[index]) owe(s, accept_tag(s, index));
     for (int fd; (fd = take_parked(s, index)) >= 0;) os_close(fd);
   }
   f->reads_armed = 0;
-  if (u->read_polled[index]) {
-    os_uring_cancel(u->ring, read_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
-    u->cancelling++;
-  }
+  if (u->read_polled[index]) owe(s, read_tag(s, index));
   s->bookkeeping += s->results - before;
   fdmap_erase(&s->fds, f);
 }
@@ -504,16 +523,42 @@ static int take_completions(shim *s, int timeout_ms) {
   return n;
 }
 
-/* The cancels must reach the kernel while the fds are open, and what they cancel must let go of
- * its file before apply returns: the app may close the fd next, and its peer must then see it
- * closed. An operation submitted from the wait thread ends on that thread, which the kernel
- * interrupts to run its completion. */
+/* What removed fds have in flight must let go of their files before apply returns: the app may
+ * close an fd next, and its peer must then see it closed. A cancel finds only what has started:
+ * the part of a chain whose previous part just completed waits as task work, which the ring
+ * runs only when entered for completions (DEFER_TASKRUN); there it starts and completes, or
+ * waits for room, where the next cancel finds it. So cancels go in rounds, each entering the
+ * ring until its cancels are back, until every owed completion is. Only a chain's first owed
+ * part can be in flight (the parts linked behind it end with it), so a round cancels that one,
+ * and a chain ends within as many rounds as it has parts. */
+enum { CANCEL_ROUNDS_MAX = CHAIN_PARTS_MAX + 2 };
+
+static int same_chain(uint64_t a, uint64_t b) {
+  return tag_kind(a) == TAG_OP && tag_kind(b) == TAG_OP && tag_registration(a) == tag_registration(b);
+}
+
+static void cancel_owed(shim *s) {
+  uring_state *u = state_of(s);
+  for (int i = 0; i < u->owed_count; i++) {
+    if (i > 0 && same_chain(u->owed[i - 1], u->owed[i])) continue;
+    if (os_uring_cancel(u->ring, u->owed[i], tag_of(TAG_CANCEL, 0, 0)) == 0) u->cancels_in_flight++;
+  }
+}
+
 static void confirm_cancels(shim *s) {
-  SHIM_ASSERT(state_of(s)->cancelling >= 0);
-  while (state_of(s)->cancelling > 0) {
-    int n = take_completions(s, -1);
+  uring_state *u = state_of(s);
+  int rounds = 0;
+  while (u->owed_count > 0) {
+    if (u->cancels_in_flight == 0) {
+      /* Past the bound the kernel broke the contract above: say so (the completions still owed
+       * return their contexts whenever they come). */
+      SHIM_ASSERT(rounds < CANCEL_ROUNDS_MAX);
+      if (rounds++ == CANCEL_ROUNDS_MAX) return;
+      cancel_owed(s);
+    }
+    int n = take_completions(s, u->cancels_in_flight > 0 ? -1 : 0);
     if (n == -OS_EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 || (n == 0 && u->cancels_in_flight > 0)) return; /* failed, or no room for results */
   }
 }
 
@@ -608,8 +653,12 @@ static int uring_open(shim *s) {
   u->send_short = calloc((size_t)s->cfg.max_sockets, 1);
   u->send_listed = calloc((size_t)s->cfg.max_sockets, 1);
   u->to_send = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
+  /* Each context is in one send at most; each fd has a read poll and an accept at most. */
+  u->owed_capacity = s->cfg.pool_size + 2 * s->cfg.max_sockets;
+  u->owed = calloc((size_t)u->owed_capacity, sizeof(uint64_t));
   if (!u->registration || !u->accept_armed || !u->read_polled || !u->readable || !u->readable_listed || !u->parked ||
-      !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send)
+      !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send ||
+      !u->owed)
     return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
   if (s->wake_fd < 0) return s->wake_fd;
@@ -640,6 +689,7 @@ static void uring_close(shim *s) {
   free(u->send_short);
   free(u->send_listed);
   free(u->to_send);
+  free(u->owed);
   free(u);
   s->mech_state = NULL;
 }
