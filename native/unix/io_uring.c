@@ -32,6 +32,7 @@ typedef struct uring_state {
   uint32_t *registration;
   uint8_t *accept_armed;
   uint8_t *read_polled; /* per fdstate index: its reads' poll is in the ring */
+  uint8_t *read_ready;  /* per fdstate index: READY_*, what a socket's poll reported that no receive has drained */
   /* Fds the ring reported readable, to serve (each listed once, flagged per fdstate index). */
   uint32_t *readable;
   uint8_t *readable_listed;
@@ -91,17 +92,34 @@ static void settle_owed(shim *s, uint64_t tag) {
 static void on_completion(shim *s, const os_uring_cqe *c);
 
 /* ---- reads: a poll watches each fd with reads armed; once the fd is readable, its armed reads
- * become receives that take provided buffers, submitted together and completed at once -------- */
+ * become receives that take provided buffers, submitted together and completed at once. A
+ * socket's poll is multishot, armed with its first read and left armed while the fd is
+ * registered: a poll armed again for each message cost a submission per round trip. It reports
+ * new data, not data still there, so the socket stays ready from its report until a receive
+ * finds no more, and reads armed meanwhile are served at once. A stream's poll is one-shot:
+ * its reads (read()) do not tell when it is drained. -------------------------------------- */
 
 static uint64_t read_tag(shim *s, uint32_t index) { return tag_of(TAG_READ, state_of(s)->registration[index], index); }
 static uint64_t recv_tag(shim *s, uint32_t index) { return tag_of(TAG_RECV, state_of(s)->registration[index], index); }
 
-/* While reads are armed and not starved, one poll in the ring watches the fd for data. */
+/* A socket's readiness for reads since its poll last reported: data, or a failure or the end of
+ * the stream (which the socket keeps: a receive that drains its bytes leaves it ready). */
+enum { READY_NONE = 0, READY_DATA = 1, READY_ENDED = 2 };
+
+static void list_readable(shim *s, fdstate *f);
+
+/* While reads are armed and not starved, they are served if the socket is ready, and otherwise
+ * a poll in the ring watches the fd for data. */
 static void watch_reads(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
-  if (u->read_polled[index] || u->readable_listed[index] || f->reads_armed == 0 || f->starved) return;
-  int rc = os_uring_poll(u->ring, f->fd, OS_IN, 0, read_tag(s, index));
+  if (u->readable_listed[index] || f->reads_armed == 0 || f->starved) return;
+  if (u->read_ready[index]) {
+    list_readable(s, f);
+    return;
+  }
+  if (u->read_polled[index]) return;
+  int rc = os_uring_poll(u->ring, f->fd, OS_IN, f->kind != KIND_STREAM, read_tag(s, index));
   if (rc < 0) {
     end_armed_reads(s, f, -rc);
     return;
@@ -124,15 +142,17 @@ static void on_readable(shim *s, const os_uring_cqe *c) {
   SHIM_ASSERT(index < (uint32_t)s->fds.capacity);
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
-    settle_owed(s, c->tag); /* the poll of a removed fd */
+    if (!(c->flags & OS_URING_MORE)) settle_owed(s, c->tag); /* the poll of a removed fd */
     return;
   }
-  u->read_polled[index] = 0;
-  if (c->res >= 0) {
+  if (!(c->flags & OS_URING_MORE)) u->read_polled[index] = 0;
+  if (c->res >= 0 && f->kind == KIND_STREAM) {
     list_readable(s, f);
     return;
   }
-  end_armed_reads(s, f, -c->res);
+  if (c->res >= 0 && u->read_ready[index] != READY_ENDED)
+    u->read_ready[index] = (c->res & (OS_ERR | OS_HUP | OS_URING_RDHUP)) ? READY_ENDED : READY_DATA;
+  else if (c->res < 0) end_armed_reads(s, f, -c->res);
   watch_reads(s, f);
 }
 
@@ -150,18 +170,29 @@ static void on_recv(shim *s, const os_uring_cqe *c) {
     SHIM_ASSERT(c->flags & OS_URING_BUFFER);
     u->batch_taken++;
     f->reads_armed--;
+    if (!(c->flags & OS_URING_SOCK_NONEMPTY) && u->read_ready[index] == READY_DATA) u->read_ready[index] = READY_NONE;
     push_recv(s, f, (int)(c->flags >> OS_URING_BUFFER_SHIFT), c->res, 0);
   } else if (c->res == -OS_ENOBUFS) {
     if (!f->starved) report_starved(s, f);
-  } else if (c->res != -OS_EAGAIN) {
+  } else if (c->res == -OS_EAGAIN) {
+    u->read_ready[index] = READY_NONE;
+  } else {
     f->reads_armed--;
     push_recv(s, f, -1, 0, -c->res);
   }
   watch_reads(s, f);
 }
 
+/* Whether a socket has something for a read now (or the look failed). Its poll can report data
+ * after the receive that took it, and a socket with nothing to read is not starved. */
+static int readable_now(int fd) {
+  os_pollfd look = {fd, OS_IN, 0};
+  return os_poll(&look, 1, 0) != 0;
+}
+
 /* A receive for each of a socket's armed reads, each with the next provided buffer added to the
- * kernel's ring; returns how many (the fd is starved when the provided ring is spent). */
+ * kernel's ring; returns how many (the fd is starved when the provided ring is spent and it has
+ * something to read). */
 static int submit_recvs(shim *s, fdstate *f, int room) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
@@ -170,10 +201,13 @@ static int submit_recvs(shim *s, fdstate *f, int room) {
   while (n < f->reads_armed && n < room) {
     int next = s->provided_taken + u->batch_added;
     SHIM_ASSERT(next <= p->count);
-    if (next == p->count) {
-      if (n == 0) report_starved(s, f);
-      break;
+    if (next == p->count && n == 0 && !readable_now(f->fd)) {
+      u->read_ready[index] = READY_NONE;
+      watch_reads(s, f);
+    } else if (next == p->count && n == 0) {
+      report_starved(s, f);
     }
+    if (next == p->count) break;
     if (u->batch_added == u->buffer_slots) {
       list_readable(s, f); /* the kernel's ring is full: in the next batch */
       break;
@@ -222,12 +256,14 @@ static void serve_readable(shim *s) {
       watch_reads(s, f);
     }
     int room = s->cfg.result_capacity - s->results;
-    for (int i = 0; i < count && room > u->batch_recvs; i++) {
+    for (int i = 0; i < count; i++) {
       fdstate *f = &s->fds.states[u->readable[i]];
-      if (f->fd >= 0 && f->kind != KIND_STREAM && !f->starved)
-        u->batch_recvs += submit_recvs(s, f, room - u->batch_recvs);
+      if (f->fd < 0 || f->kind == KIND_STREAM || f->starved) continue;
+      if (room > u->batch_recvs) u->batch_recvs += submit_recvs(s, f, room - u->batch_recvs);
+      else list_readable(s, f); /* no room for its results: the next wait serves it */
     }
-    if (u->batch_recvs > 0) collect_batch(s);
+    if (u->batch_recvs == 0) break;
+    collect_batch(s);
   }
 }
 
@@ -455,6 +491,7 @@ static void request_add(shim *s, const seam_request *q) {
   u->registration[index] = u->registrations;
   u->accept_armed[index] = 0;
   u->read_polled[index] = 0;
+  u->read_ready[index] = READY_NONE;
   u->sends_in_flight[index] = 0;
   u->send_failure[index] = 0;
   u->send_short[index] = 0;
@@ -614,7 +651,7 @@ static int uring_apply(shim *s, int count) {
 
 static int uring_harvest(shim *s, double timeout_ms) {
   uring_state *u = state_of(s);
-  if (s->results > s->bookkeeping || u->wake_seen) timeout_ms = 0;
+  if (s->results > s->bookkeeping || u->wake_seen || u->readable_count > 0) timeout_ms = 0;
   double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
   for (;;) {
     if ((uint32_t)s->results >= s->cfg.result_capacity) break; /* the ring keeps the rest for the next wait */
@@ -645,6 +682,7 @@ static int uring_open(shim *s) {
   u->registration = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->accept_armed = calloc((size_t)s->cfg.max_sockets, 1);
   u->read_polled = calloc((size_t)s->cfg.max_sockets, 1);
+  u->read_ready = calloc((size_t)s->cfg.max_sockets, 1);
   u->readable = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->readable_listed = calloc((size_t)s->cfg.max_sockets, 1);
   u->parked = calloc((size_t)s->cfg.max_sockets, sizeof(parked_accept));
@@ -656,7 +694,7 @@ static int uring_open(shim *s) {
   /* Each context is in one send at most; each fd has a read poll and an accept at most. */
   u->owed_capacity = s->cfg.pool_size + 2 * s->cfg.max_sockets;
   u->owed = calloc((size_t)u->owed_capacity, sizeof(uint64_t));
-  if (!u->registration || !u->accept_armed || !u->read_polled || !u->readable || !u->readable_listed || !u->parked ||
+  if (!u->registration || !u->accept_armed || !u->read_polled || !u->read_ready || !u->readable || !u->readable_listed || !u->parked ||
       !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send ||
       !u->owed)
     return -OS_ENOMEM;
@@ -681,6 +719,7 @@ static void uring_close(shim *s) {
   free(u->registration);
   free(u->accept_armed);
   free(u->read_polled);
+  free(u->read_ready);
   free(u->readable);
   free(u->readable_listed);
   free(u->parked);

@@ -14,8 +14,10 @@
 #include "os_uring.h"
 
 _Static_assert(OS_URING_MORE == IORING_CQE_F_MORE && OS_URING_BUFFER == IORING_CQE_F_BUFFER &&
+                   OS_URING_SOCK_NONEMPTY == IORING_CQE_F_SOCK_NONEMPTY &&
                    (unsigned)OS_URING_BUFFER_SHIFT == (unsigned)IORING_CQE_BUFFER_SHIFT,
                "io_uring's completion flag numbering");
+_Static_assert(OS_URING_RDHUP == POLLRDHUP, "poll's numbering");
 
 /* The one group of provided buffers every receive selects from. */
 enum { BUFFER_GROUP = 0 };

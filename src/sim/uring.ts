@@ -19,6 +19,8 @@ import { CompletionQueue } from './completion-queue.js';
  * took a provided buffer, whose id is in the top 16 bits (OS_URING_BUFFER). */
 export const URING_MORE = 1 << 1;
 export const URING_BUFFER = 1 << 0;
+/** A receive left more to read: bytes, the end of the stream, or an error. */
+const SOCK_NONEMPTY = 1 << 2;
 const BUFFER_SHIFT = 16;
 
 export interface Cqe {
@@ -43,12 +45,9 @@ interface InFlight {
   /** poll: the bits it waits for */
   events: number;
   multishot: boolean;
-  /**
-   * A multishot poll reported in this enter. It reports a ready fd once per enter: the real one
-   * reports each new wakeup of the fd, and for the shim's use (the wakeup eventfd, drained at
-   * each report) the two look the same.
-   */
-  reported: boolean;
+  /** poll: the fd's wakeups (kernel.wakeups) it has seen; a multishot one reports each new one
+   * while the fd has the bits, as the real one does (not data still there from before). */
+  wakeupsSeen: number;
   /** cancelled, but a cancelRace fault lets it finish first if it can before the next enter */
   cancelling?: boolean;
   /** tried once already: tried again only as task work, in an enter */
@@ -135,7 +134,7 @@ export class SimRing extends CompletionQueue<Cqe> {
   }
 
   #op(tag: bigint, fd: number, kind: InFlight['kind']): InFlight {
-    return { tag, fd, kind, offset: 0, len: 0, sent: 0, linked: false, after: null, events: 0, multishot: false, reported: false };
+    return { tag, fd, kind, offset: 0, len: 0, sent: 0, linked: false, after: null, events: 0, multishot: false, wakeupsSeen: -1 };
   }
 
   cancel(target: bigint, tag: bigint): number {
@@ -169,7 +168,6 @@ export class SimRing extends CompletionQueue<Cqe> {
       this.#submit();
       this.#startReleased();
       this.progress();
-      for (const o of this.#pending) o.reported = false;
       // Late cancels land here: what finished before them (during the submissions just made) did.
       this.#end((o) => o.cancelling === true, -E.ECANCELED);
       if (this.completions.length === 0 && timeoutMs !== 0 && this.kernel.faults.strike('interrupt')) return -E.EINTR;
@@ -284,13 +282,15 @@ export class SimRing extends CompletionQueue<Cqe> {
         const n = k.read(o.fd, this.memory, b.offset, Math.min(o.len, b.len));
         if (n <= 0) return this.#done(o, n);
         this.#buffers.shift();
-        return this.#done(o, n, URING_BUFFER | (b.id << BUFFER_SHIFT));
+        const more = (k.readiness(o.fd) & (IN | ERR_HUP)) !== 0 ? SOCK_NONEMPTY : 0;
+        return this.#done(o, n, URING_BUFFER | more | (b.id << BUFFER_SHIFT));
       }
       case 'poll': {
         const revents = k.readiness(o.fd) & (o.events | ERR_HUP);
-        if (revents === 0 || o.reported) return false;
+        const wakeups = k.wakeups(o.fd);
+        if (revents === 0 || wakeups === o.wakeupsSeen) return false;
         post(revents, o.multishot);
-        o.reported = true;
+        o.wakeupsSeen = wakeups;
         return !o.multishot;
       }
     }
