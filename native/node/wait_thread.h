@@ -116,7 +116,7 @@ private:
   std::mutex lock_;
   std::condition_variable cv_;
   bool job_ = false, stop_ = false, tsfn_alive_ = false;
-  bool forever_ = false; // the JS thread's: the waitAsync in progress has no timeout
+  bool forever_ = false;   // the JS thread's: the waitAsync in progress has no timeout
   double timeout_ms_ = 0;
   Clock::time_point deadline_;
   Napi::ThreadSafeFunction tsfn_;

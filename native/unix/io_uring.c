@@ -56,7 +56,7 @@ typedef struct uring_state {
   uint64_t *owed;
   int owed_count, owed_capacity;
   int cancels_in_flight;
-  int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
+  int wake_seen; /* a wakeup came in while applying requests: the next harvest ends at once */
   /* Connections the multishot accept took while no accept was posted, in arrival order, kept
    * for the next ones posted; as many as registrations (each would become one). */
   parked_accept *parked;
@@ -506,7 +506,8 @@ static void request_remove(shim *s, fdstate *f) {
   int before = s->results;
   /* After a short part the head is back, and the parts in flight are the ones behind it. */
   if (u->send_short[index]) push_complete(s, f->fd, pop_op(s, &f->write_head, &f->write_tail), 0, OS_ECANCELED, -1);
-  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++) owe(s, send_tag(s, index, pop_op(s, &f->write_head, &f->write_tail)));
+  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++)
+    owe(s, send_tag(s, index, pop_op(s, &f->write_head, &f->write_tail)));
   u->sends_in_flight[index] = 0;
   fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   if (f->kind == KIND_LISTENER) {
@@ -694,9 +695,9 @@ static int uring_open(shim *s) {
   /* Each context is in one send at most; each fd has a read poll and an accept at most. */
   u->owed_capacity = s->cfg.pool_size + 2 * s->cfg.max_sockets;
   u->owed = calloc((size_t)u->owed_capacity, sizeof(uint64_t));
-  if (!u->registration || !u->accept_armed || !u->read_polled || !u->read_ready || !u->readable || !u->readable_listed || !u->parked ||
-      !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send ||
-      !u->owed)
+  if (!u->registration || !u->accept_armed || !u->read_polled || !u->read_ready || !u->readable ||
+      !u->readable_listed || !u->parked || !u->sends_in_flight || !u->send_failure || !u->send_short ||
+      !u->send_listed || !u->to_send || !u->owed)
     return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
   if (s->wake_fd < 0) return s->wake_fd;
@@ -746,5 +747,5 @@ static int uring_await(shim *s, double timeout_ms) {
   }
 }
 
-const shim_driver shim_driver_uring = {uring_open,  uring_close,   uring_apply, uring_harvest,
+const shim_driver shim_driver_uring = {uring_open, uring_close,   uring_apply, uring_harvest,
                                        uring_wake, submit_queued, uring_await};

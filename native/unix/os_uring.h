@@ -14,7 +14,12 @@
 /* Completion flags, io_uring's numbering. OS_URING_BUFFER: the completion took a provided
  * buffer, whose id is flags >> OS_URING_BUFFER_SHIFT. OS_URING_SOCK_NONEMPTY: a receive left
  * more to read (bytes, or the end of the stream). */
-enum { OS_URING_BUFFER = 1u << 0, OS_URING_MORE = 1u << 1, OS_URING_SOCK_NONEMPTY = 1u << 2, OS_URING_BUFFER_SHIFT = 16 };
+enum {
+  OS_URING_BUFFER = 1u << 0,
+  OS_URING_MORE = 1u << 1,
+  OS_URING_SOCK_NONEMPTY = 1u << 2,
+  OS_URING_BUFFER_SHIFT = 16
+};
 
 /* What a poll's result (revents) says besides OS_IN, OS_OUT, OS_ERR and OS_HUP: the peer ended
  * its side of the stream (POLLRDHUP, reported whether asked or not). */
