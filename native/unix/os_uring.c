@@ -160,17 +160,17 @@ int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag) {
   });
 }
 
-/* Submits what is queued and runs the ring's task work (the next part of a chain, what became
- * ready) until `want` completions are there or none is left, without waiting: a zero timeout
- * with `want` as the least to wait for does both in one system call, where a plain submit would
- * leave all but the first step of that work to later enters. Nothing to do: no system call. */
+/* Submits what is queued, then runs the ring's task work (the next part of a chain, what became
+ * ready) while the kernel flags some and fewer than `want` completions are there: each enter for
+ * events runs what is queued, and a plain submit leaves all but the first step to later enters.
+ * (A zero timeout with `want` as the least to wait for does it in one call, but the kernel then
+ * sleeps on its expired timer: the echo server's context switches per round trip fell by a third
+ * without it.) Nothing to do: no system call. */
 static int submit_and_run(struct io_uring *r, unsigned want) {
-  int work = io_uring_sq_ready(r) > 0 || (IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN);
-  if (want == 0 || !work) return io_uring_submit(r);
-  struct __kernel_timespec now = {0};
-  struct io_uring_cqe *cqe;
-  int rc = io_uring_submit_and_wait_timeout(r, &cqe, want, &now, NULL);
-  return rc == -ETIME ? 0 : rc;
+  int rc = io_uring_submit(r);
+  while (rc >= 0 && io_uring_cq_ready(r) < want && (IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN))
+    rc = io_uring_get_events(r);
+  return rc;
 }
 
 int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms) {
