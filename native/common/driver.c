@@ -69,4 +69,11 @@ int shim_harvest(shim *s, double timeout_ms) {
   return results;
 }
 
+int shim_harvests_at_home(const shim *s) { return s->driver->await != NULL; }
+
+int shim_await(shim *s, double timeout_ms) {
+  SHIM_ASSERT(s->driver->await != NULL);
+  return s->driver->await(s, timeout_ms);
+}
+
 int shim_wake(shim *s) { return s->driver->wake(s); }

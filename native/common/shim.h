@@ -37,6 +37,10 @@ typedef struct shim_driver {
   /* Hands the kernel what apply queued, for an apply no wait follows (a wait submits it with its
    * own system call); NULL where apply performs everything itself. */
   void (*flush)(struct shim *s);
+  /* Where only the thread that opened the shim may harvest (io_uring): waits on another thread
+   * up to timeout_ms (<0: forever) until a harvest would find something, touching nothing the
+   * shim's thread uses; >0, 0 on timeout, or -errno. NULL where any thread may harvest. */
+  int (*await)(struct shim *s, double timeout_ms);
 } shim_driver;
 
 typedef struct shim_op {
@@ -82,6 +86,10 @@ int shim_apply_alone(shim *s, int count);
 /* Waits up to timeout_ms (<0: forever; fractions round up; EINTR resumes with the time left)
  * and harvests what became ready. Returns the results written in this cycle. */
 int shim_harvest(shim *s, double timeout_ms);
+/* Whether waitAsync must harvest on the shim's own thread, after shim_await on its own. */
+int shim_harvests_at_home(const shim *s);
+/* Waits on waitAsync's thread for what the shim's thread then harvests (with timeout 0). */
+int shim_await(shim *s, double timeout_ms);
 /* Ends the wait in progress, or the next one, at once; callable from any thread. 0 or negative. */
 int shim_wake(shim *s);
 void shim_on_ready(shim *s, fdstate *f, unsigned revents);

@@ -125,7 +125,8 @@ private:
       d.Resolve(Napi::Number::New(env, open_ ? -EBUSY : -EBADF));
       return d.Promise();
     }
-    shim_apply(&shim_, info[0].As<Napi::Number>().Int32Value());
+    // Alone: the wait may not be on this thread, and must find the requests in the kernel.
+    shim_apply_alone(&shim_, info[0].As<Napi::Number>().Int32Value());
     busy_ = true;
     auto deferred = std::make_shared<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
     Ref();

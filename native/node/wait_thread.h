@@ -3,6 +3,7 @@
 #ifndef IO_REACTOR_WAIT_THREAD_H
 #define IO_REACTOR_WAIT_THREAD_H
 #include <napi.h>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -18,17 +19,16 @@ public:
 
   ~WaitThread() { Stop(); }
 
-  // Harvests on the thread; `done` then runs on the JS thread with the result count.
+  // Harvests on the thread (or, for a shim that harvests at home, waits there and harvests on
+  // the JS thread); `done` then runs on the JS thread with the result count.
   void Start(Napi::Env env, shim *s, double timeout_ms, Done done) {
     if (!thread_.joinable()) Launch(env, s);
     done_ = std::move(done);
     tsfn_.Ref(env);   // a pending waitAsync keeps the process alive, as pending I/O does
-    {
-      std::lock_guard<std::mutex> g(lock_);
-      timeout_ms_ = timeout_ms;
-      job_ = true;
-    }
-    cv_.notify_one();
+    forever_ = timeout_ms < 0;
+    deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double, std::milli>(forever_ ? 0 : timeout_ms));
+    Post(timeout_ms);
   }
 
   // Ends the thread, waking a harvest in progress first. Idempotent.
@@ -46,6 +46,33 @@ public:
   }
 
 private:
+  using Clock = std::chrono::steady_clock;
+
+  void Post(double timeout_ms) {
+    {
+      std::lock_guard<std::mutex> g(lock_);
+      timeout_ms_ = timeout_ms;
+      job_ = true;
+    }
+    cv_.notify_one();
+  }
+
+  // On the JS thread, after shim_await: what the shim has for the app, or the wait goes on for
+  // the time left when there is nothing yet (only its own bookkeeping came in).
+  bool HarvestAtHome(int *results) {
+    *results = shim_harvest(shim_, 0);
+    if (*results > shim_->bookkeeping || shim_->woken) return true;
+    double left = std::chrono::duration<double, std::milli>(deadline_ - Clock::now()).count();
+    if (!forever_ && left <= 0) return true;
+    Post(forever_ ? -1 : left);
+    return false;
+  }
+
+  bool Stopped() {
+    std::lock_guard<std::mutex> g(lock_);
+    return stop_;
+  }
+
   void Launch(Napi::Env env, shim *s) {
     shim_ = s;
     tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function(), "io-reactor waitAsync", 0, 1, this,
@@ -71,8 +98,11 @@ private:
         job_ = false;
         timeout_ms = timeout_ms_;
       }
-      int results = shim_harvest(shim_, timeout_ms);
-      napi_status st = tsfn_.BlockingCall([this, results](Napi::Env env, Napi::Function) {
+      bool at_home = shim_harvests_at_home(shim_);
+      int results = at_home ? shim_await(shim_, timeout_ms) : shim_harvest(shim_, timeout_ms);
+      napi_status st = tsfn_.BlockingCall([this, at_home, results](Napi::Env env, Napi::Function) mutable {
+        if (at_home && Stopped()) results = 0;
+        else if (at_home && !HarvestAtHome(&results)) return;
         tsfn_.Unref(env);
         Done done = std::move(done_);
         done(env, results);
@@ -86,7 +116,9 @@ private:
   std::mutex lock_;
   std::condition_variable cv_;
   bool job_ = false, stop_ = false, tsfn_alive_ = false;
+  bool forever_ = false;   // the JS thread's: the waitAsync in progress has no timeout
   double timeout_ms_ = 0;
+  Clock::time_point deadline_;
   Napi::ThreadSafeFunction tsfn_;
   Done done_;
 };

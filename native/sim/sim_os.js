@@ -43,4 +43,6 @@ mergeInto(LibraryManager.library, {
   os_uring_enter: function(ring, out, max, timeout) { return Module.kernel.uringEnter(ring, out >>> 0, max, timeout); },
   // The simulated network has no Nagle to turn off.
   os_uring_accepted: function(fd) {},
+  // The simulation has no wait thread: waitAsync harvests on the one thread there is (-ENOSYS).
+  os_uring_await: function(ring, wakeFd, timeout) { return -38; },
 });

@@ -32,6 +32,7 @@ typedef struct uring_state {
   uint32_t *registration;
   uint8_t *accept_armed;
   uint8_t *read_polled; /* per fdstate index: its reads' poll is in the ring */
+  uint8_t *read_ready;  /* per fdstate index: READY_*, what a socket's poll reported that no receive has drained */
   /* Fds the ring reported readable, to serve (each listed once, flagged per fdstate index). */
   uint32_t *readable;
   uint8_t *readable_listed;
@@ -50,8 +51,12 @@ typedef struct uring_state {
   uint32_t *to_send;
   int to_send_count;
   uint32_t registrations;
-  int cancelling; /* operations of removed fds whose last completion has not come back */
-  int wake_seen;  /* a wakeup came in while applying requests: the next harvest ends at once */
+  /* Tags of removed fds' submissions whose last completion has not come back, in the order
+   * removed (a chain's parts in chain order), and the cancels sent for them not back yet. */
+  uint64_t *owed;
+  int owed_count, owed_capacity;
+  int cancels_in_flight;
+  int wake_seen; /* a wakeup came in while applying requests: the next harvest ends at once */
   /* Connections the multishot accept took while no accept was posted, in arrival order, kept
    * for the next ones posted; as many as registrations (each would become one). */
   parked_accept *parked;
@@ -68,20 +73,53 @@ static uint32_t tag_id(uint64_t tag) { return (uint32_t)tag; }
 
 static uring_state *state_of(shim *s) { return s->mech_state; }
 
+/* A removed fd's submission, in flight until its last completion (settle_owed) comes back. */
+static void owe(shim *s, uint64_t tag) {
+  uring_state *u = state_of(s);
+  SHIM_ASSERT(u->owed_count < u->owed_capacity);
+  u->owed[u->owed_count++] = tag;
+}
+
+static void settle_owed(shim *s, uint64_t tag) {
+  uring_state *u = state_of(s);
+  int i = 0;
+  while (i < u->owed_count && u->owed[i] != tag) i++;
+  SHIM_ASSERT(i < u->owed_count);
+  for (; i + 1 < u->owed_count; i++) u->owed[i] = u->owed[i + 1];
+  u->owed_count--;
+}
+
 static void on_completion(shim *s, const os_uring_cqe *c);
 
 /* ---- reads: a poll watches each fd with reads armed; once the fd is readable, its armed reads
- * become receives that take provided buffers, submitted together and completed at once -------- */
+ * become receives that take provided buffers, submitted together and completed at once. A
+ * socket's poll is multishot, armed with its first read and left armed while the fd is
+ * registered: a poll armed again for each message cost a submission per round trip. It reports
+ * new data, not data still there, so the socket stays ready from its report until a receive
+ * finds no more, and reads armed meanwhile are served at once. A stream's poll is one-shot:
+ * its reads (read()) do not tell when it is drained. -------------------------------------- */
 
 static uint64_t read_tag(shim *s, uint32_t index) { return tag_of(TAG_READ, state_of(s)->registration[index], index); }
 static uint64_t recv_tag(shim *s, uint32_t index) { return tag_of(TAG_RECV, state_of(s)->registration[index], index); }
 
-/* While reads are armed and not starved, one poll in the ring watches the fd for data. */
+/* A socket's readiness for reads since its poll last reported: data, or a failure or the end of
+ * the stream (which the socket keeps: a receive that drains its bytes leaves it ready). */
+enum { READY_NONE = 0, READY_DATA = 1, READY_ENDED = 2 };
+
+static void list_readable(shim *s, fdstate *f);
+
+/* While reads are armed and not starved, they are served if the socket is ready, and otherwise
+ * a poll in the ring watches the fd for data. */
 static void watch_reads(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
-  if (u->read_polled[index] || u->readable_listed[index] || f->reads_armed == 0 || f->starved) return;
-  int rc = os_uring_poll(u->ring, f->fd, OS_IN, 0, read_tag(s, index));
+  if (u->readable_listed[index] || f->reads_armed == 0 || f->starved) return;
+  if (u->read_ready[index]) {
+    list_readable(s, f);
+    return;
+  }
+  if (u->read_polled[index]) return;
+  int rc = os_uring_poll(u->ring, f->fd, OS_IN, f->kind != KIND_STREAM, read_tag(s, index));
   if (rc < 0) {
     end_armed_reads(s, f, -rc);
     return;
@@ -104,15 +142,17 @@ static void on_readable(shim *s, const os_uring_cqe *c) {
   SHIM_ASSERT(index < (uint32_t)s->fds.capacity);
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
-    u->cancelling--; /* the poll of a removed fd, confirming its cancel */
+    if (!(c->flags & OS_URING_MORE)) settle_owed(s, c->tag); /* the poll of a removed fd */
     return;
   }
-  u->read_polled[index] = 0;
-  if (c->res >= 0) {
+  if (!(c->flags & OS_URING_MORE)) u->read_polled[index] = 0;
+  if (c->res >= 0 && f->kind == KIND_STREAM) {
     list_readable(s, f);
     return;
   }
-  end_armed_reads(s, f, -c->res);
+  if (c->res >= 0 && u->read_ready[index] != READY_ENDED)
+    u->read_ready[index] = (c->res & (OS_ERR | OS_HUP | OS_URING_RDHUP)) ? READY_ENDED : READY_DATA;
+  else if (c->res < 0) end_armed_reads(s, f, -c->res);
   watch_reads(s, f);
 }
 
@@ -130,18 +170,29 @@ static void on_recv(shim *s, const os_uring_cqe *c) {
     SHIM_ASSERT(c->flags & OS_URING_BUFFER);
     u->batch_taken++;
     f->reads_armed--;
+    if (!(c->flags & OS_URING_SOCK_NONEMPTY) && u->read_ready[index] == READY_DATA) u->read_ready[index] = READY_NONE;
     push_recv(s, f, (int)(c->flags >> OS_URING_BUFFER_SHIFT), c->res, 0);
   } else if (c->res == -OS_ENOBUFS) {
     if (!f->starved) report_starved(s, f);
-  } else if (c->res != -OS_EAGAIN) {
+  } else if (c->res == -OS_EAGAIN) {
+    u->read_ready[index] = READY_NONE;
+  } else {
     f->reads_armed--;
     push_recv(s, f, -1, 0, -c->res);
   }
   watch_reads(s, f);
 }
 
+/* Whether a socket has something for a read now (or the look failed). Its poll can report data
+ * after the receive that took it, and a socket with nothing to read is not starved. */
+static int readable_now(int fd) {
+  os_pollfd look = {fd, OS_IN, 0};
+  return os_poll(&look, 1, 0) != 0;
+}
+
 /* A receive for each of a socket's armed reads, each with the next provided buffer added to the
- * kernel's ring; returns how many (the fd is starved when the provided ring is spent). */
+ * kernel's ring; returns how many (the fd is starved when the provided ring is spent and it has
+ * something to read). */
 static int submit_recvs(shim *s, fdstate *f, int room) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
@@ -150,10 +201,13 @@ static int submit_recvs(shim *s, fdstate *f, int room) {
   while (n < f->reads_armed && n < room) {
     int next = s->provided_taken + u->batch_added;
     SHIM_ASSERT(next <= p->count);
-    if (next == p->count) {
-      if (n == 0) report_starved(s, f);
-      break;
+    if (next == p->count && n == 0 && !readable_now(f->fd)) {
+      u->read_ready[index] = READY_NONE;
+      watch_reads(s, f);
+    } else if (next == p->count && n == 0) {
+      report_starved(s, f);
     }
+    if (next == p->count) break;
     if (u->batch_added == u->buffer_slots) {
       list_readable(s, f); /* the kernel's ring is full: in the next batch */
       break;
@@ -202,16 +256,24 @@ static void serve_readable(shim *s) {
       watch_reads(s, f);
     }
     int room = s->cfg.result_capacity - s->results;
-    for (int i = 0; i < count && room > u->batch_recvs; i++) {
+    for (int i = 0; i < count; i++) {
       fdstate *f = &s->fds.states[u->readable[i]];
-      if (f->fd >= 0 && f->kind != KIND_STREAM && !f->starved)
-        u->batch_recvs += submit_recvs(s, f, room - u->batch_recvs);
+      if (f->fd < 0 || f->kind == KIND_STREAM || f->starved) continue;
+      if (room > u->batch_recvs) u->batch_recvs += submit_recvs(s, f, room - u->batch_recvs);
+      else list_readable(s, f); /* no room for its results: the next wait serves it */
     }
-    if (u->batch_recvs > 0) collect_batch(s);
+    if (u->batch_recvs == 0) break;
+    collect_batch(s);
   }
 }
 
 /* ---- sends: a socket's queued writes go as one linked chain; a stream's one at a time ----- */
+
+/* A send's tag names its context, and its fd's registration: a removed fd's chain is told apart
+ * from the next one's (confirm_cancels). */
+static uint64_t send_tag(shim *s, uint32_t index, int ctx) {
+  return tag_of(TAG_OP, state_of(s)->registration[index], (uint32_t)ctx);
+}
 
 /* The most parts one chain links: a chain must fit the submission queue whole. Parts beyond it
  * go in the next chain, once this one is done. */
@@ -246,7 +308,7 @@ static void submit_chain(shim *s, fdstate *f) {
   for (int i = 0; i < parts; i++, ctx = s->ops[ctx].next, done = 0) {
     const shim_op *op = &s->ops[ctx];
     os_uring_send(u->ring, f->fd, s->cfg.buffers + op->ptr + done, (uint32_t)(op->len - done), i < parts - 1,
-                  tag_of(TAG_OP, 0, (uint32_t)ctx));
+                  send_tag(s, index, ctx));
   }
   u->sends_in_flight[index] = parts;
 }
@@ -258,7 +320,7 @@ static void stream_send(shim *s, fdstate *f) {
     const shim_op *op = &s->ops[f->write_head];
     long n = os_write(f->fd, 1, s->cfg.buffers + op->ptr + f->write_done, (size_t)(op->len - f->write_done));
     if (n == -OS_EAGAIN || n == 0) {
-      int rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, tag_of(TAG_OP, 0, (uint32_t)f->write_head));
+      int rc = os_uring_poll(state_of(s)->ring, f->fd, OS_OUT, 0, send_tag(s, fdmap_index(&s->fds, f), f->write_head));
       if (rc < 0) end_head_write(s, f, -rc);
       else state_of(s)->sends_in_flight[fdmap_index(&s->fds, f)] = 1;
       return;
@@ -362,7 +424,7 @@ static void on_accept(shim *s, const os_uring_cqe *c) {
   fdstate *f = &s->fds.states[index];
   if (f->fd < 0 || u->registration[index] != tag_registration(c->tag)) {
     if (c->res >= 0) os_close(c->res); /* accepted for a listener that is gone */
-    if (!(c->flags & OS_URING_MORE)) u->cancelling--;
+    if (!(c->flags & OS_URING_MORE)) settle_owed(s, c->tag);
     return;
   }
   if (!(c->flags & OS_URING_MORE)) u->accept_armed[index] = 0;
@@ -386,7 +448,7 @@ static void on_op(shim *s, const os_uring_cqe *c) {
   fdstate *f = op_registration(s, op);
   if (!f) {
     /* The core only takes the context back. */
-    state_of(s)->cancelling--;
+    settle_owed(s, c->tag);
     int before = s->results;
     push_complete(s, op->fd, ctx, 0, OS_ECANCELED, -1);
     s->bookkeeping += s->results - before;
@@ -407,7 +469,8 @@ static void on_completion(shim *s, const os_uring_cqe *c) {
     state_of(s)->wake_seen = 1;
     if (!(c->flags & OS_URING_MORE)) os_uring_poll(state_of(s)->ring, s->wake_fd, OS_IN, 1, c->tag);
     break;
-  default: break; /* TAG_CANCEL: what was cancelled reports itself */
+  case TAG_CANCEL: state_of(s)->cancels_in_flight--; break; /* what was cancelled reports itself */
+  default: break;
   }
 }
 
@@ -428,38 +491,32 @@ static void request_add(shim *s, const seam_request *q) {
   u->registration[index] = u->registrations;
   u->accept_armed[index] = 0;
   u->read_polled[index] = 0;
+  u->read_ready[index] = READY_NONE;
   u->sends_in_flight[index] = 0;
   u->send_failure[index] = 0;
   u->send_short[index] = 0;
 }
 
 /* Writes still queued never reached the kernel, and posted accepts wait on no submission of
- * their own: they end now. Armed reads hold nothing: they just go. What is in flight is
- * cancelled, and each context comes back with its completion. */
+ * their own: they end now. Armed reads hold nothing: they just go. What is in flight is owed,
+ * cancelled by confirm_cancels, and each context comes back with its completion. */
 static void request_remove(shim *s, fdstate *f) {
   uring_state *u = state_of(s);
   uint32_t index = fdmap_index(&s->fds, f);
   int before = s->results;
-  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++) {
-    int ctx = pop_op(s, &f->write_head, &f->write_tail);
-    os_uring_cancel(u->ring, tag_of(TAG_OP, 0, (uint32_t)ctx), tag_of(TAG_CANCEL, 0, 0));
-  }
-  u->cancelling += (int)u->sends_in_flight[index];
+  /* After a short part the head is back, and the parts in flight are the ones behind it. */
+  if (u->send_short[index]) push_complete(s, f->fd, pop_op(s, &f->write_head, &f->write_tail), 0, OS_ECANCELED, -1);
+  for (uint32_t i = 0; i < u->sends_in_flight[index]; i++)
+    owe(s, send_tag(s, index, pop_op(s, &f->write_head, &f->write_tail)));
   u->sends_in_flight[index] = 0;
   fail_queue(s, f->fd, &f->write_head, &f->write_tail, OS_ECANCELED);
   if (f->kind == KIND_LISTENER) {
     fail_queue(s, f->fd, &f->read_head, &f->read_tail, OS_ECANCELED);
-    if (u->accept_armed[index]) {
-      os_uring_cancel(u->ring, accept_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
-      u->cancelling++;
-    }
+    if (u->accept_armed[index]) owe(s, accept_tag(s, index));
     for (int fd; (fd = take_parked(s, index)) >= 0;) os_close(fd);
   }
   f->reads_armed = 0;
-  if (u->read_polled[index]) {
-    os_uring_cancel(u->ring, read_tag(s, index), tag_of(TAG_CANCEL, 0, 0));
-    u->cancelling++;
-  }
+  if (u->read_polled[index]) owe(s, read_tag(s, index));
   s->bookkeeping += s->results - before;
   fdmap_erase(&s->fds, f);
 }
@@ -504,16 +561,42 @@ static int take_completions(shim *s, int timeout_ms) {
   return n;
 }
 
-/* The cancels must reach the kernel while the fds are open, and what they cancel must let go of
- * its file before apply returns: the app may close the fd next, and its peer must then see it
- * closed. An operation submitted from the wait thread ends on that thread, which the kernel
- * interrupts to run its completion. */
+/* What removed fds have in flight must let go of their files before apply returns: the app may
+ * close an fd next, and its peer must then see it closed. A cancel finds only what has started:
+ * the part of a chain whose previous part just completed waits as task work, which the ring
+ * runs only when entered for completions (DEFER_TASKRUN); there it starts and completes, or
+ * waits for room, where the next cancel finds it. So cancels go in rounds, each entering the
+ * ring until its cancels are back, until every owed completion is. Only a chain's first owed
+ * part can be in flight (the parts linked behind it end with it), so a round cancels that one,
+ * and a chain ends within as many rounds as it has parts. */
+enum { CANCEL_ROUNDS_MAX = CHAIN_PARTS_MAX + 2 };
+
+static int same_chain(uint64_t a, uint64_t b) {
+  return tag_kind(a) == TAG_OP && tag_kind(b) == TAG_OP && tag_registration(a) == tag_registration(b);
+}
+
+static void cancel_owed(shim *s) {
+  uring_state *u = state_of(s);
+  for (int i = 0; i < u->owed_count; i++) {
+    if (i > 0 && same_chain(u->owed[i - 1], u->owed[i])) continue;
+    if (os_uring_cancel(u->ring, u->owed[i], tag_of(TAG_CANCEL, 0, 0)) == 0) u->cancels_in_flight++;
+  }
+}
+
 static void confirm_cancels(shim *s) {
-  SHIM_ASSERT(state_of(s)->cancelling >= 0);
-  while (state_of(s)->cancelling > 0) {
-    int n = take_completions(s, -1);
+  uring_state *u = state_of(s);
+  int rounds = 0;
+  while (u->owed_count > 0) {
+    if (u->cancels_in_flight == 0) {
+      /* Past the bound the kernel broke the contract above: say so (the completions still owed
+       * return their contexts whenever they come). */
+      SHIM_ASSERT(rounds < CANCEL_ROUNDS_MAX);
+      if (rounds++ == CANCEL_ROUNDS_MAX) return;
+      cancel_owed(s);
+    }
+    int n = take_completions(s, u->cancels_in_flight > 0 ? -1 : 0);
     if (n == -OS_EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 || (n == 0 && u->cancels_in_flight > 0)) return; /* failed, or no room for results */
   }
 }
 
@@ -569,7 +652,7 @@ static int uring_apply(shim *s, int count) {
 
 static int uring_harvest(shim *s, double timeout_ms) {
   uring_state *u = state_of(s);
-  if (s->results > s->bookkeeping || u->wake_seen) timeout_ms = 0;
+  if (s->results > s->bookkeeping || u->wake_seen || u->readable_count > 0) timeout_ms = 0;
   double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
   for (;;) {
     if ((uint32_t)s->results >= s->cfg.result_capacity) break; /* the ring keeps the rest for the next wait */
@@ -600,6 +683,7 @@ static int uring_open(shim *s) {
   u->registration = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->accept_armed = calloc((size_t)s->cfg.max_sockets, 1);
   u->read_polled = calloc((size_t)s->cfg.max_sockets, 1);
+  u->read_ready = calloc((size_t)s->cfg.max_sockets, 1);
   u->readable = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
   u->readable_listed = calloc((size_t)s->cfg.max_sockets, 1);
   u->parked = calloc((size_t)s->cfg.max_sockets, sizeof(parked_accept));
@@ -608,8 +692,12 @@ static int uring_open(shim *s) {
   u->send_short = calloc((size_t)s->cfg.max_sockets, 1);
   u->send_listed = calloc((size_t)s->cfg.max_sockets, 1);
   u->to_send = calloc((size_t)s->cfg.max_sockets, sizeof(uint32_t));
-  if (!u->registration || !u->accept_armed || !u->read_polled || !u->readable || !u->readable_listed || !u->parked ||
-      !u->sends_in_flight || !u->send_failure || !u->send_short || !u->send_listed || !u->to_send)
+  /* Each context is in one send at most; each fd has a read poll and an accept at most. */
+  u->owed_capacity = s->cfg.pool_size + 2 * s->cfg.max_sockets;
+  u->owed = calloc((size_t)u->owed_capacity, sizeof(uint64_t));
+  if (!u->registration || !u->accept_armed || !u->read_polled || !u->read_ready || !u->readable ||
+      !u->readable_listed || !u->parked || !u->sends_in_flight || !u->send_failure || !u->send_short ||
+      !u->send_listed || !u->to_send || !u->owed)
     return -OS_ENOMEM;
   s->wake_fd = os_eventfd();
   if (s->wake_fd < 0) return s->wake_fd;
@@ -632,6 +720,7 @@ static void uring_close(shim *s) {
   free(u->registration);
   free(u->accept_armed);
   free(u->read_polled);
+  free(u->read_ready);
   free(u->readable);
   free(u->readable_listed);
   free(u->parked);
@@ -640,10 +729,23 @@ static void uring_close(shim *s) {
   free(u->send_short);
   free(u->send_listed);
   free(u->to_send);
+  free(u->owed);
   free(u);
   s->mech_state = NULL;
 }
 
 static int uring_wake(shim *s) { return os_eventfd_signal(s->wake_fd); }
 
-const shim_driver shim_driver_uring = {uring_open, uring_close, uring_apply, uring_harvest, uring_wake, submit_queued};
+/* waitAsync's thread waits here, not in the ring, which only the reactor's thread may enter to
+ * wait (os_uring.c); that thread then harvests what is there. */
+static int uring_await(shim *s, double timeout_ms) {
+  double deadline = timeout_ms < 0 ? 0 : os_now_ms() + timeout_ms;
+  for (;;) {
+    int n = os_uring_await(state_of(s)->ring, s->wake_fd, ms_left(timeout_ms, deadline, os_now_ms()));
+    if (n != -OS_EINTR) return n;
+    s->waits_interrupted++;
+  }
+}
+
+const shim_driver shim_driver_uring = {uring_open, uring_close,   uring_apply, uring_harvest,
+                                       uring_wake, submit_queued, uring_await};

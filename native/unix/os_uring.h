@@ -12,8 +12,18 @@
 #include <stdint.h>
 
 /* Completion flags, io_uring's numbering. OS_URING_BUFFER: the completion took a provided
- * buffer, whose id is flags >> OS_URING_BUFFER_SHIFT. */
-enum { OS_URING_BUFFER = 1u << 0, OS_URING_MORE = 1u << 1, OS_URING_BUFFER_SHIFT = 16 };
+ * buffer, whose id is flags >> OS_URING_BUFFER_SHIFT. OS_URING_SOCK_NONEMPTY: a receive left
+ * more to read (bytes, or the end of the stream). */
+enum {
+  OS_URING_BUFFER = 1u << 0,
+  OS_URING_MORE = 1u << 1,
+  OS_URING_SOCK_NONEMPTY = 1u << 2,
+  OS_URING_BUFFER_SHIFT = 16
+};
+
+/* What a poll's result (revents) says besides OS_IN, OS_OUT, OS_ERR and OS_HUP: the peer ended
+ * its side of the stream (POLLRDHUP, reported whether asked or not). */
+enum { OS_URING_RDHUP = 0x2000 };
 
 /* Completions one os_uring_enter takes at most; more stay in the ring for the next call. */
 #define OS_URING_BATCH_MAX 256
@@ -56,7 +66,8 @@ void os_uring_buffer_add(intptr_t ring, void *buf, uint32_t len, uint32_t id);
 /* The last `count` buffers added leave the ring untaken; only while no receive can take one. */
 void os_uring_buffers_drop(intptr_t ring, unsigned count);
 /* A recv() on a socket into the next provided buffer that does not wait (MSG_DONTWAIT): it
- * completes with the byte count and OS_URING_BUFFER with the buffer's id, 0 at the end of the
+ * completes with the byte count and OS_URING_BUFFER with the buffer's id (and
+ * OS_URING_SOCK_NONEMPTY when there is more to read), 0 at the end of the
  * stream, -EAGAIN when there is nothing to read, or -ENOBUFS when no buffer was left. */
 int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag);
 
@@ -64,6 +75,12 @@ int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag);
  * in one system call; takes up to max completions (max ≤ OS_URING_BATCH_MAX). Returns the count
  * (0 on timeout), or -errno (-EINTR: interrupted by a signal). */
 int os_uring_enter(intptr_t ring, os_uring_cqe *out, int max, int timeout_ms);
+
+/* For a thread other than the ring's (only the thread that opened the ring may enter it to
+ * wait): blocks until the ring has completions or work for the next enter, or wake_fd is
+ * readable, or timeout_ms passes (-1: never), touching nothing the ring's thread uses. Returns
+ * >0 when something is there, 0 on timeout, or -errno (-EINTR: interrupted by a signal). */
+int os_uring_await(intptr_t ring, int wake_fd, int timeout_ms);
 
 /* What an accepted socket needs before use (TCP_NODELAY, as os_accept sets). */
 void os_uring_accepted(int fd);

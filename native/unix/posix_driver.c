@@ -267,4 +267,4 @@ static void posix_close(shim *s) {
   free(s->always);
 }
 
-const shim_driver shim_driver_posix = {posix_open, posix_close, posix_apply, posix_harvest, posix_wake, NULL};
+const shim_driver shim_driver_posix = {posix_open, posix_close, posix_apply, posix_harvest, posix_wake, NULL, NULL};

@@ -290,4 +290,4 @@ static int iocp_wake(shim *s) {
   return -rc;
 }
 
-const shim_driver shim_driver_iocp = {iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake, NULL};
+const shim_driver shim_driver_iocp = {iocp_open, iocp_close, iocp_apply, iocp_harvest, iocp_wake, NULL, NULL};

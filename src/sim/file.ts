@@ -12,11 +12,14 @@ export class Watched {
   fd = -1;
   owner: FileOwner | null = null;
   readonly watchers = new Set<Epoll>();
+  /** Times its readiness may have risen: a multishot poll reports each (uring.ts). */
+  wakeups = 0;
 }
 
 /** The file's readiness may have risen: its kernel's waits, and its watchers', must look again. */
 export function changed(file: Watched | null): void {
   if (!file?.owner) return;
+  file.wakeups++;
   file.owner.touch();
   for (const ep of file.watchers) ep.ready.add(file.fd);
 }

@@ -196,6 +196,12 @@ export class SimKernel {
     return 0;
   }
 
+  /** Times an open fd's readiness may have risen (each a wakeup of its pollers); 0 when closed. */
+  wakeups(fd: number): number {
+    const f = this.#files.get(fd);
+    return f && f.kind !== 'epoll' ? f.wakeups : 0;
+  }
+
   /** The readiness bits of an open fd (level-triggered). */
   readiness(fd: number): number {
     const f = this.#files.get(fd);

@@ -2,10 +2,12 @@
 // makes, over the kernel's sockets. Submissions wait in the submission queue until the ring is
 // entered; each then completes when the kernel can finish it, its completion
 // joining the completion queue, which an enter takes in order. Receives do not wait, and take
-// their buffers from the provided-buffer ring in order, only for bytes. What is in flight is retried
-// whenever the network delivers something and when the ring is entered. A linked submission
-// starts once the one before it is done, and is cancelled when that one fails or ends short;
-// a send keeps sending until all of it has left (MSG_WAITALL). Faults: the kernel's
+// their buffers from the provided-buffer ring in order, only for bytes. The ring runs as the shim
+// sets it up (DEFER_TASKRUN): a submission is tried once when submitted, and what it then waits
+// for is task work that runs only while the ring is entered, retried at each enter and whenever
+// the network delivers something during one. A linked submission starts once the one before it
+// is done, as task work for the next enter (until then no cancel finds it), and is cancelled
+// when that one fails or ends short; a send keeps sending until all of it has left (MSG_WAITALL). Faults: the kernel's
 // (short sends, partial reads, resets, aborted accepts, EMFILE), an interrupted enter, an
 // exhausted buffer ring (enobufs: a receive with data finds no buffer), and a
 // cancelRace that makes a cancel land at the next enter, so an operation that can finish first
@@ -17,6 +19,8 @@ import { CompletionQueue } from './completion-queue.js';
  * took a provided buffer, whose id is in the top 16 bits (OS_URING_BUFFER). */
 export const URING_MORE = 1 << 1;
 export const URING_BUFFER = 1 << 0;
+/** A receive left more to read: bytes, the end of the stream, or an error. */
+const SOCK_NONEMPTY = 1 << 2;
 const BUFFER_SHIFT = 16;
 
 export interface Cqe {
@@ -41,14 +45,15 @@ interface InFlight {
   /** poll: the bits it waits for */
   events: number;
   multishot: boolean;
-  /**
-   * A multishot poll reported in this enter. It reports a ready fd once per enter: the real one
-   * reports each new wakeup of the fd, and for the shim's use (the wakeup eventfd, drained at
-   * each report) the two look the same.
-   */
-  reported: boolean;
+  /** poll: the fd's wakeups (kernel.wakeups) it has seen; a multishot one reports each new one
+   * while the fd has the bits, as the real one does (not data still there from before). */
+  wakeupsSeen: number;
   /** cancelled, but a cancelRace fault lets it finish first if it can before the next enter */
   cancelling?: boolean;
+  /** tried once already: tried again only as task work, in an enter */
+  issued?: boolean;
+  /** a link whose previous submission is done: it starts with the ring's next task work */
+  released?: boolean;
 }
 
 type Submission = InFlight | { kind: 'cancel'; tag: bigint; target: bigint };
@@ -72,6 +77,9 @@ export class SimRing extends CompletionQueue<Cqe> {
   /** The provided-buffer ring, taken from the front; at most #buffersMax at once. */
   #buffers: Provided[] = [];
   #buffersMax = 0;
+  /** The ring is being entered: its task work runs, until #want completions are there. */
+  #entered = false;
+  #want = 0;
 
   /** A ring of `entries` submission slots whose buffers are in `memory`. */
   constructor(kernel: SimKernel, memory: Uint8Array, entries: number) {
@@ -126,7 +134,7 @@ export class SimRing extends CompletionQueue<Cqe> {
   }
 
   #op(tag: bigint, fd: number, kind: InFlight['kind']): InFlight {
-    return { tag, fd, kind, offset: 0, len: 0, sent: 0, linked: false, after: null, events: 0, multishot: false, reported: false };
+    return { tag, fd, kind, offset: 0, len: 0, sent: 0, linked: false, after: null, events: 0, multishot: false, wakeupsSeen: -1 };
   }
 
   cancel(target: bigint, tag: bigint): number {
@@ -150,14 +158,28 @@ export class SimRing extends CompletionQueue<Cqe> {
     this.progress();
   }
 
-  /** Submits, then waits in virtual time up to timeoutMs for a completion; takes up to max. */
+  /** Submits, runs the ring's task work, then waits in virtual time up to timeoutMs for a
+   * completion (running task work as it comes); takes up to max. */
   enter(max: number, timeoutMs: number): Cqe[] | number {
-    this.#submit();
-    for (const o of this.#pending) o.reported = false;
-    // Late cancels land here: what finished before them (during the submissions just made) did.
-    this.#end((o) => o.cancelling === true, -E.ECANCELED);
-    if (this.completions.length === 0 && timeoutMs !== 0 && this.kernel.faults.strike('interrupt')) return -E.EINTR;
-    return this.take(max, timeoutMs);
+    this.#entered = true;
+    // An enter that does not wait runs the work there is for all it may take (os_uring.c).
+    this.#want = timeoutMs === 0 || this.completions.length > 0 ? max : 1;
+    try {
+      this.#submit();
+      this.#startReleased();
+      this.progress();
+      // Late cancels land here: what finished before them (during the submissions just made) did.
+      this.#end((o) => o.cancelling === true, -E.ECANCELED);
+      if (this.completions.length === 0 && timeoutMs !== 0 && this.kernel.faults.strike('interrupt')) return -E.EINTR;
+      return this.take(max, timeoutMs);
+    } finally {
+      this.#entered = false;
+    }
+  }
+
+  /** The links released since the ring's task work last ran start now. */
+  #startReleased(): void {
+    for (const o of this.#pending) o.released = false;
   }
 
   #queue(s: Submission): number {
@@ -170,8 +192,8 @@ export class SimRing extends CompletionQueue<Cqe> {
    * ends with -ECANCELED; the cancel's own result is how many. */
   #cancel(target: bigint, tag: bigint): void {
     // A linked submission that has not started is not found: its chain's cancel ends it.
-    const found = this.#pending.filter((o) => o.tag === target && !o.cancelling && o.after === null);
-    this.completions.push({ tag, res: found.length > 0 ? found.length : -E.ENOENT, flags: 0 });
+    const found = this.#pending.filter((o) => o.tag === target && !o.cancelling && o.after === null && !o.released);
+    this.completions.push({ tag, res: found.length, flags: 0 });
     for (const o of found) {
       if (this.kernel.faults.strike('cancelRace')) o.cancelling = true;
       else this.#end((p) => p === o, -E.ECANCELED);
@@ -196,13 +218,22 @@ export class SimRing extends CompletionQueue<Cqe> {
     if (!next) return;
     next.after = null;
     if (res < 0 || (o.kind === 'send' && res < o.len)) this.#end((p) => p === next, -E.ECANCELED);
+    else next.released = true;
   }
 
+  /** Outside an enter only what was just submitted is tried; in one, the task work runs too, and
+   * the links released meanwhile start while the enter has fewer completions than it wants. */
   protected pass(): void {
-    for (const o of [...this.#pending]) {
-      if (o.after !== null || !this.#pending.includes(o) || !this.#attempt(o)) continue;
-      this.#pending = this.#pending.filter((p) => p !== o);
-    }
+    const wanting = (): boolean => this.#entered && this.completions.length < this.#want;
+    do {
+      if (wanting()) this.#startReleased();
+      for (const o of [...this.#pending]) {
+        if (o.after !== null || o.released || (o.issued && !this.#entered) || !this.#pending.includes(o)) continue;
+        o.issued = true;
+        if (!this.#attempt(o)) continue;
+        this.#pending = this.#pending.filter((p) => p !== o);
+      }
+    } while (wanting() && this.#pending.some((o) => o.released));
   }
 
   /** Its last completion: the submission is done. */
@@ -251,13 +282,15 @@ export class SimRing extends CompletionQueue<Cqe> {
         const n = k.read(o.fd, this.memory, b.offset, Math.min(o.len, b.len));
         if (n <= 0) return this.#done(o, n);
         this.#buffers.shift();
-        return this.#done(o, n, URING_BUFFER | (b.id << BUFFER_SHIFT));
+        const more = (k.readiness(o.fd) & (IN | ERR_HUP)) !== 0 ? SOCK_NONEMPTY : 0;
+        return this.#done(o, n, URING_BUFFER | more | (b.id << BUFFER_SHIFT));
       }
       case 'poll': {
         const revents = k.readiness(o.fd) & (o.events | ERR_HUP);
-        if (revents === 0 || o.reported) return false;
+        const wakeups = k.wakeups(o.fd);
+        if (revents === 0 || wakeups === o.wakeupsSeen) return false;
         post(revents, o.multishot);
-        o.reported = true;
+        o.wakeupsSeen = wakeups;
         return !o.multishot;
       }
     }
