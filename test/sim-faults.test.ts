@@ -1,32 +1,18 @@
 // Injected faults in simulation: each kind happens at its rate, is counted, reaches the app as
 // the real fault would, and draws from its own random stream.
-import { Reactor, EventType, type ReactorError, type IoEvent, type FaultRates } from '../src/index.js';
+import { Reactor, EventType, type ReactorError, type FaultRates } from '../src/index.js';
 import { Simulation, type Injection } from '../src/sim/index.js';
-import { text, str } from './helpers.js';
+import { text, str, reactor, adopt, destroyAll, waitRounds } from './helpers.js';
 
-const live: Reactor<any>[] = [];
-async function sim(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<string>> {
-  const r = await Reactor.create<string>({ backend: 'sim', ...options });
-  live.push(r);
-  return r;
+function sim(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<string>> {
+  return reactor<string>({ backend: 'sim', ...options });
 }
-afterEach(() => {
-  while (live.length) live.pop()!.destroy();
-});
-
-function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, rounds = 200): IoEvent<string>[] {
-  const all: IoEvent<string>[] = [];
-  for (let i = 0; i < rounds && !done(all); i++) {
-    for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
-  }
-  return all;
-}
+afterEach(destroyAll);
 
 /** A readiness reactor under a Simulation that injects exactly `faultSchedule`. */
 async function scheduled(faultSchedule: Injection[]) {
   const sim = new Simulation({ faultSchedule });
-  const r = await sim.host('solo').createReactor<string>({ model: 'readiness' });
-  live.push(r);
+  const r = adopt(await sim.host('solo').createReactor<string>({ model: 'readiness' }));
   return { sim, r };
 }
 
@@ -41,7 +27,7 @@ test('partial writes: a send is taken in part, yet a posted write still arrives 
   const data = new Uint8Array(10_000).map((_, i) => i % 253);
   r.postWrite(a, data);
   const received: Uint8Array[] = [];
-  const writes = until(r, (all) => {
+  const writes = waitRounds(r, (all) => {
     for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
     return all.length > 0;
   });
@@ -70,7 +56,7 @@ test('partial reads under IOCP: a recv completion carries part of what is queued
   const [a, b] = r.os.socketPair();
   r.add(a, 'reader', EventType.READ);
   r.os.send(b, text('0123456789'));
-  const reads = until(r, (all) => {
+  const reads = waitRounds(r, (all) => {
     if (all.length > 0 && all[all.length - 1].context === 'reader') r.postRead(a);
     return str(Buffer.concat(all.map((e) => e.buffer!))) === '0123456789';
   });
@@ -84,7 +70,7 @@ test("resets: the segment never arrives; the reader gets CLOSE with ECONNRESET, 
   const [a, b] = r.os.socketPair();
   r.add(a, 'reader', EventType.READ);
   r.os.send(b, text('lost'));
-  const events = until(r, (all) => all.length > 0);
+  const events = waitRounds(r, (all) => all.length > 0);
   expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([['reader', EventType.CLOSE, 'ECONNRESET']]);
   expect(() => r.os.send(b, text('again'))).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
   expect(r.faultReport()!.reset).toEqual({ rate: 1, injected: 1 });
@@ -192,8 +178,7 @@ test.each([
   'under IOCP, %s fails one posted accept (occasion %d) with ERROR %s and its WSA code %d; the connection is still accepted',
   async (kind, occasion, code, wsa) => {
     const sim = new Simulation({ faultSchedule: [{ kind, occasion }] });
-    const r = await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' });
-    live.push(r);
+    const r = adopt(await sim.host('solo').createReactor<string>({ model: 'completion', mechanism: 'iocp' }));
     const { fd: listener, port } = r.os.listen(0);
     r.add(listener, 'listener', EventType.READ);
     r.os.connect(port);
@@ -213,9 +198,9 @@ describe.each(['epoll', 'iocp', 'io_uring'] as const)('determinism (completion o
     r.add(listener, 'listener', EventType.READ);
     const clients = Array.from({ length: 4 }, () => r.os.connect(port));
     clients.forEach((c, i) => r.os.send(c, text(`msg ${i}`)));
-    const events = until(r, (all) => all.filter((e) => e.context === 'conn').length >= 4, 100);
+    const events = waitRounds(r, (all) => all.filter((e) => e.context === 'conn').length >= 4, 100);
     for (const e of events) if (e.acceptedFd !== undefined) r.add(e.acceptedFd, 'conn', EventType.READ);
-    const more = until(r, (all) => all.length >= 4, 100);
+    const more = waitRounds(r, (all) => all.length >= 4, 100);
     return [...events, ...more].map((e) => `${e.context}:${e.type}:${str(e.buffer)}`).join('|') + ` @${r.now().toFixed(3)}`;
   }
 

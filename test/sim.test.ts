@@ -1,17 +1,12 @@
 // backend: 'sim' runs the same core and the same shim C (built by emscripten) over a simulated
 // kernel in virtual time: application code is unchanged, runs are reproducible from a seed.
-import { Reactor, EventType, SimulationDeadlock, type IoEvent } from '../src/index.js';
-import { MATRIX, SIM_IOCP, text, str, type Mechanism } from './helpers.js';
+import { type Reactor, EventType, SimulationDeadlock, type IoEvent } from '../src/index.js';
+import { MATRIX, SIM_IOCP, text, str, reactor, destroyAll, type Mechanism } from './helpers.js';
 
-const live: Reactor<any>[] = [];
-async function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<C>> {
-  const r = await Reactor.create<C>({ backend: 'sim', ...options });
-  live.push(r);
-  return r;
+function sim<C = string>(options: Parameters<typeof Reactor.create>[0]): Promise<Reactor<C>> {
+  return reactor<C>({ backend: 'sim', ...options });
 }
-afterEach(() => {
-  while (live.length) live.pop()!.destroy();
-});
+afterEach(destroyAll);
 
 /** A little echo conversation; returns what the server saw, as a replayable transcript. */
 async function conversation(model: 'readiness' | 'completion', mechanism: Mechanism, seed: number): Promise<string[]> {

@@ -2,8 +2,9 @@
 // model test without a bound. Runs random sequences (each configuration of FULL_MATRIX, or only
 // those of model X, mechanism M and backend B, in turn; sequence k from seed S+k) until N steps
 // ran, with a progress bar; on a disagreement prints the failing seed, the command that repeats
-// exactly that failure, and the sequence fast-check shrank it to, and exits 1. --verbose prints
-// every step, its events and stats(); --bug plants a defect (drive.ts, PLANTED_BUGS).
+// exactly that failure, and (when the sequence fails alone) the sequence fast-check shrank it to,
+// and exits 1. --verbose prints every step, its events and stats(); --bug plants a defect
+// (drive.ts, PLANTED_BUGS).
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import {
