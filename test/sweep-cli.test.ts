@@ -160,7 +160,7 @@ test(
     );
     expect(r.stdout).toMatch(/^sweep of 6 combinations, seeds 1\.\.2 on each, faults partialWrite=0\.05,stall=0\.02, oracle on/);
     const failed =
-      /FAILED seed (\d+) \(upload, (\w+)\/(\w+),[^\n]*\n {2}[^\n]*arrived corrupt[^\n]*\n {2}reproduce: (npx io-reactor [^\n]+)\n {2}see it: {4}(npx io-reactor [^\n]+) && npx io-reactor viz (\S+)/.exec(
+      /FAILED seed (\d+) \(upload, (\w+)\/(\w+),[^\n]*\n {2}[^\n]*arrived corrupt[^\n]*\n {2}reproduce: (npx io-reactor [^\n]+)\n {2}see it: {4}(npx io-reactor [^\n]+); npx io-reactor viz (\S+)/.exec(
         r.stdout,
       );
     expect(failed).not.toBeNull();

@@ -109,8 +109,11 @@ export function reproduceCommand(config: SweepConfig, seed: number, schedule?: r
   return parts.join(' ');
 }
 
-/** The commands that write `seed`'s trace (its failure marked) and open it in the visualizer. */
+/**
+ * The commands that write `seed`'s trace (its failure marked) and open it in the visualizer; `;`, not
+ * `&&`: the first exits 1 when the seed fails, which is when its trace is wanted.
+ */
 export function traceCommand(config: SweepConfig, seed: number, schedule?: readonly Injection[]): string {
   const file = `${config.scenario}-${config.model}${config.mechanism ? `-${config.mechanism}` : ''}-${seed}.json`;
-  return `${reproduceCommand(config, seed, schedule)} --trace ${file} && npx io-reactor viz ${file}`;
+  return `${reproduceCommand(config, seed, schedule)} --trace ${file}; npx io-reactor viz ${file}`;
 }
