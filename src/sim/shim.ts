@@ -51,7 +51,7 @@ export class SimShim implements NativeShim {
     this.#scheduler = scheduler;
     this.#module = module;
     this.#calls = new KernelCalls(kernel, new Uint8Array(coreMemory), module);
-    module.exports.kernel = this.#calls;
+    module.use(this.#calls);
     this.#kernel = kernel;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
@@ -102,7 +102,7 @@ export class SimShim implements NativeShim {
   #probeFindsNothing(): boolean {
     const ep = this.#calls.epoll;
     if (ep < 0 || this.#layout.mechanism !== MECHANISM.epoll) return false;
-    if (this.#module.exports.HEAP32[this.#alwaysCountAt >> 2] !== 0) return false;
+    if (this.#module.heap32[this.#alwaysCountAt >> 2] !== 0) return false;
     return !this.#kernel.epollProbe(ep);
   }
 
@@ -116,8 +116,8 @@ export class SimShim implements NativeShim {
   /** Switches the shared module to this reactor and copies its requests in. */
   #enter(requests: number): void {
     const m = this.#module;
-    m.exports.kernel = this.#calls;
-    const heap = m.exports.HEAP32;
+    m.use(this.#calls);
+    const heap = m.heap32;
     const core = this.#core;
     let to = m.requestsAt >> 2;
     let from = this.#layout.requestsAt >> 2;
@@ -131,7 +131,7 @@ export class SimShim implements NativeShim {
 
   /** Copies the call's results back into the core's memory. */
   #leave(results: number): number {
-    const heap = this.#module.exports.HEAP32;
+    const heap = this.#module.heap32;
     const core = this.#core;
     const from = this.#module.resultsAt >> 2;
     const to = this.#layout.resultsAt >> 2;
@@ -171,7 +171,7 @@ export class SimShim implements NativeShim {
 
   wakeup(): number {
     if (!this.#open) return -E.EBADF;
-    this.#module.exports.kernel = this.#calls;
+    this.#module.use(this.#calls);
     return this.#module.exports._sim_shim_wake(this.#shim);
   }
 
@@ -179,7 +179,7 @@ export class SimShim implements NativeShim {
     if (!this.#open) return;
     this.#open = false;
     unlistSimulated(this.wakeToken);
-    this.#module.exports.kernel = this.#calls;
+    this.#module.use(this.#calls);
     this.#module.exports._sim_shim_close(this.#shim);
   }
 
