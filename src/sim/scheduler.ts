@@ -5,7 +5,7 @@
 import { ReactorError } from '../errors.js';
 import type { SimKernel } from './kernel.js';
 import type { SimNetwork } from './network.js';
-import type { SimShim, WaitScheduler } from './shim.js';
+import { type SimShim, type WaitScheduler, NOTHING_FOUND } from './shim.js';
 import { KeyedHeap } from './heap.js';
 
 interface ParkedWait {
@@ -224,12 +224,11 @@ export class Scheduler implements WaitScheduler {
       cursor = wait.seq;
       wait.marked = false;
       wait.probing = true;
-      const woken = wait.shim.signalled; // read first: the probe below drains the wakeup
-      const n = wait.shim.cycle(0, 0);
+      const n = wait.shim.probe();
       wait.probing = false;
-      if (n < 0 || n > 0 || woken || now >= wait.deadline) {
+      if (n !== NOTHING_FOUND || now >= wait.deadline) {
         this.#unpark(wait);
-        wait.results = Math.max(n, 0); // n < 0: its reactor was destroyed
+        wait.results = Math.max(n, 0);
         done[ended++] = wait;
       }
     }

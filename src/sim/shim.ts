@@ -15,6 +15,9 @@ export function hostDown(host: string, op: string): ReactorError {
   );
 }
 
+/** What SimShim.probe returns when its wait finds nothing to end with. */
+export const NOTHING_FOUND = -1;
+
 /** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
 export interface WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number>;
@@ -86,12 +89,32 @@ export class SimShim implements NativeShim {
   cycle(requests: number, timeoutMs: number): number {
     if (!this.#usable()) return -E.EBADF;
     if (requests === 0 && timeoutMs === 0 && this.#probeFindsNothing()) return 0;
+    return this.#cycle(requests, timeoutMs);
+  }
+
+  /** A cycle of the shim: the requests in, its wait, the results out. */
+  #cycle(requests: number, timeoutMs: number): number {
     this.#enter(requests);
     const results = this.#module.exports._sim_shim_cycle(this.#shim, requests, timeoutMs);
     // A probe's wait left untaken would skip the interrupt draw of the next one: the run would fork.
     if (this.#kernel.probePending)
       throw new Error('io-reactor: the shim did not take the wait its probe began; this is a bug, please report it');
     return this.#leave(results);
+  }
+
+  /**
+   * The scheduler's look at this shim's parked wait: a cycle with nothing to apply and no time to
+   * wait. Returns what the wait ends with (the events found; 0 for a wakeup or a closed reactor),
+   * or NOTHING_FOUND, and the wait stays parked. Throws when its host crashed.
+   */
+  probe(): number {
+    if (!this.#usable()) return 0;
+    // The wakeup's eventfd is on the epoll's ready list while signalled: a probe that finds
+    // nothing found no wakeup either.
+    if (this.#probeFindsNothing()) return NOTHING_FOUND;
+    const woken = this.signalled; // read first: the cycle drains the wakeup
+    const n = this.#cycle(0, 0);
+    return n > 0 || woken ? n : NOTHING_FOUND;
   }
 
   /**
