@@ -6,8 +6,7 @@ import { ReactorError } from '../errors.js';
 
 /** The stdin end as the kernel keeps it (kernel.ts's Stream). */
 export interface ConsoleStdin {
-  inbox: Uint8Array[];
-  inboxBytes: number;
+  inbox: { push(from: Uint8Array, offset: number, n: number): void };
   finReceived: boolean;
   closed: boolean;
 }
@@ -39,8 +38,7 @@ export class SimConsole {
     if (bytes.length === 0) return;
     this.sent(bytes);
     this.#deliver((s) => {
-      s.inbox.push(bytes);
-      s.inboxBytes += bytes.length;
+      s.inbox.push(bytes, 0, bytes.length);
     });
   }
 
