@@ -6,7 +6,8 @@ import { ReactorError } from '../errors.js';
 
 /** The stdin end as the kernel keeps it (kernel.ts's Stream). */
 export interface ConsoleStdin {
-  inbox: { push(from: Uint8Array, offset: number, n: number): void };
+  inbox: Uint8Array[];
+  inboxBytes: number;
   finReceived: boolean;
   closed: boolean;
 }
@@ -38,7 +39,8 @@ export class SimConsole {
     if (bytes.length === 0) return;
     this.sent(bytes);
     this.#deliver((s) => {
-      s.inbox.push(bytes, 0, bytes.length);
+      s.inbox.push(bytes);
+      s.inboxBytes += bytes.length;
     });
   }
 

@@ -114,9 +114,25 @@ export class Sockets {
   read(s: Stream, into: Uint8Array, offset: number, len: number): number {
     const n = this.#taking(s, len);
     if (n < 0 || s.inboxBytes === 0) return n;
-    s.inbox.take(into, offset, n);
-    this.#took(s, n);
+    this.#copy(s, into, offset, n);
     return n;
+  }
+
+  /** Moves `n` bytes of the inbox into `into` at `offset`. */
+  #copy(s: Stream, into: Uint8Array, offset: number, n: number): void {
+    for (let done = 0; done < n; ) {
+      const chunk = s.inbox[0];
+      const take = Math.min(chunk.length, n - done);
+      if (take === chunk.length) {
+        into.set(chunk, offset + done);
+        s.inbox.shift();
+      } else {
+        into.set(chunk.subarray(0, take), offset + done);
+        s.inbox[0] = chunk.subarray(take);
+      }
+      done += take;
+    }
+    this.#took(s, n);
   }
 
   /** How many bytes a read of up to `len` takes (a partialRead fault may take fewer): 0 at end of stream, or -errno. */
@@ -138,6 +154,7 @@ export class Sockets {
 
   /** `n` bytes left the inbox. */
   #took(s: Stream, n: number): void {
+    s.inboxBytes -= n;
     this.network.wiretap?.take(s, SEGMENT.data, n);
     changed(s.peer); // room in this inbox is room for the peer to write
   }
@@ -152,9 +169,8 @@ export class Sockets {
     let n = Math.min(room, len);
     const may = this.#may;
     if (n > 1 && may.partialWrite && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
-    // Who hears the bytes gets a copy of their own; the segment itself carries its bytes in the outbox.
-    const heard = this.observer || this.network.wiretap ? from.slice(offset, offset + n) : null;
-    if (heard) this.observer?.sent(s.peer, heard);
+    const bytes = from.slice(offset, offset + n);
+    this.observer?.sent(s.peer, bytes);
     const reset = may.reset && faults.strike('reset');
     const held = may.stall && faults.strike('stall') ? STALL_MS : 0;
     // The FIN rides on this segment, so the fault draws no delay of the network's.
@@ -163,23 +179,24 @@ export class Sockets {
       s.shutWrite = true;
       changed(s);
     }
-    const sentBefore = s.outbox.pushed;
-    s.outbox.push(from, offset, n);
+    s.inFlight += bytes.length;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
     const to = s.peer;
-    this.#at(this.#send(s, to, SEGMENT.data | struck, heard, held), () => {
-      if (s.outbox.taken !== sentBefore) throw new Error('io-reactor: a simulated segment arrived before one sent ahead of it; this is a bug, please report it');
+    this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
+      s.inFlight -= bytes.length;
       // A reset end is closed: what reaches it later is dropped, as Linux drops it.
-      if (to.closed || to.resetReceived || reset) s.outbox.skip(n);
-      else s.outbox.moveTo(to.inbox, n);
       if (to.closed || to.resetReceived) return this.#arrived(to, s);
       if (reset) {
         to.reset();
         s.reset();
-      } else if (halfClose) to.finReceived = true;
+      } else {
+        to.inbox.push(bytes);
+        to.inboxBytes += bytes.length;
+        if (halfClose) to.finReceived = true;
+      }
       this.#arrived(to, s);
     });
-    return n;
+    return bytes.length;
   }
 
   /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */

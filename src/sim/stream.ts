@@ -2,7 +2,6 @@
 // and its listeners with their backlog of connections not yet accepted.
 import { Watched } from './file.js';
 import { ERRNO } from '../seam.js';
-import { ByteQueue } from './byte-queue.js';
 
 /** Where one end of a TCP connection, or a listener, is: a host name (or a loopback literal) and a port. */
 export interface SimAddress {
@@ -13,10 +12,10 @@ export interface SimAddress {
 export class Stream extends Watched {
   readonly kind = 'stream';
   peer: Stream | null = null;
-  /** Bytes that reached this end and wait to be read. */
-  readonly inbox = new ByteQueue();
-  /** Bytes this end sent that have not reached its peer yet, in the order sent. */
-  readonly outbox = new ByteQueue();
+  inbox: Uint8Array[] = [];
+  inboxBytes = 0;
+  /** Bytes sent to the peer and not yet delivered into its inbox. */
+  inFlight = 0;
   /** When this end's last segment reaches the peer: keeps each direction in order. */
   lastArrival = 0;
   finReceived = false;
@@ -33,15 +32,6 @@ export class Stream extends Watched {
     readonly host: string,
   ) {
     super();
-  }
-
-  get inboxBytes(): number {
-    return this.inbox.size;
-  }
-
-  /** Bytes sent to the peer and not yet delivered into its inbox. */
-  get inFlight(): number {
-    return this.outbox.size;
   }
 
   /**
