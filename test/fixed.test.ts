@@ -1,5 +1,5 @@
-// One test (or one small group) per row of DESIGN.md's "Fixed" table: each states what we do
-// and is written so that Neolith's behaviour in that row would make it fail.
+// One test (or one small group) per defect of Neolith's reactor that we fix, a describe each: each
+// states what we do and is written so that Neolith's behaviour would make it fail.
 import { Worker } from 'node:worker_threads';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';

@@ -51,6 +51,18 @@ export function waitUntil<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean
   return all;
 }
 
+/** Events as tests compare them: context, type, bytes and the OS's own error code. */
+export const summary = <C>(events: IoEvent<C>[]) => events.map((e) => [e.context, e.type, e.bytesTransferred, e.error?.osCode]);
+
+/** Waits up to `rounds` times 10 ms (virtual time in simulation) until `done(events so far)` holds; returns every event seen. */
+export function waitRounds<C>(r: Reactor<C>, done: (all: IoEvent<C>[]) => boolean, rounds = 200): IoEvent<C>[] {
+  const all: IoEvent<C>[] = [];
+  for (let i = 0; i < rounds && !done(all); i++) {
+    for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
+  }
+  return all;
+}
+
 /** Reads everything available on fd until `bytes` arrived or `totalMs` passed. */
 export function recvAll(r: Reactor<any>, fd: number, bytes: number, totalMs = 2000): Uint8Array {
   const parts: Uint8Array[] = [];

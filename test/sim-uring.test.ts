@@ -1,51 +1,17 @@
 // The simulated io_uring under the io_uring shim (native/unix/io_uring.c built by emscripten): the
-// ring's faults reach the app as the real kernel's would, and the shim copes with each.
-import { Reactor, EventType, type IoEvent, type ReactorOptions } from '../src/index.js';
+// ring's faults reach the app as the real kernel's would, and the shim copes with each. What it
+// shares with the simulated IOCP is in sim-completion.test.ts.
+import { type Reactor, EventType, type ReactorOptions } from '../src/index.js';
 import { Simulation } from '../src/sim/index.js';
-import { text, str } from './helpers.js';
+import { text, str, reactor, adopt, destroyAll, summary, waitRounds } from './helpers.js';
 
-const { READ, WRITE, CLOSE, ACCEPT, ERROR } = EventType;
+const { READ, WRITE, ACCEPT, ERROR } = EventType;
 const URING = { model: 'completion', mechanism: 'io_uring' } as const;
 
-const live: Reactor<any>[] = [];
-async function uring(options: Omit<ReactorOptions, 'model' | 'mechanism' | 'backend'> = {}): Promise<Reactor<string>> {
-  const r = await Reactor.create<string>({ ...URING, backend: 'sim', ...options });
-  live.push(r);
-  return r;
+function uring(options: Omit<ReactorOptions, 'model' | 'mechanism' | 'backend'> = {}): Promise<Reactor<string>> {
+  return reactor<string>({ ...URING, backend: 'sim', ...options });
 }
-afterEach(() => {
-  while (live.length) live.pop()!.destroy();
-});
-
-const summary = (events: IoEvent<string>[]) => events.map((e) => [e.context, e.type, e.bytesTransferred, e.error?.osCode]);
-
-function until(r: Reactor<string>, done: (all: IoEvent<string>[]) => boolean, rounds = 200): IoEvent<string>[] {
-  const all: IoEvent<string>[] = [];
-  for (let i = 0; i < rounds && !done(all); i++) {
-    for (const e of r.wait(10)) all.push({ ...e, buffer: e.buffer ? e.buffer.slice() : null });
-  }
-  return all;
-}
-
-test('short sends: each send completes with part of the bytes, the shim sends the rest, and the write arrives whole with one WRITE', async () => {
-  const r = await uring({ faults: { partialWriteRate: 1 } });
-  const [a, b] = r.os.socketPair();
-  r.add(a, 'writer', 0);
-  const data = new Uint8Array(10_000).map((_, i) => i % 253);
-  r.postWrite(a, data);
-  const received: Uint8Array[] = [];
-  const drain = (): void => {
-    for (let chunk = r.os.recv(b); chunk?.length; chunk = r.os.recv(b)) received.push(chunk);
-  };
-  const writes = until(r, (all) => {
-    drain();
-    return all.length > 0;
-  });
-  drain();
-  expect(summary(writes)).toEqual([['writer', WRITE, 10_000, undefined]]);
-  expect(Buffer.concat(received).equals(Buffer.from(data))).toBe(true);
-  expect(r.faultReport()!.partialWrite.injected).toBeGreaterThan(1);
-});
+afterEach(destroyAll);
 
 test('a write of five parts goes as one linked chain: under short socket writes it completes in the wait it was posted in, with one WRITE, its bytes in order', async () => {
   const r = await uring({ bufferSize: 1024, faults: { partialWriteRate: 1 } });
@@ -74,7 +40,7 @@ test('an exhausted buffer ring (enobufsRate): receives that find data and no buf
   );
   const got = new Map<string, Uint8Array[]>(pairs.map(([name]) => [name, []]));
   let waiting = 0;
-  until(
+  waitRounds(
     r,
     (all) => {
       for (const e of all.splice(0)) {
@@ -93,37 +59,6 @@ test('an exhausted buffer ring (enobufsRate): receives that find data and no buf
   expect(r.stats().poolInUse).toBe(0);
 });
 
-test('a reset completes the pending receive with -ECONNRESET: CLOSE, osCode 104', async () => {
-  const r = await uring({ faults: { resetRate: 1 } });
-  const [a, b] = r.os.socketPair();
-  r.add(a, 'reader', READ);
-  expect(r.wait(0)).toEqual([]);
-  r.os.send(b, text('never arrives'));
-  const events = r.wait(100);
-  expect(summary(events)).toEqual([['reader', CLOSE, 0, 104]]);
-  expect(events[0].error?.code).toBe('ECONNRESET');
-});
-
-test.each([
-  ['wins the race', 0],
-  ['loses the race (cancelRace)', 1],
-] as const)(
-  'a cancel that %s: the poll of a read removed in the same batch as a send to its socket may still report the data, yet nothing reads it and no event comes',
-  async (_what, cancelRaceRate) => {
-    const r = await uring({ faults: { cancelRaceRate } });
-    const [a, b] = r.os.socketPair();
-    r.add(a, 'reader', READ);
-    r.add(b, 'writer', 0);
-    expect(r.wait(0)).toEqual([]);
-    r.remove(a);
-    r.postWrite(b, text('raced')); // both reach the ring in the next wait's batch
-    expect(summary(r.wait(0))).toEqual([['writer', WRITE, 5, undefined]]);
-    expect(str(r.os.recv(a))).toBe('raced');
-    expect(r.stats().poolInUse).toBe(0);
-    expect(r.faultReport()!.cancelRace.injected).toBe(cancelRaceRate);
-  },
-);
-
 test('interrupted enters are resumed with the time left: timeouts hold and completions still come', async () => {
   const r = await uring({ faults: { interruptRate: 0.5 } });
   const [a, b] = r.os.socketPair();
@@ -140,12 +75,11 @@ test('interrupted enters are resumed with the time left: timeouts hold and compl
 
 test('a failed accept ends the multishot accept: one posted accept reports ERROR EMFILE, the shim arms another, and the connection is accepted', async () => {
   const sim = new Simulation({ faultSchedule: [{ kind: 'emfile', occasion: 0 }] });
-  const r = await sim.host('solo').createReactor<string>(URING);
-  live.push(r);
+  const r = adopt(await sim.host('solo').createReactor<string>(URING));
   const { fd: listener, port } = r.os.listen(0);
   r.add(listener, 'listener', READ);
   r.os.connect(port);
-  const events = until(r, (all) => all.some((e) => e.type === ACCEPT));
+  const events = waitRounds(r, (all) => all.some((e) => e.type === ACCEPT));
   expect(events.map((e) => [e.context, e.type, e.error?.code])).toEqual([
     ['listener', ERROR, 'EMFILE'],
     ['listener', ACCEPT, undefined],
@@ -159,7 +93,7 @@ test('connections that arrive while no accept is posted are kept, in order, for 
   const { fd: listener, port } = r.os.listen(0);
   r.add(listener, 'listener', READ);
   const clients = Array.from({ length: 6 }, () => r.os.connect(port));
-  const accepted = until(r, (all) => all.filter((e) => e.type === ACCEPT).length === clients.length)
+  const accepted = waitRounds(r, (all) => all.filter((e) => e.type === ACCEPT).length === clients.length)
     .filter((e) => e.type === ACCEPT)
     .map((e) => e.acceptedFd!);
   expect(accepted).toHaveLength(clients.length);

@@ -25,10 +25,10 @@ import { TRACE_RECORD_BYTES } from '../src/trace/recorder.js';
 import { REQUEST, RESULT } from '../src/seam.js';
 import { reactor, destroyAll, text, str, refusal } from './helpers.js';
 import { tracedEchoRun } from './trace-run.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 const HASH_FIXTURE = new URL('../../../test/fixtures/trace-hash.mjs', import.meta.url).pathname;
 const HASH_MODULE = new URL('../src/trace/hash.js', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 /** Long enough for the other reactors' shims to open first. */
 const SLOW_SHIM_MS = 300;
 
@@ -313,22 +313,7 @@ describe('traceHash', () => {
         `<html><body><pre id="out"></pre><script>${script}
 document.getElementById('out').textContent = 'hash ' + traceHash(${JSON.stringify(trace)}) + ' done';</script></body></html>`,
       );
-      const browser = spawnSync(
-        CHROMIUM,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--dump-dom',
-          `file://${page}`,
-        ],
-        { encoding: 'utf8', timeout: 60000 },
-      );
+      const browser = spawnSync(CHROMIUM, [...CHROMIUM_ARGS, '--dump-dom', `file://${page}`], { encoding: 'utf8', timeout: 60000 });
       expect(browser.stdout).toContain(`<pre id="out">hash ${traceHash(trace)} done</pre>`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

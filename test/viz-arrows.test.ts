@@ -3,32 +3,15 @@
 // completion's bytes can reach the reader before the sender's completion is reported) joins it
 // when the segment comes.
 import { expect, test } from '@jest/globals';
-import type { Trace, TraceRecord } from '../src/trace/format.js';
+import type { SegmentRecord, TakeRecord, Trace, TraceRecord } from '../src/trace/format.js';
 import { TraceModel } from '../src/viz/page/model.js';
 
-const send = (t: number, fd: number, seq: number, bytes: number): TraceRecord => ({
-  k: 'segment',
-  t,
-  r: -1,
-  host: 'native',
-  fd,
-  conn: 7,
-  seq,
-  bytes,
-  flag: 'data',
-  at: t,
-});
-const take = (t: number, fd: number, seq: number, bytes: number): TraceRecord => ({
-  k: 'take',
-  t,
-  r: -1,
-  host: 'native',
-  fd,
-  conn: 7,
-  seq,
-  bytes,
-  flag: 'data',
-});
+/** What every record here shares: data on one native connection, sent and taken by the app's own calls. */
+const WIRE = { r: -1, host: 'native', conn: 7, flag: 'data' } as const;
+/** A take of `bytes` bytes from `seq`, at t ms. */
+const take = (t: number, fd: number, seq: number, bytes: number): TakeRecord => ({ k: 'take', t, fd, seq, bytes, ...WIRE });
+/** A segment of the same, sent at t ms: natively its arrival is not seen (at = t). */
+const send = (t: number, fd: number, seq: number, bytes: number): SegmentRecord => ({ ...take(t, fd, seq, bytes), k: 'segment', at: t });
 const traceOf = (records: TraceRecord[]): Trace => ({ format: 'io-reactor-trace', version: 1, seed: null, reactors: [], records });
 const joins = (model: TraceModel) => model.arrows.map(({ from, to }) => [from, to]);
 

@@ -2,14 +2,13 @@
 // to the take that got it (checked against the trace), lanes named and grouped by host, the details
 // of every record kind, and a failing seed from the CLI opening on its marked failure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { serveViz, type VizServer } from '../src/viz/server.js';
 import { runScenario } from '../src/sim/scenarios/run-traced.js';
 import type { Trace, SegmentRecord, TakeRecord } from '../src/trace/format.js';
-import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { tracePages, textMatches, ARTIFACTS } from './browser.js';
+import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 import { jest } from '@jest/globals';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
@@ -17,98 +16,31 @@ const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(120_000);
 
-let browser: Browser;
-let page: Page;
-const servers: VizServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-});
-afterEach(() => page.close());
-
-async function open(trace: Trace | string): Promise<void> {
-  const server = await serveViz({ traceJson: typeof trace === 'string' ? trace : JSON.stringify(trace) });
-  servers.push(server);
-  await page.goto(server.url);
-  await page.waitForSelector('body[data-ready]');
-}
-
-/** Where each segment's bytes went, from the trace alone: the take on its receiving end that got its first byte. */
-function expectedJoins(trace: Trace): Map<number, number> {
-  const joins = new Map<number, number>();
-  const records = trace.records;
-  records.forEach((rec, i) => {
-    if (rec.k !== 'segment') return;
-    const reset = rec.flag === 'rst' || (rec.faults?.includes('reset') ?? false);
-    const to = records.findIndex(
-      (x, j) =>
-        j > i &&
-        x.k === 'take' &&
-        x.conn === rec.conn &&
-        !joinedAlready(x, j) &&
-        (x.flag === 'rst'
-          ? reset
-          : !reset && x.flag === rec.flag && (rec.flag !== 'data' || (rec.seq >= x.seq && rec.seq < x.seq + x.bytes))),
-    );
-    if (to >= 0) joins.set(i, to);
-  });
-  return joins;
-  // A SYN, FIN or RST take gets one segment: the first that reached it.
-  function joinedAlready(x: TakeRecord, j: number): boolean {
-    return x.flag !== 'data' && [...joins.values()].includes(j);
-  }
-}
+const open = tracePages();
 
 test('in a two-host chat run every segment is an arrow from its send to the take that got it on the peer', async () => {
   const { trace, outcome } = await runScenario('chat', 3, 'readiness');
   expect(outcome.ok).toBe(true);
-  const segments = trace.records.flatMap((r, i) => (r.k === 'segment' ? [i] : []));
-  const joins = expectedJoins(trace);
+  const takes = expectedTakes(trace);
+  const segments = [...takes.keys()];
   // The chat's server and its clients: connects, lines both ways, the FINs of /quit.
   const hosts = new Set(trace.records.filter((r): r is SegmentRecord => r.k === 'segment').map((s) => s.host));
   expect(hosts).toContain('server');
   expect([...hosts].filter((h) => /^c\d+$/.test(h)).length).toBeGreaterThanOrEqual(2);
-  expect(joins.size).toBeGreaterThan(10);
-  await open(trace);
+  expect(segments.filter((i) => takes.get(i)!.length > 0).length).toBeGreaterThan(10);
+  // Each arrow crosses from one host to another.
+  for (const [i, [to]] of takes)
+    if (to !== undefined) expect((trace.records[to] as TakeRecord).host).not.toBe((trace.records[i] as SegmentRecord).host);
+  const page = await open(trace);
   await textMatches(page, '#summary', ` · ${segments.length} segments · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-chat.png` });
-  // Every segment's details name the take it joins, the same as the trace says: each jumped to
-  // in the page as a user does (the record in "jump to", go), its details read after the frame
-  // that draws them; in one evaluate, since hundreds of round trips outlast a loaded machine.
-  const details = await page.evaluate(async (records) => {
-    const seen: string[] = [];
-    const jump = document.getElementById('jump') as HTMLInputElement;
-    for (const i of records) {
-      jump.value = `#${i}`;
-      document.getElementById('go')!.click();
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      seen.push(document.getElementById('details')!.innerText);
-    }
-    return seen;
-  }, segments);
-  segments.forEach((i, k) => {
-    const to = joins.get(i);
-    const seg = trace.records[i] as SegmentRecord;
-    expect(details[k]).toMatch(new RegExp(`^#${i} `));
-    expect(details[k]).toMatch(
-      to === undefined ? /never taken/ : new RegExp(`taken by #${to} on ${(trace.records[to] as TakeRecord).host} · `),
-    );
-    expect(seg.host).not.toBe(to === undefined ? '' : (trace.records[to] as TakeRecord).host);
-  });
+  await expectSegmentDetails(page, trace, takes);
 });
 
 test('lanes are named by their context and grouped by host, never [object Object]', async () => {
   const { trace } = await runScenario('chat', 3, 'readiness');
-  await open(trace);
+  const page = await open(trace);
   const listed = await page.locator('#lanes').innerText();
   expect(listed).not.toContain('[object Object]');
   // The server's client lanes carry the user's name once the client said it; hosts head their lanes.
@@ -120,7 +52,7 @@ test('lanes are named by their context and grouped by host, never [object Object
 test('each record kind has its details: raw result and translation, chain, payload, segments', async () => {
   // Echo clients end with a FIN the server reads, so this trace has every event kind, CLOSE included.
   const { trace } = await runScenario('echo', 2, 'completion');
-  await open(trace);
+  const page = await open(trace);
   const first = (pred: (r: Trace['records'][number]) => boolean) => trace.records.findIndex(pred);
   const cases: [number, RegExp][] = [
     [first((r) => r.k === 'event' && (r.type & 16) !== 0), /event ACCEPT(.|\n)*raw: (.|\n)*chain:\n {2}#\d+ call wait/],
@@ -171,7 +103,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
   const text = readFileSync(file, 'utf8');
   const trace = JSON.parse(text) as Trace;
   expect(trace.failure?.message).toMatch(/arrived corrupt/);
-  await open(text);
+  const page = await open(text);
   await textMatches(page, '#failure', `✖ the run failed at record #${trace.failure!.at}: upload server: record`);
   await textMatches(page, '#details', new RegExp(`^#${trace.failure!.at} (.|\\n)*✖ the run failed here: upload server`));
   await page.screenshot({ path: `${ARTIFACTS}viz-failing-seed.png` });
@@ -179,7 +111,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
 
 test("the keys' help opens with ? and a dropped trace file opens", async () => {
   const { trace } = await runScenario('echo', 2, 'readiness');
-  await open(trace);
+  const page = await open(trace);
   await page.keyboard.press('?');
   expect(await page.locator('#keys').isVisible()).toBe(true);
   await page.screenshot({ path: `${ARTIFACTS}viz-help.png` });

@@ -2,56 +2,16 @@
 // sockets draw an arrow from each send to every receive on the peer that took its bytes (count and
 // endpoints checked against the trace), and an arrow whose far end is scrolled out runs to the
 // plot's edge, says where it goes under the pointer, and takes a click there.
-import type { Browser, Page } from 'playwright-core';
 import { jest } from '@jest/globals';
-import { serveViz, type VizServer } from '../src/viz/server.js';
 import type { Trace, TraceRecord } from '../src/trace/format.js';
-import { launchChromium, textMatches, ARTIFACTS } from './browser.js';
+import { tracePages, textMatches, ARTIFACTS } from './browser.js';
 import { loopbackEcho } from './loopback-run.js';
+import { expectedTakes, expectSegmentDetails } from './viz-segment-takes.js';
 
 // A real browser on a shared 2-core machine: page loads can take seconds.
 jest.setTimeout(120_000);
 
-let browser: Browser;
-let page: Page;
-const servers: VizServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-});
-afterEach(() => page.close());
-
-/** Opens `trace` in the page, `query` added to its address. */
-async function open(trace: Trace, query = ''): Promise<void> {
-  const server = await serveViz({ traceJson: JSON.stringify(trace) });
-  servers.push(server);
-  await page.goto(`${server.url}${query}`);
-  await page.waitForSelector('body[data-ready]');
-}
-
-/** Each data segment's takes from the trace alone: those on its receiving end whose bytes overlap its own. */
-function expectedTakes(trace: Trace): Map<number, number[]> {
-  const end = (x: { seq: number; bytes: number }) => x.seq + x.bytes;
-  const takes = new Map<number, number[]>();
-  trace.records.forEach((rec, i) => {
-    if (rec.k !== 'segment') return;
-    takes.set(
-      i,
-      trace.records.flatMap((x, j) => {
-        if (x.k !== 'take' || x.conn !== rec.conn || x.flag !== rec.flag) return [];
-        return rec.flag !== 'data' || (x.seq < end(rec) && end(x) > rec.seq) ? [j] : [];
-      }),
-    );
-  });
-  return takes;
-}
+const open = tracePages();
 
 test("a native loopback echo between two reactors: an arrow from each send to each of the peer's receives that took its bytes", async () => {
   const { trace } = await loopbackEcho({ client: 'completion' });
@@ -63,30 +23,11 @@ test("a native loopback echo between two reactors: an arrow from each send to ea
   const data = trace.records.filter((r) => (r.k === 'segment' || r.k === 'take') && r.flag === 'data').map((r) => r.t);
   const [from, to] = [Math.min(...data), Math.max(...data)];
   const margin = (to - from) * 0.05;
-  await open(trace, `&view=flow&v0=${from - margin}&v1=${to + margin}`);
+  const page = await open(trace, `&view=flow&v0=${from - margin}&v1=${to + margin}`);
   await textMatches(page, '#summary', ` · ${segments.length} segments · ${arrows} arrows · `);
   expect(await page.locator('[data-mode=flow]').getAttribute('aria-pressed')).toBe('true');
   await page.screenshot({ path: `${ARTIFACTS}viz-flow-loopback.png` });
-  // Every segment's details name the takes it joins, as the trace says: each jumped to as a user
-  // does, in one evaluate (hundreds of round trips outlast a loaded machine).
-  const details = await page.evaluate(async (records) => {
-    const seen: string[] = [];
-    const jump = document.getElementById('jump') as HTMLInputElement;
-    for (const i of records) {
-      jump.value = `#${i}`;
-      document.getElementById('go')!.click();
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      seen.push(document.getElementById('details')!.innerText);
-    }
-    return seen;
-  }, segments);
-  segments.forEach((i, k) => {
-    const [first, ...rest] = takes.get(i)!;
-    expect(details[k]).toMatch(new RegExp(`^#${i} `));
-    expect(details[k]).toContain(first === undefined ? 'never taken' : `taken by #${first} on native · `);
-    if (rest.length > 0) expect(details[k]).toContain(`the rest of its bytes taken by ${rest.map((j) => `#${j}`).join(', ')}`);
-    else expect(details[k]).not.toContain('the rest of its bytes');
-  });
+  await expectSegmentDetails(page, trace, takes);
 });
 
 /** One reactor's SOCKETS sockets, named `sock <fd>`, the first sending to the last at t=10, taken at t=20. */
@@ -117,7 +58,7 @@ function farArrowTrace(): { trace: Trace; segment: number; take: number } {
 test('an arrow to a lane scrolled out runs to the edge, names that lane there, says where it goes, and a click goes there', async () => {
   const { trace, segment, take } = farArrowTrace();
   const [v0, v1] = [0, 30];
-  await open(trace, `&view=flow&v0=${v0}&v1=${v1}`);
+  const page = await open(trace, `&view=flow&v0=${v0}&v1=${v1}`);
   await textMatches(page, '#summary', new RegExp(`rows 1–\\d+ of ${SOCKETS + 1}`));
   const box = (await page.locator('#timeline').boundingBox())!;
   // The layout's numbers (src/viz/page/canvas.ts): lane names 220 px wide, a 22 px axis, rows of 24 px.

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../index.js';
 import type { Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
+import { LoopRef } from './loop-ref.js';
 import type { Socket, SocketConstructorOpts, AcceptedFd } from './socket.js';
 import { systemError, codedError, codeOf, invalidArgType } from './errors.js';
 import { show } from '../validate.js';
@@ -47,14 +48,14 @@ export class Server extends EventEmitter implements Watcher {
   #fd = -1;
   #connections = 0;
   #closing = false;
-  #refed = true;
-  #holdsRef = false;
+  readonly #loopRef: LoopRef;
   #acceptPause: ReturnType<typeof setTimeout> | null = null;
 
   constructor(stack: NetStack, socketClass: AcceptedSocketClass, options: ServerOpts = {}, connectionListener?: (socket: Socket) => void) {
     super();
     if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
     this.#stack = stack;
+    this.#loopRef = new LoopRef(stack.loop);
     this.#socketClass = socketClass;
     this.#options = options;
     // As Node: a connection listener that is no function is ignored.
@@ -68,7 +69,7 @@ export class Server extends EventEmitter implements Watcher {
   /** listen(port[, host][, backlog][, cb]) or listen(options[, cb]). */
   listen(...args: unknown[]): this {
     const { options, listener } = listenArgs(args);
-    if (this.#fd >= 0 || this.#holdsRef) {
+    if (this.#fd >= 0 || this.#loopRef.active) {
       throw codedError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     }
     if (listener) this.once('listening', listener);
@@ -77,7 +78,7 @@ export class Server extends EventEmitter implements Watcher {
     const backlog =
       Number.isInteger(options.backlog) && options.backlog! >= 1 && options.backlog! <= 65535 ? options.backlog! : DEFAULT_BACKLOG;
     this.#closing = false;
-    this.#takeRef();
+    this.#loopRef.take();
     this.#stack.loop.withReactor(
       (reactor) => {
         // As Node does: with no host, every address; IPv4's when the machine has no IPv6.
@@ -98,7 +99,7 @@ export class Server extends EventEmitter implements Watcher {
     } catch (e) {
       const code = codeOf(e, 'EADDRINUSE');
       if (mayRetry && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) return false;
-      this.#dropRef();
+      this.#loopRef.drop();
       const error = systemError('listen', code, host, port);
       process.nextTick(() => this.emit('error', error));
       return true;
@@ -170,7 +171,7 @@ export class Server extends EventEmitter implements Watcher {
     this.#acceptPause = null;
     this.#stack.loop.closeListener(this.#fd);
     this.#fd = -1;
-    this.#dropRef();
+    this.#loopRef.drop();
     process.nextTick(() => this.#emitCloseWhenDone());
     return this;
   }
@@ -192,30 +193,13 @@ export class Server extends EventEmitter implements Watcher {
   }
 
   ref(): this {
-    if (!this.#refed) {
-      this.#refed = true;
-      if (this.#holdsRef) this.#stack.loop.ref();
-    }
+    this.#loopRef.ref();
     return this;
   }
 
   unref(): this {
-    if (this.#refed) {
-      this.#refed = false;
-      if (this.#holdsRef) this.#stack.loop.unref();
-    }
+    this.#loopRef.unref();
     return this;
-  }
-
-  #takeRef(): void {
-    this.#holdsRef = true;
-    if (this.#refed) this.#stack.loop.ref();
-  }
-
-  #dropRef(): void {
-    if (!this.#holdsRef) return;
-    this.#holdsRef = false;
-    if (this.#refed) this.#stack.loop.unref();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -5,6 +5,7 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import { EventType, type AddressInfo, type IoEvent, type Reactor } from '../index.js';
 import type { NetLoop, Watcher } from './loop.js';
 import type { NetStack } from './stack.js';
+import { LoopRef } from './loop-ref.js';
 import { systemError, codedError, codeOf, invalidArgType } from './errors.js';
 import { show } from '../validate.js';
 
@@ -51,8 +52,7 @@ export class Socket extends Duplex implements Watcher {
   #hangup: string | null = null;
   #pendingWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
   #pendingFinal: ((error?: Error | null) => void) | null = null;
-  #refed = true;
-  #holdsRef = false;
+  readonly #loopRef: LoopRef;
   #timeoutMs = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #bytesRead = 0;
@@ -118,12 +118,13 @@ export class Socket extends Duplex implements Watcher {
       decodeStrings: true,
     } satisfies DuplexOptions);
     this.#stack = stack;
+    this.#loopRef = new LoopRef(stack.loop);
     if (accepted) {
       this.#fd = accepted.fd;
       this.#closedByServer = accepted.onClose;
       stack.loop.watch(accepted.fd, this, 0);
       this.#watching = 0;
-      this.#takeRef();
+      this.#loopRef.take();
       this.read(0);
     }
   }
@@ -143,7 +144,7 @@ export class Socket extends Duplex implements Watcher {
     const port = toPort(options.port);
     const host = options.host ?? 'localhost';
     this.#connecting = true;
-    this.#takeRef();
+    this.#loopRef.take();
     this.#stack.resolve(host, (error, address) => {
       if (this.destroyed) return;
       if (error) {
@@ -315,7 +316,7 @@ export class Socket extends Duplex implements Watcher {
   _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearTimer();
     this.#connecting = false;
-    this.#dropRef();
+    this.#loopRef.drop();
     this.#pendingWrite?.callback(error ?? codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
     this.#pendingWrite = null;
     const closedByServer = this.#closedByServer;
@@ -425,30 +426,13 @@ export class Socket extends Duplex implements Watcher {
   }
 
   ref(): this {
-    if (!this.#refed) {
-      this.#refed = true;
-      if (this.#holdsRef) this.#loop().ref();
-    }
+    this.#loopRef.ref();
     return this;
   }
 
   unref(): this {
-    if (this.#refed) {
-      this.#refed = false;
-      if (this.#holdsRef) this.#loop().unref();
-    }
+    this.#loopRef.unref();
     return this;
-  }
-
-  #takeRef(): void {
-    this.#holdsRef = true;
-    if (this.#refed) this.#loop().ref();
-  }
-
-  #dropRef(): void {
-    if (!this.#holdsRef) return;
-    this.#holdsRef = false;
-    if (this.#refed) this.#loop().unref();
   }
 
   /** Node's: deprecated getters some libraries still read. */

@@ -1,5 +1,5 @@
 // A simulated kernel's open files by number: an open takes the lowest free number, as POSIX gives.
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 
 export class FdTable<F> {
   /** In the order opened: a host's crash walks its files in it. */
@@ -7,7 +7,7 @@ export class FdTable<F> {
   /** The same files by number, for the look-up every call makes. */
   readonly #byFd: (F | undefined)[] = [];
   /** Closed numbers below #next, lowest first: a server with thousands of connections opened each by scanning up. */
-  readonly #closed = new MinHeap<number>((a, b) => a < b);
+  readonly #closed = new KeyedHeap<number>();
   #next: number;
 
   /** `first`: the lowest number an open hands out (those below are placed with `place`). */
@@ -40,7 +40,7 @@ export class FdTable<F> {
   close(fd: number): void {
     this.#files.delete(fd);
     this.#byFd[fd] = undefined;
-    if (fd >= this.first) this.#closed.push(fd);
+    if (fd >= this.first) this.#closed.push(fd, fd);
   }
 
   values(): IterableIterator<F> {

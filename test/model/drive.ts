@@ -118,6 +118,15 @@ function agree<T>(where: () => string, real: T, model: T): void {
   if (a !== b) throw new Error(`${where()}: the reactor gave ${a}, the model ${b}`);
 }
 
+/**
+ * Defects planted in the drive on purpose, to watch a disagreement be found, shrunk and repeated
+ * (`npm run fuzz -- --bug B`): 'reset-as-close' tells the model a peer's reset was a plain close;
+ * 'forget-high-water' starts the model's poolHighWater at 0, wrong only on a reactor that earlier
+ * sequences used (a failure that needs its history).
+ */
+export const PLANTED_BUGS = ['reset-as-close', 'forget-high-water'] as const;
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
 /** How often each kind of outcome was seen, so a run shows what it reached (see `npm run fuzz`). */
 export const reached = new Map<string, number>();
 const saw = (what: string): void => {
@@ -185,12 +194,13 @@ interface Pair {
 
 /**
  * Runs a sequence; returns how many steps ran. Throws at the first disagreement, naming the step.
- * `log`, when given, receives each step with what the reactor delivered and its stats().
+ * `log`, when given, receives each step with what the reactor delivered and its stats(); `bug`
+ * plants that defect.
  */
 export async function runSteps(
   [model, mechanism, backend]: Config,
   { shape, steps }: Sequence,
-  log?: (line: string) => void,
+  { log, bug }: { log?: (line: string) => void; bug?: PlantedBug } = {},
 ): Promise<number> {
   const r = await reactorFor([model, mechanism, backend], shape);
   const sizes = SHAPES[shape];
@@ -204,7 +214,7 @@ export async function runSteps(
       writesMayLag: mechanism === 'io_uring' || mechanism === 'iocp',
       readsTriedAtOnce: mechanism === 'io_uring',
     },
-    before.poolHighWater,
+    bug === 'forget-high-water' ? 0 : before.poolHighWater,
   );
   const open = (): Pair => {
     const [fd, peer] = r.os.socketPair();
@@ -261,7 +271,7 @@ export async function runSteps(
         else while ((r.os.recv(p.peer, 65536)?.length ?? 0) > 0);
         r.os.close(p.peer);
         p.peerOpen = false;
-        m.peerClosed(fd, step.reset ? 'reset' : 'closed');
+        m.peerClosed(fd, step.reset && bug !== 'reset-as-close' ? 'reset' : 'closed');
         break;
       case 'renew': {
         if (shape === 'narrow' || r.destroyed) return;

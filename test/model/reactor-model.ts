@@ -26,7 +26,7 @@
 // - The OS gives back a removed fd's contexts when it confirms the cancel: in that wait or later.
 // - poolHighWater counts the peak inside a wait, between the contexts taken at its start and those
 //   plus every buffer its reads claimed (the order of sends and receives within a wait is the OS's).
-import { EventType, type Model } from '../../src/index.js';
+import { EventType, type Model, type ReactorStats } from '../../src/index.js';
 
 /** An event as compared: `error` is the portable code name, '' when none. */
 export interface ModelEvent {
@@ -38,16 +38,10 @@ export interface ModelEvent {
 }
 
 /** The stats() fields the model predicts. */
-export interface ModelStats {
-  registered: number;
-  readyQueued: number;
-  poolInUse: number;
-  poolHighWater: number;
-  poolHeld: number;
-  poolQueued: number;
-  readsWaiting: number;
-  queuedWriteBytes: number;
-}
+export type ModelStats = Pick<
+  ReactorStats,
+  'registered' | 'readyQueued' | 'poolInUse' | 'poolHighWater' | 'poolHeld' | 'poolQueued' | 'readsWaiting' | 'queuedWriteBytes'
+>;
 
 /** The refusal a call must give, as its ReactorError code, or null when it must succeed. */
 export type Refusal = string | null;
