@@ -148,7 +148,8 @@ export class Sockets {
       return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && this.#may.partialRead && net.faults.strike('partialRead')) return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    if (want > 1 && this.#may.partialRead && net.faults.strike('partialRead'))
+      return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
     return want;
   }
 
