@@ -12,6 +12,13 @@ export interface OsCalls {
   accept(fd: number): number;
   send(fd: number, data: Uint8Array): number;
   recv(fd: number, maxBytes: number): Uint8Array | number;
+  /**
+   * In place, without allocating: receive into buffer (up to its length), send data's first
+   * `length` bytes. Only the native backend has them; elsewhere reactor.os uses recv and send with
+   * a copy or a view (the simulation's oracle and a trace's loopback wire watch those two).
+   */
+  recvInto?(fd: number, buffer: Uint8Array): number;
+  sendPrefix?(fd: number, data: Uint8Array, length: number): number;
   shutdown(fd: number): number;
   close(fd: number): number;
   fdKind(fd: number): number;

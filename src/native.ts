@@ -14,16 +14,19 @@ import { ReactorError } from './errors.js';
 import { MECHANISM } from './seam.js';
 import { MAX_RECV_BYTES } from './limits.js';
 
-export interface NativeBinding extends Omit<OsCalls, 'recv'> {
-  /** Lends the bytes recvStaged fills and sendStaged sends from, and the frame (stagedFrame.ints
-   * int32s) their arguments and result cross in (once per JS environment). */
-  lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer): void;
-  /** Sends the staging bytes' first frame[bytes] to frame[fd]; frame[result]: bytes taken, or -errno. */
-  sendStaged(): void;
-  /** Receives up to frame[bytes] from frame[fd] into the staging bytes; frame[result]: bytes received
-   * (0: end of stream), or -errno. */
-  recvStaged(): void;
-  readonly stagedFrame: { fd: number; bytes: number; result: number; ints: number };
+export interface NativeBinding extends Omit<OsCalls, 'send' | 'recv' | 'recvInto' | 'sendPrefix'> {
+  /** Lends the frame (stagedFrame.ints int32s) sendLent's and recvLent's arguments and result cross in
+   * (once per JS environment). */
+  lendFrame(frame: ArrayBuffer): void;
+  /** Lends `bytes` as region `region` (below stagedFrame.regions), held until another is lent there. */
+  lendBytes(region: number, bytes: ArrayBuffer): void;
+  /** Sends frame[bytes] bytes at frame[offset] of region frame[region] to frame[fd]; frame[result]:
+   * bytes taken, or -errno. */
+  sendLent(): void;
+  /** Receives up to frame[bytes] from frame[fd] into region frame[region] at frame[offset];
+   * frame[result]: bytes received (0: end of stream), or -errno. */
+  recvLent(): void;
+  readonly stagedFrame: { fd: number; bytes: number; result: number; region: number; offset: number; ints: number; regions: number };
   Shim: new (
     memory: ArrayBuffer,
     model: number,
@@ -120,23 +123,78 @@ export function nativeBinding(): NativeBinding {
 
 /**
  * Sends of up to this many bytes are copied into the staging buffer: the addon then needs no look
- * at the caller's Uint8Array, which for one this small lives in V8's heap and would be moved out of
- * it (an allocation) to give the addon its address. Larger ones are sent from where they are.
+ * at the caller's Uint8Array, which for one this small may live in V8's heap and would be moved out
+ * of it (an allocation) to give the addon its address. Larger ones are sent from where they are.
  */
 const STAGED_SEND_MAX_BYTES = 64;
 
+/** What each lent region holds: the staging buffer, and the ArrayBuffers of the app's last
+ * recvInto target and last send (one each, so an app receiving into one buffer and sending from
+ * another lends each once). */
+const REGION = { staging: 0, recvInto: 1, send: 2 } as const;
+
+/** The frame holds int32s: one call moves at most this many bytes (a send takes part, as the kernel may). */
+const MAX_CALL_BYTES = 0x7fffffff;
+
 /**
- * The addon's socket helpers, with recv and small sends through one staging buffer lent to the
- * addon once: each call crosses with its numbers in a frame both sides share, and a recv's result
- * is a copy sliced here (small ones land in V8's heap) rather than an ArrayBuffer the addon makes
- * per call.
+ * The addon's socket helpers, with recv, sends and recvInto through byte regions lent to the addon
+ * (the staging buffer once; the app's buffers when they change): each call crosses with its numbers
+ * in a frame both sides share, so it converts nothing. recv's result is a copy sliced here (small
+ * ones land in V8's heap) rather than an ArrayBuffer the addon makes per call.
  */
 function nativeSocketCalls(binding: NativeBinding): OsCalls {
+  // The frame's slots as plain numbers: a property load per call was visible in the echo's profile.
+  const { fd: FD, bytes: BYTES, result: RESULT, region: REGION_AT, offset: OFFSET, ints, regions } = binding.stagedFrame;
+  if (regions <= Math.max(...Object.values(REGION)))
+    throw new Error('io-reactor addon lends fewer byte regions than src/native.ts uses: rebuild it');
   const staging = new Uint8Array(MAX_RECV_BYTES);
-  const F = binding.stagedFrame;
-  const frame = new Int32Array(F.ints);
-  binding.lendStaging(staging.buffer, frame.buffer);
-  const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername, sendStaged, recvStaged, send } = binding;
+  const frame = new Int32Array(ints);
+  binding.lendFrame(frame.buffer);
+  binding.lendBytes(REGION.staging, staging.buffer);
+  /** Per region, the ArrayBuffer lent, and the last view of it used with its byteOffset (a view's
+   * `buffer` is a call into V8's runtime, so a view used again skips it). */
+  const lent: (ArrayBufferLike | null)[] = [staging.buffer, null, null];
+  const lastView: (Uint8Array | null)[] = [staging, null, null];
+  const lastOffset = [0, 0, 0];
+  const { sendLent, recvLent } = binding;
+  /** Points the frame at `bytes` bytes of view's memory, lending its ArrayBuffer as `region` if it is
+   * not already; false when it cannot be lent (a SharedArrayBuffer). A view keeps its buffer and
+   * offset for life; once detached it has no length, and no bytes are asked of it. */
+  function frameView(region: number, view: Uint8Array, bytes: number): boolean {
+    if (view !== lastView[region]) {
+      const memory = view.buffer;
+      if (memory !== lent[region]) {
+        if (!(memory instanceof ArrayBuffer)) return false;
+        binding.lendBytes(region, memory);
+        lent[region] = memory;
+      }
+      lastView[region] = view;
+      lastOffset[region] = view.byteOffset;
+    }
+    frame[REGION_AT] = region;
+    frame[OFFSET] = lastOffset[region];
+    frame[BYTES] = Math.min(bytes, MAX_CALL_BYTES);
+    return true;
+  }
+  function frameStaging(bytes: number): void {
+    frame[REGION_AT] = REGION.staging;
+    frame[OFFSET] = 0;
+    frame[BYTES] = bytes;
+  }
+  function sendPrefix(fd: number, data: Uint8Array, length: number): number {
+    frame[FD] = fd;
+    if (data.length <= STAGED_SEND_MAX_BYTES) {
+      staging.set(length === data.length ? data : data.subarray(0, length));
+      frameStaging(length);
+    } else if (!frameView(REGION.send, data, length)) {
+      const n = Math.min(length, staging.length);
+      staging.set(data.subarray(0, n));
+      frameStaging(n);
+    }
+    sendLent();
+    return frame[RESULT];
+  }
+  const { socketPair, listen, connect, accept, shutdown, close, fdKind, getsockname, getpeername } = binding;
   return {
     socketPair,
     listen,
@@ -147,20 +205,26 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     fdKind,
     getsockname,
     getpeername,
-    send(fd, data) {
-      if (data.length > STAGED_SEND_MAX_BYTES) return send(fd, data);
-      staging.set(data);
-      frame[F.fd] = fd;
-      frame[F.bytes] = data.length;
-      sendStaged();
-      return frame[F.result];
-    },
+    send: (fd, data) => sendPrefix(fd, data, data.length),
+    sendPrefix,
     recv(fd, maxBytes) {
-      frame[F.fd] = fd;
-      frame[F.bytes] = maxBytes;
-      recvStaged();
-      const n = frame[F.result];
+      frame[FD] = fd;
+      frameStaging(maxBytes);
+      recvLent();
+      const n = frame[RESULT];
       return n < 0 ? n : staging.slice(0, n);
+    },
+    recvInto(fd, buffer) {
+      frame[FD] = fd;
+      if (frameView(REGION.recvInto, buffer, buffer.length)) {
+        recvLent();
+        return frame[RESULT];
+      }
+      frameStaging(Math.min(buffer.length, staging.length));
+      recvLent();
+      const n = frame[RESULT];
+      if (n > 0) buffer.set(staging.subarray(0, n));
+      return n;
     },
   };
 }

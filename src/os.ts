@@ -111,11 +111,16 @@ export class ReactorOs {
     return r;
   }
 
-  /** Sends what the kernel takes now; returns the bytes taken (0 when its buffer is full). */
-  send(fd: number, data: Uint8Array): number {
+  /**
+   * Sends what the kernel takes now of data's first `length` bytes (all of it by default); returns
+   * the bytes taken (0 when its buffer is full).
+   */
+  send(fd: number, data: Uint8Array, length?: number): number {
     checkFd(fd, 'send');
     checkBytes(data, 'send');
-    const r = this.#calls.send(fd, data);
+    const bytes = length === undefined ? data.length : checkIntegerIn(length, 0, data.length, 'length', 'send');
+    const calls = this.#calls;
+    const r = calls.sendPrefix ? calls.sendPrefix(fd, data, bytes) : calls.send(fd, bytes === data.length ? data : data.subarray(0, bytes));
     if (r === -EAGAIN) return 0;
     if (r < 0) throw osError(r, `send(fd ${fd})`, 'the connection is unusable; close it');
     return r;
@@ -128,6 +133,28 @@ export class ReactorOs {
     const r = this.#calls.recv(fd, maxBytes);
     if (r === -EAGAIN) return null;
     if (typeof r === 'number') throw osError(r, `recv(fd ${fd})`, 'the connection is unusable; close it');
+    return r;
+  }
+
+  /**
+   * What has arrived, into `buffer` (up to its length): the bytes received, 0 at end of stream,
+   * null when nothing yet. A server that reuses one buffer receives without allocating.
+   */
+  recvInto(fd: number, buffer: Uint8Array): number | null {
+    checkFd(fd, 'recvInto');
+    checkBytes(buffer, 'recvInto', 'buffer');
+    if (buffer.length === 0) throw new ReactorError('EINVAL', 'recvInto: buffer is empty; pass a Uint8Array with room for the bytes');
+    const calls = this.#calls;
+    let r: number;
+    if (calls.recvInto) {
+      r = calls.recvInto(fd, buffer);
+    } else {
+      const got = calls.recv(fd, Math.min(buffer.length, MAX_RECV_BYTES));
+      if (typeof got !== 'number') buffer.set(got);
+      r = typeof got === 'number' ? got : got.length;
+    }
+    if (r === -EAGAIN) return null;
+    if (r < 0) throw osError(r, `recvInto(fd ${fd})`, 'the connection is unusable; close it');
     return r;
   }
 

@@ -56,9 +56,9 @@ export function checkMaxEvents(maxEvents: unknown, op: string): number {
   return maxEvents;
 }
 
-export function checkBytes(data: unknown, op: string): Uint8Array {
+export function checkBytes(data: unknown, op: string, what = 'data'): Uint8Array {
   if (!(data instanceof Uint8Array)) {
-    throw new ReactorError('EINVAL', `${op}: data must be a Uint8Array (or Buffer), got ${show(data)}; encode strings with TextEncoder`);
+    throw new ReactorError('EINVAL', `${op}: ${what} must be a Uint8Array (or Buffer), got ${show(data)}; encode strings with TextEncoder`);
   }
   // A detached view reads as empty; only an empty one can be detached, so only it is looked at.
   if (data.byteLength === 0 && isDetached(data.buffer)) {

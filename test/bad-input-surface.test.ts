@@ -93,6 +93,23 @@ const DATA = [
   ),
   bad([['a view of a detached ArrayBuffer', detached]], 'EINVAL', /detached.*pass a view of memory this thread still owns/),
 ];
+const BUFFER = [
+  bad(
+    [...WRONG_TYPES, ...UNDEFINED, ['an ArrayBuffer', () => new ArrayBuffer(4)], ['a Uint16Array', () => new Uint16Array(2)]],
+    'EINVAL',
+    /buffer must be a Uint8Array \(or Buffer\)/,
+  ),
+  bad([['a view of a detached ArrayBuffer', detached]], 'EINVAL', /detached.*pass a view of memory this thread still owns/),
+  bad([['an empty Uint8Array', () => new Uint8Array(0)]], 'EINVAL', /buffer is empty; pass a Uint8Array with room/),
+];
+/** send's length, with data of one byte. */
+const LENGTH = [
+  bad(
+    [...WRONG_TYPES, ...NOT_INTEGRAL, ...NEGATIVE, ['more than data holds', () => 2], ...HUGE],
+    'EINVAL',
+    /length must be an integer from 0 to 1/,
+  ),
+];
 const PORT = [
   bad(
     [...WRONG_TYPES, ...UNDEFINED, ...NOT_INTEGRAL, ...NEGATIVE, ['65536', () => 65536], ...HUGE],
@@ -250,9 +267,9 @@ const OS_ROWS: Record<string, Row> = {
     more: (f) => hostNames(f, (h) => [1, h]),
   },
   send: {
-    good: (f) => [f.spare, text('x')],
-    call: (f, [fd, d]) => f.r.os.send(fd as number, d as Uint8Array),
-    bad: [FD, DATA],
+    good: (f) => [f.spare, text('x'), 1],
+    call: (f, [fd, d, n]) => f.r.os.send(fd as number, d as Uint8Array, n as number),
+    bad: [FD, DATA, LENGTH],
     more: (f) => [['a closed fd', [f.closed, text('x')], 'EBADF', /send\(fd \d+\) failed.*close it/]],
   },
   recv: {
@@ -260,6 +277,12 @@ const OS_ROWS: Record<string, Row> = {
     call: (f, [fd, n]) => f.r.os.recv(fd as number, n as number),
     bad: [FD, MAX_BYTES],
     more: (f) => [['a closed fd', [f.closed], 'EBADF', /recv\(fd \d+\) failed/]],
+  },
+  recvInto: {
+    good: (f) => [f.spare, new Uint8Array(16)],
+    call: (f, [fd, b]) => f.r.os.recvInto(fd as number, b as Uint8Array),
+    bad: [FD, BUFFER],
+    more: (f) => [['a closed fd', [f.closed, new Uint8Array(16)], 'EBADF', /recvInto\(fd \d+\) failed/]],
   },
   shutdown: {
     good: (f) => [f.spare],

@@ -1,6 +1,7 @@
 // reactor.os moves bytes exactly: every recv is the caller's own copy (natively they pass through
-// one staging buffer shared by all calls), and sends of any size, from any offset of any buffer,
-// arrive as they were.
+// one staging buffer shared by all calls), recvInto fills just the caller's buffer (natively lent
+// to the addon, as a large send's buffer is), and sends of any size, from any offset of any
+// buffer, arrive as they were.
 import { reactor, destroyAll, pair, closeOwned, recvAll, type Backend } from './helpers.js';
 
 afterEach(() => {
@@ -141,5 +142,92 @@ describe.each(['native', 'sim'] as Backend[])('small recvs (%s)', (backend) => {
       expect(r.os.send(a, message)).toBe(message.length);
       expect(recvNext(r, b)).toEqual(message);
     }
+  });
+});
+
+/** The next recvInto that brings bytes (or end of stream): their count. */
+function recvIntoNext(r: Awaited<ReturnType<typeof reactor>>, fd: number, buffer: Uint8Array): number | null {
+  const end = Date.now() + 2000;
+  while (Date.now() < end) {
+    const n = r.os.recvInto(fd, buffer);
+    if (n !== null) return n;
+    r.wait(5);
+  }
+  return null;
+}
+
+describe.each(['native', 'sim'] as Backend[])('in place: recvInto and send with a length (%s)', (backend) => {
+  test('recvInto fills the caller’s buffer, or the view’s window of it, and nothing beyond', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    expect(r.os.recvInto(b, new Uint8Array(8))).toBeNull();
+    const whole = new Uint8Array(300).fill(0xee);
+    const window = whole.subarray(100, 200);
+    const message = pattern(150, 1);
+    sendAll(r, a, message);
+    expect(recvIntoNext(r, b, window)).toBe(100);
+    expect(whole.subarray(100, 200)).toEqual(message.subarray(0, 100));
+    expect([whole.subarray(0, 100).every((v) => v === 0xee), whole.subarray(200).every((v) => v === 0xee)]).toEqual([true, true]);
+    // What did not fit stays queued for the next receive.
+    expect(recvIntoNext(r, b, window)).toBe(50);
+    expect(window.subarray(0, 50)).toEqual(message.subarray(100));
+  });
+
+  test('one buffer reused: each message lands in it, and echoes from it arrive whole', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    const buffer = new Uint8Array(4096);
+    for (const [length, seed] of [
+      [1, 2],
+      [64, 3],
+      [65, 4],
+      [3000, 5],
+    ]) {
+      const message = pattern(length, seed);
+      sendAll(r, a, message);
+      let got = 0;
+      while (got < length) got += recvIntoNext(r, b, buffer.subarray(got)) ?? 0;
+      expect(buffer.slice(0, length)).toEqual(message);
+      // Back the other way from the same buffer: just its first `length` bytes.
+      let sent = 0;
+      while (sent < length) sent += r.os.send(b, buffer.subarray(sent), length - sent);
+      expect(recvAll(r, a, length)).toEqual(message);
+    }
+  });
+
+  test('send with a length sends only that many bytes, from small and large buffers alike', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    for (const size of [10, 64, 65, 5000]) {
+      const data = pattern(size, size);
+      expect(r.os.send(a, data, 7)).toBe(7);
+      expect(r.os.send(a, data, 0)).toBe(0);
+      expect(recvAll(r, b, 7)).toEqual(data.slice(0, 7));
+    }
+    r.os.shutdown(a);
+    expect(recvNext(r, b)).toEqual(new Uint8Array(0));
+  });
+
+  test('buffers that take turns, and one over a SharedArrayBuffer, each receive their own bytes', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    const buffers = [new Uint8Array(100), new Uint8Array(new SharedArrayBuffer(100)), new Uint8Array(200).subarray(50, 150)];
+    for (let i = 0; i < 12; i++) {
+      const target = buffers[i % buffers.length];
+      const message = pattern(80, i);
+      sendAll(r, a, message);
+      expect(recvIntoNext(r, b, target)).toBe(80);
+      expect(target.slice(0, 80)).toEqual(message);
+      // The shared one is sent from too: no lending, the bytes copied.
+      expect(r.os.send(b, target, 80)).toBe(80);
+      expect(recvAll(r, a, 80)).toEqual(message);
+    }
+  });
+
+  test('end of stream reads as 0', async () => {
+    const r = await reactor({ model: 'readiness', backend });
+    const [a, b] = pair(r);
+    r.os.shutdown(a);
+    expect(recvIntoNext(r, b, new Uint8Array(16))).toBe(0);
   });
 });

@@ -200,75 +200,103 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), sock_accept(fd_arg(info, 0)));
 }
 
-Napi::Value Send(const Napi::CallbackInfo &info) {
-  Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
-  return Napi::Number::New(info.Env(), static_cast<double>(sock_send(fd_arg(info, 0), data.Data(), data.ByteLength())));
-}
-
-// The socket helpers' staging: bytes and a frame, one of each per JS environment (the main
-// thread, each worker), made by JS and lent once. recvStaged and sendStaged run once per message,
+// The socket helpers' staging: a frame and a few lent byte regions per JS environment (the main
+// thread, each worker), made by JS and lent once each. recvLent and sendLent run once per message,
 // so they cross with nothing to convert: their arguments and result sit in the frame (an Int32Array
 // JS reads and writes directly; N-API's number conversions were ~7 % of a 64 B echo server's user
-// time), they are plain N-API callbacks with their Staging as callback data (node-addon-api's
-// wrapper and an instance-data lookup were measurable too), and a recv's bytes are sliced by JS
-// (a Uint8Array per recv made here, an ArrayBuffer and its backing store, cost more than that).
-enum StagedFrame { FRAME_FD, FRAME_BYTES, FRAME_RESULT, FRAME_INTS };
+// time), and they are plain N-API callbacks with their Staging as callback data (node-addon-api's
+// wrapper and an instance-data lookup were measurable too). The bytes are an ArrayBuffer lent
+// once, not a Uint8Array passed per call: its conversion cost about five times the rest of a call.
+// JS decides what each region holds (its staging copy, the app's receive and send buffers).
+enum StagedFrame { FRAME_FD, FRAME_BYTES, FRAME_RESULT, FRAME_REGION, FRAME_OFFSET, FRAME_INTS };
+enum { LENT_REGIONS = 3 };
 
-struct Staging {
-  Napi::Reference<Napi::ArrayBuffer> memory, frame_memory;
+struct LentRegion {
+  Napi::Reference<Napi::ArrayBuffer> memory;
   uint8_t *data = nullptr;
   size_t size = 0;
-  int32_t *frame = nullptr;
 };
 
-// lendStaging(bytes, frame): the ArrayBuffer recvStaged fills and sendStaged sends from, and the
-// one (stagedFrame.ints int32s) their arguments and result cross in.
-Napi::Value LendStaging(const Napi::CallbackInfo &info) {
+struct Staging {
+  Napi::Reference<Napi::ArrayBuffer> frame_memory;
+  int32_t *frame = nullptr;
+  LentRegion regions[LENT_REGIONS];
+};
+
+// lendFrame(frame): the ArrayBuffer (stagedFrame.ints int32s) the lent calls' arguments and result
+// cross in.
+Napi::Value LendFrame(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArrayBuffer() || !info[1].IsArrayBuffer() ||
-      info[1].As<Napi::ArrayBuffer>().ByteLength() < FRAME_INTS * sizeof(int32_t)) {
-    Napi::TypeError::New(env, "lendStaging(bytes: ArrayBuffer, frame: ArrayBuffer of stagedFrame.ints int32s)")
-        .ThrowAsJavaScriptException();
+  if (info.Length() < 1 || !info[0].IsArrayBuffer() ||
+      info[0].As<Napi::ArrayBuffer>().ByteLength() < FRAME_INTS * sizeof(int32_t)) {
+    Napi::TypeError::New(env, "lendFrame(frame: ArrayBuffer of stagedFrame.ints int32s)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
-  Napi::ArrayBuffer frame = info[1].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer frame = info[0].As<Napi::ArrayBuffer>();
   Staging *staging = static_cast<Staging *>(info.Data());
-  staging->memory = Napi::Persistent(buffer);
-  staging->data = static_cast<uint8_t *>(buffer.Data());
-  staging->size = buffer.ByteLength();
   staging->frame_memory = Napi::Persistent(frame);
   staging->frame = static_cast<int32_t *>(frame.Data());
   return env.Undefined();
 }
 
-Staging *staged(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
+// lendBytes(region, bytes): the ArrayBuffer recvLent and sendLent use when frame[FRAME_REGION] is
+// region, held until another is lent there. JS lends only what cannot move: a detached buffer is
+// never used again, as its views then have no length.
+Napi::Value LendBytes(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "lendBytes(region: number, bytes: ArrayBuffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int32_t region = info[0].As<Napi::Number>().Int32Value();
+  if (region < 0 || region >= LENT_REGIONS) {
+    Napi::RangeError::New(env, "lendBytes: region must be below stagedFrame.regions").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer buffer = info[1].As<Napi::ArrayBuffer>();
+  LentRegion &lent = static_cast<Staging *>(info.Data())->regions[region];
+  lent.memory = Napi::Persistent(buffer);
+  lent.data = static_cast<uint8_t *>(buffer.Data());
+  lent.size = buffer.ByteLength();
+  return env.Undefined();
+}
+
+// The bytes a lent call names: frame[FRAME_BYTES] at frame[FRAME_OFFSET] of region
+// frame[FRAME_REGION], capped at the region's end; nullptr when the frame names none.
+uint8_t *lent_bytes(napi_env env, napi_callback_info info, size_t *bytes, int32_t **frame) {
   void *data = nullptr;
+  size_t argc = 0;
   if (napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data) != napi_ok) return nullptr;
   Staging *staging = static_cast<Staging *>(data);
-  return staging->frame ? staging : nullptr;
+  int32_t *f = staging->frame;
+  if (!f) return nullptr;
+  *frame = f;
+  int32_t region = f[FRAME_REGION], offset = f[FRAME_OFFSET], n = f[FRAME_BYTES];
+  if (region < 0 || region >= LENT_REGIONS || offset < 0 || n < 0) return nullptr;
+  const LentRegion &lent = staging->regions[region];
+  if (!lent.data || static_cast<size_t>(offset) > lent.size) return nullptr;
+  size_t room = lent.size - static_cast<size_t>(offset);
+  *bytes = static_cast<size_t>(n) < room ? static_cast<size_t>(n) : room;
+  return lent.data + offset;
 }
 
-// A staged call's byte count, capped at the staging size.
-size_t staged_bytes(const Staging *staging) {
-  int32_t n = staging->frame[FRAME_BYTES];
-  return n < 0 ? 0 : static_cast<size_t>(n) < staging->size ? static_cast<size_t>(n) : staging->size;
-}
-
-// sendStaged(): sends the staging buffer's first frame[FRAME_BYTES] bytes to frame[FRAME_FD];
-// frame[FRAME_RESULT]: bytes taken, or -errno.
-napi_value SendStaged(napi_env env, napi_callback_info info) {
-  Staging *staging = staged(env, info);
-  if (staging) staging->frame[FRAME_RESULT] = sock_send(staging->frame[FRAME_FD], staging->data, staged_bytes(staging));
+// sendLent(): sends the bytes the frame names to frame[FRAME_FD]; frame[FRAME_RESULT]: bytes
+// taken, or -errno (-EINVAL when the frame names no lent bytes).
+napi_value SendLent(napi_env env, napi_callback_info info) {
+  size_t n = 0;
+  int32_t *frame = nullptr;
+  uint8_t *bytes = lent_bytes(env, info, &n, &frame);
+  if (frame) frame[FRAME_RESULT] = bytes ? static_cast<int32_t>(sock_send(frame[FRAME_FD], bytes, n)) : -EINVAL;
   return nullptr;
 }
 
-// recvStaged(): receives up to frame[FRAME_BYTES] bytes from frame[FRAME_FD] into the staging
-// buffer; frame[FRAME_RESULT]: bytes received (0 at end of stream), or -errno.
-napi_value RecvStaged(napi_env env, napi_callback_info info) {
-  Staging *staging = staged(env, info);
-  if (staging) staging->frame[FRAME_RESULT] = sock_recv(staging->frame[FRAME_FD], staging->data, staged_bytes(staging));
+// recvLent(): receives up to the bytes the frame names from frame[FRAME_FD] into them;
+// frame[FRAME_RESULT]: bytes received (0 at end of stream), or -errno.
+napi_value RecvLent(napi_env env, napi_callback_info info) {
+  size_t n = 0;
+  int32_t *frame = nullptr;
+  uint8_t *bytes = lent_bytes(env, info, &n, &frame);
+  if (frame) frame[FRAME_RESULT] = bytes ? static_cast<int32_t>(sock_recv(frame[FRAME_FD], bytes, n)) : -EINVAL;
   return nullptr;
 }
 
@@ -284,7 +312,10 @@ Napi::Object staged_frame(Napi::Env env) {
   frame.Set("fd", static_cast<int>(FRAME_FD));
   frame.Set("bytes", static_cast<int>(FRAME_BYTES));
   frame.Set("result", static_cast<int>(FRAME_RESULT));
+  frame.Set("region", static_cast<int>(FRAME_REGION));
+  frame.Set("offset", static_cast<int>(FRAME_OFFSET));
   frame.Set("ints", static_cast<int>(FRAME_INTS));
+  frame.Set("regions", static_cast<int>(LENT_REGIONS));
   return frame;
 }
 
@@ -329,13 +360,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listen", Napi::Function::New(env, Listen));
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("accept", Napi::Function::New(env, Accept));
-  exports.Set("send", Napi::Function::New(env, Send));
   auto *staging = new Staging();
   env.SetInstanceData(staging);   // deleted with the environment
-  exports.Set("lendStaging", Napi::Function::New(env, LendStaging, "lendStaging", staging));
+  exports.Set("lendFrame", Napi::Function::New(env, LendFrame, "lendFrame", staging));
+  exports.Set("lendBytes", Napi::Function::New(env, LendBytes, "lendBytes", staging));
   exports.Set("stagedFrame", staged_frame(env));
-  export_staged(env, exports, "sendStaged", SendStaged, staging);
-  export_staged(env, exports, "recvStaged", RecvStaged, staging);
+  export_staged(env, exports, "sendLent", SendLent, staging);
+  export_staged(env, exports, "recvLent", RecvLent, staging);
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("close", Napi::Function::New(env, CloseFd));
   exports.Set("fdKind", Napi::Function::New(env, FdKind));
