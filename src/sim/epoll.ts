@@ -22,17 +22,18 @@ export class Epoll {
   #found = new Int32Array(16);
 
   /** epoll_ctl on `fd`, whose file's watchers are `watchers` (null: an epoll instance has none): 0 or -errno. */
-  control(op: 'add' | 'modify' | 'remove', fd: number, watchers: Set<Epoll> | null, events: number, tag: number): number {
+  control(op: 'add' | 'modify' | 'remove', fd: number, watchers: Epoll[] | null, events: number, tag: number): number {
     const present = this.interest.has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
     if (op === 'remove') {
       this.forget(fd);
-      watchers?.delete(this);
+      const at = watchers?.indexOf(this) ?? -1;
+      if (at >= 0) watchers!.splice(at, 1);
       return 0;
     }
     this.interest.set(fd, { events, tag });
-    watchers?.add(this);
+    if (watchers && !watchers.includes(this)) watchers.push(this);
     this.ready.add(fd);
     return 0;
   }

@@ -11,7 +11,8 @@ export interface FileOwner {
 export class Watched {
   fd = -1;
   owner: FileOwner | null = null;
-  readonly watchers = new Set<Epoll>();
+  /** Each at most once, in the order they began watching: an array, walked without an iterator on every change. */
+  readonly watchers: Epoll[] = [];
   /** Times its readiness may have risen: a multishot poll reports each (uring.ts). */
   wakeups = 0;
 }
@@ -21,5 +22,6 @@ export function changed(file: Watched | null): void {
   if (!file?.owner) return;
   file.wakeups++;
   file.owner.touch();
-  for (const ep of file.watchers) ep.ready.add(file.fd);
+  const watchers = file.watchers;
+  for (let i = 0; i < watchers.length; i++) watchers[i].ready.add(file.fd);
 }

@@ -80,24 +80,24 @@ export class KernelCalls {
     const found = this.#found;
     const n = this.kernel.epollWait(ep, timeoutMs, max, found);
     // os_ready: u32 events, tag.
-    const u32 = this.module.exports.HEAPU32;
+    const u32 = this.module.heapU32;
     for (let i = 0, at = ready >> 2; i < 2 * n; i++) u32[at + i] = found[i];
     return n;
   }
 
   poll(fds: number, count: number, timeoutMs: number): number {
     // os_pollfd: i32 fd; i16 events, revents.
-    const m = this.module.exports;
+    const m = this.module;
     const polled = this.#polled;
     polled.resize(count);
     for (let i = 0; i < count; i++) {
-      polled.fds[i] = m.HEAP32[(fds >> 2) + i * 2];
-      polled.events[i] = m.HEAPU32[(fds >> 2) + i * 2 + 1] & 0xffff;
+      polled.fds[i] = m.heap32[(fds >> 2) + i * 2];
+      polled.events[i] = m.heapU32[(fds >> 2) + i * 2 + 1] & 0xffff;
     }
     const n = this.kernel.poll(polled, timeoutMs);
     for (let i = 0; i < count; i++) {
       const at = (fds >> 2) + i * 2 + 1;
-      m.HEAP32[at] = (m.HEAP32[at] & 0xffff) | (polled.revents[i] << 16);
+      m.heap32[at] = (m.heap32[at] & 0xffff) | (polled.revents[i] << 16);
     }
     return n;
   }
@@ -108,7 +108,7 @@ export class KernelCalls {
 
   iocpOpen(maxOps: number, handleAt: number): number {
     this.ports.push(new CompletionPort(this.kernel, this.core, maxOps));
-    this.module.exports.HEAP32[handleAt >> 2] = this.ports.length;
+    this.module.heap32[handleAt >> 2] = this.ports.length;
     return 0;
   }
 
@@ -146,15 +146,15 @@ export class KernelCalls {
 
   iocpWait(handle: number, out: number, max: number, timeoutMs: number): number {
     const done = this.#port(handle).wait(max, timeoutMs);
-    const m = this.module.exports;
+    const m = this.module;
     // os_completion: u32 op, bytes, error; i32 accepted.
     for (let i = 0; i < done.length; i++) {
       const c = done[i];
       const at = (out >> 2) + i * 4;
-      m.HEAPU32[at] = c.op;
-      m.HEAPU32[at + 1] = c.bytes;
-      m.HEAPU32[at + 2] = c.error;
-      m.HEAP32[at + 3] = c.accepted;
+      m.heapU32[at] = c.op;
+      m.heapU32[at + 1] = c.bytes;
+      m.heapU32[at + 2] = c.error;
+      m.heap32[at + 3] = c.accepted;
     }
     return done.length;
   }
@@ -165,7 +165,7 @@ export class KernelCalls {
 
   uringOpen(entries: number, handleAt: number): number {
     this.#rings.push(new SimRing(this.kernel, this.core, entries));
-    this.module.exports.HEAP32[handleAt >> 2] = this.#rings.length;
+    this.module.heap32[handleAt >> 2] = this.#rings.length;
     return 0;
   }
 
@@ -212,15 +212,15 @@ export class KernelCalls {
   uringEnter(handle: number, out: number, max: number, timeoutMs: number): number {
     const done = this.#ring(handle).enter(max, timeoutMs);
     if (typeof done === 'number') return done;
-    const m = this.module.exports;
+    const m = this.module;
     // os_uring_cqe: u64 tag (low half first), i32 res, u32 flags.
     for (let i = 0; i < done.length; i++) {
       const c = done[i];
       const at = (out >> 2) + i * 4;
-      m.HEAPU32[at] = Number(c.tag & 0xffffffffn);
-      m.HEAPU32[at + 1] = Number(c.tag >> 32n);
-      m.HEAP32[at + 2] = c.res;
-      m.HEAPU32[at + 3] = c.flags;
+      m.heapU32[at] = Number(c.tag & 0xffffffffn);
+      m.heapU32[at + 1] = Number(c.tag >> 32n);
+      m.heap32[at + 2] = c.res;
+      m.heapU32[at + 3] = c.flags;
     }
     return done.length;
   }

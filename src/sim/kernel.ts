@@ -47,6 +47,8 @@ export class SimKernel {
   readonly console: SimConsole;
   readonly #readinessOf = (fd: number): number => this.readiness(fd);
   readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
+  /** Whether the interrupt fault can strike: else waits, probes above all, do not ask it. */
+  readonly #interrupts: boolean;
   /** The epoll instance whose next wait a probe began (epollProbe), or null. */
   #probed: Epoll | null = null;
 
@@ -58,6 +60,7 @@ export class SimKernel {
   ) {
     this.#sockets = new Sockets(network, host, options.socketBufferBytes ?? SOCKET_BUFFER_BYTES, (stream) => this.#open(stream));
     this.windowsFlavor = options.windowsFlavor ?? 'windows';
+    this.#interrupts = network.faults.mayStrike('interrupt');
     const stdin = new Stream(false, host);
     this.#files.place(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
@@ -270,7 +273,7 @@ export class SimKernel {
 
   /** Whether the wait now starting is interrupted (the fault): it sees nothing, and parked waiters must look again. */
   #interrupted(): boolean {
-    if (!this.faults.strike('interrupt')) return false;
+    if (!this.#interrupts || !this.faults.strike('interrupt')) return false;
     this.touch();
     return true;
   }

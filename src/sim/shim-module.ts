@@ -28,7 +28,34 @@ export class ShimModule {
   requestsAt = 0;
   resultsAt = 0;
 
-  constructor(readonly exports: ShimExports) {}
+  /** Emscripten's views of the heap, kept here: a look-up on its module object is a slow one, and every call reads them. */
+  #heap32: Int32Array;
+  #heapU32: Uint32Array;
+  /** The reactor switched in (its kernel calls), so switching to it again costs nothing. */
+  #current: object | null = null;
+
+  constructor(readonly exports: ShimExports) {
+    this.#heap32 = exports.HEAP32;
+    this.#heapU32 = exports.HEAPU32;
+  }
+
+  /** The heap as i32s. A grown heap detaches the old views (length 0): emscripten's new ones are taken then. */
+  get heap32(): Int32Array {
+    if (this.#heap32.length === 0) this.#heap32 = this.exports.HEAP32;
+    return this.#heap32;
+  }
+
+  get heapU32(): Uint32Array {
+    if (this.#heapU32.length === 0) this.#heapU32 = this.exports.HEAPU32;
+    return this.#heapU32;
+  }
+
+  /** Switches the module to a reactor: the OS calls it makes go to `calls` (native/sim/sim_os.js). */
+  use(calls: object): void {
+    if (this.#current === calls) return;
+    this.#current = calls;
+    this.exports.kernel = calls;
+  }
 
   /** A shim planned as `sim_shim_open` takes it: its handle, or 0. */
   open(model: number, mechanism: number, poolSize: number, maxSockets: number, requestCapacity: number, resultCapacity: number): number {

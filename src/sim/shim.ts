@@ -15,6 +15,9 @@ export function hostDown(host: string, op: string): ReactorError {
   );
 }
 
+/** What SimShim.probe returns when its wait finds nothing to end with. */
+export const NOTHING_FOUND = -1;
+
 /** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
 export interface WaitScheduler {
   park(shim: SimShim, timeoutMs: number): Promise<number>;
@@ -51,7 +54,7 @@ export class SimShim implements NativeShim {
     this.#scheduler = scheduler;
     this.#module = module;
     this.#calls = new KernelCalls(kernel, new Uint8Array(coreMemory), module);
-    module.exports.kernel = this.#calls;
+    module.use(this.#calls);
     this.#kernel = kernel;
     this.#core = new Int32Array(coreMemory);
     this.#layout = layout;
@@ -86,12 +89,32 @@ export class SimShim implements NativeShim {
   cycle(requests: number, timeoutMs: number): number {
     if (!this.#usable()) return -E.EBADF;
     if (requests === 0 && timeoutMs === 0 && this.#probeFindsNothing()) return 0;
+    return this.#cycle(requests, timeoutMs);
+  }
+
+  /** A cycle of the shim: the requests in, its wait, the results out. */
+  #cycle(requests: number, timeoutMs: number): number {
     this.#enter(requests);
     const results = this.#module.exports._sim_shim_cycle(this.#shim, requests, timeoutMs);
     // A probe's wait left untaken would skip the interrupt draw of the next one: the run would fork.
     if (this.#kernel.probePending)
       throw new Error('io-reactor: the shim did not take the wait its probe began; this is a bug, please report it');
     return this.#leave(results);
+  }
+
+  /**
+   * The scheduler's look at this shim's parked wait: a cycle with nothing to apply and no time to
+   * wait. Returns what the wait ends with (the events found; 0 for a wakeup or a closed reactor),
+   * or NOTHING_FOUND, and the wait stays parked. Throws when its host crashed.
+   */
+  probe(): number {
+    if (!this.#usable()) return 0;
+    // The wakeup's eventfd is on the epoll's ready list while signalled: a probe that finds
+    // nothing found no wakeup either.
+    if (this.#probeFindsNothing()) return NOTHING_FOUND;
+    const woken = this.signalled; // read first: the cycle drains the wakeup
+    const n = this.#cycle(0, 0);
+    return n > 0 || woken ? n : NOTHING_FOUND;
   }
 
   /**
@@ -102,7 +125,7 @@ export class SimShim implements NativeShim {
   #probeFindsNothing(): boolean {
     const ep = this.#calls.epoll;
     if (ep < 0 || this.#layout.mechanism !== MECHANISM.epoll) return false;
-    if (this.#module.exports.HEAP32[this.#alwaysCountAt >> 2] !== 0) return false;
+    if (this.#module.heap32[this.#alwaysCountAt >> 2] !== 0) return false;
     return !this.#kernel.epollProbe(ep);
   }
 
@@ -116,8 +139,8 @@ export class SimShim implements NativeShim {
   /** Switches the shared module to this reactor and copies its requests in. */
   #enter(requests: number): void {
     const m = this.#module;
-    m.exports.kernel = this.#calls;
-    const heap = m.exports.HEAP32;
+    m.use(this.#calls);
+    const heap = m.heap32;
     const core = this.#core;
     let to = m.requestsAt >> 2;
     let from = this.#layout.requestsAt >> 2;
@@ -131,7 +154,7 @@ export class SimShim implements NativeShim {
 
   /** Copies the call's results back into the core's memory. */
   #leave(results: number): number {
-    const heap = this.#module.exports.HEAP32;
+    const heap = this.#module.heap32;
     const core = this.#core;
     const from = this.#module.resultsAt >> 2;
     const to = this.#layout.resultsAt >> 2;
@@ -171,7 +194,7 @@ export class SimShim implements NativeShim {
 
   wakeup(): number {
     if (!this.#open) return -E.EBADF;
-    this.#module.exports.kernel = this.#calls;
+    this.#module.use(this.#calls);
     return this.#module.exports._sim_shim_wake(this.#shim);
   }
 
@@ -179,7 +202,7 @@ export class SimShim implements NativeShim {
     if (!this.#open) return;
     this.#open = false;
     unlistSimulated(this.wakeToken);
-    this.#module.exports.kernel = this.#calls;
+    this.#module.use(this.#calls);
     this.#module.exports._sim_shim_close(this.#shim);
   }
 

@@ -27,8 +27,11 @@ export interface KernelObserver {
 
 export class Sockets {
   observer: KernelObserver | null = null;
-  /** Whether a partition can strike (the network's faults are fixed at its start): else no segment looks for one. */
-  readonly #partitions: boolean;
+  /**
+   * The faults of every read and write that can strike (the network's faults are fixed at its
+   * start): a kind that cannot is not asked, as counting its occasions changes nothing.
+   */
+  readonly #may: Record<'partition' | 'partialRead' | 'partialWrite' | 'reset' | 'stall' | 'halfClose', boolean>;
 
   /** `open`: gives a stream its fd in the kernel's table. */
   constructor(
@@ -37,7 +40,15 @@ export class Sockets {
     readonly bufferBytes: number,
     readonly open: (stream: Stream) => number,
   ) {
-    this.#partitions = network.faults.mayStrike('partition');
+    const faults = network.faults;
+    this.#may = {
+      partition: faults.mayStrike('partition'),
+      partialRead: faults.mayStrike('partialRead'),
+      partialWrite: faults.mayStrike('partialWrite'),
+      reset: faults.mayStrike('reset'),
+      stall: faults.mayStrike('stall'),
+      halfClose: faults.mayStrike('halfClose'),
+    };
   }
 
   /**
@@ -49,7 +60,7 @@ export class Sockets {
     const net = this.network;
     const delay = (from.latency ? net.delay() : 0) + heldMs;
     let at = Math.max(net.now + delay, from.lastArrival);
-    if (this.#partitions && from.host !== to.host) {
+    if (this.#may.partition && from.host !== to.host) {
       if (net.faults.strike('partition')) net.partition(from.host, to.host, net.now + PARTITION_MS);
       const heals = net.healsAt(from.host, to.host);
       if (heals > at) {
@@ -137,7 +148,8 @@ export class Sockets {
       return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && net.faults.strike('partialRead')) return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    if (want > 1 && this.#may.partialRead && net.faults.strike('partialRead'))
+      return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
     return want;
   }
 
@@ -156,13 +168,14 @@ export class Sockets {
     if (room <= 0) return -E.EAGAIN;
     const faults = this.network.faults;
     let n = Math.min(room, len);
-    if (n > 1 && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
+    const may = this.#may;
+    if (n > 1 && may.partialWrite && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
     const bytes = from.slice(offset, offset + n);
     this.observer?.sent(s.peer, bytes);
-    const reset = faults.strike('reset');
-    const held = faults.strike('stall') ? STALL_MS : 0;
+    const reset = may.reset && faults.strike('reset');
+    const held = may.stall && faults.strike('stall') ? STALL_MS : 0;
     // The FIN rides on this segment, so the fault draws no delay of the network's.
-    const halfClose = faults.strike('halfClose');
+    const halfClose = may.halfClose && faults.strike('halfClose');
     if (halfClose) {
       s.shutWrite = true;
       changed(s);
