@@ -90,9 +90,7 @@ test('a failing seed: the CLI writes its trace with the failure marked, the swee
   } catch (e) {
     sweep = (e as { stdout: string }).stdout;
   }
-  const seen = /FAILED seed (\d+)(.|\n)*?see it: +(npx io-reactor sim upload --seed \1 .*--trace (\S+); npx io-reactor viz \4)/.exec(
-    sweep,
-  );
+  const seen = /FAILED seed (\d+)(.|\n)*?see it: +(npx io-reactor sim upload --seed \1 .*--trace (\S+); npx io-reactor viz \4)/.exec(sweep);
   expect(seen).not.toBeNull();
   const seed = seen![1];
   try {
