@@ -167,7 +167,7 @@ export class Oracle implements FieldSink {
     this.#downstream?.result(t, r, kind, fd, target, value, osCode, accepted, gen, cycle, buffer, data);
     const w = this.#watched.get(r);
     // A copy: the bytes are the core's buffer, which its next read fills.
-    if (w) this.#result(w, kind, target, buffer, data && data.slice());
+    if (w) this.#result(w, kind, target, buffer, data ? data.slice() : null);
   }
 
   event(
