@@ -146,8 +146,9 @@ const viz = await serveViz({ live, port: vizPort }).catch((e: Error) => {
 });
 log(`visualizer on ${viz.url} (open it in a browser to watch the reactor's events live)`);
 
+/** Says `text` to a member not yet told goodbye: after its goodbye, nothing more goes out to it. */
 function say(client: Member, text: string): void {
-  if (!room.members.has(client.fd)) return;
+  if (!room.members.has(client.fd) || leaving.has(client)) return;
   try {
     if (!transport.send(client, encode(text)))
       drop(client, `too slow to keep up: ${client.queuedBytes} bytes waiting for it, the limit is ${MAX_OUTBOX_BYTES}`);
