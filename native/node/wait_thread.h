@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -17,7 +18,12 @@ class WaitThread {
 public:
   using Done = std::function<void(Napi::Env, int results)>;
 
-  ~WaitThread() { Stop(); }
+  // Calls still queued for the JS thread, and the environment's goodbye, may come after this
+  // object is freed (a garbage-collected reactor with a wait in progress): they check `alive_`.
+  ~WaitThread() {
+    Stop();
+    *alive_ = false;
+  }
 
   // Harvests on the thread (or, for a shim that harvests at home, waits there and harvests on
   // the JS thread); `done` then runs on the JS thread with the result count.
@@ -47,6 +53,11 @@ public:
 
 private:
   using Clock = std::chrono::steady_clock;
+  // The thread-safe function's context: whom to tell the environment is closing, while alive.
+  struct Link {
+    WaitThread *self;
+    std::shared_ptr<bool> alive;
+  };
 
   void Post(double timeout_ms) {
     {
@@ -75,8 +86,11 @@ private:
 
   void Launch(Napi::Env env, shim *s) {
     shim_ = s;
-    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function(), "io-reactor waitAsync", 0, 1, this,
-                                          [](Napi::Env, WaitThread *self) { self->OnEnvironmentGone(); });
+    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function(), "io-reactor waitAsync", 0, 1, new Link{this, alive_},
+                                          [](Napi::Env, Link *link) {
+                                            if (*link->alive) link->self->OnEnvironmentGone();
+                                            delete link;
+                                          });
     tsfn_alive_ = true;
     tsfn_.Unref(env);
     thread_ = std::thread([this] { Run(); });
@@ -100,7 +114,8 @@ private:
       }
       bool at_home = shim_harvests_at_home(shim_);
       int results = at_home ? shim_await(shim_, timeout_ms) : shim_harvest(shim_, timeout_ms);
-      napi_status st = tsfn_.BlockingCall([this, at_home, results](Napi::Env env, Napi::Function) mutable {
+      napi_status st = tsfn_.BlockingCall([this, alive = alive_, at_home, results](Napi::Env env, Napi::Function) mutable {
+        if (!*alive) return;   // its reactor was collected: nobody waits for the result
         if (at_home && Stopped()) results = 0;
         else if (at_home && !HarvestAtHome(&results)) return;
         tsfn_.Unref(env);
@@ -121,5 +136,7 @@ private:
   Clock::time_point deadline_;
   Napi::ThreadSafeFunction tsfn_;
   Done done_;
+  // Read and written on the JS thread only (the destructor, queued calls, the finalizer).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 #endif
