@@ -114,14 +114,15 @@ private:
       }
       bool at_home = shim_harvests_at_home(shim_);
       int results = at_home ? shim_await(shim_, timeout_ms) : shim_harvest(shim_, timeout_ms);
-      napi_status st = tsfn_.BlockingCall([this, alive = alive_, at_home, results](Napi::Env env, Napi::Function) mutable {
-        if (!*alive) return;   // its reactor was collected: nobody waits for the result
-        if (at_home && Stopped()) results = 0;
-        else if (at_home && !HarvestAtHome(&results)) return;
-        tsfn_.Unref(env);
-        Done done = std::move(done_);
-        done(env, results);
-      });
+      napi_status st =
+          tsfn_.BlockingCall([this, alive = alive_, at_home, results](Napi::Env env, Napi::Function) mutable {
+            if (!*alive) return;   // its reactor was collected: nobody waits for the result
+            if (at_home && Stopped()) results = 0;
+            else if (at_home && !HarvestAtHome(&results)) return;
+            tsfn_.Unref(env);
+            Done done = std::move(done_);
+            done(env, results);
+          });
       if (st != napi_ok) return;   // closing: nobody is left to tell
     }
   }
