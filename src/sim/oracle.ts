@@ -13,7 +13,7 @@ import type { KernelObserver, SimKernel } from './kernel.js';
 import type { Stream } from './stream.js';
 import { decodeBase64 } from '../trace/base64.js';
 import { EventType } from '../events.js';
-import { REQUEST, RESULT } from '../seam.js';
+import { MODEL, REQUEST, RESULT } from '../seam.js';
 
 export const INVARIANTS = {
   bytes: 'within a connection no byte is lost, duplicated or reordered',
@@ -97,6 +97,11 @@ export class Oracle implements FieldSink {
     const { downstream } = setup;
     this.#downstream = downstream && writerFor(downstream);
     this.keepsLabels = downstream !== null && (!isFieldSink(downstream) || downstream.keepsLabels);
+  }
+
+  /** What it checks of requests and results (sends and accepts in flight, bytes read) is the completion model's. */
+  readsShimRecords(model: number): boolean {
+    return this.#downstream !== null || model === MODEL.completion;
   }
 
   /** The first violation found, if any (it was thrown where found, and the app may have caught it). */
