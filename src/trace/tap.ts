@@ -208,7 +208,7 @@ export class ReactorTap implements ReactorObserver {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
       record.label = contextLabel(second);
-      if (isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
+      if (this.#renames && isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
     } else if (op === 'postWrite' && second instanceof Uint8Array) {
