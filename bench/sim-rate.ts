@@ -125,7 +125,12 @@ export async function simRate(o: SimRateOptions): Promise<void> {
       // A worker's young generation: two semi-spaces and as much again for large objects.
       [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 3}`],
     );
-    rows.push([tree.label, "a worker's seeds: first, steady s/seed", '', `${fmt(seeds.firstCpuSeconds, 2)}, ${fmt(seeds.steadyCpuSeconds, 2)}`]);
+    rows.push([
+      tree.label,
+      "a worker's seeds: first, steady s/seed",
+      '',
+      `${fmt(seeds.firstCpuSeconds, 2)}, ${fmt(seeds.steadyCpuSeconds, 2)}`,
+    ]);
     for (const clients of o.sizes) {
       const runs: (Timed & { peakRssMiB: number })[] = [];
       // The largest size once: it is the slow one, and its memory is what is asked.
