@@ -166,12 +166,18 @@ export class Scheduler implements WaitScheduler {
     oracle?.check();
     while (!this.resolveReady()) {
       const clock = hooks.clock();
-      const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      const network = this.network;
+      const delivery = network.nextAt();
+      const timer = Math.min(clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      const next = Math.min(delivery, timer);
       if (next === Infinity) {
         oracle?.checkQuiet();
         return this.#finish(run);
       }
-      this.network.advance(Math.min(next, untilMs));
+      // A window of deliveries stops short of a program's timer, a wait's deadline and the run's end.
+      const before = Math.min(timer, untilMs);
+      if (network.deliveryWindowMs > 0 && delivery < before) network.deliverWindow(before);
+      else network.advance(Math.min(next, untilMs));
       clock?.advanceTo(this.now);
       if (next > untilMs) return this.#finish(run);
       // The programs' timers may have run program code: let it settle. Without them, moving the
