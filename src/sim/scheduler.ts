@@ -77,26 +77,35 @@ export class Scheduler implements WaitScheduler {
   }
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const wait: ParkedWait = {
-        shim,
-        deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
-        seq: this.#seq++,
-        marked: false,
-        probing: false,
-        parked: true,
-        place: 0,
-        results: 0,
-        resolve,
-        reject,
-      };
-      if (shim.probedAlways) this.#always.add(wait);
-      const waits = this.#waitsOn(shim.kernel);
-      wait.place = waits.length;
-      waits.push(wait);
-      if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
-    });
+    const promise = new Promise(this.#capture);
+    const wait: ParkedWait = {
+      shim,
+      deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
+      seq: this.#seq++,
+      marked: false,
+      probing: false,
+      parked: true,
+      place: 0,
+      results: 0,
+      resolve: this.#resolve!,
+      reject: this.#reject!,
+    };
+    this.#resolve = this.#reject = null;
+    if (shim.probedAlways) this.#always.add(wait);
+    const waits = this.#waitsOn(shim.kernel);
+    wait.place = waits.length;
+    waits.push(wait);
+    if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
+    return promise;
   }
+
+  /** The settlers of the promise park makes, taken by one executor made once, not a closure per wait. */
+  #resolve: ((results: number) => void) | null = null;
+  #reject: ((error: ReactorError) => void) | null = null;
+  readonly #capture = (resolve: (results: number) => void, reject: (error: ReactorError) => void): void => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
 
   /** Ends every parked wait `which` picks with `error(wait)`, in park order (a host crashed). */
   rejectWhere(which: (shim: SimShim) => boolean, error: () => ReactorError): void {
