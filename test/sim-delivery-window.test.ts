@@ -11,7 +11,7 @@ import { EventType } from '../src/index.js';
 import { refusal } from './helpers.js';
 
 const PING = new Uint8Array(16);
-/** Virtual time a ping-pong is given: ample, so one that has not finished by then hangs. */
+/** Virtual time a ping-pong is given: ample; one not finished by then never would, and fails instead of hanging. */
 const RUN_LIMIT_MS = 600_000;
 
 /** The deliveries between two turns of the programs, and the shortest delay of what was sent after them. */
