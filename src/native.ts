@@ -39,6 +39,8 @@ export interface NativeBinding extends Omit<OsCalls, 'send' | 'recv' | 'recvInto
     providedAt: number,
   ) => NativeShim & { readonly openError: number };
   wakeByToken(token: number): number;
+  /** Linux: 0 when the kernel opens an io_uring, else -errno. */
+  ioUringRefusal?(): number;
 }
 
 let binding: NativeBinding | undefined;
@@ -47,15 +49,20 @@ let socketCalls: OsCalls | undefined;
 // The one place above native/ that knows the OS: Windows has IOCP, so the completion model only.
 const onWindows = (): boolean => process.platform === 'win32';
 
+let ioUringOpens: boolean | undefined;
+
 /**
  * backend 'native': the model Reactor.create takes when none is given, and the mechanism for
- * `model` (or that default). On Linux both models take epoll: on a quiet machine (npm run bench,
- * 64 B echo) the completion model costs 8.7/11.3 µs of server CPU per round trip over epoll
- * against 11.3/15.5 over io_uring at 100/1000 connections, whose reads still take a recv each.
+ * `model` (or that default). On Linux readiness takes epoll, and completion io_uring where the
+ * kernel opens one (probed once), else epoll: io_uring costs less server CPU per round trip than
+ * the epoll emulation (npm run bench, 64 B echo: 0.97x/1.00x the C server's at 100/1000
+ * connections against 1.05x/1.05x).
  */
-export function nativeDefaults(_model?: Model): { model: Model; mechanism: Mechanism } {
+export function nativeDefaults(model?: Model): { model: Model; mechanism: Mechanism } {
   if (onWindows()) return { model: 'completion', mechanism: 'iocp' };
-  return { model: 'readiness', mechanism: 'epoll' };
+  if (model !== 'completion') return { model: 'readiness', mechanism: 'epoll' };
+  ioUringOpens ??= nativeBinding().ioUringRefusal?.() === 0;
+  return { model: 'completion', mechanism: ioUringOpens ? 'io_uring' : 'epoll' };
 }
 
 /** backend 'native': why the native shim here cannot run `model`, or null. */

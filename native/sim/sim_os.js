@@ -41,6 +41,11 @@ mergeInto(LibraryManager.library, {
   os_uring_poll: function(ring, fd, events, multishot, tagLo, tagHi) { return Module.kernel.uringPoll(ring, fd, events >>> 0, multishot, tagLo, tagHi); },
   os_uring_cancel: function(ring, targetLo, targetHi, tagLo, tagHi) { return Module.kernel.uringCancel(ring, targetLo, targetHi, tagLo, tagHi); },
   os_uring_enter: function(ring, out, max, timeout) { return Module.kernel.uringEnter(ring, out >>> 0, max, timeout); },
+  // Registered files spare the real kernel a look-up per submission; the simulated ring names fds.
+  os_uring_files_open: function(ring, count) { return 0; },
+  os_uring_file_register: function(ring, fd) {},
+  os_uring_file_release: function(ring, fd) {},
+  os_uring_files_retire: function(ring) {},
   // The simulated network has no Nagle to turn off.
   os_uring_accepted: function(fd) {},
   // The simulation has no wait thread: waitAsync harvests on the one thread there is (-ENOSYS).

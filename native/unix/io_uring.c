@@ -495,6 +495,7 @@ static void request_add(shim *s, const seam_request *q) {
   u->sends_in_flight[index] = 0;
   u->send_failure[index] = 0;
   u->send_short[index] = 0;
+  os_uring_file_register(u->ring, f->fd);
 }
 
 /* Writes still queued never reached the kernel, and posted accepts wait on no submission of
@@ -518,6 +519,7 @@ static void request_remove(shim *s, fdstate *f) {
   f->reads_armed = 0;
   if (u->read_polled[index]) owe(s, read_tag(s, index));
   s->bookkeeping += s->results - before;
+  os_uring_file_release(u->ring, f->fd);
   fdmap_erase(&s->fds, f);
 }
 
@@ -644,7 +646,10 @@ static int uring_apply(shim *s, int count) {
   }
   submit_listed_chains(s);
   serve_readable(s); /* resumed reads: their data is likely there already */
-  if (removed) confirm_cancels(s);
+  if (removed) {
+    confirm_cancels(s);
+    os_uring_files_retire(state_of(s)->ring); /* nothing of the removed fds is in flight now */
+  }
   return s->results;
 }
 
@@ -706,6 +711,8 @@ static int uring_open(shim *s) {
   u->buffer_slots = 1;
   while (u->buffer_slots < s->cfg.pool_size && u->buffer_slots < BUFFER_RING_MAX) u->buffer_slots <<= 1;
   rc = os_uring_buffers_open(u->ring, (unsigned)u->buffer_slots);
+  if (rc < 0) return rc;
+  rc = os_uring_files_open(u->ring, (unsigned)s->cfg.max_sockets);
   if (rc < 0) return rc;
   return os_uring_poll(u->ring, s->wake_fd, OS_IN, 1, tag_of(TAG_WAKE, 0, 0));
 }

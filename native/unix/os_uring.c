@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,12 +23,23 @@ _Static_assert(OS_URING_RDHUP == POLLRDHUP, "poll's numbering");
 /* The one group of provided buffers every receive selects from. */
 enum { BUFFER_GROUP = 0 };
 
+/* The kernel lets a registered file go once its own requests are done from Linux 6.13 on; the
+ * first feature flag after that change (RW_ATTR, 6.14, newer than liburing 2.3) marks such a kernel. */
+enum { FEAT_FILES_FREED_ALONE = 1u << 16 };
+
 typedef struct uring {
   struct io_uring ring; /* first: a ring handle is also its io_uring */
   struct io_uring_buf_ring *buffers;
   size_t buffers_bytes;
   unsigned buffers_mask;
   int news_fd; /* an eventfd the kernel signals when the ring has completions, or work to run */
+  unsigned features;
+  /* Registered files: per fd below fds_known, its place in the table + 1 (0: not there); the
+   * table's places: free ones from the bottom, as a stack, released ones from the top down. */
+  uint32_t *file_of_fd;
+  unsigned fds_known;
+  uint32_t *places;
+  unsigned places_count, free_count, released_count;
 } uring;
 
 static struct io_uring *ring_of(intptr_t ring) { return &((uring *)ring)->ring; }
@@ -45,7 +57,9 @@ static int ring_init(uring *u, unsigned entries, unsigned flags) {
       .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | flags,
       .cq_entries = entries * 4,
   };
-  return io_uring_queue_init_params(entries, &u->ring, &params);
+  int rc = io_uring_queue_init_params(entries, &u->ring, &params);
+  u->features = params.features;
+  return rc;
 }
 
 int os_uring_open(unsigned entries, intptr_t *out) {
@@ -74,7 +88,70 @@ void os_uring_shut(intptr_t ring) {
   io_uring_queue_exit(&u->ring);
   if (u->news_fd >= 0) close(u->news_fd);
   if (u->buffers) munmap(u->buffers, u->buffers_bytes);
+  free(u->file_of_fd);
+  free(u->places);
   free(u);
+}
+
+int os_uring_files_open(intptr_t ring, unsigned count) {
+  uring *u = (uring *)ring;
+  if (!(u->features & FEAT_FILES_FREED_ALONE)) return 0;
+  /* No process has more sockets open than its limit of open files, nor can the table. */
+  struct rlimit open_max;
+  if (getrlimit(RLIMIT_NOFILE, &open_max) == 0 && open_max.rlim_cur < count) count = (unsigned)open_max.rlim_cur;
+  u->places = calloc(count, sizeof *u->places);
+  if (!u->places) return -ENOMEM;
+  /* A table the kernel refuses leaves fds named as usual. */
+  if (io_uring_register_files_sparse(&u->ring, count) < 0) return 0;
+  for (unsigned i = 0; i < count; i++) u->places[i] = count - 1 - i;
+  u->places_count = count;
+  u->free_count = count;
+  return 0;
+}
+
+void os_uring_file_register(intptr_t ring, int fd) {
+  uring *u = (uring *)ring;
+  if (fd < 0 || u->free_count == 0) return;
+  if ((unsigned)fd >= u->fds_known) {
+    unsigned known = u->fds_known ? u->fds_known : 64;
+    while (known <= (unsigned)fd) known *= 2;
+    uint32_t *grown = realloc(u->file_of_fd, known * sizeof *grown);
+    if (!grown) return;
+    for (unsigned i = u->fds_known; i < known; i++) grown[i] = 0;
+    u->file_of_fd = grown;
+    u->fds_known = known;
+  }
+  if (u->file_of_fd[fd]) return;
+  uint32_t place = u->places[--u->free_count];
+  if (io_uring_register_files_update(&u->ring, place, &fd, 1) < 0) {
+    u->free_count++;
+    return;
+  }
+  u->file_of_fd[fd] = place + 1;
+}
+
+void os_uring_file_release(intptr_t ring, int fd) {
+  uring *u = (uring *)ring;
+  if (fd < 0 || (unsigned)fd >= u->fds_known || !u->file_of_fd[fd]) return;
+  u->places[u->places_count - 1 - u->released_count++] = u->file_of_fd[fd] - 1;
+  u->file_of_fd[fd] = 0;
+}
+
+void os_uring_files_retire(intptr_t ring) {
+  uring *u = (uring *)ring;
+  int none = -1;
+  for (; u->released_count > 0; u->released_count--) {
+    uint32_t place = u->places[u->places_count - u->released_count];
+    io_uring_register_files_update(&u->ring, place, &none, 1);
+    u->places[u->free_count++] = place;
+  }
+}
+
+/* A submission for fd names its place in the table when it has one. */
+static void name_file(uring *u, struct io_uring_sqe *sqe, int fd) {
+  if (fd < 0 || (unsigned)fd >= u->fds_known || !u->file_of_fd[fd]) return;
+  sqe->fd = (int)(u->file_of_fd[fd] - 1);
+  sqe->flags |= IOSQE_FIXED_FILE;
 }
 
 int os_uring_buffers_open(intptr_t ring, unsigned entries) {
@@ -114,11 +191,12 @@ static struct io_uring_sqe *next_sqe(struct io_uring *ring) {
   return io_uring_get_sqe(ring);
 }
 
-#define WITH_SQE(ring, tag, prep)                                                                                      \
+#define WITH_SQE(ring, fd, tag, prep)                                                                                  \
   do {                                                                                                                 \
     struct io_uring_sqe *sqe = next_sqe(ring_of(ring));                                                                \
     if (!sqe) return -EBUSY;                                                                                           \
     prep;                                                                                                              \
+    name_file((uring *)(ring), sqe, fd);                                                                               \
     io_uring_sqe_set_data64(sqe, tag);                                                                                 \
     return 0;                                                                                                          \
   } while (0)
@@ -133,27 +211,27 @@ int os_uring_reserve(intptr_t ring, unsigned count) {
 }
 
 int os_uring_send(intptr_t ring, int fd, const void *buf, uint32_t len, int linked, uint64_t tag) {
-  WITH_SQE(ring, tag, {
+  WITH_SQE(ring, fd, tag, {
     io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
     if (linked) io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
   });
 }
 
 int os_uring_accept_multishot(intptr_t ring, int fd, uint64_t tag) {
-  WITH_SQE(ring, tag, io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  WITH_SQE(ring, fd, tag, io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
 int os_uring_poll(intptr_t ring, int fd, uint32_t events, int multishot, uint64_t tag) {
-  WITH_SQE(ring, tag,
+  WITH_SQE(ring, fd, tag,
            multishot ? io_uring_prep_poll_multishot(sqe, fd, events) : io_uring_prep_poll_add(sqe, fd, events));
 }
 
 int os_uring_cancel(intptr_t ring, uint64_t target, uint64_t tag) {
-  WITH_SQE(ring, tag, io_uring_prep_cancel64(sqe, target, IORING_ASYNC_CANCEL_ALL));
+  WITH_SQE(ring, -1, tag, io_uring_prep_cancel64(sqe, target, IORING_ASYNC_CANCEL_ALL));
 }
 
 int os_uring_recv(intptr_t ring, int fd, uint32_t len, uint64_t tag) {
-  WITH_SQE(ring, tag, {
+  WITH_SQE(ring, fd, tag, {
     io_uring_prep_recv(sqe, fd, NULL, len, MSG_DONTWAIT);
     io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
     sqe->buf_group = BUFFER_GROUP;

@@ -39,6 +39,21 @@ typedef struct os_uring_cqe {
 int os_uring_open(unsigned entries, intptr_t *ring);
 void os_uring_shut(intptr_t ring);
 
+/* Registered files: the ring keeps a table of up to `count` sockets, each submission naming
+ * one by its place there, so the kernel skips the look-up (and the reference taken and dropped)
+ * of the socket's file per submission. Only where the kernel lets a file go from the table once
+ * its own requests are done (Linux 6.13; before, a removed file stayed open until every request
+ * older than its removal had ended, a multishot poll of any socket included); elsewhere, and
+ * past the table's size, submissions name the fd as usual. 0 or -errno. */
+int os_uring_files_open(intptr_t ring, unsigned count);
+/* The ring's later submissions for fd name it in the table (when there is room). */
+void os_uring_file_register(intptr_t ring, int fd);
+/* Later submissions for fd name the fd; what is queued or in flight for it keeps its place
+ * (its file) until os_uring_files_retire, which the caller calls once those are done. */
+void os_uring_file_release(intptr_t ring, int fd);
+/* The places of released fds empty (closing such an fd then closes it) and serve again. */
+void os_uring_files_retire(intptr_t ring);
+
 /* Makes room for `count` submissions queued back to back (a linked chain must not be split by a
  * full queue going to the kernel), submitting what is queued when needed. 0 or -errno. */
 int os_uring_reserve(intptr_t ring, unsigned count);
