@@ -80,6 +80,8 @@ export class Reactor<C = unknown> {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
   readonly #contexts: (C | undefined)[] = [];
+  /** Where the core writes delivered events, in int32s (fixed by its layout). */
+  readonly #deliveredAt: number;
   /** Per pool context, the view its last delivered buffer was (see #bufferOf). */
   readonly #views: (Uint8Array | undefined)[] = [];
   /** Sees this reactor's calls (its trace tap, when created with `trace`); null otherwise. */
@@ -202,6 +204,7 @@ export class Reactor<C = unknown> {
     this.backend = options.backend;
     this.#i32 = new Int32Array(core.memory.buffer);
     this.#u8 = new Uint8Array(core.memory.buffer);
+    this.#deliveredAt = core.deliveredAt() >> 2;
     this.os = new ReactorOs(
       {
         isRegistered: (fd) => !this.#destroyed && this.#core.slotOf(fd) >= 0,
@@ -577,7 +580,7 @@ export class Reactor<C = unknown> {
     // Locals, not the imported objects: V8 would load (and check) those again for every event.
     const { fd: FD, slot: SLOT, type: TYPE, bytes: BYTES, ctx: CTX, code: CODE } = EVENT_FIELD;
     const ACCEPT = EventType.ACCEPT;
-    const first = core.deliveredAt() >> 2;
+    const first = this.#deliveredAt;
     for (let i = 0, at = first; i < count; i++, at += ENTRY_INTS) {
       const fd = i32[at + FD];
       const context = contexts[i32[at + SLOT]] as C;
