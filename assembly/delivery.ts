@@ -8,7 +8,6 @@ import {
   EV_ACCEPT,
   REQ_ACCEPT,
   ENTRY_BYTES,
-  MAX_EVENTS_PER_WAIT,
   EVENT_FD,
   EVENT_SLOT,
   EVENT_TYPE,
@@ -25,7 +24,7 @@ import { dropReadEnds } from './completion';
 import { pushRequest, requestSpace } from './requests';
 
 function deliver(i: i32, fd: i32, slot: i32, type: i32, bytes: i32, ctx: i32, node: usize): void {
-  if (!ASC_NO_ASSERT) assert(i >= 0 && i < MAX_EVENTS_PER_WAIT, 'an event delivered beyond the delivered array');
+  if (!ASC_NO_ASSERT) assert(i >= 0 && i < L.deliveredCapacity, 'an event delivered beyond the delivered array');
   const e = L.deliveredAt + <usize>i * ENTRY_BYTES;
   store<i32>(e + EVENT_FD, fd);
   store<i32>(e + EVENT_SLOT, slot);

@@ -138,7 +138,7 @@ export function endWait(results: i32, performed: i32): i32 {
 
 export function collect(maxEvents: i32): i32 {
   if (maxEvents < 1 || maxEvents > MAX_EVENTS_PER_WAIT) return ERR_INVAL;
-  return collectEvents(maxEvents);
+  return collectEvents(min(maxEvents, L.deliveredCapacity));
 }
 
 // Where the host and the shim find things.

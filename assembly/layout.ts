@@ -15,8 +15,12 @@ export const RECORD_BYTES: usize = 64; // a context or a registration slot
 export const BUFFER_ALIGN: usize = 16;
 
 export const MAX_MEMORY_BYTES: u64 = 1 << 31;
-// Requests queue between waits; beyond pool-bound ones, this many add/modify/remove fit before a flush.
+// Requests queue between waits: beyond the pool-bound ones, add/modify/remove, this many per fd
+// maxSockets allows and at most REQUEST_SLACK, fit before the host flushes them (a full queue is
+// a flush, or EBUSY during an async wait). Per fd, not fixed: a simulation opens a reactor per
+// host, and 4096 entries of slack for a host of 8 fds made its core 9 times the size it needed.
 export const REQUEST_SLACK: i32 = 4096;
+export const REQUEST_SLACK_PER_SOCKET: i32 = 8;
 
 // Fields shared by every queue node (context or slot): links and the event payload.
 export const N_PREV: usize = 0;
@@ -56,6 +60,7 @@ export let hashCapacity: i32 = 0;
 export let hashShift: i32 = 0;
 export let requestCapacity: i32 = 0;
 export let resultCapacity: i32 = 0;
+export let deliveredCapacity: i32 = 0;
 
 export let contextsAt: usize = 0;
 export let buffersAt: usize = 0;
@@ -91,11 +96,14 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   maxSockets = sockets;
   hashShift = 32 - (31 - clz<i32>(sockets * 2 - 1) + 1);
   hashCapacity = 1 << (32 - hashShift);
-  requestCapacity = pool * 2 + REQUEST_SLACK;
+  requestCapacity = pool * 2 + min(REQUEST_SLACK, sockets * REQUEST_SLACK_PER_SOCKET);
   // Per cycle: a completion per context, a failed add per add request, and readiness (or a read
   // that found no buffer) per fd, at most as many as one wait delivers: the shim leaves the rest
   // ready for the next wait, so this part need not grow with maxSockets.
   resultCapacity = pool + requestCapacity + min(sockets, MAX_EVENTS_PER_WAIT);
+  // The ready queue holds a node per context and per slot: no wait delivers more than those (a
+  // slot's merged read endings beyond them stay queued for the next, as beyond maxEvents).
+  deliveredCapacity = min(pool + sockets, MAX_EVENTS_PER_WAIT);
 
   let at = align(__heap_base, BUFFER_ALIGN);
   contextsAt = at;
@@ -117,7 +125,7 @@ export function plan(pool: i32, buffer: i32, sockets: i32): u64 {
   resultsAt = at;
   at = region(at, <usize>resultCapacity * ENTRY_BYTES);
   deliveredAt = at;
-  at = region(at, <usize>MAX_EVENTS_PER_WAIT * ENTRY_BYTES);
+  at = region(at, <usize>deliveredCapacity * ENTRY_BYTES);
   buffersAt = at;
   at = region(at, <usize>bufferBytes);
   endAt = at;

@@ -1,6 +1,6 @@
 // The tree the simulation's figures are compared with: a commit checked out into a temp dir and
 // built there, reusing this tree's node_modules and native builds (the simulation's speed lives
-// in src/ and the emscripten shim, which are built afresh from the commit's sources).
+// in src/, the core and the emscripten shim, which are built afresh from the commit's sources).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -15,8 +15,11 @@ import { fileURLToPath } from 'node:url';
 export const SIM_BASELINE_REF = 'cee865d';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** Built from the commit's sources: everything else of build/ is copied. */
-const REBUILT = new Set(['js', 'sim']);
+/**
+ * Built from the commit's sources: everything else of build/ is copied. The core too: its sizes
+ * (how much memory each simulated host's core takes) are part of the simulation's speed.
+ */
+const REBUILT = new Set(['js', 'sim', 'core.wasm', 'core-debug.wasm']);
 
 /** The root of a built checkout of `ref` (built once, then reused), or `ref` itself when it is one. */
 export function baselineTree(ref: string): string {

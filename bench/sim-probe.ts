@@ -5,6 +5,7 @@
 // wall time does.
 //   node build/js/bench/sim-probe.js <root> events|events-traced <connections> <roundTrips> <seed>
 //   node build/js/bench/sim-probe.js <root> seed <clients> <seed>
+//   node build/js/bench/sim-probe.js <root> seeds <clients> <count>
 //   node build/js/bench/sim-probe.js <root> sweep <io-reactor sim arguments...>
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -121,6 +122,30 @@ async function chatSeed(clients: number, seed: number): Promise<{ ok: boolean; s
   return { ok, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
+/**
+ * A sweep worker's seeds, in one process as a worker runs them (verdict only, the sweep's usual
+ * run): the first pays for the JIT, the cores' instances and the heap's growth; from the fourth on
+ * a seed costs what a long sweep's do. CPU seconds of the first, and the median of the fourth on.
+ */
+async function workerSeeds(clients: number, count: number): Promise<{ firstCpuSeconds: number; steadyCpuSeconds: number }> {
+  const cpu: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const since = process.cpuUsage();
+    const { ok, failure } = await runSeed(
+      { scenario: 'chat', model: 'readiness', size: clients, faults: DEFAULT_FAULTS, latencyMs: SWEEP_LATENCY_MS },
+      101 + i,
+      undefined,
+      'verdict',
+    );
+    if (!ok) throw new Error(`chat seed ${101 + i} failed: ${failure}`);
+    cpu.push(cpuSeconds(since));
+  }
+  const steady = cpu.slice(STEADY_FROM_SEED).sort((a, b) => a - b);
+  return { firstCpuSeconds: cpu[0], steadyCpuSeconds: steady[steady.length >> 1] };
+}
+/** Seeds a worker runs before its seeds cost what a long sweep's do (V8 optimizes over the first three). */
+const STEADY_FROM_SEED = 3;
+
 /** The tree's sweep in this process, so its worker threads' CPU is counted. */
 async function sweep(args: string[]): Promise<{ exitCode: number; seconds: number; cpuSeconds: number }> {
   const { run } = await load<typeof SweepCli>('src/sim/cli/sim.js');
@@ -136,5 +161,7 @@ const result =
     ? await sweep(args)
     : what === 'seed'
       ? await chatSeed(n[0], n[1])
-      : await eventRate(n[0], n[1], n[2], what === 'events-traced');
+      : what === 'seeds'
+        ? await workerSeeds(n[0], n[1])
+        : await eventRate(n[0], n[1], n[2], what === 'events-traced');
 process.stdout.write(`${JSON.stringify(result)}\n`);

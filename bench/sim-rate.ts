@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { baselineTree, CURRENT_TREE } from './sim-baseline.js';
 import { median } from './stats.js';
+import { WORKER_YOUNG_GENERATION_MB } from '../src/sim/cli/sweep.js';
 
 export interface SimRateOptions {
   repeats: number;
@@ -40,8 +41,8 @@ function node(args: string[], cwd: string): Promise<string> {
   });
 }
 
-async function probe<T>(tree: Tree, args: (string | number)[]): Promise<T> {
-  const out = await node([join(CURRENT_TREE, 'build/js/bench/sim-probe.js'), tree.root, ...args.map(String)], CURRENT_TREE);
+async function probe<T>(tree: Tree, args: (string | number)[], nodeFlags: string[] = []): Promise<T> {
+  const out = await node([...nodeFlags, join(CURRENT_TREE, 'build/js/bench/sim-probe.js'), tree.root, ...args.map(String)], CURRENT_TREE);
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -57,6 +58,9 @@ async function seedsPerMinute(tree: Tree, o: SimRateOptions, from: number, check
   const { seconds, cpuSeconds } = await probe<Timed>(tree, args);
   return { wall: (o.sweepSeeds / seconds) * 60, cpu: (o.sweepSeeds / (cpuSeconds / o.workers)) * 60 };
 }
+
+/** Seeds of the worker's figure: three to warm up, the rest steady. */
+const WORKER_SEEDS = 9;
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const load = (): string =>
@@ -88,6 +92,9 @@ export async function simRate(o: SimRateOptions): Promise<void> {
   console.log(
     `   per seed: one chat seed as each tree's sweep runs it (runSeed: the run and its digest), by clients; peak RSS of that process`,
   );
+  console.log(
+    `   a worker's seeds: ${WORKER_SEEDS} chat seeds of ${o.sweepClients} clients in one process, as a sweep's worker runs them: the first, and the median from the fourth on (cpu only)`,
+  );
   console.log('   wall: by the clock; cpu: by the CPU time the process (worker threads included) used, what free cores would give');
   const rows: string[][] = [['', '', 'wall', 'cpu']];
   for (const tree of trees) {
@@ -112,6 +119,18 @@ export async function simRate(o: SimRateOptions): Promise<void> {
         fmt(median(perMinute.map((p) => p.cpu)), 1),
       ]);
     }
+    const seeds = await probe<{ firstCpuSeconds: number; steadyCpuSeconds: number }>(
+      tree,
+      ['seeds', o.sweepClients, WORKER_SEEDS],
+      // A worker's young generation: two semi-spaces and as much again for large objects.
+      [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 3}`],
+    );
+    rows.push([
+      tree.label,
+      "a worker's seeds: first, steady s/seed",
+      '',
+      `${fmt(seeds.firstCpuSeconds, 2)}, ${fmt(seeds.steadyCpuSeconds, 2)}`,
+    ]);
     for (const clients of o.sizes) {
       const runs: (Timed & { peakRssMiB: number })[] = [];
       // The largest size once: it is the slow one, and its memory is what is asked.

@@ -734,6 +734,8 @@ describe('bad Reactor.create options', () => {
 const SIMULATION_OPTIONS: Record<string, Value[]> = {
   seed: REACTOR_OPTIONS.seed.values,
   latencyMs: REACTOR_OPTIONS.latencyMs.values,
+  // The default latency is [0, 0]: any window wider than 0 could hold a reply.
+  deliveryWindowMs: [...not(WRONG_TYPES, 'null'), ['NaN', () => NaN], ['-1', () => -1], ['wider than the shortest latency', () => 1]],
   faults: REACTOR_OPTIONS.faults.values,
   faultSchedule: [
     ...not(WRONG_TYPES, 'an array', 'null'),

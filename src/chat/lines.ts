@@ -11,12 +11,14 @@ const utf8 = new TextDecoder();
 
 /** Longest line a client may send; a longer one is refused whole, never cut. */
 export const MAX_LINE_BYTES = 1024;
+/** Room for an unfinished line at first: lines are short, and a room of 1000 clients has as many readers. */
+const FIRST_LINE_BYTES = 64;
 
 export type LineResult = { line: string } | { tooLong: number };
 
 export class LineReader {
-  /** The unfinished line's bytes (MAX_LINE_BYTES at most): #pending[0, #length). */
-  readonly #pending = new Uint8Array(MAX_LINE_BYTES);
+  /** The unfinished line's bytes: #pending[0, #length), grown as a line needs, to MAX_LINE_BYTES. */
+  #pending = new Uint8Array(FIRST_LINE_BYTES);
   #length = 0;
   #skip = 0;
   #inSubnegotiation = false;
@@ -29,7 +31,7 @@ export class LineReader {
 
   push(bytes: Uint8Array): LineResult[] {
     const out: LineResult[] = [];
-    const pending = this.#pending;
+    let pending = this.#pending;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (this.#skip > 0) {
@@ -56,10 +58,20 @@ export class LineReader {
         this.#overflow = 0;
         continue;
       }
-      if (this.#length < MAX_LINE_BYTES) pending[this.#length++] = b;
-      else this.#overflow++;
+      if (this.#length === MAX_LINE_BYTES) this.#overflow++;
+      else {
+        if (this.#length === pending.length) pending = this.#grown();
+        pending[this.#length++] = b;
+      }
     }
     return out;
+  }
+
+  #grown(): Uint8Array<ArrayBuffer> {
+    const grown = new Uint8Array(Math.min(2 * this.#pending.length, MAX_LINE_BYTES));
+    grown.set(this.#pending);
+    this.#pending = grown;
+    return grown;
   }
 }
 

@@ -3,7 +3,7 @@
 import { MAX_SEED, Random } from './random.js';
 import { ReactorError } from '../errors.js';
 import { checkIntegerIn, show } from '../validate.js';
-import { Faults, type Injection } from './faults.js';
+import { Faults, STALL_MS, type Injection } from './faults.js';
 import type { FaultRates } from '../faults.js';
 import { KeyedHeap } from './heap.js';
 import type { WireTap } from './wire.js';
@@ -22,6 +22,13 @@ export interface NetworkOptions {
   faults?: FaultRates;
   /** Instead of rates: inject exactly these faults (see Faults.injections), nothing else. */
   faultSchedule?: Injection[];
+  /**
+   * How far past the next delivery the scheduler delivers before the hosts run, in virtual ms: at
+   * most, and by default, the shortest delay a segment can take (SimNetwork.shortestDelayMs), so
+   * nothing sent in reply lands inside it; 0: every delivery at its exact time, the hosts run
+   * between any two.
+   */
+  deliveryWindowMs?: number;
 }
 
 export class SimNetwork<Port = unknown> {
@@ -40,8 +47,13 @@ export class SimNetwork<Port = unknown> {
   readonly #watchers: (() => void)[] = [];
   /** Told of every segment sent and every take (wire.ts); null: the kernels build nothing for it. */
   wiretap: WireTap | null = null;
+  /** The end of the window last delivered: nothing may be scheduled before it (deliverWindow). */
+  #windowEnd = 0;
 
   readonly seed: number;
+  /** The shortest delay a scheduled delivery can take, in virtual ms. */
+  readonly shortestDelayMs: number;
+  readonly deliveryWindowMs: number;
 
   constructor(options: NetworkOptions = {}) {
     this.seed = checkIntegerIn(options.seed ?? 0, 0, MAX_SEED, 'seed', 'Simulation');
@@ -61,10 +73,27 @@ export class SimNetwork<Port = unknown> {
     this.#random = new Random(this.seed, 'network');
     this.faults = new Faults(options.seed ?? 0, options.faults, options.faultSchedule);
     this.#latency = options.latencyMs ?? [0, 0];
+    // A stall holds a segment of a socket pair, which has no latency, for STALL_MS alone.
+    this.shortestDelayMs = this.faults.mayStrike('stall') ? Math.min(this.#latency[0], STALL_MS) : this.#latency[0];
+    const window = options.deliveryWindowMs ?? this.shortestDelayMs;
+    if (typeof window !== 'number' || !(window >= 0 && window <= this.shortestDelayMs)) {
+      throw new ReactorError(
+        'EINVAL',
+        `Simulation: deliveryWindowMs must be from 0 (exact arrival times) to ${this.shortestDelayMs}, the shortest delay a segment can take ` +
+          `(latencyMs[0]${this.faults.mayStrike('stall') ? `, or ${STALL_MS} of a stall` : ''}): a wider window could hold a reply to its own deliveries; got ${show(window)}`,
+      );
+    }
+    this.deliveryWindowMs = window;
   }
 
   /** Runs `run` at virtual time `at`; equal times run in the order scheduled. */
   schedule(at: number, run: () => void): void {
+    if (at < this.#windowEnd) {
+      throw new Error(
+        `simulated network: a delivery at ${at} ms lands inside the window delivered up to ${this.#windowEnd} ms (the clock is at ${this.now} ms): ` +
+          `deliveryWindowMs exceeds a delay; this is a bug, please report it`,
+      );
+    }
     this.#timers.push(at, run);
   }
 
@@ -96,6 +125,26 @@ export class SimNetwork<Port = unknown> {
       run();
     }
     if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /**
+   * Runs the next delivery and every one due less than deliveryWindowMs after it, but none at or
+   * past `before` (a timer, a wait's deadline, the run's end). The clock stops at the last of them:
+   * the hosts see every segment of the window as of that time, as a host busy until then would.
+   * Whatever they send takes at least the window to arrive, so it lands past the window (schedule
+   * asserts it): the window holds the same segments, in the same order, as exact times would.
+   */
+  deliverWindow(before: number): void {
+    const timers = this.#timers;
+    const next = timers.peekKey();
+    const end = Math.min(next + this.deliveryWindowMs, before);
+    // The next delivery is in however narrow a window: one below a float's step at that time adds nothing to it.
+    for (let at = next; timers.size > 0 && (at < end || at === next); at = timers.peekKey()) {
+      const run = timers.pop()!;
+      if (at > this.now) this.now = at;
+      run();
+    }
+    this.#windowEnd = end;
   }
 
   /** Cuts the direction from host `from` to host `to` until `until` (a one-way partition). */

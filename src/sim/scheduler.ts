@@ -77,26 +77,35 @@ export class Scheduler implements WaitScheduler {
   }
 
   park(shim: SimShim, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const wait: ParkedWait = {
-        shim,
-        deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
-        seq: this.#seq++,
-        marked: false,
-        probing: false,
-        parked: true,
-        place: 0,
-        results: 0,
-        resolve,
-        reject,
-      };
-      if (shim.probedAlways) this.#always.add(wait);
-      const waits = this.#waitsOn(shim.kernel);
-      wait.place = waits.length;
-      waits.push(wait);
-      if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
-    });
+    const promise = new Promise(this.#capture);
+    const wait: ParkedWait = {
+      shim,
+      deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
+      seq: this.#seq++,
+      marked: false,
+      probing: false,
+      parked: true,
+      place: 0,
+      results: 0,
+      resolve: this.#resolve!,
+      reject: this.#reject!,
+    };
+    this.#resolve = this.#reject = null;
+    if (shim.probedAlways) this.#always.add(wait);
+    const waits = this.#waitsOn(shim.kernel);
+    wait.place = waits.length;
+    waits.push(wait);
+    if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
+    return promise;
   }
+
+  /** The settlers of the promise park makes, taken by one executor made once, not a closure per wait. */
+  #resolve: ((results: number) => void) | null = null;
+  #reject: ((error: ReactorError) => void) | null = null;
+  readonly #capture = (resolve: (results: number) => void, reject: (error: ReactorError) => void): void => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
 
   /** Ends every parked wait `which` picks with `error(wait)`, in park order (a host crashed). */
   rejectWhere(which: (shim: SimShim) => boolean, error: () => ReactorError): void {
@@ -166,12 +175,18 @@ export class Scheduler implements WaitScheduler {
     oracle?.check();
     while (!this.resolveReady()) {
       const clock = hooks.clock();
-      const next = Math.min(this.network.nextAt(), clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      const network = this.network;
+      const delivery = network.nextAt();
+      const timer = Math.min(clock?.nextAt() ?? Infinity, this.#nextDeadline());
+      const next = Math.min(delivery, timer);
       if (next === Infinity) {
         oracle?.checkQuiet();
         return this.#finish(run);
       }
-      this.network.advance(Math.min(next, untilMs));
+      // A window of deliveries stops short of a program's timer, a wait's deadline and the run's end.
+      const before = Math.min(timer, untilMs);
+      if (network.deliveryWindowMs > 0 && delivery < before) network.deliverWindow(before);
+      else network.advance(Math.min(next, untilMs));
       clock?.advanceTo(this.now);
       if (next > untilMs) return this.#finish(run);
       // The programs' timers may have run program code: let it settle. Without them, moving the

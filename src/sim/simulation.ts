@@ -155,7 +155,7 @@ export class SimHost {
   }
 }
 
-const SIMULATION_OPTIONS = ['seed', 'latencyMs', 'faults', 'faultSchedule', 'trace', 'windowsFlavor', 'oracle'];
+const SIMULATION_OPTIONS = ['seed', 'latencyMs', 'deliveryWindowMs', 'faults', 'faultSchedule', 'trace', 'windowsFlavor', 'oracle'];
 
 export class Simulation {
   readonly network: SimNetwork<Listener>;

@@ -69,6 +69,10 @@ export class TraceDigest implements FieldSink {
   readonly seed: number | null;
   /** Renames are drawn, not hashed (UNHASHED). */
   readonly keepsLabels = false;
+
+  readsShimRecords(): boolean {
+    return true;
+  }
   readonly #reactors: TraceReactor[] = [];
   /** The records' canonical JSON so far, separated by commas (during a call: what it caused). */
   #bytes = new Uint8Array(MIN_BYTES);

@@ -9,6 +9,12 @@ export interface FieldSink extends TraceSink {
   /** Whether a context's new name (a LabelRecord) reaches anything that keeps it: else the tap spares looking. */
   readonly keepsLabels: boolean;
   /**
+   * Whether it reads the requests and results (RequestRecord, ResultRecord) of a reactor in
+   * `model` (MODEL): else the tap spares reading them, and an async wait the turn it would take
+   * to hand over its results.
+   */
+  readsShimRecords(model: number): boolean;
+  /**
    * An app call of reactor `r` began: the records that follow until endCall are what it caused,
    * and are written after the call's own record, as TraceWriter orders them.
    */

@@ -64,11 +64,14 @@ export class ReactorTap implements ReactorObserver {
   readonly #handled = new Set<number>();
   /** Whether the sink keeps renames: else #handled stays empty. */
   readonly #renames: boolean;
+  /** Whether the sink reads this reactor's requests and results (FieldSink.readsShimRecords). */
+  readonly #shimRecords: boolean;
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
     this.#writer = writerFor(setup.sink);
     this.#renames = !isFieldSink(setup.sink) || setup.sink.keepsLabels;
+    this.#shimRecords = !isFieldSink(setup.sink) || setup.sink.readsShimRecords(setup.layout.model);
     this.r = setup.r;
     this.#i32 = new Int32Array(setup.memory);
     this.#u8 = new Uint8Array(setup.memory);
@@ -100,6 +103,7 @@ export class ReactorTap implements ReactorObserver {
       },
       cycleAsync(requests, timeoutMs) {
         tap.#requests(requests);
+        if (!tap.#shimRecords) return inner.cycleAsync(requests, timeoutMs);
         return inner.cycleAsync(requests, timeoutMs).then((results) => {
           tap.#results(results);
           return results;
@@ -204,7 +208,7 @@ export class ReactorTap implements ReactorObserver {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
       record.label = contextLabel(second);
-      if (isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
+      if (this.#renames && isFd(first)) this.#contexts.set(first, { context: second, label: record.label });
     } else if (op === 'modify' && typeof second === 'number') {
       record.events = second;
     } else if (op === 'postWrite' && second instanceof Uint8Array) {
@@ -231,7 +235,7 @@ export class ReactorTap implements ReactorObserver {
 
   #requests(count: number): void {
     const cycle = this.#cycles++;
-    if (count === 0) return;
+    if (count === 0 || !this.#shimRecords) return;
     const i32 = this.#i32;
     const t = this.#setup.now();
     let at = this.#setup.layout.requestsAt >> 2;
@@ -249,7 +253,7 @@ export class ReactorTap implements ReactorObserver {
   }
 
   #results(count: number): void {
-    if (count <= 0) return;
+    if (count <= 0 || !this.#shimRecords) return;
     const cycle = this.#cycles - 1;
     const i32 = this.#i32;
     const t = this.#setup.now();

@@ -13,6 +13,8 @@ export interface SweepConfig {
   bug?: string;
   faults: FaultRates;
   latencyMs: [number, number];
+  /** Unset: the simulation's default window, the latency's minimum (0: exact arrival times). */
+  deliveryWindowMs?: number;
 }
 
 /** One-way latency of every run, in virtual ms: enough spread to reorder across connections. */
@@ -76,7 +78,7 @@ function fnv1a(text: string, seed = 0x811c9dc5): string {
 
 /** Two FNV-1a lanes over the config: 16 hex digits that name it in every failure report. */
 export function configHash(config: SweepConfig): string {
-  // An unset mechanism leaves the text (and so the hash) as it was before mechanisms were swept.
+  // An unset mechanism or window leaves the text (and so the hash) as it was before they were swept.
   const text = JSON.stringify([
     config.scenario,
     config.model,
@@ -85,6 +87,7 @@ export function configHash(config: SweepConfig): string {
     config.bug ?? null,
     Object.entries(config.faults).sort(([a], [b]) => (a < b ? -1 : 1)),
     config.latencyMs,
+    ...(config.deliveryWindowMs !== undefined ? [config.deliveryWindowMs] : []),
   ]);
   return fnv1a(text) + fnv1a(text, 0x050c5d1f);
 }
@@ -104,6 +107,7 @@ export function reproduceCommand(config: SweepConfig, seed: number, schedule?: r
   if (config.mechanism !== undefined) parts.push(`--mechanism ${config.mechanism}`);
   if (config.size !== undefined) parts.push(`--size ${config.size}`);
   if (config.bug !== undefined) parts.push(`--bug ${config.bug}`);
+  if (config.deliveryWindowMs !== undefined) parts.push(`--delivery-window ${config.deliveryWindowMs}`);
   // The rates spelled out: what `all` means grows with the kinds, a printed command must not.
   parts.push(schedule ? `--schedule ${formatSchedule(schedule)}` : `--faults ${formatFaults(config.faults)}`);
   return parts.join(' ');

@@ -41,10 +41,11 @@ export async function runSeed(
   // A full trace and a digest give the same digest.
   const digest = recording === 'digest' ? new TraceDigest({ seed }) : null;
   const trace = recording === 'trace' ? true : (digest ?? undefined);
+  const { latencyMs, deliveryWindowMs } = config;
   const sim = new Simulation(
     schedule
-      ? { seed, latencyMs: config.latencyMs, faultSchedule: schedule, trace, oracle: true }
-      : { seed, latencyMs: config.latencyMs, faults: config.faults, trace, oracle: true },
+      ? { seed, latencyMs, deliveryWindowMs, faultSchedule: schedule, trace, oracle: true }
+      : { seed, latencyMs, deliveryWindowMs, faults: config.faults, trace, oracle: true },
   );
   let outcome: ScenarioOutcome;
   try {

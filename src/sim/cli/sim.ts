@@ -46,6 +46,7 @@ export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | -
                         [--model readiness|completion|all] [--mechanism epoll|poll|iocp|io_uring|all] [--rotate]
                         [--size N] [--bug NAME] [--faults kind=rate,...|all|none] [--workers N] [--minutes M]
                         [--shrink] [--trace FILE] [--json] [--check-determinism all|sampled|off]
+                        [--delivery-window MS]
   scenarios: ${Object.values(scenarios)
     .map((s) => `${s.name}${s.bugs ? ` (bugs: ${s.bugs.join(', ')})` : ''}`)
     .join(', ')}; or all of them
@@ -62,6 +63,8 @@ export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | -
   --minutes M    hand out no seed after M minutes; the summary says exactly what ran
   --check-determinism  which seeds run twice to see they run alike: all, off, or sampled (default:
                  every failing seed and one passing seed in ${DETERMINISM_SAMPLE_EVERY})
+  --delivery-window MS  deliver every segment due within MS virtual ms of the next before the
+                 hosts run (default and most: ${SWEEP_LATENCY_MS[0]}, the shortest latency); 0: exact arrival times
   --shrink       reduce the first failing seed to a minimal fault schedule that still fails
   --trace FILE   with --seed: write the run's trace to FILE (a failure marked), for io-reactor viz FILE
   --json         print the summary as JSON on stdout
@@ -93,6 +96,17 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
   if (!/^\d+$/.test(value) || n < min || n > max)
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** --delivery-window: none given leaves the config without one (the simulation's default). */
+function deliveryWindow(text: string | undefined): { deliveryWindowMs?: number } {
+  if (text === undefined) return {};
+  const ms = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || ms > SWEEP_LATENCY_MS[0])
+    throw new UsageError(
+      `--delivery-window must be from 0 (exact arrival times) to ${SWEEP_LATENCY_MS[0]} virtual ms (the shortest latency), got ${JSON.stringify(text)}`,
+    );
+  return { deliveryWindowMs: ms };
 }
 
 function parseFaults(text: string): FaultRates {
@@ -149,6 +163,7 @@ function parse(args: string[]): Options | 'help' {
       minutes: { type: 'string' },
       trace: { type: 'string' },
       'check-determinism': { type: 'string' },
+      'delivery-window': { type: 'string' },
       shrink: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -211,7 +226,7 @@ function parse(args: string[]): Options | 'help' {
   if (seed === undefined && from + count - 1 > MAX_SEED)
     throw new UsageError(`--from ${from} with --seeds ${count} passes the largest seed, ${MAX_SEED}`);
   const faults = v.faults === undefined ? DEFAULT_FAULTS : parseFaults(v.faults);
-  const base = { faults, latencyMs: SWEEP_LATENCY_MS };
+  const base = { faults, latencyMs: SWEEP_LATENCY_MS, ...deliveryWindow(v['delivery-window']) };
   let configs: SweepConfig[];
   if (matrix) {
     // Unnamed in a matrix means every one.

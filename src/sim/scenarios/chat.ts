@@ -32,6 +32,11 @@ export const RECONNECT_MS = 100;
  */
 export const LINGER_MS = 5_000;
 
+/** A speaker's line as the room relays it. */
+const relayed = (speaker: string, line: string): string => `[${speaker}] ${line}`;
+/** A speaker's `n`th line, as it says it. */
+const spoken = (n: number): string => `m${n}`;
+
 class Client extends Connection implements Member {
   readonly id: number;
   name: string | null = null;
@@ -100,10 +105,10 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
     }
     const m = /^m(\d+)$/.exec(line);
     const next = nextLine.get(c.name) ?? 0;
-    if (!m || Number(m[1]) > next) throw new Error(`${c.name} said ${JSON.stringify(line)} when its next line is m${next}`);
+    if (!m || Number(m[1]) > next) throw new Error(`${c.name} said ${JSON.stringify(line)} when its next line is ${spoken(next)}`);
     if (Number(m[1]) < next) return;
     nextLine.set(c.name, next + 1);
-    record(`[${c.name}] ${line}`);
+    record(relayed(c.name, line));
   };
   const onClientEvent = (c: Client, ev: IoEvent<unknown>): void => {
     let bytes: Uint8Array | null;
@@ -179,15 +184,22 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
   const speakers = Math.min(CHAT_SPEAKERS, clients);
   const myLines = id < speakers ? CHAT_LINES : 0;
   /** Per other speaker, how many of its lines arrived so far. */
-  const heard = new Map<string, number>();
-  for (let s = 0; s < speakers; s++) if (s !== id) heard.set(`c${s}`, 0);
-  const expected = CHAT_LINES * heard.size;
+  const heard = new Array<number>(speakers).fill(0);
+  /**
+   * The line each other speaker says next, as relayed, to that speaker: a relayed line that is
+   * none of these, nor my own next, is out of order (matched whole, not parsed: every client
+   * checks every line of the room).
+   */
+  const next = new Map<string, number>();
+  for (let s = 0; s < speakers; s++) if (s !== id) next.set(relayed(`c${s}`, spoken(0)), s);
+  const expected = CHAT_LINES * next.size;
   let got = 0;
   /** Lines of the room's history heard, over every connection. */
   let historyHeard = 0;
   let started = false;
-  /** My lines the room has recorded (heard back from it). */
+  /** My lines the room has recorded (heard back from it), and the next as it relays it. */
   let acked = 0;
+  let myNext = relayed(name, spoken(0));
   let connections = 0;
   /** What the client is doing, described when asked (a hang report), not on every wait. */
   let describe = (): string => 'connecting';
@@ -222,7 +234,7 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
       if (!conn.send(encode(text))) throw new Error('the server fell too far behind reading');
     };
     const speak = (): void => {
-      for (let k = acked; k < myLines; k++) send(`m${k}\r\n`);
+      for (let k = acked; k < myLines; k++) send(`${spoken(k)}\r\n`);
     };
     try {
       r.add(conn.fd, conn, EventType.READ);
@@ -253,15 +265,14 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
               speak();
               continue;
             }
-            const m = /^\[(c\d+)\] m(\d+)$/.exec(line);
-            if (m && m[1] === name && Number(m[2]) === acked) {
-              acked++;
+            if (line === myNext) {
+              myNext = relayed(name, spoken(++acked));
               continue;
             }
-            const next = m ? heard.get(m[1]) : undefined;
-            if (!m || next === undefined || Number(m[2]) !== next)
-              throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
-            heard.set(m[1], next + 1);
+            const speaker = next.get(line);
+            if (speaker === undefined) throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
+            next.delete(line);
+            next.set(relayed(`c${speaker}`, spoken(++heard[speaker])), speaker);
             got++;
           }
         }
