@@ -27,7 +27,7 @@ import { resetPool, bufferAt, releaseHeld, contextsInUse, contextsHighWater, hel
 import { resetTable, findSlot, registeredCount } from './table';
 import { resetQueue, queueLength, queuedContexts } from './queue';
 import { clearRequests, consumeRequests, handRequests, requestCount, requestSpace } from './requests';
-import { onReady, onAddFailed } from './readiness';
+import { onReady, onAddFailed, resetReadiness } from './readiness';
 import {
   resetCompletion,
   serveWaiting,
@@ -67,6 +67,7 @@ export function init(model: i32, mechanism: i32, codeSpace: i32): i32 {
   clearRequests();
   resetCompletion();
   resetProvided();
+  resetReadiness();
   return OK;
 }
 

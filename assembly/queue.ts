@@ -81,8 +81,18 @@ export function unlink(node: i32): void {
   if (node < L.poolSize) contextNodes--;
 }
 
+/** The head's unlink, with what is known of a head (no previous node) taken as known. */
 export function dequeue(): i32 {
   const node = head;
-  if (node >= 0) unlink(node);
+  if (node < 0) return node;
+  const n = nodeAt(node);
+  if (!ASC_NO_ASSERT) assert(load<i32>(n + L.N_QUEUED) == 1 && load<i32>(n + L.N_PREV) < 0, 'the ready queue head is not linked as one');
+  const next = load<i32>(n + L.N_NEXT);
+  head = next;
+  if (next >= 0) store<i32>(nodeAt(next) + L.N_PREV, -1);
+  else tail = -1;
+  store<i32>(n + L.N_QUEUED, 0);
+  length--;
+  if (node < L.poolSize) contextNodes--;
   return node;
 }

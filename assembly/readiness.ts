@@ -8,10 +8,29 @@ import { flagsFromRevents, readinessTable, portableCode } from './translate';
 import { slotAt, slotLive } from './table';
 import { enqueue, slotNode } from './queue';
 
+// The last revents translated, and its flags: a wait's results mostly carry the same bits (a
+// server's sockets readable), so most skip the walk over the table.
+let lastRevents: i32 = 0;
+let lastFlags: i32 = 0;
+
+/** At init: the table may be another mechanism's now. */
+export function resetReadiness(): void {
+  lastRevents = 0;
+  lastFlags = 0;
+}
+
+function flagsOf(revents: i32): i32 {
+  if (revents != lastRevents) {
+    lastFlags = flagsFromRevents(readinessTable(usesPollBits()), revents);
+    lastRevents = revents;
+  }
+  return lastFlags;
+}
+
 export function onReady(slot: i32, gen: i32, revents: i32, osCode: i32): void {
   if (!ASC_NO_ASSERT) assert(slot >= 0 && slot < L.maxSockets, 'a readiness result names a slot out of range');
   if (!slotLive(slot, gen)) return;
-  const flags = flagsFromRevents(readinessTable(usesPollBits()), revents);
+  const flags = flagsOf(revents);
   if (flags == 0) return;
   const s = slotAt(slot);
   if (flags & EV_ERROR) {

@@ -80,6 +80,10 @@ export class Reactor<C = unknown> {
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
   readonly #contexts: (C | undefined)[] = [];
+  /** Where the core writes delivered events, in int32s (fixed by its layout). */
+  readonly #deliveredAt: number;
+  /** Per pool context, the view its last delivered buffer was (see #bufferOf). */
+  readonly #views: (Uint8Array | undefined)[] = [];
   /** Sees this reactor's calls (its trace tap, when created with `trace`); null otherwise. */
   readonly #observer: ReactorObserver | null;
   /** This reactor's `r` in its trace; null when created without `trace`. */
@@ -200,6 +204,7 @@ export class Reactor<C = unknown> {
     this.backend = options.backend;
     this.#i32 = new Int32Array(core.memory.buffer);
     this.#u8 = new Uint8Array(core.memory.buffer);
+    this.#deliveredAt = core.deliveredAt() >> 2;
     this.os = new ReactorOs(
       {
         isRegistered: (fd) => !this.#destroyed && this.#core.slotOf(fd) >= 0,
@@ -483,6 +488,7 @@ export class Reactor<C = unknown> {
     this.#destroyed = true;
     this.#shim.close();
     this.#contexts.length = 0;
+    this.#views.length = 0;
     // A pending waitAsync still ends its wait on the core: it lets go of it then.
     if (!this.#waitingAsync) this.#backend.releaseCore?.(this.#core);
   }
@@ -590,30 +596,67 @@ export class Reactor<C = unknown> {
   }
 
   #deliver(maxEvents: number): IoEvent<C>[] {
-    const count = this.#core.collect(maxEvents);
+    const core = this.#core;
+    const count = core.collect(maxEvents);
     const i32 = this.#i32;
+    const contexts = this.#contexts;
     const events: IoEvent<C>[] = new Array(count);
-    let at = this.#core.deliveredAt() >> 2;
-    for (let i = 0; i < count; i++, at += ENTRY_INTS) {
-      const type = i32[at + EVENT_FIELD.type];
-      const bytes = i32[at + EVENT_FIELD.bytes];
-      const ctx = i32[at + EVENT_FIELD.ctx];
-      const data = ctx >= 0 ? this.#core.contextBufferAt(ctx) : 0;
-      const event: IoEvent<C> = {
-        fd: i32[at + EVENT_FIELD.fd],
-        context: this.#contexts[i32[at + EVENT_FIELD.slot]] as C,
-        type,
-        bytesTransferred: bytes,
-        buffer: ctx >= 0 ? this.#u8.subarray(data, data + bytes) : null,
-      };
-      if (type & EventType.ACCEPT) event.acceptedFd = i32[at + EVENT_FIELD.accepted];
-      const code = i32[at + EVENT_FIELD.code];
-      if (code !== 0) event.error = { code: portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode] };
-      events[i] = event;
+    // Locals, not the imported objects: V8 would load (and check) those again for every event.
+    const { fd: FD, slot: SLOT, type: TYPE, bytes: BYTES, ctx: CTX, code: CODE } = EVENT_FIELD;
+    const ACCEPT = EventType.ACCEPT;
+    const first = this.#deliveredAt;
+    for (let i = 0, at = first; i < count; i++, at += ENTRY_INTS) {
+      const fd = i32[at + FD];
+      const context = contexts[i32[at + SLOT]] as C;
+      const type = i32[at + TYPE];
+      const bytesTransferred = i32[at + BYTES];
+      const ctx = i32[at + CTX];
+      const buffer = ctx >= 0 ? this.#bufferOf(ctx, bytesTransferred) : null;
+      events[i] =
+        (type & ACCEPT) === 0 && i32[at + CODE] === 0
+          ? { fd, context, type, bytesTransferred, buffer }
+          : unusualEvent(fd, context, type, bytesTransferred, buffer, i32, at);
     }
-    if (this.#observer !== null) this.#observer.delivered(count, this.#core.deliveredAt() >> 2);
+    if (this.#observer !== null) this.#observer.delivered(count, first);
     return events;
   }
+
+  /**
+   * Context `ctx`'s first `bytes` bytes, as a view kept per context: a message of the length the
+   * context's last one had (an echo's, a protocol's fixed frames) reuses it rather than making a
+   * view per event. Views never move: the memory never grows.
+   */
+  #bufferOf(ctx: number, bytes: number): Uint8Array {
+    const kept = this.#views[ctx];
+    if (kept !== undefined && kept.length === bytes) return kept;
+    const at = this.#core.contextBufferAt(ctx);
+    const view = this.#u8.subarray(at, at + bytes);
+    this.#views[ctx] = view;
+    return view;
+  }
+}
+
+/**
+ * An ACCEPT's or a failure's event: its own object literals, so the common event's shape never
+ * gains properties later (V8 then allocates the common one inline instead of copying a
+ * boilerplate per event). The keys and their order are the same as if added to the common one.
+ */
+function unusualEvent<C>(
+  fd: number,
+  context: C,
+  type: number,
+  bytesTransferred: number,
+  buffer: Uint8Array | null,
+  i32: Int32Array,
+  at: number,
+): IoEvent<C> {
+  const code = i32[at + EVENT_FIELD.code];
+  const error = code === 0 ? undefined : { code: portableCodeName(code), osCode: i32[at + EVENT_FIELD.osCode] };
+  if ((type & EventType.ACCEPT) === 0) return { fd, context, type, bytesTransferred, buffer, error };
+  const acceptedFd = i32[at + EVENT_FIELD.accepted];
+  return error === undefined
+    ? { fd, context, type, bytesTransferred, buffer, acceptedFd }
+    : { fd, context, type, bytesTransferred, buffer, acceptedFd, error };
 }
 
 /** Wakes the reactor whose `wakeupToken` this is, from any thread; false if it is gone. */

@@ -2,7 +2,11 @@
 // one staging buffer shared by all calls), recvInto fills just the caller's buffer (natively lent
 // to the addon, as a large send's buffer is), and sends of any size, from any offset of any
 // buffer, arrive as they were.
+import { Worker } from 'node:worker_threads';
 import { reactor, destroyAll, pair, closeOwned, recvAll, type Backend } from './helpers.js';
+
+// Tests run compiled from build/js/test; the fixture stays in test/fixtures.
+const BYTES_WORKER = new URL('../../../test/fixtures/bytes-worker.mjs', import.meta.url);
 
 afterEach(() => {
   destroyAll();
@@ -230,4 +234,31 @@ describe.each(['native', 'sim'] as Backend[])('in place: recvInto and send with 
     r.os.shutdown(a);
     expect(recvIntoNext(r, b, new Uint8Array(16))).toBe(0);
   });
+});
+
+test('a worker thread sends and receives natively through its own staging while the main thread does too', async () => {
+  // Sizes staged through the worker's own staging buffer, and lent from its own buffers.
+  const sizes = [1, 64, 65, 4000];
+  const worker = new Worker(BYTES_WORKER, { workerData: { sizes } });
+  try {
+    const done = new Promise<{ received: number[][] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const r = await reactor({ model: 'readiness', backend: 'native' });
+    const [a, b] = pair(r);
+    for (const size of sizes) {
+      const data = pattern(size, 3);
+      sendAll(r, a, data);
+      const into = new Uint8Array(size);
+      let got = 0;
+      const end = Date.now() + 2000;
+      while (got < size && Date.now() < end) got += r.os.recvInto(b, into.subarray(got)) ?? (r.wait(5), 0);
+      expect(into).toEqual(data);
+    }
+    const { received } = await done;
+    expect(received).toEqual(sizes.map((size) => Array.from({ length: size }, (_, i) => (i * 11 + size) & 0xff)));
+  } finally {
+    await worker.terminate();
+  }
 });

@@ -262,13 +262,40 @@ Napi::Value LendBytes(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// The bytes a lent call names: frame[FRAME_BYTES] at frame[FRAME_OFFSET] of region
-// frame[FRAME_REGION], capped at the region's end; nullptr when the frame names none.
-uint8_t *lent_bytes(napi_env env, napi_callback_info info, size_t *bytes, int32_t **frame) {
+// The first environment to load the addon (the main thread's, in practice) and its Staging: its
+// lent calls find their Staging by the env they are called with, without napi_get_cb_info (a
+// sixth of a lent call's instructions). Other environments (workers) ask N-API. first_staging is
+// written before first_env is published, by the thread that claimed it, the only one whose env
+// can then match.
+std::atomic<bool> first_claimed{false};
+std::atomic<napi_env> first_env{nullptr};
+Staging *first_staging = nullptr;
+
+void claim_first(napi_env env, Staging *staging) {
+  if (first_claimed.exchange(true)) return;
+  first_staging = staging;
+  first_env.store(env, std::memory_order_release);
+}
+
+// With the environment: its Staging, and the fast path if it was the first.
+void forget_staging(Napi::Env env, Staging *staging) {
+  if (first_env.load(std::memory_order_acquire) == static_cast<napi_env>(env)) first_env.store(nullptr);
+  delete staging;
+}
+
+Staging *staging_of(napi_env env, napi_callback_info info) {
+  if (first_env.load(std::memory_order_acquire) == env) return first_staging;
   void *data = nullptr;
   size_t argc = 0;
   if (napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data) != napi_ok) return nullptr;
-  Staging *staging = static_cast<Staging *>(data);
+  return static_cast<Staging *>(data);
+}
+
+// The bytes a lent call names: frame[FRAME_BYTES] at frame[FRAME_OFFSET] of region
+// frame[FRAME_REGION], capped at the region's end; nullptr when the frame names none.
+uint8_t *lent_bytes(napi_env env, napi_callback_info info, size_t *bytes, int32_t **frame) {
+  Staging *staging = staging_of(env, info);
+  if (!staging) return nullptr;
   int32_t *f = staging->frame;
   if (!f) return nullptr;
   *frame = f;
@@ -362,7 +389,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("accept", Napi::Function::New(env, Accept));
   auto *staging = new Staging();
-  env.SetInstanceData(staging);   // deleted with the environment
+  env.SetInstanceData<Staging, forget_staging>(staging);
+  claim_first(env, staging);
   exports.Set("lendFrame", Napi::Function::New(env, LendFrame, "lendFrame", staging));
   exports.Set("lendBytes", Napi::Function::New(env, LendBytes, "lendBytes", staging));
   exports.Set("stagedFrame", staged_frame(env));

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/address.h"
+#include "common/os.h"
 #include "common/seam.h"
 #include "common/sockets.h"
 
@@ -67,22 +68,15 @@ int sock_accept(int fd) {
   }
 }
 
+/* The shim's own socket calls (os_posix.c); a pipe or a terminal (not a socket) reads and writes. */
 long sock_send(int fd, const void *data, size_t len) {
-  for (;;) {
-    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == ENOTSOCK) n = write(fd, data, len);
-    if (n >= 0) return (long)n;
-    if (errno != EINTR) return -errno;
-  }
+  long n = os_write(fd, 0, data, len);
+  return n == -ENOTSOCK ? os_write(fd, 1, data, len) : n;
 }
 
 long sock_recv(int fd, void *buf, size_t len) {
-  for (;;) {
-    ssize_t n = recv(fd, buf, len, 0);
-    if (n < 0 && errno == ENOTSOCK) n = read(fd, buf, len);
-    if (n >= 0) return (long)n;
-    if (errno != EINTR) return -errno;
-  }
+  long n = os_read(fd, 0, buf, len);
+  return n == -ENOTSOCK ? os_read(fd, 1, buf, len) : n;
 }
 
 int sock_shutdown(int fd) { return shutdown(fd, SHUT_WR) == 0 ? 0 : -errno; }
