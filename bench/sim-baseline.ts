@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * main before the third round of simulation-speed work (issue 12: cores kept across seeds, the
  * oracle and the digest fed without record objects): the default "before" of the sim figures.
  */
-export const SIM_BASELINE_REF = 'cee865d';
+export const SIM_BASELINE_REF = '6dd2173';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /**

@@ -253,7 +253,11 @@ test('a worker thread sends and receives natively through its own staging while 
       const into = new Uint8Array(size);
       let got = 0;
       const end = Date.now() + 2000;
-      while (got < size && Date.now() < end) got += r.os.recvInto(b, into.subarray(got)) ?? (r.wait(5), 0);
+      while (got < size && Date.now() < end) {
+        const n = r.os.recvInto(b, into.subarray(got));
+        if (n === null) r.wait(5);
+        else got += n;
+      }
       expect(into).toEqual(data);
     }
     const { received } = await done;
