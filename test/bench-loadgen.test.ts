@@ -52,6 +52,13 @@ function load(port: number, conns: number, size: number): Promise<LoadResult> {
   });
 }
 
+/** The load generator's exit code and output, whatever the code. */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(LOADGEN, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+  });
+}
+
 test('a faithful echo server is measured: round trips, latency, and its CPU from /proc', async () => {
   const s = await server((chunk) => chunk);
   try {
@@ -106,5 +113,39 @@ test('a server that hangs up mid-run fails the run', async () => {
     ]);
   } finally {
     s.close();
+  }
+});
+
+test('--round-trips N: every connection does exactly N round trips, then the generator reports and exits 0', async () => {
+  const bytesPerConnection: number[] = [];
+  const counting = net.createServer((socket) => {
+    const i = bytesPerConnection.push(0) - 1;
+    socket.on('data', (chunk) => {
+      bytesPerConnection[i] += chunk.length;
+      socket.write(chunk);
+    });
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (counting.address() as net.AddressInfo).port;
+    const { code, stdout } = await run(['--port', String(port), '--conns', '5', '--size', '64', '--round-trips', '300']);
+    const r = JSON.parse(stdout) as LoadResult;
+    expect([code, r.ok, r.roundTrips, r.badEchoes]).toEqual([0, true, 1500, 0]);
+    expect(bytesPerConnection).toEqual([300 * 64, 300 * 64, 300 * 64, 300 * 64, 300 * 64]);
+  } finally {
+    counting.close();
+  }
+});
+
+test('--round-trips refuses a bad count, and a warm-up or duration beside it, saying why', async () => {
+  for (const [args, message] of [
+    [['--round-trips', '0'], '--round-trips must be a number from 1 to 1e+09, got 0'],
+    [['--round-trips', 'many'], '--round-trips must be a number from 1 to 1e+09, got many'],
+    [['--round-trips', '2.5'], '--round-trips must be a whole number, got 2.5'],
+    [['--round-trips', '10', '--duration', '1'], '--round-trips counts round trips instead of timing them: drop --warmup and --duration'],
+  ] as const) {
+    const { code, stdout, stderr } = await run(['--port', '1', ...args]);
+    expect([code, stdout, stderr]).toEqual([2, '', `echo_loadgen: ${message}\n`]);
   }
 });

@@ -2,11 +2,15 @@
 // ping-pong (send `size` bytes, wait for the same bytes back, compare every one, send again).
 // After a warm-up it counts round trips for `duration` seconds and prints one JSON line: the rate,
 // p50/p99 latency, and the CPU of itself, of the server (/proc/<pid>/stat) and of the machine.
+// With --round-trips N there is no warm-up and no clock: each connection does exactly N round trips,
+// all counted, then it reports (for counts that a clock does not change, such as instructions).
 //   echo_loadgen --port P [--conns 100] [--size 64] [--warmup 0.5] [--duration 2] [--server-pid PID]
+//   echo_loadgen --port P [--conns 100] [--size 64] --round-trips N [--server-pid PID]
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -27,6 +31,9 @@ enum { HISTOGRAM_BUCKETS = 1000000 };
 enum { PATTERN_OFFSETS = 251 };
 /** After the window, how long the last echoes may take to come home before the connections close. */
 static const double DRAIN_S = 0.5;
+/** With --round-trips, how long without any echo before the run fails instead of waiting forever. */
+static const double STALL_S = 30;
+enum { ROUND_TRIPS_MAX = 1000000000 };
 
 typedef struct {
   int fd;
@@ -197,6 +204,12 @@ static double number_arg(int argc, char **argv, const char *flag, double fallbac
   return fallback;
 }
 
+static int has_flag(int argc, char **argv, const char *flag) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], flag) == 0) return 1;
+  return 0;
+}
+
 /** Lets the process hold every connection: the soft fd limit up to the hard one. */
 static void raise_fd_limit(void) {
   struct rlimit rl;
@@ -213,6 +226,16 @@ int main(int argc, char **argv) {
   double warmup_s = number_arg(argc, argv, "--warmup", 0.5, 0, 60);
   double duration_s = number_arg(argc, argv, "--duration", 2, 0.05, 600);
   long server_pid = (long)number_arg(argc, argv, "--server-pid", 0, 0, 1 << 30);
+  double each = number_arg(argc, argv, "--round-trips", 0, 1, ROUND_TRIPS_MAX);
+  uint32_t round_trips_each = (uint32_t)each;
+  if (round_trips_each != each) {
+    fprintf(stderr, "echo_loadgen: --round-trips must be a whole number, got %g\n", each);
+    return 2;
+  }
+  if (round_trips_each && (has_flag(argc, argv, "--warmup") || has_flag(argc, argv, "--duration"))) {
+    fprintf(stderr, "echo_loadgen: --round-trips counts round trips instead of timing them: drop --warmup and --duration\n");
+    return 2;
+  }
   if (port == 0) {
     fprintf(stderr, "echo_loadgen: --port P is required (the echo server's port on 127.0.0.1)\n");
     return 2;
@@ -240,10 +263,28 @@ int main(int argc, char **argv) {
   enum { WARMUP, MEASURE, DRAIN } phase = WARMUP;
   double t0 = 0, t1 = 0, self0 = 0, server0 = 0, machine0 = 0, self1 = 0, server1 = 0, machine1 = 0;
   double phase_end = now_s() + warmup_s;
+  if (round_trips_each) {
+    phase = MEASURE;
+    t0 = now_s();
+    self0 = self_cpu_s(), server0 = process_cpu_s(server_pid), machine0 = machine_cpu_s();
+    phase_end = INFINITY;
+  }
+  double last_echo_s = now_s();
   uint64_t outstanding = (uint64_t)opened;
   struct epoll_event events[EVENTS_MAX];
   while (!failure) {
     double now = now_s();
+    if (round_trips_each && outstanding == 0) {
+      t1 = now;
+      self1 = self_cpu_s(), server1 = process_cpu_s(server_pid), machine1 = machine_cpu_s();
+      break;
+    }
+    if (round_trips_each && now - last_echo_s > STALL_S) {
+      static char stalled[64];
+      snprintf(stalled, sizeof stalled, "no echo came back for %g s", STALL_S);
+      failure = stalled;
+      break;
+    }
     if (now >= phase_end) {
       if (phase == WARMUP) {
         phase = MEASURE;
@@ -277,12 +318,13 @@ int main(int argc, char **argv) {
       }
       if (r == 0) continue;
       double done = now_s();
+      last_echo_s = done;
       outstanding--;
       if (phase == MEASURE) {
         round_trips++;
         record_latency(done - c->sent_at_s);
       }
-      if (phase == DRAIN) continue;
+      if (phase == DRAIN || c->round == round_trips_each) continue;
       outstanding++;
       if (ping(c, done) < 0) {
         socket_errors++;
