@@ -1,7 +1,8 @@
 // The benchmark driver (`npm run bench`): echo round trips of a C load generator against a C epoll
 // server, node:net and io-reactor (bench/echo.ts), then the core's own translation rate, the cost of
 // tracing, the simulation's speed and the visualizer's frame time. Every figure is printed with the
-// command that produced it.
+// command that produced it. --instructions runs instead the one section that counts rather than times:
+// instructions per round trip under callgrind (bench/instructions.ts), minutes long.
 // Flags: USAGE below (npm run bench -- --help). Environment: BENCH_QUICK=1, BENCH_DURATION,
 // BENCH_WARMUP, BENCH_REPEATS (flags win).
 import { cpus, release, loadavg } from 'node:os';
@@ -16,11 +17,14 @@ import { fmt, fmtInt, printTable } from './table.js';
 import { parseCommandLine, EXIT_USAGE } from '../src/cli/usage.js';
 import { netBenchmark } from './net-bench.js';
 import { SIM_BASELINE_REF } from './sim-baseline.js';
+import { instructionCounts, INSTRUCTION_SERVERS } from './instructions.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--repeats N] [--conns 100,1000] [--sizes 64]
   [--servers ${ECHO_SERVERS.map((s) => s.id).join(',')}] (default ${DEFAULT_ECHO_SERVERS.join(',')})
   [--core-seconds S] [--noise-limit CORES] [--reruns N] [--no-echo] [--no-net] [--no-core] [--no-trace] [--no-sim] [--no-viz]
-  [--sim-baseline REF|DIR|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]`;
+  [--sim-baseline REF|DIR|none] [--sim-sizes 100,1000,3000] [--sim-seeds 20]
+usage: npm run bench -- --instructions [--round-trips 2000] [--warmup-round-trips 1000]
+  (only instructions per round trip of ${INSTRUCTION_SERVERS.join(', ')} under callgrind, 100 connections of 64 B; needs valgrind)`;
 
 function usageError(message: string): never {
   console.error(`bench: ${message}\n${USAGE}`);
@@ -51,6 +55,9 @@ function parseFlags() {
         'sim-seeds': { type: 'string' },
         'no-viz': { type: 'boolean', default: false },
         'no-net': { type: 'boolean', default: false },
+        instructions: { type: 'boolean', default: false },
+        'round-trips': { type: 'string' },
+        'warmup-round-trips': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -188,9 +195,8 @@ function vizBenchmark(): void {
   }
 }
 
-async function main(): Promise<void> {
-  describeMachine();
-  const builtAt = outputTimes();
+/** The sections that time (all but the instruction counts), each unless its --no- flag is given. */
+async function timedSections(): Promise<void> {
   if (!flags['no-echo'])
     failures += await echoBenchmark({ servers, conns: connCounts, sizes, warmup, duration, repeats, noiseLimit, reruns });
   if (!flags['no-net'] && !(await netBenchmark({ warmup, seconds: duration, repeats: sectionRepeats, conns: 100 }))) failures++;
@@ -214,6 +220,19 @@ async function main(): Promise<void> {
     });
   }
   if (!flags['no-viz']) vizBenchmark();
+}
+
+async function main(): Promise<void> {
+  describeMachine();
+  const builtAt = outputTimes();
+  if (flags.instructions)
+    failures += await instructionCounts({
+      conns: 100,
+      size: 64,
+      warmupRoundTrips: Math.round(num('--warmup-round-trips', flags['warmup-round-trips'], 1000, 1, 1e6)),
+      roundTrips: Math.round(num('--round-trips', flags['round-trips'], 2000, 1, 1e6)),
+    });
+  else await timedSections();
   if (outputTimes() !== builtAt) {
     failures++;
     console.log('WARNING: build/core.wasm, the native addon or build/js/src changed during this run (another build ran);');

@@ -233,7 +233,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (round_trips_each && (has_flag(argc, argv, "--warmup") || has_flag(argc, argv, "--duration"))) {
-    fprintf(stderr, "echo_loadgen: --round-trips counts round trips instead of timing them: drop --warmup and --duration\n");
+    fprintf(stderr,
+            "echo_loadgen: --round-trips counts round trips instead of timing them: drop --warmup and --duration\n");
     return 2;
   }
   if (port == 0) {
