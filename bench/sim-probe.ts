@@ -15,6 +15,7 @@ import type * as Sim from '../src/sim/index.js';
 import type * as RunSeed from '../src/sim/cli/run-seed.js';
 import type * as SweepCli from '../src/sim/cli/sim.js';
 import type * as Config from '../src/sim/cli/config.js';
+import { pingPong } from './sim-ping-pong.js';
 
 const [root, what, ...args] = process.argv.slice(2);
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'build/js', path)).href) as Promise<T>;
@@ -22,8 +23,6 @@ const { EventType } = await load<typeof Api>('src/index.js');
 const { Simulation } = await load<typeof Sim>('src/sim/index.js');
 const { runSeed } = await load<typeof RunSeed>('src/sim/cli/run-seed.js');
 const { DEFAULT_FAULTS, SWEEP_LATENCY_MS } = await load<typeof Config>('src/sim/cli/config.js');
-
-const PING = new Uint8Array(16);
 
 /** A trace sink that only counts delivered events: the measure, at almost no cost. */
 class EventCounter implements TraceSink {
@@ -57,55 +56,17 @@ async function eventRate(
   const counter = new EventCounter();
   const sim = new Simulation({ seed, latencyMs: SWEEP_LATENCY_MS, faults: DEFAULT_FAULTS, trace: traced ? counter : undefined });
   let returned = 0;
-  const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
-  const client = await sim.host('client').createReactor<number>({ model: 'readiness' });
-  const { fd: listener } = server.os.listen(7);
-  server.add(listener, 'listener', EventType.READ);
-  const left = new Map<number, number>();
-  for (let i = 0; i < connections; i++) {
-    const fd = client.os.connect(7, 'server');
-    client.add(fd, i, EventType.READ);
-    left.set(fd, roundTrips);
-    client.os.send(fd, PING);
-  }
-  const serve = async (): Promise<void> => {
-    while (left.size > 0) {
-      const events = await server.waitAsync(1000);
-      returned += events.length;
-      for (const ev of events) {
-        if (ev.context === 'listener') {
-          for (let fd = server.os.accept(listener); fd !== null; fd = server.os.accept(listener)) server.add(fd, 'conn', EventType.READ);
-        } else {
-          const data = server.os.recv(ev.fd);
-          if (data?.length) server.os.send(ev.fd, data);
-        }
-      }
-    }
+  let started = 0;
+  let cpu = process.cpuUsage();
+  const run = async (): Promise<void> => {
+    started = performance.now();
+    cpu = process.cpuUsage();
+    await sim.runUntilIdle();
   };
-  const ping = async (): Promise<void> => {
-    while (left.size > 0) {
-      const events = await client.waitAsync(1000);
-      returned += events.length;
-      for (const ev of events) {
-        if (!client.os.recv(ev.fd)) continue;
-        const n = left.get(ev.fd)! - 1;
-        if (n === 0) left.delete(ev.fd);
-        else {
-          left.set(ev.fd, n);
-          client.os.send(ev.fd, PING);
-        }
-      }
-    }
-  };
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const done = Promise.all([serve(), ping()]);
-  await sim.runUntilIdle();
-  await done;
+  const undone = await pingPong(sim, EventType, { connections, roundTrips, onWake: (events) => (returned += events) }, run);
   const seconds = (performance.now() - started) / 1000;
   const used = cpuSeconds(cpu);
-  server.destroy();
-  client.destroy();
+  if (undone > 0) throw new Error(`the ping-pong went idle with ${undone} round trips undone`);
   if (traced && counter.events !== returned) throw new Error(`the trace counted ${counter.events} events, the waits returned ${returned}`);
   return { events: returned, seconds, cpuSeconds: used };
 }

@@ -9,8 +9,8 @@ import { Simulation } from '../src/sim/index.js';
 import { STALL_MS } from '../src/sim/faults.js';
 import { EventType } from '../src/index.js';
 import { refusal } from './helpers.js';
+import { pingPong } from '../bench/sim-ping-pong.js';
 
-const PING = new Uint8Array(16);
 /** Virtual time a ping-pong is given: ample; one not finished by then never would, and fails instead of hanging. */
 const RUN_LIMIT_MS = 600_000;
 
@@ -25,7 +25,7 @@ interface Batch {
  * Ping-pong between a client and an echo server over `connections` connections, every delivery and
  * every segment sent logged by virtual time; checks the clock each host sees when it wakes.
  */
-async function pingPong(options: {
+async function windowedPingPong(options: {
   seed: number;
   latencyMs: [number, number];
   deliveryWindowMs?: number;
@@ -57,52 +57,8 @@ async function pingPong(options: {
     if (events > 0 && sim.now !== lastDelivery) misread.push(`woke at ${sim.now} ms after a delivery at ${lastDelivery} ms`);
     woke = true;
   };
-  const server = await sim.host('server').createReactor<string>({ model: 'readiness' });
-  const client = await sim.host('client').createReactor<number>({ model: 'readiness' });
-  const { fd: listener } = server.os.listen(7);
-  server.add(listener, 'listener', EventType.READ);
-  const left = new Map<number, number>();
-  for (let i = 0; i < connections; i++) {
-    const fd = client.os.connect(7, 'server');
-    client.add(fd, i, EventType.READ);
-    left.set(fd, roundTrips);
-    client.os.send(fd, PING);
-  }
-  const serve = async (): Promise<void> => {
-    while (left.size > 0) {
-      const events = await server.waitAsync(1000);
-      wakes(events.length);
-      for (const ev of events) {
-        if (ev.context === 'listener') {
-          for (let fd = server.os.accept(listener); fd !== null; fd = server.os.accept(listener)) server.add(fd, 'conn', EventType.READ);
-        } else {
-          const data = server.os.recv(ev.fd);
-          if (data?.length) server.os.send(ev.fd, data);
-        }
-      }
-    }
-  };
-  const ping = async (): Promise<void> => {
-    while (left.size > 0) {
-      const events = await client.waitAsync(1000);
-      wakes(events.length);
-      for (const ev of events) {
-        if (!client.os.recv(ev.fd)) continue;
-        const n = left.get(ev.fd)! - 1;
-        if (n === 0) left.delete(ev.fd);
-        else {
-          left.set(ev.fd, n);
-          client.os.send(ev.fd, PING);
-        }
-      }
-    }
-  };
-  const done = Promise.all([serve(), ping()]);
-  await sim.runUntilIdle(RUN_LIMIT_MS);
-  expect({ left: left.size, misread }).toEqual({ left: 0, misread: [] });
-  await done;
-  server.destroy();
-  client.destroy();
+  const undone = await pingPong(sim, EventType, { connections, roundTrips, onWake: wakes }, () => sim.runUntilIdle(RUN_LIMIT_MS));
+  expect({ undone, misread }).toEqual({ undone: 0, misread: [] });
   return batches;
 }
 
@@ -121,7 +77,7 @@ test('no segment sent in reply to a window could have arrived inside it, whateve
         roundTrips: fc.integer({ min: 5, max: 25 }),
       }),
       async ({ minMs, spreadMs, windowShare, ...rest }) => {
-        const batches = await pingPong({
+        const batches = await windowedPingPong({
           ...rest,
           latencyMs: [minMs, minMs + spreadMs],
           deliveryWindowMs: windowShare === undefined ? undefined : windowShare * minMs,
@@ -153,7 +109,7 @@ test('no segment sent in reply to a window could have arrived inside it, whateve
 }, 120_000);
 
 test('with exact arrival times every turn of the hosts sees the deliveries of one instant', async () => {
-  const batches = await pingPong({
+  const batches = await windowedPingPong({
     seed: 7,
     latencyMs: [1, 20],
     deliveryWindowMs: 0,
