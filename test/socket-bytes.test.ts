@@ -30,16 +30,19 @@ function sendAll(r: Awaited<ReturnType<typeof reactor>>, fd: number, data: Uint8
   expect(sent).toBe(data.length);
 }
 
-/** The next recv that brings bytes, as reactor.os returned it. */
-function recvNext(r: Awaited<ReturnType<typeof reactor>>, fd: number): Uint8Array | null {
+/** The first answer of `call` that is not null (a receive that found bytes), waiting between tries; null after 2 s. */
+function untilAnswered<T>(r: Awaited<ReturnType<typeof reactor>>, call: () => T | null): T | null {
   const end = Date.now() + 2000;
   while (Date.now() < end) {
-    const chunk = r.os.recv(fd);
-    if (chunk !== null) return chunk;
+    const answer = call();
+    if (answer !== null) return answer;
     r.wait(5);
   }
   return null;
 }
+
+/** The next recv that brings bytes, as reactor.os returned it. */
+const recvNext = (r: Awaited<ReturnType<typeof reactor>>, fd: number): Uint8Array | null => untilAnswered(r, () => r.os.recv(fd));
 
 describe.each(['native', 'sim'] as Backend[])('socket bytes (%s)', (backend) => {
   test('a recv keeps its bytes after later recvs', async () => {
@@ -150,15 +153,8 @@ describe.each(['native', 'sim'] as Backend[])('small recvs (%s)', (backend) => {
 });
 
 /** The next recvInto that brings bytes (or end of stream): their count. */
-function recvIntoNext(r: Awaited<ReturnType<typeof reactor>>, fd: number, buffer: Uint8Array): number | null {
-  const end = Date.now() + 2000;
-  while (Date.now() < end) {
-    const n = r.os.recvInto(fd, buffer);
-    if (n !== null) return n;
-    r.wait(5);
-  }
-  return null;
-}
+const recvIntoNext = (r: Awaited<ReturnType<typeof reactor>>, fd: number, buffer: Uint8Array): number | null =>
+  untilAnswered(r, () => r.os.recvInto(fd, buffer));
 
 describe.each(['native', 'sim'] as Backend[])('in place: recvInto and send with a length (%s)', (backend) => {
   test('recvInto fills the caller’s buffer, or the view’s window of it, and nothing beyond', async () => {
