@@ -2,17 +2,21 @@
  * emulation, wakeups and cancellation on epoll and poll, then a seeded random driver that feeds the
  * request ring well-formed requests in any order (closed fds, peers gone, removes under queued
  * operations, too few buffers lent) and checks every context comes back exactly once and every
- * read lands in a buffer lent to it. Built with -fsanitize=address,
+ * read lands in a buffer lent to it; and one case of the io_uring calls (os_uring.h) that no socket
+ * can bring about at will. Built with -fsanitize=address,
  * undefined and plainly for valgrind (scripts/build-harness.mjs); run by test/posix-harness.test.ts.
  * One line per case, "ok - name" or "not ok - name: why"; exit status 1 if any failed.
  * Usage: posix_harness [random-ops [seed]] */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <liburing.h>
 #include "request_driver.h"
+#include "unix/os_uring.h"
 
 static int failures;
 
@@ -257,6 +261,36 @@ static int random_requests(int mechanism, long ops, uint64_t seed) {
   return ok;
 }
 
+/* io_uring: the kernel flags task work after queueing it, so the ring's thread can run the work
+ * first and the flag stays up with nothing behind it. An enter that does not wait must still
+ * return (it entered the ring until more work came: a slow echo server stalled its peers). */
+#define STALE_TASKRUN "io_uring: an enter that does not wait returns when the task work it is told of is done"
+enum { STALE_TASKRUN_LIMIT_S = 5 };
+
+static void enter_stuck(int sig) {
+  (void)sig;
+  static const char line[] = "not ok - " STALE_TASKRUN ": it had not returned when its alarm rang\n";
+  (void)!write(STDOUT_FILENO, line, sizeof line - 1);
+  _exit(1);
+}
+
+static int enter_returns_with_stale_taskrun(void) {
+  intptr_t ring;
+  int rc = os_uring_open(64, &ring);
+  if (rc < 0) return fail("os_uring_open: %d", rc);
+  struct io_uring *r = (struct io_uring *)ring; /* os_uring.c: a ring handle is also its io_uring */
+  int flagged = (r->flags & IORING_SETUP_TASKRUN_FLAG) != 0;
+  if (flagged) __atomic_fetch_or(r->sq.kflags, IORING_SQ_TASKRUN, __ATOMIC_RELEASE);
+  signal(SIGALRM, enter_stuck);
+  alarm(STALE_TASKRUN_LIMIT_S);
+  os_uring_cqe out[8];
+  int n = flagged ? os_uring_enter(ring, out, 8, 0) : -1;
+  alarm(0);
+  os_uring_shut(ring);
+  return (flagged || fail("the ring has no IORING_SETUP_TASKRUN_FLAG (a kernel before 6.1)")) &&
+         (n == 0 || fail("the enter returned %d, not 0 completions", n));
+}
+
 int main(int argc, char **argv) {
   long ops = argc > 1 ? atol(argv[1]) : 20000;
   uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
@@ -284,5 +318,6 @@ int main(int argc, char **argv) {
     snprintf(name, sizeof name, "%s: %ld random requests keep every context accounted for", mechanisms[m].name, ops);
     report(name, random_requests(mech, ops, seed + (uint64_t)m));
   }
+  report(STALE_TASKRUN, enter_returns_with_stale_taskrun());
   return failures ? 1 : 0;
 }
