@@ -222,6 +222,8 @@ export class ReactorTap implements ReactorObserver {
 
   /** Writes a LabelRecord for each fd handled since the last wait whose context now has another name. */
   #renamed(): void {
+    // Empty unless the sink keeps labels: no iterator made for nothing at every wait.
+    if (this.#handled.size === 0) return;
     for (const fd of this.#handled) {
       const known = this.#contexts.get(fd);
       if (known === undefined || typeof known.context !== 'object' || known.context === null) continue;
