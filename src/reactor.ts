@@ -107,7 +107,8 @@ export class Reactor<C = unknown> {
   static {
     // Object.assign, not { ...options, backend }: V8 (Node 20) builds a spread with more
     // properties after it on a slow path, ten times the cost; a simulation opens a reactor per host.
-    openOn = (backend, options) => Reactor.#open(resolveOptions(Object.assign({}, options, { backend: 'sim' })), backend.host, () => backend);
+    openOn = (backend, options) =>
+      Reactor.#open(resolveOptions(Object.assign({}, options, { backend: 'sim' })), backend.host, () => backend);
   }
 
   /**

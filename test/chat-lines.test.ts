@@ -20,9 +20,17 @@ function readAll(chunks: number[][]): { results: LineResult[]; unfinished: numbe
 test('telnet negotiation and CR are stripped, lines split on LF, UTF-8 decoded', () => {
   const stream = [
     ...bytesOf('he'),
-    IAC, WILL, ECHO,
+    IAC,
+    WILL,
+    ECHO,
     ...bytesOf('llo\r\n'),
-    IAC, SB, 24, 0, ...bytesOf('xterm'), IAC, SE,
+    IAC,
+    SB,
+    24,
+    0,
+    ...bytesOf('xterm'),
+    IAC,
+    SE,
     ...bytesOf('grüße\r\nrest'),
   ];
   expect(readAll([stream])).toEqual({ results: [{ line: 'hello' }, { line: 'grüße' }], unfinished: 4 });

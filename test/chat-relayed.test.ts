@@ -16,14 +16,15 @@ test('every line the room relays reads back as its speaker and number', () => {
 
 test('a line read as speaker s saying line n is exactly the room writing it; any other line reads as -1', () => {
   // Near misses: the relayed form's own characters, and the ways a number can be spelled otherwise.
-  const nearMiss = fc.string({ unit: fc.constantFrom('[', ']', 'c', 'm', ' ', '0', '1', '7', '9', '+', '-', '.', 'e', 'x'), maxLength: 14 });
-  const mutated = fc
-    .tuple(fc.nat(40), fc.nat(40), fc.nat(20), fc.string({ maxLength: 3 }))
-    .map(([s, n, at, insert]) => {
-      const line = relayed(`c${s}`, spoken(n));
-      const cut = Math.min(at, line.length);
-      return line.slice(0, cut) + insert + line.slice(cut);
-    });
+  const nearMiss = fc.string({
+    unit: fc.constantFrom('[', ']', 'c', 'm', ' ', '0', '1', '7', '9', '+', '-', '.', 'e', 'x'),
+    maxLength: 14,
+  });
+  const mutated = fc.tuple(fc.nat(40), fc.nat(40), fc.nat(20), fc.string({ maxLength: 3 })).map(([s, n, at, insert]) => {
+    const line = relayed(`c${s}`, spoken(n));
+    const cut = Math.min(at, line.length);
+    return line.slice(0, cut) + insert + line.slice(cut);
+  });
   fc.assert(
     fc.property(fc.oneof(nearMiss, mutated, fc.string()), (line) => {
       const said = parseRelayed(line);
@@ -32,6 +33,17 @@ test('a line read as speaker s saying line n is exactly the room writing it; any
     }),
     { numRuns: 2000 },
   );
-  for (const wrong of ['[c01] m1', '[c1] m01', '[c1] m', '[c] m1', '[c1]m1', '[c1] m1 ', ' [c1] m1', '[c-1] m1', '[c1] m+1', `[c${RELAYED_NUMBER_SPACE}] m0`])
+  for (const wrong of [
+    '[c01] m1',
+    '[c1] m01',
+    '[c1] m',
+    '[c] m1',
+    '[c1]m1',
+    '[c1] m1 ',
+    ' [c1] m1',
+    '[c-1] m1',
+    '[c1] m+1',
+    `[c${RELAYED_NUMBER_SPACE}] m0`,
+  ])
     expect(parseRelayed(wrong)).toBe(-1);
 });
