@@ -91,6 +91,8 @@ export class Sockets {
     const b = new Stream(latency, peerHost);
     a.peer = b;
     b.peer = a;
+    a.arrive = () => this.#arriveData(a, b);
+    b.arrive = () => this.#arriveData(b, a);
     return [a, b];
   }
 
@@ -120,18 +122,7 @@ export class Sockets {
 
   /** Moves `n` bytes of the inbox into `into` at `offset`. */
   #copy(s: Stream, into: Uint8Array, offset: number, n: number): void {
-    for (let done = 0; done < n; ) {
-      const chunk = s.inbox[0];
-      const take = Math.min(chunk.length, n - done);
-      if (take === chunk.length) {
-        into.set(chunk, offset + done);
-        s.inbox.shift();
-      } else {
-        into.set(chunk.subarray(0, take), offset + done);
-        s.inbox[0] = chunk.subarray(take);
-      }
-      done += take;
-    }
+    s.inbox.take(into, offset, n);
     this.#took(s, n);
   }
 
@@ -170,8 +161,10 @@ export class Sockets {
     let n = Math.min(room, len);
     const may = this.#may;
     if (n > 1 && may.partialWrite && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
-    const bytes = from.slice(offset, offset + n);
-    this.observer?.sent(s.peer, bytes);
+    const to = s.peer;
+    // A copy only for an observer, which keeps what it is given; the wire's tap reads it at once.
+    const sent = this.observer ? from.slice(offset, offset + n) : null;
+    if (sent) this.observer!.sent(to, sent);
     const reset = may.reset && faults.strike('reset');
     const held = may.stall && faults.strike('stall') ? STALL_MS : 0;
     // The FIN rides on this segment, so the fault draws no delay of the network's.
@@ -180,24 +173,36 @@ export class Sockets {
       s.shutWrite = true;
       changed(s);
     }
-    s.inFlight += bytes.length;
+    s.inFlight += n;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    const to = s.peer;
-    this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
-      s.inFlight -= bytes.length;
-      // A reset end is closed: what reaches it later is dropped, as Linux drops it.
-      if (to.closed || to.resetReceived) return this.#arrived(to, s);
-      if (reset) {
-        to.reset();
-        s.reset();
-      } else {
-        to.inbox.push(bytes);
-        to.inboxBytes += bytes.length;
-        if (halfClose) to.finReceived = true;
-      }
-      this.#arrived(to, s);
-    });
-    return bytes.length;
+    to.inbox.push(from, offset, n);
+    s.segments.push(n, struck);
+    const tapped = this.network.wiretap ? (sent ?? from.subarray(offset, offset + n)) : null;
+    this.#at(this.#send(s, to, SEGMENT.data | struck, tapped, held), s.arrive);
+    return n;
+  }
+
+  /**
+   * `from`'s oldest data segment reaches `to`: its bytes, next in `to`'s inbox after those that
+   * arrived before them, join those to read, or are dropped.
+   */
+  #arriveData(from: Stream, to: Stream): void {
+    const struck = from.segments.oldestStruck;
+    const n = from.segments.shift();
+    from.inFlight -= n;
+    // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+    const closed = to.closed || to.resetReceived;
+    const reset = (struck & SEGMENT.reset) !== 0;
+    if (closed || reset) to.inbox.cut(to.inboxBytes, n);
+    else {
+      to.inboxBytes += n;
+      if (struck & SEGMENT.halfClose) to.finReceived = true;
+    }
+    if (reset && !closed) {
+      to.reset();
+      from.reset();
+    }
+    this.#arrived(to, from);
   }
 
   /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */
