@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
-import type { Backend, NativeShim, OsCalls } from './backend.js';
+import { type Backend, type OsCalls, type PromisingShim, continuing } from './backend.js';
 import type { Model, Mechanism } from './model.js';
 import { ReactorError } from './errors.js';
 import { MECHANISM } from './seam.js';
@@ -37,7 +37,7 @@ export interface NativeBinding extends Omit<OsCalls, 'send' | 'recv' | 'recvInto
     resultsAt: number,
     resultCapacity: number,
     providedAt: number,
-  ) => NativeShim & { readonly openError: number };
+  ) => PromisingShim & { readonly openError: number };
   wakeByToken(token: number): number;
   /** Linux: 0 when the kernel opens an io_uring, else -errno. */
   ioUringRefusal?(): number;
@@ -262,7 +262,7 @@ export function nativeBackend(): Backend {
         const refused = nativeOpenRefused(mechanism, -shim.openError);
         throw new ReactorError(l.mechanism === MECHANISM.io_uring ? 'EINVAL' : 'ENOMEM', `Reactor.create: the OS refused ${refused}`);
       }
-      return shim;
+      return continuing(shim);
     },
   };
 }

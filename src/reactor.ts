@@ -402,14 +402,12 @@ export class Reactor<C = unknown> {
   }
 
   /**
-   * A plain function that chains the shim's wait to two handlers made once, not an async one: an
+   * A plain function that hands the shim's wait two continuations made once, not an async one: an
    * async function's own promise and await cost a fifth of what a simulated wait allocates. The
-   * events still reach the caller after the same two promise jobs, so programs resume in the same
-   * order.
+   * shim settles the promise it returns with them, so a simulated wait makes that one promise.
    */
   #waitAsync(timeoutMs: number | null, maxEvents: number = DEFAULT_MAX_EVENTS): Promise<IoEvent<C>[]> {
     const op = 'waitAsync';
-    let waited: Promise<number>;
     let began = false;
     try {
       this.#alive(op);
@@ -420,13 +418,12 @@ export class Reactor<C = unknown> {
       this.#asyncMaxEvents = maxEvents;
       began = this.#waitingAsync = true;
       this.#nudged = false;
-      waited = this.#shim.cycleAsync(this.#asyncRequests, this.#core.readyQueued() > 0 ? 0 : timeout);
+      return this.#shim.cycleAsync(this.#asyncRequests, this.#core.readyQueued() > 0 ? 0 : timeout, this.#asyncWaited, this.#asyncFailed);
     } catch (e) {
       // A wait this call began is over; an EBUSY leaves the one in progress alone.
       if (began) this.#waitingAsync = false;
       return Promise.reject(e);
     }
-    return waited.then(this.#asyncWaited, this.#asyncFailed);
   }
 
   /** The waitAsync in progress: the requests it took, and its maxEvents. */
