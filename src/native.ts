@@ -188,7 +188,7 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     }
     frame[REGION_AT] = region.id;
     frame[OFFSET] = region.offset;
-    frame[BYTES] = bytes < MAX_CALL_BYTES ? bytes : MAX_CALL_BYTES;
+    frame[BYTES] = Math.min(bytes, MAX_CALL_BYTES);
     return true;
   }
   function frameStaging(bytes: number): void {

@@ -121,7 +121,8 @@ export class ReactorOs {
     const bytes = length === undefined ? size : checkIntegerIn(length, 0, size, 'length', 'send');
     const calls = this.#calls;
     // Compared with undefined, not tested for truth: V8 tests a function's truth by its type, at each call.
-    const r = calls.sendPrefix !== undefined ? calls.sendPrefix(fd, data, bytes) : calls.send(fd, bytes === size ? data : data.subarray(0, bytes));
+    const r =
+      calls.sendPrefix !== undefined ? calls.sendPrefix(fd, data, bytes) : calls.send(fd, bytes === size ? data : data.subarray(0, bytes));
     if (r === -EAGAIN) return 0;
     if (r < 0) throw osError(r, `send(fd ${fd})`, 'the connection is unusable; close it');
     return r;
