@@ -148,8 +148,8 @@ export function serveWaiting(): void {
 }
 
 /**
- * Splits a write of `len` bytes over as many contexts as it needs, all or nothing. Their ids go
- * to the write scratch for the host to copy the bytes in; returns how many, or an error
+ * Splits a write of `len` bytes over as many contexts as it needs, all or nothing. Their buffers'
+ * offsets go to the write scratch for the host to copy the bytes in; returns how many, or an error
  * (ERR_NOBUFS: not enough free contexts now; the host queues the write or refuses it).
  */
 export function postWrite(slot: i32, len: i32): i32 {
@@ -167,7 +167,7 @@ export function postWrite(slot: i32, len: i32): i32 {
     const partLen = i == parts - 1 ? len - i * L.bufferSize : L.bufferSize;
     store<i32>(c + L.C_LEN, partLen);
     store<i32>(c + L.C_WRITE_HEAD, head);
-    store<i32>(L.writeScratchAt + <usize>i * 4, ctx);
+    store<i32>(L.writeScratchAt + <usize>i * 4, <i32>bufferAt(ctx));
     pushRequest(REQ_SEND, fd, ctx, <i32>bufferAt(ctx), partLen, 0, gen);
   }
   const h = contextAt(head);

@@ -93,7 +93,7 @@ export function postRead(fd: i32): i32 {
   return OK;
 }
 
-/** Contexts for a write of `len` bytes; their ids are at `writeScratch()`. */
+/** Contexts for a write of `len` bytes; their buffers' offsets are at `writeScratchAt()`. */
 export function postWrite(fd: i32, len: i32): i32 {
   const slot = findSlot(fd);
   if (slot < 0) return ERR_NOENT;

@@ -34,11 +34,39 @@ export interface NativeShim {
   apply(requests: number): number;
   /** Performs the requests, then waits up to timeoutMs (-1: forever); returns the results written. */
   cycle(requests: number, timeoutMs: number): number;
-  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
+  /**
+   * cycle without blocking the caller. The promise settles with what `waited` returns for the
+   * results written, or with what `failed` throws for the wait's error: the reactor's own
+   * continuations, so a shim that ends the wait itself (a simulated one's scheduler) settles the
+   * program's promise directly, with no promise of its own in between.
+   */
+  cycleAsync<T>(requests: number, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T>;
   wakeup(): number;
   close(): void;
   readonly wakeToken: number;
   readonly waitsInterrupted: number;
+}
+
+/** A shim whose async cycle settles a promise of the results written (the addon's, a replay's). */
+export interface PromisingShim extends Omit<NativeShim, 'cycleAsync'> {
+  cycleAsync(requests: number, timeoutMs: number): Promise<number>;
+}
+
+/** A PromisingShim as a NativeShim: the reactor's continuations take its promise. */
+export function continuing(shim: PromisingShim): NativeShim {
+  return {
+    apply: (requests) => shim.apply(requests),
+    cycle: (requests, timeoutMs) => shim.cycle(requests, timeoutMs),
+    cycleAsync: (requests, timeoutMs, waited, failed) => shim.cycleAsync(requests, timeoutMs).then(waited, failed),
+    wakeup: () => shim.wakeup(),
+    close: () => shim.close(),
+    get wakeToken() {
+      return shim.wakeToken;
+    },
+    get waitsInterrupted() {
+      return shim.waitsInterrupted;
+    },
+  };
 }
 
 export interface ShimLayout {

@@ -87,26 +87,40 @@ async function wasmBytes(url: URL): Promise<BufferSource> {
  */
 const SYNC_INSTANTIATION = typeof globalThis.process?.versions?.node === 'string';
 
-/** A fresh core instance with its memory grown once to fit `sizes`; null when they do not fit. */
+/** The pages of memory the core's own data takes before plan() lays out the rest (its import's minimum). */
+const CORE_DATA_PAGES = 1;
+
+/** A core instance only to ask plan() what memory sizes need (plan reads and writes no memory). */
+let planner: CoreExports | undefined;
+
+/**
+ * A fresh core instance whose memory fits `sizes`; null when they do not fit. The memory is made
+ * at that size, never grown: growing a memory detaches its old ArrayBuffer, and once any buffer is
+ * detached V8 checks for it at every typed array access in the process, the app's included.
+ */
 export async function instantiateCore(sizes: CoreSizes): Promise<CoreExports | null> {
-  let memory: WebAssembly.Memory | undefined;
+  const module = await coreModule();
+  planner ??= await instantiateWith(module, new WebAssembly.Memory({ initial: CORE_DATA_PAGES }));
+  const bytes = planner.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
+  if (bytes === 0) return null;
+  const core = await instantiateWith(module, new WebAssembly.Memory({ initial: Math.ceil(bytes / WASM_PAGE) }));
+  core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
+  return core;
+}
+
+async function instantiateWith(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
   const imports = {
     env: {
+      memory,
       abort(message: number, file: number, line: number, column: number): never {
-        const where = memory ? `: ${coreString(memory, message)} (${coreString(memory, file)}:${line}:${column})` : '';
-        throw new Error(`io-reactor core aborted${where}; this is a bug in io-reactor, please report it`);
+        throw new Error(
+          `io-reactor core aborted: ${coreString(memory, message)} (${coreString(memory, file)}:${line}:${column}); this is a bug in io-reactor, please report it`,
+        );
       },
     },
   };
-  const module = await coreModule();
   const instance = SYNC_INSTANTIATION ? new WebAssembly.Instance(module, imports) : await WebAssembly.instantiate(module, imports);
-  const core = instance.exports as unknown as CoreExports;
-  memory = core.memory;
-  const bytes = core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
-  if (bytes === 0) return null;
-  const pages = Math.ceil(bytes / WASM_PAGE) - core.memory.buffer.byteLength / WASM_PAGE;
-  if (pages > 0) core.memory.grow(pages);
-  return core;
+  return instance.exports as unknown as CoreExports;
 }
 
 /** Translation table ids (assembly/translate.ts). */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
-import type { Backend, NativeShim, OsCalls } from './backend.js';
+import { type Backend, type OsCalls, type PromisingShim, continuing } from './backend.js';
 import type { Model, Mechanism } from './model.js';
 import { ReactorError } from './errors.js';
 import { MECHANISM } from './seam.js';
@@ -37,7 +37,7 @@ export interface NativeBinding extends Omit<OsCalls, 'send' | 'recv' | 'recvInto
     resultsAt: number,
     resultCapacity: number,
     providedAt: number,
-  ) => NativeShim & { readonly openError: number };
+  ) => PromisingShim & { readonly openError: number };
   wakeByToken(token: number): number;
   /** Linux: 0 when the kernel opens an io_uring, else -errno. */
   ioUringRefusal?(): number;
@@ -143,6 +143,17 @@ const REGION = { staging: 0, recvInto: 1, send: 2 } as const;
 /** The frame holds int32s: one call moves at most this many bytes (a send takes part, as the kernel may). */
 const MAX_CALL_BYTES = 0x7fffffff;
 
+/** A region JS lends the addon: the ArrayBuffer lent, and the last view of it used with its
+ * byteOffset (a view's `buffer` is a call into V8's runtime, so a view used again skips it). An
+ * object per region, not arrays indexed by region: V8 then loads each field straight from the
+ * object, without an array's map and bounds checks per call. */
+class LentRegion {
+  memory: ArrayBufferLike | null = null;
+  view: Uint8Array | null = null;
+  offset = 0;
+  constructor(readonly id: number) {}
+}
+
 /**
  * The addon's socket helpers, with recv, sends and recvInto through byte regions lent to the addon
  * (the staging buffer once; the app's buffers when they change): each call crosses with its numbers
@@ -158,28 +169,25 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
   const frame = new Int32Array(ints);
   binding.lendFrame(frame.buffer);
   binding.lendBytes(REGION.staging, staging.buffer);
-  /** Per region, the ArrayBuffer lent, and the last view of it used with its byteOffset (a view's
-   * `buffer` is a call into V8's runtime, so a view used again skips it). */
-  const lent: (ArrayBufferLike | null)[] = [staging.buffer, null, null];
-  const lastView: (Uint8Array | null)[] = [staging, null, null];
-  const lastOffset = [0, 0, 0];
+  const recvRegion = new LentRegion(REGION.recvInto);
+  const sendRegion = new LentRegion(REGION.send);
   const { sendLent, recvLent } = binding;
   /** Points the frame at `bytes` bytes of view's memory, lending its ArrayBuffer as `region` if it is
    * not already; false when it cannot be lent (a SharedArrayBuffer). A view keeps its buffer and
    * offset for life; once detached it has no length, and no bytes are asked of it. */
-  function frameView(region: number, view: Uint8Array, bytes: number): boolean {
-    if (view !== lastView[region]) {
+  function frameView(region: LentRegion, view: Uint8Array, bytes: number): boolean {
+    if (view !== region.view) {
       const memory = view.buffer;
-      if (memory !== lent[region]) {
+      if (memory !== region.memory) {
         if (!(memory instanceof ArrayBuffer)) return false;
-        binding.lendBytes(region, memory);
-        lent[region] = memory;
+        binding.lendBytes(region.id, memory);
+        region.memory = memory;
       }
-      lastView[region] = view;
-      lastOffset[region] = view.byteOffset;
+      region.view = view;
+      region.offset = view.byteOffset;
     }
-    frame[REGION_AT] = region;
-    frame[OFFSET] = lastOffset[region];
+    frame[REGION_AT] = region.id;
+    frame[OFFSET] = region.offset;
     frame[BYTES] = Math.min(bytes, MAX_CALL_BYTES);
     return true;
   }
@@ -193,7 +201,7 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     if (data.length <= STAGED_SEND_MAX_BYTES) {
       staging.set(length === data.length ? data : data.subarray(0, length));
       frameStaging(length);
-    } else if (!frameView(REGION.send, data, length)) {
+    } else if (!frameView(sendRegion, data, length)) {
       const n = Math.min(length, staging.length);
       staging.set(data.subarray(0, n));
       frameStaging(n);
@@ -223,7 +231,7 @@ function nativeSocketCalls(binding: NativeBinding): OsCalls {
     },
     recvInto(fd, buffer) {
       frame[FD] = fd;
-      if (frameView(REGION.recvInto, buffer, buffer.length)) {
+      if (frameView(recvRegion, buffer, buffer.length)) {
         recvLent();
         return frame[RESULT];
       }
@@ -262,7 +270,7 @@ export function nativeBackend(): Backend {
         const refused = nativeOpenRefused(mechanism, -shim.openError);
         throw new ReactorError(l.mechanism === MECHANISM.io_uring ? 'EINVAL' : 'ENOMEM', `Reactor.create: the OS refused ${refused}`);
       }
-      return shim;
+      return continuing(shim);
     },
   };
 }

@@ -117,10 +117,12 @@ export class ReactorOs {
    */
   send(fd: number, data: Uint8Array, length?: number): number {
     checkFd(fd, 'send');
-    checkBytes(data, 'send');
-    const bytes = length === undefined ? data.length : checkIntegerIn(length, 0, data.length, 'length', 'send');
+    const size = checkBytes(data, 'send');
+    const bytes = length === undefined ? size : checkIntegerIn(length, 0, size, 'length', 'send');
     const calls = this.#calls;
-    const r = calls.sendPrefix ? calls.sendPrefix(fd, data, bytes) : calls.send(fd, bytes === data.length ? data : data.subarray(0, bytes));
+    // Compared with undefined, not tested for truth: V8 tests a function's truth by its type, at each call.
+    const r =
+      calls.sendPrefix !== undefined ? calls.sendPrefix(fd, data, bytes) : calls.send(fd, bytes === size ? data : data.subarray(0, bytes));
     if (r === -EAGAIN) return 0;
     if (r < 0) throw osError(r, `send(fd ${fd})`, 'the connection is unusable; close it');
     return r;
@@ -142,14 +144,14 @@ export class ReactorOs {
    */
   recvInto(fd: number, buffer: Uint8Array): number | null {
     checkFd(fd, 'recvInto');
-    checkBytes(buffer, 'recvInto', 'buffer');
-    if (buffer.length === 0) throw new ReactorError('EINVAL', 'recvInto: buffer is empty; pass a Uint8Array with room for the bytes');
+    const room = checkBytes(buffer, 'recvInto', 'buffer');
+    if (room === 0) throw new ReactorError('EINVAL', 'recvInto: buffer is empty; pass a Uint8Array with room for the bytes');
     const calls = this.#calls;
     let r: number;
-    if (calls.recvInto) {
+    if (calls.recvInto !== undefined) {
       r = calls.recvInto(fd, buffer);
     } else {
-      const got = calls.recv(fd, Math.min(buffer.length, MAX_RECV_BYTES));
+      const got = calls.recv(fd, Math.min(room, MAX_RECV_BYTES));
       if (typeof got !== 'number') buffer.set(got);
       r = typeof got === 'number' ? got : got.length;
     }

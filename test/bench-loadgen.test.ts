@@ -29,24 +29,13 @@ async function server(alter: (chunk: Buffer) => Buffer | null): Promise<{ port: 
   };
 }
 
-function load(port: number, conns: number, size: number): Promise<LoadResult> {
+/** A timed run, or with `roundTrips` a counted one (no clock, so a slow machine cannot end it early). */
+function load(port: number, conns: number, size: number, roundTrips?: number): Promise<LoadResult> {
+  const length = roundTrips === undefined ? ['--warmup', '0.05', '--duration', '0.5'] : ['--round-trips', String(roundTrips)];
   return new Promise((resolve, reject) => {
     execFile(
       LOADGEN,
-      [
-        '--port',
-        String(port),
-        '--conns',
-        String(conns),
-        '--size',
-        String(size),
-        '--warmup',
-        '0.05',
-        '--duration',
-        '0.5',
-        '--server-pid',
-        String(process.pid),
-      ],
+      ['--port', String(port), '--conns', String(conns), '--size', String(size), ...length, '--server-pid', String(process.pid)],
       (error, stdout) => (stdout.startsWith('{') ? resolve(JSON.parse(stdout) as LoadResult) : reject(error ?? new Error(stdout))),
     );
   });
@@ -80,7 +69,7 @@ test('an echo with one byte changed fails the run', async () => {
     return chunk;
   });
   try {
-    const r = await load(s.port, 1, 64);
+    const r = await load(s.port, 1, 64, 200);
     expect([r.ok, r.error, r.badEchoes]).toEqual([false, expect.stringMatching(/^an echo differed from the message sent/), 1]);
   } finally {
     s.close();
@@ -95,7 +84,7 @@ test('an echo of the previous message (a stale one) fails the run', async () => 
     return reply;
   });
   try {
-    const r = await load(s.port, 1, 64);
+    const r = await load(s.port, 1, 64, 200);
     expect([r.ok, r.error]).toEqual([false, expect.stringMatching(/^an echo differed/)]);
   } finally {
     s.close();
@@ -106,7 +95,7 @@ test('a server that hangs up mid-run fails the run', async () => {
   let echoes = 0;
   const s = await server((chunk) => (++echoes === 50 ? null : chunk));
   try {
-    const r = await load(s.port, 1, 64);
+    const r = await load(s.port, 1, 64, 200);
     expect([r.ok, r.error]).toEqual([
       false,
       expect.stringMatching(/^the server closed a connection mid-run|^recv failed|^a connection failed/),

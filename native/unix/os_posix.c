@@ -35,20 +35,50 @@ int os_accept(int fd) {
 
 /* A socket's recv and send as plain system calls: glibc's wrappers are cancellation points, and
  * switching asynchronous cancellation on and off around each cost about as many instructions as
- * the rest of a reactor.os call. No thread of ours is ever cancelled. */
+ * the rest of a reactor.os call. No thread of ours is ever cancelled. On x86-64 and arm64 the
+ * instruction itself, which answers -errno: glibc's syscall() moves six arguments through its
+ * variadic frame and the result through errno's thread-local slot, a third of the C side of a
+ * reactor.os call under callgrind. */
+static inline long raw_syscall6(long number, long a, long b, long c, long d, long e, long f) {
+#if defined(__x86_64__)
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  long result;
+  __asm__ volatile("syscall"
+                   : "=a"(result)
+                   : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return result;
+#elif defined(__aarch64__)
+  register long x8 __asm__("x8") = number;
+  register long x0 __asm__("x0") = a;
+  register long x1 __asm__("x1") = b;
+  register long x2 __asm__("x2") = c;
+  register long x3 __asm__("x3") = d;
+  register long x4 __asm__("x4") = e;
+  register long x5 __asm__("x5") = f;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5) : "memory");
+  return x0;
+#else
+  long n = syscall(number, a, b, c, d, e, f);
+  return n >= 0 ? n : -errno;
+#endif
+}
+
 long os_read(int fd, int stream, void *buf, size_t len) {
   for (;;) {
-    long n = stream ? read(fd, buf, len) : syscall(SYS_recvfrom, fd, buf, len, 0, NULL, NULL);
-    if (n >= 0) return (long)n;
-    if (errno != EINTR) return -errno;
+    long n = stream ? raw_syscall6(SYS_read, fd, (long)buf, (long)len, 0, 0, 0)
+                    : raw_syscall6(SYS_recvfrom, fd, (long)buf, (long)len, 0, 0, 0);
+    if (n != -EINTR) return n;
   }
 }
 
 long os_write(int fd, int stream, const void *buf, size_t len) {
   for (;;) {
-    long n = stream ? write(fd, buf, len) : syscall(SYS_sendto, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
-    if (n >= 0) return (long)n;
-    if (errno != EINTR) return -errno;
+    long n = stream ? raw_syscall6(SYS_write, fd, (long)buf, (long)len, 0, 0, 0)
+                    : raw_syscall6(SYS_sendto, fd, (long)buf, (long)len, MSG_NOSIGNAL, 0, 0);
+    if (n != -EINTR) return n;
   }
 }
 

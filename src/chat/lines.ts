@@ -22,6 +22,8 @@ export class LineReader {
   #length = 0;
   #skip = 0;
   #inSubnegotiation = false;
+  /** An IAC was the last byte read: its command byte comes next (maybe in the next read). */
+  #afterIac = false;
   #overflow = 0;
 
   /** Bytes of an unfinished line, e.g. when a client drops mid-line. */
@@ -31,39 +33,53 @@ export class LineReader {
 
   push(bytes: Uint8Array): LineResult[] {
     const out: LineResult[] = [];
+    // The state in locals for the loop, stored back after it: fields read and written per byte cost more than the loop's work.
     let pending = this.#pending;
+    let length = this.#length;
+    let skip = this.#skip;
+    let inSubnegotiation = this.#inSubnegotiation;
+    let afterIac = this.#afterIac;
+    let overflow = this.#overflow;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
-      if (this.#skip > 0) {
-        this.#skip--;
+      if (skip > 0) {
+        skip--;
         continue;
       }
-      if (this.#inSubnegotiation) {
-        if (b === SE) this.#inSubnegotiation = false;
+      if (inSubnegotiation) {
+        if (b === SE) inSubnegotiation = false;
+        continue;
+      }
+      if (afterIac) {
+        // The command: a subnegotiation runs to SE, WILL/WONT/DO/DONT take an option byte.
+        afterIac = false;
+        if (b === SB) inSubnegotiation = true;
+        else if (b >= WILL && b <= DONT) skip = 1;
         continue;
       }
       if (b === IAC) {
-        const next = bytes[i + 1];
-        if (next === SB) {
-          this.#inSubnegotiation = true;
-          i++;
-        } else this.#skip = next !== undefined && next >= WILL && next <= DONT ? 2 : 1;
+        afterIac = true;
         continue;
       }
       if (b === 13) continue;
       if (b === 10) {
-        if (this.#overflow > 0) out.push({ tooLong: this.#overflow + this.#length });
-        else out.push({ line: text(pending, this.#length) });
-        this.#length = 0;
-        this.#overflow = 0;
+        if (overflow > 0) out.push({ tooLong: overflow + length });
+        else out.push({ line: text(pending, length) });
+        length = 0;
+        overflow = 0;
         continue;
       }
-      if (this.#length === MAX_LINE_BYTES) this.#overflow++;
+      if (length === MAX_LINE_BYTES) overflow++;
       else {
-        if (this.#length === pending.length) pending = this.#grown();
-        pending[this.#length++] = b;
+        if (length === pending.length) pending = this.#grown();
+        pending[length++] = b;
       }
     }
+    this.#length = length;
+    this.#skip = skip;
+    this.#inSubnegotiation = inSubnegotiation;
+    this.#afterIac = afterIac;
+    this.#overflow = overflow;
     return out;
   }
 
@@ -75,9 +91,21 @@ export class LineReader {
   }
 }
 
-/** The first `length` bytes of `bytes` as UTF-8 text: ASCII (a chat's lines, nearly all) as char codes, at once. */
+/** Lines up to this many bytes are decoded through a char-code array kept per length. */
+const SHORT_LINE_BYTES = 64;
+/** Per length, the array a short ASCII line's char codes are put in: one string made per line, nothing else. */
+const charCodesOfLength: number[][] = [];
+
+/**
+ * The first `length` bytes of `bytes` as UTF-8 text: ASCII (a chat's lines, nearly all) as char
+ * codes, at once; a short line through a reused array rather than a view made for it.
+ */
 function text(bytes: Uint8Array, length: number): string {
-  const line = bytes.subarray(0, length);
-  for (let i = 0; i < length; i++) if (line[i] >= 0x80) return utf8.decode(line);
-  return String.fromCharCode.apply(null, line as unknown as number[]);
+  const codes = length <= SHORT_LINE_BYTES ? (charCodesOfLength[length] ??= new Array<number>(length).fill(0)) : null;
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return utf8.decode(bytes.subarray(0, length));
+    if (codes !== null) codes[i] = b;
+  }
+  return String.fromCharCode.apply(null, codes ?? (bytes.subarray(0, length) as unknown as number[]));
 }

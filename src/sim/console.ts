@@ -3,10 +3,11 @@
 import type { SimNetwork } from './network.js';
 import { Random } from './random.js';
 import { ReactorError } from '../errors.js';
+import type { ByteQueue } from './byte-queue.js';
 
 /** The stdin end as the kernel keeps it (kernel.ts's Stream). */
 export interface ConsoleStdin {
-  inbox: Uint8Array[];
+  inbox: ByteQueue;
   inboxBytes: number;
   finReceived: boolean;
   closed: boolean;
@@ -39,7 +40,7 @@ export class SimConsole {
     if (bytes.length === 0) return;
     this.sent(bytes);
     this.#deliver((s) => {
-      s.inbox.push(bytes);
+      s.inbox.push(bytes, 0, bytes.length);
       s.inboxBytes += bytes.length;
     });
   }

@@ -4,8 +4,14 @@
 // same sizes takes it, reset to exactly what a fresh instance holds.
 import { instantiateCore, type CoreExports, type CoreSizes } from '../core.js';
 
+/** A core and a view of its memory, made once: the memory never grows, so one view serves every reset. */
+interface Pooled {
+  core: CoreExports;
+  bytes: Uint8Array;
+}
+
 interface Pool {
-  free: CoreExports[];
+  free: Pooled[];
   /**
    * A fresh instance's memory below its request ring, once planned: the static data and every
    * region the core reads before writing it. The rings and buffers above are written before
@@ -16,8 +22,8 @@ interface Pool {
 
 /** By sizes, per thread: instances cannot cross threads. */
 const pools = new Map<string, Pool>();
-/** Each core's pool, for its release. */
-const poolOf = new WeakMap<CoreExports, Pool>();
+/** Each core's pool and view, for its release. */
+const homeOf = new WeakMap<CoreExports, { pool: Pool; pooled: Pooled }>();
 
 const keyOf = (sizes: CoreSizes): string => `${sizes.poolSize} ${sizes.bufferSize} ${sizes.maxSockets}`;
 
@@ -27,19 +33,20 @@ export async function takeCore(sizes: CoreSizes): Promise<CoreExports | null> {
   const pool = pools.get(key);
   const reused = pool?.free.pop();
   if (pool && reused) {
-    reused.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
-    new Uint8Array(reused.memory.buffer).set(pool.pristine);
-    return reused;
+    reused.core.plan(sizes.poolSize, sizes.bufferSize, sizes.maxSockets);
+    reused.bytes.set(pool.pristine);
+    return reused.core;
   }
   const core = await instantiateCore(sizes);
   if (!core) return null;
   let home = pools.get(key);
   if (!home) pools.set(key, (home = { free: [], pristine: new Uint8Array(core.memory.buffer, 0, core.requestsAt()).slice() }));
-  poolOf.set(core, home);
+  homeOf.set(core, { pool: home, pooled: { core, bytes: new Uint8Array(core.memory.buffer) } });
   return core;
 }
 
 /** A destroyed reactor's core, which nothing touches any more. */
 export function releaseCore(core: CoreExports): void {
-  poolOf.get(core)?.free.push(core);
+  const home = homeOf.get(core);
+  home?.pool.free.push(home.pooled);
 }

@@ -5,14 +5,15 @@ import { ReadyList } from './ready-list.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
-export interface Interest {
-  events: number;
-  tag: number;
-}
-
 export class Epoll {
   readonly kind = 'epoll';
-  readonly interest = new Map<number, Interest>();
+  /**
+   * The interest list by fd: whether it is in it, the events it watches for (with those always
+   * reported) and its tag; arrays, as every wait looks up each fd of its ready list.
+   */
+  #listed = new Uint8Array(16);
+  #watched = new Int32Array(16);
+  #tags = new Int32Array(16);
   /**
    * The fds that may be ready, in the order they became so. Every change that can make an fd
    * ready adds it (file.ts, changed); a scan drops those that are not.
@@ -23,7 +24,7 @@ export class Epoll {
 
   /** epoll_ctl on `fd`, whose file's watchers are `watchers` (null: an epoll instance has none): 0 or -errno. */
   control(op: 'add' | 'modify' | 'remove', fd: number, watchers: Epoll[] | null, events: number, tag: number): number {
-    const present = this.interest.has(fd);
+    const present = this.#has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
     if (op === 'remove') {
@@ -32,7 +33,10 @@ export class Epoll {
       if (at >= 0) watchers!.splice(at, 1);
       return 0;
     }
-    this.interest.set(fd, { events, tag });
+    if (fd >= this.#listed.length) this.#grow(fd);
+    this.#listed[fd] = 1;
+    this.#watched[fd] = events | ALWAYS;
+    this.#tags[fd] = tag;
     if (watchers && !watchers.includes(this)) watchers.push(this);
     this.ready.add(fd);
     return 0;
@@ -40,8 +44,30 @@ export class Epoll {
 
   /** `fd` left the interest list, or closed. */
   forget(fd: number): void {
-    this.interest.delete(fd);
+    if (this.#has(fd)) this.#listed[fd] = 0;
     this.ready.delete(fd);
+  }
+
+  #has(fd: number): boolean {
+    return fd < this.#listed.length && this.#listed[fd] === 1;
+  }
+
+  /** The events `fd` is ready for that its interest asks (0 when it is not in the interest list). */
+  #due(fd: number, readiness: (fd: number) => number): number {
+    return this.#has(fd) ? readiness(fd) & this.#watched[fd] : 0;
+  }
+
+  #grow(fd: number): void {
+    const size = Math.max(2 * this.#listed.length, fd + 1);
+    const listed = new Uint8Array(size);
+    const watched = new Int32Array(size);
+    const tags = new Int32Array(size);
+    listed.set(this.#listed);
+    watched.set(this.#watched);
+    tags.set(this.#tags);
+    this.#listed = listed;
+    this.#watched = watched;
+    this.#tags = tags;
   }
 
   /**
@@ -52,8 +78,7 @@ export class Epoll {
     const ready = this.ready;
     for (let fd = ready.first, next = -1; fd >= 0; fd = next) {
       next = ready.after(fd);
-      const want = this.interest.get(fd);
-      if (want && readiness(fd) & (want.events | ALWAYS)) return true;
+      if (this.#due(fd, readiness)) return true;
       ready.delete(fd);
     }
     return false;
@@ -70,11 +95,10 @@ export class Epoll {
     let n = 0;
     for (let fd = ready.first, next = -1; fd >= 0 && n < max; fd = next) {
       next = ready.after(fd);
-      const want = this.interest.get(fd);
-      const bits = want ? readiness(fd) & (want.events | ALWAYS) : 0;
+      const bits = this.#due(fd, readiness);
       if (bits) {
         out[2 * n] = bits;
-        out[2 * n + 1] = want!.tag;
+        out[2 * n + 1] = this.#tags[fd];
         found[n++] = fd;
       } else ready.delete(fd);
     }

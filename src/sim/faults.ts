@@ -2,7 +2,7 @@
 // is recorded as (kind, occasion), so a run can be replayed from an explicit schedule (exactly
 // those injections, nothing else) and a failing schedule can be shrunk. Rates draw from one
 // random stream per kind, so enabling one kind never reshuffles the network's or another kind's.
-import { Random } from './random.js';
+import { Random, nameHash } from './random.js';
 import { ReactorError } from '../errors.js';
 import { show } from '../validate.js';
 import type { FaultRates, FaultReport } from '../faults.js';
@@ -48,17 +48,53 @@ export interface Injection {
   occasion: number;
 }
 
+/**
+ * One kind's occasions: each strike numbers the next and says whether it suffers the fault. A
+ * subsystem that asks on its hot path (a write's partialWrite) keeps its kind's (Faults.of).
+ */
+export class FaultOccasions {
+  occasions = 0;
+  /** The nameHash of the draws' stream names up to the occasion's number. */
+  readonly #drawHash: number;
+
+  /** `scheduled`: with a schedule, the occasions to strike (null: rates decide). */
+  constructor(
+    readonly kind: FaultKind,
+    readonly rate: number,
+    readonly stream: Random,
+    readonly scheduled: ReadonlySet<number> | null,
+    readonly seed: number,
+    readonly injected: (injection: Injection) => void,
+  ) {
+    this.#drawHash = nameHash(`fault:${kind}#`);
+  }
+
+  /** Whether this occasion suffers the fault. Every occasion is counted, struck or not. */
+  strike(): boolean {
+    const occasion = this.occasions++;
+    const hit = this.scheduled ? this.scheduled.has(occasion) : this.rate > 0 && this.stream.float() < this.rate;
+    if (hit) this.injected({ kind: this.kind, occasion });
+    return hit;
+  }
+
+  /** Faults.draw for this kind. */
+  draw(): number {
+    return new Random(this.seed, nameHash(String(this.occasions - 1), this.#drawHash)).float();
+  }
+}
+
 export class Faults {
-  readonly #seed: number;
-  /** Each kind's rate, random stream and occasions so far: one look-up per occasion. */
-  readonly #kinds = new Map<FaultKind, { rate: number; stream: Random; occasions: number }>();
+  readonly #kinds = new Map<FaultKind, FaultOccasions>();
   /** With a schedule: per kind, the occasions to strike; without one, rates decide. */
   readonly #schedule: Map<FaultKind, Set<number>> | null;
   readonly #injected: Injection[] = [];
   #observer: ((injection: Injection) => void) | null = null;
+  readonly #inject = (injection: Injection): void => {
+    this.#injected.push(injection);
+    this.#observer?.(injection);
+  };
 
   constructor(seed: number, rates: FaultRates = {}, schedule?: readonly Injection[]) {
-    this.#seed = seed;
     if (typeof rates !== 'object' || rates === null || Array.isArray(rates)) {
       throw new ReactorError('EINVAL', `faults: must be an object of rates such as { resetRate: 0.01 }, got ${show(rates)}`);
     }
@@ -75,13 +111,14 @@ export class Faults {
         `faults: unknown ${unknown.join(', ')}; the faults are ${FAULT_KINDS.map((k) => `${k}Rate`).join(', ')}`,
       );
     }
-    for (const kind of FAULT_KINDS) {
+    const rateOf = (kind: FaultKind): number => {
       const rate = (rates as Record<string, number | undefined>)[`${kind}Rate`] ?? 0;
       if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
         throw new ReactorError('EINVAL', `faults: ${kind}Rate must be a probability from 0 to 1, got ${String(rate)}`);
       }
-      this.#kinds.set(kind, { rate, stream: new Random(seed, `fault:${kind}`), occasions: 0 });
-    }
+      return rate;
+    };
+    const kindRates = FAULT_KINDS.map(rateOf);
     this.#schedule = schedule ? scheduleByKind(schedule) : null;
     if (this.#schedule && Object.keys(rates).length > 0) {
       throw new ReactorError(
@@ -89,20 +126,21 @@ export class Faults {
         'faults: give either rates or a schedule, not both; a schedule injects exactly its faults and nothing else',
       );
     }
+    const none: ReadonlySet<number> = new Set();
+    FAULT_KINDS.forEach((kind, i) => {
+      const scheduled = this.#schedule ? (this.#schedule.get(kind) ?? none) : null;
+      this.#kinds.set(kind, new FaultOccasions(kind, kindRates[i], new Random(seed, `fault:${kind}`), scheduled, seed, this.#inject));
+    });
+  }
+
+  /** `kind`'s occasions, for a subsystem that asks on its hot path. */
+  of(kind: FaultKind): FaultOccasions {
+    return this.#kinds.get(kind)!;
   }
 
   /** Whether this occasion suffers the fault. Every occasion is counted, struck or not. */
   strike(kind: FaultKind): boolean {
-    const state = this.#kinds.get(kind)!;
-    const occasion = state.occasions++;
-    let hit: boolean;
-    if (this.#schedule) hit = this.#schedule.get(kind)?.has(occasion) ?? false;
-    else hit = state.rate > 0 && state.stream.float() < state.rate;
-    if (hit) {
-      this.#injected.push({ kind, occasion });
-      this.#observer?.({ kind, occasion });
-    }
-    return hit;
+    return this.#kinds.get(kind)!.strike();
   }
 
   /** Whether `kind` can strike at all: a rate above 0, or a schedule that names it. */
@@ -121,7 +159,7 @@ export class Faults {
    * schedule replays it exactly.
    */
   draw(kind: FaultKind): number {
-    return new Random(this.#seed, `fault:${kind}#${this.#kinds.get(kind)!.occasions - 1}`).float();
+    return this.#kinds.get(kind)!.draw();
   }
 
   /** Every injection so far, in the order they happened: a schedule that replays them. */

@@ -27,6 +27,9 @@ export const INVARIANTS = {
 /** The fds a freshly booted host has open: stdin. */
 const FRESH_HOST_FILES = 1;
 
+/** Where os.recv found what it reports: a function, not a closure made at every receive. */
+const recvWhere = (kernel: SimKernel, fd: number): string => `host ${kernel.host} fd ${fd} (os.recv)`;
+
 export class InvariantViolation extends Error {
   constructor(
     readonly invariant: string,
@@ -233,11 +236,10 @@ export class Oracle implements FieldSink {
   received(kernel: SimKernel, fd: number, bytes: Uint8Array): void {
     const to = kernel.connectionOf(fd);
     if (!to) return;
-    const where = (): string => `host ${kernel.host} fd ${fd} (os.recv)`;
-    if (bytes.length === 0) this.#endOfStream(where(), to);
+    if (bytes.length === 0) this.#endOfStream(recvWhere(kernel, fd), to);
     else {
       const broken = this.#deliver(to, bytes);
-      if (broken !== null) this.#fail(INVARIANTS.bytes, where(), broken);
+      if (broken !== null) this.#fail(INVARIANTS.bytes, recvWhere(kernel, fd), broken);
     }
   }
 

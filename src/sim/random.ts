@@ -4,9 +4,11 @@
 /** The largest seed: seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 0xffffffff;
 
-/** FNV-1a over the stream's name: a stable 32-bit number per subsystem. */
-function nameHash(name: string): number {
-  let h = 0x811c9dc5;
+/**
+ * FNV-1a over the stream's name: a stable 32-bit number per subsystem. From `h`, the hash of a
+ * prefix, it hashes the whole name: nameHash(b, nameHash(a)) is nameHash(a + b).
+ */
+export function nameHash(name: string, h = 0x811c9dc5): number {
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
@@ -15,8 +17,9 @@ function nameHash(name: string): number {
 export class Random {
   #s = new Uint32Array(4);
 
-  constructor(seed: number, stream: string) {
-    let x = (Math.trunc(seed) ^ nameHash(stream)) >>> 0;
+  /** `stream`: the stream's name, or its nameHash. */
+  constructor(seed: number, stream: string | number) {
+    let x = (Math.trunc(seed) ^ (typeof stream === 'number' ? stream : nameHash(stream))) >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;

@@ -22,8 +22,12 @@ interface ParkedWait {
   place: number;
   /** What its wait returns, once it ends. */
   results: number;
-  resolve: (results: number) => void;
-  reject: (error: ReactorError) => void;
+  /** The reactor's continuations (NativeShim.cycleAsync): the scheduler runs them itself. */
+  waited: (results: number) => unknown;
+  failed: (error: unknown) => never;
+  /** The settlers of the program's promise. */
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 /** What runUntilIdle asks of its Simulation besides the waits. */
@@ -44,6 +48,20 @@ const nextTick = (globalThis as { process?: { nextTick?(run: () => void): void }
  */
 const settled = Promise.resolve();
 const job = (run: () => void): void => void settled.then(run);
+
+/**
+ * Ends a wait's program promise through the reactor's continuations: with its results, or with
+ * `error`. Called in the turn that ends the wait, it settles the promise itself, a job sooner than
+ * a promise of the scheduler's would: every wait a turn ends gains that job alike, so the
+ * programs resume in the same order.
+ */
+function settle(wait: ParkedWait, error?: ReactorError): void {
+  try {
+    wait.resolve(error === undefined ? wait.waited(wait.results) : wait.failed(error));
+  } catch (e) {
+    wait.reject(e);
+  }
+}
 
 /** A runUntilIdle in progress. */
 interface Run {
@@ -76,8 +94,8 @@ export class Scheduler implements WaitScheduler {
     return this.network.now;
   }
 
-  park(shim: SimShim, timeoutMs: number): Promise<number> {
-    const promise = new Promise(this.#capture);
+  park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
+    const promise = new Promise(this.#capture) as Promise<T>;
     const wait: ParkedWait = {
       shim,
       deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
@@ -87,6 +105,8 @@ export class Scheduler implements WaitScheduler {
       parked: true,
       place: 0,
       results: 0,
+      waited,
+      failed,
       resolve: this.#resolve!,
       reject: this.#reject!,
     };
@@ -100,20 +120,25 @@ export class Scheduler implements WaitScheduler {
   }
 
   /** The settlers of the promise park makes, taken by one executor made once, not a closure per wait. */
-  #resolve: ((results: number) => void) | null = null;
-  #reject: ((error: ReactorError) => void) | null = null;
-  readonly #capture = (resolve: (results: number) => void, reject: (error: ReactorError) => void): void => {
+  #resolve: ((value: unknown) => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
+  readonly #capture = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
     this.#resolve = resolve;
     this.#reject = reject;
   };
 
-  /** Ends every parked wait `which` picks with `error(wait)`, in park order (a host crashed). */
+  /**
+   * Ends every parked wait `which` picks with `error(wait)`, in park order (a host crashed). Each
+   * program's promise settles a job later, as it would behind a promise of the shim's own: the
+   * programs still running see it when they always did.
+   */
   rejectWhere(which: (shim: SimShim) => boolean, error: () => ReactorError): void {
     const parked = [...this.#onKernel.values()].flat().sort((a, b) => a.seq - b.seq);
     for (const wait of parked) {
       if (!which(wait.shim)) continue;
       this.#unpark(wait);
-      wait.reject(error());
+      const e = error();
+      job(() => settle(wait, e));
     }
   }
 
@@ -248,7 +273,7 @@ export class Scheduler implements WaitScheduler {
       }
     }
     for (let i = 0; i < deferred; i++) this.#marked.push(later[i].seq, later[i]);
-    for (let i = 0; i < ended; i++) done[i].resolve(done[i].results);
+    for (let i = 0; i < ended; i++) settle(done[i]);
     return ended > 0;
   }
 

@@ -18,9 +18,13 @@ export function hostDown(host: string, op: string): ReactorError {
 /** What SimShim.probe returns when its wait finds nothing to end with. */
 export const NOTHING_FOUND = -1;
 
-/** Where a simulated waitAsync parks until virtual time brings it something (Simulation). */
+/**
+ * Where a simulated waitAsync parks until virtual time brings it something (Simulation). The
+ * promise it returns settles with what `waited` returns for the wait's results, or what `failed`
+ * throws for its error (NativeShim.cycleAsync).
+ */
 export interface WaitScheduler {
-  park(shim: SimShim, timeoutMs: number): Promise<number>;
+  park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T>;
 }
 
 export class SimShim implements NativeShim {
@@ -167,12 +171,12 @@ export class SimShim implements NativeShim {
    * Simulation, a wait with nothing to report parks until the scheduler finds it something, so
    * hosts take turns in virtual-time order.
    */
-  cycleAsync(requests: number, timeoutMs: number): Promise<number> {
-    if (this.crashed) return Promise.reject(hostDown(this.#kernel.host, 'waitAsync'));
-    if (!this.#scheduler) return Promise.resolve(this.cycle(requests, timeoutMs));
+  cycleAsync<T>(requests: number, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
+    if (this.crashed) return Promise.reject(hostDown(this.#kernel.host, 'waitAsync')).catch(failed);
+    if (!this.#scheduler) return Promise.resolve(this.cycle(requests, timeoutMs)).then(waited);
     const results = this.cycle(requests, 0);
-    if (results > 0 || timeoutMs === 0) return Promise.resolve(results);
-    return this.#scheduler.park(this, timeoutMs);
+    if (results > 0 || timeoutMs === 0) return Promise.resolve(results).then(waited);
+    return this.#scheduler.park(this, timeoutMs, waited, failed);
   }
 
   /** Whether its host crashed: a wait must end with an error, not park. */

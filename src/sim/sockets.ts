@@ -2,7 +2,7 @@
 // and FIN/RST segments they carry (with the faults that strike them), and their readiness. The
 // kernel (kernel.ts) resolves fds and hands the files here.
 import type { SimNetwork } from './network.js';
-import { PARTITION_MS, STALL_MS } from './faults.js';
+import { PARTITION_MS, STALL_MS, type FaultKind, type FaultOccasions } from './faults.js';
 import { ERRNO as E, EPOLL } from '../seam.js';
 import { changed } from './file.js';
 import { Stream, Listener } from './stream.js';
@@ -29,9 +29,9 @@ export class Sockets {
   observer: KernelObserver | null = null;
   /**
    * The faults of every read and write that can strike (the network's faults are fixed at its
-   * start): a kind that cannot is not asked, as counting its occasions changes nothing.
+   * start), null for a kind that cannot: it is not asked, as counting its occasions changes nothing.
    */
-  readonly #may: Record<'partition' | 'partialRead' | 'partialWrite' | 'reset' | 'stall' | 'halfClose', boolean>;
+  readonly #may: Record<'partition' | 'partialRead' | 'partialWrite' | 'reset' | 'stall' | 'halfClose', FaultOccasions | null>;
 
   /** `open`: gives a stream its fd in the kernel's table. */
   constructor(
@@ -41,13 +41,14 @@ export class Sockets {
     readonly open: (stream: Stream) => number,
   ) {
     const faults = network.faults;
+    const may = (kind: FaultKind): FaultOccasions | null => (faults.mayStrike(kind) ? faults.of(kind) : null);
     this.#may = {
-      partition: faults.mayStrike('partition'),
-      partialRead: faults.mayStrike('partialRead'),
-      partialWrite: faults.mayStrike('partialWrite'),
-      reset: faults.mayStrike('reset'),
-      stall: faults.mayStrike('stall'),
-      halfClose: faults.mayStrike('halfClose'),
+      partition: may('partition'),
+      partialRead: may('partialRead'),
+      partialWrite: may('partialWrite'),
+      reset: may('reset'),
+      stall: may('stall'),
+      halfClose: may('halfClose'),
     };
   }
 
@@ -60,8 +61,9 @@ export class Sockets {
     const net = this.network;
     const delay = (from.latency ? net.delay() : 0) + heldMs;
     let at = Math.max(net.now + delay, from.lastArrival);
-    if (this.#may.partition && from.host !== to.host) {
-      if (net.faults.strike('partition')) net.partition(from.host, to.host, net.now + PARTITION_MS);
+    const partition = this.#may.partition;
+    if (partition && from.host !== to.host) {
+      if (partition.strike()) net.partition(from.host, to.host, net.now + PARTITION_MS);
       const heals = net.healsAt(from.host, to.host);
       if (heals > at) {
         at = heals;
@@ -91,6 +93,8 @@ export class Sockets {
     const b = new Stream(latency, peerHost);
     a.peer = b;
     b.peer = a;
+    a.arrive = () => this.#arriveData(a, b);
+    b.arrive = () => this.#arriveData(b, a);
     return [a, b];
   }
 
@@ -120,18 +124,7 @@ export class Sockets {
 
   /** Moves `n` bytes of the inbox into `into` at `offset`. */
   #copy(s: Stream, into: Uint8Array, offset: number, n: number): void {
-    for (let done = 0; done < n; ) {
-      const chunk = s.inbox[0];
-      const take = Math.min(chunk.length, n - done);
-      if (take === chunk.length) {
-        into.set(chunk, offset + done);
-        s.inbox.shift();
-      } else {
-        into.set(chunk.subarray(0, take), offset + done);
-        s.inbox[0] = chunk.subarray(take);
-      }
-      done += take;
-    }
+    s.inbox.take(into, offset, n);
     this.#took(s, n);
   }
 
@@ -148,8 +141,8 @@ export class Sockets {
       return s.resetReceived ? 0 : -E.EAGAIN;
     }
     const want = Math.min(len, s.inboxBytes);
-    if (want > 1 && this.#may.partialRead && net.faults.strike('partialRead'))
-      return 1 + Math.floor(net.faults.draw('partialRead') * (want - 1));
+    const partialRead = this.#may.partialRead;
+    if (want > 1 && partialRead?.strike()) return 1 + Math.floor(partialRead.draw() * (want - 1));
     return want;
   }
 
@@ -166,38 +159,51 @@ export class Sockets {
     if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
     const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
     if (room <= 0) return -E.EAGAIN;
-    const faults = this.network.faults;
     let n = Math.min(room, len);
     const may = this.#may;
-    if (n > 1 && may.partialWrite && faults.strike('partialWrite')) n = 1 + Math.floor(faults.draw('partialWrite') * (n - 1));
-    const bytes = from.slice(offset, offset + n);
-    this.observer?.sent(s.peer, bytes);
-    const reset = may.reset && faults.strike('reset');
-    const held = may.stall && faults.strike('stall') ? STALL_MS : 0;
+    if (n > 1 && may.partialWrite?.strike()) n = 1 + Math.floor(may.partialWrite.draw() * (n - 1));
+    const to = s.peer;
+    // A copy only for an observer, which keeps what it is given; the wire's tap reads it at once.
+    const sent = this.observer ? from.slice(offset, offset + n) : null;
+    if (sent) this.observer!.sent(to, sent);
+    const reset = may.reset?.strike() ?? false;
+    const held = may.stall?.strike() ? STALL_MS : 0;
     // The FIN rides on this segment, so the fault draws no delay of the network's.
-    const halfClose = may.halfClose && faults.strike('halfClose');
+    const halfClose = may.halfClose?.strike() ?? false;
     if (halfClose) {
       s.shutWrite = true;
       changed(s);
     }
-    s.inFlight += bytes.length;
+    s.inFlight += n;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
-    const to = s.peer;
-    this.#at(this.#send(s, to, SEGMENT.data | struck, bytes, held), () => {
-      s.inFlight -= bytes.length;
-      // A reset end is closed: what reaches it later is dropped, as Linux drops it.
-      if (to.closed || to.resetReceived) return this.#arrived(to, s);
-      if (reset) {
-        to.reset();
-        s.reset();
-      } else {
-        to.inbox.push(bytes);
-        to.inboxBytes += bytes.length;
-        if (halfClose) to.finReceived = true;
-      }
-      this.#arrived(to, s);
-    });
-    return bytes.length;
+    to.inbox.push(from, offset, n);
+    s.segments.push(n, struck);
+    const tapped = this.network.wiretap ? (sent ?? from.subarray(offset, offset + n)) : null;
+    this.#at(this.#send(s, to, SEGMENT.data | struck, tapped, held), s.arrive);
+    return n;
+  }
+
+  /**
+   * `from`'s oldest data segment reaches `to`: its bytes, next in `to`'s inbox after those that
+   * arrived before them, join those to read, or are dropped.
+   */
+  #arriveData(from: Stream, to: Stream): void {
+    const struck = from.segments.oldestStruck;
+    const n = from.segments.shift();
+    from.inFlight -= n;
+    // A reset end is closed: what reaches it later is dropped, as Linux drops it.
+    const closed = to.closed || to.resetReceived;
+    const reset = (struck & SEGMENT.reset) !== 0;
+    if (closed || reset) to.inbox.cut(to.inboxBytes, n);
+    else {
+      to.inboxBytes += n;
+      if (struck & SEGMENT.halfClose) to.finReceived = true;
+    }
+    if (reset && !closed) {
+      to.reset();
+      from.reset();
+    }
+    this.#arrived(to, from);
   }
 
   /** Reports the socket's error once (recv, send or SO_ERROR), as Linux's sock_error: it is cleared. */

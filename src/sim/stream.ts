@@ -2,6 +2,8 @@
 // and its listeners with their backlog of connections not yet accepted.
 import { Watched } from './file.js';
 import { ERRNO } from '../seam.js';
+import { ByteQueue } from './byte-queue.js';
+import { InFlight } from './in-flight.js';
 
 /** Where one end of a TCP connection, or a listener, is: a host name (or a loopback literal) and a port. */
 export interface SimAddress {
@@ -9,13 +11,23 @@ export interface SimAddress {
   port: number;
 }
 
+/** A stream that never sends (stdin): nothing of it is ever on the wire. */
+function noArrival(): void {
+  throw new Error('io-reactor: a data segment arrived from a stream that sends none; this is a bug, please report it');
+}
+
 export class Stream extends Watched {
   readonly kind = 'stream';
   peer: Stream | null = null;
-  inbox: Uint8Array[] = [];
+  /** The bytes sent to this end: its first inboxBytes arrived and wait to be read, the rest are on the wire. */
+  readonly inbox = new ByteQueue();
   inboxBytes = 0;
   /** Bytes sent to the peer and not yet delivered into its inbox. */
   inFlight = 0;
+  /** This end's data segments on the wire to its peer. */
+  readonly segments = new InFlight();
+  /** Lands this end's oldest data segment at its peer (Sockets: made once per stream, scheduled per segment). */
+  arrive: () => void = noArrival;
   /** When this end's last segment reaches the peer: keeps each direction in order. */
   lastArrival = 0;
   finReceived = false;

@@ -1,7 +1,7 @@
 // The shim of a replay: no OS, no sockets. Each cycle checks that the core asks for what the
 // recording's core asked for, then writes the recorded raw results (and received bytes, where
 // the recorded recv put them) into the result ring, as the real shim's cycle did.
-import type { Backend, NativeShim, OsCalls, ShimLayout } from '../backend.js';
+import { type Backend, type NativeShim, type OsCalls, type PromisingShim, type ShimLayout, continuing } from '../backend.js';
 import type { RequestRecord, ResultRecord } from './format.js';
 import { ReactorError } from '../errors.js';
 import { ENTRY_INTS, REQUEST_FIELD, RESULT_FIELD, ERRNO } from '../seam.js';
@@ -19,7 +19,7 @@ export function divergence(r: number, what: string): ReactorError {
   return new ReactorError('EREPLAY', `replay of reactor ${r} diverged: ${what}; the trace does not come from this core (or was edited)`);
 }
 
-export class ReplayShim implements NativeShim {
+export class ReplayShim implements PromisingShim {
   readonly wakeToken = 0;
   readonly waitsInterrupted = 0;
   readonly #i32: Int32Array;
@@ -167,6 +167,6 @@ export class ReplayBackend implements Backend {
 
   async createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim> {
     this.shim = new ReplayShim(this.r, memory, layout, this.cycles);
-    return this.shim;
+    return continuing(this.shim);
   }
 }

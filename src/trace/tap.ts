@@ -38,6 +38,10 @@ export interface TapSetup {
   linksLoopback: boolean;
 }
 
+/** An inner wait's failure, passed on unchanged to the reactor's own continuation. */
+const rethrow = (error: unknown): never => {
+  throw error;
+};
 const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
 
 export class ReactorTap implements ReactorObserver {
@@ -101,13 +105,11 @@ export class ReactorTap implements ReactorObserver {
         tap.#results(results);
         return results;
       },
-      cycleAsync(requests, timeoutMs) {
+      cycleAsync(requests, timeoutMs, waited, failed) {
         tap.#requests(requests);
-        if (!tap.#shimRecords) return inner.cycleAsync(requests, timeoutMs);
-        return inner.cycleAsync(requests, timeoutMs).then((results) => {
-          tap.#results(results);
-          return results;
-        });
+        if (!tap.#shimRecords) return inner.cycleAsync(requests, timeoutMs, waited, failed);
+        // The results of every wait a turn ends are recorded before any of them delivers its events.
+        return inner.cycleAsync(requests, timeoutMs, tap.#recordResults, rethrow).then(waited, failed);
       },
       wakeup: () => inner.wakeup(),
       close: () => inner.close(),
@@ -119,6 +121,11 @@ export class ReactorTap implements ReactorObserver {
       },
     };
   }
+
+  readonly #recordResults = (results: number): number => {
+    this.#results(results);
+    return results;
+  };
 
   /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
   delivered(count: number, at: number): void {
@@ -222,6 +229,8 @@ export class ReactorTap implements ReactorObserver {
 
   /** Writes a LabelRecord for each fd handled since the last wait whose context now has another name. */
   #renamed(): void {
+    // Empty unless the sink keeps labels: no iterator made for nothing at every wait.
+    if (this.#handled.size === 0) return;
     for (const fd of this.#handled) {
       const known = this.#contexts.get(fd);
       if (known === undefined || typeof known.context !== 'object' || known.context === null) continue;

@@ -43,7 +43,13 @@ export function runClientServer<S>(shape: ClientServer<S>): (sim: Simulation, pa
       boots.push({
         host: `client${i}`,
         boot: async () => {
-          const options = { ...flavor, poolSize: shape.clientPoolSize, maxSockets: CLIENT_MAX_SOCKETS };
+          // Named, not spread: V8 (Node 20) builds a spread with more properties after it on a slow path, µs per host.
+          const options = {
+            model: flavor.model,
+            mechanism: flavor.mechanism,
+            poolSize: shape.clientPoolSize,
+            maxSockets: CLIENT_MAX_SOCKETS,
+          };
           const reactor = await sim.host(`client${i}`).createReactor<Connection>(options);
           return { reactor, program: shape.client(reactor, i, progress, params) };
         },
