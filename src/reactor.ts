@@ -331,13 +331,8 @@ export class Reactor<C = unknown> {
     if (length === 0) throw new ReactorError('EINVAL', 'postWrite: data is empty; there is nothing to write');
     // With nothing queued ahead, the core is asked at once: it refuses an unregistered fd and the
     // readiness model itself, so the common write pays for no check twice.
-    let started = ERR_NOBUFS;
-    if (this.#queuedWrites.length === 0) {
-      started = this.#core.postWrite(fd, length);
-      if (this.#flushedIfFull(started)) started = this.#core.postWrite(fd, length);
-    }
+    const started = this.#queuedWrites.length === 0 ? this.#begin(fd, data, length) : ERR_NOBUFS;
     if (started > 0) {
-      this.#copyIn(data, started);
       this.#nudge();
       return;
     }
@@ -353,12 +348,21 @@ export class Reactor<C = unknown> {
 
   /** Hands a queued write to the core and copies its bytes into the contexts; false when none are free. */
   #startWrite(fd: number, data: Uint8Array): boolean {
-    let parts = this.#core.postWrite(fd, data.length);
-    if (this.#flushedIfFull(parts)) parts = this.#core.postWrite(fd, data.length);
+    const parts = this.#begin(fd, data, data.length);
     if (parts === ERR_NOBUFS) return false;
     if (parts < 0) this.#refuse('postWrite', parts, fd, data.length);
-    this.#copyIn(data, parts);
     return true;
+  }
+
+  /**
+   * Asks the core for the contexts of a write of `data`'s `length` bytes and, when it gives them,
+   * copies the bytes in: the parts it started, or the core's refusal (ERR_NOBUFS: none free now).
+   */
+  #begin(fd: number, data: Uint8Array, length: number): number {
+    let parts = this.#core.postWrite(fd, length);
+    if (this.#flushedIfFull(parts)) parts = this.#core.postWrite(fd, length);
+    if (parts > 0) this.#copyIn(data, parts);
+    return parts;
   }
 
   /** Copies a started write's bytes into its `parts` contexts, whose buffers the core listed in the write scratch. */
