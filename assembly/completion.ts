@@ -21,7 +21,7 @@ import {
   ERR_REQUESTS_FULL,
   ERR_INVAL,
 } from './seam';
-import { codeSpace } from './config';
+import { codeSpace, quietWrites } from './config';
 import { portableCode, failureEvent, successEvent } from './translate';
 import { contextAt, bufferAt, allocContext, freeContext, freeContexts, CTX_POSTED, CTX_QUEUED } from './pool';
 import { slotAt, slotLive } from './table';
@@ -256,6 +256,10 @@ function onSendPart(ctx: i32, bytes: i32, osCode: i32): void {
     return;
   }
   const failure = load<i32>(h + L.C_WRITE_OS_CODE);
+  if (failure == 0 && quietWrites) {
+    freeContext(head);
+    return;
+  }
   const type = failure != 0 ? failureEvent(codeSpace, failure) : EV_WRITE;
   queueEvent(head, slot, type, load<i32>(h + L.N_BYTES), failure, -1);
 }

@@ -58,9 +58,10 @@ export function plan(poolSize: i32, bufferSize: i32, maxSockets: i32): f64 {
   return <f64>L.plan(poolSize, bufferSize, maxSockets);
 }
 
-export function init(model: i32, mechanism: i32, codeSpace: i32): i32 {
+/** `quietWrites` 1: successful writes end without an event (completion). */
+export function init(model: i32, mechanism: i32, codeSpace: i32, quietWrites: i32): i32 {
   if (L.endAt == 0 || !L.memoryFits()) return ERR_INVAL;
-  configure(model, mechanism, codeSpace);
+  configure(model, mechanism, codeSpace, quietWrites != 0);
   resetPool();
   resetTable();
   resetQueue();

@@ -39,7 +39,7 @@ export interface CoreRateOptions {
 async function freshCore(model: number, batch: number): Promise<CoreExports> {
   const core = await instantiateCore({ poolSize: Math.max(256, 4 * batch), bufferSize: 2048, maxSockets: Math.max(64, 2 * batch) });
   if (!core) throw new Error('core-rate: the core refused the sizes');
-  if (core.init(model, MECHANISM.epoll, CODES_ERRNO) !== 0) throw new Error('core-rate: core.init failed');
+  if (core.init(model, MECHANISM.epoll, CODES_ERRNO, 0) !== 0) throw new Error('core-rate: core.init failed');
   return core;
 }
 

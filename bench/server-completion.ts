@@ -1,5 +1,6 @@
 // Echo server on io-reactor's completion model: the listener yields ACCEPT events, each READ
 // event carries its bytes in `buffer`; the app posts them back with postWrite and reposts the read.
+// Only failed writes report (writeEvents: 'failures').
 //   node build/js/bench/server-completion.js [--mechanism epoll|poll|io_uring] [--max-seconds 60] [--max-conns 1000] [--size 64]
 import { Reactor, EventType } from '../src/index.js';
 import { DEFAULT_BUFFER_SIZE } from '../src/limits.js';
@@ -10,7 +11,8 @@ const args = serverArgs();
 const poolSize = Math.min(65536, 4 * args.maxConns + 256);
 // A buffer holds a whole message, as a server sized for its protocol would have it.
 const bufferSize = Math.max(DEFAULT_BUFFER_SIZE, args.messageBytes);
-const reactor = await Reactor.create<number>({ model: 'completion', mechanism: args.mechanism, poolSize, bufferSize });
+// An echo needs no word that a write finished: only a failed one, which closes the connection.
+const reactor = await Reactor.create<number>({ model: 'completion', mechanism: args.mechanism, poolSize, bufferSize, writeEvents: 'failures' });
 const os = reactor.os;
 const { fd: listener, port } = os.listen(0, '127.0.0.1', 4096);
 reactor.add(listener, listener, EventType.READ);

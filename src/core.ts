@@ -7,7 +7,7 @@ import { PROVIDED_FIELD, PROVIDED_ENTRY_FIELD, PROVIDED_HEADER_INTS, PROVIDED_EN
 export interface CoreExports {
   memory: WebAssembly.Memory;
   plan(poolSize: number, bufferSize: number, maxSockets: number): number;
-  init(model: number, mechanism: number, codeSpace: number): number;
+  init(model: number, mechanism: number, codeSpace: number, quietWrites: number): number;
   add(fd: number, events: number, kind: number): number;
   modify(fd: number, events: number): number;
   remove(fd: number): number;

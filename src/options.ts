@@ -20,6 +20,8 @@ export interface ReactorOptions {
   maxSockets?: number;
   /** Completion: bytes of postWrite data queued while every context is busy; past it, ENOBUFS. */
   maxQueuedWriteBytes?: number;
+  /** Completion: 'all' (default) reports every write with one WRITE event; 'failures' only writes that fail. */
+  writeEvents?: WriteEvents;
   /** 'native' (default): the real OS. 'sim': a simulated kernel in virtual time. */
   backend?: BackendName;
   /** backend 'sim': the seed every random choice of the simulation derives from. */
@@ -43,8 +45,12 @@ export interface ResolvedOptions {
   bufferSize: number;
   maxSockets: number;
   maxQueuedWriteBytes: number;
+  writeEvents: WriteEvents;
   trace: TraceSink | null;
 }
+
+/** Which finished writes the completion model reports: every one, or only those that fail. */
+export type WriteEvents = 'all' | 'failures';
 
 const MODELS: readonly Model[] = ['readiness', 'completion'];
 const MECHANISMS: readonly Mechanism[] = ['epoll', 'poll', 'iocp', 'io_uring'];
@@ -55,6 +61,7 @@ const KNOWN = [
   'bufferSize',
   'maxSockets',
   'maxQueuedWriteBytes',
+  'writeEvents',
   'backend',
   'seed',
   'latencyMs',
@@ -119,6 +126,19 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       `Reactor.create: latencyMs must be [min, max] virtual milliseconds with 0 <= min <= max, got ${show(latencyMs)}`,
     );
   }
+  const writeEvents = o.writeEvents ?? 'all';
+  if (writeEvents !== 'all' && writeEvents !== 'failures') {
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: writeEvents must be 'all' (a WRITE event per write) or 'failures' (only writes that fail report), got ${show(writeEvents)}`,
+    );
+  }
+  if (writeEvents === 'failures' && model !== 'completion') {
+    throw new ReactorError(
+      'EINVAL',
+      `Reactor.create: writeEvents 'failures' only applies to model 'completion' (readiness has no posted writes); leave it out, or use model: 'completion'`,
+    );
+  }
   const trace = o.trace ?? null;
   if (trace !== null && (typeof trace !== 'object' || typeof trace.reactor !== 'function' || typeof trace.record !== 'function')) {
     throw new ReactorError(
@@ -149,6 +169,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       'maxQueuedWriteBytes',
       op,
     ),
+    writeEvents,
     trace,
   };
 }

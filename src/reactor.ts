@@ -26,7 +26,7 @@ import {
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import { ReactorOs } from './os.js';
 import { ReactorTap } from './trace/tap.js';
-import type { TraceSink } from './trace/format.js';
+import type { TraceSink, TraceReactor } from './trace/format.js';
 import type { ReactorObserver } from './reactor-observer.js';
 
 export interface ReactorStats {
@@ -122,20 +122,7 @@ export class Reactor<C = unknown> {
 
   static #open<C>(resolved: ResolvedOptions, host: string, backend: () => Backend | Promise<Backend>): Promise<Reactor<C>> {
     // Numbered at the call, for the same reason.
-    const traced = resolved.trace
-      ? {
-          sink: resolved.trace,
-          r: resolved.trace.reactor({
-            host,
-            backend: resolved.backend,
-            model: resolved.model,
-            mechanism: resolved.mechanism,
-            poolSize: resolved.poolSize,
-            bufferSize: resolved.bufferSize,
-            maxSockets: resolved.maxSockets,
-          }),
-        }
-      : null;
+    const traced = resolved.trace ? { sink: resolved.trace, r: resolved.trace.reactor(traceInfo(resolved, host)) } : null;
     const opened = Reactor.#opening.then(async () => Reactor.#openNow<C>(resolved, await backend(), traced));
     Reactor.#opening = opened.catch(() => undefined);
     return opened;
@@ -155,7 +142,7 @@ export class Reactor<C = unknown> {
     }
     const model = MODEL[resolved.model];
     const mechanism = MECHANISM[resolved.mechanism];
-    if (core.init(model, mechanism, codeSpaceOf(mechanism)) !== 0) {
+    if (core.init(model, mechanism, codeSpaceOf(mechanism), resolved.writeEvents === 'failures' ? 1 : 0) !== 0) {
       throw new Error('io-reactor core refused its own layout: this is a bug, please report it');
     }
     const layout = {
@@ -687,6 +674,21 @@ function unusualEvent<C>(
   return error === undefined
     ? { fd, context, type, bytesTransferred, buffer, acceptedFd }
     : { fd, context, type, bytesTransferred, buffer, acceptedFd, error };
+}
+
+/** A reactor's entry in its trace; writeEvents only when not the default, so other traces keep their bytes. */
+function traceInfo(o: ResolvedOptions, host: string): Omit<TraceReactor, 'r'> {
+  const info: Omit<TraceReactor, 'r'> = {
+    host,
+    backend: o.backend,
+    model: o.model,
+    mechanism: o.mechanism,
+    poolSize: o.poolSize,
+    bufferSize: o.bufferSize,
+    maxSockets: o.maxSockets,
+  };
+  if (o.writeEvents === 'failures') info.writeEvents = o.writeEvents;
+  return info;
 }
 
 /** Wakes the reactor whose `wakeupToken` this is, from any thread; false if it is gone. */

@@ -9,7 +9,7 @@ const SIZES = { poolSize: 8, bufferSize: 64, maxSockets: 16 } as const;
 
 /** A completion for context 0, which is free: no shim ever held it. */
 function completeFreeContext(core: CoreExports): number {
-  expect(core.init(MODEL.completion, MECHANISM.epoll, CODES_ERRNO)).toBe(0);
+  expect(core.init(MODEL.completion, MECHANISM.epoll, CODES_ERRNO, 0)).toBe(0);
   const entry = new Int32Array(core.memory.buffer, core.resultsAt(), ENTRY_INTS);
   entry[RESULT_FIELD.kind] = RESULT.complete;
   entry[RESULT_FIELD.fd] = 42;

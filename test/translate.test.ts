@@ -12,7 +12,7 @@ const NOT_IN_NODE: Record<string, number> = { ESHUTDOWN: 108, EHOSTDOWN: 112 };
 
 async function core(model: number, mechanism: number, codes = CODES_ERRNO): Promise<CoreExports> {
   const c = (await instantiateCore({ poolSize: 8, bufferSize: 64, maxSockets: 16 }))!;
-  expect(c.init(model, mechanism, codes)).toBe(0);
+  expect(c.init(model, mechanism, codes, 0)).toBe(0);
   return c;
 }
 

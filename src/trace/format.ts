@@ -15,6 +15,8 @@ export interface TraceReactor {
   poolSize: number;
   bufferSize: number;
   maxSockets: number;
+  /** Reactor.create's writeEvents, when 'failures' (absent: 'all'). */
+  writeEvents?: 'failures';
 }
 
 /** What the app asked of the reactor; `error` is the ReactorError code when it was refused. */

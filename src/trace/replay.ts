@@ -63,8 +63,8 @@ async function replayReactor(info: TraceReactor, records: TraceRecord[]): Promis
   // trace with no records; one that did nothing has nothing to check either.
   if (!records.some((x) => x.r === info.r)) return { r: info.r, events: [] };
   const backend = new ReplayBackend(info.r, cyclesOf(records, info.r));
-  const { model, mechanism, poolSize, bufferSize, maxSockets } = info;
-  const reactor = await openReactorOn<string>(backend, { model, mechanism, poolSize, bufferSize, maxSockets });
+  const { model, mechanism, poolSize, bufferSize, maxSockets, writeEvents } = info;
+  const reactor = await openReactorOn<string>(backend, { model, mechanism, poolSize, bufferSize, maxSockets, writeEvents });
   const events: ReplayedEvent[] = [];
   let delivered: ReplayedEvent[] = [];
   let expected: EventRecord[] = [];

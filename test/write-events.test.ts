@@ -1,0 +1,85 @@
+// Reactor.create's writeEvents: 'failures': a completion-model app that does not need to know when
+// each write finished gets no WRITE event for one that succeeds, and still one for one that fails.
+import { EventType, type IoEvent, type Reactor } from '../src/index.js';
+import { COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
+import { refusedAsync, socketPair, closeTracked, untrack } from './contract.js';
+
+afterEach(() => {
+  destroyAll();
+  closeTracked();
+});
+
+/** The completion model on each native mechanism, in simulation over epoll, and over the simulated IOCP. */
+const COMPLETION: [Mechanism, Backend][] = [
+  ...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]),
+  ['epoll', 'sim'],
+  [SIM_IOCP[1], SIM_IOCP[2]],
+];
+
+/** Every event of `rounds` waits of 10 ms (virtual in simulation). */
+function events<C>(r: Reactor<C>, rounds: number): IoEvent<C>[] {
+  const all: IoEvent<C>[] = [];
+  for (let i = 0; i < rounds; i++) all.push(...r.wait(10));
+  return all;
+}
+
+/** What the peer received over `rounds` waits. */
+function received(r: Reactor<unknown>, peer: number, rounds: number): string {
+  let got = '';
+  for (let i = 0; i < rounds; i++) {
+    r.wait(10);
+    for (let chunk = r.os.recv(peer); chunk && chunk.length > 0; chunk = r.os.recv(peer)) got += str(chunk);
+  }
+  return got;
+}
+
+describe.each(COMPLETION)("writeEvents: 'failures' (completion over %s, %s)", (mechanism, backend) => {
+  test('a write that succeeds arrives with no event, and its contexts come back', async () => {
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, writeEvents: 'failures', bufferSize: 16 });
+    const [a, peer] = socketPair(r);
+    r.add(a, 'a', 0);
+    r.postWrite(a, text('one context'));
+    r.postWrite(a, text('and one split over three'));
+    expect(received(r, peer, 20)).toBe('one contextand one split over three');
+    expect(events(r, 5)).toEqual([]);
+    expect(r.stats()).toMatchObject({ poolInUse: 0, poolQueued: 0, readyQueued: 0 });
+  });
+
+  test('reads still report, each with its bytes', async () => {
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, writeEvents: 'failures' });
+    const [a, peer] = socketPair(r);
+    r.add(a, 'a', EventType.READ);
+    r.wait(0);
+    r.os.send(peer, text('ping'));
+    const got = events(r, 20).map((e) => [e.context, e.type, str(e.buffer)]);
+    expect(got).toEqual([['a', EventType.READ, 'ping']]);
+  });
+
+  test('a write that fails still reports, with its error', async () => {
+    const r = await reactor<string>({ model: 'completion', mechanism, backend, writeEvents: 'failures' });
+    const [a, peer] = socketPair(r);
+    r.add(a, 'a', 0);
+    r.os.close(peer);
+    untrack(peer);
+    r.postWrite(a, text('to nobody'));
+    const got = events(r, 20);
+    expect(got.map((e) => [e.context, (e.type & (EventType.ERROR | EventType.CLOSE)) !== 0, e.error !== undefined])).toEqual([['a', true, true]]);
+    expect(r.stats().poolInUse).toBe(0);
+  });
+});
+
+describe('writeEvents', () => {
+  test("'all' (the default) reports a write that succeeds with one WRITE", async () => {
+    const r = await reactor<string>({ model: 'completion', mechanism: 'epoll' });
+    const [a, peer] = socketPair(r);
+    r.add(a, 'a', 0);
+    r.postWrite(a, text('seen'));
+    expect(events(r, 10).map((e) => [e.context, e.type, e.bytesTransferred])).toEqual([['a', EventType.WRITE, 4]]);
+    expect(str(r.os.recv(peer))).toBe('seen');
+  });
+
+  test("'failures' is refused in the readiness model, which has no posted writes", async () => {
+    const error = await refusedAsync(() => reactor({ model: 'readiness', writeEvents: 'failures' }), 'EINVAL');
+    expect(error.message).toMatch(/writeEvents 'failures' only applies to model 'completion'/);
+  });
+});
