@@ -149,10 +149,11 @@ export function serveWaiting(): void {
 
 /**
  * Splits a write of `len` bytes over as many contexts as it needs, all or nothing. Their buffers'
- * offsets go to the write scratch for the host to copy the bytes in; returns how many, or an error
- * (ERR_NOBUFS: not enough free contexts now; the host queues the write or refuses it).
+ * offsets go to the write scratch for the host to copy the bytes in, unless they are in this memory
+ * at `from` (>= 0: a delivered buffer), copied here; returns how many, or an error (ERR_NOBUFS:
+ * not enough free contexts now; the host queues the write or refuses it).
  */
-export function postWrite(slot: i32, len: i32): i32 {
+export function postWrite(slot: i32, len: i32, from: i32): i32 {
   const parts = (len + L.bufferSize - 1) / L.bufferSize;
   if (parts > freeContexts()) return ERR_NOBUFS;
   if (parts > requestSpace()) return ERR_REQUESTS_FULL;
@@ -168,6 +169,7 @@ export function postWrite(slot: i32, len: i32): i32 {
     store<i32>(c + L.C_LEN, partLen);
     store<i32>(c + L.C_WRITE_HEAD, head);
     store<i32>(L.writeScratchAt + <usize>i * 4, <i32>bufferAt(ctx));
+    if (from >= 0) memory.copy(bufferAt(ctx), <usize>from + <usize>i * L.bufferSize, partLen);
     pushRequest(REQ_SEND, fd, ctx, <i32>bufferAt(ctx), partLen, 0, gen);
   }
   const h = contextAt(head);

@@ -94,12 +94,13 @@ export function postRead(fd: i32): i32 {
   return OK;
 }
 
-/** Contexts for a write of `len` bytes; their buffers' offsets are at `writeScratchAt()`. */
-export function postWrite(fd: i32, len: i32): i32 {
+/** Contexts for a write of `len` bytes; their buffers' offsets are at `writeScratchAt()`. With
+ * `from` >= 0 the bytes are in this memory already, at `from`, and are copied in here. */
+export function postWrite(fd: i32, len: i32, from: i32): i32 {
   const slot = findSlot(fd);
   if (slot < 0) return ERR_NOENT;
   if (!isCompletion() || len <= 0) return ERR_INVAL;
-  return splitWrite(slot, len);
+  return splitWrite(slot, len, from);
 }
 
 /** Start of a wait: the last wait's delivered buffers come back (the host may now start its

@@ -13,7 +13,7 @@ export interface CoreExports {
   remove(fd: number): number;
   slotOf(fd: number): number;
   postRead(fd: number): number;
-  postWrite(fd: number, len: number): number;
+  postWrite(fd: number, len: number, from: number): number;
   beginWait(): void;
   lendBuffers(): number;
   endWait(results: number, performed: number): number;

@@ -127,7 +127,7 @@ describe('completion table', () => {
     const c = await core(MODEL.completion, MECHANISM.epoll);
     if (op === OP.send) {
       c.add(FD, 0, KIND.socket);
-      expect(c.postWrite(FD, 10)).toBe(1);
+      expect(c.postWrite(FD, 10, -1)).toBe(1);
       c.beginWait();
       c.lendBuffers();
       const ctx = new Int32Array(c.memory.buffer)[(c.requestsAt() >> 2) + ENTRY_INTS + 2];
