@@ -12,7 +12,13 @@ const poolSize = Math.min(65536, 4 * args.maxConns + 256);
 // A buffer holds a whole message, as a server sized for its protocol would have it.
 const bufferSize = Math.max(DEFAULT_BUFFER_SIZE, args.messageBytes);
 // An echo needs no word that a write finished: only a failed one, which closes the connection.
-const reactor = await Reactor.create<number>({ model: 'completion', mechanism: args.mechanism, poolSize, bufferSize, writeEvents: 'failures' });
+const reactor = await Reactor.create<number>({
+  model: 'completion',
+  mechanism: args.mechanism,
+  poolSize,
+  bufferSize,
+  writeEvents: 'failures',
+});
 const os = reactor.os;
 const { fd: listener, port } = os.listen(0, '127.0.0.1', 4096);
 reactor.add(listener, listener, EventType.READ);

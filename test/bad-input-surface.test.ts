@@ -671,7 +671,10 @@ const REACTOR_OPTIONS: Record<string, { base?: object; values: Value[] }> = {
   bufferSize: { values: [...POSITIVE_INTEGER, ['15', () => 15]] },
   maxSockets: { values: [...POSITIVE_INTEGER, ['0', () => 0]] },
   maxQueuedWriteBytes: { values: POSITIVE_INTEGER },
-  writeEvents: { base: { model: 'completion' }, values: [...not(WRONG_TYPES, 'null'), ['none', () => 'none'], ['capitals', () => 'FAILURES']] },
+  writeEvents: {
+    base: { model: 'completion' },
+    values: [...not(WRONG_TYPES, 'null'), ['none', () => 'none'], ['capitals', () => 'FAILURES']],
+  },
   backend: { values: [...not(WRONG_TYPES, 'null'), ['wine', () => 'wine']] },
   seed: { base: { backend: 'sim' }, values: [...not(POSITIVE_INTEGER, '2^31'), ['2^32', () => 2 ** 32]] },
   latencyMs: {

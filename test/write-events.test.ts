@@ -1,6 +1,7 @@
 // Reactor.create's writeEvents: 'failures': a completion-model app that does not need to know when
 // each write finished gets no WRITE event for one that succeeds, and still one for one that fails.
-import { EventType, type IoEvent, type Reactor } from '../src/index.js';
+import { EventType, TraceRecorder, type IoEvent, type Reactor } from '../src/index.js';
+import { replay } from '../src/trace/replay.js';
 import { COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
 import { refusedAsync, socketPair, closeTracked, untrack } from './contract.js';
 
@@ -63,7 +64,9 @@ describe.each(COMPLETION)("writeEvents: 'failures' (completion over %s, %s)", (m
     untrack(peer);
     r.postWrite(a, text('to nobody'));
     const got = events(r, 20);
-    expect(got.map((e) => [e.context, (e.type & (EventType.ERROR | EventType.CLOSE)) !== 0, e.error !== undefined])).toEqual([['a', true, true]]);
+    expect(got.map((e) => [e.context, (e.type & (EventType.ERROR | EventType.CLOSE)) !== 0, e.error !== undefined])).toEqual([
+      ['a', true, true],
+    ]);
     expect(r.stats().poolInUse).toBe(0);
   });
 });
@@ -76,6 +79,30 @@ describe('writeEvents', () => {
     r.postWrite(a, text('seen'));
     expect(events(r, 10).map((e) => [e.context, e.type, e.bytesTransferred])).toEqual([['a', EventType.WRITE, 4]]);
     expect(str(r.os.recv(peer))).toBe('seen');
+  });
+
+  test("a run with 'failures' replays from its trace to the same events, without the WRITE events", async () => {
+    const recorder = new TraceRecorder({ seed: 3 });
+    const r = await reactor<string>({ backend: 'sim', seed: 3, model: 'completion', writeEvents: 'failures', trace: recorder });
+    const [a, peer] = r.os.socketPair();
+    r.add(a, 'a', EventType.READ);
+    r.add(peer, 'peer', EventType.READ);
+    r.postWrite(peer, text('ping'));
+    const live: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const e of r.wait(10)) {
+        live.push([e.context, e.type, e.bytesTransferred]);
+        if (e.fd === a && e.buffer) r.postWrite(a, e.buffer);
+      }
+    }
+    expect(live).toEqual([
+      ['a', EventType.READ, 4],
+      ['peer', EventType.READ, 4],
+    ]);
+    const trace = recorder.toJSON();
+    expect(trace.reactors[0].writeEvents).toBe('failures');
+    const [replayed] = await replay(JSON.parse(JSON.stringify(trace)));
+    expect(replayed.events.map((e) => [e.context, e.type, e.bytesTransferred])).toEqual(live);
   });
 
   test("'failures' is refused in the readiness model, which has no posted writes", async () => {
