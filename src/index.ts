@@ -5,7 +5,7 @@ export { ReactorOs, type AddressInfo } from './os.js';
 export { EventType, type IoEvent, type EventFlags } from './events.js';
 export { ReactorError, type ReactorErrorCode } from './errors.js';
 export { PORTABLE_CODES, type PortableCode } from './codes.js';
-export type { ReactorOptions } from './options.js';
+export type { ReactorOptions, WriteEvents } from './options.js';
 export type { Model, Mechanism, BackendName } from './model.js';
 export { SimulationDeadlock } from './deadlock.js';
 export type { FaultRates, FaultReport } from './faults.js';
