@@ -10,7 +10,10 @@ if (!gc) throw new Error('run this under node --expose-gc');
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** One run, of which only a weak reference leaves this function. */
-async function run(model: (typeof SIM_FLAVORS)[number]['model'], mechanism: (typeof SIM_FLAVORS)[number]['mechanism']): Promise<{ ok: boolean; sim: WeakRef<Simulation> }> {
+async function run(
+  model: (typeof SIM_FLAVORS)[number]['model'],
+  mechanism: (typeof SIM_FLAVORS)[number]['mechanism'],
+): Promise<{ ok: boolean; sim: WeakRef<Simulation> }> {
   const sim = new Simulation({ seed: 7, oracle: true });
   const { ok } = await scenarios.chat.run(sim, { size: 4, model, mechanism });
   return { ok, sim: new WeakRef(sim) };
