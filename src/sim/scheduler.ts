@@ -9,7 +9,7 @@ import { type SimShim, type WaitScheduler, NOTHING_FOUND } from './shim.js';
 import { KeyedHeap } from './heap.js';
 
 /** A shim's parked wait: one record per shim, made at its first park and reused by every later one. */
-export class ParkedWait {
+class ParkedWait {
   deadline = Infinity;
   /** Park order: waits are probed and resumed in it; a queue's entry under another seq is stale. */
   seq = -1;
@@ -95,6 +95,8 @@ export class Scheduler implements WaitScheduler {
    */
   readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
+  /** Each shim's record of its waits, reused from wait to wait. */
+  readonly #records = new WeakMap<SimShim, ParkedWait>();
   /** resolveReady's lists, reused from turn to turn (the entries past a turn's count are stale). */
   readonly #later: ParkedWait[] = [];
   readonly #done: ParkedWait[] = [];
@@ -107,7 +109,11 @@ export class Scheduler implements WaitScheduler {
 
   park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
     const promise = new Promise(this.#capture) as Promise<T>;
-    const wait = (shim.parkedWait ??= new ParkedWait(shim));
+    let wait = this.#records.get(shim);
+    if (!wait) {
+      wait = new ParkedWait(shim);
+      this.#records.set(shim, wait);
+    }
     wait.deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
     wait.seq = this.#seq++;
     wait.marked = false;

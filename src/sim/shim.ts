@@ -6,7 +6,6 @@ import { KernelCalls } from './kernel-calls.js';
 import { sharedModule, type ShimModule } from './shim-module.js';
 import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
-import type { ParkedWait } from './scheduler.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 /** How a wait on a crashed host (Simulation.crash) ends. */
 export function hostDown(host: string, op: string): ReactorError {
@@ -49,8 +48,6 @@ export class SimShim implements NativeShim {
    * deliveries land, apart from their kernel's files, so no kernel change marks them.
    */
   readonly probedAlways: boolean;
-  /** The scheduler's record of this shim's waits, made at its first park and reused by each later one. */
-  parkedWait: ParkedWait | null = null;
 
   static async create(kernel: SimKernel, coreMemory: ArrayBuffer, layout: ShimLayout, scheduler?: WaitScheduler): Promise<SimShim> {
     const module = await sharedModule();
