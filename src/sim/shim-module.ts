@@ -50,8 +50,8 @@ export class ShimModule {
     return this.#heapU32;
   }
 
-  /** Switches the module to a reactor: the OS calls it makes go to `calls` (native/sim/sim_os.js). */
-  use(calls: object): void {
+  /** Switches the module to a reactor: the OS calls it makes go to `calls` (native/sim/sim_os.js); null: to none. */
+  use(calls: object | null): void {
     if (this.#current === calls) return;
     this.#current = calls;
     this.exports.kernel = calls;

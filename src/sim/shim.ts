@@ -208,6 +208,8 @@ export class SimShim implements NativeShim {
     unlistSimulated(this.wakeToken);
     this.#module.use(this.#calls);
     this.#module.exports._sim_shim_close(this.#shim);
+    // The module outlives every simulation of the thread: the calls it last served would keep theirs alive.
+    this.#module.use(null);
   }
 
   get waitsInterrupted(): number {
