@@ -85,10 +85,10 @@ export class Epoll {
   }
 
   /**
-   * Writes up to `max` ready fds as (events, tag) pairs into `out`; returns how many. Those
-   * reported go to the back of the ready list, so none starves when `max` is small.
+   * Writes up to `max` ready fds as (events, tag) pairs into `out` from `at`; returns how many.
+   * Those reported go to the back of the ready list, so none starves when `max` is small.
    */
-  collect(max: number, readiness: (fd: number) => number, out: Uint32Array): number {
+  collect(max: number, readiness: (fd: number) => number, out: Uint32Array, at: number): number {
     if (this.#found.length < max) this.#found = new Int32Array(max);
     const found = this.#found;
     const ready = this.ready;
@@ -97,8 +97,8 @@ export class Epoll {
       next = ready.after(fd);
       const bits = this.#due(fd, readiness);
       if (bits) {
-        out[2 * n] = bits;
-        out[2 * n + 1] = this.#tags[fd];
+        out[at + 2 * n] = bits;
+        out[at + 2 * n + 1] = this.#tags[fd];
         found[n++] = fd;
       } else ready.delete(fd);
     }

@@ -14,7 +14,6 @@ export class KernelCalls {
   /** The completion ports and rings the shim opened: a handle is the place here plus one. */
   readonly ports: CompletionPort[] = [];
   readonly #rings: SimRing[] = [];
-  #found = new Uint32Array(2);
   readonly #polled = new PollList();
   /** The shim's epoll instance (native/unix/epoll.c opens one), or -1. */
   epoll = -1;
@@ -75,14 +74,9 @@ export class KernelCalls {
     return this.kernel.epollControl(ep, op, fd, events, tag);
   }
 
+  /** Writes the ready fds straight into the shim's os_ready array (u32 events, tag). */
   epollWait(ep: number, ready: number, max: number, timeoutMs: number): number {
-    if (this.#found.length < 2 * max) this.#found = new Uint32Array(2 * max);
-    const found = this.#found;
-    const n = this.kernel.epollWait(ep, timeoutMs, max, found);
-    // os_ready: u32 events, tag.
-    const u32 = this.module.heapU32;
-    for (let i = 0, at = ready >> 2; i < 2 * n; i++) u32[at + i] = found[i];
-    return n;
+    return this.kernel.epollWait(ep, timeoutMs, max, this.module.heapU32, ready >> 2);
   }
 
   poll(fds: number, count: number, timeoutMs: number): number {

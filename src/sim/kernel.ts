@@ -234,10 +234,10 @@ export class SimKernel {
   }
 
   /**
-   * epoll_wait: writes up to `max` ready fds into `out` as (events, tag) pairs; returns how many
-   * (see Epoll.collect), or -errno.
+   * epoll_wait: writes up to `max` ready fds into `out` from `at` as (events, tag) pairs; returns
+   * how many (see Epoll.collect), or -errno.
    */
-  epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array): number {
+  epollWait(ep: number, timeoutMs: number, max: number, out: Uint32Array, at: number): number {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return -E.EBADF;
     if (this.#probed === e) this.#probed = null;
@@ -245,9 +245,9 @@ export class SimKernel {
     // A probe (the scheduler's, every turn) makes no closure.
     if (timeoutMs === 0) {
       this.network.advance(this.now);
-      return e.collect(max, this.#readinessOf, out);
+      return e.collect(max, this.#readinessOf, out, at);
     }
-    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out));
+    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out, at));
   }
 
   /**

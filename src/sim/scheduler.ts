@@ -8,26 +8,32 @@ import type { SimNetwork } from './network.js';
 import { type SimShim, type WaitScheduler, NOTHING_FOUND } from './shim.js';
 import { KeyedHeap } from './heap.js';
 
-interface ParkedWait {
-  shim: SimShim;
-  deadline: number;
-  /** Park order: waits are probed and resumed in it. */
-  seq: number;
+/** A shim's parked wait: one record per shim, made at its first park and reused by every later one. */
+class ParkedWait {
+  deadline = Infinity;
+  /** Park order: waits are probed and resumed in it; a queue's entry under another seq is stale. */
+  seq = -1;
   /** Something changed on its kernel since it last found nothing: probe it. */
-  marked: boolean;
+  marked = false;
   /** Being probed now: its own probe's changes do not mark it again. */
-  probing: boolean;
-  parked: boolean;
+  probing = false;
+  parked = false;
   /** Its place in its kernel's list of parked waits. */
-  place: number;
+  place = 0;
   /** What its wait returns, once it ends. */
-  results: number;
+  results = 0;
   /** The reactor's continuations (NativeShim.cycleAsync): the scheduler runs them itself. */
-  waited: (results: number) => unknown;
-  failed: (error: unknown) => never;
+  waited: (results: number) => unknown = unset;
+  failed: (error: unknown) => never = unset;
   /** The settlers of the program's promise. */
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
+  resolve: (value: unknown) => void = unset;
+  reject: (error: unknown) => void = unset;
+
+  constructor(readonly shim: SimShim) {}
+}
+
+function unset(): never {
+  throw new Error('io-reactor: a parked wait ran a continuation it was not given; this is a bug, please report it');
 }
 
 /** What runUntilIdle asks of its Simulation besides the waits. */
@@ -63,6 +69,11 @@ function settle(wait: ParkedWait, error?: ReactorError): void {
   }
 }
 
+/** Whether a deadline queue's entry under `deadline` is the wait's own, not one of its record's earlier waits. */
+function isDue(deadline: number, wait: ParkedWait): boolean {
+  return wait.parked && wait.deadline === deadline;
+}
+
 /** A runUntilIdle in progress. */
 interface Run {
   untilMs: number;
@@ -84,6 +95,8 @@ export class Scheduler implements WaitScheduler {
    */
   readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
+  /** Each shim's record of its waits, reused from wait to wait. */
+  readonly #records = new WeakMap<SimShim, ParkedWait>();
   /** resolveReady's lists, reused from turn to turn (the entries past a turn's count are stale). */
   readonly #later: ParkedWait[] = [];
   readonly #done: ParkedWait[] = [];
@@ -96,20 +109,21 @@ export class Scheduler implements WaitScheduler {
 
   park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
     const promise = new Promise(this.#capture) as Promise<T>;
-    const wait: ParkedWait = {
-      shim,
-      deadline: timeoutMs < 0 ? Infinity : this.now + timeoutMs,
-      seq: this.#seq++,
-      marked: false,
-      probing: false,
-      parked: true,
-      place: 0,
-      results: 0,
-      waited,
-      failed,
-      resolve: this.#resolve!,
-      reject: this.#reject!,
-    };
+    let wait = this.#records.get(shim);
+    if (!wait) {
+      wait = new ParkedWait(shim);
+      this.#records.set(shim, wait);
+    }
+    wait.deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
+    wait.seq = this.#seq++;
+    wait.marked = false;
+    wait.probing = false;
+    wait.parked = true;
+    wait.results = 0;
+    wait.waited = waited;
+    wait.failed = failed;
+    wait.resolve = this.#resolve!;
+    wait.reject = this.#reject!;
     this.#resolve = this.#reject = null;
     if (shim.probedAlways) this.#always.add(wait);
     const waits = this.#waitsOn(shim.kernel);
@@ -229,12 +243,9 @@ export class Scheduler implements WaitScheduler {
 
   /** The earliest deadline of a parked wait (Infinity: none). */
   #nextDeadline(): number {
-    let top = this.#deadlines.peek();
-    while (top && !top.parked) {
-      this.#deadlines.pop();
-      top = this.#deadlines.peek();
-    }
-    return top?.deadline ?? Infinity;
+    const deadlines = this.#deadlines;
+    while (deadlines.size > 0 && !isDue(deadlines.peekKey(), deadlines.peek()!)) deadlines.pop();
+    return deadlines.peekKey();
   }
 
   /**
@@ -245,9 +256,10 @@ export class Scheduler implements WaitScheduler {
   private resolveReady(): boolean {
     const now = this.now;
     const deadlines = this.#deadlines;
-    while (deadlines.size > 0 && (deadlines.peekKey() <= now || !deadlines.peek()!.parked)) {
+    while (deadlines.size > 0 && (deadlines.peekKey() <= now || !isDue(deadlines.peekKey(), deadlines.peek()!))) {
+      const key = deadlines.peekKey();
       const due = deadlines.pop()!;
-      if (due.parked) this.#mark(due);
+      if (isDue(key, due)) this.#mark(due);
     }
     if (this.#always.size > 0) for (const wait of this.#always) this.#mark(wait);
     const later = this.#later;
@@ -255,8 +267,11 @@ export class Scheduler implements WaitScheduler {
     let deferred = 0;
     let ended = 0;
     let cursor = -1;
-    for (let wait = this.#marked.pop(); wait; wait = this.#marked.pop()) {
-      if (!wait.parked) continue;
+    const marked = this.#marked;
+    while (marked.size > 0) {
+      const seq = marked.peekKey();
+      const wait = marked.pop()!;
+      if (!wait.parked || wait.seq !== seq) continue;
       if (wait.seq < cursor) {
         later[deferred++] = wait;
         continue;
