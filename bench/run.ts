@@ -212,6 +212,7 @@ async function timedSections(): Promise<void> {
       repeats: sectionRepeats,
       eventConnections: 100,
       roundTrips: 200,
+      longRoundTrips: 5000,
       sweepClients: 1000,
       sweepSeeds: Math.round(num('--sim-seeds', flags['sim-seeds'], 20, 1, 1000)),
       workers: 2,

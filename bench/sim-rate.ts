@@ -15,6 +15,8 @@ export interface SimRateOptions {
   /** Connections of the ping-pong whose events are counted, and round trips on each. */
   eventConnections: number;
   roundTrips: number;
+  /** Round trips of the ping-pong's long run: its rate once V8 has compiled the paths, a long simulation's. */
+  longRoundTrips: number;
   /** Clients of the swept chat (the issue asks for 1000), seeds per timed sweep, its workers. */
   sweepClients: number;
   sweepSeeds: number;
@@ -98,12 +100,17 @@ export async function simRate(o: SimRateOptions): Promise<void> {
   console.log('   wall: by the clock; cpu: by the CPU time the process (worker threads included) used, what free cores would give');
   const rows: string[][] = [['', '', 'wall', 'cpu']];
   for (const tree of trees) {
-    for (const variant of ['events', 'events-traced']) {
+    const pingPongs = [
+      { variant: 'events', roundTrips: o.roundTrips, label: 'untraced' },
+      { variant: 'events', roundTrips: o.longRoundTrips, label: `untraced, ${o.longRoundTrips} round trips` },
+      { variant: 'events-traced', roundTrips: o.roundTrips, label: 'traced' },
+    ];
+    for (const { variant, roundTrips, label } of pingPongs) {
       const runs: (Timed & { events: number })[] = [];
-      for (let i = 0; i < o.repeats; i++) runs.push(await probe(tree, [variant, o.eventConnections, o.roundTrips, i + 1]));
+      for (let i = 0; i < o.repeats; i++) runs.push(await probe(tree, [variant, o.eventConnections, roundTrips, i + 1]));
       rows.push([
         tree.label,
-        `simulated events/s, ${variant === 'events' ? 'untraced' : 'traced'}`,
+        `simulated events/s, ${label}`,
         fmt(median(runs.map((r) => r.events / r.seconds))),
         fmt(median(runs.map((r) => r.events / r.cpuSeconds))),
       ]);
