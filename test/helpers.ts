@@ -23,9 +23,25 @@ export const FULL_MATRIX: [Model, Mechanism, Backend][] = [
   ...(['native', 'sim'] as Backend[]).flatMap((b) => MATRIX.map(([m, k]) => [m, k, b] as [Model, Mechanism, Backend])),
   SIM_IOCP,
 ];
+/** The completion model on each native mechanism, in simulation over epoll, and over the simulated IOCP. */
+export const COMPLETION_EVERYWHERE: [Mechanism, Backend][] = [
+  ...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]),
+  ['epoll', 'sim'],
+  [SIM_IOCP[1], SIM_IOCP[2]],
+];
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array | null): string => (b ? new TextDecoder().decode(b) : '');
+
+/** What `peer` received over `rounds` waits of 10 ms of `r` (virtual in simulation). */
+export function receivedOver(r: Reactor<unknown>, peer: number, rounds: number): string {
+  let got = '';
+  for (let i = 0; i < rounds; i++) {
+    r.wait(10);
+    for (let chunk = r.os.recv(peer); chunk && chunk.length > 0; chunk = r.os.recv(peer)) got += str(chunk);
+  }
+  return got;
+}
 
 /** Reactors created through this are destroyed after each test (call `destroyAll` in afterEach). */
 const live: Reactor<any>[] = [];

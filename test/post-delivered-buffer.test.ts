@@ -1,19 +1,13 @@
 // postWrite of a delivered event's buffer (an echo, a relay): the bytes are copied at the call, as
 // from any other Uint8Array, though the core copies them within its own memory.
 import { EventType, type IoEvent, type Reactor } from '../src/index.js';
-import { COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
+import { COMPLETION_EVERYWHERE, reactor, destroyAll, receivedOver, text } from './helpers.js';
 import { socketPair, closeTracked } from './contract.js';
 
 afterEach(() => {
   destroyAll();
   closeTracked();
 });
-
-const COMPLETION: [Mechanism, Backend][] = [
-  ...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]),
-  ['epoll', 'sim'],
-  [SIM_IOCP[1], SIM_IOCP[2]],
-];
 
 /** The first READ of `fd`'s, waiting up to 100 rounds of 10 ms. */
 function readOf<C>(r: Reactor<C>, fd: number): IoEvent<C> {
@@ -24,17 +18,7 @@ function readOf<C>(r: Reactor<C>, fd: number): IoEvent<C> {
   throw new Error(`no READ for fd ${fd}`);
 }
 
-/** What the peer received over `rounds` waits. */
-function received(r: Reactor<unknown>, peer: number, rounds: number): string {
-  let got = '';
-  for (let i = 0; i < rounds; i++) {
-    r.wait(10);
-    for (let chunk = r.os.recv(peer); chunk && chunk.length > 0; chunk = r.os.recv(peer)) got += str(chunk);
-  }
-  return got;
-}
-
-describe.each(COMPLETION)('postWrite of a delivered buffer (completion over %s, %s)', (mechanism, backend) => {
+describe.each(COMPLETION_EVERYWHERE)('postWrite of a delivered buffer (completion over %s, %s)', (mechanism, backend) => {
   test('sends the bytes the buffer held at the call, whatever the app writes into it after', async () => {
     const r = await reactor<string>({ model: 'completion', mechanism, backend });
     const [a, peer] = socketPair(r);
@@ -48,8 +32,8 @@ describe.each(COMPLETION)('postWrite of a delivered buffer (completion over %s, 
     r.postWrite(b, read.buffer!);
     read.buffer!.fill('x'.charCodeAt(0));
     r.postWrite(a, read.buffer!);
-    expect(received(r, bPeer, 10)).toBe('Relayed');
-    expect(received(r, peer, 10)).toBe('xxxxxxx');
+    expect(receivedOver(r, bPeer, 10)).toBe('Relayed');
+    expect(receivedOver(r, peer, 10)).toBe('xxxxxxx');
   });
 
   test('a part of a delivered buffer is sent as any other view', async () => {
@@ -60,6 +44,6 @@ describe.each(COMPLETION)('postWrite of a delivered buffer (completion over %s, 
     r.os.send(peer, text('head:tail'));
     const read = readOf(r, a);
     r.postWrite(a, read.buffer!.subarray(5));
-    expect(received(r, peer, 10)).toBe('tail');
+    expect(receivedOver(r, peer, 10)).toBe('tail');
   });
 });

@@ -2,20 +2,13 @@
 // each write finished gets no WRITE event for one that succeeds, and still one for one that fails.
 import { EventType, TraceRecorder, type IoEvent, type Reactor } from '../src/index.js';
 import { replay } from '../src/trace/replay.js';
-import { COMPLETION_MECHANISMS, SIM_IOCP, reactor, destroyAll, text, str, type Mechanism, type Backend } from './helpers.js';
+import { COMPLETION_EVERYWHERE, reactor, destroyAll, receivedOver, text, str, type Mechanism } from './helpers.js';
 import { refusedAsync, socketPair, closeTracked, untrack } from './contract.js';
 
 afterEach(() => {
   destroyAll();
   closeTracked();
 });
-
-/** The completion model on each native mechanism, in simulation over epoll, and over the simulated IOCP. */
-const COMPLETION: [Mechanism, Backend][] = [
-  ...COMPLETION_MECHANISMS.map((m) => [m, 'native'] as [Mechanism, Backend]),
-  ['epoll', 'sim'],
-  [SIM_IOCP[1], SIM_IOCP[2]],
-];
 
 /** Every event of `rounds` waits of 10 ms (virtual in simulation). */
 function events<C>(r: Reactor<C>, rounds: number): IoEvent<C>[] {
@@ -24,24 +17,14 @@ function events<C>(r: Reactor<C>, rounds: number): IoEvent<C>[] {
   return all;
 }
 
-/** What the peer received over `rounds` waits. */
-function received(r: Reactor<unknown>, peer: number, rounds: number): string {
-  let got = '';
-  for (let i = 0; i < rounds; i++) {
-    r.wait(10);
-    for (let chunk = r.os.recv(peer); chunk && chunk.length > 0; chunk = r.os.recv(peer)) got += str(chunk);
-  }
-  return got;
-}
-
-describe.each(COMPLETION)("writeEvents: 'failures' (completion over %s, %s)", (mechanism, backend) => {
+describe.each(COMPLETION_EVERYWHERE)("writeEvents: 'failures' (completion over %s, %s)", (mechanism, backend) => {
   test('a write that succeeds arrives with no event, and its contexts come back', async () => {
     const r = await reactor<string>({ model: 'completion', mechanism, backend, writeEvents: 'failures', bufferSize: 16 });
     const [a, peer] = socketPair(r);
     r.add(a, 'a', 0);
     r.postWrite(a, text('one context'));
     r.postWrite(a, text('and one split over three'));
-    expect(received(r, peer, 20)).toBe('one contextand one split over three');
+    expect(receivedOver(r, peer, 20)).toBe('one contextand one split over three');
     expect(events(r, 5)).toEqual([]);
     expect(r.stats()).toMatchObject({ poolInUse: 0, poolQueued: 0, readyQueued: 0 });
   });
