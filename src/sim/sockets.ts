@@ -157,7 +157,8 @@ export class Sockets {
   write(s: Stream, from: Uint8Array, offset: number, len: number): number {
     if (s.pendingError) return -this.takeError(s);
     if (s.resetReceived || s.shutWrite || !s.peer || s.peer.closed) return -E.EPIPE;
-    const room = this.bufferBytes - s.peer.inboxBytes - s.inFlight;
+    // The peer's inbox holds what it has yet to read and what is on the wire to it: the send buffer's fill.
+    const room = this.bufferBytes - s.peer.inbox.length;
     if (room <= 0) return -E.EAGAIN;
     let n = Math.min(room, len);
     const may = this.#may;
@@ -174,7 +175,6 @@ export class Sockets {
       s.shutWrite = true;
       changed(s);
     }
-    s.inFlight += n;
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
     to.inbox.push(from, offset, n);
     s.segments.push(n, struck);
@@ -190,7 +190,6 @@ export class Sockets {
   #arriveData(from: Stream, to: Stream): void {
     const struck = from.segments.oldestStruck;
     const n = from.segments.shift();
-    from.inFlight -= n;
     // A reset end is closed: what reaches it later is dropped, as Linux drops it.
     const closed = to.closed || to.resetReceived;
     const reset = (struck & SEGMENT.reset) !== 0;
@@ -240,7 +239,7 @@ export class Sockets {
     if (s.resetReceived) return IN | OUT | HUP | (s.pendingError ? ERR : 0);
     let bits = s.inboxBytes > 0 || s.finReceived ? IN : 0;
     const peerGone = !s.peer || s.peer.closed;
-    if (s.shutWrite || peerGone || this.bufferBytes - (s.peer?.inboxBytes ?? 0) - s.inFlight > 0) bits |= OUT;
+    if (s.shutWrite || peerGone || this.bufferBytes - (s.peer?.inbox.length ?? 0) > 0) bits |= OUT;
     if (s.finReceived && (s.shutWrite || peerGone)) bits |= HUP;
     if (s.pendingError) bits |= ERR;
     return bits;

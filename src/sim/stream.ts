@@ -22,8 +22,6 @@ export class Stream extends Watched {
   /** The bytes sent to this end: its first inboxBytes arrived and wait to be read, the rest are on the wire. */
   readonly inbox = new ByteQueue();
   inboxBytes = 0;
-  /** Bytes sent to the peer and not yet delivered into its inbox. */
-  inFlight = 0;
   /** This end's data segments on the wire to its peer. */
   readonly segments = new InFlight();
   /** Lands this end's oldest data segment at its peer (Sockets: made once per stream, scheduled per segment). */
