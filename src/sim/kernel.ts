@@ -69,7 +69,7 @@ export class SimKernel {
       stdin,
       network,
       host,
-      (bytes) => this.#sockets.observer?.sent(stdin, bytes),
+      (bytes) => this.#sockets.observer?.sent(stdin, bytes, 0, bytes.length),
       () => changed(stdin),
     );
   }

@@ -11,6 +11,7 @@ import { isFieldSink, type FieldSink } from '../trace/field-sink.js';
 import { writerFor, type TraceWriter } from '../trace/writer.js';
 import type { KernelObserver, SimKernel } from './kernel.js';
 import type { Stream } from './stream.js';
+import { ByteQueue } from './byte-queue.js';
 import { decodeBase64 } from '../trace/base64.js';
 import { EventType } from '../events.js';
 import { MODEL, REQUEST, RESULT } from '../seam.js';
@@ -26,6 +27,8 @@ export const INVARIANTS = {
 
 /** The fds a freshly booted host has open: stdin. */
 const FRESH_HOST_FILES = 1;
+/** Room for the sent bytes one delivery is compared with, at first: a chat's reads are short. */
+const SENT_BYTES_FIRST = 1024;
 
 /** Where os.recv found what it reports: a function, not a closure made at every receive. */
 const recvWhere = (kernel: SimKernel, fd: number): string => `host ${kernel.host} fd ${fd} (os.recv)`;
@@ -45,9 +48,8 @@ export class InvariantViolation extends Error {
 
 /** One direction of a connection, named by its receiving end: sent bytes not yet delivered. */
 interface Direction {
-  queue: Uint8Array[];
-  /** Bytes of queue[0] already delivered. */
-  head: number;
+  /** Bytes sent and not yet delivered, oldest first: a copy, as the sender may reuse its buffer. */
+  queue: ByteQueue;
   delivered: number;
 }
 
@@ -100,6 +102,8 @@ export class Oracle implements FieldSink {
   /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
   readonly #owedReset = new WeakSet<object>();
   #nextReactor = 0;
+  /** What #deliver compares a delivery with: the sent bytes it takes, kept from check to check. */
+  #sentBytes = new Uint8Array(SENT_BYTES_FIRST);
 
   constructor(setup: OracleSetup) {
     this.#setup = setup;
@@ -229,7 +233,7 @@ export class Oracle implements FieldSink {
 
   /** The kernel's view: each byte a connection takes is owed to its receiving app. */
   readonly kernelObserver: KernelObserver = {
-    sent: (to, bytes) => this.#direction(to).queue.push(bytes),
+    sent: (to, from, offset, n) => this.#direction(to).queue.push(from, offset, n),
   };
 
   /** An app on `kernel`'s host got `bytes` from os.recv on fd (empty: end of stream). */
@@ -370,30 +374,25 @@ export class Oracle implements FieldSink {
 
   #direction(to: object): Direction {
     let d = this.#directions.get(to);
-    if (!d) this.#directions.set(to, (d = { queue: [], head: 0, delivered: 0 }));
+    if (!d) this.#directions.set(to, (d = { queue: new ByteQueue(), delivered: 0 }));
     return d;
   }
 
   /** Checks that `bytes` are the next the connection's sender sent: null, or what is wrong. */
   #deliver(to: object, bytes: Uint8Array): string | null {
     const d = this.#direction(to);
-    for (let i = 0; i < bytes.length; ) {
-      const chunk = d.queue[0];
-      if (!chunk) return `${bytes.length - i} bytes delivered beyond the ${d.delivered + i} that were sent: duplicated or invented`;
-      const n = Math.min(chunk.length - d.head, bytes.length - i);
-      for (let j = 0; j < n; j++) {
-        if (chunk[d.head + j] !== bytes[i + j]) {
-          return `byte ${d.delivered + i + j} of the stream was delivered as ${bytes[i + j]} but sent as ${chunk[d.head + j]}: reordered, duplicated or corrupted`;
-        }
-      }
-      i += n;
-      d.head += n;
-      if (d.head === chunk.length) {
-        d.queue.shift();
-        d.head = 0;
+    const n = Math.min(bytes.length, d.queue.length);
+    if (this.#sentBytes.length < n) this.#sentBytes = new Uint8Array(Math.max(n, 2 * this.#sentBytes.length));
+    const sent = this.#sentBytes;
+    d.queue.take(sent, 0, n);
+    for (let i = 0; i < n; i++) {
+      if (sent[i] !== bytes[i]) {
+        return `byte ${d.delivered + i} of the stream was delivered as ${bytes[i]} but sent as ${sent[i]}: reordered, duplicated or corrupted`;
       }
     }
-    d.delivered += bytes.length;
+    if (n < bytes.length)
+      return `${bytes.length - n} bytes delivered beyond the ${d.delivered + n} that were sent: duplicated or invented`;
+    d.delivered += n;
     return null;
   }
 
@@ -408,7 +407,7 @@ export class Oracle implements FieldSink {
         'the app was told the stream ended cleanly, but the host at its other end crashed with it open: a crash resets',
       );
     const d = this.#direction(to);
-    const left = d.queue.reduce((n, c) => n + c.length, 0) - d.head;
+    const left = d.queue.length;
     if (left > 0)
       this.#fail(
         INVARIANTS.bytes,

@@ -21,8 +21,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Sees every byte a connection takes (the oracle's record of what was sent). */
 export interface KernelObserver {
-  /** `bytes` entered the connection towards `to` (the receiving end, as connectionOf names it). */
-  sent(to: object, bytes: Uint8Array): void;
+  /**
+   * `from[offset, offset + n)` entered the connection towards `to` (the receiving end, as
+   * connectionOf names it); the observer copies what it keeps, during the call.
+   */
+  sent(to: object, from: Uint8Array, offset: number, n: number): void;
 }
 
 export class Sockets {
@@ -164,9 +167,7 @@ export class Sockets {
     const may = this.#may;
     if (n > 1 && may.partialWrite?.strike()) n = 1 + Math.floor(may.partialWrite.draw() * (n - 1));
     const to = s.peer;
-    // A copy only for an observer, which keeps what it is given; the wire's tap reads it at once.
-    const sent = this.observer ? from.slice(offset, offset + n) : null;
-    if (sent) this.observer!.sent(to, sent);
+    this.observer?.sent(to, from, offset, n);
     const reset = may.reset?.strike() ?? false;
     const held = may.stall?.strike() ? STALL_MS : 0;
     // The FIN rides on this segment, so the fault draws no delay of the network's.
@@ -178,7 +179,8 @@ export class Sockets {
     const struck = (reset ? SEGMENT.reset : 0) | (held ? SEGMENT.stall : 0) | (halfClose ? SEGMENT.halfClose : 0);
     to.inbox.push(from, offset, n);
     s.segments.push(n, struck);
-    const tapped = this.network.wiretap ? (sent ?? from.subarray(offset, offset + n)) : null;
+    // The wire's tap reads the bytes at once.
+    const tapped = this.network.wiretap ? from.subarray(offset, offset + n) : null;
     this.#at(this.#send(s, to, SEGMENT.data | struck, tapped, held), s.arrive);
     return n;
   }
