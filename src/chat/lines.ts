@@ -16,6 +16,13 @@ const FIRST_LINE_BYTES = 64;
 
 export type LineResult = { line: string } | { tooLong: number };
 
+const NO_INPUT = new Uint8Array(0);
+
+/**
+ * Read line by line: feed() a read's bytes, then each next() finishes one line, which is read in
+ * place (lineIs, lineBytes, text) until the next call: no object or string is made for a line
+ * unless text() is asked for. push() gives a read's lines as results, for callers that want them so.
+ */
 export class LineReader {
   /** The unfinished line's bytes: #pending[0, #length), grown as a line needs, to MAX_LINE_BYTES. */
   #pending = new Uint8Array(FIRST_LINE_BYTES);
@@ -25,14 +32,30 @@ export class LineReader {
   /** An IAC was the last byte read: its command byte comes next (maybe in the next read). */
   #afterIac = false;
   #overflow = 0;
+  /** The fed bytes, read from #at on. */
+  #input: Uint8Array = NO_INPUT;
+  #at = 0;
+  /** The line next() finished: #pending[0, #lineLength), or refused (#tooLong, its length, > 0). */
+  #lineLength = 0;
+  #tooLong = 0;
 
   /** Bytes of an unfinished line, e.g. when a client drops mid-line. */
   get unfinishedBytes(): number {
     return this.#length + this.#overflow;
   }
 
-  push(bytes: Uint8Array): LineResult[] {
-    const out: LineResult[] = [];
+  /** Reads `bytes` next: the lines of an earlier feed that next() did not reach are dropped. */
+  feed(bytes: Uint8Array): void {
+    this.#input = bytes;
+    this.#at = 0;
+  }
+
+  /**
+   * Reads the fed bytes to the end of the next line: false when they ran out first (the
+   * unfinished line waits for the next feed).
+   */
+  next(): boolean {
+    const bytes = this.#input;
     // The state in locals for the loop, stored back after it: fields read and written per byte cost more than the loop's work.
     let pending = this.#pending;
     let length = this.#length;
@@ -40,7 +63,9 @@ export class LineReader {
     let inSubnegotiation = this.#inSubnegotiation;
     let afterIac = this.#afterIac;
     let overflow = this.#overflow;
-    for (let i = 0; i < bytes.length; i++) {
+    let found = false;
+    let i = this.#at;
+    for (; i < bytes.length && !found; i++) {
       const b = bytes[i];
       if (skip > 0) {
         skip--;
@@ -63,10 +88,11 @@ export class LineReader {
       }
       if (b === 13) continue;
       if (b === 10) {
-        if (overflow > 0) out.push({ tooLong: overflow + length });
-        else out.push({ line: text(pending, length) });
+        this.#tooLong = overflow > 0 ? overflow + length : 0;
+        this.#lineLength = length;
         length = 0;
         overflow = 0;
+        found = true;
         continue;
       }
       if (length === MAX_LINE_BYTES) overflow++;
@@ -75,11 +101,49 @@ export class LineReader {
         pending[length++] = b;
       }
     }
+    this.#at = i;
     this.#length = length;
     this.#skip = skip;
     this.#inSubnegotiation = inSubnegotiation;
     this.#afterIac = afterIac;
     this.#overflow = overflow;
+    if (!found) this.#input = NO_INPUT;
+    return found;
+  }
+
+  /** The line next() found was longer than MAX_LINE_BYTES: its length (refused whole, it has no text), else 0. */
+  get tooLong(): number {
+    return this.#tooLong;
+  }
+
+  /** The bytes of the line next() found are lineBytes[0, lineLength), until the next call of next(). */
+  get lineBytes(): Uint8Array {
+    return this.#pending;
+  }
+
+  get lineLength(): number {
+    return this.#lineLength;
+  }
+
+  /** Whether the line next() found is exactly `expected`. */
+  lineIs(expected: Uint8Array): boolean {
+    const length = this.#lineLength;
+    if (this.#tooLong > 0 || length !== expected.length) return false;
+    const pending = this.#pending;
+    for (let i = 0; i < length; i++) if (pending[i] !== expected[i]) return false;
+    return true;
+  }
+
+  /** The line next() found, as text (UTF-8). */
+  text(): string {
+    return text(this.#pending, this.#lineLength);
+  }
+
+  /** The lines `bytes` finish, each as its text or, refused, its length. */
+  push(bytes: Uint8Array): LineResult[] {
+    const out: LineResult[] = [];
+    this.feed(bytes);
+    while (this.next()) out.push(this.#tooLong > 0 ? { tooLong: this.#tooLong } : { line: this.text() });
     return out;
   }
 

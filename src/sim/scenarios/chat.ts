@@ -25,6 +25,9 @@ const DEFAULT_CLIENTS = 16;
 const START = '* all here';
 /** The server's answer to /quit: the client is done when it reads it. */
 const BYE = '* bye';
+/** What a client compares each line with, in place. */
+const START_BYTES = encode(START);
+const BYE_BYTES = encode(BYE);
 /** Virtual ms a client waits before connecting again after its connection failed. */
 export const RECONNECT_MS = 100;
 /**
@@ -116,10 +119,12 @@ function server(sim: Simulation, r: Reactor<Client | null>, clients: number): Pr
     if (bytes === null) return;
     // End of stream: the client's sending side is gone (it half-closed or went away).
     if (bytes.length === 0) return drop(c);
-    for (const result of c.reader.push(bytes)) {
+    const reader = c.reader;
+    reader.feed(bytes);
+    while (reader.next()) {
       if (!room.members.has(c.fd) || leaving.has(c)) return;
-      if (!('line' in result)) throw new Error(`${c.name ?? 'a client'} sent a line of ${result.tooLong} bytes`);
-      onLine(c, result.line);
+      if (reader.tooLong > 0) throw new Error(`${c.name ?? 'a client'} sent a line of ${reader.tooLong} bytes`);
+      onLine(c, reader.text());
     }
   };
   const accept = (listener: number): void => {
@@ -244,19 +249,19 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
           const bytes = conn.receive(ev);
           if (bytes === null) continue;
           if (bytes.length === 0) throw new Error('the server closed the connection');
-          for (const result of reader.push(bytes)) {
-            const line = 'line' in result ? result.line : `(${result.tooLong} bytes)`;
-            if (line === BYE) {
+          reader.feed(bytes);
+          while (reader.next()) {
+            if (reader.lineIs(BYE_BYTES)) {
               r.os.close(conn.fd);
               return null;
             }
             historyHeard++;
-            if (line === START) {
+            if (reader.lineIs(START_BYTES)) {
               started = true;
               speak();
               continue;
             }
-            const said = parseRelayed(line);
+            const said = reader.tooLong > 0 ? -1 : parseRelayed(reader.lineBytes, reader.lineLength);
             const speaker = Math.floor(said / RELAYED_NUMBER_SPACE);
             const n = said % RELAYED_NUMBER_SPACE;
             if (said >= 0 && speaker === id && n === acked) {
@@ -264,7 +269,7 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
               continue;
             }
             if (said < 0 || speaker === id || speaker >= speakers || n !== heard[speaker])
-              throw new ProtocolError(`unexpected ${JSON.stringify(line)} after ${got} lines`);
+              throw new ProtocolError(`unexpected ${JSON.stringify(lineText(reader))} after ${got} lines`);
             heard[speaker]++;
             got++;
           }
@@ -282,6 +287,9 @@ function client(r: Reactor<Connection>, id: number, clients: number): Program {
   }
   return program;
 }
+
+/** A line as a failure report quotes it: its text, or how long it was when refused. */
+const lineText = (reader: LineReader): string => (reader.tooLong > 0 ? `(${reader.tooLong} bytes)` : reader.text());
 
 /** What the room said is wrong: no reconnect mends it, so it fails the run. */
 class ProtocolError extends Error {}
