@@ -227,6 +227,7 @@ function welcome(fd: number): void {
     queued: [],
     queuedBytes: 0,
     inFlightBytes: 0,
+    watchingWrite: false,
     reader: new LineReader(),
     nameTries: 0,
     toString: () => 'telnet client',

@@ -20,14 +20,16 @@ export interface Outbox {
   queuedBytes: number;
   /** Completion: bytes of the posted write not yet completed (0: none in flight). */
   inFlightBytes: number;
+  /** Readiness: the transport watches WRITE for it (its queue did not drain). */
+  watchingWrite: boolean;
 }
 
 export class Transport {
   static readonly #byReactor = new WeakMap<Reactor<unknown>, Transport>();
   /** Completion: outboxes whose write the pool had no room for; retried as writes complete. */
   readonly #starved = new Set<Outbox>();
-  /** Readiness: outboxes watched for WRITE (their queue did not drain). */
-  readonly #watchingWrite = new WeakSet<Outbox>();
+  /** Readiness: where a write of several queued pieces is joined; the kernel copies what it takes at once. */
+  readonly #joined = new Uint8Array(WRITE_CHUNK_BYTES);
   /** Inside `batch`: outboxes with something queued, sent when it ends. */
   #batched: Set<Outbox> | null = null;
 
@@ -79,24 +81,26 @@ export class Transport {
 
   #pump(box: Outbox): void {
     if (this.reactor.model === 'completion') this.#post(box);
-    else if (!this.#watchingWrite.has(box)) this.flush(box);
+    else if (!box.watchingWrite) this.flush(box);
   }
 
   /** Readiness: called on WRITE; sends what it can and watches WRITE only while data waits. */
   flush(box: Outbox): void {
-    while (box.queued.length > 0) {
-      const head = box.queued.length > 1 ? takeChunk(box.queued) : box.queued.shift()!;
-      const sent = this.reactor.os.send(box.fd, head);
+    const queued = box.queued;
+    while (queued.length > 0) {
+      const joins = queued.length > 1 && queued[0].length + queued[1].length <= WRITE_CHUNK_BYTES;
+      const head = joins ? this.#joined : queued.length > 1 ? takeChunk(queued) : queued.shift()!;
+      const length = joins ? joinInto(queued, head) : head.length;
+      const sent = this.reactor.os.send(box.fd, head, length);
       box.queuedBytes -= sent;
-      if (sent < head.length) {
-        box.queued.unshift(head.subarray(sent));
+      if (sent < length) {
+        queued.unshift(joins ? head.slice(sent, length) : head.subarray(sent));
         break;
       }
     }
-    const watch = box.queued.length > 0;
-    if (watch === this.#watchingWrite.has(box)) return;
-    if (watch) this.#watchingWrite.add(box);
-    else this.#watchingWrite.delete(box);
+    const watch = queued.length > 0;
+    if (watch === box.watchingWrite) return;
+    box.watchingWrite = watch;
     this.reactor.modify(box.fd, EventType.READ | (watch ? EventType.WRITE : 0));
   }
 
@@ -150,6 +154,20 @@ export class Transport {
     box.inFlightBytes = chunk.length;
     return true;
   }
+}
+
+/**
+ * Moves the pieces at the front of `queued` that fit in WRITE_CHUNK_BYTES (two at least: the
+ * caller checked) into `into`; returns their bytes.
+ */
+function joinInto(queued: Uint8Array[], into: Uint8Array): number {
+  let n = 0;
+  while (queued.length > 0 && n + queued[0].length <= WRITE_CHUNK_BYTES) {
+    const part = queued.shift()!;
+    into.set(part, n);
+    n += part.length;
+  }
+  return n;
 }
 
 /** Removes up to WRITE_CHUNK_BYTES from the front of `queued`, joined into one write. */

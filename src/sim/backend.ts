@@ -44,6 +44,10 @@ function simOs(kernel: SimKernel): OsCalls {
       up('send');
       return kernel.write(fd, data);
     },
+    sendPrefix: (fd, data, length) => {
+      up('send');
+      return kernel.write(fd, data, 0, length);
+    },
     recv: (fd, maxBytes) => {
       up('recv');
       // Sized to what is queued: a recv of 64 KiB for a 20-byte line should not allocate 64 KiB.

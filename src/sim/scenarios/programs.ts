@@ -165,6 +165,7 @@ export class Connection implements Outbox {
   queued: Uint8Array[] = [];
   queuedBytes = 0;
   inFlightBytes = 0;
+  watchingWrite = false;
   readonly #transport: Transport;
   #closed = false;
 
