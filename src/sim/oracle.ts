@@ -97,7 +97,10 @@ export class Oracle implements FieldSink {
   readonly #setup: OracleSetup;
   readonly #downstream: TraceWriter | null;
   readonly keepsLabels: boolean;
-  readonly #watched = new Map<number, Watched>();
+  /** It checks a call by its op, fd and outcome: the details are for a downstream. */
+  readonly readsCallDetails: boolean;
+  /** By reactor number: an array, as a Map look-up per record cost more than the check it served. */
+  readonly #watched: (Watched | undefined)[] = [];
   readonly #directions = new WeakMap<object, Direction>();
   /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
   readonly #owedReset = new WeakSet<object>();
@@ -110,6 +113,7 @@ export class Oracle implements FieldSink {
     const { downstream } = setup;
     this.#downstream = downstream && writerFor(downstream);
     this.keepsLabels = downstream !== null && (!isFieldSink(downstream) || downstream.keepsLabels);
+    this.readsCallDetails = downstream !== null;
   }
 
   /** What it checks of requests and results (sends and accepts in flight, bytes read) is the completion model's. */
@@ -124,7 +128,7 @@ export class Oracle implements FieldSink {
 
   reactor(info: Omit<TraceReactor, 'r'>): number {
     const r = this.#setup.downstream ? this.#setup.downstream.reactor(info) : this.#nextReactor++;
-    this.#watched.set(r, {
+    this.#watched[r] = {
       info: { r, ...info },
       kernel: this.#setup.kernelOf(info.host),
       reactor: null,
@@ -135,13 +139,13 @@ export class Oracle implements FieldSink {
       received: new Map(),
       unhanded: false,
       registrationsChanged: true,
-    });
+    };
     return r;
   }
 
   record(x: TraceRecord): void {
     this.#downstream?.emit(x);
-    const w = this.#watched.get(x.r);
+    const w = this.#watched[x.r];
     if (!w) return;
     if (x.k === 'call') this.#call(w, x);
     else if (x.k === 'request') this.#request(w, x.kind, x.fd, x.target);
@@ -159,13 +163,13 @@ export class Oracle implements FieldSink {
 
   endCall(call: CallRecord | null): void {
     this.#downstream?.endCall(call);
-    const w = call && this.#watched.get(call.r);
+    const w = call && this.#watched[call.r];
     if (w) this.#call(w, call!);
   }
 
   request(t: number, r: number, kind: number, fd: number, target: number, len: number, mask: number, cycle: number): void {
     this.#downstream?.request(t, r, kind, fd, target, len, mask, cycle);
-    const w = this.#watched.get(r);
+    const w = this.#watched[r];
     if (w) this.#request(w, kind, fd, target);
   }
 
@@ -184,7 +188,7 @@ export class Oracle implements FieldSink {
     data: Uint8Array | null,
   ): void {
     this.#downstream?.result(t, r, kind, fd, target, value, osCode, accepted, gen, cycle, buffer, data);
-    const w = this.#watched.get(r);
+    const w = this.#watched[r];
     // A copy: the bytes are the core's buffer, which its next read fills.
     if (w) this.#result(w, kind, target, buffer, data ? data.slice() : null);
   }
@@ -202,13 +206,13 @@ export class Oracle implements FieldSink {
     acceptedFd: number,
   ): void {
     this.#downstream?.event(t, r, fd, slot, ctx, type, bytes, code, osCode, acceptedFd);
-    const w = this.#watched.get(r);
+    const w = this.#watched[r];
     if (w) this.#event(w, fd, ctx, type, bytes, code);
   }
 
   counters(t: number, r: number, poolInUse: number, poolSize: number, readyQueued: number, bytesInFlight: number): void {
     this.#downstream?.counters(t, r, poolInUse, poolSize, readyQueued, bytesInFlight);
-    const w = this.#watched.get(r);
+    const w = this.#watched[r];
     if (w) this.#counters(w, poolInUse, poolSize);
   }
 
@@ -227,7 +231,7 @@ export class Oracle implements FieldSink {
 
   /** A reactor of the simulation, for its stats (the trace names it by reactor.traceId). */
   attach(reactor: Reactor<unknown>): void {
-    const w = reactor.traceId === null ? undefined : this.#watched.get(reactor.traceId);
+    const w = reactor.traceId === null ? undefined : this.#watched[reactor.traceId];
     if (w) w.reactor = reactor;
   }
 
@@ -252,8 +256,8 @@ export class Oracle implements FieldSink {
    * each connection they watch that could still send is owed a reset at its peer.
    */
   crashed(host: string): void {
-    for (const w of this.#watched.values()) {
-      if (w.info.host !== host || w.kernel.crashed || w.crashed) continue;
+    for (const w of this.#watched) {
+      if (!w || w.info.host !== host || w.kernel.crashed || w.crashed) continue;
       w.crashed = true;
       for (const fd of w.registered) {
         const end = w.kernel.connectionOf(fd) as Stream | null;
@@ -272,8 +276,8 @@ export class Oracle implements FieldSink {
         `the restarted host has ${kernel.openFiles} fds open, not ${FRESH_HOST_FILES} (stdin)`,
       );
     }
-    for (const w of this.#watched.values()) {
-      if (w.info.host === host && w.kernel !== kernel && !w.crashed && !w.destroyed) {
+    for (const w of this.#watched) {
+      if (w && w.info.host === host && w.kernel !== kernel && !w.crashed && !w.destroyed) {
         this.#fail(INVARIANTS.restart, this.#where(w), 'a reactor of the host before its crash is still counted live');
       }
     }
@@ -282,13 +286,14 @@ export class Oracle implements FieldSink {
   /** The checks that hold only when the app is quiet: every reactor's pool at its baseline. */
   checkQuiet(): void {
     this.check();
-    for (const w of this.#watched.values()) {
-      if (!w.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
+    for (const w of this.#watched) {
+      if (!w || !w.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
       const s = w.reactor.stats();
       this.#checkStats(w, s);
       // A program that ended right after a post never waits again: nothing to account yet.
       if (w.unhanded) continue;
-      const inFlight = [...w.inFlight.values()].filter((fd) => w.registered.has(fd)).length;
+      let inFlight = 0;
+      for (const fd of w.inFlight.values()) if (w.registered.has(fd)) inFlight++;
       const accounted = inFlight + s.poolHeld + s.poolQueued;
       if (s.poolInUse !== accounted) {
         this.#fail(

@@ -69,6 +69,7 @@ export class TraceDigest implements FieldSink {
   readonly seed: number | null;
   /** Renames are drawn, not hashed (UNHASHED). */
   readonly keepsLabels = false;
+  readonly readsCallDetails = true;
 
   readsShimRecords(): boolean {
     return true;

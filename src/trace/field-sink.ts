@@ -9,6 +9,11 @@ export interface FieldSink extends TraceSink {
   /** Whether a context's new name (a LabelRecord) reaches anything that keeps it: else the tap spares looking. */
   readonly keepsLabels: boolean;
   /**
+   * Whether it reads more of a CallRecord than its time, op, fd and error (the add's kind and
+   * label, a mask, a write's data, a wait's timeout): else the tap spares making them.
+   */
+  readonly readsCallDetails: boolean;
+  /**
    * Whether it reads the requests and results (RequestRecord, ResultRecord) of a reactor in
    * `model` (MODEL): else the tap spares reading them, and an async wait the turn it would take
    * to hand over its results.

@@ -70,12 +70,15 @@ export class ReactorTap implements ReactorObserver {
   readonly #renames: boolean;
   /** Whether the sink reads this reactor's requests and results (FieldSink.readsShimRecords). */
   readonly #shimRecords: boolean;
+  /** Whether the sink reads a call's details (FieldSink.readsCallDetails): a verdict-only run's oracle does not. */
+  readonly #callDetails: boolean;
 
   constructor(setup: TapSetup) {
     this.#setup = setup;
     this.#writer = writerFor(setup.sink);
     this.#renames = !isFieldSink(setup.sink) || setup.sink.keepsLabels;
     this.#shimRecords = !isFieldSink(setup.sink) || setup.sink.readsShimRecords(setup.layout.model);
+    this.#callDetails = !isFieldSink(setup.sink) || setup.sink.readsCallDetails;
     this.r = setup.r;
     this.#i32 = new Int32Array(setup.memory);
     this.#u8 = new Uint8Array(setup.memory);
@@ -175,7 +178,7 @@ export class ReactorTap implements ReactorObserver {
       return Promise.reject(e);
     }
     const record = this.#callRecord('wait', args);
-    record.async = true;
+    if (this.#callDetails) record.async = true;
     const cycles = this.#cycles;
     this.#writer.beginCall(this.r);
     const done = run();
@@ -208,9 +211,12 @@ export class ReactorTap implements ReactorObserver {
 
   #callRecord(op: ObservedCall, args: readonly unknown[]): CallRecord {
     if (op === 'wait') this.#renamed();
-    const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
     const [first, second, third] = args;
-    if (op !== 'wait' && typeof first === 'number') record.fd = first;
+    const fd = op !== 'wait' && typeof first === 'number' ? first : undefined;
+    // One shape for every call, and no fd kind or label looked up for a sink that reads none.
+    if (!this.#callDetails) return { k: 'call', t: this.#setup.now(), r: this.r, op, fd, error: undefined };
+    const record: CallRecord = { k: 'call', t: this.#setup.now(), r: this.r, op };
+    if (fd !== undefined) record.fd = fd;
     if (op === 'add') {
       if (isFd(first)) record.kind = this.#setup.os.fdKind(first);
       if (typeof third === 'number') record.events = third;
