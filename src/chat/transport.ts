@@ -29,6 +29,7 @@ export interface Outbox {
  * copies what it takes before send returns, and one per reactor cost a seed of 1000 clients 16 MB.
  */
 const joined = new Uint8Array(WRITE_CHUNK_BYTES);
+const NONE = new Uint8Array(0);
 
 export class Transport {
   static readonly #byReactor = new WeakMap<Reactor<unknown>, Transport>();
@@ -92,7 +93,9 @@ export class Transport {
   flush(box: Outbox): void {
     const queued = box.queued;
     while (queued.length > 0) {
-      const joins = queued.length > 1 && queued[0].length + queued[1].length <= WRITE_CHUNK_BYTES;
+      // Both pieces read at every write (the second maybe none): a read first made late had no type feedback, and deoptimized.
+      const twoBytes = queued[0].length + (queued[1] ?? NONE).length;
+      const joins = twoBytes <= WRITE_CHUNK_BYTES && queued.length > 1;
       const head = joins ? joined : queued.length > 1 ? takeChunk(queued) : queued.shift()!;
       const length = joins ? joinInto(queued, head) : head.length;
       const sent = this.reactor.os.send(box.fd, head, length);
