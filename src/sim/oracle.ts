@@ -101,7 +101,6 @@ export class Oracle implements FieldSink {
   readonly readsCallDetails: boolean;
   /** By reactor number: an array, as a Map look-up per record cost more than the check it served. */
   readonly #watched: (Watched | undefined)[] = [];
-  readonly #directions = new WeakMap<object, Direction>();
   /** Receiving ends whose sender's host crashed with the connection open: a clean end is a lie. */
   readonly #owedReset = new WeakSet<object>();
   #nextReactor = 0;
@@ -378,9 +377,8 @@ export class Oracle implements FieldSink {
   }
 
   #direction(to: object): Direction {
-    let d = this.#directions.get(to);
-    if (!d) this.#directions.set(to, (d = { queue: new ByteQueue(), delivered: 0 }));
-    return d;
+    const end = to as Stream;
+    return (end.observed ??= { queue: new ByteQueue(), delivered: 0 }) as Direction;
   }
 
   /** Checks that `bytes` are the next the connection's sender sent: null, or what is wrong. */

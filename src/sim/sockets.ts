@@ -25,7 +25,7 @@ export interface KernelObserver {
    * `from[offset, offset + n)` entered the connection towards `to` (the receiving end, as
    * connectionOf names it); the observer copies what it keeps, during the call.
    */
-  sent(to: object, from: Uint8Array, offset: number, n: number): void;
+  sent(to: Stream, from: Uint8Array, offset: number, n: number): void;
 }
 
 export class Sockets {

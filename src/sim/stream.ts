@@ -36,6 +36,8 @@ export class Stream extends Watched {
   pendingError = 0;
   /** This end's address, as getsockname reports it (its peer's is getpeername's); null for a socket pair or stdin. */
   local: SimAddress | null = null;
+  /** The kernel observer's own record of this end (the oracle's): kept here, not in a map it looks up per send and read. */
+  observed: unknown = null;
   /** `host`: the host this end lives on, which a one-way partition may cut off. */
   constructor(
     readonly latency: boolean,
