@@ -286,7 +286,7 @@ export class Oracle implements FieldSink {
   checkQuiet(): void {
     this.check();
     for (const w of this.#watched) {
-      if (!w || !w.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
+      if (!w?.reactor || w.destroyed || w.crashed || w.reactor.destroyed) continue;
       const s = w.reactor.stats();
       this.#checkStats(w, s);
       // A program that ended right after a post never waits again: nothing to account yet.
@@ -393,8 +393,7 @@ export class Oracle implements FieldSink {
         return `byte ${d.delivered + i} of the stream was delivered as ${bytes[i]} but sent as ${sent[i]}: reordered, duplicated or corrupted`;
       }
     }
-    if (n < bytes.length)
-      return `${bytes.length - n} bytes delivered beyond the ${d.delivered + n} that were sent: duplicated or invented`;
+    if (n < bytes.length) return `${bytes.length - n} bytes delivered beyond the ${d.delivered + n} that were sent: duplicated or invented`;
     d.delivered += n;
     return null;
   }

@@ -245,8 +245,7 @@ class ChatClient implements Program {
   /** What the client is doing, described when asked (a hang report), not on every wait. */
   get state(): string {
     if (this.#connections === 0) return 'connecting';
-    if (this.#failure !== null)
-      return `connection ${this.#connections} failed (${this.#failure}); connecting again in ${RECONNECT_MS} ms`;
+    if (this.#failure !== null) return `connection ${this.#connections} failed (${this.#failure}); connecting again in ${RECONNECT_MS} ms`;
     return this.#started
       ? `heard ${this.#got} of ${this.#expected} lines, ${this.#acked} of mine recorded${this.#quitSent ? ', quit sent' : ''} (connection ${this.#connections})`
       : `waiting for everyone to join (connection ${this.#connections})`;
