@@ -44,6 +44,54 @@ const rethrow = (error: unknown): never => {
 };
 const isFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD;
 
+/**
+ * The shim as a tap sees it, each request and result recorded around the inner shim's work: a
+ * class, as an object literal with getters was built through the runtime, per reactor.
+ */
+class TappedShim implements NativeShim {
+  readonly #tap: ReactorTap;
+  readonly #inner: NativeShim;
+
+  constructor(tap: ReactorTap, inner: NativeShim) {
+    this.#tap = tap;
+    this.#inner = inner;
+  }
+
+  apply(requests: number): number {
+    this.#tap.requested(requests);
+    return this.#tap.resulted(this.#inner.apply(requests));
+  }
+
+  cycle(requests: number, timeoutMs: number): number {
+    this.#tap.requested(requests);
+    return this.#tap.resulted(this.#inner.cycle(requests, timeoutMs));
+  }
+
+  cycleAsync<T>(requests: number, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
+    const tap = this.#tap;
+    tap.requested(requests);
+    if (!tap.readsShimRecords) return this.#inner.cycleAsync(requests, timeoutMs, waited, failed);
+    // The results of every wait a turn ends are recorded before any of them delivers its events.
+    return this.#inner.cycleAsync(requests, timeoutMs, tap.recordResults, rethrow).then(waited, failed);
+  }
+
+  wakeup(): number {
+    return this.#inner.wakeup();
+  }
+
+  close(): void {
+    this.#inner.close();
+  }
+
+  get wakeToken(): number {
+    return this.#inner.wakeToken;
+  }
+
+  get waitsInterrupted(): number {
+    return this.#inner.waitsInterrupted;
+  }
+}
+
 export class ReactorTap implements ReactorObserver {
   readonly r: number;
   readonly #writer: TraceWriter;
@@ -94,41 +142,28 @@ export class ReactorTap implements ReactorObserver {
 
   /** The shim, seen through the tap. */
   shim(inner: NativeShim): NativeShim {
-    const tap = this;
-    return {
-      apply(requests) {
-        tap.#requests(requests);
-        const results = inner.apply(requests);
-        tap.#results(results);
-        return results;
-      },
-      cycle(requests, timeoutMs) {
-        tap.#requests(requests);
-        const results = inner.cycle(requests, timeoutMs);
-        tap.#results(results);
-        return results;
-      },
-      cycleAsync(requests, timeoutMs, waited, failed) {
-        tap.#requests(requests);
-        if (!tap.#shimRecords) return inner.cycleAsync(requests, timeoutMs, waited, failed);
-        // The results of every wait a turn ends are recorded before any of them delivers its events.
-        return inner.cycleAsync(requests, timeoutMs, tap.#recordResults, rethrow).then(waited, failed);
-      },
-      wakeup: () => inner.wakeup(),
-      close: () => inner.close(),
-      get wakeToken() {
-        return inner.wakeToken;
-      },
-      get waitsInterrupted() {
-        return inner.waitsInterrupted;
-      },
-    };
+    return new TappedShim(this, inner);
   }
 
-  readonly #recordResults = (results: number): number => {
-    this.#results(results);
-    return results;
-  };
+  /** The shim took `count` requests (TappedShim). */
+  requested(count: number): void {
+    this.#requests(count);
+  }
+
+  /** The shim wrote `count` results (TappedShim); returns them. */
+  resulted(count: number): number {
+    this.#results(count);
+    return count;
+  }
+
+  /** Whether the sink reads the requests and results: else an async wait need not hand its results over first. */
+  get readsShimRecords(): boolean {
+    return this.#shimRecords;
+  }
+
+  /** Records an async wait's results before any wait of the turn delivers its events. */
+  readonly recordResults = (results: number): number => this.resulted(results);
+
 
   /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
   delivered(count: number, at: number): void {
