@@ -164,7 +164,6 @@ export class ReactorTap implements ReactorObserver {
   /** Records an async wait's results before any wait of the turn delivers its events. */
   readonly recordResults = (results: number): number => this.resulted(results);
 
-
   /** After each wait: the events it returns (ENTRY_INTS each, from `at`), then the counters. */
   delivered(count: number, at: number): void {
     const i32 = this.#i32;
