@@ -57,6 +57,11 @@ function ascii(text: string): Uint8Array {
 
 const encoder = new TextEncoder();
 const MIN_BYTES = 1 << 16;
+/**
+ * The most bytes a digest of this process has held: the next starts with that much room, as a
+ * sweep's runs are alike, and growing a digest of megabytes by copies cost more than writing it.
+ */
+let bytesSeen = MIN_BYTES;
 const DIGIT_0 = 48;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -76,7 +81,7 @@ export class TraceDigest implements FieldSink {
   }
   readonly #reactors: TraceReactor[] = [];
   /** The records' canonical JSON so far, separated by commas (during a call: what it caused). */
-  #bytes = new Uint8Array(MIN_BYTES);
+  #bytes = new Uint8Array(bytesSeen);
   #at = 0;
   /**
    * During an app call: the records' text, set aside while #bytes takes what the call causes,
@@ -444,5 +449,7 @@ export class TraceDigest implements FieldSink {
     const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#at + n));
     grown.set(this.#bytes.subarray(0, this.#at));
     this.#bytes = grown;
+    // Not the buffer of a call's records, which stays small.
+    if (this.#outside === null) bytesSeen = Math.max(bytesSeen, grown.length);
   }
 }
