@@ -8,6 +8,7 @@ import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
 import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
+import type { KernelWaits } from './scheduler.js';
 import { changed } from './file.js';
 import { Stream, type Listener, type SimAddress } from './stream.js';
 import { EventFd } from './eventfd.js';
@@ -39,8 +40,8 @@ type File = Stream | Listener | EventFd | Epoll;
 export class SimKernel {
   readonly #files = new FdTable<File>(FIRST_FD);
   readonly #sockets: Sockets;
-  /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
-  onTouch: (() => void) | null = null;
+  /** The waits parked on this kernel (scheduler.ts), told of every change that could end one; null until one parks. */
+  parkedWaits: KernelWaits | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
@@ -76,7 +77,7 @@ export class SimKernel {
 
   /** Something changed that could end a wait on this kernel. */
   touch(): void {
-    this.onTouch?.();
+    this.parkedWaits?.touch();
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
