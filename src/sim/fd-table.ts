@@ -2,12 +2,17 @@
 import { KeyedHeap } from './heap.js';
 
 export class FdTable<F> {
-  /** In the order opened: a host's crash walks its files in it. */
-  readonly #files = new Map<number, F>();
-  /** The same files by number, for the look-up every call makes. */
+  /** The open files by number, for the look-up every call makes. */
   readonly #byFd: (F | undefined)[] = [];
-  /** Closed numbers below #next, lowest first: a server with thousands of connections opened each by scanning up. */
-  readonly #closed = new KeyedHeap<number>();
+  /** When each was opened (a count of opens): a host's crash walks its files in that order. */
+  readonly #openedAt: number[] = [];
+  #opens = 0;
+  #size = 0;
+  /**
+   * Closed numbers below #next, lowest first: a server with thousands of connections opened each
+   * by scanning up. Made at the first close: a heap's arrays for every host that never closes one.
+   */
+  #closed: KeyedHeap<number> | null = null;
   #next: number;
 
   /** `first`: the lowest number an open hands out (those below are placed with `place`). */
@@ -25,29 +30,38 @@ export class FdTable<F> {
 
   /** Opens `file` at the lowest free number, a closed one, else the next never used. */
   open(file: F): number {
-    const fd = this.#closed.size > 0 ? this.#closed.pop()! : this.#next++;
+    const closed = this.#closed;
+    const fd = closed !== null && closed.size > 0 ? closed.pop()! : this.#next++;
     this.place(fd, file);
     return fd;
   }
 
-  /** Puts `file` at `fd`: open's choice, or one below `first` (stdin). */
+  /** Puts `file` at `fd`, which is not open: open's choice, or one below `first` (stdin). */
   place(fd: number, file: F): void {
-    this.#files.set(fd, file);
-    while (this.#byFd.length <= fd) this.#byFd.push(undefined);
+    while (this.#byFd.length <= fd) {
+      this.#byFd.push(undefined);
+      this.#openedAt.push(0);
+    }
     this.#byFd[fd] = file;
+    this.#openedAt[fd] = this.#opens++;
+    this.#size++;
   }
 
   close(fd: number): void {
-    this.#files.delete(fd);
+    if (this.#byFd[fd] === undefined) return;
     this.#byFd[fd] = undefined;
-    if (fd >= this.first) this.#closed.push(fd, fd);
+    this.#size--;
+    if (fd >= this.first) (this.#closed ??= new KeyedHeap<number>()).push(fd, fd);
   }
 
-  values(): IterableIterator<F> {
-    return this.#files.values();
+  /** The open files, in the order they were opened. */
+  values(): F[] {
+    const fds: number[] = [];
+    for (let fd = 0; fd < this.#byFd.length; fd++) if (this.#byFd[fd] !== undefined) fds.push(fd);
+    return fds.sort((a, b) => this.#openedAt[a] - this.#openedAt[b]).map((fd) => this.#byFd[fd]!);
   }
 
   get size(): number {
-    return this.#files.size;
+    return this.#size;
   }
 }

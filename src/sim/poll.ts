@@ -3,12 +3,15 @@ import { EPOLL, POLL } from '../seam.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
+/** What a PollList holds before its first poll: every reactor's kernel calls have one, and most never poll. */
+const NONE = new Int32Array(0);
+
 /** The fds a poll() looks at, with the events asked and (filled in) found; reused between calls. */
 export class PollList {
   count = 0;
-  fds = new Int32Array(16);
-  events = new Int32Array(16);
-  revents = new Int32Array(16);
+  fds = NONE;
+  events = NONE;
+  revents = NONE;
 
   /** Room for `count` entries (the contents are then the caller's to fill). */
   resize(count: number): void {
