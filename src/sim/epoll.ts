@@ -5,6 +5,11 @@ import { ReadyList } from './ready-list.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
+/** The kernel whose files an epoll instance watches, as its scans ask it: the readiness bits of an fd. */
+export interface Files {
+  readiness(fd: number): number;
+}
+
 /** Each fd's interest, side by side: [events watched (0: not in the interest list), tag]. */
 const INTEREST = 2;
 const FIRST_FDS = 16;
@@ -55,8 +60,8 @@ export class Epoll {
   }
 
   /** The events `fd` is ready for that its interest asks (0 when it is not in the interest list). */
-  #due(fd: number, readiness: (fd: number) => number): number {
-    return this.#has(fd) ? readiness(fd) & this.#interest[INTEREST * fd] : 0;
+  #due(fd: number, files: Files): number {
+    return this.#has(fd) ? files.readiness(fd) & this.#interest[INTEREST * fd] : 0;
   }
 
   #grow(fd: number): void {
@@ -69,11 +74,11 @@ export class Epoll {
    * Whether a collect would report anything. It drops the fds it finds not ready on its way, as
    * collect does, so the collect that follows reports what it would have reported alone.
    */
-  anyReady(readiness: (fd: number) => number): boolean {
+  anyReady(files: Files): boolean {
     const ready = this.ready;
     for (let fd = ready.first, next = -1; fd >= 0; fd = next) {
       next = ready.after(fd);
-      if (this.#due(fd, readiness)) return true;
+      if (this.#due(fd, files)) return true;
       ready.delete(fd);
     }
     return false;
@@ -83,13 +88,13 @@ export class Epoll {
    * Writes up to `max` ready fds as (events, tag) pairs into `out` from `at`; returns how many.
    * Those reported go to the back of the ready list, so none starves when `max` is small.
    */
-  collect(max: number, readiness: (fd: number) => number, out: Uint32Array, at: number): number {
+  collect(max: number, files: Files, out: Uint32Array, at: number): number {
     if (found.length < max) found = new Int32Array(max);
     const ready = this.ready;
     let n = 0;
     for (let fd = ready.first, next = -1; fd >= 0 && n < max; fd = next) {
       next = ready.after(fd);
-      const bits = this.#due(fd, readiness);
+      const bits = this.#due(fd, files);
       if (bits) {
         out[at + 2 * n] = bits;
         out[at + 2 * n + 1] = this.#interest[INTEREST * fd + 1];

@@ -46,8 +46,6 @@ export class SimKernel {
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */
   readonly console: SimConsole;
-  readonly #readinessOf = (fd: number): number => this.readiness(fd);
-  readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
   /** Whether the interrupt fault can strike: else waits, probes above all, do not ask it. */
   readonly #interrupts: boolean;
   /** The epoll instance whose next wait a probe began (epollProbe), or null. */
@@ -206,6 +204,10 @@ export class SimKernel {
     return f && f.kind !== 'epoll' ? f.wakeups : 0;
   }
 
+  isOpen(fd: number): boolean {
+    return this.#files.has(fd);
+  }
+
   /** The readiness bits of an open fd (level-triggered). */
   readiness(fd: number): number {
     const f = this.#files.get(fd);
@@ -246,9 +248,9 @@ export class SimKernel {
     // A probe (the scheduler's, every turn) makes no closure.
     if (timeoutMs === 0) {
       this.network.advance(this.now);
-      return e.collect(max, this.#readinessOf, out, at);
+      return e.collect(max, this, out, at);
     }
-    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out, at));
+    return this.#waitFor(timeoutMs, () => e.collect(max, this, out, at));
   }
 
   /**
@@ -262,7 +264,7 @@ export class SimKernel {
     if (e?.kind !== 'epoll') return false;
     while (this.#interrupted());
     this.network.advance(this.now);
-    if (!e.anyReady(this.#readinessOf)) return false;
+    if (!e.anyReady(this)) return false;
     this.#probed = e;
     return true;
   }
@@ -284,9 +286,9 @@ export class SimKernel {
     if (this.#interrupted()) return -E.EINTR;
     if (timeoutMs === 0) {
       this.network.advance(this.now);
-      return pollOnce(list, this.#isOpen, this.#readinessOf);
+      return pollOnce(list, this);
     }
-    return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
+    return this.#waitFor(timeoutMs, () => pollOnce(list, this));
   }
 
   // ---- socket helpers (reactor.os) -----------------------------------------------------------

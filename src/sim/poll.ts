@@ -24,12 +24,18 @@ export class PollList {
   }
 }
 
+/** The kernel whose files a poll looks at. */
+export interface PolledFiles {
+  isOpen(fd: number): boolean;
+  readiness(fd: number): number;
+}
+
 /** Fills each entry's revents (POLLNVAL for a closed fd, nothing for a negative one); returns how many are ready. */
-export function pollOnce(list: PollList, isOpen: (fd: number) => boolean, readiness: (fd: number) => number): number {
+export function pollOnce(list: PollList, files: PolledFiles): number {
   let n = 0;
   for (let i = 0; i < list.count; i++) {
     const fd = list.fds[i];
-    const revents = fd < 0 ? 0 : isOpen(fd) ? readiness(fd) & (list.events[i] | ALWAYS) : POLL.POLLNVAL;
+    const revents = fd < 0 ? 0 : files.isOpen(fd) ? files.readiness(fd) & (list.events[i] | ALWAYS) : POLL.POLLNVAL;
     list.revents[i] = revents;
     if (revents) n++;
   }

@@ -142,9 +142,10 @@ export class SimHost {
     const opening = openReactorOn<C>(backend, { trace: this.#watchers.sink, ...options });
     const oracle = this.#watchers.oracle;
     if (!oracle) return opening;
-    const recv = backend.os.recv;
-    backend.os.recv = (fd, maxBytes) => {
-      const got = recv(fd, maxBytes);
+    const os = backend.os;
+    const recv = os.recv;
+    os.recv = (fd, maxBytes) => {
+      const got = recv.call(os, fd, maxBytes);
       if (typeof got !== 'number') oracle.received(this.kernel, fd, got);
       return got;
     };
@@ -170,6 +171,19 @@ export class Simulation {
   readonly #opening = new Set<Promise<unknown>>();
   /** Reactors the hosts' `net` opened: close() destroys them. */
   readonly #netReactors: Reactor<unknown>[] = [];
+  /** What every host's `net` asks of the simulation: one for all hosts, not closures made per host. */
+  readonly #programs: ProgramHooks = {
+    useVirtualTime: () => this.useVirtualTime(),
+    opening: (reactor) => {
+      this.#opening.add(reactor);
+      return reactor
+        .then((opened) => {
+          this.#netReactors.push(opened as Reactor<unknown>);
+          return opened;
+        })
+        .finally(() => this.#opening.delete(reactor));
+    },
+  };
 
   constructor(options: SimulationOptions = {}) {
     checkOptions(options, SIMULATION_OPTIONS, 'Simulation');
@@ -251,18 +265,7 @@ export class Simulation {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this.#scheduler, this.#watchers, {
-        useVirtualTime: () => this.useVirtualTime(),
-        opening: (reactor) => {
-          this.#opening.add(reactor);
-          return reactor
-            .then((opened) => {
-              this.#netReactors.push(opened as Reactor<unknown>);
-              return opened;
-            })
-            .finally(() => this.#opening.delete(reactor));
-        },
-      });
+      host = new SimHost(name, kernel, this.#scheduler, this.#watchers, this.#programs);
       this.#hosts.set(name, host);
     }
     return host;
