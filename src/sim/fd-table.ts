@@ -1,5 +1,4 @@
 // A simulated kernel's open files by number: an open takes the lowest free number, as POSIX gives.
-import { KeyedHeap } from './heap.js';
 
 export class FdTable<F> {
   /** The open files by number, for the look-up every call makes. */
@@ -9,10 +8,11 @@ export class FdTable<F> {
   #opens = 0;
   #size = 0;
   /**
-   * Closed numbers below #next, lowest first: a server with thousands of connections opened each
-   * by scanning up. Made at the first close: a heap's arrays for every host that never closes one.
+   * Closed numbers below #next, as a binary min-heap: the lowest comes first (a server with
+   * thousands of connections opened each by scanning up). Numbers of its own, not a KeyedHeap:
+   * the simulator's event queues hold objects, and a heap of both kinds was compiled for neither.
    */
-  #closed: KeyedHeap<number> | null = null;
+  readonly #closed: number[] = [];
   #next: number;
 
   /** `first`: the lowest number an open hands out (those below are placed with `place`). */
@@ -30,8 +30,7 @@ export class FdTable<F> {
 
   /** Opens `file` at the lowest free number, a closed one, else the next never used. */
   open(file: F): number {
-    const closed = this.#closed;
-    const fd = closed !== null && closed.size > 0 ? closed.pop()! : this.#next++;
+    const fd = this.#closed.length > 0 ? this.#lowestClosed() : this.#next++;
     this.place(fd, file);
     return fd;
   }
@@ -51,7 +50,40 @@ export class FdTable<F> {
     if (this.#byFd[fd] === undefined) return;
     this.#byFd[fd] = undefined;
     this.#size--;
-    if (fd >= this.first) (this.#closed ??= new KeyedHeap<number>()).push(fd, fd);
+    if (fd >= this.first) this.#addClosed(fd);
+  }
+
+  #addClosed(fd: number): void {
+    const heap = this.#closed;
+    let i = heap.length;
+    heap.push(fd);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent] < fd) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = fd;
+  }
+
+  /** Takes the lowest closed number. */
+  #lowestClosed(): number {
+    const heap = this.#closed;
+    const lowest = heap[0];
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n === 0) return lowest;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap[child + 1] < heap[child]) child++;
+      if (last < heap[child]) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+    return lowest;
   }
 
   /** The open files, in the order they were opened. */
