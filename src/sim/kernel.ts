@@ -105,7 +105,7 @@ export class SimKernel {
     const net = this.network;
     const deadline = timeoutMs < 0 ? Infinity : net.now + timeoutMs;
     for (;;) {
-      net.advance(net.now);
+      net.runDue();
       const n = ready();
       if (n > 0 || timeoutMs === 0) return n;
       const next = net.nextAt();
@@ -247,7 +247,7 @@ export class SimKernel {
     else if (this.#interrupted()) return -E.EINTR;
     // A probe (the scheduler's, every turn) makes no closure.
     if (timeoutMs === 0) {
-      this.network.advance(this.now);
+      this.network.runDue();
       return e.collect(max, this, out, at);
     }
     return this.#waitFor(timeoutMs, () => e.collect(max, this, out, at));
@@ -263,7 +263,7 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return false;
     while (this.#interrupted());
-    this.network.advance(this.now);
+    this.network.runDue();
     if (!e.anyReady(this)) return false;
     this.#probed = e;
     return true;
@@ -285,7 +285,7 @@ export class SimKernel {
   poll(list: PollList, timeoutMs: number): number {
     if (this.#interrupted()) return -E.EINTR;
     if (timeoutMs === 0) {
-      this.network.advance(this.now);
+      this.network.runDue();
       return pollOnce(list, this);
     }
     return this.#waitFor(timeoutMs, () => pollOnce(list, this));
