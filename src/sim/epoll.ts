@@ -2,6 +2,7 @@
 // instead of the whole interest list.
 import { EPOLL, ERRNO as E } from '../seam.js';
 import { ReadyList } from './ready-list.js';
+import type { Watched } from './file.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
 
@@ -30,21 +31,20 @@ export class Epoll {
    */
   readonly ready = new ReadyList();
 
-  /** epoll_ctl on `fd`, whose file's watchers are `watchers` (null: an epoll instance has none): 0 or -errno. */
-  control(op: 'add' | 'modify' | 'remove', fd: number, watchers: Epoll[] | null, events: number, tag: number): number {
+  /** epoll_ctl on `fd`, whose file is `file` (null: an epoll instance, which nothing watches): 0 or -errno. */
+  control(op: 'add' | 'modify' | 'remove', fd: number, file: Watched | null, events: number, tag: number): number {
     const present = this.#has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;
     if (op === 'remove') {
       this.forget(fd);
-      const at = watchers?.indexOf(this) ?? -1;
-      if (at >= 0) watchers!.splice(at, 1);
+      if (file?.watchers.includes(this)) file.watchers = file.watchers.filter((ep) => ep !== this);
       return 0;
     }
     if (INTEREST * fd >= this.#interest.length) this.#grow(fd);
     this.#interest[INTEREST * fd] = events | ALWAYS;
     this.#interest[INTEREST * fd + 1] = tag;
-    if (watchers && !watchers.includes(this)) watchers.push(this);
+    if (file && !file.watchers.includes(this)) file.watchers = [...file.watchers, this];
     this.ready.add(fd);
     return 0;
   }

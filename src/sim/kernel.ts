@@ -233,7 +233,7 @@ export class SimKernel {
     if (e?.kind !== 'epoll') return -E.EBADF;
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    return e.control(op, fd, f.kind === 'epoll' ? null : f.watchers, events, tag);
+    return e.control(op, fd, f.kind === 'epoll' ? null : f, events, tag);
   }
 
   /**
