@@ -1,12 +1,13 @@
 // One measurement of the simulation's speed, in a process of its own, over the build of the tree
 // at `root` (this one, or a baseline checkout): so `npm run bench` prints before and after
 // figures from the same run. Prints one JSON line.
-// CPU seconds are the process's, worker threads included: on a shared machine they say more than
-// wall time does.
+// CPU seconds are the process's, its worker threads' and its worker processes' (a sweep's): on a
+// shared machine they say more than wall time does.
 //   node build/js/bench/sim-probe.js <root> events|events-traced <connections> <roundTrips> <seed>
 //   node build/js/bench/sim-probe.js <root> seed <clients> <seed>
 //   node build/js/bench/sim-probe.js <root> seeds <clients> <count>
 //   node build/js/bench/sim-probe.js <root> sweep <io-reactor sim arguments...>
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { TraceRecord, TraceSink } from '../src/trace/format.js';
@@ -107,13 +108,26 @@ async function workerSeeds(clients: number, count: number): Promise<{ firstCpuSe
 /** Seeds a worker runs before its seeds cost what a long sweep's do (V8 optimizes over the first three). */
 const STEADY_FROM_SEED = 3;
 
-/** The tree's sweep in this process, so its worker threads' CPU is counted. */
+/**
+ * CPU seconds of this process's children that have ended (Linux: /proc/self/stat's cutime and
+ * cstime, in clock ticks of 1/100 s): a sweep's worker processes, once it has waited for them.
+ */
+function endedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the command's closing parenthesis: state is field 3, cutime and cstime 16 and 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** The tree's sweep in this process, so its worker threads' or worker processes' CPU is counted. */
 async function sweep(args: string[]): Promise<{ exitCode: number; seconds: number; cpuSeconds: number }> {
   const { run } = await load<typeof SweepCli>('src/sim/cli/sim.js');
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const children = endedChildrenCpuSeconds();
   const exitCode = await run(args);
-  return { exitCode, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu) };
+  const seconds = (performance.now() - started) / 1000;
+  return { exitCode, seconds, cpuSeconds: cpuSeconds(cpu) + endedChildrenCpuSeconds() - children };
 }
 
 const n = args.map(Number);

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { baselineTree, CURRENT_TREE } from './sim-baseline.js';
 import { median } from './stats.js';
-import { WORKER_YOUNG_GENERATION_MB } from '../src/sim/cli/sweep.js';
+import { workerFlags } from '../src/sim/cli/sweep.js';
 
 export interface SimRateOptions {
   repeats: number;
@@ -97,7 +97,7 @@ export async function simRate(o: SimRateOptions): Promise<void> {
   console.log(
     `   a worker's seeds: ${WORKER_SEEDS} chat seeds of ${o.sweepClients} clients in one process, as a sweep's worker runs them: the first, and the median from the fourth on (cpu only)`,
   );
-  console.log('   wall: by the clock; cpu: by the CPU time the process (worker threads included) used, what free cores would give');
+  console.log('   wall: by the clock; cpu: by the CPU time the process (its workers included) used, what free cores would give');
   const rows: string[][] = [['', '', 'wall', 'cpu']];
   for (const tree of trees) {
     const pingPongs = [
@@ -129,8 +129,8 @@ export async function simRate(o: SimRateOptions): Promise<void> {
     const seeds = await probe<{ firstCpuSeconds: number; steadyCpuSeconds: number }>(
       tree,
       ['seeds', o.sweepClients, WORKER_SEEDS],
-      // A worker's young generation: two semi-spaces and as much again for large objects.
-      [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 3}`],
+      // This tree's sweep workers' V8 flags, for either tree: the figure compares their code.
+      workerFlags(o.workers),
     );
     rows.push([
       tree.label,

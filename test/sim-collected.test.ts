@@ -1,4 +1,4 @@
-// A thread that runs many simulations (a sweep's worker) holds none of a finished one: a
+// A process that runs many simulations (a sweep's worker) holds none of a finished one: a
 // Simulation of a thousand hosts still reachable from module state was copied and marked by the
 // garbage collector through the whole next seed, and held its memory beside the next one's.
 import { spawnSync } from 'node:child_process';

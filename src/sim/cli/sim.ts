@@ -1,5 +1,5 @@
 // `io-reactor sim <scenario|all>`: a seed sweep. Runs the scenario (or every scenario × model ×
-// mechanism) for each seed on all cores (worker threads), some seeds twice to check determinism
+// mechanism) for each seed on all cores (worker processes), some seeds twice to check determinism
 // (--check-determinism), reports every failing seed with what it takes to reproduce it and see its
 // trace, and with --shrink cuts the first failure down to a minimal fault schedule.
 import { availableParallelism } from 'node:os';
@@ -59,7 +59,7 @@ export const usage = `usage: io-reactor sim <scenario> [--seeds N | --seed S | -
                  combination of scenario × model × mechanism on the same seeds and prints a line each
   --rotate       with a matrix: each seed runs one flavor of each scenario, in turn (seed mod flavors)
   --faults       fault rates per occasion (default ${formatFaults(DEFAULT_FAULTS)}); all: every kind (${formatFaults(ALL_FAULTS)}); kinds: ${FAULT_KINDS.join(', ')}
-  --workers N    worker threads (default: the machine's cores)
+  --workers N    worker processes (default: the machine's cores)
   --minutes M    hand out no seed after M minutes; the summary says exactly what ran
   --check-determinism  which seeds run twice to see they run alike: all, off, or sampled (default:
                  every failing seed and one passing seed in ${DETERMINISM_SAMPLE_EVERY})

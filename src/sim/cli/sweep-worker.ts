@@ -1,6 +1,6 @@
-// A sweep's worker thread: makes the runs it is handed, one at a time, each a fresh Simulation of
-// one seed; the main thread (sweep.ts) decides which runs a seed takes and compares their digests.
-import { parentPort } from 'node:worker_threads';
+// A sweep's worker process: makes the runs it is handed, one at a time, each a fresh Simulation of
+// one seed; the sweep's process (sweep.ts) decides which runs a seed takes and compares their
+// digests. It ends when the sweep disconnects.
 import { runSeed, type Recording, type RunResult } from './run-seed.js';
 import type { SweepConfig } from './config.js';
 
@@ -10,7 +10,8 @@ export interface SeedRun {
   recording: Exclude<Recording, 'trace'>;
 }
 
-parentPort!.on('message', async (run: SeedRun) => {
+process.on('message', async (run: SeedRun) => {
   const result: RunResult = await runSeed(run.config, run.seed, undefined, run.recording);
-  parentPort!.postMessage(result);
+  // The sweep may have ended meanwhile (interrupted): then there is no one to tell.
+  if (process.connected) process.send!(result);
 });

@@ -1,10 +1,12 @@
-// Runs a sweep's jobs (one seed of one config each) on worker threads and gathers each config's
+// Runs a sweep's jobs (one seed of one config each) on worker processes and gathers each config's
 // verdicts. A seed's runs are handed out one by one, so every worker stays busy to the end: the two
 // runs of a seed the determinism check picks ahead go to whichever workers are free, side by side,
 // and a failing seed's check runs go first in line. Only runs whose digest is compared compute
 // one. A worker that dies mid-run fails that run and is replaced, and a time limit stops starting
 // seeds (those started finish), so what ran is always reported exactly.
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { checkedAhead, type DeterminismCheck, type SweepConfig } from './config.js';
 import type { RunResult } from './run-seed.js';
 import type { SeedRun } from './sweep-worker.js';
@@ -48,12 +50,30 @@ export interface SweepRun {
 }
 
 /**
- * The young generation of a worker's heap, in MiB (V8's default is 48: 16 MiB semi-spaces). A
- * chat seed of 1000 clients allocates ~180 MiB of short-lived objects beside a live state of its
- * own (every host's reactor, kernel and program), which each scavenge copied: larger semi-spaces
- * scavenge a third as often.
+ * A worker's semi-space, in MiB (V8's default is 16). A chat seed of 1000 clients allocates ~180
+ * MiB of short-lived objects beside a live state of its own (every host's reactor, kernel and
+ * program), which each scavenge copied: larger semi-spaces scavenge a quarter as often.
  */
-export const WORKER_YOUNG_GENERATION_MB = 192;
+export const WORKER_SEMI_SPACE_MB = 64;
+
+/**
+ * The V8 flags of a sweep's worker processes (after the sweep's own, so a profiler's reach them).
+ * When the workers take every core, each runs V8 single-threaded: its optimizing compiles and its
+ * collector's work run on its own thread when they fall due instead of on V8's helper threads,
+ * which had no free core and took one from the other worker (a 40-seed chat sweep of 1000 clients
+ * on 2 workers and 2 cores: 8 % less wall time). With a core to spare, the helpers use it.
+ */
+export function workerFlags(workers: number): string[] {
+  const flags = [...process.execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
+  if (workers >= availableParallelism()) flags.push('--single-threaded');
+  return flags;
+}
+
+/**
+ * The end of what a worker wrote to stderr, kept to say why it died: V8's fatal errors and an
+ * uncaught exception's stack are written there as the process ends.
+ */
+const STDERR_TAIL_BYTES = 16 * 1024;
 
 /** A seed under way: the runs it has had and how many more are out. */
 interface Started {
@@ -91,11 +111,11 @@ function reportOf(seed: Started): SeedReport {
 }
 
 /** The run a worker that died made of a job: it fails, saying why. */
-function deathOf(seed: number, e: Error): RunResult {
+function deathOf(seed: number, how: string, stderr: string): RunResult {
   return {
     seed,
     ok: false,
-    failure: `the run threw outside the scenario's programs: ${e.stack ?? e.message}`,
+    failure: `the run's worker process ${how} outside the scenario's programs${stderr ? `; it wrote:\n${stderr}` : ''}`,
     injections: [],
     digest: null,
   };
@@ -141,46 +161,67 @@ export async function sweepJobs(configs: SweepConfig[], jobs: Job[], options: Sw
     options.progress(done, failed);
   };
 
-  /** One worker thread's loop: takes runs until none are left (or time is up). */
-  const thread = (): Promise<void> =>
-    new Promise((resolve) => {
-      const spawn = (): Worker =>
-        new Worker(new URL('./sweep-worker.js', import.meta.url), {
-          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-        });
-      let worker = spawn();
+  const flags = workerFlags(options.workers);
+  const script = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
+
+  /** One worker process's loop: takes runs until none are left (or time is up). */
+  const loop = (): Promise<void> =>
+    new Promise((resolve, reject) => {
       let current: { run: Queued; since: number } | null = null;
+      let stderr = '';
+      const spawn = (): ChildProcess => {
+        stderr = '';
+        // Structured clone, as a worker thread's messages: a result's undefined fields stay undefined.
+        const child = fork(script, [], { execArgv: flags, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (text: string) => {
+          process.stderr.write(text);
+          stderr = (stderr + text).slice(-STDERR_TAIL_BYTES);
+        });
+        // A process that never started fails the sweep (a fresh one would fail alike); one whose
+        // channel failed is dying, and its exit fails its run.
+        child.on('error', (e: Error) => {
+          if (child.pid === undefined)
+            reject(new Error(`io-reactor sim: a sweep worker process did not start (${e.message}); try fewer --workers`));
+          else stderr += `\n${e.message}`;
+        });
+        child.on('message', (result: RunResult) => {
+          finish(current!.run, result, performance.now() - current!.since);
+          give();
+        });
+        // Died mid-run (an uncaught throw in a timer, a stray 'error' emit, V8 out of memory): the
+        // run fails with all it wrote (once its stderr has ended), and a fresh worker takes the
+        // next one.
+        child.on('exit', (code, signal) => {
+          if (!current || child.pid === undefined) return;
+          const { run, since } = current;
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const fail = (): void => {
+            finish(run, deathOf(run.seed.job.seed, how, stderr.trim()), performance.now() - since);
+            worker = spawn();
+            give();
+          };
+          if (child.stderr!.readableEnded) fail();
+          else child.stderr!.once('end', fail);
+        });
+        return child;
+      };
+      let worker = spawn();
       const give = (): void => {
         const run = take();
         if (!run) {
           current = null;
-          void worker.terminate().then(() => resolve());
+          worker.once('exit', () => resolve());
+          worker.disconnect();
           return;
         }
         current = { run, since: performance.now() };
         const { config, seed } = run.seed.job;
-        worker.postMessage({ config: configs[config], seed, recording: run.recording } satisfies SeedRun);
+        worker.send({ config: configs[config], seed, recording: run.recording } satisfies SeedRun);
       };
-      const listen = (): void => {
-        worker.on('message', (result: RunResult) => {
-          finish(current!.run, result, performance.now() - current!.since);
-          give();
-        });
-        // An error nothing in the run caught (a stray emit of 'error', a throw in a timer): the run
-        // fails with it, and a fresh worker takes the next one.
-        worker.on('error', (e: Error) => {
-          if (!current) return;
-          const { run, since } = current;
-          finish(run, deathOf(run.seed.job.seed, e), performance.now() - since);
-          worker = spawn();
-          listen();
-          give();
-        });
-      };
-      listen();
       give();
     });
-  await Promise.all(Array.from({ length: Math.min(options.workers, jobs.length) }, thread));
+  await Promise.all(Array.from({ length: Math.min(options.workers, jobs.length) }, loop));
   for (const run of runs) run.reports.sort((a, b) => a.result.seed - b.result.seed);
   return { runs, skipped: jobs.length - next, wallMs: performance.now() - started };
 }
