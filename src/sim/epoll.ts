@@ -2,9 +2,13 @@
 // instead of the whole interest list.
 import { EPOLL, ERRNO as E } from '../seam.js';
 import { ReadyList } from './ready-list.js';
-import type { Watched } from './file.js';
 
 const ALWAYS = EPOLL.EPOLLERR | EPOLL.EPOLLHUP;
+
+/** A file an epoll instance can watch (file.ts's Watched): the instances that watch it, in the order they began. */
+interface WatchedFile {
+  watchers: readonly Epoll[];
+}
 
 /** The kernel whose files an epoll instance watches, as its scans ask it: the readiness bits of an fd. */
 export interface Files {
@@ -32,7 +36,7 @@ export class Epoll {
   readonly ready = new ReadyList();
 
   /** epoll_ctl on `fd`, whose file is `file` (null: an epoll instance, which nothing watches): 0 or -errno. */
-  control(op: 'add' | 'modify' | 'remove', fd: number, file: Watched | null, events: number, tag: number): number {
+  control(op: 'add' | 'modify' | 'remove', fd: number, file: WatchedFile | null, events: number, tag: number): number {
     const present = this.#has(fd);
     if (op === 'add' && present) return -E.EEXIST;
     if (op !== 'add' && !present) return -E.ENOENT;

@@ -8,7 +8,6 @@ import type { WindowsFlavor } from './windows-flavor.js';
 import { SimConsole } from './console.js';
 import { ERRNO, EPOLL } from '../seam.js';
 import { SimulationDeadlock } from '../deadlock.js';
-import type { KernelWaits } from './scheduler.js';
 import { changed } from './file.js';
 import { Stream, type Listener, type SimAddress } from './stream.js';
 import { EventFd } from './eventfd.js';
@@ -37,11 +36,16 @@ const ANY_ADDRESS = '0.0.0.0';
 
 type File = Stream | Listener | EventFd | Epoll;
 
+/** What a kernel tells of its changes: the scheduler's record of the waits parked on it. */
+export interface ParkedWaits {
+  touch(): void;
+}
+
 export class SimKernel {
   readonly #files = new FdTable<File>(FIRST_FD);
   readonly #sockets: Sockets;
-  /** The waits parked on this kernel (scheduler.ts), told of every change that could end one; null until one parks. */
-  parkedWaits: KernelWaits | null = null;
+  /** The waits parked on this kernel (the scheduler's, scheduler.ts), told of every change that could end one; null until one parks. */
+  parkedWaits: ParkedWaits | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
   /** The host's console: what it types, the host's programs read on stdin (fd 0). */

@@ -6,6 +6,7 @@ import { ReactorError } from '../errors.js';
 import type { SimNetwork } from './network.js';
 import { type SimShim, type WaitScheduler, NOTHING_FOUND } from './shim.js';
 import { KeyedHeap } from './heap.js';
+import type { ParkedWaits } from './kernel.js';
 
 /** A shim's parked wait: one record per shim (SimShim.parkedWait), made at its first park and reused by every later one. */
 export class ParkedWait {
@@ -30,8 +31,11 @@ export class ParkedWait {
   resolve: (value: unknown) => void = unset;
   reject: (error: unknown) => void = unset;
 
-  constructor(readonly shim: SimShim) {
-    this.onKernel = shim.kernel.parkedWaits!;
+  constructor(
+    readonly shim: SimShim,
+    onKernel: KernelWaits,
+  ) {
+    this.onKernel = onKernel;
   }
 }
 
@@ -39,7 +43,7 @@ export class ParkedWait {
  * The waits parked on one kernel (SimKernel.parkedWaits), in no order: a change of the kernel marks
  * these, and only these. A field of the kernel, not a map by kernel: every change reaches it.
  */
-export class KernelWaits {
+export class KernelWaits implements ParkedWaits {
   readonly parked: ParkedWait[] = [];
 
   constructor(readonly marked: KeyedHeap<ParkedWait>) {}
@@ -133,7 +137,7 @@ export class Scheduler implements WaitScheduler {
 
   park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
     const promise = new Promise(this.#capture) as Promise<T>;
-    const wait = (shim.parkedWait ??= this.#recordOf(shim));
+    const wait = (shim.parkedWait ?? this.#recordOf(shim)) as ParkedWait;
     wait.deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
     wait.seq = this.#seq++;
     wait.marked = false;
@@ -156,11 +160,15 @@ export class Scheduler implements WaitScheduler {
   /** A shim's record of its waits, at its first park; its kernel's list of waits with it, at the kernel's first. */
   #recordOf(shim: SimShim): ParkedWait {
     const kernel = shim.kernel;
-    if (!kernel.parkedWaits) {
-      kernel.parkedWaits = new KernelWaits(this.#marked);
-      this.#kernels.push(kernel.parkedWaits);
+    // The scheduler alone sets both fields: they hold its own records.
+    let waits = kernel.parkedWaits as KernelWaits | null;
+    if (!waits) {
+      kernel.parkedWaits = waits = new KernelWaits(this.#marked);
+      this.#kernels.push(waits);
     }
-    return new ParkedWait(shim);
+    const wait = new ParkedWait(shim, waits);
+    shim.parkedWait = wait;
+    return wait;
   }
 
   /** The settlers of the promise park makes, taken by one executor made once, not a closure per wait. */

@@ -6,7 +6,6 @@ import { KernelCalls } from './kernel-calls.js';
 import { sharedModule, type ShimModule } from './shim-module.js';
 import { ENTRY_INTS, MECHANISM, EPOLL, PROVIDED_FIELD, PROVIDED_HEADER_INTS, PROVIDED_ENTRY_INTS } from '../seam.js';
 import { ReactorError } from '../errors.js';
-import type { ParkedWait } from './scheduler.js';
 import { simulatedToken, listSimulated, unlistSimulated } from '../sim-door.js';
 /** How a wait on a crashed host (Simulation.crash) ends. */
 export function hostDown(host: string, op: string): ReactorError {
@@ -42,8 +41,8 @@ export class SimShim implements NativeShim {
   readonly #kernel: SimKernel;
   readonly #wakeFd: number;
   #open = true;
-  /** Its scheduler's record of its waits, reused from wait to wait (scheduler.ts); null until one parks. */
-  parkedWait: ParkedWait | null = null;
+  /** Its scheduler's record of its waits, reused from wait to wait (scheduler.ts, which alone sets it); null until one parks. */
+  parkedWait: object | null = null;
 
   readonly #scheduler: WaitScheduler | undefined;
   /**
