@@ -1,6 +1,7 @@
 // A simulated host's backend: the emscripten-built shim and the socket helpers over its simulated
 // kernel. The API reaches it only through src/sim-door.ts, by import(), when a reactor asks for it.
-import type { Backend, OsCalls } from '../backend.js';
+import type { Backend, NativeShim, OsCalls, ShimLayout } from '../backend.js';
+import type { FaultReport } from '../faults.js';
 import type { ResolvedOptions } from '../options.js';
 import { SimKernel, E } from './kernel.js';
 import type { Listener } from './stream.js';
@@ -89,17 +90,38 @@ class SimOs implements OsCalls {
   }
 }
 
+/**
+ * A simulated host's backend; with a scheduler, waitAsync yields to it (see Simulation). A class,
+ * as SimOs: a 1000-host seed makes one per reactor.
+ */
+class SimBackend implements Backend {
+  readonly os: SimOs;
+  readonly host: string;
+  /** An arrow: a reactor's trace tap keeps it apart from the backend. */
+  readonly now = (): number => this.kernel.now;
+  readonly takeCore = takeCore;
+  readonly releaseCore = releaseCore;
+
+  constructor(
+    readonly kernel: SimKernel,
+    readonly scheduler: WaitScheduler | undefined,
+  ) {
+    this.os = new SimOs(kernel);
+    this.host = kernel.host;
+  }
+
+  faultReport(): FaultReport {
+    return this.kernel.faults.report();
+  }
+
+  createShim(memory: ArrayBuffer, layout: ShimLayout): Promise<NativeShim> {
+    return SimShim.create(this.kernel, memory, layout, this.scheduler);
+  }
+}
+
 /** A simulated host's backend; with a scheduler, waitAsync yields to it (see Simulation). */
 export function simBackend(kernel: SimKernel, scheduler?: WaitScheduler): Backend {
-  return {
-    os: new SimOs(kernel),
-    host: kernel.host,
-    now: () => kernel.now,
-    faultReport: () => kernel.faults.report(),
-    createShim: (memory, layout) => SimShim.create(kernel, memory, layout, scheduler),
-    takeCore,
-    releaseCore,
-  };
+  return new SimBackend(kernel, scheduler);
 }
 
 /** Reactor.create({ backend: 'sim' }): a network of its own, with one host. */

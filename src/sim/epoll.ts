@@ -48,7 +48,7 @@ export class Epoll {
     if (INTEREST * fd >= this.#interest.length) this.#grow(fd);
     this.#interest[INTEREST * fd] = events | ALWAYS;
     this.#interest[INTEREST * fd + 1] = tag;
-    if (file && !file.watchers.includes(this)) file.watchers = [...file.watchers, this];
+    if (file && !file.watchers.includes(this)) file.watchers = file.watchers.concat(this);
     this.ready.add(fd);
     return 0;
   }

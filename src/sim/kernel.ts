@@ -48,8 +48,9 @@ export class SimKernel {
   parkedWaits: ParkedWaits | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
-  /** The host's console: what it types, the host's programs read on stdin (fd 0). */
-  readonly console: SimConsole;
+  /** fd 0: a pipe that only the host's console writes to. */
+  readonly #stdin: Stream;
+  #console: SimConsole | null = null;
   /** Whether the interrupt fault can strike: else waits, probes above all, do not ask it. */
   readonly #interrupts: boolean;
   /** The epoll instance whose next wait a probe began (epollProbe), or null. */
@@ -68,13 +69,22 @@ export class SimKernel {
     this.#files.place(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
-    this.console = new SimConsole(
+    this.#stdin = stdin;
+  }
+
+  /**
+   * The host's console: what it types, the host's programs read on stdin (fd 0). Made at first
+   * use: a console's random stream and callbacks for each of a thousand hosts that never type.
+   */
+  get console(): SimConsole {
+    const stdin = this.#stdin;
+    return (this.#console ??= new SimConsole(
       stdin,
-      network,
-      host,
+      this.network,
+      this.host,
       (bytes) => this.#sockets.observer?.sent(stdin, bytes),
       () => changed(stdin),
-    );
+    ));
   }
 
   /** Something changed that could end a wait on this kernel. */
@@ -338,7 +348,7 @@ export class SimKernel {
   #socket(fd: number): SimAddress | number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    if (f.kind !== 'stream' || f === this.console.stdin) return -E.ENOTSOCK;
+    if (f.kind !== 'stream' || f === this.#stdin) return -E.ENOTSOCK;
     return f.local ?? -E.EOPNOTSUPP;
   }
 
@@ -346,7 +356,7 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     // Stdin is a pipe (KIND_STREAM), like everything that is neither a socket nor a listener.
-    return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.console.stdin ? 0 : 2;
+    return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.#stdin ? 0 : 2;
   }
 
   /** The receiving end of fd's connection (an identity, the same from both hosts), or null. */

@@ -79,6 +79,9 @@ interface ProgramHooks {
   opening<T>(reactor: Promise<T>): Promise<T>;
 }
 
+/** Options that are the Simulation's, refused by one host's createReactor. */
+const SIMULATION_WIDE = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'];
+
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   readonly #watchers: Watchers;
@@ -135,7 +138,7 @@ export class SimHost {
         `createReactorOn: backend must be a Backend (an object with createShim(), os and now()), got ${String(backend)}`,
       );
     }
-    const misplaced = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'].filter((k) => k in options);
+    const misplaced = SIMULATION_WIDE.filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
