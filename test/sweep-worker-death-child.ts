@@ -11,7 +11,7 @@ const chat = (size: number): SweepConfig => ({
   faults: DEFAULT_FAULTS,
   latencyMs: SWEEP_LATENCY_MS,
 });
-const configs = [chat(1000), chat(2)];
+const configs = [chat(3000), chat(2)];
 const jobs = [0, 1, 0, 1].map((config, i) => ({ config, seed: 1 + i }));
 const sweep = await sweepJobs(configs, jobs, {
   workers: 1,

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const CHILD = fileURLToPath(new URL('./sweep-worker-death-child.js', import.meta.url));
 
 test('a worker process that dies fails its run with why, and the sweep goes on', () => {
-  // 1000 chat clients need 35-40 MiB of heap; two need a few.
-  const r = spawnSync(process.execPath, ['--max-old-space-size=20', CHILD], { encoding: 'utf8', timeout: 120_000 });
+  // 3000 chat clients need well over 40 MiB of heap; two need a few.
+  const r = spawnSync(process.execPath, ['--max-old-space-size=40', CHILD], { encoding: 'utf8', timeout: 120_000 });
   expect(r.status).toBe(0);
   const [big, small] = JSON.parse(r.stdout.trim()) as { seed: number; ok: boolean; failure: string | null }[][];
   expect(small).toEqual([

@@ -5,9 +5,11 @@
 /** Below this many bytes a copy goes byte by byte: a typed-array set needs a view made for it. */
 const COPY_BY_VIEW_BYTES = 64;
 const FIRST_CAPACITY_BYTES = 64;
+/** The ring of a queue nothing was ever pushed to (stdin's, a listener's connection never written to). */
+const NONE = new Uint8Array(0);
 
 export class ByteQueue {
-  #ring = new Uint8Array(FIRST_CAPACITY_BYTES);
+  #ring = NONE;
   /** Where the oldest byte is. */
   #head = 0;
   #length = 0;
@@ -18,6 +20,7 @@ export class ByteQueue {
 
   /** Appends `n` bytes of `from`, from `offset`. */
   push(from: Uint8Array, offset: number, n: number): void {
+    if (n === 0) return;
     if (this.#length + n > this.#ring.length) this.#grow(this.#length + n);
     const ring = this.#ring;
     const at = (this.#head + this.#length) % ring.length;
@@ -29,6 +32,7 @@ export class ByteQueue {
 
   /** Moves the oldest `n` bytes (at most length) into `into`, from `offset`. */
   take(into: Uint8Array, offset: number, n: number): void {
+    if (n === 0) return;
     const ring = this.#ring;
     const head = this.#head;
     const first = Math.min(n, ring.length - head);
@@ -51,7 +55,7 @@ export class ByteQueue {
   }
 
   #grow(needed: number): void {
-    const ring = new Uint8Array(Math.max(2 * this.#ring.length, needed));
+    const ring = new Uint8Array(Math.max(2 * this.#ring.length, needed, FIRST_CAPACITY_BYTES));
     const length = this.#length;
     this.take(ring, 0, length);
     this.#ring = ring;

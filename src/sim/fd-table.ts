@@ -1,13 +1,18 @@
 // A simulated kernel's open files by number: an open takes the lowest free number, as POSIX gives.
-import { KeyedHeap } from './heap.js';
 
 export class FdTable<F> {
-  /** In the order opened: a host's crash walks its files in it. */
-  readonly #files = new Map<number, F>();
-  /** The same files by number, for the look-up every call makes. */
+  /** The open files by number, for the look-up every call makes. */
   readonly #byFd: (F | undefined)[] = [];
-  /** Closed numbers below #next, lowest first: a server with thousands of connections opened each by scanning up. */
-  readonly #closed = new KeyedHeap<number>();
+  /** When each was opened (a count of opens): a host's crash walks its files in that order. */
+  readonly #openedAt: number[] = [];
+  #opens = 0;
+  #size = 0;
+  /**
+   * Closed numbers below #next, as a binary min-heap: the lowest comes first (a server with
+   * thousands of connections opened each by scanning up). Numbers of its own, not a KeyedHeap:
+   * the simulator's event queues hold objects, and a heap of both kinds was compiled for neither.
+   */
+  readonly #closed: number[] = [];
   #next: number;
 
   /** `first`: the lowest number an open hands out (those below are placed with `place`). */
@@ -25,29 +30,70 @@ export class FdTable<F> {
 
   /** Opens `file` at the lowest free number, a closed one, else the next never used. */
   open(file: F): number {
-    const fd = this.#closed.size > 0 ? this.#closed.pop()! : this.#next++;
+    const fd = this.#closed.length > 0 ? this.#lowestClosed() : this.#next++;
     this.place(fd, file);
     return fd;
   }
 
-  /** Puts `file` at `fd`: open's choice, or one below `first` (stdin). */
+  /** Puts `file` at `fd`, which is not open: open's choice, or one below `first` (stdin). */
   place(fd: number, file: F): void {
-    this.#files.set(fd, file);
-    while (this.#byFd.length <= fd) this.#byFd.push(undefined);
+    while (this.#byFd.length <= fd) {
+      this.#byFd.push(undefined);
+      this.#openedAt.push(0);
+    }
     this.#byFd[fd] = file;
+    this.#openedAt[fd] = this.#opens++;
+    this.#size++;
   }
 
   close(fd: number): void {
-    this.#files.delete(fd);
+    if (this.#byFd[fd] === undefined) return;
     this.#byFd[fd] = undefined;
-    if (fd >= this.first) this.#closed.push(fd, fd);
+    this.#size--;
+    if (fd >= this.first) this.#addClosed(fd);
   }
 
-  values(): IterableIterator<F> {
-    return this.#files.values();
+  #addClosed(fd: number): void {
+    const heap = this.#closed;
+    let i = heap.length;
+    heap.push(fd);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent] < fd) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = fd;
+  }
+
+  /** Takes the lowest closed number. */
+  #lowestClosed(): number {
+    const heap = this.#closed;
+    const lowest = heap[0];
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n === 0) return lowest;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap[child + 1] < heap[child]) child++;
+      if (last < heap[child]) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+    return lowest;
+  }
+
+  /** The open files, in the order they were opened. */
+  values(): F[] {
+    const fds: number[] = [];
+    for (let fd = 0; fd < this.#byFd.length; fd++) if (this.#byFd[fd] !== undefined) fds.push(fd);
+    return fds.sort((a, b) => this.#openedAt[a] - this.#openedAt[b]).map((fd) => this.#byFd[fd]!);
   }
 
   get size(): number {
-    return this.#files.size;
+    return this.#size;
   }
 }

@@ -8,11 +8,17 @@ export interface FileOwner {
   touch(): void;
 }
 
+const NO_WATCHERS: readonly Epoll[] = [];
+
 export class Watched {
   fd = -1;
   owner: FileOwner | null = null;
-  /** Each at most once, in the order they began watching: an array, walked without an iterator on every change. */
-  readonly watchers: Epoll[] = [];
+  /**
+   * Each at most once, in the order they began watching: an array, walked without an iterator on
+   * every change; made when the first begins, of the length it needs (most files have one watcher,
+   * and an array grown by a push has room for sixteen).
+   */
+  watchers: readonly Epoll[] = NO_WATCHERS;
   /** Times its readiness may have risen: a multishot poll reports each (uring.ts). */
   wakeups = 0;
 }

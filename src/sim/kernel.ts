@@ -36,17 +36,21 @@ const ANY_ADDRESS = '0.0.0.0';
 
 type File = Stream | Listener | EventFd | Epoll;
 
+/** What a kernel tells of its changes: the scheduler's record of the waits parked on it. */
+export interface ParkedWaits {
+  touch(): void;
+}
+
 export class SimKernel {
   readonly #files = new FdTable<File>(FIRST_FD);
   readonly #sockets: Sockets;
-  /** Told of every change that could end a wait on this kernel (the scheduler, scheduler.ts). */
-  onTouch: (() => void) | null = null;
+  /** The waits parked on this kernel (the scheduler's, scheduler.ts), told of every change that could end one; null until one parks. */
+  parkedWaits: ParkedWaits | null = null;
   readonly windowsFlavor: WindowsFlavor;
   readonly #closeHooks: ((fd: number) => void)[] = [];
-  /** The host's console: what it types, the host's programs read on stdin (fd 0). */
-  readonly console: SimConsole;
-  readonly #readinessOf = (fd: number): number => this.readiness(fd);
-  readonly #isOpen = (fd: number): boolean => this.#files.has(fd);
+  /** fd 0: a pipe that only the host's console writes to. */
+  readonly #stdin: Stream;
+  #console: SimConsole | null = null;
   /** Whether the interrupt fault can strike: else waits, probes above all, do not ask it. */
   readonly #interrupts: boolean;
   /** The epoll instance whose next wait a probe began (epollProbe), or null. */
@@ -65,18 +69,27 @@ export class SimKernel {
     this.#files.place(STDIN_FD, stdin);
     stdin.fd = STDIN_FD;
     stdin.owner = this;
-    this.console = new SimConsole(
+    this.#stdin = stdin;
+  }
+
+  /**
+   * The host's console: what it types, the host's programs read on stdin (fd 0). Made at first
+   * use: a console's random stream and callbacks for each of a thousand hosts that never type.
+   */
+  get console(): SimConsole {
+    const stdin = this.#stdin;
+    return (this.#console ??= new SimConsole(
       stdin,
-      network,
-      host,
+      this.network,
+      this.host,
       (bytes) => this.#sockets.observer?.sent(stdin, bytes, 0, bytes.length),
       () => changed(stdin),
-    );
+    ));
   }
 
   /** Something changed that could end a wait on this kernel. */
   touch(): void {
-    this.onTouch?.();
+    this.parkedWaits?.touch();
   }
 
   /** Calls `hook` with each fd closed from now on, before it goes; returns the unhook. */
@@ -106,7 +119,7 @@ export class SimKernel {
     const net = this.network;
     const deadline = timeoutMs < 0 ? Infinity : net.now + timeoutMs;
     for (;;) {
-      net.advance(net.now);
+      net.runDue();
       const n = ready();
       if (n > 0 || timeoutMs === 0) return n;
       const next = net.nextAt();
@@ -205,6 +218,10 @@ export class SimKernel {
     return f && f.kind !== 'epoll' ? f.wakeups : 0;
   }
 
+  isOpen(fd: number): boolean {
+    return this.#files.has(fd);
+  }
+
   /** The readiness bits of an open fd (level-triggered). */
   readiness(fd: number): number {
     const f = this.#files.get(fd);
@@ -230,7 +247,7 @@ export class SimKernel {
     if (e?.kind !== 'epoll') return -E.EBADF;
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    return e.control(op, fd, f.kind === 'epoll' ? null : f.watchers, events, tag);
+    return e.control(op, fd, f.kind === 'epoll' ? null : f, events, tag);
   }
 
   /**
@@ -244,10 +261,10 @@ export class SimKernel {
     else if (this.#interrupted()) return -E.EINTR;
     // A probe (the scheduler's, every turn) makes no closure.
     if (timeoutMs === 0) {
-      this.network.advance(this.now);
-      return e.collect(max, this.#readinessOf, out, at);
+      this.network.runDue();
+      return e.collect(max, this, out, at);
     }
-    return this.#waitFor(timeoutMs, () => e.collect(max, this.#readinessOf, out, at));
+    return this.#waitFor(timeoutMs, () => e.collect(max, this, out, at));
   }
 
   /**
@@ -260,8 +277,8 @@ export class SimKernel {
     const e = this.#files.get(ep);
     if (e?.kind !== 'epoll') return false;
     while (this.#interrupted());
-    this.network.advance(this.now);
-    if (!e.anyReady(this.#readinessOf)) return false;
+    this.network.runDue();
+    if (!e.anyReady(this)) return false;
     this.#probed = e;
     return true;
   }
@@ -282,10 +299,10 @@ export class SimKernel {
   poll(list: PollList, timeoutMs: number): number {
     if (this.#interrupted()) return -E.EINTR;
     if (timeoutMs === 0) {
-      this.network.advance(this.now);
-      return pollOnce(list, this.#isOpen, this.#readinessOf);
+      this.network.runDue();
+      return pollOnce(list, this);
     }
-    return this.#waitFor(timeoutMs, () => pollOnce(list, this.#isOpen, this.#readinessOf));
+    return this.#waitFor(timeoutMs, () => pollOnce(list, this));
   }
 
   // ---- socket helpers (reactor.os) -----------------------------------------------------------
@@ -331,7 +348,7 @@ export class SimKernel {
   #socket(fd: number): SimAddress | number {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
-    if (f.kind !== 'stream' || f === this.console.stdin) return -E.ENOTSOCK;
+    if (f.kind !== 'stream' || f === this.#stdin) return -E.ENOTSOCK;
     return f.local ?? -E.EOPNOTSUPP;
   }
 
@@ -339,7 +356,7 @@ export class SimKernel {
     const f = this.#files.get(fd);
     if (!f) return -E.EBADF;
     // Stdin is a pipe (KIND_STREAM), like everything that is neither a socket nor a listener.
-    return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.console.stdin ? 0 : 2;
+    return f.kind === 'listener' ? 1 : f.kind === 'stream' && f !== this.#stdin ? 0 : 2;
   }
 
   /** The receiving end of fd's connection (an identity, the same from both hosts), or null. */

@@ -1,13 +1,18 @@
 // An epoll instance's ready list (epoll.ts): fds in the order they may have become ready.
 
+/** An fd's `next` while it is not on the list (-1 is the last one's). */
+const UNLISTED = -2;
+/** Each fd's two links, side by side: [next, prev]. */
+const LINKS = 2;
+const FIRST_FDS = 16;
+
 /**
  * Fds in the order they were added, each at most once: a Set's order, with no allocation as fds
  * come and go (a Set leaves deleted entries behind and rebuilds itself, every few waits).
  */
 export class ReadyList {
-  #next = new Int32Array(16).fill(-1);
-  #prev = new Int32Array(16).fill(-1);
-  #listed = new Uint8Array(16);
+  /** One array for both links and whether listed: a host's epoll makes one typed array, not three. */
+  #links = new Int32Array(LINKS * FIRST_FDS).fill(UNLISTED);
   #head = -1;
   #tail = -1;
 
@@ -18,42 +23,36 @@ export class ReadyList {
 
   /** The fd after `fd`, or -1. */
   after(fd: number): number {
-    return this.#next[fd];
+    return this.#links[LINKS * fd];
   }
 
   /** Adds `fd` at the back, unless it is listed already (where it stays). */
   add(fd: number): void {
-    if (fd >= this.#listed.length) this.#grow(fd);
-    if (this.#listed[fd]) return;
-    this.#listed[fd] = 1;
-    this.#prev[fd] = this.#tail;
-    this.#next[fd] = -1;
-    if (this.#tail >= 0) this.#next[this.#tail] = fd;
+    if (LINKS * fd >= this.#links.length) this.#grow(fd);
+    const links = this.#links;
+    if (links[LINKS * fd] !== UNLISTED) return;
+    links[LINKS * fd] = -1;
+    links[LINKS * fd + 1] = this.#tail;
+    if (this.#tail >= 0) links[LINKS * this.#tail] = fd;
     else this.#head = fd;
     this.#tail = fd;
   }
 
   delete(fd: number): void {
-    if (fd >= this.#listed.length || !this.#listed[fd]) return;
-    this.#listed[fd] = 0;
-    const prev = this.#prev[fd];
-    const next = this.#next[fd];
-    if (prev >= 0) this.#next[prev] = next;
+    const links = this.#links;
+    if (LINKS * fd >= links.length || links[LINKS * fd] === UNLISTED) return;
+    const next = links[LINKS * fd];
+    const prev = links[LINKS * fd + 1];
+    links[LINKS * fd] = UNLISTED;
+    if (prev >= 0) links[LINKS * prev] = next;
     else this.#head = next;
-    if (next >= 0) this.#prev[next] = prev;
+    if (next >= 0) links[LINKS * next + 1] = prev;
     else this.#tail = prev;
   }
 
   #grow(fd: number): void {
-    const size = Math.max(2 * this.#listed.length, fd + 1);
-    const next = new Int32Array(size).fill(-1);
-    const prev = new Int32Array(size).fill(-1);
-    const listed = new Uint8Array(size);
-    next.set(this.#next);
-    prev.set(this.#prev);
-    listed.set(this.#listed);
-    this.#next = next;
-    this.#prev = prev;
-    this.#listed = listed;
+    const links = new Int32Array(LINKS * Math.max(2 * (this.#links.length / LINKS), fd + 1)).fill(UNLISTED);
+    links.set(this.#links);
+    this.#links = links;
   }
 }

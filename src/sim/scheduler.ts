@@ -3,13 +3,13 @@
 // parked on that kernel, deadlines sit in a heap, and the marked waits are probed in the order
 // they parked, so every run of a seed resumes its programs in the same order.
 import { ReactorError } from '../errors.js';
-import type { SimKernel } from './kernel.js';
 import type { SimNetwork } from './network.js';
 import { type SimShim, type WaitScheduler, NOTHING_FOUND } from './shim.js';
 import { KeyedHeap } from './heap.js';
+import type { ParkedWaits } from './kernel.js';
 
-/** A shim's parked wait: one record per shim, made at its first park and reused by every later one. */
-class ParkedWait {
+/** A shim's parked wait: one record per shim (SimShim.parkedWait), made at its first park and reused by every later one. */
+export class ParkedWait {
   deadline = Infinity;
   /** Park order: waits are probed and resumed in it; a queue's entry under another seq is stale. */
   seq = -1;
@@ -20,6 +20,8 @@ class ParkedWait {
   parked = false;
   /** Its place in its kernel's list of parked waits. */
   place = 0;
+  /** Its kernel's parked waits. */
+  readonly onKernel: KernelWaits;
   /** What its wait returns, once it ends. */
   results = 0;
   /** The reactor's continuations (NativeShim.cycleAsync): the scheduler runs them itself. */
@@ -29,7 +31,35 @@ class ParkedWait {
   resolve: (value: unknown) => void = unset;
   reject: (error: unknown) => void = unset;
 
-  constructor(readonly shim: SimShim) {}
+  constructor(
+    readonly shim: SimShim,
+    onKernel: KernelWaits,
+  ) {
+    this.onKernel = onKernel;
+  }
+}
+
+/**
+ * The waits parked on one kernel (SimKernel.parkedWaits), in no order: a change of the kernel marks
+ * these, and only these. A field of the kernel, not a map by kernel: every change reaches it.
+ */
+export class KernelWaits implements ParkedWaits {
+  readonly parked: ParkedWait[] = [];
+
+  constructor(readonly marked: KeyedHeap<ParkedWait>) {}
+
+  /** Something changed on the kernel: its parked waits must look again. */
+  touch(): void {
+    const parked = this.parked;
+    for (let i = 0; i < parked.length; i++) mark(this.marked, parked[i]);
+  }
+}
+
+/** Queues `wait` for a probe, unless it is queued already or being probed (its own changes do not mark it again). */
+function mark(marked: KeyedHeap<ParkedWait>, wait: ParkedWait): void {
+  if (wait.marked || wait.probing) return;
+  wait.marked = true;
+  marked.push(wait.seq, wait);
 }
 
 function unset(): never {
@@ -83,8 +113,8 @@ interface Run {
 }
 
 export class Scheduler implements WaitScheduler {
-  /** Parked waits by kernel, in no order: a kernel's change marks these, and only these. */
-  readonly #onKernel = new Map<SimKernel, ParkedWait[]>();
+  /** Every kernel's parked waits, as they were first parked on (a crash looks through them all). */
+  readonly #kernels: KernelWaits[] = [];
   /** Waits whose changes are not tracked (SimShim.probedAlways): probed every turn. */
   readonly #always = new Set<ParkedWait>();
   /** Marked waits by park order. */
@@ -95,8 +125,6 @@ export class Scheduler implements WaitScheduler {
    */
   readonly #deadlines = new KeyedHeap<ParkedWait>();
   #seq = 0;
-  /** Each shim's record of its waits, reused from wait to wait. */
-  readonly #records = new WeakMap<SimShim, ParkedWait>();
   /** resolveReady's lists, reused from turn to turn (the entries past a turn's count are stale). */
   readonly #later: ParkedWait[] = [];
   readonly #done: ParkedWait[] = [];
@@ -109,11 +137,7 @@ export class Scheduler implements WaitScheduler {
 
   park<T>(shim: SimShim, timeoutMs: number, waited: (results: number) => T, failed: (error: unknown) => never): Promise<T> {
     const promise = new Promise(this.#capture) as Promise<T>;
-    let wait = this.#records.get(shim);
-    if (!wait) {
-      wait = new ParkedWait(shim);
-      this.#records.set(shim, wait);
-    }
+    const wait = (shim.parkedWait ?? this.#recordOf(shim)) as ParkedWait;
     wait.deadline = timeoutMs < 0 ? Infinity : this.now + timeoutMs;
     wait.seq = this.#seq++;
     wait.marked = false;
@@ -126,11 +150,25 @@ export class Scheduler implements WaitScheduler {
     wait.reject = this.#reject!;
     this.#resolve = this.#reject = null;
     if (shim.probedAlways) this.#always.add(wait);
-    const waits = this.#waitsOn(shim.kernel);
+    const waits = wait.onKernel.parked;
     wait.place = waits.length;
     waits.push(wait);
     if (wait.deadline !== Infinity) this.#deadlines.push(wait.deadline, wait);
     return promise;
+  }
+
+  /** A shim's record of its waits, at its first park; its kernel's list of waits with it, at the kernel's first. */
+  #recordOf(shim: SimShim): ParkedWait {
+    const kernel = shim.kernel;
+    // The scheduler alone sets both fields: they hold its own records.
+    let waits = kernel.parkedWaits as KernelWaits | null;
+    if (!waits) {
+      kernel.parkedWaits = waits = new KernelWaits(this.#marked);
+      this.#kernels.push(waits);
+    }
+    const wait = new ParkedWait(shim, waits);
+    shim.parkedWait = wait;
+    return wait;
   }
 
   /** The settlers of the promise park makes, taken by one executor made once, not a closure per wait. */
@@ -147,7 +185,7 @@ export class Scheduler implements WaitScheduler {
    * programs still running see it when they always did.
    */
   rejectWhere(which: (shim: SimShim) => boolean, error: () => ReactorError): void {
-    const parked = [...this.#onKernel.values()].flat().sort((a, b) => a.seq - b.seq);
+    const parked = this.#kernels.flatMap((waits) => waits.parked).sort((a, b) => a.seq - b.seq);
     for (const wait of parked) {
       if (!which(wait.shim)) continue;
       this.#unpark(wait);
@@ -259,9 +297,9 @@ export class Scheduler implements WaitScheduler {
     while (deadlines.size > 0 && (deadlines.peekKey() <= now || !isDue(deadlines.peekKey(), deadlines.peek()!))) {
       const key = deadlines.peekKey();
       const due = deadlines.pop()!;
-      if (isDue(key, due)) this.#mark(due);
+      if (isDue(key, due)) mark(this.#marked, due);
     }
-    if (this.#always.size > 0) for (const wait of this.#always) this.#mark(wait);
+    if (this.#always.size > 0) for (const wait of this.#always) mark(this.#marked, wait);
     const later = this.#later;
     const done = this.#done;
     let deferred = 0;
@@ -292,30 +330,11 @@ export class Scheduler implements WaitScheduler {
     return ended > 0;
   }
 
-  #mark(wait: ParkedWait): void {
-    if (wait.marked || wait.probing) return;
-    wait.marked = true;
-    this.#marked.push(wait.seq, wait);
-  }
-
-  #waitsOn(kernel: SimKernel): ParkedWait[] {
-    let waits = this.#onKernel.get(kernel);
-    if (!waits) {
-      const parked: ParkedWait[] = [];
-      waits = parked;
-      this.#onKernel.set(kernel, parked);
-      kernel.onTouch = () => {
-        for (const wait of parked) this.#mark(wait);
-      };
-    }
-    return waits;
-  }
-
   #unpark(wait: ParkedWait): void {
     wait.parked = false;
     wait.marked = false;
     this.#always.delete(wait);
-    const waits = this.#onKernel.get(wait.shim.kernel)!;
+    const waits = wait.onKernel.parked;
     const last = waits.pop()!;
     if (last !== wait) {
       waits[wait.place] = last;

@@ -41,6 +41,8 @@ export class SimShim implements NativeShim {
   readonly #kernel: SimKernel;
   readonly #wakeFd: number;
   #open = true;
+  /** Its scheduler's record of its waits, reused from wait to wait (scheduler.ts, which alone sets it); null until one parks. */
+  parkedWait: object | null = null;
 
   readonly #scheduler: WaitScheduler | undefined;
   /**

@@ -79,6 +79,9 @@ interface ProgramHooks {
   opening<T>(reactor: Promise<T>): Promise<T>;
 }
 
+/** Options that are the Simulation's, refused by one host's createReactor. */
+const SIMULATION_WIDE = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'];
+
 /** A machine of the simulation: reactors created on it share its kernel (fds, ports). */
 export class SimHost {
   readonly #watchers: Watchers;
@@ -135,16 +138,17 @@ export class SimHost {
         `createReactorOn: backend must be a Backend (an object with createShim(), os and now()), got ${String(backend)}`,
       );
     }
-    const misplaced = ['backend', 'seed', 'latencyMs', 'faults', 'windowsFlavor'].filter((k) => k in options);
+    const misplaced = SIMULATION_WIDE.filter((k) => k in options);
     if (misplaced.length > 0) {
       throw new ReactorError('EINVAL', `createReactor: ${misplaced.join(', ')} belong to the Simulation, not to one host's reactor`);
     }
     const opening = openReactorOn<C>(backend, { trace: this.#watchers.sink, ...options });
     const oracle = this.#watchers.oracle;
     if (!oracle) return opening;
-    const recv = backend.os.recv;
-    backend.os.recv = (fd, maxBytes) => {
-      const got = recv(fd, maxBytes);
+    const os = backend.os;
+    const recv = os.recv;
+    os.recv = (fd, maxBytes) => {
+      const got = recv.call(os, fd, maxBytes);
       if (typeof got !== 'number') oracle.received(this.kernel, fd, got);
       return got;
     };
@@ -170,6 +174,19 @@ export class Simulation {
   readonly #opening = new Set<Promise<unknown>>();
   /** Reactors the hosts' `net` opened: close() destroys them. */
   readonly #netReactors: Reactor<unknown>[] = [];
+  /** What every host's `net` asks of the simulation: one for all hosts, not closures made per host. */
+  readonly #programs: ProgramHooks = {
+    useVirtualTime: () => this.useVirtualTime(),
+    opening: (reactor) => {
+      this.#opening.add(reactor);
+      return reactor
+        .then((opened) => {
+          this.#netReactors.push(opened as Reactor<unknown>);
+          return opened;
+        })
+        .finally(() => this.#opening.delete(reactor));
+    },
+  };
 
   constructor(options: SimulationOptions = {}) {
     checkOptions(options, SIMULATION_OPTIONS, 'Simulation');
@@ -251,18 +268,7 @@ export class Simulation {
     if (!host) {
       const kernel = new SimKernel(this.network, name, { windowsFlavor: this.#windowsFlavor });
       if (this.#watchers.oracle) kernel.observe(this.#watchers.oracle.kernelObserver);
-      host = new SimHost(name, kernel, this.#scheduler, this.#watchers, {
-        useVirtualTime: () => this.useVirtualTime(),
-        opening: (reactor) => {
-          this.#opening.add(reactor);
-          return reactor
-            .then((opened) => {
-              this.#netReactors.push(opened as Reactor<unknown>);
-              return opened;
-            })
-            .finally(() => this.#opening.delete(reactor));
-        },
-      });
+      host = new SimHost(name, kernel, this.#scheduler, this.#watchers, this.#programs);
       this.#hosts.set(name, host);
     }
     return host;
