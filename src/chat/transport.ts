@@ -163,10 +163,7 @@ export class Transport {
   }
 }
 
-/**
- * Moves the pieces at the front of `queued` that fit in WRITE_CHUNK_BYTES (two at least: the
- * caller checked) into `into`; returns their bytes.
- */
+/** Moves the pieces at the front of `queued` that fit in WRITE_CHUNK_BYTES into `into`; returns their bytes. */
 function joinInto(queued: Uint8Array[], into: Uint8Array): number {
   let n = 0;
   while (queued.length > 0 && n + queued[0].length <= WRITE_CHUNK_BYTES) {
@@ -190,10 +187,6 @@ function takeChunk(queued: Uint8Array[]): Uint8Array {
   while (count < queued.length && n + queued[count].length <= WRITE_CHUNK_BYTES) n += queued[count++].length;
   if (count === 1) return queued.shift()!;
   const chunk = new Uint8Array(n);
-  let at = 0;
-  for (const part of queued.splice(0, count)) {
-    chunk.set(part, at);
-    at += part.length;
-  }
+  joinInto(queued, chunk);
   return chunk;
 }

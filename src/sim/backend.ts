@@ -53,8 +53,7 @@ class SimOs implements OsCalls {
   }
 
   send(fd: number, data: Uint8Array): number {
-    this.#up('send');
-    return this.kernel.write(fd, data, 0, data.length);
+    return this.sendPrefix(fd, data, data.length);
   }
 
   /** A send of data's first `length` bytes, with no view made for them. */
